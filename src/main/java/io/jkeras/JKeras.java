@@ -1,0 +1,44 @@
+package io.jkeras;
+
+import io.jkeras.keras.KerasLoader;
+import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.Model;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * Entry point: loads Keras model files into immutable, thread-safe {@link Model}s.
+ *
+ * <pre>{@code
+ * Model m = JKeras.load(Path.of("model.h5"));
+ * Tensor y = m.predict(new float[][][]{...});
+ * }</pre>
+ *
+ * Every failure is a {@link JKerasException} subtype naming the file, layer and weight.
+ */
+public final class JKeras {
+    private JKeras() {}
+
+    /** Loads a legacy Keras HDF5 full-model file ({@code model.save("m.h5")}). */
+    public static Model load(Path path) { return KerasLoader.load(path, LoadOptions.DEFAULT); }
+
+    public static Model load(Path path, LoadOptions options) { return KerasLoader.load(path, options); }
+
+    /** Loads a legacy Keras HDF5 full-model file from a stream; {@code name} labels errors. */
+    public static Model load(InputStream in, String name) { return KerasLoader.load(in, name, LoadOptions.DEFAULT); }
+
+    public static Model load(InputStream in, String name, LoadOptions options) { return KerasLoader.load(in, name, options); }
+
+    /**
+     * Loads an architecture JSON ({@code model.to_json()}) with a weights-only HDF5 file
+     * ({@code model.save_weights("w.h5")}).
+     */
+    public static Model load(Path architectureJson, Path weights) {
+        return KerasLoader.load(architectureJson, weights, LoadOptions.DEFAULT);
+    }
+
+    public static Model load(Path architectureJson, Path weights, LoadOptions options) {
+        return KerasLoader.load(architectureJson, weights, options);
+    }
+}

@@ -1,0 +1,62 @@
+package io.jkeras.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Config drift between Keras versions, normalised in one place so that mappers read one spelling:
+ * Keras 3 key names. Keras 1 {@code output_dim} becomes {@code units}, {@code inner_activation}
+ * becomes {@code recurrent_activation}, {@code bias} becomes {@code use_bias},
+ * {@code dropout_W}/{@code dropout_U} become {@code dropout}/{@code recurrent_dropout};
+ * {@code batch_input_shape}, {@code input_shape} and {@code input_dim}/{@code input_length} become
+ * {@code batch_shape}.
+ */
+final class ConfigNormalizer {
+    private ConfigNormalizer() {}
+
+    static ObjectNode layerConfig(String className, JsonNode raw) {
+        ObjectNode c = raw != null && raw.isObject() ? ((ObjectNode) raw).deepCopy() : JsonNodeFactory.instance.objectNode();
+        rename(c, "output_dim", "units");
+        rename(c, "inner_activation", "recurrent_activation");
+        rename(c, "dropout_W", "dropout");
+        rename(c, "dropout_U", "recurrent_dropout");
+        if ("Dense".equals(className) || "TimeDistributedDense".equals(className)) rename(c, "bias", "use_bias");
+        JsonNode shape = batchShape(c);
+        if (shape != null) c.set("batch_shape", shape);
+        return c;
+    }
+
+    private static void rename(ObjectNode c, String from, String to) {
+        if (c.has(from) && !c.has(to)) c.set(to, c.get(from));
+        c.remove(from);
+    }
+
+    /** The declared input shape with batch, from whichever key the writer used, or null. */
+    private static JsonNode batchShape(ObjectNode c) {
+        JsonNode s = c.get("batch_shape");
+        if (s != null && s.isArray()) return s;
+        s = c.get("batch_input_shape");
+        if (s != null && s.isArray()) return s;
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        s = c.get("input_shape");
+        if (s != null && s.isArray()) {
+            ArrayNode a = f.arrayNode();
+            a.addNull();
+            s.forEach(a::add);
+            return a;
+        }
+        JsonNode dim = c.get("input_dim");
+        if (dim != null && dim.isIntegralNumber()) {
+            ArrayNode a = f.arrayNode();
+            a.addNull();
+            JsonNode len = c.get("input_length");
+            if (len != null && !len.isNull()) a.add(len);
+            else if (!c.has("units") || c.has("recurrent_activation") || c.has("return_sequences")) a.addNull();
+            a.add(dim);
+            return a;
+        }
+        return null;
+    }
+}

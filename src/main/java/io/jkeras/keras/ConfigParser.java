@@ -1,0 +1,201 @@
+package io.jkeras.keras;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkeras.ModelFormatException;
+import io.jkeras.UnsupportedModelException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a Keras model config (the {@code model_config} attribute or a {@code to_json()} file) into a
+ * {@link ModelSpec}. Understands Sequential configs of every era (a bare list in Keras 1 and 2.0,
+ * an object with {@code layers} later, with or without an InputLayer) and Functional configs with
+ * Keras 1/2 {@code inbound_nodes} lists and Keras 3 {@code args}/{@code kwargs} nodes.
+ */
+public final class ConfigParser {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(200).maxStringLength(64 << 20).maxNumberLength(100).build());
+    }
+
+    private final String file;
+
+    public ConfigParser(String file) { this.file = file; }
+
+    public static JsonNode parseJson(String text, String file) {
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (n == null || !n.isObject()) throw new ModelFormatException(file, null, null, "model config is not a JSON object", null);
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(file, null, null, "model config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public ModelSpec parse(JsonNode root) {
+        String cls = text(root, "class_name", null);
+        JsonNode config = root.get("config");
+        if (cls == null || config == null) {
+            throw new ModelFormatException(file, null, null, "model config needs 'class_name' and 'config', found keys " + keys(root), null);
+        }
+        switch (cls) {
+            case "Sequential":
+                return sequential(config);
+            case "Functional":
+            case "Model":
+                return functional(config);
+            default:
+                throw new UnsupportedModelException(file, null, null, "top-level model class '" + cls + "' is not supported; allowed: Sequential, Functional, Model");
+        }
+    }
+
+    private ModelSpec sequential(JsonNode config) {
+        JsonNode layersNode = config.isArray() ? config : config.get("layers");
+        String name = config.isObject() ? text(config, "name", "sequential") : "sequential";
+        if (layersNode == null || !layersNode.isArray()) {
+            throw new ModelFormatException(file, null, null, "Sequential config has no 'layers' list", null);
+        }
+        List<LayerSpec> raw = new ArrayList<>();
+        for (JsonNode l : layersNode) raw.add(layer(l, false));
+        if (raw.isEmpty()) throw new ModelFormatException(file, null, null, "Sequential model has no layers", null);
+        List<LayerSpec> layers = new ArrayList<>();
+        LayerSpec first = raw.get(0);
+        String prev;
+        int start;
+        if ("InputLayer".equals(first.className())) {
+            layers.add(new LayerSpec("InputLayer", first.name(), first.config(), List.of()));
+            prev = first.name();
+            start = 1;
+        } else {
+            JsonNode shape = first.config().get("batch_shape");
+            if (shape == null && config.isObject() && config.has("build_input_shape")) shape = config.get("build_input_shape");
+            ObjectNode ic = JsonNodeFactory.instance.objectNode();
+            String inputName = first.name() + "_input";
+            ic.put("name", inputName);
+            if (shape != null) ic.set("batch_shape", shape);
+            if (first.config().has("dtype")) ic.set("dtype", first.config().get("dtype"));
+            layers.add(new LayerSpec("InputLayer", inputName, ic, List.of()));
+            prev = inputName;
+            start = 0;
+        }
+        for (int i = start; i < raw.size(); i++) {
+            LayerSpec l = raw.get(i);
+            if ("InputLayer".equals(l.className())) {
+                throw new ModelFormatException(file, l.name(), null, "InputLayer in the middle of a Sequential model", null);
+            }
+            layers.add(new LayerSpec(l.className(), l.name(), l.config(), List.of(List.of(new LayerSpec.TensorRef(prev, 0, 0)))));
+            prev = l.name();
+        }
+        return new ModelSpec(name, true, layers, List.of(new LayerSpec.TensorRef(layers.get(0).name(), 0, 0)),
+                List.of(new LayerSpec.TensorRef(prev, 0, 0)));
+    }
+
+    private ModelSpec functional(JsonNode config) {
+        JsonNode layersNode = config.get("layers");
+        if (layersNode == null || !layersNode.isArray()) {
+            throw new ModelFormatException(file, null, null, "Functional config has no 'layers' list", null);
+        }
+        List<LayerSpec> layers = new ArrayList<>();
+        for (JsonNode l : layersNode) layers.add(layer(l, true));
+        return new ModelSpec(text(config, "name", "model"), false, layers,
+                refs(config.get("input_layers"), "input_layers"), refs(config.get("output_layers"), "output_layers"));
+    }
+
+    private LayerSpec layer(JsonNode l, boolean graph) {
+        if (l == null || !l.isObject()) throw new ModelFormatException(file, null, null, "layer entry is not an object: " + abbreviate(l), null);
+        String cls = text(l, "class_name", null);
+        JsonNode cfg = l.get("config");
+        String name = text(l, "name", null);
+        if (name == null && cfg != null) name = text(cfg, "name", null);
+        if (cls == null) throw new ModelFormatException(file, name, null, "layer has no 'class_name'", null);
+        if (name == null) throw new ModelFormatException(file, null, null, "a " + cls + " layer has no name", null);
+        if (cls.contains(">")) cls = cls.substring(cls.lastIndexOf('>') + 1);
+        ObjectNode normalized = ConfigNormalizer.layerConfig(cls, cfg);
+        List<List<LayerSpec.TensorRef>> calls = new ArrayList<>();
+        if (graph) {
+            JsonNode inbound = l.get("inbound_nodes");
+            if (inbound != null && inbound.isArray()) {
+                for (JsonNode node : inbound) calls.add(call(node, name));
+            }
+        }
+        return new LayerSpec(cls, name, normalized, calls);
+    }
+
+    /** One call of a layer: Keras 1/2 list of [layer, node, tensor, kwargs], or Keras 3 args/kwargs. */
+    private List<LayerSpec.TensorRef> call(JsonNode node, String layer) {
+        List<LayerSpec.TensorRef> refs = new ArrayList<>();
+        if (node.isArray()) {
+            for (JsonNode e : node) refs.add(legacyRef(e, layer));
+        } else if (node.isObject()) {
+            collectKerasTensors(node.get("args"), refs, layer);
+            JsonNode kw = node.get("kwargs");
+            if (kw != null && kw.has("initial_state")) collectKerasTensors(kw.get("initial_state"), refs, layer);
+        } else {
+            throw new ModelFormatException(file, layer, null, "inbound node is neither a list nor an object: " + abbreviate(node), null);
+        }
+        return refs;
+    }
+
+    private LayerSpec.TensorRef legacyRef(JsonNode e, String layer) {
+        if (!e.isArray() || e.size() < 3 || !e.get(0).isTextual()) {
+            throw new ModelFormatException(file, layer, null, "inbound entry should be [layer, node_index, tensor_index, ...], found " + abbreviate(e), null);
+        }
+        return new LayerSpec.TensorRef(e.get(0).asText(), e.get(1).asInt(), e.get(2).asInt());
+    }
+
+    private void collectKerasTensors(JsonNode n, List<LayerSpec.TensorRef> out, String layer) {
+        if (n == null || n.isNull()) return;
+        if (n.isArray()) {
+            for (JsonNode e : n) collectKerasTensors(e, out, layer);
+        } else if (n.isObject()) {
+            if ("__keras_tensor__".equals(text(n, "class_name", null))) {
+                JsonNode h = n.path("config").get("keras_history");
+                if (h == null || !h.isArray() || h.size() < 3) {
+                    throw new ModelFormatException(file, layer, null, "keras tensor without keras_history: " + abbreviate(n), null);
+                }
+                out.add(new LayerSpec.TensorRef(h.get(0).asText(), h.get(1).asInt(), h.get(2).asInt()));
+            } else if (n.has("class_name")) {
+                return; // a constant or another serialised object: not a graph input
+            } else {
+                n.forEach(e -> collectKerasTensors(e, out, layer));
+            }
+        }
+    }
+
+    private List<LayerSpec.TensorRef> refs(JsonNode n, String key) {
+        if (n == null || !n.isArray() || n.isEmpty()) {
+            throw new ModelFormatException(file, null, null, "Functional config has no '" + key + "'", null);
+        }
+        List<LayerSpec.TensorRef> out = new ArrayList<>();
+        if (n.get(0).isTextual()) {
+            out.add(legacyRef(n, null));
+        } else {
+            for (JsonNode e : n) out.add(legacyRef(e, null));
+        }
+        return out;
+    }
+
+    static String text(JsonNode n, String key, String dflt) {
+        JsonNode v = n == null ? null : n.get(key);
+        return v != null && v.isTextual() ? v.asText() : dflt;
+    }
+
+    private static String keys(JsonNode n) {
+        List<String> k = new ArrayList<>();
+        n.fieldNames().forEachRemaining(k::add);
+        return k.toString();
+    }
+
+    static String abbreviate(JsonNode n) {
+        String s = String.valueOf(n);
+        return s.length() > 120 ? s.substring(0, 117) + "..." : s;
+    }
+}

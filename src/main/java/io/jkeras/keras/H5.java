@@ -1,0 +1,215 @@
+package io.jkeras.keras;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.exceptions.HdfException;
+import io.jkeras.ModelFileException;
+import io.jkeras.ModelFormatException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The only place that talks to jhdf: opening files, reading string attributes (fixed-length bytes,
+ * variable-length UTF-8, scalars and arrays, chunked {@code name0, name1, …} lists) and float
+ * datasets. Every jhdf failure becomes a {@link ModelFileException} naming the file.
+ */
+final class H5 {
+    private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+    private H5() {}
+
+    static HdfFile open(Path path, String label) {
+        if (!Files.exists(path)) throw new ModelFileException(label, null, null, "no such file", null);
+        if (!Files.isRegularFile(path)) throw new ModelFileException(label, null, null, "not a regular file", null);
+        if (!Files.isReadable(path)) throw new ModelFileException(label, null, null, "file is not readable", null);
+        try {
+            checkSignature(readHead(path), label);
+            return new HdfFile(path);
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            throw corrupt(label, e);
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    static HdfFile open(byte[] bytes, String label) {
+        try {
+            checkSignature(bytes, label);
+            return HdfFile.fromBytes(bytes);
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            throw corrupt(label, e);
+        }
+    }
+
+    static byte[] readAll(InputStream in, long limit, String label) {
+        try {
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (b.length > limit) throw new ModelFileException(label, null, null, "stream is larger than the limit of " + limit + " bytes", null);
+            return b;
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read stream: " + e.getMessage(), e);
+        }
+    }
+
+    static boolean isHdf5(byte[] head) {
+        if (head.length < SIGNATURE.length) return false;
+        for (int i = 0; i < SIGNATURE.length; i++) if (head[i] != SIGNATURE[i]) return false;
+        return true;
+    }
+
+    static ModelFileException corrupt(String label, Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new ModelFileException(label, null, null, "HDF5 structure is damaged or truncated (" + m + ")", e);
+    }
+
+    private static byte[] readHead(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(8);
+        }
+    }
+
+    private static void checkSignature(byte[] head, String label) {
+        if (head.length == 0) throw new ModelFileException(label, null, null, "file is empty", null);
+        if (!isHdf5(head)) {
+            throw new ModelFileException(label, null, null, "not an HDF5 file (no HDF5 signature at offset 0; found "
+                    + describeHead(head) + ")", null);
+        }
+    }
+
+    static String describeHead(byte[] head) {
+        if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') return "a zip archive";
+        StringBuilder sb = new StringBuilder("bytes");
+        for (int i = 0; i < Math.min(8, head.length); i++) sb.append(String.format(" %02x", head[i] & 0xff));
+        return sb.toString();
+    }
+
+    /** A string attribute (scalar, or a one-element array), or null when absent. */
+    static String string(Node node, String name, String label) {
+        Attribute a = attribute(node, name, label);
+        if (a == null) return null;
+        Object d = data(a, label);
+        if (d instanceof String s) return s;
+        if (d instanceof byte[] b) return new String(b, StandardCharsets.UTF_8);
+        if (d != null && d.getClass().isArray() && Array.getLength(d) == 1 && Array.get(d, 0) instanceof String s) return s;
+        throw new ModelFormatException(label, null, null, "attribute '" + name + "' of " + node.getPath()
+                + " should be a string, found " + describe(d), null);
+    }
+
+    /**
+     * A list-of-strings attribute, or null when absent; falls back to the chunked form Keras writes
+     * for long lists ({@code name0}, {@code name1}, … concatenated).
+     */
+    static List<String> strings(Node node, String name, String label) {
+        Attribute a = attribute(node, name, label);
+        if (a != null) return toStrings(data(a, label), node, name, label);
+        if (attribute(node, name + "0", label) == null) return null;
+        List<String> out = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            Attribute c = attribute(node, name + i, label);
+            if (c == null) break;
+            out.addAll(toStrings(data(c, label), node, name + i, label));
+        }
+        return out;
+    }
+
+    private static List<String> toStrings(Object d, Node node, String name, String label) {
+        List<String> out = new ArrayList<>();
+        if (d == null) return out;
+        if (d instanceof String s) {
+            out.add(s);
+            return out;
+        }
+        if (d.getClass().isArray()) {
+            int n = Array.getLength(d);
+            for (int i = 0; i < n; i++) {
+                Object e = Array.get(d, i);
+                if (e instanceof String s) out.add(s);
+                else if (e instanceof byte[] b) out.add(new String(b, StandardCharsets.UTF_8));
+                else if (n == 0) break;
+                else throw new ModelFormatException(label, null, null, "attribute '" + name + "' of " + node.getPath()
+                            + " should hold strings, found " + describe(e), null);
+            }
+            return out;
+        }
+        throw new ModelFormatException(label, null, null, "attribute '" + name + "' of " + node.getPath()
+                + " should hold strings, found " + describe(d), null);
+    }
+
+    private static Attribute attribute(Node node, String name, String label) {
+        try {
+            return node.getAttributes().get(name);
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            throw corrupt(label, e);
+        }
+    }
+
+    private static Object data(Attribute a, String label) {
+        try {
+            if (a.isEmpty()) return null;
+            return a.getData();
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | UnsupportedOperationException e) {
+            throw corrupt(label, e);
+        }
+    }
+
+    static String describe(Object d) {
+        if (d == null) return "nothing";
+        if (d.getClass().isArray()) return d.getClass().getComponentType().getSimpleName() + "[" + Array.getLength(d) + "]";
+        return d.getClass().getSimpleName();
+    }
+
+    /** The child node at a '/'-separated path below {@code group}, or null when absent. */
+    static Node child(Group group, String path, String label) {
+        try {
+            Node n = group;
+            for (String part : path.split("/")) {
+                if (part.isEmpty()) continue;
+                if (!(n instanceof Group g)) return null;
+                n = g.getChildren().get(part);
+                if (n == null) return null;
+            }
+            return n;
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            throw corrupt(label, e);
+        }
+    }
+
+    /** The dimensions of a dataset. */
+    static int[] dims(Dataset ds, String label) {
+        try {
+            return ds.getDimensions();
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            throw corrupt(label, e);
+        }
+    }
+
+    /** All values of a numeric dataset as float32 (float64 rounds to nearest). */
+    static float[] floats(Dataset ds, String label, String layer, String weight) {
+        Object flat;
+        try {
+            flat = ds.isScalar() ? new float[]{((Number) ds.getData()).floatValue()} : ds.getDataFlat();
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ClassCastException | UnsupportedOperationException | NegativeArraySizeException e) {
+            throw new ModelFileException(label, layer, weight, "cannot read weight data ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+        }
+        if (flat instanceof float[] f) return f;
+        if (flat instanceof double[] d) {
+            float[] f = new float[d.length];
+            for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+            return f;
+        }
+        throw new io.jkeras.WeightException(label, layer, weight, "weight data must be float32 or float64, found " + describe(flat), null);
+    }
+}

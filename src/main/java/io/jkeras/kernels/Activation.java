@@ -1,0 +1,172 @@
+package io.jkeras.kernels;
+
+import java.util.Arrays;
+
+/**
+ * The engine's activation functions. Each one applies in place to one row (the last axis) of a
+ * tensor; the element-wise ones define {@link #f(float)}, the row-wise ones (softmax, log_softmax,
+ * sparsemax) override {@link #apply(float[], int, int)}. Arithmetic is done in double and rounded
+ * once to float, so every function is within one float ulp of its exact value.
+ *
+ * <p>The two hard sigmoids are different functions, not versions of one: which one a Keras file
+ * means is decided where the file is read, never here.
+ */
+public enum Activation {
+    LINEAR { public float f(float x) { return x; } },
+    TANH { public float f(float x) { return (float) Math.tanh(x); } },
+    SIGMOID { public float f(float x) { return (float) sigmoid(x); } },
+    /** clip(0.2·x + 0.5, 0, 1): Keras 1, Keras 2 and tf.keras 2.x. */
+    HARD_SIGMOID_SLOPE_0_2 { public float f(float x) { return (float) Math.max(0.0, Math.min(1.0, 0.2 * x + 0.5)); } },
+    /** relu6(x + 3) / 6 = clip(x/6 + 0.5, 0, 1): Keras 3. */
+    HARD_SIGMOID_RELU6 { public float f(float x) { return (float) hardSigmoid6(x); } },
+    /** x · relu6(x + 3) / 6 (Keras 3 hard_silu / hard_swish). */
+    HARD_SILU { public float f(float x) { return (float) (x * hardSigmoid6(x)); } },
+    RELU { public float f(float x) { return x > 0f ? x : 0f; } },
+    RELU6 { public float f(float x) { return x > 0f ? Math.min(x, 6f) : 0f; } },
+    /** Keras 3 leaky_relu with its default negative_slope 0.2. */
+    LEAKY_RELU { public float f(float x) { return x >= 0f ? x : (float) (0.2 * x); } },
+    ELU { public float f(float x) { return x > 0f ? x : (float) Math.expm1(x); } },
+    SELU {
+        public float f(float x) {
+            double scale = 1.0507009873554804934193349852946;
+            double alpha = 1.6732632423543772848170429916717;
+            return (float) (x > 0f ? scale * x : scale * alpha * Math.expm1(x));
+        }
+    },
+    CELU { public float f(float x) { return (float) (Math.max(0.0, x) + Math.min(0.0, Math.expm1(x))); } },
+    SOFTPLUS { public float f(float x) { return (float) softplus(x); } },
+    SOFTSIGN { public float f(float x) { return (float) (x / (1.0 + Math.abs(x))); } },
+    EXPONENTIAL { public float f(float x) { return (float) Math.exp(x); } },
+    SILU { public float f(float x) { return (float) (x * sigmoid(x)); } },
+    /** Exact GELU, x · Φ(x) (Keras' default approximate=False). */
+    GELU { public float f(float x) { return (float) (0.5 * x * Special.erfc(-x / Math.sqrt(2.0))); } },
+    MISH { public float f(float x) { return (float) (x * Math.tanh(softplus(x))); } },
+    LOG_SIGMOID { public float f(float x) { return (float) -softplus(-(double) x); } },
+    TANH_SHRINK { public float f(float x) { return (float) (x - Math.tanh(x)); } },
+    HARD_TANH { public float f(float x) { return Math.max(-1f, Math.min(1f, x)); } },
+    /** Keras 3 hard_shrink with its default threshold 0.5. */
+    HARD_SHRINK { public float f(float x) { return Math.abs(x) > 0.5f ? x : 0f; } },
+    /** Keras 3 soft_shrink with its default threshold 0.5. */
+    SOFT_SHRINK { public float f(float x) { return x > 0.5f ? x - 0.5f : (x < -0.5f ? x + 0.5f : 0f); } },
+    SPARSE_PLUS {
+        public float f(float x) {
+            if (x <= -1f) return 0f;
+            if (x >= 1f) return x;
+            double y = x + 1.0;
+            return (float) (y * y / 4.0);
+        }
+    },
+    SPARSE_SIGMOID {
+        public float f(float x) {
+            if (x <= -1f) return 0f;
+            if (x >= 1f) return 1f;
+            return (float) (0.5 * (x + 1.0));
+        }
+    },
+    /** Keras 3 squareplus with its default b = 4. */
+    SQUAREPLUS { public float f(float x) { return (float) ((x + Math.sqrt((double) x * x + 4.0)) / 2.0); } },
+    SOFTMAX {
+        public float f(float x) { throw new UnsupportedOperationException("softmax is row-wise"); }
+
+        @Override
+        public void apply(float[] v, int off, int len) {
+            if (len == 0) return;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = off; i < off + len; i++) max = Math.max(max, v[i]);
+            double sum = 0;
+            double[] e = new double[len];
+            for (int i = 0; i < len; i++) { e[i] = Math.exp(v[off + i] - max); sum += e[i]; }
+            for (int i = 0; i < len; i++) v[off + i] = (float) (e[i] / sum);
+        }
+
+        @Override public boolean elementwise() { return false; }
+    },
+    LOG_SOFTMAX {
+        public float f(float x) { throw new UnsupportedOperationException("log_softmax is row-wise"); }
+
+        @Override
+        public void apply(float[] v, int off, int len) {
+            if (len == 0) return;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = off; i < off + len; i++) max = Math.max(max, v[i]);
+            double sum = 0;
+            for (int i = off; i < off + len; i++) sum += Math.exp(v[i] - max);
+            double lse = max + Math.log(sum);
+            for (int i = off; i < off + len; i++) v[i] = (float) (v[i] - lse);
+        }
+
+        @Override public boolean elementwise() { return false; }
+    },
+    /**
+     * Sparsemax over the row, as Keras computes it on every backend: with z sorted descending,
+     * cumulative sums S_j and support {j : z_j > (S_j - 1)/j} of size k,
+     * tau = (sum of S_j over the support - 1) / k and y = max(x - tau, 0).
+     */
+    SPARSEMAX {
+        public float f(float x) { throw new UnsupportedOperationException("sparsemax is row-wise"); }
+
+        @Override
+        public void apply(float[] v, int off, int len) {
+            if (len == 0) return;
+            float[] s = new float[len];
+            System.arraycopy(v, off, s, 0, len);
+            Arrays.sort(s);
+            float cum = 0f, cumSum = 0f;
+            int k = 0;
+            for (int j = 1; j <= len; j++) {
+                float zj = s[len - j];
+                cum += zj;
+                if (zj - (cum - 1f) / j > 0f) { k++; cumSum += cum; }
+            }
+            float tau = (cumSum - 1f) / k;
+            for (int i = off; i < off + len; i++) v[i] = Math.max(v[i] - tau, 0f);
+        }
+
+        @Override public boolean elementwise() { return false; }
+    },
+    /**
+     * Gated linear unit over the row: the first half times the sigmoid of the second half. The
+     * row shrinks to half its width: the result is written to the first half.
+     */
+    GLU {
+        public float f(float x) { throw new UnsupportedOperationException("glu is row-wise"); }
+
+        @Override
+        public void apply(float[] v, int off, int len) {
+            int h = len / 2;
+            for (int i = 0; i < h; i++) v[off + i] = (float) (v[off + i] * sigmoid(v[off + h + i]));
+        }
+
+        @Override public boolean elementwise() { return false; }
+
+        @Override public int outputWidth(int width) { return width / 2; }
+    };
+
+    /** The function of one value (element-wise activations only). */
+    public abstract float f(float x);
+
+    /** Applies the activation in place to {@code v[off .. off+len)}, one row of the last axis. */
+    public void apply(float[] v, int off, int len) {
+        for (int i = off; i < off + len; i++) v[i] = f(v[i]);
+    }
+
+    /** Width of a row after the activation: the input width except for GLU, which halves it. */
+    public int outputWidth(int width) { return width; }
+
+    /** True when the result for an element depends on that element alone. */
+    public boolean elementwise() { return true; }
+
+    static double sigmoid(double x) {
+        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    static double softplus(double x) {
+        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    static double hardSigmoid6(double x) {
+        return Math.max(0.0, Math.min(6.0, x + 3.0)) / 6.0;
+    }
+}

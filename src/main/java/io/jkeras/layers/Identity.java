@@ -1,0 +1,33 @@
+package io.jkeras.layers;
+
+import io.jkeras.model.Tensor;
+
+import java.util.List;
+
+/**
+ * A layer that passes its input through unchanged at inference: Dropout (and its variants),
+ * which only act while training.
+ */
+public final class Identity implements Layer {
+    private final String name;
+    private final String typeName;
+
+    public Identity(String name, String typeName) {
+        this.name = name;
+        this.typeName = typeName;
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public String typeName() { return typeName; }
+
+    @Override
+    public int[][] outputShapes(int[][] in) {
+        Shapes.expectInputs(name, in, 1, 1);
+        return new int[][]{in[0].clone()};
+    }
+
+    @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return new Tensor[]{inputs[0]}; }
+
+    @Override public List<Weight> weights() { return List.of(); }
+}

@@ -1,0 +1,40 @@
+package io.jkeras.layers;
+
+import io.jkeras.model.Tensor;
+
+import java.util.List;
+
+/** A model input: its declared shape (without batch, -1 for unknown) and optional fixed batch size. */
+public final class InputLayer implements Layer {
+    private final String name;
+    private final int[] shape;
+    private final int batchSize;
+    private final boolean integer;
+
+    /**
+     * @param batchSize the fixed batch size, or -1
+     * @param integer   whether the input holds integer ids (e.g. for Embedding)
+     */
+    public InputLayer(String name, int[] shape, int batchSize, boolean integer) {
+        this.name = name;
+        this.shape = shape.clone();
+        this.batchSize = batchSize;
+        this.integer = integer;
+    }
+
+    public int[] shape() { return shape.clone(); }
+
+    public int batchSize() { return batchSize; }
+
+    public boolean integer() { return integer; }
+
+    @Override public String name() { return name; }
+
+    @Override public String typeName() { return "InputLayer"; }
+
+    @Override public int[][] outputShapes(int[][] in) { return new int[][]{shape.clone()}; }
+
+    @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return new Tensor[]{inputs[0]}; }
+
+    @Override public List<Weight> weights() { return List.of(); }
+}

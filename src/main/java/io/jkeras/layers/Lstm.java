@@ -1,0 +1,107 @@
+package io.jkeras.layers;
+
+import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.Gemm;
+
+import java.util.List;
+
+/**
+ * Long short-term memory. Per step, with gates in order i, f, c, o:
+ * <pre>
+ *   z = x_t·W + h·U + b                  (4 gates; x_t·W + b for all t hoisted before the loop)
+ *   i = ra(z_i)  f = ra(z_f)  g = act(z_c)  o = ra(z_o)
+ *   c = f·c + i·g
+ *   h = o·act(c)
+ * </pre>
+ * ra is the recurrent activation. W, U and b are held in the {@link GatePanel} layout.
+ * States: h, c.
+ */
+public final class Lstm extends Recurrent {
+    static final int GATES = 4;
+
+    private final Activation activation;
+    private final Activation recurrentActivation;
+    private final GatePanel panel;
+    private final float[] kernelP;      // (inputSize, width)
+    private final float[] recurrentP;   // (units, width)
+    private final float[] biasP;        // (width) or null
+
+    /**
+     * @param kernel          (inputSize, 4·units), gates i|f|c|o, row-major
+     * @param recurrentKernel (units, 4·units)
+     * @param bias            (4·units) or null for use_bias=False
+     */
+    public Lstm(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+                float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
+        super(name, units, inputSize, options);
+        checkShape(name, "kernel", kernel, inputSize, GATES * units);
+        checkShape(name, "recurrent_kernel", recurrentKernel, units, GATES * units);
+        if (bias != null) checkShape(name, "bias", bias, GATES * units);
+        this.activation = activation;
+        this.recurrentActivation = recurrentActivation;
+        this.panel = new GatePanel(units, GATES);
+        this.kernelP = panel.pack(kernel, inputSize);
+        this.recurrentP = panel.pack(recurrentKernel, units);
+        this.biasP = bias == null ? null : panel.pack(bias, 1);
+    }
+
+    @Override public String typeName() { return "LSTM"; }
+
+    @Override public int stateCount() { return 2; }
+
+    public Activation activation() { return activation; }
+
+    public Activation recurrentActivation() { return recurrentActivation; }
+
+    public boolean useBias() { return biasP != null; }
+
+    @Override
+    public List<Weight> weights() {
+        List<Weight> w = new java.util.ArrayList<>();
+        w.add(new Weight("kernel", new int[]{inputSize, GATES * units}, panel.unpack(kernelP, inputSize)));
+        w.add(new Weight("recurrent_kernel", new int[]{units, GATES * units}, panel.unpack(recurrentP, units)));
+        if (biasP != null) w.add(new Weight("bias", new int[]{GATES * units}, panel.unpack(biasP, 1)));
+        return w;
+    }
+
+    @Override
+    protected void run(float[] x, int batch, int steps, float[][] states, float[] seq) {
+        final int width = panel.width();
+        final int h = units;
+        float[] xp = project(x, batch * steps, inputSize, kernelP, biasP, width);
+        float[] z = new float[width];
+        float[] scratch = new float[h];
+        float[] hs = states[0];
+        float[] cs = states[1];
+        for (int b = 0; b < batch; b++) {
+            int so = b * h;
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                System.arraycopy(xp, (b * steps + t) * width, z, 0, width);
+                for (int k = 0; k < h; k++) {
+                    float hk = hs[so + k];
+                    if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
+                }
+                panel.activate(recurrentActivation, z, 0, 0, scratch);
+                panel.activate(recurrentActivation, z, 0, 1, scratch);
+                panel.activate(activation, z, 0, 2, scratch);
+                panel.activate(recurrentActivation, z, 0, 3, scratch);
+                for (int u = 0; u < h; u++) {
+                    int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
+                    float ig = z[base];
+                    float fg = z[base + GatePanel.BLOCK];
+                    float gg = z[base + 2 * GatePanel.BLOCK];
+                    float c = fg * cs[so + u] + ig * gg;
+                    cs[so + u] = c;
+                    scratch[u] = c;
+                }
+                activation.apply(scratch, 0, h);
+                for (int u = 0; u < h; u++) {
+                    int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
+                    hs[so + u] = z[base + 3 * GatePanel.BLOCK] * scratch[u];
+                }
+                if (seq != null) System.arraycopy(hs, so, seq, (b * steps + s) * h, h);
+            }
+        }
+    }
+}

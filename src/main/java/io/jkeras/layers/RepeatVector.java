@@ -1,0 +1,42 @@
+package io.jkeras.layers;
+
+import io.jkeras.InputException;
+import io.jkeras.model.Tensor;
+
+import java.util.List;
+
+/** (batch, features) → (batch, n, features), the vector repeated n times. */
+public final class RepeatVector implements Layer {
+    private final String name;
+    private final int n;
+
+    public RepeatVector(String name, int n) {
+        if (n < 0) throw new io.jkeras.UnsupportedModelException(null, name, null, "n must be non-negative, got " + n);
+        this.name = name;
+        this.n = n;
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public String typeName() { return "RepeatVector"; }
+
+    @Override
+    public int[][] outputShapes(int[][] in) {
+        Shapes.expectInputs(name, in, 1, 1);
+        Shapes.expectRank(name, in[0], 1);
+        return new int[][]{{n, in[0][0]}};
+    }
+
+    @Override
+    public Tensor[] forward(Tensor[] inputs, float[][] state) {
+        Tensor x = inputs[0];
+        if (x.rank() != 2) throw new InputException(null, name, null, "expects (batch, features), got " + Tensor.shapeString(x.shape()));
+        int b = x.dim(0), f = x.dim(1);
+        float[] y = new float[b * n * f];
+        for (int i = 0; i < b; i++)
+            for (int t = 0; t < n; t++) System.arraycopy(x.data(), i * f, y, (i * n + t) * f, f);
+        return new Tensor[]{new Tensor(new int[]{b, n, f}, y)};
+    }
+
+    @Override public List<Weight> weights() { return List.of(); }
+}

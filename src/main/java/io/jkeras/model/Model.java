@@ -1,0 +1,238 @@
+package io.jkeras.model;
+
+import io.jkeras.InputException;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.Weight;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A loaded model: an immutable graph of layer calls in topological order. Safe to share between
+ * threads; {@link #predict} starts every recurrent layer from zero state. A stateful model keeps its
+ * state in a {@link Session} per caller.
+ */
+public final class Model {
+    private final String name;
+    private final List<Node> nodes;
+    private final List<Integer> inputNodes;
+    private final List<Node.Ref> outputs;
+    private final List<Layer> layers;
+    private final Map<String, String> metadata;
+
+    /**
+     * @param nodes      in topological order; node i has id i
+     * @param inputNodes ids of the {@link InputLayer} nodes, in the model's input order
+     * @param outputs    the model's outputs, in order
+     * @param layers     the distinct layers in the order a summary lists them
+     * @param metadata   provenance of the model (source file, writer version), shown by tools
+     */
+    public Model(String name, List<Node> nodes, List<Integer> inputNodes, List<Node.Ref> outputs,
+                 List<Layer> layers, Map<String, String> metadata) {
+        this.name = name;
+        this.nodes = List.copyOf(nodes);
+        this.inputNodes = List.copyOf(inputNodes);
+        this.outputs = List.copyOf(outputs);
+        this.layers = List.copyOf(layers);
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        for (int i = 0; i < this.nodes.size(); i++) {
+            if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id " + this.nodes.get(i).id());
+        }
+        for (int id : this.inputNodes) {
+            if (!(this.nodes.get(id).layer() instanceof InputLayer)) throw new IllegalArgumentException("node " + id + " is not an input");
+        }
+    }
+
+    public String name() { return name; }
+
+    public List<Node> nodes() { return nodes; }
+
+    public List<Layer> layers() { return layers; }
+
+    public Map<String, String> metadata() { return metadata; }
+
+    public int inputCount() { return inputNodes.size(); }
+
+    public int outputCount() { return outputs.size(); }
+
+    /** The i-th input layer (its name, shape without batch and fixed batch size if any). */
+    public InputLayer input(int i) { return (InputLayer) nodes.get(inputNodes.get(i)).layer(); }
+
+    /** Shape of the i-th output without batch; -1 for unknown dimensions. */
+    public int[] outputShape(int i) {
+        Node.Ref r = outputs.get(i);
+        return nodes.get(r.node()).outputShapes()[r.index()].clone();
+    }
+
+    /** Name of the layer that produces the i-th output. */
+    public String outputName(int i) { return nodes.get(outputs.get(i).node()).layer().name(); }
+
+    public boolean stateful() {
+        for (Node n : nodes) if (n.layer().stateful()) return true;
+        return false;
+    }
+
+    public long paramCount() {
+        long n = 0;
+        for (Layer l : layers) n += l.paramCount();
+        return n;
+    }
+
+    /** Runs the model on one batch; recurrent layers start from zero state. */
+    public Tensor[] predict(Tensor... inputs) {
+        return run(inputs, null);
+    }
+
+    /** Single-input, single-output convenience: (batch, timesteps, features) in. */
+    public Tensor predict(float[][][] x) {
+        return single(predict(Tensor.of(x)));
+    }
+
+    /** Single-input, single-output convenience for a (batch, features) input. */
+    public Tensor predict(float[][] x) {
+        return single(predict(Tensor.of(x)));
+    }
+
+    /**
+     * Flat-buffer form for a single-input, single-output model: {@code x} holds {@code batch}
+     * samples of the input's shape (row-major; an unknown time dimension is inferred from the
+     * length), and the output's values are returned row-major.
+     */
+    public float[] predictFlat(float[] x, int batch) {
+        if (inputCount() != 1) throw new InputException("predictFlat needs a single-input model; this one has " + inputCount() + " inputs");
+        int[] s = input(0).shape();
+        int known = 1, unknown = -1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] < 0) {
+                if (unknown >= 0) throw new InputException("predictFlat cannot infer two unknown dimensions of input " + Tensor.shapeString(s) + "; use predict(Tensor)");
+                unknown = i;
+            } else known *= s[i];
+        }
+        if (batch <= 0 || x.length % batch != 0) throw new InputException("input of " + x.length + " values does not divide into " + batch + " samples");
+        int per = x.length / batch;
+        if (unknown >= 0) {
+            if (known == 0 || per % known != 0) throw new InputException("input of " + per + " values per sample does not fit shape " + Tensor.shapeString(s));
+            s[unknown] = per / known;
+        } else if (per != known) {
+            throw new InputException("input '" + input(0).name() + "' expects " + known + " values per sample " + Tensor.shapeString(s) + ", got " + per);
+        }
+        int[] full = new int[s.length + 1];
+        full[0] = batch;
+        System.arraycopy(s, 0, full, 1, s.length);
+        Tensor[] out = predict(new Tensor(full, x));
+        if (out.length != 1) throw new InputException("predictFlat needs a single-output model; this one has " + out.length + " outputs");
+        return out[0].data();
+    }
+
+    private Tensor single(Tensor[] out) {
+        if (out.length != 1) throw new InputException("model '" + name + "' has " + out.length + " outputs; use predict(Tensor...)");
+        return out[0];
+    }
+
+    /** A new stateful session with zero state. Each caller keeps its own. */
+    public Session newSession() { return new Session(this); }
+
+    Tensor[] run(Tensor[] inputs, Map<Integer, float[][]> states) {
+        if (inputs.length != inputNodes.size()) {
+            throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got " + inputs.length);
+        }
+        Tensor[][] values = new Tensor[nodes.size()][];
+        for (int i = 0; i < inputs.length; i++) {
+            checkInput(i, inputs[i]);
+            values[inputNodes.get(i)] = new Tensor[]{inputs[i]};
+        }
+        for (Node n : nodes) {
+            if (values[n.id()] != null) continue;
+            if (n.layer() instanceof InputLayer) {
+                throw new IllegalStateException("input node " + n.layer().name() + " is not a model input");
+            }
+            Tensor[] in = new Tensor[n.inputs().size()];
+            for (int j = 0; j < in.length; j++) {
+                Node.Ref r = n.inputs().get(j);
+                in[j] = values[r.node()][r.index()];
+            }
+            float[][] st = null;
+            if (n.layer().stateful() && states != null) {
+                st = states.computeIfAbsent(n.id(), k -> new float[n.layer().stateCount()][]);
+            }
+            values[n.id()] = n.layer().forward(in, st);
+        }
+        Tensor[] out = new Tensor[outputs.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values[outputs.get(i).node()][outputs.get(i).index()];
+        return out;
+    }
+
+    private void checkInput(int i, Tensor x) {
+        InputLayer in = input(i);
+        int[] s = in.shape();
+        int[] got = x.shape();
+        boolean ok = got.length == s.length + 1;
+        for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1];
+        if (ok && in.batchSize() > 0 && stateful() && got[0] != in.batchSize()) {
+            throw new InputException(null, in.name(), null, "stateful model expects batch size " + in.batchSize() + ", got " + got[0]);
+        }
+        if (!ok) {
+            int[] full = new int[s.length + 1];
+            full[0] = -1;
+            System.arraycopy(s, 0, full, 1, s.length);
+            throw new InputException(null, in.name(), null, "input " + i + " expects shape " + Tensor.shapeString(full) + ", got " + Tensor.shapeString(got));
+        }
+        float[] d = x.data();
+        for (int j = 0; j < d.length; j++) {
+            if (!Float.isFinite(d[j])) {
+                throw new InputException(null, in.name(), null, "input " + i + " holds " + d[j] + " at flat index " + j + " of shape " + Tensor.shapeString(got));
+            }
+        }
+    }
+
+    /** The weights of every layer, with layer names, in summary order. */
+    public List<NamedWeight> weights() {
+        List<NamedWeight> out = new ArrayList<>();
+        for (Layer l : layers) for (Weight w : l.weights()) out.add(new NamedWeight(l.name(), w));
+        return out;
+    }
+
+    /** A weight together with the name of the layer that owns it ({@code lstm/kernel}). */
+    public record NamedWeight(String layer, Weight weight) {
+        public String fullName() { return layer + "/" + weight.name(); }
+    }
+
+    /** A Keras-style summary table; per-layer and total parameter counts equal Keras'. */
+    public String summary() {
+        Map<Layer, int[]> shapes = new IdentityHashMap<>();
+        for (Node n : nodes) shapes.putIfAbsent(n.layer(), n.outputShapes()[0]);
+        StringBuilder sb = new StringBuilder();
+        String rule = "_".repeat(78) + "\n";
+        sb.append("Model: \"").append(name).append("\"\n");
+        sb.append(rule);
+        sb.append(String.format("%-34s%-28s%16s%n", " Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(78)).append('\n');
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            int[] s = shapes.get(l);
+            String shape = s == null ? "?" : withBatch(s);
+            String label = " " + l.name() + " (" + l.typeName() + ")";
+            sb.append(String.format("%-34s%-28s%16d%n", label, shape, l.paramCount()));
+            if (i < layers.size() - 1) sb.append('\n');
+        }
+        sb.append("=".repeat(78)).append('\n');
+        long total = paramCount();
+        sb.append("Total params: ").append(total).append('\n');
+        sb.append("Trainable params: ").append(total).append('\n');
+        sb.append("Non-trainable params: 0\n");
+        sb.append(rule);
+        return sb.toString();
+    }
+
+    private static String withBatch(int[] s) {
+        int[] full = new int[s.length + 1];
+        full[0] = -1;
+        System.arraycopy(s, 0, full, 1, s.length);
+        return Tensor.shapeString(full);
+    }
+}
