@@ -53,7 +53,7 @@ final class CoreMappers {
         WeightArray k = RecurrentMappers.pick(w, ctx.keras1() ? "W" : "kernel", 0);
         WeightArray b = useBias ? RecurrentMappers.pick(w, ctx.keras1() ? "b" : "bias", 1) : null;
         if (k.shape().length != 2 || k.shape()[1] != units) {
-            throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(features, " + units + ")");
+            throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + units + ")");
         }
         int features = k.shape()[0];
         if (in[0].length == 0) {
@@ -89,6 +89,22 @@ final class CoreMappers {
             throw e.in(ctx.file(), spec.name());
         }
         return new TimeDistributed(spec.name(), innerLayer);
+    }
+
+    static Layer embedding(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
+        Cfg c = new Cfg(spec, ctx);
+        int inputDim = c.integer("input_dim");
+        int outputDim = c.integer("output_dim");
+        if (w.size() != 1) {
+            throw new WeightException(ctx.file(), spec.name(), null, "expected 1 weight (embeddings), found " + w.size() + RecurrentMappers.names(w), null);
+        }
+        WeightArray e = w.get(0);
+        RecurrentMappers.expectShape(spec, ctx, "embeddings", e, inputDim, outputDim);
+        return new io.jkeras.layers.Embedding(spec.name(), inputDim, outputDim, c.bool("mask_zero", false), e.data());
+    }
+
+    static Layer masking(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
+        return new io.jkeras.layers.Masking(spec.name(), (float) new Cfg(spec, ctx).number("mask_value", 0.0));
     }
 
     static Layer flatten(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {

@@ -34,8 +34,9 @@ final class H5 {
         if (!Files.isReadable(path)) throw new ModelFileException(label, null, null, "file is not readable", null);
         try {
             checkSignature(readHead(path), label);
-            return new HdfFile(path);
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            return checkComplete(new HdfFile(path), label);
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
             throw corrupt(label, e);
         } catch (IOException e) {
             throw new ModelFileException(label, null, null, "cannot read: " + e.getMessage(), e);
@@ -45,10 +46,28 @@ final class H5 {
     static HdfFile open(byte[] bytes, String label) {
         try {
             checkSignature(bytes, label);
-            return HdfFile.fromBytes(bytes);
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            return checkComplete(HdfFile.fromBytes(bytes), label);
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
             throw corrupt(label, e);
         }
+    }
+
+    /**
+     * Refuses a file shorter than the end-of-file address its superblock records (a partial copy),
+     * as the HDF5 library does; jhdf alone would read such a file while its missing tail is unused.
+     */
+    private static HdfFile checkComplete(HdfFile f, String label) {
+        var storage = f.getHdfBackingStorage();
+        var sb = storage.getSuperblock();
+        long need = sb.getBaseAddressByte() + sb.getEndOfFileAddress();
+        long have = storage.size();
+        if (sb.getEndOfFileAddress() > 0 && have < need) {
+            f.close();
+            throw new ModelFileException(label, null, null, "HDF5 file is truncated: it holds " + have
+                    + " bytes but its superblock records " + need + "; the file was not copied whole", null);
+        }
+        return f;
     }
 
     static byte[] readAll(InputStream in, long limit, String label) {
@@ -67,8 +86,14 @@ final class H5 {
         return true;
     }
 
+    /**
+     * A jhdf failure as a damaged-file error. OutOfMemoryError is caught only around reads of
+     * file structure (headers, heaps, attributes), which are small in any real file: there it means
+     * a damaged length field made jhdf allocate a buffer of that length, and nothing is retained.
+     */
     static ModelFileException corrupt(String label, Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String m = e instanceof OutOfMemoryError ? "a header claims a block larger than the available memory"
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new ModelFileException(label, null, null, "HDF5 structure is damaged or truncated (" + m + ")", e);
     }
 
@@ -148,7 +173,8 @@ final class H5 {
     private static Attribute attribute(Node node, String name, String label) {
         try {
             return node.getAttributes().get(name);
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
             throw corrupt(label, e);
         }
     }
@@ -158,6 +184,7 @@ final class H5 {
             if (a.isEmpty()) return null;
             return a.getData();
         } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError
                  | UnsupportedOperationException e) {
             throw corrupt(label, e);
         }
@@ -180,7 +207,8 @@ final class H5 {
                 if (n == null) return null;
             }
             return n;
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
             throw corrupt(label, e);
         }
     }
@@ -189,7 +217,8 @@ final class H5 {
     static int[] dims(Dataset ds, String label) {
         try {
             return ds.getDimensions();
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
             throw corrupt(label, e);
         }
     }
@@ -200,6 +229,7 @@ final class H5 {
         try {
             flat = ds.isScalar() ? new float[]{((Number) ds.getData()).floatValue()} : ds.getDataFlat();
         } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException
                  | ClassCastException | UnsupportedOperationException | NegativeArraySizeException e) {
             throw new ModelFileException(label, layer, weight, "cannot read weight data ("
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
@@ -210,6 +240,19 @@ final class H5 {
             for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
             return f;
         }
-        throw new io.jkeras.WeightException(label, layer, weight, "weight data must be float32 or float64, found " + describe(flat), null);
+        throw new io.jkeras.WeightException(label, layer, weight, "weight data must be float32 or float64, found "
+                + dtypeName(ds) + " data (" + describe(flat) + ")", null);
+    }
+
+    /** The HDF5 element type of a dataset as NumPy names it ({@code int32}, {@code uint8}, …). */
+    private static String dtypeName(Dataset ds) {
+        try {
+            var t = ds.getDataType();
+            if (t instanceof io.jhdf.object.datatype.FixedPoint fp) return (fp.isSigned() ? "int" : "uint") + fp.getSize() * 8;
+            if (t instanceof io.jhdf.object.datatype.FloatingPoint) return "float" + t.getSize() * 8;
+            return t.getClass().getSimpleName() + " (" + t.getSize() + " bytes)";
+        } catch (RuntimeException e) {
+            return "non-float";
+        }
     }
 }

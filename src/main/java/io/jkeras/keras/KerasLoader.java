@@ -58,10 +58,16 @@ public final class KerasLoader {
 
     public static Model load(Path architectureJson, Path weights, LoadOptions options) {
         String json;
+        if (!Files.isRegularFile(architectureJson)) {
+            throw new ModelFileException(architectureJson.toString(), null, null,
+                    Files.exists(architectureJson) ? "not a regular file" : "no such file", null);
+        }
         try {
             json = Files.readString(architectureJson);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON is not UTF-8 text", e);
         } catch (IOException e) {
-            throw new ModelFileException(architectureJson.toString(), null, null, "cannot read: " + e.getMessage(), e);
+            throw new ModelFileException(architectureJson.toString(), null, null, "cannot read: " + e, e);
         }
         String label = weights.toString();
         try (HdfFile f = KerasFiles.openHdf5(weights, label)) {

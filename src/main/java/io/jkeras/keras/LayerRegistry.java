@@ -18,6 +18,9 @@ public final class LayerRegistry {
         MAPPERS.put("Flatten", CoreMappers::flatten);
         MAPPERS.put("Activation", CoreMappers::activation);
         MAPPERS.put("RepeatVector", CoreMappers::repeatVector);
+        MAPPERS.put("Bidirectional", BidirectionalMapper::map);
+        MAPPERS.put("Embedding", CoreMappers::embedding);
+        MAPPERS.put("Masking", CoreMappers::masking);
         // identity at inference: they only act while training
         MAPPERS.put("Dropout", CoreMappers::identity);
         MAPPERS.put("SpatialDropout1D", CoreMappers::identity);

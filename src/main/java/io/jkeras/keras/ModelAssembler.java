@@ -52,6 +52,10 @@ public final class ModelAssembler {
                 LayerSpec l = (LayerSpec) p[0];
                 int call = (Integer) p[1];
                 List<LayerSpec.TensorRef> refs = "InputLayer".equals(l.className()) ? List.of() : l.calls().get(call);
+                if (refs.isEmpty() && !"InputLayer".equals(l.className())) {
+                    throw new ModelFormatException(ctx.file(), l.name(), null, "call " + call
+                            + " has no input tensors (its inbound node names no keras tensor)", null);
+                }
                 List<Node.Ref> inputs = new ArrayList<>();
                 boolean ready = true;
                 for (LayerSpec.TensorRef r : refs) {

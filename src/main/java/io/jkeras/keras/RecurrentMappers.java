@@ -29,7 +29,7 @@ final class RecurrentMappers {
         boolean useBias = c.bool("use_bias", true);
         Fused f = ctx.keras1() && has(w, "W_i")
                 ? keras1(spec, w, ctx, new String[]{"i", "f", "c", "o"}, units)
-                : fused(spec, w, ctx, useBias, 4, units);
+                : fused(spec, w, ctx, useBias, 4, units, in[0]);
         checkFeatures(spec, in[0], f.features, ctx);
         return new Lstm(spec.name(), units, f.features, act, rec, f.kernel, f.recurrent, f.bias, options(c));
     }
@@ -40,7 +40,7 @@ final class RecurrentMappers {
         int units = c.integer("units");
         Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
         boolean useBias = c.bool("use_bias", true);
-        Fused f = fused(spec, w, ctx, useBias, 1, units);
+        Fused f = fused(spec, w, ctx, useBias, 1, units, in[0]);
         checkFeatures(spec, in[0], f.features, ctx);
         return new SimpleRnn(spec.name(), units, f.features, act, f.kernel, f.recurrent, f.bias, options(c));
     }
@@ -55,7 +55,7 @@ final class RecurrentMappers {
 
     static RecurrentOptions options(Cfg c) {
         return new RecurrentOptions(c.bool("return_sequences", false), c.bool("return_state", false),
-                c.bool("go_backwards", false), c.bool("stateful", false));
+                c.bool("go_backwards", false), c.bool("stateful", false), c.bool("zero_output_for_mask", false));
     }
 
     private static void checkCommon(LayerSpec spec, Cfg c, MapContext ctx) {
@@ -82,7 +82,8 @@ final class RecurrentMappers {
     record Fused(int features, float[] kernel, float[] recurrent, float[] bias) {}
 
     /** Keras 2/3: kernel, recurrent_kernel[, bias], by name where the names say, else in order. */
-    private static Fused fused(LayerSpec spec, List<WeightArray> w, MapContext ctx, boolean useBias, int gates, int units) {
+    private static Fused fused(LayerSpec spec, List<WeightArray> w, MapContext ctx, boolean useBias, int gates, int units,
+                               int[] inputShape) {
         int expected = useBias ? 3 : 2;
         if (w.size() != expected) {
             throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel, recurrent_kernel"
@@ -93,7 +94,7 @@ final class RecurrentMappers {
         WeightArray b = useBias ? pick(w, "bias", 2) : null;
         int gu = gates * units;
         if (k.shape().length != 2 || k.shape()[1] != gu) {
-            throw shape(spec, ctx, "kernel", k, "(features, " + gu + ")");
+            throw shape(spec, ctx, "kernel", k, "(" + features(inputShape) + ", " + gu + ")");
         }
         expectShape(spec, ctx, "recurrent_kernel", r, units, gu);
         if (b != null) expectShape(spec, ctx, "bias", b, gu);
@@ -127,6 +128,12 @@ final class RecurrentMappers {
             throw new WeightException(ctx.file(), spec.name(), null, "expected " + 3 * g + " Keras 1 gate arrays, found " + w.size() + names(w), null);
         }
         return new Fused(features, kernel, rec, bias);
+    }
+
+    /** The input's feature count (last dimension) when the config declares it, else "features". */
+    static String features(int[] inputShape) {
+        int f = inputShape.length == 0 ? -1 : inputShape[inputShape.length - 1];
+        return f >= 0 ? Integer.toString(f) : "features";
     }
 
     static boolean has(List<WeightArray> w, String name) {

@@ -36,10 +36,10 @@ public final class ActivationLayer implements Layer {
         int last = x.rank() == 1 ? x.size() : x.dim(-1);
         if (last > 0) for (int off = 0; off < y.length; off += last) activation.apply(y, off, last);
         int width = activation.outputWidth(last);
-        if (width == last) return new Tensor[]{new Tensor(x.shape(), y)};
+        if (width == last) return new Tensor[]{new Tensor(x.shape(), y, x.mask())};
         int[] shape = x.shape();
         shape[shape.length - 1] = width;
-        return new Tensor[]{new Tensor(shape, compact(y, last == 0 ? 0 : y.length / last, last, width))};
+        return new Tensor[]{new Tensor(shape, compact(y, last == 0 ? 0 : y.length / last, last, width), x.mask())};
     }
 
     /** Keeps the first {@code width} values of each row of {@code rows × last}. */

@@ -63,7 +63,7 @@ public final class Dense implements Layer {
         int[] shape = x.shape();
         int width = activation.outputWidth(units);
         shape[shape.length - 1] = width;
-        return new Tensor[]{new Tensor(shape, width == units ? y : ActivationLayer.compact(y, rows, units, width))};
+        return new Tensor[]{new Tensor(shape, width == units ? y : ActivationLayer.compact(y, rows, units, width), x.mask())};
     }
 
     @Override

@@ -64,44 +64,37 @@ public final class Lstm extends Recurrent {
         return w;
     }
 
+    @Override protected int projectionWidth() { return panel.width(); }
+
+    @Override protected float[] project(float[] x, int rows) {
+        return Recurrent.project(x, rows, inputSize, kernelP, biasP, panel.width());
+    }
+
     @Override
-    protected void run(float[] x, int batch, int steps, float[][] states, float[] seq) {
+    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
         final int width = panel.width();
         final int h = units;
-        float[] xp = project(x, batch * steps, inputSize, kernelP, biasP, width);
-        float[] z = new float[width];
-        float[] scratch = new float[h];
         float[] hs = states[0];
         float[] cs = states[1];
-        for (int b = 0; b < batch; b++) {
-            int so = b * h;
-            for (int s = 0; s < steps; s++) {
-                int t = goBackwards ? steps - 1 - s : s;
-                System.arraycopy(xp, (b * steps + t) * width, z, 0, width);
-                for (int k = 0; k < h; k++) {
-                    float hk = hs[so + k];
-                    if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
-                }
-                panel.activate(recurrentActivation, z, 0, 0, scratch);
-                panel.activate(recurrentActivation, z, 0, 1, scratch);
-                panel.activate(activation, z, 0, 2, scratch);
-                panel.activate(recurrentActivation, z, 0, 3, scratch);
-                for (int u = 0; u < h; u++) {
-                    int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
-                    float ig = z[base];
-                    float fg = z[base + GatePanel.BLOCK];
-                    float gg = z[base + 2 * GatePanel.BLOCK];
-                    float c = fg * cs[so + u] + ig * gg;
-                    cs[so + u] = c;
-                    scratch[u] = c;
-                }
-                activation.apply(scratch, 0, h);
-                for (int u = 0; u < h; u++) {
-                    int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
-                    hs[so + u] = z[base + 3 * GatePanel.BLOCK] * scratch[u];
-                }
-                if (seq != null) System.arraycopy(hs, so, seq, (b * steps + s) * h, h);
-            }
+        System.arraycopy(xp, xpOff, z, 0, width);
+        for (int k = 0; k < h; k++) {
+            float hk = hs[so + k];
+            if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
+        }
+        panel.activate(recurrentActivation, z, 0, 0, scratch);
+        panel.activate(recurrentActivation, z, 0, 1, scratch);
+        panel.activate(activation, z, 0, 2, scratch);
+        panel.activate(recurrentActivation, z, 0, 3, scratch);
+        for (int u = 0; u < h; u++) {
+            int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
+            float c = z[base + GatePanel.BLOCK] * cs[so + u] + z[base] * z[base + 2 * GatePanel.BLOCK];
+            cs[so + u] = c;
+            scratch[u] = c;
+        }
+        activation.apply(scratch, 0, h);
+        for (int u = 0; u < h; u++) {
+            int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
+            hs[so + u] = z[base + 3 * GatePanel.BLOCK] * scratch[u];
         }
     }
 }

@@ -25,6 +25,7 @@ public abstract class Recurrent implements Layer {
     protected final boolean returnState;
     protected final boolean goBackwards;
     protected final boolean stateful;
+    protected final boolean zeroOutputForMask;
 
     protected Recurrent(String name, int units, int inputSize, RecurrentOptions o) {
         if (units <= 0) throw new UnsupportedModelException(null, name, null, "units must be positive, got " + units);
@@ -36,6 +37,7 @@ public abstract class Recurrent implements Layer {
         this.returnState = o.returnState();
         this.goBackwards = o.goBackwards();
         this.stateful = o.stateful();
+        this.zeroOutputForMask = o.zeroOutputForMask();
     }
 
     @Override public String name() { return name; }
@@ -46,15 +48,51 @@ public abstract class Recurrent implements Layer {
 
     public int inputSize() { return inputSize; }
 
-    public RecurrentOptions options() { return new RecurrentOptions(returnSequences, returnState, goBackwards, stateful); }
+    public RecurrentOptions options() {
+        return new RecurrentOptions(returnSequences, returnState, goBackwards, stateful, zeroOutputForMask);
+    }
+
+    /** Width of a row of the input projection (see {@link #project}). */
+    protected abstract int projectionWidth();
+
+    /** The input projection of {@code rows} input rows, {@code rows × projectionWidth()}. */
+    protected abstract float[] project(float[] x, int rows);
 
     /**
-     * One pass over the sequence. {@code x} is (batch, steps, inputSize) row-major; {@code states}
-     * holds {@link #stateCount()} arrays of batch·units initial values, replaced in place by the
-     * final ones; {@code seq}, when not null, receives (batch, steps, units) outputs in processing
-     * order.
+     * One timestep of one sequence: reads the projected input at {@code xp[xpOff ..]} and the
+     * states at offset {@code so} of each state array, and writes the new states there; the output
+     * of the step is the new {@code states[0]} row. {@code z} ({@link #projectionWidth()} floats) and
+     * {@code scratch} ({@code units} floats) are work space.
      */
-    protected abstract void run(float[] x, int batch, int steps, float[][] states, float[] seq);
+    protected abstract void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch);
+
+    /**
+     * One pass over the sequence, as Keras' rnn loop: {@code x} is (batch, steps, inputSize)
+     * row-major; {@code states} holds batch·units initial values per state, replaced in place by the
+     * final ones; a masked step keeps the states and outputs the previous output (or zeros with
+     * zeroOutputForMask); {@code seq}, when not null, receives (batch, steps, units) outputs in
+     * processing order; {@code last} receives the output of the final step.
+     */
+    protected void run(float[] x, int batch, int steps, float[][] states, float[] seq, boolean[] mask, float[] last) {
+        final int width = projectionWidth();
+        final int h = units;
+        float[] xp = project(x, batch * steps);
+        float[] z = new float[width];
+        float[] scratch = new float[h];
+        for (int b = 0; b < batch; b++) {
+            int so = b * h;
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                if (mask == null || mask[b * steps + t]) {
+                    step(xp, (b * steps + t) * width, states, so, z, scratch);
+                    System.arraycopy(states[0], so, last, so, h);
+                } else if (zeroOutputForMask) {
+                    java.util.Arrays.fill(last, so, so + h, 0f);
+                }
+                if (seq != null) System.arraycopy(last, so, seq, (b * steps + s) * h, h);
+            }
+        }
+    }
 
     @Override
     public int[][] outputShapes(int[][] in) {
@@ -101,11 +139,12 @@ public abstract class Recurrent implements Layer {
             states[i] = init == null ? new float[batch * units] : Arrays.copyOf(init, batch * units);
         }
         float[] seq = returnSequences ? new float[batch * steps * units] : null;
-        if (steps > 0) run(x.data(), batch, steps, states, seq);
+        float[] last = new float[batch * units];
+        if (steps > 0) run(x.data(), batch, steps, states, seq, x.mask(), last);
         Tensor[] out = new Tensor[1 + (returnState ? sc : 0)];
         out[0] = returnSequences
-                ? new Tensor(new int[]{batch, steps, units}, seq)
-                : new Tensor(new int[]{batch, units}, states[0].clone());
+                ? new Tensor(new int[]{batch, steps, units}, seq, x.mask())
+                : new Tensor(new int[]{batch, units}, last);
         for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, states[i - 1].clone());
         if (stateful && state != null) {
             for (int i = 0; i < sc; i++) state[i] = states[i];

@@ -47,28 +47,24 @@ public final class SimpleRnn extends Recurrent {
         return w;
     }
 
+    @Override protected int projectionWidth() { return panel.width(); }
+
+    @Override protected float[] project(float[] x, int rows) {
+        return Recurrent.project(x, rows, inputSize, kernelP, biasP, panel.width());
+    }
+
     @Override
-    protected void run(float[] x, int batch, int steps, float[][] states, float[] seq) {
+    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
         final int width = panel.width();
         final int h = units;
-        float[] xp = project(x, batch * steps, inputSize, kernelP, biasP, width);
-        float[] z = new float[width];
-        float[] scratch = new float[h];
         float[] hs = states[0];
-        for (int b = 0; b < batch; b++) {
-            int so = b * h;
-            for (int s = 0; s < steps; s++) {
-                int t = goBackwards ? steps - 1 - s : s;
-                System.arraycopy(xp, (b * steps + t) * width, z, 0, width);
-                for (int k = 0; k < h; k++) {
-                    float hk = hs[so + k];
-                    if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
-                }
-                // one gate: panel column of unit u is u itself
-                System.arraycopy(z, 0, hs, so, h);
-                activation.apply(hs, so, h);
-                if (seq != null) System.arraycopy(hs, so, seq, (b * steps + s) * h, h);
-            }
+        System.arraycopy(xp, xpOff, z, 0, width);
+        for (int k = 0; k < h; k++) {
+            float hk = hs[so + k];
+            if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
         }
+        // one gate: the panel column of unit u is u itself
+        System.arraycopy(z, 0, hs, so, h);
+        activation.apply(hs, so, h);
     }
 }

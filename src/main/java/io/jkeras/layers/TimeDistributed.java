@@ -54,7 +54,7 @@ public final class TimeDistributed implements Layer {
             os[0] = s[0];
             os[1] = s[1];
             System.arraycopy(rs, 1, os, 2, rs.length - 1);
-            out[i] = r[i].reshape(os);
+            out[i] = new Tensor(os, r[i].data(), x.mask());
         }
         return out;
     }

@@ -12,8 +12,17 @@ import java.util.Arrays;
 public final class Tensor {
     private final int[] shape;
     private final float[] data;
+    private final boolean[] mask;
 
     public Tensor(int[] shape, float[] data) {
+        this(shape, data, null);
+    }
+
+    /**
+     * @param mask null, or Keras' timestep mask: batch·timesteps flags (dimensions 0 and 1), false
+     *             where a timestep is to be skipped
+     */
+    public Tensor(int[] shape, float[] data, boolean[] mask) {
         this.shape = shape.clone();
         long n = 1;
         for (int d : shape) {
@@ -25,6 +34,10 @@ public final class Tensor {
                     + " values, got " + data.length);
         }
         this.data = data;
+        if (mask != null && (shape.length < 2 || mask.length != shape[0] * shape[1])) {
+            throw new IllegalArgumentException("a mask needs batch·timesteps flags for shape " + Arrays.toString(shape) + ", got " + mask.length);
+        }
+        this.mask = mask;
     }
 
     public static Tensor zeros(int... shape) {
@@ -73,7 +86,14 @@ public final class Tensor {
 
     public int size() { return data.length; }
 
+    /** A reshaped view of the same data, without a mask. */
     public Tensor reshape(int... newShape) { return new Tensor(newShape, data); }
+
+    /** The timestep mask (batch·timesteps, true = keep), or null when every step counts. */
+    public boolean[] mask() { return mask; }
+
+    /** The same data with another mask (null removes it). */
+    public Tensor withMask(boolean[] m) { return m == mask ? this : new Tensor(shape, data, m); }
 
     public float[][][] toArray3() {
         if (shape.length != 3) throw new IllegalStateException("rank " + shape.length + " tensor " + shapeString(shape) + " is not rank 3");

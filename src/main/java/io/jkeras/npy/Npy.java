@@ -64,6 +64,7 @@ public final class Npy {
         } else {
             throw new InputException(label, null, null, ".npy format version " + major + " is not supported; allowed: 1, 2, 3");
         }
+        long dataAvailable = available < 0 ? -1 : available - 8 - (major == 1 ? 2 : 4) - headerLen;
         byte[] hb = in.readNBytes(headerLen);
         if (hb.length < headerLen) throw truncated(label);
         String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
@@ -90,12 +91,15 @@ public final class Npy {
         }
         Dtype dt = Dtype.parse(descr, label);
         long bytes = count * dt.size;
-        if (available >= 0 && bytes > available) {
+        if (dataAvailable >= 0 && bytes > dataAvailable) {
             throw new InputException(label, null, null, "header claims " + bytes + " bytes of data for shape (" + shapeText + ") " + descr
-                    + " but the file holds less; it is truncated");
+                    + " but the file holds " + dataAvailable + "; it is truncated");
         }
         byte[] raw = in.readNBytes((int) Math.min(bytes, Integer.MAX_VALUE));
-        if (raw.length < bytes) throw truncated(label);
+        if (raw.length < bytes) {
+            throw new InputException(label, null, null, "file is truncated: shape (" + shapeText + ") " + descr + " needs " + bytes
+                    + " bytes of data, found " + raw.length);
+        }
         ByteBuffer buf = ByteBuffer.wrap(raw).order(dt.order);
         float[] out = new float[(int) count];
         for (int i = 0; i < out.length; i++) out[i] = dt.get(buf, i);

@@ -1,0 +1,45 @@
+package io.jkeras.golden;
+
+import io.jkeras.InputException;
+import io.jkeras.JKerasException;
+import io.jkeras.model.Model;
+import io.jkeras.model.Session;
+import io.jkeras.model.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs a model over a golden case's batches (one session, so stateful models carry state). */
+public final class GoldenRunner {
+    private GoldenRunner() {}
+
+    public static List<Comparison> run(Model model, GoldenCase c, double atol, double rtol) {
+        int nIn = model.inputCount(), nOut = model.outputCount();
+        int nx = c.inputFiles().size(), ny = c.outputFiles().size();
+        if (nx % nIn != 0) {
+            throw new InputException(c.dir().toString(), null, null, "holds " + nx + " input file(s), not a multiple of the model's " + nIn + " input(s)");
+        }
+        int batches = nx / nIn;
+        if (ny != batches * nOut) {
+            throw new InputException(c.dir().toString(), null, null, "holds " + nx + " input file(s) = " + batches + " batch(es), so it needs "
+                    + batches * nOut + " output file(s) y0..y" + (batches * nOut - 1) + ", found " + ny);
+        }
+        Session s = model.newSession();
+        List<Comparison> out = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            Tensor[] x = new Tensor[nIn];
+            for (int i = 0; i < nIn; i++) x[i] = c.input(b * nIn + i);
+            Tensor[] y;
+            try {
+                y = s.predict(x);
+            } catch (JKerasException e) {
+                throw e.in(c.inputFiles().get(b * nIn).toString(), null);
+            }
+            for (int o = 0; o < nOut; o++) {
+                String label = "y" + (b * nOut + o) + ".npy (batch " + b + ", output " + o + " '" + model.outputName(o) + "')";
+                out.add(Comparison.of(label, y[o], c.expected(b * nOut + o), atol, rtol));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,71 @@
+package io.jkeras.layers;
+
+import io.jkeras.InputException;
+import io.jkeras.model.Tensor;
+
+import java.util.List;
+
+/**
+ * Looks up rows of {@code embeddings (inputDim, outputDim)} for integer ids: (batch, …) →
+ * (batch, …, outputDim). With {@code maskZero}, id 0 marks padding: the output carries a mask that
+ * is false where the id is 0 (Keras {@code mask_zero=True}).
+ */
+public final class Embedding implements Layer {
+    private final String name;
+    private final int inputDim;
+    private final int outputDim;
+    private final boolean maskZero;
+    private final float[] embeddings;
+
+    public Embedding(String name, int inputDim, int outputDim, boolean maskZero, float[] embeddings) {
+        this.name = name;
+        this.inputDim = inputDim;
+        this.outputDim = outputDim;
+        this.maskZero = maskZero;
+        Recurrent.checkShape(name, "embeddings", embeddings, inputDim, outputDim);
+        this.embeddings = embeddings.clone();
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public String typeName() { return "Embedding"; }
+
+    public boolean maskZero() { return maskZero; }
+
+    @Override
+    public int[][] outputShapes(int[][] in) {
+        Shapes.expectInputs(name, in, 1, 1);
+        int[] out = new int[in[0].length + 1];
+        System.arraycopy(in[0], 0, out, 0, in[0].length);
+        out[out.length - 1] = outputDim;
+        return new int[][]{out};
+    }
+
+    @Override
+    public Tensor[] forward(Tensor[] inputs, float[][] state) {
+        Tensor x = inputs[0];
+        float[] ids = x.data();
+        float[] y = new float[ids.length * outputDim];
+        boolean[] mask = maskZero && x.rank() == 2 ? new boolean[ids.length] : null;
+        for (int i = 0; i < ids.length; i++) {
+            float v = ids[i];
+            int id = (int) v;
+            if (v != id || id < 0 || id >= inputDim) {
+                throw new InputException(null, name, null, "id " + v + " at flat index " + i + " of input "
+                        + Tensor.shapeString(x.shape()) + " is not an integer in [0, " + inputDim + ")");
+            }
+            System.arraycopy(embeddings, id * outputDim, y, i * outputDim, outputDim);
+            if (mask != null) mask[i] = id != 0;
+        }
+        int[] s = x.shape();
+        int[] out = new int[s.length + 1];
+        System.arraycopy(s, 0, out, 0, s.length);
+        out[s.length] = outputDim;
+        return new Tensor[]{new Tensor(out, y, mask)};
+    }
+
+    @Override
+    public List<Weight> weights() {
+        return List.of(new Weight("embeddings", new int[]{inputDim, outputDim}, embeddings.clone()));
+    }
+}
