@@ -23,7 +23,7 @@ final class ConfigNormalizer {
         rename(c, "dropout_W", "dropout");
         rename(c, "dropout_U", "recurrent_dropout");
         if ("Dense".equals(className) || "TimeDistributedDense".equals(className)) rename(c, "bias", "use_bias");
-        JsonNode shape = batchShape(c);
+        JsonNode shape = "Embedding".equals(className) ? embeddingShape(c) : batchShape(c);
         if (shape != null) c.set("batch_shape", shape);
         return c;
     }
@@ -31,6 +31,29 @@ final class ConfigNormalizer {
     private static void rename(ObjectNode c, String from, String to) {
         if (c.has(from) && !c.has(to)) c.set(to, c.get(from));
         c.remove(from);
+    }
+
+    /** Embedding's input_dim is its vocabulary size, not a shape: its input is (batch, input_length). */
+    private static JsonNode embeddingShape(ObjectNode c) {
+        JsonNode s = c.get("batch_shape");
+        if (s != null && s.isArray()) return s;
+        s = c.get("batch_input_shape");
+        if (s != null && s.isArray()) return s;
+        s = c.get("input_shape");
+        if (s != null && s.isArray()) {
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            a.addNull();
+            s.forEach(a::add);
+            return a;
+        }
+        if (!c.has("input_length")) return null;
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        a.addNull();
+        JsonNode len = c.get("input_length");
+        if (len == null || len.isNull()) a.addNull();
+        else if (len.isArray()) len.forEach(a::add);
+        else a.add(len);
+        return a;
     }
 
     /** The declared input shape with batch, from whichever key the writer used, or null. */

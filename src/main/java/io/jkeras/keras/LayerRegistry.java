@@ -20,6 +20,7 @@ public final class LayerRegistry {
         MAPPERS.put("RepeatVector", CoreMappers::repeatVector);
         MAPPERS.put("Bidirectional", BidirectionalMapper::map);
         MAPPERS.put("Embedding", CoreMappers::embedding);
+        MAPPERS.put("TimeDistributedDense", CoreMappers::dense);
         MAPPERS.put("Masking", CoreMappers::masking);
         // identity at inference: they only act while training
         MAPPERS.put("Dropout", CoreMappers::identity);
