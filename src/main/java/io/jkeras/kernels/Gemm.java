@@ -43,9 +43,7 @@ public final class Gemm {
                 int ci = cOff + i * ldc;
                 int ai = aOff + i * lda;
                 for (int p = p0; p < p1; p++) {
-                    float av = a[ai + p];
-                    if (av == 0f) continue;
-                    axpy(n, av, b, bOff + p * ldb, c, ci);
+                    axpy(n, a[ai + p], b, bOff + p * ldb, c, ci);
                 }
             }
         }

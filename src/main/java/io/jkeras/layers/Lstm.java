@@ -78,8 +78,7 @@ public final class Lstm extends Recurrent {
         float[] cs = states[1];
         System.arraycopy(xp, xpOff, z, 0, width);
         for (int k = 0; k < h; k++) {
-            float hk = hs[so + k];
-            if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
+            Gemm.axpy(width, hs[so + k], recurrentP, k * width, z, 0);
         }
         panel.activate(recurrentActivation, z, 0, 0, scratch);
         panel.activate(recurrentActivation, z, 0, 1, scratch);

@@ -60,8 +60,7 @@ public final class SimpleRnn extends Recurrent {
         float[] hs = states[0];
         System.arraycopy(xp, xpOff, z, 0, width);
         for (int k = 0; k < h; k++) {
-            float hk = hs[so + k];
-            if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
+            Gemm.axpy(width, hs[so + k], recurrentP, k * width, z, 0);
         }
         // one gate: the panel column of unit u is u itself
         System.arraycopy(z, 0, hs, so, h);

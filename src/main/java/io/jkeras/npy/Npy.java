@@ -125,15 +125,21 @@ public final class Npy {
         if (s.length == 1) shape.append(',');
         shape.append(')');
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-        int pre = MAGIC.length + 2 + 2;
+        boolean v2 = MAGIC.length + 2 + 2 + dict.length() + 1 + 63 > 0xffff;
+        int pre = MAGIC.length + 2 + (v2 ? 4 : 2);
         int total = pre + dict.length() + 1;
         int pad = (64 - total % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
         out.write(MAGIC);
-        out.write(1);
+        out.write(v2 ? 2 : 1);
         out.write(0);
-        out.write(header.length() & 0xff);
-        out.write((header.length() >> 8) & 0xff);
+        int len = header.length();
+        out.write(len & 0xff);
+        out.write((len >> 8) & 0xff);
+        if (v2) {
+            out.write((len >> 16) & 0xff);
+            out.write((len >> 24) & 0xff);
+        }
         out.write(header.getBytes(StandardCharsets.ISO_8859_1));
         float[] d = t.data();
         ByteBuffer buf = ByteBuffer.allocate(Math.min(d.length, 1 << 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
