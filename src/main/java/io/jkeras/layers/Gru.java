@@ -1,0 +1,171 @@
+package io.jkeras.layers;
+
+import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.Gemm;
+
+import java.util.List;
+
+/**
+ * Gated recurrent unit, both Keras variants, gates in order z (update), r (reset), h (candidate).
+ * Per step, with {@code xz, xr, xh} the input projection {@code x_t·W + b_in} (hoisted before the
+ * loop for all t) and ra the recurrent activation:
+ * <pre>
+ *   reset_after=True  (Keras 3 and tf.keras 2 default, CuDNNGRU; bias (2, 3u) = [b_in; b_rec]):
+ *     m = h·U + b_rec                        (all three gates)
+ *     z = ra(xz + m_z)   r = ra(xr + m_r)
+ *     hh = act(xh + r ⊙ m_h)
+ *   reset_after=False (Keras 1, Keras 2 default; bias (3u)):
+ *     z = ra(xz + h·U_z)   r = ra(xr + h·U_r)
+ *     hh = act(xh + (r ⊙ h)·U_h)
+ *   h = z ⊙ h + (1 − z) ⊙ hh
+ * </pre>
+ * as Keras' GRUCell.call. W, U and the biases are held in the {@link GatePanel} layout (3 gates);
+ * with reset_after=False the recurrent product runs over the z and r columns of each tile first
+ * and the h columns afterwards with r ⊙ h. State: h.
+ */
+public final class Gru extends Recurrent {
+    static final int GATES = 3;
+
+    private final Activation activation;
+    private final Activation recurrentActivation;
+    private final boolean resetAfter;
+    private final GatePanel panel;
+    private final float[] kernelP;          // (inputSize, width)
+    private final float[] recurrentP;       // (units, width)
+    private final float[] inputBiasP;       // (width) or null: the bias, or its input row with reset_after
+    private final float[] recurrentBiasP;   // (width) or null: the recurrent row with reset_after
+
+    /**
+     * @param kernel          (inputSize, 3·units), gates z|r|h, row-major
+     * @param recurrentKernel (units, 3·units)
+     * @param bias            null for use_bias=False; else (2, 3·units) row-major (input bias then
+     *                        recurrent bias) when resetAfter, (3·units) otherwise
+     */
+    public Gru(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+               boolean resetAfter, float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
+        super(name, units, inputSize, options);
+        checkShape(name, "kernel", kernel, inputSize, GATES * units);
+        checkShape(name, "recurrent_kernel", recurrentKernel, units, GATES * units);
+        if (bias != null) {
+            if (resetAfter) checkShape(name, "bias", bias, 2, GATES * units);
+            else checkShape(name, "bias", bias, GATES * units);
+        }
+        this.activation = activation;
+        this.recurrentActivation = recurrentActivation;
+        this.resetAfter = resetAfter;
+        this.panel = new GatePanel(units, GATES);
+        this.kernelP = panel.pack(kernel, inputSize);
+        this.recurrentP = panel.pack(recurrentKernel, units);
+        if (bias == null) {
+            this.inputBiasP = null;
+            this.recurrentBiasP = null;
+        } else if (resetAfter) {
+            int gu = GATES * units;
+            this.inputBiasP = panel.pack(java.util.Arrays.copyOfRange(bias, 0, gu), 1);
+            this.recurrentBiasP = panel.pack(java.util.Arrays.copyOfRange(bias, gu, 2 * gu), 1);
+        } else {
+            this.inputBiasP = panel.pack(bias, 1);
+            this.recurrentBiasP = null;
+        }
+    }
+
+    @Override public String typeName() { return "GRU"; }
+
+    @Override public int stateCount() { return 1; }
+
+    public Activation activation() { return activation; }
+
+    public Activation recurrentActivation() { return recurrentActivation; }
+
+    public boolean resetAfter() { return resetAfter; }
+
+    public boolean useBias() { return inputBiasP != null; }
+
+    @Override
+    public List<Weight> weights() {
+        int gu = GATES * units;
+        List<Weight> w = new java.util.ArrayList<>();
+        w.add(new Weight("kernel", new int[]{inputSize, gu}, panel.unpack(kernelP, inputSize)));
+        w.add(new Weight("recurrent_kernel", new int[]{units, gu}, panel.unpack(recurrentP, units)));
+        if (inputBiasP != null) {
+            if (resetAfter) {
+                float[] b = new float[2 * gu];
+                System.arraycopy(panel.unpack(inputBiasP, 1), 0, b, 0, gu);
+                System.arraycopy(panel.unpack(recurrentBiasP, 1), 0, b, gu, gu);
+                w.add(new Weight("bias", new int[]{2, gu}, b));
+            } else {
+                w.add(new Weight("bias", new int[]{gu}, panel.unpack(inputBiasP, 1)));
+            }
+        }
+        return w;
+    }
+
+    @Override protected int projectionWidth() { return panel.width(); }
+
+    @Override protected float[] project(float[] x, int rows) {
+        return Recurrent.project(x, rows, inputSize, kernelP, inputBiasP, panel.width());
+    }
+
+    @Override
+    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
+        final int width = panel.width();
+        final int tiles = panel.tiles();
+        final int h = units;
+        final int B = GatePanel.BLOCK;
+        final int tileWidth = GATES * B;
+        float[] hs = states[0];
+        if (resetAfter) {
+            // m = h·U + b_rec over all three gates
+            java.util.Arrays.fill(z, 0, width, 0f);
+            for (int k = 0; k < h; k++) {
+                float hk = hs[so + k];
+                if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
+            }
+            if (recurrentBiasP != null) {
+                for (int i = 0; i < width; i++) z[i] += recurrentBiasP[i];
+            }
+            // z and r: x + m
+            for (int j = 0; j < tiles; j++) {
+                int base = j * tileWidth;
+                for (int i = 0; i < 2 * B; i++) z[base + i] = xp[xpOff + base + i] + z[base + i];
+            }
+        } else {
+            // z and r: x + h·U over the z and r columns of each tile
+            for (int j = 0; j < tiles; j++) System.arraycopy(xp, xpOff + j * tileWidth, z, j * tileWidth, 2 * B);
+            for (int k = 0; k < h; k++) {
+                float hk = hs[so + k];
+                if (hk == 0f) continue;
+                int row = k * width;
+                for (int j = 0; j < tiles; j++) Gemm.axpy(2 * B, hk, recurrentP, row + j * tileWidth, z, j * tileWidth);
+            }
+        }
+        panel.activate(recurrentActivation, z, 0, 0, scratch);
+        panel.activate(recurrentActivation, z, 0, 1, scratch);
+        if (resetAfter) {
+            for (int u = 0; u < h; u++) {
+                int c = (u / B) * tileWidth + u % B;
+                scratch[u] = xp[xpOff + c + 2 * B] + z[c + B] * z[c + 2 * B];
+            }
+        } else {
+            // (r ⊙ h)·U_h into scratch, in unit order
+            java.util.Arrays.fill(scratch, 0, h, 0f);
+            for (int k = 0; k < h; k++) {
+                float rh = z[(k / B) * tileWidth + B + k % B] * hs[so + k];
+                if (rh == 0f) continue;
+                int row = k * width;
+                for (int j = 0; j < tiles; j++) {
+                    Gemm.axpy(Math.min(B, h - j * B), rh, recurrentP, row + j * tileWidth + 2 * B, scratch, j * B);
+                }
+            }
+            for (int u = 0; u < h; u++) {
+                int c = (u / B) * tileWidth + u % B;
+                scratch[u] = xp[xpOff + c + 2 * B] + scratch[u];
+            }
+        }
+        activation.apply(scratch, 0, h);
+        for (int u = 0; u < h; u++) {
+            float zu = z[(u / B) * tileWidth + u % B];
+            hs[so + u] = zu * hs[so + u] + (1f - zu) * scratch[u];
+        }
+    }
+}
