@@ -42,4 +42,10 @@ public interface Layer {
         for (Weight w : weights()) n += w.size();
         return n;
     }
+
+    /**
+     * How many of {@link #paramCount()} Keras counts as non-trainable (BatchNormalization's
+     * moving_mean and moving_variance); 0 for most layers.
+     */
+    default long nonTrainableParamCount() { return 0; }
 }

@@ -14,6 +14,12 @@ final class Shapes {
         }
     }
 
+    static void expectAtLeast(String layer, int[][] in, int min) {
+        if (in.length < min) {
+            throw new UnsupportedModelException(null, layer, null, "takes at least " + min + " input(s), got " + in.length);
+        }
+    }
+
     static void expectRank(String layer, int[] shape, int rank) {
         if (shape.length != rank) {
             throw new UnsupportedModelException(null, layer, null,

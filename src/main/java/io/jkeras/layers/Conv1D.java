@@ -1,0 +1,182 @@
+package io.jkeras.layers;
+
+import io.jkeras.InputException;
+import io.jkeras.UnsupportedModelException;
+import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.Gemm;
+import io.jkeras.model.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keras Conv1D: {@code y[b, o, f] = act(bias[f] + Σ_{kk, c} x[b, o·stride − padLeft + kk·dilation,
+ * g·cg + c] · kernel[kk, c, f])} for filter f of group g (cg = channels / groups), out-of-range
+ * positions reading zeros. Padding {@code valid} pads nothing, {@code causal} pads
+ * dilation·(k − 1) on the left, {@code same} pads as TensorFlow does (the total that makes
+ * ceil(L / stride) outputs, its floor half on the left). Computed per sample as im2col followed by
+ * one matrix product per group. channels_first input (batch, channels, length) is transposed to
+ * channels_last and back. Keras' Conv1D does not support masking, so the output carries no mask.
+ */
+public final class Conv1D implements Layer {
+    public enum Padding { VALID, SAME, CAUSAL }
+
+    private final String name;
+    private final int channels;
+    private final int filters;
+    private final int kernelSize;
+    private final int stride;
+    private final int dilation;
+    private final Padding padding;
+    private final int groups;
+    private final boolean channelsFirst;
+    private final Activation activation;
+    private final float[] kernel; // (kernelSize, channels / groups, filters)
+    private final float[] bias;   // (filters) or null
+
+    public Conv1D(String name, int channels, int filters, int kernelSize, int stride, int dilation, Padding padding,
+                  int groups, boolean channelsFirst, Activation activation, float[] kernel, float[] bias) {
+        this.name = name;
+        if (channels <= 0 || filters <= 0 || kernelSize <= 0 || stride <= 0 || dilation <= 0 || groups <= 0) {
+            throw new UnsupportedModelException(null, name, null, "needs positive channels, filters, kernel_size, strides, dilation_rate and groups; got channels="
+                    + channels + ", filters=" + filters + ", kernel_size=" + kernelSize + ", strides=" + stride + ", dilation_rate=" + dilation + ", groups=" + groups);
+        }
+        if (channels % groups != 0 || filters % groups != 0) {
+            throw new UnsupportedModelException(null, name, null, "groups=" + groups + " must divide both the input channels (" + channels
+                    + ") and filters (" + filters + ")");
+        }
+        if (activation.outputWidth(filters) != filters) {
+            throw new UnsupportedModelException(null, name, null, "activation " + activation.name().toLowerCase()
+                    + " changes the width of its input; allowed: element-wise and softmax-like activations");
+        }
+        this.channels = channels;
+        this.filters = filters;
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.dilation = dilation;
+        this.padding = padding;
+        this.groups = groups;
+        this.channelsFirst = channelsFirst;
+        this.activation = activation;
+        Recurrent.checkShape(name, "kernel", kernel, kernelSize, channels / groups, filters);
+        if (bias != null) Recurrent.checkShape(name, "bias", bias, filters);
+        this.kernel = kernel.clone();
+        this.bias = bias == null ? null : bias.clone();
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public String typeName() { return "Conv1D"; }
+
+    public int filters() { return filters; }
+
+    public Padding padding() { return padding; }
+
+    /** Output length for input length {@code len}, or -1 when {@code len} is unknown. */
+    public int outputLength(int len) {
+        if (len < 0) return -1;
+        if (padding == Padding.VALID) {
+            int span = dilation * (kernelSize - 1) + 1;
+            return len < span ? 0 : (len - span) / stride + 1;
+        }
+        return (len + stride - 1) / stride;
+    }
+
+    /** Zeros padded before position 0 for input length {@code len}. */
+    int padLeft(int len) {
+        switch (padding) {
+            case CAUSAL: return dilation * (kernelSize - 1);
+            case SAME: {
+                int out = (len + stride - 1) / stride;
+                int total = Math.max((out - 1) * stride + dilation * (kernelSize - 1) + 1 - len, 0);
+                return total / 2;
+            }
+            default: return 0;
+        }
+    }
+
+    @Override
+    public int[][] outputShapes(int[][] in) {
+        Shapes.expectInputs(name, in, 1, 1);
+        Shapes.expectRank(name, in[0], 2);
+        int len = channelsFirst ? in[0][1] : in[0][0];
+        int ch = channelsFirst ? in[0][0] : in[0][1];
+        if (ch >= 0 && ch != channels) {
+            throw new UnsupportedModelException(null, name, null, "kernel expects " + channels + " input channels, got input "
+                    + Tensor.shapeString(in[0]) + (channelsFirst ? " (channels_first)" : ""));
+        }
+        int out = outputLength(len);
+        if (len >= 0 && out <= 0) {
+            throw new UnsupportedModelException(null, name, null, "input length " + len + " is shorter than the dilated kernel ("
+                    + (dilation * (kernelSize - 1) + 1) + ") with padding 'valid': the output would be empty");
+        }
+        return new int[][]{channelsFirst ? new int[]{filters, out} : new int[]{out, filters}};
+    }
+
+    @Override
+    public Tensor[] forward(Tensor[] inputs, float[][] state) {
+        Tensor x = inputs[0];
+        if (x.rank() != 3 || x.dim(channelsFirst ? 1 : 2) != channels) {
+            throw new InputException(null, name, null, "expects (batch, " + (channelsFirst ? channels + ", length" : "length, " + channels)
+                    + "), got " + Tensor.shapeString(x.shape()));
+        }
+        int b = x.dim(0);
+        int len = x.dim(channelsFirst ? 2 : 1);
+        int out = outputLength(len);
+        if (out <= 0) {
+            throw new InputException(null, name, null, "input length " + len + " is shorter than the dilated kernel ("
+                    + (dilation * (kernelSize - 1) + 1) + ") with padding 'valid'");
+        }
+        float[] xd = channelsFirst ? transpose(x.data(), b, channels, len) : x.data();
+        int left = padLeft(len);
+        int cg = channels / groups, fg = filters / groups;
+        int cols = kernelSize * cg;
+        float[] y = new float[b * out * filters];
+        if (bias != null) for (int r = 0; r < b * out; r++) System.arraycopy(bias, 0, y, r * filters, filters);
+        float[] a = new float[out * cols];
+        for (int s = 0; s < b; s++) {
+            int xBase = s * len * channels;
+            for (int g = 0; g < groups; g++) {
+                for (int o = 0; o < out; o++) {
+                    int row = o * cols;
+                    for (int kk = 0; kk < kernelSize; kk++) {
+                        int p = o * stride - left + kk * dilation;
+                        int dst = row + kk * cg;
+                        if (p < 0 || p >= len) java.util.Arrays.fill(a, dst, dst + cg, 0f);
+                        else System.arraycopy(xd, xBase + p * channels + g * cg, a, dst, cg);
+                    }
+                }
+                Gemm.multiply(out, fg, cols, a, 0, cols, kernel, g * fg, filters, y, s * out * filters + g * fg, filters, true);
+            }
+        }
+        if (activation != Activation.LINEAR) {
+            if (channelsFirst) {
+                y = transpose(y, b, out, filters);
+                for (int r = 0; r < b * filters; r++) activation.apply(y, r * out, out);
+                return new Tensor[]{new Tensor(new int[]{b, filters, out}, y)};
+            }
+            for (int r = 0; r < b * out; r++) activation.apply(y, r * filters, filters);
+        }
+        if (channelsFirst) return new Tensor[]{new Tensor(new int[]{b, filters, out}, transpose(y, b, out, filters))};
+        return new Tensor[]{new Tensor(new int[]{b, out, filters}, y)};
+    }
+
+    /** (b, r, c) → (b, c, r). */
+    static float[] transpose(float[] d, int b, int r, int c) {
+        float[] t = new float[d.length];
+        for (int s = 0; s < b; s++) {
+            int base = s * r * c;
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < c; j++) t[base + j * r + i] = d[base + i * c + j];
+        }
+        return t;
+    }
+
+    @Override
+    public List<Weight> weights() {
+        List<Weight> w = new ArrayList<>();
+        w.add(new Weight("kernel", new int[]{kernelSize, channels / groups, filters}, kernel.clone()));
+        if (bias != null) w.add(new Weight("bias", new int[]{filters}, bias.clone()));
+        return w;
+    }
+}
