@@ -20,19 +20,26 @@ import java.nio.file.Path;
 public final class JKeras {
     private JKeras() {}
 
-    /** Loads a legacy Keras HDF5 full-model file ({@code model.save("m.h5")}). */
+    /**
+     * Loads a full-model file: a Keras 3 (or Keras 2.13-2.15) {@code .keras} archive
+     * ({@code model.save("m.keras")}) or a legacy HDF5 file ({@code model.save("m.h5")}), told apart
+     * by their first bytes, not their names.
+     */
     public static Model load(Path path) { return KerasLoader.load(path, LoadOptions.DEFAULT); }
 
     public static Model load(Path path, LoadOptions options) { return KerasLoader.load(path, options); }
 
-    /** Loads a legacy Keras HDF5 full-model file from a stream; {@code name} labels errors. */
+    /** Loads a {@code .keras} archive or a legacy HDF5 full-model file from a stream; {@code name} labels errors. */
     public static Model load(InputStream in, String name) { return KerasLoader.load(in, name, LoadOptions.DEFAULT); }
 
     public static Model load(InputStream in, String name, LoadOptions options) { return KerasLoader.load(in, name, options); }
 
     /**
-     * Loads an architecture JSON ({@code model.to_json()}) with a weights-only HDF5 file
-     * ({@code model.save_weights("w.h5")}).
+     * Loads an architecture JSON ({@code model.to_json()}, or the {@code config.json} of a
+     * {@code .keras} archive) with its weights: a Keras 3 {@code .weights.h5}
+     * ({@code model.save_weights("m.weights.h5")}), a legacy weights-only HDF5 file (Keras 1/2
+     * {@code save_weights("w.h5")}), or a {@code .keras} archive; the layout is detected from the
+     * file's content.
      */
     public static Model load(Path architectureJson, Path weights) {
         return KerasLoader.load(architectureJson, weights, LoadOptions.DEFAULT);

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 /** The model argument shared by every command: a file, or a weights file with --config. */
 final class ModelArgs {
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "Keras model file (.h5); or a weights-only .h5 together with --config; or a directory holding model.h5 or config.json + weights.h5.")
+            description = "Keras model file (.h5 or .keras); or a weights-only file (.h5, .weights.h5) together with --config; or a directory holding one of these.")
     Path model;
 
     @Option(names = "--config", paramLabel = "JSON", description = "Architecture JSON (model.to_json()) for a weights-only MODEL.")
@@ -25,12 +25,16 @@ final class ModelArgs {
         LoadOptions o = LoadOptions.DEFAULT.withAllowNonFiniteWeights(allowNonFinite);
         if (config != null) return JKeras.load(config, model, o);
         if (Files.isDirectory(model)) {
-            if (Files.exists(model.resolve("model.h5"))) return JKeras.load(model.resolve("model.h5"), o);
-            if (Files.exists(model.resolve("config.json")) && Files.exists(model.resolve("weights.h5"))) {
-                return JKeras.load(model.resolve("config.json"), model.resolve("weights.h5"), o);
+            for (String f : new String[]{"model.h5", "model.keras"}) {
+                if (Files.exists(model.resolve(f))) return JKeras.load(model.resolve(f), o);
+            }
+            for (String w : new String[]{"weights.h5", "model.weights.h5"}) {
+                if (Files.exists(model.resolve("config.json")) && Files.exists(model.resolve(w))) {
+                    return JKeras.load(model.resolve("config.json"), model.resolve(w), o);
+                }
             }
             throw new io.jkeras.ModelFileException(model.toString(), null, null,
-                    "is a directory without model.h5 or config.json + weights.h5", null);
+                    "is a directory without model.h5, model.keras, or config.json with weights.h5 or model.weights.h5", null);
         }
         return JKeras.load(model, o);
     }

@@ -255,4 +255,76 @@ final class H5 {
             return "non-float";
         }
     }
+
+    /** The first bytes of a file (at most {@code n}), after the same checks as {@link #open(Path, String)}. */
+    static byte[] head(Path path, int n, String label) {
+        if (!Files.exists(path)) throw new ModelFileException(label, null, null, "no such file", null);
+        if (!Files.isRegularFile(path)) throw new ModelFileException(label, null, null, "not a regular file", null);
+        if (!Files.isReadable(path)) throw new ModelFileException(label, null, null, "file is not readable", null);
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(n);
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A whole file in memory, refusing one larger than {@code limit} bytes. */
+    static byte[] readFile(Path path, long limit, String label) {
+        try {
+            long size = Files.size(path);
+            if (size > limit || size > Integer.MAX_VALUE - 16) {
+                throw new ModelFileException(label, null, null, "file holds " + size + " bytes, more than the limit of "
+                        + Math.min(limit, Integer.MAX_VALUE - 16) + " bytes read into memory (LoadOptions.maxStreamBytes)", null);
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                return readAll(in, limit, label);
+            }
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The children of a group by name (HDF5's order), or an empty map for a non-group. */
+    static java.util.Map<String, Node> children(Node node, String label) {
+        if (!(node instanceof Group g)) return java.util.Map.of();
+        try {
+            return g.getChildren();
+        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
+            throw corrupt(label, e);
+        }
+    }
+
+    /**
+     * One weight dataset as a {@link WeightArray}, with the checks every reader applies: no negative
+     * dimension, at most {@link LoadOptions#maxWeightElements()} elements, float data whose count
+     * matches the shape, and (unless allowed) no NaN or Inf.
+     */
+    static WeightArray weight(Dataset ds, String layer, String shortName, String path, String label, LoadOptions options) {
+        int[] dims = dims(ds, label);
+        long count = 1;
+        for (int d : dims) {
+            if (d < 0) throw new io.jkeras.WeightException(label, layer, shortName, "negative dimension in shape " + java.util.Arrays.toString(dims), null);
+            count *= d;
+            if (count > options.maxWeightElements()) {
+                throw new io.jkeras.WeightException(label, layer, shortName, "shape " + java.util.Arrays.toString(dims)
+                        + " exceeds the limit of " + options.maxWeightElements() + " elements per weight", null);
+            }
+        }
+        float[] data = floats(ds, label, layer, shortName);
+        if (data.length != count) {
+            throw new io.jkeras.WeightException(label, layer, shortName, "holds " + data.length + " values but its shape "
+                    + io.jkeras.model.Tensor.shapeString(dims) + " needs " + count, null);
+        }
+        if (!options.allowNonFiniteWeights()) {
+            for (int i = 0; i < data.length; i++) {
+                if (!Float.isFinite(data[i])) {
+                    throw new io.jkeras.WeightException(label, layer, shortName, "holds " + data[i] + " at flat index " + i
+                            + " of shape " + io.jkeras.model.Tensor.shapeString(dims)
+                            + " (non-finite weights are refused; the file is corrupt or the model diverged)", null);
+                }
+            }
+        }
+        return new WeightArray(shortName, path, dims, data);
+    }
 }

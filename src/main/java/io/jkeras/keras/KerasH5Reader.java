@@ -62,44 +62,28 @@ public final class KerasH5Reader {
         if (!(n instanceof Dataset ds)) {
             throw new WeightException(label, layer, shortName, "listed in weight_names as '" + path + "' but no such dataset in " + g.getPath(), null);
         }
-        int[] dims = H5.dims(ds, label);
-        long count = 1;
-        for (int d : dims) {
-            if (d < 0) throw new WeightException(label, layer, shortName, "negative dimension in shape " + java.util.Arrays.toString(dims), null);
-            count *= d;
-            if (count > options.maxWeightElements()) {
-                throw new WeightException(label, layer, shortName, "shape " + java.util.Arrays.toString(dims)
-                        + " exceeds the limit of " + options.maxWeightElements() + " elements per weight", null);
-            }
-        }
-        float[] data = H5.floats(ds, label, layer, shortName);
-        if (data.length != count) {
-            throw new WeightException(label, layer, shortName, "holds " + data.length + " values but its shape "
-                    + io.jkeras.model.Tensor.shapeString(dims) + " needs " + count, null);
-        }
-        if (!options.allowNonFiniteWeights()) {
-            for (int i = 0; i < data.length; i++) {
-                if (!Float.isFinite(data[i])) {
-                    throw new WeightException(label, layer, shortName, "holds " + data[i] + " at flat index " + i
-                            + " of shape " + io.jkeras.model.Tensor.shapeString(dims)
-                            + " (non-finite weights are refused; the file is corrupt or the model diverged)", null);
-                }
-            }
-        }
-        return new WeightArray(shortName, path, dims, data);
+        return H5.weight(ds, layer, shortName, path, label, options);
     }
 
     /**
      * {@code lstm/lstm_cell/kernel:0} → {@code kernel}; Keras 1 {@code lstm_1_W_i} (layer lstm_1)
      * → {@code W_i}.
      */
+    private static final java.util.regex.Pattern KERAS1_GATE = java.util.regex.Pattern.compile(".+_([WUb]_[a-z])");
+
     static String shortName(String layer, String path) {
         String s = path;
         int colon = s.lastIndexOf(':');
         if (colon > 0 && s.substring(colon + 1).chars().allMatch(Character::isDigit)) s = s.substring(0, colon);
         int slash = s.lastIndexOf('/');
         if (slash >= 0) s = s.substring(slash + 1);
-        if (s.startsWith(layer + "_") && s.length() > layer.length() + 1) s = s.substring(layer.length() + 1);
+        if (s.startsWith(layer + "_") && s.length() > layer.length() + 1) return s.substring(layer.length() + 1);
+        if (slash < 0) {
+            // Keras 1 names a wrapped layer's arrays after the inner layer (forward_lstm_1_W_i inside
+            // bidirectional_1): keep the per-gate suffix
+            java.util.regex.Matcher m = KERAS1_GATE.matcher(s);
+            if (m.matches()) return m.group(1);
+        }
         return s;
     }
 }

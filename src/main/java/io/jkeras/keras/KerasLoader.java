@@ -1,31 +1,52 @@
 package io.jkeras.keras;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jhdf.HdfFile;
 import io.jkeras.JKerasException;
 import io.jkeras.ModelFileException;
 import io.jkeras.ModelFormatException;
+import io.jkeras.UnsupportedModelException;
 import io.jkeras.model.Model;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Reads Keras files (parse), maps their layers (map) and returns the engine's model. */
+/**
+ * Reads Keras files (parse), maps their layers (map) and returns the engine's model. The format is
+ * told by the file's first bytes, never by its name: the HDF5 signature is a legacy file
+ * ({@code model.save("m.h5")}), a zip local header ({@code PK\3\4}) a {@code .keras} archive.
+ */
 public final class KerasLoader {
+    static final String CONFIG = "config.json";
+    static final String METADATA = "metadata.json";
+    static final String WEIGHTS = "model.weights.h5";
+
     private KerasLoader() {}
 
-    /** Loads a legacy Keras HDF5 full-model file ({@code model.save("m.h5")}). */
+    /** Loads a full-model file: legacy HDF5 or a {@code .keras} archive. */
     public static Model load(Path path) {
         return load(path, LoadOptions.DEFAULT);
     }
 
     public static Model load(Path path, LoadOptions options) {
         String label = path.toString();
-        try (HdfFile f = KerasFiles.openHdf5(path, label)) {
-            return build(KerasH5Reader.read(f, label, options), null, label);
+        try {
+            if (KerasZipReader.isZip(H5.head(path, 4, label))) {
+                return loadArchive(H5.readFile(path, options.maxStreamBytes(), label), null, label, options);
+            }
+            try (HdfFile f = KerasFiles.openHdf5(path, label)) {
+                return loadHdf5(f, label, options);
+            }
         } catch (JKerasException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -33,14 +54,18 @@ public final class KerasLoader {
         }
     }
 
-    /** Loads a legacy Keras HDF5 full-model file from a stream; {@code name} labels errors. */
+    /** Loads a full-model file (legacy HDF5 or {@code .keras}) from a stream; {@code name} labels errors. */
     public static Model load(InputStream in, String name) {
         return load(in, name, LoadOptions.DEFAULT);
     }
 
     public static Model load(InputStream in, String name, LoadOptions options) {
-        try (HdfFile f = KerasFiles.openHdf5(in, name, options)) {
-            return build(KerasH5Reader.read(f, name, options), null, name);
+        try {
+            byte[] bytes = H5.readAll(in, options.maxStreamBytes(), name);
+            if (KerasZipReader.isZip(bytes)) return loadArchive(bytes, null, name, options);
+            try (HdfFile f = H5.open(bytes, name)) {
+                return loadHdf5(f, name, options);
+            }
         } catch (JKerasException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -49,33 +74,116 @@ public final class KerasLoader {
     }
 
     /**
-     * Loads an architecture JSON ({@code model.to_json()}) with a weights-only HDF5 file
-     * ({@code model.save_weights("w.h5")}).
+     * Loads an architecture JSON ({@code model.to_json()}, or a {@code .keras} archive's
+     * {@code config.json}) with its weights: a legacy weights-only HDF5 file
+     * ({@code save_weights("w.h5")} before Keras 3), a Keras 3 {@code .weights.h5}, or a
+     * {@code .keras} archive (whose own config is then ignored). The weights file's layout is
+     * detected from its content.
      */
     public static Model load(Path architectureJson, Path weights) {
         return load(architectureJson, weights, LoadOptions.DEFAULT);
     }
 
     public static Model load(Path architectureJson, Path weights, LoadOptions options) {
-        String json;
+        String json = readText(architectureJson);
+        String label = weights.toString();
+        try {
+            if (KerasZipReader.isZip(H5.head(weights, 4, label))) {
+                return loadArchive(H5.readFile(weights, options.maxStreamBytes(), label), json, label, options);
+            }
+            try (HdfFile f = KerasFiles.openHdf5(weights, label)) {
+                if (KerasWeightsH5Reader.layout(f, label) != null) {
+                    return fromWeightsH5(f, json, null, label, label, "keras-weights-h5", options);
+                }
+                return build(KerasH5Reader.read(f, label, options), json, label);
+            }
+        } catch (JKerasException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelFileException(label, null, null, "cannot read model (" + e + ")", e);
+        }
+    }
+
+    private static String readText(Path architectureJson) {
         if (!Files.isRegularFile(architectureJson)) {
             throw new ModelFileException(architectureJson.toString(), null, null,
                     Files.exists(architectureJson) ? "not a regular file" : "no such file", null);
         }
         try {
-            json = Files.readString(architectureJson);
-        } catch (java.nio.charset.CharacterCodingException e) {
+            return Files.readString(architectureJson);
+        } catch (CharacterCodingException e) {
             throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON is not UTF-8 text", e);
         } catch (IOException e) {
             throw new ModelFileException(architectureJson.toString(), null, null, "cannot read: " + e, e);
         }
-        String label = weights.toString();
-        try (HdfFile f = KerasFiles.openHdf5(weights, label)) {
-            return build(KerasH5Reader.read(f, label, options), json, label);
-        } catch (JKerasException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ModelFileException(label, null, null, "cannot read model (" + e + ")", e);
+    }
+
+    private static Model loadHdf5(HdfFile f, String label, LoadOptions options) {
+        if (KerasWeightsH5Reader.layout(f, label) != null) {
+            throw new ModelFormatException(label, null, null, "this is a Keras 3 weights-only file (.weights.h5, written by"
+                    + " save_weights): it holds no architecture; load it together with its config JSON (model.to_json())", null);
+        }
+        return build(KerasH5Reader.read(f, label, options), null, label);
+    }
+
+    /**
+     * A {@code .keras} archive: {@code config.json} (the architecture, unless {@code externalJson}
+     * replaces it), {@code metadata.json} (the Keras version) and {@code model.weights.h5}.
+     */
+    private static Model loadArchive(byte[] zip, String externalJson, String label, LoadOptions options) {
+        KerasZipReader.Archive a = KerasZipReader.read(zip, label, options, Set.of(CONFIG, METADATA, WEIGHTS));
+        if (externalJson == null && !a.has(CONFIG)) {
+            throw new ModelFormatException(label, null, null, "the .keras archive has no " + CONFIG + " (the model architecture);"
+                    + " it holds " + a.names() + "; Keras writes " + CONFIG + ", " + METADATA + " and " + WEIGHTS, null);
+        }
+        if (!a.has(WEIGHTS)) {
+            if (a.has("model.weights.npz")) {
+                throw new UnsupportedModelException(label, null, null, "the .keras archive stores its weights as model.weights.npz"
+                        + " (weights_format='npz'); jkeras reads " + WEIGHTS + ", Keras' default: re-save with model.save(path)", null);
+            }
+            throw new ModelFormatException(label, null, null, "the .keras archive has no " + WEIGHTS + " (the weights); it holds "
+                    + a.names() + "; Keras writes " + CONFIG + ", " + METADATA + " and " + WEIGHTS, null);
+        }
+        String configText = externalJson != null ? externalJson : utf8(a.get(CONFIG), CONFIG, label);
+        KerasVersion version = null;
+        if (a.has(METADATA)) {
+            JsonNode meta = ConfigParser.parseJson(utf8(a.get(METADATA), METADATA, label), label + "!/" + METADATA);
+            version = KerasVersion.parse(ConfigParser.text(meta, "keras_version", null));
+        }
+        String weightsLabel = label + "!/" + WEIGHTS;
+        try (HdfFile f = H5.open(a.get(WEIGHTS), weightsLabel)) {
+            return fromWeightsH5(f, configText, version, label, weightsLabel, "keras-zip", options);
+        }
+    }
+
+    /** Weights in the object-walking layout, with their config: parse the config, read, map. */
+    private static Model fromWeightsH5(HdfFile f, String configText, KerasVersion version, String label, String weightsLabel,
+                                       String format, LoadOptions options) {
+        JsonNode json = ConfigParser.parseJson(configText, label);
+        ModelSpec spec = new ConfigParser(label).parse(json);
+        KerasWeightsH5Reader.Contents c = KerasWeightsH5Reader.read(f, json, weightsLabel, options);
+        if (version == null) version = KerasVersion.parse(ConfigParser.text(json, "keras_version", null));
+        if (version == null) {
+            // Only Keras 3 writes `layers/`; `_layer_checkpoint_dependencies/` is Keras 2.13-2.15 (tf.keras).
+            version = c.layout() == KerasWeightsH5Reader.Layout.KERAS3
+                    ? new KerasVersion(3, 0, 0, "3 (inferred from the weights layout)")
+                    : new KerasVersion(2, 13, 0, "2.13 (inferred from the weights layout)");
+        }
+        String backend = ConfigParser.text(json, "backend", null);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("source", label);
+        meta.put("format", format);
+        meta.put("keras_version", version.raw());
+        if (backend != null) meta.put("backend", backend);
+        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
+    }
+
+    private static String utf8(byte[] b, String entry, String label) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(label, null, null, entry + " in the .keras archive is not UTF-8 text", e);
         }
     }
 
@@ -104,4 +212,18 @@ public final class KerasLoader {
         return config.contains("\"output_dim\"") || config.contains("\"inner_activation\"");
     }
 
+    /** The weights a {@code .keras} archive holds, per user layer name, as mappers receive them. */
+    public static Map<String, List<WeightArray>> archiveWeights(Path path, LoadOptions options) {
+        String label = path.toString();
+        KerasZipReader.Archive a = KerasZipReader.read(H5.readFile(path, options.maxStreamBytes(), label), label, options,
+                Set.of(CONFIG, WEIGHTS));
+        if (!a.has(CONFIG) || !a.has(WEIGHTS)) {
+            throw new ModelFormatException(label, null, null, "the .keras archive needs " + CONFIG + " and " + WEIGHTS
+                    + "; it holds " + a.names(), null);
+        }
+        JsonNode json = ConfigParser.parseJson(utf8(a.get(CONFIG), CONFIG, label), label);
+        try (HdfFile f = H5.open(a.get(WEIGHTS), label + "!/" + WEIGHTS)) {
+            return KerasWeightsH5Reader.read(f, json, label + "!/" + WEIGHTS, options).weights();
+        }
+    }
 }
