@@ -28,7 +28,8 @@ final class BidirectionalMapper {
         if (inner == null || !inner.isObject()) {
             throw new ModelFormatException(ctx.file(), spec.name(), null, "Bidirectional config has no wrapped 'layer'", null);
         }
-        String mode = c.text("merge_mode", "concat");
+        // an explicit null means "no merge": two outputs
+        String mode = spec.config().has("merge_mode") && spec.config().get("merge_mode").isNull() ? null : c.text("merge_mode", "concat");
         Bidirectional.Merge merge;
         if (mode == null) merge = Bidirectional.Merge.NONE;
         else merge = switch (mode) {

@@ -18,11 +18,20 @@ final class ConfigNormalizer {
 
     static ObjectNode layerConfig(String className, JsonNode raw) {
         ObjectNode c = raw != null && raw.isObject() ? ((ObjectNode) raw).deepCopy() : JsonNodeFactory.instance.objectNode();
-        rename(c, "output_dim", "units");
+        if (!"Embedding".equals(className)) rename(c, "output_dim", "units"); // Embedding keeps output_dim in every version
         rename(c, "inner_activation", "recurrent_activation");
         rename(c, "dropout_W", "dropout");
         rename(c, "dropout_U", "recurrent_dropout");
         if ("Dense".equals(className) || "TimeDistributedDense".equals(className)) rename(c, "bias", "use_bias");
+        if ("Convolution1D".equals(className) || "AtrousConvolution1D".equals(className)) {
+            // Keras 1 Convolution1D spellings (see OpsMappers)
+            rename(c, "nb_filter", "filters");
+            rename(c, "filter_length", "kernel_size");
+            rename(c, "subsample_length", "strides");
+            rename(c, "border_mode", "padding");
+            rename(c, "atrous_rate", "dilation_rate");
+            rename(c, "bias", "use_bias");
+        }
         JsonNode shape = "Embedding".equals(className) ? embeddingShape(c) : batchShape(c);
         if (shape != null) c.set("batch_shape", shape);
         return c;

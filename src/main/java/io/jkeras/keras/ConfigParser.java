@@ -120,13 +120,19 @@ public final class ConfigParser {
         if (cls.contains(">")) cls = cls.substring(cls.lastIndexOf('>') + 1);
         ObjectNode normalized = ConfigNormalizer.layerConfig(cls, cfg);
         List<List<LayerSpec.TensorRef>> calls = new ArrayList<>();
+        List<LayerSpec.TensorRef> masks = new ArrayList<>();
+        List<JsonNode> raw = new ArrayList<>();
         if (graph) {
             JsonNode inbound = l.get("inbound_nodes");
             if (inbound != null && inbound.isArray()) {
-                for (JsonNode node : inbound) calls.add(call(node, name));
+                for (JsonNode node : inbound) {
+                    calls.add(call(node, name));
+                    masks.add(maskArgument(node, name));
+                    raw.add(node);
+                }
             }
         }
-        return new LayerSpec(cls, name, normalized, calls);
+        return new LayerSpec(cls, name, normalized, calls, masks, raw);
     }
 
     /** One call of a layer: Keras 1/2 list of [layer, node, tensor, kwargs], or Keras 3 args/kwargs. */
@@ -142,6 +148,19 @@ public final class ConfigParser {
             throw new ModelFormatException(file, layer, null, "inbound node is neither a list nor an object: " + abbreviate(node), null);
         }
         return refs;
+    }
+
+    /** The tensor passed as the call's {@code mask} keyword argument (Keras 3 graphs), or null. */
+    private LayerSpec.TensorRef maskArgument(JsonNode node, String layer) {
+        if (!node.isObject()) return null;
+        JsonNode m = node.path("kwargs").get("mask");
+        if (m == null || m.isNull()) return null;
+        List<LayerSpec.TensorRef> refs = new ArrayList<>();
+        collectKerasTensors(m, refs, layer);
+        if (refs.size() > 1) {
+            throw new UnsupportedModelException(file, layer, null, "a call with " + refs.size() + " mask tensors (one per input) is not supported");
+        }
+        return refs.isEmpty() ? null : refs.get(0);
     }
 
     private LayerSpec.TensorRef legacyRef(JsonNode e, String layer) {

@@ -13,6 +13,9 @@ public final class LayerRegistry {
         MAPPERS.put("InputLayer", CoreMappers::input);
         MAPPERS.put("SimpleRNN", RecurrentMappers::simpleRnn);
         MAPPERS.put("LSTM", RecurrentMappers::lstm);
+        MAPPERS.put("GRU", GruMappers::gru);
+        MAPPERS.put("CuDNNGRU", CudnnMappers::cudnnGru);
+        MAPPERS.put("CuDNNLSTM", CudnnMappers::cudnnLstm);
         MAPPERS.put("Dense", CoreMappers::dense);
         MAPPERS.put("TimeDistributed", CoreMappers::timeDistributed);
         MAPPERS.put("Flatten", CoreMappers::flatten);
@@ -22,6 +25,22 @@ public final class LayerRegistry {
         MAPPERS.put("Embedding", CoreMappers::embedding);
         MAPPERS.put("TimeDistributedDense", CoreMappers::dense);
         MAPPERS.put("Masking", CoreMappers::masking);
+        GraphOpMappers.register(MAPPERS);
+        // convolution, normalisation, shape and merge layers (OpsMappers)
+        MAPPERS.put("Conv1D", OpsMappers::conv1d);
+        MAPPERS.put("Convolution1D", OpsMappers::conv1d);
+        MAPPERS.put("AtrousConvolution1D", OpsMappers::conv1d);
+        MAPPERS.put("BatchNormalization", OpsMappers::batchNormalization);
+        MAPPERS.put("Reshape", OpsMappers::reshape);
+        MAPPERS.put("Permute", OpsMappers::permute);
+        MAPPERS.put("Softmax", OpsMappers::softmax);
+        MAPPERS.put("Concatenate", OpsMappers::concatenate);
+        MAPPERS.put("Add", OpsMappers::add);
+        MAPPERS.put("Subtract", OpsMappers::subtract);
+        MAPPERS.put("Multiply", OpsMappers::multiply);
+        MAPPERS.put("Average", OpsMappers::average);
+        MAPPERS.put("Maximum", OpsMappers::maximum);
+        MAPPERS.put("Minimum", OpsMappers::minimum);
         // identity at inference: they only act while training
         MAPPERS.put("Dropout", CoreMappers::identity);
         MAPPERS.put("SpatialDropout1D", CoreMappers::identity);

@@ -70,6 +70,16 @@ public final class ModelAssembler {
                     }
                     inputs.add(new Node.Ref(id, r.index()));
                 }
+                Node.Ref maskRef = null;
+                LayerSpec.TensorRef m = "InputLayer".equals(l.className()) ? null : l.mask(call);
+                if (ready && m != null) {
+                    Integer mid = nodeOf.get(m.layer() + "#" + m.node());
+                    if (!byName.containsKey(m.layer())) {
+                        throw new ModelFormatException(ctx.file(), l.name(), null, "takes its mask from " + m + ", a layer that is not in the model", null);
+                    }
+                    if (mid == null) ready = false;
+                    else maskRef = new Node.Ref(mid, m.index());
+                }
                 if (!ready) continue;
                 int[][] inShapes = new int[inputs.size()][];
                 for (int i = 0; i < inShapes.length; i++) inShapes[i] = nodes.get(inputs.get(i).node()).outputShapes()[inputs.get(i).index()];
@@ -86,7 +96,7 @@ public final class ModelAssembler {
                     throw e.in(ctx.file(), l.name());
                 }
                 int id = nodes.size();
-                nodes.add(new Node(id, layer, inputs, outShapes));
+                nodes.add(new Node(id, layer, inputs, outShapes, maskRef));
                 nodeOf.put(l.name() + "#" + call, id);
                 it.remove();
                 progress = true;

@@ -151,6 +151,8 @@ public final class Bidirectional implements Layer {
         return new Tensor(t.shape(), o);
     }
 
+    @Override public long nonTrainableParamCount() { return forward.nonTrainableParamCount() + backward.nonTrainableParamCount(); }
+
     /** Forward weights then backward weights, each prefixed with its layer's name. */
     @Override
     public List<Weight> weights() {

@@ -60,4 +60,6 @@ public final class TimeDistributed implements Layer {
     }
 
     @Override public List<Weight> weights() { return inner.weights(); }
+
+    @Override public long nonTrainableParamCount() { return inner.nonTrainableParamCount(); }
 }

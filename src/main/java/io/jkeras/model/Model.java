@@ -83,6 +83,13 @@ public final class Model {
         return n;
     }
 
+    /** The part of {@link #paramCount()} Keras counts as non-trainable (e.g. BatchNormalization statistics). */
+    public long nonTrainableParamCount() {
+        long n = 0;
+        for (Layer l : layers) n += l.nonTrainableParamCount();
+        return n;
+    }
+
     /** Runs the model on one batch; recurrent layers start from zero state. */
     public Tensor[] predict(Tensor... inputs) {
         return run(inputs, null);
@@ -156,6 +163,9 @@ public final class Model {
                 Node.Ref r = n.inputs().get(j);
                 in[j] = values[r.node()][r.index()];
             }
+            if (n.mask() != null && in.length > 0) {
+                in[0] = in[0].withMask(toMask(values[n.mask().node()][n.mask().index()], in[0], n));
+            }
             float[][] st = null;
             if (n.layer().stateful() && states != null) {
                 st = states.computeIfAbsent(n.id(), k -> new float[n.layer().stateCount()][]);
@@ -165,6 +175,18 @@ public final class Model {
         Tensor[] out = new Tensor[outputs.size()];
         for (int i = 0; i < out.length; i++) out[i] = values[outputs.get(i).node()][outputs.get(i).index()];
         return out;
+    }
+
+    /** An explicit mask tensor (batch, timesteps) of 0/1 values as flags for {@code x}. */
+    private static boolean[] toMask(Tensor m, Tensor x, Node n) {
+        if (x.rank() < 2 || m.size() != x.dim(0) * x.dim(1)) {
+            throw new InputException(null, n.layer().name(), null, "mask " + Tensor.shapeString(m.shape())
+                    + " does not match the (batch, timesteps) of its input " + Tensor.shapeString(x.shape()));
+        }
+        boolean[] f = new boolean[m.size()];
+        float[] d = m.data();
+        for (int i = 0; i < f.length; i++) f[i] = d[i] != 0f;
+        return f;
     }
 
     private void checkInput(int i, Tensor x) {
@@ -222,9 +244,10 @@ public final class Model {
         }
         sb.append("=".repeat(78)).append('\n');
         long total = paramCount();
+        long frozen = nonTrainableParamCount();
         sb.append("Total params: ").append(total).append('\n');
-        sb.append("Trainable params: ").append(total).append('\n');
-        sb.append("Non-trainable params: 0\n");
+        sb.append("Trainable params: ").append(total - frozen).append('\n');
+        sb.append("Non-trainable params: ").append(frozen).append('\n');
         sb.append(rule);
         return sb.toString();
     }
