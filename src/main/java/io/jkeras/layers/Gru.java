@@ -118,8 +118,7 @@ public final class Gru extends Recurrent {
             // m = h·U + b_rec over all three gates
             java.util.Arrays.fill(z, 0, width, 0f);
             for (int k = 0; k < h; k++) {
-                float hk = hs[so + k];
-                if (hk != 0f) Gemm.axpy(width, hk, recurrentP, k * width, z, 0);
+                Gemm.axpy(width, hs[so + k], recurrentP, k * width, z, 0);
             }
             if (recurrentBiasP != null) {
                 for (int i = 0; i < width; i++) z[i] += recurrentBiasP[i];
@@ -134,7 +133,6 @@ public final class Gru extends Recurrent {
             for (int j = 0; j < tiles; j++) System.arraycopy(xp, xpOff + j * tileWidth, z, j * tileWidth, 2 * B);
             for (int k = 0; k < h; k++) {
                 float hk = hs[so + k];
-                if (hk == 0f) continue;
                 int row = k * width;
                 for (int j = 0; j < tiles; j++) Gemm.axpy(2 * B, hk, recurrentP, row + j * tileWidth, z, j * tileWidth);
             }
@@ -151,7 +149,6 @@ public final class Gru extends Recurrent {
             java.util.Arrays.fill(scratch, 0, h, 0f);
             for (int k = 0; k < h; k++) {
                 float rh = z[(k / B) * tileWidth + B + k % B] * hs[so + k];
-                if (rh == 0f) continue;
                 int row = k * width;
                 for (int j = 0; j < tiles; j++) {
                     Gemm.axpy(Math.min(B, h - j * B), rh, recurrentP, row + j * tileWidth + 2 * B, scratch, j * B);
