@@ -24,6 +24,7 @@ public final class Model {
     private final List<Node.Ref> outputs;
     private final List<Layer> layers;
     private final Map<String, String> metadata;
+    private final Map<String, io.jkeras.layers.TrainingConfig> training;
 
     /**
      * @param nodes      in topological order; node i has id i
@@ -34,12 +35,22 @@ public final class Model {
      */
     public Model(String name, List<Node> nodes, List<Integer> inputNodes, List<Node.Ref> outputs,
                  List<Layer> layers, Map<String, String> metadata) {
+        this(name, nodes, inputNodes, outputs, layers, metadata, Map.of());
+    }
+
+    /**
+     * @param training what each layer (by name) does only while training; layers not in the map
+     *                 train with {@link io.jkeras.layers.TrainingConfig#DEFAULT}
+     */
+    public Model(String name, List<Node> nodes, List<Integer> inputNodes, List<Node.Ref> outputs,
+                 List<Layer> layers, Map<String, String> metadata, Map<String, io.jkeras.layers.TrainingConfig> training) {
         this.name = name;
         this.nodes = List.copyOf(nodes);
         this.inputNodes = List.copyOf(inputNodes);
         this.outputs = List.copyOf(outputs);
         this.layers = List.copyOf(layers);
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        this.training = Map.copyOf(training);
         for (int i = 0; i < this.nodes.size(); i++) {
             if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id " + this.nodes.get(i).id());
         }
@@ -55,6 +66,35 @@ public final class Model {
     public List<Layer> layers() { return layers; }
 
     public Map<String, String> metadata() { return metadata; }
+
+    /** What layer {@code name} does only while training. */
+    public io.jkeras.layers.TrainingConfig trainingConfig(String layerName) {
+        return training.getOrDefault(layerName, io.jkeras.layers.TrainingConfig.DEFAULT);
+    }
+
+    /** Every layer's training configuration, by layer name. */
+    public Map<String, io.jkeras.layers.TrainingConfig> trainingConfigs() { return training; }
+
+    /**
+     * The same graph with some layers replaced (matched by identity), e.g. by copies holding trained
+     * weights; every call of a replaced layer uses the replacement.
+     */
+    public Model withLayers(Map<Layer, Layer> replacements) {
+        List<Node> ns = new ArrayList<>();
+        for (Node n : nodes) {
+            Layer l = replacements.getOrDefault(n.layer(), n.layer());
+            ns.add(new Node(n.id(), l, n.inputs(), n.outputShapes(), n.mask()));
+        }
+        List<Layer> ls = new ArrayList<>();
+        for (Layer l : layers) ls.add(replacements.getOrDefault(l, l));
+        return new Model(name, ns, inputNodes, outputs, ls, metadata, training);
+    }
+
+    /** Ids of the model's input nodes, in input order. */
+    public List<Integer> inputNodeIds() { return inputNodes; }
+
+    /** The model's outputs, in order. */
+    public List<Node.Ref> outputRefs() { return outputs; }
 
     public int inputCount() { return inputNodes.size(); }
 

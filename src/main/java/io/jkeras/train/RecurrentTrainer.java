@@ -1,0 +1,92 @@
+package io.jkeras.train;
+
+import io.jkeras.layers.Recurrent;
+import io.jkeras.layers.RecurrentOptions;
+import io.jkeras.layers.TrainingConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training form shared by recurrent layers: Keras' rnn loop (go_backwards, masks keeping the
+ * state and repeating or zeroing the output, return_sequences, return_state, initial states as
+ * extra inputs, stateful carry) with the input projection of all timesteps hoisted out of the
+ * loop. Dropout as Keras 3 applies it in training: one mask over the input features and one over
+ * the recurrent state, each fixed for the whole sequence.
+ */
+abstract class RecurrentTrainer implements TrainableLayer {
+    protected final Recurrent layer;
+    protected final RecurrentOptions options;
+    protected final TrainingConfig config;
+    protected final int units;
+
+    RecurrentTrainer(Recurrent layer, TrainingConfig config) {
+        this.layer = layer;
+        this.options = layer.options();
+        this.config = config;
+        this.units = layer.units();
+    }
+
+    @Override public io.jkeras.layers.Layer layer() { return layer; }
+
+    abstract int stateCount();
+
+    /** {@code x (rows, features)} → input projection {@code (rows, gates·units)}, bias included. */
+    abstract Var project(Tape t, Var x);
+
+    /**
+     * One step: {@code xp (batch, gates·units)} and the states (h first) → the new states (h first,
+     * which is also the step's output). {@code hDropped} is h after recurrent dropout.
+     */
+    abstract Var[] step(Tape t, Var xp, Var[] states, Var hDropped);
+
+    @Override
+    public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] carried) {
+        Var x = in[0];
+        int batch = x.dim(0), steps = x.dim(1), features = x.dim(2);
+        boolean[] mask = x.mask();
+        int sc = stateCount();
+        Var[] states = new Var[sc];
+        for (int i = 0; i < sc; i++) {
+            if (in.length > 1 + i) states[i] = in[1 + i];
+            else if (carried != null && carried[i] != null) states[i] = Var.constant(new int[]{batch, units}, carried[i].clone());
+            else states[i] = Ops.zeros(batch, units);
+        }
+        Var xin = x;
+        if (ctx.training() && config.dropout() > 0) {
+            double[] m = ctx.dropoutMask(batch * features, config.dropout());
+            double[] full = new double[batch * steps * features];
+            for (int b = 0; b < batch; b++)
+                for (int s = 0; s < steps; s++) System.arraycopy(m, b * features, full, (b * steps + s) * features, features);
+            xin = Ops.mulConstant(t, x, full);
+        }
+        double[] recMask = ctx.training() && config.recurrentDropout() > 0 ? ctx.dropoutMask(batch * units, config.recurrentDropout()) : null;
+        Var xp = project(t, Ops.reshape(t, xin, new int[]{batch * steps, features}, false));
+        List<Var> outs = new ArrayList<>();
+        Var last = Ops.zeros(batch, units);
+        for (int s = 0; s < steps; s++) {
+            int ts = options.goBackwards() ? steps - 1 - s : s;
+            Var xs = Ops.rowsAtStep(t, xp, batch, steps, ts);
+            Var hd = recMask == null ? states[0] : Ops.mulConstant(t, states[0], recMask);
+            Var[] next = step(t, xs, states, hd);
+            if (mask == null) {
+                states = next;
+                last = next[0];
+            } else {
+                boolean[] keep = new boolean[batch];
+                for (int b = 0; b < batch; b++) keep[b] = mask[b * steps + ts];
+                for (int i = 0; i < sc; i++) next[i] = Ops.selectRows(t, keep, next[i], states[i]);
+                states = next;
+                last = Ops.selectRows(t, keep, next[0], options.zeroOutputForMask() ? Ops.zeros(batch, units) : last);
+            }
+            if (options.returnSequences()) outs.add(last);
+        }
+        if (carried != null) for (int i = 0; i < sc; i++) carried[i] = states[i].value.clone();
+        List<Var> result = new ArrayList<>();
+        result.add(options.returnSequences()
+                ? (steps == 0 ? Var.constant(new int[]{batch, 0, units}, new double[0]) : Ops.stackSteps(t, outs, mask))
+                : last);
+        if (options.returnState()) for (Var s : states) result.add(s);
+        return result.toArray(new Var[0]);
+    }
+}

@@ -1,0 +1,227 @@
+package io.jkeras.train;
+
+import io.jkeras.UnsupportedModelException;
+import io.jkeras.layers.ActivationLayer;
+import io.jkeras.layers.Dense;
+import io.jkeras.layers.Flatten;
+import io.jkeras.layers.Identity;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.Lstm;
+import io.jkeras.layers.RepeatVector;
+import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.TimeDistributed;
+import io.jkeras.layers.TrainingConfig;
+import io.jkeras.layers.Weight;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The one table from engine layer classes to their training forms, and the simple layers' forms.
+ * A layer class without an entry cannot be trained; fitting such a model fails naming the layer.
+ */
+public final class TrainableLayers {
+    private static final Map<Class<? extends Layer>, BiFunction<Layer, TrainingConfig, TrainableLayer>> TABLE = new LinkedHashMap<>();
+
+    static {
+        register(InputLayer.class, (l, c) -> new PassThrough(l));
+        register(Identity.class, (l, c) -> new DropoutTrainer((Identity) l, c));
+        register(Dense.class, (l, c) -> new DenseTrainer((Dense) l, c));
+        register(Lstm.class, (l, c) -> new LstmTrainer((Lstm) l, c));
+        register(SimpleRnn.class, (l, c) -> new SimpleRnnTrainer((SimpleRnn) l, c));
+        register(Flatten.class, (l, c) -> new Reshaper(l));
+        register(RepeatVector.class, (l, c) -> new RepeatVectorTrainer((RepeatVector) l));
+        register(ActivationLayer.class, (l, c) -> new ActivationTrainer((ActivationLayer) l));
+        register(TimeDistributed.class, (l, c) -> new TimeDistributedTrainer((TimeDistributed) l, c));
+    }
+
+    private TrainableLayers() {}
+
+    /** Adds a training form for an engine layer class. */
+    public static synchronized <L extends Layer> void register(Class<L> type, BiFunction<Layer, TrainingConfig, TrainableLayer> f) {
+        TABLE.put(type, f);
+    }
+
+    public static TrainableLayer of(Layer layer, TrainingConfig config) {
+        BiFunction<Layer, TrainingConfig, TrainableLayer> f = TABLE.get(layer.getClass());
+        if (f == null) {
+            throw new UnsupportedModelException(null, layer.name(), null, "layer type " + layer.typeName() + " cannot be trained yet");
+        }
+        return f.apply(layer, config);
+    }
+
+    static Param param(Layer l, Weight w, TrainingConfig c) {
+        return new Param(l.name(), w.name(), w.shape(), w.values(), c.trainable(),
+                c.regularizers().get(w.name()), c.constraints().get(w.name()));
+    }
+
+    /** Input layers: the value passes through. */
+    static final class PassThrough implements TrainableLayer {
+        private final Layer layer;
+
+        PassThrough(Layer layer) { this.layer = layer; }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override public List<Param> params() { return List.of(); }
+
+        @Override public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) { return new Var[]{in[0]}; }
+
+        @Override public Layer rebuild() { return layer; }
+    }
+
+    /** Dropout (and the other training-only layers mapped to Identity): inverted dropout while training. */
+    static final class DropoutTrainer implements TrainableLayer {
+        private final Identity layer;
+        private final double rate;
+
+        DropoutTrainer(Identity layer, TrainingConfig c) {
+            this.layer = layer;
+            this.rate = c.dropout();
+        }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override public List<Param> params() { return List.of(); }
+
+        @Override
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            if (!ctx.training() || rate <= 0) return new Var[]{in[0]};
+            return new Var[]{Ops.mulConstant(t, in[0], ctx.dropoutMask(in[0].size(), rate))};
+        }
+
+        @Override public Layer rebuild() { return layer; }
+    }
+
+    /** {@code act(x·W + b)} over the last axis. */
+    static final class DenseTrainer implements TrainableLayer {
+        private final Dense layer;
+        private final Param kernel, bias;
+
+        DenseTrainer(Dense layer, TrainingConfig c) {
+            this.layer = layer;
+            List<Weight> w = layer.weights();
+            this.kernel = param(layer, w.get(0), c);
+            this.bias = w.size() > 1 ? param(layer, w.get(1), c) : null;
+        }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override
+        public List<Param> params() {
+            List<Param> p = new ArrayList<>(List.of(kernel));
+            if (bias != null) p.add(bias);
+            return p;
+        }
+
+        @Override
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            Var z = Ops.matmul(t, in[0], kernel.var());
+            if (bias != null) z = Ops.addBias(t, z, bias.var());
+            return new Var[]{Ops.activation(t, z, layer.activation())};
+        }
+
+        @Override
+        public Layer rebuild() {
+            return new Dense(layer.name(), kernel.shape()[0], layer.units(), layer.activation(), kernel.toFloats(),
+                    bias == null ? null : bias.toFloats());
+        }
+    }
+
+    /** Flatten: a reshape to (batch, everything else). */
+    static final class Reshaper implements TrainableLayer {
+        private final Layer layer;
+
+        Reshaper(Layer layer) { this.layer = layer; }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override public List<Param> params() { return List.of(); }
+
+        @Override
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            int b = in[0].dim(0);
+            return new Var[]{Ops.reshape(t, in[0], new int[]{b, b == 0 ? 0 : in[0].size() / b}, false)};
+        }
+
+        @Override public Layer rebuild() { return layer; }
+    }
+
+    static final class ActivationTrainer implements TrainableLayer {
+        private final ActivationLayer layer;
+
+        ActivationTrainer(ActivationLayer layer) { this.layer = layer; }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override public List<Param> params() { return List.of(); }
+
+        @Override
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            return new Var[]{Ops.activation(t, in[0], layer.activation())};
+        }
+
+        @Override public Layer rebuild() { return layer; }
+    }
+
+    static final class RepeatVectorTrainer implements TrainableLayer {
+        private final RepeatVector layer;
+
+        RepeatVectorTrainer(RepeatVector layer) { this.layer = layer; }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override public List<Param> params() { return List.of(); }
+
+        @Override
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            int n = layer.outputShapes(new int[][]{{in[0].dim(1)}})[0][0];
+            List<Var> steps = new ArrayList<>();
+            for (int i = 0; i < n; i++) steps.add(in[0]);
+            return new Var[]{Ops.stackSteps(t, steps, null)};
+        }
+
+        @Override public Layer rebuild() { return layer; }
+    }
+
+    /** TimeDistributed: the inner layer on (batch·T, …), reshaped back; the mask passes on. */
+    static final class TimeDistributedTrainer implements TrainableLayer {
+        private final TimeDistributed layer;
+        private final TrainableLayer inner;
+
+        TimeDistributedTrainer(TimeDistributed layer, TrainingConfig c) {
+            this.layer = layer;
+            this.inner = of(layer.inner(), c);
+        }
+
+        @Override public Layer layer() { return layer; }
+
+        @Override public List<Param> params() { return inner.params(); }
+
+        @Override
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            Var x = in[0];
+            int[] s = x.shape();
+            int[] flat = new int[s.length - 1];
+            flat[0] = s[0] * s[1];
+            System.arraycopy(s, 2, flat, 1, s.length - 2);
+            Var[] r = inner.forward(t, new Var[]{Ops.reshape(t, x, flat, false)}, ctx, null);
+            Var[] out = new Var[r.length];
+            for (int i = 0; i < r.length; i++) {
+                int[] rs = r[i].shape();
+                int[] os = new int[rs.length + 1];
+                os[0] = s[0];
+                os[1] = s[1];
+                System.arraycopy(rs, 1, os, 2, rs.length - 1);
+                out[i] = Ops.reshape(t, r[i], os, false).withMask(t, x.mask());
+            }
+            return out;
+        }
+
+        @Override public Layer rebuild() { return new TimeDistributed(layer.name(), inner.rebuild()); }
+    }
+}
