@@ -93,7 +93,7 @@ public final class GatePanel {
         if (a.elementwise()) {
             for (int j = 0; j < tiles; j++) {
                 int n = Math.min(BLOCK, units - j * BLOCK);
-                a.apply(row, off + (j * gates + g) * BLOCK, n);
+                io.jkeras.kernels.FastMath.activate(a, row, off + (j * gates + g) * BLOCK, n);
             }
         } else {
             for (int u = 0; u < units; u++) scratch[u] = row[off + column(g, u)];

@@ -159,7 +159,7 @@ public final class Gru extends Recurrent {
                 scratch[u] = xp[xpOff + c + 2 * B] + scratch[u];
             }
         }
-        activation.apply(scratch, 0, h);
+        io.jkeras.kernels.FastMath.activate(activation, scratch, 0, h);
         for (int u = 0; u < h; u++) {
             float zu = z[(u / B) * tileWidth + u % B];
             hs[so + u] = zu * hs[so + u] + (1f - zu) * scratch[u];

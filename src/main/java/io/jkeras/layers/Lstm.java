@@ -90,7 +90,7 @@ public final class Lstm extends Recurrent {
             cs[so + u] = c;
             scratch[u] = c;
         }
-        activation.apply(scratch, 0, h);
+        io.jkeras.kernels.FastMath.activate(activation, scratch, 0, h);
         for (int u = 0; u < h; u++) {
             int base = (u / GatePanel.BLOCK) * GATES * GatePanel.BLOCK + u % GatePanel.BLOCK;
             hs[so + u] = z[base + 3 * GatePanel.BLOCK] * scratch[u];

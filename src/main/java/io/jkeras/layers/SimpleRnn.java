@@ -64,6 +64,6 @@ public final class SimpleRnn extends Recurrent {
         }
         // one gate: the panel column of unit u is u itself
         System.arraycopy(z, 0, hs, so, h);
-        activation.apply(hs, so, h);
+        io.jkeras.kernels.FastMath.activate(activation, hs, so, h);
     }
 }
