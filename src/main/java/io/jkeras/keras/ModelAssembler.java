@@ -38,6 +38,8 @@ public final class ModelAssembler {
         List<Node> nodes = new ArrayList<>();
         Map<String, Integer> nodeOf = new HashMap<>(); // "layer#call" → node id
         Map<String, Layer> built = new LinkedHashMap<>();
+        Map<String, io.jkeras.layers.TrainingConfig> training = new LinkedHashMap<>();
+        KerasTrainingConfig trainingReader = new KerasTrainingConfig();
         // pending calls, in config order
         List<Object[]> pending = new ArrayList<>();
         for (LayerSpec l : spec.layers()) {
@@ -90,6 +92,11 @@ public final class ModelAssembler {
                         List<WeightArray> w = weights.getOrDefault(l.name(), List.of());
                         layer = LayerRegistry.mapper(l, ctx).map(l, w, inShapes, ctx);
                         built.put(l.name(), layer);
+                        try {
+                            training.put(l.name(), trainingReader.of(l, layer, ctx));
+                        } catch (RuntimeException e) { // training-only settings never stop a model from loading
+                            trainingReader.unsupported.add(l.name() + ": training config unreadable (" + e.getMessage() + ")");
+                        }
                     }
                     outShapes = layer.outputShapes(inShapes);
                 } catch (JKerasException e) {
@@ -132,6 +139,10 @@ public final class ModelAssembler {
             if (spec.sequential() && layer instanceof InputLayer) continue;
             summaryLayers.add(layer);
         }
-        return new Model(spec.name(), nodes, inputIds, outputs, summaryLayers, metadata);
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        if (!trainingReader.unsupported.isEmpty()) {
+            meta.put("keras.training_unsupported", String.join("; ", trainingReader.unsupported));
+        }
+        return new Model(spec.name(), nodes, inputIds, outputs, summaryLayers, meta, training);
     }
 }

@@ -228,7 +228,8 @@ final class OpsMappers {
         float[] mean = picked[i++].data();
         float[] var = picked[i].data();
         try {
-            return new BatchNormalization(spec.name(), rank, norm, pshape, eps, gamma, beta, mean, var, extra);
+            return new BatchNormalization(spec.name(), rank, norm, pshape, eps, new Cfg(spec, ctx).number("momentum", 0.99),
+                    gamma, beta, mean, var, extra);
         } catch (io.jkeras.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
         }

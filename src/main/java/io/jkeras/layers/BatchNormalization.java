@@ -31,6 +31,7 @@ public final class BatchNormalization implements Layer {
     private final float[] variance;
     private final List<Weight> extra; // further non-trainable weights (renorm), listed only
     private final double[] inv;   // gamma / sqrt(var + eps)
+    private final double momentum; // training only
 
     /**
      * @param rank       the input's rank including the batch dimension
@@ -39,6 +40,16 @@ public final class BatchNormalization implements Layer {
      */
     public BatchNormalization(String name, int rank, int[] axes, int[] paramShape, double epsilon,
                               float[] gamma, float[] beta, float[] mean, float[] variance, List<Weight> extra) {
+        this(name, rank, axes, paramShape, epsilon, 0.99, gamma, beta, mean, variance, extra);
+    }
+
+    /**
+     * @param momentum the moving statistics' momentum (Keras' {@code momentum}, default 0.99), used
+     *                 only when training
+     */
+    public BatchNormalization(String name, int rank, int[] axes, int[] paramShape, double epsilon, double momentum,
+                              float[] gamma, float[] beta, float[] mean, float[] variance, List<Weight> extra) {
+        this.momentum = momentum;
         this.name = name;
         this.rank = rank;
         int[] a = axes.clone();
@@ -79,10 +90,19 @@ public final class BatchNormalization implements Layer {
 
     @Override public String typeName() { return "BatchNormalization"; }
 
+    /** The input rank the layer was built for, counting the batch. */
+    public int rank() { return rank; }
+
+    /** The Keras shape of each statistic. */
+    public int[] paramShape() { return paramShape.clone(); }
+
     /** The normalised axes (counting the batch as axis 0). */
     public int[] axes() { return axes.clone(); }
 
     public double epsilon() { return epsilon; }
+
+    /** Keras' momentum of the moving statistics (training only). */
+    public double momentum() { return momentum; }
 
     @Override
     public int[][] outputShapes(int[][] in) {

@@ -34,6 +34,8 @@ public final class Concatenate implements Layer {
 
     @Override public String typeName() { return "Concatenate"; }
 
+    public MaskRule maskRule() { return rule; }
+
     public int axis() { return axis; }
 
     private int normAxis(int rank, boolean build) {

@@ -68,6 +68,20 @@ public final class Conv1D implements Layer {
 
     @Override public String typeName() { return "Conv1D"; }
 
+    public int channels() { return channels; }
+
+    public int kernelSize() { return kernelSize; }
+
+    public int stride() { return stride; }
+
+    public int dilation() { return dilation; }
+
+    public int groups() { return groups; }
+
+    public boolean channelsFirst() { return channelsFirst; }
+
+    public Activation activation() { return activation; }
+
     public int filters() { return filters; }
 
     public Padding padding() { return padding; }

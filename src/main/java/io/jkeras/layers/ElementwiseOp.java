@@ -56,6 +56,13 @@ public final class ElementwiseOp implements Layer {
 
     @Override public String typeName() { return typeName; }
 
+    public Op op() { return op; }
+
+    /** The scalar operand, or null for an operation between two inputs. */
+    public Float constant() { return constant; }
+
+    public boolean constantFirst() { return constantFirst; }
+
     @Override
     public int[][] outputShapes(int[][] in) {
         int want = constant == null ? 2 : 1;

@@ -21,6 +21,9 @@ public final class Masking implements Layer {
 
     @Override public String typeName() { return "Masking"; }
 
+    /** The value whose all-equal timesteps are masked. */
+    public float maskValue() { return maskValue; }
+
     @Override
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);

@@ -62,6 +62,8 @@ public final class Merge implements Layer {
 
     @Override public String typeName() { return op.kerasName(); }
 
+    public MaskRule maskRule() { return rule; }
+
     public Op op() { return op; }
 
     @Override

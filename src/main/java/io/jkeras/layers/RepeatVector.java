@@ -20,6 +20,9 @@ public final class RepeatVector implements Layer {
 
     @Override public String typeName() { return "RepeatVector"; }
 
+    /** How many times the vector is repeated. */
+    public int n() { return n; }
+
     @Override
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);

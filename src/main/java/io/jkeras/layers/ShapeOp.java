@@ -34,6 +34,13 @@ public final class ShapeOp implements Layer {
 
     @Override public String typeName() { return typeName; }
 
+    public Op op() { return op; }
+
+    /** The configured axes, or null (all axes / every size-1 axis). */
+    public int[] axes() { return axes == null ? null : axes.clone(); }
+
+    public boolean keepDims() { return keepDims; }
+
     @Override
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);

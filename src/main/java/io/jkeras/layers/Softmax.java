@@ -34,6 +34,9 @@ public final class Softmax implements Layer {
 
     @Override public String typeName() { return "Softmax"; }
 
+    /** Whether masks are applied as Keras 3 does (else a mask is refused). */
+    public boolean keras3Masking() { return keras3Masking; }
+
     public int[] axes() { return axes.clone(); }
 
     private boolean[] reduced(int rank, boolean build) {

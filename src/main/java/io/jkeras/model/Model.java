@@ -25,6 +25,10 @@ public final class Model {
     private final List<Layer> layers;
     private final Map<String, String> metadata;
     private final Map<String, io.jkeras.layers.TrainingConfig> training;
+    /** What predict does with NaN/Inf inputs; a view's setting ({@link #withInputPolicy}). */
+    private final InputPolicy inputPolicy;
+    /** Whether predict verifies that every output is finite ({@link #checked}). */
+    private final boolean checkOutputs;
 
     /**
      * @param nodes      in topological order; node i has id i
@@ -51,13 +55,57 @@ public final class Model {
         this.layers = List.copyOf(layers);
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         this.training = Map.copyOf(training);
+        this.inputPolicy = InputPolicy.REJECT;
+        this.checkOutputs = false;
         for (int i = 0; i < this.nodes.size(); i++) {
             if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id " + this.nodes.get(i).id());
         }
         for (int id : this.inputNodes) {
             if (!(this.nodes.get(id).layer() instanceof InputLayer)) throw new IllegalArgumentException("node " + id + " is not an input");
         }
+        for (Node n : this.nodes) {
+            if (n.layer() instanceof InputLayer && !this.inputNodes.contains(n.id())) {
+                throw new IllegalArgumentException("node " + n.id() + " (" + n.layer().name() + ") is an input layer but not a model input");
+            }
+        }
     }
+
+    /** A view of {@code m} with other numeric checks: shares the graph and weights, copies nothing. */
+    private Model(Model m, InputPolicy inputPolicy, boolean checkOutputs) {
+        this.name = m.name;
+        this.nodes = m.nodes;
+        this.inputNodes = m.inputNodes;
+        this.outputs = m.outputs;
+        this.layers = m.layers;
+        this.metadata = m.metadata;
+        this.training = m.training;
+        this.inputPolicy = java.util.Objects.requireNonNull(inputPolicy, "inputPolicy");
+        this.checkOutputs = checkOutputs;
+    }
+
+    /**
+     * This model with another policy for NaN/Inf inputs: {@link InputPolicy#REJECT} (the default)
+     * or {@link InputPolicy#PASS_THROUGH} (as Keras). A view: the graph and weights are shared,
+     * this model is unchanged; sessions made from the view follow its policy.
+     */
+    public Model withInputPolicy(InputPolicy policy) {
+        return policy == inputPolicy ? this : new Model(this, policy, checkOutputs);
+    }
+
+    /** The policy for NaN/Inf inputs of this model (view). */
+    public InputPolicy inputPolicy() { return inputPolicy; }
+
+    /**
+     * This model in checked mode: every prediction (and every {@link Session} made from the view)
+     * also verifies that each output is finite, and throws a {@link io.jkeras.NumericException}
+     * naming the output, the value and its position otherwise. A view, as {@link #withInputPolicy}.
+     */
+    public Model checked() {
+        return checkOutputs ? this : new Model(this, inputPolicy, true);
+    }
+
+    /** Whether this model (view) verifies its outputs ({@link #checked()}). */
+    public boolean isChecked() { return checkOutputs; }
 
     public String name() { return name; }
 
@@ -87,7 +135,8 @@ public final class Model {
         }
         List<Layer> ls = new ArrayList<>();
         for (Layer l : layers) ls.add(replacements.getOrDefault(l, l));
-        return new Model(name, ns, inputNodes, outputs, ls, metadata, training);
+        Model m = new Model(name, ns, inputNodes, outputs, ls, metadata, training);
+        return inputPolicy == InputPolicy.REJECT && !checkOutputs ? m : new Model(m, inputPolicy, checkOutputs);
     }
 
     /** Ids of the model's input nodes, in input order. */
@@ -214,6 +263,9 @@ public final class Model {
         }
         Tensor[] out = new Tensor[outputs.size()];
         for (int i = 0; i < out.length; i++) out[i] = values[outputs.get(i).node()][outputs.get(i).index()];
+        if (checkOutputs) {
+            for (int i = 0; i < out.length; i++) checkOutput(i, out[i]);
+        }
         return out;
     }
 
@@ -244,12 +296,41 @@ public final class Model {
             System.arraycopy(s, 0, full, 1, s.length);
             throw new InputException(null, in.name(), null, "input " + i + " expects shape " + Tensor.shapeString(full) + ", got " + Tensor.shapeString(got));
         }
+        if (inputPolicy == InputPolicy.PASS_THROUGH) return;
         float[] d = x.data();
         for (int j = 0; j < d.length; j++) {
             if (!Float.isFinite(d[j])) {
-                throw new InputException(null, in.name(), null, "input " + i + " holds " + d[j] + " at flat index " + j + " of shape " + Tensor.shapeString(got));
+                throw new InputException(null, in.name(), null, "input " + i + " holds " + d[j] + " at flat index " + j
+                        + " = position " + position(got, j) + " of shape " + Tensor.shapeString(got)
+                        + " (non-finite inputs are refused; Model.withInputPolicy(InputPolicy.PASS_THROUGH) passes them on as Keras does)");
             }
         }
+    }
+
+    private void checkOutput(int i, Tensor y) {
+        float[] d = y.data();
+        for (int j = 0; j < d.length; j++) {
+            if (!Float.isFinite(d[j])) {
+                throw new io.jkeras.NumericException(null, outputName(i), null, "output " + i + " holds " + d[j] + " at flat index " + j
+                        + " = position " + position(y.shape(), j) + " of shape " + Tensor.shapeString(y.shape())
+                        + " (checked mode: every output must be finite)", null);
+            }
+        }
+    }
+
+    /** The index tuple of flat (row-major) index {@code flat} in {@code shape}: {@code (1, 2, 1)}. */
+    static String position(int[] shape, int flat) {
+        int[] idx = new int[shape.length];
+        int r = flat;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            if (shape[k] > 0) {
+                idx[k] = r % shape[k];
+                r /= shape[k];
+            }
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int k = 0; k < idx.length; k++) sb.append(k > 0 ? ", " : "").append(idx[k]);
+        return sb.append(idx.length == 1 ? ",)" : ")").toString();
     }
 
     /** The weights of every layer, with layer names, in summary order. */

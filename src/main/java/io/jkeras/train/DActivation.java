@@ -2,58 +2,208 @@ package io.jkeras.train;
 
 import io.jkeras.kernels.Activation;
 
+import java.util.Arrays;
+
 /**
  * The engine's activations in double precision with their derivatives, for training. Each works
  * on one row {@code [off, off+len)} (the last axis), like {@link Activation#apply}: {@link #forward}
  * writes {@code y = f(x)}; {@link #backward} adds {@code dL/dx} to {@code dx} given {@code x},
- * {@code y} and {@code dL/dy}. Where a function has a kink, the derivative is the one TensorFlow's
- * gradient uses.
+ * {@code y} and {@code dL/dy}. GLU reads a row of {@code len} and writes one of {@code len/2}.
+ *
+ * <p>Derivatives follow the gradients TensorFlow computes for Keras 3's definitions
+ * ({@code keras/src/backend/tensorflow/nn.py}), including at kinks:
+ * <ul>
+ * <li>{@code tf.nn.relu}/{@code relu6} pass the gradient only strictly inside (relu'(0) = 0,
+ * relu6'(6) = 0; so hard_sigmoid = relu6(x+3)/6 has derivative 0 at x = ±3);
+ * <li>{@code tf.nn.leaky_relu}: slope at x ≤ 0 (leaky_relu'(0) = 0.2); elu and selu use their
+ * output ({@code y < 0}), so the derivative at 0 is the right-hand one;
+ * <li>{@code tf.clip_by_value} (hard_tanh, and the Keras 1/2 hard_sigmoid clip(0.2x+0.5, 0, 1))
+ * passes the gradient at the bounds; celu = max(x,0) + expm1(min(x,0)) gets both branches at
+ * 0 (celu'(0) = 2, as TF's Maximum/Minimum gradients give it);
+ * <li>{@code tf.where} branches (hard_shrink, soft_shrink, sparse_plus, sparse_sigmoid) take the
+ * derivative of the branch selected at the point;
+ * <li>sparsemax: Keras' own formula, tau = (Σ_{j∈S} S_j − 1)/k over the support S (S_j the
+ * cumulative sums of the descending sort), differentiated as written (support fixed), with
+ * y = max(x − tau, 0) passing the gradient where x − tau ≥ 0.
+ * </ul>
  */
 public final class DActivation {
     private DActivation() {}
+
+    private static final double SELU_SCALE = 1.0507009873554804934193349852946;
+    private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
+    private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
 
     /** Width of the output row for an input row of {@code len} (GLU halves it). */
     public static int outputWidth(Activation a, int len) { return a.outputWidth(len); }
 
     public static void forward(Activation a, double[] x, int xo, double[] y, int yo, int len) {
         switch (a) {
-            case LINEAR -> System.arraycopy(x, xo, y, yo, len);
-            case TANH -> { for (int i = 0; i < len; i++) y[yo + i] = Math.tanh(x[xo + i]); }
-            case SIGMOID -> { for (int i = 0; i < len; i++) y[yo + i] = sigmoid(x[xo + i]); }
-            case HARD_SIGMOID_SLOPE_0_2 -> { for (int i = 0; i < len; i++) y[yo + i] = Math.max(0, Math.min(1, 0.2 * x[xo + i] + 0.5)); }
-            case HARD_SIGMOID_RELU6 -> { for (int i = 0; i < len; i++) y[yo + i] = Math.max(0, Math.min(6, x[xo + i] + 3)) / 6; }
-            case RELU -> { for (int i = 0; i < len; i++) y[yo + i] = Math.max(0, x[xo + i]); }
-            case SOFTMAX -> {
+            case SOFTMAX -> softmax(x, xo, y, yo, len);
+            case LOG_SOFTMAX -> {
+                if (len == 0) return;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int i = 0; i < len; i++) max = Math.max(max, x[xo + i]);
                 double s = 0;
-                for (int i = 0; i < len; i++) { y[yo + i] = Math.exp(x[xo + i] - max); s += y[yo + i]; }
-                for (int i = 0; i < len; i++) y[yo + i] /= s;
+                for (int i = 0; i < len; i++) s += Math.exp(x[xo + i] - max);
+                double lse = max + Math.log(s);
+                for (int i = 0; i < len; i++) y[yo + i] = x[xo + i] - lse;
             }
-            default -> throw new UnsupportedOperationException("training with activation " + a + " is not supported yet");
+            case SPARSEMAX -> {
+                if (len == 0) return;
+                Sparse s = sparse(x, xo, len);
+                for (int i = 0; i < len; i++) y[yo + i] = Math.max(x[xo + i] - s.tau, 0.0);
+            }
+            case GLU -> {
+                int h = len / 2;
+                for (int i = 0; i < h; i++) y[yo + i] = x[xo + i] * sigmoid(x[xo + h + i]);
+            }
+            default -> { for (int i = 0; i < len; i++) y[yo + i] = f(a, x[xo + i]); }
         }
     }
 
     public static void backward(Activation a, double[] x, int xo, double[] y, int yo, double[] dy, int dyo,
                                 double[] dx, int dxo, int len) {
         switch (a) {
-            case LINEAR -> { for (int i = 0; i < len; i++) dx[dxo + i] += dy[dyo + i]; }
-            case TANH -> { for (int i = 0; i < len; i++) { double v = y[yo + i]; dx[dxo + i] += dy[dyo + i] * (1 - v * v); } }
-            case SIGMOID -> { for (int i = 0; i < len; i++) { double v = y[yo + i]; dx[dxo + i] += dy[dyo + i] * v * (1 - v); } }
-            case HARD_SIGMOID_SLOPE_0_2 -> {
-                for (int i = 0; i < len; i++) { double u = 0.2 * x[xo + i] + 0.5; if (u > 0 && u < 1) dx[dxo + i] += 0.2 * dy[dyo + i]; }
-            }
-            case HARD_SIGMOID_RELU6 -> {
-                for (int i = 0; i < len; i++) { double u = x[xo + i] + 3; if (u > 0 && u < 6) dx[dxo + i] += dy[dyo + i] / 6; }
-            }
-            case RELU -> { for (int i = 0; i < len; i++) if (x[xo + i] > 0) dx[dxo + i] += dy[dyo + i]; }
             case SOFTMAX -> {
                 double dot = 0;
                 for (int i = 0; i < len; i++) dot += dy[dyo + i] * y[yo + i];
                 for (int i = 0; i < len; i++) dx[dxo + i] += y[yo + i] * (dy[dyo + i] - dot);
             }
-            default -> throw new UnsupportedOperationException("training with activation " + a + " is not supported yet");
+            case LOG_SOFTMAX -> {
+                double s = 0;
+                for (int i = 0; i < len; i++) s += dy[dyo + i];
+                for (int i = 0; i < len; i++) dx[dxo + i] += dy[dyo + i] - Math.exp(y[yo + i]) * s;
+            }
+            case SPARSEMAX -> {
+                if (len == 0) return;
+                Sparse s = sparse(x, xo, len);
+                double g = 0;
+                boolean[] active = new boolean[len];
+                for (int i = 0; i < len; i++) {
+                    active[i] = x[xo + i] - s.tau >= 0;
+                    if (active[i]) { g += dy[dyo + i]; dx[dxo + i] += dy[dyo + i]; }
+                }
+                // dtau/dz_(i) = |{j in S : j >= i}| / k for the i-th largest (1-based, ties by index)
+                int later = 0;
+                for (int j = len; j >= 1; j--) {
+                    if (s.support[j - 1]) later++;
+                    dx[dxo + s.order[j - 1]] -= g * later / s.k;
+                }
+            }
+            case GLU -> {
+                int h = len / 2;
+                for (int i = 0; i < h; i++) {
+                    double sg = sigmoid(x[xo + h + i]);
+                    double d = dy[dyo + i];
+                    dx[dxo + i] += d * sg;
+                    dx[dxo + h + i] += d * x[xo + i] * sg * (1 - sg);
+                }
+            }
+            default -> { for (int i = 0; i < len; i++) dx[dxo + i] += dy[dyo + i] * df(a, x[xo + i], y[yo + i]); }
         }
+    }
+
+    /** The element-wise activations. */
+    static double f(Activation a, double x) {
+        return switch (a) {
+            case LINEAR -> x;
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> sigmoid(x);
+            case HARD_SIGMOID_SLOPE_0_2 -> Math.max(0, Math.min(1, 0.2 * x + 0.5));
+            case HARD_SIGMOID_RELU6 -> hardSigmoid6(x);
+            case HARD_SILU -> x * hardSigmoid6(x);
+            case RELU -> x > 0 ? x : 0.0;
+            case RELU6 -> x > 0 ? Math.min(x, 6.0) : 0.0;
+            case LEAKY_RELU -> x >= 0 ? x : 0.2 * x;
+            case ELU -> x > 0 ? x : Math.expm1(x);
+            case SELU -> x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x);
+            case CELU -> Math.max(0.0, x) + Math.min(0.0, Math.expm1(x));
+            case SOFTPLUS -> softplus(x);
+            case SOFTSIGN -> x / (1.0 + Math.abs(x));
+            case EXPONENTIAL -> Math.exp(x);
+            case SILU -> x * sigmoid(x);
+            case GELU -> 0.5 * x * erfc(-x * INV_SQRT2);
+            case MISH -> x * Math.tanh(softplus(x));
+            case LOG_SIGMOID -> -softplus(-x);
+            case TANH_SHRINK -> x - Math.tanh(x);
+            case HARD_TANH -> Math.max(-1.0, Math.min(1.0, x));
+            case HARD_SHRINK -> Math.abs(x) > 0.5 ? x : 0.0;
+            case SOFT_SHRINK -> x > 0.5 ? x - 0.5 : (x < -0.5 ? x + 0.5 : 0.0);
+            case SPARSE_PLUS -> x <= -1 ? 0.0 : (x >= 1 ? x : (x + 1) * (x + 1) / 4.0);
+            case SPARSE_SIGMOID -> x <= -1 ? 0.0 : (x >= 1 ? 1.0 : 0.5 * (x + 1));
+            case SQUAREPLUS -> (x + Math.sqrt(x * x + 4.0)) / 2.0;
+            default -> throw new IllegalArgumentException(a + " is row-wise");
+        };
+    }
+
+    /** The derivative of an element-wise activation at x (y = f(x)), with TensorFlow's choice at kinks. */
+    static double df(Activation a, double x, double y) {
+        return switch (a) {
+            case LINEAR -> 1.0;
+            case TANH -> 1 - y * y;
+            case SIGMOID -> y * (1 - y);
+            case HARD_SIGMOID_SLOPE_0_2 -> { double u = 0.2 * x + 0.5; yield u >= 0 && u <= 1 ? 0.2 : 0.0; }
+            case HARD_SIGMOID_RELU6 -> { double u = x + 3; yield u > 0 && u < 6 ? 1.0 / 6 : 0.0; }
+            case HARD_SILU -> { double u = x + 3; yield hardSigmoid6(x) + (u > 0 && u < 6 ? x / 6 : 0.0); }
+            case RELU -> x > 0 ? 1.0 : 0.0;
+            case RELU6 -> x > 0 && x < 6 ? 1.0 : 0.0;
+            case LEAKY_RELU -> x > 0 ? 1.0 : 0.2;
+            case ELU -> x < 0 ? Math.exp(x) : 1.0;
+            case SELU -> x < 0 ? SELU_SCALE * SELU_ALPHA * Math.exp(x) : SELU_SCALE;
+            case CELU -> (x >= 0 ? 1.0 : 0.0) + (x <= 0 ? Math.exp(x) : 0.0);
+            case SOFTPLUS -> sigmoid(x);
+            case SOFTSIGN -> { double d = 1 + Math.abs(x); yield 1 / (d * d); }
+            case EXPONENTIAL -> y;
+            case SILU -> { double s = sigmoid(x); yield s * (1 + x * (1 - s)); }
+            case GELU -> 0.5 * erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+            case MISH -> { double th = Math.tanh(softplus(x)); yield th + x * (1 - th * th) * sigmoid(x); }
+            case LOG_SIGMOID -> sigmoid(-x);
+            case TANH_SHRINK -> { double th = Math.tanh(x); yield th * th; }
+            case HARD_TANH -> x >= -1 && x <= 1 ? 1.0 : 0.0;
+            case HARD_SHRINK, SOFT_SHRINK -> Math.abs(x) > 0.5 ? 1.0 : 0.0;
+            case SPARSE_PLUS -> x <= -1 ? 0.0 : (x >= 1 ? 1.0 : (x + 1) / 2.0);
+            case SPARSE_SIGMOID -> x <= -1 || x >= 1 ? 0.0 : 0.5;
+            case SQUAREPLUS -> (1 + x / Math.sqrt(x * x + 4.0)) / 2.0;
+            default -> throw new IllegalArgumentException(a + " is row-wise");
+        };
+    }
+
+    private static void softmax(double[] x, int xo, double[] y, int yo, int len) {
+        if (len == 0) return;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < len; i++) max = Math.max(max, x[xo + i]);
+        double s = 0;
+        for (int i = 0; i < len; i++) { y[yo + i] = Math.exp(x[xo + i] - max); s += y[yo + i]; }
+        for (int i = 0; i < len; i++) y[yo + i] /= s;
+    }
+
+    /** Keras' sparsemax threshold: order (descending, ties by index), support flags by rank, k, tau. */
+    private record Sparse(int[] order, boolean[] support, int k, double tau) {}
+
+    private static Sparse sparse(double[] x, int xo, int len) {
+        Integer[] idx = new Integer[len];
+        for (int i = 0; i < len; i++) idx[i] = i;
+        Arrays.sort(idx, (p, q) -> {
+            int c = Double.compare(x[xo + q], x[xo + p]);
+            return c != 0 ? c : Integer.compare(p, q);
+        });
+        int[] order = new int[len];
+        boolean[] support = new boolean[len];
+        double cum = 0, cumSum = 0;
+        int k = 0;
+        for (int j = 1; j <= len; j++) {
+            order[j - 1] = idx[j - 1];
+            double zj = x[xo + order[j - 1]];
+            cum += zj;
+            if (zj - (cum - 1) / j > 0) {
+                support[j - 1] = true;
+                k++;
+                cumSum += cum;
+            }
+        }
+        return new Sparse(order, support, k, (cumSum - 1) / k);
     }
 
     static double sigmoid(double x) {
@@ -61,4 +211,39 @@ public final class DActivation {
         double e = Math.exp(x);
         return e / (1.0 + e);
     }
+
+    static double softplus(double x) {
+        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    static double hardSigmoid6(double x) {
+        return Math.max(0.0, Math.min(6.0, x + 3.0)) / 6.0;
+    }
+
+    /**
+     * Complementary error function to double precision (relative error ~1e-14): the Chebyshev fit
+     * of erfc(z)·exp(z²) the engine's float GELU also uses (Numerical Recipes 3rd ed., §6.2).
+     */
+    static double erfc(double x) {
+        double z = Math.abs(x);
+        double t = 2.0 / (2.0 + z);
+        double ty = 4.0 * t - 2.0;
+        double d = 0.0, dd = 0.0;
+        for (int j = ERFC_COF.length - 1; j > 0; j--) {
+            double tmp = d;
+            d = ty * d - dd + ERFC_COF[j];
+            dd = tmp;
+        }
+        double ans = t * Math.exp(-z * z + 0.5 * (ERFC_COF[0] + ty * d) - dd);
+        return x >= 0 ? ans : 2.0 - ans;
+    }
+
+    private static final double[] ERFC_COF = {
+        -1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3,
+        -9.46595344482036e-4, 3.66839497852761e-4, 4.2523324806907e-5, -2.0278578112534e-5,
+        -1.624290004647e-6, 1.303655835580e-6, 1.5626441722e-8, -8.5238095915e-8,
+        6.529054439e-9, 5.059343495e-9, -9.91364156e-10, -2.27365122e-10,
+        9.6467911e-11, 2.394038e-12, -6.886027e-12, 8.94487e-13, 3.13092e-13,
+        -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16, -2.8e-17
+    };
 }

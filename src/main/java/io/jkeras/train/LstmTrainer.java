@@ -24,6 +24,9 @@ final class LstmTrainer extends RecurrentTrainer {
 
     @Override int stateCount() { return 2; }
 
+    /** Keras 3's LSTM uses its per-gate implementation (four masks) whenever recurrent_dropout is set. */
+    @Override int dropoutGroups() { return active(config.recurrentDropout()) ? 4 : 1; }
+
     @Override
     public List<Param> params() {
         List<Param> p = new ArrayList<>(List.of(kernel, recurrent));
@@ -40,7 +43,17 @@ final class LstmTrainer extends RecurrentTrainer {
     @Override
     Var[] step(Tape t, Var xp, Var[] states, Var hDropped) {
         int u = units;
-        Var z = Ops.add(t, xp, Ops.matmul(t, hDropped, recurrent.var()));
+        Var rec;
+        if (recurrentMasks == null) {
+            rec = Ops.matmul(t, hDropped, recurrent.var());
+        } else {
+            List<Var> parts = new ArrayList<>();
+            for (int g = 0; g < 4; g++) {
+                parts.add(Ops.matmul(t, Ops.mulConstant(t, states[0], recurrentMasks[g]), Ops.sliceLast(t, recurrent.var(), g * u, u)));
+            }
+            rec = Ops.concatLast(t, parts);
+        }
+        Var z = Ops.add(t, xp, rec);
         Var i = Ops.activation(t, Ops.sliceLast(t, z, 0, u), lstm.recurrentActivation());
         Var f = Ops.activation(t, Ops.sliceLast(t, z, u, u), lstm.recurrentActivation());
         Var g = Ops.activation(t, Ops.sliceLast(t, z, 2 * u, u), lstm.activation());

@@ -125,8 +125,25 @@ public final class Ops {
         return out;
     }
 
+    /**
+     * Outputs of sigmoid and softmax activations mapped to their inputs, as Keras 3 caches them on
+     * the output tensor ({@code output._keras_logits = x}, keras/src/activations/activations.py:161
+     * and :500); the TF backend's crossentropies then compute from these logits instead of the
+     * clipped probabilities (keras/src/backend/tensorflow/nn.py:1262 {@code _get_logits}).
+     */
+    private static final java.util.Map<Var, Var> LOGITS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The logits a sigmoid or softmax output was computed from, or null (see {@link #LOGITS}). */
+    public static Var logitsOf(Var output) { return output == null ? null : LOGITS.get(output); }
+
     /** The activation over the last axis. */
     public static Var activation(Tape t, Var a, Activation act) {
+        Var out = activationImpl(t, a, act);
+        if (act == Activation.SIGMOID || act == Activation.SOFTMAX) LOGITS.put(out, a);
+        return out;
+    }
+
+    private static Var activationImpl(Tape t, Var a, Activation act) {
         if (act == Activation.LINEAR) return a;
         int n = width(a), m = rows(a), w = DActivation.outputWidth(act, n);
         double[] y = new double[m * w];
@@ -310,6 +327,195 @@ public final class Ops {
             if (out.grad == null) return;
             double[] ga = a.gradBuffer();
             for (int i = 0; i < ga.length; i++) ga[i] += out.grad[0];
+        });
+        return out;
+    }
+
+    // ------------------------------------------------------------ ops for the layer forms (no masks on outputs)
+
+    /** {@code y[i] = a[index[i]]} with the given shape (a permutation, a slice, a repeat, …); gradients scatter back. */
+    public static Var gatherElements(Tape t, Var a, int[] index, int[] shape) {
+        double[] y = new double[index.length];
+        for (int i = 0; i < y.length; i++) y[i] = a.value[index[i]];
+        Var out = result(t, shape, y, a.needsGrad, null);
+        if (out.needsGrad) t.record(() -> {
+            if (out.grad == null) return;
+            double[] ga = a.gradBuffer();
+            for (int i = 0; i < index.length; i++) ga[index[i]] += out.grad[i];
+        });
+        return out;
+    }
+
+    /** Transpose: output axis i is input axis {@code perm[i]}. */
+    public static Var transpose(Tape t, Var a, int[] perm) {
+        int r = a.rank();
+        int[] s = a.shape;
+        int[] inStride = new int[r];
+        if (r > 0) inStride[r - 1] = 1;
+        for (int i = r - 2; i >= 0; i--) inStride[i] = inStride[i + 1] * s[i + 1];
+        int[] os = new int[r];
+        for (int i = 0; i < r; i++) os[i] = s[perm[i]];
+        int[] index = new int[a.size()];
+        int[] idx = new int[r];
+        for (int o = 0; o < index.length; o++) {
+            int src = 0;
+            for (int i = 0; i < r; i++) src += idx[i] * inStride[perm[i]];
+            index[o] = src;
+            for (int i = r - 1; i >= 0; i--) {
+                if (++idx[i] < os[i]) break;
+                idx[i] = 0;
+            }
+        }
+        return gatherElements(t, a, index, os);
+    }
+
+    /** Concatenation along {@code axis} (all other dimensions equal). */
+    public static Var concat(Tape t, List<Var> parts, int axis) {
+        int[] s0 = parts.get(0).shape();
+        int outer = 1, inner = 1, total = 0;
+        for (int d = 0; d < axis; d++) outer *= s0[d];
+        for (int d = axis + 1; d < s0.length; d++) inner *= s0[d];
+        boolean needs = false;
+        for (Var p : parts) { total += p.dim(axis); needs |= p.needsGrad; }
+        double[] y = new double[outer * total * inner];
+        int pos = 0;
+        for (int o = 0; o < outer; o++) {
+            for (Var p : parts) {
+                int chunk = p.dim(axis) * inner;
+                System.arraycopy(p.value, o * chunk, y, pos, chunk);
+                pos += chunk;
+            }
+        }
+        int[] os = s0.clone();
+        os[axis] = total;
+        Var out = result(t, os, y, needs, null);
+        int tot = total, in = inner, ou = outer;
+        if (needs) t.record(() -> {
+            if (out.grad == null) return;
+            int off = 0;
+            for (Var p : parts) {
+                int chunk = p.dim(axis) * in;
+                if (p.needsGrad) {
+                    double[] gp = p.gradBuffer();
+                    for (int o = 0; o < ou; o++)
+                        for (int j = 0; j < chunk; j++) gp[o * chunk + j] += out.grad[o * tot * in + off + j];
+                }
+                off += chunk;
+            }
+        });
+        return out;
+    }
+
+    /** NumPy broadcast of {@code a} to {@code shape} (same rank; a's dimensions are 1 or equal); gradients sum. */
+    public static Var broadcastTo(Tape t, Var a, int[] shape) {
+        int r = shape.length;
+        if (a.rank() != r) throw new IllegalArgumentException("broadcast " + a + " to " + Arrays.toString(shape));
+        int[] st = new int[r];
+        int stride = 1;
+        for (int i = r - 1; i >= 0; i--) {
+            if (a.shape[i] != shape[i] && a.shape[i] != 1) throw new IllegalArgumentException("broadcast " + a + " to " + Arrays.toString(shape));
+            st[i] = a.shape[i] == 1 && shape[i] != 1 ? 0 : stride;
+            stride *= a.shape[i];
+        }
+        long n = 1;
+        for (int d : shape) n *= d;
+        int[] index = new int[(int) n];
+        int[] idx = new int[r];
+        int src = 0;
+        for (int o = 0; o < index.length; o++) {
+            index[o] = src;
+            for (int i = r - 1; i >= 0; i--) {
+                idx[i]++;
+                src += st[i];
+                if (idx[i] < shape[i]) break;
+                src -= st[i] * shape[i];
+                idx[i] = 0;
+            }
+        }
+        return gatherElements(t, a, index, shape.clone());
+    }
+
+    /** Element-wise {@code cond ? a : b} (same sizes); the gradient goes to the chosen operand. Keeps a's mask. */
+    public static Var where(Tape t, boolean[] cond, Var a, Var b) {
+        if (a.size() != b.size() || cond.length != a.size()) throw new IllegalArgumentException("where: " + a + ", " + b + ", " + cond.length + " flags");
+        double[] y = new double[a.size()];
+        for (int i = 0; i < y.length; i++) y[i] = cond[i] ? a.value[i] : b.value[i];
+        Var out = result(t, a.shape, y, a.needsGrad || b.needsGrad, a.mask);
+        if (out.needsGrad) t.record(() -> {
+            if (out.grad == null) return;
+            double[] ga = a.needsGrad ? a.gradBuffer() : null, gb = b.needsGrad ? b.gradBuffer() : null;
+            for (int i = 0; i < y.length; i++) {
+                if (cond[i]) { if (ga != null) ga[i] += out.grad[i]; }
+                else if (gb != null) gb[i] += out.grad[i];
+            }
+        });
+        return out;
+    }
+
+    /** Element-wise maximum; ties give the gradient to {@code a} (TensorFlow: {@code x >= y}). */
+    public static Var maximum(Tape t, Var a, Var b) {
+        boolean[] c = new boolean[a.size()];
+        for (int i = 0; i < c.length; i++) c[i] = a.value[i] >= b.value[i];
+        return where(t, c, a, b);
+    }
+
+    /** Element-wise minimum; ties give the gradient to {@code a} (TensorFlow: {@code x <= y}). */
+    public static Var minimum(Tape t, Var a, Var b) {
+        boolean[] c = new boolean[a.size()];
+        for (int i = 0; i < c.length; i++) c[i] = a.value[i] <= b.value[i];
+        return where(t, c, a, b);
+    }
+
+    /**
+     * Grouped, strided, dilated 1-D convolution, channels last: {@code x (b, len, ch)} and
+     * {@code kernel (k, ch/groups, filters)} → {@code (b, outLen, filters)} with
+     * {@code y[s,o,f] = Σ_{kk,c} x[s, o·stride − padLeft + kk·dilation, g·cg + c] · kernel[kk, c, f]}
+     * (g the group of filter f; positions outside the input read zero).
+     */
+    public static Var conv1d(Tape t, Var x, Var kernel, int stride, int dilation, int padLeft, int groups, int outLen) {
+        int b = x.dim(0), len = x.dim(1), ch = x.dim(2);
+        int k = kernel.dim(0), cg = kernel.dim(1), filters = kernel.dim(2), fg = filters / groups;
+        if (cg * groups != ch) throw new IllegalArgumentException("conv1d: " + x + " with kernel " + kernel + " in " + groups + " groups");
+        double[] xv = x.value, kv = kernel.value;
+        double[] y = new double[b * outLen * filters];
+        for (int s = 0; s < b; s++)
+            for (int o = 0; o < outLen; o++) {
+                int yo = (s * outLen + o) * filters;
+                for (int kk = 0; kk < k; kk++) {
+                    int p = o * stride - padLeft + kk * dilation;
+                    if (p < 0 || p >= len) continue;
+                    int xo = (s * len + p) * ch;
+                    for (int f = 0; f < filters; f++) {
+                        int g = f / fg;
+                        double acc = 0;
+                        for (int c = 0; c < cg; c++) acc += xv[xo + g * cg + c] * kv[(kk * cg + c) * filters + f];
+                        y[yo + f] += acc;
+                    }
+                }
+            }
+        Var out = result(t, new int[]{b, outLen, filters}, y, x.needsGrad || kernel.needsGrad, null);
+        if (out.needsGrad) t.record(() -> {
+            double[] g = out.grad;
+            if (g == null) return;
+            double[] gx = x.needsGrad ? x.gradBuffer() : null, gk = kernel.needsGrad ? kernel.gradBuffer() : null;
+            for (int s = 0; s < b; s++)
+                for (int o = 0; o < outLen; o++) {
+                    int yo = (s * outLen + o) * filters;
+                    for (int kk = 0; kk < k; kk++) {
+                        int p = o * stride - padLeft + kk * dilation;
+                        if (p < 0 || p >= len) continue;
+                        int xo = (s * len + p) * ch;
+                        for (int f = 0; f < filters; f++) {
+                            int gr = f / fg;
+                            double gf = g[yo + f];
+                            for (int c = 0; c < cg; c++) {
+                                int ki = (kk * cg + c) * filters + f, xi = xo + gr * cg + c;
+                                if (gx != null) gx[xi] += gf * kv[ki];
+                                if (gk != null) gk[ki] += gf * xv[xi];
+                            }
+                        }
+                    }
+                }
         });
         return out;
     }

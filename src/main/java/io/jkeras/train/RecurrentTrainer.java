@@ -36,9 +36,32 @@ abstract class RecurrentTrainer implements TrainableLayer {
 
     /**
      * One step: {@code xp (batch, gates·units)} and the states (h first) → the new states (h first,
-     * which is also the step's output). {@code hDropped} is h after recurrent dropout.
+     * which is also the step's output). {@code hDropped} is h after recurrent dropout; when the
+     * layer uses one recurrent mask per gate ({@link #dropoutGroups()} > 1) it is null and
+     * {@link #recurrentMasks} holds the masks for this sequence.
      */
     abstract Var[] step(Tape t, Var xp, Var[] states, Var hDropped);
+
+    /**
+     * How many independent dropout masks Keras draws per sequence: 1, or one per gate when the
+     * cell runs its per-gate implementation (Keras 3 LSTM switches to it whenever
+     * recurrent_dropout is set).
+     */
+    int dropoutGroups() { return 1; }
+
+    /** Per-gate recurrent dropout masks of the current sequence (batch·units each), or null. */
+    protected double[][] recurrentMasks;
+
+    /** Keras applies a dropout rate only when 0 < rate < 1. */
+    static boolean active(double rate) { return rate > 0 && rate < 1; }
+
+    /** A (batch, features) mask repeated over every timestep: (batch, steps, features). */
+    static double[] overTime(double[] m, int batch, int steps, int features) {
+        double[] full = new double[batch * steps * features];
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < steps; s++) System.arraycopy(m, b * features, full, (b * steps + s) * features, features);
+        return full;
+    }
 
     @Override
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] carried) {
@@ -52,22 +75,37 @@ abstract class RecurrentTrainer implements TrainableLayer {
             else if (carried != null && carried[i] != null) states[i] = Var.constant(new int[]{batch, units}, carried[i].clone());
             else states[i] = Ops.zeros(batch, units);
         }
-        Var xin = x;
-        if (ctx.training() && config.dropout() > 0) {
-            double[] m = ctx.dropoutMask(batch * features, config.dropout());
-            double[] full = new double[batch * steps * features];
-            for (int b = 0; b < batch; b++)
-                for (int s = 0; s < steps; s++) System.arraycopy(m, b * features, full, (b * steps + s) * features, features);
-            xin = Ops.mulConstant(t, x, full);
+        int groups = dropoutGroups();
+        boolean inDrop = ctx.training() && active(config.dropout());
+        boolean recDrop = ctx.training() && active(config.recurrentDropout());
+        Var xp;
+        if (inDrop && groups > 1) {
+            // one input mask per gate: each gate's columns come from the input under its own mask
+            List<Var> parts = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                Var xg = Ops.mulConstant(t, x, overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features));
+                Var all = project(t, Ops.reshape(t, xg, new int[]{batch * steps, features}, false));
+                parts.add(Ops.sliceLast(t, all, g * units, units));
+            }
+            xp = Ops.concatLast(t, parts);
+        } else {
+            Var xin = inDrop ? Ops.mulConstant(t, x, overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features)) : x;
+            xp = project(t, Ops.reshape(t, xin, new int[]{batch * steps, features}, false));
         }
-        double[] recMask = ctx.training() && config.recurrentDropout() > 0 ? ctx.dropoutMask(batch * units, config.recurrentDropout()) : null;
-        Var xp = project(t, Ops.reshape(t, xin, new int[]{batch * steps, features}, false));
+        double[] recMask = null;
+        recurrentMasks = null;
+        if (recDrop && groups > 1) {
+            recurrentMasks = new double[groups][];
+            for (int g = 0; g < groups; g++) recurrentMasks[g] = ctx.dropoutMask(batch * units, config.recurrentDropout());
+        } else if (recDrop) {
+            recMask = ctx.dropoutMask(batch * units, config.recurrentDropout());
+        }
         List<Var> outs = new ArrayList<>();
         Var last = Ops.zeros(batch, units);
         for (int s = 0; s < steps; s++) {
             int ts = options.goBackwards() ? steps - 1 - s : s;
             Var xs = Ops.rowsAtStep(t, xp, batch, steps, ts);
-            Var hd = recMask == null ? states[0] : Ops.mulConstant(t, states[0], recMask);
+            Var hd = recurrentMasks != null ? null : recMask == null ? states[0] : Ops.mulConstant(t, states[0], recMask);
             Var[] next = step(t, xs, states, hd);
             if (mask == null) {
                 states = next;
@@ -81,6 +119,7 @@ abstract class RecurrentTrainer implements TrainableLayer {
             }
             if (options.returnSequences()) outs.add(last);
         }
+        recurrentMasks = null;
         if (carried != null) for (int i = 0; i < sc; i++) carried[i] = states[i].value.clone();
         List<Var> result = new ArrayList<>();
         result.add(options.returnSequences()

@@ -14,6 +14,12 @@ public final class TrainContext {
 
     public boolean training() { return training; }
 
+    /** A standard normal sample (Box–Muller) from the context's generator. */
+    public double gaussian() {
+        double u1 = rng.nextDouble(), u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
     /**
      * An inverted-dropout mask of {@code n} values: 0 with probability {@code rate}, else
      * {@code 1/(1-rate)}, as Keras scales kept units. All ones when not training or rate is 0.

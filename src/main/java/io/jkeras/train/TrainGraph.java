@@ -52,6 +52,17 @@ public final class TrainGraph {
 
     /** The forward pass on one batch; inputs as Vars (constants or leaves). */
     public Var[] forward(Tape t, Var[] inputs, TrainContext ctx) {
+        return forward(t, inputs, ctx, null);
+    }
+
+    /** Receives the outputs of every layer call of a forward pass (e.g. for activity regularizers). */
+    @FunctionalInterface
+    public interface CallObserver {
+        void onCall(Node node, Var[] outputs);
+    }
+
+    /** The forward pass, telling {@code observer} (when not null) each layer call's outputs. */
+    public Var[] forward(Tape t, Var[] inputs, TrainContext ctx, CallObserver observer) {
         List<Integer> inIds = model.inputNodeIds();
         if (inputs.length != inIds.size()) {
             throw new io.jkeras.InputException("model '" + model.name() + "' takes " + inIds.size() + " input(s), got " + inputs.length);
@@ -71,6 +82,7 @@ public final class TrainGraph {
             double[][] st = null;
             if (n.layer().stateful()) st = states.computeIfAbsent(n.id(), k -> new double[n.layer().stateCount()][]);
             values[n.id()] = forms.get(n.layer()).forward(t, in, ctx, st);
+            if (observer != null) observer.onCall(n, values[n.id()]);
         }
         List<Node.Ref> outs = model.outputRefs();
         Var[] out = new Var[outs.size()];

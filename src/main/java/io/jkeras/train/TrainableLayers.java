@@ -37,6 +37,21 @@ public final class TrainableLayers {
         register(RepeatVector.class, (l, c) -> new RepeatVectorTrainer((RepeatVector) l));
         register(ActivationLayer.class, (l, c) -> new ActivationTrainer((ActivationLayer) l));
         register(TimeDistributed.class, (l, c) -> new TimeDistributedTrainer((TimeDistributed) l, c));
+        // layer forms in their own files
+        register(io.jkeras.layers.Gru.class, GruTrainer::new);
+        register(io.jkeras.layers.CudnnRecurrent.class, CudnnTrainer::new);
+        register(io.jkeras.layers.Bidirectional.class, BidirectionalTrainer::new);
+        register(io.jkeras.layers.Embedding.class, EmbeddingTrainer::new);
+        register(io.jkeras.layers.Masking.class, MaskingTrainer::new);
+        register(io.jkeras.layers.Conv1D.class, Conv1DTrainer::new);
+        register(io.jkeras.layers.BatchNormalization.class, BatchNormalizationTrainer::new);
+        register(io.jkeras.layers.Reshape.class, ReshapeTrainer::new);
+        register(io.jkeras.layers.Permute.class, PermuteTrainer::new);
+        register(io.jkeras.layers.Softmax.class, SoftmaxTrainer::new);
+        register(io.jkeras.layers.Concatenate.class, ConcatenateTrainer::new);
+        register(io.jkeras.layers.Merge.class, MergeTrainer::new);
+        register(io.jkeras.layers.ElementwiseOp.class, OpTrainer::new);
+        register(io.jkeras.layers.ShapeOp.class, OpTrainer::new);
     }
 
     private TrainableLayers() {}
@@ -90,8 +105,32 @@ public final class TrainableLayers {
 
         @Override
         public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
-            if (!ctx.training() || rate <= 0) return new Var[]{in[0]};
-            return new Var[]{Ops.mulConstant(t, in[0], ctx.dropoutMask(in[0].size(), rate))};
+            Var x = in[0];
+            if (ctx.training() && "GaussianNoise".equals(layer.typeName())) {
+                throw new io.jkeras.UnsupportedModelException(null, layer.name(), null,
+                        "training with a GaussianNoise layer is not supported yet; remove it before fine-tuning");
+            }
+            if (!ctx.training() || rate <= 0) return new Var[]{x};
+            switch (layer.typeName()) {
+                case "Dropout":
+                    return new Var[]{Ops.mulConstant(t, x, ctx.dropoutMask(x.size(), rate))};
+                case "SpatialDropout1D": {
+                    // whole feature channels: one flag per (sample, feature), the same at every timestep
+                    int b = x.dim(0), steps = x.dim(1), f = x.dim(2);
+                    double[] m = ctx.dropoutMask(b * f, rate);
+                    return new Var[]{Ops.mulConstant(t, x, RecurrentTrainer.overTime(m, b, steps, f))};
+                }
+                case "GaussianDropout": {
+                    // multiplicative noise N(1, rate/(1-rate)), as Keras' GaussianDropout
+                    double sd = Math.sqrt(rate / (1 - rate));
+                    double[] m = new double[x.size()];
+                    for (int i = 0; i < m.length; i++) m[i] = 1 + sd * ctx.gaussian();
+                    return new Var[]{Ops.mulConstant(t, x, m)};
+                }
+                default:
+                    throw new io.jkeras.UnsupportedModelException(null, layer.name(), null,
+                            "training with a " + layer.typeName() + " layer is not supported; set its rate to 0 or remove it");
+            }
         }
 
         @Override public Layer rebuild() { return layer; }

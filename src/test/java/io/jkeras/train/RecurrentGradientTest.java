@@ -73,6 +73,26 @@ class RecurrentGradientTest {
         check(new SimpleRnnTrainer(l, TrainingConfig.DEFAULT), batch, steps, f, masked, r);
     }
 
+    /** Training-mode dropout: Keras 3's per-gate masks (recurrent_dropout set), fixed per sequence, differentiable. */
+    @org.junit.jupiter.api.Test
+    void lstmWithDropoutAndRecurrentDropoutInTraining() {
+        Random r = new Random(11);
+        int units = 3, f = 2, batch = 2, steps = 4;
+        Lstm l = new Lstm("lstm", units, f, Activation.TANH, Activation.SIGMOID, rnd(r, f * 4 * units, 0.5),
+                rnd(r, units * 4 * units, 0.5), rnd(r, 4 * units, 0.5), new RecurrentOptions(true, false, false, false));
+        TrainingConfig c = new TrainingConfig(true, 0.3, 0.4, java.util.Map.of(), null, java.util.Map.of());
+        LstmTrainer form = new LstmTrainer(l, c);
+        assertThat(form.dropoutGroups()).isEqualTo(4);
+        Var x = Var.leaf(new int[]{batch, steps, f}, rndD(r, batch * steps * f));
+        List<Var> leaves = new ArrayList<>(List.of(x));
+        form.params().forEach(p -> leaves.add(p.var()));
+        GradCheck.check(leaves, t -> weightedSum(t, form.forward(t, new Var[]{x},
+                new TrainContext(true, new java.util.SplittableRandom(5)), null), r), 1e-6);
+        Var[] train = form.forward(new Tape(), new Var[]{x}, new TrainContext(true, new java.util.SplittableRandom(5)), null);
+        Var[] infer = form.forward(new Tape(), new Var[]{x}, new TrainContext(false, null), null);
+        assertThat(train[0].value()).isNotEqualTo(infer[0].value());
+    }
+
     @ParameterizedTest(name = "Dense {0}")
     @MethodSource("activations")
     void dense(Activation act) {

@@ -1,0 +1,183 @@
+package io.jkeras.train.optim;
+
+import io.jkeras.InputException;
+import io.jkeras.train.GradientClipping;
+import io.jkeras.train.LearningRateSchedule;
+import io.jkeras.train.LearningRateSchedules;
+import io.jkeras.train.Optimizer;
+import io.jkeras.train.Param;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every Keras 3 optimizer shares (keras/src/optimizers/base_optimizer.py {@code apply},
+ * :466): the params without a gradient are skipped (:843); the gradients are clipped (:870, see
+ * {@link GradientClipping}); weight decay {@code w -= w·wd·lr} is applied to each updated weight
+ * (:952); then each optimizer's {@code update_step} runs with the learning rate at the current
+ * {@code iterations} (:781), which is incremented afterwards (:533). Slots are created at zero
+ * (or the optimizer's initial value) on first use, kept per param and rounded to float32 after
+ * every assignment, as Keras' float32 variables are; weights are rounded likewise.
+ *
+ * <p>Weight constraints, which Keras applies at the end of {@code apply}, are applied by the
+ * trainer ({@code io.jkeras.train.Constraints}) right after {@link #step}.
+ */
+public abstract class KerasOptimizer implements Optimizer {
+    protected final LearningRateSchedule learningRate;
+    protected final Double weightDecay;
+    protected final Double clipnorm;
+    protected final Double clipvalue;
+    protected final Double globalClipnorm;
+    private long iterations;
+    /** param full name → slot name → values. */
+    private final Map<String, Map<String, double[]>> slots = new LinkedHashMap<>();
+
+    protected KerasOptimizer(Options o) {
+        this.learningRate = o.learningRate;
+        this.weightDecay = o.weightDecay;
+        this.clipnorm = positive(o.clipnorm);
+        this.clipvalue = positive(o.clipvalue);
+        this.globalClipnorm = positive(o.globalClipnorm);
+        int set = (clipnorm != null ? 1 : 0) + (clipvalue != null ? 1 : 0) + (globalClipnorm != null ? 1 : 0);
+        if (set > 1) {
+            throw new InputException("only one of clipnorm, clipvalue and global_clipnorm can be set; got clipnorm=" + o.clipnorm
+                    + ", clipvalue=" + o.clipvalue + ", global_clipnorm=" + o.globalClipnorm);
+        }
+    }
+
+    private static Double positive(Double d) { return d != null && d > 0 ? d : null; }
+
+    /** Keras' shared optimizer options (base_optimizer.py:68). */
+    public static final class Options {
+        LearningRateSchedule learningRate;
+        Double weightDecay, clipnorm, clipvalue, globalClipnorm;
+
+        public Options(double learningRate) { this.learningRate = LearningRateSchedules.constant(learningRate); }
+
+        public Options(LearningRateSchedule learningRate) { this.learningRate = learningRate; }
+
+        public Options weightDecay(Double v) { weightDecay = v; return this; }
+
+        public Options clipnorm(Double v) { clipnorm = v; return this; }
+
+        public Options clipvalue(Double v) { clipvalue = v; return this; }
+
+        public Options globalClipnorm(Double v) { globalClipnorm = v; return this; }
+
+        public Options learningRate(LearningRateSchedule s) { learningRate = s; return this; }
+    }
+
+    /** Keras' {@code optimizer.iterations}: the number of updates applied so far. */
+    public long iterations() { return iterations; }
+
+    /** The learning rate Keras uses for the update made at {@code iterations == step}, float32. */
+    public double learningRateAt(long step) { return (float) learningRate.at(step); }
+
+    /** The slot names this optimizer keeps per weight, in Keras' order. */
+    protected abstract List<String> slotNames();
+
+    /** The initial value of a slot (Keras initialises slots to zero unless the optimizer says otherwise). */
+    protected double initialSlotValue(String slot) { return 0.0; }
+
+    /**
+     * One {@code update_step}: updates {@code w} (and the slots) in place from gradient {@code g}
+     * with float32 learning rate {@code lr}; {@code iteration} is the value of {@code iterations}
+     * during this update. Implementations round each assigned slot and the weight to float32.
+     */
+    protected abstract void updateStep(double[] w, double[] g, Map<String, double[]> slots, double lr, long iteration);
+
+    /** Updates with the optimizer's own {@code iterations} counter. */
+    public void step(List<Param> params) { step(params, iterations); }
+
+    @Override
+    public void step(List<Param> params, long iteration) {
+        List<Param> ps = new ArrayList<>();
+        List<double[]> grads = new ArrayList<>();
+        for (Param p : params) {
+            if (!p.trainable() || p.var().grad() == null) continue;
+            ps.add(p);
+            double[] g = p.var().grad().clone();
+            for (int i = 0; i < g.length; i++) g[i] = (float) g[i];
+            grads.add(g);
+        }
+        if (!ps.isEmpty()) {
+            GradientClipping.apply(grads, clipnorm, globalClipnorm, clipvalue);
+            for (double[] g : grads) round(g);
+            double lr = learningRateAt(iteration);
+            if (weightDecay != null) {
+                double wd = (float) weightDecay.doubleValue();
+                for (Param p : ps) {
+                    double[] w = p.var().value();
+                    for (int i = 0; i < w.length; i++) w[i] = (float) (w[i] - (double) (float) (w[i] * wd * lr));
+                }
+            }
+            for (int k = 0; k < ps.size(); k++) {
+                Param p = ps.get(k);
+                updateStep(p.var().value(), grads.get(k), slotsOf(p), lr, iteration);
+                p.roundToFloat();
+            }
+        }
+        iterations = iteration + 1;
+    }
+
+    private Map<String, double[]> slotsOf(Param p) {
+        return slots.computeIfAbsent(p.fullName(), k -> {
+            Map<String, double[]> m = new LinkedHashMap<>();
+            for (String s : slotNames()) {
+                double[] v = new double[p.var().size()];
+                java.util.Arrays.fill(v, (float) initialSlotValue(s));
+                m.put(s, v);
+            }
+            return m;
+        });
+    }
+
+    /** Rounds every element to float32. */
+    protected static void round(double[] a) {
+        for (int i = 0; i < a.length; i++) a[i] = (float) a[i];
+    }
+
+    /** The state to save: {@code iterations} and every slot as float32, keyed {@code layer/weight/slot}. */
+    public OptimizerState exportState() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        slots.forEach((param, m) -> m.forEach((slot, v) -> {
+            float[] f = new float[v.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) v[i];
+            out.put(param + "/" + slot, f);
+        }));
+        return new OptimizerState(iterations, out);
+    }
+
+    /** Restores a state saved by {@link #exportState} (slots of unknown names are refused). */
+    public void importState(OptimizerState state) {
+        List<String> names = slotNames();
+        Map<String, Map<String, double[]>> fresh = new LinkedHashMap<>();
+        state.slots().forEach((key, f) -> {
+            int cut = key.lastIndexOf('/');
+            String param = cut < 0 ? "" : key.substring(0, cut), slot = key.substring(cut + 1);
+            if (cut < 0 || !names.contains(slot)) {
+                throw new InputException(null, null, null, "optimizer " + name() + " has no slot '" + key + "' (slots: " + names + ")");
+            }
+            double[] v = new double[f.length];
+            for (int i = 0; i < v.length; i++) v[i] = f[i];
+            fresh.computeIfAbsent(param, k -> new LinkedHashMap<>()).put(slot, v);
+        });
+        for (Map.Entry<String, Map<String, double[]>> e : fresh.entrySet()) {
+            for (String s : names) {
+                if (!e.getValue().containsKey(s)) {
+                    throw new InputException(null, null, null, "optimizer state for '" + e.getKey() + "' lacks slot '" + s + "'");
+                }
+            }
+        }
+        slots.clear();
+        slots.putAll(fresh);
+        iterations = state.iterations();
+    }
+
+    /** A copy of the current state that {@link #importState} can restore (for rolling back a bad step). */
+    public OptimizerState snapshot() { return exportState(); }
+
+    @Override public String toString() { return name() + "(lr=" + learningRate + ")"; }
+}
