@@ -25,9 +25,13 @@ public final class JKeras {
      * ({@code model.save("m.keras")}) or a legacy HDF5 file ({@code model.save("m.h5")}), told apart
      * by their first bytes, not their names.
      */
-    public static Model load(Path path) { return KerasLoader.load(path, LoadOptions.DEFAULT); }
+    public static Model load(Path path) { return load(path, LoadOptions.DEFAULT); }
 
-    public static Model load(Path path, LoadOptions options) { return KerasLoader.load(path, options); }
+    /** As {@link #load(Path)}; a jkeras native file ({@code .jkm}, told by its magic bytes) loads through {@link io.jkeras.format.Jkm}. */
+    public static Model load(Path path, LoadOptions options) {
+        if (io.jkeras.format.Jkm.isJkm(path)) return io.jkeras.format.Jkm.load(path, options);
+        return KerasLoader.load(path, options);
+    }
 
     /** Loads a {@code .keras} archive or a legacy HDF5 full-model file from a stream; {@code name} labels errors. */
     public static Model load(InputStream in, String name) { return KerasLoader.load(in, name, LoadOptions.DEFAULT); }
@@ -48,4 +52,13 @@ public final class JKeras {
     public static Model load(Path architectureJson, Path weights, LoadOptions options) {
         return KerasLoader.load(architectureJson, weights, options);
     }
+
+    /**
+     * Saves a model (e.g. fine-tuned) with its current weights so that Keras 3 loads it: a path
+     * ending in {@code .keras} gets a Keras 3 archive, any other a legacy HDF5 file
+     * ({@code model.save("m.h5")} layout). The model config and layer names are those of the file
+     * the model was loaded from; see {@link io.jkeras.keras.KerasWriter} for what is refused
+     * (Keras 1 files among others). Written atomically.
+     */
+    public static void save(Model model, Path path) { io.jkeras.keras.KerasWriter.save(model, path); }
 }

@@ -31,6 +31,15 @@ public final class KerasLoader {
     static final String METADATA = "metadata.json";
     static final String WEIGHTS = "model.weights.h5";
 
+    /**
+     * Model metadata keys under which the loader keeps what saving back needs ({@link KerasWriter}):
+     * the model config JSON as the file held it, and for legacy HDF5 files the {@code layer_names}
+     * attribute and each layer's {@code weight_names} (JSON lists).
+     */
+    public static final String META_MODEL_CONFIG = "keras.model_config";
+    public static final String META_LAYER_NAMES = "keras.layer_names";
+    public static final String META_WEIGHT_NAMES = "keras.weight_names.";
+
     private KerasLoader() {}
 
     /** Loads a full-model file: legacy HDF5 or a {@code .keras} archive. */
@@ -85,7 +94,16 @@ public final class KerasLoader {
     }
 
     public static Model load(Path architectureJson, Path weights, LoadOptions options) {
-        String json = readText(architectureJson);
+        String json = readText(architectureJson, options);
+        String jsonLabel = architectureJson.toString();
+        try {
+            // the architecture is checked first, so that its errors name the JSON file, not the weights
+            new ConfigParser(jsonLabel, options).parse(ConfigParser.parseJson(json, jsonLabel, options));
+        } catch (JKerasException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(jsonLabel, null, null, "cannot read model config (" + e + ")", e);
+        }
         String label = weights.toString();
         try {
             if (KerasZipReader.isZip(H5.head(weights, 4, label))) {
@@ -95,7 +113,7 @@ public final class KerasLoader {
                 if (KerasWeightsH5Reader.layout(f, label) != null) {
                     return fromWeightsH5(f, json, null, label, label, "keras-weights-h5", options);
                 }
-                return build(KerasH5Reader.read(f, label, options), json, label);
+                return build(KerasH5Reader.read(f, label, options), json, label, options);
             }
         } catch (JKerasException e) {
             throw e;
@@ -104,12 +122,18 @@ public final class KerasLoader {
         }
     }
 
-    private static String readText(Path architectureJson) {
+    private static String readText(Path architectureJson, LoadOptions options) {
         if (!Files.isRegularFile(architectureJson)) {
             throw new ModelFileException(architectureJson.toString(), null, null,
                     Files.exists(architectureJson) ? "not a regular file" : "no such file", null);
         }
         try {
+            long size = Files.size(architectureJson);
+            if (size > options.maxConfigBytes()) {
+                // refused from its size alone, before reading: a config of 10^9 layers is never read
+                throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON holds " + size
+                        + " bytes, more than the limit of " + options.maxConfigBytes() + " (LoadOptions.maxConfigBytes)", null);
+            }
             return Files.readString(architectureJson);
         } catch (CharacterCodingException e) {
             throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON is not UTF-8 text", e);
@@ -123,7 +147,7 @@ public final class KerasLoader {
             throw new ModelFormatException(label, null, null, "this is a Keras 3 weights-only file (.weights.h5, written by"
                     + " save_weights): it holds no architecture; load it together with its config JSON (model.to_json())", null);
         }
-        return build(KerasH5Reader.read(f, label, options), null, label);
+        return build(KerasH5Reader.read(f, label, options), null, label, options);
     }
 
     /**
@@ -147,7 +171,7 @@ public final class KerasLoader {
         String configText = externalJson != null ? externalJson : utf8(a.get(CONFIG), CONFIG, label);
         KerasVersion version = null;
         if (a.has(METADATA)) {
-            JsonNode meta = ConfigParser.parseJson(utf8(a.get(METADATA), METADATA, label), label + "!/" + METADATA);
+            JsonNode meta = ConfigParser.parseJson(utf8(a.get(METADATA), METADATA, label), label + "!/" + METADATA, options);
             version = KerasVersion.parse(ConfigParser.text(meta, "keras_version", null));
         }
         String weightsLabel = label + "!/" + WEIGHTS;
@@ -159,8 +183,8 @@ public final class KerasLoader {
     /** Weights in the object-walking layout, with their config: parse the config, read, map. */
     private static Model fromWeightsH5(HdfFile f, String configText, KerasVersion version, String label, String weightsLabel,
                                        String format, LoadOptions options) {
-        JsonNode json = ConfigParser.parseJson(configText, label);
-        ModelSpec spec = new ConfigParser(label).parse(json);
+        JsonNode json = ConfigParser.parseJson(configText, label, options);
+        ModelSpec spec = new ConfigParser(label, options).parse(json);
         KerasWeightsH5Reader.Contents c = KerasWeightsH5Reader.read(f, json, weightsLabel, options);
         if (version == null) version = KerasVersion.parse(ConfigParser.text(json, "keras_version", null));
         if (version == null) {
@@ -175,6 +199,7 @@ public final class KerasLoader {
         meta.put("format", format);
         meta.put("keras_version", version.raw());
         if (backend != null) meta.put("backend", backend);
+        meta.put(META_MODEL_CONFIG, configText);
         return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
     }
 
@@ -187,25 +212,39 @@ public final class KerasLoader {
         }
     }
 
-    private static Model build(KerasH5Reader.Contents c, String externalJson, String label) {
+    private static Model build(KerasH5Reader.Contents c, String externalJson, String label, LoadOptions options) {
         String configText = externalJson != null ? externalJson : c.modelConfig();
         if (configText == null) {
             throw new ModelFormatException(label, null, null, "no 'model_config' attribute: this is a weights-only file; "
                     + "load it together with its architecture JSON", null);
         }
-        var json = ConfigParser.parseJson(configText, label);
+        var json = ConfigParser.parseJson(configText, label, options);
         KerasVersion version = c.version();
         if (version == null && externalJson != null) version = KerasVersion.parse(ConfigParser.text(json, "keras_version", null));
         if (version == null) version = looksLikeKeras1(configText) ? KerasVersion.UNKNOWN_1 : KerasVersion.UNKNOWN_2;
         String backend = c.backend();
         if (backend == null && externalJson != null) backend = ConfigParser.text(json, "backend", null);
-        ModelSpec spec = new ConfigParser(label).parse(json);
+        ModelSpec spec = new ConfigParser(label, options).parse(json);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("source", label);
         meta.put("format", "keras-hdf5");
         meta.put("keras_version", version.raw());
         if (backend != null) meta.put("backend", backend);
+        meta.put(META_MODEL_CONFIG, configText);
+        meta.put(META_LAYER_NAMES, jsonList(c.weights().keySet()));
+        for (Map.Entry<String, List<WeightArray>> e : c.weights().entrySet()) {
+            List<String> names = new java.util.ArrayList<>();
+            for (WeightArray w : e.getValue()) names.add(w.path());
+            meta.put(META_WEIGHT_NAMES + e.getKey(), jsonList(names));
+        }
         return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
+    }
+
+    /** A JSON list of strings, as metadata keeps the original layer and weight names. */
+    static String jsonList(java.util.Collection<String> items) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        for (String s : items) a.add(s);
+        return a.toString();
     }
 
     private static boolean looksLikeKeras1(String config) {
@@ -221,7 +260,7 @@ public final class KerasLoader {
             throw new ModelFormatException(label, null, null, "the .keras archive needs " + CONFIG + " and " + WEIGHTS
                     + "; it holds " + a.names(), null);
         }
-        JsonNode json = ConfigParser.parseJson(utf8(a.get(CONFIG), CONFIG, label), label);
+        JsonNode json = ConfigParser.parseJson(utf8(a.get(CONFIG), CONFIG, label), label, options);
         try (HdfFile f = H5.open(a.get(WEIGHTS), label + "!/" + WEIGHTS)) {
             return KerasWeightsH5Reader.read(f, json, label + "!/" + WEIGHTS, options).weights();
         }

@@ -77,6 +77,7 @@ final class WeightPaths {
         List<LayerVars> out = new ArrayList<>();
         Map<String, Integer> used = new HashMap<>();
         for (JsonNode l : modelLayers(cls, model.get("config"))) {
+            if (isOperation(l)) continue; // not in model.layers: no variables, no name taken
             String lcls = className(l);
             String name = layerName(l);
             if (lcls == null || name == null) {
@@ -88,6 +89,21 @@ final class WeightPaths {
             out.add(new LayerVars(name, lcls, groups, trainable(l)));
         }
         return out;
+    }
+
+    /**
+     * A Keras 3 operation recorded in a functional graph ({@code NotEqual}, {@code Any}, the
+     * {@code Concatenate} of {@code keras.ops}, …): {@code Functional.layers} holds only layers, so
+     * saving_lib neither saves these nor counts them when naming folders. The {@code .keras} config
+     * gives their module ({@code keras.src.ops…}); the legacy HDF5 config has none, but an
+     * operation's config, unlike every layer's but InputLayer's, has no {@code trainable}.
+     */
+    static boolean isOperation(JsonNode l) {
+        JsonNode m = l.get("module");
+        if (m != null && m.isTextual()) return m.asText().startsWith("keras.src.ops");
+        JsonNode cfg = l.get("config");
+        return l.has("inbound_nodes") && cfg != null && cfg.isObject() && !cfg.has("trainable")
+                && !"InputLayer".equals(className(l));
     }
 
     /** Keras 3 {@code naming.to_snake_case}, or Keras 2's {@code generic_utils.to_snake_case}. */
@@ -157,7 +173,7 @@ final class WeightPaths {
             Map<String, Integer> used = new HashMap<>();
             for (JsonNode sub : modelLayers(cls, cfg)) {
                 String sc = className(sub);
-                if (sc == null) continue;
+                if (sc == null || isOperation(sub)) continue;
                 collect(sub, path + "/" + LAYERS + "/" + unique(snake(sc, k3), used), fz, k3, out);
             }
         } else if (RNN_LAYERS.contains(cls)) {
