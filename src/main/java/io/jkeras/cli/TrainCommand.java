@@ -1,0 +1,358 @@
+package io.jkeras.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkeras.InputException;
+import io.jkeras.JKeras;
+import io.jkeras.JKerasException;
+import io.jkeras.model.Model;
+import io.jkeras.model.Tensor;
+import io.jkeras.npy.Npy;
+import io.jkeras.plot.LossPlot;
+import io.jkeras.train.EarlyStopping;
+import io.jkeras.train.FitOptions;
+import io.jkeras.train.FitResult;
+import io.jkeras.train.Loss;
+import io.jkeras.train.Losses;
+import io.jkeras.train.Trainer;
+import io.jkeras.train.optim.KerasOptimizer;
+import io.jkeras.train.optim.Optimizers;
+import io.jkeras.util.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code jkeras train MODEL --x X.npy --y Y.npy --loss mse --optimizer adam -o OUT.h5}: Keras'
+ * {@code compile} + {@code fit} on .npy data, then {@code model.save}. Nothing is written until
+ * training has finished: the model, the history and the plot are all prepared first, then each
+ * is written atomically, so an interrupted or failed run leaves no partial file.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fine-tune a Keras model on .npy data (Keras' compile + fit) and save it as .h5 or .keras.",
+                "The i-th --x feeds the model's i-th input, the i-th --y is the target of its i-th output."})
+final class TrainCommand implements Runnable {
+    static final Set<String> LOSSES = Set.of("mse", "mean_squared_error", "mae", "mean_absolute_error", "huber",
+            "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy");
+    static final Set<String> OPTIMIZERS = Set.of("sgd", "adam", "adamw", "rmsprop", "adagrad");
+
+    /** How progress is shown. */
+    enum Progress { auto, bar, log, none }
+
+    @Mixin
+    ModelArgs args = new ModelArgs();
+
+    @Option(names = "--x", paramLabel = "X.npy", required = true,
+            description = "Training inputs (.npy, samples first), one per model input, in input order.")
+    List<Path> x = new ArrayList<>();
+
+    @Option(names = "--y", paramLabel = "Y.npy", required = true,
+            description = "Training targets (.npy, samples first), one per model output, in output order.")
+    List<Path> y = new ArrayList<>();
+
+    @Option(names = "--loss", paramLabel = "NAME", required = true,
+            description = "Keras loss: mse, mae, huber, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy.")
+    String loss;
+
+    @Option(names = "--from-logits", description = "The model outputs logits (crossentropy losses only).")
+    boolean fromLogits;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "Keras optimizer: sgd, adam, adamw, rmsprop, adagrad (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = {"--learning-rate", "--lr"}, paramLabel = "LR",
+            description = "Learning rate (default: Keras' for the optimizer: 0.01 for sgd, else 0.001).")
+    Double learningRate;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "Momentum (sgd, rmsprop).")
+    Double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum (sgd).")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay (default for adamw: 0.004).")
+    Double weightDecay;
+
+    @Option(names = "--clipnorm", paramLabel = "C", description = "Clip each gradient to this norm.")
+    Double clipnorm;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--no-shuffle", description = "Keep the samples' order in every epoch (as needed to reproduce Keras exactly).")
+    boolean noShuffle;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed for shuffling and dropout (default: ${DEFAULT-VALUE}); the same seed gives the same model.")
+    long seed;
+
+    @Option(names = "--validation-split", paramLabel = "F",
+            description = "Hold out the last fraction F (0 < F < 1) of the samples, before shuffling, for val_loss.")
+    Double validationSplit;
+
+    @Option(names = "--validation-x", paramLabel = "VX.npy", description = "Validation inputs, one per model input.")
+    List<Path> validationX = new ArrayList<>();
+
+    @Option(names = "--validation-y", paramLabel = "VY.npy", description = "Validation targets, one per model output.")
+    List<Path> validationY = new ArrayList<>();
+
+    @Option(names = "--early-stopping-patience", paramLabel = "P",
+            description = "Stop when val_loss (loss without validation data) has not improved for P epochs.")
+    Integer patience;
+
+    @Option(names = "--restore-best-weights", description = "With early stopping: save the weights of the best epoch rather than the last.")
+    boolean restoreBestWeights;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
+            description = "Where to save the trained model: OUT.h5 (legacy HDF5) or OUT.keras (Keras 3 archive).")
+    Path output;
+
+    @Option(names = "--force", description = "Overwrite OUT, and the --plot and --history files, when they exist.")
+    boolean force;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "Chart of loss (and val_loss) per epoch: FILE.png or FILE.svg.")
+    Path plot;
+
+    @Option(names = "--history", paramLabel = "FILE", description = "Keras-style history JSON: {\"loss\": [...], \"val_loss\": [...]}.")
+    Path history;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto (a bar on a terminal, one line per epoch otherwise), bar, log or none (default: ${DEFAULT-VALUE}).")
+    Progress progress;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        checkOptions();
+        Model model = args.load();
+        Tensor[] tx = read(x, "--x", model.inputCount(), "input");
+        Tensor[] ty = read(y, "--y", model.outputCount(), "output");
+        Tensor[] vx = validationX.isEmpty() ? null : read(validationX, "--validation-x", model.inputCount(), "input");
+        Tensor[] vy = validationY.isEmpty() ? null : read(validationY, "--validation-y", model.outputCount(), "output");
+
+        Loss lossFn = buildLoss();
+        KerasOptimizer opt = buildOptimizer();
+        boolean hasValidation = vx != null || (validationSplit != null && validationSplit > 0);
+        FitOptions fo = new FitOptions().loss(lossFn).optimizer(opt).epochs(epochs).batchSize(batchSize)
+                .shuffle(!noShuffle).seed(seed);
+        if (vx != null) fo.validationData(vx, vy);
+        if (validationSplit != null) fo.validationSplit(validationSplit);
+        if (patience != null) {
+            fo.earlyStopping(new EarlyStopping(hasValidation ? "val_loss" : "loss", 0.0, patience, restoreBestWeights));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean terminal = switch (progress) {
+            case auto -> ProgressBar.isInteractiveTerminal();
+            case bar -> true;
+            case log, none -> false;
+        };
+        ProgressBar bar = progress == Progress.none ? null : new ProgressBar(out, terminal, System::nanoTime);
+        if (bar != null) fo.listener(bar);
+
+        FitResult result;
+        try {
+            result = Trainer.fit(model, tx, ty, fo);
+        } catch (RuntimeException e) {
+            if (bar != null) bar.finishLine();
+            throw e;
+        }
+
+        // Everything to write is prepared before the first write, so a failure here writes nothing.
+        Map<String, List<Double>> curves = new LinkedHashMap<>();
+        for (String k : new String[]{"loss", "val_loss"}) {
+            if (!result.history().get(k).isEmpty()) curves.put(k, result.history().get(k));
+        }
+        byte[] historyJson = history == null ? null : historyJson(result);
+        byte[] plotBytes = plot == null ? null
+                : LossPlot.encode(plot, curves, "Training loss (" + lossFn.name() + ", " + opt.name() + ")",
+                LossPlot.DEFAULT_WIDTH, LossPlot.DEFAULT_HEIGHT);
+
+        saveModel(result.model());
+        out.println("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
+                + lastValues(result) + ")");
+        if (historyJson != null) {
+            writeBytes(history, historyJson);
+            out.println("wrote " + history);
+        }
+        if (plotBytes != null) {
+            writeBytes(plot, plotBytes);
+            out.println("wrote " + plot);
+        }
+        out.flush();
+    }
+
+    /** Checks every option that needs no file, before anything is loaded. */
+    private void checkOptions() {
+        String l = loss.trim().toLowerCase(Locale.ROOT);
+        if (!LOSSES.contains(l)) {
+            throw usage("--loss '" + loss + "' is not supported; use one of mse, mae, huber, binary_crossentropy, "
+                    + "categorical_crossentropy, sparse_categorical_crossentropy");
+        }
+        if (fromLogits && !l.endsWith("crossentropy")) throw usage("--from-logits applies to the crossentropy losses only, not " + loss);
+        String o = optimizer.trim().toLowerCase(Locale.ROOT);
+        if (!OPTIMIZERS.contains(o)) throw usage("--optimizer '" + optimizer + "' is not supported; use one of sgd, adam, adamw, rmsprop, adagrad");
+        if (momentum != null && !o.equals("sgd") && !o.equals("rmsprop")) throw usage("--momentum applies to sgd and rmsprop, not " + optimizer);
+        if (momentum != null && !(momentum >= 0 && momentum <= 1)) throw usage("--momentum must be in [0, 1], got " + momentum);
+        if (nesterov && !o.equals("sgd")) throw usage("--nesterov applies to sgd only, not " + optimizer);
+        if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) throw usage("--learning-rate must be positive, got " + learningRate);
+        if (weightDecay != null && !(weightDecay >= 0 && Double.isFinite(weightDecay))) throw usage("--weight-decay must be >= 0, got " + weightDecay);
+        if (clipnorm != null && !(clipnorm > 0 && Double.isFinite(clipnorm))) throw usage("--clipnorm must be positive, got " + clipnorm);
+        if (epochs < 1) throw usage("--epochs must be at least 1, got " + epochs);
+        if (batchSize < 1) throw usage("--batch-size must be at least 1, got " + batchSize);
+        if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1)) {
+            throw usage("--validation-split must be between 0 and 1 (exclusive), got " + validationSplit);
+        }
+        if (validationX.isEmpty() != validationY.isEmpty()) throw usage("--validation-x and --validation-y go together: give both or neither");
+        if (validationSplit != null && !validationX.isEmpty()) throw usage("give either --validation-split or --validation-x/--validation-y, not both");
+        if (patience != null && patience < 0) throw usage("--early-stopping-patience must be >= 0, got " + patience);
+        if (restoreBestWeights && patience == null) throw usage("--restore-best-weights needs --early-stopping-patience");
+
+        String outName = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!outName.endsWith(".h5") && !outName.endsWith(".keras")) throw usage("-o " + output + ": the model file must end in .h5 or .keras");
+        if (plot != null && LossPlot.formatOf(plot) == null) throw usage("--plot " + plot + ": the plot file must end in .png or .svg");
+        Set<Path> outs = new HashSet<>();
+        for (Path p : new Path[]{output, plot, history}) {
+            if (p == null) continue;
+            if (!outs.add(p.toAbsolutePath().normalize())) throw usage(p + " is given as two different outputs");
+            if (Files.isDirectory(p)) throw usage(p + " is a directory");
+            if (!force && Files.exists(p)) throw usage(p + " exists; pass --force to overwrite it");
+        }
+        for (List<Path> in : List.of(x, y, validationX, validationY)) {
+            for (Path p : in) {
+                if (outs.contains(p.toAbsolutePath().normalize())) throw usage(p + " is both an input and an output");
+            }
+        }
+    }
+
+    /** A bad option value: one line on stderr, exit 2. */
+    private static JKerasException usage(String msg) {
+        return new JKerasException(msg);
+    }
+
+    private Tensor[] read(List<Path> files, String flag, int expected, String what) {
+        if (files.size() != expected) {
+            throw new InputException("the model has " + expected + " " + what + (expected == 1 ? "" : "s") + ": give " + expected
+                    + " " + flag + " file" + (expected == 1 ? "" : "s") + ", got " + files.size());
+        }
+        Tensor[] t = new Tensor[files.size()];
+        for (int i = 0; i < t.length; i++) t[i] = Npy.read(files.get(i)).tensor();
+        return t;
+    }
+
+    private Loss buildLoss() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("class_name", loss.trim().toLowerCase(Locale.ROOT));
+        ObjectNode c = n.putObject("config");
+        if (fromLogits) c.put("from_logits", true);
+        return Losses.byName(n);
+    }
+
+    private KerasOptimizer buildOptimizer() {
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        if (learningRate != null) c.put("learning_rate", learningRate);
+        if (momentum != null) c.put("momentum", momentum);
+        if (nesterov) c.put("nesterov", true);
+        if (weightDecay != null) c.put("weight_decay", weightDecay);
+        if (clipnorm != null) c.put("clipnorm", clipnorm);
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("class_name", optimizer.trim().toLowerCase(Locale.ROOT));
+        n.set("config", c);
+        return Optimizers.fromConfig(n);
+    }
+
+    private static String lastValues(FitResult r) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : new String[]{"loss", "val_loss"}) {
+            List<Double> v = r.history().get(k);
+            if (!v.isEmpty()) sb.append(", ").append(k).append(' ').append(ProgressBar.fmt6(v.get(v.size() - 1)));
+        }
+        return sb.toString();
+    }
+
+    private static byte[] historyJson(FitResult r) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r.history().asMap());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode the history as JSON", e);
+        }
+    }
+
+    private static void writeBytes(Path p, byte[] b) {
+        try {
+            AtomicFiles.write(p, o -> o.write(b));
+        } catch (IOException e) {
+            throw new JKerasException(p.toString(), null, null, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Saves the model (the saver writes a temporary file and renames it over OUT). If the JVM is
+     * stopped meanwhile (Ctrl-C), a shutdown hook removes the temporary files this save created,
+     * so OUT is either untouched or complete and nothing is left beside it.
+     */
+    private void saveModel(Model trained) {
+        Path abs = output.toAbsolutePath();
+        Path dir = abs.getParent();
+        String prefix = "." + abs.getFileName() + ".";
+        Set<Path> before = tempFiles(dir, prefix);
+        Thread cleanup = new Thread(() -> {
+            for (Path p : tempFiles(dir, prefix)) {
+                if (!before.contains(p)) try { Files.deleteIfExists(p); } catch (IOException ignored) { /* best effort */ }
+            }
+        }, "jkeras-train-cleanup");
+        boolean hooked = false;
+        try {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            hooked = true;
+        } catch (IllegalStateException ignored) {
+            // the JVM is already shutting down
+        }
+        try {
+            JKeras.save(trained, output);
+        } finally {
+            if (hooked) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException ignored) {
+                    // shutting down: the hook runs
+                }
+            }
+        }
+    }
+
+    private static Set<Path> tempFiles(Path dir, String prefix) {
+        Set<Path> s = new HashSet<>();
+        if (dir == null || !Files.isDirectory(dir)) return s;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && (n.endsWith(".tmp") || n.endsWith(".h5tmp"));
+        })) {
+            for (Path p : ds) s.add(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+        return s;
+    }
+}
