@@ -29,6 +29,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--rtol", paramLabel = "R", description = "Relative tolerance (default: the case's, else 0).")
     Double rtol;
 
+    @Option(names = "--report", paramLabel = "HTML", description = "Also write an HTML report with a plot of the error over timesteps per output.")
+    Path report;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -38,7 +41,8 @@ final class VerifyCommand implements Callable<Integer> {
         GoldenCase c = GoldenCase.open(golden);
         double a = atol != null ? atol : c.atol() != null ? c.atol() : 1e-5;
         double r = rtol != null ? rtol : c.rtol() != null ? c.rtol() : 0.0;
-        List<Comparison> results = GoldenRunner.run(m, c, a, r);
+        List<GoldenRunner.Outcome> outcomes = GoldenRunner.runDetailed(m, c, a, r);
+        List<Comparison> results = outcomes.stream().map(GoldenRunner.Outcome::comparison).toList();
         var out = spec.commandLine().getOut();
         boolean ok = true;
         for (Comparison cmp : results) {
@@ -46,6 +50,14 @@ final class VerifyCommand implements Callable<Integer> {
             ok &= cmp.passed();
         }
         out.println(ok ? "PASS: " + results.size() + " output(s) match " + golden : "FAIL: outputs differ from " + golden);
+        if (report != null) {
+            try {
+                io.jkeras.golden.HtmlReport.write(report, args.model.toString(), c, outcomes);
+            } catch (java.io.IOException e) {
+                throw new io.jkeras.JKerasException(report.toString(), null, null, "cannot write the report: " + e.getMessage(), e);
+            }
+            out.println("report: " + report);
+        }
         out.flush();
         return ok ? 0 : Main.CHECK_FAILED;
     }

@@ -77,6 +77,42 @@ public final class GoldenCase {
     /** The case's own relative tolerance, or null. */
     public Double rtol() { return rtol; }
 
+    /** The directory's name, e.g. {@code lstm_default}. */
+    public String name() {
+        Path n = dir.toAbsolutePath().normalize().getFileName();
+        return n == null ? dir.toString() : n.toString();
+    }
+
+    /** Model files a case may hold, in the order they are looked for. */
+    static final String[] MODEL_FILES = {"model.jkm", "model.h5", "model.keras"};
+
+    /**
+     * The model stored with the case, if any: {@code model.jkm}, {@code model.h5} or
+     * {@code model.keras} (the first that exists), else {@code config.json} with
+     * {@code weights.h5} or {@code model.weights.h5} (then the weights file).
+     */
+    public java.util.Optional<Path> modelFile() {
+        for (String f : MODEL_FILES) if (Files.isRegularFile(dir.resolve(f))) return java.util.Optional.of(dir.resolve(f));
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+            for (String w : new String[]{"weights.h5", "model.weights.h5"}) {
+                if (Files.isRegularFile(dir.resolve(w))) return java.util.Optional.of(dir.resolve(w));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Loads the model stored with the case ({@link #modelFile()}); an error when there is none. */
+    public io.jkeras.model.Model loadModel() {
+        Path p = modelFile().orElseThrow(() -> new InputException(dir.toString(), null, null,
+                "golden case holds no model (model.jkm, model.h5, model.keras, or config.json with weights.h5)"));
+        String f = p.getFileName().toString();
+        if (f.equals("weights.h5") || f.equals("model.weights.h5")) return io.jkeras.JKeras.load(dir.resolve("config.json"), p);
+        return io.jkeras.JKeras.load(p);
+    }
+
+    @Override
+    public String toString() { return name(); }
+
     public Tensor input(int i) { return Npy.read(xs.get(i)).tensor(); }
 
     public Tensor expected(int i) { return Npy.read(ys.get(i)).tensor(); }

@@ -13,7 +13,17 @@ import java.util.List;
 public final class GoldenRunner {
     private GoldenRunner() {}
 
+    /** One output of one batch: the comparison and the two tensors it was computed from. */
+    public record Outcome(Comparison comparison, Tensor got, Tensor want, int batch, int output) {}
+
     public static List<Comparison> run(Model model, GoldenCase c, double atol, double rtol) {
+        List<Comparison> out = new ArrayList<>();
+        for (Outcome o : runDetailed(model, c, atol, rtol)) out.add(o.comparison());
+        return out;
+    }
+
+    /** As {@link #run}, keeping each output's values (for reports such as {@link HtmlReport}). */
+    public static List<Outcome> runDetailed(Model model, GoldenCase c, double atol, double rtol) {
         int nIn = model.inputCount(), nOut = model.outputCount();
         int nx = c.inputFiles().size(), ny = c.outputFiles().size();
         if (nx % nIn != 0) {
@@ -25,7 +35,7 @@ public final class GoldenRunner {
                     + batches * nOut + " output file(s) y0..y" + (batches * nOut - 1) + ", found " + ny);
         }
         Session s = model.newSession();
-        List<Comparison> out = new ArrayList<>();
+        List<Outcome> out = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             Tensor[] x = new Tensor[nIn];
             for (int i = 0; i < nIn; i++) x[i] = c.input(b * nIn + i);
@@ -37,7 +47,8 @@ public final class GoldenRunner {
             }
             for (int o = 0; o < nOut; o++) {
                 String label = "y" + (b * nOut + o) + ".npy (batch " + b + ", output " + o + " '" + model.outputName(o) + "')";
-                out.add(Comparison.of(label, y[o], c.expected(b * nOut + o), atol, rtol));
+                Tensor want = c.expected(b * nOut + o);
+                out.add(new Outcome(Comparison.of(label, y[o], want, atol, rtol), y[o], want, b, o));
             }
         }
         return out;

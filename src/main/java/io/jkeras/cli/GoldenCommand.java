@@ -1,0 +1,80 @@
+package io.jkeras.cli;
+
+import io.jkeras.golden.GoldenRecorder;
+import io.jkeras.model.Model;
+import io.jkeras.model.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code jkeras golden record MODEL -i X.npy … --dir DIR}: writes a golden case from jkeras' own outputs. */
+@Command(name = "golden", mixinStandardHelpOptions = true,
+        description = "Golden-output regression cases (checked with 'jkeras verify MODEL --golden DIR').",
+        subcommands = {GoldenCommand.Record.class})
+final class GoldenCommand implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: record");
+    }
+
+    @Command(name = "record", mixinStandardHelpOptions = true,
+            description = {"Run MODEL on the inputs and write a golden case: DIR/x0.npy… (the inputs as given), DIR/y0.npy… "
+                    + "(jkeras' outputs) and DIR/golden.json (tolerances; provenance: jkeras version, model SHA-256, date).",
+                    "The directory is written atomically (a temporary sibling renamed into place)."})
+    static final class Record implements Callable<Integer> {
+        @Mixin
+        ModelArgs args = new ModelArgs();
+
+        @Option(names = {"-i", "--input"}, paramLabel = "X.npy", required = true,
+                description = "Input .npy, one per model input; repeat for consecutive batches (a stateful model carries its state).")
+        List<Path> inputs = new ArrayList<>();
+
+        @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The golden case directory to write.")
+        Path dir;
+
+        @Option(names = "--atol", paramLabel = "A", defaultValue = "1e-5", description = "Absolute tolerance stored in golden.json (default: ${DEFAULT-VALUE}).")
+        double atol;
+
+        @Option(names = "--rtol", paramLabel = "R", defaultValue = "0", description = "Relative tolerance stored in golden.json (default: ${DEFAULT-VALUE}).")
+        double rtol;
+
+        @Option(names = "--with-model", description = "Also store the model file in DIR (as model.<ext>).")
+        boolean withModel;
+
+        @Option(names = "--force", description = "Replace DIR when it exists and is not empty.")
+        boolean force;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!(atol >= 0) || !(rtol >= 0)) throw new io.jkeras.InputException("--atol and --rtol must be non-negative");
+            Model m = args.load();
+            Path file = args.config != null ? args.model : Files.isDirectory(args.model) ? modelIn(args.model) : args.model;
+            List<Tensor> ys = GoldenRecorder.record(m, file, inputs, dir, new GoldenRecorder.Options(atol, rtol, force, withModel));
+            var out = spec.commandLine().getOut();
+            for (int i = 0; i < ys.size(); i++) out.println("wrote " + dir.resolve("y" + i + ".npy") + " " + Tensor.shapeString(ys.get(i).shape()));
+            out.println("recorded golden case " + dir + ": " + inputs.size() + " input file(s), " + ys.size() + " output file(s), golden.json");
+            out.flush();
+            return 0;
+        }
+
+        private static Path modelIn(Path d) {
+            for (String f : new String[]{"model.h5", "model.keras", "model.jkm"}) if (Files.isRegularFile(d.resolve(f))) return d.resolve(f);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,558 @@
+package io.jkeras.format;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.jkeras.InputException;
+import io.jkeras.JKerasException;
+import io.jkeras.ModelFileException;
+import io.jkeras.ModelFormatException;
+import io.jkeras.WeightException;
+import io.jkeras.golden.Comparison;
+import io.jkeras.keras.LoadOptions;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.TrainingConfig;
+import io.jkeras.model.Model;
+import io.jkeras.model.Node;
+import io.jkeras.model.Session;
+import io.jkeras.model.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads the native format (see {@code docs/format.md}). Nothing in the file is trusted before it
+ * is checked: the preamble's checksum and version first, then sizes against the real file length
+ * (so no allocation exceeds the file), the header's checksum, every padding byte, and each tensor's
+ * checksum before its values are used. A damaged file is a {@link ModelFileException} saying where
+ * the damage is; a file this reader cannot interpret (a newer major version, an unknown layer type,
+ * an inconsistent graph) is a {@link ModelFormatException}.
+ */
+public final class JkmReader {
+    /** Metadata keys the reader derives from the file itself; the writer does not copy them to the header. */
+    static final Set<String> DERIVED_METADATA = Set.of("source", "format", "source_file", "source_format", "source_sha256", "jkm_version");
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    /**
+     * @param load      weight limits and whether weights holding NaN or Inf load
+     * @param runChecks whether embedded test vectors are run while loading (the default)
+     */
+    public record Options(LoadOptions load, boolean runChecks) {
+        public static final Options DEFAULT = new Options(LoadOptions.DEFAULT, true);
+
+        public Options withLoadOptions(LoadOptions o) { return new Options(o, runChecks); }
+
+        public Options withRunChecks(boolean run) { return new Options(load, run); }
+    }
+
+    private JkmReader() {}
+
+    /** Bytes of a file or a buffer, read-only and little-endian. */
+    private interface Source {
+        long size();
+
+        ByteBuffer slice(long offset, int length) throws IOException;
+    }
+
+    private record BufferSource(ByteBuffer buf) implements Source {
+        public long size() { return buf.capacity(); }
+
+        public ByteBuffer slice(long offset, int length) {
+            return buf.slice((int) offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /** Files beyond 2 GiB: each region is mapped on its own. */
+    private record RegionSource(FileChannel ch, long size) implements Source {
+        public ByteBuffer slice(long offset, int length) throws IOException {
+            return ch.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    public static Model read(Path path, Options options) {
+        String label = path.toString();
+        if (Files.isDirectory(path)) throw new ModelFileException(label, null, null, "is a directory, not a native model file", null);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            Source src = size <= Integer.MAX_VALUE
+                    ? new BufferSource(ch.map(FileChannel.MapMode.READ_ONLY, 0, size))
+                    : new RegionSource(ch, size);
+            return read(src, label, options);
+        } catch (NoSuchFileException e) {
+            throw new ModelFileException(label, null, null, "no such file", e);
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read: " + e, e);
+        }
+    }
+
+    public static Model read(byte[] bytes, String label, Options options) {
+        try {
+            return read(new BufferSource(ByteBuffer.wrap(bytes).asReadOnlyBuffer()), label, options);
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read: " + e, e);
+        }
+    }
+
+    private static Model read(Source src, String label, Options options) throws IOException {
+        try {
+            return parse(src, label, options);
+        } catch (JKerasException e) {
+            throw e.in(label, null);
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(label, null, null, "malformed native model file (" + e + ")", e);
+        }
+    }
+
+    /** The tensor table after validation against the file. */
+    private record TensorInfo(String name, int[] shape, long offset, int nbytes, int crc) {}
+
+    private static Model parse(Source src, String label, Options options) throws IOException {
+        long size = src.size();
+        byte[] head = bytes(src.slice(0, (int) Math.min(size, Jkm.PREAMBLE)));
+        int m = Math.min(head.length, Jkm.MAGIC.length);
+        if (!Arrays.equals(head, 0, m, Jkm.MAGIC, 0, m) || size == 0) {
+            throw new ModelFileException(label, null, null, "is not a jkeras native model: it starts with " + hex(head, 8)
+                    + ", a .jkm file starts with " + hex(Jkm.MAGIC, 8) + hint(head), null);
+        }
+        if (size < Jkm.PREAMBLE) {
+            throw new ModelFileException(label, null, null, "is truncated: " + size + " bytes, shorter than the " + Jkm.PREAMBLE
+                    + "-byte preamble of a .jkm file", null);
+        }
+        ByteBuffer p = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        int major = p.getShort(8) & 0xffff, minor = p.getShort(10) & 0xffff;
+        int storedPre = p.getInt(60);
+        int pre = crc(head, 0, 60);
+        if (pre != storedPre) {
+            throw new ModelFileException(label, null, null, "preamble checksum mismatch (CRC32C stored " + hex32(storedPre) + ", computed "
+                    + hex32(pre) + "): the first 64 bytes are damaged" + (major != Jkm.MAJOR ? " (they claim format version " + major + "." + minor + ")" : ""), null);
+        }
+        if (major > Jkm.MAJOR) {
+            throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor + " is newer than this jkeras ("
+                    + Jkm.jkerasVersion() + ") reads: it reads versions " + Jkm.MAJOR + ".x and writes " + Jkm.MAJOR + "." + Jkm.MINOR
+                    + "; upgrade jkeras, or convert the model again with this version", null);
+        }
+        if (major < 1) {
+            throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor
+                    + " was never released; this jkeras reads versions " + Jkm.MAJOR + ".x", null);
+        }
+        if (p.getInt(12) != 0 || p.getInt(52) != 0 || p.getInt(56) != 0) {
+            throw new ModelFormatException(label, null, null, "preamble has non-zero reserved fields (flags " + hex32(p.getInt(12))
+                    + "), which format version " + major + "." + minor + " does not define", null);
+        }
+        long headerOffset = p.getLong(16), headerLength = p.getLong(24), dataOffset = p.getLong(32), fileLength = p.getLong(40);
+        int headerCrc = p.getInt(48);
+        if (size != fileLength) {
+            if (size < fileLength) {
+                throw new ModelFileException(label, null, null, "is truncated: " + size + " bytes, but its preamble says the file has "
+                        + fileLength + " bytes; copy the file again", null);
+            }
+            throw new ModelFileException(label, null, null, "has " + size + " bytes, but its preamble says " + fileLength
+                    + ": " + (size - fileLength) + " bytes were appended or the preamble is wrong", null);
+        }
+        if (headerOffset != Jkm.PREAMBLE) {
+            throw new ModelFormatException(label, null, null, "header offset " + headerOffset + " must be " + Jkm.PREAMBLE, null);
+        }
+        if (headerLength <= 0 || headerLength > fileLength - Jkm.PREAMBLE || headerLength > Jkm.MAX_HEADER_BYTES) {
+            throw new ModelFormatException(label, null, null, "header length " + headerLength + " does not fit: the file has "
+                    + fileLength + " bytes and a header may have at most " + Jkm.MAX_HEADER_BYTES, null);
+        }
+        if (dataOffset % Jkm.ALIGN != 0 || dataOffset < Jkm.PREAMBLE + headerLength || dataOffset > fileLength) {
+            throw new ModelFormatException(label, null, null, "data offset " + dataOffset + " must be a multiple of " + Jkm.ALIGN
+                    + " between the end of the header (" + (Jkm.PREAMBLE + headerLength) + ") and the end of the file (" + fileLength + ")", null);
+        }
+        byte[] header = bytes(src.slice(Jkm.PREAMBLE, (int) headerLength));
+        int hc = crc(header, 0, header.length);
+        if (hc != headerCrc) {
+            throw new ModelFileException(label, null, null, "header checksum mismatch (CRC32C stored " + hex32(headerCrc) + ", computed "
+                    + hex32(hc) + "): the JSON header (bytes " + Jkm.PREAMBLE + " to " + (Jkm.PREAMBLE + headerLength) + ") is damaged", null);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(header);
+        } catch (IOException e) {
+            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString()), e);
+        }
+        if (root == null || !root.isObject()) throw new ModelFormatException(label, null, null, "header is not a JSON object", null);
+        if (!"jkeras-native".equals(root.path("format").asText())) {
+            throw new ModelFormatException(label, null, null, "header 'format' is " + root.get("format") + ", expected \"jkeras-native\"", null);
+        }
+        JsonNode v = root.get("version");
+        if (v == null || !v.isArray() || v.size() != 2 || v.get(0).asInt(-1) != major || v.get(1).asInt(-1) != minor) {
+            throw new ModelFormatException(label, null, null, "header 'version' " + v + " disagrees with the preamble's " + major + "." + minor, null);
+        }
+
+        List<TensorInfo> table = tensorTable(root.get("tensors"), dataOffset, fileLength, options.load(), label);
+        checkPadding(src, table, Jkm.PREAMBLE + headerLength, dataOffset, fileLength, label);
+        float[][] values = new float[table.size()][];
+        for (int i = 0; i < values.length; i++) {
+            TensorInfo t = table.get(i);
+            ByteBuffer b = src.slice(t.offset(), t.nbytes());
+            CRC32C c = new CRC32C();
+            c.update(b.duplicate());
+            if ((int) c.getValue() != t.crc()) {
+                throw new ModelFileException(label, null, null, "tensor " + i + " '" + t.name() + "' (" + t.nbytes() + " bytes at offset "
+                        + t.offset() + "): checksum mismatch (CRC32C stored " + hex32(t.crc()) + ", computed " + hex32((int) c.getValue())
+                        + "): the file is damaged", null);
+            }
+            float[] f = new float[t.nbytes() / 4];
+            b.asFloatBuffer().get(f);
+            values[i] = f;
+        }
+        boolean[] used = new boolean[values.length];
+        Model model = buildModel(root, table, values, used, label, options);
+        if (options.runChecks()) runChecks(model, root.get("checks"), table, values, used, label);
+        return model;
+    }
+
+    private static List<TensorInfo> tensorTable(JsonNode ts, long dataOffset, long fileLength, LoadOptions lo, String label) {
+        if (ts == null || !ts.isArray()) throw new ModelFormatException(label, null, null, "header has no 'tensors' array", null);
+        List<TensorInfo> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < ts.size(); i++) {
+            JsonNode t = ts.get(i);
+            String name = t.path("name").isTextual() ? t.path("name").asText() : null;
+            String what = "tensor " + i + (name != null ? " '" + name + "'" : "");
+            if (name == null) throw new ModelFormatException(label, null, null, what + " has no string 'name'", null);
+            if (!names.add(name)) throw new ModelFormatException(label, null, null, what + " appears twice in the tensor table", null);
+            if (!"float32".equals(t.path("dtype").asText())) {
+                throw new ModelFormatException(label, null, null, what + " has dtype " + t.get("dtype") + "; format 1.x stores float32 only", null);
+            }
+            JsonNode sh = t.get("shape");
+            if (sh == null || !sh.isArray() || sh.size() > 32) throw new ModelFormatException(label, null, null, what + " has no valid 'shape'", null);
+            int[] shape = new int[sh.size()];
+            long n = 1;
+            for (int d = 0; d < shape.length; d++) {
+                JsonNode x = sh.get(d);
+                if (!x.isIntegralNumber() || !x.canConvertToInt() || x.intValue() < 0) {
+                    throw new ModelFormatException(label, null, null, what + " has shape " + sh + "; dimensions must be non-negative integers", null);
+                }
+                shape[d] = x.intValue();
+                n = n * shape[d];
+                if (n > lo.maxWeightElements()) {
+                    throw new ModelFormatException(label, null, null, what + " has shape " + sh + ", more than the limit of "
+                            + lo.maxWeightElements() + " elements", null);
+                }
+            }
+            JsonNode off = t.get("offset"), nb = t.get("nbytes"), crc = t.get("crc32c");
+            if (off == null || !off.isIntegralNumber() || !off.canConvertToLong() || nb == null || !nb.isIntegralNumber() || !nb.canConvertToLong()) {
+                throw new ModelFormatException(label, null, null, what + " needs integer 'offset' and 'nbytes'", null);
+            }
+            long offset = off.longValue(), nbytes = nb.longValue();
+            if (nbytes != 4 * n) {
+                throw new ModelFormatException(label, null, null, what + " has nbytes " + nbytes + " but shape " + sh + " of float32 needs " + 4 * n, null);
+            }
+            if (offset % Jkm.ALIGN != 0 || offset < dataOffset || offset > fileLength || nbytes > fileLength - offset) {
+                throw new ModelFormatException(label, null, null, what + " (" + nbytes + " bytes at offset " + offset + ") does not lie within the data section ["
+                        + dataOffset + ", " + fileLength + ") at a multiple of " + Jkm.ALIGN, null);
+            }
+            if (crc == null || !crc.isTextual() || !isHex8(crc.asText())) {
+                throw new ModelFormatException(label, null, null, what + " needs 'crc32c' as 8 lower-case hex digits, got " + crc, null);
+            }
+            out.add(new TensorInfo(name, shape, offset, (int) nbytes, (int) Long.parseLong(crc.asText(), 16)));
+        }
+        return out;
+    }
+
+    /** Every byte outside the preamble, the header and the tensors must be zero, so that no byte of the file goes unchecked. */
+    private static void checkPadding(Source src, List<TensorInfo> table, long headerEnd, long dataOffset, long fileLength, String label)
+            throws IOException {
+        zeros(src, headerEnd, dataOffset, "between the header and the data section", label);
+        List<TensorInfo> sorted = new ArrayList<>(table);
+        sorted.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        long pos = dataOffset;
+        String after = "the start of the data section";
+        for (TensorInfo t : sorted) {
+            if (t.offset() < pos) {
+                throw new ModelFormatException(label, null, null, "tensor '" + t.name() + "' at offset " + t.offset() + " overlaps " + after, null);
+            }
+            zeros(src, pos, t.offset(), "after " + after, label);
+            pos = t.offset() + t.nbytes();
+            after = "tensor '" + t.name() + "'";
+        }
+        zeros(src, pos, fileLength, "after " + after + " (end of file)", label);
+    }
+
+    private static void zeros(Source src, long from, long to, String where, String label) throws IOException {
+        long pos = from;
+        while (pos < to) {
+            int n = (int) Math.min(1 << 20, to - pos);
+            ByteBuffer b = src.slice(pos, n);
+            for (int i = 0; i < n; i++) {
+                byte x = b.get(i);
+                if (x != 0) {
+                    throw new ModelFileException(label, null, null, "padding byte at offset " + (pos + i) + " " + where + " is 0x"
+                            + String.format("%02x", x) + ", not zero: the file is damaged", null);
+                }
+            }
+            pos += n;
+        }
+    }
+
+    /**
+     * Each tensor serves one weight or one check value: a file cannot make the loader copy one
+     * large tensor many times over, so what loading allocates stays bounded by the file's size.
+     */
+    private static void use(boolean[] used, int i, List<TensorInfo> table, String label) {
+        if (used[i]) throw new ModelFormatException(label, null, null, "tensor " + i + " '" + table.get(i).name() + "' is referenced twice", null);
+        used[i] = true;
+    }
+
+    private static Model buildModel(JsonNode root, List<TensorInfo> table, float[][] values, boolean[] used, String label, Options options) {
+        JsonNode mj = root.get("model");
+        if (mj == null || !mj.isObject()) throw new ModelFormatException(label, null, null, "header has no 'model' object", null);
+        boolean allowNonFinite = options.load().allowNonFiniteWeights();
+        boolean[] checked = new boolean[values.length];
+        LayerDecoder.TensorSource tensors = new LayerDecoder.TensorSource() {
+            public int count() { return table.size(); }
+
+            public String name(int i) { return table.get(i).name(); }
+
+            public int[] shape(int i) { return table.get(i).shape().clone(); }
+
+            public float[] values(int i) {
+                use(used, i, table, label);
+                if (!allowNonFinite && !checked[i]) {
+                    float[] f = values[i];
+                    for (int j = 0; j < f.length; j++) {
+                        if (!Float.isFinite(f[j])) {
+                            throw new WeightException(label, null, table.get(i).name(), "holds " + f[j] + " at flat index " + j
+                                    + " of shape " + Tensor.shapeString(table.get(i).shape())
+                                    + "; non-finite weights are refused unless LoadOptions.withAllowNonFiniteWeights(true)", null);
+                        }
+                    }
+                    checked[i] = true;
+                }
+                return values[i];
+            }
+        };
+        JsonNode lj = array(mj, "layers", label);
+        List<Layer> layers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (JsonNode l : lj) {
+            Layer layer = LayerDecoder.decode(l, tensors, label, 0);
+            if (!names.add(layer.name())) throw new ModelFormatException(label, layer.name(), null, "two layers share this name", null);
+            layers.add(layer);
+        }
+        JsonNode nj = array(mj, "nodes", label);
+        List<Node> nodes = new ArrayList<>();
+        for (int id = 0; id < nj.size(); id++) {
+            JsonNode n = nj.get(id);
+            int li = index(n.get("layer"), layers.size(), "node " + id + " 'layer'", label);
+            Layer layer = layers.get(li);
+            List<Node.Ref> inputs = new ArrayList<>();
+            for (JsonNode r : array(n, "inputs", label)) inputs.add(ref(r, nodes, id, label));
+            JsonNode mk = n.get("mask");
+            Node.Ref mask = mk == null || mk.isNull() ? null : ref(mk, nodes, id, label);
+            int[][] in = new int[inputs.size()][];
+            for (int i = 0; i < in.length; i++) in[i] = nodes.get(inputs.get(i).node()).outputShapes()[inputs.get(i).index()];
+            if (layer instanceof InputLayer != inputs.isEmpty()) {
+                throw new ModelFormatException(label, layer.name(), null, "node " + id + (inputs.isEmpty() ? " has no inputs" : " of an input layer has inputs"), null);
+            }
+            int[][] shapes;
+            try {
+                shapes = layer.outputShapes(in);
+            } catch (JKerasException e) {
+                throw e.in(label, layer.name());
+            }
+            JsonNode sj = array(n, "output_shapes", label);
+            boolean same = sj.size() == shapes.length;
+            for (int i = 0; same && i < shapes.length; i++) same = Arrays.equals(shapes[i], intsOf(sj.get(i)));
+            if (!same) {
+                throw new ModelFormatException(label, layer.name(), null, "node " + id + " records output shapes " + sj + " but the layer computes "
+                        + Arrays.deepToString(shapes) + " from its inputs", null);
+            }
+            nodes.add(new Node(id, layer, inputs, shapes, mask));
+        }
+        List<Integer> inputIds = new ArrayList<>();
+        for (JsonNode i : array(mj, "inputs", label)) {
+            int id = index(i, nodes.size(), "model input", label);
+            if (!(nodes.get(id).layer() instanceof InputLayer)) throw new ModelFormatException(label, null, null, "model input node " + id + " is not an input layer", null);
+            if (inputIds.contains(id)) throw new ModelFormatException(label, null, null, "model input node " + id + " is listed twice", null);
+            inputIds.add(id);
+        }
+        for (Node n : nodes) {
+            // found by fuzzing: an input layer that is not a model input is never fed, and predict failed on it
+            if (n.layer() instanceof InputLayer && !inputIds.contains(n.id())) {
+                throw new ModelFormatException(label, n.layer().name(), null, "node " + n.id() + " is an input layer but not one of the"
+                        + " model's inputs " + inputIds + ": nothing would feed it", null);
+            }
+        }
+        List<Node.Ref> outputs = new ArrayList<>();
+        for (JsonNode r : array(mj, "outputs", label)) outputs.add(ref(r, nodes, nodes.size(), label));
+        List<Layer> summary = new ArrayList<>();
+        for (JsonNode i : array(mj, "summary", label)) summary.add(layers.get(index(i, layers.size(), "summary entry", label)));
+        Map<String, TrainingConfig> training = TrainingCodec.decode(mj.get("training"), label);
+        for (String k : training.keySet()) {
+            if (!names.contains(k)) throw new ModelFormatException(label, k, null, "has a training config but no such layer exists", null);
+        }
+        JsonNode name = mj.get("name");
+        return new Model(name != null && name.isTextual() ? name.asText() : "model", nodes, inputIds, outputs, summary,
+                metadata(root, label), training);
+    }
+
+    private static Map<String, String> metadata(JsonNode root, String label) {
+        Map<String, String> md = new LinkedHashMap<>();
+        md.put("source", label);
+        md.put("format", "jkm");
+        JsonNode meta = root.get("metadata");
+        if (meta != null && meta.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getValue().isTextual() && !DERIVED_METADATA.contains(e.getKey())) md.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        JsonNode s = root.get("source");
+        if (s != null && s.isObject()) {
+            for (String k : new String[]{"file", "format", "sha256"}) {
+                if (s.path(k).isTextual()) md.put("source_" + k, s.get(k).asText());
+            }
+            if (!md.containsKey("keras_version") && s.path("keras_version").isTextual()) md.put("keras_version", s.get("keras_version").asText());
+            if (!md.containsKey("backend") && s.path("backend").isTextual()) md.put("backend", s.get("backend").asText());
+        }
+        md.put("jkm_version", root.get("version").get(0).asInt() + "." + root.get("version").get(1).asInt());
+        return md;
+    }
+
+    private static void runChecks(Model model, JsonNode checks, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+        if (checks == null || checks.isNull()) return;
+        if (!checks.isArray()) throw new ModelFormatException(label, null, null, "'checks' is not an array", null);
+        for (int ci = 0; ci < checks.size(); ci++) {
+            JsonNode c = checks.get(ci);
+            String origin = c.path("origin").asText("unknown");
+            String what = "embedded check " + ci + " (outputs from " + origin + ")";
+            JsonNode at = c.get("atol"), rt = c.get("rtol");
+            if (at == null || !at.isNumber() || rt == null || !rt.isNumber() || !(at.doubleValue() >= 0) || !(rt.doubleValue() >= 0)) {
+                throw new ModelFormatException(label, null, null, what + " needs non-negative numbers 'atol' and 'rtol'", null);
+            }
+            Session s = model.newSession();
+            List<String> failures = new ArrayList<>();
+            JsonNode batches = array(c, "batches", label);
+            for (int b = 0; b < batches.size(); b++) {
+                JsonNode bj = batches.get(b);
+                JsonNode xs = array(bj, "inputs", label), ys = array(bj, "outputs", label);
+                if (xs.size() != model.inputCount() || ys.size() != model.outputCount()) {
+                    throw new ModelFormatException(label, null, null, what + " batch " + b + " has " + xs.size() + " input(s) and " + ys.size()
+                            + " output(s); the model takes " + model.inputCount() + " and gives " + model.outputCount(), null);
+                }
+                Tensor[] x = new Tensor[xs.size()];
+                for (int i = 0; i < x.length; i++) x[i] = tensor(xs.get(i), table, values, used, label);
+                Tensor[] y;
+                try {
+                    y = s.predict(x);
+                } catch (InputException e) {
+                    throw new EmbeddedCheckException(label, what + " cannot run batch " + b + ": " + e.getMessage());
+                }
+                for (int o = 0; o < y.length; o++) {
+                    Comparison cmp = Comparison.of("batch " + b + " output " + o + " '" + model.outputName(o) + "'", y[o],
+                            tensor(ys.get(o), table, values, used, label), at.doubleValue(), rt.doubleValue());
+                    if (!cmp.passed()) failures.add(cmp.describe());
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new EmbeddedCheckException(label, what + " fails: this jkeras (" + Jkm.jkerasVersion()
+                        + ") no longer computes the outputs stored with the model: " + String.join("; ", failures));
+            }
+        }
+    }
+
+    private static Tensor tensor(JsonNode idx, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+        int i = index(idx, table.size(), "check tensor", label);
+        use(used, i, table, label);
+        return new Tensor(table.get(i).shape(), values[i]);
+    }
+
+    private static JsonNode array(JsonNode parent, String key, String label) {
+        JsonNode a = parent == null ? null : parent.get(key);
+        if (a == null || !a.isArray()) throw new ModelFormatException(label, null, null, "header has no '" + key + "' array where expected", null);
+        return a;
+    }
+
+    private static int index(JsonNode n, int size, String what, String label) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0 || n.intValue() >= size) {
+            throw new ModelFormatException(label, null, null, what + " " + n + " is not an index below " + size, null);
+        }
+        return n.intValue();
+    }
+
+    private static Node.Ref ref(JsonNode r, List<Node> nodes, int before, String label) {
+        if (r == null || !r.isArray() || r.size() != 2) throw new ModelFormatException(label, null, null, "a tensor reference must be [node, index], got " + r, null);
+        int node = index(r.get(0), Math.min(before, nodes.size()), "referenced node", label);
+        int idx = index(r.get(1), nodes.get(node).outputShapes().length, "output index of node " + node, label);
+        return new Node.Ref(node, idx);
+    }
+
+    private static int[] intsOf(JsonNode a) {
+        if (a == null || !a.isArray()) return null;
+        int[] r = new int[a.size()];
+        for (int i = 0; i < r.length; i++) {
+            if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToInt()) return null;
+            r[i] = a.get(i).intValue();
+        }
+        return r;
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] r = new byte[b.remaining()];
+        b.duplicate().get(r);
+        return r;
+    }
+
+    private static int crc(byte[] b, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(b, off, len);
+        return (int) c.getValue();
+    }
+
+    private static boolean isHex8(String s) {
+        if (s.length() != 8) return false;
+        for (int i = 0; i < 8; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) return false;
+        }
+        return true;
+    }
+
+    private static String hex32(int v) { return String.format("%08x", v); }
+
+    private static String hex(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, b.length); i++) sb.append(i > 0 ? " " : "").append(String.format("%02x", b[i]));
+        return sb.length() == 0 ? "(nothing: the file is empty)" : sb.toString();
+    }
+
+    private static String hint(byte[] head) {
+        if (head.length >= 4 && head[0] == (byte) 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
+            return " (this is an HDF5 file: a Keras .h5 model loads with JKeras.load)";
+        }
+        if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') return " (this is a zip archive: a Keras .keras model loads with JKeras.load)";
+        if (head.length >= 4 && head[0] == (byte) 0x89 && head[1] == 'J' && head[2] == 'K' && head[3] == 'M') {
+            return " (the line-end bytes differ: the file was probably copied in text mode; copy it in binary mode)";
+        }
+        return "";
+    }
+}

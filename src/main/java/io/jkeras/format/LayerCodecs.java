@@ -1,0 +1,393 @@
+package io.jkeras.format;
+
+import io.jkeras.UnsupportedModelException;
+import io.jkeras.layers.ActivationLayer;
+import io.jkeras.layers.BatchNormalization;
+import io.jkeras.layers.Bidirectional;
+import io.jkeras.layers.Concatenate;
+import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.CudnnRecurrent;
+import io.jkeras.layers.Dense;
+import io.jkeras.layers.ElementwiseOp;
+import io.jkeras.layers.Embedding;
+import io.jkeras.layers.Flatten;
+import io.jkeras.layers.Gru;
+import io.jkeras.layers.Identity;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.Lstm;
+import io.jkeras.layers.Masking;
+import io.jkeras.layers.Merge;
+import io.jkeras.layers.Permute;
+import io.jkeras.layers.Recurrent;
+import io.jkeras.layers.RecurrentOptions;
+import io.jkeras.layers.RepeatVector;
+import io.jkeras.layers.Reshape;
+import io.jkeras.layers.ShapeOp;
+import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.Softmax;
+import io.jkeras.layers.TimeDistributed;
+import io.jkeras.layers.Weight;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The table from engine layer classes to their native-format codecs: how each layer's
+ * configuration is written to the JSON header and how the layer is rebuilt from it, with its
+ * weights in their logical (Keras) layout. The {@code type} strings are part of the file format:
+ * never rename one; a new layer class gets a new type (and a minor format version).
+ *
+ * <p>Each codec writes exactly the constructor arguments of its layer (plus values that only
+ * document, like the gate order), so that the rebuilt layer computes bit for bit what the
+ * original did.
+ */
+final class LayerCodecs {
+    /** Writes one layer's configuration and weights, and rebuilds the layer. */
+    interface Codec<L extends Layer> {
+        void encode(L layer, LayerEncoder e);
+
+        Layer decode(LayerDecoder d);
+    }
+
+    record Entry<L extends Layer>(String type, Class<L> layerClass, Codec<L> codec) {
+        @SuppressWarnings("unchecked")
+        void encode(Layer l, LayerEncoder e) { codec.encode((L) l, e); }
+    }
+
+    private static final Map<Class<?>, Entry<?>> BY_CLASS = new LinkedHashMap<>();
+    private static final Map<String, Entry<?>> BY_TYPE = new LinkedHashMap<>();
+
+    private static <L extends Layer> void add(String type, Class<L> cls, Codec<L> codec) {
+        Entry<L> e = new Entry<>(type, cls, codec);
+        if (BY_CLASS.put(cls, e) != null || BY_TYPE.put(type, e) != null) throw new IllegalStateException("duplicate codec " + type);
+    }
+
+    private LayerCodecs() {}
+
+    /** The codec for a layer's class, or an error naming the layer and its class. */
+    static Entry<?> forLayer(Layer l) {
+        Entry<?> e = BY_CLASS.get(l.getClass());
+        if (e == null) {
+            throw new UnsupportedModelException(null, l.name(), null, "the native format has no codec for engine layer class "
+                    + l.getClass().getName() + " (" + l.typeName() + "); supported: " + String.join(", ", BY_TYPE.keySet()));
+        }
+        return e;
+    }
+
+    /** The codec for a type string read from a file, or null. */
+    static Entry<?> forType(String type) { return BY_TYPE.get(type); }
+
+    /** Every type string this reader knows, in registration order. */
+    static List<String> types() { return Collections.unmodifiableList(new ArrayList<>(BY_TYPE.keySet())); }
+
+    private static void recurrentOptions(Recurrent r, LayerEncoder e) {
+        RecurrentOptions o = r.options();
+        e.put("units", r.units());
+        e.put("input_size", r.inputSize());
+        e.put("return_sequences", o.returnSequences());
+        e.put("return_state", o.returnState());
+        e.put("go_backwards", o.goBackwards());
+        e.put("stateful", o.stateful());
+        e.put("zero_output_for_mask", o.zeroOutputForMask());
+    }
+
+    private static RecurrentOptions recurrentOptions(LayerDecoder d) {
+        return new RecurrentOptions(d.bool("return_sequences"), d.bool("return_state"), d.bool("go_backwards"),
+                d.bool("stateful"), d.bool("zero_output_for_mask"));
+    }
+
+    private static float[] values(Weight w) { return w == null ? null : w.values(); }
+
+    static {
+        add("InputLayer", InputLayer.class, new Codec<>() {
+            public void encode(InputLayer l, LayerEncoder e) {
+                e.put("shape", l.shape());
+                e.put("batch_size", l.batchSize());
+                e.put("integer", l.integer());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                return new InputLayer(d.name(), d.ints("shape"), d.integer("batch_size"), d.bool("integer"));
+            }
+        });
+        add("Dense", Dense.class, new Codec<>() {
+            public void encode(Dense l, LayerEncoder e) {
+                e.put("units", l.units());
+                e.activation("activation", l.activation());
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                Weight k = d.weight("kernel", 2);
+                int units = d.integer("units");
+                d.expectShape(k, k.shape()[0], units);
+                Weight b = d.optionalWeight("bias");
+                if (b != null) d.expectShape(b, units);
+                d.expectNoOtherWeights("kernel", "bias");
+                return new Dense(d.name(), k.shape()[0], units, d.activation("activation"), k.values(), values(b));
+            }
+        });
+        add("SimpleRnn", SimpleRnn.class, new Codec<>() {
+            public void encode(SimpleRnn l, LayerEncoder e) {
+                recurrentOptions(l, e);
+                e.activation("activation", l.activation());
+                e.put("gates", "h");
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                int u = d.integer("units"), in = d.integer("input_size");
+                Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
+                d.expectShape(k, in, u);
+                d.expectShape(r, u, u);
+                if (b != null) d.expectShape(b, u);
+                d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+                return new SimpleRnn(d.name(), u, in, d.activation("activation"), k.values(), r.values(), values(b), recurrentOptions(d));
+            }
+        });
+        add("Lstm", Lstm.class, new Codec<>() {
+            public void encode(Lstm l, LayerEncoder e) {
+                recurrentOptions(l, e);
+                e.activation("activation", l.activation());
+                e.activation("recurrent_activation", l.recurrentActivation());
+                e.put("gates", "i|f|c|o");
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                int u = d.integer("units"), in = d.integer("input_size");
+                Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
+                d.expectShape(k, in, 4 * u);
+                d.expectShape(r, u, 4 * u);
+                if (b != null) d.expectShape(b, 4 * u);
+                d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+                return new Lstm(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
+                        k.values(), r.values(), values(b), recurrentOptions(d));
+            }
+        });
+        add("Gru", Gru.class, new Codec<>() {
+            public void encode(Gru l, LayerEncoder e) {
+                recurrentOptions(l, e);
+                e.activation("activation", l.activation());
+                e.activation("recurrent_activation", l.recurrentActivation());
+                e.put("reset_after", l.resetAfter());
+                e.put("gates", "z|r|h");
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                int u = d.integer("units"), in = d.integer("input_size");
+                boolean ra = d.bool("reset_after");
+                Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
+                d.expectShape(k, in, 3 * u);
+                d.expectShape(r, u, 3 * u);
+                if (b != null) {
+                    if (ra) d.expectShape(b, 2, 3 * u);
+                    else d.expectShape(b, 3 * u);
+                }
+                d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+                return new Gru(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
+                        k.values(), r.values(), values(b), recurrentOptions(d));
+            }
+        });
+        add("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
+            public void encode(CudnnRecurrent l, LayerEncoder e) {
+                e.put("type_name", l.typeName());
+                e.layer("engine", l.inner());
+                e.weights(l.weights()); // as the file stored them (CuDNN layout), for listing and saving
+            }
+
+            public Layer decode(LayerDecoder d) {
+                Layer inner = d.layer("engine");
+                if (!(inner instanceof Recurrent r) || inner instanceof CudnnRecurrent) {
+                    throw d.error("'engine' must be a SimpleRnn, Lstm or Gru layer, got " + inner.getClass().getSimpleName());
+                }
+                if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '" + d.name() + "'");
+                return new CudnnRecurrent(d.string("type_name"), r, d.weights());
+            }
+        });
+        add("Bidirectional", Bidirectional.class, new Codec<>() {
+            public void encode(Bidirectional l, LayerEncoder e) {
+                e.put("merge", l.merge().name());
+                e.layer("forward", l.forwardLayer());
+                e.layer("backward", l.backwardLayer());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                d.expectNoOtherWeights();
+                return new Bidirectional(d.name(), d.recurrent("forward"), d.recurrent("backward"),
+                        d.enumValue("merge", Bidirectional.Merge.class));
+            }
+        });
+        add("TimeDistributed", TimeDistributed.class, new Codec<>() {
+            public void encode(TimeDistributed l, LayerEncoder e) { e.layer("inner", l.inner()); }
+
+            public Layer decode(LayerDecoder d) {
+                d.expectNoOtherWeights();
+                return new TimeDistributed(d.name(), d.layer("inner"));
+            }
+        });
+        add("Embedding", Embedding.class, new Codec<>() {
+            public void encode(Embedding l, LayerEncoder e) {
+                e.put("mask_zero", l.maskZero());
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                Weight w = d.weight("embeddings", 2);
+                d.expectNoOtherWeights("embeddings");
+                return new Embedding(d.name(), w.shape()[0], w.shape()[1], d.bool("mask_zero"), w.values());
+            }
+        });
+        add("Masking", Masking.class, new Codec<>() {
+            public void encode(Masking l, LayerEncoder e) { e.putFloat("mask_value", l.maskValue()); }
+
+            public Layer decode(LayerDecoder d) { return new Masking(d.name(), d.floatValue("mask_value")); }
+        });
+        add("Flatten", Flatten.class, new Codec<>() {
+            public void encode(Flatten l, LayerEncoder e) {}
+
+            public Layer decode(LayerDecoder d) { return new Flatten(d.name()); }
+        });
+        add("Identity", Identity.class, new Codec<>() {
+            public void encode(Identity l, LayerEncoder e) { e.put("type_name", l.typeName()); }
+
+            public Layer decode(LayerDecoder d) { return new Identity(d.name(), d.string("type_name")); }
+        });
+        add("ActivationLayer", ActivationLayer.class, new Codec<>() {
+            public void encode(ActivationLayer l, LayerEncoder e) { e.activation("activation", l.activation()); }
+
+            public Layer decode(LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
+        });
+        add("RepeatVector", RepeatVector.class, new Codec<>() {
+            public void encode(RepeatVector l, LayerEncoder e) { e.put("n", l.n()); }
+
+            public Layer decode(LayerDecoder d) { return new RepeatVector(d.name(), d.integer("n")); }
+        });
+        add("Conv1D", Conv1D.class, new Codec<>() {
+            public void encode(Conv1D l, LayerEncoder e) {
+                e.put("channels", l.channels());
+                e.put("filters", l.filters());
+                e.put("kernel_size", l.kernelSize());
+                e.put("strides", l.stride());
+                e.put("dilation_rate", l.dilation());
+                e.put("padding", l.padding().name());
+                e.put("groups", l.groups());
+                e.put("channels_first", l.channelsFirst());
+                e.activation("activation", l.activation());
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                int ch = d.integer("channels"), f = d.integer("filters"), ks = d.integer("kernel_size"), g = d.integer("groups");
+                Weight k = d.weight("kernel", 3), b = d.optionalWeight("bias");
+                if (g <= 0 || ch % g != 0) throw d.error("groups " + g + " does not divide channels " + ch);
+                d.expectShape(k, ks, ch / g, f);
+                if (b != null) d.expectShape(b, f);
+                d.expectNoOtherWeights("kernel", "bias");
+                return new Conv1D(d.name(), ch, f, ks, d.integer("strides"), d.integer("dilation_rate"),
+                        d.enumValue("padding", Conv1D.Padding.class), g, d.bool("channels_first"), d.activation("activation"),
+                        k.values(), values(b));
+            }
+        });
+        add("BatchNormalization", BatchNormalization.class, new Codec<>() {
+            public void encode(BatchNormalization l, LayerEncoder e) {
+                e.put("rank", l.rank());
+                e.put("axes", l.axes());
+                e.put("epsilon", l.epsilon());
+                e.put("momentum", l.momentum());
+                e.put("param_shape", l.paramShape());
+                e.weights(l.weights());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                int[] ps = d.ints("param_shape");
+                Weight gamma = null, beta = null, mean = null, var = null;
+                List<Weight> extra = new ArrayList<>();
+                for (Weight w : d.weights()) {
+                    switch (w.name()) {
+                        case "gamma" -> gamma = w;
+                        case "beta" -> beta = w;
+                        case "moving_mean" -> mean = w;
+                        case "moving_variance" -> var = w;
+                        default -> extra.add(w);
+                    }
+                }
+                if (mean == null || var == null) throw d.error("needs weights 'moving_mean' and 'moving_variance'");
+                for (Weight w : new Weight[]{gamma, beta, mean, var}) if (w != null) d.expectShape(w, ps);
+                return new BatchNormalization(d.name(), d.integer("rank"), d.ints("axes"), ps, d.doubleValue("epsilon"),
+                        d.doubleValue("momentum"), values(gamma), values(beta), mean.values(), var.values(), extra);
+            }
+        });
+        add("Reshape", Reshape.class, new Codec<>() {
+            public void encode(Reshape l, LayerEncoder e) { e.put("target_shape", l.targetShape()); }
+
+            public Layer decode(LayerDecoder d) { return new Reshape(d.name(), d.ints("target_shape")); }
+        });
+        add("Permute", Permute.class, new Codec<>() {
+            public void encode(Permute l, LayerEncoder e) { e.put("dims", l.dims()); }
+
+            public Layer decode(LayerDecoder d) { return new Permute(d.name(), d.ints("dims")); }
+        });
+        add("Softmax", Softmax.class, new Codec<>() {
+            public void encode(Softmax l, LayerEncoder e) {
+                e.put("axes", l.axes());
+                e.put("keras3_masking", l.keras3Masking());
+            }
+
+            public Layer decode(LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
+        });
+        add("Concatenate", Concatenate.class, new Codec<>() {
+            public void encode(Concatenate l, LayerEncoder e) {
+                e.put("axis", l.axis());
+                e.put("mask_rule", l.maskRule().name());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.class));
+            }
+        });
+        add("Merge", Merge.class, new Codec<>() {
+            public void encode(Merge l, LayerEncoder e) {
+                e.put("op", l.op().name());
+                e.put("mask_rule", l.maskRule().name());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                return new Merge(d.name(), d.enumValue("op", Merge.Op.class), d.enumValue("mask_rule", Merge.MaskRule.class));
+            }
+        });
+        add("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
+            public void encode(ElementwiseOp l, LayerEncoder e) {
+                e.put("type_name", l.typeName());
+                e.put("op", l.op().name());
+                if (l.constant() == null) e.putNull("constant");
+                else e.putFloat("constant", l.constant());
+                e.put("constant_first", l.constantFirst());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                Float c = d.isNull("constant") ? null : d.floatValue("constant");
+                return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.class), c, d.bool("constant_first"));
+            }
+        });
+        add("ShapeOp", ShapeOp.class, new Codec<>() {
+            public void encode(ShapeOp l, LayerEncoder e) {
+                e.put("type_name", l.typeName());
+                e.put("op", l.op().name());
+                if (l.axes() == null) e.putNull("axes");
+                else e.put("axes", l.axes());
+                e.put("keep_dims", l.keepDims());
+            }
+
+            public Layer decode(LayerDecoder d) {
+                int[] axes = d.isNull("axes") ? null : d.ints("axes");
+                return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.class), axes, d.bool("keep_dims"));
+            }
+        });
+    }
+}

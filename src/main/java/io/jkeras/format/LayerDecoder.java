@@ -1,0 +1,209 @@
+package io.jkeras.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jkeras.JKerasException;
+import io.jkeras.ModelFormatException;
+import io.jkeras.kernels.Activation;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.Recurrent;
+import io.jkeras.layers.Weight;
+import io.jkeras.model.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads one layer entry of the header and rebuilds the engine layer through its codec. Every
+ * missing or mistyped value is a {@link ModelFormatException} naming the file, the layer and the
+ * key.
+ */
+final class LayerDecoder {
+    /** The tensors of the file, already checked against their checksums. */
+    interface TensorSource {
+        int count();
+
+        String name(int index);
+
+        int[] shape(int index);
+
+        float[] values(int index);
+    }
+
+    /** Wrappers nest layers (Bidirectional, TimeDistributed); deeper nesting is refused. */
+    static final int MAX_DEPTH = 8;
+
+    private final JsonNode config;
+    private final String name;
+    private final List<Weight> weights;
+    private final TensorSource tensors;
+    private final String file;
+    private final int depth;
+
+    private LayerDecoder(String name, JsonNode config, List<Weight> weights, TensorSource tensors, String file, int depth) {
+        this.name = name;
+        this.config = config;
+        this.weights = weights;
+        this.tensors = tensors;
+        this.file = file;
+        this.depth = depth;
+    }
+
+    static Layer decode(JsonNode node, TensorSource tensors, String file, int depth) {
+        if (node == null || !node.isObject()) throw new ModelFormatException(file, null, null, "a layer entry is not a JSON object", null);
+        JsonNode n = node.get("name");
+        if (n == null || !n.isTextual()) throw new ModelFormatException(file, null, null, "a layer entry has no string 'name'", null);
+        String name = n.asText();
+        if (depth > MAX_DEPTH) throw new ModelFormatException(file, name, null, "layers nest deeper than " + MAX_DEPTH + " levels", null);
+        JsonNode t = node.get("type");
+        if (t == null || !t.isTextual()) throw new ModelFormatException(file, name, null, "the layer entry has no string 'type'", null);
+        LayerCodecs.Entry<?> entry = LayerCodecs.forType(t.asText());
+        if (entry == null) {
+            throw new ModelFormatException(file, name, null, "unknown layer type '" + t.asText() + "' (written by a newer jkeras?); this reader knows "
+                    + String.join(", ", LayerCodecs.types()), null);
+        }
+        JsonNode config = node.get("config");
+        if (config == null || !config.isObject()) throw new ModelFormatException(file, name, null, "the layer entry has no object 'config'", null);
+        List<Weight> ws = new ArrayList<>();
+        JsonNode wn = node.get("weights");
+        if (wn != null && !wn.isNull()) {
+            if (!wn.isArray()) throw new ModelFormatException(file, name, null, "'weights' is not an array", null);
+            Set<String> seen = new HashSet<>();
+            for (JsonNode w : wn) {
+                JsonNode wname = w.get("name"), idx = w.get("tensor");
+                if (wname == null || !wname.isTextual() || idx == null || !idx.canConvertToInt() || !idx.isIntegralNumber()) {
+                    throw new ModelFormatException(file, name, null, "a weight entry needs a string 'name' and an integer 'tensor', got " + w, null);
+                }
+                int i = idx.asInt();
+                if (i < 0 || i >= tensors.count()) {
+                    throw new ModelFormatException(file, name, wname.asText(), "refers to tensor " + i + " but the table has " + tensors.count(), null);
+                }
+                if (!seen.add(wname.asText())) throw new ModelFormatException(file, name, wname.asText(), "is listed twice", null);
+                ws.add(new Weight(wname.asText(), tensors.shape(i), tensors.values(i)));
+            }
+        }
+        try {
+            return entry.codec().decode(new LayerDecoder(name, config, ws, tensors, file, depth));
+        } catch (JKerasException e) {
+            throw e.in(file, name);
+        }
+    }
+
+    String name() { return name; }
+
+    ModelFormatException error(String detail) { return new ModelFormatException(file, name, null, detail, null); }
+
+    private JsonNode value(String key) {
+        JsonNode v = config.get(key);
+        if (v == null) throw error("config has no '" + key + "'");
+        return v;
+    }
+
+    boolean isNull(String key) { return value(key).isNull(); }
+
+    int integer(String key) {
+        JsonNode v = value(key);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error("config '" + key + "' must be a 32-bit integer, got " + v);
+        return v.intValue();
+    }
+
+    boolean bool(String key) {
+        JsonNode v = value(key);
+        if (!v.isBoolean()) throw error("config '" + key + "' must be true or false, got " + v);
+        return v.booleanValue();
+    }
+
+    double doubleValue(String key) {
+        JsonNode v = value(key);
+        if (!v.isNumber()) throw error("config '" + key + "' must be a number, got " + v);
+        return v.doubleValue();
+    }
+
+    float floatValue(String key) {
+        JsonNode v = value(key);
+        if (v.isNumber()) {
+            double d = v.doubleValue();
+            if ((double) (float) d != d) throw error("config '" + key + "' must be a float32 value, got " + v);
+            return (float) d;
+        }
+        if (v.isTextual()) {
+            switch (v.asText()) {
+                case "NaN": return Float.NaN;
+                case "Infinity": return Float.POSITIVE_INFINITY;
+                case "-Infinity": return Float.NEGATIVE_INFINITY;
+                default: break;
+            }
+        }
+        throw error("config '" + key + "' must be a number, \"NaN\", \"Infinity\" or \"-Infinity\", got " + v);
+    }
+
+    String string(String key) {
+        JsonNode v = value(key);
+        if (!v.isTextual()) throw error("config '" + key + "' must be a string, got " + v);
+        return v.asText();
+    }
+
+    int[] ints(String key) {
+        JsonNode v = value(key);
+        if (!v.isArray() || v.size() > 64) throw error("config '" + key + "' must be an array of at most 64 integers, got " + v);
+        int[] r = new int[v.size()];
+        for (int i = 0; i < r.length; i++) {
+            JsonNode x = v.get(i);
+            if (!x.isIntegralNumber() || !x.canConvertToInt()) throw error("config '" + key + "' must hold 32-bit integers, got " + v);
+            r[i] = x.intValue();
+        }
+        return r;
+    }
+
+    <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+        String s = string(key);
+        for (E e : type.getEnumConstants()) if (e.name().equals(s)) return e;
+        throw error("config '" + key + "' is '" + s + "'; allowed: " + Arrays.toString(type.getEnumConstants()));
+    }
+
+    /** An engine activation by its enum name; the hard_sigmoid variant was fixed at conversion. */
+    Activation activation(String key) { return enumValue(key, Activation.class); }
+
+    /** A required weight of the given rank. */
+    Weight weight(String weightName, int rank) {
+        Weight w = optionalWeight(weightName);
+        if (w == null) throw error("has no weight '" + weightName + "'");
+        if (w.shape().length != rank) {
+            throw new ModelFormatException(file, name, weightName, "has shape " + Tensor.shapeString(w.shape()) + ", expected rank " + rank, null);
+        }
+        return w;
+    }
+
+    Weight optionalWeight(String weightName) {
+        for (Weight w : weights) if (w.name().equals(weightName)) return w;
+        return null;
+    }
+
+    /** All weights, in file order. */
+    List<Weight> weights() { return weights; }
+
+    void expectShape(Weight w, int... shape) {
+        if (!Arrays.equals(w.shape(), shape)) {
+            throw new ModelFormatException(file, name, w.name(), "has shape " + Tensor.shapeString(w.shape()) + ", the layer's config needs "
+                    + Tensor.shapeString(shape), null);
+        }
+    }
+
+    void expectNoOtherWeights(String... allowed) {
+        for (Weight w : weights) {
+            if (!Arrays.asList(allowed).contains(w.name())) {
+                throw new ModelFormatException(file, name, w.name(), "is not a weight of this layer type; allowed: " + Arrays.toString(allowed), null);
+            }
+        }
+    }
+
+    Layer layer(String key) { return decode(value(key), tensors, file, depth + 1); }
+
+    Recurrent recurrent(String key) {
+        Layer l = layer(key);
+        if (!(l instanceof Recurrent r)) throw error("'" + key + "' must be a recurrent layer, got " + l.getClass().getSimpleName());
+        return r;
+    }
+}

@@ -1,0 +1,208 @@
+package io.jkeras.golden;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkeras.InputException;
+import io.jkeras.JKerasException;
+import io.jkeras.format.Jkm;
+import io.jkeras.format.Sha256;
+import io.jkeras.model.Model;
+import io.jkeras.model.Session;
+import io.jkeras.model.Tensor;
+import io.jkeras.npy.Npy;
+import io.jkeras.util.AtomicFiles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Records a golden case from jkeras itself, to pin today's behaviour: runs the model on the inputs
+ * (k times as many inputs as the model takes are k consecutive batches, in one session) and writes
+ * {@code x0.npy…} (the inputs, byte for byte as given), {@code y0.npy…} (float32 outputs) and
+ * {@code golden.json} (tolerances and provenance: jkeras version, the model file's name and
+ * SHA-256, the date). The directory appears complete or not at all: everything is written to a
+ * temporary sibling directory, forced to disk and renamed into place.
+ */
+public final class GoldenRecorder {
+    /**
+     * @param atol      the tolerance {@code verify} uses for the case (unless overridden)
+     * @param rtol      the relative tolerance
+     * @param force     replace a directory that exists and is not empty
+     * @param copyModel also store the model file in the case as {@code model.<ext>}
+     */
+    public record Options(double atol, double rtol, boolean force, boolean copyModel) {
+        public static final Options DEFAULT = new Options(1e-5, 0, false, false);
+
+        public Options withTolerance(double a, double r) { return new Options(a, r, force, copyModel); }
+
+        public Options withForce(boolean f) { return new Options(atol, rtol, f, copyModel); }
+
+        public Options withCopyModel(boolean c) { return new Options(atol, rtol, force, c); }
+    }
+
+    private GoldenRecorder() {}
+
+    /**
+     * @param model     the model to run
+     * @param modelFile the file it was loaded from (for provenance and {@code copyModel}), or null
+     * @param inputs    the input {@code .npy} files, the model's inputs in order, batch after batch
+     * @return the outputs, batch after batch
+     */
+    public static List<Tensor> record(Model model, Path modelFile, List<Path> inputs, Path dir, Options options) throws IOException {
+        int nIn = model.inputCount(), nOut = model.outputCount();
+        if (inputs.isEmpty() || inputs.size() % nIn != 0) {
+            throw new InputException("model has " + nIn + " input(s) but " + inputs.size() + " input file(s) were given; give a positive multiple of " + nIn);
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new InputException(dir.toString(), null, null, "exists and is not a directory");
+        if (Files.isDirectory(dir) && !options.force() && !isEmpty(dir)) {
+            throw new InputException(dir.toString(), null, null, "exists and is not empty; pass --force to replace it");
+        }
+        int batches = inputs.size() / nIn;
+        Session s = model.newSession();
+        List<Tensor> ys = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            Tensor[] x = new Tensor[nIn];
+            for (int i = 0; i < nIn; i++) x[i] = Npy.read(inputs.get(b * nIn + i)).tensor();
+            try {
+                for (Tensor y : s.predict(x)) ys.add(y);
+            } catch (JKerasException e) {
+                throw e.in(inputs.get(b * nIn).toString(), null);
+            }
+        }
+
+        Path abs = dir.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+        boolean done = false;
+        try {
+            List<String> xNames = new ArrayList<>(), yNames = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                Path src = inputs.get(i);
+                String n = "x" + i + ".npy";
+                AtomicFiles.write(tmp.resolve(n), out -> Files.copy(src, out));
+                xNames.add(n);
+            }
+            for (int i = 0; i < ys.size(); i++) {
+                Tensor t = ys.get(i);
+                String n = "y" + i + ".npy";
+                AtomicFiles.write(tmp.resolve(n), out -> Npy.write(out, t));
+                yNames.add(n);
+            }
+            String modelCopy = null;
+            if (options.copyModel()) {
+                if (modelFile == null || !Files.isRegularFile(modelFile)) {
+                    throw new InputException("the model is not a single file, so it cannot be stored with the case");
+                }
+                String f = modelFile.getFileName().toString();
+                int dot = f.lastIndexOf('.');
+                modelCopy = "model" + (dot >= 0 ? f.substring(dot) : ".h5");
+                String mc = modelCopy;
+                AtomicFiles.write(tmp.resolve(mc), out -> Files.copy(modelFile, out));
+            }
+            ObjectNode j = json(model, modelFile, modelCopy, xNames, yNames, batches, options);
+            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(j);
+            AtomicFiles.write(tmp.resolve("golden.json"), out -> out.write(bytes));
+            fsyncDir(tmp);
+            swapIn(tmp, abs);
+            fsyncDir(parent);
+            done = true;
+        } finally {
+            if (!done) deleteTree(tmp);
+        }
+        return ys;
+    }
+
+    private static ObjectNode json(Model model, Path modelFile, String modelCopy, List<String> xs, List<String> ys, int batches,
+                                   Options o) throws IOException {
+        ObjectNode j = new ObjectMapper().createObjectNode();
+        j.put("atol", o.atol());
+        j.put("rtol", o.rtol());
+        j.put("n_inputs", model.inputCount());
+        j.put("n_outputs", model.outputCount());
+        j.put("batches", batches);
+        j.put("stateful", model.stateful());
+        ArrayNode in = j.putArray("inputs");
+        xs.forEach(in::add);
+        ArrayNode out = j.putArray("outputs");
+        ys.forEach(out::add);
+        ArrayNode names = j.putArray("output_names");
+        for (int i = 0; i < model.outputCount(); i++) names.add(model.outputName(i));
+        ObjectNode p = j.putObject("provenance");
+        p.put("recorded_by", "jkeras golden record");
+        p.put("jkeras_version", Jkm.jkerasVersion());
+        p.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        p.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        ObjectNode m = p.putObject("model");
+        m.put("name", model.name());
+        m.put("file", modelFile == null ? null : modelFile.getFileName().toString());
+        m.put("sha256", modelFile != null && Files.isRegularFile(modelFile) ? Sha256.of(modelFile) : null);
+        m.put("format", model.metadata().get("format"));
+        m.put("keras_version", model.metadata().get("keras_version"));
+        if (modelCopy != null) m.put("stored_as", modelCopy);
+        return j;
+    }
+
+    private static void swapIn(Path tmp, Path target) throws IOException {
+        if (!Files.exists(target)) {
+            move(tmp, target);
+            return;
+        }
+        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+        Files.delete(old);
+        move(target, old);
+        try {
+            move(tmp, target);
+        } catch (IOException e) {
+            move(old, target); // put the previous case back
+            throw e;
+        }
+        deleteTree(old);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            return !ds.iterator().hasNext();
+        }
+    }
+
+    private static void fsyncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform can sync a directory; the files themselves were forced
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.jkeras.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkeras.JKeras;
+import io.jkeras.fixtures.FixtureCase;
+import io.jkeras.golden.GoldenCase;
+import io.jkeras.model.Model;
+import io.jkeras.testing.JKerasAssertions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The frozen files of every released native format version (fixtures/native/vX.Y) still load:
+ * same layers and weights as their source model bit for bit, the same predictions bit for bit,
+ * Keras' outputs within tolerance, the recorded provenance; embedded checks pass.
+ */
+class NativeBackCompatTest {
+    static List<Path> versions() throws IOException {
+        try (Stream<Path> s = Files.list(FixtureCase.root().resolve("native"))) {
+            return s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).sorted().toList();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> frozenFilesLoadAndMatchTheirSources() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path v : versions()) {
+            JsonNode manifest = new ObjectMapper().readTree(v.resolve("manifest.json").toFile());
+            for (JsonNode e : manifest.get("files")) {
+                Path file = v.resolve(e.get("file").asText());
+                tests.add(DynamicTest.dynamicTest(v.getFileName() + "/" + file.getFileName(), () -> {
+                    Path source = FixtureCase.root().resolve(e.get("source").asText());
+                    Path golden = FixtureCase.root().resolve(e.get("golden").asText());
+                    Model nat = Jkm.load(file); // runs any embedded check
+                    Model src = JKeras.load(source);
+                    JkmRoundTripTest.assertSameModel(src, nat, file.toString(), false);
+                    GoldenCase g = GoldenCase.open(golden);
+                    JKerasAssertions.assertThat(nat).on(g).matchesCaseTolerance();
+                    assertThat(nat.metadata()).containsEntry("source_sha256", e.get("source_sha256").asText())
+                            .containsEntry("source_sha256", Sha256.of(source))
+                            .containsEntry("jkm_version", manifest.get("format_version").asText());
+                    // predictions bit for bit: run the golden inputs through both
+                    var outs = io.jkeras.golden.GoldenRunner.runDetailed(nat, g, 1, 0);
+                    var ref = io.jkeras.golden.GoldenRunner.runDetailed(src, g, 1, 0);
+                    for (int i = 0; i < outs.size(); i++) {
+                        assertThat(JkmRoundTripTest.bits(outs.get(i).got().data())).as(file + " output " + i)
+                                .containsExactly(JkmRoundTripTest.bits(ref.get(i).got().data()));
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void version10CoversEveryCodecThatKerasFilesUse() throws IOException {
+        Set<String> types = new TreeSet<>();
+        for (Path f : Files.newDirectoryStream(FixtureCase.root().resolve("native/v1.0"), "*.jkm")) collect(JkmFiles.header(Files.readAllBytes(f)), types);
+        List<String> expected = new ArrayList<>(LayerCodecs.types());
+        expected.remove("CudnnRecurrent"); // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
+        assertThat(types).containsAll(expected);
+    }
+
+    @Test
+    void version10IsPresent() throws IOException {
+        assertThat(versions()).extracting(p -> p.getFileName().toString()).contains("v1.0");
+    }
+
+    private static void collect(JsonNode n, Set<String> out) {
+        if (n.isObject() && n.has("type") && n.has("config") && n.get("type").isTextual()) out.add(n.get("type").asText());
+        n.forEach(x -> collect(x, out));
+    }
+}
