@@ -383,6 +383,664 @@ def _(p):
         edit_config(f, fn)
 
 
+# ==== issue 7: hostile files for every reader ================================================
+# Cases registered with `other` are written from scratch (base None) and may name another reader:
+#   reader "npy"     - Npy.read(file)
+#   reader "config"  - JKeras.load(file, with)   (file is an architecture JSON, `with` its weights)
+#   reader "weights" - JKeras.load(with, file)   (file is a Keras 3 .weights.h5, `with` its config)
+# and the default reader "model" (JKeras.load(file)) for .keras archives and HDF5 files.
+
+import struct
+import zipfile
+import zlib
+
+KERAS = os.path.join(GOOD, "lstm_default", "model.keras")
+GRU_WEIGHTS = "fixtures/keras3/gru_default/model.weights.h5"
+GRU_CONFIG = "fixtures/keras3/gru_default/config.json"
+
+
+def other(file, exception, contains, how, reader="model", with_=None):
+    def deco(fn):
+        CASES.append(dict(file=file, base=None, exception=exception, message_contains=contains, how=how, fn=fn,
+                          reader=reader, with_=with_))
+        return fn
+    return deco
+
+
+def real_entries():
+    with zipfile.ZipFile(KERAS) as z:
+        return [(n, z.read(n)) for n in z.namelist()]
+
+
+def zip_build(entries, eocd_count=None, zip64_count=None):
+    """A zip archive written field by field, so that headers can lie. Each entry is a dict:
+    name, payload (the stored bytes), method (0 stored, 8 deflated), size (declared uncompressed
+    size; default len(payload)), crc (default CRC-32 of payload), flags, local_name, zip64_size
+    (declared in a zip64 extra field of the central header)."""
+    out = bytearray()
+    central = bytearray()
+    for e in entries:
+        name = e["name"].encode("utf-8")
+        local_name = e.get("local_name", e["name"]).encode("utf-8")
+        payload = e["payload"]
+        method = e.get("method", 0)
+        flags = e.get("flags", 0)
+        crc = e.get("crc", zlib.crc32(e.get("plain", payload)) & 0xffffffff)
+        size = e.get("size", len(e.get("plain", payload)))
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034b50, 20, flags, method, 0, 0x21, crc, len(payload),
+                           min(size, 0xffffffff), len(local_name), 0)
+        out += local_name + payload
+        extra = b""
+        csize_field = len(payload)
+        size_field = min(size, 0xffffffff)
+        if "zip64_size" in e:
+            size_field = 0xffffffff
+            extra = struct.pack("<HHQ", 1, 8, e["zip64_size"])
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 20, 45 if extra else 20, flags, method, 0, 0x21, crc,
+                               csize_field, size_field, len(name), len(extra), 0, 0, 0, 0, offset)
+        central += name + extra
+    cd_offset = len(out)
+    out += central
+    n = len(entries) if eocd_count is None else eocd_count
+    if zip64_count is not None:
+        z = len(out)
+        out += struct.pack("<IQHHIIQQQQ", 0x06064b50, 44, 45, 45, 0, 0, zip64_count, zip64_count, len(central), cd_offset)
+        out += struct.pack("<IIQI", 0x07064b50, 0, z, 1)
+        out += struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, 0xffff, 0xffff, len(central), cd_offset, 0)
+    else:
+        out += struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, n, n, len(central), cd_offset, 0)
+    return bytes(out)
+
+
+def stored(name, data, **kw):
+    return dict(name=name, payload=data, **kw)
+
+
+def deflated(name, data, **kw):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return dict(name=name, payload=c.compress(data) + c.flush(), plain=data, method=8, **kw)
+
+
+def write_zip(p, entries, **kw):
+    with open(p, "wb") as f:
+        f.write(zip_build(entries, **kw))
+
+
+def keras_entries(**replace):
+    """The lstm_default archive's entries as stored entries, with some replaced (None removes)."""
+    out = []
+    for n, d in real_entries():
+        if n in replace:
+            if replace[n] is not None:
+                out.append(replace[n])
+        else:
+            out.append(stored(n, d))
+    return out
+
+
+ZIP_FROM = " (entries of fixtures/keras3/lstm_default/model.keras, rewritten field by field)"
+
+
+@other("zip_absolute_entry.keras", "ModelFileException", ["zip entry '/etc/passwd' has an absolute path"],
+       "a .keras archive with an extra entry named /etc/passwd" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries() + [stored("/etc/passwd", b"root:x:0:0\n")])
+
+
+@other("zip_dotdot_entry.keras", "ModelFileException", ["zip entry 'assets/../../evil.py' contains '..'"],
+       "a .keras archive with an extra entry assets/../../evil.py" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries() + [stored("assets/../../evil.py", b"import os\n")])
+
+
+@other("zip_duplicate_entry.keras", "ModelFileException", ["two entries named 'config.json'"],
+       "a .keras archive holding config.json twice (the second a different config)" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries() + [stored("config.json", b'{"class_name": "Sequential", "config": {"layers": []}}')])
+
+
+@other("zip_bomb_ratio.keras", "ModelFileException",
+       ["zip entry 'model.weights.h5' declares 16777216 bytes from", "zip bomb", "LoadOptions.maxCompressionRatio"],
+       "model.weights.h5 replaced by 16 MiB of zeros deflated to about 16 KB (a 1000x expansion)" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(**{"model.weights.h5": deflated("model.weights.h5", bytes(16 << 20))}))
+
+
+@other("zip_bomb_lying_size.keras", "ModelFileException",
+       ["zip entry 'model.weights.h5' decompresses to more than", "zip bomb"],
+       "as zip_bomb_ratio.keras but both headers declare 1000 bytes: caught while inflating" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(**{"model.weights.h5": deflated("model.weights.h5", bytes(16 << 20), size=1000)}))
+
+
+@other("zip_entry_claims_100gb.keras", "ModelFileException",
+       ["zip entry 'model.weights.h5' declares 107374182400 bytes", "LoadOptions.maxArchiveBytes"],
+       "model.weights.h5 declared (zip64 extra field) as 100 GiB uncompressed" + ZIP_FROM)
+def _(p):
+    d = dict(real_entries())["model.weights.h5"]
+    write_zip(p, keras_entries(**{"model.weights.h5": stored("model.weights.h5", d, zip64_size=100 << 30)}))
+
+
+@other("zip_billion_entries.keras", "ModelFileException",
+       ["the zip archive lists 1000000000 entries, more than the limit of 10000", "LoadOptions.maxArchiveEntries"],
+       "a zip64 end record claiming 10^9 entries (the archive holds 3)" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(), zip64_count=10 ** 9)
+
+
+@other("zip_count_mismatch.keras", "ModelFileException",
+       ["the zip end record announces 5 entries but the central directory holds 3"],
+       "the end-of-central-directory record claims 5 entries; there are 3" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(), eocd_count=5)
+
+
+@other("zip_encrypted_entry.keras", "ModelFileException", ["zip entry 'config.json' is encrypted"],
+       "config.json with the 'encrypted' flag set" + ZIP_FROM)
+def _(p):
+    d = dict(real_entries())["config.json"]
+    write_zip(p, keras_entries(**{"config.json": stored("config.json", d, flags=1)}))
+
+
+@other("zip_unknown_method.keras", "ModelFileException", ["zip entry 'config.json' uses compression method 12"],
+       "config.json marked as bzip2-compressed (method 12)" + ZIP_FROM)
+def _(p):
+    d = dict(real_entries())["config.json"]
+    write_zip(p, keras_entries(**{"config.json": stored("config.json", d, method=12)}))
+
+
+@other("zip_crc_mismatch.keras", "ModelFileException", ["zip entry 'config.json' fails its CRC-32 check"],
+       "config.json with one byte changed after its CRC-32 was recorded" + ZIP_FROM)
+def _(p):
+    d = dict(real_entries())["config.json"]
+    bad = d.replace(b'"class_name"', b'"Class_name"', 1)
+    write_zip(p, keras_entries(**{"config.json": stored("config.json", bad, crc=zlib.crc32(d) & 0xffffffff)}))
+
+
+@other("zip_local_name_mismatch.keras", "ModelFileException",
+       ["zip entry 'config.json' is named 'config.jsoN' in its local header"],
+       "config.json whose local header names another file" + ZIP_FROM)
+def _(p):
+    d = dict(real_entries())["config.json"]
+    write_zip(p, keras_entries(**{"config.json": stored("config.json", d, local_name="config.jsoN")}))
+
+
+@other("zip_truncated.keras", "ModelFileException", ["without an end-of-central-directory record", "truncated"],
+       "the first 10000 bytes of fixtures/keras3/lstm_default/model.keras")
+def _(p):
+    with open(KERAS, "rb") as f:
+        b = f.read(10000)
+    with open(p, "wb") as f:
+        f.write(b)
+
+
+@other("zip_no_config.keras", "ModelFormatException", ["the .keras archive has no config.json", "[metadata.json, model.weights.h5]"],
+       "a .keras archive without config.json" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(**{"config.json": None}))
+
+
+@other("zip_no_weights.keras", "ModelFormatException", ["the .keras archive has no model.weights.h5"],
+       "a .keras archive without model.weights.h5" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(**{"model.weights.h5": None}))
+
+
+@other("zip_npz_weights.keras", "UnsupportedModelException", ["stores its weights as model.weights.npz"],
+       "model.weights.h5 renamed model.weights.npz (Keras' weights_format='npz')" + ZIP_FROM)
+def _(p):
+    d = dict(real_entries())["model.weights.h5"]
+    write_zip(p, keras_entries(**{"model.weights.h5": stored("model.weights.npz", d)}))
+
+
+@other("zip_config_not_utf8.keras", "ModelFormatException", ["config.json in the .keras archive is not UTF-8 text"],
+       "config.json holding Latin-1 bytes (0xff 0xfe ...)" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(**{"config.json": stored("config.json", b'{"class_name": "\xff\xfe"}')}))
+
+
+@other("zip_config_too_deep.keras", "ModelFormatException",
+       ["model config nests arrays and objects deeper than the limit of 200 levels", "LoadOptions.maxJsonDepth"],
+       "config.json replaced by 5000 nested lists" + ZIP_FROM)
+def _(p):
+    write_zip(p, keras_entries(**{"config.json": stored("config.json", b"[" * 5000 + b"]" * 5000)}))
+
+
+# ---- .npy inputs -------------------------------------------------------------------------
+
+def npy_raw(header, data=b"", version=1, header_len=None):
+    """A .npy file from its header dict text (padded as NumPy pads) and data bytes."""
+    h = header.encode("latin-1")
+    pre = 6 + 2 + (2 if version == 1 else 4)
+    pad = (64 - (pre + len(h) + 1) % 64) % 64
+    h = h + b" " * pad + b"\n"
+    n = len(h) if header_len is None else header_len
+    ln = struct.pack("<H", n) if version == 1 else struct.pack("<I", n)
+    return b"\x93NUMPY" + bytes([version, 0]) + ln + h + data
+
+
+def write_bytes(p, b):
+    with open(p, "wb") as f:
+        f.write(b)
+
+
+F4 = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }"
+
+
+@other("npy_not_npy.npy", "InputException", ["not a .npy file (no \\x93NUMPY magic)"],
+       "a CSV file named .npy", reader="npy")
+def _(p):
+    write_bytes(p, b"x,y\n1,2\n3,4\n")
+
+
+@other("npy_two_bytes.npy", "InputException", ["not a .npy file: only 2 bytes"], "the first 2 bytes of a .npy file",
+       reader="npy")
+def _(p):
+    write_bytes(p, b"\x93N")
+
+
+@other("npy_truncated_header.npy", "InputException", ["file is truncated"], "a .npy file cut inside its header",
+       reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "(10,)")[:30])
+
+
+@other("npy_truncated_data.npy", "InputException",
+       ["header claims 40 bytes of data for shape (10,) <f4 but the file holds 8; it is truncated"],
+       "shape (10,) float32 with 8 bytes of data", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "(10,)", bytes(8)))
+
+
+@other("npy_claims_100gb.npy", "InputException",
+       ["shape (25000000000,) is too large: more than the limit of 268435456 elements (LoadOptions.maxInputElements)"],
+       "a 128-byte .npy whose header claims shape (25000000000,) float32: 100 GB", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "(25000000000,)"))
+
+
+@other("npy_claims_800mb.npy", "InputException", ["header claims 800000000 bytes of data", "it is truncated"],
+       "a .npy whose header claims (200000000,) float32 (under the element limit) with 16 bytes of data",
+       reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "(200000000,)", bytes(16)))
+
+
+@other("npy_negative_dimension.npy", "InputException", ["bad dimension -5 in shape (-5, 2)"],
+       "shape (-5, 2)", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "(-5, 2)", bytes(16)))
+
+
+@other("npy_shape_not_numbers.npy", "InputException", ["bad shape in header: ('a', 2)"],
+       "shape ('a', 2)", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "('a', 2)", bytes(16)))
+
+
+@other("npy_complex.npy", "InputException", ["dtype '<c8' is not supported", "allowed: float32, float64"],
+       "a complex64 array", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw("{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", bytes(24)))
+
+
+@other("npy_object_pickle.npy", "InputException", ["dtype '|O' is not supported"],
+       "an object array (NumPy stores it as a pickle, which jkeras never unpickles)", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", b"\x80\x04N."))
+
+
+@other("npy_fortran_order.npy", "InputException", ["Fortran-order arrays are not supported"],
+       "fortran_order True", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", bytes(24)))
+
+
+@other("npy_no_shape.npy", "InputException", [".npy header has no 'shape'"], "a header without 'shape'",
+       reader="npy")
+def _(p):
+    write_bytes(p, npy_raw("{'descr': '<f4', 'fortran_order': False, }"))
+
+
+@other("npy_version_9.npy", "InputException", [".npy format version 9 is not supported; allowed: 1, 2, 3"],
+       "format version byte 9", reader="npy")
+def _(p):
+    b = bytearray(npy_raw(F4 % "(1,)", bytes(4)))
+    b[6] = 9
+    write_bytes(p, bytes(b))
+
+
+@other("npy_header_length_1gb.npy", "InputException", ["header length 1073741824 is out of range"],
+       "a version 2.0 header whose length field claims 1 GiB", reader="npy")
+def _(p):
+    write_bytes(p, npy_raw(F4 % "(1,)", bytes(4), version=2, header_len=1 << 30))
+
+
+# ---- architecture JSON (loaded with fixtures/keras3/gru_default/model.weights.h5) -----------
+
+def cfg(name, exception, contains, how):
+    return other(name, exception, contains, how + "; loaded with " + GRU_WEIGHTS, reader="config", with_=GRU_WEIGHTS)
+
+
+@cfg("config_truncated.json", "ModelFormatException", ["model config is not valid JSON"],
+     "the first 300 bytes of fixtures/keras3/gru_default/config.json")
+def _(p):
+    with open(os.path.join(ROOT, GRU_CONFIG), "rb") as f:
+        write_bytes(p, f.read(300))
+
+
+@cfg("config_array.json", "ModelFormatException", ["model config is not a JSON object"], "a JSON list [1, 2, 3]")
+def _(p):
+    write_bytes(p, b"[1, 2, 3]")
+
+
+@cfg("config_too_deep.json", "ModelFormatException",
+     ["model config nests arrays and objects deeper than the limit of 200 levels", "LoadOptions.maxJsonDepth"],
+     "a Sequential config whose first layer's config nests 20000 lists")
+def _(p):
+    write_bytes(p, b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": '
+                + b"[" * 20000 + b"]" * 20000 + b"}]}}")
+
+
+@cfg("config_too_many_layers.json", "ModelFormatException",
+     ["Sequential config lists 10001 layers, more than the limit of 10000 (LoadOptions.maxLayers)"],
+     "a Sequential config listing 10001 empty layer entries (refused before any is built)")
+def _(p):
+    write_bytes(p, b'{"class_name": "Sequential", "config": {"layers": [' + b",".join([b"{}"] * 10001) + b"]}}")
+
+
+@cfg("config_functional_too_many_layers.json", "ModelFormatException",
+     ["Functional config lists 20000 layers, more than the limit of 10000 (LoadOptions.maxLayers)"],
+     "a Functional config listing 20000 empty layer entries")
+def _(p):
+    write_bytes(p, b'{"class_name": "Functional", "config": {"layers": [' + b",".join([b"{}"] * 20000) + b"]}}")
+
+
+@cfg("config_no_class_name.json", "ModelFormatException", ["model config needs 'class_name' and 'config', found keys [config]"],
+     "an object without class_name")
+def _(p):
+    write_bytes(p, b'{"config": {"layers": []}}')
+
+
+@cfg("config_unknown_top_class.json", "UnsupportedModelException",
+     ["top-level model class 'Pipeline' is not supported; allowed: Sequential, Functional, Model"],
+     "class_name Pipeline")
+def _(p):
+    write_bytes(p, b'{"class_name": "Pipeline", "config": {"layers": []}}')
+
+
+@cfg("config_sequential_without_layers.json", "ModelFormatException", ["Sequential config has no 'layers' list"],
+     "a Sequential config whose layers is a string")
+def _(p):
+    write_bytes(p, b'{"class_name": "Sequential", "config": {"layers": "gru"}}')
+
+
+@cfg("config_layer_not_object.json", "ModelFormatException", ["layer entry is not an object: 42"],
+     "a Sequential config whose layer list holds the number 42")
+def _(p):
+    write_bytes(p, b'{"class_name": "Sequential", "config": {"layers": [42]}}')
+
+
+@cfg("config_huge_number.json", "ModelFormatException", ["model config holds a number of more than 100 digits"],
+     "units written as a 1000-digit number")
+def _(p):
+    write_bytes(p, b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "GRU", "config": {"units": '
+                + b"9" * 1000 + b"}}]}}")
+
+
+@cfg("config_not_utf8.json", "ModelFileException", ["architecture JSON is not UTF-8 text"],
+     "bytes ff fe 00 80 c3 (not UTF-8)")
+def _(p):
+    write_bytes(p, b"\xff\xfe\x00\x80\xc3")
+
+
+# ---- Keras 3 .weights.h5 (loaded with fixtures/keras3/gru_default/config.json) --------------
+
+def wts(name, exception, contains, how):
+    return other(name, exception, contains, how + " (from " + GRU_WEIGHTS + "; loaded with " + GRU_CONFIG + ")",
+                 reader="weights", with_=GRU_CONFIG)
+
+
+def copy_gru_weights(p):
+    shutil.copyfile(os.path.join(ROOT, GRU_WEIGHTS), p)
+
+
+@wts("weights_group_cycle.weights.h5", "ModelFormatException",
+     ["HDF5 path 'layers/gru/cell' below / reaches at 'layers/gru/cell' the group it already passed at 'layers/gru'",
+      "the file's groups form a cycle"],
+     "layers/gru/cell replaced by a hard link to its parent layers/gru (a group cycle)")
+def _(p):
+    copy_gru_weights(p)
+    with h5py.File(p, "r+") as f:
+        del f["layers/gru/cell"]
+        f["layers/gru/cell"] = f["layers/gru"]
+
+
+@wts("weights_kernel_claims_100gb.weights.h5", "WeightException",
+     ["layer 'gru'", "weight 'kernel'", "exceeds the limit of 268435456 elements"],
+     "layers/gru/cell/vars/0 replaced by an unwritten chunked (160000, 160000) float32 dataset: 102 GB claimed")
+def _(p):
+    copy_gru_weights(p)
+    with h5py.File(p, "r+") as f:
+        del f["layers/gru/cell/vars/0"]
+        f.create_dataset("layers/gru/cell/vars/0", shape=(160000, 160000), dtype=np.float32, chunks=(16, 16))
+
+
+@wts("weights_vars_gap.weights.h5", "ModelFormatException",
+     ["layer 'gru'", "group layers/gru/cell/vars holds variables [0, 2]", "needs every index"],
+     "layers/gru/cell/vars/1 deleted")
+def _(p):
+    copy_gru_weights(p)
+    with h5py.File(p, "r+") as f:
+        del f["layers/gru/cell/vars/1"]
+
+
+@wts("weights_vars_foreign_name.weights.h5", "ModelFormatException",
+     ["layer 'gru'", "holds 'payload'", "Keras names a layer's variables 0, 1, 2"],
+     "a dataset named payload added to layers/gru/cell/vars")
+def _(p):
+    copy_gru_weights(p)
+    with h5py.File(p, "r+") as f:
+        f["layers/gru/cell/vars/payload"] = np.zeros(3, np.float32)
+
+
+# ---- legacy HDF5: links and cycles ----------------------------------------------------------
+
+@case("weight_path_through_cycle.h5", "lstm_default", "ModelFormatException",
+      ["layer 'lstm'", "reaches at 'sequential/lstm/back' the group it already passed at '/model_weights/lstm'",
+       "the file's groups form a cycle"],
+      "a hard link model_weights/lstm/sequential/lstm/back -> model_weights/lstm, and the kernel's weight_names"
+      " entry routed through it (sequential/lstm/back/sequential/lstm/lstm_cell/kernel)")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        f["model_weights/lstm/sequential/lstm/back"] = f["model_weights/lstm"]
+        g = f["model_weights/lstm"]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in g.attrs["weight_names"]]
+        names[0] = "sequential/lstm/back/" + names[0]
+        g.attrs["weight_names"] = np.array(names, dtype=h5py.string_dtype())
+
+
+@case("kernel_external_link.h5", "lstm_default", "WeightException",
+      ["layer 'lstm'", "weight 'kernel'", "listed in weight_names as 'sequential/lstm/lstm_cell/kernel' but no such dataset"],
+      "the kernel replaced by an HDF5 external link to /etc/passwd (links are never followed, no other file is opened)")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        del f[LSTM + "kernel"]
+        f[LSTM + "kernel"] = h5py.ExternalLink("/etc/passwd", "/kernel")
+
+
+@case("kernel_soft_link_loop.h5", "lstm_default", "WeightException",
+      ["layer 'lstm'", "weight 'kernel'", "no such dataset"],
+      "the kernel replaced by a soft link to itself")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        del f[LSTM + "kernel"]
+        f[LSTM + "kernel"] = h5py.SoftLink("/" + LSTM + "kernel")
+
+
+@case("lstm_kernel_claims_100gb_float64.h5", "lstm_default", "WeightException",
+      ["layer 'lstm'", "weight 'kernel'", "shape [125000, 100000] exceeds the limit of 268435456 elements"],
+      "the kernel replaced by an unwritten chunked (125000, 100000) float64 dataset: 100 GB claimed by a 15 KB file")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        del f[LSTM + "kernel"]
+        f.create_dataset(LSTM + "kernel", shape=(125000, 100000), dtype=np.float64, chunks=(16, 16))
+
+
+# ---- jkeras native files (.jkm; the layout of io.jkeras.format.JkmReader) --------------------
+# Made from the fuzz seed written by io.jkeras.fuzz.JkmSeeds (lstm_default with an embedded check).
+
+JKM_SEED = os.path.join(ROOT, "src", "test", "resources", "io", "jkeras", "fuzz", "ReadersFuzzTestInputs", "nativeJkm",
+                        "seed-lstm_default.jkm")
+JKM_FROM = " (from the native seed src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/nativeJkm/seed-lstm_default.jkm)"
+
+
+def _crc32c_table():
+    t = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(b):
+    c = 0xffffffff
+    for x in b:
+        c = _CRC32C[(c ^ x) & 0xff] ^ (c >> 8)
+    return c ^ 0xffffffff
+
+
+def jkm():
+    with open(JKM_SEED, "rb") as f:
+        return bytearray(f.read())
+
+
+def jkm_header(b):
+    hl = struct.unpack_from("<q", b, 24)[0]
+    return json.loads(bytes(b[64:64 + hl]))
+
+
+def jkm_fix(b, header=None):
+    """Rewrites the header (compact JSON, padded with zeros up to the data section) and every checksum."""
+    if header is not None:
+        h = json.dumps(header, separators=(",", ":")).encode("utf-8")
+        data_offset = struct.unpack_from("<q", b, 32)[0]
+        assert 64 + len(h) <= data_offset, "the new header must fit before the data section"
+        b[64:data_offset] = h + bytes(data_offset - 64 - len(h))
+        struct.pack_into("<q", b, 24, len(h))
+    hl = struct.unpack_from("<q", b, 24)[0]
+    struct.pack_into("<I", b, 48, crc32c(bytes(b[64:64 + hl])))
+    struct.pack_into("<I", b, 60, crc32c(bytes(b[0:60])))
+    return b
+
+
+def jkm_case(name, exception, contains, how):
+    return other(name, exception, contains, how + JKM_FROM, reader="jkm")
+
+
+@jkm_case("jkm_truncated.jkm", "ModelFileException", ["is truncated: 2816 bytes, but its preamble says the file has 5632 bytes"],
+          "the first half of a native file")
+def _(p):
+    b = jkm()
+    write_bytes(p, bytes(b[: len(b) // 2]))
+
+
+@jkm_case("jkm_preamble_damaged.jkm", "ModelFileException", ["preamble checksum mismatch", "the first 64 bytes are damaged"],
+          "the minor version byte changed without updating the preamble checksum")
+def _(p):
+    b = jkm()
+    b[10] = 7
+    write_bytes(p, bytes(b))
+
+
+@jkm_case("jkm_version_99.jkm", "ModelFormatException", ["native format version 99.0 is newer than this jkeras"],
+          "major version 99, checksums recomputed")
+def _(p):
+    b = jkm()
+    struct.pack_into("<H", b, 8, 99)
+    write_bytes(p, bytes(jkm_fix(b)))
+
+
+@jkm_case("jkm_header_damaged.jkm", "ModelFileException", ["header checksum mismatch", "is damaged"],
+          "one byte of the JSON header changed without updating its checksum")
+def _(p):
+    b = jkm()
+    i = b.index(b'"writer"')
+    b[i + 1] = ord("W")
+    write_bytes(p, bytes(b))
+
+
+@jkm_case("jkm_header_not_json.jkm", "ModelFormatException", ["header is not valid JSON"],
+          "the JSON header's first byte replaced by '<', checksums recomputed")
+def _(p):
+    b = jkm()
+    b[64] = ord("<")
+    write_bytes(p, bytes(jkm_fix(b)))
+
+
+@jkm_case("jkm_tensor_claims_100gb.jkm", "ModelFormatException",
+          ["tensor 0 'lstm/kernel' has shape [160000,160000], more than the limit of 268435456 elements"],
+          "the kernel's shape in the tensor table changed to [160000, 160000] (102 GB), checksums recomputed")
+def _(p):
+    b = jkm()
+    h = jkm_header(b)
+    h["tensors"][0]["shape"] = [160000, 160000]
+    write_bytes(p, bytes(jkm_fix(b, h)))
+
+
+@jkm_case("jkm_tensor_outside_file.jkm", "ModelFormatException",
+          ["tensor 1 'lstm/recurrent_kernel' (400 bytes at offset 1073741824) does not lie within the data section"],
+          "the recurrent kernel's offset moved to 1 GiB (past the end of the 5632-byte file), checksums recomputed")
+def _(p):
+    b = jkm()
+    h = jkm_header(b)
+    h["tensors"][1]["offset"] = 1 << 30
+    write_bytes(p, bytes(jkm_fix(b, h)))
+
+
+@jkm_case("jkm_tensor_damaged.jkm", "ModelFileException", ["tensor 0 'lstm/kernel'", "checksum mismatch", "the file is damaged"],
+          "one byte of the kernel's data changed")
+def _(p):
+    b = jkm()
+    off = jkm_header(b)["tensors"][0]["offset"]
+    b[off] ^= 0x40
+    write_bytes(p, bytes(b))
+
+
+@jkm_case("jkm_padding_not_zero.jkm", "ModelFileException", ["padding byte at offset", "is 0x01, not zero"],
+          "a padding byte between the header and the data section set to 1")
+def _(p):
+    b = jkm()
+    hl = struct.unpack_from("<q", b, 24)[0]
+    b[64 + hl + 1] = 1
+    write_bytes(p, bytes(b))
+
+
+@jkm_case("jkm_duplicate_tensor.jkm", "ModelFormatException", ["tensor 1 'lstm/kernel' appears twice in the tensor table"],
+          "the second tensor renamed to lstm/kernel, checksums recomputed")
+def _(p):
+    b = jkm()
+    h = jkm_header(b)
+    h["tensors"][1]["name"] = "lstm/kernel"
+    write_bytes(p, bytes(jkm_fix(b, h)))
+
+
+def write_harmless_cycle(out_dir):
+    """fixtures/hostile/harmless_group_cycle.h5: a good file plus a cycle no weight path uses (loads)."""
+    os.makedirs(out_dir, exist_ok=True)
+    p = os.path.join(out_dir, "harmless_group_cycle.h5")
+    shutil.copyfile(good("lstm_default"), p)
+    with h5py.File(p, "r+") as f:
+        f["model_weights/lstm/sequential/up"] = f["/"]
+        f["model_weights/loop"] = f["model_weights"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures", "bad"))
@@ -401,11 +1059,17 @@ def main():
         if size > 100_000:
             sys.exit(f"{c['file']} is {size} bytes; keep bad fixtures under 100 KB")
         total += size
-        expected.append({"file": c["file"], "exception": c["exception"], "message_contains": c["message_contains"],
-                         "how": c["how"] + ("" if c["base"] is None else f" (from fixtures/keras3/{c['base']}/model.h5)")})
+        entry = {"file": c["file"], "exception": c["exception"], "message_contains": c["message_contains"],
+                 "how": c["how"] + ("" if c["base"] is None else f" (from fixtures/keras3/{c['base']}/model.h5)")}
+        if c.get("reader", "model") != "model":
+            entry["reader"] = c["reader"]
+        if c.get("with_"):
+            entry["with"] = c["with_"]
+        expected.append(entry)
     with open(os.path.join(args.out, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
         f.write("\n")
+    write_harmless_cycle(os.path.join(os.path.dirname(args.out), "hostile"))
     print(f"wrote {len(expected)} files, {total} bytes, to {os.path.relpath(args.out, ROOT)}")
 
 

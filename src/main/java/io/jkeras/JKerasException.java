@@ -49,6 +49,7 @@ public class JKerasException extends RuntimeException {
         else if (this instanceof UnsupportedModelException) e = new UnsupportedModelException(f, l, weight, detail, getCause());
         else if (this instanceof WeightException) e = new WeightException(f, l, weight, detail, getCause());
         else if (this instanceof InputException) e = new InputException(f, l, weight, detail, getCause());
+        else if (this instanceof NumericException) e = new NumericException(f, l, weight, detail, getCause());
         else e = new JKerasException(f, l, weight, detail, getCause());
         e.setStackTrace(getStackTrace());
         return e;

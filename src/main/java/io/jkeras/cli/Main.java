@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "jkeras", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keras recurrent models on the JVM: inspect, run and check Keras model files.",
-        subcommands = {SummaryCommand.class, WeightsCommand.class, PredictCommand.class, VerifyCommand.class,
+        subcommands = {SummaryCommand.class, WeightsCommand.class, PredictCommand.class, VerifyCommand.class, TrainCommand.class, ConvertCommand.class, GoldenCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int CHECK_FAILED = 1;
@@ -24,7 +24,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (summary, weights, predict, verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: "
+                + String.join(", ", spec.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList()));
     }
 
     public static void main(String[] args) {

@@ -25,7 +25,7 @@ final class ModelArgs {
         LoadOptions o = LoadOptions.DEFAULT.withAllowNonFiniteWeights(allowNonFinite);
         if (config != null) return JKeras.load(config, model, o);
         if (Files.isDirectory(model)) {
-            for (String f : new String[]{"model.h5", "model.keras"}) {
+            for (String f : new String[]{"model.h5", "model.keras", "model.jkm"}) {
                 if (Files.exists(model.resolve(f))) return JKeras.load(model.resolve(f), o);
             }
             for (String w : new String[]{"weights.h5", "model.weights.h5"}) {
@@ -34,7 +34,7 @@ final class ModelArgs {
                 }
             }
             throw new io.jkeras.ModelFileException(model.toString(), null, null,
-                    "is a directory without model.h5, model.keras, or config.json with weights.h5 or model.weights.h5", null);
+                    "is a directory without model.h5, model.keras, model.jkm, or config.json with weights.h5 or model.weights.h5", null);
         }
         return JKeras.load(model, o);
     }

@@ -2,6 +2,7 @@ package io.jkeras.keras;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -19,24 +20,77 @@ import java.util.List;
  * Keras 1/2 {@code inbound_nodes} lists and Keras 3 {@code args}/{@code kwargs} nodes.
  */
 public final class ConfigParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    static {
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(200).maxStringLength(64 << 20).maxNumberLength(100).build());
-    }
+    private static final ObjectMapper DEFAULT_JSON = mapper(LoadOptions.DEFAULT);
 
     private final String file;
+    private final LoadOptions options;
 
-    public ConfigParser(String file) { this.file = file; }
+    public ConfigParser(String file) { this(file, LoadOptions.DEFAULT); }
+
+    /** A parser that refuses configs listing more than {@link LoadOptions#maxLayers()} layers. */
+    public ConfigParser(String file, LoadOptions options) {
+        this.file = file;
+        this.options = options;
+    }
+
+    /** A JSON reader enforcing the config limits of {@code o} while it parses (before the tree is built). */
+    private static ObjectMapper mapper(LoadOptions o) {
+        ObjectMapper m = new ObjectMapper();
+        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(o.maxJsonDepth()).maxTokenCount(o.maxJsonTokens())
+                .maxDocumentLength(o.maxConfigBytes())
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE - 16, o.maxConfigBytes()))
+                .maxNameLength((int) Math.min(Integer.MAX_VALUE - 16, o.maxConfigBytes()))
+                .maxNumberLength(100).build());
+        return m;
+    }
 
     public static JsonNode parseJson(String text, String file) {
+        return parseJson(text, file, LoadOptions.DEFAULT);
+    }
+
+    /**
+     * Parses a model config, refusing one over the limits of {@code o}: longer than
+     * {@link LoadOptions#maxConfigBytes()}, more than {@link LoadOptions#maxJsonTokens()} tokens,
+     * nested deeper than {@link LoadOptions#maxJsonDepth()}.
+     */
+    public static JsonNode parseJson(String text, String file, LoadOptions o) {
+        if (text.length() > o.maxConfigBytes()) {
+            throw new ModelFormatException(file, null, null, "model config holds " + text.length()
+                    + " characters, more than the limit of " + o.maxConfigBytes() + " (LoadOptions.maxConfigBytes)", null);
+        }
         try {
-            JsonNode n = JSON.readTree(text);
+            JsonNode n = (o == LoadOptions.DEFAULT ? DEFAULT_JSON : mapper(o)).readTree(text);
             if (n == null || !n.isObject()) throw new ModelFormatException(file, null, null, "model config is not a JSON object", null);
             return n;
+        } catch (StreamConstraintsException e) {
+            throw new ModelFormatException(file, null, null, overLimit(e.getOriginalMessage(), o), e);
         } catch (JsonProcessingException e) {
             throw new ModelFormatException(file, null, null, "model config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Jackson's constraint message in the words of {@link LoadOptions}. */
+    private static String overLimit(String m, LoadOptions o) {
+        String s = m == null ? "" : m;
+        if (s.contains("nesting depth")) {
+            return "model config nests arrays and objects deeper than the limit of " + o.maxJsonDepth()
+                    + " levels (LoadOptions.maxJsonDepth); Keras configs nest about 10 deep";
+        }
+        if (s.contains("Token count")) {
+            return "model config holds more than " + o.maxJsonTokens() + " JSON values (LoadOptions.maxJsonTokens)";
+        }
+        if (s.contains("Document length")) {
+            return "model config is longer than the limit of " + o.maxConfigBytes() + " bytes (LoadOptions.maxConfigBytes)";
+        }
+        if (s.contains("Number value length")) return "model config holds a number of more than 100 digits";
+        return "model config holds a string longer than the limit of " + o.maxConfigBytes() + " bytes (LoadOptions.maxConfigBytes)";
+    }
+
+    private void checkLayerCount(JsonNode layersNode, String kind) {
+        if (layersNode.size() > options.maxLayers()) {
+            throw new ModelFormatException(file, null, null, kind + " config lists " + layersNode.size()
+                    + " layers, more than the limit of " + options.maxLayers() + " (LoadOptions.maxLayers)", null);
         }
     }
 
@@ -63,6 +117,7 @@ public final class ConfigParser {
         if (layersNode == null || !layersNode.isArray()) {
             throw new ModelFormatException(file, null, null, "Sequential config has no 'layers' list", null);
         }
+        checkLayerCount(layersNode, "Sequential");
         List<LayerSpec> raw = new ArrayList<>();
         for (JsonNode l : layersNode) raw.add(layer(l, false));
         if (raw.isEmpty()) throw new ModelFormatException(file, null, null, "Sequential model has no layers", null);
@@ -103,6 +158,7 @@ public final class ConfigParser {
         if (layersNode == null || !layersNode.isArray()) {
             throw new ModelFormatException(file, null, null, "Functional config has no 'layers' list", null);
         }
+        checkLayerCount(layersNode, "Functional");
         List<LayerSpec> layers = new ArrayList<>();
         for (JsonNode l : layersNode) layers.add(layer(l, true));
         return new ModelSpec(text(config, "name", "model"), false, layers,

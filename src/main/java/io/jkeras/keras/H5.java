@@ -34,6 +34,16 @@ final class H5 {
         if (!Files.isReadable(path)) throw new ModelFileException(label, null, null, "file is not readable", null);
         try {
             checkSignature(readHead(path), label);
+            long size = Files.size(path);
+            if (size <= Integer.MAX_VALUE - 16) {
+                // Mapped, as jhdf reads a byte array: a length field claiming gigabytes then fails as
+                // out of bounds at once. Through a FileChannel, jhdf would first allocate a buffer of
+                // the claimed length and fill what the file has (found by fuzzing: 15 s per object
+                // header claiming 2 GB). Nothing is copied; the pages are the file's.
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+                    return checkComplete(HdfFile.fromByteBuffer(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size)), label);
+                }
+            }
             return checkComplete(new HdfFile(path), label);
         } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
                  | ArithmeticException | java.nio.BufferUnderflowException | OutOfMemoryError e) {
@@ -196,15 +206,35 @@ final class H5 {
         return d.getClass().getSimpleName();
     }
 
-    /** The child node at a '/'-separated path below {@code group}, or null when absent. */
+    /**
+     * The child node at a '/'-separated path below {@code group}, or null when absent. Links other
+     * than hard links (soft and external links) are never followed: they are nodes that are neither
+     * groups nor datasets, so no other file is ever opened. A path that enters the same group twice
+     * runs through a hard-link cycle, which Keras never writes: refused.
+     */
     static Node child(Group group, String path, String label) {
         try {
             Node n = group;
+            java.util.Map<Long, String> seen = new java.util.HashMap<>();
+            seen.put(group.getAddress(), "");
+            StringBuilder walked = new StringBuilder();
             for (String part : path.split("/")) {
                 if (part.isEmpty()) continue;
                 if (!(n instanceof Group g)) return null;
                 n = g.getChildren().get(part);
                 if (n == null) return null;
+                walked.append(walked.length() > 0 ? "/" : "").append(part);
+                if (n instanceof Group cg) {
+                    String before = seen.putIfAbsent(cg.getAddress(), walked.toString());
+                    if (before != null) {
+                        String start = group.getPath().length() > 1 && group.getPath().endsWith("/")
+                                ? group.getPath().substring(0, group.getPath().length() - 1) : group.getPath();
+                        throw new ModelFormatException(label, null, null, "HDF5 path '" + path + "' below " + start
+                                + " reaches at '" + walked + "' the group it already passed at '"
+                                + (before.isEmpty() ? start : before) + "': the file's groups form a cycle"
+                                + " (a hard link to an enclosing group), which Keras never writes", null);
+                    }
+                }
             }
             return n;
         } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException

@@ -49,7 +49,13 @@ public final class KerasH5Reader {
             List<String> names = H5.strings(g, "weight_names", label);
             List<WeightArray> arrays = new ArrayList<>();
             if (names != null) {
-                for (String wn : names) arrays.add(weight(g, layer, wn, label, options));
+                for (String wn : names) {
+                    try {
+                        arrays.add(weight(g, layer, wn, label, options));
+                    } catch (io.jkeras.JKerasException e) {
+                        throw e.in(label, layer);
+                    }
+                }
             }
             weights.put(layer, arrays);
         }

@@ -35,16 +35,38 @@ public final class Npy {
     private Npy() {}
 
     public static Array read(Path path) {
+        return read(path, io.jkeras.keras.LoadOptions.DEFAULT);
+    }
+
+    /** Reads a file, refusing an array of more than {@code options.maxInputElements()} elements. */
+    public static Array read(Path path, io.jkeras.keras.LoadOptions options) {
         String label = path.toString();
         if (!Files.isRegularFile(path)) throw new InputException(label, null, null, "no such file");
         try (InputStream in = Files.newInputStream(path)) {
-            return read(in, label, Files.size(path));
+            return read(in, label, Files.size(path), options.maxInputElements());
         } catch (IOException e) {
             throw new InputException(label, null, null, "cannot read: " + e.getMessage());
         }
     }
 
     public static Array read(InputStream in, String label, long available) throws IOException {
+        return read(in, label, available, io.jkeras.keras.LoadOptions.DEFAULT_MAX_INPUT_ELEMENTS);
+    }
+
+    /**
+     * Reads a .npy array from a stream holding {@code available} bytes (-1: unknown), refusing from
+     * its header alone an array of more than {@code maxElements} elements, or one whose data the
+     * stream cannot hold; nothing of the claimed size is allocated before the data has been read.
+     */
+    public static Array read(InputStream in, String label, long available, long maxElements) {
+        try {
+            return readChecked(in, label, available, Math.min(maxElements, MAX_ELEMENTS));
+        } catch (IOException e) {
+            throw new InputException(label, null, null, "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static Array readChecked(InputStream in, String label, long available, long maxElements) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8) throw new InputException(label, null, null, "not a .npy file: only " + magic.length + " bytes");
         for (int i = 0; i < MAGIC.length; i++) {
@@ -84,9 +106,12 @@ public final class Npy {
             } catch (NumberFormatException e) {
                 throw new InputException(label, null, null, "bad shape in header: (" + shapeText + ")");
             }
-            if (d < 0 || d > MAX_ELEMENTS) throw new InputException(label, null, null, "bad dimension " + d + " in shape (" + shapeText + ")");
-            count *= d;
-            if (count > MAX_ELEMENTS) throw new InputException(label, null, null, "shape (" + shapeText + ") is too large");
+            if (d < 0) throw new InputException(label, null, null, "bad dimension " + d + " in shape (" + shapeText + ")");
+            count = d > maxElements ? maxElements + 1 : count * d; // count <= maxElements < 2^31: no overflow
+            if (count > maxElements) {
+                throw new InputException(label, null, null, "shape (" + shapeText + ") is too large: more than the limit of "
+                        + maxElements + " elements (LoadOptions.maxInputElements)");
+            }
             dims.add((int) d);
         }
         Dtype dt = Dtype.parse(descr, label);

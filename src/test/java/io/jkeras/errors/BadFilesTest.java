@@ -63,9 +63,45 @@ class BadFilesTest {
     private static final Pattern QUOTED_LAYER = Pattern.compile("^layer '([^']*)'");
     private static final Pattern QUOTED_WEIGHT = Pattern.compile("^weight '([^']*)'");
 
-    record Case(String file, Class<? extends JKerasException> type, List<String> contains, String how) {
+    /**
+     * One bad file. {@code reader} says how it is read: {@code model} (the default:
+     * {@code JKeras.load(file)}, HDF5 or .keras), {@code npy} ({@code Npy.read(file)}), {@code config}
+     * (an architecture JSON: {@code JKeras.load(file, with)}), {@code weights} (a Keras 3
+     * .weights.h5: {@code JKeras.load(with, file)}) or {@code jkm} (a native file); {@code with} is a
+     * path from the repository root.
+     */
+    record Case(String file, Class<? extends JKerasException> type, List<String> contains, String how, String reader,
+                String with) {
         @Override public String toString() { return file; }
+
+        /** Reads the file as its reader does; returns only if it loads. */
+        void read() {
+            Path p = BAD.resolve(file);
+            switch (reader) {
+                case "model" -> JKeras.load(p);
+                case "npy" -> Npy.read(p);
+                case "config" -> JKeras.load(p, Path.of(with));
+                case "weights" -> JKeras.load(Path.of(with), p);
+                case "jkm" -> JKeras.load(p); // told by its magic bytes
+                default -> throw new AssertionError("unknown reader " + reader + " for " + file);
+            }
+        }
+
+        /** Reads the file's bytes from a stream (the readers that take one); false when there is none. */
+        boolean readStream(byte[] bytes, String name) {
+            switch (reader) {
+                case "model" -> JKeras.load(new ByteArrayInputStream(bytes), name);
+                case "npy" -> Npy.read(new ByteArrayInputStream(bytes), name, bytes.length, LoadOptions.DEFAULT.maxInputElements());
+                case "jkm" -> io.jkeras.format.Jkm.load(bytes, name, io.jkeras.format.JkmReader.Options.DEFAULT);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
+
+    private static final List<String> READERS = List.of("model", "npy", "config", "weights", "jkm");
 
     static List<Case> corpus() throws IOException {
         JsonNode root = new ObjectMapper().readTree(BAD.resolve("expected.json").toFile());
@@ -76,7 +112,10 @@ class BadFilesTest {
             assertThat(TYPES).as("exception type of " + c.path("file").asText()).containsKey(type);
             List<String> frags = new ArrayList<>();
             c.path("message_contains").forEach(f -> frags.add(f.asText()));
-            out.add(new Case(c.path("file").asText(), TYPES.get(type), frags, c.path("how").asText()));
+            String reader = c.path("reader").asText("model");
+            assertThat(READERS).as("reader of " + c.path("file").asText()).contains(reader);
+            out.add(new Case(c.path("file").asText(), TYPES.get(type), frags, c.path("how").asText(), reader,
+                    c.hasNonNull("with") ? c.path("with").asText() : null));
         }
         return out;
     }
@@ -86,7 +125,14 @@ class BadFilesTest {
     @Test
     void corpusIsThereAndSmall() throws IOException {
         List<Case> cases = corpus();
-        assertThat(cases).hasSizeGreaterThanOrEqualTo(25);
+        assertThat(cases).hasSizeGreaterThanOrEqualTo(90);
+        assertThat(cases.stream().map(Case::file).distinct().count()).as("distinct files").isEqualTo(cases.size());
+        // every reader of untrusted bytes has its bad files: HDF5 models, .keras zips, .npy, configs, weights
+        assertThat(cases.stream().filter(c -> c.reader().equals("model") && c.file().endsWith(".h5")).count()).isGreaterThanOrEqualTo(30);
+        assertThat(cases.stream().filter(c -> c.reader().equals("model") && c.file().endsWith(".keras")).count()).isGreaterThanOrEqualTo(15);
+        for (String r : List.of("npy", "config", "weights", "jkm")) {
+            assertThat(cases.stream().filter(c -> c.reader().equals(r)).count()).as("bad files for reader " + r).isGreaterThanOrEqualTo(4);
+        }
         long total = 0;
         for (Case c : cases) {
             Path p = BAD.resolve(c.file());
@@ -94,6 +140,7 @@ class BadFilesTest {
             assertThat(Files.size(p)).as(c.file() + " size").isLessThan(100_000);
             assertThat(c.contains()).as(c.file() + " fragments").isNotEmpty();
             assertThat(c.how()).as(c.file() + " how").isNotBlank();
+            if (c.with() != null) assertThat(Path.of(c.with())).as(c.file() + " with").isRegularFile();
             total += Files.size(p);
         }
         assertThat(total).as("corpus size").isLessThan(1_500_000);
@@ -103,17 +150,18 @@ class BadFilesTest {
     Stream<DynamicTest> badFileFromPath() throws IOException {
         return corpus().stream().map(c -> DynamicTest.dynamicTest(c.file(), () -> {
             Path p = BAD.resolve(c.file());
-            JKerasException e = expectThrows(c.type(), () -> JKeras.load(p));
+            JKerasException e = expectThrows(c.type(), c::read);
             checkMessage(e, c, p.toString());
         }));
     }
 
     @TestFactory
     Stream<DynamicTest> badFileFromStream() throws IOException {
-        return corpus().stream().map(c -> DynamicTest.dynamicTest(c.file(), () -> {
+        return corpus().stream().filter(c -> List.of("model", "npy", "jkm").contains(c.reader()))
+                .map(c -> DynamicTest.dynamicTest(c.file(), () -> {
             byte[] bytes = Files.readAllBytes(BAD.resolve(c.file()));
             String name = "stream:" + c.file();
-            JKerasException e = expectThrows(c.type(), () -> JKeras.load(new ByteArrayInputStream(bytes), name));
+            JKerasException e = expectThrows(c.type(), () -> c.readStream(bytes, name));
             checkMessage(e, c, name);
         }));
     }
@@ -457,18 +505,19 @@ class BadFilesTest {
             // over the element limit: refused from the header alone
             Path p = write("huge.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100000), }", 16));
             assertThat(readFails(p).getMessage()).contains("shape (100000, 100000, 100000) is too large");
-            // under the element limit but 8 GB of data claimed by a 144-byte file: must not allocate it
-            Path q = write("claims8gb.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2000000000,), }", 16));
-            assertThat(readFails(q).getMessage()).contains("header claims 8000000000 bytes").contains("truncated");
+            assertThat(readFails(p).getMessage()).contains("more than the limit of 268435456 elements (LoadOptions.maxInputElements)");
+            // under the element limit but 800 MB of data claimed by a 144-byte file: must not allocate it
+            Path q = write("claims800mb.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (200000000,), }", 16));
+            assertThat(readFails(q).getMessage()).contains("header claims 800000000 bytes").contains("truncated");
             Path r = write("negative.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-5, 2), }", 16));
             assertThat(readFails(r).getMessage()).contains("bad dimension -5");
         }
 
         @Test
         void hugeShapeFromStreamOfUnknownLength() {
-            byte[] b = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2000000000,), }", 64);
+            byte[] b = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (200000000,), }", 64);
             InputException e = expectThrows(InputException.class, () -> Npy.read(new ByteArrayInputStream(b), "pipe", -1));
-            assertThat(e.getMessage()).startsWith("pipe: ").contains("truncated").contains("needs 8000000000 bytes of data, found 64");
+            assertThat(e.getMessage()).startsWith("pipe: ").contains("truncated").contains("needs 800000000 bytes of data, found 64");
         }
 
         @Test
