@@ -1,0 +1,52 @@
+package io.jkeras.bench;
+
+import io.jkeras.JKeras;
+import io.jkeras.model.Model;
+import io.jkeras.model.Tensor;
+import io.jkeras.npy.Npy;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One prediction on the workload's fixed input: latency for W1/W3s/W3g (batch 1), a batch of 256
+ * for W2. Checks the output against Keras' once before timing.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class InferenceBenchmark {
+    @Param({"w1", "w3s", "w3g"})
+    public String workload;
+
+    private Model model;
+    private Tensor input;
+
+    @Setup(Level.Trial)
+    public void load() {
+        model = JKeras.load(Workloads.artifacts().resolve(workload + ".h5"));
+        input = Npy.read(Workloads.artifacts().resolve(workload + "_input.npy")).tensor();
+        Tensor want = Npy.read(Workloads.artifacts().resolve(workload + "_expected.npy")).tensor();
+        Tensor got = model.predict(input)[0];
+        double err = 0;
+        for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
+        if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
+    }
+
+    @Benchmark
+    public Tensor[] predict() { return model.predict(input); }
+}
