@@ -75,7 +75,10 @@ class SavedFixturesTest {
             // changed weights: Keras must see the new values, not the source file's
             new Spec("reinit_stack_lstm_lstm_dense", "keras3/stack_lstm_lstm_dense", "model.h5", "reinit"),
             new Spec("reinit_bidir_gru_seq", "keras3/bidir_gru_seq", "model.keras", "reinit"),
-            new Spec("adam_state_stack_lstm_lstm_dense", "keras3/stack_lstm_lstm_dense", "model.h5", "adam"));
+            new Spec("adam_state_stack_lstm_lstm_dense", "keras3/stack_lstm_lstm_dense", "model.h5", "adam"),
+            // fine-tuned by jkeras: Keras must load the trained weights and agree with jkeras' outputs
+            new Spec("finetuned_stack_lstm_lstm_dense", "keras3/stack_lstm_lstm_dense", "model.h5", "finetune"),
+            new Spec("finetuned_bidir_gru_seq", "keras3/bidir_gru_seq", "model.keras", "finetune"));
 
     static Path fixtures() {
         Path p = Path.of("fixtures").toAbsolutePath();
@@ -86,6 +89,19 @@ class SavedFixturesTest {
     /** The model of a spec, after its operation. */
     static Model model(Spec s) {
         Model m = JKeras.load(fixtures().resolve(s.source()).resolve(s.file()));
+        if (s.op().equals("finetune")) {
+            // targets: Keras' own outputs moved by 0.25, so that training has something to learn
+            Path src = fixtures().resolve(s.source());
+            io.jkeras.model.Tensor x = io.jkeras.npy.Npy.read(src.resolve("x0.npy")).tensor();
+            io.jkeras.model.Tensor y0 = io.jkeras.npy.Npy.read(src.resolve("y0.npy")).tensor();
+            float[] t = y0.data().clone();
+            for (int i = 0; i < t.length; i++) t[i] += 0.25f;
+            io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.model.Tensor[]{x},
+                    new io.jkeras.model.Tensor[]{new io.jkeras.model.Tensor(y0.shape(), t)},
+                    new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
+                            .optimizer(io.jkeras.train.optim.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
+            m = r.model();
+        }
         if (s.op().equals("reinit")) {
             long seed = 7;
             for (Layer l : m.layers()) if (!l.weights().isEmpty()) m = Initializers.reinitialize(m, l.name(), seed++);
@@ -117,6 +133,22 @@ class SavedFixturesTest {
                 KerasWriter.kerasSlotGroups("Adam", cfg), slots);
     }
 
+    /** The fine-tuned cases really hold trained weights, not the source model's. */
+    @Test
+    void fineTunedCasesDifferFromTheirSource() {
+        for (Spec s : SPECS) {
+            if (!s.op().equals("finetune")) continue;
+            Model src = JKeras.load(fixtures().resolve(s.source()).resolve(s.file()));
+            Model saved = JKeras.load(fixtures().resolve("saved").resolve(s.name()).resolve("model.h5"));
+            double moved = 0;
+            for (int i = 0; i < src.weights().size(); i++) {
+                float[] a = src.weights().get(i).weight().values(), b = saved.weights().get(i).weight().values();
+                for (int j = 0; j < a.length; j++) moved = Math.max(moved, Math.abs(a[j] - b[j]));
+            }
+            assertThat(moved).as(s.name() + ": largest weight change from fine-tuning").isGreaterThan(1e-4);
+        }
+    }
+
     // ------------------------------------------------------------------ generator
 
     @Test
@@ -143,6 +175,7 @@ class SavedFixturesTest {
             c.put("operation", switch (s.op()) {
                 case "reinit" -> "every layer with weights re-initialized by io.jkeras.train.Initializers (seeds 7, 8, ...)";
                 case "adam" -> "saved with a seeded Adam optimizer state (iterations 17, learning_rate 0.0025)";
+                case "finetune" -> "fine-tuned by jkeras (Trainer.fit: Adam defaults, mse, 5 epochs, batch 2, no shuffle) on x0 against Keras' y0 + 0.25";
                 default -> "loaded and saved unchanged";
             });
             c.put("generator", "src/test/java/io/jkeras/saving/SavedFixturesTest.java#generate (JKERAS_WRITE_SAVED)");
