@@ -61,4 +61,58 @@ public final class JKeras {
      * (Keras 1 files among others). Written atomically.
      */
     public static void save(Model model, Path path) { io.jkeras.keras.KerasWriter.save(model, path); }
+
+    /**
+     * Saves a model with its optimizer's state, so that Keras 3 and {@link #loadTrainingState} go on
+     * training where it stopped: a {@code .keras} archive whose {@code compile_config} holds the
+     * optimizer's Keras config and {@code loss}, and whose weights file holds {@code iterations},
+     * the learning rate and every slot ({@code optimizer/vars}) in Keras' order.
+     *
+     * <p>A legacy HDF5 path is refused: Keras 3 (3.15.1) does not restore an optimizer from one.
+     * Its {@code load_model} builds the optimizer on {@code model._trainable_variables}, which is
+     * empty for a Sequential or Functional model, so only {@code iteration} and {@code learning_rate}
+     * are set, the slots are dropped, and the next {@code fit} fails ("Unknown variable"); a
+     * {@code training_config} whose loss is {@code "mse"} does not even load. Save the model
+     * without its optimizer ({@link #save(Model, Path)}) or as {@code .keras}.
+     *
+     * @param loss the loss for the compile config: a Keras loss name ({@code "mean_squared_error"})
+     *             or a serialized loss or list of losses; null for none
+     */
+    public static void save(Model model, Path path, io.jkeras.train.optim.KerasOptimizer optimizer,
+                            com.fasterxml.jackson.databind.JsonNode loss) {
+        if (optimizer == null) {
+            save(model, path);
+            return;
+        }
+        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (!name.endsWith(".keras")) {
+            throw new UnsupportedModelException(path.toString(), null, null, "an optimizer state is saved in .keras archives only:"
+                    + " Keras 3 does not restore an optimizer from a legacy HDF5 file (its slots are dropped and fit then fails);"
+                    + " save as .keras, or save the model alone", null);
+        }
+        io.jkeras.keras.KerasWriter.saveKeras(model, path, io.jkeras.keras.KerasOptimizerReader.forSaving(model, optimizer, loss));
+    }
+
+    /**
+     * The training state a saved model holds, for going on training it: the optimizer of its
+     * compile config ({@code .keras}) or {@code training_config} (legacy HDF5 written by Keras 3),
+     * with the saved {@code iterations} and slot variables imported for {@code model}'s trainable
+     * weights, and its loss config. {@code model} is the model loaded from {@code path} (or one with
+     * the same architecture). Empty when the file names no optimizer. See
+     * {@link io.jkeras.keras.KerasOptimizerReader}.
+     *
+     * <pre>{@code
+     * Model m = JKeras.load(p);
+     * TrainingState s = JKeras.loadTrainingState(p, m).orElseThrow();
+     * FitResult r = Trainer.fit(m, x, y, s.fitOptions().epochs(1).batchSize(8).shuffle(false));
+     * JKeras.save(r.model(), out, s.optimizer(), s.loss());
+     * }</pre>
+     */
+    public static java.util.Optional<io.jkeras.train.TrainingState> loadTrainingState(Path path, Model model) {
+        return io.jkeras.keras.KerasOptimizerReader.read(path, model);
+    }
+
+    public static java.util.Optional<io.jkeras.train.TrainingState> loadTrainingState(Path path, Model model, LoadOptions options) {
+        return io.jkeras.keras.KerasOptimizerReader.read(path, model, options);
+    }
 }

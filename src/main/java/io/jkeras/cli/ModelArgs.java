@@ -21,6 +21,22 @@ final class ModelArgs {
     @Option(names = "--allow-non-finite-weights", description = "Load weights holding NaN or Inf instead of refusing the file.")
     boolean allowNonFinite;
 
+    /**
+     * The file whose optimizer state training may resume from: the model file (or the one a
+     * directory holds); with --config the weights file (a .keras archive may hold one); null for
+     * a directory holding a config with weights.
+     */
+    Path stateSource() {
+        if (config != null) return model;
+        if (Files.isDirectory(model)) {
+            for (String f : new String[]{"model.h5", "model.keras", "model.jkm"}) {
+                if (Files.exists(model.resolve(f))) return model.resolve(f);
+            }
+            return null;
+        }
+        return model;
+    }
+
     Model load() {
         LoadOptions o = LoadOptions.DEFAULT.withAllowNonFiniteWeights(allowNonFinite);
         if (config != null) return JKeras.load(config, model, o);

@@ -17,6 +17,7 @@ import io.jkeras.train.FitResult;
 import io.jkeras.train.Loss;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Trainer;
+import io.jkeras.train.TrainingState;
 import io.jkeras.train.optim.KerasOptimizer;
 import io.jkeras.train.optim.Optimizers;
 import io.jkeras.util.AtomicFiles;
@@ -43,6 +44,15 @@ import java.util.Set;
  * {@code compile} + {@code fit} on .npy data, then {@code model.save}. Nothing is written until
  * training has finished: the model, the history and the plot are all prepared first, then each
  * is written atomically, so an interrupted or failed run leaves no partial file.
+ *
+ * <p>Resuming: when MODEL holds an optimizer state (a {@code .keras} archive saved compiled, by
+ * Keras or by this command, or a legacy HDF5 file Keras 3 saved after {@code fit}), training goes
+ * on from it ({@code iterations} and every slot) if the optimizer is the same class as
+ * {@code --optimizer}, or, without {@code --optimizer}, with MODEL's optimizer config (the
+ * hyperparameter flags given override it); {@code --fresh-optimizer} starts afresh. One line says
+ * which. A {@code .keras} OUT keeps the optimizer state (compile_config + optimizer variables, as
+ * Keras saves them); a {@code .h5} OUT holds the model only, since Keras 3 does not restore an
+ * optimizer from a legacy HDF5 file.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a Keras model on .npy data (Keras' compile + fit) and save it as .h5 or .keras.",
@@ -73,9 +83,13 @@ final class TrainCommand implements Runnable {
     @Option(names = "--from-logits", description = "The model outputs logits (crossentropy losses only).")
     boolean fromLogits;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
-            description = "Keras optimizer: sgd, adam, adamw, rmsprop, adagrad (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "Keras optimizer: sgd, adam, adamw, rmsprop, adagrad (default: MODEL's compiled optimizer, resumed; else adam).")
     String optimizer;
+
+    @Option(names = "--fresh-optimizer",
+            description = "Start the optimizer afresh (iterations 0, zero slots) even when MODEL holds a state it could resume from.")
+    boolean freshOptimizer;
 
     @Option(names = {"--learning-rate", "--lr"}, paramLabel = "LR",
             description = "Learning rate (default: Keras' for the optimizer: 0.01 for sgd, else 0.001).")
@@ -153,7 +167,11 @@ final class TrainCommand implements Runnable {
         Tensor[] vy = validationY.isEmpty() ? null : read(validationY, "--validation-y", model.outputCount(), "output");
 
         Loss lossFn = buildLoss();
-        KerasOptimizer opt = buildOptimizer();
+        PrintWriter out = spec.commandLine().getOut();
+        Resolved resolved = resolveOptimizer(model);
+        KerasOptimizer opt = resolved.optimizer();
+        out.println(resolved.line());
+        out.flush();
         boolean hasValidation = vx != null || (validationSplit != null && validationSplit > 0);
         FitOptions fo = new FitOptions().loss(lossFn).optimizer(opt).epochs(epochs).batchSize(batchSize)
                 .shuffle(!noShuffle).seed(seed);
@@ -162,7 +180,6 @@ final class TrainCommand implements Runnable {
         if (patience != null) {
             fo.earlyStopping(new EarlyStopping(hasValidation ? "val_loss" : "loss", 0.0, patience, restoreBestWeights));
         }
-        PrintWriter out = spec.commandLine().getOut();
         boolean terminal = switch (progress) {
             case auto -> ProgressBar.isInteractiveTerminal();
             case bar -> true;
@@ -189,9 +206,12 @@ final class TrainCommand implements Runnable {
                 : LossPlot.encode(plot, curves, "Training loss (" + lossFn.name() + ", " + opt.name() + ")",
                 LossPlot.DEFAULT_WIDTH, LossPlot.DEFAULT_HEIGHT);
 
-        saveModel(result.model());
+        boolean keras = output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
+        saveModel(result.model(), keras ? opt : null);
         out.println("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
                 + lastValues(result) + ")");
+        out.println(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
+                : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)");
         if (historyJson != null) {
             writeBytes(history, historyJson);
             out.println("wrote " + history);
@@ -211,11 +231,12 @@ final class TrainCommand implements Runnable {
                     + "categorical_crossentropy, sparse_categorical_crossentropy");
         }
         if (fromLogits && !l.endsWith("crossentropy")) throw usage("--from-logits applies to the crossentropy losses only, not " + loss);
-        String o = optimizer.trim().toLowerCase(Locale.ROOT);
-        if (!OPTIMIZERS.contains(o)) throw usage("--optimizer '" + optimizer + "' is not supported; use one of sgd, adam, adamw, rmsprop, adagrad");
-        if (momentum != null && !o.equals("sgd") && !o.equals("rmsprop")) throw usage("--momentum applies to sgd and rmsprop, not " + optimizer);
+        if (optimizer != null) {
+            String o = optimizer.trim().toLowerCase(Locale.ROOT);
+            if (!OPTIMIZERS.contains(o)) throw usage("--optimizer '" + optimizer + "' is not supported; use one of sgd, adam, adamw, rmsprop, adagrad");
+            checkOptimizerFlags(o, optimizer);
+        }
         if (momentum != null && !(momentum >= 0 && momentum <= 1)) throw usage("--momentum must be in [0, 1], got " + momentum);
-        if (nesterov && !o.equals("sgd")) throw usage("--nesterov applies to sgd only, not " + optimizer);
         if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) throw usage("--learning-rate must be positive, got " + learningRate);
         if (weightDecay != null && !(weightDecay >= 0 && Double.isFinite(weightDecay))) throw usage("--weight-decay must be >= 0, got " + weightDecay);
         if (clipnorm != null && !(clipnorm > 0 && Double.isFinite(clipnorm))) throw usage("--clipnorm must be positive, got " + clipnorm);
@@ -246,6 +267,12 @@ final class TrainCommand implements Runnable {
         }
     }
 
+    /** The flags that apply to some optimizers only, for optimizer {@code o} (lower case) named {@code shown}. */
+    private void checkOptimizerFlags(String o, String shown) {
+        if (momentum != null && !o.equals("sgd") && !o.equals("rmsprop")) throw usage("--momentum applies to sgd and rmsprop, not " + shown);
+        if (nesterov && !o.equals("sgd")) throw usage("--nesterov applies to sgd only, not " + shown);
+    }
+
     /** A bad option value: one line on stderr, exit 2. */
     private static JKerasException usage(String msg) {
         return new JKerasException(msg);
@@ -269,17 +296,104 @@ final class TrainCommand implements Runnable {
         return Losses.byName(n);
     }
 
-    private KerasOptimizer buildOptimizer() {
-        ObjectNode c = JsonNodeFactory.instance.objectNode();
+    /** The optimizer to train with and the line that says whether it resumes MODEL's state. */
+    record Resolved(KerasOptimizer optimizer, String line) {}
+
+    private Resolved resolveOptimizer(Model model) {
+        Path source = args.stateSource();
+        TrainingState saved = null;
+        String why = null;
+        if (source == null) {
+            why = "MODEL is a directory holding a config and weights only";
+        } else {
+            try {
+                saved = JKeras.loadTrainingState(source, model).orElse(null);
+                if (saved == null) why = "MODEL holds no optimizer state";
+            } catch (JKerasException e) {
+                why = "MODEL's optimizer state cannot be used: " + e.getMessage();
+            }
+        }
+        if (optimizer == null && saved != null) {
+            String cls = saved.optimizer().name();
+            checkOptimizerFlags(cls.toLowerCase(Locale.ROOT), cls + " (MODEL's optimizer)");
+            boolean overridden = learningRate != null || momentum != null || nesterov || weightDecay != null || clipnorm != null;
+            KerasOptimizer opt = overridden ? buildOptimizer(cls, saved.optimizer().kerasConfig()) : saved.optimizer();
+            String config = "MODEL's config" + (overridden ? " with the flags given" : "");
+            if (freshOptimizer || !saved.restored()) {
+                if (!overridden) opt = buildOptimizer(cls, saved.optimizer().kerasConfig());
+                return new Resolved(opt, "optimizer: fresh " + cls + " (" + config + "; " + (freshOptimizer ? "--fresh-optimizer"
+                        : "MODEL holds no optimizer variables") + ")");
+            }
+            return resume(opt, saved, ", " + config);
+        }
+        KerasOptimizer opt = buildOptimizer(optimizer == null ? "adam" : optimizer.trim().toLowerCase(Locale.ROOT), null);
+        if (freshOptimizer) return new Resolved(opt, "optimizer: fresh " + opt.name() + " (--fresh-optimizer)");
+        if (saved == null) return new Resolved(opt, "optimizer: fresh " + opt.name() + " (" + why + ")");
+        if (!saved.optimizer().name().equals(opt.name())) {
+            return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's optimizer state is " + saved.optimizer().name()
+                    + "'s, not " + opt.name() + "'s)");
+        }
+        if (!saved.restored()) return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL holds no optimizer variables)");
+        return resume(opt, saved, "");
+    }
+
+    /** {@code opt} with the saved iterations and slots, or fresh when they do not fit it. */
+    private static Resolved resume(KerasOptimizer opt, TrainingState saved, String config) {
+        if (saved.iterations() == 0 && saved.optimizer().exportState().slots().isEmpty()) {
+            // saved after compile(), before any update: nothing to resume
+            return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's optimizer has made no update yet" + config + ")");
+        }
+        if (opt != saved.optimizer()) {
+            try {
+                opt.importState(saved.optimizer().exportState());
+            } catch (InputException e) {
+                return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's " + saved.optimizer().name()
+                        + " state does not fit it: " + e.getMessage() + config + ")");
+            }
+        }
+        return new Resolved(opt, "optimizer: resumed " + opt.name() + " from MODEL's state (iterations " + opt.iterations() + config + ")");
+    }
+
+    /** An optimizer of class {@code cls} from {@code base} (a Keras config, or null for Keras' defaults) and the flags given. */
+    private KerasOptimizer buildOptimizer(String cls, ObjectNode base) {
+        ObjectNode c = base != null ? base.deepCopy() : JsonNodeFactory.instance.objectNode();
         if (learningRate != null) c.put("learning_rate", learningRate);
         if (momentum != null) c.put("momentum", momentum);
         if (nesterov) c.put("nesterov", true);
         if (weightDecay != null) c.put("weight_decay", weightDecay);
-        if (clipnorm != null) c.put("clipnorm", clipnorm);
+        if (clipnorm != null) {
+            c.put("clipnorm", clipnorm);
+            c.putNull("clipvalue");
+            c.putNull("global_clipnorm");
+        }
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("class_name", optimizer.trim().toLowerCase(Locale.ROOT));
+        n.put("class_name", cls);
         n.set("config", c);
         return Optimizers.fromConfig(n);
+    }
+
+    /** The loss as the saved compile config names it: Keras' full name, or a serialized loss when from logits. */
+    private com.fasterxml.jackson.databind.JsonNode lossConfig() {
+        String l = switch (loss.trim().toLowerCase(Locale.ROOT)) {
+            case "mse" -> "mean_squared_error";
+            case "mae" -> "mean_absolute_error";
+            default -> loss.trim().toLowerCase(Locale.ROOT);
+        };
+        if (!fromLogits) return JsonNodeFactory.instance.textNode(l);
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("module", "keras.losses");
+        String cls = switch (l) {
+            case "binary_crossentropy" -> "BinaryCrossentropy";
+            case "categorical_crossentropy" -> "CategoricalCrossentropy";
+            default -> "SparseCategoricalCrossentropy";
+        };
+        n.put("class_name", cls);
+        ObjectNode c = n.putObject("config");
+        c.put("name", l);
+        c.put("reduction", "sum_over_batch_size");
+        c.put("from_logits", true);
+        n.putNull("registered_name");
+        return n;
     }
 
     private static String lastValues(FitResult r) {
@@ -312,7 +426,7 @@ final class TrainCommand implements Runnable {
      * stopped meanwhile (Ctrl-C), a shutdown hook removes the temporary files this save created,
      * so OUT is either untouched or complete and nothing is left beside it.
      */
-    private void saveModel(Model trained) {
+    private void saveModel(Model trained, KerasOptimizer withOptimizer) {
         Path abs = output.toAbsolutePath();
         Path dir = abs.getParent();
         String prefix = "." + abs.getFileName() + ".";
@@ -330,7 +444,8 @@ final class TrainCommand implements Runnable {
             // the JVM is already shutting down
         }
         try {
-            JKeras.save(trained, output);
+            if (withOptimizer != null) JKeras.save(trained, output, withOptimizer, lossConfig());
+            else JKeras.save(trained, output);
         } finally {
             if (hooked) {
                 try {

@@ -74,7 +74,8 @@ public final class KerasWriter {
         /**
          * @param className   Keras class, e.g. {@code Adam}
          * @param config      the optimizer's Keras config ({@code learning_rate}, {@code beta_1}, …)
-         * @param loss        the Keras loss name for {@code compile_config} (e.g. {@code mean_squared_error}), or null
+         * @param loss        the Keras loss name for {@code compile_config} (e.g. {@code mean_squared_error}), a
+         *                    serialized loss or list of losses as JSON text (starting with '{' or '['), or null
          * @param iterations  Keras' {@code optimizer.iterations}
          * @param learningRate the current learning rate, stored as Keras' {@code learning_rate}
          *                    variable; null when it is a schedule (Keras then holds no such variable)
@@ -152,7 +153,12 @@ public final class KerasWriter {
 
     // ================================================================== legacy HDF5
 
-    /** Writes {@code model} as Keras' legacy HDF5 full-model file. */
+    /**
+     * Writes {@code model} as Keras' legacy HDF5 full-model file, without optimizer: Keras 3 (3.15.1)
+     * does not restore an optimizer state from one (it builds the optimizer of a loaded .h5 on no
+     * variables, keeps {@code iteration} and {@code learning_rate} only, and its next {@code fit}
+     * fails), so an optimizer state is saved in {@code .keras} archives only.
+     */
     public static void saveH5(Model model, Path path) {
         String label = path.toString();
         Source src = Source.of(model, label);
@@ -262,6 +268,13 @@ public final class KerasWriter {
         ObjectNode c = f.objectNode();
         c.set("optimizer", opt);
         if (o.loss() == null) c.putNull("loss");
+        else if (o.loss().startsWith("{") || o.loss().startsWith("[")) {
+            try {
+                c.set("loss", JSON.readTree(o.loss()));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the loss is not valid JSON: " + o.loss(), e);
+            }
+        }
         else c.put("loss", o.loss());
         c.putNull("loss_weights");
         c.putNull("metrics");
@@ -274,6 +287,28 @@ public final class KerasWriter {
 
     /** One variable of the weights file: where it goes and, for the optimizer, whether it trains. */
     private record Slot(WeightPaths.VarGroup group, int index, boolean nonTrainable) {}
+
+    /**
+     * The model's trainable weights in Keras' {@code model.trainable_variables} order (the order of
+     * an optimizer's slot variables), full name ({@code lstm/kernel}) to shape: the weights of
+     * {@code model.layers} in order, each layer's in walk order, without those of frozen layers and
+     * non-trainable variables. Needs a model loaded from a Keras file, as {@link #saveKeras} does.
+     */
+    static Map<String, int[]> trainableVariables(Model model, String label) {
+        Source src = Source.of(model, label);
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (WeightPaths.LayerVars lv : WeightPaths.layers(src.config, true, label)) {
+            Layer l = src.engineLayers.get(lv.name());
+            List<Weight> ws = l == null ? List.of() : l.weights();
+            List<Slot> order = legacyOrder(lv, ws.size(), label);
+            for (int i = 0; i < ws.size(); i++) {
+                if (!order.get(i).nonTrainable() && src.model.trainingConfig(lv.name()).trainable()) {
+                    out.put(lv.name() + "/" + ws.get(i).name(), ws.get(i).shape());
+                }
+            }
+        }
+        return out;
+    }
 
     private static byte[] weightsH5(Source src, OptimizerState optimizer, String label) {
         List<WeightPaths.LayerVars> layers = WeightPaths.layers(src.config, true, label);

@@ -406,4 +406,76 @@ class TrainCommandTest {
         assertThat(ProgressBar.duration(3725)).isEqualTo("1:02:05");
         assertThat(ProgressBar.bar(0, 4)).isEqualTo("[>" + " ".repeat(29) + "]");
     }
+
+    // ------------------------------------------------------------------ optimizer state: save and resume
+
+    static final Path OPT_ADAM = FixtureCase.root().resolve("train/opt_adam");
+
+    static String[] onOptAdam(Path model, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", model.toString(), "--x", OPT_ADAM.resolve("x0.npy").toString(),
+                "--y", OPT_ADAM.resolve("y0.npy").toString(), "--loss", "mse", "--batch-size", "8", "--no-shuffle",
+                "--progress", "none", "-o", out.toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    static String optimizerLine(Result r) {
+        return r.out().lines().filter(l -> l.startsWith("optimizer: ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+    }
+
+    @Test
+    void aKerasArchiveKeepsTheOptimizerStateAndTrainingResumesFromIt() throws Exception {
+        Path start = OPT_ADAM.resolve("start.h5");
+        Path straight = tmp.resolve("straight.keras"), two = tmp.resolve("two.keras"), three = tmp.resolve("three.keras");
+        Result s = run(onOptAdam(start, straight, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "3"));
+        assertThat(s.code()).as(s.err()).isZero();
+        Result a = run(onOptAdam(start, two, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "2"));
+        assertThat(a.code()).as(a.err()).isZero();
+        // start.h5 was saved compiled, before fit: its Adam has made no update
+        assertThat(optimizerLine(a)).isEqualTo("optimizer: fresh Adam (MODEL's optimizer has made no update yet)");
+        assertThat(a.out()).contains("optimizer state saved: Adam at iterations 6");
+
+        Result b = run(onOptAdam(two, three, "--epochs", "1")); // no --optimizer: MODEL's compile config
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(optimizerLine(b)).isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6, MODEL's config)");
+        assertThat(b.out()).contains("optimizer state saved: Adam at iterations 9");
+        assertThat(sameWeights(weights(JKeras.load(three)), weights(JKeras.load(straight))))
+                .as("2 epochs, saved, + 1 resumed epoch = 3 epochs straight, bit for bit").isTrue();
+
+        Result same = run(onOptAdam(two, tmp.resolve("same.keras"), "--optimizer", "adam", "--learning-rate", "0.02"));
+        assertThat(optimizerLine(same)).isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6)");
+        assertThat(sameWeights(weights(JKeras.load(tmp.resolve("same.keras"))), weights(JKeras.load(straight)))).isTrue();
+
+        Result other = run(onOptAdam(two, tmp.resolve("sgd.keras"), "--optimizer", "sgd"));
+        assertThat(optimizerLine(other)).isEqualTo("optimizer: fresh SGD (MODEL's optimizer state is Adam's, not SGD's)");
+        Result fresh = run(onOptAdam(two, tmp.resolve("fresh.keras"), "--fresh-optimizer"));
+        assertThat(optimizerLine(fresh)).isEqualTo("optimizer: fresh Adam (MODEL's config; --fresh-optimizer)");
+        assertThat(sameWeights(weights(JKeras.load(tmp.resolve("fresh.keras"))), weights(JKeras.load(three)))).isFalse();
+        Result h5 = run(onOptAdam(two, tmp.resolve("m.h5")));
+        assertThat(h5.code()).as(h5.err()).isZero();
+        assertThat(h5.out()).contains("optimizer state not saved");
+        Result flag = run(onOptAdam(two, tmp.resolve("bad.keras"), "--nesterov"));
+        assertThat(flag.code()).isEqualTo(Main.USER_ERROR);
+        assertThat(flag.err()).contains("--nesterov applies to sgd only, not Adam (MODEL's optimizer)");
+    }
+
+    /** Keras' own final.h5 (after its fit): the CLI resumes its RMSprop and matches Keras' continuation. */
+    @Test
+    void resumesKerasOwnTrainingLikeKeras() throws Exception {
+        Path src = FixtureCase.root().resolve("train/opt_rmsprop_momentum");
+        Path out = tmp.resolve("r.keras");
+        Result r = run("train", src.resolve("final.h5").toString(), "--x", src.resolve("x0.npy").toString(), "--y",
+                src.resolve("y0.npy").toString(), "--loss", "mse", "--batch-size", "8", "--no-shuffle", "--progress", "none",
+                "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(optimizerLine(r)).isEqualTo("optimizer: resumed RMSprop from MODEL's state (iterations 9, MODEL's config)");
+        List<float[]> got = weights(JKeras.load(out)),
+                want = weights(JKeras.load(FixtureCase.root().resolve("train_resume/opt_rmsprop_momentum/resumed.keras")));
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.size(); i++) {
+            for (int j = 0; j < want.get(i).length; j++) {
+                assertThat((double) got.get(i)[j]).isCloseTo(want.get(i)[j], org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.jkeras.train.optim;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +24,14 @@ public final class Adagrad extends KerasOptimizer {
     @Override public String name() { return "Adagrad"; }
 
     @Override protected List<String> slotNames() { return List.of("accumulator"); }
+
+    @Override protected String defaultConfigName() { return "adagrad"; }
+
+    @Override
+    protected void putConfig(ObjectNode c) {
+        c.put("initial_accumulator_value", initialAccumulator);
+        c.put("epsilon", epsilon);
+    }
 
     @Override protected double initialSlotValue(String slot) { return initialAccumulator; }
 

@@ -1,5 +1,7 @@
 package io.jkeras.train.optim;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +26,16 @@ public class Adam extends KerasOptimizer {
     public Adam(double learningRate) { this(new Options(learningRate), 0.9, 0.999, 1e-7, false); }
 
     @Override public String name() { return "Adam"; }
+
+    @Override protected String defaultConfigName() { return "adam"; }
+
+    @Override
+    protected void putConfig(ObjectNode c) {
+        c.put("beta_1", beta1);
+        c.put("beta_2", beta2);
+        c.put("epsilon", epsilon);
+        c.put("amsgrad", amsgrad);
+    }
 
     @Override
     protected List<String> slotNames() {

@@ -20,4 +20,6 @@ public final class AdamW extends Adam {
     }
 
     @Override public String name() { return "AdamW"; }
+
+    @Override protected String defaultConfigName() { return "adam_w"; }
 }

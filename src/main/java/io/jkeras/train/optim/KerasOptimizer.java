@@ -1,6 +1,11 @@
 package io.jkeras.train.optim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.InputException;
+import io.jkeras.UnsupportedModelException;
 import io.jkeras.train.GradientClipping;
 import io.jkeras.train.LearningRateSchedule;
 import io.jkeras.train.LearningRateSchedules;
@@ -30,6 +35,10 @@ public abstract class KerasOptimizer implements Optimizer {
     protected final Double clipnorm;
     protected final Double clipvalue;
     protected final Double globalClipnorm;
+    /** The {@code learning_rate} of the Keras config: a number or a serialized schedule; null when unknown. */
+    private final JsonNode learningRateConfig;
+    /** Keras' {@code name} of the optimizer (null: Keras' default for the class). */
+    private final String configName;
     private long iterations;
     /** param full name → slot name → values. */
     private final Map<String, Map<String, double[]>> slots = new LinkedHashMap<>();
@@ -40,6 +49,8 @@ public abstract class KerasOptimizer implements Optimizer {
         this.clipnorm = positive(o.clipnorm);
         this.clipvalue = positive(o.clipvalue);
         this.globalClipnorm = positive(o.globalClipnorm);
+        this.learningRateConfig = o.learningRateConfig == null ? null : o.learningRateConfig.deepCopy();
+        this.configName = o.name;
         int set = (clipnorm != null ? 1 : 0) + (clipvalue != null ? 1 : 0) + (globalClipnorm != null ? 1 : 0);
         if (set > 1) {
             throw new InputException("only one of clipnorm, clipvalue and global_clipnorm can be set; got clipnorm=" + o.clipnorm
@@ -52,11 +63,29 @@ public abstract class KerasOptimizer implements Optimizer {
     /** Keras' shared optimizer options (base_optimizer.py:68). */
     public static final class Options {
         LearningRateSchedule learningRate;
+        JsonNode learningRateConfig;
+        String name;
         Double weightDecay, clipnorm, clipvalue, globalClipnorm;
 
-        public Options(double learningRate) { this.learningRate = LearningRateSchedules.constant(learningRate); }
+        public Options(double learningRate) {
+            this.learningRate = LearningRateSchedules.constant(learningRate);
+            this.learningRateConfig = DoubleNode.valueOf(learningRate);
+        }
 
+        /** A schedule without a Keras config: such an optimizer cannot be saved ({@link #kerasConfig}). */
         public Options(LearningRateSchedule learningRate) { this.learningRate = learningRate; }
+
+        /**
+         * A learning rate with its Keras config: a number, or a serialized schedule
+         * ({@code {"class_name": "CosineDecay", "config": {...}}}) as {@code learning_rate} holds it.
+         */
+        public Options(LearningRateSchedule learningRate, JsonNode config) {
+            this.learningRate = learningRate;
+            this.learningRateConfig = config;
+        }
+
+        /** Keras' {@code name} of the optimizer (its config's {@code name}; default: the snake-case class name). */
+        public Options name(String n) { name = n; return this; }
 
         public Options weightDecay(Double v) { weightDecay = v; return this; }
 
@@ -66,7 +95,7 @@ public abstract class KerasOptimizer implements Optimizer {
 
         public Options globalClipnorm(Double v) { globalClipnorm = v; return this; }
 
-        public Options learningRate(LearningRateSchedule s) { learningRate = s; return this; }
+        public Options learningRate(LearningRateSchedule s) { learningRate = s; learningRateConfig = null; return this; }
     }
 
     /** Keras' {@code optimizer.iterations}: the number of updates applied so far. */
@@ -80,6 +109,56 @@ public abstract class KerasOptimizer implements Optimizer {
 
     /** The initial value of a slot (Keras initialises slots to zero unless the optimizer says otherwise). */
     protected double initialSlotValue(String slot) { return 0.0; }
+
+    /** The slot names this optimizer keeps per weight ({@code momentum}, {@code velocity}, …). */
+    public List<String> kerasSlotNames() { return List.copyOf(slotNames()); }
+
+    /** The value a slot starts from before the first update (float32), as Keras' {@code build} creates it. */
+    public float initialSlotValueOf(String slot) { return (float) initialSlotValue(slot); }
+
+    /** Whether the learning rate is a schedule (Keras then keeps no {@code learning_rate} variable). */
+    public boolean learningRateIsSchedule() { return learningRateConfig != null && learningRateConfig.isObject(); }
+
+    /** Keras' default {@code name} of the class: {@code snake_case(class name)} ({@code adam}, {@code rm_sprop}, {@code adam_w}). */
+    protected abstract String defaultConfigName();
+
+    /** Adds the class's own options to the config ({@code beta_1}, {@code momentum}, …), in Keras' order. */
+    protected abstract void putConfig(ObjectNode c);
+
+    /**
+     * This optimizer's Keras config, as Keras 3.15's {@code optimizer.get_config()} gives it: the
+     * shared options ({@code name}, {@code learning_rate} as float32 or the schedule's serialized
+     * config, {@code weight_decay}, the clipping options, the EMA and loss-scaling options, which
+     * jkeras only supports off) and the class's own. {@link Optimizers#fromConfig} reads it back.
+     *
+     * @throws UnsupportedModelException when the learning rate is a schedule built without its config
+     */
+    public ObjectNode kerasConfig() {
+        if (learningRateConfig == null) {
+            throw new UnsupportedModelException(null, null, null, "optimizer " + name() + ": its learning-rate schedule was built"
+                    + " without a Keras config (use Optimizers.fromConfig or KerasOptimizer.Options(schedule, config)), so it cannot be saved");
+        }
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        c.put("name", configName != null ? configName : defaultConfigName());
+        if (learningRateConfig.isNumber()) c.put("learning_rate", (double) (float) learningRateConfig.asDouble());
+        else c.set("learning_rate", learningRateConfig.deepCopy());
+        putNullable(c, "weight_decay", weightDecay);
+        putNullable(c, "clipnorm", clipnorm);
+        putNullable(c, "global_clipnorm", globalClipnorm);
+        putNullable(c, "clipvalue", clipvalue);
+        c.put("use_ema", false);
+        c.put("ema_momentum", 0.99);
+        c.putNull("ema_overwrite_frequency");
+        c.putNull("loss_scale_factor");
+        c.putNull("gradient_accumulation_steps");
+        putConfig(c);
+        return c;
+    }
+
+    private static void putNullable(ObjectNode c, String key, Double v) {
+        if (v == null) c.putNull(key);
+        else c.put(key, v);
+    }
 
     /**
      * One {@code update_step}: updates {@code w} (and the slots) in place from gradient {@code g}

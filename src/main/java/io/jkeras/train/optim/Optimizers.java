@@ -39,7 +39,10 @@ public final class Optimizers {
         return create(s, JsonNodeFactory.instance.objectNode());
     }
 
-    /** An optimizer from a Keras config (a name string, a serialized object, or a flat config with {@code name}). */
+    /**
+     * An optimizer from a Keras config (a name string, a serialized object, or a flat config with
+     * {@code name}); {@link KerasOptimizer#kerasConfig} gives the config back, completed with Keras' defaults.
+     */
     public static KerasOptimizer fromConfig(JsonNode node) {
         if (node == null || node.isNull()) throw new InputException("no optimizer given");
         if (node.isTextual()) return byName(node.asText());
@@ -63,8 +66,12 @@ public final class Optimizers {
             case "sgd" -> 0.01;
             default -> 0.001;
         };
-        LearningRateSchedule lr = LearningRateSchedules.fromConfig(c.get("learning_rate"), defaultLr);
-        KerasOptimizer.Options o = new KerasOptimizer.Options(lr)
+        JsonNode lrNode = c.get("learning_rate");
+        LearningRateSchedule lr = LearningRateSchedules.fromConfig(lrNode, defaultLr);
+        JsonNode lrConfig = lrNode == null || lrNode.isNull() || lrNode.isMissingNode()
+                ? com.fasterxml.jackson.databind.node.DoubleNode.valueOf(defaultLr) : lrNode.deepCopy();
+        KerasOptimizer.Options o = new KerasOptimizer.Options(lr, lrConfig)
+                .name(c.path("name").isTextual() ? c.get("name").asText() : null)
                 .weightDecay(num(c, "weight_decay")).clipnorm(num(c, "clipnorm"))
                 .clipvalue(num(c, "clipvalue")).globalClipnorm(num(c, "global_clipnorm"));
         return switch (k) {

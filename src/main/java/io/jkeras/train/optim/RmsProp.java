@@ -1,6 +1,8 @@
 package io.jkeras.train.optim;
 
 import java.util.ArrayList;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +28,16 @@ public final class RmsProp extends KerasOptimizer {
     public RmsProp(double learningRate) { this(new Options(learningRate), 0.9, 0.0, 1e-7, false); }
 
     @Override public String name() { return "RMSprop"; }
+
+    @Override protected String defaultConfigName() { return "rm_sprop"; }
+
+    @Override
+    protected void putConfig(ObjectNode c) {
+        c.put("rho", rho);
+        c.put("momentum", momentum);
+        c.put("epsilon", epsilon);
+        c.put("centered", centered);
+    }
 
     @Override
     protected List<String> slotNames() {

@@ -1,5 +1,7 @@
 package io.jkeras.train.optim;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.List;
 import java.util.Map;
 
@@ -9,19 +11,28 @@ import java.util.Map;
  * {@code w += momentum·m - lr·g} (using the new m). Defaults: lr 0.01, momentum 0, nesterov false.
  */
 public final class Sgd extends KerasOptimizer {
-    private final double momentum;
+    private final double momentum, momentumConfig;
     private final boolean nesterov;
 
     public Sgd(Options o, double momentum, boolean nesterov) {
         super(o);
         if (momentum < 0 || momentum > 1) throw new io.jkeras.InputException("SGD momentum must be in [0, 1], got " + momentum);
         this.momentum = (float) momentum;
+        this.momentumConfig = momentum;
         this.nesterov = nesterov;
     }
 
     public Sgd(double learningRate) { this(new Options(learningRate), 0.0, false); }
 
     @Override public String name() { return "SGD"; }
+
+    @Override protected String defaultConfigName() { return "sgd"; }
+
+    @Override
+    protected void putConfig(ObjectNode c) {
+        c.put("momentum", momentumConfig);
+        c.put("nesterov", nesterov);
+    }
 
     @Override protected List<String> slotNames() { return momentum != 0 ? List.of("momentum") : List.of(); }
 
