@@ -28,9 +28,9 @@ package io.jkeras.keras;
  * @param maxJsonTokens         the most JSON tokens (values, names, brackets) a config may hold,
  *                              counted while parsing, so a config of millions of tiny values is
  *                              refused before its tree is built; default 4,000,000 (a Keras 3
- *                              layer takes about 150)
+ *                              layer takes 100 to 250)
  * @param maxJsonDepth          the deepest nesting of JSON arrays and objects in a config; default
- *                              200 (Keras configs nest about 10 deep)
+ *                              200 (Keras configs nest about 10 levels deep)
  * @param maxLayers             the most layers a model config (or a nested model in it) may list,
  *                              checked before any layer is built; default 10,000
  * @param maxInputElements      the largest {@code .npy} array read, in elements, checked against
