@@ -2,6 +2,7 @@ package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
 
@@ -117,9 +118,7 @@ public final class Gru extends Recurrent {
         if (resetAfter) {
             // m = h·U + b_rec over all three gates
             java.util.Arrays.fill(z, 0, width, 0f);
-            for (int k = 0; k < h; k++) {
-                Gemm.axpy(width, hs[so + k], recurrentP, k * width, z, 0);
-            }
+            RecurrentKernels.BEST.accumulate(hs, so, h, recurrentP, width, z);
             if (recurrentBiasP != null) {
                 for (int i = 0; i < width; i++) z[i] += recurrentBiasP[i];
             }

@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
-import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
 
@@ -77,9 +77,7 @@ public final class Lstm extends Recurrent {
         float[] hs = states[0];
         float[] cs = states[1];
         System.arraycopy(xp, xpOff, z, 0, width);
-        for (int k = 0; k < h; k++) {
-            Gemm.axpy(width, hs[so + k], recurrentP, k * width, z, 0);
-        }
+        RecurrentKernels.BEST.accumulate(hs, so, h, recurrentP, width, z);
         panel.activate(recurrentActivation, z, 0, 0, scratch);
         panel.activate(recurrentActivation, z, 0, 1, scratch);
         panel.activate(activation, z, 0, 2, scratch);

@@ -158,7 +158,8 @@ public abstract class Recurrent implements Layer {
         if (biasP != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, r * width, width);
         }
-        io.jkeras.kernels.Gemm.multiply(rows, width, inputSize, x, 0, inputSize, kernelP, 0, width, xp, 0, width, true);
+        io.jkeras.kernels.RecurrentKernels.Product p = io.jkeras.kernels.RecurrentKernels.BEST;
+        for (int r = 0; r < rows; r++) p.accumulate(x, r * inputSize, inputSize, kernelP, width, xp, r * width);
         return xp;
     }
 

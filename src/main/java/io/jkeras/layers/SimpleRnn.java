@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
-import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
 
@@ -59,9 +59,7 @@ public final class SimpleRnn extends Recurrent {
         final int h = units;
         float[] hs = states[0];
         System.arraycopy(xp, xpOff, z, 0, width);
-        for (int k = 0; k < h; k++) {
-            Gemm.axpy(width, hs[so + k], recurrentP, k * width, z, 0);
-        }
+        RecurrentKernels.BEST.accumulate(hs, so, h, recurrentP, width, z);
         // one gate: the panel column of unit u is u itself
         System.arraycopy(z, 0, hs, so, h);
         io.jkeras.kernels.FastMath.activate(activation, hs, so, h);
