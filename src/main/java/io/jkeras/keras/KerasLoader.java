@@ -42,11 +42,7 @@ public final class KerasLoader {
 
     private KerasLoader() {}
 
-    /** Loads a full-model file: legacy HDF5 or a {@code .keras} archive. */
-    public static Model load(Path path) {
-        return load(path, LoadOptions.DEFAULT);
-    }
-
+    /** Loads a full-model file: legacy HDF5 or a {@code .keras} archive (told by its first bytes). */
     public static Model load(Path path, LoadOptions options) {
         String label = path.toString();
         try {
@@ -64,10 +60,6 @@ public final class KerasLoader {
     }
 
     /** Loads a full-model file (legacy HDF5 or {@code .keras}) from a stream; {@code name} labels errors. */
-    public static Model load(InputStream in, String name) {
-        return load(in, name, LoadOptions.DEFAULT);
-    }
-
     public static Model load(InputStream in, String name, LoadOptions options) {
         try {
             byte[] bytes = H5.readAll(in, options.maxStreamBytes(), name);
@@ -89,10 +81,6 @@ public final class KerasLoader {
      * {@code .keras} archive (whose own config is then ignored). The weights file's layout is
      * detected from its content.
      */
-    public static Model load(Path architectureJson, Path weights) {
-        return load(architectureJson, weights, LoadOptions.DEFAULT);
-    }
-
     public static Model load(Path architectureJson, Path weights, LoadOptions options) {
         String json = readText(architectureJson, options);
         String jsonLabel = architectureJson.toString();

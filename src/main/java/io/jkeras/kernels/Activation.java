@@ -156,17 +156,20 @@ public enum Activation {
     /** True when the result for an element depends on that element alone. */
     public boolean elementwise() { return true; }
 
-    static double sigmoid(double x) {
+    /** 1/(1+e^-x) in double, without overflow for large |x| (shared with the training forms). */
+    public static double sigmoid(double x) {
         if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
         double e = Math.exp(x);
         return e / (1.0 + e);
     }
 
-    static double softplus(double x) {
+    /** log(1+e^x) in double, stable for large |x|. */
+    public static double softplus(double x) {
         return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
     }
 
-    static double hardSigmoid6(double x) {
+    /** Keras 3's hard sigmoid relu6(x+3)/6 in double. */
+    public static double hardSigmoid6(double x) {
         return Math.max(0.0, Math.min(6.0, x + 3.0)) / 6.0;
     }
 }

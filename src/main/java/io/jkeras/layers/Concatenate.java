@@ -112,11 +112,29 @@ public final class Concatenate implements Layer {
     }
 
     private boolean[] mask(Tensor[] inputs, int a, int[] os) {
+        boolean[][] masks = new boolean[inputs.length][];
+        int[] steps = new int[inputs.length];
+        for (int k = 0; k < inputs.length; k++) {
+            masks[k] = inputs[k].mask();
+            steps[k] = inputs[k].rank() > 1 ? inputs[k].dim(1) : 0;
+        }
+        return combineMasks(name, rule, masks, steps, a, os);
+    }
+
+    /**
+     * The output mask of a concatenation along axis {@code a} with output shape {@code os}: along
+     * time the inputs' masks are joined (an input without one counts as all kept); along another
+     * axis they are combined per step by {@code rule}. Null when no input has a mask. Shared with
+     * the training form.
+     *
+     * @param steps each input's timesteps (dimension 1)
+     */
+    public static boolean[] combineMasks(String layer, MaskRule rule, boolean[][] masks, int[] steps, int a, int[] os) {
         boolean any = false;
-        for (Tensor t : inputs) any |= t.mask() != null;
+        for (boolean[] m : masks) any |= m != null;
         if (!any) return null;
         if (os.length != 3) {
-            throw new UnsupportedModelException(null, name, null, "received a timestep mask with inputs of rank " + os.length
+            throw new UnsupportedModelException(null, layer, null, "received a timestep mask with inputs of rank " + os.length
                     + "; masks are supported on (batch, timesteps, features) inputs only");
         }
         int b = os[0];
@@ -124,10 +142,10 @@ public final class Concatenate implements Layer {
             boolean[] m = new boolean[b * os[1]];
             for (int i = 0; i < b; i++) {
                 int p = i * os[1];
-                for (Tensor t : inputs) {
-                    int ti = t.dim(1);
-                    if (t.mask() == null) java.util.Arrays.fill(m, p, p + ti, true);
-                    else System.arraycopy(t.mask(), i * ti, m, p, ti);
+                for (int k = 0; k < masks.length; k++) {
+                    int ti = steps[k];
+                    if (masks[k] == null) java.util.Arrays.fill(m, p, p + ti, true);
+                    else System.arraycopy(masks[k], i * ti, m, p, ti);
                     p += ti;
                 }
             }
@@ -137,8 +155,7 @@ public final class Concatenate implements Layer {
         boolean[] m = new boolean[n];
         boolean all = rule == MaskRule.KERAS2_ALL;
         java.util.Arrays.fill(m, all);
-        for (Tensor t : inputs) {
-            boolean[] mi = t.mask();
+        for (boolean[] mi : masks) {
             for (int i = 0; i < n; i++) {
                 boolean v = mi == null || mi[i];
                 m[i] = all ? m[i] && v : m[i] || v;

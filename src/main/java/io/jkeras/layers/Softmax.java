@@ -110,8 +110,11 @@ public final class Softmax implements Layer {
         return new Tensor[]{new Tensor(s, y, mask)};
     }
 
-    /** Offsets of all index combinations over the axes where {@code red[i] == which}. */
-    private static int[] offsets(int[] s, int[] stride, boolean[] red, boolean which) {
+    /**
+     * Offsets of all index combinations over the axes where {@code red[i] == which} (row-major
+     * strides {@code stride}). Shared with the training form.
+     */
+    public static int[] offsets(int[] s, int[] stride, boolean[] red, boolean which) {
         int n = 1;
         for (int i = 0; i < s.length; i++) if (red[i] == which) n *= s[i];
         int[] out = new int[n];

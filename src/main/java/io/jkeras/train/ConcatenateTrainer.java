@@ -1,7 +1,6 @@
 package io.jkeras.train;
 
 import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
 import io.jkeras.layers.Concatenate;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
@@ -45,39 +44,13 @@ final class ConcatenateTrainer implements TrainableLayer {
     }
 
     private boolean[] mask(Var[] in, int a, int[] os) {
-        boolean any = false;
-        for (Var v : in) any |= v.mask() != null;
-        if (!any) return null;
-        if (os.length != 3) {
-            throw new UnsupportedModelException(null, layer.name(), null, "received a timestep mask with inputs of rank " + os.length
-                    + "; masks are supported on (batch, timesteps, features) inputs only");
+        boolean[][] masks = new boolean[in.length][];
+        int[] steps = new int[in.length];
+        for (int k = 0; k < in.length; k++) {
+            masks[k] = in[k].mask();
+            steps[k] = in[k].rank() > 1 ? in[k].dim(1) : 0;
         }
-        int b = os[0];
-        if (a == 1) {
-            boolean[] m = new boolean[b * os[1]];
-            for (int i = 0; i < b; i++) {
-                int p = i * os[1];
-                for (Var v : in) {
-                    int ti = v.dim(1);
-                    if (v.mask() == null) Arrays.fill(m, p, p + ti, true);
-                    else System.arraycopy(v.mask(), i * ti, m, p, ti);
-                    p += ti;
-                }
-            }
-            return m;
-        }
-        int n = b * os[1];
-        boolean[] m = new boolean[n];
-        boolean all = layer.maskRule() == Concatenate.MaskRule.KERAS2_ALL;
-        Arrays.fill(m, all);
-        for (Var v : in) {
-            boolean[] mi = v.mask();
-            for (int i = 0; i < n; i++) {
-                boolean x = mi == null || mi[i];
-                m[i] = all ? m[i] && x : m[i] || x;
-            }
-        }
-        return m;
+        return Concatenate.combineMasks(layer.name(), layer.maskRule(), masks, steps, a, os);
     }
 
     @Override public Layer rebuild() { return layer; }

@@ -23,7 +23,6 @@ final class CudnnTrainer extends RecurrentTrainer {
     private final CudnnRecurrent cudnn;
     private final boolean lstm;
     private final int gates, features;
-    private final Param kernel, recurrent, bias;
     private final int[] kernelIndex, recurrentIndex;
 
     // per forward pass: the converted weights
@@ -35,17 +34,12 @@ final class CudnnTrainer extends RecurrentTrainer {
         this.lstm = cudnn.inner() instanceof Lstm;
         this.gates = lstm ? 4 : 3;
         this.features = cudnn.inputSize();
-        List<Weight> w = cudnn.weights();
-        this.kernel = TrainableLayers.param(cudnn, w.get(0), config);
-        this.recurrent = TrainableLayers.param(cudnn, w.get(1), config);
-        this.bias = TrainableLayers.param(cudnn, w.get(2), config);
         this.kernelIndex = inputKernelIndex(features, units, gates);
         this.recurrentIndex = recurrentKernelIndex(units, gates);
     }
 
     @Override int stateCount() { return lstm ? 2 : 1; }
 
-    @Override public List<Param> params() { return List.of(kernel, recurrent, bias); }
 
     /** Index into the CuDNN kernel of each element of the Keras kernel (CudnnMappers.inputKernelFromCudnn). */
     static int[] inputKernelIndex(int features, int units, int gates) {
@@ -91,16 +85,7 @@ final class CudnnTrainer extends RecurrentTrainer {
             return new Var[]{GruTrainer.cell(t, xp, states[0], null, u, recBias, true, ((Gru) cudnn.inner()).activation(),
                     ((Gru) cudnn.inner()).recurrentActivation(), units)};
         }
-        Lstm l = (Lstm) cudnn.inner();
-        int n = units;
-        Var z = Ops.add(t, xp, Ops.matmul(t, hDropped, u));
-        Var i = Ops.activation(t, Ops.sliceLast(t, z, 0, n), l.recurrentActivation());
-        Var f = Ops.activation(t, Ops.sliceLast(t, z, n, n), l.recurrentActivation());
-        Var g = Ops.activation(t, Ops.sliceLast(t, z, 2 * n, n), l.activation());
-        Var o = Ops.activation(t, Ops.sliceLast(t, z, 3 * n, n), l.recurrentActivation());
-        Var c = Ops.add(t, Ops.mul(t, f, states[1]), Ops.mul(t, i, g));
-        Var h = Ops.mul(t, o, Ops.activation(t, c, l.activation()));
-        return new Var[]{h, c};
+        return LstmTrainer.cell(t, Ops.add(t, xp, Ops.matmul(t, hDropped, u)), states[1], (Lstm) cudnn.inner(), units);
     }
 
     @Override

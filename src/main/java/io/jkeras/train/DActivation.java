@@ -206,19 +206,11 @@ public final class DActivation {
         return new Sparse(order, support, k, (cumSum - 1) / k);
     }
 
-    static double sigmoid(double x) {
-        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
+    static double sigmoid(double x) { return Activation.sigmoid(x); }
 
-    static double softplus(double x) {
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
+    static double softplus(double x) { return Activation.softplus(x); }
 
-    static double hardSigmoid6(double x) {
-        return Math.max(0.0, Math.min(6.0, x + 3.0)) / 6.0;
-    }
+    static double hardSigmoid6(double x) { return Activation.hardSigmoid6(x); }
 
     /** Complementary error function in double (shared with the engine's GELU, {@link io.jkeras.kernels.Special}). */
     static double erfc(double x) { return io.jkeras.kernels.Special.erfc(x); }

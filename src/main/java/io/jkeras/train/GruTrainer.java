@@ -4,7 +4,6 @@ import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.layers.Weight;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,6 @@ import java.util.List;
 final class GruTrainer extends RecurrentTrainer {
     private final Gru gru;
     private final TrainingConfig real;
-    private final Param kernel, recurrent, bias;
 
     // per forward pass
     private double[][] inMasks;   // null, or 1 mask (shared) or 3 masks (per gate), batch·features each
@@ -39,20 +37,10 @@ final class GruTrainer extends RecurrentTrainer {
         super((Gru) layer, withoutDropout(config));
         this.gru = (Gru) layer;
         this.real = config;
-        List<Weight> w = gru.weights();
-        this.kernel = TrainableLayers.param(gru, w.get(0), config);
-        this.recurrent = TrainableLayers.param(gru, w.get(1), config);
-        this.bias = w.size() > 2 ? TrainableLayers.param(gru, w.get(2), config) : null;
     }
 
     @Override int stateCount() { return 1; }
 
-    @Override
-    public List<Param> params() {
-        List<Param> p = new ArrayList<>(List.of(kernel, recurrent));
-        if (bias != null) p.add(bias);
-        return p;
-    }
 
     /** The config with both dropout rates 0: this form applies its own masks, not the shared loop's. */
     static TrainingConfig withoutDropout(TrainingConfig c) {

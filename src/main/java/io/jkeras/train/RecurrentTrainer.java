@@ -19,20 +19,36 @@ abstract class RecurrentTrainer implements TrainableLayer {
     protected final RecurrentOptions options;
     protected final TrainingConfig config;
     protected final int units;
+    /** The layer's weights in Keras' order: kernel, recurrent_kernel and (unless use_bias=False) bias. */
+    protected final Param kernel, recurrent, bias;
 
     RecurrentTrainer(Recurrent layer, TrainingConfig config) {
         this.layer = layer;
         this.options = layer.options();
         this.config = config;
         this.units = layer.units();
+        List<io.jkeras.layers.Weight> w = layer.weights();
+        this.kernel = TrainableLayers.param(layer, w.get(0), config);
+        this.recurrent = TrainableLayers.param(layer, w.get(1), config);
+        this.bias = w.size() > 2 ? TrainableLayers.param(layer, w.get(2), config) : null;
     }
 
     @Override public io.jkeras.layers.Layer layer() { return layer; }
 
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>(List.of(kernel, recurrent));
+        if (bias != null) p.add(bias);
+        return p;
+    }
+
     abstract int stateCount();
 
-    /** {@code x (rows, features)} → input projection {@code (rows, gates·units)}, bias included. */
-    abstract Var project(Tape t, Var x);
+    /** {@code x (rows, features)} → input projection {@code (rows, gates·units)}: x·kernel + bias. */
+    Var project(Tape t, Var x) {
+        Var z = Ops.matmul(t, x, kernel.var());
+        return bias == null ? z : Ops.addBias(t, z, bias.var());
+    }
 
     /**
      * One step: {@code xp (batch, gates·units)} and the states (h first) → the new states (h first,

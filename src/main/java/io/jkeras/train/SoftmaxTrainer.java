@@ -50,7 +50,7 @@ final class SoftmaxTrainer implements TrainableLayer {
         int[] stride = new int[r];
         if (r > 0) stride[r - 1] = 1;
         for (int i = r - 2; i >= 0; i--) stride[i] = stride[i + 1] * s[i + 1];
-        int[] offs = offsets(s, stride, red, true), bases = offsets(s, stride, red, false);
+        int[] offs = Softmax.offsets(s, stride, red, true), bases = Softmax.offsets(s, stride, red, false);
         double[] xv = x.value();
         double[] p = new double[xv.length]; // softmax before the output mask
         double[] y = new double[xv.length];
@@ -91,25 +91,6 @@ final class SoftmaxTrainer implements TrainableLayer {
             }
         });
         return new Var[]{out};
-    }
-
-    /** Offsets of all index combinations over the axes where {@code red[i] == which}. */
-    static int[] offsets(int[] s, int[] stride, boolean[] red, boolean which) {
-        int n = 1;
-        for (int i = 0; i < s.length; i++) if (red[i] == which) n *= s[i];
-        int[] out = new int[n];
-        int[] idx = new int[s.length];
-        for (int k = 0; k < n; k++) {
-            int off = 0;
-            for (int i = 0; i < s.length; i++) if (red[i] == which) off += idx[i] * stride[i];
-            out[k] = off;
-            for (int i = s.length - 1; i >= 0; i--) {
-                if (red[i] != which) continue;
-                if (++idx[i] < s[i]) break;
-                idx[i] = 0;
-            }
-        }
-        return out;
     }
 
     @Override public Layer rebuild() { return layer; }
