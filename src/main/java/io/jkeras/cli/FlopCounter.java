@@ -1,0 +1,110 @@
+package io.jkeras.cli;
+
+import io.jkeras.InputException;
+import io.jkeras.layers.Bidirectional;
+import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.CudnnRecurrent;
+import io.jkeras.layers.Dense;
+import io.jkeras.layers.Gru;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.Lstm;
+import io.jkeras.layers.Recurrent;
+import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.TimeDistributed;
+import io.jkeras.model.Model;
+import io.jkeras.model.Node;
+
+/**
+ * Floating-point operations of a model's forward pass, counted as the shared benchmark workloads
+ * count them: dense matrix products only (bias adds, activations and gate products are left out,
+ * about 1 %). A recurrent layer costs {@code 2·G·H·(F_in + H)} per time step per sample with
+ * G = 4 for LSTM, 3 for GRU, 1 for SimpleRNN; a Dense layer {@code 2·F_in·units} per position;
+ * Bidirectional counts both directions; TimeDistributed its inner layer once per step; Conv1D
+ * {@code 2·kernel·(channels/groups)} per output value. Training counts as 3 × forward
+ * ({@link #TRAINING_FACTOR}). Other layers count 0.
+ */
+public final class FlopCounter {
+    /** Forward + backward (two products per forward product) in the workloads' convention. */
+    public static final int TRAINING_FACTOR = 3;
+
+    private FlopCounter() {}
+
+    /**
+     * Forward FLOPs for one sample of the given input shapes (without batch; every dimension
+     * known). Shapes are propagated through the graph, so a layer after a Conv1D with strides sees
+     * the shortened sequence.
+     */
+    public static long forwardPerSample(Model m, int[][] inputShapes) {
+        if (inputShapes.length != m.inputCount()) {
+            throw new InputException("model takes " + m.inputCount() + " input(s), got " + inputShapes.length + " shape(s)");
+        }
+        int[][][] shapes = new int[m.nodes().size()][][];
+        for (int i = 0; i < m.inputCount(); i++) {
+            shapes[m.inputNodeIds().get(i)] = new int[][]{inputShapes[i].clone()};
+        }
+        long total = 0;
+        for (Node n : m.nodes()) {
+            if (n.layer() instanceof InputLayer) continue;
+            int[][] in = new int[n.inputs().size()][];
+            for (int k = 0; k < in.length; k++) {
+                Node.Ref r = n.inputs().get(k);
+                in[k] = shapes[r.node()][r.index()];
+            }
+            int[][] out = n.layer().outputShapes(in);
+            shapes[n.id()] = out;
+            total += layer(n.layer(), in, out);
+        }
+        return total;
+    }
+
+    /** Forward FLOPs of one sample for a model whose input shapes are all known. */
+    public static long forwardPerSample(Model m) {
+        int[][] s = new int[m.inputCount()][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = m.input(i).shape();
+            for (int d : s[i]) {
+                if (d < 0) throw new InputException("input '" + m.input(i).name() + "' has an unknown dimension " + io.jkeras.model.Tensor.shapeString(s[i]) + "; give the shape");
+            }
+        }
+        return forwardPerSample(m, s);
+    }
+
+    /** FLOPs of one call of {@code l} on one sample with inputs {@code in} and outputs {@code out}. */
+    static long layer(Layer l, int[][] in, int[][] out) {
+        if (l instanceof Bidirectional b) {
+            return layer(b.forwardLayer(), in, out) + layer(b.backwardLayer(), in, out);
+        }
+        if (l instanceof Recurrent r) {
+            long g = gates(r);
+            long steps = in[0].length >= 2 ? in[0][0] : 1;
+            return steps * 2 * g * r.units() * ((long) r.inputSize() + r.units());
+        }
+        if (l instanceof Dense d) {
+            int[] s = in[0];
+            long positions = 1;
+            for (int i = 0; i < s.length - 1; i++) positions *= s[i];
+            return positions * 2L * s[s.length - 1] * d.units();
+        }
+        if (l instanceof TimeDistributed td) {
+            int[] s = in[0];
+            int[] inner = java.util.Arrays.copyOfRange(s, 1, s.length);
+            int[][] innerOut = td.inner().outputShapes(new int[][]{inner});
+            return (long) s[0] * layer(td.inner(), new int[][]{inner}, innerOut);
+        }
+        if (l instanceof Conv1D c) {
+            long values = 1;
+            for (int d : out[0]) values *= d;
+            return values * 2L * c.kernelSize() * (c.channels() / c.groups());
+        }
+        return 0;
+    }
+
+    private static int gates(Recurrent r) {
+        Recurrent x = r instanceof CudnnRecurrent c ? c.inner() : r;
+        if (x instanceof Lstm) return 4;
+        if (x instanceof Gru) return 3;
+        if (x instanceof SimpleRnn) return 1;
+        return 0;
+    }
+}
