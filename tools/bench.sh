@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs jkeras' JMH benchmarks (bench/) on the shared workloads W1–W4.
 #   tools/bench.sh [JMH ARGS...]        e.g. tools/bench.sh LoadBenchmark -p workload=w2
+#                                            tools/bench.sh InferenceBenchmark -p workload=w1 -p kernel=best,scalar -prof gc
+# Benchmarks: InferenceBenchmark (W1/W3s/W3g latency), ThroughputBenchmark (W2), TrainBenchmark (W4 epoch),
+# LoadBenchmark (.h5 vs .jkm). `kernel` = best | scalar picks the recurrent kernel path per forked JVM.
 # Results go to bench-results/<name>.json (JMH JSON). Needs ../shared/bench/artifacts
-# (or -Djkeras.bench.artifacts=DIR via JKERAS_BENCH_OPTS).
+# (or -Djkeras.bench.artifacts=DIR via JKERAS_BENCH_OPTS). JKERAS_JAVA picks the JVM (default: java).
+# tools/perf.sh runs the whole suite together with the peers and writes docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true install
+mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true package     # target/jkeras-cli.jar, the library under test
 mvn -q -B -Dstyle.color=never -f bench/pom.xml package
 mkdir -p bench-results
 name="$(date +%Y%m%d-%H%M%S)"
 # forks inherit this directory; JKERAS_BENCH_OPTS (e.g. -Djkeras.bench.artifacts=DIR) reaches them too
-exec java -jar bench/target/benchmarks.jar -rf json -rff "bench-results/$name.json" \
-    ${JKERAS_BENCH_OPTS:+-jvmArgsAppend "$JKERAS_BENCH_OPTS"} "$@"
+exec "${JKERAS_JAVA:-java}" -cp bench/target/benchmarks.jar:target/jkeras-cli.jar org.openjdk.jmh.Main \
+    -rf json -rff "bench-results/$name.json" \
+    ${JKERAS_BENCH_OPTS:+-jvmArgsAppend "--add-modules=jdk.incubator.vector $JKERAS_BENCH_OPTS"} "$@"

@@ -20,24 +20,32 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One prediction on the workload's fixed input: latency for W1/W3s/W3g (batch 1), a batch of 256
- * for W2. Checks the output against Keras' once before timing.
+ * One prediction on the workload's fixed input: latency for W1/W3s/W3g (batch 1). Checks the
+ * output against Keras' once before timing. {@code kernel} picks the recurrent kernel path:
+ * {@code best} (the Vector API kernel; the trial fails if the JVM cannot run it) or {@code scalar}
+ * ({@code -Djkeras.scalar=true}); each parameter combination runs in its own forked JVM, so the
+ * choice is made before the kernels load. Steady-state allocation: run with {@code -prof gc}
+ * ({@code gc.alloc.rate.norm}, bytes per call).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class InferenceBenchmark {
     @Param({"w1", "w3s", "w3g"})
     public String workload;
+
+    @Param({"best"})
+    public String kernel;
 
     private Model model;
     private Tensor input;
 
     @Setup(Level.Trial)
     public void load() {
+        Workloads.selectKernel(kernel);
         model = JKeras.load(Workloads.artifacts().resolve(workload + ".h5"));
         input = Npy.read(Workloads.artifacts().resolve(workload + "_input.npy")).tensor();
         Tensor want = Npy.read(Workloads.artifacts().resolve(workload + "_expected.npy")).tensor();
@@ -45,6 +53,7 @@ public class InferenceBenchmark {
         double err = 0;
         for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
         if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
+        Workloads.checkKernel(kernel);
     }
 
     @Benchmark

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# jkeras as a peer of the shared benchmark kit: the OWN_CMD that tools/perf.sh gives to peers.sh.
+#
+#   OWN_CMD='bash tools/perf_own.sh' bash ../shared/bench/peers.sh W1
+#
+# Runs `./jkeras bench` on the workload peers.sh describes (PEERS_* variables: model, fixed input,
+# Keras' expected output, batch, threads, budgets; W4: --train with PEERS_N_SAMPLES and PEERS_EPOCHS)
+# once per kernel path in JKERAS_KERNELS (default "vector scalar" for W1/W3s/W3g, "vector" for W2/W4),
+# and appends each JSON line to $PEERS_RESULTS with the kit's add_result.py as peer "jkeras", variant
+# cli-vector / cli-scalar (cli-train-... for W4). A failed run appends a record with "error".
+set -u
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+: "${PEERS_WORKLOAD:?run me from peers.sh (OWN_CMD)}" "${PEERS_KIT:?}" "${PEERS_PY:?}"
+W=$PEERS_WORKLOAD
+if [ -z "${JKERAS_KERNELS:-}" ]; then
+  case $W in W2|W4) JKERAS_KERNELS="vector" ;; *) JKERAS_KERNELS="vector scalar" ;; esac
+fi
+rc=0
+for k in $JKERAS_KERNELS; do
+  case $k in
+    vector) kopt=best ;;
+    scalar) kopt=scalar ;;
+    *) echo "perf_own.sh: unknown kernel '$k' (vector, scalar)" >&2; exit 2 ;;
+  esac
+  if [ "${PEERS_MODE:-}" = train ] || [ "$W" = W4 ]; then
+    variant=cli-train-$k
+    cmd=("$ROOT/jkeras" bench "$PEERS_KERAS" --train --batch "$PEERS_BATCH" --samples "$PEERS_N_SAMPLES"
+         --epochs "${PEERS_EPOCHS:-5}" --threads "$PEERS_THREADS" --kernel "$kopt" --json)
+  else
+    variant=cli-$k
+    cmd=("$ROOT/jkeras" bench "$PEERS_H5" --batch "$PEERS_BATCH" --threads "$PEERS_THREADS" --kernel "$kopt"
+         --warmup "${PEERS_WARM_S:-2}" --seconds "${PEERS_MEAS_S:-5}" --max-calls "${PEERS_MAX_N:-5000}"
+         --input "$PEERS_INPUT_NPY" --expected "$PEERS_EXPECTED_NPY" --json)
+  fi
+  echo "+ ${cmd[*]}"
+  out=$("${cmd[@]}" 2>"${TMPDIR:-/tmp}/jkeras-own-$$.err")
+  status=$?
+  line=$(printf '%s\n' "$out" | grep '^ *{' | tail -n 1)
+  if [ $status = 0 ] && [ -n "$line" ]; then
+    echo "$line"
+    printf '%s\n' "$line" | "$PEERS_PY" "$PEERS_KIT/add_result.py" --workload "$W" --peer jkeras --variant "$variant" --from-stdin \
+      || rc=1
+  else
+    msg="jkeras bench exited with $status: $(grep -v '^WARNING: Using incubator' "${TMPDIR:-/tmp}/jkeras-own-$$.err" | tail -n 3 | tr '\n' ' ')"
+    echo "$msg" >&2
+    ERR="$msg" VARIANT="$variant" "$PEERS_PY" - "$PEERS_KIT" <<'EOF'
+import os, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import common
+common.write_result(dict(workload=os.environ["PEERS_WORKLOAD"], peer="jkeras", variant=os.environ["VARIANT"],
+                         round=int(os.environ.get("PEERS_ROUND", "0")), error=os.environ["ERR"][:500]))
+EOF
+    rc=1
+  fi
+  rm -f "${TMPDIR:-/tmp}/jkeras-own-$$.err"
+done
+exit $rc
