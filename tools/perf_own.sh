@@ -8,6 +8,8 @@
 # once per kernel path in JKERAS_KERNELS (default "vector scalar" for W1/W3s/W3g, "vector" for W2/W4),
 # and appends each JSON line to $PEERS_RESULTS with the kit's add_result.py as peer "jkeras", variant
 # cli-vector / cli-scalar (cli-train-... for W4). A failed run appends a record with "error".
+# JKERAS_EPOCHS overrides the timed W4 epochs (one warm-up epoch comes first; peers.sh stops OWN_CMD after
+# OWN_TIMEOUT, 560 s by default).
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${PEERS_WORKLOAD:?run me from peers.sh (OWN_CMD)}" "${PEERS_KIT:?}" "${PEERS_PY:?}"
@@ -25,7 +27,7 @@ for k in $JKERAS_KERNELS; do
   if [ "${PEERS_MODE:-}" = train ] || [ "$W" = W4 ]; then
     variant=cli-train-$k
     cmd=("$ROOT/jkeras" bench "$PEERS_KERAS" --train --batch "$PEERS_BATCH" --samples "$PEERS_N_SAMPLES"
-         --epochs "${PEERS_EPOCHS:-5}" --threads "$PEERS_THREADS" --kernel "$kopt" --json)
+         --epochs "${JKERAS_EPOCHS:-${PEERS_EPOCHS:-5}}" --threads "$PEERS_THREADS" --kernel "$kopt" --json)
   else
     variant=cli-$k
     cmd=("$ROOT/jkeras" bench "$PEERS_H5" --batch "$PEERS_BATCH" --threads "$PEERS_THREADS" --kernel "$kopt"
