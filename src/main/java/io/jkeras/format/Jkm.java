@@ -5,6 +5,8 @@ import io.jkeras.model.Model;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,8 +70,19 @@ public final class Jkm {
     /** True when the file exists and starts with the native magic (its name does not matter). */
     public static boolean isJkm(Path path) {
         if (!Files.isRegularFile(path)) return false;
-        try (InputStream in = Files.newInputStream(path)) {
-            return isJkm(in.readNBytes(MAGIC.length));
+        // RandomAccessFile rather than Files.newInputStream: the JVM has already loaded it (jar
+        // files are read with it), which matters when this is the first file a service opens
+        byte[] head = new byte[MAGIC.length];
+        if (path.getFileSystem() != FileSystems.getDefault()) {
+            try (InputStream in = Files.newInputStream(path)) {
+                return isJkm(in.readNBytes(MAGIC.length));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        try (RandomAccessFile in = new RandomAccessFile(path.toFile(), "r")) {
+            in.readFully(head);
+            return isJkm(head);
         } catch (IOException e) {
             return false;
         }
