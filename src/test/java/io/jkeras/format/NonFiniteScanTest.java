@@ -6,10 +6,10 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The reader's branch-free NaN/Inf scan against the plain reference scan with {@link Float#isFinite}. */
+/** The reader's NaN/Inf scan against a reference scan (bit patterns: exponent all ones). */
 class NonFiniteScanTest {
     private static int reference(float[] f) {
-        for (int j = 0; j < f.length; j++) if (!Float.isFinite(f[j])) return j;
+        for (int j = 0; j < f.length; j++) if ((Float.floatToRawIntBits(f[j]) & 0x7f800000) == 0x7f800000) return j;
         return -1;
     }
 
@@ -24,7 +24,6 @@ class NonFiniteScanTest {
             for (int trial = 0; trial < 40; trial++) {
                 float[] f = new float[n];
                 for (int j = 0; j < n; j++) {
-                    // large finite values: their sums would overflow, their differences x - x never do
                     f[j] = r.nextInt(4) == 0 ? extremes[r.nextInt(extremes.length)] : (float) r.nextGaussian() * 1e30f;
                 }
                 int bad = trial % 3 == 0 || n == 0 ? 0 : 1 + r.nextInt(2);
