@@ -15,8 +15,9 @@ import java.util.Arrays;
  * The jkeras native model format ({@code .jkm}, described in {@code docs/format.md}): a 64-byte
  * preamble (magic, format version, section offsets, checksums), a JSON header holding the engine's
  * own description of the model, then little-endian float32 tensors aligned to 64 bytes, each with
- * its CRC32C. A converted model loads without HDF5 or Keras config mapping: the tensors are
- * memory-mapped and handed to the engine's layer constructors.
+ * its CRC32C. A converted model loads without HDF5, Jackson or Keras config mapping: the header is
+ * read by a small parser of its own, the tensors are checked and copied once into the arrays handed
+ * to the engine's layer constructors.
  *
  * <pre>{@code
  * Jkm.save(JKeras.load(Path.of("model.h5")), Path.of("model.jkm"));   // once, in a build step
