@@ -5,6 +5,8 @@ import io.jkeras.model.Model;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,8 +15,9 @@ import java.util.Arrays;
  * The jkeras native model format ({@code .jkm}, described in {@code docs/format.md}): a 64-byte
  * preamble (magic, format version, section offsets, checksums), a JSON header holding the engine's
  * own description of the model, then little-endian float32 tensors aligned to 64 bytes, each with
- * its CRC32C. A converted model loads without HDF5 or Keras config mapping: the tensors are
- * memory-mapped and handed to the engine's layer constructors.
+ * its CRC32C. A converted model loads without HDF5, Jackson or Keras config mapping: the header is
+ * read by a small parser of its own, the tensors are checked and copied once into the arrays handed
+ * to the engine's layer constructors.
  *
  * <pre>{@code
  * Jkm.save(JKeras.load(Path.of("model.h5")), Path.of("model.jkm"));   // once, in a build step
@@ -68,8 +71,19 @@ public final class Jkm {
     /** True when the file exists and starts with the native magic (its name does not matter). */
     public static boolean isJkm(Path path) {
         if (!Files.isRegularFile(path)) return false;
-        try (InputStream in = Files.newInputStream(path)) {
-            return isJkm(in.readNBytes(MAGIC.length));
+        // RandomAccessFile rather than Files.newInputStream: the JVM has already loaded it (jar
+        // files are read with it), which matters when this is the first file a service opens
+        byte[] head = new byte[MAGIC.length];
+        if (path.getFileSystem() != FileSystems.getDefault()) {
+            try (InputStream in = Files.newInputStream(path)) {
+                return isJkm(in.readNBytes(MAGIC.length));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        try (RandomAccessFile in = new RandomAccessFile(path.toFile(), "r")) {
+            in.readFully(head);
+            return isJkm(head);
         } catch (IOException e) {
             return false;
         }

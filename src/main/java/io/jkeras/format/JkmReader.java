@@ -1,10 +1,5 @@
 package io.jkeras.format;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.jkeras.InputException;
 import io.jkeras.JKerasException;
 import io.jkeras.ModelFileException;
@@ -20,18 +15,21 @@ import io.jkeras.model.Node;
 import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 
+import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +48,6 @@ public final class JkmReader {
     /** Metadata keys the reader derives from the file itself; the writer does not copy them to the header. */
     static final Set<String> DERIVED_METADATA = Set.of("source", "format", "source_file", "source_format", "source_sha256", "jkm_version");
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
-    static {
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
-    }
-
     /**
      * @param load      weight limits and whether weights holding NaN or Inf load
      * @param runChecks whether embedded test vectors are run while loading (the default)
@@ -72,37 +62,59 @@ public final class JkmReader {
 
     private JkmReader() {}
 
-    /** Bytes of a file or a buffer, read-only and little-endian. */
+    /**
+     * The bytes of a file or an array. A file is read with {@link RandomAccessFile} rather than
+     * memory-mapped: the weights end up in the engine's heap arrays either way, so mapping saves
+     * at most one in-memory copy (warm loads of the two measured within noise of each other),
+     * while in a fresh JVM the first {@code FileChannel.map} initialises machinery that costs far
+     * more than reading the whole file.
+     */
     private interface Source {
         long size();
 
-        ByteBuffer slice(long offset, int length) throws IOException;
+        /** Reads {@code len} bytes at {@code offset} into {@code dst[off…]}. */
+        void read(long offset, byte[] dst, int off, int len) throws IOException;
     }
 
-    private record BufferSource(ByteBuffer buf) implements Source {
-        public long size() { return buf.capacity(); }
+    private record ArraySource(byte[] bytes) implements Source {
+        public long size() { return bytes.length; }
 
-        public ByteBuffer slice(long offset, int length) {
-            return buf.slice((int) offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        public void read(long offset, byte[] dst, int off, int len) { System.arraycopy(bytes, (int) offset, dst, off, len); }
+    }
+
+    private record FileSource(RandomAccessFile file, long size) implements Source {
+        public void read(long offset, byte[] dst, int off, int len) throws IOException {
+            file.seek(offset);
+            file.readFully(dst, off, len);
         }
     }
 
-    /** Files beyond 2 GiB: each region is mapped on its own. */
-    private record RegionSource(FileChannel ch, long size) implements Source {
-        public ByteBuffer slice(long offset, int length) throws IOException {
-            return ch.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
+    /** A file of another file system (a zip file system, an in-memory one). */
+    private record ChannelSource(SeekableByteChannel ch, long size) implements Source {
+        public void read(long offset, byte[] dst, int off, int len) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(dst, off, len);
+            ch.position(offset);
+            while (b.hasRemaining()) {
+                if (ch.read(b) < 0) throw new EOFException("the file ends at " + ch.position() + " bytes");
+            }
         }
     }
+
+    /** Tensors and padding are read through a buffer of at most this many bytes (a multiple of 64). */
+    private static final int CHUNK = 1 << 20;
 
     public static Model read(Path path, Options options) {
         String label = path.toString();
         if (Files.isDirectory(path)) throw new ModelFileException(label, null, null, "is a directory, not a native model file", null);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            Source src = size <= Integer.MAX_VALUE
-                    ? new BufferSource(ch.map(FileChannel.MapMode.READ_ONLY, 0, size))
-                    : new RegionSource(ch, size);
-            return read(src, label, options);
+        try {
+            if (path.getFileSystem() != FileSystems.getDefault()) {
+                try (SeekableByteChannel ch = Files.newByteChannel(path)) {
+                    return read(new ChannelSource(ch, ch.size()), label, options);
+                }
+            }
+            try (RandomAccessFile f = open(path, label)) {
+                return read(new FileSource(f, f.length()), label, options);
+            }
         } catch (NoSuchFileException e) {
             throw new ModelFileException(label, null, null, "no such file", e);
         } catch (IOException e) {
@@ -110,9 +122,18 @@ public final class JkmReader {
         }
     }
 
+    private static RandomAccessFile open(Path path, String label) throws IOException {
+        try {
+            return new RandomAccessFile(path.toFile(), "r");
+        } catch (FileNotFoundException e) {
+            if (!Files.exists(path)) throw new ModelFileException(label, null, null, "no such file", e);
+            throw e;
+        }
+    }
+
     public static Model read(byte[] bytes, String label, Options options) {
         try {
-            return read(new BufferSource(ByteBuffer.wrap(bytes).asReadOnlyBuffer()), label, options);
+            return read(new ArraySource(bytes), label, options);
         } catch (IOException e) {
             throw new ModelFileException(label, null, null, "cannot read: " + e, e);
         }
@@ -133,7 +154,8 @@ public final class JkmReader {
 
     private static Model parse(Source src, String label, Options options) throws IOException {
         long size = src.size();
-        byte[] head = bytes(src.slice(0, (int) Math.min(size, Jkm.PREAMBLE)));
+        byte[] head = new byte[(int) Math.min(size, Jkm.PREAMBLE)];
+        src.read(0, head, 0, head.length);
         int m = Math.min(head.length, Jkm.MAGIC.length);
         if (!Arrays.equals(head, 0, m, Jkm.MAGIC, 0, m) || size == 0) {
             throw new ModelFileException(label, null, null, "is not a jkeras native model: it starts with " + hex(head, 8)
@@ -185,23 +207,24 @@ public final class JkmReader {
             throw new ModelFormatException(label, null, null, "data offset " + dataOffset + " must be a multiple of " + Jkm.ALIGN
                     + " between the end of the header (" + (Jkm.PREAMBLE + headerLength) + ") and the end of the file (" + fileLength + ")", null);
         }
-        byte[] header = bytes(src.slice(Jkm.PREAMBLE, (int) headerLength));
+        byte[] header = new byte[(int) headerLength];
+        src.read(Jkm.PREAMBLE, header, 0, header.length);
         int hc = crc(header, 0, header.length);
         if (hc != headerCrc) {
             throw new ModelFileException(label, null, null, "header checksum mismatch (CRC32C stored " + hex32(headerCrc) + ", computed "
                     + hex32(hc) + "): the JSON header (bytes " + Jkm.PREAMBLE + " to " + (Jkm.PREAMBLE + headerLength) + ") is damaged", null);
         }
-        JsonNode root;
+        Json root;
         try {
-            root = JSON.readTree(header);
-        } catch (IOException e) {
-            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString()), e);
+            root = Json.parse(header);
+        } catch (Json.Syntax e) {
+            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) throw new ModelFormatException(label, null, null, "header is not a JSON object", null);
+        if (!root.isObject()) throw new ModelFormatException(label, null, null, "header is not a JSON object", null);
         if (!"jkeras-native".equals(root.path("format").asText())) {
             throw new ModelFormatException(label, null, null, "header 'format' is " + root.get("format") + ", expected \"jkeras-native\"", null);
         }
-        JsonNode v = root.get("version");
+        Json v = root.get("version");
         if (v == null || !v.isArray() || v.size() != 2 || v.get(0).asInt(-1) != major || v.get(1).asInt(-1) != minor) {
             throw new ModelFormatException(label, null, null, "header 'version' " + v + " disagrees with the preamble's " + major + "." + minor, null);
         }
@@ -209,19 +232,24 @@ public final class JkmReader {
         List<TensorInfo> table = tensorTable(root.get("tensors"), dataOffset, fileLength, options.load(), label);
         checkPadding(src, table, Jkm.PREAMBLE + headerLength, dataOffset, fileLength, label);
         float[][] values = new float[table.size()][];
+        byte[] chunk = new byte[(int) Math.min(CHUNK, maxBytes(table))];
         for (int i = 0; i < values.length; i++) {
             TensorInfo t = table.get(i);
-            ByteBuffer b = src.slice(t.offset(), t.nbytes());
+            float[] f = new float[t.nbytes() / 4];
             CRC32C c = new CRC32C();
-            c.update(b.duplicate());
+            for (int done = 0; done < t.nbytes(); ) {
+                int n = Math.min(chunk.length, t.nbytes() - done);
+                src.read(t.offset() + done, chunk, 0, n);
+                c.update(chunk, 0, n);
+                ByteBuffer.wrap(chunk, 0, n).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f, done / 4, n / 4);
+                done += n;
+            }
             if ((int) c.getValue() != t.crc()) {
                 throw new ModelFileException(label, null, null, "tensor " + i + " '" + t.name() + "' (" + t.nbytes() + " bytes at offset "
                         + t.offset() + "): checksum mismatch (CRC32C stored " + hex32(t.crc()) + ", computed " + hex32((int) c.getValue())
                         + "): the file is damaged", null);
             }
-            float[] f = new float[t.nbytes() / 4];
-            b.asFloatBuffer().get(f);
-            values[i] = f;
+            values[i] = f;   // used only once its checksum matched
         }
         boolean[] used = new boolean[values.length];
         Model model = buildModel(root, table, values, used, label, options);
@@ -229,88 +257,121 @@ public final class JkmReader {
         return model;
     }
 
-    private static List<TensorInfo> tensorTable(JsonNode ts, long dataOffset, long fileLength, LoadOptions lo, String label) {
+    private static List<TensorInfo> tensorTable(Json ts, long dataOffset, long fileLength, LoadOptions lo, String label) {
         if (ts == null || !ts.isArray()) throw new ModelFormatException(label, null, null, "header has no 'tensors' array", null);
         List<TensorInfo> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < ts.size(); i++) {
-            JsonNode t = ts.get(i);
+            Json t = ts.get(i);
             String name = t.path("name").isTextual() ? t.path("name").asText() : null;
-            String what = "tensor " + i + (name != null ? " '" + name + "'" : "");
-            if (name == null) throw new ModelFormatException(label, null, null, what + " has no string 'name'", null);
-            if (!names.add(name)) throw new ModelFormatException(label, null, null, what + " appears twice in the tensor table", null);
+            if (name == null) throw new ModelFormatException(label, null, null, what(i, null) + " has no string 'name'", null);
+            if (!names.add(name)) throw new ModelFormatException(label, null, null, what(i, name) + " appears twice in the tensor table", null);
             if (!"float32".equals(t.path("dtype").asText())) {
-                throw new ModelFormatException(label, null, null, what + " has dtype " + t.get("dtype") + "; format 1.x stores float32 only", null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " has dtype " + t.get("dtype") + "; format 1.x stores float32 only", null);
             }
-            JsonNode sh = t.get("shape");
-            if (sh == null || !sh.isArray() || sh.size() > 32) throw new ModelFormatException(label, null, null, what + " has no valid 'shape'", null);
+            Json sh = t.get("shape");
+            if (sh == null || !sh.isArray() || sh.size() > 32) throw new ModelFormatException(label, null, null, what(i, name) + " has no valid 'shape'", null);
             int[] shape = new int[sh.size()];
             long n = 1;
             for (int d = 0; d < shape.length; d++) {
-                JsonNode x = sh.get(d);
+                Json x = sh.get(d);
                 if (!x.isIntegralNumber() || !x.canConvertToInt() || x.intValue() < 0) {
-                    throw new ModelFormatException(label, null, null, what + " has shape " + sh + "; dimensions must be non-negative integers", null);
+                    throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh + "; dimensions must be non-negative integers", null);
                 }
                 shape[d] = x.intValue();
                 n = n * shape[d];
                 if (n > lo.maxWeightElements()) {
-                    throw new ModelFormatException(label, null, null, what + " has shape " + sh + ", more than the limit of "
+                    throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh + ", more than the limit of "
                             + lo.maxWeightElements() + " elements", null);
                 }
             }
-            JsonNode off = t.get("offset"), nb = t.get("nbytes"), crc = t.get("crc32c");
+            Json off = t.get("offset"), nb = t.get("nbytes"), crc = t.get("crc32c");
             if (off == null || !off.isIntegralNumber() || !off.canConvertToLong() || nb == null || !nb.isIntegralNumber() || !nb.canConvertToLong()) {
-                throw new ModelFormatException(label, null, null, what + " needs integer 'offset' and 'nbytes'", null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " needs integer 'offset' and 'nbytes'", null);
             }
             long offset = off.longValue(), nbytes = nb.longValue();
             if (nbytes != 4 * n) {
-                throw new ModelFormatException(label, null, null, what + " has nbytes " + nbytes + " but shape " + sh + " of float32 needs " + 4 * n, null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " has nbytes " + nbytes + " but shape " + sh + " of float32 needs " + 4 * n, null);
             }
             if (offset % Jkm.ALIGN != 0 || offset < dataOffset || offset > fileLength || nbytes > fileLength - offset) {
-                throw new ModelFormatException(label, null, null, what + " (" + nbytes + " bytes at offset " + offset + ") does not lie within the data section ["
+                throw new ModelFormatException(label, null, null, what(i, name) + " (" + nbytes + " bytes at offset " + offset + ") does not lie within the data section ["
                         + dataOffset + ", " + fileLength + ") at a multiple of " + Jkm.ALIGN, null);
             }
             if (crc == null || !crc.isTextual() || !isHex8(crc.asText())) {
-                throw new ModelFormatException(label, null, null, what + " needs 'crc32c' as 8 lower-case hex digits, got " + crc, null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " needs 'crc32c' as 8 lower-case hex digits, got " + crc, null);
             }
             out.add(new TensorInfo(name, shape, offset, (int) nbytes, (int) Long.parseLong(crc.asText(), 16)));
         }
         return out;
     }
 
+    /** The name of tensor {@code i} in messages (built only when a message is). */
+    private static String what(int i, String name) {
+        return "tensor " + i + (name != null ? " '" + name + "'" : "");
+    }
+
     /** Every byte outside the preamble, the header and the tensors must be zero, so that no byte of the file goes unchecked. */
     private static void checkPadding(Source src, List<TensorInfo> table, long headerEnd, long dataOffset, long fileLength, String label)
             throws IOException {
-        zeros(src, headerEnd, dataOffset, "between the header and the data section", label);
-        List<TensorInfo> sorted = new ArrayList<>(table);
-        sorted.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        zeros(src, headerEnd, dataOffset, null, false, label);
+        TensorInfo[] sorted = table.toArray(new TensorInfo[0]);
+        Arrays.sort(sorted, BY_OFFSET);
         long pos = dataOffset;
-        String after = "the start of the data section";
+        TensorInfo prev = null;
         for (TensorInfo t : sorted) {
             if (t.offset() < pos) {
-                throw new ModelFormatException(label, null, null, "tensor '" + t.name() + "' at offset " + t.offset() + " overlaps " + after, null);
+                throw new ModelFormatException(label, null, null, "tensor '" + t.name() + "' at offset " + t.offset() + " overlaps " + after(prev), null);
             }
-            zeros(src, pos, t.offset(), "after " + after, label);
+            zeros(src, pos, t.offset(), prev, true, label);
             pos = t.offset() + t.nbytes();
-            after = "tensor '" + t.name() + "'";
+            prev = t;
         }
-        zeros(src, pos, fileLength, "after " + after + " (end of file)", label);
+        zeros(src, pos, fileLength, prev, true, label);
     }
 
-    private static void zeros(Source src, long from, long to, String where, String label) throws IOException {
-        long pos = from;
-        while (pos < to) {
-            int n = (int) Math.min(1 << 20, to - pos);
-            ByteBuffer b = src.slice(pos, n);
-            for (int i = 0; i < n; i++) {
-                byte x = b.get(i);
-                if (x != 0) {
-                    throw new ModelFileException(label, null, null, "padding byte at offset " + (pos + i) + " " + where + " is 0x"
-                            + String.format("%02x", x) + ", not zero: the file is damaged", null);
-                }
+    /** By offset; a class rather than a lambda, whose first use costs a fresh JVM milliseconds. */
+    private static final Comparator<TensorInfo> BY_OFFSET = new Comparator<>() {
+        public int compare(TensorInfo a, TensorInfo b) { return Long.compare(a.offset(), b.offset()); }
+    };
+
+    private static String after(TensorInfo prev) { return prev == null ? "the start of the data section" : "tensor '" + prev.name() + "'"; }
+
+    /**
+     * The index of the first NaN or infinity in {@code f}, or -1. A plain loop: in a fresh JVM it
+     * runs interpreted until compiled, and branch-free variants (summing {@code x - x}, unrolled)
+     * measured slower there, not faster.
+     */
+    static int firstNonFinite(float[] f) {
+        for (int j = 0; j < f.length; j++) if (!Float.isFinite(f[j])) return j;
+        return -1;
+    }
+
+    private static final byte[] ZEROS = new byte[4096];
+
+    /**
+     * Checks that bytes [from, to) are zero: the gap after the header when {@code inData} is false,
+     * else the gap after tensor {@code prev} (or the start of the data section).
+     */
+    private static void zeros(Source src, long from, long to, TensorInfo prev, boolean inData, String label) throws IOException {
+        byte[] b = new byte[(int) Math.min(ZEROS.length, Math.max(0, to - from))];
+        for (long pos = from; pos < to; ) {
+            int n = (int) Math.min(b.length, to - pos);
+            src.read(pos, b, 0, n);
+            int i = Arrays.mismatch(b, 0, n, ZEROS, 0, n);
+            if (i >= 0) {
+                String where = !inData ? "between the header and the data section"
+                        : "after " + after(prev) + (to == src.size() ? " (end of file)" : "");
+                throw new ModelFileException(label, null, null, "padding byte at offset " + (pos + i) + " " + where + " is 0x"
+                        + String.format("%02x", b[i]) + ", not zero: the file is damaged", null);
             }
             pos += n;
         }
+    }
+
+    private static long maxBytes(List<TensorInfo> table) {
+        long m = 0;
+        for (TensorInfo t : table) m = Math.max(m, t.nbytes());
+        return m;
     }
 
     /**
@@ -322,8 +383,8 @@ public final class JkmReader {
         used[i] = true;
     }
 
-    private static Model buildModel(JsonNode root, List<TensorInfo> table, float[][] values, boolean[] used, String label, Options options) {
-        JsonNode mj = root.get("model");
+    private static Model buildModel(Json root, List<TensorInfo> table, float[][] values, boolean[] used, String label, Options options) {
+        Json mj = root.get("model");
         if (mj == null || !mj.isObject()) throw new ModelFormatException(label, null, null, "header has no 'model' object", null);
         boolean allowNonFinite = options.load().allowNonFiniteWeights();
         boolean[] checked = new boolean[values.length];
@@ -338,35 +399,34 @@ public final class JkmReader {
                 use(used, i, table, label);
                 if (!allowNonFinite && !checked[i]) {
                     float[] f = values[i];
-                    for (int j = 0; j < f.length; j++) {
-                        if (!Float.isFinite(f[j])) {
-                            throw new WeightException(label, null, table.get(i).name(), "holds " + f[j] + " at flat index " + j
-                                    + " of shape " + Tensor.shapeString(table.get(i).shape())
-                                    + "; non-finite weights are refused unless LoadOptions.withAllowNonFiniteWeights(true)", null);
-                        }
+                    int j = firstNonFinite(f);
+                    if (j >= 0) {
+                        throw new WeightException(label, null, table.get(i).name(), "holds " + f[j] + " at flat index " + j
+                                + " of shape " + Tensor.shapeString(table.get(i).shape())
+                                + "; non-finite weights are refused unless LoadOptions.withAllowNonFiniteWeights(true)", null);
                     }
                     checked[i] = true;
                 }
                 return values[i];
             }
         };
-        JsonNode lj = array(mj, "layers", label);
+        Json lj = array(mj, "layers", label);
         List<Layer> layers = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        for (JsonNode l : lj) {
+        for (Json l : lj) {
             Layer layer = LayerDecoder.decode(l, tensors, label, 0);
             if (!names.add(layer.name())) throw new ModelFormatException(label, layer.name(), null, "two layers share this name", null);
             layers.add(layer);
         }
-        JsonNode nj = array(mj, "nodes", label);
+        Json nj = array(mj, "nodes", label);
         List<Node> nodes = new ArrayList<>();
         for (int id = 0; id < nj.size(); id++) {
-            JsonNode n = nj.get(id);
-            int li = index(n.get("layer"), layers.size(), "node " + id + " 'layer'", label);
+            Json n = nj.get(id);
+            int li = index(n.get("layer"), layers.size(), "node ", id, " 'layer'", label);
             Layer layer = layers.get(li);
             List<Node.Ref> inputs = new ArrayList<>();
-            for (JsonNode r : array(n, "inputs", label)) inputs.add(ref(r, nodes, id, label));
-            JsonNode mk = n.get("mask");
+            for (Json r : array(n, "inputs", label)) inputs.add(ref(r, nodes, id, label));
+            Json mk = n.get("mask");
             Node.Ref mask = mk == null || mk.isNull() ? null : ref(mk, nodes, id, label);
             int[][] in = new int[inputs.size()][];
             for (int i = 0; i < in.length; i++) in[i] = nodes.get(inputs.get(i).node()).outputShapes()[inputs.get(i).index()];
@@ -379,7 +439,7 @@ public final class JkmReader {
             } catch (JKerasException e) {
                 throw e.in(label, layer.name());
             }
-            JsonNode sj = array(n, "output_shapes", label);
+            Json sj = array(n, "output_shapes", label);
             boolean same = sj.size() == shapes.length;
             for (int i = 0; same && i < shapes.length; i++) same = Arrays.equals(shapes[i], intsOf(sj.get(i)));
             if (!same) {
@@ -389,7 +449,7 @@ public final class JkmReader {
             nodes.add(new Node(id, layer, inputs, shapes, mask));
         }
         List<Integer> inputIds = new ArrayList<>();
-        for (JsonNode i : array(mj, "inputs", label)) {
+        for (Json i : array(mj, "inputs", label)) {
             int id = index(i, nodes.size(), "model input", label);
             if (!(nodes.get(id).layer() instanceof InputLayer)) throw new ModelFormatException(label, null, null, "model input node " + id + " is not an input layer", null);
             if (inputIds.contains(id)) throw new ModelFormatException(label, null, null, "model input node " + id + " is listed twice", null);
@@ -403,58 +463,58 @@ public final class JkmReader {
             }
         }
         List<Node.Ref> outputs = new ArrayList<>();
-        for (JsonNode r : array(mj, "outputs", label)) outputs.add(ref(r, nodes, nodes.size(), label));
+        for (Json r : array(mj, "outputs", label)) outputs.add(ref(r, nodes, nodes.size(), label));
         List<Layer> summary = new ArrayList<>();
-        for (JsonNode i : array(mj, "summary", label)) summary.add(layers.get(index(i, layers.size(), "summary entry", label)));
-        Map<String, TrainingConfig> training = TrainingCodec.decode(mj.get("training"), label);
+        for (Json i : array(mj, "summary", label)) summary.add(layers.get(index(i, layers.size(), "summary entry", label)));
+        Map<String, TrainingConfig> training = TrainingDecoder.decode(mj.get("training"), label);
         for (String k : training.keySet()) {
             if (!names.contains(k)) throw new ModelFormatException(label, k, null, "has a training config but no such layer exists", null);
         }
-        JsonNode name = mj.get("name");
+        Json name = mj.get("name");
         return new Model(name != null && name.isTextual() ? name.asText() : "model", nodes, inputIds, outputs, summary,
                 metadata(root, label), training);
     }
 
-    private static Map<String, String> metadata(JsonNode root, String label) {
+    private static Map<String, String> metadata(Json root, String label) {
         Map<String, String> md = new LinkedHashMap<>();
         md.put("source", label);
         md.put("format", "jkm");
-        JsonNode meta = root.get("metadata");
+        Json meta = root.get("metadata");
         if (meta != null && meta.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, Json> e : meta.fields()) {
                 if (e.getValue().isTextual() && !DERIVED_METADATA.contains(e.getKey())) md.put(e.getKey(), e.getValue().asText());
             }
         }
-        JsonNode s = root.get("source");
+        Json s = root.get("source");
         if (s != null && s.isObject()) {
             for (String k : new String[]{"file", "format", "sha256"}) {
-                if (s.path(k).isTextual()) md.put("source_" + k, s.get(k).asText());
+                if (s.path(k).isTextual()) md.put("source_".concat(k), s.get(k).asText());
             }
             if (!md.containsKey("keras_version") && s.path("keras_version").isTextual()) md.put("keras_version", s.get("keras_version").asText());
             if (!md.containsKey("backend") && s.path("backend").isTextual()) md.put("backend", s.get("backend").asText());
         }
-        md.put("jkm_version", root.get("version").get(0).asInt() + "." + root.get("version").get(1).asInt());
+        md.put("jkm_version", new StringBuilder().append(root.get("version").get(0).asInt()).append('.')
+                .append(root.get("version").get(1).asInt()).toString());
         return md;
     }
 
-    private static void runChecks(Model model, JsonNode checks, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+    private static void runChecks(Model model, Json checks, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
         if (checks == null || checks.isNull()) return;
         if (!checks.isArray()) throw new ModelFormatException(label, null, null, "'checks' is not an array", null);
         for (int ci = 0; ci < checks.size(); ci++) {
-            JsonNode c = checks.get(ci);
+            Json c = checks.get(ci);
             String origin = c.path("origin").asText("unknown");
             String what = "embedded check " + ci + " (outputs from " + origin + ")";
-            JsonNode at = c.get("atol"), rt = c.get("rtol");
+            Json at = c.get("atol"), rt = c.get("rtol");
             if (at == null || !at.isNumber() || rt == null || !rt.isNumber() || !(at.doubleValue() >= 0) || !(rt.doubleValue() >= 0)) {
                 throw new ModelFormatException(label, null, null, what + " needs non-negative numbers 'atol' and 'rtol'", null);
             }
             Session s = model.newSession();
             List<String> failures = new ArrayList<>();
-            JsonNode batches = array(c, "batches", label);
+            Json batches = array(c, "batches", label);
             for (int b = 0; b < batches.size(); b++) {
-                JsonNode bj = batches.get(b);
-                JsonNode xs = array(bj, "inputs", label), ys = array(bj, "outputs", label);
+                Json bj = batches.get(b);
+                Json xs = array(bj, "inputs", label), ys = array(bj, "outputs", label);
                 if (xs.size() != model.inputCount() || ys.size() != model.outputCount()) {
                     throw new ModelFormatException(label, null, null, what + " batch " + b + " has " + xs.size() + " input(s) and " + ys.size()
                             + " output(s); the model takes " + model.inputCount() + " and gives " + model.outputCount(), null);
@@ -480,45 +540,45 @@ public final class JkmReader {
         }
     }
 
-    private static Tensor tensor(JsonNode idx, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+    private static Tensor tensor(Json idx, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
         int i = index(idx, table.size(), "check tensor", label);
         use(used, i, table, label);
         return new Tensor(table.get(i).shape(), values[i]);
     }
 
-    private static JsonNode array(JsonNode parent, String key, String label) {
-        JsonNode a = parent == null ? null : parent.get(key);
+    private static Json array(Json parent, String key, String label) {
+        Json a = parent == null ? null : parent.get(key);
         if (a == null || !a.isArray()) throw new ModelFormatException(label, null, null, "header has no '" + key + "' array where expected", null);
         return a;
     }
 
-    private static int index(JsonNode n, int size, String what, String label) {
+    /** As {@link #index(Json, int, String, String)}, the description {@code prefix + num + suffix} built only for a message. */
+    private static int index(Json n, int size, String prefix, int num, String suffix, String label) {
+        if (n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 0 && n.intValue() < size) return n.intValue();
+        return index(n, size, prefix + num + suffix, label);
+    }
+
+    private static int index(Json n, int size, String what, String label) {
         if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0 || n.intValue() >= size) {
             throw new ModelFormatException(label, null, null, what + " " + n + " is not an index below " + size, null);
         }
         return n.intValue();
     }
 
-    private static Node.Ref ref(JsonNode r, List<Node> nodes, int before, String label) {
+    private static Node.Ref ref(Json r, List<Node> nodes, int before, String label) {
         if (r == null || !r.isArray() || r.size() != 2) throw new ModelFormatException(label, null, null, "a tensor reference must be [node, index], got " + r, null);
         int node = index(r.get(0), Math.min(before, nodes.size()), "referenced node", label);
-        int idx = index(r.get(1), nodes.get(node).outputShapes().length, "output index of node " + node, label);
+        int idx = index(r.get(1), nodes.get(node).outputShapes().length, "output index of node ", node, "", label);
         return new Node.Ref(node, idx);
     }
 
-    private static int[] intsOf(JsonNode a) {
+    private static int[] intsOf(Json a) {
         if (a == null || !a.isArray()) return null;
         int[] r = new int[a.size()];
         for (int i = 0; i < r.length; i++) {
             if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToInt()) return null;
             r[i] = a.get(i).intValue();
         }
-        return r;
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] r = new byte[b.remaining()];
-        b.duplicate().get(r);
         return r;
     }
 

@@ -30,8 +30,7 @@ import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.Weight;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -58,31 +57,48 @@ final class LayerCodecs {
         void encode(Layer l, LayerEncoder e) { codec.encode((L) l, e); }
     }
 
-    private static final Map<Class<?>, Entry<?>> BY_CLASS = new LinkedHashMap<>();
-    private static final Map<String, Entry<?>> BY_TYPE = new LinkedHashMap<>();
+    /**
+     * Every type string, in registration order. A codec (and the layer class it names) is created
+     * only when a file uses its type, so that loading a model loads the classes of its own layers
+     * and no others: in a fresh JVM each class costs its share of startup.
+     */
+    private static final List<String> TYPES = List.of(
+            "InputLayer", "Dense", "SimpleRnn", "Lstm", "Gru", "CudnnRecurrent",
+            "Bidirectional", "TimeDistributed", "Embedding", "Masking", "Flatten", "Identity",
+            "ActivationLayer", "RepeatVector", "Conv1D", "BatchNormalization", "Reshape", "Permute",
+            "Softmax", "Concatenate", "Merge", "ElementwiseOp", "ShapeOp");
 
-    private static <L extends Layer> void add(String type, Class<L> cls, Codec<L> codec) {
-        Entry<L> e = new Entry<>(type, cls, codec);
-        if (BY_CLASS.put(cls, e) != null || BY_TYPE.put(type, e) != null) throw new IllegalStateException("duplicate codec " + type);
+    /** Layer classes to codecs, built on the first write (reading never needs it). */
+    private static final class ByClass {
+        static final Map<Class<?>, Entry<?>> MAP = new HashMap<>();
+
+        static {
+            for (String t : TYPES) {
+                Entry<?> e = create(t);
+                if (e == null || !e.type().equals(t) || MAP.put(e.layerClass(), e) != null) throw new IllegalStateException("bad codec " + t);
+            }
+        }
     }
+
+    private static <L extends Layer> Entry<L> entry(String type, Class<L> cls, Codec<L> codec) { return new Entry<>(type, cls, codec); }
 
     private LayerCodecs() {}
 
     /** The codec for a layer's class, or an error naming the layer and its class. */
     static Entry<?> forLayer(Layer l) {
-        Entry<?> e = BY_CLASS.get(l.getClass());
+        Entry<?> e = ByClass.MAP.get(l.getClass());
         if (e == null) {
             throw new UnsupportedModelException(null, l.name(), null, "the native format has no codec for engine layer class "
-                    + l.getClass().getName() + " (" + l.typeName() + "); supported: " + String.join(", ", BY_TYPE.keySet()));
+                    + l.getClass().getName() + " (" + l.typeName() + "); supported: " + String.join(", ", TYPES));
         }
         return e;
     }
 
     /** The codec for a type string read from a file, or null. */
-    static Entry<?> forType(String type) { return BY_TYPE.get(type); }
+    static Entry<?> forType(String type) { return create(type); }
 
     /** Every type string this reader knows, in registration order. */
-    static List<String> types() { return Collections.unmodifiableList(new ArrayList<>(BY_TYPE.keySet())); }
+    static List<String> types() { return TYPES; }
 
     private static void recurrentOptions(Recurrent r, LayerEncoder e) {
         RecurrentOptions o = r.options();
@@ -102,8 +118,10 @@ final class LayerCodecs {
 
     private static float[] values(Weight w) { return w == null ? null : w.values(); }
 
-    static {
-        add("InputLayer", InputLayer.class, new Codec<>() {
+    /** A new codec entry for {@code type}, or null for a type this reader does not know. */
+    private static Entry<?> create(String type) {
+        switch (type) {
+        case "InputLayer": return entry("InputLayer", InputLayer.class, new Codec<>() {
             public void encode(InputLayer l, LayerEncoder e) {
                 e.put("shape", l.shape());
                 e.put("batch_size", l.batchSize());
@@ -114,7 +132,7 @@ final class LayerCodecs {
                 return new InputLayer(d.name(), d.ints("shape"), d.integer("batch_size"), d.bool("integer"));
             }
         });
-        add("Dense", Dense.class, new Codec<>() {
+        case "Dense": return entry("Dense", Dense.class, new Codec<>() {
             public void encode(Dense l, LayerEncoder e) {
                 e.put("units", l.units());
                 e.activation("activation", l.activation());
@@ -131,7 +149,7 @@ final class LayerCodecs {
                 return new Dense(d.name(), k.shape()[0], units, d.activation("activation"), k.values(), values(b));
             }
         });
-        add("SimpleRnn", SimpleRnn.class, new Codec<>() {
+        case "SimpleRnn": return entry("SimpleRnn", SimpleRnn.class, new Codec<>() {
             public void encode(SimpleRnn l, LayerEncoder e) {
                 recurrentOptions(l, e);
                 e.activation("activation", l.activation());
@@ -149,7 +167,7 @@ final class LayerCodecs {
                 return new SimpleRnn(d.name(), u, in, d.activation("activation"), k.values(), r.values(), values(b), recurrentOptions(d));
             }
         });
-        add("Lstm", Lstm.class, new Codec<>() {
+        case "Lstm": return entry("Lstm", Lstm.class, new Codec<>() {
             public void encode(Lstm l, LayerEncoder e) {
                 recurrentOptions(l, e);
                 e.activation("activation", l.activation());
@@ -169,7 +187,7 @@ final class LayerCodecs {
                         k.values(), r.values(), values(b), recurrentOptions(d));
             }
         });
-        add("Gru", Gru.class, new Codec<>() {
+        case "Gru": return entry("Gru", Gru.class, new Codec<>() {
             public void encode(Gru l, LayerEncoder e) {
                 recurrentOptions(l, e);
                 e.activation("activation", l.activation());
@@ -194,7 +212,7 @@ final class LayerCodecs {
                         k.values(), r.values(), values(b), recurrentOptions(d));
             }
         });
-        add("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
+        case "CudnnRecurrent": return entry("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
             public void encode(CudnnRecurrent l, LayerEncoder e) {
                 e.put("type_name", l.typeName());
                 e.layer("engine", l.inner());
@@ -210,7 +228,7 @@ final class LayerCodecs {
                 return new CudnnRecurrent(d.string("type_name"), r, d.weights());
             }
         });
-        add("Bidirectional", Bidirectional.class, new Codec<>() {
+        case "Bidirectional": return entry("Bidirectional", Bidirectional.class, new Codec<>() {
             public void encode(Bidirectional l, LayerEncoder e) {
                 e.put("merge", l.merge().name());
                 e.layer("forward", l.forwardLayer());
@@ -223,7 +241,7 @@ final class LayerCodecs {
                         d.enumValue("merge", Bidirectional.Merge.class));
             }
         });
-        add("TimeDistributed", TimeDistributed.class, new Codec<>() {
+        case "TimeDistributed": return entry("TimeDistributed", TimeDistributed.class, new Codec<>() {
             public void encode(TimeDistributed l, LayerEncoder e) { e.layer("inner", l.inner()); }
 
             public Layer decode(LayerDecoder d) {
@@ -231,7 +249,7 @@ final class LayerCodecs {
                 return new TimeDistributed(d.name(), d.layer("inner"));
             }
         });
-        add("Embedding", Embedding.class, new Codec<>() {
+        case "Embedding": return entry("Embedding", Embedding.class, new Codec<>() {
             public void encode(Embedding l, LayerEncoder e) {
                 e.put("mask_zero", l.maskZero());
                 e.weights(l.weights());
@@ -243,32 +261,32 @@ final class LayerCodecs {
                 return new Embedding(d.name(), w.shape()[0], w.shape()[1], d.bool("mask_zero"), w.values());
             }
         });
-        add("Masking", Masking.class, new Codec<>() {
+        case "Masking": return entry("Masking", Masking.class, new Codec<>() {
             public void encode(Masking l, LayerEncoder e) { e.putFloat("mask_value", l.maskValue()); }
 
             public Layer decode(LayerDecoder d) { return new Masking(d.name(), d.floatValue("mask_value")); }
         });
-        add("Flatten", Flatten.class, new Codec<>() {
+        case "Flatten": return entry("Flatten", Flatten.class, new Codec<>() {
             public void encode(Flatten l, LayerEncoder e) {}
 
             public Layer decode(LayerDecoder d) { return new Flatten(d.name()); }
         });
-        add("Identity", Identity.class, new Codec<>() {
+        case "Identity": return entry("Identity", Identity.class, new Codec<>() {
             public void encode(Identity l, LayerEncoder e) { e.put("type_name", l.typeName()); }
 
             public Layer decode(LayerDecoder d) { return new Identity(d.name(), d.string("type_name")); }
         });
-        add("ActivationLayer", ActivationLayer.class, new Codec<>() {
+        case "ActivationLayer": return entry("ActivationLayer", ActivationLayer.class, new Codec<>() {
             public void encode(ActivationLayer l, LayerEncoder e) { e.activation("activation", l.activation()); }
 
             public Layer decode(LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
         });
-        add("RepeatVector", RepeatVector.class, new Codec<>() {
+        case "RepeatVector": return entry("RepeatVector", RepeatVector.class, new Codec<>() {
             public void encode(RepeatVector l, LayerEncoder e) { e.put("n", l.n()); }
 
             public Layer decode(LayerDecoder d) { return new RepeatVector(d.name(), d.integer("n")); }
         });
-        add("Conv1D", Conv1D.class, new Codec<>() {
+        case "Conv1D": return entry("Conv1D", Conv1D.class, new Codec<>() {
             public void encode(Conv1D l, LayerEncoder e) {
                 e.put("channels", l.channels());
                 e.put("filters", l.filters());
@@ -294,7 +312,7 @@ final class LayerCodecs {
                         k.values(), values(b));
             }
         });
-        add("BatchNormalization", BatchNormalization.class, new Codec<>() {
+        case "BatchNormalization": return entry("BatchNormalization", BatchNormalization.class, new Codec<>() {
             public void encode(BatchNormalization l, LayerEncoder e) {
                 e.put("rank", l.rank());
                 e.put("axes", l.axes());
@@ -323,17 +341,17 @@ final class LayerCodecs {
                         d.doubleValue("momentum"), values(gamma), values(beta), mean.values(), var.values(), extra);
             }
         });
-        add("Reshape", Reshape.class, new Codec<>() {
+        case "Reshape": return entry("Reshape", Reshape.class, new Codec<>() {
             public void encode(Reshape l, LayerEncoder e) { e.put("target_shape", l.targetShape()); }
 
             public Layer decode(LayerDecoder d) { return new Reshape(d.name(), d.ints("target_shape")); }
         });
-        add("Permute", Permute.class, new Codec<>() {
+        case "Permute": return entry("Permute", Permute.class, new Codec<>() {
             public void encode(Permute l, LayerEncoder e) { e.put("dims", l.dims()); }
 
             public Layer decode(LayerDecoder d) { return new Permute(d.name(), d.ints("dims")); }
         });
-        add("Softmax", Softmax.class, new Codec<>() {
+        case "Softmax": return entry("Softmax", Softmax.class, new Codec<>() {
             public void encode(Softmax l, LayerEncoder e) {
                 e.put("axes", l.axes());
                 e.put("keras3_masking", l.keras3Masking());
@@ -341,7 +359,7 @@ final class LayerCodecs {
 
             public Layer decode(LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
         });
-        add("Concatenate", Concatenate.class, new Codec<>() {
+        case "Concatenate": return entry("Concatenate", Concatenate.class, new Codec<>() {
             public void encode(Concatenate l, LayerEncoder e) {
                 e.put("axis", l.axis());
                 e.put("mask_rule", l.maskRule().name());
@@ -351,7 +369,7 @@ final class LayerCodecs {
                 return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.class));
             }
         });
-        add("Merge", Merge.class, new Codec<>() {
+        case "Merge": return entry("Merge", Merge.class, new Codec<>() {
             public void encode(Merge l, LayerEncoder e) {
                 e.put("op", l.op().name());
                 e.put("mask_rule", l.maskRule().name());
@@ -361,7 +379,7 @@ final class LayerCodecs {
                 return new Merge(d.name(), d.enumValue("op", Merge.Op.class), d.enumValue("mask_rule", Merge.MaskRule.class));
             }
         });
-        add("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
+        case "ElementwiseOp": return entry("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
             public void encode(ElementwiseOp l, LayerEncoder e) {
                 e.put("type_name", l.typeName());
                 e.put("op", l.op().name());
@@ -375,7 +393,7 @@ final class LayerCodecs {
                 return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.class), c, d.bool("constant_first"));
             }
         });
-        add("ShapeOp", ShapeOp.class, new Codec<>() {
+        case "ShapeOp": return entry("ShapeOp", ShapeOp.class, new Codec<>() {
             public void encode(ShapeOp l, LayerEncoder e) {
                 e.put("type_name", l.typeName());
                 e.put("op", l.op().name());
@@ -389,5 +407,7 @@ final class LayerCodecs {
                 return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.class), axes, d.bool("keep_dims"));
             }
         });
+        default: return null;
+        }
     }
 }

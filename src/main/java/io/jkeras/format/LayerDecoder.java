@@ -1,6 +1,5 @@
 package io.jkeras.format;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jkeras.JKerasException;
 import io.jkeras.ModelFormatException;
 import io.jkeras.kernels.Activation;
@@ -35,14 +34,14 @@ final class LayerDecoder {
     /** Wrappers nest layers (Bidirectional, TimeDistributed); deeper nesting is refused. */
     static final int MAX_DEPTH = 8;
 
-    private final JsonNode config;
+    private final Json config;
     private final String name;
     private final List<Weight> weights;
     private final TensorSource tensors;
     private final String file;
     private final int depth;
 
-    private LayerDecoder(String name, JsonNode config, List<Weight> weights, TensorSource tensors, String file, int depth) {
+    private LayerDecoder(String name, Json config, List<Weight> weights, TensorSource tensors, String file, int depth) {
         this.name = name;
         this.config = config;
         this.weights = weights;
@@ -51,32 +50,32 @@ final class LayerDecoder {
         this.depth = depth;
     }
 
-    static Layer decode(JsonNode node, TensorSource tensors, String file, int depth) {
+    static Layer decode(Json node, TensorSource tensors, String file, int depth) {
         if (node == null || !node.isObject()) throw new ModelFormatException(file, null, null, "a layer entry is not a JSON object", null);
-        JsonNode n = node.get("name");
+        Json n = node.get("name");
         if (n == null || !n.isTextual()) throw new ModelFormatException(file, null, null, "a layer entry has no string 'name'", null);
         String name = n.asText();
         if (depth > MAX_DEPTH) throw new ModelFormatException(file, name, null, "layers nest deeper than " + MAX_DEPTH + " levels", null);
-        JsonNode t = node.get("type");
+        Json t = node.get("type");
         if (t == null || !t.isTextual()) throw new ModelFormatException(file, name, null, "the layer entry has no string 'type'", null);
         LayerCodecs.Entry<?> entry = LayerCodecs.forType(t.asText());
         if (entry == null) {
             throw new ModelFormatException(file, name, null, "unknown layer type '" + t.asText() + "' (written by a newer jkeras?); this reader knows "
                     + String.join(", ", LayerCodecs.types()), null);
         }
-        JsonNode config = node.get("config");
+        Json config = node.get("config");
         if (config == null || !config.isObject()) throw new ModelFormatException(file, name, null, "the layer entry has no object 'config'", null);
         List<Weight> ws = new ArrayList<>();
-        JsonNode wn = node.get("weights");
+        Json wn = node.get("weights");
         if (wn != null && !wn.isNull()) {
             if (!wn.isArray()) throw new ModelFormatException(file, name, null, "'weights' is not an array", null);
             Set<String> seen = new HashSet<>();
-            for (JsonNode w : wn) {
-                JsonNode wname = w.get("name"), idx = w.get("tensor");
+            for (Json w : wn) {
+                Json wname = w.get("name"), idx = w.get("tensor");
                 if (wname == null || !wname.isTextual() || idx == null || !idx.canConvertToInt() || !idx.isIntegralNumber()) {
                     throw new ModelFormatException(file, name, null, "a weight entry needs a string 'name' and an integer 'tensor', got " + w, null);
                 }
-                int i = idx.asInt();
+                int i = idx.intValue();
                 if (i < 0 || i >= tensors.count()) {
                     throw new ModelFormatException(file, name, wname.asText(), "refers to tensor " + i + " but the table has " + tensors.count(), null);
                 }
@@ -95,8 +94,8 @@ final class LayerDecoder {
 
     ModelFormatException error(String detail) { return new ModelFormatException(file, name, null, detail, null); }
 
-    private JsonNode value(String key) {
-        JsonNode v = config.get(key);
+    private Json value(String key) {
+        Json v = config.get(key);
         if (v == null) throw error("config has no '" + key + "'");
         return v;
     }
@@ -104,25 +103,25 @@ final class LayerDecoder {
     boolean isNull(String key) { return value(key).isNull(); }
 
     int integer(String key) {
-        JsonNode v = value(key);
+        Json v = value(key);
         if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error("config '" + key + "' must be a 32-bit integer, got " + v);
         return v.intValue();
     }
 
     boolean bool(String key) {
-        JsonNode v = value(key);
+        Json v = value(key);
         if (!v.isBoolean()) throw error("config '" + key + "' must be true or false, got " + v);
         return v.booleanValue();
     }
 
     double doubleValue(String key) {
-        JsonNode v = value(key);
+        Json v = value(key);
         if (!v.isNumber()) throw error("config '" + key + "' must be a number, got " + v);
         return v.doubleValue();
     }
 
     float floatValue(String key) {
-        JsonNode v = value(key);
+        Json v = value(key);
         if (v.isNumber()) {
             double d = v.doubleValue();
             if ((double) (float) d != d) throw error("config '" + key + "' must be a float32 value, got " + v);
@@ -140,17 +139,17 @@ final class LayerDecoder {
     }
 
     String string(String key) {
-        JsonNode v = value(key);
+        Json v = value(key);
         if (!v.isTextual()) throw error("config '" + key + "' must be a string, got " + v);
         return v.asText();
     }
 
     int[] ints(String key) {
-        JsonNode v = value(key);
+        Json v = value(key);
         if (!v.isArray() || v.size() > 64) throw error("config '" + key + "' must be an array of at most 64 integers, got " + v);
         int[] r = new int[v.size()];
         for (int i = 0; i < r.length; i++) {
-            JsonNode x = v.get(i);
+            Json x = v.get(i);
             if (!x.isIntegralNumber() || !x.canConvertToInt()) throw error("config '" + key + "' must hold 32-bit integers, got " + v);
             r[i] = x.intValue();
         }

@@ -1,0 +1,477 @@
+package io.jkeras.format;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A JSON value of the native header, and its parser (RFC 8259, strict). The reader uses this
+ * instead of a general JSON library so that loading a {@code .jkm} file touches only a handful of
+ * small classes: in a fresh JVM, initialising a data-binding library costs far more than reading
+ * the file itself. The accessors follow the tree model the writer uses (a missing key is
+ * {@code null} from {@link #get(String)}, a missing value from {@link #path(String)}), and
+ * {@link #toString()} gives compact JSON for error messages.
+ *
+ * <p>Refused, each with a {@link Syntax} error giving the byte offset: invalid UTF-8, control
+ * characters in strings, duplicate keys in an object, nesting deeper than {@link #MAX_DEPTH},
+ * numbers longer than {@link #MAX_NUMBER_CHARS} characters, and anything after the value but
+ * whitespace.
+ */
+final class Json implements Iterable<Json> {
+    static final int MAX_DEPTH = 64;
+    static final int MAX_NUMBER_CHARS = 1000;
+
+    private static final int OBJECT = 0, ARRAY = 1, STRING = 2, INT = 3, FLOAT = 4, TRUE = 5, FALSE = 6, NULL = 7, MISSING = 8;
+
+    static final Json MISSING_NODE = new Json(MISSING, null, 0, 0, null, null);
+    private static final Json TRUE_NODE = new Json(TRUE, null, 0, 0, null, null);
+    private static final Json FALSE_NODE = new Json(FALSE, null, 0, 0, null, null);
+    private static final Json NULL_NODE = new Json(NULL, null, 0, 0, null, null);
+
+    /** A header that is not valid JSON; {@code offset} is the byte where parsing stopped. */
+    static final class Syntax extends Exception {
+        Syntax(String message, int offset) { super(message + " at byte " + offset + " of the header"); }
+    }
+
+    private final int kind;
+    /** A string's value, or an integer's text when it does not fit in a long. */
+    private final String text;
+    /** An integer's value; {@code fitsLong} tells whether it holds it. */
+    private final long integer;
+    private final double floating;
+    private final List<Json> items;
+    private final Map<String, Json> fields;
+
+    private Json(int kind, String text, long integer, double floating, List<Json> items, Map<String, Json> fields) {
+        this.kind = kind;
+        this.text = text;
+        this.integer = integer;
+        this.floating = floating;
+        this.items = items;
+        this.fields = fields;
+    }
+
+    // --- the tree --------------------------------------------------------------------------------
+
+    boolean isObject() { return kind == OBJECT; }
+
+    boolean isArray() { return kind == ARRAY; }
+
+    boolean isTextual() { return kind == STRING; }
+
+    boolean isNull() { return kind == NULL; }
+
+    boolean isMissing() { return kind == MISSING; }
+
+    boolean isBoolean() { return kind == TRUE || kind == FALSE; }
+
+    boolean isNumber() { return kind == INT || kind == FLOAT; }
+
+    /** An integer literal (no fraction, no exponent), whatever its size. */
+    boolean isIntegralNumber() { return kind == INT; }
+
+    private boolean fitsLong() { return kind == INT && text == null; }
+
+    boolean canConvertToLong() { return fitsLong(); }
+
+    boolean canConvertToInt() { return fitsLong() && integer == (int) integer; }
+
+    /** Only meaningful after {@link #canConvertToInt()}. */
+    int intValue() { return (int) longValue(); }
+
+    long longValue() {
+        if (kind == INT) return text == null ? integer : (long) Double.parseDouble(text);
+        return kind == FLOAT ? (long) floating : 0;
+    }
+
+    double doubleValue() {
+        if (kind == INT) return text == null ? (double) integer : Double.parseDouble(text);
+        return kind == FLOAT ? floating : 0;
+    }
+
+    boolean booleanValue() { return kind == TRUE; }
+
+    /** The integer value when this is an integer that fits in an int, else {@code otherwise}. */
+    int asInt(int otherwise) { return canConvertToInt() ? (int) integer : otherwise; }
+
+    int asInt() { return asInt(0); }
+
+    /** A string's value; for other scalars their JSON text; {@code ""} for containers and missing values. */
+    String asText() {
+        return switch (kind) {
+            case STRING -> text;
+            case OBJECT, ARRAY, MISSING -> "";
+            default -> toString();
+        };
+    }
+
+    String asText(String otherwise) { return kind == NULL || kind == MISSING ? otherwise : asText(); }
+
+    int size() {
+        if (kind == ARRAY) return items.size();
+        return kind == OBJECT ? fields.size() : 0;
+    }
+
+    /** An object's value for {@code key}, or null (also when this is not an object). */
+    Json get(String key) { return kind == OBJECT ? fields.get(key) : null; }
+
+    /** An array's element, or null. */
+    Json get(int index) { return kind == ARRAY && index >= 0 && index < items.size() ? items.get(index) : null; }
+
+    /** As {@link #get(String)}, but never null: a missing value is {@link #isMissing() missing}. */
+    Json path(String key) {
+        Json v = get(key);
+        return v == null ? MISSING_NODE : v;
+    }
+
+    /** An array's elements or an object's values. */
+    @Override
+    public Iterator<Json> iterator() {
+        if (kind == ARRAY) return items.iterator();
+        if (kind == OBJECT) return fields.values().iterator();
+        return Collections.emptyIterator();
+    }
+
+    /** An object's entries in file order (empty for other values). */
+    Iterable<Map.Entry<String, Json>> fields() {
+        return kind == OBJECT ? fields.entrySet() : Collections.emptyList();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        write(sb);
+        return sb.toString();
+    }
+
+    private void write(StringBuilder sb) {
+        switch (kind) {
+            case OBJECT -> {
+                sb.append('{');
+                boolean first = true;
+                for (Map.Entry<String, Json> e : fields.entrySet()) {
+                    if (!first) sb.append(',');
+                    first = false;
+                    quote(sb, e.getKey());
+                    sb.append(':');
+                    e.getValue().write(sb);
+                }
+                sb.append('}');
+            }
+            case ARRAY -> {
+                sb.append('[');
+                for (int i = 0; i < items.size(); i++) {
+                    if (i > 0) sb.append(',');
+                    items.get(i).write(sb);
+                }
+                sb.append(']');
+            }
+            case STRING -> quote(sb, text);
+            case INT -> sb.append(text == null ? Long.toString(integer) : text);
+            case FLOAT -> {
+                // as Jackson writes them (the writer's library): non-finite values quoted
+                if (Double.isFinite(floating)) sb.append(Double.toString(floating));
+                else sb.append('"').append(Double.toString(floating)).append('"');
+            }
+            case TRUE -> sb.append("true");
+            case FALSE -> sb.append("false");
+            case NULL -> sb.append("null");
+            default -> { }
+        }
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20) sb.append("\\u00").append("0123456789ABCDEF".charAt(c >> 4)).append("0123456789ABCDEF".charAt(c & 15));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    // --- the parser --------------------------------------------------------------------------------
+
+    /** Parses {@code b} as one JSON value (whitespace around it allowed, nothing else). */
+    static Json parse(byte[] b) throws Syntax {
+        Parser p = new Parser(b);
+        p.skipWs();
+        Json v = p.value(0);
+        p.skipWs();
+        if (p.pos != b.length) throw p.error("unexpected content after the JSON value");
+        return v;
+    }
+
+    private static final class Parser {
+        private final byte[] b;
+        private int pos;
+        private CharsetDecoder utf8;
+        private StringBuilder sb;
+
+        Parser(byte[] b) { this.b = b; }
+
+        Syntax error(String what) { return new Syntax(what, pos); }
+
+        void skipWs() {
+            while (pos < b.length) {
+                byte c = b[pos];
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+                pos++;
+            }
+        }
+
+        Json value(int depth) throws Syntax {
+            if (pos >= b.length) throw error("unexpected end of input");
+            byte c = b[pos];
+            switch (c) {
+                case '{': return object(depth + 1);
+                case '[': return array(depth + 1);
+                case '"': return new Json(STRING, string(), 0, 0, null, null);
+                case 't': literal("true"); return TRUE_NODE;
+                case 'f': literal("false"); return FALSE_NODE;
+                case 'n': literal("null"); return NULL_NODE;
+                default:
+                    if (c == '-' || (c >= '0' && c <= '9')) return number();
+                    throw error("unexpected character " + describe(c));
+            }
+        }
+
+        private static String describe(byte c) {
+            return c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("0x%02x", c & 0xff);
+        }
+
+        private void literal(String word) throws Syntax {
+            int n = word.length();
+            if (pos + n > b.length) throw error("unexpected end of input (expected '" + word + "')");
+            for (int i = 0; i < n; i++) {
+                if (b[pos + i] != word.charAt(i)) throw error("unrecognized token (expected '" + word + "')");
+            }
+            pos += n;
+            if (pos < b.length && isWordChar(b[pos])) throw error("unrecognized token (expected '" + word + "')");
+        }
+
+        private static boolean isWordChar(byte c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == '+';
+        }
+
+        private void depth(int depth) throws Syntax {
+            if (depth > MAX_DEPTH) throw error("nesting depth exceeds the maximum of " + MAX_DEPTH);
+        }
+
+        private Json object(int depth) throws Syntax {
+            depth(depth);
+            pos++;
+            Map<String, Json> m = new LinkedHashMap<>();
+            skipWs();
+            if (pos < b.length && b[pos] == '}') {
+                pos++;
+                return new Json(OBJECT, null, 0, 0, null, m);
+            }
+            while (true) {
+                skipWs();
+                if (pos >= b.length) throw error("unexpected end of input in an object");
+                if (b[pos] != '"') throw error("expected a string key, found " + describe(b[pos]));
+                int at = pos;
+                String key = string();
+                skipWs();
+                if (pos >= b.length || b[pos] != ':') throw error("expected ':' after a key");
+                pos++;
+                skipWs();
+                Json v = value(depth);
+                if (m.put(key, v) != null) {
+                    pos = at;
+                    throw error("duplicate key \"" + key + "\"");
+                }
+                skipWs();
+                if (pos >= b.length) throw error("unexpected end of input in an object");
+                byte c = b[pos++];
+                if (c == '}') return new Json(OBJECT, null, 0, 0, null, m);
+                if (c != ',') {
+                    pos--;
+                    throw error("expected ',' or '}' in an object, found " + describe(c));
+                }
+            }
+        }
+
+        private Json array(int depth) throws Syntax {
+            depth(depth);
+            pos++;
+            List<Json> l = new ArrayList<>();
+            skipWs();
+            if (pos < b.length && b[pos] == ']') {
+                pos++;
+                return new Json(ARRAY, null, 0, 0, l, null);
+            }
+            while (true) {
+                skipWs();
+                l.add(value(depth));
+                skipWs();
+                if (pos >= b.length) throw error("unexpected end of input in an array");
+                byte c = b[pos++];
+                if (c == ']') return new Json(ARRAY, null, 0, 0, l, null);
+                if (c != ',') {
+                    pos--;
+                    throw error("expected ',' or ']' in an array, found " + describe(c));
+                }
+            }
+        }
+
+        private Json number() throws Syntax {
+            int start = pos;
+            if (b[pos] == '-') pos++;
+            if (pos >= b.length || b[pos] < '0' || b[pos] > '9') throw error("a number needs a digit after '-'");
+            if (b[pos] == '0') {
+                pos++;
+                if (pos < b.length && b[pos] >= '0' && b[pos] <= '9') throw error("leading zeros are not allowed in numbers");
+            } else {
+                while (pos < b.length && b[pos] >= '0' && b[pos] <= '9') pos++;
+            }
+            boolean integral = true;
+            if (pos < b.length && b[pos] == '.') {
+                integral = false;
+                pos++;
+                int d = pos;
+                while (pos < b.length && b[pos] >= '0' && b[pos] <= '9') pos++;
+                if (pos == d) throw error("a number needs a digit after '.'");
+            }
+            if (pos < b.length && (b[pos] == 'e' || b[pos] == 'E')) {
+                integral = false;
+                pos++;
+                if (pos < b.length && (b[pos] == '+' || b[pos] == '-')) pos++;
+                int d = pos;
+                while (pos < b.length && b[pos] >= '0' && b[pos] <= '9') pos++;
+                if (pos == d) throw error("a number needs a digit in its exponent");
+            }
+            if (pos < b.length && isWordChar(b[pos])) throw error("unexpected character " + describe(b[pos]) + " in a number");
+            int len = pos - start;
+            if (len > MAX_NUMBER_CHARS) {
+                pos = start;
+                throw error("number longer than " + MAX_NUMBER_CHARS + " characters");
+            }
+            if (integral && len <= 18) {
+                long v = 0;
+                int i = start;
+                boolean neg = b[i] == '-';
+                if (neg) i++;
+                for (; i < pos; i++) v = v * 10 + (b[i] - '0');
+                return new Json(INT, null, neg ? -v : v, 0, null, null);
+            }
+            String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
+            if (integral) {
+                try {
+                    return new Json(INT, null, Long.parseLong(s), 0, null, null);
+                } catch (NumberFormatException e) {
+                    return new Json(INT, s, 0, 0, null, null);
+                }
+            }
+            return new Json(FLOAT, null, 0, Double.parseDouble(s), null, null);
+        }
+
+        /** A string token: {@code pos} is at its opening quote and ends after the closing one. */
+        private String string() throws Syntax {
+            int start = ++pos;
+            // fast path: ASCII without escapes
+            while (pos < b.length) {
+                byte c = b[pos];
+                if (c == '"') {
+                    pos++;
+                    return new String(b, start, pos - 1 - start, StandardCharsets.ISO_8859_1);
+                }
+                if (c == '\\' || c < 0x20) break;   // also every non-ASCII byte (negative)
+                pos++;
+            }
+            if (sb == null) sb = new StringBuilder();
+            sb.setLength(0);
+            int run = start;
+            while (true) {
+                if (pos >= b.length) throw error("unexpected end of input in a string");
+                byte c = b[pos];
+                if (c == '"') {
+                    decodeRun(run, pos);
+                    pos++;
+                    return sb.toString();
+                }
+                if (c >= 0 && c < 0x20) throw error("control character " + describe(c) + " in a string (it must be escaped)");
+                if (c != '\\') {
+                    pos++;
+                    continue;
+                }
+                decodeRun(run, pos);
+                pos++;
+                if (pos >= b.length) throw error("unexpected end of input in a string");
+                byte e = b[pos++];
+                switch (e) {
+                    case '"' -> sb.append('"');
+                    case '\\' -> sb.append('\\');
+                    case '/' -> sb.append('/');
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'n' -> sb.append('\n');
+                    case 'r' -> sb.append('\r');
+                    case 't' -> sb.append('\t');
+                    case 'u' -> {
+                        if (pos + 4 > b.length) throw error("unexpected end of input in a \\u escape");
+                        int v = 0;
+                        for (int i = 0; i < 4; i++) {
+                            int d = Character.digit(b[pos + i], 16);
+                            if (d < 0) throw error("invalid \\u escape");
+                            v = v * 16 + d;
+                        }
+                        pos += 4;
+                        sb.append((char) v);
+                    }
+                    default -> {
+                        pos--;
+                        throw error("invalid escape '\\" + (e >= 0x20 && e < 0x7f ? String.valueOf((char) e) : describe(e)) + "' in a string");
+                    }
+                }
+                run = pos;
+            }
+        }
+
+        /** Appends bytes [from, to) of a string, strict UTF-8. */
+        private void decodeRun(int from, int to) throws Syntax {
+            if (from == to) return;
+            boolean ascii = true;
+            for (int i = from; i < to && ascii; i++) ascii = b[i] >= 0;
+            if (ascii) {
+                for (int i = from; i < to; i++) sb.append((char) b[i]);
+                return;
+            }
+            if (utf8 == null) {
+                utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+            }
+            try {
+                CharBuffer cb = utf8.reset().decode(ByteBuffer.wrap(b, from, to - from));
+                sb.append(cb);
+            } catch (CharacterCodingException e) {
+                int at = pos;
+                pos = from;
+                Syntax s = error("invalid UTF-8 in the string ending at byte " + at);
+                s.initCause(e);
+                throw s;
+            }
+        }
+    }
+}
