@@ -80,6 +80,7 @@ public final class Trainer {
         SplittableRandom shuffleRng = master.split(), dropoutRng = master.split();
         History history = new History();
         List<String> outputNames = outputNames(model, losses);
+        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, tx, losses);
         if (o.earlyStopping != null) o.earlyStopping.onTrainBegin();
         int epochsRun = 0;
         for (int epoch = 0; epoch < o.epochs; epoch++) {
@@ -101,13 +102,15 @@ public final class Trainer {
                 Tensor[] xb = take(tx, idx), yb = take(ty, idx);
                 Tape tape = new Tape();
                 for (Param p : params) p.zeroGrad();
-                BatchLoss bl = lossOf(graph, tape, xb, yb, losses, o.lossWeights, new TrainContext(true, dropoutRng), trainable);
+                BatchLoss bl = fused != null
+                        ? fused.lossAndGradients(xb[0], yb[0], losses.get(0), o.lossWeights, trainable)
+                        : lossOf(graph, tape, xb, yb, losses, o.lossWeights, new TrainContext(true, dropoutRng), trainable);
                 Var lossVar = bl.total();
                 double lossValue = lossVar.value()[0];
                 if (!Double.isFinite(lossValue)) {
                     throw new TrainingException(epoch, b, null, null, "the loss is " + lossValue + "; weights are those from before this step", graph.toModel());
                 }
-                tape.backward(lossVar);
+                if (fused == null) tape.backward(lossVar);
                 for (Param p : trainable) {
                     double[] g = p.var().grad();
                     if (g == null) continue;
@@ -219,7 +222,7 @@ public final class Trainer {
         return names;
     }
 
-    private static BatchLoss lossOf(TrainGraph graph, Tape t, Tensor[] xb, Tensor[] yb, List<Loss> losses, double[] weights,
+    static BatchLoss lossOf(TrainGraph graph, Tape t, Tensor[] xb, Tensor[] yb, List<Loss> losses, double[] weights,
                                     TrainContext ctx, List<Param> trainable) {
         Var[] in = new Var[xb.length];
         for (int i = 0; i < in.length; i++) in[i] = TrainGraph.constant(xb[i]);

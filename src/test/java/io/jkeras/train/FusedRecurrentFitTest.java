@@ -1,0 +1,262 @@
+package io.jkeras.train;
+
+import io.jkeras.kernels.Activation;
+import io.jkeras.layers.Dense;
+import io.jkeras.layers.Gru;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.Lstm;
+import io.jkeras.layers.Recurrent;
+import io.jkeras.layers.RecurrentOptions;
+import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.TrainingConfig;
+import io.jkeras.model.Model;
+import io.jkeras.model.Node;
+import io.jkeras.model.Tensor;
+import io.jkeras.train.optim.Adam;
+import io.jkeras.train.optim.Sgd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The fused float32 training step against the double-precision tape as oracle: the gradients of
+ * one batch, and the weights after a few epochs of training, on small random models of odd sizes.
+ *
+ * <p>Tolerance: the fused path rounds every value to float32 (unit round-off 6e-8) where the tape
+ * keeps double, and a gradient is a sum over batch·steps terms, each the product of a chain of at
+ * most {@code steps} Jacobians built from dot products of length ≤ 4·17 + 5. The accumulated
+ * relative error is bounded by a few hundred round-offs times the magnitude of the terms summed,
+ * which is within a small factor of the gradient's largest element for these O(1) weights and
+ * inputs: 2e-5 of the largest |gradient| of each weight (about 300 round-offs) leaves room for that
+ * bound while still catching any wrong term (a wrong gate, bias half or step is off by O(1)).
+ */
+class FusedRecurrentFitTest {
+    static final double GRAD_RTOL = 2e-5;
+
+    @AfterEach
+    void reset() { FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO); }
+
+    static float[] rnd(Random r, int n, double scale) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) f[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        return f;
+    }
+
+    /** Input → {@code kind}(units) → Dense(outs): a random Sequential model. */
+    static Model model(String kind, int units, int steps, int features, int outs, boolean useBias, boolean backwards,
+                       Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
+        Random r = new Random(seed);
+        double s = 0.6;
+        RecurrentOptions o = RecurrentOptions.DEFAULT.withGoBackwards(backwards);
+        Recurrent rnn = switch (kind) {
+            case "lstm" -> new Lstm("rnn", units, features, Activation.TANH, Activation.SIGMOID, rnd(r, features * 4 * units, s),
+                    rnd(r, units * 4 * units, s), useBias ? rnd(r, 4 * units, s) : null, o);
+            case "gru" -> new Gru("rnn", units, features, Activation.TANH, Activation.SIGMOID, true, rnd(r, features * 3 * units, s),
+                    rnd(r, units * 3 * units, s), useBias ? rnd(r, 6 * units, s) : null, o);
+            case "simple" -> new SimpleRnn("rnn", units, features, Activation.TANH, rnd(r, features * units, s),
+                    rnd(r, units * units, s), useBias ? rnd(r, units, s) : null, o);
+            default -> throw new IllegalArgumentException(kind);
+        };
+        InputLayer in = new InputLayer("in", new int[]{steps, features}, -1, false);
+        Dense d = new Dense("dense", units, outs, denseAct, rnd(r, units * outs, s), rnd(r, outs, s));
+        List<Node> nodes = List.of(new Node(0, in, List.of(), new int[][]{{steps, features}}),
+                new Node(1, rnn, List.of(new Node.Ref(0, 0)), new int[][]{{units}}),
+                new Node(2, d, List.of(new Node.Ref(1, 0)), new int[][]{{outs}}));
+        return new Model("m", nodes, List.of(0), List.of(new Node.Ref(2, 0)), List.<Layer>of(in, rnn, d), Map.of(), tc);
+    }
+
+    static Tensor tensor(Random r, int... shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        return new Tensor(shape, rnd(r, n, 1.0));
+    }
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> a = new ArrayList<>();
+        for (String kind : new String[]{"lstm", "gru", "simple"})
+            for (int units : new int[]{1, 7, 17})
+                for (int steps : new int[]{1, 5})
+                    for (int batch : new int[]{1, 3})
+                        a.add(Arguments.of(kind, units, steps, batch));
+        return a.stream();
+    }
+
+    /** The tape's gradients of one batch (loss, weight and activity penalties included), by param full name. */
+    static Map<String, double[]> tapeGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut) {
+        TrainGraph g = new TrainGraph(m);
+        Tape t = new Tape();
+        Trainer.BatchLoss bl = Trainer.lossOf(g, t, new Tensor[]{x}, new Tensor[]{y}, List.of(loss), lossWeights,
+                new TrainContext(true, new SplittableRandom(0)), g.trainableParams());
+        t.backward(bl.total());
+        lossOut[0] = bl.total().value()[0];
+        return grads(g);
+    }
+
+    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut) {
+        TrainGraph g = new TrainGraph(m);
+        FusedRecurrentFit f = FusedRecurrentFit.select(g, new Tensor[]{x}, List.of(loss));
+        assertThat(f).as("the model qualifies for the fused path").isNotNull();
+        for (int rep = 0; rep < 2; rep++) {  // twice: reused buffers must not leak state from the previous batch
+            for (Param p : g.params()) p.zeroGrad();
+            lossOut[0] = f.lossAndGradients(x, y, loss, lossWeights, g.trainableParams()).total().value()[0];
+        }
+        return grads(g);
+    }
+
+    static Map<String, double[]> grads(TrainGraph g) {
+        Map<String, double[]> out = new HashMap<>();
+        for (Param p : g.params()) out.put(p.fullName(), p.var().grad());
+        return out;
+    }
+
+    static void assertClose(Map<String, double[]> want, Map<String, double[]> got, double rtol) {
+        assertThat(got.keySet()).isEqualTo(want.keySet());
+        assertThat(want.get("dense/kernel")).as("the tape gives a gradient").isNotNull().matches(g -> java.util.Arrays.stream(g).anyMatch(v -> v != 0));
+        for (String k : want.keySet()) {
+            double[] a = want.get(k), b = got.get(k);
+            if (a == null) {
+                assertThat(b).as("%s has no gradient on the tape", k).isNull();
+                continue;
+            }
+            assertThat(b).as("gradient of %s", k).isNotNull().hasSameSizeAs(a);
+            double scale = 0;
+            for (double v : a) scale = Math.max(scale, Math.abs(v));
+            // (a zero gradient, e.g. the recurrent kernel's with one step, must be exactly zero on both paths)
+            for (int i = 0; i < a.length; i++) {
+                assertThat(Math.abs(b[i] - a[i])).as("%s[%d]: fused %s, tape %s", k, i, b[i], a[i]).isLessThanOrEqualTo(rtol * scale);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} units={1} steps={2} batch={3}")
+    @MethodSource("shapes")
+    void gradientsMatchTheTape(String kind, int units, int steps, int batch) {
+        int features = 5, outs = 2;
+        Random r = new Random(units * 1000L + steps * 10L + batch);
+        Model m = model(kind, units, steps, features, outs, true, false, Activation.LINEAR, Map.of(), 7 + units);
+        Tensor x = tensor(r, batch, steps, features), y = tensor(r, batch, outs);
+        double[] lt = new double[1], lf = new double[1];
+        Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
+        Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
+        assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+        assertClose(want, got, GRAD_RTOL);
+    }
+
+    static Stream<Arguments> variants() {
+        return Stream.of("lstm", "gru", "simple").map(Arguments::of);
+    }
+
+    /**
+     * go_backwards, no bias, a sigmoid output with binary crossentropy (computed from the logits),
+     * a loss weight, an l2 kernel regularizer and an activity regularizer on the Dense layer.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void optionsMatchTheTape(String kind) {
+        TrainingConfig.Regularizer l2 = new TrainingConfig.Regularizer(0, 0.01);
+        TrainingConfig rc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2, "recurrent_kernel", new TrainingConfig.Regularizer(0.003, 0)),
+                null, Map.of(), Map.of());
+        TrainingConfig dc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2), new TrainingConfig.Regularizer(0.02, 0.01), Map.of(), Map.of());
+        for (boolean bias : new boolean[]{true, false}) {
+            Random r = new Random(5);
+            Model m = model(kind, 7, 5, 3, 3, bias, true, Activation.SIGMOID, Map.of("rnn", rc, "dense", dc), 11);
+            Tensor x = tensor(r, 3, 5, 3);
+            float[] yv = new float[9];
+            for (int i = 0; i < yv.length; i++) yv[i] = r.nextBoolean() ? 1f : 0f;
+            Tensor y = new Tensor(new int[]{3, 3}, yv);
+            Loss loss = Losses.binaryCrossentropy(false, 0);
+            double[] lt = new double[1], lf = new double[1];
+            Map<String, double[]> want = tapeGradients(m, x, y, loss, new double[]{0.7}, lt);
+            Map<String, double[]> got = fusedGradients(m, x, y, loss, new double[]{0.7}, lf);
+            assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+            assertClose(want, got, GRAD_RTOL);
+        }
+    }
+
+    /** A frozen recurrent layer gets no gradient on either path; the Dense layer still does. */
+    @Test
+    void frozenRecurrentLayer() {
+        TrainingConfig frozen = TrainingConfig.DEFAULT.withTrainable(false);
+        Random r = new Random(3);
+        Model m = model("lstm", 7, 5, 3, 2, true, false, Activation.TANH, Map.of("rnn", frozen), 13);
+        Tensor x = tensor(r, 3, 5, 3), y = tensor(r, 3, 2);
+        double[] l = new double[1];
+        Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanAbsoluteError(), null, l);
+        Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanAbsoluteError(), null, l);
+        assertThat(want.get("rnn/kernel")).isNull();
+        assertClose(want, got, GRAD_RTOL);
+    }
+
+    /**
+     * Several epochs of fit on each path give the same weights and losses: SGD, whose update is
+     * linear in the gradient (so the weights differ by lr·steps·gradient error), and Adam, whose
+     * normalised update is compared at a looser bound (an element with a near-zero gradient moves
+     * by up to lr either way).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void trainingMatchesTheTape(String kind) {
+        Random r = new Random(17);
+        int n = 23, steps = 5, features = 3;
+        Tensor x = tensor(r, n, steps, features), y = tensor(r, n, 2);
+        for (boolean adam : new boolean[]{false, true}) {
+            Map<String, float[]> w0 = null, w1 = null;
+            List<Double> h0 = null, h1 = null;
+            for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
+                FusedRecurrentFit.mode(mode);
+                Model m = model(kind, 7, steps, features, 2, true, false, Activation.LINEAR, Map.of(), 19);
+                FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(adam ? new Adam(1e-2) : new Sgd(0.1))
+                        .batchSize(4).epochs(3).shuffle(true).seed(5);
+                FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, o);
+                Map<String, float[]> w = new HashMap<>();
+                for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
+                if (w0 == null) { w0 = w; h0 = res.history().get("loss"); } else { w1 = w; h1 = res.history().get("loss"); }
+            }
+            double tol = adam ? 1e-3 : 1e-5;
+            for (String k : w0.keySet()) {
+                float[] a = w0.get(k), b = w1.get(k);
+                for (int i = 0; i < a.length; i++) {
+                    assertThat((double) Math.abs(a[i] - b[i])).as("%s %s[%d]", adam ? "Adam" : "SGD", k, i).isLessThanOrEqualTo(tol);
+                }
+            }
+            for (int e = 0; e < h0.size(); e++) assertThat(h1.get(e)).isCloseTo(h0.get(e), org.assertj.core.api.Assertions.within(1e-5));
+        }
+    }
+
+    @Test
+    void modelsThatDoNotQualifyFallBackOrAreRefused() {
+        Loss mse = Losses.meanSquaredError();
+        Random r = new Random(1);
+        Tensor x = tensor(r, 2, 4, 3);
+        Model ok = model("lstm", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of(), 1);
+        assertThat(FusedRecurrentFit.whyNot(ok, new Tensor[]{x}, List.of(mse))).isNull();
+        TrainingConfig drop = new TrainingConfig(true, 0.2, 0, Map.of(), null, Map.of(), Map.of());
+        Model dropped = model("lstm", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of("rnn", drop), 1);
+        assertThat(FusedRecurrentFit.whyNot(dropped, new Tensor[]{x}, List.of(mse))).contains("dropout");
+        Tensor masked = new Tensor(new int[]{2, 4, 3}, x.data(), new boolean[8]);
+        assertThat(FusedRecurrentFit.whyNot(ok, new Tensor[]{masked}, List.of(mse))).isNotNull();
+        TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.1, 0), Map.of(), Map.of());
+        Model activity = model("gru", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of("rnn", act), 1);
+        assertThat(FusedRecurrentFit.whyNot(activity, new Tensor[]{x}, List.of(mse))).isNotNull();
+        // under AUTO the tape runs; under FUSED the fit is refused
+        Tensor y = tensor(r, 2, 1);
+        FitOptions o = new FitOptions().loss(mse).optimizer(new Sgd(0.1)).batchSize(2);
+        assertThat(Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o).history().get("loss")).hasSize(1);
+        FusedRecurrentFit.mode(FusedRecurrentFit.Mode.FUSED);
+        assertThatThrownBy(() -> Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o)).hasMessageContaining("dropout");
+    }
+}
