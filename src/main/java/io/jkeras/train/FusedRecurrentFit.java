@@ -75,6 +75,7 @@ public final class FusedRecurrentFit {
     private final Param kernel, recurrent, bias, denseKernel, denseBias;
     private final boolean rnnTrainable, denseTrainable;
     private final TrainingConfig.Regularizer denseActivity;
+    private final CellKernels.Cells cells = CellKernels.BEST;
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
@@ -240,16 +241,16 @@ public final class FusedRecurrentFit {
             switch (kind) {
                 case LSTM -> {
                     Gemm.multiply(batch, gu, u, h, t * bu, u, wr, 0, gu, z, zo, gu, true);
-                    CellKernels.lstmForward(batch, u, act, ract, z, zo, c, t * bu, (t + 1) * bu, tc, t * bu, h, (t + 1) * bu);
+                    cells.lstmForward(batch, u, act, ract, z, zo, c, t * bu, (t + 1) * bu, tc, t * bu, h, (t + 1) * bu);
                 }
                 case GRU -> {
                     if (bias != null) CellKernels.fillRows(batch, gu, wb, gu, rec, zo);
                     Gemm.multiply(batch, gu, u, h, t * bu, u, wr, 0, gu, rec, zo, gu, bias != null);
-                    CellKernels.gruForward(batch, u, act, ract, z, zo, rec, zo, h, t * bu, (t + 1) * bu);
+                    cells.gruForward(batch, u, act, ract, z, zo, rec, zo, h, t * bu, (t + 1) * bu);
                 }
                 case SIMPLE -> {
                     Gemm.multiply(batch, gu, u, h, t * bu, u, wr, 0, gu, z, zo, gu, true);
-                    CellKernels.simpleForward(bu, act, z, zo, h, (t + 1) * bu);
+                    cells.simpleForward(bu, act, z, zo, h, (t + 1) * bu);
                 }
             }
         }
@@ -298,11 +299,11 @@ public final class FusedRecurrentFit {
             int zo = t * batch * gu;
             switch (kind) {
                 case LSTM -> {
-                    CellKernels.lstmBackward(batch, u, act, ract, z, zo, c, t * bu, tc, t * bu, dh, 0, dc, dz, zo);
+                    cells.lstmBackward(batch, u, act, ract, z, zo, c, t * bu, tc, t * bu, dh, 0, dc, dz, zo);
                     if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, wrT, 0, u, dh, 0, u, false);
                 }
                 case GRU -> {
-                    CellKernels.gruBackward(batch, u, act, ract, z, zo, rec, zo, h, t * bu, dh, dz, zo, drec, zo, dh2);
+                    cells.gruBackward(batch, u, act, ract, z, zo, rec, zo, h, t * bu, dh, dz, zo, drec, zo, dh2);
                     if (t > 0) {
                         Gemm.multiply(batch, u, gu, drec, zo, gu, wrT, 0, u, dh2, 0, u, true);
                         float[] s = dh;
@@ -311,7 +312,7 @@ public final class FusedRecurrentFit {
                     }
                 }
                 case SIMPLE -> {
-                    CellKernels.simpleBackward(bu, act, h, (t + 1) * bu, dh, dz, zo);
+                    cells.simpleBackward(bu, act, h, (t + 1) * bu, dh, dz, zo);
                     if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, wrT, 0, u, dh, 0, u, false);
                 }
             }

@@ -15,6 +15,81 @@ import io.jkeras.kernels.FastMath;
 public final class CellKernels {
     private CellKernels() {}
 
+    /** The step kernels, as an interface so that a Vector API implementation can replace the scalar one. */
+    public interface Cells {
+        void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
+                         float[] tc, int tcOff, float[] h, int hOff);
+
+        void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
+                          float[] tc, int tcOff, float[] dh, int dhOff, float[] dc, float[] dz, int dzOff);
+
+        void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
+                        float[] h, int hPrev, int hOff);
+
+        void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
+                         float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev);
+
+        void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff);
+
+        void simpleBackward(int n, Activation act, float[] h, int hOff, float[] dh, float[] dz, int dzOff);
+    }
+
+    /** The portable kernels (the static methods of this class), the reference for the vector ones. */
+    public static final Cells SCALAR = new Cells() {
+        @Override
+        public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
+                                float[] tc, int tcOff, float[] h, int hOff) {
+            CellKernels.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
+        }
+
+        @Override
+        public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
+                                 float[] tc, int tcOff, float[] dh, int dhOff, float[] dc, float[] dz, int dzOff) {
+            CellKernels.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
+        }
+
+        @Override
+        public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
+                               float[] h, int hPrev, int hOff) {
+            CellKernels.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
+        }
+
+        @Override
+        public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
+                                float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev) {
+            CellKernels.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
+        }
+
+        @Override
+        public void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff) {
+            CellKernels.simpleForward(n, act, z, zOff, h, hOff);
+        }
+
+        @Override
+        public void simpleBackward(int n, Activation act, float[] h, int hOff, float[] dh, float[] dz, int dzOff) {
+            CellKernels.simpleBackward(n, act, h, hOff, dh, dz, dzOff);
+        }
+
+        @Override public String toString() { return "scalar"; }
+    };
+
+    /**
+     * The Vector API kernels ({@code VectorCells}) when the JVM runs with
+     * {@code --add-modules jdk.incubator.vector} and {@code -Djkeras.scalar=true} is not set;
+     * otherwise, or if they cannot load, {@link #SCALAR}.
+     */
+    public static final Cells BEST = load();
+
+    private static Cells load() {
+        if (Boolean.getBoolean("jkeras.scalar")) return SCALAR;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return SCALAR;
+        try {
+            return (Cells) Class.forName("io.jkeras.train.fast.VectorCells").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return SCALAR;
+        }
+    }
+
     /** Whether a cell activation can run on this path. */
     public static boolean supports(Activation a) {
         return a == Activation.SIGMOID || a == Activation.TANH || a == Activation.LINEAR || a == Activation.RELU;
