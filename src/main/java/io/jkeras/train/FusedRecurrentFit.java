@@ -20,10 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A fused float32 training step for the most common fine-tuning model, a Sequential
- * {@code LSTM | GRU(reset_after) | SimpleRNN → Dense} without masks, dropout, stateful carry or
- * returned sequences/states. Instead of recording every operation on the double-precision
- * {@link Tape}, one batch runs as a handful of matrix products over the whole batch:
+ * A fused float32 training step for the most common fine-tuning models: a Sequential chain of
+ * LSTM, GRU (reset_after) or SimpleRNN layers (each but the last returning sequences; go_backwards
+ * only on the first) then a Dense layer, without masks, dropout, stateful carry, returned states or
+ * activity regularizers on the recurrent layers. Instead of recording every operation on the
+ * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
+ * batch, layer by layer:
  * <ul>
  * <li>forward: the input projection of every timestep as one product {@code X·W + b}
  * ({@code batch·steps × gates·units}, time-major), then per step one batched recurrent product
@@ -34,7 +36,8 @@ import java.util.List;
  * exactly the tape's definition (crossentropies from logits included);</li>
  * <li>backward through time: per step the cell's element-wise gradients and one batched product
  * for the previous state's gradient, then the weight gradients over all steps at once
- * ({@code dW = Xᵀ·dZ}, {@code dU = Hprevᵀ·dZ}, column sums for the biases).</li>
+ * ({@code dW = Xᵀ·dZ}, {@code dU = Hprevᵀ·dZ}, column sums for the biases) and, for the layer
+ * below, the gradient of its whole output sequence as one product {@code dZ·Wᵀ}.</li>
  * </ul>
  * The gradients land in the {@link Param}s (in double, added to the penalties' gradients), so the
  * trainer then applies Keras' clipping, optimizer update, rounding and constraints exactly as for
@@ -68,41 +71,85 @@ public final class FusedRecurrentFit {
 
     private enum Kind { LSTM, GRU, SIMPLE }
 
-    private final Kind kind;
-    private final int features, units, gates, outs;
+    /** One recurrent layer of the chain, with its buffers (time-major rows: step t, sample b at row t·batch + b). */
+    private static final class Part {
+        final Kind kind;
+        final int features, units, gates;
+        final boolean returnSequences;
+        final Activation act, ract;
+        final Param kernel, recurrent, bias;
+        final boolean trainable;
+        float[] wk, wr, wrT, wkT, wb;
+        /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
+        float[] in;
+        int inOff;
+        float[] inT, z, rec, h, hT, c, tc, dz, drec, dh, dh2, dc, gk, gr;
+        /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
+        float[] dhSeq;
+
+        Part(TrainGraph graph, Recurrent rnn) {
+            kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru ? Kind.GRU : Kind.SIMPLE;
+            features = rnn.inputSize();
+            units = rnn.units();
+            gates = kind == Kind.LSTM ? 4 : kind == Kind.GRU ? 3 : 1;
+            returnSequences = rnn.options().returnSequences();
+            switch (kind) {
+                case LSTM -> { act = ((Lstm) rnn).activation(); ract = ((Lstm) rnn).recurrentActivation(); }
+                case GRU -> { act = ((Gru) rnn).activation(); ract = ((Gru) rnn).recurrentActivation(); }
+                default -> { act = ((SimpleRnn) rnn).activation(); ract = act; }
+            }
+            List<Param> rp = graph.form(rnn.name()).params();
+            kernel = rp.get(0);
+            recurrent = rp.get(1);
+            bias = rp.size() > 2 ? rp.get(2) : null;
+            trainable = kernel.trainable();
+        }
+
+        void buffers(int capBatch, int capSteps, boolean first, boolean needsDx) {
+            int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
+            if (first) in = new float[rows * features];
+            inT = new float[rows * features];
+            z = new float[rows * gu];
+            dz = new float[rows * gu];
+            if (kind == Kind.GRU) {
+                rec = new float[rows * gu];
+                drec = new float[rows * gu];
+            }
+            h = new float[(capSteps + 1) * bu];
+            hT = new float[rows * units];
+            if (kind == Kind.LSTM) {
+                c = new float[(capSteps + 1) * bu];
+                tc = new float[rows * units];
+                dc = new float[bu];
+            }
+            dh = new float[bu];
+            dh2 = new float[bu];
+            if (returnSequences) dhSeq = new float[rows * units];
+        }
+    }
+
+    private final Part[] parts;
+    private final int outs;
     private final boolean backwards;
-    private final Activation act, ract, denseAct;
-    private final Param kernel, recurrent, bias, denseKernel, denseBias;
-    private final boolean rnnTrainable, denseTrainable;
+    private final Activation denseAct;
+    private final Param denseKernel, denseBias;
+    private final boolean denseTrainable;
     private final TrainingConfig.Regularizer denseActivity;
     private final CellKernels.Cells cells = CellKernels.BEST;
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
-    private float[] wk, wr, wrT, wb, dk, dkT, db;
-    private float[] xt, xtT, z, rec, h, hT, c, tc, dz, drec, dh, dh2, dc, y, dy, hLastT;
-    private float[] gk, gr, gd;
+    private float[] dk, dkT, db, y, dy, hLastT, gd;
 
-    private FusedRecurrentFit(TrainGraph graph, Recurrent rnn, Dense dense, Model model) {
-        this.kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru ? Kind.GRU : Kind.SIMPLE;
-        this.features = rnn.inputSize();
-        this.units = rnn.units();
-        this.gates = kind == Kind.LSTM ? 4 : kind == Kind.GRU ? 3 : 1;
+    private FusedRecurrentFit(TrainGraph graph, List<Recurrent> rnns, Dense dense, Model model) {
+        parts = new Part[rnns.size()];
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, rnns.get(i));
         this.outs = dense.units();
-        this.backwards = rnn.options().goBackwards();
-        switch (kind) {
-            case LSTM -> { act = ((Lstm) rnn).activation(); ract = ((Lstm) rnn).recurrentActivation(); }
-            case GRU -> { act = ((Gru) rnn).activation(); ract = ((Gru) rnn).recurrentActivation(); }
-            default -> { act = ((SimpleRnn) rnn).activation(); ract = act; }
-        }
+        this.backwards = rnns.get(0).options().goBackwards();
         this.denseAct = dense.activation();
-        List<Param> rp = graph.form(rnn.name()).params(), dp = graph.form(dense.name()).params();
-        this.kernel = rp.get(0);
-        this.recurrent = rp.get(1);
-        this.bias = rp.size() > 2 ? rp.get(2) : null;
+        List<Param> dp = graph.form(dense.name()).params();
         this.denseKernel = dp.get(0);
         this.denseBias = dp.size() > 1 ? dp.get(1) : null;
-        this.rnnTrainable = kernel.trainable();
         this.denseTrainable = denseKernel.trainable();
         this.denseActivity = model.trainingConfig(dense.name()).activityRegularizer();
     }
@@ -121,8 +168,10 @@ public final class FusedRecurrentFit {
             if (m == Mode.FUSED) throw new IllegalStateException("the fused training path cannot run model '" + graph.model().name() + "': " + why);
             return null;
         }
-        Node[] chain = chain(graph.model());
-        return new FusedRecurrentFit(graph, (Recurrent) chain[0].layer(), (Dense) chain[1].layer(), graph.model());
+        List<Node> chain = chain(graph.model());
+        List<Recurrent> rnns = new ArrayList<>();
+        for (int i = 0; i < chain.size() - 1; i++) rnns.add((Recurrent) chain.get(i).layer());
+        return new FusedRecurrentFit(graph, rnns, (Dense) chain.get(chain.size() - 1).layer(), graph.model());
     }
 
     /** Why the model cannot run on the fused path with these inputs and losses, or null when it can. */
@@ -131,42 +180,49 @@ public final class FusedRecurrentFit {
         if (losses == null || losses.size() != 1 || losses.get(0) == null) return "not one loss";
         if (x == null || x.length != 1 || x[0].rank() != 3 || x[0].mask() != null) return "the input is not one unmasked (batch, steps, features) tensor";
         if (x[0].dim(1) == 0) return "no timesteps";
-        Node[] ch = chain(model);
-        if (ch == null) return "not a Sequential recurrent layer followed by a Dense layer";
-        Recurrent rnn = (Recurrent) ch[0].layer();
-        RecurrentOptions o = rnn.options();
-        if (o.returnSequences() || o.returnState() || o.stateful()) return "the recurrent layer returns sequences or states, or is stateful";
-        if (rnn instanceof Gru g && !g.resetAfter()) return "GRU with reset_after=False";
-        TrainingConfig rc = model.trainingConfig(rnn.name());
-        if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
-        if (rc.activityRegularizer() != null) return "an activity regularizer on the recurrent layer";
-        Activation a, r;
-        if (rnn instanceof Lstm l) { a = l.activation(); r = l.recurrentActivation(); }
-        else if (rnn instanceof Gru g) { a = g.activation(); r = g.recurrentActivation(); }
-        else { a = ((SimpleRnn) rnn).activation(); r = a; }
-        if (!CellKernels.supports(a) || !CellKernels.supports(r)) return "cell activation " + a + "/" + r;
-        if (x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
+        List<Node> ch = chain(model);
+        if (ch == null) return "not a Sequential chain of recurrent layers followed by a Dense layer";
+        for (int i = 0; i < ch.size() - 1; i++) {
+            Recurrent rnn = (Recurrent) ch.get(i).layer();
+            boolean last = i == ch.size() - 2;
+            RecurrentOptions o = rnn.options();
+            if (o.returnSequences() == last) return "layer '" + rnn.name() + "' " + (last ? "returns sequences" : "does not return sequences");
+            if (o.returnState() || o.stateful()) return "layer '" + rnn.name() + "' returns states or is stateful";
+            if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
+            if (rnn instanceof Gru g && !g.resetAfter()) return "GRU with reset_after=False";
+            TrainingConfig rc = model.trainingConfig(rnn.name());
+            if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
+            if (rc.activityRegularizer() != null) return "an activity regularizer on a recurrent layer";
+            Activation a, r;
+            if (rnn instanceof Lstm l) { a = l.activation(); r = l.recurrentActivation(); }
+            else if (rnn instanceof Gru g) { a = g.activation(); r = g.recurrentActivation(); }
+            else { a = ((SimpleRnn) rnn).activation(); r = a; }
+            if (!CellKernels.supports(a) || !CellKernels.supports(r)) return "cell activation " + a + "/" + r;
+            if (i == 0 && x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
+        }
         return null;
     }
 
-    /** The recurrent and Dense nodes of an {@code Input → recurrent → Dense} model, or null. */
-    private static Node[] chain(Model model) {
+    /** The recurrent nodes then the Dense node of an {@code Input → recurrent… → Dense} model, or null. */
+    private static List<Node> chain(Model model) {
         List<Node> rest = new ArrayList<>();
         for (Node n : model.nodes()) {
             if (n.mask() != null) return null;
             if (!(n.layer() instanceof InputLayer)) rest.add(n);
         }
-        if (rest.size() != 2) return null;
-        Node r = rest.get(0), d = rest.get(1);
-        Layer rl = r.layer();
-        if (rl.getClass() != Lstm.class && rl.getClass() != Gru.class && rl.getClass() != SimpleRnn.class) return null;
-        if (d.layer().getClass() != Dense.class) return null;
-        int in = model.inputNodeIds().get(0);
-        if (r.inputs().size() != 1 || r.inputs().get(0).node() != in || r.inputs().get(0).index() != 0) return null;
-        if (d.inputs().size() != 1 || d.inputs().get(0).node() != r.id() || d.inputs().get(0).index() != 0) return null;
+        if (rest.size() < 2) return null;
+        int prev = model.inputNodeIds().get(0);
+        for (int i = 0; i < rest.size(); i++) {
+            Node n = rest.get(i);
+            Class<?> c = n.layer().getClass();
+            boolean last = i == rest.size() - 1;
+            if (last ? c != Dense.class : c != Lstm.class && c != Gru.class && c != SimpleRnn.class) return null;
+            if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0).index() != 0) return null;
+            prev = n.id();
+        }
         Node.Ref out = model.outputRefs().get(0);
-        if (out.node() != d.id() || out.index() != 0) return null;
-        return new Node[]{r, d};
+        if (out.node() != prev || out.index() != 0) return null;
+        return rest;
     }
 
     private static float[] ensure(float[] a, int n) { return a != null && a.length >= n ? a : new float[n]; }
@@ -179,30 +235,14 @@ public final class FusedRecurrentFit {
     }
 
     private void buffers(int batch, int steps) {
-        if (batch <= capBatch && steps <= capSteps && xt != null) return;
+        if (batch <= capBatch && steps <= capSteps) return;
         capBatch = Math.max(batch, capBatch);
         capSteps = Math.max(steps, capSteps);
-        int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
-        xt = new float[rows * features];
-        xtT = new float[rows * features];
-        z = new float[rows * gu];
-        dz = new float[rows * gu];
-        if (kind == Kind.GRU) {
-            rec = new float[rows * gu];
-            drec = new float[rows * gu];
-        }
-        h = new float[(capSteps + 1) * bu];
-        hT = new float[rows * units];
-        if (kind == Kind.LSTM) {
-            c = new float[(capSteps + 1) * bu];
-            tc = new float[rows * units];
-            dc = new float[bu];
-        }
-        dh = new float[bu];
-        dh2 = new float[bu];
+        for (int i = 0; i < parts.length; i++) parts[i].buffers(capBatch, capSteps, i == 0, i > 0);
+        int u = parts[parts.length - 1].units;
         y = new float[capBatch * outs];
         dy = new float[capBatch * outs];
-        hLastT = new float[bu];
+        hLastT = new float[capBatch * u];
     }
 
     /**
@@ -210,54 +250,33 @@ public final class FusedRecurrentFit {
      * parameter's gradient set. {@code xb (batch, steps, features)}, {@code yb} the targets.
      */
     Trainer.BatchLoss lossAndGradients(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable) {
-        int batch = xb.dim(0), steps = xb.dim(1), u = units, gu = gates * units, rows = batch * steps;
+        int batch = xb.dim(0), steps = xb.dim(1), rows = batch * steps;
         buffers(batch, steps);
-        wk = floats(kernel, wk);
-        wr = floats(recurrent, wr);
-        if (bias != null) wb = floats(bias, wb);
-        dk = floats(denseKernel, dk);
-        if (denseBias != null) db = floats(denseBias, db);
-
-        // time-major input rows: xt[(t·batch + b)·F ..] = x[b, ts], ts reversed for go_backwards
+        Part p0 = parts[0];
+        // time-major input rows: in[(t·batch + b)·F ..] = x[b, ts], ts reversed for go_backwards
         float[] xd = xb.data();
+        int f0 = p0.features;
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 int ts = backwards ? steps - 1 - t : t;
-                System.arraycopy(xd, (b * steps + ts) * features, xt, (t * batch + b) * features, features);
+                System.arraycopy(xd, (b * steps + ts) * f0, p0.in, (t * batch + b) * f0, f0);
             }
         }
-        // input projection of every step: z = x·W + b (GRU: the input half of its bias)
-        if (bias != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(wb, 0, z, r * gu, gu);
-        }
-        Gemm.multiply(rows, gu, features, xt, 0, features, wk, 0, gu, z, 0, gu, bias != null);
-
-        // the recurrence
-        int bu = batch * u;
-        java.util.Arrays.fill(h, 0, bu, 0f);
-        if (kind == Kind.LSTM) java.util.Arrays.fill(c, 0, bu, 0f);
-        for (int t = 0; t < steps; t++) {
-            int zo = t * batch * gu;
-            switch (kind) {
-                case LSTM -> {
-                    Gemm.multiply(batch, gu, u, h, t * bu, u, wr, 0, gu, z, zo, gu, true);
-                    cells.lstmForward(batch, u, act, ract, z, zo, c, t * bu, (t + 1) * bu, tc, t * bu, h, (t + 1) * bu);
-                }
-                case GRU -> {
-                    if (bias != null) CellKernels.fillRows(batch, gu, wb, gu, rec, zo);
-                    Gemm.multiply(batch, gu, u, h, t * bu, u, wr, 0, gu, rec, zo, gu, bias != null);
-                    cells.gruForward(batch, u, act, ract, z, zo, rec, zo, h, t * bu, (t + 1) * bu);
-                }
-                case SIMPLE -> {
-                    Gemm.multiply(batch, gu, u, h, t * bu, u, wr, 0, gu, z, zo, gu, true);
-                    cells.simpleForward(bu, act, z, zo, h, (t + 1) * bu);
-                }
+        p0.inOff = 0;
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                parts[i].in = parts[i - 1].h;
+                parts[i].inOff = batch * parts[i - 1].units;  // step 1's output onwards: row t of the sequence
             }
+            forward(parts[i], batch, steps);
         }
+        Part top = parts[parts.length - 1];
+        int u = top.units, last = steps * batch * u;
+        dk = floats(denseKernel, dk);
+        if (denseBias != null) db = floats(denseBias, db);
         // Dense pre-activation on the last output
-        int last = steps * bu;
         if (denseBias != null) CellKernels.fillRows(batch, outs, db, 0, y, 0);
-        Gemm.multiply(batch, outs, u, h, last, u, dk, 0, outs, y, 0, outs, denseBias != null);
+        Gemm.multiply(batch, outs, u, top.h, last, u, dk, 0, outs, y, 0, outs, denseBias != null);
 
         // the Dense activation, loss and penalties on a small tape from the pre-activation
         double[] yz = new double[batch * outs];
@@ -279,64 +298,126 @@ public final class FusedRecurrentFit {
 
         // Dense gradients: dK = h_lastᵀ·dy, db = Σ dy
         if (denseTrainable) {
-            CellKernels.transpose(batch, u, h, last, hLastT, 0);
+            CellKernels.transpose(batch, u, top.h, last, hLastT, 0);
             gd = ensure(gd, u * outs);
             Gemm.multiply(u, outs, batch, hLastT, 0, batch, dy, 0, outs, gd, 0, outs, false);
             add(denseKernel, gd, u * outs);
             if (denseBias != null) CellKernels.addColumnSums(batch, outs, dy, denseBias.var().gradBuffer(), 0);
         }
-        if (!rnnTrainable) return new Trainer.BatchLoss(total, perOutput);
+        // the lowest layer that trains: nothing below it needs a gradient
+        int lowest = -1;
+        for (int i = 0; i < parts.length && lowest < 0; i++) if (parts[i].trainable) lowest = i;
+        if (lowest < 0) return new Trainer.BatchLoss(total, perOutput);
 
         // dh of the last output = dy·Kᵀ
         dkT = ensure(dkT, outs * u);
         CellKernels.transpose(u, outs, dk, 0, dkT, 0);
-        Gemm.multiply(batch, u, outs, dy, 0, outs, dkT, 0, u, dh, 0, u, false);
-        wrT = ensure(wrT, gu * u);
-        CellKernels.transpose(u, gu, wr, 0, wrT, 0);
-        if (kind == Kind.LSTM) java.util.Arrays.fill(dc, 0, bu, 0f);
-        float[] dRec = kind == Kind.GRU ? drec : dz;
-        for (int t = steps - 1; t >= 0; t--) {
+        Gemm.multiply(batch, u, outs, dy, 0, outs, dkT, 0, u, top.dh, 0, u, false);
+        for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch, steps);
+        return new Trainer.BatchLoss(total, perOutput);
+    }
+
+    /** The forward pass of one layer over the batch: every step's activations, carries and outputs kept. */
+    private void forward(Part p, int batch, int steps) {
+        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        p.wk = floats(p.kernel, p.wk);
+        p.wr = floats(p.recurrent, p.wr);
+        if (p.bias != null) p.wb = floats(p.bias, p.wb);
+        float[] z = p.z, h = p.h;
+        // input projection of every step: z = x·W + b (GRU: the input half of its bias)
+        if (p.bias != null) {
+            for (int r = 0; r < rows; r++) System.arraycopy(p.wb, 0, z, r * gu, gu);
+        }
+        Gemm.multiply(rows, gu, p.features, p.in, p.inOff, p.features, p.wk, 0, gu, z, 0, gu, p.bias != null);
+        java.util.Arrays.fill(h, 0, bu, 0f);
+        if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.c, 0, bu, 0f);
+        for (int t = 0; t < steps; t++) {
             int zo = t * batch * gu;
-            switch (kind) {
+            switch (p.kind) {
                 case LSTM -> {
-                    cells.lstmBackward(batch, u, act, ract, z, zo, c, t * bu, tc, t * bu, dh, 0, dc, dz, zo);
-                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, wrT, 0, u, dh, 0, u, false);
+                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
+                    cells.lstmForward(batch, u, p.act, p.ract, z, zo, p.c, t * bu, (t + 1) * bu, p.tc, t * bu, h, (t + 1) * bu);
                 }
                 case GRU -> {
-                    cells.gruBackward(batch, u, act, ract, z, zo, rec, zo, h, t * bu, dh, dz, zo, drec, zo, dh2);
-                    if (t > 0) {
-                        Gemm.multiply(batch, u, gu, drec, zo, gu, wrT, 0, u, dh2, 0, u, true);
-                        float[] s = dh;
-                        dh = dh2;
-                        dh2 = s;
-                    }
+                    if (p.bias != null) CellKernels.fillRows(batch, gu, p.wb, gu, p.rec, zo);
+                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null);
+                    cells.gruForward(batch, u, p.act, p.ract, z, zo, p.rec, zo, h, t * bu, (t + 1) * bu);
                 }
                 case SIMPLE -> {
-                    cells.simpleBackward(bu, act, h, (t + 1) * bu, dh, dz, zo);
-                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, wrT, 0, u, dh, 0, u, false);
+                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
+                    cells.simpleForward(bu, p.act, z, zo, h, (t + 1) * bu);
                 }
             }
         }
-        // weight gradients over all steps: dW = Xᵀ·dZ, dU = Hprevᵀ·dRec (step 0's h_prev is zero)
-        CellKernels.transpose(rows, features, xt, 0, xtT, 0);
-        gk = ensure(gk, features * gu);
-        Gemm.multiply(features, gu, rows, xtT, 0, rows, dz, 0, gu, gk, 0, gu, false);
-        add(kernel, gk, features * gu);
-        gr = ensure(gr, u * gu);
-        if (steps > 1) {
-            int prevRows = rows - batch;
-            CellKernels.transpose(prevRows, u, h, bu, hT, 0);
-            Gemm.multiply(u, gu, prevRows, hT, 0, prevRows, dRec, batch * gu, gu, gr, 0, gu, false);
-        } else {
-            java.util.Arrays.fill(gr, 0, u * gu, 0f);
+    }
+
+    /**
+     * Backward through time for one layer, from {@code p.dh} (the last output's gradient; zero
+     * when the layer returns sequences) and {@code p.dhSeq} (every step's, when it does). Adds
+     * the weight gradients when the layer trains, and writes the gradient of its input sequence
+     * into {@code below.dhSeq} when {@code below} is not null.
+     */
+    private void backward(Part p, Part below, int batch, int steps) {
+        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        if (p.returnSequences) java.util.Arrays.fill(p.dh, 0, bu, 0f);
+        p.wrT = ensure(p.wrT, gu * u);
+        CellKernels.transpose(u, gu, p.wr, 0, p.wrT, 0);
+        if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.dc, 0, bu, 0f);
+        float[] dz = p.dz, dRec = p.kind == Kind.GRU ? p.drec : dz;
+        for (int t = steps - 1; t >= 0; t--) {
+            int zo = t * batch * gu;
+            if (p.returnSequences) {
+                float[] dh = p.dh, ds = p.dhSeq;
+                int so = t * bu;
+                for (int i = 0; i < bu; i++) dh[i] += ds[so + i];
+            }
+            switch (p.kind) {
+                case LSTM -> {
+                    cells.lstmBackward(batch, u, p.act, p.ract, p.z, zo, p.c, t * bu, p.tc, t * bu, p.dh, 0, p.dc, dz, zo);
+                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
+                }
+                case GRU -> {
+                    cells.gruBackward(batch, u, p.act, p.ract, p.z, zo, p.rec, zo, p.h, t * bu, p.dh, dz, zo, p.drec, zo, p.dh2);
+                    if (t > 0) {
+                        Gemm.multiply(batch, u, gu, p.drec, zo, gu, p.wrT, 0, u, p.dh2, 0, u, true);
+                        float[] s = p.dh;
+                        p.dh = p.dh2;
+                        p.dh2 = s;
+                    }
+                }
+                case SIMPLE -> {
+                    cells.simpleBackward(bu, p.act, p.h, (t + 1) * bu, p.dh, dz, zo);
+                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
+                }
+            }
         }
-        add(recurrent, gr, u * gu);
-        if (bias != null) {
-            double[] gb = bias.var().gradBuffer();
-            CellKernels.addColumnSums(rows, gu, dz, gb, 0);
-            if (kind == Kind.GRU) CellKernels.addColumnSums(rows, gu, drec, gb, gu);
+        if (p.trainable) {
+            // weight gradients over all steps: dW = Xᵀ·dZ, dU = Hprevᵀ·dRec (step 0's h_prev is zero)
+            CellKernels.transpose(rows, p.features, p.in, p.inOff, p.inT, 0);
+            p.gk = ensure(p.gk, p.features * gu);
+            Gemm.multiply(p.features, gu, rows, p.inT, 0, rows, dz, 0, gu, p.gk, 0, gu, false);
+            add(p.kernel, p.gk, p.features * gu);
+            p.gr = ensure(p.gr, u * gu);
+            if (steps > 1) {
+                int prevRows = rows - batch;
+                CellKernels.transpose(prevRows, u, p.h, bu, p.hT, 0);
+                Gemm.multiply(u, gu, prevRows, p.hT, 0, prevRows, dRec, batch * gu, gu, p.gr, 0, gu, false);
+            } else {
+                java.util.Arrays.fill(p.gr, 0, u * gu, 0f);
+            }
+            add(p.recurrent, p.gr, u * gu);
+            if (p.bias != null) {
+                double[] gb = p.bias.var().gradBuffer();
+                CellKernels.addColumnSums(rows, gu, dz, gb, 0);
+                if (p.kind == Kind.GRU) CellKernels.addColumnSums(rows, gu, p.drec, gb, gu);
+            }
         }
-        return new Trainer.BatchLoss(total, perOutput);
+        if (below != null) {
+            // the input sequence's gradient: dX = dZ·Wᵀ
+            p.wkT = ensure(p.wkT, gu * p.features);
+            CellKernels.transpose(p.features, gu, p.wk, 0, p.wkT, 0);
+            Gemm.multiply(rows, p.features, gu, dz, 0, gu, p.wkT, 0, p.features, below.dhSeq, 0, p.features, false);
+        }
     }
 
     private static void add(Param p, float[] g, int n) {

@@ -38,6 +38,10 @@ import java.util.SplittableRandom;
  * A NaN or infinite loss, gradient or updated weight stops training with a
  * {@link TrainingException} naming epoch, step, layer and weight; its {@code lastGoodModel()} holds
  * the weights from before that step (the parameters of the graph are rolled back too).
+ *
+ * <p>For a Sequential recurrent model that {@link FusedRecurrentFit} accepts, each training batch's
+ * loss and gradients come from its fused float32 step instead of the tape; everything after the
+ * gradients (checks, optimizer, constraints, metrics) is the same. Validation runs on the tape.
  */
 public final class Trainer {
     private Trainer() {}

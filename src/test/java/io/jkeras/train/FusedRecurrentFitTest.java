@@ -59,24 +59,46 @@ class FusedRecurrentFitTest {
     /** Input → {@code kind}(units) → Dense(outs): a random Sequential model. */
     static Model model(String kind, int units, int steps, int features, int outs, boolean useBias, boolean backwards,
                        Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
+        return stacked(new String[]{kind}, new int[]{units}, steps, features, outs, useBias, backwards, denseAct, tc, seed);
+    }
+
+    /**
+     * Input → {@code kinds[i]}(units[i]) … → Dense(outs), every recurrent layer but the last
+     * returning sequences; layers named rnn, rnn1, rnn2, …; go_backwards on the first.
+     */
+    static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
+                         Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
         Random r = new Random(seed);
         double s = 0.6;
-        RecurrentOptions o = RecurrentOptions.DEFAULT.withGoBackwards(backwards);
-        Recurrent rnn = switch (kind) {
-            case "lstm" -> new Lstm("rnn", units, features, Activation.TANH, Activation.SIGMOID, rnd(r, features * 4 * units, s),
-                    rnd(r, units * 4 * units, s), useBias ? rnd(r, 4 * units, s) : null, o);
-            case "gru" -> new Gru("rnn", units, features, Activation.TANH, Activation.SIGMOID, true, rnd(r, features * 3 * units, s),
-                    rnd(r, units * 3 * units, s), useBias ? rnd(r, 6 * units, s) : null, o);
-            case "simple" -> new SimpleRnn("rnn", units, features, Activation.TANH, rnd(r, features * units, s),
-                    rnd(r, units * units, s), useBias ? rnd(r, units, s) : null, o);
-            default -> throw new IllegalArgumentException(kind);
-        };
+        List<Node> nodes = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         InputLayer in = new InputLayer("in", new int[]{steps, features}, -1, false);
-        Dense d = new Dense("dense", units, outs, denseAct, rnd(r, units * outs, s), rnd(r, outs, s));
-        List<Node> nodes = List.of(new Node(0, in, List.of(), new int[][]{{steps, features}}),
-                new Node(1, rnn, List.of(new Node.Ref(0, 0)), new int[][]{{units}}),
-                new Node(2, d, List.of(new Node.Ref(1, 0)), new int[][]{{outs}}));
-        return new Model("m", nodes, List.of(0), List.of(new Node.Ref(2, 0)), List.<Layer>of(in, rnn, d), Map.of(), tc);
+        nodes.add(new Node(0, in, List.of(), new int[][]{{steps, features}}));
+        layers.add(in);
+        int f = features;
+        for (int i = 0; i < kinds.length; i++) {
+            boolean last = i == kinds.length - 1;
+            RecurrentOptions o = RecurrentOptions.DEFAULT.withGoBackwards(backwards && i == 0).withReturnSequences(!last);
+            int u = units[i];
+            String name = i == 0 ? "rnn" : "rnn" + i;
+            Recurrent rnn = switch (kinds[i]) {
+                case "lstm" -> new Lstm(name, u, f, Activation.TANH, Activation.SIGMOID, rnd(r, f * 4 * u, s),
+                        rnd(r, u * 4 * u, s), useBias ? rnd(r, 4 * u, s) : null, o);
+                case "gru" -> new Gru(name, u, f, Activation.TANH, Activation.SIGMOID, true, rnd(r, f * 3 * u, s),
+                        rnd(r, u * 3 * u, s), useBias ? rnd(r, 6 * u, s) : null, o);
+                case "simple" -> new SimpleRnn(name, u, f, Activation.TANH, rnd(r, f * u, s),
+                        rnd(r, u * u, s), useBias ? rnd(r, u, s) : null, o);
+                default -> throw new IllegalArgumentException(kinds[i]);
+            };
+            nodes.add(new Node(i + 1, rnn, List.of(new Node.Ref(i, 0)), new int[][]{last ? new int[]{u} : new int[]{steps, u}}));
+            layers.add(rnn);
+            f = u;
+        }
+        Dense d = new Dense("dense", f, outs, denseAct, rnd(r, f * outs, s), rnd(r, outs, s));
+        int id = kinds.length + 1;
+        nodes.add(new Node(id, d, List.of(new Node.Ref(id - 1, 0)), new int[][]{{outs}}));
+        layers.add(d);
+        return new Model("m", nodes, List.of(0), List.of(new Node.Ref(id, 0)), layers, Map.of(), tc);
     }
 
     static Tensor tensor(Random r, int... shape) {
@@ -183,6 +205,34 @@ class FusedRecurrentFitTest {
             Map<String, double[]> want = tapeGradients(m, x, y, loss, new double[]{0.7}, lt);
             Map<String, double[]> got = fusedGradients(m, x, y, loss, new double[]{0.7}, lf);
             assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+            assertClose(want, got, GRAD_RTOL);
+        }
+    }
+
+    static Stream<Arguments> stacks() {
+        return Stream.of(
+                Arguments.of("lstm,lstm", "7,5", false, ""),
+                Arguments.of("gru,simple,lstm", "3,17,1", true, ""),
+                Arguments.of("simple,gru", "16,7", false, ""),
+                Arguments.of("lstm,gru", "7,5", false, "rnn"),
+                Arguments.of("lstm,lstm,lstm", "5,7,3", true, "rnn1"));
+    }
+
+    /** Stacked layers (every one but the last returning sequences), some frozen. */
+    @ParameterizedTest(name = "{0} units={1} backwards={2} frozen={3}")
+    @MethodSource("stacks")
+    void stackedLayersMatchTheTape(String kinds, String units, boolean backwards, String frozen) {
+        int[] us = java.util.Arrays.stream(units.split(",")).mapToInt(Integer::parseInt).toArray();
+        Map<String, TrainingConfig> tc = frozen.isEmpty() ? Map.of() : Map.of(frozen, TrainingConfig.DEFAULT.withTrainable(false));
+        for (int steps : new int[]{1, 5}) {
+            Random r = new Random(steps * 7L + us[0]);
+            Model m = stacked(kinds.split(","), us, steps, 4, 2, true, backwards, Activation.LINEAR, tc, 23 + steps);
+            Tensor x = tensor(r, 3, steps, 4), y = tensor(r, 3, 2);
+            double[] lt = new double[1], lf = new double[1];
+            Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
+            Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
+            assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+            if (!frozen.isEmpty()) assertThat(want.get(frozen + "/kernel")).isNull();
             assertClose(want, got, GRAD_RTOL);
         }
     }
