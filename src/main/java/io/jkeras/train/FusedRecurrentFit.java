@@ -250,6 +250,15 @@ public final class FusedRecurrentFit {
      * parameter's gradient set. {@code xb (batch, steps, features)}, {@code yb} the targets.
      */
     Trainer.BatchLoss lossAndGradients(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable) {
+        return run(xb, yb, loss, lossWeights, trainable, true);
+    }
+
+    /** One batch's loss only (no gradient is touched), as the tape's evaluation computes it. */
+    Trainer.BatchLoss loss(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable) {
+        return run(xb, yb, loss, lossWeights, trainable, false);
+    }
+
+    private Trainer.BatchLoss run(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable, boolean gradients) {
         int batch = xb.dim(0), steps = xb.dim(1), rows = batch * steps;
         buffers(batch, steps);
         Part p0 = parts[0];
@@ -291,7 +300,7 @@ public final class FusedRecurrentFit {
         if (denseActivity != null) total = Ops.add(tape, total, Regularization.activityPenalty(tape, out, denseActivity));
         Var reg = Regularization.weightPenalty(tape, trainable);
         if (reg != null) total = Ops.add(tape, total, reg);
-        if (!Double.isFinite(total.value()[0])) return new Trainer.BatchLoss(total, perOutput);
+        if (!gradients || !Double.isFinite(total.value()[0])) return new Trainer.BatchLoss(total, perOutput);
         tape.backward(total);
         double[] gy = pre.grad();
         for (int i = 0; i < batch * outs; i++) dy[i] = gy == null ? 0f : (float) gy[i];

@@ -41,7 +41,8 @@ import java.util.SplittableRandom;
  *
  * <p>For a Sequential recurrent model that {@link FusedRecurrentFit} accepts, each training batch's
  * loss and gradients come from its fused float32 step instead of the tape; everything after the
- * gradients (checks, optimizer, constraints, metrics) is the same. Validation runs on the tape.
+ * gradients (checks, optimizer, constraints, metrics) is the same; validation losses come from its
+ * forward pass.
  */
 public final class Trainer {
     private Trainer() {}
@@ -172,10 +173,12 @@ public final class Trainer {
         Metrics m = new Metrics();
         List<String> names = outputNames(graph.model(), losses);
         TrainContext ctx = new TrainContext(false, null);
+        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, x, losses);
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Tensor[] xb = slice(x, from, to), yb = slice(y, from, to);
-            m.add(lossOf(graph, new Tape(), xb, yb, losses, lossWeights, ctx, trainable), names, to - from);
+            m.add(fused != null ? fused.loss(xb[0], yb[0], losses.get(0), lossWeights, trainable)
+                    : lossOf(graph, new Tape(), xb, yb, losses, lossWeights, ctx, trainable), names, to - from);
         }
         return m.results(prefix);
     }

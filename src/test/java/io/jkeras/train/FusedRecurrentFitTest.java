@@ -252,7 +252,7 @@ class FusedRecurrentFitTest {
     }
 
     /**
-     * Several epochs of fit on each path give the same weights and losses: SGD, whose update is
+     * Several epochs of fit on each path give the same weights, losses and validation losses: SGD, whose update is
      * linear in the gradient (so the weights differ by lr·steps·gradient error), and Adam, whose
      * normalised update is compared at a looser bound (an element with a near-zero gradient moves
      * by up to lr either way).
@@ -270,11 +270,14 @@ class FusedRecurrentFitTest {
                 FusedRecurrentFit.mode(mode);
                 Model m = model(kind, 7, steps, features, 2, true, false, Activation.LINEAR, Map.of(), 19);
                 FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(adam ? new Adam(1e-2) : new Sgd(0.1))
-                        .batchSize(4).epochs(3).shuffle(true).seed(5);
+                        .batchSize(4).epochs(3).shuffle(true).seed(5).validationSplit(0.25);
                 FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, o);
                 Map<String, float[]> w = new HashMap<>();
                 for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
-                if (w0 == null) { w0 = w; h0 = res.history().get("loss"); } else { w1 = w; h1 = res.history().get("loss"); }
+                List<Double> h = new ArrayList<>(res.history().get("loss"));
+                h.addAll(res.history().get("val_loss"));
+                assertThat(h).hasSize(6);
+                if (w0 == null) { w0 = w; h0 = h; } else { w1 = w; h1 = h; }
             }
             double tol = adam ? 1e-3 : 1e-5;
             for (String k : w0.keySet()) {
