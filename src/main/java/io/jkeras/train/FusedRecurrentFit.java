@@ -5,7 +5,6 @@ import io.jkeras.kernels.Gemm;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.InputLayer;
-import io.jkeras.layers.Layer;
 import io.jkeras.layers.Lstm;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
@@ -21,7 +20,7 @@ import java.util.List;
 
 /**
  * A fused float32 training step for the most common fine-tuning models: a Sequential chain of
- * LSTM, GRU (reset_after) or SimpleRNN layers (each but the last returning sequences; go_backwards
+ * LSTM, GRU (either reset_after) or SimpleRNN layers (each but the last returning sequences; go_backwards
  * only on the first) then a Dense layer, without masks, dropout, stateful carry, returned states or
  * activity regularizers on the recurrent layers. Instead of recording every operation on the
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
@@ -69,7 +68,8 @@ public final class FusedRecurrentFit {
     /** Sets the path selection (for tests and benchmarks). */
     public static void mode(Mode m) { mode = m == null ? Mode.AUTO : m; }
 
-    private enum Kind { LSTM, GRU, SIMPLE }
+    /** GRU is reset_after=True, GRU1 reset_after=False. */
+    private enum Kind { LSTM, GRU, GRU1, SIMPLE }
 
     /** One recurrent layer of the chain, with its buffers (time-major rows: step t, sample b at row t·batch + b). */
     private static final class Part {
@@ -83,19 +83,19 @@ public final class FusedRecurrentFit {
         /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
         float[] in;
         int inOff;
-        float[] inT, z, rec, h, hT, c, tc, dz, drec, dh, dh2, dc, gk, gr;
+        float[] inT, z, rec, h, hT, c, tc, dz, drec, dh, dh2, dc, gk, gr, q, qT, dq;
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
 
         Part(TrainGraph graph, Recurrent rnn) {
-            kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru ? Kind.GRU : Kind.SIMPLE;
+            kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru g ? (g.resetAfter() ? Kind.GRU : Kind.GRU1) : Kind.SIMPLE;
             features = rnn.inputSize();
             units = rnn.units();
-            gates = kind == Kind.LSTM ? 4 : kind == Kind.GRU ? 3 : 1;
+            gates = kind == Kind.LSTM ? 4 : kind == Kind.SIMPLE ? 1 : 3;
             returnSequences = rnn.options().returnSequences();
             switch (kind) {
                 case LSTM -> { act = ((Lstm) rnn).activation(); ract = ((Lstm) rnn).recurrentActivation(); }
-                case GRU -> { act = ((Gru) rnn).activation(); ract = ((Gru) rnn).recurrentActivation(); }
+                case GRU, GRU1 -> { act = ((Gru) rnn).activation(); ract = ((Gru) rnn).recurrentActivation(); }
                 default -> { act = ((SimpleRnn) rnn).activation(); ract = act; }
             }
             List<Param> rp = graph.form(rnn.name()).params();
@@ -105,7 +105,7 @@ public final class FusedRecurrentFit {
             trainable = kernel.trainable();
         }
 
-        void buffers(int capBatch, int capSteps, boolean first, boolean needsDx) {
+        void buffers(int capBatch, int capSteps, boolean first) {
             int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
             if (first) in = new float[rows * features];
             inT = new float[rows * features];
@@ -114,6 +114,12 @@ public final class FusedRecurrentFit {
             if (kind == Kind.GRU) {
                 rec = new float[rows * gu];
                 drec = new float[rows * gu];
+            }
+            if (kind == Kind.GRU1) {
+                rec = new float[capBatch * gu];
+                q = new float[rows * units];
+                qT = new float[rows * units];
+                dq = new float[bu];
             }
             h = new float[(capSteps + 1) * bu];
             hT = new float[rows * units];
@@ -189,7 +195,6 @@ public final class FusedRecurrentFit {
             if (o.returnSequences() == last) return "layer '" + rnn.name() + "' " + (last ? "returns sequences" : "does not return sequences");
             if (o.returnState() || o.stateful()) return "layer '" + rnn.name() + "' returns states or is stateful";
             if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
-            if (rnn instanceof Gru g && !g.resetAfter()) return "GRU with reset_after=False";
             TrainingConfig rc = model.trainingConfig(rnn.name());
             if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
             if (rc.activityRegularizer() != null) return "an activity regularizer on a recurrent layer";
@@ -238,7 +243,7 @@ public final class FusedRecurrentFit {
         if (batch <= capBatch && steps <= capSteps) return;
         capBatch = Math.max(batch, capBatch);
         capSteps = Math.max(steps, capSteps);
-        for (int i = 0; i < parts.length; i++) parts[i].buffers(capBatch, capSteps, i == 0, i > 0);
+        for (int i = 0; i < parts.length; i++) parts[i].buffers(capBatch, capSteps, i == 0);
         int u = parts[parts.length - 1].units;
         y = new float[capBatch * outs];
         dy = new float[capBatch * outs];
@@ -352,6 +357,13 @@ public final class FusedRecurrentFit {
                     Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null);
                     cells.gruForward(batch, u, p.act, p.ract, z, zo, p.rec, zo, h, t * bu, (t + 1) * bu);
                 }
+                case GRU1 -> {
+                    // z, r from h·U[:, :2u]; then the candidate from (r·h)·U[:, 2u:]
+                    Gemm.multiply(batch, 2 * u, u, h, t * bu, u, p.wr, 0, gu, p.rec, 0, gu, false);
+                    CellKernels.gruGates(batch, u, p.ract, z, zo, p.rec, 0, h, t * bu, p.q, t * bu);
+                    Gemm.multiply(batch, u, u, p.q, t * bu, u, p.wr, 2 * u, gu, z, zo + 2 * u, gu, true);
+                    CellKernels.gruCandidate(batch, u, p.act, z, zo, h, t * bu, (t + 1) * bu);
+                }
                 case SIMPLE -> {
                     Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
                     cells.simpleForward(bu, p.act, z, zo, h, (t + 1) * bu);
@@ -394,6 +406,18 @@ public final class FusedRecurrentFit {
                         p.dh2 = s;
                     }
                 }
+                case GRU1 -> {
+                    CellKernels.gruBackwardOuter(batch, u, p.act, p.ract, p.z, zo, p.h, t * bu, p.dh, dz, zo, p.dh2);
+                    // dq = dh_h·U_hᵀ (rows 2u.. of Uᵀ)
+                    Gemm.multiply(batch, u, u, dz, zo + 2 * u, gu, p.wrT, 2 * u * u, u, p.dq, 0, u, false);
+                    CellKernels.gruBackwardReset(batch, u, p.ract, p.z, zo, p.h, t * bu, p.dq, dz, zo, p.dh2);
+                    if (t > 0) {
+                        Gemm.multiply(batch, u, 2 * u, dz, zo, gu, p.wrT, 0, u, p.dh2, 0, u, true);
+                        float[] s = p.dh;
+                        p.dh = p.dh2;
+                        p.dh2 = s;
+                    }
+                }
                 case SIMPLE -> {
                     cells.simpleBackward(bu, p.act, p.h, (t + 1) * bu, p.dh, dz, zo);
                     if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
@@ -407,7 +431,13 @@ public final class FusedRecurrentFit {
             Gemm.multiply(p.features, gu, rows, p.inT, 0, rows, dz, 0, gu, p.gk, 0, gu, false);
             add(p.kernel, p.gk, p.features * gu);
             p.gr = ensure(p.gr, u * gu);
-            if (steps > 1) {
+            if (p.kind == Kind.GRU1) {
+                // dU[:, :2u] = Hprevᵀ·dZ[:, :2u] (h_prev of step 0 is zero: rows from 0 are fine), dU[:, 2u:] = Qᵀ·dZ[:, 2u:]
+                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
+                Gemm.multiply(u, 2 * u, rows, p.hT, 0, rows, dz, 0, gu, p.gr, 0, gu, false);
+                CellKernels.transpose(rows, u, p.q, 0, p.qT, 0);
+                Gemm.multiply(u, u, rows, p.qT, 0, rows, dz, 2 * u, gu, p.gr, 2 * u, gu, false);
+            } else if (steps > 1) {
                 int prevRows = rows - batch;
                 CellKernels.transpose(prevRows, u, p.h, bu, p.hT, 0);
                 Gemm.multiply(u, gu, prevRows, p.hT, 0, prevRows, dRec, batch * gu, gu, p.gr, 0, gu, false);

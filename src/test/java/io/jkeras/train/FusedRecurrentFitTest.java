@@ -56,7 +56,7 @@ class FusedRecurrentFitTest {
         return f;
     }
 
-    /** Input → {@code kind}(units) → Dense(outs): a random Sequential model. */
+    /** Input → {@code kind}(units) → Dense(outs): a random Sequential model (gru: reset_after=True, gru1: False). */
     static Model model(String kind, int units, int steps, int features, int outs, boolean useBias, boolean backwards,
                        Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
         return stacked(new String[]{kind}, new int[]{units}, steps, features, outs, useBias, backwards, denseAct, tc, seed);
@@ -86,6 +86,8 @@ class FusedRecurrentFitTest {
                         rnd(r, u * 4 * u, s), useBias ? rnd(r, 4 * u, s) : null, o);
                 case "gru" -> new Gru(name, u, f, Activation.TANH, Activation.SIGMOID, true, rnd(r, f * 3 * u, s),
                         rnd(r, u * 3 * u, s), useBias ? rnd(r, 6 * u, s) : null, o);
+                case "gru1" -> new Gru(name, u, f, Activation.TANH, Activation.SIGMOID, false, rnd(r, f * 3 * u, s),
+                        rnd(r, u * 3 * u, s), useBias ? rnd(r, 3 * u, s) : null, o);
                 case "simple" -> new SimpleRnn(name, u, f, Activation.TANH, rnd(r, f * u, s),
                         rnd(r, u * u, s), useBias ? rnd(r, u, s) : null, o);
                 default -> throw new IllegalArgumentException(kinds[i]);
@@ -109,7 +111,7 @@ class FusedRecurrentFitTest {
 
     static Stream<Arguments> shapes() {
         List<Arguments> a = new ArrayList<>();
-        for (String kind : new String[]{"lstm", "gru", "simple"})
+        for (String kind : new String[]{"lstm", "gru", "gru1", "simple"})
             for (int units : new int[]{1, 7, 17})
                 for (int steps : new int[]{1, 5})
                     for (int batch : new int[]{1, 3})
@@ -179,7 +181,7 @@ class FusedRecurrentFitTest {
     }
 
     static Stream<Arguments> variants() {
-        return Stream.of("lstm", "gru", "simple").map(Arguments::of);
+        return Stream.of("lstm", "gru", "gru1", "simple").map(Arguments::of);
     }
 
     /**
@@ -215,7 +217,8 @@ class FusedRecurrentFitTest {
                 Arguments.of("gru,simple,lstm", "3,17,1", true, ""),
                 Arguments.of("simple,gru", "16,7", false, ""),
                 Arguments.of("lstm,gru", "7,5", false, "rnn"),
-                Arguments.of("lstm,lstm,lstm", "5,7,3", true, "rnn1"));
+                Arguments.of("lstm,lstm,lstm", "5,7,3", true, "rnn1"),
+                Arguments.of("gru1,gru1", "7,17", true, ""));
     }
 
     /** Stacked layers (every one but the last returning sequences), some frozen. */

@@ -228,6 +228,79 @@ public final class CellKernels {
         }
     }
 
+    /**
+     * GRU (reset_after=False) step forward, first half: {@code z[zOff..]} holds x·W + b
+     * ({@code batch × 3u}) and {@code rec[recOff..]} h_prev·U for the z and r columns; writes the
+     * activated z and r into {@code z} and {@code q = r·h_prev} to {@code q[qOff..]}.
+     */
+    public static void gruGates(int batch, int u, Activation ract, float[] z, int zOff, float[] rec, int recOff,
+                                float[] h, int hPrev, float[] q, int qOff) {
+        for (int b = 0; b < batch; b++) {
+            int zr = zOff + b * 3 * u, rr = recOff + b * 3 * u, sr = b * u;
+            for (int j = 0; j < u; j++) {
+                float zg = f(ract, z[zr + j] + rec[rr + j]);
+                float r = f(ract, z[zr + u + j] + rec[rr + u + j]);
+                z[zr + j] = zg;
+                z[zr + u + j] = r;
+                q[qOff + sr + j] = r * h[hPrev + sr + j];
+            }
+        }
+    }
+
+    /**
+     * GRU (reset_after=False) step forward, second half: the h column of {@code z} holds
+     * x·W_h + b_h + q·U_h; it receives the candidate hh, and {@code h = z·h_prev + (1−z)·hh} goes
+     * to {@code h[hOff..]}.
+     */
+    public static void gruCandidate(int batch, int u, Activation act, float[] z, int zOff, float[] h, int hPrev, int hOff) {
+        for (int b = 0; b < batch; b++) {
+            int zr = zOff + b * 3 * u, sr = b * u;
+            for (int j = 0; j < u; j++) {
+                float hh = f(act, z[zr + 2 * u + j]);
+                z[zr + 2 * u + j] = hh;
+                float zg = z[zr + j], hp = h[hPrev + sr + j];
+                h[hOff + sr + j] = hh + zg * (hp - hh);
+            }
+        }
+    }
+
+    /**
+     * GRU (reset_after=False) step backward, first half: from the step's activations, the
+     * previous state and {@code dh}, writes the z and h pre-activation gradients into
+     * {@code dz[dzOff..]} (columns 0 and 2) and the direct part {@code dh·z} of the previous
+     * state's gradient to {@code dhPrev}.
+     */
+    public static void gruBackwardOuter(int batch, int u, Activation act, Activation ract, float[] a, int aOff,
+                                        float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] dhPrev) {
+        for (int b = 0; b < batch; b++) {
+            int ar = aOff + b * 3 * u, dr = dzOff + b * 3 * u, sr = b * u;
+            for (int j = 0; j < u; j++) {
+                float zg = a[ar + j], hh = a[ar + 2 * u + j];
+                float dhv = dh[sr + j], hp = h[hPrev + sr + j];
+                dz[dr + j] = dhv * (hp - hh) * df(ract, zg);
+                dz[dr + 2 * u + j] = dhv * (1f - zg) * df(act, hh);
+                dhPrev[sr + j] = dhv * zg;
+            }
+        }
+    }
+
+    /**
+     * GRU (reset_after=False) step backward, second half: from {@code dq} (the gradient of
+     * q = r·h_prev), writes the r pre-activation gradient into {@code dz} (column 1) and adds
+     * {@code dq·r} to {@code dhPrev}.
+     */
+    public static void gruBackwardReset(int batch, int u, Activation ract, float[] a, int aOff, float[] h, int hPrev,
+                                        float[] dq, float[] dz, int dzOff, float[] dhPrev) {
+        for (int b = 0; b < batch; b++) {
+            int ar = aOff + b * 3 * u, dr = dzOff + b * 3 * u, sr = b * u;
+            for (int j = 0; j < u; j++) {
+                float r = a[ar + u + j], d = dq[sr + j];
+                dz[dr + u + j] = d * h[hPrev + sr + j] * df(ract, r);
+                dhPrev[sr + j] += d * r;
+            }
+        }
+    }
+
     /** SimpleRNN step forward: {@code h[hOff..] = act(z[zOff..])} ({@code n} values). */
     public static void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff) {
         for (int i = 0; i < n; i++) h[hOff + i] = f(act, z[zOff + i]);
