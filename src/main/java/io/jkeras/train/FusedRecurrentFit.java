@@ -41,7 +41,10 @@ import java.util.List;
  * The gradients land in the {@link Param}s (in double, added to the penalties' gradients), so the
  * trainer then applies Keras' clipping, optimizer update, rounding and constraints exactly as for
  * the tape. Weights are read from the Params each batch and rounded to float32 (they are float32
- * values already). Buffers are kept across batches.
+ * values already). Buffers are kept across batches. Every product goes through
+ * {@link Gemm#multiply}, which takes row-major operands only, so the transposed operands
+ * ({@code Xᵀ}, {@code Hprevᵀ}, {@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are built explicitly into
+ * reused buffers.
  *
  * <p>{@link #mode} selects the path for {@link Trainer#fit}: {@code auto} (the fused step when the
  * model qualifies, else the tape), {@code tape}, or {@code fused} (fails when the model does not
