@@ -9,7 +9,9 @@ import io.jkeras.layers.Lstm;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.TrainingConfig;
+import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.model.Tensor;
@@ -21,7 +23,9 @@ import java.util.List;
 /**
  * A fused float32 training step for the most common fine-tuning models: a Sequential chain of
  * LSTM, GRU (either reset_after) or SimpleRNN layers (each but the last returning sequences; go_backwards
- * only on the first) then a Dense layer, without masks, dropout, stateful carry, returned states or
+ * only on the first) then a Dense layer — on the last output, or on every step's output when the
+ * last recurrent layer returns sequences (directly or in TimeDistributed) — without masks,
+ * dropout, stateful carry, returned states or
  * activity regularizers on the recurrent layers. Instead of recording every operation on the
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
  * batch, layer by layer:
@@ -29,7 +33,7 @@ import java.util.List;
  * <li>forward: the input projection of every timestep as one product {@code X·W + b}
  * ({@code batch·steps × gates·units}, time-major), then per step one batched recurrent product
  * {@code H·U} and the cell's element-wise update, keeping the gate activations, carries and
- * outputs of every step; then the Dense layer on the last output;</li>
+ * outputs of every step; then the Dense layer as one product over its rows;</li>
  * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
  * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
  * exactly the tape's definition (crossentropies from logits included);</li>
@@ -144,23 +148,28 @@ public final class FusedRecurrentFit {
     private final Param denseKernel, denseBias;
     private final boolean denseTrainable;
     private final TrainingConfig.Regularizer denseActivity;
+    /** The Dense layer runs on every step's output (the last recurrent layer returns sequences); {@link #wrapped} when in TimeDistributed. */
+    private final boolean seqHead, wrapped;
     private final CellKernels.Cells cells = CellKernels.BEST;
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
     private float[] dk, dkT, db, y, dy, hLastT, gd;
 
-    private FusedRecurrentFit(TrainGraph graph, List<Recurrent> rnns, Dense dense, Model model) {
+    private FusedRecurrentFit(TrainGraph graph, List<Recurrent> rnns, Layer head, Model model) {
+        Dense dense = head instanceof TimeDistributed td ? (Dense) td.inner() : (Dense) head;
+        this.wrapped = head instanceof TimeDistributed;
+        this.seqHead = rnns.get(rnns.size() - 1).options().returnSequences();
         parts = new Part[rnns.size()];
         for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, rnns.get(i));
         this.outs = dense.units();
         this.backwards = rnns.get(0).options().goBackwards();
         this.denseAct = dense.activation();
-        List<Param> dp = graph.form(dense.name()).params();
+        List<Param> dp = graph.form(head.name()).params();
         this.denseKernel = dp.get(0);
         this.denseBias = dp.size() > 1 ? dp.get(1) : null;
         this.denseTrainable = denseKernel.trainable();
-        this.denseActivity = model.trainingConfig(dense.name()).activityRegularizer();
+        this.denseActivity = model.trainingConfig(head.name()).activityRegularizer();
     }
 
     /**
@@ -180,7 +189,7 @@ public final class FusedRecurrentFit {
         List<Node> chain = chain(graph.model());
         List<Recurrent> rnns = new ArrayList<>();
         for (int i = 0; i < chain.size() - 1; i++) rnns.add((Recurrent) chain.get(i).layer());
-        return new FusedRecurrentFit(graph, rnns, (Dense) chain.get(chain.size() - 1).layer(), graph.model());
+        return new FusedRecurrentFit(graph, rnns, chain.get(chain.size() - 1).layer(), graph.model());
     }
 
     /** Why the model cannot run on the fused path with these inputs and losses, or null when it can. */
@@ -191,11 +200,13 @@ public final class FusedRecurrentFit {
         if (x[0].dim(1) == 0) return "no timesteps";
         List<Node> ch = chain(model);
         if (ch == null) return "not a Sequential chain of recurrent layers followed by a Dense layer";
+        boolean wrapped = ch.get(ch.size() - 1).layer() instanceof TimeDistributed;
         for (int i = 0; i < ch.size() - 1; i++) {
             Recurrent rnn = (Recurrent) ch.get(i).layer();
             boolean last = i == ch.size() - 2;
             RecurrentOptions o = rnn.options();
-            if (o.returnSequences() == last) return "layer '" + rnn.name() + "' " + (last ? "returns sequences" : "does not return sequences");
+            if (!last && !o.returnSequences()) return "layer '" + rnn.name() + "' does not return sequences";
+            if (last && wrapped && !o.returnSequences()) return "TimeDistributed after a layer that returns its last output only";
             if (o.returnState() || o.stateful()) return "layer '" + rnn.name() + "' returns states or is stateful";
             if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
             TrainingConfig rc = model.trainingConfig(rnn.name());
@@ -224,7 +235,8 @@ public final class FusedRecurrentFit {
             Node n = rest.get(i);
             Class<?> c = n.layer().getClass();
             boolean last = i == rest.size() - 1;
-            if (last ? c != Dense.class : c != Lstm.class && c != Gru.class && c != SimpleRnn.class) return null;
+            boolean head = c == Dense.class || c == TimeDistributed.class && ((TimeDistributed) n.layer()).inner().getClass() == Dense.class;
+            if (last ? !head : c != Lstm.class && c != Gru.class && c != SimpleRnn.class) return null;
             if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0).index() != 0) return null;
             prev = n.id();
         }
@@ -248,9 +260,10 @@ public final class FusedRecurrentFit {
         capSteps = Math.max(steps, capSteps);
         for (int i = 0; i < parts.length; i++) parts[i].buffers(capBatch, capSteps, i == 0);
         int u = parts[parts.length - 1].units;
-        y = new float[capBatch * outs];
-        dy = new float[capBatch * outs];
-        hLastT = new float[capBatch * u];
+        int hr = seqHead ? capBatch * capSteps : capBatch;
+        y = new float[hr * outs];
+        dy = new float[hr * outs];
+        hLastT = new float[hr * u];
     }
 
     /**
@@ -288,19 +301,27 @@ public final class FusedRecurrentFit {
             forward(parts[i], batch, steps);
         }
         Part top = parts[parts.length - 1];
-        int u = top.units, last = steps * batch * u;
+        // the Dense layer's rows: the last output (batch rows), or every step's (batch·steps rows, time-major)
+        int u = top.units, hr = seqHead ? rows : batch, hOff = seqHead ? batch * u : steps * batch * u;
         dk = floats(denseKernel, dk);
         if (denseBias != null) db = floats(denseBias, db);
-        // Dense pre-activation on the last output
-        if (denseBias != null) CellKernels.fillRows(batch, outs, db, 0, y, 0);
-        Gemm.multiply(batch, outs, u, top.h, last, u, dk, 0, outs, y, 0, outs, denseBias != null);
+        if (denseBias != null) CellKernels.fillRows(hr, outs, db, 0, y, 0);
+        Gemm.multiply(hr, outs, u, top.h, hOff, u, dk, 0, outs, y, 0, outs, denseBias != null);
 
-        // the Dense activation, loss and penalties on a small tape from the pre-activation
-        double[] yz = new double[batch * outs];
-        for (int i = 0; i < yz.length; i++) yz[i] = y[i];
+        // the Dense activation, loss and penalties on a small tape from the pre-activation, laid out
+        // as the tape path has it: (batch, outs), (batch, steps, outs), or TimeDistributed's (batch·steps, outs)
+        double[] yz = new double[hr * outs];
+        if (seqHead) {
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                    for (int o = 0; o < outs; o++) yz[(b * steps + t) * outs + o] = y[(t * batch + b) * outs + o];
+        } else {
+            for (int i = 0; i < yz.length; i++) yz[i] = y[i];
+        }
         Tape tape = new Tape();
-        Var pre = Var.leaf(new int[]{batch, outs}, yz);
+        Var pre = Var.leaf(seqHead && !wrapped ? new int[]{batch, steps, outs} : new int[]{hr, outs}, yz);
         Var out = Ops.activation(tape, pre, denseAct);
+        if (wrapped) out = Ops.reshape(tape, out, new int[]{batch, steps, outs}, false);
         Var li = loss.compute(tape, TrainGraph.constant(yb), out);
         double[] perOutput = {li.value()[0]};
         if (lossWeights != null) li = Ops.scale(tape, li, (float) lossWeights[0]);
@@ -311,25 +332,33 @@ public final class FusedRecurrentFit {
         if (!gradients || !Double.isFinite(total.value()[0])) return new Trainer.BatchLoss(total, perOutput);
         tape.backward(total);
         double[] gy = pre.grad();
-        for (int i = 0; i < batch * outs; i++) dy[i] = gy == null ? 0f : (float) gy[i];
+        if (gy == null) {
+            java.util.Arrays.fill(dy, 0, hr * outs, 0f);
+        } else if (seqHead) {
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                    for (int o = 0; o < outs; o++) dy[(t * batch + b) * outs + o] = (float) gy[(b * steps + t) * outs + o];
+        } else {
+            for (int i = 0; i < hr * outs; i++) dy[i] = (float) gy[i];
+        }
 
-        // Dense gradients: dK = h_lastᵀ·dy, db = Σ dy
+        // Dense gradients: dK = Hᵀ·dy, db = Σ dy
         if (denseTrainable) {
-            CellKernels.transpose(batch, u, top.h, last, hLastT, 0);
+            CellKernels.transpose(hr, u, top.h, hOff, hLastT, 0);
             gd = ensure(gd, u * outs);
-            Gemm.multiply(u, outs, batch, hLastT, 0, batch, dy, 0, outs, gd, 0, outs, false);
+            Gemm.multiply(u, outs, hr, hLastT, 0, hr, dy, 0, outs, gd, 0, outs, false);
             add(denseKernel, gd, u * outs);
-            if (denseBias != null) CellKernels.addColumnSums(batch, outs, dy, denseBias.var().gradBuffer(), 0);
+            if (denseBias != null) CellKernels.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
         }
         // the lowest layer that trains: nothing below it needs a gradient
         int lowest = -1;
         for (int i = 0; i < parts.length && lowest < 0; i++) if (parts[i].trainable) lowest = i;
         if (lowest < 0) return new Trainer.BatchLoss(total, perOutput);
 
-        // dh of the last output = dy·Kᵀ
+        // the top layer's output gradient = dy·Kᵀ: its last output's, or every step's
         dkT = ensure(dkT, outs * u);
         CellKernels.transpose(u, outs, dk, 0, dkT, 0);
-        Gemm.multiply(batch, u, outs, dy, 0, outs, dkT, 0, u, top.dh, 0, u, false);
+        Gemm.multiply(hr, u, outs, dy, 0, outs, dkT, 0, u, seqHead ? top.dhSeq : top.dh, 0, u, false);
         for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch, steps);
         return new Trainer.BatchLoss(total, perOutput);
     }

@@ -62,12 +62,18 @@ class FusedRecurrentFitTest {
         return stacked(new String[]{kind}, new int[]{units}, steps, features, outs, useBias, backwards, denseAct, tc, seed);
     }
 
+    static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
+                         Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
+        return stacked(kinds, units, steps, features, outs, useBias, backwards, denseAct, tc, seed, "dense");
+    }
+
     /**
      * Input → {@code kinds[i]}(units[i]) … → Dense(outs), every recurrent layer but the last
      * returning sequences; layers named rnn, rnn1, rnn2, …; go_backwards on the first.
      */
     static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
-                         Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
+                         Activation denseAct, Map<String, TrainingConfig> tc, long seed, String head) {
+        boolean seqHead = !head.equals("dense");
         Random r = new Random(seed);
         double s = 0.6;
         List<Node> nodes = new ArrayList<>();
@@ -78,7 +84,7 @@ class FusedRecurrentFitTest {
         int f = features;
         for (int i = 0; i < kinds.length; i++) {
             boolean last = i == kinds.length - 1;
-            RecurrentOptions o = RecurrentOptions.DEFAULT.withGoBackwards(backwards && i == 0).withReturnSequences(!last);
+            RecurrentOptions o = RecurrentOptions.DEFAULT.withGoBackwards(backwards && i == 0).withReturnSequences(!last || seqHead);
             int u = units[i];
             String name = i == 0 ? "rnn" : "rnn" + i;
             Recurrent rnn = switch (kinds[i]) {
@@ -92,14 +98,15 @@ class FusedRecurrentFitTest {
                         rnd(r, u * u, s), useBias ? rnd(r, u, s) : null, o);
                 default -> throw new IllegalArgumentException(kinds[i]);
             };
-            nodes.add(new Node(i + 1, rnn, List.of(new Node.Ref(i, 0)), new int[][]{last ? new int[]{u} : new int[]{steps, u}}));
+            nodes.add(new Node(i + 1, rnn, List.of(new Node.Ref(i, 0)), new int[][]{last && !seqHead ? new int[]{u} : new int[]{steps, u}}));
             layers.add(rnn);
             f = u;
         }
         Dense d = new Dense("dense", f, outs, denseAct, rnd(r, f * outs, s), rnd(r, outs, s));
+        Layer top = head.equals("td") ? new io.jkeras.layers.TimeDistributed("dense", d) : d;
         int id = kinds.length + 1;
-        nodes.add(new Node(id, d, List.of(new Node.Ref(id - 1, 0)), new int[][]{{outs}}));
-        layers.add(d);
+        nodes.add(new Node(id, top, List.of(new Node.Ref(id - 1, 0)), new int[][]{seqHead ? new int[]{steps, outs} : new int[]{outs}}));
+        layers.add(top);
         return new Model("m", nodes, List.of(0), List.of(new Node.Ref(id, 0)), layers, Map.of(), tc);
     }
 
@@ -237,6 +244,44 @@ class FusedRecurrentFitTest {
             assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
             if (!frozen.isEmpty()) assertThat(want.get(frozen + "/kernel")).isNull();
             assertClose(want, got, GRAD_RTOL);
+        }
+    }
+
+    static Stream<Arguments> heads() {
+        List<Arguments> a = new ArrayList<>();
+        for (String kind : new String[]{"lstm", "gru", "gru1", "simple"})
+            for (String head : new String[]{"dense3d", "td"})
+                for (int steps : new int[]{1, 5})
+                    for (int batch : new int[]{1, 3})
+                        a.add(Arguments.of(kind, head, steps, batch));
+        return a.stream();
+    }
+
+    /**
+     * A Dense layer on every step's output (on the 3-D sequence, or in TimeDistributed), after one
+     * or two recurrent layers: MSE with a linear output, and binary crossentropy on a sigmoid
+     * output, whose logits the loss uses only when the Dense layer is not wrapped.
+     */
+    @ParameterizedTest(name = "{0} {1} steps={2} batch={3}")
+    @MethodSource("heads")
+    void sequenceHeadsMatchTheTape(String kind, String head, int steps, int batch) {
+        for (boolean two : new boolean[]{false, true}) {
+            for (boolean bce : new boolean[]{false, true}) {
+                Random r = new Random(steps * 31L + batch + (two ? 7 : 0));
+                String[] kinds = two ? new String[]{"lstm", kind} : new String[]{kind};
+                int[] units = two ? new int[]{5, 7} : new int[]{7};
+                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR, Map.of(), 29, head);
+                Tensor x = tensor(r, batch, steps, 3);
+                float[] yv = new float[batch * steps * 2];
+                for (int i = 0; i < yv.length; i++) yv[i] = bce ? (r.nextBoolean() ? 1f : 0f) : (float) r.nextGaussian();
+                Tensor y = new Tensor(new int[]{batch, steps, 2}, yv);
+                Loss loss = bce ? Losses.binaryCrossentropy(false, 0) : Losses.meanSquaredError();
+                double[] lt = new double[1], lf = new double[1];
+                Map<String, double[]> want = tapeGradients(m, x, y, loss, null, lt);
+                Map<String, double[]> got = fusedGradients(m, x, y, loss, null, lf);
+                assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+                assertClose(want, got, GRAD_RTOL);
+            }
         }
     }
 
