@@ -22,11 +22,11 @@ import java.util.List;
 
 /**
  * A fused float32 training step for the most common fine-tuning models: a Sequential chain of
- * LSTM, GRU (either reset_after) or SimpleRNN layers (each but the last returning sequences; go_backwards
- * only on the first) then a Dense layer — on the last output, or on every step's output when the
- * last recurrent layer returns sequences (directly or in TimeDistributed) — without masks,
- * dropout, stateful carry, returned states or
- * activity regularizers on the recurrent layers. Instead of recording every operation on the
+ * LSTM, GRU (either reset_after) or SimpleRNN layers, then a Dense layer on the last output or on
+ * every step's output (on the sequence, or in TimeDistributed). Every recurrent layer but the
+ * last returns sequences (the last one too for a per-step Dense layer); go_backwards only on the
+ * first; no masks, dropout, stateful carry, returned states or activity regularizers on the
+ * recurrent layers. Instead of recording every operation on the
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
  * batch, layer by layer:
  * <ul>
