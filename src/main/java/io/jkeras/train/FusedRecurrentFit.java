@@ -25,8 +25,8 @@ import java.util.List;
  * LSTM, GRU (either reset_after) or SimpleRNN layers, then a Dense layer on the last output or on
  * every step's output (on the sequence, or in TimeDistributed). Every recurrent layer but the
  * last returns sequences (the last one too for a per-step Dense layer); go_backwards only on the
- * first; no masks, dropout, stateful carry, returned states or activity regularizers on the
- * recurrent layers. Instead of recording every operation on the
+ * first; no masks, dropout, stateful carry or returned states. Instead of recording every
+ * operation on the
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
  * batch, layer by layer:
  * <ul>
@@ -36,7 +36,8 @@ import java.util.List;
  * outputs of every step; then the Dense layer as one product over its rows;</li>
  * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
  * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
- * exactly the tape's definition (crossentropies from logits included);</li>
+ * exactly the tape's definition (crossentropies from logits included); the recurrent layers'
+ * activity penalties are computed directly, their gradients added to the outputs' gradients;</li>
  * <li>backward through time: per step the cell's element-wise gradients and one batched product
  * for the previous state's gradient, then the weight gradients over all steps at once
  * ({@code dW = Xᵀ·dZ}, {@code dU = Hprevᵀ·dZ}, column sums for the biases) and, for the layer
@@ -86,6 +87,8 @@ public final class FusedRecurrentFit {
         final Activation act, ract;
         final Param kernel, recurrent, bias;
         final boolean trainable;
+        /** The layer's activity regularizer, or null. */
+        final TrainingConfig.Regularizer activity;
         float[] wk, wr, wrT, wkT, wb;
         /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
         float[] in;
@@ -94,7 +97,8 @@ public final class FusedRecurrentFit {
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
 
-        Part(TrainGraph graph, Recurrent rnn) {
+        Part(TrainGraph graph, Recurrent rnn, TrainingConfig.Regularizer activity) {
+            this.activity = activity;
             kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru g ? (g.resetAfter() ? Kind.GRU : Kind.GRU1) : Kind.SIMPLE;
             features = rnn.inputSize();
             units = rnn.units();
@@ -161,7 +165,7 @@ public final class FusedRecurrentFit {
         this.wrapped = head instanceof TimeDistributed;
         this.seqHead = rnns.get(rnns.size() - 1).options().returnSequences();
         parts = new Part[rnns.size()];
-        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, rnns.get(i));
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, rnns.get(i), model.trainingConfig(rnns.get(i).name()).activityRegularizer());
         this.outs = dense.units();
         this.backwards = rnns.get(0).options().goBackwards();
         this.denseAct = dense.activation();
@@ -211,7 +215,6 @@ public final class FusedRecurrentFit {
             if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
             TrainingConfig rc = model.trainingConfig(rnn.name());
             if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
-            if (rc.activityRegularizer() != null) return "an activity regularizer on a recurrent layer";
             Activation a, r;
             if (rnn instanceof Lstm l) { a = l.activation(); r = l.recurrentActivation(); }
             else if (rnn instanceof Gru g) { a = g.activation(); r = g.recurrentActivation(); }
@@ -326,6 +329,9 @@ public final class FusedRecurrentFit {
         double[] perOutput = {li.value()[0]};
         if (lossWeights != null) li = Ops.scale(tape, li, (float) lossWeights[0]);
         Var total = li;
+        for (Part p : parts) {
+            if (p.activity != null) total = Ops.add(tape, total, Var.constant(new int[0], new double[]{activityPenalty(p, batch, steps, null)}));
+        }
         if (denseActivity != null) total = Ops.add(tape, total, Regularization.activityPenalty(tape, out, denseActivity));
         Var reg = Regularization.weightPenalty(tape, trainable);
         if (reg != null) total = Ops.add(tape, total, reg);
@@ -361,6 +367,24 @@ public final class FusedRecurrentFit {
         Gemm.multiply(hr, u, outs, dy, 0, outs, dkT, 0, u, seqHead ? top.dhSeq : top.dh, 0, u, false);
         for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch, steps);
         return new Trainer.BatchLoss(total, perOutput);
+    }
+
+    /**
+     * A recurrent layer's activity penalty as {@link Regularization#activityPenalty} computes it on
+     * its output (the last step's, or every step's), {@code (l1·Σ|h| + l2·Σh²)/batch}; with
+     * {@code grad} not null, also adds its gradient to {@code grad} (packed like the output).
+     */
+    private static double activityPenalty(Part p, int batch, int steps, float[] grad) {
+        int bu = batch * p.units, from = p.returnSequences ? bu : steps * bu, n = p.returnSequences ? steps * bu : bu;
+        double l1 = (float) p.activity.l1(), l2 = (float) p.activity.l2(), scale = 1.0 / batch;
+        double a = 0, sq = 0;
+        for (int i = 0; i < n; i++) {
+            double v = p.h[from + i];
+            a += Math.abs(v);
+            sq += v * v;
+            if (grad != null) grad[i] += (float) (scale * (l1 * Math.signum(v) + 2 * l2 * v));
+        }
+        return scale * ((l1 != 0 ? l1 * a : 0) + (l2 != 0 ? l2 * sq : 0));
     }
 
     /** The forward pass of one layer over the batch: every step's activations, carries and outputs kept. */
@@ -413,6 +437,7 @@ public final class FusedRecurrentFit {
     private void backward(Part p, Part below, int batch, int steps) {
         int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
         if (p.returnSequences) java.util.Arrays.fill(p.dh, 0, bu, 0f);
+        if (p.activity != null) activityPenalty(p, batch, steps, p.returnSequences ? p.dhSeq : p.dh);
         p.wrT = ensure(p.wrT, gu * u);
         CellKernels.transpose(u, gu, p.wr, 0, p.wrT, 0);
         if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.dc, 0, bu, 0f);

@@ -193,14 +193,14 @@ class FusedRecurrentFitTest {
 
     /**
      * go_backwards, no bias, a sigmoid output with binary crossentropy (computed from the logits),
-     * a loss weight, an l2 kernel regularizer and an activity regularizer on the Dense layer.
+     * a loss weight, weight regularizers, and activity regularizers on the recurrent and Dense layers.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void optionsMatchTheTape(String kind) {
         TrainingConfig.Regularizer l2 = new TrainingConfig.Regularizer(0, 0.01);
         TrainingConfig rc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2, "recurrent_kernel", new TrainingConfig.Regularizer(0.003, 0)),
-                null, Map.of(), Map.of());
+                new TrainingConfig.Regularizer(0.01, 0.03), Map.of(), Map.of());
         TrainingConfig dc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2), new TrainingConfig.Regularizer(0.02, 0.01), Map.of(), Map.of());
         for (boolean bias : new boolean[]{true, false}) {
             Random r = new Random(5);
@@ -270,7 +270,10 @@ class FusedRecurrentFitTest {
                 Random r = new Random(steps * 31L + batch + (two ? 7 : 0));
                 String[] kinds = two ? new String[]{"lstm", kind} : new String[]{kind};
                 int[] units = two ? new int[]{5, 7} : new int[]{7};
-                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR, Map.of(), 29, head);
+                // with two layers, activity regularizers on both (one on a whole sequence, one on the top layer's)
+                TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.02, 0.05), Map.of(), Map.of());
+                Map<String, TrainingConfig> tc = two ? Map.of("rnn", act, "rnn1", act) : Map.of();
+                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR, tc, 29, head);
                 Tensor x = tensor(r, batch, steps, 3);
                 float[] yv = new float[batch * steps * 2];
                 for (int i = 0; i < yv.length; i++) yv[i] = bce ? (r.nextBoolean() ? 1f : 0f) : (float) r.nextGaussian();
@@ -350,9 +353,10 @@ class FusedRecurrentFitTest {
         assertThat(FusedRecurrentFit.whyNot(dropped, new Tensor[]{x}, List.of(mse))).contains("dropout");
         Tensor masked = new Tensor(new int[]{2, 4, 3}, x.data(), new boolean[8]);
         assertThat(FusedRecurrentFit.whyNot(ok, new Tensor[]{masked}, List.of(mse))).isNotNull();
-        TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.1, 0), Map.of(), Map.of());
-        Model activity = model("gru", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of("rnn", act), 1);
-        assertThat(FusedRecurrentFit.whyNot(activity, new Tensor[]{x}, List.of(mse))).isNotNull();
+        Model stateful = model("gru", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of(), 1);
+        Model carried = stateful.withLayers(Map.of(stateful.layers().get(1), new Gru("rnn", 3, 3, Activation.TANH, Activation.SIGMOID, true,
+                new float[27], new float[27], null, new RecurrentOptions(false, false, false, true))));
+        assertThat(FusedRecurrentFit.whyNot(carried, new Tensor[]{x}, List.of(mse))).contains("stateful");
         // under AUTO the tape runs; under FUSED the fit is refused
         Tensor y = tensor(r, 2, 1);
         FitOptions o = new FitOptions().loss(mse).optimizer(new Sgd(0.1)).batchSize(2);
