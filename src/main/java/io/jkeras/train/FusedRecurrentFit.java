@@ -25,7 +25,8 @@ import java.util.List;
  * LSTM, GRU (either reset_after) or SimpleRNN layers, then a Dense layer on the last output or on
  * every step's output (on the sequence, or in TimeDistributed). Every recurrent layer but the
  * last returns sequences (the last one too for a per-step Dense layer); go_backwards only on the
- * first; no masks, dropout, stateful carry or returned states. Instead of recording every
+ * first; no masks, dropout or returned states (stateful layers carry their states through the
+ * graph as on the tape). Instead of recording every
  * operation on the
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
  * batch, layer by layer:
@@ -89,6 +90,11 @@ public final class FusedRecurrentFit {
         final boolean trainable;
         /** The layer's activity regularizer, or null. */
         final TrainingConfig.Regularizer activity;
+        /** The layer's call (its carried states, when stateful, are the graph's for this node). */
+        final Node node;
+        final boolean stateful;
+        /** Whether this batch starts from a nonzero state (then step 0's h_prev enters dU). */
+        boolean startsFromState;
         float[] wk, wr, wrT, wkT, wb;
         /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
         float[] in;
@@ -97,8 +103,11 @@ public final class FusedRecurrentFit {
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
 
-        Part(TrainGraph graph, Recurrent rnn, TrainingConfig.Regularizer activity) {
+        Part(TrainGraph graph, Node node, TrainingConfig.Regularizer activity) {
+            Recurrent rnn = (Recurrent) node.layer();
             this.activity = activity;
+            this.node = node;
+            this.stateful = rnn.stateful();
             kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru g ? (g.resetAfter() ? Kind.GRU : Kind.GRU1) : Kind.SIMPLE;
             features = rnn.inputSize();
             units = rnn.units();
@@ -145,6 +154,7 @@ public final class FusedRecurrentFit {
         }
     }
 
+    private final TrainGraph graph;
     private final Part[] parts;
     private final int outs;
     private final boolean backwards;
@@ -160,12 +170,15 @@ public final class FusedRecurrentFit {
     private int capBatch = -1, capSteps = -1;
     private float[] dk, dkT, db, y, dy, hLastT, gd;
 
-    private FusedRecurrentFit(TrainGraph graph, List<Recurrent> rnns, Layer head, Model model) {
+    private FusedRecurrentFit(TrainGraph graph, List<Node> nodes, Layer head, Model model) {
+        this.graph = graph;
+        List<Recurrent> rnns = new ArrayList<>();
+        for (Node n : nodes) rnns.add((Recurrent) n.layer());
         Dense dense = head instanceof TimeDistributed td ? (Dense) td.inner() : (Dense) head;
         this.wrapped = head instanceof TimeDistributed;
         this.seqHead = rnns.get(rnns.size() - 1).options().returnSequences();
         parts = new Part[rnns.size()];
-        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, rnns.get(i), model.trainingConfig(rnns.get(i).name()).activityRegularizer());
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, nodes.get(i), model.trainingConfig(rnns.get(i).name()).activityRegularizer());
         this.outs = dense.units();
         this.backwards = rnns.get(0).options().goBackwards();
         this.denseAct = dense.activation();
@@ -191,9 +204,7 @@ public final class FusedRecurrentFit {
             return null;
         }
         List<Node> chain = chain(graph.model());
-        List<Recurrent> rnns = new ArrayList<>();
-        for (int i = 0; i < chain.size() - 1; i++) rnns.add((Recurrent) chain.get(i).layer());
-        return new FusedRecurrentFit(graph, rnns, chain.get(chain.size() - 1).layer(), graph.model());
+        return new FusedRecurrentFit(graph, chain.subList(0, chain.size() - 1), chain.get(chain.size() - 1).layer(), graph.model());
     }
 
     /** Why the model cannot run on the fused path with these inputs and losses, or null when it can. */
@@ -211,7 +222,7 @@ public final class FusedRecurrentFit {
             RecurrentOptions o = rnn.options();
             if (!last && !o.returnSequences()) return "layer '" + rnn.name() + "' does not return sequences";
             if (last && wrapped && !o.returnSequences()) return "TimeDistributed after a layer that returns its last output only";
-            if (o.returnState() || o.stateful()) return "layer '" + rnn.name() + "' returns states or is stateful";
+            if (o.returnState()) return "layer '" + rnn.name() + "' returns states";
             if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
             TrainingConfig rc = model.trainingConfig(rnn.name());
             if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
@@ -401,6 +412,19 @@ public final class FusedRecurrentFit {
         Gemm.multiply(rows, gu, p.features, p.in, p.inOff, p.features, p.wk, 0, gu, z, 0, gu, p.bias != null);
         java.util.Arrays.fill(h, 0, bu, 0f);
         if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.c, 0, bu, 0f);
+        p.startsFromState = false;
+        double[][] carried = p.stateful ? graph.carried(p.node) : null;
+        if (carried != null) {
+            // a stateful layer starts from the states the previous batch left (null: zeros)
+            for (int i = 0; i < carried.length; i++) {
+                double[] st = carried[i];
+                if (st == null) continue;
+                if (st.length != bu) throw new io.jkeras.InputException("stateful layer carries states of " + st.length / u + " samples, got a batch of " + batch);
+                float[] dst = i == 0 ? h : p.c;
+                for (int j = 0; j < bu; j++) dst[j] = (float) st[j];
+                p.startsFromState = true;
+            }
+        }
         for (int t = 0; t < steps; t++) {
             int zo = t * batch * gu;
             switch (p.kind) {
@@ -424,6 +448,15 @@ public final class FusedRecurrentFit {
                     Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
                     cells.simpleForward(bu, p.act, z, zo, h, (t + 1) * bu);
                 }
+            }
+        }
+        if (carried != null) {
+            // the final states, carried to the next batch
+            for (int i = 0; i < carried.length; i++) {
+                float[] src = i == 0 ? h : p.c;
+                double[] st = new double[bu];
+                for (int j = 0; j < bu; j++) st[j] = src[steps * bu + j];
+                carried[i] = st;
             }
         }
     }
@@ -494,6 +527,9 @@ public final class FusedRecurrentFit {
                 Gemm.multiply(u, 2 * u, rows, p.hT, 0, rows, dz, 0, gu, p.gr, 0, gu, false);
                 CellKernels.transpose(rows, u, p.q, 0, p.qT, 0);
                 Gemm.multiply(u, u, rows, p.qT, 0, rows, dz, 2 * u, gu, p.gr, 2 * u, gu, false);
+            } else if (p.startsFromState) {
+                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
+                Gemm.multiply(u, gu, rows, p.hT, 0, rows, dRec, 0, gu, p.gr, 0, gu, false);
             } else if (steps > 1) {
                 int prevRows = rows - batch;
                 CellKernels.transpose(prevRows, u, p.h, bu, p.hT, 0);

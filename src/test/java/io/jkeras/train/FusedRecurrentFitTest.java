@@ -64,7 +64,7 @@ class FusedRecurrentFitTest {
 
     static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
                          Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
-        return stacked(kinds, units, steps, features, outs, useBias, backwards, denseAct, tc, seed, "dense");
+        return stacked(kinds, units, steps, features, outs, useBias, backwards, denseAct, tc, seed, "dense", false);
     }
 
     /**
@@ -72,7 +72,7 @@ class FusedRecurrentFitTest {
      * returning sequences; layers named rnn, rnn1, rnn2, …; go_backwards on the first.
      */
     static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
-                         Activation denseAct, Map<String, TrainingConfig> tc, long seed, String head) {
+                         Activation denseAct, Map<String, TrainingConfig> tc, long seed, String head, boolean stateful) {
         boolean seqHead = !head.equals("dense");
         Random r = new Random(seed);
         double s = 0.6;
@@ -84,7 +84,7 @@ class FusedRecurrentFitTest {
         int f = features;
         for (int i = 0; i < kinds.length; i++) {
             boolean last = i == kinds.length - 1;
-            RecurrentOptions o = RecurrentOptions.DEFAULT.withGoBackwards(backwards && i == 0).withReturnSequences(!last || seqHead);
+            RecurrentOptions o = new RecurrentOptions(!last || seqHead, false, backwards && i == 0, stateful);
             int u = units[i];
             String name = i == 0 ? "rnn" : "rnn" + i;
             Recurrent rnn = switch (kinds[i]) {
@@ -273,7 +273,7 @@ class FusedRecurrentFitTest {
                 // with two layers, activity regularizers on both (one on a whole sequence, one on the top layer's)
                 TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.02, 0.05), Map.of(), Map.of());
                 Map<String, TrainingConfig> tc = two ? Map.of("rnn", act, "rnn1", act) : Map.of();
-                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR, tc, 29, head);
+                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR, tc, 29, head, false);
                 Tensor x = tensor(r, batch, steps, 3);
                 float[] yv = new float[batch * steps * 2];
                 for (int i = 0; i < yv.length; i++) yv[i] = bce ? (r.nextBoolean() ? 1f : 0f) : (float) r.nextGaussian();
@@ -285,6 +285,66 @@ class FusedRecurrentFitTest {
                 assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
                 assertClose(want, got, GRAD_RTOL);
             }
+        }
+    }
+
+    /**
+     * Stateful layers: one batch from nonzero carried states (the gradients, and the final states
+     * carried on), and a few epochs of training on each path.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void statefulLayersMatchTheTape(String kind) {
+        for (int steps : new int[]{1, 5}) {
+            Random r = new Random(steps + 41);
+            Model m = stacked(new String[]{"lstm", kind}, new int[]{5, 7}, steps, 3, 2, true, false, Activation.LINEAR, Map.of(), 31, "dense", true);
+            Tensor x = tensor(r, 3, steps, 3), y = tensor(r, 3, 2);
+            TrainGraph gt = new TrainGraph(m), gf = new TrainGraph(m);
+            for (Node n : m.nodes()) {
+                if (!n.layer().stateful()) continue;
+                double[][] a = gt.carried(n), b = gf.carried(n);
+                int u = ((Recurrent) n.layer()).units();
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = new double[3 * u];
+                    for (int j = 0; j < a[i].length; j++) a[i][j] = (float) (r.nextDouble() * 2 - 1);
+                    b[i] = a[i].clone();
+                }
+            }
+            Tape t = new Tape();
+            Trainer.BatchLoss bl = Trainer.lossOf(gt, t, new Tensor[]{x}, new Tensor[]{y}, List.of(Losses.meanSquaredError()), null,
+                    new TrainContext(true, new SplittableRandom(0)), gt.trainableParams());
+            t.backward(bl.total());
+            FusedRecurrentFit f = FusedRecurrentFit.select(gf, new Tensor[]{x}, List.of(Losses.meanSquaredError()));
+            assertThat(f).isNotNull();
+            double lf = f.lossAndGradients(x, y, Losses.meanSquaredError(), null, gf.trainableParams()).total().value()[0];
+            assertThat(lf).isCloseTo(bl.total().value()[0], org.assertj.core.api.Assertions.within(1e-5));
+            assertClose(grads(gt), grads(gf), GRAD_RTOL);
+            for (Node n : m.nodes()) {
+                if (!n.layer().stateful()) continue;
+                double[][] a = gt.carried(n), b = gf.carried(n);
+                for (int i = 0; i < a.length; i++)
+                    for (int j = 0; j < a[i].length; j++) assertThat(b[i][j]).as("carried state").isCloseTo(a[i][j], org.assertj.core.api.Assertions.within(1e-5));
+            }
+        }
+        // training: the states carry from batch to batch and across epochs on both paths
+        Random r = new Random(43);
+        Tensor x = tensor(r, 12, 5, 3), y = tensor(r, 12, 2);
+        List<List<Double>> losses = new ArrayList<>();
+        List<Map<String, float[]>> weights = new ArrayList<>();
+        for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
+            FusedRecurrentFit.mode(mode);
+            Model m = stacked(new String[]{kind}, new int[]{7}, 5, 3, 2, true, false, Activation.LINEAR, Map.of(), 37, "dense", true);
+            FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, new FitOptions().loss(Losses.meanSquaredError())
+                    .optimizer(new Sgd(0.1)).batchSize(3).epochs(3).shuffle(false));
+            losses.add(res.history().get("loss"));
+            Map<String, float[]> w = new HashMap<>();
+            for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
+            weights.add(w);
+        }
+        for (int e = 0; e < 3; e++) assertThat(losses.get(1).get(e)).isCloseTo(losses.get(0).get(e), org.assertj.core.api.Assertions.within(1e-5));
+        for (String k : weights.get(0).keySet()) {
+            float[] a = weights.get(0).get(k), b = weights.get(1).get(k);
+            for (int i = 0; i < a.length; i++) assertThat((double) Math.abs(a[i] - b[i])).as("%s[%d]", k, i).isLessThanOrEqualTo(1e-5);
         }
     }
 
@@ -353,10 +413,10 @@ class FusedRecurrentFitTest {
         assertThat(FusedRecurrentFit.whyNot(dropped, new Tensor[]{x}, List.of(mse))).contains("dropout");
         Tensor masked = new Tensor(new int[]{2, 4, 3}, x.data(), new boolean[8]);
         assertThat(FusedRecurrentFit.whyNot(ok, new Tensor[]{masked}, List.of(mse))).isNotNull();
-        Model stateful = model("gru", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of(), 1);
-        Model carried = stateful.withLayers(Map.of(stateful.layers().get(1), new Gru("rnn", 3, 3, Activation.TANH, Activation.SIGMOID, true,
-                new float[27], new float[27], null, new RecurrentOptions(false, false, false, true))));
-        assertThat(FusedRecurrentFit.whyNot(carried, new Tensor[]{x}, List.of(mse))).contains("stateful");
+        Model plain = model("gru", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of(), 1);
+        Model states = plain.withLayers(Map.of(plain.layers().get(1), new Gru("rnn", 3, 3, Activation.TANH, Activation.SIGMOID, true,
+                new float[27], new float[27], null, new RecurrentOptions(false, true, false, false))));
+        assertThat(FusedRecurrentFit.whyNot(states, new Tensor[]{x}, List.of(mse))).contains("returns states");
         // under AUTO the tape runs; under FUSED the fit is refused
         Tensor y = tensor(r, 2, 1);
         FitOptions o = new FitOptions().loss(mse).optimizer(new Sgd(0.1)).batchSize(2);
