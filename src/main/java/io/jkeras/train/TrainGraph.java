@@ -47,6 +47,11 @@ public final class TrainGraph {
         return null;
     }
 
+    /** The carried states of a stateful layer's call (batch·units values each, null for zeros), created empty. */
+    double[][] carried(Node n) {
+        return states.computeIfAbsent(n.id(), k -> new double[n.layer().stateCount()][]);
+    }
+
     /** Forgets the carried states of stateful layers. */
     public void resetStates() { states.clear(); }
 

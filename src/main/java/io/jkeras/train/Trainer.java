@@ -38,6 +38,11 @@ import java.util.SplittableRandom;
  * A NaN or infinite loss, gradient or updated weight stops training with a
  * {@link TrainingException} naming epoch, step, layer and weight; its {@code lastGoodModel()} holds
  * the weights from before that step (the parameters of the graph are rolled back too).
+ *
+ * <p>For a Sequential recurrent model that {@link FusedRecurrentFit} accepts, each training batch's
+ * loss and gradients come from its fused float32 step instead of the tape; everything after the
+ * gradients (checks, optimizer, constraints, metrics) is the same; validation losses come from its
+ * forward pass.
  */
 public final class Trainer {
     private Trainer() {}
@@ -80,6 +85,7 @@ public final class Trainer {
         SplittableRandom shuffleRng = master.split(), dropoutRng = master.split();
         History history = new History();
         List<String> outputNames = outputNames(model, losses);
+        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, tx, losses);
         if (o.earlyStopping != null) o.earlyStopping.onTrainBegin();
         int epochsRun = 0;
         for (int epoch = 0; epoch < o.epochs; epoch++) {
@@ -101,13 +107,15 @@ public final class Trainer {
                 Tensor[] xb = take(tx, idx), yb = take(ty, idx);
                 Tape tape = new Tape();
                 for (Param p : params) p.zeroGrad();
-                BatchLoss bl = lossOf(graph, tape, xb, yb, losses, o.lossWeights, new TrainContext(true, dropoutRng), trainable);
+                BatchLoss bl = fused != null
+                        ? fused.lossAndGradients(xb[0], yb[0], losses.get(0), o.lossWeights, trainable)
+                        : lossOf(graph, tape, xb, yb, losses, o.lossWeights, new TrainContext(true, dropoutRng), trainable);
                 Var lossVar = bl.total();
                 double lossValue = lossVar.value()[0];
                 if (!Double.isFinite(lossValue)) {
                     throw new TrainingException(epoch, b, null, null, "the loss is " + lossValue + "; weights are those from before this step", graph.toModel());
                 }
-                tape.backward(lossVar);
+                if (fused == null) tape.backward(lossVar);
                 for (Param p : trainable) {
                     double[] g = p.var().grad();
                     if (g == null) continue;
@@ -165,10 +173,12 @@ public final class Trainer {
         Metrics m = new Metrics();
         List<String> names = outputNames(graph.model(), losses);
         TrainContext ctx = new TrainContext(false, null);
+        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, x, losses);
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Tensor[] xb = slice(x, from, to), yb = slice(y, from, to);
-            m.add(lossOf(graph, new Tape(), xb, yb, losses, lossWeights, ctx, trainable), names, to - from);
+            m.add(fused != null ? fused.loss(xb[0], yb[0], losses.get(0), lossWeights, trainable)
+                    : lossOf(graph, new Tape(), xb, yb, losses, lossWeights, ctx, trainable), names, to - from);
         }
         return m.results(prefix);
     }
@@ -219,7 +229,7 @@ public final class Trainer {
         return names;
     }
 
-    private static BatchLoss lossOf(TrainGraph graph, Tape t, Tensor[] xb, Tensor[] yb, List<Loss> losses, double[] weights,
+    static BatchLoss lossOf(TrainGraph graph, Tape t, Tensor[] xb, Tensor[] yb, List<Loss> losses, double[] weights,
                                     TrainContext ctx, List<Param> trainable) {
         Var[] in = new Var[xb.length];
         for (int i = 0; i < in.length; i++) in[i] = TrainGraph.constant(xb[i]);

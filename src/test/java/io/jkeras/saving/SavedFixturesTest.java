@@ -96,11 +96,19 @@ class SavedFixturesTest {
             io.jkeras.model.Tensor y0 = io.jkeras.npy.Npy.read(src.resolve("y0.npy")).tensor();
             float[] t = y0.data().clone();
             for (int i = 0; i < t.length; i++) t[i] += 0.25f;
-            io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.model.Tensor[]{x},
-                    new io.jkeras.model.Tensor[]{new io.jkeras.model.Tensor(y0.shape(), t)},
-                    new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
-                            .optimizer(io.jkeras.train.optim.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
-            m = r.model();
+            // on the double-precision tape, which wrote the committed files bit for bit (the fused
+            // float32 path, which a stacked LSTM would otherwise take, rounds differently)
+            io.jkeras.train.FusedRecurrentFit.Mode before = io.jkeras.train.FusedRecurrentFit.mode();
+            io.jkeras.train.FusedRecurrentFit.mode(io.jkeras.train.FusedRecurrentFit.Mode.TAPE);
+            try {
+                io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.model.Tensor[]{x},
+                        new io.jkeras.model.Tensor[]{new io.jkeras.model.Tensor(y0.shape(), t)},
+                        new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
+                                .optimizer(io.jkeras.train.optim.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
+                m = r.model();
+            } finally {
+                io.jkeras.train.FusedRecurrentFit.mode(before);
+            }
         }
         if (s.op().equals("reinit")) {
             long seed = 7;

@@ -9,6 +9,7 @@ import io.jkeras.npy.Npy;
 import io.jkeras.train.EarlyStopping;
 import io.jkeras.train.FitOptions;
 import io.jkeras.train.FitResult;
+import io.jkeras.train.FusedRecurrentFit;
 import io.jkeras.train.Loss;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Trainer;
@@ -33,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tools/gen_train_fixtures.py) is fitted from {@code start.h5} with the loss, optimizer, epochs,
  * batch size, validation and callbacks of its {@code case.json}; the final weights must match
  * Keras' {@code final.h5} within 1e-4 (absolute) and every per-epoch {@code history} value within
- * 1e-4 (relative).
+ * 1e-4 (relative). Under the default path selection the cases whose model qualifies for the
+ * fused float32 step ({@link FusedRecurrentFit}) run on it; {@link #parityOnTape} runs those cases
+ * again on the double-precision tape, so both paths are held to Keras.
  */
 class TrainingParityTest {
     static final Path ROOT = Path.of(System.getProperty("jkeras.trainFixtures", "fixtures/train"));
@@ -49,6 +52,34 @@ class TrainingParityTest {
         }
         Assumptions.assumeFalse(cases.isEmpty(), "no training fixtures yet");
         return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> runCase(d)));
+    }
+
+    /** The cases that run fused by default, forced onto the tape. */
+    @TestFactory
+    Stream<DynamicTest> parityOnTape() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(ROOT), "no fixtures/train directory");
+        List<Path> cases = new ArrayList<>();
+        try (Stream<Path> s = Files.list(ROOT)) {
+            s.filter(p -> Files.isRegularFile(p.resolve("case.json")) && Files.isRegularFile(p.resolve("final.h5"))).sorted().forEach(cases::add);
+        }
+        List<Path> fused = new ArrayList<>();
+        for (Path d : cases) if (whyNotFused(d) == null) fused.add(d);
+        Assumptions.assumeFalse(fused.isEmpty(), "no case runs on the fused path");
+        return fused.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString() + " (tape)", () -> {
+            FusedRecurrentFit.mode(FusedRecurrentFit.Mode.TAPE);
+            try {
+                runCase(d);
+            } finally {
+                FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO);
+            }
+        }));
+    }
+
+    /** Why a case's model does not take the fused path, or null when it does. */
+    static String whyNotFused(Path dir) throws IOException {
+        JsonNode c = JSON.readTree(dir.resolve("case.json").toFile());
+        return FusedRecurrentFit.whyNot(JKeras.load(dir.resolve("start.h5")), arrays(dir, c.path("data").get("x")),
+                losses(c.get("loss"), c.path("description").asText("")));
     }
 
     static Tensor[] arrays(Path dir, JsonNode list) {
@@ -127,6 +158,7 @@ class TrainingParityTest {
                         ec.path("patience").asInt(1), ec.path("restore_best_weights").asBoolean(false)));
             }
         }
+        String path = FusedRecurrentFit.mode() == FusedRecurrentFit.Mode.TAPE ? "tape" : FusedRecurrentFit.whyNot(start, x, ls) == null ? "fused" : "tape";
         FitResult r = Trainer.fit(start, x, y, o);
 
         Model fin = JKeras.load(dir.resolve("final.h5"));
@@ -162,7 +194,7 @@ class TrainingParityTest {
                 if (!(rel <= maxL)) { maxL = rel; worstL = e.getKey() + "[" + i + "] " + mine.get(i) + " vs " + k; }
             }
         }
-        System.out.printf("PARITY %-30s maxWeightErr %.2e (%s)  maxLossRelErr %.2e (%s)%n", dir.getFileName(), maxW, worstW, maxL, worstL);
+        System.out.printf("PARITY %-30s %-5s maxWeightErr %.2e (%s)  maxLossRelErr %.2e (%s)%n", dir.getFileName(), path, maxW, worstW, maxL, worstL);
         assertThat(maxW).as("max |weight - Keras| in %s at %s", dir.getFileName(), worstW).isLessThanOrEqualTo(WEIGHT_ATOL);
         assertThat(maxL).as("max relative history error in %s at %s", dir.getFileName(), worstL).isLessThanOrEqualTo(LOSS_RTOL);
         return new double[]{maxW, maxL};

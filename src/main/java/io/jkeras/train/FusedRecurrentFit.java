@@ -1,0 +1,559 @@
+package io.jkeras.train;
+
+import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.Gemm;
+import io.jkeras.layers.Dense;
+import io.jkeras.layers.Gru;
+import io.jkeras.layers.InputLayer;
+import io.jkeras.layers.Lstm;
+import io.jkeras.layers.Recurrent;
+import io.jkeras.layers.RecurrentOptions;
+import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.TimeDistributed;
+import io.jkeras.layers.TrainingConfig;
+import io.jkeras.layers.Layer;
+import io.jkeras.model.Model;
+import io.jkeras.model.Node;
+import io.jkeras.model.Tensor;
+import io.jkeras.train.fast.CellKernels;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A fused float32 training step for the most common fine-tuning models: a Sequential chain of
+ * LSTM, GRU (either reset_after) or SimpleRNN layers, then a Dense layer on the last output or on
+ * every step's output (on the sequence, or in TimeDistributed). Every recurrent layer but the
+ * last returns sequences (the last one too for a per-step Dense layer); go_backwards only on the
+ * first; no masks, dropout or returned states (stateful layers carry their states through the
+ * graph as on the tape). Instead of recording every
+ * operation on the
+ * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
+ * batch, layer by layer:
+ * <ul>
+ * <li>forward: the input projection of every timestep as one product {@code X·W + b}
+ * ({@code batch·steps × gates·units}, time-major), then per step one batched recurrent product
+ * {@code H·U} and the cell's element-wise update, keeping the gate activations, carries and
+ * outputs of every step; then the Dense layer as one product over its rows;</li>
+ * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
+ * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
+ * exactly the tape's definition (crossentropies from logits included); the recurrent layers'
+ * activity penalties are computed directly, their gradients added to the outputs' gradients;</li>
+ * <li>backward through time: per step the cell's element-wise gradients and one batched product
+ * for the previous state's gradient, then the weight gradients over all steps at once
+ * ({@code dW = Xᵀ·dZ}, {@code dU = Hprevᵀ·dZ}, column sums for the biases) and, for the layer
+ * below, the gradient of its whole output sequence as one product {@code dZ·Wᵀ}.</li>
+ * </ul>
+ * The gradients land in the {@link Param}s (in double, added to the penalties' gradients), so the
+ * trainer then applies Keras' clipping, optimizer update, rounding and constraints exactly as for
+ * the tape. Weights are read from the Params each batch and rounded to float32 (they are float32
+ * values already). Buffers are kept across batches. Every product goes through
+ * {@link Gemm#multiply}, which takes row-major operands only, so the transposed operands
+ * ({@code Xᵀ}, {@code Hprevᵀ}, {@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are built explicitly into
+ * reused buffers.
+ *
+ * <p>{@link #mode} selects the path for {@link Trainer#fit}: {@code auto} (the fused step when the
+ * model qualifies, else the tape), {@code tape}, or {@code fused} (fails when the model does not
+ * qualify); the system property {@code jkeras.train.path} sets the initial mode.
+ */
+public final class FusedRecurrentFit {
+    /** Which training path {@link Trainer#fit} takes. */
+    public enum Mode { AUTO, TAPE, FUSED }
+
+    private static volatile Mode mode = initialMode();
+
+    private static Mode initialMode() {
+        String s = System.getProperty("jkeras.train.path", "auto");
+        try {
+            return Mode.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Mode.AUTO;
+        }
+    }
+
+    /** The current path selection (for tests and benchmarks). */
+    public static Mode mode() { return mode; }
+
+    /** Sets the path selection (for tests and benchmarks). */
+    public static void mode(Mode m) { mode = m == null ? Mode.AUTO : m; }
+
+    /** GRU is reset_after=True, GRU1 reset_after=False. */
+    private enum Kind { LSTM, GRU, GRU1, SIMPLE }
+
+    /** One recurrent layer of the chain, with its buffers (time-major rows: step t, sample b at row t·batch + b). */
+    private static final class Part {
+        final Kind kind;
+        final int features, units, gates;
+        final boolean returnSequences;
+        final Activation act, ract;
+        final Param kernel, recurrent, bias;
+        final boolean trainable;
+        /** The layer's activity regularizer, or null. */
+        final TrainingConfig.Regularizer activity;
+        /** The layer's call (its carried states, when stateful, are the graph's for this node). */
+        final Node node;
+        final boolean stateful;
+        /** Whether this batch starts from a nonzero state (then step 0's h_prev enters dU). */
+        boolean startsFromState;
+        float[] wk, wr, wrT, wkT, wb;
+        /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
+        float[] in;
+        int inOff;
+        float[] inT, z, rec, h, hT, c, tc, dz, drec, dh, dh2, dc, gk, gr, q, qT, dq;
+        /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
+        float[] dhSeq;
+
+        Part(TrainGraph graph, Node node, TrainingConfig.Regularizer activity) {
+            Recurrent rnn = (Recurrent) node.layer();
+            this.activity = activity;
+            this.node = node;
+            this.stateful = rnn.stateful();
+            kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru g ? (g.resetAfter() ? Kind.GRU : Kind.GRU1) : Kind.SIMPLE;
+            features = rnn.inputSize();
+            units = rnn.units();
+            gates = kind == Kind.LSTM ? 4 : kind == Kind.SIMPLE ? 1 : 3;
+            returnSequences = rnn.options().returnSequences();
+            switch (kind) {
+                case LSTM -> { act = ((Lstm) rnn).activation(); ract = ((Lstm) rnn).recurrentActivation(); }
+                case GRU, GRU1 -> { act = ((Gru) rnn).activation(); ract = ((Gru) rnn).recurrentActivation(); }
+                default -> { act = ((SimpleRnn) rnn).activation(); ract = act; }
+            }
+            List<Param> rp = graph.form(rnn.name()).params();
+            kernel = rp.get(0);
+            recurrent = rp.get(1);
+            bias = rp.size() > 2 ? rp.get(2) : null;
+            trainable = kernel.trainable();
+        }
+
+        void buffers(int capBatch, int capSteps, boolean first) {
+            int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
+            if (first) in = new float[rows * features];
+            inT = new float[rows * features];
+            z = new float[rows * gu];
+            dz = new float[rows * gu];
+            if (kind == Kind.GRU) {
+                rec = new float[rows * gu];
+                drec = new float[rows * gu];
+            }
+            if (kind == Kind.GRU1) {
+                rec = new float[capBatch * gu];
+                q = new float[rows * units];
+                qT = new float[rows * units];
+                dq = new float[bu];
+            }
+            h = new float[(capSteps + 1) * bu];
+            hT = new float[rows * units];
+            if (kind == Kind.LSTM) {
+                c = new float[(capSteps + 1) * bu];
+                tc = new float[rows * units];
+                dc = new float[bu];
+            }
+            dh = new float[bu];
+            dh2 = new float[bu];
+            if (returnSequences) dhSeq = new float[rows * units];
+        }
+    }
+
+    private final TrainGraph graph;
+    private final Part[] parts;
+    private final int outs;
+    private final boolean backwards;
+    private final Activation denseAct;
+    private final Param denseKernel, denseBias;
+    private final boolean denseTrainable;
+    private final TrainingConfig.Regularizer denseActivity;
+    /** The Dense layer runs on every step's output (the last recurrent layer returns sequences); {@link #wrapped} when in TimeDistributed. */
+    private final boolean seqHead, wrapped;
+    private final CellKernels.Cells cells = CellKernels.BEST;
+
+    // buffers, reused across batches
+    private int capBatch = -1, capSteps = -1;
+    private float[] dk, dkT, db, y, dy, hLastT, gd;
+
+    private FusedRecurrentFit(TrainGraph graph, List<Node> nodes, Layer head, Model model) {
+        this.graph = graph;
+        List<Recurrent> rnns = new ArrayList<>();
+        for (Node n : nodes) rnns.add((Recurrent) n.layer());
+        Dense dense = head instanceof TimeDistributed td ? (Dense) td.inner() : (Dense) head;
+        this.wrapped = head instanceof TimeDistributed;
+        this.seqHead = rnns.get(rnns.size() - 1).options().returnSequences();
+        parts = new Part[rnns.size()];
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, nodes.get(i), model.trainingConfig(rnns.get(i).name()).activityRegularizer());
+        this.outs = dense.units();
+        this.backwards = rnns.get(0).options().goBackwards();
+        this.denseAct = dense.activation();
+        List<Param> dp = graph.form(head.name()).params();
+        this.denseKernel = dp.get(0);
+        this.denseBias = dp.size() > 1 ? dp.get(1) : null;
+        this.denseTrainable = denseKernel.trainable();
+        this.denseActivity = model.trainingConfig(head.name()).activityRegularizer();
+    }
+
+    /**
+     * The fused step for this graph and data, or null when the tape must be used ({@link #mode}
+     * {@code TAPE}, or the model does not qualify under {@code AUTO}).
+     *
+     * @throws IllegalStateException under {@code FUSED} when the model does not qualify
+     */
+    static FusedRecurrentFit select(TrainGraph graph, Tensor[] x, List<Loss> losses) {
+        Mode m = mode;
+        if (m == Mode.TAPE) return null;
+        String why = whyNot(graph.model(), x, losses);
+        if (why != null) {
+            if (m == Mode.FUSED) throw new IllegalStateException("the fused training path cannot run model '" + graph.model().name() + "': " + why);
+            return null;
+        }
+        List<Node> chain = chain(graph.model());
+        return new FusedRecurrentFit(graph, chain.subList(0, chain.size() - 1), chain.get(chain.size() - 1).layer(), graph.model());
+    }
+
+    /** Why the model cannot run on the fused path with these inputs and losses, or null when it can. */
+    public static String whyNot(Model model, Tensor[] x, List<Loss> losses) {
+        if (model.inputCount() != 1 || model.outputCount() != 1) return "not one input and one output";
+        if (losses == null || losses.size() != 1 || losses.get(0) == null) return "not one loss";
+        if (x == null || x.length != 1 || x[0].rank() != 3 || x[0].mask() != null) return "the input is not one unmasked (batch, steps, features) tensor";
+        if (x[0].dim(1) == 0) return "no timesteps";
+        List<Node> ch = chain(model);
+        if (ch == null) return "not a Sequential chain of recurrent layers followed by a Dense layer";
+        boolean wrapped = ch.get(ch.size() - 1).layer() instanceof TimeDistributed;
+        for (int i = 0; i < ch.size() - 1; i++) {
+            Recurrent rnn = (Recurrent) ch.get(i).layer();
+            boolean last = i == ch.size() - 2;
+            RecurrentOptions o = rnn.options();
+            if (!last && !o.returnSequences()) return "layer '" + rnn.name() + "' does not return sequences";
+            if (last && wrapped && !o.returnSequences()) return "TimeDistributed after a layer that returns its last output only";
+            if (o.returnState()) return "layer '" + rnn.name() + "' returns states";
+            if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
+            TrainingConfig rc = model.trainingConfig(rnn.name());
+            if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
+            Activation a, r;
+            if (rnn instanceof Lstm l) { a = l.activation(); r = l.recurrentActivation(); }
+            else if (rnn instanceof Gru g) { a = g.activation(); r = g.recurrentActivation(); }
+            else { a = ((SimpleRnn) rnn).activation(); r = a; }
+            if (!CellKernels.supports(a) || !CellKernels.supports(r)) return "cell activation " + a + "/" + r;
+            if (i == 0 && x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
+        }
+        return null;
+    }
+
+    /** The recurrent nodes then the Dense node of an {@code Input → recurrent… → Dense} model, or null. */
+    private static List<Node> chain(Model model) {
+        List<Node> rest = new ArrayList<>();
+        for (Node n : model.nodes()) {
+            if (n.mask() != null) return null;
+            if (!(n.layer() instanceof InputLayer)) rest.add(n);
+        }
+        if (rest.size() < 2) return null;
+        int prev = model.inputNodeIds().get(0);
+        for (int i = 0; i < rest.size(); i++) {
+            Node n = rest.get(i);
+            Class<?> c = n.layer().getClass();
+            boolean last = i == rest.size() - 1;
+            boolean head = c == Dense.class || c == TimeDistributed.class && ((TimeDistributed) n.layer()).inner().getClass() == Dense.class;
+            if (last ? !head : c != Lstm.class && c != Gru.class && c != SimpleRnn.class) return null;
+            if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0).index() != 0) return null;
+            prev = n.id();
+        }
+        Node.Ref out = model.outputRefs().get(0);
+        if (out.node() != prev || out.index() != 0) return null;
+        return rest;
+    }
+
+    private static float[] ensure(float[] a, int n) { return a != null && a.length >= n ? a : new float[n]; }
+
+    private static float[] floats(Param p, float[] into) {
+        double[] v = p.var().value();
+        float[] f = ensure(into, v.length);
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return f;
+    }
+
+    private void buffers(int batch, int steps) {
+        if (batch <= capBatch && steps <= capSteps) return;
+        capBatch = Math.max(batch, capBatch);
+        capSteps = Math.max(steps, capSteps);
+        for (int i = 0; i < parts.length; i++) parts[i].buffers(capBatch, capSteps, i == 0);
+        int u = parts[parts.length - 1].units;
+        int hr = seqHead ? capBatch * capSteps : capBatch;
+        y = new float[hr * outs];
+        dy = new float[hr * outs];
+        hLastT = new float[hr * u];
+    }
+
+    /**
+     * One batch: the loss (as {@link Trainer}'s tape path reports it) with every trainable
+     * parameter's gradient set. {@code xb (batch, steps, features)}, {@code yb} the targets.
+     */
+    Trainer.BatchLoss lossAndGradients(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable) {
+        return run(xb, yb, loss, lossWeights, trainable, true);
+    }
+
+    /** One batch's loss only (no gradient is touched), as the tape's evaluation computes it. */
+    Trainer.BatchLoss loss(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable) {
+        return run(xb, yb, loss, lossWeights, trainable, false);
+    }
+
+    private Trainer.BatchLoss run(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable, boolean gradients) {
+        int batch = xb.dim(0), steps = xb.dim(1), rows = batch * steps;
+        buffers(batch, steps);
+        Part p0 = parts[0];
+        // time-major input rows: in[(t·batch + b)·F ..] = x[b, ts], ts reversed for go_backwards
+        float[] xd = xb.data();
+        int f0 = p0.features;
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                int ts = backwards ? steps - 1 - t : t;
+                System.arraycopy(xd, (b * steps + ts) * f0, p0.in, (t * batch + b) * f0, f0);
+            }
+        }
+        p0.inOff = 0;
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                parts[i].in = parts[i - 1].h;
+                parts[i].inOff = batch * parts[i - 1].units;  // step 1's output onwards: row t of the sequence
+            }
+            forward(parts[i], batch, steps);
+        }
+        Part top = parts[parts.length - 1];
+        // the Dense layer's rows: the last output (batch rows), or every step's (batch·steps rows, time-major)
+        int u = top.units, hr = seqHead ? rows : batch, hOff = seqHead ? batch * u : steps * batch * u;
+        dk = floats(denseKernel, dk);
+        if (denseBias != null) db = floats(denseBias, db);
+        if (denseBias != null) CellKernels.fillRows(hr, outs, db, 0, y, 0);
+        Gemm.multiply(hr, outs, u, top.h, hOff, u, dk, 0, outs, y, 0, outs, denseBias != null);
+
+        // the Dense activation, loss and penalties on a small tape from the pre-activation, laid out
+        // as the tape path has it: (batch, outs), (batch, steps, outs), or TimeDistributed's (batch·steps, outs)
+        double[] yz = new double[hr * outs];
+        if (seqHead) {
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                    for (int o = 0; o < outs; o++) yz[(b * steps + t) * outs + o] = y[(t * batch + b) * outs + o];
+        } else {
+            for (int i = 0; i < yz.length; i++) yz[i] = y[i];
+        }
+        Tape tape = new Tape();
+        Var pre = Var.leaf(seqHead && !wrapped ? new int[]{batch, steps, outs} : new int[]{hr, outs}, yz);
+        Var out = Ops.activation(tape, pre, denseAct);
+        if (wrapped) out = Ops.reshape(tape, out, new int[]{batch, steps, outs}, false);
+        Var li = loss.compute(tape, TrainGraph.constant(yb), out);
+        double[] perOutput = {li.value()[0]};
+        if (lossWeights != null) li = Ops.scale(tape, li, (float) lossWeights[0]);
+        Var total = li;
+        for (Part p : parts) {
+            if (p.activity != null) total = Ops.add(tape, total, Var.constant(new int[0], new double[]{activityPenalty(p, batch, steps, null)}));
+        }
+        if (denseActivity != null) total = Ops.add(tape, total, Regularization.activityPenalty(tape, out, denseActivity));
+        Var reg = Regularization.weightPenalty(tape, trainable);
+        if (reg != null) total = Ops.add(tape, total, reg);
+        if (!gradients || !Double.isFinite(total.value()[0])) return new Trainer.BatchLoss(total, perOutput);
+        tape.backward(total);
+        double[] gy = pre.grad();
+        if (gy == null) {
+            java.util.Arrays.fill(dy, 0, hr * outs, 0f);
+        } else if (seqHead) {
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                    for (int o = 0; o < outs; o++) dy[(t * batch + b) * outs + o] = (float) gy[(b * steps + t) * outs + o];
+        } else {
+            for (int i = 0; i < hr * outs; i++) dy[i] = (float) gy[i];
+        }
+
+        // Dense gradients: dK = Hᵀ·dy, db = Σ dy
+        if (denseTrainable) {
+            CellKernels.transpose(hr, u, top.h, hOff, hLastT, 0);
+            gd = ensure(gd, u * outs);
+            Gemm.multiply(u, outs, hr, hLastT, 0, hr, dy, 0, outs, gd, 0, outs, false);
+            add(denseKernel, gd, u * outs);
+            if (denseBias != null) CellKernels.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
+        }
+        // the lowest layer that trains: nothing below it needs a gradient
+        int lowest = -1;
+        for (int i = 0; i < parts.length && lowest < 0; i++) if (parts[i].trainable) lowest = i;
+        if (lowest < 0) return new Trainer.BatchLoss(total, perOutput);
+
+        // the top layer's output gradient = dy·Kᵀ: its last output's, or every step's
+        dkT = ensure(dkT, outs * u);
+        CellKernels.transpose(u, outs, dk, 0, dkT, 0);
+        Gemm.multiply(hr, u, outs, dy, 0, outs, dkT, 0, u, seqHead ? top.dhSeq : top.dh, 0, u, false);
+        for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch, steps);
+        return new Trainer.BatchLoss(total, perOutput);
+    }
+
+    /**
+     * A recurrent layer's activity penalty as {@link Regularization#activityPenalty} computes it on
+     * its output (the last step's, or every step's), {@code (l1·Σ|h| + l2·Σh²)/batch}; with
+     * {@code grad} not null, also adds its gradient to {@code grad} (packed like the output).
+     */
+    private static double activityPenalty(Part p, int batch, int steps, float[] grad) {
+        int bu = batch * p.units, from = p.returnSequences ? bu : steps * bu, n = p.returnSequences ? steps * bu : bu;
+        double l1 = (float) p.activity.l1(), l2 = (float) p.activity.l2(), scale = 1.0 / batch;
+        double a = 0, sq = 0;
+        for (int i = 0; i < n; i++) {
+            double v = p.h[from + i];
+            a += Math.abs(v);
+            sq += v * v;
+            if (grad != null) grad[i] += (float) (scale * (l1 * Math.signum(v) + 2 * l2 * v));
+        }
+        return scale * ((l1 != 0 ? l1 * a : 0) + (l2 != 0 ? l2 * sq : 0));
+    }
+
+    /** The forward pass of one layer over the batch: every step's activations, carries and outputs kept. */
+    private void forward(Part p, int batch, int steps) {
+        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        p.wk = floats(p.kernel, p.wk);
+        p.wr = floats(p.recurrent, p.wr);
+        if (p.bias != null) p.wb = floats(p.bias, p.wb);
+        float[] z = p.z, h = p.h;
+        // input projection of every step: z = x·W + b (GRU: the input half of its bias)
+        if (p.bias != null) {
+            for (int r = 0; r < rows; r++) System.arraycopy(p.wb, 0, z, r * gu, gu);
+        }
+        Gemm.multiply(rows, gu, p.features, p.in, p.inOff, p.features, p.wk, 0, gu, z, 0, gu, p.bias != null);
+        java.util.Arrays.fill(h, 0, bu, 0f);
+        if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.c, 0, bu, 0f);
+        p.startsFromState = false;
+        double[][] carried = p.stateful ? graph.carried(p.node) : null;
+        if (carried != null) {
+            // a stateful layer starts from the states the previous batch left (null: zeros)
+            for (int i = 0; i < carried.length; i++) {
+                double[] st = carried[i];
+                if (st == null) continue;
+                if (st.length != bu) throw new io.jkeras.InputException("stateful layer carries states of " + st.length / u + " samples, got a batch of " + batch);
+                float[] dst = i == 0 ? h : p.c;
+                for (int j = 0; j < bu; j++) dst[j] = (float) st[j];
+                p.startsFromState = true;
+            }
+        }
+        for (int t = 0; t < steps; t++) {
+            int zo = t * batch * gu;
+            switch (p.kind) {
+                case LSTM -> {
+                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
+                    cells.lstmForward(batch, u, p.act, p.ract, z, zo, p.c, t * bu, (t + 1) * bu, p.tc, t * bu, h, (t + 1) * bu);
+                }
+                case GRU -> {
+                    if (p.bias != null) CellKernels.fillRows(batch, gu, p.wb, gu, p.rec, zo);
+                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null);
+                    cells.gruForward(batch, u, p.act, p.ract, z, zo, p.rec, zo, h, t * bu, (t + 1) * bu);
+                }
+                case GRU1 -> {
+                    // z, r from h·U[:, :2u]; then the candidate from (r·h)·U[:, 2u:]
+                    Gemm.multiply(batch, 2 * u, u, h, t * bu, u, p.wr, 0, gu, p.rec, 0, gu, false);
+                    CellKernels.gruGates(batch, u, p.ract, z, zo, p.rec, 0, h, t * bu, p.q, t * bu);
+                    Gemm.multiply(batch, u, u, p.q, t * bu, u, p.wr, 2 * u, gu, z, zo + 2 * u, gu, true);
+                    CellKernels.gruCandidate(batch, u, p.act, z, zo, h, t * bu, (t + 1) * bu);
+                }
+                case SIMPLE -> {
+                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
+                    cells.simpleForward(bu, p.act, z, zo, h, (t + 1) * bu);
+                }
+            }
+        }
+        if (carried != null) {
+            // the final states, carried to the next batch
+            for (int i = 0; i < carried.length; i++) {
+                float[] src = i == 0 ? h : p.c;
+                double[] st = new double[bu];
+                for (int j = 0; j < bu; j++) st[j] = src[steps * bu + j];
+                carried[i] = st;
+            }
+        }
+    }
+
+    /**
+     * Backward through time for one layer, from {@code p.dh} (the last output's gradient; zero
+     * when the layer returns sequences) and {@code p.dhSeq} (every step's, when it does). Adds
+     * the weight gradients when the layer trains, and writes the gradient of its input sequence
+     * into {@code below.dhSeq} when {@code below} is not null.
+     */
+    private void backward(Part p, Part below, int batch, int steps) {
+        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        if (p.returnSequences) java.util.Arrays.fill(p.dh, 0, bu, 0f);
+        if (p.activity != null) activityPenalty(p, batch, steps, p.returnSequences ? p.dhSeq : p.dh);
+        p.wrT = ensure(p.wrT, gu * u);
+        CellKernels.transpose(u, gu, p.wr, 0, p.wrT, 0);
+        if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.dc, 0, bu, 0f);
+        float[] dz = p.dz, dRec = p.kind == Kind.GRU ? p.drec : dz;
+        for (int t = steps - 1; t >= 0; t--) {
+            int zo = t * batch * gu;
+            if (p.returnSequences) {
+                float[] dh = p.dh, ds = p.dhSeq;
+                int so = t * bu;
+                for (int i = 0; i < bu; i++) dh[i] += ds[so + i];
+            }
+            switch (p.kind) {
+                case LSTM -> {
+                    cells.lstmBackward(batch, u, p.act, p.ract, p.z, zo, p.c, t * bu, p.tc, t * bu, p.dh, 0, p.dc, dz, zo);
+                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
+                }
+                case GRU -> {
+                    cells.gruBackward(batch, u, p.act, p.ract, p.z, zo, p.rec, zo, p.h, t * bu, p.dh, dz, zo, p.drec, zo, p.dh2);
+                    if (t > 0) {
+                        Gemm.multiply(batch, u, gu, p.drec, zo, gu, p.wrT, 0, u, p.dh2, 0, u, true);
+                        float[] s = p.dh;
+                        p.dh = p.dh2;
+                        p.dh2 = s;
+                    }
+                }
+                case GRU1 -> {
+                    CellKernels.gruBackwardOuter(batch, u, p.act, p.ract, p.z, zo, p.h, t * bu, p.dh, dz, zo, p.dh2);
+                    // dq = dh_h·U_hᵀ (rows 2u.. of Uᵀ)
+                    Gemm.multiply(batch, u, u, dz, zo + 2 * u, gu, p.wrT, 2 * u * u, u, p.dq, 0, u, false);
+                    CellKernels.gruBackwardReset(batch, u, p.ract, p.z, zo, p.h, t * bu, p.dq, dz, zo, p.dh2);
+                    if (t > 0) {
+                        Gemm.multiply(batch, u, 2 * u, dz, zo, gu, p.wrT, 0, u, p.dh2, 0, u, true);
+                        float[] s = p.dh;
+                        p.dh = p.dh2;
+                        p.dh2 = s;
+                    }
+                }
+                case SIMPLE -> {
+                    cells.simpleBackward(bu, p.act, p.h, (t + 1) * bu, p.dh, dz, zo);
+                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
+                }
+            }
+        }
+        if (p.trainable) {
+            // weight gradients over all steps: dW = Xᵀ·dZ, dU = Hprevᵀ·dRec (step 0's h_prev is zero)
+            CellKernels.transpose(rows, p.features, p.in, p.inOff, p.inT, 0);
+            p.gk = ensure(p.gk, p.features * gu);
+            Gemm.multiply(p.features, gu, rows, p.inT, 0, rows, dz, 0, gu, p.gk, 0, gu, false);
+            add(p.kernel, p.gk, p.features * gu);
+            p.gr = ensure(p.gr, u * gu);
+            if (p.kind == Kind.GRU1) {
+                // dU[:, :2u] = Hprevᵀ·dZ[:, :2u] (h_prev of step 0 is zero: rows from 0 are fine), dU[:, 2u:] = Qᵀ·dZ[:, 2u:]
+                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
+                Gemm.multiply(u, 2 * u, rows, p.hT, 0, rows, dz, 0, gu, p.gr, 0, gu, false);
+                CellKernels.transpose(rows, u, p.q, 0, p.qT, 0);
+                Gemm.multiply(u, u, rows, p.qT, 0, rows, dz, 2 * u, gu, p.gr, 2 * u, gu, false);
+            } else if (p.startsFromState) {
+                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
+                Gemm.multiply(u, gu, rows, p.hT, 0, rows, dRec, 0, gu, p.gr, 0, gu, false);
+            } else if (steps > 1) {
+                int prevRows = rows - batch;
+                CellKernels.transpose(prevRows, u, p.h, bu, p.hT, 0);
+                Gemm.multiply(u, gu, prevRows, p.hT, 0, prevRows, dRec, batch * gu, gu, p.gr, 0, gu, false);
+            } else {
+                java.util.Arrays.fill(p.gr, 0, u * gu, 0f);
+            }
+            add(p.recurrent, p.gr, u * gu);
+            if (p.bias != null) {
+                double[] gb = p.bias.var().gradBuffer();
+                CellKernels.addColumnSums(rows, gu, dz, gb, 0);
+                if (p.kind == Kind.GRU) CellKernels.addColumnSums(rows, gu, p.drec, gb, gu);
+            }
+        }
+        if (below != null) {
+            // the input sequence's gradient: dX = dZ·Wᵀ
+            p.wkT = ensure(p.wkT, gu * p.features);
+            CellKernels.transpose(p.features, gu, p.wk, 0, p.wkT, 0);
+            Gemm.multiply(rows, p.features, gu, dz, 0, gu, p.wkT, 0, p.features, below.dhSeq, 0, p.features, false);
+        }
+    }
+
+    private static void add(Param p, float[] g, int n) {
+        double[] b = p.var().gradBuffer();
+        for (int i = 0; i < n; i++) b[i] += g[i];
+    }
+}
