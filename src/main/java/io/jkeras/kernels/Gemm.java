@@ -28,11 +28,12 @@ public final class Gemm {
     static final int NN = 0, TN = 1, NT = 2;
 
     /**
-     * Products with fewer multiply-adds than this run on the calling thread: below it, handing work
-     * to another thread costs more than it saves (measured on the shapes of the engine and the
-     * trainers).
+     * Products with fewer multiply-adds than this (about 40 µs of single-threaded work) run on the
+     * calling thread: handing a chunk to a pool thread costs some 6-20 µs (measured), so smaller
+     * products gain little or lose. The W4 training products (up to 64×64×256) stay on one thread;
+     * the per-step recurrent product of W2 (128×256×1024) and the input projections are split.
      */
-    static final long PARALLEL_MIN_FMA = 1L << 21;
+    static final long PARALLEL_MIN_FMA = 1L << 22;
 
     /** A single-threaded product over one block of C; {@code op} is {@link #NN}, {@link #TN} or {@link #NT}. */
     interface Kernel {

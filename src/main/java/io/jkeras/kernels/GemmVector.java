@@ -26,7 +26,7 @@ final class GemmVector implements Gemm.Kernel {
     private static final FloatVector Z = FloatVector.zero(S);
 
     /** Rows of a tile. */
-    static final int MR = 8;
+    static final int MR = 10;
     /** Vectors of columns of a tile. */
     static final int NV = 2;
     /** Tile width in columns. */
@@ -165,6 +165,8 @@ final class GemmVector implements Gemm.Kernel {
             case 6 -> k6x2(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
             case 7 -> k7x2(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
             case 8 -> k8x2(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
+            case 9 -> k9x2(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
+            case 10 -> k10x2(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
             default -> throw new IllegalArgumentException("rows " + r);
         }
     }
@@ -179,6 +181,8 @@ final class GemmVector implements Gemm.Kernel {
             case 6 -> k6x1(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
             case 7 -> k7x1(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
             case 8 -> k8x1(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
+            case 9 -> k9x1(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
+            case 10 -> k10x1(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
             default -> throw new IllegalArgumentException("rows " + r);
         }
     }
@@ -189,7 +193,7 @@ final class GemmVector implements Gemm.Kernel {
             c00 = FloatVector.fromArray(S, c, c0);
             c01 = FloatVector.fromArray(S, c, c0 + 1 * L);
         } else {
-            c00 = Z; c01 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -208,7 +212,7 @@ final class GemmVector implements Gemm.Kernel {
         if (load) {
             c00 = FloatVector.fromArray(S, c, c0);
         } else {
-            c00 = Z;
+            c00 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -227,7 +231,7 @@ final class GemmVector implements Gemm.Kernel {
             c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
             c11 = FloatVector.fromArray(S, c, c0 + 1 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -252,7 +256,7 @@ final class GemmVector implements Gemm.Kernel {
             c00 = FloatVector.fromArray(S, c, c0);
             c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
         } else {
-            c00 = Z; c10 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -276,7 +280,7 @@ final class GemmVector implements Gemm.Kernel {
             c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
             c21 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z; c20 = Z; c21 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -307,7 +311,7 @@ final class GemmVector implements Gemm.Kernel {
             c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
             c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
         } else {
-            c00 = Z; c10 = Z; c20 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -336,7 +340,7 @@ final class GemmVector implements Gemm.Kernel {
             c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
             c31 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z; c20 = Z; c21 = Z; c30 = Z; c31 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -373,7 +377,7 @@ final class GemmVector implements Gemm.Kernel {
             c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
             c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
         } else {
-            c00 = Z; c10 = Z; c20 = Z; c30 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -407,7 +411,7 @@ final class GemmVector implements Gemm.Kernel {
             c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
             c41 = FloatVector.fromArray(S, c, c0 + 4 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z; c20 = Z; c21 = Z; c30 = Z; c31 = Z; c40 = Z; c41 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S); c40 = FloatVector.zero(S); c41 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -450,7 +454,7 @@ final class GemmVector implements Gemm.Kernel {
             c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
             c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
         } else {
-            c00 = Z; c10 = Z; c20 = Z; c30 = Z; c40 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S); c40 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -489,7 +493,7 @@ final class GemmVector implements Gemm.Kernel {
             c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
             c51 = FloatVector.fromArray(S, c, c0 + 5 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z; c20 = Z; c21 = Z; c30 = Z; c31 = Z; c40 = Z; c41 = Z; c50 = Z; c51 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S); c40 = FloatVector.zero(S); c41 = FloatVector.zero(S); c50 = FloatVector.zero(S); c51 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -538,7 +542,7 @@ final class GemmVector implements Gemm.Kernel {
             c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
             c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
         } else {
-            c00 = Z; c10 = Z; c20 = Z; c30 = Z; c40 = Z; c50 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S); c40 = FloatVector.zero(S); c50 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -582,7 +586,7 @@ final class GemmVector implements Gemm.Kernel {
             c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
             c61 = FloatVector.fromArray(S, c, c0 + 6 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z; c20 = Z; c21 = Z; c30 = Z; c31 = Z; c40 = Z; c41 = Z; c50 = Z; c51 = Z; c60 = Z; c61 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S); c40 = FloatVector.zero(S); c41 = FloatVector.zero(S); c50 = FloatVector.zero(S); c51 = FloatVector.zero(S); c60 = FloatVector.zero(S); c61 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -637,7 +641,7 @@ final class GemmVector implements Gemm.Kernel {
             c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
             c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
         } else {
-            c00 = Z; c10 = Z; c20 = Z; c30 = Z; c40 = Z; c50 = Z; c60 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S); c40 = FloatVector.zero(S); c50 = FloatVector.zero(S); c60 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -686,7 +690,7 @@ final class GemmVector implements Gemm.Kernel {
             c70 = FloatVector.fromArray(S, c, c0 + 7 * ldc);
             c71 = FloatVector.fromArray(S, c, c0 + 7 * ldc + 1 * L);
         } else {
-            c00 = Z; c01 = Z; c10 = Z; c11 = Z; c20 = Z; c21 = Z; c30 = Z; c31 = Z; c40 = Z; c41 = Z; c50 = Z; c51 = Z; c60 = Z; c61 = Z; c70 = Z; c71 = Z;
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S); c40 = FloatVector.zero(S); c41 = FloatVector.zero(S); c50 = FloatVector.zero(S); c51 = FloatVector.zero(S); c60 = FloatVector.zero(S); c61 = FloatVector.zero(S); c70 = FloatVector.zero(S); c71 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -747,7 +751,7 @@ final class GemmVector implements Gemm.Kernel {
             c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
             c70 = FloatVector.fromArray(S, c, c0 + 7 * ldc);
         } else {
-            c00 = Z; c10 = Z; c20 = Z; c30 = Z; c40 = Z; c50 = Z; c60 = Z; c70 = Z;
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S); c40 = FloatVector.zero(S); c50 = FloatVector.zero(S); c60 = FloatVector.zero(S); c70 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
             int ao = a0 + p * aks, bo = pb0 + p * bs;
@@ -777,5 +781,264 @@ final class GemmVector implements Gemm.Kernel {
         c50.intoArray(c, c0 + 5 * ldc);
         c60.intoArray(c, c0 + 6 * ldc);
         c70.intoArray(c, c0 + 7 * ldc);
+    }
+
+    private static void k9x2(int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, c0);
+            c01 = FloatVector.fromArray(S, c, c0 + 1 * L);
+            c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, c0 + 1 * ldc + 1 * L);
+            c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 1 * L);
+            c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 1 * L);
+            c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, c0 + 4 * ldc + 1 * L);
+            c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, c0 + 5 * ldc + 1 * L);
+            c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, c0 + 6 * ldc + 1 * L);
+            c70 = FloatVector.fromArray(S, c, c0 + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, c0 + 7 * ldc + 1 * L);
+            c80 = FloatVector.fromArray(S, c, c0 + 8 * ldc);
+            c81 = FloatVector.fromArray(S, c, c0 + 8 * ldc + 1 * L);
+        } else {
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S); c40 = FloatVector.zero(S); c41 = FloatVector.zero(S); c50 = FloatVector.zero(S); c51 = FloatVector.zero(S); c60 = FloatVector.zero(S); c61 = FloatVector.zero(S); c70 = FloatVector.zero(S); c71 = FloatVector.zero(S); c80 = FloatVector.zero(S); c81 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ao = a0 + p * aks, bo = pb0 + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + 1 * L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ao]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[ao + 1 * ars]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[ao + 2 * ars]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[ao + 3 * ars]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[ao + 4 * ars]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[ao + 5 * ars]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+            FloatVector x6 = FloatVector.broadcast(S, a[ao + 6 * ars]);
+            c60 = b0.fma(x6, c60);
+            c61 = b1.fma(x6, c61);
+            FloatVector x7 = FloatVector.broadcast(S, a[ao + 7 * ars]);
+            c70 = b0.fma(x7, c70);
+            c71 = b1.fma(x7, c71);
+            FloatVector x8 = FloatVector.broadcast(S, a[ao + 8 * ars]);
+            c80 = b0.fma(x8, c80);
+            c81 = b1.fma(x8, c81);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + 1 * L);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + 1 * L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + 1 * L);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c41.intoArray(c, c0 + 4 * ldc + 1 * L);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c51.intoArray(c, c0 + 5 * ldc + 1 * L);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c61.intoArray(c, c0 + 6 * ldc + 1 * L);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c71.intoArray(c, c0 + 7 * ldc + 1 * L);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c81.intoArray(c, c0 + 8 * ldc + 1 * L);
+    }
+
+    private static void k9x1(int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        FloatVector c00, c10, c20, c30, c40, c50, c60, c70, c80;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, c0);
+            c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
+            c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+            c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+            c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
+            c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
+            c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
+            c70 = FloatVector.fromArray(S, c, c0 + 7 * ldc);
+            c80 = FloatVector.fromArray(S, c, c0 + 8 * ldc);
+        } else {
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S); c40 = FloatVector.zero(S); c50 = FloatVector.zero(S); c60 = FloatVector.zero(S); c70 = FloatVector.zero(S); c80 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ao = a0 + p * aks, bo = pb0 + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector x0 = FloatVector.broadcast(S, a[ao]);
+            c00 = b0.fma(x0, c00);
+            FloatVector x1 = FloatVector.broadcast(S, a[ao + 1 * ars]);
+            c10 = b0.fma(x1, c10);
+            FloatVector x2 = FloatVector.broadcast(S, a[ao + 2 * ars]);
+            c20 = b0.fma(x2, c20);
+            FloatVector x3 = FloatVector.broadcast(S, a[ao + 3 * ars]);
+            c30 = b0.fma(x3, c30);
+            FloatVector x4 = FloatVector.broadcast(S, a[ao + 4 * ars]);
+            c40 = b0.fma(x4, c40);
+            FloatVector x5 = FloatVector.broadcast(S, a[ao + 5 * ars]);
+            c50 = b0.fma(x5, c50);
+            FloatVector x6 = FloatVector.broadcast(S, a[ao + 6 * ars]);
+            c60 = b0.fma(x6, c60);
+            FloatVector x7 = FloatVector.broadcast(S, a[ao + 7 * ars]);
+            c70 = b0.fma(x7, c70);
+            FloatVector x8 = FloatVector.broadcast(S, a[ao + 8 * ars]);
+            c80 = b0.fma(x8, c80);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c80.intoArray(c, c0 + 8 * ldc);
+    }
+
+    private static void k10x2(int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, c0);
+            c01 = FloatVector.fromArray(S, c, c0 + 1 * L);
+            c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, c0 + 1 * ldc + 1 * L);
+            c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 1 * L);
+            c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 1 * L);
+            c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, c0 + 4 * ldc + 1 * L);
+            c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, c0 + 5 * ldc + 1 * L);
+            c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, c0 + 6 * ldc + 1 * L);
+            c70 = FloatVector.fromArray(S, c, c0 + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, c0 + 7 * ldc + 1 * L);
+            c80 = FloatVector.fromArray(S, c, c0 + 8 * ldc);
+            c81 = FloatVector.fromArray(S, c, c0 + 8 * ldc + 1 * L);
+            c90 = FloatVector.fromArray(S, c, c0 + 9 * ldc);
+            c91 = FloatVector.fromArray(S, c, c0 + 9 * ldc + 1 * L);
+        } else {
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c20 = FloatVector.zero(S); c21 = FloatVector.zero(S); c30 = FloatVector.zero(S); c31 = FloatVector.zero(S); c40 = FloatVector.zero(S); c41 = FloatVector.zero(S); c50 = FloatVector.zero(S); c51 = FloatVector.zero(S); c60 = FloatVector.zero(S); c61 = FloatVector.zero(S); c70 = FloatVector.zero(S); c71 = FloatVector.zero(S); c80 = FloatVector.zero(S); c81 = FloatVector.zero(S); c90 = FloatVector.zero(S); c91 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ao = a0 + p * aks, bo = pb0 + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + 1 * L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ao]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[ao + 1 * ars]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[ao + 2 * ars]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[ao + 3 * ars]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[ao + 4 * ars]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[ao + 5 * ars]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+            FloatVector x6 = FloatVector.broadcast(S, a[ao + 6 * ars]);
+            c60 = b0.fma(x6, c60);
+            c61 = b1.fma(x6, c61);
+            FloatVector x7 = FloatVector.broadcast(S, a[ao + 7 * ars]);
+            c70 = b0.fma(x7, c70);
+            c71 = b1.fma(x7, c71);
+            FloatVector x8 = FloatVector.broadcast(S, a[ao + 8 * ars]);
+            c80 = b0.fma(x8, c80);
+            c81 = b1.fma(x8, c81);
+            FloatVector x9 = FloatVector.broadcast(S, a[ao + 9 * ars]);
+            c90 = b0.fma(x9, c90);
+            c91 = b1.fma(x9, c91);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + 1 * L);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + 1 * L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + 1 * L);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c41.intoArray(c, c0 + 4 * ldc + 1 * L);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c51.intoArray(c, c0 + 5 * ldc + 1 * L);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c61.intoArray(c, c0 + 6 * ldc + 1 * L);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c71.intoArray(c, c0 + 7 * ldc + 1 * L);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c81.intoArray(c, c0 + 8 * ldc + 1 * L);
+        c90.intoArray(c, c0 + 9 * ldc);
+        c91.intoArray(c, c0 + 9 * ldc + 1 * L);
+    }
+
+    private static void k10x1(int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        FloatVector c00, c10, c20, c30, c40, c50, c60, c70, c80, c90;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, c0);
+            c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
+            c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+            c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+            c40 = FloatVector.fromArray(S, c, c0 + 4 * ldc);
+            c50 = FloatVector.fromArray(S, c, c0 + 5 * ldc);
+            c60 = FloatVector.fromArray(S, c, c0 + 6 * ldc);
+            c70 = FloatVector.fromArray(S, c, c0 + 7 * ldc);
+            c80 = FloatVector.fromArray(S, c, c0 + 8 * ldc);
+            c90 = FloatVector.fromArray(S, c, c0 + 9 * ldc);
+        } else {
+            c00 = FloatVector.zero(S); c10 = FloatVector.zero(S); c20 = FloatVector.zero(S); c30 = FloatVector.zero(S); c40 = FloatVector.zero(S); c50 = FloatVector.zero(S); c60 = FloatVector.zero(S); c70 = FloatVector.zero(S); c80 = FloatVector.zero(S); c90 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ao = a0 + p * aks, bo = pb0 + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector x0 = FloatVector.broadcast(S, a[ao]);
+            c00 = b0.fma(x0, c00);
+            FloatVector x1 = FloatVector.broadcast(S, a[ao + 1 * ars]);
+            c10 = b0.fma(x1, c10);
+            FloatVector x2 = FloatVector.broadcast(S, a[ao + 2 * ars]);
+            c20 = b0.fma(x2, c20);
+            FloatVector x3 = FloatVector.broadcast(S, a[ao + 3 * ars]);
+            c30 = b0.fma(x3, c30);
+            FloatVector x4 = FloatVector.broadcast(S, a[ao + 4 * ars]);
+            c40 = b0.fma(x4, c40);
+            FloatVector x5 = FloatVector.broadcast(S, a[ao + 5 * ars]);
+            c50 = b0.fma(x5, c50);
+            FloatVector x6 = FloatVector.broadcast(S, a[ao + 6 * ars]);
+            c60 = b0.fma(x6, c60);
+            FloatVector x7 = FloatVector.broadcast(S, a[ao + 7 * ars]);
+            c70 = b0.fma(x7, c70);
+            FloatVector x8 = FloatVector.broadcast(S, a[ao + 8 * ars]);
+            c80 = b0.fma(x8, c80);
+            FloatVector x9 = FloatVector.broadcast(S, a[ao + 9 * ars]);
+            c90 = b0.fma(x9, c90);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c90.intoArray(c, c0 + 9 * ldc);
     }
 }

@@ -126,7 +126,7 @@ class GemmTest {
     @ParameterizedTest(name = "op={0} accumulate={1}")
     @MethodSource("forms")
     void splitProductsMatchReferenceAndEqualSingleThreaded(int op, boolean accumulate) {
-        int[][] shapes = {{257, 257, 64}, {600, 100, 64}, {7, 1057, 300}, {3, 2000, 400}, {64, 1024, 64}, {1, 5000, 500}};
+        int[][] shapes = {{257, 257, 64}, {600, 100, 80}, {7, 2057, 300}, {3, 4000, 400}, {64, 1024, 64}, {1, 9000, 500}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             assertThat((long) m * n * k).as("shape large enough to be split").isGreaterThanOrEqualTo(Gemm.PARALLEL_MIN_FMA);
