@@ -73,7 +73,9 @@ final class GemmVector implements Gemm.Kernel {
                     int c0 = cOff + ic * ldc + jc;
                     if (direct) {
                         int b0 = bOff + pc * ldb + jc;
-                        for (int s = 0; s < full; s++) kernel(r, kc, x, x0, xr, xk, b, b0 + s * W, ldb, c, c0 + s * W, ldc, load);
+                        int s = 0;
+                        if (r <= 2) for (; s + 2 <= full; s += 2) kernelWide(r, kc, x, x0, xr, xk, b, b0 + s * W, ldb, c, c0 + s * W, ldc, load);
+                        for (; s < full; s++) kernel(r, kc, x, x0, xr, xk, b, b0 + s * W, ldb, c, c0 + s * W, ldc, load);
                         int j = full * W;
                         for (int t = 0; t < vecs; t++, j += L) kernel1(r, kc, x, x0, xr, xk, b, b0 + j, ldb, c, c0 + j, ldc, load);
                         if (rest > 0) scalarTail(r, kc, rest, x, x0, xr, xk, b, b0 + j, ldb, c, c0 + j, ldc, load);
@@ -1040,5 +1042,80 @@ final class GemmVector implements Gemm.Kernel {
         c70.intoArray(c, c0 + 7 * ldc);
         c80.intoArray(c, c0 + 8 * ldc);
         c90.intoArray(c, c0 + 9 * ldc);
+    }
+
+    /** Tiles of one or two rows × 4 vectors: more independent accumulators for products with very few rows. */
+    private static void kernelWide(int r, int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        if (r == 1) k1x4(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
+        else k2x4(kc, a, a0, ars, aks, pb, pb0, bs, c, c0, ldc, load);
+    }
+
+    private static void k1x4(int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        FloatVector c00, c01, c02, c03;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, c0);
+            c01 = FloatVector.fromArray(S, c, c0 + 1 * L);
+            c02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+            c03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+        } else {
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c02 = FloatVector.zero(S); c03 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ao = a0 + p * aks, bo = pb0 + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, pb, bo + 3 * L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ao]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + 1 * L);
+        c02.intoArray(c, c0 + 2 * L);
+        c03.intoArray(c, c0 + 3 * L);
+    }
+
+    private static void k2x4(int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, c0);
+            c01 = FloatVector.fromArray(S, c, c0 + 1 * L);
+            c02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+            c03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+            c10 = FloatVector.fromArray(S, c, c0 + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, c0 + 1 * ldc + 1 * L);
+            c12 = FloatVector.fromArray(S, c, c0 + 1 * ldc + 2 * L);
+            c13 = FloatVector.fromArray(S, c, c0 + 1 * ldc + 3 * L);
+        } else {
+            c00 = FloatVector.zero(S); c01 = FloatVector.zero(S); c02 = FloatVector.zero(S); c03 = FloatVector.zero(S); c10 = FloatVector.zero(S); c11 = FloatVector.zero(S); c12 = FloatVector.zero(S); c13 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ao = a0 + p * aks, bo = pb0 + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, pb, bo + 3 * L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ao]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            FloatVector x1 = FloatVector.broadcast(S, a[ao + 1 * ars]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            c12 = b2.fma(x1, c12);
+            c13 = b3.fma(x1, c13);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + 1 * L);
+        c02.intoArray(c, c0 + 2 * L);
+        c03.intoArray(c, c0 + 3 * L);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+        c12.intoArray(c, c0 + 1 * ldc + 2 * L);
+        c13.intoArray(c, c0 + 1 * ldc + 3 * L);
     }
 }
