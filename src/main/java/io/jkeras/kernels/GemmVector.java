@@ -129,7 +129,18 @@ final class GemmVector implements Gemm.Kernel {
         if (op == Gemm.NT) {
             // B stored n×k: column j of op(B) is row j of B
             if (cols < width) java.util.Arrays.fill(pb, o, o + kc * width, 0f);
-            for (int q = 0; q < cols; q++) {
+            int q = 0;
+            for (; q + 4 <= cols; q += 4) {
+                // four rows of B at once: each step writes four adjacent floats of the strip
+                int b0 = bOff + (j + q) * ldb + pc, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+                for (int p = 0, d = o + q; p < kc; p++, d += width) {
+                    pb[d] = b[b0 + p];
+                    pb[d + 1] = b[b1 + p];
+                    pb[d + 2] = b[b2 + p];
+                    pb[d + 3] = b[b3 + p];
+                }
+            }
+            for (; q < cols; q++) {
                 int bj = bOff + (j + q) * ldb + pc;
                 for (int p = 0; p < kc; p++) pb[o + p * width + q] = b[bj + p];
             }
