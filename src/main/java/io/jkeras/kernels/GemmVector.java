@@ -14,17 +14,18 @@ import jdk.incubator.vector.VectorSpecies;
  * (packing would cost more than it saves). A is read in place through a row stride and a step
  * stride, which covers A and Aᵀ alike (measured as fast as packing it). Columns left over after
  * the full tiles use one-vector tiles; the last partial vector goes through a zero-padded strip
- * and a small scratch tile (or, reading B in place, a scalar loop).
+ * and a small scratch tile (or, reading B in place, a scalar loop). Products of one or two rows
+ * use tiles of 2·{@value #NV} vectors instead, for enough independent chains of multiply-adds.
  *
  * <p>The tile kernels below are unrolled by hand (one method per row count, so that every
- * accumulator is a local the JIT keeps in a register). Loaded only through {@link Gemm} when the
+ * accumulator is a local the JIT keeps in a register). Accumulators start from
+ * {@code FloatVector.zero} in the branch itself: merging a shared zero constant with loaded
+ * vectors made C2 box them (ten times slower). Loaded only through {@link Gemm} when the
  * {@code jdk.incubator.vector} module is present.
  */
 final class GemmVector implements Gemm.Kernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final FloatVector Z = FloatVector.zero(S);
-
     /** Rows of a tile. */
     static final int MR = 10;
     /** Vectors of columns of a tile. */
