@@ -49,6 +49,9 @@ final class GemmVector implements Gemm.Kernel {
     public int colGrain() { return W; }
 
     @Override
+    public int minColumns() { return L; }
+
+    @Override
     public void product(int op, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float[] c, int cOff, int ldc, boolean accumulate) {
         float[][] buf = BUFFERS.get();

@@ -100,7 +100,8 @@ class GemmTest {
      * the build's test configuration), each form (A·B, Aᵀ·B, A·Bᵀ) against its double reference,
      * single-threaded, on every combination of m in {@link #ROWS}, n and k in {@link #SIZES}: these cover empty
      * products, a single row or column, sizes below, at and just above the tile sizes, and 257,
-     * which crosses the block of k (256) and leaves tails in every dimension.
+     * which crosses the block of k (256) and leaves tails in every dimension. (Through
+     * {@code Gemm.run}, the vector kernel hands products narrower than one vector to the scalar one.)
      */
     @ParameterizedTest(name = "{0} op={1} accumulate={2} padded={3}")
     @MethodSource("kernelsAndForms")
@@ -153,6 +154,20 @@ class GemmTest {
 
     static Stream<Arguments> forms() {
         return Stream.of(Gemm.NN, Gemm.TN, Gemm.NT).flatMap(op -> Stream.of(Arguments.of(op, false), Arguments.of(op, true)));
+    }
+
+    @Test
+    void productsNarrowerThanOneVectorKeepThePortableArithmetic() {
+        // the exact multiply-then-add order of the scalar kernel, whichever kernel is the best
+        for (int op : new int[]{Gemm.NN, Gemm.TN, Gemm.NT}) {
+            for (int n : new int[]{1, 3, 10}) {
+                Case t = new Case(op, 37, n, 70, true, 7 + op + n);
+                float[] viaBest = t.c0.clone(), viaScalar = t.c0.clone();
+                Gemm.run(Gemm.BEST, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaBest, t.cOff, t.ldc, true, 1);
+                Gemm.run(Gemm.SCALAR, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaScalar, t.cOff, t.ldc, true, 1);
+                assertThat(viaBest).as("op=%d n=%d", op, n).isEqualTo(viaScalar);
+            }
+        }
     }
 
     @Test
