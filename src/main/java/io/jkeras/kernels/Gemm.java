@@ -192,10 +192,13 @@ public final class Gemm {
             kernel.product(op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        // Split C into t blocks of rows (each thread then packs B on its own, which costs about t/m
-        // of the product), or into blocks of columns when there are too few rows for every thread.
+        // Split C into t blocks of columns when it has few rows and many columns (each thread packs
+        // only its part of B, and the row tiles stay whole: 128 rows in two blocks of 10-row tiles
+        // would split 70/58), otherwise into blocks of rows (each thread packs all of B, about t/m
+        // of the product, and A is read once).
         int rg = kernel.rowGrain(), cg = kernel.colGrain();
-        boolean byRows = m >= 4 * rg * t || (m >= rg * t && n < cg * t);
+        boolean byCols = (n >= 4 * cg * t && m < 16 * rg * t) || m < rg * t;
+        boolean byRows = !byCols;
         int units = byRows ? (m + rg - 1) / rg : (n + cg - 1) / cg;
         int chunks = Math.min(t, units);
         if (chunks <= 1) {
