@@ -17,7 +17,8 @@ import java.util.Arrays;
  * triple loops accumulating in double. The fast paths use a Vector API kernel ({@code GemmVector},
  * register-blocked, with packed panels sized for the caches) when the JVM runs with
  * {@code --add-modules jdk.incubator.vector} and {@code -Djkeras.scalar=true} is not set, otherwise
- * a portable scalar kernel. Large products are split across a small shared pool of daemon threads
+ * a portable scalar kernel (also used for products narrower than one vector). Large products
+ * (at least {@code 2^22} multiply-adds) are split across a small shared pool of daemon threads
  * ({@code GemmThreads}); the thread count is the system property {@code jkeras.threads} (default:
  * the number of processors), and the overloads taking {@code threads} bound it per call
  * ({@code threads=1}: run on the calling thread only). Every method is safe to call concurrently

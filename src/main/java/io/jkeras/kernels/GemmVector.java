@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * and a small scratch tile (or, reading B in place, a scalar loop). Products of one or two rows
  * use tiles of 2·{@value #NV} vectors instead, for enough independent chains of multiply-adds.
  *
- * <p>The tile kernels below are unrolled by hand (one method per row count, so that every
+ * <p>The tile kernels below are written out in full (one method per row count, so that every
  * accumulator is a local the JIT keeps in a register). Accumulators start from
  * {@code FloatVector.zero} in the branch itself: merging a shared zero constant with loaded
  * vectors made C2 box them (ten times slower). Loaded only through {@link Gemm} when the
