@@ -8,7 +8,11 @@ package io.jkeras.kernels;
  */
 public final class Workspace {
     public static final int XP = 0, H = 1, WORK = 2, M = 3;
-    private static final int SLOTS = 4;
+    /** First of the slots for a recurrent layer's states (one per state). */
+    public static final int STATE0 = 4;
+    /** A recurrent layer's last output when it returns the sequence. */
+    public static final int LAST = 6;
+    private static final int SLOTS = 8;
 
     /** Largest array kept per slot (floats): 4 MiB. */
     public static final long MAX_KEPT = 1L << 20;

@@ -265,6 +265,10 @@ public abstract class Recurrent implements Layer {
         int steps = x.dim(1);
         int sc = stateCount();
         float[][] states = new float[sc][];
+        // the states are scratch unless they are returned or carried: then they come from the
+        // thread's workspace instead of being allocated per call
+        boolean keep = returnState || (stateful && state != null);
+        Workspace ws = keep ? null : Workspace.get();
         for (int i = 0; i < sc; i++) {
             float[] init = null;
             if (inputs.length > 1 + i) {
@@ -280,19 +284,38 @@ public abstract class Recurrent implements Layer {
                 }
                 init = state[i];
             }
-            states[i] = init == null ? new float[batch * units] : Arrays.copyOf(init, batch * units);
+            if (keep) {
+                states[i] = init == null ? new float[batch * units] : Arrays.copyOf(init, batch * units);
+            } else {
+                states[i] = ws.floats(Workspace.STATE0 + i, (long) batch * units);
+                if (init == null) Arrays.fill(states[i], 0, batch * units, 0f);
+                else System.arraycopy(init, 0, states[i], 0, batch * units);
+            }
         }
         float[] seq = returnSequences ? new float[batch * steps * units] : null;
-        float[] last = new float[batch * units];
+        float[] last;
+        if (returnSequences) {   // then the last output is scratch too
+            if (ws == null) ws = Workspace.get();
+            last = ws.floats(Workspace.LAST, (long) batch * units);
+            Arrays.fill(last, 0, batch * units, 0f);
+        } else {
+            last = new float[batch * units];
+        }
         if (steps > 0) run(x.data(), batch, steps, states, seq, x.mask(), last, kernels);
         Tensor[] out = new Tensor[1 + (returnState ? sc : 0)];
         out[0] = returnSequences
                 ? new Tensor(new int[]{batch, steps, units}, seq, x.mask())
                 : new Tensor(new int[]{batch, units}, last);
-        for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, states[i - 1].clone());
+        // a returned state may be handed over as it is, unless the session also keeps it
+        boolean carried = stateful && state != null;
+        for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, carried ? states[i - 1].clone() : states[i - 1]);
         if (stateful && state != null) {
             for (int i = 0; i < sc; i++) state[i] = states[i];
         }
+        if (!keep) {
+            for (int i = 0; i < sc; i++) ws.release(Workspace.STATE0 + i, states[i]);
+        }
+        if (returnSequences) ws.release(Workspace.LAST, last);
         return out;
     }
 
