@@ -73,8 +73,18 @@ public abstract class CellKernels {
      * One LSTM step: {@code z = xp + h·U}, then {@code c = f·c + i·g} in place at {@code c[cOff..]} and
      * {@code hOut = o·act(c)}. {@code hOut} must not overlap {@code h}.
      */
+    public final void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
+                               float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+        lstmStep(xp, xpOff, u, uT, h, hOff, c, cOff, hOut, hOutOff, units, act, ract, 0, tiles(units), work);
+    }
+
+    /** {@link #lstmStep} for the units of tiles {@code [tileFrom, tileTo)} only (the other units are not touched). */
     public abstract void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
-                                  float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work);
+                                  float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract,
+                                  int tileFrom, int tileTo, float[] work);
+
+    /** Tiles of a layer of {@code units} units. */
+    public static int tiles(int units) { return (units + BLOCK - 1) / BLOCK; }
 
     /**
      * The LSTM cell on a preactivation row {@code z = xp + h·U} (which may be overwritten); {@code hOut}
@@ -85,8 +95,14 @@ public abstract class CellKernels {
     // ------------------------------------------------------------------ SimpleRNN
 
     /** One SimpleRNN step: {@code hOut = act(xp + h·U)}; {@code hOut} must not overlap {@code h}. */
+    public final void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
+                                 float[] hOut, int hOutOff, int units, int act, float[] work) {
+        simpleStep(xp, xpOff, u, uT, h, hOff, hOut, hOutOff, units, act, 0, tiles(units), work);
+    }
+
+    /** {@link #simpleStep} for the units of tiles {@code [tileFrom, tileTo)} only. */
     public abstract void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
-                                    float[] hOut, int hOutOff, int units, int act, float[] work);
+                                    float[] hOut, int hOutOff, int units, int act, int tileFrom, int tileTo, float[] work);
 
     /** {@code hOut = act(z)} for a preactivation row (which may be overwritten). */
     public abstract void simpleCell(float[] z, int zOff, float[] hOut, int hOutOff, int units, int act, float[] work);
@@ -97,8 +113,14 @@ public abstract class CellKernels {
      * One GRU step with reset_after: {@code m = h·U + bRec}, {@code z = ra(xz + m_z)}, {@code r = ra(xr + m_r)},
      * {@code hh = act(xh + r·m_h)}, {@code hOut = z·h + (1−z)·hh}. {@code bRec} (panel row) may be null.
      */
+    public final void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
+                              float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+        gruStep(xp, xpOff, u, uT, bRec, h, hOff, hOut, hOutOff, units, act, ract, 0, tiles(units), work);
+    }
+
+    /** {@link #gruStep} for the units of tiles {@code [tileFrom, tileTo)} only. */
     public abstract void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
-                                 float[] hOut, int hOutOff, int units, int act, int ract, float[] work);
+                                 float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work);
 
     /**
      * The reset_after GRU cell given {@code m = h·U} (without bias; the row may be overwritten);

@@ -22,11 +22,19 @@ final class ScalarCells extends CellKernels {
         RecurrentKernels.SCALAR.accumulate(h, hOff, units, u, w, work, 0);
     }
 
+    /** {@code work[c0, c1) = xp[xpOff + c0, xpOff + c1) (or 0) + h·U[:, c0:c1]}. */
+    private static void product(float[] xp, int xpOff, float[] u, float[] h, int hOff, int units, int w, int c0, int c1, float[] work) {
+        if (xp == null) java.util.Arrays.fill(work, c0, c1, 0f);
+        else System.arraycopy(xp, xpOff + c0, work, c0, c1 - c0);
+        for (int k = 0; k < units; k++) Gemm.axpy(c1 - c0, h[hOff + k], u, k * w + c0, work, c0);
+    }
+
     @Override
     public void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] c, int cOff,
-                         float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
-        product(xp, xpOff, u, h, hOff, units, width(units, 4), work);
-        lstmCell(work, 0, c, cOff, hOut, hOutOff, units, act, ract, work);
+                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+        int tw = 4 * B, first = tileFrom * B;
+        product(xp, xpOff, u, h, hOff, units, width(units, 4), tileFrom * tw, tileTo * tw, work);
+        lstmCell(work, tileFrom * tw, c, cOff + first, hOut, hOutOff + first, Math.min(units, tileTo * B) - first, act, ract, work);
     }
 
     @Override
@@ -45,9 +53,10 @@ final class ScalarCells extends CellKernels {
 
     @Override
     public void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] hOut, int hOutOff,
-                           int units, int act, float[] work) {
-        product(xp, xpOff, u, h, hOff, units, width(units, 1), work);
-        simpleCell(work, 0, hOut, hOutOff, units, act, work);
+                           int units, int act, int tileFrom, int tileTo, float[] work) {
+        int first = tileFrom * B;
+        product(xp, xpOff, u, h, hOff, units, width(units, 1), first, tileTo * B, work);
+        simpleCell(work, first, hOut, hOutOff + first, Math.min(units, tileTo * B) - first, act, work);
     }
 
     @Override
@@ -58,9 +67,14 @@ final class ScalarCells extends CellKernels {
 
     @Override
     public void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
-                        float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
-        product(null, 0, u, h, hOff, units, width(units, 3), work);
-        gruCell(xp, xpOff, work, 0, bRec, h, hOff, hOut, hOutOff, units, act, ract, work);
+                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+        int tw = 3 * B, first = tileFrom * B, c0 = tileFrom * tw;
+        product(null, 0, u, h, hOff, units, width(units, 3), c0, tileTo * tw, work);
+        float[] b = bRec;
+        if (bRec != null && c0 > 0) {   // the cell indexes the bias from the first tile it is given
+            b = java.util.Arrays.copyOfRange(bRec, c0, bRec.length);
+        }
+        gruCell(xp, xpOff + c0, work, c0, b, h, hOff + first, hOut, hOutOff + first, Math.min(units, tileTo * B) - first, act, ract, work);
     }
 
     @Override

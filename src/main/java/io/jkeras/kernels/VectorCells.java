@@ -142,10 +142,10 @@ final class VectorCells extends CellKernels {
 
     @Override
     public void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] c, int cOff,
-                         float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
         final int tw = 4 * B;
         final int tiles = (units + B - 1) / B;
-        for (int j = 0; j < tiles; j++) {
+        for (int j = tileFrom; j < tileTo; j++) {
             final int ub = j * units * tw;
             for (int v = 0; v < B; v += L) {
                 int zb = xpOff + j * tw + v;
@@ -214,9 +214,9 @@ final class VectorCells extends CellKernels {
 
     @Override
     public void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] hOut, int hOutOff,
-                           int units, int act, float[] work) {
+                           int units, int act, int tileFrom, int tileTo, float[] work) {
         final int tiles = (units + B - 1) / B;
-        for (int j = 0; j < tiles; j++) {
+        for (int j = tileFrom; j < tileTo; j++) {
             final int ub = j * units * B;
             for (int v = 0; v < B; v += L) {
                 FloatVector a0 = FloatVector.fromArray(S, xp, xpOff + j * B + v);
@@ -249,10 +249,10 @@ final class VectorCells extends CellKernels {
 
     @Override
     public void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
-                        float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
         final int tw = 3 * B;
         final int tiles = (units + B - 1) / B;
-        for (int j = 0; j < tiles; j++) {
+        for (int j = tileFrom; j < tileTo; j++) {
             final int ub = j * units * tw;
             for (int v = 0; v < B; v += L) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;

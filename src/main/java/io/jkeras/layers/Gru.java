@@ -118,15 +118,17 @@ public final class Gru extends Recurrent {
 
     @Override protected int gates() { return GATES; }
 
+    @Override protected boolean splittable() { return fused() && resetAfter; }
+
     @Override protected void projectInto(float[] x, int rows, float[] xp) {
         Recurrent.projectInto(x, rows, inputSize, kernelP, inputBiasP, panel.width(), xp);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
-                             float[][] states, int so, float[] work) {
-        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, recurrentT, recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, work);
-        else k.gruStepBefore(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, ractCode, work);
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, recurrentT, recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        else k.gruStepBefore(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
     }
 
     @Override

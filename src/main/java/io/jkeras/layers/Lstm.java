@@ -88,8 +88,8 @@ public final class Lstm extends Recurrent {
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
-                             float[][] states, int so, float[] work) {
-        k.lstmStep(xp, xpOff, recurrentP, recurrentT, h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, work);
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        k.lstmStep(xp, xpOff, recurrentP, recurrentT, h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
     }
 
     @Override

@@ -78,14 +78,25 @@ public abstract class Recurrent implements Layer {
 
     /**
      * One fused timestep of one sequence: the new h (and the other states, in place at {@code so})
-     * from the projected input row {@code xp[xpOff ..]} and the previous h at {@code h[hOff ..]};
+     * from the projected input row {@code xp[xpOff ..]} and the previous h at {@code h[hOff ..]}, for
+     * the units of tiles {@code [tileFrom, tileTo)};
      * the new h goes to {@code hOut[hOutOff ..]}, which does not overlap the previous one.
      * {@code states[0]} is not read or written.
      */
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
-                             float[][] states, int so, float[] work) {
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
         throw new UnsupportedOperationException();
     }
+
+    /** Whether {@link #fusedStep} may run on disjoint tile ranges in parallel (one product per step). */
+    protected boolean splittable() { return fused(); }
+
+    /**
+     * Splits batch-1 steps across two threads (system property {@code jkeras.splitSteps}, off by
+     * default): it pays only when both threads keep a core; when the partner thread is descheduled
+     * every step waits for it.
+     */
+    static volatile boolean splitSteps = Boolean.getBoolean("jkeras.splitSteps");
 
     /**
      * One fused timestep of the {@code m} sequences {@code r0 ..}: their projected inputs are the rows
@@ -142,6 +153,11 @@ public abstract class Recurrent implements Layer {
                          boolean[] mask, float[] last, Workspace ws) {
         final int width = projectionWidth();
         final int h = units;
+        final int tiles = CellKernels.tiles(h);
+        if (splitSteps && hi - lo == 1 && tiles >= 4 && splittable() && Parallel.threads() >= 2) {
+            runSplit(k, xp, lo, steps, states, seq, mask, last, ws);
+            return;
+        }
         float[] hb = ws.floats(Workspace.H, h);
         float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
         float[] hs = states[0];
@@ -153,7 +169,7 @@ public abstract class Recurrent implements Layer {
             for (int s = 0; s < steps; s++) {
                 int t = goBackwards ? steps - 1 - s : s;
                 if (mask == null || mask[b * steps + t]) {
-                    fusedStep(k, xp, (b * steps + t) * width, cur, curOff, nxt, nxtOff, states, so, work);
+                    fusedStep(k, xp, (b * steps + t) * width, cur, curOff, nxt, nxtOff, states, so, 0, tiles, work);
                     float[] a = cur; cur = nxt; nxt = a;
                     int o = curOff; curOff = nxtOff; nxtOff = o;
                     zero = false;
@@ -171,6 +187,72 @@ public abstract class Recurrent implements Layer {
         }
         ws.release(Workspace.H, hb);
         ws.release(Workspace.WORK, work);
+    }
+
+    /**
+     * One sequence with each step's tiles split between the calling thread and a pool thread, which
+     * meet at a spin barrier after every step (h is double-buffered, so one barrier per step is
+     * enough); each thread streams only its half of the recurrent kernel.
+     */
+    private void runSplit(CellKernels k, float[] xp, int b, int steps, float[][] states, float[] seq, boolean[] mask,
+                          float[] last, Workspace ws) {
+        final int width = projectionWidth();
+        final int h = units;
+        final int tiles = CellKernels.tiles(h);
+        final int mid = tiles / 2;
+        final int so = b * h;
+        final float[] hs = states[0];
+        final float[] hb = ws.floats(Workspace.H, (long) so + h);
+        final SpinBarrier barrier = new SpinBarrier();
+        Parallel.run(2, part -> {
+            Workspace w = part == 0 ? ws : Workspace.get();
+            float[] work = w.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
+            int t0 = part == 0 ? 0 : mid, t1 = part == 0 ? mid : tiles;
+            float[] cur = hs, nxt = hb;
+            boolean zero = true;
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                if (mask == null || mask[b * steps + t]) {
+                    fusedStep(k, xp, (b * steps + t) * width, cur, so, nxt, so, states, so, t0, t1, work);
+                    barrier.await();
+                    float[] a = cur; cur = nxt; nxt = a;
+                    zero = false;
+                } else if (zeroOutputForMask) {
+                    zero = true;
+                }
+                if (seq != null && part == 0) {
+                    if (zero) Arrays.fill(seq, (b * steps + s) * h, (b * steps + s + 1) * h, 0f);
+                    else System.arraycopy(cur, so, seq, (b * steps + s) * h, h);
+                }
+            }
+            if (part == 0) {
+                if (cur != hs) System.arraycopy(cur, so, hs, so, h);
+                if (zero) Arrays.fill(last, so, so + h, 0f);
+                else System.arraycopy(hs, so, last, so, h);
+            }
+            w.release(Workspace.WORK, work);
+        });
+        ws.release(Workspace.H, hb);
+    }
+
+    /** A two-party barrier that spins (then yields) instead of parking: a step lasts microseconds. */
+    private static final class SpinBarrier {
+        private final java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile int phase;
+
+        void await() {
+            int p = phase;
+            if (arrived.incrementAndGet() == 2) {
+                arrived.set(0);
+                phase = p + 1;
+                return;
+            }
+            int spins = 0;
+            while (phase == p) {
+                if (++spins < 1 << 14) Thread.onSpinWait();
+                else Thread.yield();
+            }
+        }
     }
 
     /** The fused loop for rows {@code [lo, hi)} together: per step one product over the block's rows. */

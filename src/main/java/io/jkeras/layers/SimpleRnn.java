@@ -69,8 +69,8 @@ public final class SimpleRnn extends Recurrent {
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
-                             float[][] states, int so, float[] work) {
-        k.simpleStep(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, work);
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        k.simpleStep(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
     }
 
     @Override

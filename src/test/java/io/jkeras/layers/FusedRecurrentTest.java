@@ -147,6 +147,25 @@ class FusedRecurrentTest {
     }
 
     @Test
+    void batchOneStepsSplitAcrossTwoThreads() {
+        boolean before = Recurrent.splitSteps;
+        Recurrent.splitSteps = true;
+        try {
+            SplittableRandom r = new SplittableRandom(5);
+            for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
+                for (int units : new int[]{64, 65, 257}) {
+                    Recurrent l = layer(kind, r, units, 7, Activation.TANH, Activation.SIGMOID, true,
+                            new RecurrentOptions(units != 65, true, units == 257, false, units == 64));
+                    check(l, inputs(r, l, 1, 9, 7, true, units == 65), kind + " split units=" + units + " masked");
+                    check(l, inputs(r, l, 1, 9, 7, false, false), kind + " split units=" + units);
+                }
+            }
+        } finally {
+            Recurrent.splitSteps = before;
+        }
+    }
+
+    @Test
     void statefulLayersCarryTheirStateAcrossCalls() {
         SplittableRandom r = new SplittableRandom(11);
         for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
