@@ -20,6 +20,14 @@ import java.util.Arrays;
  * {@code (batch, timesteps, units)} or the last output {@code (batch, units)}, followed by the
  * final states when return_state is set. With go_backwards the input is read from the last
  * timestep to the first and the returned sequence is in that processing order, as Keras does.
+ *
+ * <p>Three ways to run the time loop, all giving Keras' results: batch 1 (or 2) runs one fused
+ * {@link CellKernels} step per timestep and row (product, gates and update tile by tile, h
+ * double-buffered); larger batches run per timestep one {@code Gemm.multiply} over a block of
+ * rows and the fused cell per row, the rows split across {@link Parallel} threads that each run
+ * the whole loop for their rows; layers with an activation the kernels lack, and callers asking
+ * for it (the oracle of the tests), run the reference {@link #step} per timestep and row. Work
+ * arrays come from the thread's {@link Workspace}.
  */
 public abstract class Recurrent implements Layer {
     protected final String name;
