@@ -2,6 +2,7 @@ package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
@@ -35,6 +36,9 @@ public final class Gru extends Recurrent {
     private final float[] recurrentP;       // (units, width)
     private final float[] inputBiasP;       // (width) or null: the bias, or its input row with reset_after
     private final float[] recurrentBiasP;   // (width) or null: the recurrent row with reset_after
+    private final float[] recurrentT;       // recurrentP tile-major, for the fused kernels
+    private final int actCode;
+    private final int ractCode;
 
     /**
      * @param kernel          (inputSize, 3·units), gates z|r|h, row-major
@@ -68,6 +72,9 @@ public final class Gru extends Recurrent {
             this.inputBiasP = panel.pack(bias, 1);
             this.recurrentBiasP = null;
         }
+        this.recurrentT = CellKernels.tileMajor(recurrentP, units, GATES);
+        this.actCode = CellKernels.code(activation);
+        this.ractCode = CellKernels.code(recurrentActivation);
     }
 
     @Override public String typeName() { return "GRU"; }
@@ -106,6 +113,55 @@ public final class Gru extends Recurrent {
     @Override protected float[] project(float[] x, int rows) {
         return Recurrent.project(x, rows, inputSize, kernelP, inputBiasP, panel.width());
     }
+
+    @Override protected boolean fused() { return actCode >= 0 && ractCode >= 0; }
+
+    @Override protected int gates() { return GATES; }
+
+    @Override protected boolean splittable() { return fused() && resetAfter; }
+
+    @Override protected void projectInto(float[] x, int rows, float[] xp) {
+        Recurrent.projectInto(x, rows, inputSize, kernelP, inputBiasP, panel.width(), xp);
+    }
+
+    @Override
+    protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, recurrentT, recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        else k.gruStepBefore(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
+    }
+
+    @Override
+    protected void fusedRows(CellKernels k, float[] xp, int xpOff, int xpLd, int m, float[][] states, int r0,
+                             boolean[] mask, int steps, int t, float[] mwork, float[] work) {
+        final int width = panel.width();
+        float[] hs = states[0];
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, mwork, 0, width, false);
+        if (resetAfter) {
+            for (int i = 0; i < m; i++) {
+                int b = r0 + i;
+                if (mask == null || mask[b * steps + t]) {
+                    k.gruCell(xp, xpOff + i * xpLd, mwork, i * width, recurrentBiasP, hs, b * units, hs, b * units, units, actCode, ractCode, work);
+                }
+            }
+            return;
+        }
+        // reset_before: z and r·h of every row next to the product, then (r·h)·U over it
+        int zOff = m * width, rhOff = zOff + m * units;
+        for (int i = 0; i < m; i++) {
+            int b = r0 + i;
+            k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork, rhOff + i * units, units, ractCode);
+        }
+        Gemm.multiply(m, width, units, mwork, rhOff, units, recurrentP, 0, width, mwork, 0, width, false);
+        for (int i = 0; i < m; i++) {
+            int b = r0 + i;
+            if (mask == null || mask[b * steps + t]) {
+                k.gruCandidateBefore(xp, xpOff + i * xpLd, mwork, i * width, mwork, zOff + i * units, hs, b * units, hs, b * units, units, actCode);
+            }
+        }
+    }
+
+    @Override protected int rowWork() { return panel.width() + (resetAfter ? 0 : 2 * units); }
 
     @Override
     protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {

@@ -1,6 +1,8 @@
 package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.CellKernels;
+import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
@@ -25,6 +27,9 @@ public final class Lstm extends Recurrent {
     private final float[] kernelP;      // (inputSize, width)
     private final float[] recurrentP;   // (units, width)
     private final float[] biasP;        // (width) or null
+    private final float[] recurrentT;   // recurrentP tile-major, for the fused kernels
+    private final int actCode;
+    private final int ractCode;
 
     /**
      * @param kernel          (inputSize, 4·units), gates i|f|c|o, row-major
@@ -43,6 +48,9 @@ public final class Lstm extends Recurrent {
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
         this.biasP = bias == null ? null : panel.pack(bias, 1);
+        this.recurrentT = CellKernels.tileMajor(recurrentP, units, GATES);
+        this.actCode = CellKernels.code(activation);
+        this.ractCode = CellKernels.code(recurrentActivation);
     }
 
     @Override public String typeName() { return "LSTM"; }
@@ -68,6 +76,34 @@ public final class Lstm extends Recurrent {
 
     @Override protected float[] project(float[] x, int rows) {
         return Recurrent.project(x, rows, inputSize, kernelP, biasP, panel.width());
+    }
+
+    @Override protected boolean fused() { return actCode >= 0 && ractCode >= 0; }
+
+    @Override protected int gates() { return GATES; }
+
+    @Override protected void projectInto(float[] x, int rows, float[] xp) {
+        Recurrent.projectInto(x, rows, inputSize, kernelP, biasP, panel.width(), xp);
+    }
+
+    @Override
+    protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        k.lstmStep(xp, xpOff, recurrentP, recurrentT, h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+    }
+
+    @Override
+    protected void fusedRows(CellKernels k, float[] xp, int xpOff, int xpLd, int m, float[][] states, int r0,
+                             boolean[] mask, int steps, int t, float[] mwork, float[] work) {
+        final int width = panel.width();
+        float[] hs = states[0];
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, xp, xpOff, xpLd, true);
+        for (int i = 0; i < m; i++) {
+            int b = r0 + i;
+            if (mask == null || mask[b * steps + t]) {
+                k.lstmCell(xp, xpOff + i * xpLd, states[1], b * units, hs, b * units, units, actCode, ractCode, work);
+            }
+        }
     }
 
     @Override

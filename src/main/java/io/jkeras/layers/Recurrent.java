@@ -2,6 +2,10 @@ package io.jkeras.layers;
 
 import io.jkeras.InputException;
 import io.jkeras.UnsupportedModelException;
+import io.jkeras.kernels.CellKernels;
+import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.Parallel;
+import io.jkeras.kernels.Workspace;
 import io.jkeras.model.Tensor;
 
 import java.util.Arrays;
@@ -16,6 +20,14 @@ import java.util.Arrays;
  * {@code (batch, timesteps, units)} or the last output {@code (batch, units)}, followed by the
  * final states when return_state is set. With go_backwards the input is read from the last
  * timestep to the first and the returned sequence is in that processing order, as Keras does.
+ *
+ * <p>Three ways to run the time loop, all giving Keras' results: batch 1 (or 2) runs one fused
+ * {@link CellKernels} step per timestep and row (product, gates and update tile by tile, h
+ * double-buffered); larger batches run per timestep one {@code Gemm.multiply} over a block of
+ * rows and the fused cell per row, the rows split across {@link Parallel} threads that each run
+ * the whole loop for their rows; layers with an activation the kernels lack, and callers asking
+ * for it (the oracle of the tests), run the reference {@link #step} per timestep and row. Work
+ * arrays come from the thread's {@link Workspace}.
  */
 public abstract class Recurrent implements Layer {
     protected final String name;
@@ -67,13 +79,217 @@ public abstract class Recurrent implements Layer {
     protected abstract void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch);
 
     /**
+     * Whether the fused {@link CellKernels} implement this layer (its activations have kernel
+     * codes); otherwise every path runs the reference {@link #step}.
+     */
+    protected boolean fused() { return false; }
+
+    /**
+     * One fused timestep of one sequence: the new h (and the other states, in place at {@code so})
+     * from the projected input row {@code xp[xpOff ..]} and the previous h at {@code h[hOff ..]}, for
+     * the units of tiles {@code [tileFrom, tileTo)};
+     * the new h goes to {@code hOut[hOutOff ..]}, which does not overlap the previous one.
+     * {@code states[0]} is not read or written.
+     */
+    protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Whether {@link #fusedStep} may run on disjoint tile ranges in parallel (one product per step). */
+    protected boolean splittable() { return fused(); }
+
+    /**
+     * Splits batch-1 steps across two threads (system property {@code jkeras.splitSteps}, off by
+     * default): it pays only when both threads keep a core; when the partner thread is descheduled
+     * every step waits for it.
+     */
+    static volatile boolean splitSteps = Boolean.getBoolean("jkeras.splitSteps");
+
+    /**
+     * One fused timestep of the {@code m} sequences {@code r0 ..}: their projected inputs are the rows
+     * {@code xp[xpOff + i·xpLd ..]} (which may be overwritten), their states the rows of
+     * {@code states} at {@code (r0 + i)·units}, updated in place for the rows whose timestep
+     * {@code t} is not masked. {@code mwork} holds at least {@code m · projectionWidth()} floats and
+     * {@code work} {@link CellKernels#workSize} floats.
+     */
+    protected void fusedRows(CellKernels k, float[] xp, int xpOff, int xpLd, int m, float[][] states, int r0,
+                             boolean[] mask, int steps, int t, float[] mwork, float[] work) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Floats of {@code mwork} per row that {@link #fusedRows} needs. */
+    protected int rowWork() { return projectionWidth(); }
+
+    /** Gates per unit: the panel width is a multiple of {@code gates() · 16}. */
+    protected int gates() { return projectionWidth() / (((units + GatePanel.BLOCK - 1) / GatePanel.BLOCK) * GatePanel.BLOCK); }
+
+    /**
      * One pass over the sequence, as Keras' rnn loop: {@code x} is (batch, steps, inputSize)
      * row-major; {@code states} holds batch·units initial values per state, replaced in place by the
      * final ones; a masked step keeps the states and outputs the previous output (or zeros with
      * zeroOutputForMask); {@code seq}, when not null, receives (batch, steps, units) outputs in
-     * processing order; {@code last} receives the output of the final step.
+     * processing order; {@code last} receives the output of the final step. {@code kernels} null
+     * runs the reference path ({@link #step} per timestep and row).
      */
-    protected void run(float[] x, int batch, int steps, float[][] states, float[] seq, boolean[] mask, float[] last) {
+    protected void run(float[] x, int batch, int steps, float[][] states, float[] seq, boolean[] mask, float[] last,
+                       CellKernels kernels) {
+        if (kernels == null || !fused()) {
+            runReference(x, batch, steps, states, seq, mask, last);
+            return;
+        }
+        final int width = projectionWidth();
+        final int rows = batch * steps;
+        Workspace ws = Workspace.get();
+        float[] xp = ws.floats(Workspace.XP, (long) rows * width);
+        projectInto(x, rows, xp);
+        if (batch <= 2) {
+            runRows(kernels, xp, 0, batch, steps, states, seq, mask, last, ws);
+        } else {
+            long work = (long) batch * steps * units * width;
+            int parts = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), batch / 4), work >> 21));
+            Parallel.run(parts, part -> {
+                int lo = (int) ((long) batch * part / parts), hi = (int) ((long) batch * (part + 1) / parts);
+                runBlock(kernels, xp, lo, hi, batch, steps, states, seq, mask, last, part == 0 ? ws : Workspace.get());
+            });
+        }
+        ws.release(Workspace.XP, xp);
+    }
+
+    /** The fused loop for rows {@code [lo, hi)} one at a time: batch 1 and other tiny batches. */
+    private void runRows(CellKernels k, float[] xp, int lo, int hi, int steps, float[][] states, float[] seq,
+                         boolean[] mask, float[] last, Workspace ws) {
+        final int width = projectionWidth();
+        final int h = units;
+        final int tiles = CellKernels.tiles(h);
+        if (splitSteps && hi - lo == 1 && tiles >= 4 && splittable() && Parallel.threads() >= 2) {
+            runSplit(k, xp, lo, steps, states, seq, mask, last, ws);
+            return;
+        }
+        float[] hb = ws.floats(Workspace.H, h);
+        float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
+        float[] hs = states[0];
+        for (int b = lo; b < hi; b++) {
+            int so = b * h;
+            float[] cur = hs, nxt = hb;
+            int curOff = so, nxtOff = 0;
+            boolean zero = true;
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                if (mask == null || mask[b * steps + t]) {
+                    fusedStep(k, xp, (b * steps + t) * width, cur, curOff, nxt, nxtOff, states, so, 0, tiles, work);
+                    float[] a = cur; cur = nxt; nxt = a;
+                    int o = curOff; curOff = nxtOff; nxtOff = o;
+                    zero = false;
+                } else if (zeroOutputForMask) {
+                    zero = true;
+                }
+                if (seq != null) {
+                    if (zero) Arrays.fill(seq, (b * steps + s) * h, (b * steps + s + 1) * h, 0f);
+                    else System.arraycopy(cur, curOff, seq, (b * steps + s) * h, h);
+                }
+            }
+            if (cur != hs) System.arraycopy(cur, curOff, hs, so, h);
+            if (zero) Arrays.fill(last, so, so + h, 0f);
+            else System.arraycopy(hs, so, last, so, h);
+        }
+        ws.release(Workspace.H, hb);
+        ws.release(Workspace.WORK, work);
+    }
+
+    /**
+     * One sequence with each step's tiles split between the calling thread and a pool thread, which
+     * meet at a spin barrier after every step (h is double-buffered, so one barrier per step is
+     * enough); each thread streams only its half of the recurrent kernel.
+     */
+    private void runSplit(CellKernels k, float[] xp, int b, int steps, float[][] states, float[] seq, boolean[] mask,
+                          float[] last, Workspace ws) {
+        final int width = projectionWidth();
+        final int h = units;
+        final int tiles = CellKernels.tiles(h);
+        final int mid = tiles / 2;
+        final int so = b * h;
+        final float[] hs = states[0];
+        final float[] hb = ws.floats(Workspace.H, (long) so + h);
+        final SpinBarrier barrier = new SpinBarrier();
+        Parallel.run(2, part -> {
+            Workspace w = part == 0 ? ws : Workspace.get();
+            float[] work = w.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
+            int t0 = part == 0 ? 0 : mid, t1 = part == 0 ? mid : tiles;
+            float[] cur = hs, nxt = hb;
+            boolean zero = true;
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                if (mask == null || mask[b * steps + t]) {
+                    fusedStep(k, xp, (b * steps + t) * width, cur, so, nxt, so, states, so, t0, t1, work);
+                    barrier.await();
+                    float[] a = cur; cur = nxt; nxt = a;
+                    zero = false;
+                } else if (zeroOutputForMask) {
+                    zero = true;
+                }
+                if (seq != null && part == 0) {
+                    if (zero) Arrays.fill(seq, (b * steps + s) * h, (b * steps + s + 1) * h, 0f);
+                    else System.arraycopy(cur, so, seq, (b * steps + s) * h, h);
+                }
+            }
+            if (part == 0) {
+                if (cur != hs) System.arraycopy(cur, so, hs, so, h);
+                if (zero) Arrays.fill(last, so, so + h, 0f);
+                else System.arraycopy(hs, so, last, so, h);
+            }
+            w.release(Workspace.WORK, work);
+        });
+        ws.release(Workspace.H, hb);
+    }
+
+    /** A two-party barrier that spins (then yields) instead of parking: a step lasts microseconds. */
+    private static final class SpinBarrier {
+        private final java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile int phase;
+
+        void await() {
+            int p = phase;
+            if (arrived.incrementAndGet() == 2) {
+                arrived.set(0);
+                phase = p + 1;
+                return;
+            }
+            int spins = 0;
+            while (phase == p) {
+                if (++spins < 1 << 14) Thread.onSpinWait();
+                else Thread.yield();
+            }
+        }
+    }
+
+    /** The fused loop for rows {@code [lo, hi)} together: per step one product over the block's rows. */
+    private void runBlock(CellKernels k, float[] xp, int lo, int hi, int batch, int steps, float[][] states, float[] seq,
+                          boolean[] mask, float[] last, Workspace ws) {
+        final int width = projectionWidth();
+        final int h = units;
+        final int maxBlock = 256;
+        float[] mwork = ws.floats(Workspace.M, (long) Math.min(maxBlock, hi - lo) * rowWork());
+        float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
+        for (int b0 = lo; b0 < hi; b0 += maxBlock) {
+            int m = Math.min(maxBlock, hi - b0);
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                fusedRows(k, xp, (b0 * steps + t) * width, steps * width, m, states, b0, mask, steps, t, mwork, work);
+                for (int b = b0; b < b0 + m; b++) {
+                    int so = b * h;
+                    if (mask == null || mask[b * steps + t]) System.arraycopy(states[0], so, last, so, h);
+                    else if (zeroOutputForMask) Arrays.fill(last, so, so + h, 0f);
+                    if (seq != null) System.arraycopy(last, so, seq, (b * steps + s) * h, h);
+                }
+            }
+        }
+        ws.release(Workspace.M, mwork);
+        ws.release(Workspace.WORK, work);
+    }
+
+    /** The reference loop: {@link #step} per timestep and row, with the per-row input projection. */
+    private void runReference(float[] x, int batch, int steps, float[][] states, float[] seq, boolean[] mask, float[] last) {
         final int width = projectionWidth();
         final int h = units;
         float[] xp = project(x, batch * steps);
@@ -92,6 +308,19 @@ public abstract class Recurrent implements Layer {
                 if (seq != null) System.arraycopy(last, so, seq, (b * steps + s) * h, h);
             }
         }
+    }
+
+    /** The input projection of {@code rows} rows into {@code xp} as one matrix product (fused path). */
+    protected void projectInto(float[] x, int rows, float[] xp) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** {@code xp[rows × width] = x[rows × inputSize] · kernelP + biasP}, one {@link Gemm#multiply}. */
+    static void projectInto(float[] x, int rows, int inputSize, float[] kernelP, float[] biasP, int width, float[] xp) {
+        if (biasP != null) {
+            for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, r * width, width);
+        }
+        Gemm.multiply(rows, width, inputSize, x, 0, inputSize, kernelP, 0, width, xp, 0, width, biasP != null);
     }
 
     @Override
@@ -113,6 +342,11 @@ public abstract class Recurrent implements Layer {
 
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
+        return forward(inputs, state, CellKernels.BEST);
+    }
+
+    /** {@link #forward} with the given fused kernels, or with the reference path when {@code kernels} is null. */
+    Tensor[] forward(Tensor[] inputs, float[][] state, CellKernels kernels) {
         Tensor x = inputs[0];
         if (x.rank() != 3 || x.dim(2) != inputSize) {
             throw new InputException(null, name, null, "expects input (batch, timesteps, " + inputSize + "), got " + Tensor.shapeString(x.shape()));
@@ -121,6 +355,10 @@ public abstract class Recurrent implements Layer {
         int steps = x.dim(1);
         int sc = stateCount();
         float[][] states = new float[sc][];
+        // the states are scratch unless they are returned or carried: then they come from the
+        // thread's workspace instead of being allocated per call
+        boolean keep = returnState || (stateful && state != null);
+        Workspace ws = keep ? null : Workspace.get();
         for (int i = 0; i < sc; i++) {
             float[] init = null;
             if (inputs.length > 1 + i) {
@@ -136,19 +374,38 @@ public abstract class Recurrent implements Layer {
                 }
                 init = state[i];
             }
-            states[i] = init == null ? new float[batch * units] : Arrays.copyOf(init, batch * units);
+            if (keep) {
+                states[i] = init == null ? new float[batch * units] : Arrays.copyOf(init, batch * units);
+            } else {
+                states[i] = ws.floats(Workspace.STATE0 + i, (long) batch * units);
+                if (init == null) Arrays.fill(states[i], 0, batch * units, 0f);
+                else System.arraycopy(init, 0, states[i], 0, batch * units);
+            }
         }
         float[] seq = returnSequences ? new float[batch * steps * units] : null;
-        float[] last = new float[batch * units];
-        if (steps > 0) run(x.data(), batch, steps, states, seq, x.mask(), last);
+        float[] last;
+        if (returnSequences) {   // then the last output is scratch too
+            if (ws == null) ws = Workspace.get();
+            last = ws.floats(Workspace.LAST, (long) batch * units);
+            Arrays.fill(last, 0, batch * units, 0f);
+        } else {
+            last = new float[batch * units];
+        }
+        if (steps > 0) run(x.data(), batch, steps, states, seq, x.mask(), last, kernels);
         Tensor[] out = new Tensor[1 + (returnState ? sc : 0)];
         out[0] = returnSequences
                 ? new Tensor(new int[]{batch, steps, units}, seq, x.mask())
                 : new Tensor(new int[]{batch, units}, last);
-        for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, states[i - 1].clone());
+        // a returned state may be handed over as it is, unless the session also keeps it
+        boolean carried = stateful && state != null;
+        for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, carried ? states[i - 1].clone() : states[i - 1]);
         if (stateful && state != null) {
             for (int i = 0; i < sc; i++) state[i] = states[i];
         }
+        if (!keep) {
+            for (int i = 0; i < sc; i++) ws.release(Workspace.STATE0 + i, states[i]);
+        }
+        if (returnSequences) ws.release(Workspace.LAST, last);
         return out;
     }
 

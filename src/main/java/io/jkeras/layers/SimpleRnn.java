@@ -1,6 +1,8 @@
 package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.CellKernels;
+import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
@@ -16,6 +18,8 @@ public final class SimpleRnn extends Recurrent {
     private final float[] kernelP;
     private final float[] recurrentP;
     private final float[] biasP;
+    private final float[] recurrentT;
+    private final int actCode;
 
     public SimpleRnn(String name, int units, int inputSize, Activation activation,
                      float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
@@ -28,6 +32,8 @@ public final class SimpleRnn extends Recurrent {
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
         this.biasP = bias == null ? null : panel.pack(bias, 1);
+        this.recurrentT = CellKernels.tileMajor(recurrentP, units, 1);
+        this.actCode = CellKernels.code(activation);
     }
 
     @Override public String typeName() { return "SimpleRNN"; }
@@ -51,6 +57,32 @@ public final class SimpleRnn extends Recurrent {
 
     @Override protected float[] project(float[] x, int rows) {
         return Recurrent.project(x, rows, inputSize, kernelP, biasP, panel.width());
+    }
+
+    @Override protected boolean fused() { return actCode >= 0; }
+
+    @Override protected int gates() { return 1; }
+
+    @Override protected void projectInto(float[] x, int rows, float[] xp) {
+        Recurrent.projectInto(x, rows, inputSize, kernelP, biasP, panel.width(), xp);
+    }
+
+    @Override
+    protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
+                             float[][] states, int so, int tileFrom, int tileTo, float[] work) {
+        k.simpleStep(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
+    }
+
+    @Override
+    protected void fusedRows(CellKernels k, float[] xp, int xpOff, int xpLd, int m, float[][] states, int r0,
+                             boolean[] mask, int steps, int t, float[] mwork, float[] work) {
+        final int width = panel.width();
+        float[] hs = states[0];
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, xp, xpOff, xpLd, true);
+        for (int i = 0; i < m; i++) {
+            int b = r0 + i;
+            if (mask == null || mask[b * steps + t]) k.simpleCell(xp, xpOff + i * xpLd, hs, b * units, units, actCode, work);
+        }
     }
 
     @Override

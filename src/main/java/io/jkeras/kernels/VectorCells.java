@@ -1,0 +1,431 @@
+package io.jkeras.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link CellKernels} with the Vector API. Per tile of 16 units and per vector of L lanes within it,
+ * the G gate accumulators start from the projected input, take the sum over k of
+ * {@code h[k]·U[k, tile]} in registers (reading the tile-major kernel, a contiguous stream; k is
+ * split in two or four interleaved partial sums to keep the FMA pipes busy), then the gate
+ * nonlinearities and the state update run on the registers, and only the new states are stored.
+ *
+ * <p>Tanh and sigmoid are computed in double vectors with the polynomial of {@link FastMath}
+ * (range reduction by 2^k, degree-9 Taylor) and rounded once to float. The last tile of a layer
+ * whose units are not a multiple of 16 loads and stores its state rows with lane masks.
+ * Loaded only through {@link CellKernels} when the {@code jdk.incubator.vector} module is present.
+ */
+final class VectorCells extends CellKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Doubles of the preferred width, and the floats that convert to them (half the width). */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final int L = S.length();
+    private static final int DL = D.length();
+    private static final int B = BLOCK;
+
+    private static final double LOG2E = 1.4426950408889634;
+    private static final double LN2 = 0.6931471805599453;
+    private static final double MAGIC = 0x1.8p52;
+    private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
+
+    @Override
+    protected boolean usable() {
+        // computed here rather than from the static fields, which are not yet set when this class
+        // is first touched before CellKernels (whose initialization instantiates it)
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        int l = s.length();
+        return l >= 4 && B % l == 0 && VectorSpecies.of(double.class, s.vectorShape()).length() * 2 == l;
+    }
+
+    // ------------------------------------------------------------------ math
+
+    /*
+     * The math below is written out in full inside each array loop, without helper methods taking
+     * or returning vectors: a vector crossing a call that the JIT does not inline is boxed, which
+     * costs an allocation per vector and most of the speed.
+     */
+
+    /** Sigmoid in place on {@code v[off, off+n)}: 1/(1 + e^-x) in double, rounded once. */
+    static void sigmoidArray(float[] v, int off, int n) {
+        for (int i = 0; i < n; i += DL) {
+            VectorMask<Float> m = H.indexInRange(i, n);
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m).convertShape(VectorOperators.F2D, D, 0);
+            // e^-x for -x clamped to [-700, 700], as FastMath.expd
+            DoubleVector y = x.max(-700.0).min(700.0).neg();
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
+            ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
+        }
+    }
+
+    /** Tanh in place on {@code v[off, off+n)}, as FastMath.tanh. */
+    static void tanhArray(float[] v, int off, int n) {
+        for (int i = 0; i < n; i += DL) {
+            VectorMask<Float> m = H.indexInRange(i, n);
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector ax = x.abs().min(40.0);
+            DoubleVector x2 = ax.mul(ax);
+            DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
+            small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
+            small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
+            small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
+            // e^(-2|x|), as FastMath.expd
+            DoubleVector y = ax.mul(-2.0);
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
+            DoubleVector th = large.blend(small, ax.lt(0.03125));
+            // the sign of x (keeps -0 and NaN as they are)
+            th = th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
+            ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
+        }
+    }
+
+    /** Activation {@code code} in place on {@code v[off, off+n)}, with the float operations of FastMath.activate. */
+    static void activateArray(int code, float[] v, int off, int n) {
+        switch (code) {
+            case TANH -> tanhArray(v, off, n);
+            case SIGMOID -> sigmoidArray(v, off, n);
+            case HARD_SIGMOID_0_2 -> {
+                for (int i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, v, off + i, m).mul(0.2f).add(0.5f).min(1f).max(0f).intoArray(v, off + i, m);
+                }
+            }
+            case HARD_SIGMOID_RELU6 -> {
+                for (int i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, v, off + i, m).add(3f).min(6f).max(0f).div(6f).intoArray(v, off + i, m);
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, v, off + i, m).max(0f).intoArray(v, off + i, m);
+                }
+            }
+            case LINEAR -> { }
+            default -> throw new IllegalArgumentException("activation code " + code);
+        }
+    }
+
+    // ------------------------------------------------------------------ LSTM
+
+    @Override
+    public void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] c, int cOff,
+                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+        final int tw = 4 * B;
+        final int tiles = (units + B - 1) / B;
+        for (int j = tileFrom; j < tileTo; j++) {
+            final int ub = j * units * tw;
+            for (int v = 0; v < B; v += L) {
+                int zb = xpOff + j * tw + v;
+                FloatVector a0 = FloatVector.fromArray(S, xp, zb), a1 = FloatVector.fromArray(S, xp, zb + B),
+                        a2 = FloatVector.fromArray(S, xp, zb + 2 * B), a3 = FloatVector.fromArray(S, xp, zb + 3 * B);
+                FloatVector b0 = FloatVector.zero(S), b1 = b0, b2 = b0, b3 = b0;
+                int k = 0;
+                final int ob = ub + v;
+                for (; k + 1 < units; k += 2) {
+                    int o = ob + k * tw;
+                    FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+                    FloatVector hk1 = FloatVector.broadcast(S, h[hOff + k + 1]);
+                    a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(hk, a1);
+                    a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(hk, a2);
+                    a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(hk, a3);
+                    b0 = FloatVector.fromArray(S, uT, o + tw).fma(hk1, b0);
+                    b1 = FloatVector.fromArray(S, uT, o + tw + B).fma(hk1, b1);
+                    b2 = FloatVector.fromArray(S, uT, o + tw + 2 * B).fma(hk1, b2);
+                    b3 = FloatVector.fromArray(S, uT, o + tw + 3 * B).fma(hk1, b3);
+                }
+                if (k < units) {
+                    int o = ob + k * tw;
+                    FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+                    a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(hk, a1);
+                    a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(hk, a2);
+                    a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(hk, a3);
+                }
+                a0.add(b0).intoArray(work, v);
+                a1.add(b1).intoArray(work, B + v);
+                a2.add(b2).intoArray(work, 2 * B + v);
+                a3.add(b3).intoArray(work, 3 * B + v);
+            }
+            lstmTile(work, 0, work, tw, c, cOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+        }
+    }
+
+    @Override
+    public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+        final int tiles = (units + B - 1) / B;
+        for (int j = 0; j < tiles; j++) lstmTile(z, zOff + j * 4 * B, work, 0, c, cOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+    }
+
+    /** The LSTM update of one tile from its preactivations {@code t[to, to+64)} (overwritten); {@code tmp} holds 16 floats. */
+    private static void lstmTile(float[] t, int to, float[] tmp, int tmpOff, float[] c, int ci, float[] hOut, int hi, int rem,
+                                 int act, int ract) {
+        activateArray(ract, t, to, 2 * B);
+        activateArray(act, t, to + 2 * B, B);
+        activateArray(ract, t, to + 3 * B, B);
+        for (int v = 0; v < B && v < rem; v += L) {
+            FloatVector i = FloatVector.fromArray(S, t, to + v), f = FloatVector.fromArray(S, t, to + B + v),
+                    g = FloatVector.fromArray(S, t, to + 2 * B + v);
+            FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, S.indexInRange(0, rem - v))).add(i.mul(g));
+            cn.intoArray(c, ci + v, S.indexInRange(0, rem - v));
+            cn.intoArray(tmp, tmpOff + v);
+        }
+        activateArray(act, tmp, tmpOff, B);
+        for (int v = 0; v < B && v < rem; v += L) {
+            FloatVector o = FloatVector.fromArray(S, t, to + 3 * B + v);
+            o.mul(FloatVector.fromArray(S, tmp, tmpOff + v)).intoArray(hOut, hi + v, S.indexInRange(0, rem - v));
+        }
+    }
+
+    // ------------------------------------------------------------------ SimpleRNN
+
+    @Override
+    public void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] hOut, int hOutOff,
+                           int units, int act, int tileFrom, int tileTo, float[] work) {
+        final int tiles = (units + B - 1) / B;
+        for (int j = tileFrom; j < tileTo; j++) {
+            final int ub = j * units * B;
+            for (int v = 0; v < B; v += L) {
+                FloatVector a0 = FloatVector.fromArray(S, xp, xpOff + j * B + v);
+                FloatVector a1 = FloatVector.zero(S), a2 = a1, a3 = a1;
+                int k = 0;
+                final int ob = ub + v;
+                for (; k + 3 < units; k += 4) {
+                    int o = ob + k * B;
+                    a0 = FloatVector.fromArray(S, uT, o).fma(FloatVector.broadcast(S, h[hOff + k]), a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(FloatVector.broadcast(S, h[hOff + k + 1]), a1);
+                    a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(FloatVector.broadcast(S, h[hOff + k + 2]), a2);
+                    a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(FloatVector.broadcast(S, h[hOff + k + 3]), a3);
+                }
+                for (; k < units; k++) a0 = FloatVector.fromArray(S, uT, ob + k * B).fma(FloatVector.broadcast(S, h[hOff + k]), a0);
+                a0.add(a1).add(a2.add(a3)).intoArray(work, v);
+            }
+            activateArray(act, work, 0, B);
+            int rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) FloatVector.fromArray(S, work, v).intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
+        }
+    }
+
+    @Override
+    public void simpleCell(float[] z, int zOff, float[] hOut, int hOutOff, int units, int act, float[] work) {
+        System.arraycopy(z, zOff, hOut, hOutOff, units);
+        activateArray(act, hOut, hOutOff, units);
+    }
+
+    // ------------------------------------------------------------------ GRU
+
+    @Override
+    public void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
+                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+        final int tw = 3 * B;
+        final int tiles = (units + B - 1) / B;
+        for (int j = tileFrom; j < tileTo; j++) {
+            final int ub = j * units * tw;
+            for (int v = 0; v < B; v += L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
+                int k = 0;
+                final int ob = ub + v;
+                for (; k + 1 < units; k += 2) {
+                    int o = ob + k * tw;
+                    FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+                    FloatVector hk1 = FloatVector.broadcast(S, h[hOff + k + 1]);
+                    a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(hk, a1);
+                    a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(hk, a2);
+                    b0 = FloatVector.fromArray(S, uT, o + tw).fma(hk1, b0);
+                    b1 = FloatVector.fromArray(S, uT, o + tw + B).fma(hk1, b1);
+                    b2 = FloatVector.fromArray(S, uT, o + tw + 2 * B).fma(hk1, b2);
+                }
+                if (k < units) {
+                    int o = ob + k * tw;
+                    FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+                    a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(hk, a1);
+                    a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(hk, a2);
+                }
+                a0.add(b0).intoArray(work, v);
+                a1.add(b1).intoArray(work, B + v);
+                a2.add(b2).intoArray(work, 2 * B + v);
+            }
+            gruTile(xp, xpOff + j * tw, work, 0, bRec, j * tw, h, hOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+        }
+    }
+
+    @Override
+    public void gruCell(float[] xp, int xpOff, float[] m, int mOff, float[] bRec, float[] h, int hOff,
+                        float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+        final int tw = 3 * B;
+        final int tiles = (units + B - 1) / B;
+        for (int j = 0; j < tiles; j++) {
+            gruTile(xp, xpOff + j * tw, m, mOff + j * tw, bRec, j * tw, h, hOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+        }
+    }
+
+    /** The reset_after GRU update of one tile from {@code m = h·U} at {@code t[to, to+48)} (overwritten). */
+    private static void gruTile(float[] xp, int xi, float[] t, int to, float[] bRec, int bi,
+                                float[] h, int hi, float[] hOut, int oi, int rem, int act, int ract) {
+        for (int v = 0; v < B; v += L) {
+            FloatVector mz = FloatVector.fromArray(S, t, to + v), mr = FloatVector.fromArray(S, t, to + B + v);
+            if (bRec != null) {
+                mz = mz.add(FloatVector.fromArray(S, bRec, bi + v));
+                mr = mr.add(FloatVector.fromArray(S, bRec, bi + B + v));
+            }
+            FloatVector.fromArray(S, xp, xi + v).add(mz).intoArray(t, to + v);
+            FloatVector.fromArray(S, xp, xi + B + v).add(mr).intoArray(t, to + B + v);
+        }
+        activateArray(ract, t, to, 2 * B);
+        for (int v = 0; v < B; v += L) {
+            FloatVector mh = FloatVector.fromArray(S, t, to + 2 * B + v);
+            if (bRec != null) mh = mh.add(FloatVector.fromArray(S, bRec, bi + 2 * B + v));
+            FloatVector r = FloatVector.fromArray(S, t, to + B + v);
+            FloatVector.fromArray(S, xp, xi + 2 * B + v).add(r.mul(mh)).intoArray(t, to + 2 * B + v);
+        }
+        activateArray(act, t, to + 2 * B, B);
+        for (int v = 0; v < B && v < rem; v += L) {
+            FloatVector z = FloatVector.fromArray(S, t, to + v), hh = FloatVector.fromArray(S, t, to + 2 * B + v);
+            z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh)).intoArray(hOut, oi + v, S.indexInRange(0, rem - v));
+        }
+    }
+
+    @Override
+    public void gruStepBefore(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
+                              float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+        final int tw = 3 * B;
+        final int tiles = (units + B - 1) / B;
+        final int padded = tiles * B;
+        final int zw = 0, rhw = padded, tb = 2 * padded;
+        // pass 1: z and r·h for every unit
+        for (int j = 0; j < tiles; j++) {
+            final int ub = j * units * tw;
+            for (int v = 0; v < B; v += L) {
+                int col = xpOff + j * tw + v;
+                FloatVector a0 = FloatVector.fromArray(S, xp, col), a1 = FloatVector.fromArray(S, xp, col + B);
+                FloatVector b0 = FloatVector.zero(S), b1 = b0;
+                int k = 0;
+                final int ob = ub + v;
+                for (; k + 1 < units; k += 2) {
+                    int o = ob + k * tw;
+                    FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+                    FloatVector hk1 = FloatVector.broadcast(S, h[hOff + k + 1]);
+                    a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(hk, a1);
+                    b0 = FloatVector.fromArray(S, uT, o + tw).fma(hk1, b0);
+                    b1 = FloatVector.fromArray(S, uT, o + tw + B).fma(hk1, b1);
+                }
+                if (k < units) {
+                    int o = ob + k * tw;
+                    FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+                    a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+                    a1 = FloatVector.fromArray(S, uT, o + B).fma(hk, a1);
+                }
+                a0.add(b0).intoArray(work, zw + j * B + v);
+                a1.add(b1).intoArray(work, rhw + j * B + v);
+            }
+        }
+        activateArray(ract, work, zw, 2 * padded);
+        for (int unit = 0; unit < units; unit += L) {
+            FloatVector.fromArray(S, work, rhw + unit).mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, units - unit))).intoArray(work, rhw + unit);
+        }
+        // pass 2: the candidate from (r·h)·U_h, and the new h
+        for (int j = 0; j < tiles; j++) {
+            final int ub = j * units * tw + 2 * B;
+            for (int v = 0; v < B; v += L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0;
+                int k = 0;
+                final int ob = ub + v;
+                for (; k + 1 < units; k += 2) {
+                    int o = ob + k * tw;
+                    a0 = FloatVector.fromArray(S, uT, o).fma(FloatVector.broadcast(S, work[rhw + k]), a0);
+                    a1 = FloatVector.fromArray(S, uT, o + tw).fma(FloatVector.broadcast(S, work[rhw + k + 1]), a1);
+                }
+                if (k < units) a0 = FloatVector.fromArray(S, uT, ob + k * tw).fma(FloatVector.broadcast(S, work[rhw + k]), a0);
+                FloatVector.fromArray(S, xp, xpOff + j * tw + 2 * B + v).add(a0.add(a1)).intoArray(work, tb + v);
+            }
+            activateArray(act, work, tb, B);
+            int rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                FloatVector z = FloatVector.fromArray(S, work, zw + j * B + v), hh = FloatVector.fromArray(S, work, tb + v);
+                int unit = j * B + v;
+                z.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh)).intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
+            }
+        }
+    }
+
+    @Override
+    public void gruGatesBefore(float[] xp, int xpOff, float[] m, int mOff, float[] h, int hOff,
+                               float[] zOut, int zOff, float[] rh, int rhOff, int units, int ract) {
+        final int tw = 3 * B;
+        final int tiles = (units + B - 1) / B;
+        for (int j = 0; j < tiles; j++) {
+            int rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                int col = j * tw + v;
+                int unit = j * B + v;
+                FloatVector.fromArray(S, xp, xpOff + col).add(FloatVector.fromArray(S, m, mOff + col)).intoArray(zOut, zOff + unit, S.indexInRange(0, rem - v));
+                FloatVector.fromArray(S, xp, xpOff + col + B).add(FloatVector.fromArray(S, m, mOff + col + B)).intoArray(rh, rhOff + unit, S.indexInRange(0, rem - v));
+            }
+        }
+        activateArray(ract, zOut, zOff, units);
+        activateArray(ract, rh, rhOff, units);
+        for (int unit = 0; unit < units; unit += L) {
+            int rem = units - unit;
+            FloatVector.fromArray(S, rh, rhOff + unit, S.indexInRange(0, rem)).mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem))).intoArray(rh, rhOff + unit, S.indexInRange(0, rem));
+        }
+    }
+
+    @Override
+    public void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff, float[] z, int zOff,
+                                   float[] h, int hOff, float[] hOut, int hOutOff, int units, int act) {
+        final int tw = 3 * B;
+        final int tiles = (units + B - 1) / B;
+        for (int j = 0; j < tiles; j++) {
+            int col = j * tw + 2 * B;
+            for (int v = 0; v < B; v += L) {
+                FloatVector.fromArray(S, xp, xpOff + col + v).add(FloatVector.fromArray(S, m2, mOff + col + v)).intoArray(m2, mOff + col + v);
+            }
+            activateArray(act, m2, mOff + col, B);
+            int rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                int unit = j * B + v;
+                FloatVector zv = FloatVector.fromArray(S, z, zOff + unit, S.indexInRange(0, rem - v)), hh = FloatVector.fromArray(S, m2, mOff + col + v);
+                zv.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v))).add(zv.neg().add(1f).mul(hh)).intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
+            }
+        }
+    }
+
+    @Override
+    public String toString() { return "vector (" + S + ")"; }
+}
