@@ -57,10 +57,12 @@ public final class GatePanel {
         }
         int w = width();
         float[] out = new float[rows * w];
+        // one copy per run of BLOCK units: a run is contiguous on both sides
         for (int r = 0; r < rows; r++) {
             for (int g = 0; g < gates; g++) {
-                for (int u = 0; u < units; u++) {
-                    out[r * w + column(g, u)] = fused[r * gu + g * units + u];
+                for (int j = 0; j < tiles; j++) {
+                    System.arraycopy(fused, r * gu + g * units + j * BLOCK, out, r * w + (j * gates + g) * BLOCK,
+                            Math.min(BLOCK, units - j * BLOCK));
                 }
             }
         }
@@ -77,8 +79,9 @@ public final class GatePanel {
         float[] out = new float[rows * gu];
         for (int r = 0; r < rows; r++) {
             for (int g = 0; g < gates; g++) {
-                for (int u = 0; u < units; u++) {
-                    out[r * gu + g * units + u] = panel[r * w + column(g, u)];
+                for (int j = 0; j < tiles; j++) {
+                    System.arraycopy(panel, r * w + (j * gates + g) * BLOCK, out, r * gu + g * units + j * BLOCK,
+                            Math.min(BLOCK, units - j * BLOCK));
                 }
             }
         }

@@ -136,7 +136,7 @@ public final class Gru extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, mwork, 0, width, false);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, mwork, 0, width, false, 1);
         if (resetAfter) {
             for (int i = 0; i < m; i++) {
                 int b = r0 + i;
@@ -152,7 +152,7 @@ public final class Gru extends Recurrent {
             int b = r0 + i;
             k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork, rhOff + i * units, units, ractCode);
         }
-        Gemm.multiply(m, width, units, mwork, rhOff, units, recurrentP, 0, width, mwork, 0, width, false);
+        Gemm.multiply(m, width, units, mwork, rhOff, units, recurrentP, 0, width, mwork, 0, width, false, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

@@ -97,7 +97,7 @@ public final class Lstm extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, xp, xpOff, xpLd, true);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, xp, xpOff, xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {
