@@ -20,7 +20,7 @@
 #   PEERS_KIT_DIR      the kit (default: ../shared/bench next to the repository)
 #   JKERAS_JAVA        java for jkeras and JMH (default: Temurin 25 when installed, else java)
 #   JKERAS_KERNELS     kernel paths in the rotation (default: "vector scalar" batch-1, "vector" W2/W4)
-#   JMH=0              skip the JMH suite;  JMH_SUITES="latency gc w2 w4 load" picks parts of it
+#   JMH=0              skip the JMH suite;  JMH_SUITES="latency gc w2 w4 load loadcold" picks parts of it
 #   PEERS_ONLY=1       same as JMH=0;  REPORT=0 skips writing docs/performance.md;  PERF_DOC=FILE writes elsewhere
 #   PERF_NOTE="..."    a line put under the report's title (e.g. why the run is not the reference one)
 #   SKIP_PEERS=1       only the JMH part (e.g. to add it to an existing PEERS_RUN)
@@ -107,7 +107,7 @@ done
 
 # 3. JMH suite (not in the rotation: steady-state figures, allocation, load time)
 if [ "${JMH:-1}" = 1 ]; then
-  SUITES=${JMH_SUITES:-latency gc w2 w4 load}
+  SUITES=${JMH_SUITES:-latency gc w2 w4 load loadcold}
   JMH_OPTS=()
   [ $QUICK = 1 ] && JMH_OPTS=(-wi 1 -i 2 -w 1 -r 1)
   JVM_APPEND="--add-modules=jdk.incubator.vector -Djkeras.threads=$PEERS_THREADS -Djkeras.bench.artifacts=$KIT/artifacts"
@@ -138,8 +138,10 @@ if [ "${JMH:-1}" = 1 ]; then
       gc)      has W1 && jmh gc 'InferenceBenchmark' -p workload=w1 -p kernel=best -prof gc ;;
       w2)      has W2 && jmh w2 'ThroughputBenchmark' -p kernel=best ;;
       w4)      has W4 && jmh w4 'TrainBenchmark' -p kernel=best ;;
-      load)    jmh load 'LoadBenchmark' -p workload=w2 ;;
-      *) echo "perf.sh: unknown JMH suite '$s' (latency gc w2 w4 load)" >&2 ;;
+      load)    jmh load 'LoadBenchmark' -p workload=w2 -p format=h5,jkm ;;
+      # the first load in a fresh JVM (what a service pays at startup): one shot in each of 10 forks
+      loadcold) jmh loadcold 'LoadBenchmark' -p workload=w2 -p format=h5,jkm -bm ss -f 10 -wi 0 -i 1 ;;
+      *) echo "perf.sh: unknown JMH suite '$s' (latency gc w2 w4 load loadcold)" >&2 ;;
     esac
   done
   # the JMH medians join the run's records (variant jmh-vector / jmh-scalar), beside the rotation's

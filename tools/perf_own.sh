@@ -5,7 +5,8 @@
 #
 # Runs `./jkeras bench` on the workload peers.sh describes (PEERS_* variables: model, fixed input,
 # Keras' expected output, batch, threads, budgets; W4: --train with PEERS_N_SAMPLES and PEERS_EPOCHS)
-# once per kernel path in JKERAS_KERNELS (default "vector scalar" for W1/W3s/W3g, "vector" for W2/W4),
+# once per kernel path in JKERAS_KERNELS (default "vector split scalar" for W1/W3s/W3g, "vector" for W2/W4;
+# split = the vector path with each batch-1 step's tiles split over two threads, -Djkeras.splitSteps=true),
 # and appends each JSON line to $PEERS_RESULTS with the kit's add_result.py as peer "jkeras", variant
 # cli-vector / cli-scalar (cli-train-... for W4). A failed run appends a record with "error".
 # JKERAS_EPOCHS overrides the timed W4 epochs (one warm-up epoch comes first; peers.sh stops OWN_CMD after
@@ -15,14 +16,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${PEERS_WORKLOAD:?run me from peers.sh (OWN_CMD)}" "${PEERS_KIT:?}" "${PEERS_PY:?}"
 W=$PEERS_WORKLOAD
 if [ -z "${JKERAS_KERNELS:-}" ]; then
-  case $W in W2|W4) JKERAS_KERNELS="vector" ;; *) JKERAS_KERNELS="vector scalar" ;; esac
+  case $W in W2|W4) JKERAS_KERNELS="vector" ;; *) JKERAS_KERNELS="vector split scalar" ;; esac
 fi
 rc=0
 for k in $JKERAS_KERNELS; do
   case $k in
-    vector) kopt=best ;;
-    scalar) kopt=scalar ;;
-    *) echo "perf_own.sh: unknown kernel '$k' (vector, scalar)" >&2; exit 2 ;;
+    vector) kopt=best; jopts="" ;;
+    split) kopt=best; jopts="-Djkeras.splitSteps=true" ;;
+    scalar) kopt=scalar; jopts="" ;;
+    *) echo "perf_own.sh: unknown kernel '$k' (vector, split, scalar)" >&2; exit 2 ;;
   esac
   if [ "${PEERS_MODE:-}" = train ] || [ "$W" = W4 ]; then
     variant=cli-train-$k
@@ -35,7 +37,7 @@ for k in $JKERAS_KERNELS; do
          --input "$PEERS_INPUT_NPY" --expected "$PEERS_EXPECTED_NPY" --json)
   fi
   echo "+ ${cmd[*]}"
-  out=$("${cmd[@]}" 2>"${TMPDIR:-/tmp}/jkeras-own-$$.err")
+  out=$(JKERAS_JAVA_OPTS="${JKERAS_JAVA_OPTS:-} $jopts" "${cmd[@]}" 2>"${TMPDIR:-/tmp}/jkeras-own-$$.err")
   status=$?
   line=$(printf '%s\n' "$out" | grep '^ *{' | tail -n 1)
   if [ $status = 0 ] && [ -n "$line" ]; then

@@ -24,7 +24,7 @@ sys.dont_write_bytecode = True
 LAT_TARGET = 0.7          # W1, W3s, W3g: latency <= 0.7 x the best peer
 LOAD_NATIVE_MS = 20.0     # W2-sized model from .jkm
 LOAD_H5_MS = 200.0        # ... from .h5
-ALLOC_BYTES = 1024.0      # W1 steady state: "about 0 B/op" read as under 1 KiB per call
+ALLOC_BYTES = 64.0        # W1 steady state: "about 0 B/op", i.e. nothing but JMH's own noise
 
 
 def kit_modules(kit):
@@ -179,7 +179,8 @@ def report(common, summarize, run, d, kit):
     kernels = sorted({r.get("kernel") for r in recs if r.get("peer") == "jkeras" and r.get("kernel")})
     p(f"* jkeras kernel paths measured: {', '.join(f'`{k}`' for k in kernels) if kernels else '(none recorded)'}"
       " (variant `cli-vector` / `jmh-vector`: the Vector API kernel, `--add-modules jdk.incubator.vector`;"
-      " `cli-scalar` / `jmh-scalar`: the portable fallback, `-Djkeras.scalar=true`)")
+      " `cli-split`: the Vector API kernel with each batch-1 step's tiles split over two threads,"
+      " `-Djkeras.splitSteps=true`; `cli-scalar` / `jmh-scalar`: the portable fallback, `-Djkeras.scalar=true`)")
     threads = sorted({str(r.get("threads")) for r in recs if r.get("peer") == "jkeras"})
     p(f"* Threads: {', '.join(threads) if threads else '?'} per runtime (`PEERS_THREADS`; jkeras: `--threads`, i.e."
       " `-Djkeras.threads`)\n")
@@ -189,11 +190,13 @@ def report(common, summarize, run, d, kit):
       " best peer = the fastest other runtime/variant of the same run.\n")
     p("| workload | metric | jkeras | best peer | jkeras / peer | target | met |")
     p("|---|---|---|---|---|---|---|")
-    for w in ("W1", "W3s", "W3g", "W2", "W4"):
+    rows = [("W1", "cli-vector"), ("W1", "cli-split"), ("W3s", "cli-vector"), ("W3s", "cli-split"),
+            ("W3g", "cli-vector"), ("W3g", "cli-split"), ("W2", "cli-vector"), ("W4", "cli-train-vector")]
+    for w, variant in rows:
         meds = medians(recs, w)
-        if not meds:
+        if not meds or (variant == "cli-split" and ("jkeras", variant) not in meds):
             continue
-        jk = meds.get(("jkeras", "cli-train-vector" if w == "W4" else "cli-vector"))
+        jk = meds.get(("jkeras", variant))
         if w == "W4":
             bp = best_peer(meds, only="torch")
             metric, target = "s/epoch", "<= PyTorch's epoch (1.0x)"
@@ -217,22 +220,29 @@ def report(common, summarize, run, d, kit):
             rcell, met = f"{ratio:.2f}x", ("met" if ratio <= bound else "not met")
         else:
             rcell, met = "-", "-"
-        p(f"| {w} | {metric} | {jcell} | {pcell} | {rcell} | {target} | {met} |")
+        wname = w + (" (`-Djkeras.splitSteps=true`)" if variant == "cli-split" else "")
+        p(f"| {wname} | {metric} | {jcell} | {pcell} | {rcell} | {target} | {met} |")
     load = {}
     alloc = None
     for suite, e in jmh:
         b = e["benchmark"].rsplit(".", 1)[-1]
         if e["benchmark"].split(".")[-2] == "LoadBenchmark":
-            load[(e["params"].get("workload"), b)] = jmh_stats(e)["median"]
+            load[(e["params"].get("workload"), e["params"].get("format"), suite)] = jmh_stats(e)["median"]
         if suite == "gc" and e["params"].get("workload") == "w1":
             sm = e.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
             if sm:
                 alloc = sm["score"]
-    for b, name, bound in (("fromNative", "native `.jkm`", LOAD_NATIVE_MS), ("fromH5", "`.h5`", LOAD_H5_MS)):
-        v = load.get(("w2", b))
-        cell = f"{v * 1e3:.2f} ms" if v is not None else "not measured"
-        met = "-" if v is None else ("met" if v * 1e3 <= bound else "not met")
-        p(f"| W2 model | load from {name} (JMH) | {cell} | - | - | <= {bound:.0f} ms | {met} |")
+    for suite, mode in (("load", "warm: steady state"), ("loadcold", "cold: first load in a fresh JVM")):
+        for fmt, name, bound in (("jkm", "native `.jkm`", LOAD_NATIVE_MS), ("h5", "`.h5`", LOAD_H5_MS)):
+            v = load.get(("w2", fmt, suite))
+            cell = f"{v * 1e3:.2f} ms" if v is not None else "not measured"
+            met = "-" if v is None else ("met" if v * 1e3 <= bound else "not met")
+            p(f"| W2 model | load from {name}, {mode} (JMH) | {cell} | - | - | <= {bound:.0f} ms | {met} |")
+        h5, jkm = load.get(("w2", "h5", suite)), load.get(("w2", "jkm", suite))
+        if h5 and jkm:
+            r = h5 / jkm
+            p(f"| W2 model | `.h5` load time / `.jkm` load time, {mode} (JMH) | {r:.1f}x | - | - | >= 10x |"
+              f" {'met' if r >= 10 else 'not met'} |")
     acell = f"{alloc:,.0f} B/op" if alloc is not None else "not measured"
     amet = "-" if alloc is None else ("met" if alloc <= ALLOC_BYTES else "not met")
     p(f"| W1 | steady-state allocation per call (JMH `-prof gc`, `gc.alloc.rate.norm`) | {acell} | - | - |"
