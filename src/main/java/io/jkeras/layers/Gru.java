@@ -120,8 +120,8 @@ public final class Gru extends Recurrent {
 
     @Override protected boolean splittable() { return fused() && resetAfter; }
 
-    @Override protected void projectInto(float[] x, int rows, float[] xp) {
-        Recurrent.projectInto(x, rows, inputSize, kernelP, inputBiasP, panel.width(), xp);
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelP, inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override

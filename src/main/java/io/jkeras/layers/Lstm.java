@@ -82,8 +82,8 @@ public final class Lstm extends Recurrent {
 
     @Override protected int gates() { return GATES; }
 
-    @Override protected void projectInto(float[] x, int rows, float[] xp) {
-        Recurrent.projectInto(x, rows, inputSize, kernelP, biasP, panel.width(), xp);
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelP, biasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
