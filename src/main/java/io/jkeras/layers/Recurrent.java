@@ -354,13 +354,13 @@ public abstract class Recurrent implements Layer {
         throw new UnsupportedOperationException();
     }
 
-    /** {@code xp[rows × width] = x[rows × inputSize] · kernelP + biasP}, one {@link Gemm#multiply} on at most {@code threads} threads. */
-    static void projectRows(float[] x, int xOff, int ldx, int rows, int inputSize, float[] kernelP, float[] biasP, int width,
+    /** {@code xp[rows × width] = x[rows × inputSize] · kernel + biasP}, one {@link Gemm#multiply} with the packed kernel on at most {@code threads} threads. */
+    static void projectRows(float[] x, int xOff, int ldx, int rows, int inputSize, Gemm.PackedB kernelP, float[] biasP, int width,
                             float[] xp, int xpOff, int ldxp, int threads) {
         if (biasP != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, xpOff + r * ldxp, width);
         }
-        Gemm.multiply(rows, width, inputSize, x, xOff, ldx, kernelP, 0, width, xp, xpOff, ldxp, biasP != null, threads);
+        Gemm.multiply(rows, width, inputSize, x, xOff, ldx, kernelP, xp, xpOff, ldxp, biasP != null, threads);
     }
 
     @Override
