@@ -266,10 +266,12 @@ public abstract class Recurrent implements Layer {
 
     /**
      * Floats of projected input a block projects at a time (system property
-     * {@code jkeras.chunkFloats}): a few timesteps of the block's rows, so that the projection is
-     * still in cache when the step consumes it and no projection of the whole sequence is allocated.
+     * {@code jkeras.chunkFloats}, 512 KiB by default): one or a few timesteps of the block's rows, so
+     * that the projection is still in cache (next to the packed recurrent kernel) when the step
+     * consumes it and no projection of the whole sequence is allocated. (128 rows of LSTM(256):
+     * one step; more steps at a time measured no faster.)
      */
-    static int chunkFloats = Integer.getInteger("jkeras.chunkFloats", 1 << 18);
+    static int chunkFloats = Integer.getInteger("jkeras.chunkFloats", 1 << 17);
 
     /** Timesteps projected at a time for {@code m} rows of {@code width} floats. */
     static int chunkSteps(int steps, int m, int width) {
@@ -305,14 +307,22 @@ public abstract class Recurrent implements Layer {
                     int s = s0 + c;
                     int t = goBackwards ? steps - 1 - s : s;
                     fusedRows(k, xp, c * block, width, m, states, b0, mask, steps, t, mwork, work);
+                    if (mask == null) {
+                        // every step's output is the new h: the last one is copied once at the end
+                        if (seq != null) {
+                            for (int b = b0; b < b0 + m; b++) System.arraycopy(states[0], b * h, seq, (b * steps + s) * h, h);
+                        }
+                        continue;
+                    }
                     for (int b = b0; b < b0 + m; b++) {
                         int so = b * h;
-                        if (mask == null || mask[b * steps + t]) System.arraycopy(states[0], so, last, so, h);
+                        if (mask[b * steps + t]) System.arraycopy(states[0], so, last, so, h);
                         else if (zeroOutputForMask) Arrays.fill(last, so, so + h, 0f);
                         if (seq != null) System.arraycopy(last, so, seq, (b * steps + s) * h, h);
                     }
                 }
             }
+            if (mask == null) System.arraycopy(states[0], b0 * h, last, b0 * h, m * h);
         }
         ws.release(Workspace.XP, xp);
         ws.release(Workspace.M, mwork);
