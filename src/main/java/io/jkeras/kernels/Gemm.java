@@ -49,6 +49,43 @@ public final class Gemm {
 
         /** Products narrower than this go to the scalar kernel instead. */
         default int minColumns() { return 1; }
+
+        /** B (k×n) in the layout {@link #productPacked} reads, or null when the kernel reads B as it is. */
+        default float[] pack(int n, int k, float[] b, int bOff, int ldb) { return null; }
+
+        /** {@code C (+)= A·B} with B as {@link #pack} returned it. */
+        default void productPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
+                                   float[] c, int cOff, int ldc, boolean accumulate) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /**
+     * A right-hand matrix B (k×n) prepared once for many products {@code A·B} (constant weights):
+     * the fast kernel copies B into cache-friendly strips on every call otherwise. Holds on to B,
+     * which must not change afterwards.
+     */
+    public static final class PackedB {
+        final int k, n;
+        final float[] b;
+        final int bOff, ldb;
+        final Kernel kernel;
+        /** B in the kernel's layout, or null when the kernel reads {@code b} as it is. */
+        final float[] data;
+
+        PackedB(Kernel kernel, int k, int n, float[] b, int bOff, int ldb) {
+            this.kernel = kernel;
+            this.k = k;
+            this.n = n;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.data = k == 0 || n < kernel.minColumns() ? null : kernel.pack(n, k, b, bOff, ldb);
+        }
+
+        public int rows() { return k; }
+
+        public int columns() { return n; }
     }
 
     static final Kernel SCALAR = new ScalarKernel();
@@ -126,6 +163,39 @@ public final class Gemm {
                                 float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         run(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+    }
+
+    /** B (k×n, row p at {@code bOff + p·ldb}) packed for {@link #multiply(int, int, int, float[], int, int, PackedB, float[], int, int, boolean, int)}. */
+    public static PackedB pack(int k, int n, float[] b, int bOff, int ldb) {
+        if (k < 0 || n < 0) throw new IllegalArgumentException("negative dimension: n=" + n + " k=" + k);
+        if (k > 0 && n > 0) span("B", b, bOff, k, n, ldb);
+        return new PackedB(BEST, k, n, b, bOff, ldb);
+    }
+
+    /** {@code C[m×n] (+)= A[m×k] · B} with B packed by {@link #pack}, on at most {@code threads} threads; same results as the unpacked product. */
+    public static void multiply(int m, int n, int k, float[] a, int aOff, int lda, PackedB b,
+                                float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        if (b.data == null) {
+            run(b.kernel, NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc, accumulate, threads);
+            return;
+        }
+        if (n != b.n || k != b.k) throw new IllegalArgumentException("packed B is " + b.k + "×" + b.n + ", product needs " + k + "×" + n);
+        check(NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc);
+        if (m == 0) return;
+        Kernel kernel = b.kernel;
+        int t = threads <= 1 || (long) m * n * k < PARALLEL_MIN_FMA || GemmThreads.inWorker() ? 1 : threads;
+        int rg = kernel.rowGrain();
+        int units = (m + rg - 1) / rg;
+        int chunks = Math.min(t, units);
+        if (chunks <= 1) {
+            kernel.productPacked(m, n, k, a, aOff, lda, b.data, c, cOff, ldc, accumulate);
+            return;
+        }
+        GemmThreads.run(chunks, q -> {
+            int lo = Math.min(m, (int) ((long) units * q / chunks) * rg);
+            int hi = Math.min(m, (int) ((long) units * (q + 1) / chunks) * rg);
+            if (hi > lo) kernel.productPacked(hi - lo, n, k, a, aOff + lo * lda, lda, b.data, c, cOff + lo * ldc, ldc, accumulate);
+        });
     }
 
     /** {@code C[m×n] (+)= Aᵀ · B} with A stored k×m (row p of A at {@code aOff + p·lda}) and B stored k×n. */

@@ -55,16 +55,59 @@ final class GemmVector implements Gemm.Kernel {
     @Override
     public void product(int op, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float[] c, int cOff, int ldc, boolean accumulate) {
+        product(op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
+    }
+
+    /**
+     * B (k×n, {@code ldb}) packed once for {@link #productPacked}: the blocks {@link #product}
+     * would copy on every call, one after the other in the order it visits them.
+     */
+    @Override
+    public float[] pack(int n, int k, float[] b, int bOff, int ldb) {
+        float[] pb = BUFFERS.get()[0];
+        long size = 0;
+        for (int jc = 0; jc < n; jc += NC) size += (long) k * stripColumns(Math.min(NC, n - jc));
+        float[] packed = new float[Math.toIntExact(size)];
+        int off = 0;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int full = nc / W, vecs = (nc - full * W) / L, rest = nc - full * W - vecs * L;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(Gemm.NN, kc, nc, b, bOff, ldb, pc, jc, pb, full, vecs, rest);
+                int len = kc * stripColumns(nc);
+                System.arraycopy(pb, 0, packed, off, len);
+                off += len;
+            }
+        }
+        return packed;
+    }
+
+    /** Columns of the strips of a block of {@code nc} columns (the last partial vector padded). */
+    private static int stripColumns(int nc) {
+        return (nc + L - 1) / L * L;
+    }
+
+    /** {@code C (+)= A·B} with B given as {@link #pack} made it. */
+    @Override
+    public void productPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        product(Gemm.NN, m, n, k, a, aOff, lda, null, 0, 0, c, cOff, ldc, accumulate, packed);
+    }
+
+    private void product(int op, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc, boolean accumulate, float[] packed) {
         float[][] buf = BUFFERS.get();
-        float[] pb = buf[0], tmp = buf[1];
-        boolean direct = op != Gemm.NT && m <= DIRECT_MAX_ROWS;
+        float[] pb = packed != null ? packed : buf[0], tmp = buf[1];
+        boolean direct = packed == null && op != Gemm.NT && m <= DIRECT_MAX_ROWS;
+        int pbOff = 0;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int full = nc / W, vecs = (nc - full * W) / L, rest = nc - full * W - vecs * L;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean load = accumulate || pc > 0;
-                if (!direct) packB(op, kc, nc, b, bOff, ldb, pc, jc, pb, full, vecs, rest);
+                if (packed == null && !direct) packB(op, kc, nc, b, bOff, ldb, pc, jc, pb, full, vecs, rest);
                 for (int ic = 0; ic < m; ic += MR) {
                     int r = Math.min(MR, m - ic);
                     // element (i, p) of the block of op(A) is x[x0 + i·xr + p·xk]
@@ -85,8 +128,8 @@ final class GemmVector implements Gemm.Kernel {
                         for (int t = 0; t < vecs; t++, j += L) kernel1(r, kc, x, x0, xr, xk, b, b0 + j, ldb, c, c0 + j, ldc, load);
                         if (rest > 0) scalarTail(r, kc, rest, x, x0, xr, xk, b, b0 + j, ldb, c, c0 + j, ldc, load);
                     } else {
-                        for (int s = 0; s < full; s++) kernel(r, kc, x, x0, xr, xk, pb, s * kc * W, W, c, c0 + s * W, ldc, load);
-                        int j = full * W, o = full * kc * W;
+                        for (int s = 0; s < full; s++) kernel(r, kc, x, x0, xr, xk, pb, pbOff + s * kc * W, W, c, c0 + s * W, ldc, load);
+                        int j = full * W, o = pbOff + full * kc * W;
                         for (int t = 0; t < vecs; t++, j += L, o += kc * L) kernel1(r, kc, x, x0, xr, xk, pb, o, L, c, c0 + j, ldc, load);
                         if (rest > 0) {
                             // through a scratch tile, with the same arithmetic as the in-place path
@@ -99,6 +142,7 @@ final class GemmVector implements Gemm.Kernel {
                         }
                     }
                 }
+                if (packed != null) pbOff += kc * stripColumns(nc);
             }
         }
     }

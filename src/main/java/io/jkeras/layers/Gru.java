@@ -120,8 +120,23 @@ public final class Gru extends Recurrent {
 
     @Override protected boolean splittable() { return fused() && resetAfter; }
 
-    @Override protected void projectInto(float[] x, int rows, float[] xp) {
-        Recurrent.projectInto(x, rows, inputSize, kernelP, inputBiasP, panel.width(), xp);
+    /** The weights packed for the batched products, made on first use (a race makes equal copies). */
+    private Gemm.PackedB kernelB, recurrentB;
+
+    private Gemm.PackedB kernelB() {
+        Gemm.PackedB p = kernelB;
+        if (p == null) kernelB = p = Gemm.pack(inputSize, panel.width(), kernelP, 0, panel.width());
+        return p;
+    }
+
+    private Gemm.PackedB recurrentB() {
+        Gemm.PackedB p = recurrentB;
+        if (p == null) recurrentB = p = Gemm.pack(units, panel.width(), recurrentP, 0, panel.width());
+        return p;
+    }
+
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelB(), inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
@@ -136,7 +151,7 @@ public final class Gru extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentB(), mwork, 0, width, false, 1);
         if (resetAfter) {
             for (int i = 0; i < m; i++) {
                 int b = r0 + i;
@@ -152,7 +167,7 @@ public final class Gru extends Recurrent {
             int b = r0 + i;
             k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork, rhOff + i * units, units, ractCode);
         }
-        Gemm.multiply(m, width, units, mwork, rhOff, units, recurrentP, 0, width, mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, mwork, rhOff, units, recurrentB(), mwork, 0, width, false, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

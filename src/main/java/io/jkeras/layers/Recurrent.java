@@ -139,21 +139,22 @@ public abstract class Recurrent implements Layer {
             return;
         }
         final int width = projectionWidth();
-        final int rows = batch * steps;
-        Workspace ws = Workspace.get();
-        float[] xp = ws.floats(Workspace.XP, (long) rows * width);
-        projectInto(x, rows, xp);
         if (batch <= 2) {
+            final int rows = batch * steps;
+            Workspace ws = Workspace.get();
+            float[] xp = ws.floats(Workspace.XP, (long) rows * width);
+            projectInto(x, rows, xp);
             runRows(kernels, xp, 0, batch, steps, states, seq, mask, last, ws);
+            ws.release(Workspace.XP, xp);
         } else {
             long work = (long) batch * steps * units * width;
             int parts = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), batch / 4), work >> 21));
+            Workspace ws = Workspace.get();
             Parallel.run(parts, part -> {
                 int lo = (int) ((long) batch * part / parts), hi = (int) ((long) batch * (part + 1) / parts);
-                runBlock(kernels, xp, lo, hi, batch, steps, states, seq, mask, last, part == 0 ? ws : Workspace.get());
+                runBlock(kernels, x, lo, hi, steps, states, seq, mask, last, part == 0 ? ws : Workspace.get());
             });
         }
-        ws.release(Workspace.XP, xp);
     }
 
     /** The fused loop for rows {@code [lo, hi)} one at a time: batch 1 and other tiny batches. */
@@ -263,27 +264,67 @@ public abstract class Recurrent implements Layer {
         }
     }
 
-    /** The fused loop for rows {@code [lo, hi)} together: per step one product over the block's rows. */
-    private void runBlock(CellKernels k, float[] xp, int lo, int hi, int batch, int steps, float[][] states, float[] seq,
+    /**
+     * Floats of projected input a block projects at a time (system property
+     * {@code jkeras.chunkFloats}, 512 KiB by default): one or a few timesteps of the block's rows, so
+     * that the projection is still in cache (next to the packed recurrent kernel) when the step
+     * consumes it and no projection of the whole sequence is allocated. (128 rows of LSTM(256):
+     * one step; more steps at a time measured no faster.)
+     */
+    static int chunkFloats = Integer.getInteger("jkeras.chunkFloats", 1 << 17);
+
+    /** Timesteps projected at a time for {@code m} rows of {@code width} floats. */
+    static int chunkSteps(int steps, int m, int width) {
+        return (int) Math.max(1, Math.min(steps, chunkFloats / ((long) m * width)));
+    }
+
+    /**
+     * The fused loop for rows {@code [lo, hi)} together: per step one product over the block's
+     * rows. The input projection is computed a chunk of timesteps at a time, step by step, into
+     * a small buffer laid out {@code [step][row][width]}.
+     */
+    private void runBlock(CellKernels k, float[] x, int lo, int hi, int steps, float[][] states, float[] seq,
                           boolean[] mask, float[] last, Workspace ws) {
         final int width = projectionWidth();
         final int h = units;
         final int maxBlock = 256;
-        float[] mwork = ws.floats(Workspace.M, (long) Math.min(maxBlock, hi - lo) * rowWork());
+        final int mMax = Math.min(maxBlock, hi - lo);
+        final int chunk = chunkSteps(steps, mMax, width);
+        final int stepLd = steps * inputSize;
+        float[] xp = ws.floats(Workspace.XP, (long) chunk * mMax * width);
+        float[] mwork = ws.floats(Workspace.M, (long) mMax * rowWork());
         float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
         for (int b0 = lo; b0 < hi; b0 += maxBlock) {
-            int m = Math.min(maxBlock, hi - b0);
-            for (int s = 0; s < steps; s++) {
-                int t = goBackwards ? steps - 1 - s : s;
-                fusedRows(k, xp, (b0 * steps + t) * width, steps * width, m, states, b0, mask, steps, t, mwork, work);
-                for (int b = b0; b < b0 + m; b++) {
-                    int so = b * h;
-                    if (mask == null || mask[b * steps + t]) System.arraycopy(states[0], so, last, so, h);
-                    else if (zeroOutputForMask) Arrays.fill(last, so, so + h, 0f);
-                    if (seq != null) System.arraycopy(last, so, seq, (b * steps + s) * h, h);
+            final int m = Math.min(maxBlock, hi - b0);
+            final int block = m * width;
+            for (int s0 = 0; s0 < steps; s0 += chunk) {
+                int cs = Math.min(chunk, steps - s0);
+                for (int c = 0; c < cs; c++) {
+                    int t = goBackwards ? steps - 1 - (s0 + c) : s0 + c;
+                    projectRows(x, (b0 * steps + t) * inputSize, stepLd, m, xp, c * block, width, 1);
+                }
+                for (int c = 0; c < cs; c++) {
+                    int s = s0 + c;
+                    int t = goBackwards ? steps - 1 - s : s;
+                    fusedRows(k, xp, c * block, width, m, states, b0, mask, steps, t, mwork, work);
+                    if (mask == null) {
+                        // every step's output is the new h: the last one is copied once at the end
+                        if (seq != null) {
+                            for (int b = b0; b < b0 + m; b++) System.arraycopy(states[0], b * h, seq, (b * steps + s) * h, h);
+                        }
+                        continue;
+                    }
+                    for (int b = b0; b < b0 + m; b++) {
+                        int so = b * h;
+                        if (mask[b * steps + t]) System.arraycopy(states[0], so, last, so, h);
+                        else if (zeroOutputForMask) Arrays.fill(last, so, so + h, 0f);
+                        if (seq != null) System.arraycopy(last, so, seq, (b * steps + s) * h, h);
+                    }
                 }
             }
+            if (mask == null) System.arraycopy(states[0], b0 * h, last, b0 * h, m * h);
         }
+        ws.release(Workspace.XP, xp);
         ws.release(Workspace.M, mwork);
         ws.release(Workspace.WORK, work);
     }
@@ -310,17 +351,26 @@ public abstract class Recurrent implements Layer {
         }
     }
 
-    /** The input projection of {@code rows} rows into {@code xp} as one matrix product (fused path). */
+    /** The input projection of {@code rows} consecutive rows into {@code xp} as one matrix product (fused path). */
     protected void projectInto(float[] x, int rows, float[] xp) {
+        projectRows(x, 0, inputSize, rows, xp, 0, projectionWidth(), Gemm.threads());
+    }
+
+    /**
+     * The input projection of {@code rows} input rows {@code x[xOff + r·ldx ..]} into the rows
+     * {@code xp[xpOff + r·ldxp ..]} as one matrix product on at most {@code threads} threads (fused path).
+     */
+    protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
         throw new UnsupportedOperationException();
     }
 
-    /** {@code xp[rows × width] = x[rows × inputSize] · kernelP + biasP}, one {@link Gemm#multiply}. */
-    static void projectInto(float[] x, int rows, int inputSize, float[] kernelP, float[] biasP, int width, float[] xp) {
+    /** {@code xp[rows × width] = x[rows × inputSize] · kernel + biasP}, one {@link Gemm#multiply} with the packed kernel on at most {@code threads} threads. */
+    static void projectRows(float[] x, int xOff, int ldx, int rows, int inputSize, Gemm.PackedB kernelP, float[] biasP, int width,
+                            float[] xp, int xpOff, int ldxp, int threads) {
         if (biasP != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, r * width, width);
+            for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, xpOff + r * ldxp, width);
         }
-        Gemm.multiply(rows, width, inputSize, x, 0, inputSize, kernelP, 0, width, xp, 0, width, biasP != null);
+        Gemm.multiply(rows, width, inputSize, x, xOff, ldx, kernelP, xp, xpOff, ldxp, biasP != null, threads);
     }
 
     @Override

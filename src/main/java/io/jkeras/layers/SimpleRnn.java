@@ -63,8 +63,23 @@ public final class SimpleRnn extends Recurrent {
 
     @Override protected int gates() { return 1; }
 
-    @Override protected void projectInto(float[] x, int rows, float[] xp) {
-        Recurrent.projectInto(x, rows, inputSize, kernelP, biasP, panel.width(), xp);
+    /** The weights packed for the batched products, made on first use (a race makes equal copies). */
+    private Gemm.PackedB kernelB, recurrentB;
+
+    private Gemm.PackedB kernelB() {
+        Gemm.PackedB p = kernelB;
+        if (p == null) kernelB = p = Gemm.pack(inputSize, panel.width(), kernelP, 0, panel.width());
+        return p;
+    }
+
+    private Gemm.PackedB recurrentB() {
+        Gemm.PackedB p = recurrentB;
+        if (p == null) recurrentB = p = Gemm.pack(units, panel.width(), recurrentP, 0, panel.width());
+        return p;
+    }
+
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelB(), biasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
@@ -78,7 +93,7 @@ public final class SimpleRnn extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentP, 0, width, xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentB(), xp, xpOff, xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) k.simpleCell(xp, xpOff + i * xpLd, hs, b * units, units, actCode, work);

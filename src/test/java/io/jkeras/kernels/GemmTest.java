@@ -121,6 +121,52 @@ class GemmTest {
     }
 
     /**
+     * Products with a packed B ({@link Gemm#pack}, the fast kernel's strips made once) against the
+     * reference on every m in {@link #ROWS} and n, k in {@link #SIZES} plus n = 1100 and k = 300
+     * (several blocks of columns and of k), padded and not; and equal exactly to the unpacked
+     * product (the same multiply-adds in the same order), split across threads or not.
+     */
+    @Test
+    void packedProductsMatchReferenceAndTheUnpackedProduct() {
+        int[] sizes = Arrays.copyOf(SIZES, SIZES.length + 1);
+        sizes[SIZES.length] = 300;
+        for (boolean padded : new boolean[]{false, true}) {
+            for (boolean accumulate : new boolean[]{false, true}) {
+                for (int m : ROWS) {
+                    for (int n : new int[]{0, 1, 7, 16, 33, 64, 257, 1100}) {
+                        for (int k : sizes) {
+                            if ((long) m * n * k > 257L * 257 * 64) continue;   // the reference is slow
+                            Case t = new Case(Gemm.NN, m, n, k, padded, 77L * m + 13L * n + k + (accumulate ? 5 : 0) + (padded ? 3 : 0));
+                            Gemm.PackedB pb = Gemm.pack(k, n, t.b, t.bOff, t.ldb);
+                            assertThat(pb.rows()).isEqualTo(k);
+                            assertThat(pb.columns()).isEqualTo(n);
+                            float[] got = t.c0.clone();
+                            Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, pb, got, t.cOff, t.ldc, accumulate, 1);
+                            t.assertMatchesReference(got, accumulate, "packed");
+                            float[] plain = t.c0.clone();
+                            Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, plain, t.cOff, t.ldc, accumulate, 1);
+                            assertThat(got).as("packed equals unpacked m=%d n=%d k=%d", m, n, k).isEqualTo(plain);
+                        }
+                    }
+                }
+            }
+        }
+        int[][] big = {{257, 1024, 64}, {600, 100, 80}, {130, 1100, 300}};
+        for (int[] s : big) {
+            Case t = new Case(Gemm.NN, s[0], s[1], s[2], true, 3L * s[0] + s[1]);
+            Gemm.PackedB pb = Gemm.pack(s[2], s[1], t.b, t.bOff, t.ldb);
+            float[] single = t.c0.clone();
+            Gemm.multiply(s[0], s[1], s[2], t.a, t.aOff, t.lda, pb, single, t.cOff, t.ldc, true, 1);
+            t.assertMatchesReference(single, true, "packed");
+            for (int threads : new int[]{2, 3}) {
+                float[] split = t.c0.clone();
+                Gemm.multiply(s[0], s[1], s[2], t.a, t.aOff, t.lda, pb, split, t.cOff, t.ldc, true, threads);
+                assertThat(split).as("packed split over %d threads", threads).isEqualTo(single);
+            }
+        }
+    }
+
+    /**
      * The public entry points (default thread count, which may split the product) on shapes large
      * enough to be split, by rows and (few rows) by columns, against the reference; and the split
      * result equals the single-threaded one exactly: every element of C is the same chain of

@@ -147,6 +147,56 @@ class FusedRecurrentTest {
     }
 
     @Test
+    void chunkSizeFollowsTheBudget() {
+        int before = Recurrent.chunkFloats;
+        try {
+            Recurrent.chunkFloats = 3 * 5 * 64;
+            assertThat(Recurrent.chunkSteps(10, 5, 64)).isEqualTo(3);
+            assertThat(Recurrent.chunkSteps(2, 5, 64)).isEqualTo(2);
+            assertThat(Recurrent.chunkSteps(10, 6, 64)).isEqualTo(2);
+            Recurrent.chunkFloats = 1;
+            assertThat(Recurrent.chunkSteps(10, 5, 64)).isEqualTo(1);
+        } finally {
+            Recurrent.chunkFloats = before;
+        }
+    }
+
+    /**
+     * The batched path projects the input a chunk of timesteps at a time: chunks of one step, of
+     * three steps over 1, 3, 7 and 10 steps (a last partial chunk, masks and go_backwards across
+     * chunk boundaries), and one chunk holding the whole sequence.
+     */
+    @Test
+    void batchedPathAcrossChunkBoundaries() {
+        int before = Recurrent.chunkFloats;
+        try {
+            SplittableRandom r = new SplittableRandom(13);
+            for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
+                for (int steps : new int[]{1, 3, 7, 10}) {
+                    for (int chunk : new int[]{1, 3, 64}) {
+                        boolean back = steps % 2 == 1;
+                        Recurrent l = layer(kind, r, 33, 5, Activation.TANH, Activation.SIGMOID, true,
+                                new RecurrentOptions(true, true, back, false, chunk == 3));
+                        Recurrent.chunkFloats = chunk * 4 * l.projectionWidth();
+                        String what = kind + " batch=4 steps=" + steps + " chunk=" + chunk + (back ? " backwards" : "");
+                        check(l, inputs(r, l, 4, steps, 5, true, steps == 7), what + " masked");
+                        check(l, inputs(r, l, 4, steps, 5, false, false), what);
+                    }
+                }
+                // several threads and blocks of rows, each chunking its own rows
+                Recurrent l = layer(kind, r, 64, 8, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(true, true, true, false));
+                Recurrent.chunkFloats = 5 * 128 * l.projectionWidth();
+                check(l, inputs(r, l, 257, 24, 8, true, true), kind + " units=64 batch=257 steps=24 chunked");
+                Recurrent s = layer(kind, r, 17, 4, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(false, true, false, true));
+                Recurrent.chunkFloats = 2 * 5 * s.projectionWidth();
+                check(s, inputs(r, s, 5, 7, 4, true, false), kind + " stateful batch=5 chunked");
+            }
+        } finally {
+            Recurrent.chunkFloats = before;
+        }
+    }
+
+    @Test
     void batchOneStepsSplitAcrossTwoThreads() {
         boolean before = Recurrent.splitSteps;
         Recurrent.splitSteps = true;
