@@ -48,10 +48,11 @@ import java.util.List;
  * The gradients land in the {@link Param}s (in double, added to the penalties' gradients), so the
  * trainer then applies Keras' clipping, optimizer update, rounding and constraints exactly as for
  * the tape. Weights are read from the Params each batch and rounded to float32 (they are float32
- * values already). Buffers are kept across batches. Every product goes through
- * {@link Gemm#multiply}, which takes row-major operands only, so the transposed operands
- * ({@code Xᵀ}, {@code Hprevᵀ}, {@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are built explicitly into
- * reused buffers.
+ * values already). Buffers are kept across batches. The weight gradients are computed transposed
+ * with {@link Gemm#multiplyAtB}, reading the stored sequences in place; the small constant
+ * weights ({@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are transposed once per batch into reused buffers.
+ * The per-step work of both time loops is split by samples of the batch across the threads of
+ * {@link Parallel}, with the same results however it is split.
  *
  * <p>{@link #mode} selects the path for {@link Trainer#fit}: {@code auto} (the fused step when the
  * model qualifies, else the tape), {@code tape}, or {@code fused} (fails when the model does not
@@ -100,7 +101,7 @@ public final class FusedRecurrentFit {
         /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
         float[] in;
         int inOff;
-        float[] inT, z, rec, h, hT, c, tc, dz, drec, dh, gk, gr, q, qT;
+        float[] z, rec, h, c, tc, dz, drec, dh, gk, gr, q;
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
         /** Per part of the batch (by its first sample): the running state gradients dh, dh2, dc, dq. */
@@ -138,7 +139,6 @@ public final class FusedRecurrentFit {
         void buffers(int capBatch, int capSteps, boolean first) {
             int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
             if (first) in = new float[rows * features];
-            inT = new float[rows * features];
             z = new float[rows * gu];
             dz = new float[rows * gu];
             if (kind == Kind.GRU) {
@@ -148,10 +148,8 @@ public final class FusedRecurrentFit {
             if (kind == Kind.GRU1) {
                 rec = new float[capBatch * gu];
                 q = new float[rows * units];
-                qT = new float[rows * units];
             }
             h = new float[(capSteps + 1) * bu];
-            hT = new float[rows * units];
             if (kind == Kind.LSTM) {
                 c = new float[(capSteps + 1) * bu];
                 tc = new float[rows * units];
@@ -175,7 +173,7 @@ public final class FusedRecurrentFit {
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
-    private float[] dk, dkT, db, y, dy, hLastT, gd;
+    private float[] dk, dkT, db, y, dy, gd;
 
     private FusedRecurrentFit(TrainGraph graph, List<Node> nodes, Layer head, Model model) {
         this.graph = graph;
@@ -284,7 +282,6 @@ public final class FusedRecurrentFit {
         int hr = seqHead ? capBatch * capSteps : capBatch;
         y = new float[hr * outs];
         dy = new float[hr * outs];
-        hLastT = new float[hr * u];
     }
 
     /**
@@ -368,9 +365,8 @@ public final class FusedRecurrentFit {
 
         // Dense gradients: dK = Hᵀ·dy, db = Σ dy
         if (denseTrainable) {
-            CellKernels.transpose(hr, u, top.h, hOff, hLastT, 0);
             gd = ensure(gd, u * outs);
-            Gemm.multiply(u, outs, hr, hLastT, 0, hr, dy, 0, outs, gd, 0, outs, false);
+            Gemm.multiplyAtB(u, outs, hr, top.h, hOff, u, dy, 0, outs, gd, 0, outs, false);
             add(denseKernel, gd, u * outs);
             if (denseBias != null) CellKernels.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
         }
@@ -502,29 +498,26 @@ public final class FusedRecurrentFit {
         int parts = parts(batch);
         Parallel.run(parts, q -> backwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
         if (p.trainable) {
-            // weight gradients over all steps: dW = Xᵀ·dZ, dU = Hprevᵀ·dRec (step 0's h_prev is zero)
-            CellKernels.transpose(rows, p.features, p.in, p.inOff, p.inT, 0);
-            p.gk = ensure(p.gk, p.features * gu);
-            Gemm.multiply(p.features, gu, rows, p.inT, 0, rows, dz, 0, gu, p.gk, 0, gu, false);
-            add(p.kernel, p.gk, p.features * gu);
-            p.gr = ensure(p.gr, u * gu);
+            // weight gradients over all steps, computed transposed so that the tall operands are read
+            // in place (no transposed copies) and the product has many rows (the kernel then packs
+            // the narrow right operand, which stays in cache): dWᵀ = dZᵀ·X, dUᵀ = dRecᵀ·Hprev
+            // (step 0's h_prev is zero unless the layer starts from a carried state)
+            p.gk = ensure(p.gk, gu * p.features);
+            Gemm.multiplyAtB(gu, p.features, rows, dz, 0, gu, p.in, p.inOff, p.features, p.gk, 0, p.features, false);
+            addTransposed(p.kernel, p.gk, p.features, gu);
+            p.gr = ensure(p.gr, gu * u);
             if (p.kind == Kind.GRU1) {
-                // dU[:, :2u] = Hprevᵀ·dZ[:, :2u] (h_prev of step 0 is zero: rows from 0 are fine), dU[:, 2u:] = Qᵀ·dZ[:, 2u:]
-                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
-                Gemm.multiply(u, 2 * u, rows, p.hT, 0, rows, dz, 0, gu, p.gr, 0, gu, false);
-                CellKernels.transpose(rows, u, p.q, 0, p.qT, 0);
-                Gemm.multiply(u, u, rows, p.qT, 0, rows, dz, 2 * u, gu, p.gr, 2 * u, gu, false);
+                // dU[:, :2u]ᵀ = dZ[:, :2u]ᵀ·Hprev (rows from 0: h_prev of step 0 is zero or carried), dU[:, 2u:]ᵀ = dZ[:, 2u:]ᵀ·Q
+                Gemm.multiplyAtB(2 * u, u, rows, dz, 0, gu, p.h, 0, u, p.gr, 0, u, false);
+                Gemm.multiplyAtB(u, u, rows, dz, 2 * u, gu, p.q, 0, u, p.gr, 2 * u * u, u, false);
             } else if (p.startsFromState) {
-                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
-                Gemm.multiply(u, gu, rows, p.hT, 0, rows, dRec, 0, gu, p.gr, 0, gu, false);
+                Gemm.multiplyAtB(gu, u, rows, dRec, 0, gu, p.h, 0, u, p.gr, 0, u, false);
             } else if (steps > 1) {
-                int prevRows = rows - batch;
-                CellKernels.transpose(prevRows, u, p.h, bu, p.hT, 0);
-                Gemm.multiply(u, gu, prevRows, p.hT, 0, prevRows, dRec, batch * gu, gu, p.gr, 0, gu, false);
+                Gemm.multiplyAtB(gu, u, rows - batch, dRec, batch * gu, gu, p.h, bu, u, p.gr, 0, u, false);
             } else {
                 java.util.Arrays.fill(p.gr, 0, u * gu, 0f);
             }
-            add(p.recurrent, p.gr, u * gu);
+            addTransposed(p.recurrent, p.gr, u, gu);
             if (p.bias != null) {
                 double[] gb = p.bias.var().gradBuffer();
                 CellKernels.addColumnSums(rows, gu, dz, gb, 0);
@@ -613,6 +606,15 @@ public final class FusedRecurrentFit {
     /** The first sample of part {@code q} of {@code parts}. */
     private static int lo(int batch, int parts, int q) {
         return (int) ((long) batch * q / parts);
+    }
+
+    /** Adds {@code gᵀ} ({@code g} stored cols × rows) to the gradient of a rows × cols parameter. */
+    private static void addTransposed(Param p, float[] g, int rows, int cols) {
+        double[] b = p.var().gradBuffer();
+        for (int i = 0; i < rows; i++) {
+            int bi = i * cols;
+            for (int j = 0; j < cols; j++) b[bi + j] += g[j * rows + i];
+        }
     }
 
     private static void add(Param p, float[] g, int n) {
