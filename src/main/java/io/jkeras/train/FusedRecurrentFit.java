@@ -32,9 +32,8 @@ import java.util.List;
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
  * batch, layer by layer:
  * <ul>
- * <li>forward: the input projection of every timestep as one product {@code X·W + b}
- * ({@code batch·steps × gates·units}, time-major), then per step one batched recurrent product
- * {@code H·U} and the cell's element-wise update, keeping the gate activations, carries and
+ * <li>forward: per step (rows time-major), the step's input projection {@code x·W + b} and one
+ * batched recurrent product {@code H·U} into the same rows, and the cell's element-wise update, keeping the gate activations, carries and
  * outputs of every step; then the Dense layer as one product over its rows;</li>
  * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
  * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
@@ -403,16 +402,11 @@ public final class FusedRecurrentFit {
 
     /** The forward pass of one layer over the batch: every step's activations, carries and outputs kept. */
     private void forward(Part p, int batch, int steps) {
-        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        int u = p.units, gu = p.gates * u, bu = batch * u;
         p.wk = floats(p.kernel, p.wk);
         p.wr = floats(p.recurrent, p.wr);
         if (p.bias != null) p.wb = floats(p.bias, p.wb);
-        float[] z = p.z, h = p.h;
-        // input projection of every step: z = x·W + b (GRU: the input half of its bias)
-        if (p.bias != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(p.wb, 0, z, r * gu, gu);
-        }
-        Gemm.multiply(rows, gu, p.features, p.in, p.inOff, p.features, p.wk, 0, gu, z, 0, gu, p.bias != null);
+        float[] h = p.h;
         java.util.Arrays.fill(h, 0, bu, 0f);
         if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.c, 0, bu, 0f);
         p.startsFromState = false;
@@ -452,8 +446,13 @@ public final class FusedRecurrentFit {
         if (nb <= 0) return;
         int u = p.units, gu = p.gates * u, bu = batch * u, so = b0 * u, go = b0 * gu;
         float[] z = p.z, h = p.h;
+        int f = p.features;
         for (int t = 0; t < steps; t++) {
             int zo = t * batch * gu + go, hp = t * bu + so, hn = (t + 1) * bu + so;
+            // the step's input projection z = x·W + b (GRU: the input half of its bias), on rows
+            // still in cache for the recurrent product and the cell that follow
+            if (p.bias != null) CellKernels.fillRows(nb, gu, p.wb, 0, z, zo);
+            Gemm.multiply(nb, gu, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, gu, z, zo, gu, p.bias != null, 1);
             switch (p.kind) {
                 case LSTM -> {
                     Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
