@@ -2,6 +2,7 @@ package io.jkeras.train;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.Parallel;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.InputLayer;
@@ -31,9 +32,8 @@ import java.util.List;
  * double-precision {@link Tape}, one batch runs as a handful of matrix products over the whole
  * batch, layer by layer:
  * <ul>
- * <li>forward: the input projection of every timestep as one product {@code X·W + b}
- * ({@code batch·steps × gates·units}, time-major), then per step one batched recurrent product
- * {@code H·U} and the cell's element-wise update, keeping the gate activations, carries and
+ * <li>forward: per step (rows time-major), the step's input projection {@code x·W + b} and one
+ * batched recurrent product {@code H·U} into the same rows, and the cell's element-wise update, keeping the gate activations, carries and
  * outputs of every step; then the Dense layer as one product over its rows;</li>
  * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
  * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
@@ -47,10 +47,11 @@ import java.util.List;
  * The gradients land in the {@link Param}s (in double, added to the penalties' gradients), so the
  * trainer then applies Keras' clipping, optimizer update, rounding and constraints exactly as for
  * the tape. Weights are read from the Params each batch and rounded to float32 (they are float32
- * values already). Buffers are kept across batches. Every product goes through
- * {@link Gemm#multiply}, which takes row-major operands only, so the transposed operands
- * ({@code Xᵀ}, {@code Hprevᵀ}, {@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are built explicitly into
- * reused buffers.
+ * values already). Buffers are kept across batches. The weight gradients are computed transposed
+ * with {@link Gemm#multiplyAtB}, reading the stored sequences in place; the small constant
+ * weights ({@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are transposed once per batch into reused buffers.
+ * The per-step work of both time loops is split by samples of the batch across the threads of
+ * {@link Parallel}, with the same results however it is split.
  *
  * <p>{@link #mode} selects the path for {@link Trainer#fit}: {@code auto} (the fused step when the
  * model qualifies, else the tape), {@code tape}, or {@code fused} (fails when the model does not
@@ -99,9 +100,18 @@ public final class FusedRecurrentFit {
         /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
         float[] in;
         int inOff;
-        float[] inT, z, rec, h, hT, c, tc, dz, drec, dh, dh2, dc, gk, gr, q, qT, dq;
+        float[] z, rec, h, c, tc, dz, drec, dh, gk, gr, q;
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
+        /** Per part of the batch (by its first sample): the running state gradients dh, dh2, dc, dq. */
+        private final java.util.Map<Integer, float[][]> states = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** The state-gradient buffers of the part of the batch starting at sample {@code b0}, each at least {@code n} long. */
+        float[][] state(int b0, int n) {
+            float[][] s = states.computeIfAbsent(b0, k -> new float[4][]);
+            for (int i = 0; i < 4; i++) s[i] = ensure(s[i], n);
+            return s;
+        }
 
         Part(TrainGraph graph, Node node, TrainingConfig.Regularizer activity) {
             Recurrent rnn = (Recurrent) node.layer();
@@ -128,7 +138,6 @@ public final class FusedRecurrentFit {
         void buffers(int capBatch, int capSteps, boolean first) {
             int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
             if (first) in = new float[rows * features];
-            inT = new float[rows * features];
             z = new float[rows * gu];
             dz = new float[rows * gu];
             if (kind == Kind.GRU) {
@@ -138,18 +147,13 @@ public final class FusedRecurrentFit {
             if (kind == Kind.GRU1) {
                 rec = new float[capBatch * gu];
                 q = new float[rows * units];
-                qT = new float[rows * units];
-                dq = new float[bu];
             }
             h = new float[(capSteps + 1) * bu];
-            hT = new float[rows * units];
             if (kind == Kind.LSTM) {
                 c = new float[(capSteps + 1) * bu];
                 tc = new float[rows * units];
-                dc = new float[bu];
             }
             dh = new float[bu];
-            dh2 = new float[bu];
             if (returnSequences) dhSeq = new float[rows * units];
         }
     }
@@ -168,7 +172,7 @@ public final class FusedRecurrentFit {
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
-    private float[] dk, dkT, db, y, dy, hLastT, gd;
+    private float[] dk, dkT, db, y, dy, gd;
 
     private FusedRecurrentFit(TrainGraph graph, List<Node> nodes, Layer head, Model model) {
         this.graph = graph;
@@ -277,7 +281,6 @@ public final class FusedRecurrentFit {
         int hr = seqHead ? capBatch * capSteps : capBatch;
         y = new float[hr * outs];
         dy = new float[hr * outs];
-        hLastT = new float[hr * u];
     }
 
     /**
@@ -361,9 +364,8 @@ public final class FusedRecurrentFit {
 
         // Dense gradients: dK = Hᵀ·dy, db = Σ dy
         if (denseTrainable) {
-            CellKernels.transpose(hr, u, top.h, hOff, hLastT, 0);
             gd = ensure(gd, u * outs);
-            Gemm.multiply(u, outs, hr, hLastT, 0, hr, dy, 0, outs, gd, 0, outs, false);
+            Gemm.multiplyAtB(u, outs, hr, top.h, hOff, u, dy, 0, outs, gd, 0, outs, false);
             add(denseKernel, gd, u * outs);
             if (denseBias != null) CellKernels.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
         }
@@ -400,16 +402,11 @@ public final class FusedRecurrentFit {
 
     /** The forward pass of one layer over the batch: every step's activations, carries and outputs kept. */
     private void forward(Part p, int batch, int steps) {
-        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        int u = p.units, gu = p.gates * u, bu = batch * u;
         p.wk = floats(p.kernel, p.wk);
         p.wr = floats(p.recurrent, p.wr);
         if (p.bias != null) p.wb = floats(p.bias, p.wb);
-        float[] z = p.z, h = p.h;
-        // input projection of every step: z = x·W + b (GRU: the input half of its bias)
-        if (p.bias != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(p.wb, 0, z, r * gu, gu);
-        }
-        Gemm.multiply(rows, gu, p.features, p.in, p.inOff, p.features, p.wk, 0, gu, z, 0, gu, p.bias != null);
+        float[] h = p.h;
         java.util.Arrays.fill(h, 0, bu, 0f);
         if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.c, 0, bu, 0f);
         p.startsFromState = false;
@@ -425,31 +422,8 @@ public final class FusedRecurrentFit {
                 p.startsFromState = true;
             }
         }
-        for (int t = 0; t < steps; t++) {
-            int zo = t * batch * gu;
-            switch (p.kind) {
-                case LSTM -> {
-                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
-                    cells.lstmForward(batch, u, p.act, p.ract, z, zo, p.c, t * bu, (t + 1) * bu, p.tc, t * bu, h, (t + 1) * bu);
-                }
-                case GRU -> {
-                    if (p.bias != null) CellKernels.fillRows(batch, gu, p.wb, gu, p.rec, zo);
-                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null);
-                    cells.gruForward(batch, u, p.act, p.ract, z, zo, p.rec, zo, h, t * bu, (t + 1) * bu);
-                }
-                case GRU1 -> {
-                    // z, r from h·U[:, :2u]; then the candidate from (r·h)·U[:, 2u:]
-                    Gemm.multiply(batch, 2 * u, u, h, t * bu, u, p.wr, 0, gu, p.rec, 0, gu, false);
-                    CellKernels.gruGates(batch, u, p.ract, z, zo, p.rec, 0, h, t * bu, p.q, t * bu);
-                    Gemm.multiply(batch, u, u, p.q, t * bu, u, p.wr, 2 * u, gu, z, zo + 2 * u, gu, true);
-                    CellKernels.gruCandidate(batch, u, p.act, z, zo, h, t * bu, (t + 1) * bu);
-                }
-                case SIMPLE -> {
-                    Gemm.multiply(batch, gu, u, h, t * bu, u, p.wr, 0, gu, z, zo, gu, true);
-                    cells.simpleForward(bu, p.act, z, zo, h, (t + 1) * bu);
-                }
-            }
-        }
+        int parts = parts(batch);
+        Parallel.run(parts, q -> forwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
         if (carried != null) {
             // the final states, carried to the next batch
             for (int i = 0; i < carried.length; i++) {
@@ -457,6 +431,52 @@ public final class FusedRecurrentFit {
                 double[] st = new double[bu];
                 for (int j = 0; j < bu; j++) st[j] = src[steps * bu + j];
                 carried[i] = st;
+            }
+        }
+    }
+
+    /**
+     * The time loop of {@link #forward} for samples {@code [b0, b1)} of the batch: their rows of
+     * every step are contiguous (time-major layout), and no other rows enter them, so parts of the
+     * batch run on separate threads without synchronising per step, and every value is the same
+     * however the batch is split (each product row is computed by the same kernel arithmetic).
+     */
+    private void forwardRows(Part p, int batch, int steps, int b0, int b1) {
+        int nb = b1 - b0;
+        if (nb <= 0) return;
+        int u = p.units, gu = p.gates * u, bu = batch * u, so = b0 * u, go = b0 * gu;
+        float[] z = p.z, h = p.h;
+        int f = p.features;
+        for (int t = 0; t < steps; t++) {
+            int zo = t * batch * gu + go, hp = t * bu + so, hn = (t + 1) * bu + so;
+            // the step's input projection z = x·W + b (GRU: the input half of its bias), on rows
+            // still in cache for the recurrent product and the cell that follow
+            if (p.bias != null) CellKernels.fillRows(nb, gu, p.wb, 0, z, zo);
+            Gemm.multiply(nb, gu, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, gu, z, zo, gu, p.bias != null, 1);
+            switch (p.kind) {
+                case LSTM -> {
+                    Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
+                    cells.lstmForward(nb, u, p.act, p.ract, z, zo, p.c, hp, hn, p.tc, hp, h, hn);
+                }
+                case GRU -> {
+                    if (p.bias != null) CellKernels.fillRows(nb, gu, p.wb, gu, p.rec, zo);
+                    Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null, 1);
+                    cells.gruForward(nb, u, p.act, p.ract, z, zo, p.rec, zo, h, hp, hn);
+                }
+                case GRU1 -> {
+                    // z, r from h·U[:, :2u]; then the candidate from (r·h)·U[:, 2u:]
+                    Gemm.multiply(nb, 2 * u, u, h, hp, u, p.wr, 0, gu, p.rec, go, gu, false, 1);
+                    CellKernels.gruGates(nb, u, p.ract, z, zo, p.rec, go, h, hp, p.q, hp);
+                    Gemm.multiply(nb, u, u, p.q, hp, u, p.wr, 2 * u, gu, z, zo + 2 * u, gu, true, 1);
+                    CellKernels.gruCandidate(nb, u, p.act, z, zo, h, hp, hn);
+                }
+                case SIMPLE -> {
+                    Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
+                    // element-wise over the rows as one run when whole vectors cover each row, else row by
+                    // row: the vector/scalar-tail boundary must not depend on where the part starts
+                    if (u % 16 == 0) cells.simpleForward(nb * u, p.act, z, zo, h, hn);
+                    else for (int b = 0; b < nb; b++) cells.simpleForward(u, p.act, z, zo + b * u, h, hn + b * u);
+                }
             }
         }
     }
@@ -473,71 +493,30 @@ public final class FusedRecurrentFit {
         if (p.activity != null) activityPenalty(p, batch, steps, p.returnSequences ? p.dhSeq : p.dh);
         p.wrT = ensure(p.wrT, gu * u);
         CellKernels.transpose(u, gu, p.wr, 0, p.wrT, 0);
-        if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.dc, 0, bu, 0f);
         float[] dz = p.dz, dRec = p.kind == Kind.GRU ? p.drec : dz;
-        for (int t = steps - 1; t >= 0; t--) {
-            int zo = t * batch * gu;
-            if (p.returnSequences) {
-                float[] dh = p.dh, ds = p.dhSeq;
-                int so = t * bu;
-                for (int i = 0; i < bu; i++) dh[i] += ds[so + i];
-            }
-            switch (p.kind) {
-                case LSTM -> {
-                    cells.lstmBackward(batch, u, p.act, p.ract, p.z, zo, p.c, t * bu, p.tc, t * bu, p.dh, 0, p.dc, dz, zo);
-                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
-                }
-                case GRU -> {
-                    cells.gruBackward(batch, u, p.act, p.ract, p.z, zo, p.rec, zo, p.h, t * bu, p.dh, dz, zo, p.drec, zo, p.dh2);
-                    if (t > 0) {
-                        Gemm.multiply(batch, u, gu, p.drec, zo, gu, p.wrT, 0, u, p.dh2, 0, u, true);
-                        float[] s = p.dh;
-                        p.dh = p.dh2;
-                        p.dh2 = s;
-                    }
-                }
-                case GRU1 -> {
-                    CellKernels.gruBackwardOuter(batch, u, p.act, p.ract, p.z, zo, p.h, t * bu, p.dh, dz, zo, p.dh2);
-                    // dq = dh_h·U_hᵀ (rows 2u.. of Uᵀ)
-                    Gemm.multiply(batch, u, u, dz, zo + 2 * u, gu, p.wrT, 2 * u * u, u, p.dq, 0, u, false);
-                    CellKernels.gruBackwardReset(batch, u, p.ract, p.z, zo, p.h, t * bu, p.dq, dz, zo, p.dh2);
-                    if (t > 0) {
-                        Gemm.multiply(batch, u, 2 * u, dz, zo, gu, p.wrT, 0, u, p.dh2, 0, u, true);
-                        float[] s = p.dh;
-                        p.dh = p.dh2;
-                        p.dh2 = s;
-                    }
-                }
-                case SIMPLE -> {
-                    cells.simpleBackward(bu, p.act, p.h, (t + 1) * bu, p.dh, dz, zo);
-                    if (t > 0) Gemm.multiply(batch, u, gu, dz, zo, gu, p.wrT, 0, u, p.dh, 0, u, false);
-                }
-            }
-        }
+        int parts = parts(batch);
+        Parallel.run(parts, q -> backwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
         if (p.trainable) {
-            // weight gradients over all steps: dW = Xᵀ·dZ, dU = Hprevᵀ·dRec (step 0's h_prev is zero)
-            CellKernels.transpose(rows, p.features, p.in, p.inOff, p.inT, 0);
-            p.gk = ensure(p.gk, p.features * gu);
-            Gemm.multiply(p.features, gu, rows, p.inT, 0, rows, dz, 0, gu, p.gk, 0, gu, false);
-            add(p.kernel, p.gk, p.features * gu);
-            p.gr = ensure(p.gr, u * gu);
+            // weight gradients over all steps, computed transposed so that the tall operands are read
+            // in place (no transposed copies) and the product has many rows (the kernel then packs
+            // the narrow right operand, which stays in cache): dWᵀ = dZᵀ·X, dUᵀ = dRecᵀ·Hprev
+            // (step 0's h_prev is zero unless the layer starts from a carried state)
+            p.gk = ensure(p.gk, gu * p.features);
+            Gemm.multiplyAtB(gu, p.features, rows, dz, 0, gu, p.in, p.inOff, p.features, p.gk, 0, p.features, false);
+            addTransposed(p.kernel, p.gk, p.features, gu);
+            p.gr = ensure(p.gr, gu * u);
             if (p.kind == Kind.GRU1) {
-                // dU[:, :2u] = Hprevᵀ·dZ[:, :2u] (h_prev of step 0 is zero: rows from 0 are fine), dU[:, 2u:] = Qᵀ·dZ[:, 2u:]
-                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
-                Gemm.multiply(u, 2 * u, rows, p.hT, 0, rows, dz, 0, gu, p.gr, 0, gu, false);
-                CellKernels.transpose(rows, u, p.q, 0, p.qT, 0);
-                Gemm.multiply(u, u, rows, p.qT, 0, rows, dz, 2 * u, gu, p.gr, 2 * u, gu, false);
+                // dU[:, :2u]ᵀ = dZ[:, :2u]ᵀ·Hprev (rows from 0: h_prev of step 0 is zero or carried), dU[:, 2u:]ᵀ = dZ[:, 2u:]ᵀ·Q
+                Gemm.multiplyAtB(2 * u, u, rows, dz, 0, gu, p.h, 0, u, p.gr, 0, u, false);
+                Gemm.multiplyAtB(u, u, rows, dz, 2 * u, gu, p.q, 0, u, p.gr, 2 * u * u, u, false);
             } else if (p.startsFromState) {
-                CellKernels.transpose(rows, u, p.h, 0, p.hT, 0);
-                Gemm.multiply(u, gu, rows, p.hT, 0, rows, dRec, 0, gu, p.gr, 0, gu, false);
+                Gemm.multiplyAtB(gu, u, rows, dRec, 0, gu, p.h, 0, u, p.gr, 0, u, false);
             } else if (steps > 1) {
-                int prevRows = rows - batch;
-                CellKernels.transpose(prevRows, u, p.h, bu, p.hT, 0);
-                Gemm.multiply(u, gu, prevRows, p.hT, 0, prevRows, dRec, batch * gu, gu, p.gr, 0, gu, false);
+                Gemm.multiplyAtB(gu, u, rows - batch, dRec, batch * gu, gu, p.h, bu, u, p.gr, 0, u, false);
             } else {
                 java.util.Arrays.fill(p.gr, 0, u * gu, 0f);
             }
-            add(p.recurrent, p.gr, u * gu);
+            addTransposed(p.recurrent, p.gr, u, gu);
             if (p.bias != null) {
                 double[] gb = p.bias.var().gradBuffer();
                 CellKernels.addColumnSums(rows, gu, dz, gb, 0);
@@ -549,6 +528,91 @@ public final class FusedRecurrentFit {
             p.wkT = ensure(p.wkT, gu * p.features);
             CellKernels.transpose(p.features, gu, p.wk, 0, p.wkT, 0);
             Gemm.multiply(rows, p.features, gu, dz, 0, gu, p.wkT, 0, p.features, below.dhSeq, 0, p.features, false);
+        }
+    }
+
+    /**
+     * The time loop of {@link #backward} for samples {@code [b0, b1)} of the batch, from their rows
+     * of {@code p.dh} and {@code p.dhSeq}; the running state gradients live in buffers of this part
+     * of the batch ({@link Part#state}), so parts run on separate threads independently.
+     */
+    private void backwardRows(Part p, int batch, int steps, int b0, int b1) {
+        int nb = b1 - b0;
+        if (nb <= 0) return;
+        int u = p.units, gu = p.gates * u, bu = batch * u, so = b0 * u, go = b0 * gu, nu = nb * u;
+        float[][] st = p.state(b0, nu);
+        float[] dh = st[0], dh2 = st[1], dc = st[2], dq = st[3];
+        System.arraycopy(p.dh, so, dh, 0, nu);
+        java.util.Arrays.fill(dc, 0, nu, 0f);
+        float[] dz = p.dz;
+        for (int t = steps - 1; t >= 0; t--) {
+            int zo = t * batch * gu + go, hp = t * bu + so;
+            if (p.returnSequences) {
+                float[] ds = p.dhSeq;
+                for (int i = 0; i < nu; i++) dh[i] += ds[hp + i];
+            }
+            switch (p.kind) {
+                case LSTM -> {
+                    cells.lstmBackward(nb, u, p.act, p.ract, p.z, zo, p.c, hp, p.tc, hp, dh, 0, dc, dz, zo);
+                    if (t > 0) Gemm.multiply(nb, u, gu, dz, zo, gu, p.wrT, 0, u, dh, 0, u, false, 1);
+                }
+                case GRU -> {
+                    cells.gruBackward(nb, u, p.act, p.ract, p.z, zo, p.rec, zo, p.h, hp, dh, dz, zo, p.drec, zo, dh2);
+                    if (t > 0) {
+                        Gemm.multiply(nb, u, gu, p.drec, zo, gu, p.wrT, 0, u, dh2, 0, u, true, 1);
+                        float[] s = dh;
+                        dh = dh2;
+                        dh2 = s;
+                    }
+                }
+                case GRU1 -> {
+                    CellKernels.gruBackwardOuter(nb, u, p.act, p.ract, p.z, zo, p.h, hp, dh, dz, zo, dh2);
+                    // dq = dh_h·U_hᵀ (rows 2u.. of Uᵀ)
+                    Gemm.multiply(nb, u, u, dz, zo + 2 * u, gu, p.wrT, 2 * u * u, u, dq, 0, u, false, 1);
+                    CellKernels.gruBackwardReset(nb, u, p.ract, p.z, zo, p.h, hp, dq, dz, zo, dh2);
+                    if (t > 0) {
+                        Gemm.multiply(nb, u, 2 * u, dz, zo, gu, p.wrT, 0, u, dh2, 0, u, true, 1);
+                        float[] s = dh;
+                        dh = dh2;
+                        dh2 = s;
+                    }
+                }
+                case SIMPLE -> {
+                    // (vector lanes and the scalar tail compute the same products: one run is fine)
+                    cells.simpleBackward(nu, p.act, p.h, hp + bu, dh, dz, zo);
+                    if (t > 0) Gemm.multiply(nb, u, gu, dz, zo, gu, p.wrT, 0, u, dh, 0, u, false, 1);
+                }
+            }
+        }
+    }
+
+    /** Rows (samples) of the batch per thread: at least this many, else fewer parts. */
+    static final int MIN_PART_ROWS = 16;
+
+    /** Test hook: the number of parts the batch is split into (0: by the thread count). */
+    static volatile int partsOverride = 0;
+
+    /**
+     * How many parts the batch's time loops are split into: one per thread of {@link Parallel},
+     * each at least {@link #MIN_PART_ROWS} samples. The results do not depend on it.
+     */
+    static int parts(int batch) {
+        int o = partsOverride;
+        if (o > 0) return Math.max(1, Math.min(o, batch));
+        return Math.max(1, Math.min(Parallel.threads(), batch / MIN_PART_ROWS));
+    }
+
+    /** The first sample of part {@code q} of {@code parts}. */
+    private static int lo(int batch, int parts, int q) {
+        return (int) ((long) batch * q / parts);
+    }
+
+    /** Adds {@code gᵀ} ({@code g} stored cols × rows) to the gradient of a rows × cols parameter. */
+    private static void addTransposed(Param p, float[] g, int rows, int cols) {
+        double[] b = p.var().gradBuffer();
+        for (int i = 0; i < rows; i++) {
+            int bi = i * cols;
+            for (int j = 0; j < cols; j++) b[bi + j] += g[j * rows + i];
         }
     }
 

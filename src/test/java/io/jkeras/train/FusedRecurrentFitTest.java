@@ -48,7 +48,10 @@ class FusedRecurrentFitTest {
     static final double GRAD_RTOL = 2e-5;
 
     @AfterEach
-    void reset() { FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO); }
+    void reset() {
+        FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO);
+        FusedRecurrentFit.partsOverride = 0;
+    }
 
     static float[] rnd(Random r, int n, double scale) {
         float[] f = new float[n];
@@ -244,6 +247,56 @@ class FusedRecurrentFitTest {
             assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
             if (!frozen.isEmpty()) assertThat(want.get(frozen + "/kernel")).isNull();
             assertClose(want, got, GRAD_RTOL);
+        }
+    }
+
+    static Stream<Arguments> splits() {
+        List<Arguments> a = new ArrayList<>();
+        for (String kind : new String[]{"lstm", "gru", "gru1", "simple"})
+            for (String head : new String[]{"dense", "td"})
+                for (boolean stateful : new boolean[]{false, true})
+                    a.add(Arguments.of(kind, head, stateful));
+        return a.stream();
+    }
+
+    /**
+     * The time loops split the batch into parts that run on separate threads: the loss and every
+     * gradient are bit-identical however the batch is split (so whatever the thread count), and
+     * match the tape. Stateful layers run two batches (the second from carried states), compared
+     * across splits only.
+     */
+    @ParameterizedTest(name = "{0} {1} stateful={2}")
+    @MethodSource("splits")
+    void splittingTheBatchChangesNothing(String kind, String head, boolean stateful) {
+        int batch = 7, steps = 5;
+        TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.02, 0.05), Map.of(), Map.of());
+        Model m = stacked(new String[]{"lstm", kind}, new int[]{5, 17}, steps, 3, 2, true, !stateful, Activation.LINEAR,
+                Map.of("rnn", act), 37, head, stateful);
+        Random r = new Random(43);
+        Tensor x = tensor(r, batch, steps, 3);
+        Tensor y = head.equals("dense") ? tensor(r, batch, 2) : tensor(r, batch, steps, 2);
+        Map<String, double[]> want = null;
+        double[] lt = new double[1];
+        if (!stateful) want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
+        Map<String, double[]> first = null;
+        double firstLoss = 0;
+        for (int parts : new int[]{1, 2, 3, 7}) {
+            FusedRecurrentFit.partsOverride = parts;
+            assertThat(FusedRecurrentFit.parts(batch)).isEqualTo(parts);
+            double[] lf = new double[1];
+            Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
+            if (want != null) {
+                assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+                assertClose(want, got, GRAD_RTOL);
+            }
+            if (first == null) {
+                first = got;
+                firstLoss = lf[0];
+                continue;
+            }
+            assertThat(lf[0]).as("loss with %d parts", parts).isEqualTo(firstLoss);
+            assertThat(got.keySet()).isEqualTo(first.keySet());
+            for (String k : first.keySet()) assertThat(got.get(k)).as("gradient of %s with %d parts", k, parts).isEqualTo(first.get(k));
         }
     }
 
