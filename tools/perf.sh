@@ -110,6 +110,7 @@ if [ "${JMH:-1}" = 1 ]; then
   SUITES=${JMH_SUITES:-latency gc w2 w4 load loadcold}
   JMH_OPTS=()
   [ $QUICK = 1 ] && JMH_OPTS=(-wi 1 -i 2 -w 1 -r 1)
+  QUICK_JMH_OPTS=${JMH_OPTS[*]:-}
   JVM_APPEND="--add-modules=jdk.incubator.vector -Djkeras.threads=$PEERS_THREADS -Djkeras.bench.artifacts=$KIT/artifacts"
   LOCK_OPT=(); [ "${JMH_IGNORE_LOCK:-0}" = 1 ] && LOCK_OPT=(-Djmh.ignoreLock=true)
   jmh() { # name jmh-args...
@@ -118,7 +119,7 @@ if [ "${JMH:-1}" = 1 ]; then
     while :; do
       : >"$OUT/jmh-$name.log"
       timeout 1800 "$JKERAS_JAVA" "${LOCK_OPT[@]}" -cp "bench/target/benchmarks.jar:target/jkeras-cli.jar" org.openjdk.jmh.Main \
-        "$@" "${JMH_OPTS[@]}" -jvmArgsAppend "$JVM_APPEND" -rf json -rff "$OUT/jmh-$name.json" >"$OUT/jmh-$name.log" 2>&1
+        "$@" ${QUICK_JMH_OPTS:+"${JMH_OPTS[@]}"} -jvmArgsAppend "$JVM_APPEND" -rf json -rff "$OUT/jmh-$name.json" >"$OUT/jmh-$name.log" 2>&1
       rc=$?
       # another JMH run holds /tmp/jmh.lock: wait for it (JMH_LOCK_WAIT seconds at most) rather than measure beside it
       if [ $rc != 0 ] && grep -q 'Unable to acquire the JMH lock' "$OUT/jmh-$name.log" && [ $waited -lt "${JMH_LOCK_WAIT:-600}" ]; then
@@ -140,7 +141,8 @@ if [ "${JMH:-1}" = 1 ]; then
       w4)      has W4 && jmh w4 'TrainBenchmark' -p kernel=best ;;
       load)    jmh load 'LoadBenchmark' -p workload=w2 -p format=h5,jkm ;;
       # the first load in a fresh JVM (what a service pays at startup): one shot in each of 10 forks
-      loadcold) jmh loadcold 'LoadBenchmark' -p workload=w2 -p format=h5,jkm -bm ss -f 10 -wi 0 -i 1 ;;
+      # (its own iteration counts: JMH refuses an option given twice, so the quick-mode ones are left out)
+      loadcold) QUICK_JMH_OPTS= jmh loadcold 'LoadBenchmark' -p workload=w2 -p format=h5,jkm -bm ss -f 10 -wi 0 -i 1 ;;
       *) echo "perf.sh: unknown JMH suite '$s' (latency gc w2 w4 load loadcold)" >&2 ;;
     esac
   done

@@ -100,11 +100,6 @@ class FusedRecurrentTest {
     }
 
     @Test
-    void kernelsAreTheVectorOnes() {
-        assertThat(CellKernels.best()).startsWith("vector");
-    }
-
-    @Test
     void oddShapesEveryKindAndActivation() {
         SplittableRandom r = new SplittableRandom(42);
         int n = 0;
