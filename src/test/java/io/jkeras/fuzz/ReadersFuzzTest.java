@@ -13,7 +13,6 @@ import io.jkeras.npy.Npy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +70,7 @@ class ReadersFuzzTest {
     private static final Path SCRATCH;
 
     static {
-        try {
-            SCRATCH = Files.createTempDirectory("jkeras-fuzz");
-            SCRATCH.toFile().deleteOnExit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        SCRATCH = io.jkeras.TestScratch.create("jkeras-fuzz");
     }
 
     // ---------------------------------------------------------------- targets

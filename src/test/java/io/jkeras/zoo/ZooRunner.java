@@ -13,8 +13,6 @@ import io.jkeras.model.Tensor;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -298,10 +296,6 @@ public final class ZooRunner {
     }
 
     static Path newScratch() {
-        try {
-            return Files.createTempDirectory("jkeras-zoo-");
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return io.jkeras.TestScratch.create("jkeras-zoo-");
     }
 }
