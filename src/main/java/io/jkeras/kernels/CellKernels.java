@@ -20,7 +20,7 @@ package io.jkeras.kernels;
  * sigmoids, relu and linear are computed with the same float operations as {@link FastMath#activate},
  * so they give the same values bit for bit.
  *
- * <p>{@link #SCALAR} is the portable implementation; {@link #BEST} is the Vector API one
+ * <p>{@link #SCALAR} is the portable implementation; {@link #fast()} is the Vector API one
  * ({@code VectorCells}) when the {@code jdk.incubator.vector} module is present and
  * {@code -Djkeras.scalar=true} is not set, otherwise the scalar one.
  */
@@ -32,7 +32,17 @@ public abstract class CellKernels {
 
     public static final CellKernels SCALAR = new ScalarCells();
 
-    public static final CellKernels BEST = load();
+    /**
+     * The kernels the engine runs: the Vector API ones when the module is present, else
+     * {@link #SCALAR}. Chosen at first use (a holder class), so that building layers, which uses the
+     * static layout helpers here, does not initialise the Vector API: a model loaded in a fresh JVM
+     * pays that on its first prediction, not in its load.
+     */
+    public static CellKernels fast() { return Fast.KERNELS; }
+
+    private static final class Fast {
+        static final CellKernels KERNELS = load();
+    }
 
     protected CellKernels() {}
 
@@ -150,8 +160,8 @@ public abstract class CellKernels {
     public abstract void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff, float[] z, int zOff,
                                             float[] h, int hOff, float[] hOut, int hOutOff, int units, int act);
 
-    /** Which implementation {@link #BEST} is. */
-    public static String best() { return BEST.toString(); }
+    /** Which implementation {@link #fast()} is. */
+    public static String best() { return fast().toString(); }
 
     private static CellKernels load() {
         if (Boolean.getBoolean("jkeras.scalar")) return SCALAR;

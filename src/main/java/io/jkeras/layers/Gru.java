@@ -36,7 +36,7 @@ public final class Gru extends Recurrent {
     private final float[] recurrentP;       // (units, width)
     private final float[] inputBiasP;       // (width) or null: the bias, or its input row with reset_after
     private final float[] recurrentBiasP;   // (width) or null: the recurrent row with reset_after
-    private final float[] recurrentT;       // recurrentP tile-major, for the fused kernels
+    private volatile float[] recurrentT;   // recurrentP tile-major, for the fused batch-1 kernels: made at first use
     private final int actCode;
     private final int ractCode;
 
@@ -72,7 +72,6 @@ public final class Gru extends Recurrent {
             this.inputBiasP = panel.pack(bias, 1);
             this.recurrentBiasP = null;
         }
-        this.recurrentT = CellKernels.tileMajor(recurrentP, units, GATES);
         this.actCode = CellKernels.code(activation);
         this.ractCode = CellKernels.code(recurrentActivation);
     }
@@ -121,6 +120,13 @@ public final class Gru extends Recurrent {
     @Override protected boolean splittable() { return fused() && resetAfter; }
 
     /** The weights packed for the batched products, made on first use (a race makes equal copies). */
+    /** The recurrent kernel tile by tile, made on first use (not when the layer is built: loading stays cheap). */
+    private float[] recurrentT() {
+        float[] t = recurrentT;
+        if (t == null) recurrentT = t = CellKernels.tileMajor(recurrentP, units, GATES);
+        return t;
+    }
+
     private Gemm.PackedB kernelB, recurrentB;
 
     private Gemm.PackedB kernelB() {
@@ -142,8 +148,8 @@ public final class Gru extends Recurrent {
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, recurrentT, recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
-        else k.gruStepBefore(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
+        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, recurrentT(), recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        else k.gruStepBefore(xp, xpOff, recurrentP, recurrentT(), h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
     }
 
     @Override

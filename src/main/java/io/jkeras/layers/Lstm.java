@@ -27,7 +27,7 @@ public final class Lstm extends Recurrent {
     private final float[] kernelP;      // (inputSize, width)
     private final float[] recurrentP;   // (units, width)
     private final float[] biasP;        // (width) or null
-    private final float[] recurrentT;   // recurrentP tile-major, for the fused kernels
+    private volatile float[] recurrentT;   // recurrentP tile-major, for the fused batch-1 kernels: made at first use
     private final int actCode;
     private final int ractCode;
 
@@ -48,7 +48,6 @@ public final class Lstm extends Recurrent {
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
         this.biasP = bias == null ? null : panel.pack(bias, 1);
-        this.recurrentT = CellKernels.tileMajor(recurrentP, units, GATES);
         this.actCode = CellKernels.code(activation);
         this.ractCode = CellKernels.code(recurrentActivation);
     }
@@ -83,6 +82,13 @@ public final class Lstm extends Recurrent {
     @Override protected int gates() { return GATES; }
 
     /** The weights packed for the batched products, made on first use (a race makes equal copies). */
+    /** The recurrent kernel tile by tile, made on first use (not when the layer is built: loading stays cheap). */
+    private float[] recurrentT() {
+        float[] t = recurrentT;
+        if (t == null) recurrentT = t = CellKernels.tileMajor(recurrentP, units, GATES);
+        return t;
+    }
+
     private Gemm.PackedB kernelB, recurrentB;
 
     private Gemm.PackedB kernelB() {
@@ -104,7 +110,7 @@ public final class Lstm extends Recurrent {
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.lstmStep(xp, xpOff, recurrentP, recurrentT, h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        k.lstmStep(xp, xpOff, recurrentP, recurrentT(), h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
     }
 
     @Override

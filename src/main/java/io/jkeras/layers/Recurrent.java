@@ -392,7 +392,7 @@ public abstract class Recurrent implements Layer {
 
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
-        return forward(inputs, state, CellKernels.BEST);
+        return forward(inputs, state, CellKernels.fast());
     }
 
     /** {@link #forward} with the given fused kernels, or with the reference path when {@code kernels} is null. */

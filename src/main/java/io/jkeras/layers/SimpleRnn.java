@@ -18,7 +18,7 @@ public final class SimpleRnn extends Recurrent {
     private final float[] kernelP;
     private final float[] recurrentP;
     private final float[] biasP;
-    private final float[] recurrentT;
+    private volatile float[] recurrentT;   // recurrentP tile-major, for the fused batch-1 kernels: made at first use
     private final int actCode;
 
     public SimpleRnn(String name, int units, int inputSize, Activation activation,
@@ -32,7 +32,6 @@ public final class SimpleRnn extends Recurrent {
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
         this.biasP = bias == null ? null : panel.pack(bias, 1);
-        this.recurrentT = CellKernels.tileMajor(recurrentP, units, 1);
         this.actCode = CellKernels.code(activation);
     }
 
@@ -64,6 +63,13 @@ public final class SimpleRnn extends Recurrent {
     @Override protected int gates() { return 1; }
 
     /** The weights packed for the batched products, made on first use (a race makes equal copies). */
+    /** The recurrent kernel tile by tile, made on first use (not when the layer is built: loading stays cheap). */
+    private float[] recurrentT() {
+        float[] t = recurrentT;
+        if (t == null) recurrentT = t = CellKernels.tileMajor(recurrentP, units, 1);
+        return t;
+    }
+
     private Gemm.PackedB kernelB, recurrentB;
 
     private Gemm.PackedB kernelB() {
@@ -85,7 +91,7 @@ public final class SimpleRnn extends Recurrent {
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.simpleStep(xp, xpOff, recurrentP, recurrentT, h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
+        k.simpleStep(xp, xpOff, recurrentP, recurrentT(), h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fused recurrent paths (the Vector API kernels, {@link CellKernels#BEST}, and the portable
+ * The fused recurrent paths (the Vector API kernels, {@link CellKernels#fast()}, and the portable
  * {@link CellKernels#SCALAR}) against the reference path of each layer (the per-gate
  * {@code step} with the per-row input projection, {@code kernels == null}), which the fixture and
  * reference tests pin to Keras. Odd unit counts (masked tails), 0 and 1 timesteps, batch 1 (the
@@ -77,7 +77,7 @@ class FusedRecurrentTest {
         int calls = l.stateful() ? 2 : 1;
         for (int call = 0; call < calls; call++) {
             Tensor[] want = l.forward(in, refState, null);
-            assertClose(l.forward(in, vecState, CellKernels.BEST), want, what + " vector call " + call);
+            assertClose(l.forward(in, vecState, CellKernels.fast()), want, what + " vector call " + call);
             assertClose(l.forward(in, scaState, CellKernels.SCALAR), want, what + " scalar call " + call);
             for (float v : want[0].data()) assertThat(Float.isFinite(v)).as(what).isTrue();
         }
