@@ -36,7 +36,7 @@ public final class Gru extends Recurrent {
     private final float[] recurrentP;       // (units, width)
     private final float[] inputBiasP;       // (width) or null: the bias, or its input row with reset_after
     private final float[] recurrentBiasP;   // (width) or null: the recurrent row with reset_after
-    private volatile float[] recurrentT;   // recurrentP tile-major, for the fused batch-1 kernels: made at first use
+    private final PackedOperands packed;
     private final int actCode;
     private final int ractCode;
 
@@ -61,6 +61,7 @@ public final class Gru extends Recurrent {
         this.panel = new GatePanel(units, GATES);
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
+        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
         if (bias == null) {
             this.inputBiasP = null;
             this.recurrentBiasP = null;
@@ -119,37 +120,15 @@ public final class Gru extends Recurrent {
 
     @Override protected boolean splittable() { return fused() && resetAfter; }
 
-    /** The weights packed for the batched products, made on first use (a race makes equal copies). */
-    /** The recurrent kernel tile by tile, made on first use (not when the layer is built: loading stays cheap). */
-    private float[] recurrentT() {
-        float[] t = recurrentT;
-        if (t == null) recurrentT = t = CellKernels.tileMajor(recurrentP, units, GATES);
-        return t;
-    }
-
-    private Gemm.PackedB kernelB, recurrentB;
-
-    private Gemm.PackedB kernelB() {
-        Gemm.PackedB p = kernelB;
-        if (p == null) kernelB = p = Gemm.pack(inputSize, panel.width(), kernelP, 0, panel.width());
-        return p;
-    }
-
-    private Gemm.PackedB recurrentB() {
-        Gemm.PackedB p = recurrentB;
-        if (p == null) recurrentB = p = Gemm.pack(units, panel.width(), recurrentP, 0, panel.width());
-        return p;
-    }
-
     @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelB(), inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed.kernel(), inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, recurrentT(), recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
-        else k.gruStepBefore(xp, xpOff, recurrentP, recurrentT(), h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
+        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, packed.recurrentTiles(), recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        else k.gruStepBefore(xp, xpOff, recurrentP, packed.recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
     }
 
     @Override
@@ -157,7 +136,7 @@ public final class Gru extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentB(), mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed.recurrent(), mwork, 0, width, false, 1);
         if (resetAfter) {
             for (int i = 0; i < m; i++) {
                 int b = r0 + i;
@@ -173,7 +152,7 @@ public final class Gru extends Recurrent {
             int b = r0 + i;
             k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork, rhOff + i * units, units, ractCode);
         }
-        Gemm.multiply(m, width, units, mwork, rhOff, units, recurrentB(), mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, mwork, rhOff, units, packed.recurrent(), mwork, 0, width, false, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

@@ -27,7 +27,7 @@ public final class Lstm extends Recurrent {
     private final float[] kernelP;      // (inputSize, width)
     private final float[] recurrentP;   // (units, width)
     private final float[] biasP;        // (width) or null
-    private volatile float[] recurrentT;   // recurrentP tile-major, for the fused batch-1 kernels: made at first use
+    private final PackedOperands packed;
     private final int actCode;
     private final int ractCode;
 
@@ -47,6 +47,7 @@ public final class Lstm extends Recurrent {
         this.panel = new GatePanel(units, GATES);
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
+        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
         this.biasP = bias == null ? null : panel.pack(bias, 1);
         this.actCode = CellKernels.code(activation);
         this.ractCode = CellKernels.code(recurrentActivation);
@@ -81,36 +82,14 @@ public final class Lstm extends Recurrent {
 
     @Override protected int gates() { return GATES; }
 
-    /** The weights packed for the batched products, made on first use (a race makes equal copies). */
-    /** The recurrent kernel tile by tile, made on first use (not when the layer is built: loading stays cheap). */
-    private float[] recurrentT() {
-        float[] t = recurrentT;
-        if (t == null) recurrentT = t = CellKernels.tileMajor(recurrentP, units, GATES);
-        return t;
-    }
-
-    private Gemm.PackedB kernelB, recurrentB;
-
-    private Gemm.PackedB kernelB() {
-        Gemm.PackedB p = kernelB;
-        if (p == null) kernelB = p = Gemm.pack(inputSize, panel.width(), kernelP, 0, panel.width());
-        return p;
-    }
-
-    private Gemm.PackedB recurrentB() {
-        Gemm.PackedB p = recurrentB;
-        if (p == null) recurrentB = p = Gemm.pack(units, panel.width(), recurrentP, 0, panel.width());
-        return p;
-    }
-
     @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelB(), biasP, panel.width(), xp, xpOff, ldxp, threads);
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed.kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.lstmStep(xp, xpOff, recurrentP, recurrentT(), h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        k.lstmStep(xp, xpOff, recurrentP, packed.recurrentTiles(), h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
     }
 
     @Override
@@ -118,7 +97,7 @@ public final class Lstm extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentB(), xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed.recurrent(), xp, xpOff, xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

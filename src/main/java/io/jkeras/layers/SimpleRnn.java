@@ -18,7 +18,7 @@ public final class SimpleRnn extends Recurrent {
     private final float[] kernelP;
     private final float[] recurrentP;
     private final float[] biasP;
-    private volatile float[] recurrentT;   // recurrentP tile-major, for the fused batch-1 kernels: made at first use
+    private final PackedOperands packed;
     private final int actCode;
 
     public SimpleRnn(String name, int units, int inputSize, Activation activation,
@@ -31,6 +31,7 @@ public final class SimpleRnn extends Recurrent {
         this.panel = new GatePanel(units, 1);
         this.kernelP = panel.pack(kernel, inputSize);
         this.recurrentP = panel.pack(recurrentKernel, units);
+        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
         this.biasP = bias == null ? null : panel.pack(bias, 1);
         this.actCode = CellKernels.code(activation);
     }
@@ -62,36 +63,14 @@ public final class SimpleRnn extends Recurrent {
 
     @Override protected int gates() { return 1; }
 
-    /** The weights packed for the batched products, made on first use (a race makes equal copies). */
-    /** The recurrent kernel tile by tile, made on first use (not when the layer is built: loading stays cheap). */
-    private float[] recurrentT() {
-        float[] t = recurrentT;
-        if (t == null) recurrentT = t = CellKernels.tileMajor(recurrentP, units, 1);
-        return t;
-    }
-
-    private Gemm.PackedB kernelB, recurrentB;
-
-    private Gemm.PackedB kernelB() {
-        Gemm.PackedB p = kernelB;
-        if (p == null) kernelB = p = Gemm.pack(inputSize, panel.width(), kernelP, 0, panel.width());
-        return p;
-    }
-
-    private Gemm.PackedB recurrentB() {
-        Gemm.PackedB p = recurrentB;
-        if (p == null) recurrentB = p = Gemm.pack(units, panel.width(), recurrentP, 0, panel.width());
-        return p;
-    }
-
     @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, kernelB(), biasP, panel.width(), xp, xpOff, ldxp, threads);
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed.kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.simpleStep(xp, xpOff, recurrentP, recurrentT(), h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
+        k.simpleStep(xp, xpOff, recurrentP, packed.recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
     }
 
     @Override
@@ -99,7 +78,7 @@ public final class SimpleRnn extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, recurrentB(), xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed.recurrent(), xp, xpOff, xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) k.simpleCell(xp, xpOff + i * xpLd, hs, b * units, units, actCode, work);
