@@ -1,9 +1,7 @@
 package io.jkeras.bench;
 
-import io.jkeras.JKeras;
 import io.jkeras.model.Model;
 import io.jkeras.model.Tensor;
-import io.jkeras.npy.Npy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,15 +43,9 @@ public class InferenceBenchmark {
 
     @Setup(Level.Trial)
     public void load() {
-        Workloads.selectKernel(kernel);
-        model = JKeras.load(Workloads.artifacts().resolve(workload + ".h5"));
-        input = Npy.read(Workloads.artifacts().resolve(workload + "_input.npy")).tensor();
-        Tensor want = Npy.read(Workloads.artifacts().resolve(workload + "_expected.npy")).tensor();
-        Tensor got = model.predict(input)[0];
-        double err = 0;
-        for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
-        if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
-        Workloads.checkKernel(kernel);
+        Workloads.Loaded w = Workloads.loadChecked(workload, kernel);
+        model = w.model();
+        input = w.input();
     }
 
     @Benchmark

@@ -1,6 +1,10 @@
 package io.jkeras.bench;
 
+import io.jkeras.JKeras;
 import io.jkeras.kernels.RecurrentKernels;
+import io.jkeras.model.Model;
+import io.jkeras.model.Tensor;
+import io.jkeras.npy.Npy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,5 +44,26 @@ final class Workloads {
             throw new IllegalStateException("asked for the " + kernel + " kernel but " + active + " is active"
                     + (kernel.equals("best") ? " (does the JVM have --add-modules jdk.incubator.vector?)" : ""));
         }
+    }
+
+    /** A workload's model and its fixed input. */
+    record Loaded(Model model, Tensor input) {}
+
+    /**
+     * Loads a workload's {@code .h5} on the kernel path asked for, runs it once on the fixed input
+     * and fails the trial unless the output is within 1e-5 of Keras' expected one, so nothing wrong
+     * is ever timed.
+     */
+    static Loaded loadChecked(String workload, String kernel) {
+        selectKernel(kernel);
+        Model model = JKeras.load(artifacts().resolve(workload + ".h5"));
+        Tensor input = Npy.read(artifacts().resolve(workload + "_input.npy")).tensor();
+        Tensor want = Npy.read(artifacts().resolve(workload + "_expected.npy")).tensor();
+        Tensor got = model.predict(input)[0];
+        double err = 0;
+        for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
+        if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
+        checkKernel(kernel);
+        return new Loaded(model, input);
     }
 }
