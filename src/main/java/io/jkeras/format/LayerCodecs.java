@@ -238,7 +238,7 @@ final class LayerCodecs {
             public Layer decode(LayerDecoder d) {
                 d.expectNoOtherWeights();
                 return new Bidirectional(d.name(), d.recurrent("forward"), d.recurrent("backward"),
-                        d.enumValue("merge", Bidirectional.Merge.class));
+                        d.enumValue("merge", Bidirectional.Merge.values()));
             }
         });
         case "TimeDistributed": return entry("TimeDistributed", TimeDistributed.class, new Codec<>() {
@@ -308,7 +308,7 @@ final class LayerCodecs {
                 if (b != null) d.expectShape(b, f);
                 d.expectNoOtherWeights("kernel", "bias");
                 return new Conv1D(d.name(), ch, f, ks, d.integer("strides"), d.integer("dilation_rate"),
-                        d.enumValue("padding", Conv1D.Padding.class), g, d.bool("channels_first"), d.activation("activation"),
+                        d.enumValue("padding", Conv1D.Padding.values()), g, d.bool("channels_first"), d.activation("activation"),
                         k.values(), values(b));
             }
         });
@@ -366,7 +366,7 @@ final class LayerCodecs {
             }
 
             public Layer decode(LayerDecoder d) {
-                return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.class));
+                return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.values()));
             }
         });
         case "Merge": return entry("Merge", Merge.class, new Codec<>() {
@@ -376,7 +376,7 @@ final class LayerCodecs {
             }
 
             public Layer decode(LayerDecoder d) {
-                return new Merge(d.name(), d.enumValue("op", Merge.Op.class), d.enumValue("mask_rule", Merge.MaskRule.class));
+                return new Merge(d.name(), d.enumValue("op", Merge.Op.values()), d.enumValue("mask_rule", Merge.MaskRule.values()));
             }
         });
         case "ElementwiseOp": return entry("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
@@ -390,7 +390,7 @@ final class LayerCodecs {
 
             public Layer decode(LayerDecoder d) {
                 Float c = d.isNull("constant") ? null : d.floatValue("constant");
-                return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.class), c, d.bool("constant_first"));
+                return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.values()), c, d.bool("constant_first"));
             }
         });
         case "ShapeOp": return entry("ShapeOp", ShapeOp.class, new Codec<>() {
@@ -404,7 +404,7 @@ final class LayerCodecs {
 
             public Layer decode(LayerDecoder d) {
                 int[] axes = d.isNull("axes") ? null : d.ints("axes");
-                return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.class), axes, d.bool("keep_dims"));
+                return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.values()), axes, d.bool("keep_dims"));
             }
         });
         default: return null;

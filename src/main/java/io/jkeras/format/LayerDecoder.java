@@ -156,14 +156,19 @@ final class LayerDecoder {
         return r;
     }
 
-    <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+    /**
+     * The constant of {@code values} (an enum's {@code values()}) named by config {@code key}.
+     * Takes the array rather than the class: {@code Class.getEnumConstants} and {@code Enum.valueOf}
+     * go through reflection, whose first use costs a fresh JVM milliseconds.
+     */
+    <E extends Enum<E>> E enumValue(String key, E[] values) {
         String s = string(key);
-        for (E e : type.getEnumConstants()) if (e.name().equals(s)) return e;
-        throw error("config '" + key + "' is '" + s + "'; allowed: " + Arrays.toString(type.getEnumConstants()));
+        for (E e : values) if (e.name().equals(s)) return e;
+        throw error("config '" + key + "' is '" + s + "'; allowed: " + Arrays.toString(values));
     }
 
     /** An engine activation by its enum name; the hard_sigmoid variant was fixed at conversion. */
-    Activation activation(String key) { return enumValue(key, Activation.class); }
+    Activation activation(String key) { return enumValue(key, Activation.values()); }
 
     /** A required weight of the given rank. */
     Weight weight(String weightName, int rank) {
