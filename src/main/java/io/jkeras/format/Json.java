@@ -223,6 +223,10 @@ final class Json implements Iterable<Json> {
     }
 
     private static final class Parser {
+        /** 10^0 … 10^22: every one an exact double. */
+        private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+            1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
         private final byte[] b;
         private int pos;
         private CharsetDecoder utf8;
@@ -336,6 +340,46 @@ final class Json implements Iterable<Json> {
             }
         }
 
+        /**
+         * The value of the (already validated) number b[from, to) when it has at most 15 significant
+         * digits and a decimal exponent within ±22, else NaN. Then the digits form an integer m below
+         * 2^53 and 10^|e| is an exact double, so one multiplication or division, rounded once, gives
+         * the correctly rounded value, the same as {@code Double.parseDouble} (the classic fast path
+         * of decimal conversion). Configs hold such numbers (rates, thresholds); parsing them here
+         * spares a fresh JVM loading the JDK's general conversion classes.
+         */
+        private double exactDecimal(int from, int to) {
+            int i = from;
+            boolean neg = b[i] == '-';
+            if (neg) i++;
+            long m = 0;
+            int digits = 0, scale = 0;
+            boolean frac = false;
+            for (; i < to && b[i] != 'e' && b[i] != 'E'; i++) {
+                if (b[i] == '.') {
+                    frac = true;
+                    continue;
+                }
+                if (m != 0 || b[i] != '0') digits++;
+                if (digits > 15) return Double.NaN;
+                m = m * 10 + (b[i] - '0');
+                if (frac) scale++;
+            }
+            int exp = 0;
+            if (i < to) {
+                i++;
+                boolean eneg = b[i] == '-';
+                if (b[i] == '-' || b[i] == '+') i++;
+                if (to - i > 3) return Double.NaN;
+                for (; i < to; i++) exp = exp * 10 + (b[i] - '0');
+                if (eneg) exp = -exp;
+            }
+            int e = exp - scale;
+            if (e < -22 || e > 22) return Double.NaN;
+            double v = e >= 0 ? m * POW10[e] : m / POW10[-e];
+            return neg ? -v : v;
+        }
+
         private Json number() throws Syntax {
             int start = pos;
             if (b[pos] == '-') pos++;
@@ -375,6 +419,10 @@ final class Json implements Iterable<Json> {
                 if (neg) i++;
                 for (; i < pos; i++) v = v * 10 + (b[i] - '0');
                 return new Json(INT, null, neg ? -v : v, 0, null, null);
+            }
+            if (!integral) {
+                double fast = exactDecimal(start, pos);
+                if (!Double.isNaN(fast)) return new Json(FLOAT, null, 0, fast, null, null);
             }
             String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
             if (integral) {

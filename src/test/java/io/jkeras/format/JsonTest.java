@@ -237,4 +237,28 @@ class JsonTest {
         assertThat(o.get("n").get(0)).isNull();
         assertThat(o.get("n").asText()).isEqualTo("3");
     }
+
+    /** Decimal numbers, on the parser's exact fast path and off it, give Double.parseDouble's value bit for bit. */
+    @Test
+    void decimalNumbersParseToTheCorrectlyRoundedDouble() throws Json.Syntax {
+        Random r = new Random(11);
+        List<String> numbers = new java.util.ArrayList<>(List.of("0.0", "-0.0", "0.1", "0.2", "0.3", "1.5e-3", "2.5E+2", "1e22", "1e23",
+                "9.007199254740993", "123456789012345.6", "0.1234567890123456", "-1.0e-22", "4.9e-324", "1.7976931348623157e308", "0.30000000000000004"));
+        for (int k = 0; k < 20000; k++) {
+            StringBuilder sb = new StringBuilder();
+            if (r.nextBoolean()) sb.append('-');
+            int intDigits = 1 + r.nextInt(9), fracDigits = 1 + r.nextInt(12);
+            sb.append(1 + r.nextInt(9));
+            for (int d = 1; d < intDigits; d++) sb.append(r.nextInt(10));
+            sb.append('.');
+            for (int d = 0; d < fracDigits; d++) sb.append(r.nextInt(10));
+            if (r.nextInt(3) == 0) sb.append(r.nextBoolean() ? 'e' : 'E').append(r.nextBoolean() ? "-" : "").append(r.nextInt(40));
+            numbers.add(r.nextInt(5) == 0 ? "0.000" + sb.toString().replaceAll("[-.]", "").replaceAll("[eE].*", "") : sb.toString());
+        }
+        for (String n : numbers) {
+            double got = Json.parse(("[" + n + "]").getBytes(StandardCharsets.US_ASCII)).get(0).doubleValue();
+            assertThat(Double.doubleToRawLongBits(got)).as(n).isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(n)));
+        }
+        assertThat(numbers).hasSize(20016);
+    }
 }
