@@ -15,7 +15,7 @@ import java.util.Arrays;
  * The jkeras native model format ({@code .jkm}, described in {@code docs/format.md}): a 64-byte
  * preamble (magic, format version, section offsets, checksums), a JSON header holding the engine's
  * own description of the model, then little-endian float32 tensors aligned to 64 bytes, each with
- * its CRC32C. A converted model loads without HDF5, Jackson or Keras config mapping: the header is
+ * its checksum. A converted model loads without HDF5, Jackson or Keras config mapping: the header is
  * read by a small parser of its own, the tensors are checked and copied once into the arrays handed
  * to the engine's layer constructors.
  *
@@ -27,9 +27,14 @@ import java.util.Arrays;
 public final class Jkm {
     /** {@code \x89 J K M \r \n \x1a \n}: a high byte first and line ends, as PNG, so that text-mode transfers are caught. */
     static final byte[] MAGIC = {(byte) 0x89, 'J', 'K', 'M', '\r', '\n', 0x1a, '\n'};
-    /** The format version this code writes and the newest major version it reads. */
-    public static final int MAJOR = 1;
+    /**
+     * The format version this code writes and the newest major version it reads. 2.0 stores
+     * recurrent layers' tensors in the engine's {@code GatePanel} layout; 1.0 stored Keras' layout.
+     */
+    public static final int MAJOR = 2;
     public static final int MINOR = 0;
+    /** The oldest major version this code reads (every released one). */
+    public static final int OLDEST_MAJOR = 1;
     /** Size of the preamble; its layout is the same in every format version. */
     static final int PREAMBLE = 64;
     /** Alignment of the data section and of every tensor. */
@@ -40,6 +45,36 @@ public final class Jkm {
     public static final String EXTENSION = ".jkm";
 
     private Jkm() {}
+
+    /**
+     * The checksum of the header and of each tensor in format version {@code major}: CRC32 from
+     * 2.0 (the JDK's {@code CRC32} is ready in any JVM, as the class loader's jar reading uses it),
+     * CRC32C in 1.x (the JDK's {@code CRC32C} builds its tables on first use, 1.7 ms of a fresh
+     * JVM's first load). Both use the processor's CRC instructions.
+     */
+    static java.util.zip.Checksum checksum(int major) { return major >= 2 ? new java.util.zip.CRC32() : crc32c(); }
+
+    private static java.util.zip.Checksum crc32c() { return new java.util.zip.CRC32C(); }
+
+    /** "CRC32" or "CRC32C": the name of {@link #checksum(int)} in messages. */
+    static String checksumName(int major) { return major >= 2 ? "CRC32" : "CRC32C"; }
+
+    /** The tensor table's key for a tensor's checksum: {@code crc32} (2.x) or {@code crc32c} (1.x). */
+    static String checksumKey(int major) { return major >= 2 ? "crc32" : "crc32c"; }
+
+    /**
+     * CRC32C (Castagnoli, reflected polynomial 0x82F63B78) of {@code b[off, off+len)}, one bit at
+     * a time: the preamble's checksum, the same in every version. For its 60 bytes this costs
+     * microseconds, and spares a 2.x load the JDK's {@code CRC32C} class.
+     */
+    static int preambleCrc(byte[] b, int off, int len) {
+        int c = ~0;
+        for (int i = off; i < off + len; i++) {
+            c ^= b[i] & 0xff;
+            for (int k = 0; k < 8; k++) c = (c >>> 1) ^ (0x82F63B78 & -(c & 1));
+        }
+        return ~c;
+    }
 
     /** Loads a native model with default options (embedded checks are run). */
     public static Model load(Path path) { return JkmReader.read(path, JkmReader.Options.DEFAULT); }

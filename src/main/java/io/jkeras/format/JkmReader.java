@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.CRC32C;
 
 /**
  * Reads the native format (see {@code docs/format.md}). Nothing in the file is trusted before it
@@ -180,19 +179,19 @@ public final class JkmReader {
         ByteBuffer p = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
         int major = p.getShort(8) & 0xffff, minor = p.getShort(10) & 0xffff;
         int storedPre = p.getInt(60);
-        int pre = crc(head, 0, 60);
+        int pre = Jkm.preambleCrc(head, 0, 60);
         if (pre != storedPre) {
             throw new ModelFileException(label, null, null, "preamble checksum mismatch (CRC32C stored " + hex32(storedPre) + ", computed "
                     + hex32(pre) + "): the first 64 bytes are damaged" + (major != Jkm.MAJOR ? " (they claim format version " + major + "." + minor + ")" : ""), null);
         }
         if (major > Jkm.MAJOR) {
             throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor + " is newer than this jkeras ("
-                    + Jkm.jkerasVersion() + ") reads: it reads versions " + Jkm.MAJOR + ".x and writes " + Jkm.MAJOR + "." + Jkm.MINOR
+                    + Jkm.jkerasVersion() + ") reads: it reads versions " + readable() + " and writes " + Jkm.MAJOR + "." + Jkm.MINOR
                     + "; upgrade jkeras, or convert the model again with this version", null);
         }
-        if (major < 1) {
+        if (major < Jkm.OLDEST_MAJOR) {
             throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor
-                    + " was never released; this jkeras reads versions " + Jkm.MAJOR + ".x", null);
+                    + " was never released; this jkeras reads versions " + readable(), null);
         }
         if (p.getInt(12) != 0 || p.getInt(52) != 0 || p.getInt(56) != 0) {
             throw new ModelFormatException(label, null, null, "preamble has non-zero reserved fields (flags " + hex32(p.getInt(12))
@@ -221,9 +220,11 @@ public final class JkmReader {
         }
         byte[] header = new byte[(int) headerLength];
         src.read(Jkm.PREAMBLE, header, 0, header.length);
-        int hc = crc(header, 0, header.length);
+        java.util.zip.Checksum hsum = Jkm.checksum(major);
+        hsum.update(header, 0, header.length);
+        int hc = (int) hsum.getValue();
         if (hc != headerCrc) {
-            throw new ModelFileException(label, null, null, "header checksum mismatch (CRC32C stored " + hex32(headerCrc) + ", computed "
+            throw new ModelFileException(label, null, null, "header checksum mismatch (" + Jkm.checksumName(major) + " stored " + hex32(headerCrc) + ", computed "
                     + hex32(hc) + "): the JSON header (bytes " + Jkm.PREAMBLE + " to " + (Jkm.PREAMBLE + headerLength) + ") is damaged", null);
         }
         Json root;
@@ -241,14 +242,16 @@ public final class JkmReader {
             throw new ModelFormatException(label, null, null, "header 'version' " + v + " disagrees with the preamble's " + major + "." + minor, null);
         }
 
-        List<TensorInfo> table = tensorTable(root.get("tensors"), dataOffset, fileLength, options.load(), label);
+        boolean panel = major >= 2;
+        if (panel) checkGateLayout(root.get("gate_layout"), label);
+        List<TensorInfo> table = tensorTable(root.get("tensors"), Jkm.checksumKey(major), dataOffset, fileLength, options.load(), label);
         checkPadding(src, table, Jkm.PREAMBLE + headerLength, dataOffset, fileLength, label);
         float[][] values = new float[table.size()][];
         byte[] chunk = new byte[(int) Math.min(CHUNK, maxBytes(table))];
         for (int i = 0; i < values.length; i++) {
             TensorInfo t = table.get(i);
             float[] f = new float[t.nbytes() / 4];
-            CRC32C c = new CRC32C();
+            java.util.zip.Checksum c = Jkm.checksum(major);
             for (int done = 0; done < t.nbytes(); ) {
                 int n = Math.min(chunk.length, t.nbytes() - done);
                 src.read(t.offset() + done, chunk, 0, n);
@@ -258,18 +261,35 @@ public final class JkmReader {
             }
             if ((int) c.getValue() != t.crc()) {
                 throw new ModelFileException(label, null, null, "tensor " + i + " '" + t.name() + "' (" + t.nbytes() + " bytes at offset "
-                        + t.offset() + "): checksum mismatch (CRC32C stored " + hex32(t.crc()) + ", computed " + hex32((int) c.getValue())
+                        + t.offset() + "): checksum mismatch (" + Jkm.checksumName(major) + " stored " + hex32(t.crc()) + ", computed " + hex32((int) c.getValue())
                         + "): the file is damaged", null);
             }
             values[i] = f;   // used only once its checksum matched
         }
         boolean[] used = new boolean[values.length];
-        Model model = buildModel(root, table, values, used, label, options);
+        Model model = buildModel(root, table, values, used, panel, label, options);
         if (options.runChecks()) runChecks(model, root.get("checks"), table, values, used, label);
         return model;
     }
 
-    private static List<TensorInfo> tensorTable(Json ts, long dataOffset, long fileLength, LoadOptions lo, String label) {
+    /** "1.x to 2.x": the major versions this reader reads. */
+    private static String readable() {
+        return Jkm.OLDEST_MAJOR == Jkm.MAJOR ? Jkm.MAJOR + ".x" : Jkm.OLDEST_MAJOR + ".x to " + Jkm.MAJOR + ".x";
+    }
+
+    /**
+     * Format 2.x stores recurrent tensors in the engine's {@code GatePanel} layout; the header says
+     * so, with the tile width, which must be this engine's (a file is never reinterpreted).
+     */
+    private static void checkGateLayout(Json gl, String label) {
+        Json t = gl == null ? null : gl.get("tensors"), b = gl == null ? null : gl.get("block");
+        if (t == null || !"panel".equals(t.asText()) || b == null || !b.isIntegralNumber() || b.intValue() != io.jkeras.layers.GatePanel.BLOCK) {
+            throw new ModelFormatException(label, null, null, "header 'gate_layout' is " + gl + "; format 2.x stores recurrent tensors as"
+                    + " {\"tensors\": \"panel\", \"block\": " + io.jkeras.layers.GatePanel.BLOCK + "}", null);
+        }
+    }
+
+    private static List<TensorInfo> tensorTable(Json ts, String crcKey, long dataOffset, long fileLength, LoadOptions lo, String label) {
         if (ts == null || !ts.isArray()) throw new ModelFormatException(label, null, null, "header has no 'tensors' array", null);
         List<TensorInfo> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -279,7 +299,7 @@ public final class JkmReader {
             if (name == null) throw new ModelFormatException(label, null, null, what(i, null) + " has no string 'name'", null);
             if (!names.add(name)) throw new ModelFormatException(label, null, null, what(i, name) + " appears twice in the tensor table", null);
             if (!"float32".equals(t.path("dtype").asText())) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " has dtype " + t.get("dtype") + "; format 1.x stores float32 only", null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " has dtype " + t.get("dtype") + "; formats 1.x and 2.x store float32 only", null);
             }
             Json sh = t.get("shape");
             if (sh == null || !sh.isArray() || sh.size() > 32) throw new ModelFormatException(label, null, null, what(i, name) + " has no valid 'shape'", null);
@@ -297,7 +317,7 @@ public final class JkmReader {
                             + lo.maxWeightElements() + " elements", null);
                 }
             }
-            Json off = t.get("offset"), nb = t.get("nbytes"), crc = t.get("crc32c");
+            Json off = t.get("offset"), nb = t.get("nbytes"), crc = t.get(crcKey);
             if (off == null || !off.isIntegralNumber() || !off.canConvertToLong() || nb == null || !nb.isIntegralNumber() || !nb.canConvertToLong()) {
                 throw new ModelFormatException(label, null, null, what(i, name) + " needs integer 'offset' and 'nbytes'", null);
             }
@@ -310,7 +330,7 @@ public final class JkmReader {
                         + dataOffset + ", " + fileLength + ") at a multiple of " + Jkm.ALIGN, null);
             }
             if (crc == null || !crc.isTextual() || !isHex8(crc.asText())) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " needs 'crc32c' as 8 lower-case hex digits, got " + crc, null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " needs '" + crcKey + "' as 8 lower-case hex digits, got " + crc, null);
             }
             out.add(new TensorInfo(name, shape, offset, (int) nbytes, (int) Long.parseLong(crc.asText(), 16)));
         }
@@ -395,7 +415,8 @@ public final class JkmReader {
         used[i] = true;
     }
 
-    private static Model buildModel(Json root, List<TensorInfo> table, float[][] values, boolean[] used, String label, Options options) {
+    private static Model buildModel(Json root, List<TensorInfo> table, float[][] values, boolean[] used, boolean panel, String label,
+                                    Options options) {
         Json mj = root.get("model");
         if (mj == null || !mj.isObject()) throw new ModelFormatException(label, null, null, "header has no 'model' object", null);
         boolean allowNonFinite = options.load().allowNonFiniteWeights();
@@ -406,6 +427,8 @@ public final class JkmReader {
             public String name(int i) { return table.get(i).name(); }
 
             public int[] shape(int i) { return table.get(i).shape().clone(); }
+
+            public boolean panelLayout() { return panel; }
 
             public float[] values(int i) {
                 use(used, i, table, label);
@@ -594,11 +617,6 @@ public final class JkmReader {
         return r;
     }
 
-    private static int crc(byte[] b, int off, int len) {
-        CRC32C c = new CRC32C();
-        c.update(b, off, len);
-        return (int) c.getValue();
-    }
 
     private static boolean isHex8(String s) {
         if (s.length() != 8) return false;

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 
 /**
  * Writes a {@link Model} in the native format (see {@code docs/format.md}). The output depends only
@@ -103,7 +102,7 @@ public final class JkmWriter {
             if (4L * values.length > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor " + name + " is larger than 2 GiB");
             ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(values); // raw bits: NaN payloads are kept
-            CRC32C crc = new CRC32C();
+            java.util.zip.Checksum crc = Jkm.checksum(Jkm.MAJOR);
             crc.update(b.array(), 0, b.capacity());
             entries.add(new Entry(name, shape.clone(), b.array(), crc.getValue()));
             return entries.size() - 1;
@@ -157,10 +156,11 @@ public final class JkmWriter {
             if (!JkmReader.DERIVED_METADATA.contains(e.getKey()) && e.getValue() != null) meta.put(e.getKey(), e.getValue());
         }
         ObjectNode gl = root.putObject("gate_layout");
-        gl.put("tensors", "keras");
-        gl.put("description", "kernels, recurrent kernels and biases of recurrent layers are stored as Keras stores them: gate g of H units"
-                + " in columns [g*H, (g+1)*H) in the order of the layer's 'gates'; the engine packs them into GatePanel tiles of "
-                + io.jkeras.layers.GatePanel.BLOCK + " units when loading (a pure copy)");
+        gl.put("tensors", "panel");
+        gl.put("block", io.jkeras.layers.GatePanel.BLOCK);
+        gl.put("description", "kernels, recurrent kernels and biases of recurrent layers are stored in the engine's GatePanel layout:"
+                + " tiles of 'block' units; column (j*G + g)*block + u is gate g (in the order of the layer's 'gates', G of them) of"
+                + " unit j*block + u; the last tile is padded with zero columns; a GRU reset_after bias is (2, width), input row first");
         ObjectNode gates = gl.putObject("gates");
         gates.put("SimpleRnn", "h");
         gates.put("Lstm", "i|f|c|o");
@@ -229,7 +229,7 @@ public final class JkmWriter {
                 t.set("shape", ints(e.shape()));
                 t.put("offset", pos);
                 t.put("nbytes", e.bytes().length);
-                t.put("crc32c", String.format("%08x", e.crc()));
+                t.put(Jkm.checksumKey(Jkm.MAJOR), String.format("%08x", e.crc()));
                 pos = align(pos + e.bytes().length);
             }
             root.set("tensors", ts);
@@ -250,8 +250,8 @@ public final class JkmWriter {
         long end = dataOffset;
         if (offsets.length > 0) end = align(offsets[offsets.length - 1] + sink.entries.get(offsets.length - 1).bytes().length);
         p.fileLength = end;
-        CRC32C hc = new CRC32C();
-        hc.update(header);
+        java.util.zip.Checksum hc = Jkm.checksum(Jkm.MAJOR);
+        hc.update(header, 0, header.length);
         p.preamble = preamble(header.length, dataOffset, end, hc.getValue());
         return p;
     }
@@ -267,9 +267,7 @@ public final class JkmWriter {
         b.putLong(32, dataOffset);
         b.putLong(40, fileLength);
         b.putInt(48, (int) headerCrc);
-        CRC32C c = new CRC32C();
-        c.update(b.array(), 0, 60);
-        b.putInt(60, (int) c.getValue());
+        b.putInt(60, Jkm.preambleCrc(b.array(), 0, 60));
         return b.array();
     }
 

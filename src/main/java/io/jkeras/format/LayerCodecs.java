@@ -37,7 +37,8 @@ import java.util.Map;
 /**
  * The table from engine layer classes to their native-format codecs: how each layer's
  * configuration is written to the JSON header and how the layer is rebuilt from it, with its
- * weights in their logical (Keras) layout. The {@code type} strings are part of the file format:
+ * weights as the engine holds them: recurrent kernels and biases in the {@code GatePanel} layout
+ * (format 2.x; files of format 1.x hold Keras' layout, still read). The {@code type} strings are part of the file format:
  * never rename one; a new layer class gets a new type (and a minor format version).
  *
  * <p>Each codec writes exactly the constructor arguments of its layer (plus values that only
@@ -154,16 +155,19 @@ final class LayerCodecs {
                 recurrentOptions(l, e);
                 e.activation("activation", l.activation());
                 e.put("gates", "h");
-                e.weights(l.weights());
+                e.weights(l.panelWeights());
             }
 
             public Layer decode(LayerDecoder d) {
-                int u = d.integer("units"), in = d.integer("input_size");
+                int u = d.integer("units"), in = d.integer("input_size"), cols = d.gateColumns(u, 1);
                 Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
-                d.expectShape(k, in, u);
-                d.expectShape(r, u, u);
-                if (b != null) d.expectShape(b, u);
+                d.expectShape(k, in, cols);
+                d.expectShape(r, u, cols);
+                if (b != null) d.expectShape(b, cols);
                 d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+                if (d.panelLayout()) {
+                    return SimpleRnn.fromPanel(d.name(), u, in, d.activation("activation"), k.values(), r.values(), values(b), recurrentOptions(d));
+                }
                 return new SimpleRnn(d.name(), u, in, d.activation("activation"), k.values(), r.values(), values(b), recurrentOptions(d));
             }
         });
@@ -173,16 +177,20 @@ final class LayerCodecs {
                 e.activation("activation", l.activation());
                 e.activation("recurrent_activation", l.recurrentActivation());
                 e.put("gates", "i|f|c|o");
-                e.weights(l.weights());
+                e.weights(l.panelWeights());
             }
 
             public Layer decode(LayerDecoder d) {
-                int u = d.integer("units"), in = d.integer("input_size");
+                int u = d.integer("units"), in = d.integer("input_size"), cols = d.gateColumns(u, 4);
                 Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
-                d.expectShape(k, in, 4 * u);
-                d.expectShape(r, u, 4 * u);
-                if (b != null) d.expectShape(b, 4 * u);
+                d.expectShape(k, in, cols);
+                d.expectShape(r, u, cols);
+                if (b != null) d.expectShape(b, cols);
                 d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+                if (d.panelLayout()) {
+                    return Lstm.fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
+                            k.values(), r.values(), values(b), recurrentOptions(d));
+                }
                 return new Lstm(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
                         k.values(), r.values(), values(b), recurrentOptions(d));
             }
@@ -194,20 +202,24 @@ final class LayerCodecs {
                 e.activation("recurrent_activation", l.recurrentActivation());
                 e.put("reset_after", l.resetAfter());
                 e.put("gates", "z|r|h");
-                e.weights(l.weights());
+                e.weights(l.panelWeights());
             }
 
             public Layer decode(LayerDecoder d) {
-                int u = d.integer("units"), in = d.integer("input_size");
+                int u = d.integer("units"), in = d.integer("input_size"), cols = d.gateColumns(u, 3);
                 boolean ra = d.bool("reset_after");
                 Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
-                d.expectShape(k, in, 3 * u);
-                d.expectShape(r, u, 3 * u);
+                d.expectShape(k, in, cols);
+                d.expectShape(r, u, cols);
                 if (b != null) {
-                    if (ra) d.expectShape(b, 2, 3 * u);
-                    else d.expectShape(b, 3 * u);
+                    if (ra) d.expectShape(b, 2, cols);
+                    else d.expectShape(b, cols);
                 }
                 d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+                if (d.panelLayout()) {
+                    return Gru.fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
+                            k.values(), r.values(), values(b), recurrentOptions(d));
+                }
                 return new Gru(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
                         k.values(), r.values(), values(b), recurrentOptions(d));
             }

@@ -29,6 +29,9 @@ final class LayerDecoder {
         int[] shape(int index);
 
         float[] values(int index);
+
+        /** Whether recurrent layers' tensors are in the engine's {@code GatePanel} layout (format 2.x) rather than Keras' (1.x). */
+        boolean panelLayout();
     }
 
     /** Wrappers nest layers (Bidirectional, TimeDistributed); deeper nesting is refused. */
@@ -91,6 +94,19 @@ final class LayerDecoder {
     }
 
     String name() { return name; }
+
+    /** See {@link TensorSource#panelLayout()}. */
+    boolean panelLayout() { return tensors.panelLayout(); }
+
+    /**
+     * Columns of a recurrent layer's gate matrices in this file: gates·units in Keras' layout
+     * (format 1.x), the {@code GatePanel} width (whole tiles) in the engine's (2.x).
+     */
+    int gateColumns(int units, int gates) {
+        if (!panelLayout()) return gates * units;
+        if (units <= 0) throw error("config 'units' must be positive, got " + units);
+        return new io.jkeras.layers.GatePanel(units, gates).width();
+    }
 
     ModelFormatException error(String detail) { return new ModelFormatException(file, name, null, detail, null); }
 

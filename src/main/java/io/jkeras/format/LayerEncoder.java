@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * Writes one layer as a header entry {@code {"name", "type", "config", "weights"}}: the codec puts
- * configuration values and nested layers into {@code config}, and its weights (logical layout) go
- * to the tensor table, referenced from {@code weights} by index.
+ * configuration values and nested layers into {@code config}, and its weights (in the layout the
+ * codec gives them) go to the tensor table, referenced from {@code weights} by index.
  */
 final class LayerEncoder {
     /** Receives the tensors of the layers being written. */

@@ -89,6 +89,54 @@ public final class GatePanel {
     }
 
     /**
+     * Takes {@code packed} as a (rows × width) matrix already in this layout (rows = 1 for a bias),
+     * as the native format stores it: checks its length and that every padding column is zero, so
+     * that it holds exactly what {@link #pack} of some Keras-layout matrix would, and returns it
+     * without copying.
+     */
+    public float[] adopt(String layer, String weight, float[] packed, int rows) {
+        int w = width();
+        if (packed == null || packed.length != (long) rows * w) {
+            throw new io.jkeras.WeightException(null, layer, weight, "expected " + (long) rows * w + " values for " + rows + " row(s) of "
+                    + w + " columns in the GatePanel layout (" + units + " units, " + gates + " gate(s), tiles of " + BLOCK + "), got "
+                    + (packed == null ? "none" : Integer.toString(packed.length)));
+        }
+        int used = units - (tiles - 1) * BLOCK;
+        if (used < BLOCK) {
+            for (int r = 0; r < rows; r++) {
+                for (int g = 0; g < gates; g++) {
+                    int from = r * w + ((tiles - 1) * gates + g) * BLOCK;
+                    for (int c = from + used; c < from + BLOCK; c++) {
+                        if (Float.floatToRawIntBits(packed[c]) != 0) {
+                            throw new io.jkeras.WeightException(null, layer, weight, "holds " + packed[c] + " in padding column " + (c - r * w)
+                                    + " of row " + r + "; padding columns of the GatePanel layout are zero");
+                        }
+                    }
+                }
+            }
+        }
+        return packed;
+    }
+
+    /** A (rows × width) matrix of this layout as a weight of that shape; no copy. */
+    public Weight matrix(String name, float[] packed, int rows) { return new Weight(name, new int[]{rows, width()}, packed); }
+
+    /**
+     * A recurrent layer's {@code kernel} (inputSize × width), {@code recurrent_kernel} (units ×
+     * width) and, unless null, {@code bias} (width) in this layout, as weights; no copies.
+     */
+    public java.util.List<Weight> weights(float[] kernel, int inputSize, float[] recurrentKernel, float[] bias) {
+        java.util.List<Weight> w = new java.util.ArrayList<>();
+        w.add(matrix("kernel", kernel, inputSize));
+        w.add(matrix("recurrent_kernel", recurrentKernel, units));
+        if (bias != null) w.add(vector("bias", bias));
+        return w;
+    }
+
+    /** A row of this layout (a bias) as a weight of shape (width); no copy. */
+    public Weight vector(String name, float[] packed) { return new Weight(name, new int[]{width()}, packed); }
+
+    /**
      * Applies {@code a} in place to gate {@code g} of one panel row starting at {@code off}: tile
      * by tile for element-wise functions, gathered over all units for row-wise ones (softmax).
      */

@@ -48,31 +48,67 @@ public final class Gru extends Recurrent {
      */
     public Gru(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
                boolean resetAfter, float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
+        this(name, units, inputSize, activation, recurrentActivation, resetAfter, kernel, recurrentKernel, bias, options, false);
+    }
+
+    /**
+     * A GRU from weights already in the {@link GatePanel} layout, as {@link #panelWeights()} gives
+     * them: taken without copying (a reset_after bias is split into its two rows).
+     *
+     * @param kernelP    (inputSize, width)
+     * @param recurrentP (units, width)
+     * @param biasP      null for use_bias=False; else (2, width) when resetAfter (input row, then
+     *                   recurrent row), (width) otherwise
+     */
+    public static Gru fromPanel(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+                                boolean resetAfter, float[] kernelP, float[] recurrentP, float[] biasP, RecurrentOptions options) {
+        return new Gru(name, units, inputSize, activation, recurrentActivation, resetAfter, kernelP, recurrentP, biasP, options, true);
+    }
+
+    private Gru(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+                boolean resetAfter, float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options, boolean panelLayout) {
         super(name, units, inputSize, options);
-        checkShape(name, "kernel", kernel, inputSize, GATES * units);
-        checkShape(name, "recurrent_kernel", recurrentKernel, units, GATES * units);
-        if (bias != null) {
-            if (resetAfter) checkShape(name, "bias", bias, 2, GATES * units);
-            else checkShape(name, "bias", bias, GATES * units);
-        }
         this.activation = activation;
         this.recurrentActivation = recurrentActivation;
         this.resetAfter = resetAfter;
         this.panel = new GatePanel(units, GATES);
-        this.kernelP = panel.pack(kernel, inputSize);
-        this.recurrentP = panel.pack(recurrentKernel, units);
-        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
-        if (bias == null) {
-            this.inputBiasP = null;
-            this.recurrentBiasP = null;
-        } else if (resetAfter) {
-            int gu = GATES * units;
-            this.inputBiasP = panel.pack(java.util.Arrays.copyOfRange(bias, 0, gu), 1);
-            this.recurrentBiasP = panel.pack(java.util.Arrays.copyOfRange(bias, gu, 2 * gu), 1);
+        if (panelLayout) {
+            this.kernelP = panel.adopt(name, "kernel", kernel, inputSize);
+            this.recurrentP = panel.adopt(name, "recurrent_kernel", recurrentKernel, units);
+            if (bias == null) {
+                this.inputBiasP = null;
+                this.recurrentBiasP = null;
+            } else if (resetAfter) {
+                int w = panel.width();
+                panel.adopt(name, "bias", bias, 2);
+                this.inputBiasP = java.util.Arrays.copyOfRange(bias, 0, w);
+                this.recurrentBiasP = java.util.Arrays.copyOfRange(bias, w, 2 * w);
+            } else {
+                this.inputBiasP = panel.adopt(name, "bias", bias, 1);
+                this.recurrentBiasP = null;
+            }
         } else {
-            this.inputBiasP = panel.pack(bias, 1);
-            this.recurrentBiasP = null;
+            checkShape(name, "kernel", kernel, inputSize, GATES * units);
+            checkShape(name, "recurrent_kernel", recurrentKernel, units, GATES * units);
+            if (bias != null) {
+                if (resetAfter) checkShape(name, "bias", bias, 2, GATES * units);
+                else checkShape(name, "bias", bias, GATES * units);
+            }
+            this.kernelP = panel.pack(kernel, inputSize);
+            this.recurrentP = panel.pack(recurrentKernel, units);
+            if (bias == null) {
+                this.inputBiasP = null;
+                this.recurrentBiasP = null;
+            } else if (resetAfter) {
+                int gu = GATES * units;
+                this.inputBiasP = panel.pack(java.util.Arrays.copyOfRange(bias, 0, gu), 1);
+                this.recurrentBiasP = panel.pack(java.util.Arrays.copyOfRange(bias, gu, 2 * gu), 1);
+            } else {
+                this.inputBiasP = panel.pack(bias, 1);
+                this.recurrentBiasP = null;
+            }
         }
+        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
         this.actCode = CellKernels.code(activation);
         this.ractCode = CellKernels.code(recurrentActivation);
     }
@@ -104,6 +140,21 @@ public final class Gru extends Recurrent {
             } else {
                 w.add(new Weight("bias", new int[]{gu}, panel.unpack(inputBiasP, 1)));
             }
+        }
+        return w;
+    }
+
+    /**
+     * The weights in the {@link GatePanel} layout, as the native format stores them (see
+     * {@link Lstm#panelWeights()}): the kernels are the layer's own arrays; a reset_after bias is
+     * (2, width), its input row then its recurrent row.
+     */
+    public List<Weight> panelWeights() {
+        List<Weight> w = panel.weights(kernelP, inputSize, recurrentP, resetAfter ? null : inputBiasP);
+        if (inputBiasP != null && resetAfter) {
+            float[] b = java.util.Arrays.copyOf(inputBiasP, 2 * inputBiasP.length);
+            System.arraycopy(recurrentBiasP, 0, b, inputBiasP.length, recurrentBiasP.length);
+            w.add(panel.matrix("bias", b, 2));
         }
         return w;
     }

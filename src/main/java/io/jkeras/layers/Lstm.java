@@ -38,17 +38,41 @@ public final class Lstm extends Recurrent {
      */
     public Lstm(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
                 float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
+        this(name, units, inputSize, activation, recurrentActivation, kernel, recurrentKernel, bias, options, false);
+    }
+
+    /**
+     * An LSTM from weights already in the {@link GatePanel} layout, as {@link #panelWeights()}
+     * gives them (the native format stores them so): taken without copying.
+     *
+     * @param kernelP    (inputSize, width)
+     * @param recurrentP (units, width)
+     * @param biasP      (width) or null
+     */
+    public static Lstm fromPanel(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+                                 float[] kernelP, float[] recurrentP, float[] biasP, RecurrentOptions options) {
+        return new Lstm(name, units, inputSize, activation, recurrentActivation, kernelP, recurrentP, biasP, options, true);
+    }
+
+    private Lstm(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+                 float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options, boolean panelLayout) {
         super(name, units, inputSize, options);
-        checkShape(name, "kernel", kernel, inputSize, GATES * units);
-        checkShape(name, "recurrent_kernel", recurrentKernel, units, GATES * units);
-        if (bias != null) checkShape(name, "bias", bias, GATES * units);
         this.activation = activation;
         this.recurrentActivation = recurrentActivation;
         this.panel = new GatePanel(units, GATES);
-        this.kernelP = panel.pack(kernel, inputSize);
-        this.recurrentP = panel.pack(recurrentKernel, units);
+        if (panelLayout) {
+            this.kernelP = panel.adopt(name, "kernel", kernel, inputSize);
+            this.recurrentP = panel.adopt(name, "recurrent_kernel", recurrentKernel, units);
+            this.biasP = bias == null ? null : panel.adopt(name, "bias", bias, 1);
+        } else {
+            checkShape(name, "kernel", kernel, inputSize, GATES * units);
+            checkShape(name, "recurrent_kernel", recurrentKernel, units, GATES * units);
+            if (bias != null) checkShape(name, "bias", bias, GATES * units);
+            this.kernelP = panel.pack(kernel, inputSize);
+            this.recurrentP = panel.pack(recurrentKernel, units);
+            this.biasP = bias == null ? null : panel.pack(bias, 1);
+        }
         this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
-        this.biasP = bias == null ? null : panel.pack(bias, 1);
         this.actCode = CellKernels.code(activation);
         this.ractCode = CellKernels.code(recurrentActivation);
     }
@@ -71,6 +95,13 @@ public final class Lstm extends Recurrent {
         if (biasP != null) w.add(new Weight("bias", new int[]{GATES * units}, panel.unpack(biasP, 1)));
         return w;
     }
+
+    /**
+     * The weights as the layer holds them, in the {@link GatePanel} layout ({@code kernel}
+     * (inputSize, width), {@code recurrent_kernel} (units, width), {@code bias} (width)): what the
+     * native format stores. The arrays are the layer's own, not copies: read them, never write.
+     */
+    public List<Weight> panelWeights() { return panel.weights(kernelP, inputSize, recurrentP, biasP); }
 
     @Override protected int projectionWidth() { return panel.width(); }
 

@@ -23,16 +23,36 @@ public final class SimpleRnn extends Recurrent {
 
     public SimpleRnn(String name, int units, int inputSize, Activation activation,
                      float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
+        this(name, units, inputSize, activation, kernel, recurrentKernel, bias, options, false);
+    }
+
+    /**
+     * A SimpleRNN from weights already in the {@link GatePanel} layout (one gate: columns padded to
+     * whole tiles), as {@link #panelWeights()} gives them: taken without copying.
+     */
+    public static SimpleRnn fromPanel(String name, int units, int inputSize, Activation activation,
+                                      float[] kernelP, float[] recurrentP, float[] biasP, RecurrentOptions options) {
+        return new SimpleRnn(name, units, inputSize, activation, kernelP, recurrentP, biasP, options, true);
+    }
+
+    private SimpleRnn(String name, int units, int inputSize, Activation activation,
+                      float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options, boolean panelLayout) {
         super(name, units, inputSize, options);
-        checkShape(name, "kernel", kernel, inputSize, units);
-        checkShape(name, "recurrent_kernel", recurrentKernel, units, units);
-        if (bias != null) checkShape(name, "bias", bias, units);
         this.activation = activation;
         this.panel = new GatePanel(units, 1);
-        this.kernelP = panel.pack(kernel, inputSize);
-        this.recurrentP = panel.pack(recurrentKernel, units);
+        if (panelLayout) {
+            this.kernelP = panel.adopt(name, "kernel", kernel, inputSize);
+            this.recurrentP = panel.adopt(name, "recurrent_kernel", recurrentKernel, units);
+            this.biasP = bias == null ? null : panel.adopt(name, "bias", bias, 1);
+        } else {
+            checkShape(name, "kernel", kernel, inputSize, units);
+            checkShape(name, "recurrent_kernel", recurrentKernel, units, units);
+            if (bias != null) checkShape(name, "bias", bias, units);
+            this.kernelP = panel.pack(kernel, inputSize);
+            this.recurrentP = panel.pack(recurrentKernel, units);
+            this.biasP = bias == null ? null : panel.pack(bias, 1);
+        }
         this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
-        this.biasP = bias == null ? null : panel.pack(bias, 1);
         this.actCode = CellKernels.code(activation);
     }
 
@@ -52,6 +72,9 @@ public final class SimpleRnn extends Recurrent {
         if (biasP != null) w.add(new Weight("bias", new int[]{units}, panel.unpack(biasP, 1)));
         return w;
     }
+
+    /** The weights in the {@link GatePanel} layout, as the native format stores them (see {@link Lstm#panelWeights()}); no copies. */
+    public List<Weight> panelWeights() { return panel.weights(kernelP, inputSize, recurrentP, biasP); }
 
     @Override protected int projectionWidth() { return panel.width(); }
 

@@ -41,7 +41,7 @@ class ConvertCliTest {
         Path out = tmp.resolve("m.jkm");
         Result r = run("convert", in.toString(), out.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("wrote " + out + " (").contains("native format 1.0");
+        assertThat(r.out()).startsWith("wrote " + out + " (").contains("native format " + Jkm.MAJOR + "." + Jkm.MINOR);
         Model m = JKeras.load(out);
         assertThat(m.metadata()).containsEntry("source_file", "model.h5").containsEntry("source_sha256", Sha256.of(in));
         byte[] before = Files.readAllBytes(out);

@@ -107,14 +107,15 @@ class JkmCorruptionTest {
     @Test
     void newerMajorVersionIsRefusedNamingBothVersions() throws Exception {
         byte[] b = lstm.clone();
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort(8, (short) 2).putShort(10, (short) 3);
+        int newer = Jkm.MAJOR + 1;
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort(8, (short) newer).putShort(10, (short) 3);
         JkmFiles.fixPreambleCrc(b);
         assertThat(refused(b)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("native format version 2.3 is newer than this jkeras")
-                .hasMessageContaining("it reads versions 1.x and writes 1." + Jkm.MINOR);
-        Path p = tmp.resolve("v2.jkm");
+                .hasMessageContaining("native format version " + newer + ".3 is newer than this jkeras")
+                .hasMessageContaining("it reads versions 1.x to " + Jkm.MAJOR + ".x and writes " + Jkm.MAJOR + "." + Jkm.MINOR);
+        Path p = tmp.resolve("newer.jkm");
         Files.write(p, b);
-        assertThatThrownBy(() -> JKeras.load(p)).isInstanceOf(ModelFormatException.class).hasMessageContaining("version 2.3");
+        assertThatThrownBy(() -> JKeras.load(p)).isInstanceOf(ModelFormatException.class).hasMessageContaining("version " + newer + ".3");
     }
 
     @Test
@@ -135,8 +136,8 @@ class JkmCorruptionTest {
             assertThat(refused(b)).as("byte " + pos).isInstanceOf(ModelFileException.class).hasMessageContaining("preamble checksum mismatch");
         }
         byte[] b = lstm.clone();
-        b[8] ^= 0x02; // the major version: 1 -> 3, damaged rather than newer
-        assertThat(refused(b)).hasMessageContaining("preamble checksum mismatch").hasMessageContaining("claim format version 3.0");
+        b[8] ^= 0x04; // the major version: 2 -> 6, damaged rather than newer
+        assertThat(refused(b)).hasMessageContaining("preamble checksum mismatch").hasMessageContaining("claim format version 6.0");
     }
 
     @Test
@@ -192,7 +193,7 @@ class JkmCorruptionTest {
         byte[] nbytes = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("tensors").get(0)).put("nbytes", 4));
         assertThat(refused(nbytes)).hasMessageContaining("has nbytes 4 but shape");
         byte[] dtype = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("tensors").get(0)).put("dtype", "float16"));
-        assertThat(refused(dtype)).hasMessageContaining("has dtype \"float16\"; format 1.x stores float32 only");
+        assertThat(refused(dtype)).hasMessageContaining("has dtype \"float16\"; formats 1.x and 2.x store float32 only");
         byte[] overlap = JkmFiles.rewrite(lstm, h -> {
             ObjectNode t0 = (ObjectNode) h.get("tensors").get(0), t1 = (ObjectNode) h.get("tensors").get(1);
             t1.put("offset", t0.get("offset").asLong()).put("keep_offset", true);
@@ -207,8 +208,15 @@ class JkmCorruptionTest {
                 .hasMessageContaining("this reader knows InputLayer, Dense");
         byte[] act = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("activation", "hard_sigmoid"));
         assertThat(refused(act)).hasMessageContaining("layer 'lstm': config 'activation' is 'hard_sigmoid'; allowed: [LINEAR, TANH");
-        byte[] units = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("units", 7));
-        assertThat(refused(units)).hasMessageContaining("layer 'lstm' weight 'kernel': has shape (3, 24), the layer's config needs (3, 28)");
+        // 6 units, 4 gates: one tile of 16 units per gate, 64 columns in the GatePanel layout; 17 units need two tiles
+        byte[] units = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("units", 17));
+        assertThat(refused(units)).hasMessageContaining("layer 'lstm' weight 'kernel': has shape (3, 64), the layer's config needs (3, 128)");
+        byte[] sameWidth = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("units", 7));
+        assertThat(refused(sameWidth)).hasMessageContaining("layer 'lstm' weight 'recurrent_kernel': has shape (6, 64), the layer's config needs (7, 64)");
+        byte[] layout = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("gate_layout")).put("tensors", "keras"));
+        assertThat(refused(layout)).hasMessageContaining("header 'gate_layout' is {").hasMessageContaining("format 2.x stores recurrent tensors as {\"tensors\": \"panel\", \"block\": 16}");
+        byte[] block = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("gate_layout")).put("block", 8));
+        assertThat(refused(block)).hasMessageContaining("\"block\":8");
         byte[] shapes = JkmFiles.rewrite(lstm, h -> ((ArrayNode) h.get("model").get("nodes").get(1).get("output_shapes")).removeAll().addArray().add(5).add(99));
         assertThat(refused(shapes)).hasMessageContaining("records output shapes [[5,99]] but the layer computes");
         byte[] cycle = JkmFiles.rewrite(lstm, h -> ((ArrayNode) h.get("model").get("nodes").get(1).get("inputs")).removeAll().addArray().add(3).add(0));
@@ -217,6 +225,18 @@ class JkmCorruptionTest {
         assertThat(refused(twice)).hasMessageContaining("tensor 0 'lstm/kernel' is referenced twice");
         byte[] json = JkmFiles.rewrite(lstm, h -> h.put("format", "something-else"));
         assertThat(refused(json)).hasMessageContaining("header 'format' is \"something-else\"");
+    }
+
+    @Test
+    void nonZeroPaddingColumnOfARecurrentTensorIsRefused() throws Exception {
+        // lstm/kernel is (3, 64): units 6..15 of each gate are padding; column 6 of row 0 is unit 6 of gate i
+        byte[] pad = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(0)).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 6, 0.5f),
+                Jkm.MAJOR, Jkm.MINOR);
+        assertThatThrownBy(() -> read(pad)).isInstanceOf(WeightException.class).hasMessageStartingWith("m.jkm: ")
+                .hasMessageContaining("layer 'lstm' weight 'kernel': holds 0.5 in padding column 6 of row 0; padding columns of the GatePanel layout are zero");
+        byte[] negZero = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(0)).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 63, -0f),
+                Jkm.MAJOR, Jkm.MINOR);
+        assertThatThrownBy(() -> read(negZero)).isInstanceOf(WeightException.class).hasMessageContaining("holds -0.0 in padding column 63 of row 0");
     }
 
     @Test

@@ -54,9 +54,12 @@ final class JkmFiles {
             for (int i = 0; i < ts.size(); i++) {
                 ObjectNode t = (ObjectNode) table.get(i);
                 if (!t.has("keep_offset")) t.put("offset", pos);
-                CRC32C c = new CRC32C();
-                c.update(ts.get(i));
-                if (!t.has("keep_crc")) t.put("crc32c", String.format("%08x", c.getValue()));
+                java.util.zip.Checksum c = checksum(major);
+                c.update(ts.get(i), 0, ts.get(i).length);
+                if (!t.has("keep_crc")) {
+                    t.remove(List.of("crc32", "crc32c"));
+                    t.put(major >= 2 ? "crc32" : "crc32c", String.format("%08x", c.getValue()));
+                }
                 pos = JkmWriter.align(pos + ts.get(i).length);
             }
             hb = JSON.writeValueAsBytes(h);
@@ -68,8 +71,8 @@ final class JkmFiles {
             if (!table.get(i).has("keep_offset")) end = Math.max(end, JkmWriter.align(table.get(i).get("offset").asLong() + ts.get(i).length));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CRC32C hc = new CRC32C();
-        hc.update(hb);
+        java.util.zip.Checksum hc = checksum(major);
+        hc.update(hb, 0, hb.length);
         byte[] pre = JkmWriter.preamble(hb.length, data, end, hc.getValue());
         ByteBuffer p = ByteBuffer.wrap(pre).order(ByteOrder.LITTLE_ENDIAN);
         p.putShort(8, (short) major);
@@ -90,7 +93,13 @@ final class JkmFiles {
         return rewrite(file, editHeader, t -> {}, Jkm.MAJOR, Jkm.MINOR);
     }
 
-    /** Recomputes the preamble checksum after the preamble was edited. */
+    /**
+     * The header's and tensors' checksum of format {@code major}, from the JDK, independently of
+     * the format code: CRC32 from 2.0, CRC32C before.
+     */
+    static java.util.zip.Checksum checksum(int major) { return major >= 2 ? new java.util.zip.CRC32() : new CRC32C(); }
+
+    /** Recomputes the preamble checksum (CRC32C in every version) after the preamble was edited. */
     static void fixPreambleCrc(byte[] f) {
         CRC32C c = new CRC32C();
         c.update(f, 0, 60);

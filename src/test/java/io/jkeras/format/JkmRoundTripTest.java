@@ -203,6 +203,6 @@ class JkmRoundTripTest {
         Model nat = JKeras.load(out);
         assertSameModel(src, nat, c.name());
         assertSamePredictions(src, nat, c);
-        assertThat(nat.metadata()).containsEntry("source", out.toString()).containsEntry("jkm_version", "1.0");
+        assertThat(nat.metadata()).containsEntry("source", out.toString()).containsEntry("jkm_version", Jkm.MAJOR + "." + Jkm.MINOR);
     }
 }

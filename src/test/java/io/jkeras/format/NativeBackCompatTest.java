@@ -65,18 +65,38 @@ class NativeBackCompatTest {
         return tests.stream();
     }
 
-    @Test
-    void version10CoversEveryCodecThatKerasFilesUse() throws IOException {
-        Set<String> types = new TreeSet<>();
-        for (Path f : Files.newDirectoryStream(FixtureCase.root().resolve("native/v1.0"), "*.jkm")) collect(JkmFiles.header(Files.readAllBytes(f)), types);
-        List<String> expected = new ArrayList<>(LayerCodecs.types());
-        expected.remove("CudnnRecurrent"); // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
-        assertThat(types).containsAll(expected);
+    @TestFactory
+    Stream<DynamicTest> everyVersionCoversEveryCodecThatKerasFilesUse() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path v : versions()) {
+            tests.add(DynamicTest.dynamicTest(v.getFileName().toString(), () -> {
+                Set<String> types = new TreeSet<>();
+                try (var files = Files.newDirectoryStream(v, "*.jkm")) {
+                    for (Path f : files) collect(JkmFiles.header(Files.readAllBytes(f)), types);
+                }
+                List<String> expected = new ArrayList<>(LayerCodecs.types());
+                expected.remove("CudnnRecurrent"); // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
+                assertThat(types).containsAll(expected);
+            }));
+        }
+        return tests.stream();
     }
 
     @Test
-    void version10IsPresent() throws IOException {
-        assertThat(versions()).extracting(p -> p.getFileName().toString()).contains("v1.0");
+    void everyReleasedVersionIsPresent() throws IOException {
+        // 1.0: tensors in Keras' layout; 2.0: recurrent tensors in the engine's GatePanel layout
+        assertThat(versions()).extracting(p -> p.getFileName().toString()).contains("v1.0", "v2.0", "v" + Jkm.MAJOR + "." + Jkm.MINOR);
+    }
+
+    @Test
+    void version20StoresRecurrentTensorsInThePanelLayoutAndVersion10InKeras() throws IOException {
+        Path v1 = FixtureCase.root().resolve("native/v1.0/masking_bidir_gru.jkm"), v2 = FixtureCase.root().resolve("native/v2.0/masking_bidir_gru.jkm");
+        assertThat(JkmFiles.header(Files.readAllBytes(v1)).get("gate_layout").get("tensors").asText()).isEqualTo("keras");
+        JsonNode h2 = JkmFiles.header(Files.readAllBytes(v2));
+        assertThat(h2.get("gate_layout").get("tensors").asText()).isEqualTo("panel");
+        assertThat(h2.get("gate_layout").get("block").asInt()).isEqualTo(io.jkeras.layers.GatePanel.BLOCK);
+        // the same weights, bit for bit, through both layouts
+        JkmRoundTripTest.assertSameModel(Jkm.load(v1), Jkm.load(v2), v2.toString(), false);
     }
 
     private static void collect(JsonNode n, Set<String> out) {

@@ -31,7 +31,8 @@ public final class JkmSeeds {
                 "conv1d_causal_lstm", "stack_lstm_batchnorm_dense", "lstm_stateful")) {
             Path dir = Path.of("fixtures", "keras3", c);
             Model m = JKeras.load(dir.resolve("model.h5"));
-            Path p = out.resolve("seed-" + c + Jkm.EXTENSION);
+            // seed-<case>.jkm are format 1.0 files; later versions add seed-v<major>-<case>.jkm
+            Path p = out.resolve("seed-v" + Jkm.MAJOR + "-" + c + Jkm.EXTENSION);
             if (c.equals("lstm_default") || c.equals("lstm_stateful")) {
                 List<Tensor[]> xs = new ArrayList<>(), ys = new ArrayList<>();
                 for (int b = 0; Files.exists(dir.resolve("x" + b + ".npy")); b++) {

@@ -139,7 +139,10 @@ class ReadersFuzzTest {
         if (fixed != null) typedOrSuccess(() -> exercise(Jkm.load(fixed, "fuzz.jkm", o)));
     }
 
-    /** The preamble layout of docs/format.md: file length at 40, header CRC32C at 48, preamble CRC32C at 60. */
+    /**
+     * The preamble layout of docs/format.md: major version at 8, file length at 40, header checksum
+     * at 48 (CRC32 from format 2.0, CRC32C before), preamble CRC32C at 60.
+     */
     static byte[] withJkmChecksums(byte[] data) {
         if (data.length < 64 || !Jkm.isJkm(data)) return null;
         byte[] b = data.clone();
@@ -147,7 +150,7 @@ class ReadersFuzzTest {
         long headerLength = p.getLong(24);
         p.putLong(40, b.length);
         if (headerLength > 0 && headerLength <= b.length - 64) {
-            java.util.zip.CRC32C h = new java.util.zip.CRC32C();
+            java.util.zip.Checksum h = p.getShort(8) >= 2 ? new java.util.zip.CRC32() : new java.util.zip.CRC32C();
             h.update(b, 64, (int) headerLength);
             p.putInt(48, (int) h.getValue());
         }

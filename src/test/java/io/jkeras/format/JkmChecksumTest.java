@@ -1,0 +1,46 @@
+package io.jkeras.format;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The format's checksums against the JDK's implementations, which act as the oracle. */
+class JkmChecksumTest {
+    @Test
+    void bitwisePreambleCrcIsCrc32c() {
+        Random r = new Random(5);
+        int cases = 0;
+        for (int len : new int[]{0, 1, 2, 7, 8, 59, 60, 64, 257, 4096}) {
+            for (int trial = 0; trial < 20; trial++) {
+                byte[] b = new byte[len + 3];
+                r.nextBytes(b);
+                CRC32C c = new CRC32C();
+                c.update(b, 3, len);
+                assertThat(Jkm.preambleCrc(b, 3, len)).as("len " + len).isEqualTo((int) c.getValue());
+                cases++;
+            }
+        }
+        assertThat(cases).isEqualTo(200);
+    }
+
+    @Test
+    void headerAndTensorChecksumIsCrc32From20AndCrc32cBefore() {
+        byte[] b = new byte[1000];
+        new Random(6).nextBytes(b);
+        CRC32 z = new CRC32();
+        z.update(b);
+        CRC32C c = new CRC32C();
+        c.update(b);
+        for (int major = 1; major <= Jkm.MAJOR; major++) {
+            java.util.zip.Checksum s = Jkm.checksum(major);
+            s.update(b, 0, b.length);
+            assertThat(s.getValue()).as("format " + major).isEqualTo(major >= 2 ? z.getValue() : c.getValue());
+            assertThat(Jkm.checksumKey(major)).isEqualTo(major >= 2 ? "crc32" : "crc32c");
+            assertThat(Jkm.checksumName(major)).isEqualTo(major >= 2 ? "CRC32" : "CRC32C");
+        }
+    }
+}
