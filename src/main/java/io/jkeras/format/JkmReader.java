@@ -16,7 +16,6 @@ import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 
 import java.io.EOFException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -28,7 +27,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +134,7 @@ public final class JkmReader {
     private static RandomAccessFile open(Path path, String label) throws IOException {
         try {
             return new RandomAccessFile(path.toFile(), "r");
-        } catch (FileNotFoundException e) {
+        } catch (IOException e) {   // FileNotFoundException, not named: a fresh JVM would load it to verify this method
             if (!Files.exists(path)) throw new ModelFileException(label, null, null, "no such file", e);
             throw e;
         }
@@ -268,7 +266,10 @@ public final class JkmReader {
         }
         boolean[] used = new boolean[values.length];
         Model model = buildModel(root, table, values, used, panel, label, options);
-        if (options.runChecks()) runChecks(model, root.get("checks"), table, values, used, label);
+        Json checks = root.get("checks");
+        if (options.runChecks() && checks != null && !checks.isNull() && !(checks.isArray() && checks.size() == 0)) {
+            Checks.run(model, checks, table, values, used, label);
+        }
         return model;
     }
 
@@ -347,7 +348,7 @@ public final class JkmReader {
             throws IOException {
         zeros(src, headerEnd, dataOffset, null, false, label);
         TensorInfo[] sorted = table.toArray(new TensorInfo[0]);
-        Arrays.sort(sorted, BY_OFFSET);
+        sortByOffset(sorted);
         long pos = dataOffset;
         TensorInfo prev = null;
         for (TensorInfo t : sorted) {
@@ -361,20 +362,34 @@ public final class JkmReader {
         zeros(src, pos, fileLength, prev, true, label);
     }
 
-    /** By offset; a class rather than a lambda, whose first use costs a fresh JVM milliseconds. */
-    private static final Comparator<TensorInfo> BY_OFFSET = new Comparator<>() {
-        public int compare(TensorInfo a, TensorInfo b) { return Long.compare(a.offset(), b.offset()); }
-    };
+    /**
+     * Sorts by offset, in place. Insertion sort: a writer lays tensors out in table order, so the
+     * array is sorted already and this is one pass; and unlike {@code Arrays.sort} with a
+     * comparator it needs no class of its own, each of which a fresh JVM loads and verifies.
+     */
+    static void sortByOffset(TensorInfo[] t) {
+        for (int i = 1; i < t.length; i++) {
+            TensorInfo x = t[i];
+            int j = i - 1;
+            for (; j >= 0 && t[j].offset() > x.offset(); j--) t[j + 1] = t[j];
+            t[j + 1] = x;
+        }
+    }
 
     private static String after(TensorInfo prev) { return prev == null ? "the start of the data section" : "tensor '" + prev.name() + "'"; }
 
     /**
-     * The index of the first NaN or infinity in {@code f}, or -1. A plain loop: in a fresh JVM it
-     * runs interpreted until compiled, and branch-free variants (summing {@code x - x}, unrolled)
-     * measured slower there, not faster.
+     * The index of the first NaN or infinity in {@code f}, or -1: {@code x - x} is NaN for both and
+     * 0 for every finite x. In a fresh JVM this loop runs interpreted until the JIT compiles it (on
+     * the stack, after some ten thousand iterations); a body without a call
+     * ({@code Float.isFinite}) and one value per iteration (so that compilation comes soon) measured
+     * fastest there, unrolled or branch-free variants slower.
      */
     static int firstNonFinite(float[] f) {
-        for (int j = 0; j < f.length; j++) if (!Float.isFinite(f[j])) return j;
+        for (int j = 0; j < f.length; j++) {
+            float x = f[j];
+            if (x - x != 0f) return j;
+        }
         return -1;
     }
 
@@ -533,52 +548,60 @@ public final class JkmReader {
         return md;
     }
 
-    private static void runChecks(Model model, Json checks, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
-        if (checks == null || checks.isNull()) return;
-        if (!checks.isArray()) throw new ModelFormatException(label, null, null, "'checks' is not an array", null);
-        for (int ci = 0; ci < checks.size(); ci++) {
-            Json c = checks.get(ci);
-            String origin = c.path("origin").asText("unknown");
-            String what = "embedded check " + ci + " (outputs from " + origin + ")";
-            Json at = c.get("atol"), rt = c.get("rtol");
-            if (at == null || !at.isNumber() || rt == null || !rt.isNumber() || !(at.doubleValue() >= 0) || !(rt.doubleValue() >= 0)) {
-                throw new ModelFormatException(label, null, null, what + " needs non-negative numbers 'atol' and 'rtol'", null);
-            }
-            Session s = model.newSession();
-            List<String> failures = new ArrayList<>();
-            Json batches = array(c, "batches", label);
-            for (int b = 0; b < batches.size(); b++) {
-                Json bj = batches.get(b);
-                Json xs = array(bj, "inputs", label), ys = array(bj, "outputs", label);
-                if (xs.size() != model.inputCount() || ys.size() != model.outputCount()) {
-                    throw new ModelFormatException(label, null, null, what + " batch " + b + " has " + xs.size() + " input(s) and " + ys.size()
-                            + " output(s); the model takes " + model.inputCount() + " and gives " + model.outputCount(), null);
+    /**
+     * Runs embedded test vectors. A class of its own, loaded only for a file that has some: with
+     * the session, comparison and exception types it needs, which a fresh JVM would otherwise
+     * load and verify for every model.
+     */
+    private static final class Checks {
+        private Checks() {}
+
+        static void run(Model model, Json checks, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+            if (!checks.isArray()) throw new ModelFormatException(label, null, null, "'checks' is not an array", null);
+            for (int ci = 0; ci < checks.size(); ci++) {
+                Json c = checks.get(ci);
+                String origin = c.path("origin").asText("unknown");
+                String what = "embedded check " + ci + " (outputs from " + origin + ")";
+                Json at = c.get("atol"), rt = c.get("rtol");
+                if (at == null || !at.isNumber() || rt == null || !rt.isNumber() || !(at.doubleValue() >= 0) || !(rt.doubleValue() >= 0)) {
+                    throw new ModelFormatException(label, null, null, what + " needs non-negative numbers 'atol' and 'rtol'", null);
                 }
-                Tensor[] x = new Tensor[xs.size()];
-                for (int i = 0; i < x.length; i++) x[i] = tensor(xs.get(i), table, values, used, label);
-                Tensor[] y;
-                try {
-                    y = s.predict(x);
-                } catch (InputException e) {
-                    throw new EmbeddedCheckException(label, what + " cannot run batch " + b + ": " + e.getMessage());
+                Session s = model.newSession();
+                List<String> failures = new ArrayList<>();
+                Json batches = array(c, "batches", label);
+                for (int b = 0; b < batches.size(); b++) {
+                    Json bj = batches.get(b);
+                    Json xs = array(bj, "inputs", label), ys = array(bj, "outputs", label);
+                    if (xs.size() != model.inputCount() || ys.size() != model.outputCount()) {
+                        throw new ModelFormatException(label, null, null, what + " batch " + b + " has " + xs.size() + " input(s) and " + ys.size()
+                                + " output(s); the model takes " + model.inputCount() + " and gives " + model.outputCount(), null);
+                    }
+                    Tensor[] x = new Tensor[xs.size()];
+                    for (int i = 0; i < x.length; i++) x[i] = tensor(xs.get(i), table, values, used, label);
+                    Tensor[] y;
+                    try {
+                        y = s.predict(x);
+                    } catch (InputException e) {
+                        throw new EmbeddedCheckException(label, what + " cannot run batch " + b + ": " + e.getMessage());
+                    }
+                    for (int o = 0; o < y.length; o++) {
+                        Comparison cmp = Comparison.of("batch " + b + " output " + o + " '" + model.outputName(o) + "'", y[o],
+                                tensor(ys.get(o), table, values, used, label), at.doubleValue(), rt.doubleValue());
+                        if (!cmp.passed()) failures.add(cmp.describe());
+                    }
                 }
-                for (int o = 0; o < y.length; o++) {
-                    Comparison cmp = Comparison.of("batch " + b + " output " + o + " '" + model.outputName(o) + "'", y[o],
-                            tensor(ys.get(o), table, values, used, label), at.doubleValue(), rt.doubleValue());
-                    if (!cmp.passed()) failures.add(cmp.describe());
+                if (!failures.isEmpty()) {
+                    throw new EmbeddedCheckException(label, what + " fails: this jkeras (" + Jkm.jkerasVersion()
+                            + ") no longer computes the outputs stored with the model: " + String.join("; ", failures));
                 }
-            }
-            if (!failures.isEmpty()) {
-                throw new EmbeddedCheckException(label, what + " fails: this jkeras (" + Jkm.jkerasVersion()
-                        + ") no longer computes the outputs stored with the model: " + String.join("; ", failures));
             }
         }
-    }
 
-    private static Tensor tensor(Json idx, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
-        int i = index(idx, table.size(), "check tensor", label);
-        use(used, i, table, label);
-        return new Tensor(table.get(i).shape(), values[i]);
+        private static Tensor tensor(Json idx, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+            int i = index(idx, table.size(), "check tensor", label);
+            use(used, i, table, label);
+            return new Tensor(table.get(i).shape(), values[i]);
+        }
     }
 
     private static Json array(Json parent, String key, String label) {

@@ -46,11 +46,9 @@ import java.util.Map;
  * original did.
  */
 final class LayerCodecs {
-    /** Writes one layer's configuration and weights, and rebuilds the layer. */
+    /** Writes one layer's configuration and weights; {@link #decode} rebuilds the layer. */
     interface Codec<L extends Layer> {
         void encode(L layer, LayerEncoder e);
-
-        Layer decode(LayerDecoder d);
     }
 
     record Entry<L extends Layer>(String type, Class<L> layerClass, Codec<L> codec) {
@@ -95,8 +93,8 @@ final class LayerCodecs {
         return e;
     }
 
-    /** The codec for a type string read from a file, or null. */
-    static Entry<?> forType(String type) { return create(type); }
+    /** Whether {@code type} is a layer type this reader knows. */
+    static boolean known(String type) { return TYPES.contains(type); }
 
     /** Every type string this reader knows, in registration order. */
     static List<String> types() { return TYPES; }
@@ -128,26 +126,12 @@ final class LayerCodecs {
                 e.put("batch_size", l.batchSize());
                 e.put("integer", l.integer());
             }
-
-            public Layer decode(LayerDecoder d) {
-                return new InputLayer(d.name(), d.ints("shape"), d.integer("batch_size"), d.bool("integer"));
-            }
         });
         case "Dense": return entry("Dense", Dense.class, new Codec<>() {
             public void encode(Dense l, LayerEncoder e) {
                 e.put("units", l.units());
                 e.activation("activation", l.activation());
                 e.weights(l.weights());
-            }
-
-            public Layer decode(LayerDecoder d) {
-                Weight k = d.weight("kernel", 2);
-                int units = d.integer("units");
-                d.expectShape(k, k.shape()[0], units);
-                Weight b = d.optionalWeight("bias");
-                if (b != null) d.expectShape(b, units);
-                d.expectNoOtherWeights("kernel", "bias");
-                return new Dense(d.name(), k.shape()[0], units, d.activation("activation"), k.values(), values(b));
             }
         });
         case "SimpleRnn": return entry("SimpleRnn", SimpleRnn.class, new Codec<>() {
@@ -157,19 +141,6 @@ final class LayerCodecs {
                 e.put("gates", "h");
                 e.weights(l.panelWeights());
             }
-
-            public Layer decode(LayerDecoder d) {
-                int u = d.integer("units"), in = d.integer("input_size"), cols = d.gateColumns(u, 1);
-                Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
-                d.expectShape(k, in, cols);
-                d.expectShape(r, u, cols);
-                if (b != null) d.expectShape(b, cols);
-                d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
-                if (d.panelLayout()) {
-                    return SimpleRnn.fromPanel(d.name(), u, in, d.activation("activation"), k.values(), r.values(), values(b), recurrentOptions(d));
-                }
-                return new SimpleRnn(d.name(), u, in, d.activation("activation"), k.values(), r.values(), values(b), recurrentOptions(d));
-            }
         });
         case "Lstm": return entry("Lstm", Lstm.class, new Codec<>() {
             public void encode(Lstm l, LayerEncoder e) {
@@ -178,21 +149,6 @@ final class LayerCodecs {
                 e.activation("recurrent_activation", l.recurrentActivation());
                 e.put("gates", "i|f|c|o");
                 e.weights(l.panelWeights());
-            }
-
-            public Layer decode(LayerDecoder d) {
-                int u = d.integer("units"), in = d.integer("input_size"), cols = d.gateColumns(u, 4);
-                Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
-                d.expectShape(k, in, cols);
-                d.expectShape(r, u, cols);
-                if (b != null) d.expectShape(b, cols);
-                d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
-                if (d.panelLayout()) {
-                    return Lstm.fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
-                            k.values(), r.values(), values(b), recurrentOptions(d));
-                }
-                return new Lstm(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
-                        k.values(), r.values(), values(b), recurrentOptions(d));
             }
         });
         case "Gru": return entry("Gru", Gru.class, new Codec<>() {
@@ -204,40 +160,12 @@ final class LayerCodecs {
                 e.put("gates", "z|r|h");
                 e.weights(l.panelWeights());
             }
-
-            public Layer decode(LayerDecoder d) {
-                int u = d.integer("units"), in = d.integer("input_size"), cols = d.gateColumns(u, 3);
-                boolean ra = d.bool("reset_after");
-                Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
-                d.expectShape(k, in, cols);
-                d.expectShape(r, u, cols);
-                if (b != null) {
-                    if (ra) d.expectShape(b, 2, cols);
-                    else d.expectShape(b, cols);
-                }
-                d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
-                if (d.panelLayout()) {
-                    return Gru.fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
-                            k.values(), r.values(), values(b), recurrentOptions(d));
-                }
-                return new Gru(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
-                        k.values(), r.values(), values(b), recurrentOptions(d));
-            }
         });
         case "CudnnRecurrent": return entry("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
             public void encode(CudnnRecurrent l, LayerEncoder e) {
                 e.put("type_name", l.typeName());
                 e.layer("engine", l.inner());
                 e.weights(l.weights()); // as the file stored them (CuDNN layout), for listing and saving
-            }
-
-            public Layer decode(LayerDecoder d) {
-                Layer inner = d.layer("engine");
-                if (!(inner instanceof Recurrent r) || inner instanceof CudnnRecurrent) {
-                    throw d.error("'engine' must be a SimpleRnn, Lstm or Gru layer, got " + inner.getClass().getSimpleName());
-                }
-                if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '" + d.name() + "'");
-                return new CudnnRecurrent(d.string("type_name"), r, d.weights());
             }
         });
         case "Bidirectional": return entry("Bidirectional", Bidirectional.class, new Codec<>() {
@@ -246,57 +174,30 @@ final class LayerCodecs {
                 e.layer("forward", l.forwardLayer());
                 e.layer("backward", l.backwardLayer());
             }
-
-            public Layer decode(LayerDecoder d) {
-                d.expectNoOtherWeights();
-                return new Bidirectional(d.name(), d.recurrent("forward"), d.recurrent("backward"),
-                        d.enumValue("merge", Bidirectional.Merge.values()));
-            }
         });
         case "TimeDistributed": return entry("TimeDistributed", TimeDistributed.class, new Codec<>() {
             public void encode(TimeDistributed l, LayerEncoder e) { e.layer("inner", l.inner()); }
-
-            public Layer decode(LayerDecoder d) {
-                d.expectNoOtherWeights();
-                return new TimeDistributed(d.name(), d.layer("inner"));
-            }
         });
         case "Embedding": return entry("Embedding", Embedding.class, new Codec<>() {
             public void encode(Embedding l, LayerEncoder e) {
                 e.put("mask_zero", l.maskZero());
                 e.weights(l.weights());
             }
-
-            public Layer decode(LayerDecoder d) {
-                Weight w = d.weight("embeddings", 2);
-                d.expectNoOtherWeights("embeddings");
-                return new Embedding(d.name(), w.shape()[0], w.shape()[1], d.bool("mask_zero"), w.values());
-            }
         });
         case "Masking": return entry("Masking", Masking.class, new Codec<>() {
             public void encode(Masking l, LayerEncoder e) { e.putFloat("mask_value", l.maskValue()); }
-
-            public Layer decode(LayerDecoder d) { return new Masking(d.name(), d.floatValue("mask_value")); }
         });
         case "Flatten": return entry("Flatten", Flatten.class, new Codec<>() {
             public void encode(Flatten l, LayerEncoder e) {}
-
-            public Layer decode(LayerDecoder d) { return new Flatten(d.name()); }
         });
         case "Identity": return entry("Identity", Identity.class, new Codec<>() {
             public void encode(Identity l, LayerEncoder e) { e.put("type_name", l.typeName()); }
-
-            public Layer decode(LayerDecoder d) { return new Identity(d.name(), d.string("type_name")); }
         });
         case "ActivationLayer": return entry("ActivationLayer", ActivationLayer.class, new Codec<>() {
             public void encode(ActivationLayer l, LayerEncoder e) { e.activation("activation", l.activation()); }
-
-            public Layer decode(LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
         });
         case "RepeatVector": return entry("RepeatVector", RepeatVector.class, new Codec<>() {
             public void encode(RepeatVector l, LayerEncoder e) { e.put("n", l.n()); }
-
-            public Layer decode(LayerDecoder d) { return new RepeatVector(d.name(), d.integer("n")); }
         });
         case "Conv1D": return entry("Conv1D", Conv1D.class, new Codec<>() {
             public void encode(Conv1D l, LayerEncoder e) {
@@ -311,18 +212,6 @@ final class LayerCodecs {
                 e.activation("activation", l.activation());
                 e.weights(l.weights());
             }
-
-            public Layer decode(LayerDecoder d) {
-                int ch = d.integer("channels"), f = d.integer("filters"), ks = d.integer("kernel_size"), g = d.integer("groups");
-                Weight k = d.weight("kernel", 3), b = d.optionalWeight("bias");
-                if (g <= 0 || ch % g != 0) throw d.error("groups " + g + " does not divide channels " + ch);
-                d.expectShape(k, ks, ch / g, f);
-                if (b != null) d.expectShape(b, f);
-                d.expectNoOtherWeights("kernel", "bias");
-                return new Conv1D(d.name(), ch, f, ks, d.integer("strides"), d.integer("dilation_rate"),
-                        d.enumValue("padding", Conv1D.Padding.values()), g, d.bool("channels_first"), d.activation("activation"),
-                        k.values(), values(b));
-            }
         });
         case "BatchNormalization": return entry("BatchNormalization", BatchNormalization.class, new Codec<>() {
             public void encode(BatchNormalization l, LayerEncoder e) {
@@ -333,62 +222,29 @@ final class LayerCodecs {
                 e.put("param_shape", l.paramShape());
                 e.weights(l.weights());
             }
-
-            public Layer decode(LayerDecoder d) {
-                int[] ps = d.ints("param_shape");
-                Weight gamma = null, beta = null, mean = null, var = null;
-                List<Weight> extra = new ArrayList<>();
-                for (Weight w : d.weights()) {
-                    switch (w.name()) {
-                        case "gamma" -> gamma = w;
-                        case "beta" -> beta = w;
-                        case "moving_mean" -> mean = w;
-                        case "moving_variance" -> var = w;
-                        default -> extra.add(w);
-                    }
-                }
-                if (mean == null || var == null) throw d.error("needs weights 'moving_mean' and 'moving_variance'");
-                for (Weight w : new Weight[]{gamma, beta, mean, var}) if (w != null) d.expectShape(w, ps);
-                return new BatchNormalization(d.name(), d.integer("rank"), d.ints("axes"), ps, d.doubleValue("epsilon"),
-                        d.doubleValue("momentum"), values(gamma), values(beta), mean.values(), var.values(), extra);
-            }
         });
         case "Reshape": return entry("Reshape", Reshape.class, new Codec<>() {
             public void encode(Reshape l, LayerEncoder e) { e.put("target_shape", l.targetShape()); }
-
-            public Layer decode(LayerDecoder d) { return new Reshape(d.name(), d.ints("target_shape")); }
         });
         case "Permute": return entry("Permute", Permute.class, new Codec<>() {
             public void encode(Permute l, LayerEncoder e) { e.put("dims", l.dims()); }
-
-            public Layer decode(LayerDecoder d) { return new Permute(d.name(), d.ints("dims")); }
         });
         case "Softmax": return entry("Softmax", Softmax.class, new Codec<>() {
             public void encode(Softmax l, LayerEncoder e) {
                 e.put("axes", l.axes());
                 e.put("keras3_masking", l.keras3Masking());
             }
-
-            public Layer decode(LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
         });
         case "Concatenate": return entry("Concatenate", Concatenate.class, new Codec<>() {
             public void encode(Concatenate l, LayerEncoder e) {
                 e.put("axis", l.axis());
                 e.put("mask_rule", l.maskRule().name());
             }
-
-            public Layer decode(LayerDecoder d) {
-                return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.values()));
-            }
         });
         case "Merge": return entry("Merge", Merge.class, new Codec<>() {
             public void encode(Merge l, LayerEncoder e) {
                 e.put("op", l.op().name());
                 e.put("mask_rule", l.maskRule().name());
-            }
-
-            public Layer decode(LayerDecoder d) {
-                return new Merge(d.name(), d.enumValue("op", Merge.Op.values()), d.enumValue("mask_rule", Merge.MaskRule.values()));
             }
         });
         case "ElementwiseOp": return entry("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
@@ -399,11 +255,6 @@ final class LayerCodecs {
                 else e.putFloat("constant", l.constant());
                 e.put("constant_first", l.constantFirst());
             }
-
-            public Layer decode(LayerDecoder d) {
-                Float c = d.isNull("constant") ? null : d.floatValue("constant");
-                return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.values()), c, d.bool("constant_first"));
-            }
         });
         case "ShapeOp": return entry("ShapeOp", ShapeOp.class, new Codec<>() {
             public void encode(ShapeOp l, LayerEncoder e) {
@@ -413,13 +264,196 @@ final class LayerCodecs {
                 else e.put("axes", l.axes());
                 e.put("keep_dims", l.keepDims());
             }
-
-            public Layer decode(LayerDecoder d) {
-                int[] axes = d.isNull("axes") ? null : d.ints("axes");
-                return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.values()), axes, d.bool("keep_dims"));
-            }
         });
         default: return null;
         }
+    }
+    /**
+     * Rebuilds a layer of a known {@code type} from its header entry. A switch over static methods
+     * rather than a method of each codec: reading a file then loads no codec class, each of which a
+     * fresh JVM would load and verify (the encoders are used only when writing).
+     */
+    static Layer decode(String type, LayerDecoder d) {
+        switch (type) {
+        case "InputLayer": return decodeInputLayer(d);
+        case "Dense": return decodeDense(d);
+        case "SimpleRnn": return decodeSimpleRnn(d);
+        case "Lstm": return decodeLstm(d);
+        case "Gru": return decodeGru(d);
+        case "CudnnRecurrent": return decodeCudnnRecurrent(d);
+        case "Bidirectional": return decodeBidirectional(d);
+        case "TimeDistributed": return decodeTimeDistributed(d);
+        case "Embedding": return decodeEmbedding(d);
+        case "Masking": return decodeMasking(d);
+        case "Flatten": return decodeFlatten(d);
+        case "Identity": return decodeIdentity(d);
+        case "ActivationLayer": return decodeActivationLayer(d);
+        case "RepeatVector": return decodeRepeatVector(d);
+        case "Conv1D": return decodeConv1D(d);
+        case "BatchNormalization": return decodeBatchNormalization(d);
+        case "Reshape": return decodeReshape(d);
+        case "Permute": return decodePermute(d);
+        case "Softmax": return decodeSoftmax(d);
+        case "Concatenate": return decodeConcatenate(d);
+        case "Merge": return decodeMerge(d);
+        case "ElementwiseOp": return decodeElementwiseOp(d);
+        case "ShapeOp": return decodeShapeOp(d);
+        default: throw new IllegalArgumentException("no decoder for layer type " + type);
+        }
+    }
+
+    private static Layer decodeInputLayer(LayerDecoder d) {
+        return new InputLayer(d.name(), d.ints("shape"), d.integer("batch_size"), d.bool("integer"));
+    }
+
+    private static Layer decodeDense(LayerDecoder d) {
+        Weight k = d.weight("kernel", 2);
+        int units = d.integer("units");
+        d.expectShape(k, k.shape()[0], units);
+        Weight b = d.optionalWeight("bias");
+        if (b != null) d.expectShape(b, units);
+        d.expectNoOtherWeights("kernel", "bias");
+        return new Dense(d.name(), k.shape()[0], units, d.activation("activation"), k.values(), values(b));
+    }
+
+    private static Layer decodeSimpleRnn(LayerDecoder d) {
+        int u = d.integer("units"), in = d.integer("input_size");
+        Weight[] w = recurrentWeights(d, u, in, 1, 1);
+        if (d.panelLayout()) {
+            return SimpleRnn.fromPanel(d.name(), u, in, d.activation("activation"), w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+        }
+        return new SimpleRnn(d.name(), u, in, d.activation("activation"), w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+    }
+
+    private static Layer decodeLstm(LayerDecoder d) {
+        int u = d.integer("units"), in = d.integer("input_size");
+        Weight[] w = recurrentWeights(d, u, in, 4, 1);
+        if (d.panelLayout()) {
+            return Lstm.fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
+                    w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+        }
+        return new Lstm(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
+                w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+    }
+
+    private static Layer decodeGru(LayerDecoder d) {
+        int u = d.integer("units"), in = d.integer("input_size");
+        boolean ra = d.bool("reset_after");
+        Weight[] w = recurrentWeights(d, u, in, 3, ra ? 2 : 1);
+        if (d.panelLayout()) {
+            return Gru.fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
+                    w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+        }
+        return new Gru(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
+                w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+    }
+
+    /**
+     * A recurrent layer's {@code kernel}, {@code recurrent_kernel} and optional {@code bias} (null
+     * when absent), their shapes checked against its config: {@code gates} gates of {@code units}
+     * units (see {@link LayerDecoder#gateColumns}), a bias of {@code biasRows} rows (1: a vector).
+     */
+    private static Weight[] recurrentWeights(LayerDecoder d, int units, int inputSize, int gates, int biasRows) {
+        int cols = d.gateColumns(units, gates);
+        Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
+        d.expectShape(k, inputSize, cols);
+        d.expectShape(r, units, cols);
+        if (b != null) {
+            if (biasRows == 1) d.expectShape(b, cols);
+            else d.expectShape(b, biasRows, cols);
+        }
+        d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+        return new Weight[]{k, r, b};
+    }
+
+    private static Layer decodeCudnnRecurrent(LayerDecoder d) {
+        Layer inner = d.layer("engine");
+        if (!(inner instanceof Recurrent r) || inner instanceof CudnnRecurrent) {
+            throw d.error("'engine' must be a SimpleRnn, Lstm or Gru layer, got " + inner.getClass().getSimpleName());
+        }
+        if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '" + d.name() + "'");
+        return new CudnnRecurrent(d.string("type_name"), r, d.weights());
+    }
+
+    private static Layer decodeBidirectional(LayerDecoder d) {
+        d.expectNoOtherWeights();
+        return new Bidirectional(d.name(), d.recurrent("forward"), d.recurrent("backward"),
+                d.enumValue("merge", Bidirectional.Merge.values()));
+    }
+
+    private static Layer decodeTimeDistributed(LayerDecoder d) {
+        d.expectNoOtherWeights();
+        return new TimeDistributed(d.name(), d.layer("inner"));
+    }
+
+    private static Layer decodeEmbedding(LayerDecoder d) {
+        Weight w = d.weight("embeddings", 2);
+        d.expectNoOtherWeights("embeddings");
+        return new Embedding(d.name(), w.shape()[0], w.shape()[1], d.bool("mask_zero"), w.values());
+    }
+
+    private static Layer decodeMasking(LayerDecoder d) { return new Masking(d.name(), d.floatValue("mask_value")); }
+
+    private static Layer decodeFlatten(LayerDecoder d) { return new Flatten(d.name()); }
+
+    private static Layer decodeIdentity(LayerDecoder d) { return new Identity(d.name(), d.string("type_name")); }
+
+    private static Layer decodeActivationLayer(LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
+
+    private static Layer decodeRepeatVector(LayerDecoder d) { return new RepeatVector(d.name(), d.integer("n")); }
+
+    private static Layer decodeConv1D(LayerDecoder d) {
+        int ch = d.integer("channels"), f = d.integer("filters"), ks = d.integer("kernel_size"), g = d.integer("groups");
+        Weight k = d.weight("kernel", 3), b = d.optionalWeight("bias");
+        if (g <= 0 || ch % g != 0) throw d.error("groups " + g + " does not divide channels " + ch);
+        d.expectShape(k, ks, ch / g, f);
+        if (b != null) d.expectShape(b, f);
+        d.expectNoOtherWeights("kernel", "bias");
+        return new Conv1D(d.name(), ch, f, ks, d.integer("strides"), d.integer("dilation_rate"),
+                d.enumValue("padding", Conv1D.Padding.values()), g, d.bool("channels_first"), d.activation("activation"),
+                k.values(), values(b));
+    }
+
+    private static Layer decodeBatchNormalization(LayerDecoder d) {
+        int[] ps = d.ints("param_shape");
+        Weight gamma = null, beta = null, mean = null, var = null;
+        List<Weight> extra = new ArrayList<>();
+        for (Weight w : d.weights()) {
+            switch (w.name()) {
+                case "gamma" -> gamma = w;
+                case "beta" -> beta = w;
+                case "moving_mean" -> mean = w;
+                case "moving_variance" -> var = w;
+                default -> extra.add(w);
+            }
+        }
+        if (mean == null || var == null) throw d.error("needs weights 'moving_mean' and 'moving_variance'");
+        for (Weight w : new Weight[]{gamma, beta, mean, var}) if (w != null) d.expectShape(w, ps);
+        return new BatchNormalization(d.name(), d.integer("rank"), d.ints("axes"), ps, d.doubleValue("epsilon"),
+                d.doubleValue("momentum"), values(gamma), values(beta), mean.values(), var.values(), extra);
+    }
+
+    private static Layer decodeReshape(LayerDecoder d) { return new Reshape(d.name(), d.ints("target_shape")); }
+
+    private static Layer decodePermute(LayerDecoder d) { return new Permute(d.name(), d.ints("dims")); }
+
+    private static Layer decodeSoftmax(LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
+
+    private static Layer decodeConcatenate(LayerDecoder d) {
+        return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.values()));
+    }
+
+    private static Layer decodeMerge(LayerDecoder d) {
+        return new Merge(d.name(), d.enumValue("op", Merge.Op.values()), d.enumValue("mask_rule", Merge.MaskRule.values()));
+    }
+
+    private static Layer decodeElementwiseOp(LayerDecoder d) {
+        Float c = d.isNull("constant") ? null : d.floatValue("constant");
+        return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.values()), c, d.bool("constant_first"));
+    }
+
+    private static Layer decodeShapeOp(LayerDecoder d) {
+        int[] axes = d.isNull("axes") ? null : d.ints("axes");
+        return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.values()), axes, d.bool("keep_dims"));
     }
 }

@@ -61,8 +61,8 @@ final class LayerDecoder {
         if (depth > MAX_DEPTH) throw new ModelFormatException(file, name, null, "layers nest deeper than " + MAX_DEPTH + " levels", null);
         Json t = node.get("type");
         if (t == null || !t.isTextual()) throw new ModelFormatException(file, name, null, "the layer entry has no string 'type'", null);
-        LayerCodecs.Entry<?> entry = LayerCodecs.forType(t.asText());
-        if (entry == null) {
+        String type = t.asText();
+        if (!LayerCodecs.known(type)) {
             throw new ModelFormatException(file, name, null, "unknown layer type '" + t.asText() + "' (written by a newer jkeras?); this reader knows "
                     + String.join(", ", LayerCodecs.types()), null);
         }
@@ -87,7 +87,7 @@ final class LayerDecoder {
             }
         }
         try {
-            return entry.codec().decode(new LayerDecoder(name, config, ws, tensors, file, depth));
+            return LayerCodecs.decode(type, new LayerDecoder(name, config, ws, tensors, file, depth));
         } catch (JKerasException e) {
             throw e.in(file, name);
         }
@@ -175,11 +175,13 @@ final class LayerDecoder {
     /**
      * The constant of {@code values} (an enum's {@code values()}) named by config {@code key}.
      * Takes the array rather than the class: {@code Class.getEnumConstants} and {@code Enum.valueOf}
-     * go through reflection, whose first use costs a fresh JVM milliseconds.
+     * go through reflection, whose first use costs a fresh JVM milliseconds. The parameter is an
+     * unbounded {@code E[]} (an {@code Object[]} once compiled), so that verifying a caller does not
+     * load every enum it names.
      */
-    <E extends Enum<E>> E enumValue(String key, E[] values) {
+    <E> E enumValue(String key, E[] values) {
         String s = string(key);
-        for (E e : values) if (e.name().equals(s)) return e;
+        for (E e : values) if (((Enum<?>) e).name().equals(s)) return e;
         throw error("config '" + key + "' is '" + s + "'; allowed: " + Arrays.toString(values));
     }
 

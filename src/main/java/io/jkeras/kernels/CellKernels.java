@@ -20,7 +20,7 @@ package io.jkeras.kernels;
  * sigmoids, relu and linear are computed with the same float operations as {@link FastMath#activate},
  * so they give the same values bit for bit.
  *
- * <p>{@link #SCALAR} is the portable implementation; {@link #fast()} is the Vector API one
+ * <p>{@link #scalar()} is the portable implementation; {@link #fast()} is the Vector API one
  * ({@code VectorCells}) when the {@code jdk.incubator.vector} module is present and
  * {@code -Djkeras.scalar=true} is not set, otherwise the scalar one.
  */
@@ -30,11 +30,16 @@ public abstract class CellKernels {
     /** Units per tile, as {@code GatePanel.BLOCK}. */
     public static final int BLOCK = 16;
 
-    public static final CellKernels SCALAR = new ScalarCells();
+    /** The portable kernels, made at first use (a holder class) rather than when layers are built. */
+    public static CellKernels scalar() { return Scalar.KERNELS; }
+
+    private static final class Scalar {
+        static final CellKernels KERNELS = new ScalarCells();
+    }
 
     /**
      * The kernels the engine runs: the Vector API ones when the module is present, else
-     * {@link #SCALAR}. Chosen at first use (a holder class), so that building layers, which uses the
+     * {@link #scalar()}. Chosen at first use (a holder class), so that building layers, which uses the
      * static layout helpers here, does not initialise the Vector API: a model loaded in a fresh JVM
      * pays that on its first prediction, not in its load.
      */
@@ -48,15 +53,14 @@ public abstract class CellKernels {
 
     /** The code of {@code a} for these kernels, or -1 when they do not implement it. */
     public static int code(Activation a) {
-        return switch (a) {
-            case LINEAR -> LINEAR;
-            case TANH -> TANH;
-            case SIGMOID -> SIGMOID;
-            case HARD_SIGMOID_SLOPE_0_2 -> HARD_SIGMOID_0_2;
-            case HARD_SIGMOID_RELU6 -> HARD_SIGMOID_RELU6;
-            case RELU -> RELU;
-            default -> -1;
-        };
+        // comparisons rather than a switch on the enum, whose lookup class a fresh JVM would load while building layers
+        if (a == Activation.LINEAR) return LINEAR;
+        if (a == Activation.TANH) return TANH;
+        if (a == Activation.SIGMOID) return SIGMOID;
+        if (a == Activation.HARD_SIGMOID_SLOPE_0_2) return HARD_SIGMOID_0_2;
+        if (a == Activation.HARD_SIGMOID_RELU6) return HARD_SIGMOID_RELU6;
+        if (a == Activation.RELU) return RELU;
+        return -1;
     }
 
     /** Floats of work space the step methods need for a layer of {@code units} units and G gates. */
@@ -164,13 +168,13 @@ public abstract class CellKernels {
     public static String best() { return fast().toString(); }
 
     private static CellKernels load() {
-        if (Boolean.getBoolean("jkeras.scalar")) return SCALAR;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return SCALAR;
+        if (Boolean.getBoolean("jkeras.scalar")) return scalar();
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return scalar();
         try {
             CellKernels k = (CellKernels) Class.forName("io.jkeras.kernels.VectorCells").getDeclaredConstructor().newInstance();
-            return k.usable() ? k : SCALAR;
+            return k.usable() ? k : scalar();
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return SCALAR;
+            return scalar();
         }
     }
 

@@ -78,7 +78,7 @@ class FusedRecurrentTest {
         for (int call = 0; call < calls; call++) {
             Tensor[] want = l.forward(in, refState, null);
             assertClose(l.forward(in, vecState, CellKernels.fast()), want, what + " vector call " + call);
-            assertClose(l.forward(in, scaState, CellKernels.SCALAR), want, what + " scalar call " + call);
+            assertClose(l.forward(in, scaState, CellKernels.scalar()), want, what + " scalar call " + call);
             for (float v : want[0].data()) assertThat(Float.isFinite(v)).as(what).isTrue();
         }
     }
