@@ -13,7 +13,10 @@ mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true package     # target/jkeras
 mvn -q -B -Dstyle.color=never -f bench/pom.xml package
 mkdir -p bench-results
 name="$(date +%Y%m%d-%H%M%S)"
+# LoadBenchmark's .jkm files, converted beforehand by another JVM (see tools/bench_jkm.sh)
+art=$(echo " ${JKERAS_BENCH_OPTS:-}" | sed -n 's/.* -Djkeras.bench.artifacts=\([^ ]*\).*/\1/p')
+tools/bench_jkm.sh "${art:-../shared/bench/artifacts}" bench-results/jkm
 # forks inherit this directory; JKERAS_BENCH_OPTS (e.g. -Djkeras.bench.artifacts=DIR) reaches them too
 exec "${JKERAS_JAVA:-java}" -cp bench/target/benchmarks.jar:target/jkeras-cli.jar org.openjdk.jmh.Main \
     -rf json -rff "bench-results/$name.json" \
-    ${JKERAS_BENCH_OPTS:+-jvmArgsAppend "--add-modules=jdk.incubator.vector $JKERAS_BENCH_OPTS"} "$@"
+    -jvmArgsAppend "--add-modules=jdk.incubator.vector -Djkeras.bench.jkm=bench-results/jkm ${JKERAS_BENCH_OPTS:-}" "$@"

@@ -111,7 +111,8 @@ if [ "${JMH:-1}" = 1 ]; then
   JMH_OPTS=()
   [ $QUICK = 1 ] && JMH_OPTS=(-wi 1 -i 2 -w 1 -r 1)
   QUICK_JMH_OPTS=${JMH_OPTS[*]:-}
-  JVM_APPEND="--add-modules=jdk.incubator.vector -Djkeras.threads=$PEERS_THREADS -Djkeras.bench.artifacts=$KIT/artifacts"
+  "$ROOT/tools/bench_jkm.sh" "$KIT/artifacts" "$OUT/jkm"   # LoadBenchmark's .jkm files, converted by another JVM
+  JVM_APPEND="--add-modules=jdk.incubator.vector -Djkeras.threads=$PEERS_THREADS -Djkeras.bench.artifacts=$KIT/artifacts -Djkeras.bench.jkm=$OUT/jkm"
   LOCK_OPT=(); [ "${JMH_IGNORE_LOCK:-0}" = 1 ] && LOCK_OPT=(-Djmh.ignoreLock=true)
   jmh() { # name jmh-args...
     local name=$1 waited=0 rc; shift

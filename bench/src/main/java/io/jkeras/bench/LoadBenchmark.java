@@ -37,7 +37,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The {@code .jkm} file is written by a separate JVM ({@code jkeras convert}) before the
  * benchmark runs, so that the measured JVM has not loaded the Keras readers (HDF5, JSON mapping)
  * when it loads the native file: converting in the same JVM would warm the very classes whose
- * loading the cold mode measures.
+ * loading the cold mode measures. {@code tools/bench.sh} and {@code tools/perf.sh} convert the
+ * workloads before JMH starts ({@code tools/bench_jkm.sh}) and name the directory with
+ * {@code -Djkeras.bench.jkm=DIR}, so that a fork does nothing before the timed load but start, for
+ * every format alike; without it, each fork converts in a child process during its setup.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,6 +63,12 @@ public class LoadBenchmark {
         Path h5 = Workloads.artifacts().resolve(workload + ".h5");
         if (!format.equals("jkm")) {
             file = Workloads.artifacts().resolve(workload + "." + format);
+            return;
+        }
+        String pre = System.getProperty("jkeras.bench.jkm");
+        if (pre != null) {
+            file = Path.of(pre, workload + ".jkm");
+            if (!Files.isRegularFile(file)) throw new IllegalStateException(file + " not found: run tools/bench_jkm.sh (-Djkeras.bench.jkm=" + pre + ")");
             return;
         }
         converted = Files.createTempFile("jkeras-bench-" + workload, ".jkm");
