@@ -425,13 +425,7 @@ final class Json implements Iterable<Json> {
                 if (!Double.isNaN(fast)) return new Json(FLOAT, null, 0, fast, null, null);
             }
             String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
-            if (integral) {
-                try {
-                    return new Json(INT, null, Long.parseLong(s), 0, null, null);
-                } catch (NumberFormatException e) {
-                    return new Json(INT, s, 0, 0, null, null);
-                }
-            }
+            if (integral) return Rare.integer(s);
             return new Json(FLOAT, null, 0, Double.parseDouble(s), null, null);
         }
 
@@ -506,17 +500,39 @@ final class Json implements Iterable<Json> {
                 for (int i = from; i < to; i++) sb.append((char) b[i]);
                 return;
             }
-            if (utf8 == null) {
-                utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            Rare.decodeUtf8(this, from, to);
+        }
+    }
+
+    /**
+     * What a header rarely needs, in a class of its own: the exception types these paths catch are
+     * loaded (and the code verified) only when one runs, not for every file a fresh JVM reads.
+     */
+    private static final class Rare {
+        private Rare() {}
+
+        /** An integer of 19 or more characters: a long if it fits, else kept as text. */
+        static Json integer(String s) {
+            try {
+                return new Json(INT, null, Long.parseLong(s), 0, null, null);
+            } catch (NumberFormatException e) {
+                return new Json(INT, s, 0, 0, null, null);
+            }
+        }
+
+        /** Appends bytes [from, to) of a string holding non-ASCII bytes to {@code p}'s buffer, strict UTF-8. */
+        static void decodeUtf8(Parser p, int from, int to) throws Syntax {
+            if (p.utf8 == null) {
+                p.utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT);
             }
             try {
-                CharBuffer cb = utf8.reset().decode(ByteBuffer.wrap(b, from, to - from));
-                sb.append(cb);
+                CharBuffer cb = p.utf8.reset().decode(ByteBuffer.wrap(p.b, from, to - from));
+                p.sb.append(cb);
             } catch (CharacterCodingException e) {
-                int at = pos;
-                pos = from;
-                Syntax s = error("invalid UTF-8 in the string ending at byte " + at);
+                int at = p.pos;
+                p.pos = from;
+                Syntax s = p.error("invalid UTF-8 in the string ending at byte " + at);
                 s.initCause(e);
                 throw s;
             }

@@ -46,20 +46,10 @@ import java.util.Map;
  * original did.
  */
 final class LayerCodecs {
-    /** Writes one layer's configuration and weights; {@link #decode} rebuilds the layer. */
-    interface Codec<L extends Layer> {
-        void encode(L layer, LayerEncoder e);
-    }
-
-    record Entry<L extends Layer>(String type, Class<L> layerClass, Codec<L> codec) {
-        @SuppressWarnings("unchecked")
-        void encode(Layer l, LayerEncoder e) { codec.encode((L) l, e); }
-    }
-
     /**
-     * Every type string, in registration order. A codec (and the layer class it names) is created
-     * only when a file uses its type, so that loading a model loads the classes of its own layers
-     * and no others: in a fresh JVM each class costs its share of startup.
+     * Every type string, in registration order. Decoding a type loads the classes of that layer
+     * only, so that loading a model loads the classes of its own layers and no others: in a fresh
+     * JVM each class costs its share of startup.
      */
     private static final List<String> TYPES = List.of(
             "InputLayer", "Dense", "SimpleRnn", "Lstm", "Gru", "CudnnRecurrent",
@@ -67,48 +57,221 @@ final class LayerCodecs {
             "ActivationLayer", "RepeatVector", "Conv1D", "BatchNormalization", "Reshape", "Permute",
             "Softmax", "Concatenate", "Merge", "ElementwiseOp", "ShapeOp");
 
-    /** Layer classes to codecs, built on the first write (reading never needs it). */
-    private static final class ByClass {
-        static final Map<Class<?>, Entry<?>> MAP = new HashMap<>();
+    private LayerCodecs() {}
 
-        static {
-            for (String t : TYPES) {
-                Entry<?> e = create(t);
-                if (e == null || !e.type().equals(t) || MAP.put(e.layerClass(), e) != null) throw new IllegalStateException("bad codec " + t);
+    /**
+     * The writing side: each layer class's encoder. A nested class, so that reading a file, which
+     * only decodes, does not load it, its codec interface or any encoder.
+     */
+    static final class Encoders {
+        private Encoders() {}
+
+        /** Writes one layer's configuration and weights; {@link LayerCodecs#decode} rebuilds the layer. */
+        interface Codec<L extends Layer> {
+            void encode(L layer, LayerEncoder e);
+        }
+
+        record Entry<L extends Layer>(String type, Class<L> layerClass, Codec<L> codec) {
+            @SuppressWarnings("unchecked")
+            void encode(Layer l, LayerEncoder e) { codec.encode((L) l, e); }
+        }
+
+        /** Layer classes to codecs, built on the first write (reading never needs it). */
+        private static final class ByClass {
+            static final Map<Class<?>, Entry<?>> MAP = new HashMap<>();
+
+            static {
+                for (String t : TYPES) {
+                    Entry<?> e = create(t);
+                    if (e == null || !e.type().equals(t) || MAP.put(e.layerClass(), e) != null) throw new IllegalStateException("bad codec " + t);
+                }
+            }
+        }
+
+        private static <L extends Layer> Entry<L> entry(String type, Class<L> cls, Codec<L> codec) { return new Entry<>(type, cls, codec); }
+
+        /** The codec for a layer's class, or an error naming the layer and its class. */
+        static Entry<?> forLayer(Layer l) {
+            Entry<?> e = ByClass.MAP.get(l.getClass());
+            if (e == null) {
+                throw new UnsupportedModelException(null, l.name(), null, "the native format has no codec for engine layer class "
+                        + l.getClass().getName() + " (" + l.typeName() + "); supported: " + String.join(", ", TYPES));
+            }
+            return e;
+        }
+
+        private static void recurrentOptions(Recurrent r, LayerEncoder e) {
+            RecurrentOptions o = r.options();
+            e.put("units", r.units());
+            e.put("input_size", r.inputSize());
+            e.put("return_sequences", o.returnSequences());
+            e.put("return_state", o.returnState());
+            e.put("go_backwards", o.goBackwards());
+            e.put("stateful", o.stateful());
+            e.put("zero_output_for_mask", o.zeroOutputForMask());
+        }
+
+        /** A new codec entry for {@code type}, or null for a type this reader does not know. */
+        private static Entry<?> create(String type) {
+            switch (type) {
+            case "InputLayer": return entry("InputLayer", InputLayer.class, new Codec<>() {
+                public void encode(InputLayer l, LayerEncoder e) {
+                    e.put("shape", l.shape());
+                    e.put("batch_size", l.batchSize());
+                    e.put("integer", l.integer());
+                }
+            });
+            case "Dense": return entry("Dense", Dense.class, new Codec<>() {
+                public void encode(Dense l, LayerEncoder e) {
+                    e.put("units", l.units());
+                    e.activation("activation", l.activation());
+                    e.weights(l.weights());
+                }
+            });
+            case "SimpleRnn": return entry("SimpleRnn", SimpleRnn.class, new Codec<>() {
+                public void encode(SimpleRnn l, LayerEncoder e) {
+                    recurrentOptions(l, e);
+                    e.activation("activation", l.activation());
+                    e.put("gates", "h");
+                    e.weights(l.panelWeights());
+                }
+            });
+            case "Lstm": return entry("Lstm", Lstm.class, new Codec<>() {
+                public void encode(Lstm l, LayerEncoder e) {
+                    recurrentOptions(l, e);
+                    e.activation("activation", l.activation());
+                    e.activation("recurrent_activation", l.recurrentActivation());
+                    e.put("gates", "i|f|c|o");
+                    e.weights(l.panelWeights());
+                }
+            });
+            case "Gru": return entry("Gru", Gru.class, new Codec<>() {
+                public void encode(Gru l, LayerEncoder e) {
+                    recurrentOptions(l, e);
+                    e.activation("activation", l.activation());
+                    e.activation("recurrent_activation", l.recurrentActivation());
+                    e.put("reset_after", l.resetAfter());
+                    e.put("gates", "z|r|h");
+                    e.weights(l.panelWeights());
+                }
+            });
+            case "CudnnRecurrent": return entry("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
+                public void encode(CudnnRecurrent l, LayerEncoder e) {
+                    e.put("type_name", l.typeName());
+                    e.layer("engine", l.inner());
+                    e.weights(l.weights()); // as the file stored them (CuDNN layout), for listing and saving
+                }
+            });
+            case "Bidirectional": return entry("Bidirectional", Bidirectional.class, new Codec<>() {
+                public void encode(Bidirectional l, LayerEncoder e) {
+                    e.put("merge", l.merge().name());
+                    e.layer("forward", l.forwardLayer());
+                    e.layer("backward", l.backwardLayer());
+                }
+            });
+            case "TimeDistributed": return entry("TimeDistributed", TimeDistributed.class, new Codec<>() {
+                public void encode(TimeDistributed l, LayerEncoder e) { e.layer("inner", l.inner()); }
+            });
+            case "Embedding": return entry("Embedding", Embedding.class, new Codec<>() {
+                public void encode(Embedding l, LayerEncoder e) {
+                    e.put("mask_zero", l.maskZero());
+                    e.weights(l.weights());
+                }
+            });
+            case "Masking": return entry("Masking", Masking.class, new Codec<>() {
+                public void encode(Masking l, LayerEncoder e) { e.putFloat("mask_value", l.maskValue()); }
+            });
+            case "Flatten": return entry("Flatten", Flatten.class, new Codec<>() {
+                public void encode(Flatten l, LayerEncoder e) {}
+            });
+            case "Identity": return entry("Identity", Identity.class, new Codec<>() {
+                public void encode(Identity l, LayerEncoder e) { e.put("type_name", l.typeName()); }
+            });
+            case "ActivationLayer": return entry("ActivationLayer", ActivationLayer.class, new Codec<>() {
+                public void encode(ActivationLayer l, LayerEncoder e) { e.activation("activation", l.activation()); }
+            });
+            case "RepeatVector": return entry("RepeatVector", RepeatVector.class, new Codec<>() {
+                public void encode(RepeatVector l, LayerEncoder e) { e.put("n", l.n()); }
+            });
+            case "Conv1D": return entry("Conv1D", Conv1D.class, new Codec<>() {
+                public void encode(Conv1D l, LayerEncoder e) {
+                    e.put("channels", l.channels());
+                    e.put("filters", l.filters());
+                    e.put("kernel_size", l.kernelSize());
+                    e.put("strides", l.stride());
+                    e.put("dilation_rate", l.dilation());
+                    e.put("padding", l.padding().name());
+                    e.put("groups", l.groups());
+                    e.put("channels_first", l.channelsFirst());
+                    e.activation("activation", l.activation());
+                    e.weights(l.weights());
+                }
+            });
+            case "BatchNormalization": return entry("BatchNormalization", BatchNormalization.class, new Codec<>() {
+                public void encode(BatchNormalization l, LayerEncoder e) {
+                    e.put("rank", l.rank());
+                    e.put("axes", l.axes());
+                    e.put("epsilon", l.epsilon());
+                    e.put("momentum", l.momentum());
+                    e.put("param_shape", l.paramShape());
+                    e.weights(l.weights());
+                }
+            });
+            case "Reshape": return entry("Reshape", Reshape.class, new Codec<>() {
+                public void encode(Reshape l, LayerEncoder e) { e.put("target_shape", l.targetShape()); }
+            });
+            case "Permute": return entry("Permute", Permute.class, new Codec<>() {
+                public void encode(Permute l, LayerEncoder e) { e.put("dims", l.dims()); }
+            });
+            case "Softmax": return entry("Softmax", Softmax.class, new Codec<>() {
+                public void encode(Softmax l, LayerEncoder e) {
+                    e.put("axes", l.axes());
+                    e.put("keras3_masking", l.keras3Masking());
+                }
+            });
+            case "Concatenate": return entry("Concatenate", Concatenate.class, new Codec<>() {
+                public void encode(Concatenate l, LayerEncoder e) {
+                    e.put("axis", l.axis());
+                    e.put("mask_rule", l.maskRule().name());
+                }
+            });
+            case "Merge": return entry("Merge", Merge.class, new Codec<>() {
+                public void encode(Merge l, LayerEncoder e) {
+                    e.put("op", l.op().name());
+                    e.put("mask_rule", l.maskRule().name());
+                }
+            });
+            case "ElementwiseOp": return entry("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
+                public void encode(ElementwiseOp l, LayerEncoder e) {
+                    e.put("type_name", l.typeName());
+                    e.put("op", l.op().name());
+                    if (l.constant() == null) e.putNull("constant");
+                    else e.putFloat("constant", l.constant());
+                    e.put("constant_first", l.constantFirst());
+                }
+            });
+            case "ShapeOp": return entry("ShapeOp", ShapeOp.class, new Codec<>() {
+                public void encode(ShapeOp l, LayerEncoder e) {
+                    e.put("type_name", l.typeName());
+                    e.put("op", l.op().name());
+                    if (l.axes() == null) e.putNull("axes");
+                    else e.put("axes", l.axes());
+                    e.put("keep_dims", l.keepDims());
+                }
+            });
+            default: return null;
             }
         }
     }
 
-    private static <L extends Layer> Entry<L> entry(String type, Class<L> cls, Codec<L> codec) { return new Entry<>(type, cls, codec); }
-
-    private LayerCodecs() {}
-
-    /** The codec for a layer's class, or an error naming the layer and its class. */
-    static Entry<?> forLayer(Layer l) {
-        Entry<?> e = ByClass.MAP.get(l.getClass());
-        if (e == null) {
-            throw new UnsupportedModelException(null, l.name(), null, "the native format has no codec for engine layer class "
-                    + l.getClass().getName() + " (" + l.typeName() + "); supported: " + String.join(", ", TYPES));
-        }
-        return e;
-    }
+    /** The encoder of a layer's class, or an error naming the layer and its class. */
+    static Encoders.Entry<?> forLayer(Layer l) { return Encoders.forLayer(l); }
 
     /** Whether {@code type} is a layer type this reader knows. */
     static boolean known(String type) { return TYPES.contains(type); }
 
     /** Every type string this reader knows, in registration order. */
     static List<String> types() { return TYPES; }
-
-    private static void recurrentOptions(Recurrent r, LayerEncoder e) {
-        RecurrentOptions o = r.options();
-        e.put("units", r.units());
-        e.put("input_size", r.inputSize());
-        e.put("return_sequences", o.returnSequences());
-        e.put("return_state", o.returnState());
-        e.put("go_backwards", o.goBackwards());
-        e.put("stateful", o.stateful());
-        e.put("zero_output_for_mask", o.zeroOutputForMask());
-    }
 
     private static RecurrentOptions recurrentOptions(LayerDecoder d) {
         return new RecurrentOptions(d.bool("return_sequences"), d.bool("return_state"), d.bool("go_backwards"),
@@ -117,157 +280,6 @@ final class LayerCodecs {
 
     private static float[] values(Weight w) { return w == null ? null : w.values(); }
 
-    /** A new codec entry for {@code type}, or null for a type this reader does not know. */
-    private static Entry<?> create(String type) {
-        switch (type) {
-        case "InputLayer": return entry("InputLayer", InputLayer.class, new Codec<>() {
-            public void encode(InputLayer l, LayerEncoder e) {
-                e.put("shape", l.shape());
-                e.put("batch_size", l.batchSize());
-                e.put("integer", l.integer());
-            }
-        });
-        case "Dense": return entry("Dense", Dense.class, new Codec<>() {
-            public void encode(Dense l, LayerEncoder e) {
-                e.put("units", l.units());
-                e.activation("activation", l.activation());
-                e.weights(l.weights());
-            }
-        });
-        case "SimpleRnn": return entry("SimpleRnn", SimpleRnn.class, new Codec<>() {
-            public void encode(SimpleRnn l, LayerEncoder e) {
-                recurrentOptions(l, e);
-                e.activation("activation", l.activation());
-                e.put("gates", "h");
-                e.weights(l.panelWeights());
-            }
-        });
-        case "Lstm": return entry("Lstm", Lstm.class, new Codec<>() {
-            public void encode(Lstm l, LayerEncoder e) {
-                recurrentOptions(l, e);
-                e.activation("activation", l.activation());
-                e.activation("recurrent_activation", l.recurrentActivation());
-                e.put("gates", "i|f|c|o");
-                e.weights(l.panelWeights());
-            }
-        });
-        case "Gru": return entry("Gru", Gru.class, new Codec<>() {
-            public void encode(Gru l, LayerEncoder e) {
-                recurrentOptions(l, e);
-                e.activation("activation", l.activation());
-                e.activation("recurrent_activation", l.recurrentActivation());
-                e.put("reset_after", l.resetAfter());
-                e.put("gates", "z|r|h");
-                e.weights(l.panelWeights());
-            }
-        });
-        case "CudnnRecurrent": return entry("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
-            public void encode(CudnnRecurrent l, LayerEncoder e) {
-                e.put("type_name", l.typeName());
-                e.layer("engine", l.inner());
-                e.weights(l.weights()); // as the file stored them (CuDNN layout), for listing and saving
-            }
-        });
-        case "Bidirectional": return entry("Bidirectional", Bidirectional.class, new Codec<>() {
-            public void encode(Bidirectional l, LayerEncoder e) {
-                e.put("merge", l.merge().name());
-                e.layer("forward", l.forwardLayer());
-                e.layer("backward", l.backwardLayer());
-            }
-        });
-        case "TimeDistributed": return entry("TimeDistributed", TimeDistributed.class, new Codec<>() {
-            public void encode(TimeDistributed l, LayerEncoder e) { e.layer("inner", l.inner()); }
-        });
-        case "Embedding": return entry("Embedding", Embedding.class, new Codec<>() {
-            public void encode(Embedding l, LayerEncoder e) {
-                e.put("mask_zero", l.maskZero());
-                e.weights(l.weights());
-            }
-        });
-        case "Masking": return entry("Masking", Masking.class, new Codec<>() {
-            public void encode(Masking l, LayerEncoder e) { e.putFloat("mask_value", l.maskValue()); }
-        });
-        case "Flatten": return entry("Flatten", Flatten.class, new Codec<>() {
-            public void encode(Flatten l, LayerEncoder e) {}
-        });
-        case "Identity": return entry("Identity", Identity.class, new Codec<>() {
-            public void encode(Identity l, LayerEncoder e) { e.put("type_name", l.typeName()); }
-        });
-        case "ActivationLayer": return entry("ActivationLayer", ActivationLayer.class, new Codec<>() {
-            public void encode(ActivationLayer l, LayerEncoder e) { e.activation("activation", l.activation()); }
-        });
-        case "RepeatVector": return entry("RepeatVector", RepeatVector.class, new Codec<>() {
-            public void encode(RepeatVector l, LayerEncoder e) { e.put("n", l.n()); }
-        });
-        case "Conv1D": return entry("Conv1D", Conv1D.class, new Codec<>() {
-            public void encode(Conv1D l, LayerEncoder e) {
-                e.put("channels", l.channels());
-                e.put("filters", l.filters());
-                e.put("kernel_size", l.kernelSize());
-                e.put("strides", l.stride());
-                e.put("dilation_rate", l.dilation());
-                e.put("padding", l.padding().name());
-                e.put("groups", l.groups());
-                e.put("channels_first", l.channelsFirst());
-                e.activation("activation", l.activation());
-                e.weights(l.weights());
-            }
-        });
-        case "BatchNormalization": return entry("BatchNormalization", BatchNormalization.class, new Codec<>() {
-            public void encode(BatchNormalization l, LayerEncoder e) {
-                e.put("rank", l.rank());
-                e.put("axes", l.axes());
-                e.put("epsilon", l.epsilon());
-                e.put("momentum", l.momentum());
-                e.put("param_shape", l.paramShape());
-                e.weights(l.weights());
-            }
-        });
-        case "Reshape": return entry("Reshape", Reshape.class, new Codec<>() {
-            public void encode(Reshape l, LayerEncoder e) { e.put("target_shape", l.targetShape()); }
-        });
-        case "Permute": return entry("Permute", Permute.class, new Codec<>() {
-            public void encode(Permute l, LayerEncoder e) { e.put("dims", l.dims()); }
-        });
-        case "Softmax": return entry("Softmax", Softmax.class, new Codec<>() {
-            public void encode(Softmax l, LayerEncoder e) {
-                e.put("axes", l.axes());
-                e.put("keras3_masking", l.keras3Masking());
-            }
-        });
-        case "Concatenate": return entry("Concatenate", Concatenate.class, new Codec<>() {
-            public void encode(Concatenate l, LayerEncoder e) {
-                e.put("axis", l.axis());
-                e.put("mask_rule", l.maskRule().name());
-            }
-        });
-        case "Merge": return entry("Merge", Merge.class, new Codec<>() {
-            public void encode(Merge l, LayerEncoder e) {
-                e.put("op", l.op().name());
-                e.put("mask_rule", l.maskRule().name());
-            }
-        });
-        case "ElementwiseOp": return entry("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
-            public void encode(ElementwiseOp l, LayerEncoder e) {
-                e.put("type_name", l.typeName());
-                e.put("op", l.op().name());
-                if (l.constant() == null) e.putNull("constant");
-                else e.putFloat("constant", l.constant());
-                e.put("constant_first", l.constantFirst());
-            }
-        });
-        case "ShapeOp": return entry("ShapeOp", ShapeOp.class, new Codec<>() {
-            public void encode(ShapeOp l, LayerEncoder e) {
-                e.put("type_name", l.typeName());
-                e.put("op", l.op().name());
-                if (l.axes() == null) e.putNull("axes");
-                else e.put("axes", l.axes());
-                e.put("keep_dims", l.keepDims());
-            }
-        });
-        default: return null;
-        }
-    }
     /**
      * Rebuilds a layer of a known {@code type} from its header entry. A switch over static methods
      * rather than a method of each codec: reading a file then loads no codec class, each of which a

@@ -107,7 +107,7 @@ public enum Activation {
             return (float) (0.5 * (x + 1.0));
         }
         case SQUAREPLUS: return (float) ((x + Math.sqrt((double) x * x + 4.0)) / 2.0);
-        default: throw new UnsupportedOperationException(name().toLowerCase(java.util.Locale.ROOT) + " is row-wise");
+        default: throw RowWise.error(this);
         }
     }
 
@@ -122,11 +122,33 @@ public enum Activation {
         }
     }
 
+    /**
+     * This activation's code in the fused cell kernels ({@link CellKernels#code}), or -1 when they
+     * do not implement it. Here rather than in {@code CellKernels}, so that building a layer does not
+     * load the kernels (the codes are compile-time constants).
+     */
+    public int cellCode() {
+        if (this == LINEAR) return CellKernels.LINEAR;
+        if (this == TANH) return CellKernels.TANH;
+        if (this == SIGMOID) return CellKernels.SIGMOID;
+        if (this == HARD_SIGMOID_SLOPE_0_2) return CellKernels.HARD_SIGMOID_0_2;
+        if (this == HARD_SIGMOID_RELU6) return CellKernels.HARD_SIGMOID_RELU6;
+        if (this == RELU) return CellKernels.RELU;
+        return -1;
+    }
+
     /** Width of a row after the activation: the input width except for GLU, which halves it. */
     public int outputWidth(int width) { return this == GLU ? width / 2 : width; }
 
     /** True when the result for an element depends on that element alone. */
     public boolean elementwise() { return !(this == SOFTMAX || this == LOG_SOFTMAX || this == SPARSEMAX || this == GLU); }
+
+    /** The error of {@link #f} on a row-wise activation; a class of its own, so that loading this enum does not load the exception's class. */
+    private static final class RowWise {
+        static RuntimeException error(Activation a) {
+            return new UnsupportedOperationException(a.name().toLowerCase(java.util.Locale.ROOT) + " is row-wise");
+        }
+    }
 
     private static void softmax(float[] v, int off, int len) {
         if (len == 0) return;

@@ -52,16 +52,7 @@ public abstract class CellKernels {
     protected CellKernels() {}
 
     /** The code of {@code a} for these kernels, or -1 when they do not implement it. */
-    public static int code(Activation a) {
-        // comparisons rather than a switch on the enum, whose lookup class a fresh JVM would load while building layers
-        if (a == Activation.LINEAR) return LINEAR;
-        if (a == Activation.TANH) return TANH;
-        if (a == Activation.SIGMOID) return SIGMOID;
-        if (a == Activation.HARD_SIGMOID_SLOPE_0_2) return HARD_SIGMOID_0_2;
-        if (a == Activation.HARD_SIGMOID_RELU6) return HARD_SIGMOID_RELU6;
-        if (a == Activation.RELU) return RELU;
-        return -1;
-    }
+    public static int code(Activation a) { return a.cellCode(); }
 
     /** Floats of work space the step methods need for a layer of {@code units} units and G gates. */
     public static int workSize(int units, int gates) {

@@ -36,7 +36,6 @@ public final class Gru extends Recurrent {
     private final float[] recurrentP;       // (units, width)
     private final float[] inputBiasP;       // (width) or null: the bias, or its input row with reset_after
     private final float[] recurrentBiasP;   // (width) or null: the recurrent row with reset_after
-    private final PackedOperands packed;
     private final int actCode;
     private final int ractCode;
 
@@ -108,9 +107,8 @@ public final class Gru extends Recurrent {
                 this.recurrentBiasP = null;
             }
         }
-        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
-        this.actCode = CellKernels.code(activation);
-        this.ractCode = CellKernels.code(recurrentActivation);
+        this.actCode = activation.cellCode();
+        this.ractCode = recurrentActivation.cellCode();
     }
 
     @Override public String typeName() { return "GRU"; }
@@ -172,14 +170,14 @@ public final class Gru extends Recurrent {
     @Override protected boolean splittable() { return fused() && resetAfter; }
 
     @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed.kernel(), inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, packed.recurrentTiles(), recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
-        else k.gruStepBefore(xp, xpOff, recurrentP, packed.recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
+        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        else k.gruStepBefore(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
     }
 
     @Override
@@ -187,7 +185,7 @@ public final class Gru extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, packed.recurrent(), mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0, width, false, 1);
         if (resetAfter) {
             for (int i = 0; i < m; i++) {
                 int b = r0 + i;
@@ -203,7 +201,7 @@ public final class Gru extends Recurrent {
             int b = r0 + i;
             k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork, rhOff + i * units, units, ractCode);
         }
-        Gemm.multiply(m, width, units, mwork, rhOff, units, packed.recurrent(), mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, mwork, rhOff, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0, width, false, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

@@ -27,7 +27,6 @@ public final class Lstm extends Recurrent {
     private final float[] kernelP;      // (inputSize, width)
     private final float[] recurrentP;   // (units, width)
     private final float[] biasP;        // (width) or null
-    private final PackedOperands packed;
     private final int actCode;
     private final int ractCode;
 
@@ -72,9 +71,8 @@ public final class Lstm extends Recurrent {
             this.recurrentP = panel.pack(recurrentKernel, units);
             this.biasP = bias == null ? null : panel.pack(bias, 1);
         }
-        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
-        this.actCode = CellKernels.code(activation);
-        this.ractCode = CellKernels.code(recurrentActivation);
+        this.actCode = activation.cellCode();
+        this.ractCode = recurrentActivation.cellCode();
     }
 
     @Override public String typeName() { return "LSTM"; }
@@ -114,13 +112,13 @@ public final class Lstm extends Recurrent {
     @Override protected int gates() { return GATES; }
 
     @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed.kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.lstmStep(xp, xpOff, recurrentP, packed.recurrentTiles(), h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        k.lstmStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
     }
 
     @Override
@@ -128,7 +126,7 @@ public final class Lstm extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, packed.recurrent(), xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), xp, xpOff, xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

@@ -52,6 +52,19 @@ public abstract class Recurrent implements Layer {
         this.zeroOutputForMask = o.zeroOutputForMask();
     }
 
+    /** The packed forms of the layer's weights, made at the first prediction: loading a model does not make them. */
+    private volatile PackedOperands packed;
+
+    /**
+     * The packed forms of this layer's {@link GatePanel} weights ({@code kernelP}, {@code recurrentP}),
+     * made on first use; a race between two first uses only makes equal copies.
+     */
+    protected final PackedOperands packed(GatePanel panel, float[] kernelP, float[] recurrentP) {
+        PackedOperands p = packed;
+        if (p == null) packed = p = new PackedOperands(panel, inputSize, kernelP, recurrentP);
+        return p;
+    }
+
     @Override public String name() { return name; }
 
     @Override public boolean stateful() { return stateful; }

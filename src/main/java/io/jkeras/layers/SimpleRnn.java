@@ -18,7 +18,6 @@ public final class SimpleRnn extends Recurrent {
     private final float[] kernelP;
     private final float[] recurrentP;
     private final float[] biasP;
-    private final PackedOperands packed;
     private final int actCode;
 
     public SimpleRnn(String name, int units, int inputSize, Activation activation,
@@ -52,8 +51,7 @@ public final class SimpleRnn extends Recurrent {
             this.recurrentP = panel.pack(recurrentKernel, units);
             this.biasP = bias == null ? null : panel.pack(bias, 1);
         }
-        this.packed = new PackedOperands(panel, inputSize, kernelP, recurrentP);
-        this.actCode = CellKernels.code(activation);
+        this.actCode = activation.cellCode();
     }
 
     @Override public String typeName() { return "SimpleRNN"; }
@@ -87,13 +85,13 @@ public final class SimpleRnn extends Recurrent {
     @Override protected int gates() { return 1; }
 
     @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed.kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.simpleStep(xp, xpOff, recurrentP, packed.recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
+        k.simpleStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
     }
 
     @Override
@@ -101,7 +99,7 @@ public final class SimpleRnn extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, packed.recurrent(), xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), xp, xpOff, xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) k.simpleCell(xp, xpOff + i * xpLd, hs, b * units, units, actCode, work);
