@@ -517,8 +517,8 @@ public final class JkmReader {
         List<Layer> summary = new ArrayList<>();
         for (Json i : array(mj, "summary", label)) summary.add(layers.get(index(i, layers.size(), "summary entry", label)));
         Map<String, TrainingConfig> training = TrainingDecoder.decode(mj.get("training"), label);
-        for (String k : training.keySet()) {
-            if (!names.contains(k)) throw new ModelFormatException(label, k, null, "has a training config but no such layer exists", null);
+        for (Map.Entry<String, TrainingConfig> e : training.entrySet()) {   // entries: the key-set view's classes are not in the JDK's archive
+            if (!names.contains(e.getKey())) throw new ModelFormatException(label, e.getKey(), null, "has a training config but no such layer exists", null);
         }
         Json name = mj.get("name");
         return new Model(name != null && name.isTextual() ? name.asText() : "model", nodes, inputIds, outputs, summary,
