@@ -3,10 +3,9 @@ package io.jkeras.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.InputException;
-import io.jkeras.layers.Embedding;
-import io.jkeras.layers.InputLayer;
-import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
+import io.jkeras.model.SampleInputs;
+import io.jkeras.model.WarmUp;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.train.FitOptions;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -101,6 +101,14 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "1e-3", description = "--train: Adam's learning rate (default 1e-3).")
     double learningRate;
 
+    @Option(names = "--first", paramLabel = "N", defaultValue = "0",
+            description = "Also time the first N calls of this fresh JVM, before any warm-up (first_calls_ms): what a service's first requests wait.")
+    int first;
+
+    @Option(names = "--model-warm-up", paramLabel = "S", defaultValue = "0",
+            description = "Call Model.warmUp with a budget of S seconds on the timed input first, as a service would at startup (default 0: not).")
+    double modelWarmUp;
+
     @Option(names = "--json", description = "Print one JSON object on one line (median_ms, p90_ms, throughput_seq_per_s, gflop_per_s, ...; with --train median_s, ...).")
     boolean json;
 
@@ -138,6 +146,8 @@ public final class BenchCommand implements Runnable {
         if (callers <= 0) throw usage("--callers must be positive, got " + callers);
         if (!(seconds >= 0) || !(warmup >= 0)) throw usage("--seconds and --warmup must be >= 0");
         if (maxCalls <= 0 || minCalls <= 0) throw usage("--max-calls and --min-calls must be positive");
+        if (first < 0 || !(modelWarmUp >= 0)) throw usage("--first and --model-warm-up must be >= 0");
+        if (train && (first > 0 || modelWarmUp > 0)) throw usage("--first and --model-warm-up are for inference");
         if (kernel != null && !kernel.equals("best") && !kernel.equals("scalar")) throw usage("--kernel is 'best' or 'scalar', got '" + kernel + "'");
         if (train) {
             if (samples <= 0) throw usage("--samples must be positive, got " + samples);
@@ -175,8 +185,16 @@ public final class BenchCommand implements Runnable {
         int[][] shapes = new int[x.length][];
         for (int i = 0; i < x.length; i++) shapes[i] = Arrays.copyOfRange(x[i].shape(), 1, x[i].shape().length);
         long flopsPerSample = FlopCounter.forwardPerSample(model, shapes);
-        Tensor[] first = model.predict(x);
-        Double diff = expected == null ? null : maxAbsDiff(first[0], Npy.read(expected).tensor());
+        WarmUp warm = modelWarmUp > 0 ? model.warmUp(Duration.ofNanos((long) (modelWarmUp * 1e9)), x) : null;
+        List<Double> firstCalls = new ArrayList<>();
+        for (int i = 0; i < first; i++) {
+            long t0 = System.nanoTime();
+            Tensor[] y = model.predict(x);
+            firstCalls.add((System.nanoTime() - t0) / 1e6);
+            sink(y);
+        }
+        Tensor[] y0 = model.predict(x);
+        Double diff = expected == null ? null : maxAbsDiff(y0[0], Npy.read(expected).tensor());
 
         long[][] perCaller = new long[callers][];
         if (callers == 1) {
@@ -232,6 +250,11 @@ public final class BenchCommand implements Runnable {
         r.put("input_shapes", Arrays.stream(x).map(t -> Tensor.shapeString(t.shape())).toList());
         r.put("callers", callers);
         if (diff != null) r.put("max_abs_diff", diff);
+        if (warm != null) {
+            r.put("model_warm_up_calls", warm.calls());
+            r.put("model_warm_up_s", warm.elapsed().toNanos() / 1e9);
+        }
+        if (first > 0) r.put("first_calls_ms", firstCalls);
         r.put("variant", "cli-" + kernelFamily());
         return r;
     }
@@ -330,37 +353,13 @@ public final class BenchCommand implements Runnable {
         return c;
     }
 
-    /** N(0,1) floats (integer inputs: uniform ids below the smallest Embedding vocabulary) of the model's input shapes. */
+    /**
+     * {@link SampleInputs#random} of the model's input shapes, after checking them against
+     * --timesteps ({@link #concreteShape}, whose messages name the option).
+     */
     Tensor[] randomInputs(Model model, int b, long seed) {
-        Random rng = new Random(seed);
-        Tensor[] x = new Tensor[model.inputCount()];
-        int vocab = smallestVocabulary(model);
-        for (int i = 0; i < x.length; i++) {
-            InputLayer in = model.input(i);
-            int[] s = concreteShape(in.shape(), "input '" + in.name() + "'");
-            int[] full = new int[s.length + 1];
-            full[0] = b;
-            System.arraycopy(s, 0, full, 1, s.length);
-            long size = 1;
-            for (int d : full) size *= d;
-            if (size > Integer.MAX_VALUE - 8) throw new InputException("input '" + in.name() + "' of shape " + Tensor.shapeString(full) + " is too large");
-            float[] d = new float[(int) size];
-            if (in.integer()) {
-                for (int k = 0; k < d.length; k++) d[k] = rng.nextInt(vocab);
-            } else {
-                for (int k = 0; k < d.length; k++) d[k] = (float) rng.nextGaussian();
-            }
-            x[i] = new Tensor(full, d);
-        }
-        return x;
-    }
-
-    private static int smallestVocabulary(Model model) {
-        int v = Integer.MAX_VALUE;
-        for (Layer l : model.layers()) {
-            if (l instanceof Embedding e) v = Math.min(v, e.weights().get(0).shape()[0]);
-        }
-        return v == Integer.MAX_VALUE ? 2 : Math.max(1, v);
+        for (int i = 0; i < model.inputCount(); i++) concreteShape(model.input(i).shape(), "input '" + model.input(i).name() + "'");
+        return SampleInputs.random(model, b, timesteps == null ? -1 : timesteps, seed);
     }
 
     private String kernelFamily() {
@@ -470,6 +469,14 @@ public final class BenchCommand implements Runnable {
                 + (callers > 1 ? ", " + callers + " callers" : "") + ")");
         out.printf(Locale.ROOT, "latency    median %s   p90 %s   min %s   max %s   (%s calls)%n", ms(r.get("median_ms")), ms(r.get("p90_ms")),
                 ms(r.get("min_ms")), ms(r.get("max_ms")), r.get("n"));
+        if (r.containsKey("model_warm_up_calls")) {
+            out.printf(Locale.ROOT, "warm-up    Model.warmUp: %s calls in %.3f s%n", r.get("model_warm_up_calls"), r.get("model_warm_up_s"));
+        }
+        if (r.containsKey("first_calls_ms")) {
+            StringBuilder sb = new StringBuilder();
+            for (Object v : (List<?>) r.get("first_calls_ms")) sb.append(sb.length() == 0 ? "" : " ").append(ms(v));
+            out.println("first calls " + sb);
+        }
         out.printf(Locale.ROOT, "throughput %.1f sequences/s%n", r.get("throughput_seq_per_s"));
         out.printf(Locale.ROOT, "compute    %.2f GFLOP/s (%.4g MFLOP per call)%n", r.get("gflop_per_s"), ((Long) r.get("flops_per_call")) / 1e6);
         if (r.containsKey("max_abs_diff")) out.printf(Locale.ROOT, "max |y - expected| %.3g%n", r.get("max_abs_diff"));

@@ -32,6 +32,9 @@ public final class Embedding implements Layer {
 
     public boolean maskZero() { return maskZero; }
 
+    /** The vocabulary size: ids run from 0 to inputDim - 1. */
+    public int inputDim() { return inputDim; }
+
     @Override
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);

@@ -5,6 +5,7 @@ import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Weight;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -232,6 +233,22 @@ public final class Model {
 
     /** A new stateful session with zero state. Each caller keeps its own. */
     public Session newSession() { return new Session(this); }
+
+    /**
+     * Makes predictions on random inputs of the model's shapes ({@link SampleInputs#random}: the
+     * model's fixed batch size, else 1; 16 timesteps where the time dimension is unknown) for
+     * {@code budget} (at least one), so that the JIT compiles the kernels before a service's first
+     * real request (see {@link WarmUp}; a second or two is typical). The model is unchanged:
+     * predictions after are the same, bit for bit, as before.
+     */
+    public WarmUp warmUp(Duration budget) {
+        int batch = 0;
+        for (int i = 0; i < inputCount(); i++) batch = Math.max(batch, input(i).batchSize());
+        return warmUp(budget, SampleInputs.random(this, batch > 0 ? batch : 1, 16, 0));
+    }
+
+    /** As {@link #warmUp(Duration)}, on given inputs: a typical request, of the batch size a service uses. */
+    public WarmUp warmUp(Duration budget, Tensor... inputs) { return WarmUp.run(this, inputs, budget); }
 
     Tensor[] run(Tensor[] inputs, Map<Integer, float[][]> states) {
         if (inputs.length != inputNodes.size()) {

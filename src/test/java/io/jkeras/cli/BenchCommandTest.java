@@ -117,7 +117,8 @@ class BenchCommandTest {
         String m = fixture("lstm_default", "model.h5").toString();
         String[][] bad = {{"--batch", "0"}, {"--threads", "0"}, {"--callers", "0"}, {"--kernel", "fast"}, {"--seconds", "-1"},
                 {"--max-calls", "0"}, {"--train", "--epochs", "0"}, {"--train", "--samples", "0"},
-                {"--train", "--input", fixture("lstm_default", "x0.npy").toString()}, {"--train", "--callers", "2"}};
+                {"--train", "--input", fixture("lstm_default", "x0.npy").toString()}, {"--train", "--callers", "2"},
+                {"--first", "-1"}, {"--model-warm-up", "-1"}, {"--train", "--first", "2"}};
         for (String[] b : bad) {
             List<String> a = new ArrayList<>(List.of(m));
             a.addAll(List.of(b));
@@ -148,6 +149,21 @@ class BenchCommandTest {
         assertThat(j.get("n").asInt()).isGreaterThanOrEqualTo(6);
         double medianS = j.get("median_ms").asDouble() / 1e3;
         assertThat(j.get("throughput_seq_per_s").asDouble()).isCloseTo(2 / medianS, org.assertj.core.data.Percentage.withPercentage(1e-6));
+    }
+
+    @Test
+    void firstCallsAndModelWarmUpAreReported() throws Exception {
+        String m = fixture("lstm_default", "model.h5").toString();
+        JsonNode j = json(run(fast(m, "--first", "3", "--model-warm-up", "0.001", "--json")));
+        assertThat(j.get("first_calls_ms")).hasSize(3);
+        for (JsonNode t : j.get("first_calls_ms")) assertThat(t.asDouble()).isPositive();
+        assertThat(j.get("model_warm_up_calls").asInt()).isPositive();
+        assertThat(j.get("model_warm_up_s").asDouble()).isPositive();
+        JsonNode plain = json(run(fast(m, "--json")));
+        assertThat(plain.has("first_calls_ms")).isFalse();
+        assertThat(plain.has("model_warm_up_calls")).isFalse();
+        Result human = run(fast(m, "--first", "2", "--model-warm-up", "0.001"));
+        assertThat(human.out()).contains("first calls ", "warm-up    Model.warmUp: ");
     }
 
     @Test
