@@ -54,6 +54,7 @@ public final class Jkm {
      */
     static java.util.zip.Checksum checksum(int major) { return major >= 2 ? new java.util.zip.CRC32() : crc32c(); }
 
+    /** In a method of its own, so that verifying {@link #checksum} does not load the JDK's CRC32C class for a 2.x file. */
     private static java.util.zip.Checksum crc32c() { return new java.util.zip.CRC32C(); }
 
     /** "CRC32" or "CRC32C": the name of {@link #checksum(int)} in messages. */

@@ -159,7 +159,7 @@ public final class JkmReader {
     }
 
     /** The tensor table after validation against the file. */
-    private record TensorInfo(String name, int[] shape, long offset, int nbytes, int crc) {}
+    record TensorInfo(String name, int[] shape, long offset, int nbytes, int crc) {}
 
     private static Model parse(Source src, String label, Options options) throws IOException {
         long size = src.size();
@@ -180,7 +180,8 @@ public final class JkmReader {
         int pre = Jkm.preambleCrc(head, 0, 60);
         if (pre != storedPre) {
             throw new ModelFileException(label, null, null, "preamble checksum mismatch (CRC32C stored " + hex32(storedPre) + ", computed "
-                    + hex32(pre) + "): the first 64 bytes are damaged" + (major != Jkm.MAJOR ? " (they claim format version " + major + "." + minor + ")" : ""), null);
+                    + hex32(pre) + "): the first 64 bytes are damaged"
+                    + (major > Jkm.MAJOR || major < Jkm.OLDEST_MAJOR ? " (they claim format version " + major + "." + minor + ")" : ""), null);
         }
         if (major > Jkm.MAJOR) {
             throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor + " is newer than this jkeras ("
@@ -284,7 +285,8 @@ public final class JkmReader {
      */
     private static void checkGateLayout(Json gl, String label) {
         Json t = gl == null ? null : gl.get("tensors"), b = gl == null ? null : gl.get("block");
-        if (t == null || !"panel".equals(t.asText()) || b == null || !b.isIntegralNumber() || b.intValue() != io.jkeras.layers.GatePanel.BLOCK) {
+        if (t == null || !"panel".equals(t.asText()) || b == null || !b.isIntegralNumber() || !b.canConvertToInt()
+                || b.intValue() != io.jkeras.layers.GatePanel.BLOCK) {
             throw new ModelFormatException(label, null, null, "header 'gate_layout' is " + gl + "; format 2.x stores recurrent tensors as"
                     + " {\"tensors\": \"panel\", \"block\": " + io.jkeras.layers.GatePanel.BLOCK + "}", null);
         }
@@ -363,17 +365,24 @@ public final class JkmReader {
     }
 
     /**
-     * Sorts by offset, in place. Insertion sort: a writer lays tensors out in table order, so the
-     * array is sorted already and this is one pass; and unlike {@code Arrays.sort} with a
-     * comparator it needs no class of its own, each of which a fresh JVM loads and verifies.
+     * Sorts by offset, in place. A writer lays tensors out in table order, so the array is usually
+     * sorted already: one pass checks that, and only a table out of order is sorted, by a
+     * comparator in a class of its own (each class costs a fresh JVM its loading and verifying).
      */
     static void sortByOffset(TensorInfo[] t) {
         for (int i = 1; i < t.length; i++) {
-            TensorInfo x = t[i];
-            int j = i - 1;
-            for (; j >= 0 && t[j].offset() > x.offset(); j--) t[j + 1] = t[j];
-            t[j + 1] = x;
+            if (t[i - 1].offset() > t[i].offset()) {
+                Arrays.sort(t, ByOffset.INSTANCE);
+                return;
+            }
         }
+    }
+
+    /** Tensors by offset, for a table a writer did not lay out in order. */
+    private static final class ByOffset implements java.util.Comparator<TensorInfo> {
+        static final ByOffset INSTANCE = new ByOffset();
+
+        public int compare(TensorInfo a, TensorInfo b) { return Long.compare(a.offset(), b.offset()); }
     }
 
     private static String after(TensorInfo prev) { return prev == null ? "the start of the data section" : "tensor '" + prev.name() + "'"; }

@@ -52,7 +52,8 @@ public final class Gru extends Recurrent {
 
     /**
      * A GRU from weights already in the {@link GatePanel} layout, as {@link #panelWeights()} gives
-     * them: taken without copying (a reset_after bias is split into its two rows).
+     * them; the arrays are taken, not copied (see {@link Lstm#fromPanel}), a reset_after bias split into
+     * its two rows.
      *
      * @param kernelP    (inputSize, width)
      * @param recurrentP (units, width)
@@ -144,11 +145,11 @@ public final class Gru extends Recurrent {
 
     /**
      * The weights in the {@link GatePanel} layout, as the native format stores them (see
-     * {@link Lstm#panelWeights()}): the kernels are the layer's own arrays; a reset_after bias is
-     * (2, width), its input row then its recurrent row.
+     * {@link Lstm#panelWeights()}); copies. A reset_after bias is (2, width), its input row then its
+     * recurrent row.
      */
     public List<Weight> panelWeights() {
-        List<Weight> w = panel.weights(kernelP, inputSize, recurrentP, resetAfter ? null : inputBiasP);
+        List<Weight> w = panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), resetAfter || inputBiasP == null ? null : inputBiasP.clone());
         if (inputBiasP != null && resetAfter) {
             float[] b = java.util.Arrays.copyOf(inputBiasP, 2 * inputBiasP.length);
             System.arraycopy(recurrentBiasP, 0, b, inputBiasP.length, recurrentBiasP.length);

@@ -42,7 +42,8 @@ public final class Lstm extends Recurrent {
 
     /**
      * An LSTM from weights already in the {@link GatePanel} layout, as {@link #panelWeights()}
-     * gives them (the native format stores them so): taken without copying.
+     * gives them (the native format stores them so). The arrays are taken, not copied: they become the
+     * layer's, and the caller must not change them afterwards.
      *
      * @param kernelP    (inputSize, width)
      * @param recurrentP (units, width)
@@ -97,9 +98,11 @@ public final class Lstm extends Recurrent {
     /**
      * The weights as the layer holds them, in the {@link GatePanel} layout ({@code kernel}
      * (inputSize, width), {@code recurrent_kernel} (units, width), {@code bias} (width)): what the
-     * native format stores. The arrays are the layer's own, not copies: read them, never write.
+     * native format stores; copies.
      */
-    public List<Weight> panelWeights() { return panel.weights(kernelP, inputSize, recurrentP, biasP); }
+    public List<Weight> panelWeights() {
+        return panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), biasP == null ? null : biasP.clone());
+    }
 
     @Override protected int projectionWidth() { return panel.width(); }
 

@@ -27,7 +27,8 @@ public final class SimpleRnn extends Recurrent {
 
     /**
      * A SimpleRNN from weights already in the {@link GatePanel} layout (one gate: columns padded to
-     * whole tiles), as {@link #panelWeights()} gives them: taken without copying.
+     * whole tiles), as {@link #panelWeights()} gives them; the arrays are taken, not copied (see
+     * {@link Lstm#fromPanel}).
      */
     public static SimpleRnn fromPanel(String name, int units, int inputSize, Activation activation,
                                       float[] kernelP, float[] recurrentP, float[] biasP, RecurrentOptions options) {
@@ -71,8 +72,10 @@ public final class SimpleRnn extends Recurrent {
         return w;
     }
 
-    /** The weights in the {@link GatePanel} layout, as the native format stores them (see {@link Lstm#panelWeights()}); no copies. */
-    public List<Weight> panelWeights() { return panel.weights(kernelP, inputSize, recurrentP, biasP); }
+    /** The weights in the {@link GatePanel} layout, as the native format stores them (see {@link Lstm#panelWeights()}); copies. */
+    public List<Weight> panelWeights() {
+        return panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), biasP == null ? null : biasP.clone());
+    }
 
     @Override protected int projectionWidth() { return panel.width(); }
 

@@ -242,8 +242,12 @@ class JsonTest {
     @Test
     void decimalNumbersParseToTheCorrectlyRoundedDouble() throws Json.Syntax {
         Random r = new Random(11);
-        List<String> numbers = new java.util.ArrayList<>(List.of("0.0", "-0.0", "0.1", "0.2", "0.3", "1.5e-3", "2.5E+2", "1e22", "1e23",
-                "9.007199254740993", "123456789012345.6", "0.1234567890123456", "-1.0e-22", "4.9e-324", "1.7976931348623157e308", "0.30000000000000004"));
+        // the fast path's limits: 15 significant digits, decimal exponents of +-22, and just past them
+        List<String> numbers = new java.util.ArrayList<>(List.of("0.0", "-0.0", "0.1", "0.2", "0.3", "1.5e-3", "2.5E+2", "1E5", "1e22", "1e23",
+                "9.007199254740993", "123456789012345.6", "0.1234567890123456", "-1.0e-22", "4.9e-324", "1.7976931348623157e308",
+                "0.30000000000000004", "123456789012345e22", "123456789012345e23", "1234567890123456e22", "999999999999999e-22",
+                "0.000000000000000000001", "0.0000000000000000000001", "0.00000000000000000000001", "1.000000000000000e-7",
+                "0.123456789012345e-7", "7e-22", "7e-23", "12345.678901234e+007", "0e5", "-0e-5"));
         for (int k = 0; k < 20000; k++) {
             StringBuilder sb = new StringBuilder();
             if (r.nextBoolean()) sb.append('-');
@@ -259,6 +263,5 @@ class JsonTest {
             double got = Json.parse(("[" + n + "]").getBytes(StandardCharsets.US_ASCII)).get(0).doubleValue();
             assertThat(Double.doubleToRawLongBits(got)).as(n).isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(n)));
         }
-        assertThat(numbers).hasSize(20016);
     }
 }
