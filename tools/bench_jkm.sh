@@ -5,6 +5,7 @@
 # do nothing before it but start, whichever the format: converting inside a fork, even in a child
 # process, left that fork's JIT compiling the conversion's launcher code while the load was timed.
 set -euo pipefail
+shopt -s nullglob
 art=$1; out=$2
 mkdir -p "$out"
 for h5 in "$art"/w*.h5; do

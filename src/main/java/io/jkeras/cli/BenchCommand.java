@@ -102,7 +102,7 @@ public final class BenchCommand implements Runnable {
     double learningRate;
 
     @Option(names = "--first", paramLabel = "N", defaultValue = "0",
-            description = "Also time the first N calls of this fresh JVM, before any warm-up (first_calls_ms): what a service's first requests wait.")
+            description = "Also time the first N calls of this fresh JVM (first_calls_ms), before the timed warm-up and after --model-warm-up: what a service's first requests wait.")
     int first;
 
     @Option(names = "--model-warm-up", paramLabel = "S", defaultValue = "0",

@@ -35,15 +35,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The table from engine layer classes to their native-format codecs: how each layer's
- * configuration is written to the JSON header and how the layer is rebuilt from it, with its
- * weights as the engine holds them: recurrent kernels and biases in the {@code GatePanel} layout
- * (format 2.x; files of format 1.x hold Keras' layout, still read). The {@code type} strings are part of the file format:
- * never rename one; a new layer class gets a new type (and a minor format version).
+ * The native format's layer types: how each engine layer's configuration is written to the JSON
+ * header ({@link Encoders}, by layer class) and how the layer is rebuilt from it ({@link #decode},
+ * a switch by type string), with its weights as the engine holds them: recurrent kernels and
+ * biases in the {@code GatePanel} layout (format 2.x; files of format 1.x hold Keras' layout, still
+ * read). The {@code type} strings are part of the file format: never rename one; a new layer class
+ * gets a new type (and a minor format version).
  *
- * <p>Each codec writes exactly the constructor arguments of its layer (plus values that only
+ * <p>Each encoder writes exactly the constructor arguments of its layer (plus values that only
  * document, like the gate order), so that the rebuilt layer computes bit for bit what the
- * original did.
+ * original did. The types are listed in {@code TYPES}, {@link Encoders} and {@link #decode}:
+ * {@code Encoders} refuses to start without an encoder for every type, and the round-trip and
+ * back-compat tests decode every type.
  */
 final class LayerCodecs {
     /**
@@ -264,8 +267,6 @@ final class LayerCodecs {
         }
     }
 
-    /** The encoder of a layer's class, or an error naming the layer and its class. */
-    static Encoders.Entry<?> forLayer(Layer l) { return Encoders.forLayer(l); }
 
     /** Whether {@code type} is a layer type this reader knows. */
     static boolean known(String type) { return TYPES.contains(type); }

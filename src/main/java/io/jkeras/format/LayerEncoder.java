@@ -37,7 +37,7 @@ final class LayerEncoder {
 
     /** The header entry of {@code layer}; its tensors are named {@code path/<weight>}. */
     static ObjectNode encode(Layer layer, String path, TensorSink sink) {
-        LayerCodecs.Encoders.Entry<?> entry = LayerCodecs.forLayer(layer);
+        LayerCodecs.Encoders.Entry<?> entry = LayerCodecs.Encoders.forLayer(layer);
         ObjectNode node = F.objectNode();
         node.put("name", layer.name());
         node.put("type", entry.type());

@@ -123,7 +123,7 @@ public enum Activation {
     }
 
     /**
-     * This activation's code in the fused cell kernels ({@link CellKernels#code}), or -1 when they
+     * This activation's code in the fused cell kernels ({@link CellKernels#TANH} …), or -1 when they
      * do not implement it. Here rather than in {@code CellKernels}, so that building a layer does not
      * load the kernels (the codes are compile-time constants).
      */

@@ -51,9 +51,6 @@ public abstract class CellKernels {
 
     protected CellKernels() {}
 
-    /** The code of {@code a} for these kernels, or -1 when they do not implement it. */
-    public static int code(Activation a) { return a.cellCode(); }
-
     /** Floats of work space the step methods need for a layer of {@code units} units and G gates. */
     public static int workSize(int units, int gates) {
         int padded = (units + BLOCK - 1) / BLOCK * BLOCK;

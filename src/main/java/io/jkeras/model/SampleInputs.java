@@ -9,8 +9,8 @@ import java.util.Random;
 
 /**
  * Random inputs of a model's input shapes, for timing and warming up: N(0,1) floats, and for
- * integer inputs ids drawn uniformly below the smallest {@link Embedding} vocabulary of the model
- * (so that every id is valid, and few are a masked 0).
+ * integer inputs ids drawn uniformly below the smallest {@link Embedding} vocabulary of the model,
+ * so that every id is valid (0 or 1 for a model without one).
  */
 public final class SampleInputs {
     private SampleInputs() {}
@@ -19,9 +19,11 @@ public final class SampleInputs {
      * One tensor per model input, of shape (batch, input shape) with an unknown time dimension (the
      * first one) set to {@code timesteps}.
      *
-     * @throws InputException for an unknown dimension other than time, or an input too large for one array
+     * @throws InputException for a batch that is not positive, an unknown dimension other than time,
+     *                        or an input too large for one array
      */
     public static Tensor[] random(Model model, int batch, int timesteps, long seed) {
+        if (batch <= 0) throw new InputException("the batch of sample inputs must be positive, got " + batch);
         Random rng = new Random(seed);
         Tensor[] x = new Tensor[model.inputCount()];
         int vocab = smallestVocabulary(model);

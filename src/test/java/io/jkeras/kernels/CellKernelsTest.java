@@ -94,7 +94,7 @@ class CellKernelsTest {
     @Test
     void onlyTheImplementedActivationsHaveCodes() {
         for (Activation a : Activation.values()) {
-            int code = CellKernels.code(a);
+            int code = a.cellCode();
             boolean listed = java.util.Arrays.asList(OF).contains(a);
             assertThat(code >= 0).as(a.name()).isEqualTo(listed);
         }

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The fused recurrent paths (the Vector API kernels, {@link CellKernels#fast()}, and the portable
- * {@link CellKernels#SCALAR}) against the reference path of each layer (the per-gate
+ * {@link CellKernels#scalar()}) against the reference path of each layer (the per-gate
  * {@code step} with the per-row input projection, {@code kernels == null}), which the fixture and
  * reference tests pin to Keras. Odd unit counts (masked tails), 0 and 1 timesteps, batch 1 (the
  * row-at-a-time fused step), 3 and 257 (the batched product, split across threads when large),
