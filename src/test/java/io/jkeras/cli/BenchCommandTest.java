@@ -8,8 +8,6 @@ import io.jkeras.model.Model;
 import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checks a time.
  */
 class BenchCommandTest {
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static CliResult run(String... args) { return CliResult.run(args); }
 
     static final String[] FAST = {"--warmup", "0", "--seconds", "0", "--min-calls", "3"};
 
@@ -46,7 +38,7 @@ class BenchCommandTest {
         return l.toArray(String[]::new);
     }
 
-    static JsonNode json(Result r) throws Exception {
+    static JsonNode json(CliResult r) throws Exception {
         assertThat(r.code()).as(r.err()).isZero();
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).as("one JSON line").hasSize(1);
@@ -88,7 +80,7 @@ class BenchCommandTest {
     void inputWhoseBatchDiffersFromBatchIsRefused() {
         Path x = fixture("lstm_default", "x0.npy");
         int b = Npy.read(x).tensor().dim(0);
-        Result r = run(fast(fixture("lstm_default", "model.h5").toString(), "--input", x.toString(), "--batch", Integer.toString(b + 1)));
+        CliResult r = run(fast(fixture("lstm_default", "model.h5").toString(), "--input", x.toString(), "--batch", Integer.toString(b + 1)));
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("--batch");
     }
@@ -96,7 +88,7 @@ class BenchCommandTest {
     @Test
     void unknownTimeDimensionNeedsTimesteps() throws Exception {
         String m = fixture("graph_variable_time", "model.h5").toString();
-        Result r = run(fast(m));
+        CliResult r = run(fast(m));
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("--timesteps");
         JsonNode j = json(run(fast(m, "--timesteps", "7", "--json")));
@@ -107,7 +99,7 @@ class BenchCommandTest {
     void timestepsThatContradictAFixedTimeDimensionAreRefused() {
         Model model = JKeras.load(fixture("lstm_default", "model.h5"));
         int t = model.input(0).shape()[0];
-        Result r = run(fast(fixture("lstm_default", "model.h5").toString(), "--timesteps", Integer.toString(t + 1)));
+        CliResult r = run(fast(fixture("lstm_default", "model.h5").toString(), "--timesteps", Integer.toString(t + 1)));
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("fixed time dimension");
     }
@@ -122,7 +114,7 @@ class BenchCommandTest {
         for (String[] b : bad) {
             List<String> a = new ArrayList<>(List.of(m));
             a.addAll(List.of(b));
-            Result r = run(fast(a.toArray(String[]::new)));
+            CliResult r = run(fast(a.toArray(String[]::new)));
             assertThat(r.code()).as(String.join(" ", b) + ": " + r.err()).isEqualTo(Main.USER_ERROR);
             assertThat(r.err()).as(String.join(" ", b)).contains("Try 'jkeras bench --help'");
         }
@@ -162,13 +154,13 @@ class BenchCommandTest {
         JsonNode plain = json(run(fast(m, "--json")));
         assertThat(plain.has("first_calls_ms")).isFalse();
         assertThat(plain.has("model_warm_up_calls")).isFalse();
-        Result human = run(fast(m, "--first", "2", "--model-warm-up", "0.001"));
+        CliResult human = run(fast(m, "--first", "2", "--model-warm-up", "0.001"));
         assertThat(human.out()).contains("first calls ", "warm-up    Model.warmUp: ");
     }
 
     @Test
     void humanOutputNamesEveryFigure() {
-        Result r = run(fast(fixture("simple_rnn_default", "model.h5").toString()));
+        CliResult r = run(fast(fixture("simple_rnn_default", "model.h5").toString()));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("latency", "median", "p90", "sequences/s", "GFLOP/s", "kernel");
     }

@@ -8,8 +8,6 @@ import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,27 +18,21 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static CliResult run(String... args) { return CliResult.run(args); }
 
     static Path fixture(String sub) { return FixtureCase.root().resolve(sub); }
 
     @Test
     void summaryEndsWithKerasTotal() throws Exception {
         var c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense")).findFirst().orElseThrow();
-        Result r = run("summary", c.dir().resolve("model.h5").toString());
+        CliResult r = run("summary", c.dir().resolve("model.h5").toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("lstm (LSTM)", "dense (Dense)", "Total params: " + c.json().path("total_params").asLong());
     }
 
     @Test
     void weightsListsKerasNamesAndShapes() {
-        Result r = run("weights", fixture("keras3/lstm_default/model.h5").toString());
+        CliResult r = run("weights", fixture("keras3/lstm_default/model.h5").toString());
         assertThat(r.code()).isZero();
         Model m = JKeras.load(fixture("keras3/lstm_default/model.h5"));
         for (Model.NamedWeight w : m.weights()) {
@@ -65,7 +57,7 @@ class CliTest {
             args[4 + 2 * o] = "-o";
             args[5 + 2 * o] = outs[o].toString();
         }
-        Result r = run(args);
+        CliResult r = run(args);
         assertThat(r.code()).as(r.err()).isZero();
         Tensor[] want = m.predict(Npy.read(x).tensor());
         for (int o = 0; o < outs.length; o++) {
@@ -88,7 +80,7 @@ class CliTest {
             args[2 + 2 * k + 2 * b] = "-o";
             args[3 + 2 * k + 2 * b] = tmp.resolve("out" + b + ".npy").toString();
         }
-        Result r = run(args);
+        CliResult r = run(args);
         assertThat(r.code()).as(r.err()).isZero();
         for (int b = 0; b < k; b++) {
             Tensor got = Npy.read(tmp.resolve("out" + b + ".npy")).tensor();
@@ -103,7 +95,7 @@ class CliTest {
     void predictRejectsWrongFileCounts() {
         Path model = fixture("keras3/graph_two_in_two_out/model.h5");
         Path x = fixture("keras3/graph_two_in_two_out/x0.npy");
-        Result r = run("predict", model.toString(), "-i", x.toString(), "-o", tmp.resolve("y.npy").toString());
+        CliResult r = run("predict", model.toString(), "-i", x.toString(), "-o", tmp.resolve("y.npy").toString());
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).startsWith("jkeras: error: ").contains("2 input(s)").doesNotContain("\tat ");
     }
@@ -114,7 +106,7 @@ class CliTest {
         try (var o = Files.newOutputStream(bad)) {
             Npy.write(o, Tensor.zeros(2, 3));
         }
-        Result r = run("predict", fixture("keras3/lstm_default/model.h5").toString(), "-i", bad.toString(), "-o", tmp.resolve("y.npy").toString());
+        CliResult r = run("predict", fixture("keras3/lstm_default/model.h5").toString(), "-i", bad.toString(), "-o", tmp.resolve("y.npy").toString());
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
         assertThat(r.err()).contains("bad.npy", "expects shape (None, ");
@@ -124,7 +116,7 @@ class CliTest {
     @Test
     void verifyPassesOnKerasOutputsAndFailsOnChangedOnes() throws Exception {
         Path dir = fixture("keras3/simple_rnn_default");
-        Result ok = run("verify", dir.resolve("model.h5").toString(), "--golden", dir.toString());
+        CliResult ok = run("verify", dir.resolve("model.h5").toString(), "--golden", dir.toString());
         assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
         assertThat(ok.out()).contains("max abs err", "PASS");
 
@@ -137,14 +129,14 @@ class CliTest {
         try (var o = Files.newOutputStream(g.resolve("y0.npy"))) {
             Npy.write(o, new Tensor(y.shape(), d));
         }
-        Result bad = run("verify", dir.resolve("model.h5").toString(), "--golden", g.toString());
+        CliResult bad = run("verify", dir.resolve("model.h5").toString(), "--golden", g.toString());
         assertThat(bad.code()).isEqualTo(Main.CHECK_FAILED);
         assertThat(bad.out()).contains("FAIL", "1 of " + d.length + " outside", "worst at (batch " + (y.shape()[0] - 1));
     }
 
     @Test
     void missingFileIsAOneLineError() {
-        Result r = run("summary", tmp.resolve("nope.h5").toString());
+        CliResult r = run("summary", tmp.resolve("nope.h5").toString());
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("nope.h5", "no such file").doesNotContain("Exception");
     }
@@ -152,16 +144,16 @@ class CliTest {
     @Test
     void weightsOnlyFileLoadsWithConfig() {
         Path dir = fixture("zoo/dl4j_fullconfigs_lstm_th_keras2");
-        Result r = run("summary", dir.resolve("weights.h5").toString(), "--config", dir.resolve("config.json").toString());
+        CliResult r = run("summary", dir.resolve("weights.h5").toString(), "--config", dir.resolve("config.json").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Total params: ");
-        Result d = run("verify", dir.toString(), "--golden", dir.toString());
+        CliResult d = run("verify", dir.toString(), "--golden", dir.toString());
         assertThat(d.code()).as(d.out() + d.err()).isZero();
     }
 
     @Test
     void unknownCommandIsUsageError() {
-        Result r = run("frobnicate");
+        CliResult r = run("frobnicate");
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
     }
 }

@@ -45,15 +45,7 @@ class TrainCommandTest {
     Path tmp;
     Path x, y, vx, vy;
 
-    record Result(int code, String out, String err) {
-        List<String> errLines() { return err.lines().filter(l -> !l.isBlank()).toList(); }
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static CliResult run(String... args) { return CliResult.run(args); }
 
     /** x (n, 6, 4) seeded uniform in [-1, 1]; y (n, 5) a smooth function of x that the LSTM does not already compute. */
     static void data(Path xp, Path yp, int n, long seed) throws Exception {
@@ -125,7 +117,7 @@ class TrainCommandTest {
         Path out = tmp.resolve("trained.h5");
         byte[] before = Files.readAllBytes(MODEL);
 
-        Result r = run("train", MODEL.toString(), "--x", FIXTURE_X.toString(), "--y", y0.toString(), "--loss", "mse",
+        CliResult r = run("train", MODEL.toString(), "--x", FIXTURE_X.toString(), "--y", y0.toString(), "--loss", "mse",
                 "--optimizer", "sgd", "--learning-rate", "0.1", "--epochs", "2", "--batch-size", "2", "-o", out.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
@@ -143,7 +135,7 @@ class TrainCommandTest {
 
     @Test
     void pipedOutputGetsOnePlainLinePerEpoch() {
-        Result r = run(train(tmp.resolve("m.h5"), "--validation-x", vx.toString(), "--validation-y", vy.toString()));
+        CliResult r = run(train(tmp.resolve("m.h5"), "--validation-x", vx.toString(), "--validation-y", vy.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).doesNotContain("\r");
         List<String> epochLines = r.out().lines().filter(l -> l.startsWith("epoch ")).toList();
@@ -156,7 +148,7 @@ class TrainCommandTest {
 
     @Test
     void theBarModeRedrawsInPlace() {
-        Result r = run(train(tmp.resolve("m.h5"), "--progress", "bar"));
+        CliResult r = run(train(tmp.resolve("m.h5"), "--progress", "bar"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("\rEpoch 1/3  [", "\rEpoch 3/3  [" + "=".repeat(ProgressBar.BAR_WIDTH) + "]  3/3  loss ");
         assertThat(run(train(tmp.resolve("q.h5"), "--progress", "none")).out()).doesNotContain("epoch 1/3", "Epoch 1/3");
@@ -176,7 +168,7 @@ class TrainCommandTest {
     @Test
     void kerasArchiveWithValidationSplitHistoryAndSvgPlot() throws Exception {
         Path out = tmp.resolve("m.keras"), hist = tmp.resolve("history.json"), svg = tmp.resolve("loss.svg");
-        Result r = run(train(out, "--validation-split", "0.25", "--no-shuffle", "--optimizer", "rmsprop",
+        CliResult r = run(train(out, "--validation-split", "0.25", "--no-shuffle", "--optimizer", "rmsprop",
                 "--history", hist.toString(), "--plot", svg.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(sameWeights(weights(JKeras.load(out)), weights(JKeras.load(MODEL)))).isFalse();
@@ -201,7 +193,7 @@ class TrainCommandTest {
     @Test
     void pngPlotDecodesWithTheCurveDrawn() throws Exception {
         Path png = tmp.resolve("loss.png");
-        Result r = run(train(tmp.resolve("m.h5"), "--validation-x", vx.toString(), "--validation-y", vy.toString(),
+        CliResult r = run(train(tmp.resolve("m.h5"), "--validation-x", vx.toString(), "--validation-y", vy.toString(),
                 "--plot", png.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         BufferedImage img = ImageIO.read(png.toFile());
@@ -221,7 +213,7 @@ class TrainCommandTest {
     @Test
     void earlyStoppingRunsAtMostTheEpochsAndSaysHowMany() throws Exception {
         Path h = tmp.resolve("h.json");
-        Result r = run(train(tmp.resolve("m.h5"), "--epochs", "6", "--early-stopping-patience", "1", "--restore-best-weights",
+        CliResult r = run(train(tmp.resolve("m.h5"), "--epochs", "6", "--early-stopping-patience", "1", "--restore-best-weights",
                 "--validation-x", vx.toString(), "--validation-y", vy.toString(), "--history", h.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         int ran = new ObjectMapper().readTree(h.toFile()).get("loss").size();
@@ -233,7 +225,7 @@ class TrainCommandTest {
     void refusesToOverwriteWithoutForce() throws Exception {
         Path out = tmp.resolve("m.h5");
         Files.writeString(out, "precious");
-        Result r = run(train(out));
+        CliResult r = run(train(out));
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.errLines()).hasSize(1);
         assertThat(r.err()).contains("exists", "--force");
@@ -242,11 +234,11 @@ class TrainCommandTest {
 
         Path plot = tmp.resolve("p.svg");
         Files.writeString(plot, "keep");
-        Result p = run(train(tmp.resolve("other.h5"), "--plot", plot.toString()));
+        CliResult p = run(train(tmp.resolve("other.h5"), "--plot", plot.toString()));
         assertThat(p.code()).isEqualTo(Main.USER_ERROR);
         assertThat(Files.exists(tmp.resolve("other.h5"))).isFalse();
 
-        Result forced = run(train(out, "--force", "--plot", plot.toString()));
+        CliResult forced = run(train(out, "--force", "--plot", plot.toString()));
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(JKeras.load(out).weights()).isNotEmpty();
         assertThat(Files.readString(plot)).startsWith("<?xml");
@@ -281,7 +273,7 @@ class TrainCommandTest {
             case "MISSING" -> tmp.resolve("missing.npy").toString();
             default -> s;
         }).toArray(String[]::new));
-        Result r = run(args);
+        CliResult r = run(args);
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(Main.USER_ERROR);
         assertThat(r.errLines()).as(r.err()).hasSize(1);
         assertThat(r.err()).startsWith("jkeras: error: ").doesNotContain("Exception", "\tat ");
@@ -290,7 +282,7 @@ class TrainCommandTest {
 
     @Test
     void badOutputNameAndTargetShapeAreOneLineErrors() throws Exception {
-        Result name = run(train(tmp.resolve("m.txt")));
+        CliResult name = run(train(tmp.resolve("m.txt")));
         assertThat(name.code()).isEqualTo(Main.USER_ERROR);
         assertThat(name.errLines()).hasSize(1);
         assertThat(name.err()).contains(".h5 or .keras");
@@ -298,7 +290,7 @@ class TrainCommandTest {
         Path wrongY = tmp.resolve("wrong.npy");
         write(wrongY, new Tensor(new int[]{24, 3}, new float[24 * 3]));
         Path out = tmp.resolve("m.h5");
-        Result shape = run("train", MODEL.toString(), "--x", x.toString(), "--y", wrongY.toString(), "--loss", "mse", "-o", out.toString());
+        CliResult shape = run("train", MODEL.toString(), "--x", x.toString(), "--y", wrongY.toString(), "--loss", "mse", "-o", out.toString());
         assertThat(shape.code()).as(shape.err()).isEqualTo(Main.USER_ERROR);
         assertThat(shape.errLines()).hasSize(1);
         assertThat(Files.exists(out)).isFalse();
@@ -306,11 +298,11 @@ class TrainCommandTest {
 
     @Test
     void unknownOptionAndMissingRequiredOptionAreUsageErrors() {
-        Result unknown = run(train(tmp.resolve("m.h5"), "--epoch", "3"));
+        CliResult unknown = run(train(tmp.resolve("m.h5"), "--epoch", "3"));
         assertThat(unknown.code()).isEqualTo(Main.USER_ERROR);
         assertThat(unknown.errLines().get(0)).startsWith("jkeras: ").contains("--epoch");
         assertThat(unknown.err()).doesNotContain("\tat ");
-        Result missing = run("train", MODEL.toString(), "--x", x.toString(), "--y", y.toString(), "-o", tmp.resolve("m.h5").toString());
+        CliResult missing = run("train", MODEL.toString(), "--x", x.toString(), "--y", y.toString(), "-o", tmp.resolve("m.h5").toString());
         assertThat(missing.code()).isEqualTo(Main.USER_ERROR);
         assertThat(missing.errLines().get(0)).contains("--loss");
     }
@@ -419,7 +411,7 @@ class TrainCommandTest {
         return a.toArray(String[]::new);
     }
 
-    static String optimizerLine(Result r) {
+    static String optimizerLine(CliResult r) {
         return r.out().lines().filter(l -> l.startsWith("optimizer: ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
     }
 
@@ -427,34 +419,34 @@ class TrainCommandTest {
     void aKerasArchiveKeepsTheOptimizerStateAndTrainingResumesFromIt() throws Exception {
         Path start = OPT_ADAM.resolve("start.h5");
         Path straight = tmp.resolve("straight.keras"), two = tmp.resolve("two.keras"), three = tmp.resolve("three.keras");
-        Result s = run(onOptAdam(start, straight, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "3"));
+        CliResult s = run(onOptAdam(start, straight, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "3"));
         assertThat(s.code()).as(s.err()).isZero();
-        Result a = run(onOptAdam(start, two, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "2"));
+        CliResult a = run(onOptAdam(start, two, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "2"));
         assertThat(a.code()).as(a.err()).isZero();
         // start.h5 was saved compiled, before fit: its Adam has made no update
         assertThat(optimizerLine(a)).isEqualTo("optimizer: fresh Adam (MODEL's optimizer has made no update yet)");
         assertThat(a.out()).contains("optimizer state saved: Adam at iterations 6");
 
-        Result b = run(onOptAdam(two, three, "--epochs", "1")); // no --optimizer: MODEL's compile config
+        CliResult b = run(onOptAdam(two, three, "--epochs", "1")); // no --optimizer: MODEL's compile config
         assertThat(b.code()).as(b.err()).isZero();
         assertThat(optimizerLine(b)).isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6, MODEL's config)");
         assertThat(b.out()).contains("optimizer state saved: Adam at iterations 9");
         assertThat(sameWeights(weights(JKeras.load(three)), weights(JKeras.load(straight))))
                 .as("2 epochs, saved, + 1 resumed epoch = 3 epochs straight, bit for bit").isTrue();
 
-        Result same = run(onOptAdam(two, tmp.resolve("same.keras"), "--optimizer", "adam", "--learning-rate", "0.02"));
+        CliResult same = run(onOptAdam(two, tmp.resolve("same.keras"), "--optimizer", "adam", "--learning-rate", "0.02"));
         assertThat(optimizerLine(same)).isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6)");
         assertThat(sameWeights(weights(JKeras.load(tmp.resolve("same.keras"))), weights(JKeras.load(straight)))).isTrue();
 
-        Result other = run(onOptAdam(two, tmp.resolve("sgd.keras"), "--optimizer", "sgd"));
+        CliResult other = run(onOptAdam(two, tmp.resolve("sgd.keras"), "--optimizer", "sgd"));
         assertThat(optimizerLine(other)).isEqualTo("optimizer: fresh SGD (MODEL's optimizer state is Adam's, not SGD's)");
-        Result fresh = run(onOptAdam(two, tmp.resolve("fresh.keras"), "--fresh-optimizer"));
+        CliResult fresh = run(onOptAdam(two, tmp.resolve("fresh.keras"), "--fresh-optimizer"));
         assertThat(optimizerLine(fresh)).isEqualTo("optimizer: fresh Adam (MODEL's config; --fresh-optimizer)");
         assertThat(sameWeights(weights(JKeras.load(tmp.resolve("fresh.keras"))), weights(JKeras.load(three)))).isFalse();
-        Result h5 = run(onOptAdam(two, tmp.resolve("m.h5")));
+        CliResult h5 = run(onOptAdam(two, tmp.resolve("m.h5")));
         assertThat(h5.code()).as(h5.err()).isZero();
         assertThat(h5.out()).contains("optimizer state not saved");
-        Result flag = run(onOptAdam(two, tmp.resolve("bad.keras"), "--nesterov"));
+        CliResult flag = run(onOptAdam(two, tmp.resolve("bad.keras"), "--nesterov"));
         assertThat(flag.code()).isEqualTo(Main.USER_ERROR);
         assertThat(flag.err()).contains("--nesterov applies to sgd only, not Adam (MODEL's optimizer)");
     }
@@ -464,7 +456,7 @@ class TrainCommandTest {
     void resumesKerasOwnTrainingLikeKeras() throws Exception {
         Path src = FixtureCase.root().resolve("train/opt_rmsprop_momentum");
         Path out = tmp.resolve("r.keras");
-        Result r = run("train", src.resolve("final.h5").toString(), "--x", src.resolve("x0.npy").toString(), "--y",
+        CliResult r = run("train", src.resolve("final.h5").toString(), "--x", src.resolve("x0.npy").toString(), "--y",
                 src.resolve("y0.npy").toString(), "--loss", "mse", "--batch-size", "8", "--no-shuffle", "--progress", "none",
                 "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();

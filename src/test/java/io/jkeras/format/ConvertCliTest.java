@@ -1,7 +1,7 @@
 package io.jkeras.format;
 
 import io.jkeras.JKeras;
-import io.jkeras.cli.Main;
+import io.jkeras.cli.CliResult;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.model.Model;
 import io.jkeras.model.Tensor;
@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -25,13 +23,7 @@ class ConvertCliTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static CliResult run(String... args) { return CliResult.run(args); }
 
     static Path fixture(String name) { return FixtureCase.root().resolve("keras3").resolve(name); }
 
@@ -39,17 +31,17 @@ class ConvertCliTest {
     void convertsToNativeAtomicallyAndRefusesToOverwrite() throws Exception {
         Path in = fixture("stack_lstm_lstm_dense").resolve("model.h5");
         Path out = tmp.resolve("m.jkm");
-        Result r = run("convert", in.toString(), out.toString());
+        CliResult r = run("convert", in.toString(), out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("wrote " + out + " (").contains("native format " + Jkm.MAJOR + "." + Jkm.MINOR);
         Model m = JKeras.load(out);
         assertThat(m.metadata()).containsEntry("source_file", "model.h5").containsEntry("source_sha256", Sha256.of(in));
         byte[] before = Files.readAllBytes(out);
-        Result again = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString());
+        CliResult again = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString());
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).isEqualTo("jkeras: error: " + out + ": exists; pass --force to replace it" + System.lineSeparator());
         assertThat(Files.readAllBytes(out)).isEqualTo(before);
-        Result forced = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString(), "--force");
+        CliResult forced = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString(), "--force");
         assertThat(forced.code()).isZero();
         assertThat(JKeras.load(out).layers().get(0).typeName()).isEqualTo("GRU");
         try (Stream<Path> s = Files.list(tmp)) {
@@ -65,7 +57,7 @@ class ConvertCliTest {
         assertThat(run("convert", jkm.toString(), h5.toString()).code()).isZero();
         assertThat(run("convert", jkm.toString(), keras.toString()).code()).isZero();
         for (Path p : new Path[]{h5, keras}) {
-            Result v = run("verify", p.toString(), "--golden", src.toString());
+            CliResult v = run("verify", p.toString(), "--golden", src.toString());
             assertThat(v.code()).as(p + ": " + v.out()).isZero();
         }
     }
@@ -73,13 +65,13 @@ class ConvertCliTest {
     @Test
     void badArgumentsAreRefusedWithoutWriting() {
         Path in = fixture("lstm_default").resolve("model.h5");
-        Result ext = run("convert", in.toString(), tmp.resolve("m.onnx").toString());
+        CliResult ext = run("convert", in.toString(), tmp.resolve("m.onnx").toString());
         assertThat(ext.code()).isEqualTo(2);
         assertThat(ext.err()).contains("OUT must end in .jkm (native), .h5 or .keras");
-        Result chk = run("convert", in.toString(), tmp.resolve("m.h5").toString(), "--embed-check");
+        CliResult chk = run("convert", in.toString(), tmp.resolve("m.h5").toString(), "--embed-check");
         assertThat(chk.code()).isEqualTo(2);
         assertThat(chk.err()).contains("embedded checks are stored in native (.jkm) files only");
-        Result missing = run("convert", tmp.resolve("none.h5").toString(), tmp.resolve("m.jkm").toString());
+        CliResult missing = run("convert", tmp.resolve("none.h5").toString(), tmp.resolve("m.jkm").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(tmp.resolve("m.jkm")).doesNotExist();
         assertThat(tmp.resolve("m.h5")).doesNotExist();
@@ -89,7 +81,7 @@ class ConvertCliTest {
     void embedCheckStoresJkerasOutputsForGivenInputs() throws Exception {
         Path src = fixture("graph_two_in_two_out");
         Path out = tmp.resolve("g.jkm");
-        Result r = run("convert", src.resolve("model.h5").toString(), out.toString(), "--embed-check",
+        CliResult r = run("convert", src.resolve("model.h5").toString(), out.toString(), "--embed-check",
                 "--check-input", src.resolve("x0.npy").toString(), "--check-input", src.resolve("x1.npy").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("1 embedded check(s)");
@@ -104,7 +96,7 @@ class ConvertCliTest {
     void embedCheckGoldenStoresKerasOutputsAndRefusesAModelThatDoesNotMatch() throws Exception {
         Path src = fixture("lstm_stateful");
         Path out = tmp.resolve("s.jkm");
-        Result r = run("convert", src.resolve("model.h5").toString(), out.toString(), "--embed-check-golden", src.toString());
+        CliResult r = run("convert", src.resolve("model.h5").toString(), out.toString(), "--embed-check-golden", src.toString());
         assertThat(r.code()).as(r.err()).isZero();
         var check = JkmFiles.header(Files.readAllBytes(out)).get("checks").get(0);
         assertThat(check.get("origin").asText()).isEqualTo("golden case lstm_stateful");
@@ -119,7 +111,7 @@ class ConvertCliTest {
         y2.data()[0] += 1e-3f;
         AtomicFiles.write(bad.resolve("y2.npy"), o -> Npy.write(o, y2));
         Path out2 = tmp.resolve("s2.jkm");
-        Result refused = run("convert", src.resolve("model.h5").toString(), out2.toString(), "--embed-check-golden", bad.toString());
+        CliResult refused = run("convert", src.resolve("model.h5").toString(), out2.toString(), "--embed-check-golden", bad.toString());
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("the model does not match this golden case, so it is not embedded: y2.npy: max abs err 0.00100");
         assertThat(out2).doesNotExist();
@@ -130,7 +122,7 @@ class ConvertCliTest {
     Stream<DynamicTest> everyFixtureConvertsWithAnEmbeddedCheck() {
         return FixtureCase.all("keras3").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Path out = tmp.resolve(c.name() + ".jkm");
-            Result r = run("convert", c.dir().resolve("model.h5").toString(), out.toString(), "--embed-check");
+            CliResult r = run("convert", c.dir().resolve("model.h5").toString(), out.toString(), "--embed-check");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(Jkm.load(out).name()).isEqualTo(c.load().name());
         }));

@@ -3,7 +3,7 @@ package io.jkeras.golden;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.JKeras;
-import io.jkeras.cli.Main;
+import io.jkeras.cli.CliResult;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.format.Sha256;
 import io.jkeras.model.Tensor;
@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,20 +31,14 @@ class GoldenWorkflowTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static CliResult run(String... args) { return CliResult.run(args); }
 
     static Path fixture(String name) { return FixtureCase.root().resolve("keras3").resolve(name); }
 
     @TestFactory
     Stream<DynamicTest> verifyPassesOnEveryCommittedGoldenCase() {
         return FixtureCase.all("keras3").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            Result r = run("verify", c.dir().resolve("model.h5").toString(), "--golden", c.dir().toString());
+            CliResult r = run("verify", c.dir().resolve("model.h5").toString(), "--golden", c.dir().toString());
             assertThat(r.code()).as(r.out() + r.err()).isZero();
             assertThat(r.out()).contains("PASS: ");
         }));
@@ -72,14 +64,14 @@ class GoldenWorkflowTest {
     void verifyFailsWithStatisticsWhenOneExpectedValueMovesBy1em3() throws Exception {
         // lstm_return_sequences: y0 is (3, 6, 5); flat index 67 = (batch 2, timestep 1, unit 2)
         Path g = perturbed("lstm_return_sequences", 0, 67, 1e-3f);
-        Result r = run("verify", fixture("lstm_return_sequences").resolve("model.h5").toString(), "--golden", g.toString());
+        CliResult r = run("verify", fixture("lstm_return_sequences").resolve("model.h5").toString(), "--golden", g.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).contains("y0.npy (batch 0, output 0 'lstm'): max abs err 0.00100, max rel err ")
                 .contains("worst at (batch 2, timestep 1, unit 2)").contains("1 of 90 outside atol 1.0E-5 + rtol 0.0·|expected|  FAIL")
                 .contains("FAIL: outputs differ from " + g);
         // a multi-output, multi-batch case: only the perturbed output fails
         Path s = perturbed("lstm_stateful", 2, 3, -1e-3f);
-        Result rs = run("verify", fixture("lstm_stateful").resolve("model.h5").toString(), "--golden", s.toString());
+        CliResult rs = run("verify", fixture("lstm_stateful").resolve("model.h5").toString(), "--golden", s.toString());
         assertThat(rs.code()).isEqualTo(1);
         assertThat(rs.out().lines().filter(l -> l.endsWith("  ok")).count()).isEqualTo(2);
         assertThat(rs.out()).containsPattern("y2\\.npy \\(batch 2, output 0 'lstm'\\): max abs err 0\\.00100.*worst at \\(batch 0, unit 3\\).*1 of 10 outside");
@@ -89,9 +81,9 @@ class GoldenWorkflowTest {
     void reportPlotsTheErrorOverTimestepsAndKeepsTheConsoleOutput() throws Exception {
         Path g = perturbed("lstm_return_sequences", 0, 67, 1e-3f);
         Path model = fixture("lstm_return_sequences").resolve("model.h5");
-        Result plain = run("verify", model.toString(), "--golden", g.toString());
+        CliResult plain = run("verify", model.toString(), "--golden", g.toString());
         Path html = tmp.resolve("out/report.html");
-        Result r = run("verify", model.toString(), "--golden", g.toString(), "--report", html.toString());
+        CliResult r = run("verify", model.toString(), "--golden", g.toString(), "--report", html.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEqualTo(plain.out() + "report: " + html + System.lineSeparator());
         String page = Files.readString(html);
@@ -101,11 +93,11 @@ class GoldenWorkflowTest {
         // 6 timesteps: one point each, the perturbed one marked out of tolerance
         assertThat(page.split("<circle cx=", -1)).hasSize(1 + 6 + 1); // 6 points + the legend's marker
         assertThat(page).containsPattern("r=\"4\" fill=\"#cf222e\"><title>timestep 1:");
-        Result ok = run("verify", model.toString(), "--golden", fixture("lstm_return_sequences").toString(), "--report", html.toString());
+        CliResult ok = run("verify", model.toString(), "--golden", fixture("lstm_return_sequences").toString(), "--report", html.toString());
         assertThat(ok.code()).isZero();
         assertThat(Files.readString(html)).contains("badge pass\">PASS").contains("aria-label=\"absolute error over timestep\"");
         // outputs without a time axis are plotted over the batch's samples
-        Result dense = run("verify", fixture("stack_lstm_lstm_dense").resolve("model.h5").toString(), "--golden",
+        CliResult dense = run("verify", fixture("stack_lstm_lstm_dense").resolve("model.h5").toString(), "--golden",
                 fixture("stack_lstm_lstm_dense").toString(), "--report", html.toString());
         assertThat(dense.code()).isZero();
         assertThat(Files.readString(html)).contains("aria-label=\"absolute error over sample (batch index)\"");
@@ -116,7 +108,7 @@ class GoldenWorkflowTest {
         Path src = fixture("lstm_stateful");
         Path model = src.resolve("model.h5");
         Path dir = tmp.resolve("cases/pinned");
-        Result r = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "-i", src.resolve("x1.npy").toString(),
+        CliResult r = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "-i", src.resolve("x1.npy").toString(),
                 "-i", src.resolve("x2.npy").toString(), "--dir", dir.toString(), "--with-model");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("recorded golden case " + dir + ": 3 input file(s), 3 output file(s), golden.json");
@@ -134,7 +126,7 @@ class GoldenWorkflowTest {
         assertThat(p.get("model").get("file").asText()).isEqualTo("model.h5");
         assertThat(Instant.parse(p.get("date").asText())).isBefore(Instant.now().plusSeconds(1));
         // jkeras' own outputs: the case verifies exactly, with the model stored in it
-        Result v = run("verify", dir.resolve("model.h5").toString(), "--golden", dir.toString(), "--atol", "0");
+        CliResult v = run("verify", dir.resolve("model.h5").toString(), "--golden", dir.toString(), "--atol", "0");
         assertThat(v.code()).as(v.out()).isZero();
         assertThat(GoldenCase.open(dir).modelFile()).contains(dir.resolve("model.h5"));
         // and within Keras' tolerance of Keras' outputs
@@ -143,10 +135,10 @@ class GoldenWorkflowTest {
             assertThat(Comparison.of("y" + i, got, want, 1e-5, 0).passed()).isTrue();
         }
         // an existing case is kept unless --force; no temporary directory is left behind
-        Result again = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "--dir", dir.toString());
+        CliResult again = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "--dir", dir.toString());
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("exists and is not empty; pass --force to replace it");
-        Result forced = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "--dir", dir.toString(), "--force",
+        CliResult forced = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "--dir", dir.toString(), "--force",
                 "--atol", "1e-6");
         assertThat(forced.code()).isZero();
         assertThat(dir.resolve("x1.npy")).doesNotExist();
@@ -160,7 +152,7 @@ class GoldenWorkflowTest {
     void recordRefusesBadArgumentsWithoutWriting() {
         Path src = fixture("graph_two_in_two_out");
         Path dir = tmp.resolve("g");
-        Result r = run("golden", "record", src.resolve("model.h5").toString(), "-i", src.resolve("x0.npy").toString(), "--dir", dir.toString());
+        CliResult r = run("golden", "record", src.resolve("model.h5").toString(), "-i", src.resolve("x0.npy").toString(), "--dir", dir.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("model has 2 input(s) but 1 input file(s) were given");
         assertThat(dir).doesNotExist();
