@@ -110,13 +110,7 @@ public final class Gemm {
                                  float[] a, int aOff, int lda,
                                  float[] b, int bOff, int ldb,
                                  float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = accumulate ? c[cOff + i * ldc + j] : 0.0;
-                for (int p = 0; p < k; p++) s += (double) a[aOff + i * lda + p] * b[bOff + p * ldb + j];
-                c[cOff + i * ldc + j] = (float) s;
-            }
-        }
+        strided(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     }
 
     /** Naive reference of {@link #multiplyAtB}: {@code C[m×n] (+)= Aᵀ·B}, A stored k×m, in double. */
@@ -124,13 +118,7 @@ public final class Gemm {
                                     float[] a, int aOff, int lda,
                                     float[] b, int bOff, int ldb,
                                     float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = accumulate ? c[cOff + i * ldc + j] : 0.0;
-                for (int p = 0; p < k; p++) s += (double) a[aOff + p * lda + i] * b[bOff + p * ldb + j];
-                c[cOff + i * ldc + j] = (float) s;
-            }
-        }
+        strided(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     }
 
     /** Naive reference of {@link #multiplyABt}: {@code C[m×n] (+)= A·Bᵀ}, B stored n×k, in double. */
@@ -138,10 +126,19 @@ public final class Gemm {
                                     float[] a, int aOff, int lda,
                                     float[] b, int bOff, int ldb,
                                     float[] c, int cOff, int ldc, boolean accumulate) {
+        strided(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * The three references: {@code C[i][j] (+)= Σ_p A(i, p)·B(p, j)} in double, element (i, p) of A
+     * at {@code aOff + i·ai + p·ap} and (p, j) of B at {@code bOff + p·bp + j·bj}.
+     */
+    private static void strided(int m, int n, int k, float[] a, int aOff, int ai, int ap, float[] b, int bOff, int bp, int bj,
+                                float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = accumulate ? c[cOff + i * ldc + j] : 0.0;
-                for (int p = 0; p < k; p++) s += (double) a[aOff + i * lda + p] * b[bOff + j * ldb + p];
+                for (int p = 0; p < k; p++) s += (double) a[aOff + i * ai + p * ap] * b[bOff + p * bp + j * bj];
                 c[cOff + i * ldc + j] = (float) s;
             }
         }
