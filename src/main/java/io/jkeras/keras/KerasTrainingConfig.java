@@ -207,12 +207,10 @@ final class KerasTrainingConfig {
                     return null;
             }
         }
-        if (!v.isObject()) {
-            unsupported.add(layer + ": " + key + " " + ConfigParser.abbreviate(v) + " is not a regularizer config");
-            return null;
-        }
-        String cls = className(v);
-        JsonNode cfg = v.has("config") && v.get("config").isObject() ? v.get("config") : v; // Keras 1 keeps fields beside "name"
+        Spec spec = spec(layer, key, v, "a regularizer");
+        if (spec == null) return null;
+        String cls = spec.cls();
+        JsonNode cfg = spec.cfg();
         String c = cls == null ? "" : cls.toLowerCase(Locale.ROOT);
         switch (c) {
             case "l1": return new Regularizer(number(cfg, "l1", 0.01), 0);
@@ -230,18 +228,10 @@ final class KerasTrainingConfig {
 
     Constraint constraint(String layer, String key, JsonNode v) {
         if (v == null || v.isNull()) return null;
-        String cls;
-        JsonNode cfg;
-        if (v.isTextual()) {
-            cls = v.asText();
-            cfg = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        } else if (v.isObject()) {
-            cls = className(v);
-            cfg = v.has("config") && v.get("config").isObject() ? v.get("config") : v;
-        } else {
-            unsupported.add(layer + ": " + key + " " + ConfigParser.abbreviate(v) + " is not a constraint config");
-            return null;
-        }
+        Spec spec = spec(layer, key, v, "a constraint");
+        if (spec == null) return null;
+        String cls = spec.cls();
+        JsonNode cfg = spec.cfg();
         String c = cls == null ? "" : cls.toLowerCase(Locale.ROOT).replace("_", "");
         switch (c) {
             case "maxnorm":
@@ -292,18 +282,10 @@ final class KerasTrainingConfig {
 
     Initializer initializer(String layer, String key, JsonNode v, MapContext ctx) {
         if (v == null || v.isNull()) return null;
-        String cls;
-        JsonNode cfg;
-        if (v.isTextual()) {
-            cls = v.asText();
-            cfg = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        } else if (v.isObject()) {
-            cls = className(v);
-            cfg = v.has("config") && v.get("config").isObject() ? v.get("config") : v;
-        } else {
-            unsupported.add(layer + ": " + key + " " + ConfigParser.abbreviate(v) + " is not an initializer config");
-            return null;
-        }
+        Spec spec = spec(layer, key, v, "an initializer");
+        if (spec == null) return null;
+        String cls = spec.cls();
+        JsonNode cfg = spec.cfg();
         String name = cls == null ? null : INIT_NAMES.get(cls.toLowerCase(Locale.ROOT).replace("_", ""));
         if (name == null) {
             unsupported.add(layer + ": " + key + " class '" + cls + "' is not a Keras initializer jkeras implements");
@@ -352,6 +334,21 @@ final class KerasTrainingConfig {
     // ------------------------------------------------------------------ helpers
 
     /** {@code class_name} (Keras 2/3, registered names {@code pkg>Cls} stripped) or Keras 1 {@code name}. */
+    /** A serialized Keras object: its class name (null if it names none) and its config. */
+    private record Spec(String cls, JsonNode cfg) {}
+
+    /**
+     * {@code v} as a class name and config: a bare name with an empty config, or an object with
+     * {@code class_name} (or Keras 1's {@code name}) and {@code config} (Keras 1 keeps the fields
+     * beside {@code name}); null, noted as unsupported, when it is neither.
+     */
+    private Spec spec(String layer, String key, JsonNode v, String what) {
+        if (v.isTextual()) return new Spec(v.asText(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        if (v.isObject()) return new Spec(className(v), v.has("config") && v.get("config").isObject() ? v.get("config") : v);
+        unsupported.add(layer + ": " + key + " " + ConfigParser.abbreviate(v) + " is not " + what + " config");
+        return null;
+    }
+
     private static String className(JsonNode v) {
         JsonNode c = v.get("class_name");
         if (c == null || !c.isTextual()) c = v.get("name");
