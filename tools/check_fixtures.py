@@ -16,26 +16,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
-from keras import layers as L  # noqa: E402
 
-# Registers the custom layer class used by fixtures/unsupported/custom_layer.
+# Registers the custom layer class used by fixtures/unsupported/custom_layer, and lends rnn_layers.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_fixtures  # noqa: E402,F401
-
-
-def rnn_layers(model):
-    out = []
-
-    def visit(layer):
-        if isinstance(layer, L.RNN):
-            out.append(layer)
-        for sub in getattr(layer, "layers", []) or []:
-            visit(sub)
-        if isinstance(layer, L.Wrapper):
-            visit(layer.layer)
-    for layer in model.layers:
-        visit(layer)
-    return out
+from gen_fixtures import rnn_layers  # noqa: E402
 
 
 def load(d, fname, safe_mode=True):
