@@ -14,8 +14,10 @@ mvn -q -B -Dstyle.color=never -f bench/pom.xml package
 mkdir -p bench-results
 name="$(date +%Y%m%d-%H%M%S)"
 # LoadBenchmark's .jkm files, converted beforehand by another JVM (see tools/bench_jkm.sh)
+# (only when LoadBenchmark may run: named, or no benchmark named at all)
+case " $* " in *Load*) need_jkm=1 ;; *Inference*|*Throughput*|*Train*) need_jkm=0 ;; *) need_jkm=1 ;; esac
 art=$(echo " ${JKERAS_BENCH_OPTS:-}" | sed -n 's/.* -Djkeras.bench.artifacts=\([^ ]*\).*/\1/p')
-tools/bench_jkm.sh "${art:-../shared/bench/artifacts}" bench-results/jkm
+if [ "$need_jkm" = 1 ]; then tools/bench_jkm.sh "${art:-../shared/bench/artifacts}" bench-results/jkm; fi
 # forks inherit this directory; JKERAS_BENCH_OPTS (e.g. -Djkeras.bench.artifacts=DIR) reaches them too
 exec "${JKERAS_JAVA:-java}" -cp bench/target/benchmarks.jar:target/jkeras-cli.jar org.openjdk.jmh.Main \
     -rf json -rff "bench-results/$name.json" \

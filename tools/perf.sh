@@ -111,7 +111,7 @@ if [ "${JMH:-1}" = 1 ]; then
   JMH_OPTS=()
   [ $QUICK = 1 ] && JMH_OPTS=(-wi 1 -i 2 -w 1 -r 1)
   QUICK_JMH_OPTS=${JMH_OPTS[*]:-}
-  "$ROOT/tools/bench_jkm.sh" "$KIT/artifacts" "$OUT/jkm"   # LoadBenchmark's .jkm files, converted by another JVM
+  case " $SUITES " in *" load "*|*" loadcold "*) "$ROOT/tools/bench_jkm.sh" "$KIT/artifacts" "$OUT/jkm" ;; esac   # LoadBenchmark's .jkm files, by another JVM
   JVM_APPEND="--add-modules=jdk.incubator.vector -Djkeras.threads=$PEERS_THREADS -Djkeras.bench.artifacts=$KIT/artifacts -Djkeras.bench.jkm=$OUT/jkm"
   LOCK_OPT=(); [ "${JMH_IGNORE_LOCK:-0}" = 1 ] && LOCK_OPT=(-Djmh.ignoreLock=true)
   jmh() { # name jmh-args...
