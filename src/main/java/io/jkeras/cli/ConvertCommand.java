@@ -17,6 +17,7 @@ import io.jkeras.model.Model;
 import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
+import io.jkeras.util.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,31 +86,45 @@ final class ConvertCommand implements Callable<Integer> {
             throw new InputException(out.toString(), null, null, "embedded checks are stored in native (.jkm) files only");
         }
         if (!checkInputs.isEmpty() && !embedCheck) throw new InputException("--check-input needs --embed-check");
-        if (Files.isDirectory(out)) throw new InputException(out.toString(), null, null, "is a directory");
-        if (Files.exists(out) && !force) throw new InputException(out.toString(), null, null, "exists; pass --force to replace it");
+        try (OutputFiles files = OutputFiles.create(force)) {
+            files.inputs(args.inputFiles()).inputs(checkInputs);
+            if (checkGolden != null) files.inputs(List.of(checkGolden));
+            files.add("OUT", out);
+            convert(files, kind);
+        }
+        return 0;
+    }
+
+    /** Writes OUT's temporary, reads it back, and moves it into place only when it loads. */
+    private void convert(OutputFiles files, Kind kind) throws IOException {
         Model m = args.load();
         var pw = spec.commandLine().getOut();
+        Path staged = files.stage(out); // ends in OUT's name, so the saver picks OUT's format
         if (kind != Kind.JKM) {
-            JKeras.save(m, out);
-            pw.println("wrote " + out + " (" + Files.size(out) + " bytes, " + m.weights().size() + " weights)");
+            JKeras.save(m, staged);
+            long size = Files.size(staged);
+            files.commit();
+            pw.println("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights)");
             pw.flush();
-            return 0;
+            return;
         }
         JkmWriter.Options o = JkmWriter.Options.DEFAULT.withSourceFile(sourceFile(m));
         if (embedCheck) o = o.withCheck(jkerasCheck(m));
         if (checkGolden != null) o = o.withCheck(goldenCheck(m));
-        Jkm.save(m, out, o);
-        // read it back as a service would, embedded checks included: a file that does not load is never left behind
+        Jkm.save(m, staged, o);
+        // read it back as a service would, embedded checks included: a file that does not load is never moved into place
         try {
-            Jkm.load(out, JkmReader.Options.DEFAULT.withLoadOptions(io.jkeras.keras.LoadOptions.DEFAULT.withAllowNonFiniteWeights(args.allowNonFinite)));
+            Jkm.load(staged, JkmReader.Options.DEFAULT.withLoadOptions(
+                    io.jkeras.keras.LoadOptions.DEFAULT.withAllowNonFiniteWeights(args.allowNonFinite)));
         } catch (JKerasException e) {
-            Files.deleteIfExists(out);
-            throw e;
+            throw new JKerasException(out.toString(), e.layer(), e.weight(),
+                    "the converted file does not load back, so it was not written: " + e.detail(), e);
         }
-        pw.println("wrote " + out + " (" + Files.size(out) + " bytes, " + m.weights().size() + " weights, native format "
+        long size = Files.size(staged);
+        files.commit();
+        pw.println("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights, native format "
                 + Jkm.MAJOR + "." + Jkm.MINOR + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")");
         pw.flush();
-        return 0;
     }
 
     /** The file the model was read from, for its SHA-256 (null when the source is not one file). */

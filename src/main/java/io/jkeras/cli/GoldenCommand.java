@@ -62,8 +62,13 @@ final class GoldenCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             if (!(atol >= 0) || !(rtol >= 0)) throw new io.jkeras.InputException("--atol and --rtol must be non-negative");
-            Model m = args.load();
             Path file = args.config != null ? args.model : Files.isDirectory(args.model) ? modelIn(args.model) : args.model;
+            List<Path> read = new ArrayList<>(inputs);
+            read.addAll(args.inputFiles());
+            try (var check = GoldenRecorder.target(dir, read, file, force)) {
+                // the directory is refused here, before the model loads, when it cannot be written
+            }
+            Model m = args.load();
             List<Tensor> ys = GoldenRecorder.record(m, file, inputs, dir, new GoldenRecorder.Options(atol, rtol, force, withModel));
             var out = spec.commandLine().getOut();
             for (int i = 0; i < ys.size(); i++) out.println("wrote " + dir.resolve("y" + i + ".npy") + " " + Tensor.shapeString(ys.get(i).shape()));

@@ -37,6 +37,22 @@ final class ModelArgs {
         return model;
     }
 
+    /**
+     * The files the model is read from (MODEL, --config, or the files a directory holds), which no
+     * output of a command may replace.
+     */
+    java.util.List<Path> inputFiles() {
+        java.util.List<Path> l = new java.util.ArrayList<>();
+        l.add(model);
+        if (config != null) l.add(config);
+        if (Files.isDirectory(model)) {
+            for (String f : new String[]{"model.h5", "model.keras", "model.jkm", "config.json", "weights.h5", "model.weights.h5"}) {
+                l.add(model.resolve(f));
+            }
+        }
+        return l;
+    }
+
     Model load() {
         LoadOptions o = LoadOptions.DEFAULT.withAllowNonFiniteWeights(allowNonFinite);
         if (config != null) return JKeras.load(config, model, o);

@@ -6,7 +6,7 @@ import io.jkeras.model.Model;
 import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
-import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,8 +39,23 @@ final class PredictCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--force", description = "Replace output files that exist.")
+    boolean force;
+
     @Override
     public void run() {
+        try (OutputFiles files = OutputFiles.create(force)) {
+            files.inputs(args.inputFiles()).inputs(inputs);
+            for (Path p : outputs) files.add("-o", p);
+            predict(files);
+        } catch (IOException e) {
+            throw new JKerasException(null, null, null, "cannot write the outputs: " + e.getMessage(), e);
+        }
+        spec.commandLine().getOut().flush();
+    }
+
+    /** Runs every batch and stages every output; nothing reaches the target files before all are written. */
+    private void predict(OutputFiles files) throws IOException {
         Model m = args.load();
         int nIn = m.inputCount(), nOut = m.outputCount();
         if (inputs.size() % nIn != 0) {
@@ -52,6 +67,7 @@ final class PredictCommand implements Runnable {
                     + " output(s): give " + batches * nOut + " -o files, got " + outputs.size());
         }
         Session session = m.newSession();
+        List<String> wrote = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             Tensor[] x = new Tensor[nIn];
             for (int i = 0; i < nIn; i++) x[i] = Npy.read(inputs.get(b * nIn + i)).tensor();
@@ -64,14 +80,12 @@ final class PredictCommand implements Runnable {
             for (int o = 0; o < nOut; o++) {
                 Path p = outputs.get(b * nOut + o);
                 Tensor t = y[o];
-                try {
-                    AtomicFiles.write(p, out -> Npy.write(out, t));
-                } catch (IOException e) {
-                    throw new io.jkeras.JKerasException(p.toString(), null, null, "cannot write: " + e.getMessage(), e);
-                }
-                spec.commandLine().getOut().println("wrote " + p + " " + Tensor.shapeString(t.shape()));
+                files.write(p, out -> Npy.write(out, t));
+                wrote.add("wrote " + p + " " + Tensor.shapeString(t.shape()));
             }
         }
-        spec.commandLine().getOut().flush();
+        // said once every output is staged: a later failure leaves no file and no "wrote" line
+        files.commit();
+        for (String w : wrote) spec.commandLine().getOut().println(w);
     }
 }

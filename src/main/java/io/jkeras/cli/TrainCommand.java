@@ -20,7 +20,7 @@ import io.jkeras.train.Trainer;
 import io.jkeras.train.TrainingState;
 import io.jkeras.train.optim.KerasOptimizer;
 import io.jkeras.train.optim.Optimizers;
-import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,11 +28,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -160,6 +158,19 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         checkOptions();
+        try (OutputFiles files = OutputFiles.create(force)) {
+            files.inputs(args.inputFiles()).inputs(x).inputs(y).inputs(validationX).inputs(validationY);
+            files.add("-o", output);
+            if (history != null) files.add("--history", history);
+            if (plot != null) files.add("--plot", plot);
+            train(files);
+        } catch (IOException e) {
+            throw new JKerasException(null, null, null, "cannot write the outputs: " + e.getMessage(), e);
+        }
+    }
+
+    /** Trains, then stages every output and moves them into place together: a failure anywhere writes nothing. */
+    private void train(OutputFiles files) throws IOException {
         Model model = args.load();
         Tensor[] tx = read(x, "--x", model.inputCount(), "input");
         Tensor[] ty = read(y, "--y", model.outputCount(), "output");
@@ -207,19 +218,18 @@ final class TrainCommand implements Runnable {
                 LossPlot.DEFAULT_WIDTH, LossPlot.DEFAULT_HEIGHT);
 
         boolean keras = output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
-        saveModel(result.model(), keras ? opt : null);
+        Path stagedModel = files.stage(output); // ends in OUT's name, so the saver picks OUT's format
+        if (keras) JKeras.save(result.model(), stagedModel, opt, lossConfig());
+        else JKeras.save(result.model(), stagedModel);
+        if (historyJson != null) files.write(history, o -> o.write(historyJson));
+        if (plotBytes != null) files.write(plot, o -> o.write(plotBytes));
+        files.commit();
         out.println("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
                 + lastValues(result) + ")");
         out.println(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
                 : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)");
-        if (historyJson != null) {
-            writeBytes(history, historyJson);
-            out.println("wrote " + history);
-        }
-        if (plotBytes != null) {
-            writeBytes(plot, plotBytes);
-            out.println("wrote " + plot);
-        }
+        if (historyJson != null) out.println("wrote " + history);
+        if (plotBytes != null) out.println("wrote " + plot);
         out.flush();
     }
 
@@ -253,18 +263,7 @@ final class TrainCommand implements Runnable {
         String outName = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!outName.endsWith(".h5") && !outName.endsWith(".keras")) throw usage("-o " + output + ": the model file must end in .h5 or .keras");
         if (plot != null && LossPlot.formatOf(plot) == null) throw usage("--plot " + plot + ": the plot file must end in .png or .svg");
-        Set<Path> outs = new HashSet<>();
-        for (Path p : new Path[]{output, plot, history}) {
-            if (p == null) continue;
-            if (!outs.add(p.toAbsolutePath().normalize())) throw usage(p + " is given as two different outputs");
-            if (Files.isDirectory(p)) throw usage(p + " is a directory");
-            if (!force && Files.exists(p)) throw usage(p + " exists; pass --force to overwrite it");
-        }
-        for (List<Path> in : List.of(x, y, validationX, validationY)) {
-            for (Path p : in) {
-                if (outs.contains(p.toAbsolutePath().normalize())) throw usage(p + " is both an input and an output");
-            }
-        }
+        // the outputs themselves (existing files, special files, inputs) are checked by OutputFiles in run()
     }
 
     /** The flags that apply to some optimizers only, for optimizer {@code o} (lower case) named {@code shown}. */
@@ -411,63 +410,5 @@ final class TrainCommand implements Runnable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the history as JSON", e);
         }
-    }
-
-    private static void writeBytes(Path p, byte[] b) {
-        try {
-            AtomicFiles.write(p, o -> o.write(b));
-        } catch (IOException e) {
-            throw new JKerasException(p.toString(), null, null, "cannot write: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Saves the model (the saver writes a temporary file and renames it over OUT). If the JVM is
-     * stopped meanwhile (Ctrl-C), a shutdown hook removes the temporary files this save created,
-     * so OUT is either untouched or complete and nothing is left beside it.
-     */
-    private void saveModel(Model trained, KerasOptimizer withOptimizer) {
-        Path abs = output.toAbsolutePath();
-        Path dir = abs.getParent();
-        String prefix = "." + abs.getFileName() + ".";
-        Set<Path> before = tempFiles(dir, prefix);
-        Thread cleanup = new Thread(() -> {
-            for (Path p : tempFiles(dir, prefix)) {
-                if (!before.contains(p)) try { Files.deleteIfExists(p); } catch (IOException ignored) { /* best effort */ }
-            }
-        }, "jkeras-train-cleanup");
-        boolean hooked = false;
-        try {
-            Runtime.getRuntime().addShutdownHook(cleanup);
-            hooked = true;
-        } catch (IllegalStateException ignored) {
-            // the JVM is already shutting down
-        }
-        try {
-            if (withOptimizer != null) JKeras.save(trained, output, withOptimizer, lossConfig());
-            else JKeras.save(trained, output);
-        } finally {
-            if (hooked) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cleanup);
-                } catch (IllegalStateException ignored) {
-                    // shutting down: the hook runs
-                }
-            }
-        }
-    }
-
-    private static Set<Path> tempFiles(Path dir, String prefix) {
-        Set<Path> s = new HashSet<>();
-        if (dir == null || !Files.isDirectory(dir)) return s;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> {
-            String n = p.getFileName().toString();
-            return n.startsWith(prefix) && (n.endsWith(".tmp") || n.endsWith(".h5tmp"));
-        })) {
-            for (Path p : ds) s.add(p);
-        } catch (IOException ignored) {
-            // best effort
-        }
-        return s;
     }
 }

@@ -3,12 +3,15 @@ package io.jkeras.cli;
 import io.jkeras.golden.Comparison;
 import io.jkeras.golden.GoldenCase;
 import io.jkeras.golden.GoldenRunner;
+import io.jkeras.golden.HtmlReport;
 import io.jkeras.model.Model;
+import io.jkeras.util.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,11 +35,22 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "HTML", description = "Also write an HTML report with a plot of the error over timesteps per output.")
     Path report;
 
+    @Option(names = "--force", description = "Replace the --report file when it exists.")
+    boolean force;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        try (OutputFiles files = OutputFiles.create(force)) {
+            files.inputs(args.inputFiles()).inputs(List.of(golden));
+            if (report != null) files.add("--report", report);
+            return verify(files);
+        }
+    }
+
+    private int verify(OutputFiles files) throws java.io.IOException {
         Model m = args.load();
         GoldenCase c = GoldenCase.open(golden);
         double a = atol != null ? atol : c.atol() != null ? c.atol() : 1e-5;
@@ -51,11 +65,9 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.println(ok ? "PASS: " + results.size() + " output(s) match " + golden : "FAIL: outputs differ from " + golden);
         if (report != null) {
-            try {
-                io.jkeras.golden.HtmlReport.write(report, args.model.toString(), c, outcomes);
-            } catch (java.io.IOException e) {
-                throw new io.jkeras.JKerasException(report.toString(), null, null, "cannot write the report: " + e.getMessage(), e);
-            }
+            byte[] html = HtmlReport.render(args.model.toString(), c, outcomes).getBytes(StandardCharsets.UTF_8);
+            files.write(report, o -> o.write(html));
+            files.commit();
             out.println("report: " + report);
         }
         out.flush();

@@ -13,22 +13,15 @@ import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.OutputFiles;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Records a golden case from jkeras itself, to pin today's behaviour: runs the model on the inputs
@@ -36,7 +29,7 @@ import java.util.stream.Stream;
  * {@code x0.npy…} (the inputs, byte for byte as given), {@code y0.npy…} (float32 outputs) and
  * {@code golden.json} (tolerances and provenance: jkeras version, the model file's name and
  * SHA-256, the date). The directory appears complete or not at all: everything is written to a
- * temporary sibling directory, forced to disk and renamed into place.
+ * temporary sibling directory, forced to disk and renamed into place ({@link OutputFiles}).
  */
 public final class GoldenRecorder {
     /**
@@ -68,29 +61,20 @@ public final class GoldenRecorder {
         if (inputs.isEmpty() || inputs.size() % nIn != 0) {
             throw new InputException("model has " + nIn + " input(s) but " + inputs.size() + " input file(s) were given; give a positive multiple of " + nIn);
         }
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new InputException(dir.toString(), null, null, "exists and is not a directory");
-        if (Files.isDirectory(dir) && !options.force() && !isEmpty(dir)) {
-            throw new InputException(dir.toString(), null, null, "exists and is not empty; pass --force to replace it");
-        }
-        int batches = inputs.size() / nIn;
-        Session s = model.newSession();
-        List<Tensor> ys = new ArrayList<>();
-        for (int b = 0; b < batches; b++) {
-            Tensor[] x = new Tensor[nIn];
-            for (int i = 0; i < nIn; i++) x[i] = Npy.read(inputs.get(b * nIn + i)).tensor();
-            try {
-                for (Tensor y : s.predict(x)) ys.add(y);
-            } catch (JKerasException e) {
-                throw e.in(inputs.get(b * nIn).toString(), null);
+        try (OutputFiles files = target(dir, inputs, modelFile, options.force())) {
+            int batches = inputs.size() / nIn;
+            Session s = model.newSession();
+            List<Tensor> ys = new ArrayList<>();
+            for (int b = 0; b < batches; b++) {
+                Tensor[] x = new Tensor[nIn];
+                for (int i = 0; i < nIn; i++) x[i] = Npy.read(inputs.get(b * nIn + i)).tensor();
+                try {
+                    for (Tensor y : s.predict(x)) ys.add(y);
+                } catch (JKerasException e) {
+                    throw e.in(inputs.get(b * nIn).toString(), null);
+                }
             }
-        }
-
-        Path abs = dir.toAbsolutePath().normalize();
-        Path parent = abs.getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
-        boolean done = false;
-        try {
+            Path tmp = files.stage(dir);
             List<String> xNames = new ArrayList<>(), yNames = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i++) {
                 Path src = inputs.get(i);
@@ -118,14 +102,21 @@ public final class GoldenRecorder {
             ObjectNode j = json(model, modelFile, modelCopy, xNames, yNames, batches, options);
             byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(j);
             AtomicFiles.write(tmp.resolve("golden.json"), out -> out.write(bytes));
-            fsyncDir(tmp);
-            swapIn(tmp, abs);
-            fsyncDir(parent);
-            done = true;
-        } finally {
-            if (!done) deleteTree(tmp);
+            files.commit();
+            return ys;
         }
-        return ys;
+    }
+
+    /**
+     * Declares the case directory as the one output: refused when it is not a directory, is not
+     * empty (without {@code force}), or holds one of the inputs or the model. Callers may call this
+     * before loading the model, to refuse a bad target before any work.
+     */
+    public static OutputFiles target(Path dir, List<Path> inputs, Path modelFile, boolean force) {
+        OutputFiles files = OutputFiles.create(force).inputs(inputs);
+        if (modelFile != null) files.inputs(List.of(modelFile));
+        files.addDirectory("--dir", dir);
+        return files;
     }
 
     private static ObjectNode json(Model model, Path modelFile, String modelCopy, List<String> xs, List<String> ys, int batches,
@@ -156,53 +147,5 @@ public final class GoldenRecorder {
         m.put("keras_version", model.metadata().get("keras_version"));
         if (modelCopy != null) m.put("stored_as", modelCopy);
         return j;
-    }
-
-    private static void swapIn(Path tmp, Path target) throws IOException {
-        if (!Files.exists(target)) {
-            move(tmp, target);
-            return;
-        }
-        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-        Files.delete(old);
-        move(target, old);
-        try {
-            move(tmp, target);
-        } catch (IOException e) {
-            move(old, target); // put the previous case back
-            throw e;
-        }
-        deleteTree(old);
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            return !ds.iterator().hasNext();
-        }
-    }
-
-    private static void fsyncDir(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not every platform can sync a directory; the files themselves were forced
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

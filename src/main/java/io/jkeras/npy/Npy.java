@@ -41,7 +41,11 @@ public final class Npy {
     /** Reads a file, refusing an array of more than {@code options.maxInputElements()} elements. */
     public static Array read(Path path, io.jkeras.keras.LoadOptions options) {
         String label = path.toString();
-        if (!Files.isRegularFile(path)) throw new InputException(label, null, null, "no such file");
+        io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
+        if (kind != io.jkeras.util.FileKind.REGULAR) {
+            throw new InputException(label, null, null, kind == io.jkeras.util.FileKind.MISSING ? "no such file"
+                    : "is " + kind.words() + ", not a .npy file" + (Files.isSymbolicLink(path) ? " (a symbolic link to it)" : ""));
+        }
         try (InputStream in = Files.newInputStream(path)) {
             return read(in, label, Files.size(path), options.maxInputElements());
         } catch (IOException e) {

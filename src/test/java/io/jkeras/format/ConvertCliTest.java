@@ -39,7 +39,7 @@ class ConvertCliTest {
         byte[] before = Files.readAllBytes(out);
         CliResult again = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString());
         assertThat(again.code()).isEqualTo(2);
-        assertThat(again.err()).isEqualTo("jkeras: error: " + out + ": exists; pass --force to replace it" + System.lineSeparator());
+        assertThat(again.err()).isEqualTo("jkeras: error: OUT " + out + ": exists; pass --force to replace it" + System.lineSeparator());
         assertThat(Files.readAllBytes(out)).isEqualTo(before);
         CliResult forced = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString(), "--force");
         assertThat(forced.code()).isZero();

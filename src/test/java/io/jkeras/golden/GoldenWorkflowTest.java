@@ -82,7 +82,7 @@ class GoldenWorkflowTest {
         Path g = perturbed("lstm_return_sequences", 0, 67, 1e-3f);
         Path model = fixture("lstm_return_sequences").resolve("model.h5");
         CliResult plain = run("verify", model.toString(), "--golden", g.toString());
-        Path html = tmp.resolve("out/report.html");
+        Path html = Files.createDirectories(tmp.resolve("out")).resolve("report.html");
         CliResult r = run("verify", model.toString(), "--golden", g.toString(), "--report", html.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEqualTo(plain.out() + "report: " + html + System.lineSeparator());
@@ -93,12 +93,13 @@ class GoldenWorkflowTest {
         // 6 timesteps: one point each, the perturbed one marked out of tolerance
         assertThat(page.split("<circle cx=", -1)).hasSize(1 + 6 + 1); // 6 points + the legend's marker
         assertThat(page).containsPattern("r=\"4\" fill=\"#cf222e\"><title>timestep 1:");
-        CliResult ok = run("verify", model.toString(), "--golden", fixture("lstm_return_sequences").toString(), "--report", html.toString());
+        CliResult ok = run("verify", model.toString(), "--golden", fixture("lstm_return_sequences").toString(), "--report", html.toString(),
+                "--force");
         assertThat(ok.code()).isZero();
         assertThat(Files.readString(html)).contains("badge pass\">PASS").contains("aria-label=\"absolute error over timestep\"");
         // outputs without a time axis are plotted over the batch's samples
         CliResult dense = run("verify", fixture("stack_lstm_lstm_dense").resolve("model.h5").toString(), "--golden",
-                fixture("stack_lstm_lstm_dense").toString(), "--report", html.toString());
+                fixture("stack_lstm_lstm_dense").toString(), "--report", html.toString(), "--force");
         assertThat(dense.code()).isZero();
         assertThat(Files.readString(html)).contains("aria-label=\"absolute error over sample (batch index)\"");
     }
@@ -107,7 +108,7 @@ class GoldenWorkflowTest {
     void recordWritesACaseThatVerifiesWithProvenance() throws Exception {
         Path src = fixture("lstm_stateful");
         Path model = src.resolve("model.h5");
-        Path dir = tmp.resolve("cases/pinned");
+        Path dir = Files.createDirectories(tmp.resolve("cases")).resolve("pinned");
         CliResult r = run("golden", "record", model.toString(), "-i", src.resolve("x0.npy").toString(), "-i", src.resolve("x1.npy").toString(),
                 "-i", src.resolve("x2.npy").toString(), "--dir", dir.toString(), "--with-model");
         assertThat(r.code()).as(r.err()).isZero();

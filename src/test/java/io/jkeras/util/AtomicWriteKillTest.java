@@ -70,6 +70,30 @@ class AtomicWriteKillTest {
         }
     }
 
+    @Test
+    void terminatedWriterRemovesItsTemporaryAndLeavesTheOldFileIntact() throws Exception {
+        Path target = dir.resolve("model.npy");
+        byte[] old = new byte[1 << 20];
+        new Random(7).nextBytes(old);
+        Files.write(target, old);
+        Process child = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
+                SlowAtomicWriter.class.getName(), target.toString(), String.valueOf(CHUNKS), String.valueOf(CHUNK), "100")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> waitForGrowingTemp(child), () -> log());
+            child.destroy(); // SIGTERM, as Ctrl-C or a service manager stops a command: the shutdown hook runs
+            assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("child ended").isTrue();
+            assertThat(log()).as("stopped before it finished").doesNotContain("done");
+            assertThat(Files.readAllBytes(target)).as("old file intact").isEqualTo(old);
+            try (Stream<Path> s = Files.list(dir)) {
+                assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                        .as("no temporary file left").containsExactly("child.log", "model.npy");
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
     /** The child's temporary file, once it exists and has grown past one chunk between two looks. */
     private Path waitForGrowingTemp(Process child) throws IOException, InterruptedException {
         long seen = -1;
@@ -78,7 +102,7 @@ class AtomicWriteKillTest {
             List<Path> temps;
             try (Stream<Path> s = Files.list(dir)) {
                 temps = s.filter(p -> p.getFileName().toString().startsWith(".model.npy.")
-                        && p.getFileName().toString().endsWith(".tmp")).toList();
+                        && p.getFileName().toString().contains(".tmp")).toList();
             }
             if (temps.size() == 1) {
                 long size = Files.size(temps.get(0));
