@@ -28,9 +28,17 @@ final class H5 {
 
     private H5() {}
 
+    /** Refuses a missing file, and names what a directory, FIFO or device given as a model file is (never read). */
+    static void requireRegularFile(Path path, String label) {
+        io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
+        if (kind == io.jkeras.util.FileKind.MISSING) throw new ModelFileException(label, null, null, "no such file", null);
+        if (kind != io.jkeras.util.FileKind.REGULAR) {
+            throw new ModelFileException(label, null, null, "is " + kind.words() + ", not a model file", null);
+        }
+    }
+
     static HdfFile open(Path path, String label) {
-        if (!Files.exists(path)) throw new ModelFileException(label, null, null, "no such file", null);
-        if (!Files.isRegularFile(path)) throw new ModelFileException(label, null, null, "not a regular file", null);
+        requireRegularFile(path, label);
         if (!Files.isReadable(path)) throw new ModelFileException(label, null, null, "file is not readable", null);
         try {
             checkSignature(readHead(path), label);
@@ -288,8 +296,7 @@ final class H5 {
 
     /** The first bytes of a file (at most {@code n}), after the same checks as {@link #open(Path, String)}. */
     static byte[] head(Path path, int n, String label) {
-        if (!Files.exists(path)) throw new ModelFileException(label, null, null, "no such file", null);
-        if (!Files.isRegularFile(path)) throw new ModelFileException(label, null, null, "not a regular file", null);
+        requireRegularFile(path, label);
         if (!Files.isReadable(path)) throw new ModelFileException(label, null, null, "file is not readable", null);
         try (InputStream in = Files.newInputStream(path)) {
             return in.readNBytes(n);

@@ -111,10 +111,7 @@ public final class KerasLoader {
     }
 
     private static String readText(Path architectureJson, LoadOptions options) {
-        if (!Files.isRegularFile(architectureJson)) {
-            throw new ModelFileException(architectureJson.toString(), null, null,
-                    Files.exists(architectureJson) ? "not a regular file" : "no such file", null);
-        }
+        H5.requireRegularFile(architectureJson, architectureJson.toString());
         try {
             long size = Files.size(architectureJson);
             if (size > options.maxConfigBytes()) {
