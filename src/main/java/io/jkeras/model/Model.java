@@ -298,10 +298,17 @@ public final class Model {
         return f;
     }
 
-    private void checkInput(int i, Tensor x) {
+    /**
+     * Checks a shape (batch first) for input {@code i} as {@link #predict} does, with the same
+     * message, e.g. before the data of a {@code .npy} file whose header gives the shape is read.
+     */
+    public void checkInputShape(int i, int[] got) {
+        if (i < 0 || i >= inputCount()) {
+            throw new InputException("model '" + name + "' takes " + inputCount() + " input(s); there is no input "
+                    + i);
+        }
         InputLayer in = input(i);
         int[] s = in.shape();
-        int[] got = x.shape();
         boolean ok = got.length == s.length + 1;
         for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1];
         if (ok && in.batchSize() > 0 && stateful() && got[0] != in.batchSize()) {
@@ -313,6 +320,12 @@ public final class Model {
             System.arraycopy(s, 0, full, 1, s.length);
             throw new InputException(null, in.name(), null, "input " + i + " expects shape " + Tensor.shapeString(full) + ", got " + Tensor.shapeString(got));
         }
+    }
+
+    private void checkInput(int i, Tensor x) {
+        checkInputShape(i, x.shape());
+        InputLayer in = input(i);
+        int[] got = x.shape();
         if (inputPolicy == InputPolicy.PASS_THROUGH) return;
         float[] d = x.data();
         for (int j = 0; j < d.length; j++) {
