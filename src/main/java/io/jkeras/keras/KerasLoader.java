@@ -188,7 +188,7 @@ public final class KerasLoader {
         meta.put("keras_version", version.raw());
         if (backend != null) meta.put("backend", backend);
         meta.put(META_MODEL_CONFIG, configText);
-        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
+        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend, options), meta);
     }
 
     private static String utf8(byte[] b, String entry, String label) {
@@ -225,7 +225,7 @@ public final class KerasLoader {
             for (WeightArray w : e.getValue()) names.add(w.path());
             meta.put(META_WEIGHT_NAMES + e.getKey(), jsonList(names));
         }
-        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
+        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend, options), meta);
     }
 
     /** A JSON list of strings, as metadata keeps the original layer and weight names. */

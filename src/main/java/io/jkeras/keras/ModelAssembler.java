@@ -5,6 +5,7 @@ import io.jkeras.ModelFormatException;
 import io.jkeras.WeightException;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.Shapes;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 
@@ -190,6 +191,9 @@ public final class ModelAssembler {
                     }
                 }
                 outShapes = layer.outputShapes(inShapes);
+                // before any layer allocates from these shapes (at the next layer's mapping, or when the model runs)
+                LoadOptions o = ctx.options();
+                Shapes.checkLimits(l.name(), outShapes, o.maxDimension(), o.maxActivationElements());
             } catch (JKerasException e) {
                 throw e.in(ctx.file(), l.name());
             }
