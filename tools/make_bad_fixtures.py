@@ -926,8 +926,10 @@ def jkm_header(b):
     return json.loads(bytes(b[64:64 + hl]))
 
 
-def jkm_fix(b, header=None):
-    """Rewrites the header (compact JSON, padded with zeros up to the data section) and every checksum."""
+def jkm_fix(b, header=None, crc=crc32c):
+    """Rewrites the header (compact JSON, padded with zeros up to the data section) and every checksum
+    (the preamble's is CRC-32C; the header's CRC-32C in format 1.x, the default, CRC-32 in 2.x:
+    io.jkeras.format.Jkm.checksum)."""
     if header is not None:
         h = json.dumps(header, separators=(",", ":")).encode("utf-8")
         data_offset = struct.unpack_from("<q", b, 32)[0]
@@ -935,7 +937,7 @@ def jkm_fix(b, header=None):
         b[64:data_offset] = h + bytes(data_offset - 64 - len(h))
         struct.pack_into("<q", b, 24, len(h))
     hl = struct.unpack_from("<q", b, 24)[0]
-    struct.pack_into("<I", b, 48, crc32c(bytes(b[64:64 + hl])))
+    struct.pack_into("<I", b, 48, crc(bytes(b[64:64 + hl])))
     struct.pack_into("<I", b, 60, crc32c(bytes(b[0:60])))
     return b
 
@@ -1029,6 +1031,63 @@ def _(p):
     h = jkm_header(b)
     h["tensors"][1]["name"] = "lstm/kernel"
     write_bytes(p, bytes(jkm_fix(b, h)))
+
+
+# ---- sizes a config gives, checked before anything of that size exists (LoadOptions.maxDimension) -----
+
+ENC_DEC = os.path.join(GOOD, "stack_encoder_decoder", "model.keras")
+ENC_DEC_FROM = " (config.json of fixtures/keras3/stack_encoder_decoder/model.keras, RepeatVector(5) changed)"
+
+
+def encoder_decoder_with_repeat(n):
+    """The encoder-decoder archive with RepeatVector's n replaced; the weights do not depend on n."""
+    with zipfile.ZipFile(ENC_DEC) as z:
+        entries = [(name, z.read(name)) for name in z.namelist()]
+    out = []
+    for name, data in entries:
+        if name == "config.json":
+            cfg = json.loads(data)
+            for l in cfg["config"]["layers"]:
+                if l["class_name"] == "RepeatVector":
+                    l["config"]["n"] = n
+            data = json.dumps(cfg).encode("utf-8")
+        out.append(stored(name, data))
+    return out
+
+
+for _n, _what in [(2147483647, "2^31 - 1 (was a NegativeArraySizeException, exit 3)"),
+                  (100000000, "10^8 (was an OutOfMemoryError)"),
+                  (10000000, "10^7 (ran for a minute at 2.4 GB)")]:
+    def _make(p, n=_n):
+        write_zip(p, encoder_decoder_with_repeat(n))
+    other(f"repeat_vector_n_{_n}.keras", "ModelFormatException",
+          ["layer 'repeat_vector'", f"config 'n' is {_n}, more than the limit of 1048576", "LoadOptions.maxDimension"],
+          f"RepeatVector n = {_what}" + ENC_DEC_FROM)(_make)
+
+
+# ---- tensor names a .jkm gives must be the names the layer's decoder reads -------------------------
+
+BN_JKM = os.path.join(ROOT, "fixtures", "native", "v2.0", "stack_lstm_batchnorm_noscale.jkm")
+
+
+@other("jkm_batchnorm_weight_renamed.jkm", "ModelFormatException",
+       ["layer 'batch_normalization'", "weight 'bias'", "is not a weight this layer reads",
+        "allowed: gamma, beta, moving_mean, moving_variance, renorm_*"],
+       "BatchNormalization's 'beta' renamed 'bias' (in its weight entry and the tensor table), checksums recomputed;"
+       " it loaded, without its beta, and its output moved by 1.08 (from fixtures/native/v2.0/"
+       "stack_lstm_batchnorm_noscale.jkm)", reader="jkm")
+def _(p):
+    with open(BN_JKM, "rb") as f:
+        b = bytearray(f.read())
+    h = jkm_header(b)
+    for l in h["model"]["layers"]:
+        if l["type"] == "BatchNormalization":
+            for w in l["weights"]:
+                if w["name"] == "beta":
+                    w["name"] = "bias"
+                    t = h["tensors"][w["tensor"]]
+                    t["name"] = t["name"].replace("beta", "bias")
+    write_bytes(p, bytes(jkm_fix(b, h, crc=lambda x: zlib.crc32(x) & 0xffffffff)))
 
 
 def write_harmless_cycle(out_dir):

@@ -144,7 +144,7 @@ final class ConvertCommand implements Callable<Integer> {
             }
             for (int b = 0; b < checkInputs.size() / nIn; b++) {
                 Tensor[] x = new Tensor[nIn];
-                for (int i = 0; i < nIn; i++) x[i] = Npy.read(checkInputs.get(b * nIn + i)).tensor();
+                for (int i = 0; i < nIn; i++) x[i] = Npy.readInput(checkInputs.get(b * nIn + i), m, i).tensor();
                 xs.add(x);
             }
         } else {

@@ -70,7 +70,7 @@ final class PredictCommand implements Runnable {
         List<String> wrote = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             Tensor[] x = new Tensor[nIn];
-            for (int i = 0; i < nIn; i++) x[i] = Npy.read(inputs.get(b * nIn + i)).tensor();
+            for (int i = 0; i < nIn; i++) x[i] = Npy.readInput(inputs.get(b * nIn + i), m, i).tensor();
             Tensor[] y;
             try {
                 y = session.predict(x);

@@ -172,10 +172,12 @@ final class TrainCommand implements Runnable {
     /** Trains, then stages every output and moves them into place together: a failure anywhere writes nothing. */
     private void train(OutputFiles files) throws IOException {
         Model model = args.load();
-        Tensor[] tx = read(x, "--x", model.inputCount(), "input");
-        Tensor[] ty = read(y, "--y", model.outputCount(), "output");
-        Tensor[] vx = validationX.isEmpty() ? null : read(validationX, "--validation-x", model.inputCount(), "input");
-        Tensor[] vy = validationY.isEmpty() ? null : read(validationY, "--validation-y", model.outputCount(), "output");
+        Tensor[] tx = read(x, "--x", model.inputCount(), "input", model);
+        Tensor[] ty = read(y, "--y", model.outputCount(), "output", null);
+        Tensor[] vx = validationX.isEmpty() ? null
+                : read(validationX, "--validation-x", model.inputCount(), "input", model);
+        Tensor[] vy = validationY.isEmpty() ? null
+                : read(validationY, "--validation-y", model.outputCount(), "output", null);
 
         Loss lossFn = buildLoss();
         PrintWriter out = spec.commandLine().getOut();
@@ -277,13 +279,19 @@ final class TrainCommand implements Runnable {
         return new JKerasException(msg);
     }
 
-    private Tensor[] read(List<Path> files, String flag, int expected, String what) {
+    /**
+     * The {@code flag} files; with {@code inputsOf}, each header's shape is checked against that
+     * model's input before its data is read.
+     */
+    private Tensor[] read(List<Path> files, String flag, int expected, String what, Model inputsOf) {
         if (files.size() != expected) {
             throw new InputException("the model has " + expected + " " + what + (expected == 1 ? "" : "s") + ": give " + expected
                     + " " + flag + " file" + (expected == 1 ? "" : "s") + ", got " + files.size());
         }
         Tensor[] t = new Tensor[files.size()];
-        for (int i = 0; i < t.length; i++) t[i] = Npy.read(files.get(i)).tensor();
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (inputsOf == null ? Npy.read(files.get(i)) : Npy.readInput(files.get(i), inputsOf, i)).tensor();
+        }
         return t;
     }
 

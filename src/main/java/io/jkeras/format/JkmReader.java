@@ -9,6 +9,7 @@ import io.jkeras.golden.Comparison;
 import io.jkeras.keras.LoadOptions;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.Shapes;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
@@ -495,6 +496,8 @@ public final class JkmReader {
             int[][] shapes;
             try {
                 shapes = layer.outputShapes(in);
+                LoadOptions lo = options.load();
+                Shapes.checkLimits(layer.name(), shapes, lo.maxDimension(), lo.maxActivationElements());
             } catch (JKerasException e) {
                 throw e.in(label, layer.name());
             }

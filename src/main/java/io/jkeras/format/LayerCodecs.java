@@ -385,7 +385,7 @@ final class LayerCodecs {
             throw d.error("'engine' must be a SimpleRnn, Lstm or Gru layer, got " + inner.getClass().getSimpleName());
         }
         if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '" + d.name() + "'");
-        return new CudnnRecurrent(d.string("type_name"), r, d.weights());
+        return new CudnnRecurrent(d.string("type_name"), r, d.weights("kernel", "recurrent_kernel", "bias"));
     }
 
     private static Layer decodeBidirectional(LayerDecoder d) {
@@ -429,17 +429,10 @@ final class LayerCodecs {
 
     private static Layer decodeBatchNormalization(LayerDecoder d) {
         int[] ps = d.ints("param_shape");
-        Weight gamma = null, beta = null, mean = null, var = null;
-        List<Weight> extra = new ArrayList<>();
-        for (Weight w : d.weights()) {
-            switch (w.name()) {
-                case "gamma" -> gamma = w;
-                case "beta" -> beta = w;
-                case "moving_mean" -> mean = w;
-                case "moving_variance" -> var = w;
-                default -> extra.add(w);
-            }
-        }
+        Weight gamma = d.optionalWeight("gamma"), beta = d.optionalWeight("beta");
+        Weight mean = d.optionalWeight("moving_mean"), var = d.optionalWeight("moving_variance");
+        // Keras 2 renormalisation statistics (renorm_mean, renorm_stddev, ...), listed only
+        List<Weight> extra = d.weightsStartingWith("renorm_");
         if (mean == null || var == null) throw d.error("needs weights 'moving_mean' and 'moving_variance'");
         for (Weight w : new Weight[]{gamma, beta, mean, var}) if (w != null) d.expectShape(w, ps);
         return new BatchNormalization(d.name(), d.integer("rank"), d.ints("axes"), ps, d.doubleValue("epsilon"),

@@ -44,6 +44,10 @@ final class LayerDecoder {
     private final String file;
     private final int depth;
 
+    /** The weight names the decoder asked for, and name prefixes it takes ({@link #expectOnlyReadWeights}). */
+    private final Set<String> read = new java.util.LinkedHashSet<>();
+    private final List<String> readPrefixes = new ArrayList<>();
+
     private LayerDecoder(String name, Json config, List<Weight> weights, TensorSource tensors, String file, int depth) {
         this.name = name;
         this.config = config;
@@ -87,7 +91,10 @@ final class LayerDecoder {
             }
         }
         try {
-            return LayerCodecs.decode(type, new LayerDecoder(name, config, ws, tensors, file, depth));
+            LayerDecoder d = new LayerDecoder(name, config, ws, tensors, file, depth);
+            Layer layer = LayerCodecs.decode(type, d);
+            d.expectOnlyReadWeights();
+            return layer;
         } catch (JKerasException e) {
             throw e.in(file, name);
         }
@@ -188,6 +195,32 @@ final class LayerDecoder {
     /** An engine activation by its enum name; the hard_sigmoid variant was fixed at conversion. */
     Activation activation(String key) { return enumValue(key, Activation.values()); }
 
+    /**
+     * Every weight the file lists for this layer must be one its decoder asked for by name: a weight
+     * renamed in the file (checksums repaired) would otherwise be dropped silently, and the layer
+     * would run without it (a BatchNormalization without its gamma).
+     */
+    private void expectOnlyReadWeights() {
+        for (Weight w : weights) {
+            boolean ok = read.contains(w.name());
+            for (String p : readPrefixes) ok |= w.name().startsWith(p);
+            if (!ok) {
+                List<String> allowed = new ArrayList<>(read);
+                for (String p : readPrefixes) allowed.add(p + "*");
+                throw new ModelFormatException(file, name, w.name(), "is not a weight this layer reads; allowed: "
+                        + (allowed.isEmpty() ? "none" : String.join(", ", allowed)), null);
+            }
+        }
+    }
+
+    /** The weights whose names start with {@code prefix}, in file order (BatchNormalization's renorm statistics). */
+    List<Weight> weightsStartingWith(String prefix) {
+        readPrefixes.add(prefix);
+        List<Weight> out = new ArrayList<>();
+        for (Weight w : weights) if (w.name().startsWith(prefix)) out.add(w);
+        return out;
+    }
+
     /** A required weight of the given rank. */
     Weight weight(String weightName, int rank) {
         Weight w = optionalWeight(weightName);
@@ -199,12 +232,16 @@ final class LayerDecoder {
     }
 
     Weight optionalWeight(String weightName) {
+        read.add(weightName);
         for (Weight w : weights) if (w.name().equals(weightName)) return w;
         return null;
     }
 
-    /** All weights, in file order. */
-    List<Weight> weights() { return weights; }
+    /** All weights, in file order, which must be among {@code names}. */
+    List<Weight> weights(String... names) {
+        read.addAll(Arrays.asList(names));
+        return weights;
+    }
 
     void expectShape(Weight w, int... shape) {
         if (!Arrays.equals(w.shape(), shape)) {

@@ -115,5 +115,10 @@ public final class GoldenCase {
 
     public Tensor input(int i) { return Npy.read(xs.get(i)).tensor(); }
 
+    /** Input file {@code i}, feeding input {@code modelInput} of {@code model}: checked before its data is read. */
+    public Tensor input(int i, io.jkeras.model.Model model, int modelInput) {
+        return Npy.readInput(xs.get(i), model, modelInput).tensor();
+    }
+
     public Tensor expected(int i) { return Npy.read(ys.get(i)).tensor(); }
 }

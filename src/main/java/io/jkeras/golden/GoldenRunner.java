@@ -38,7 +38,7 @@ public final class GoldenRunner {
         List<Outcome> out = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             Tensor[] x = new Tensor[nIn];
-            for (int i = 0; i < nIn; i++) x[i] = c.input(b * nIn + i);
+            for (int i = 0; i < nIn; i++) x[i] = c.input(b * nIn + i, model, i);
             Tensor[] y;
             try {
                 y = s.predict(x);

@@ -8,11 +8,13 @@ final class Cfg {
     private final JsonNode c;
     private final String layer;
     private final String file;
+    private final int maxDimension;
 
     Cfg(LayerSpec spec, MapContext ctx) {
         this.c = spec.config();
         this.layer = spec.name();
         this.file = ctx.file();
+        this.maxDimension = ctx.options().maxDimension();
     }
 
     boolean has(String key) {
@@ -38,6 +40,27 @@ final class Cfg {
         throw bad(key, "an integer", v);
     }
 
+    /**
+     * A count or size (units, filters, a kernel size, a repeat count): an integer from 0 to
+     * {@link LoadOptions#maxDimension}, checked before anything of that size is allocated or looped over.
+     */
+    int dimension(String key) {
+        return dimension(key, integer(key));
+    }
+
+    /** {@code value}, read from config {@code key}, checked as {@link #dimension(String)} does. */
+    int dimension(String key, int value) {
+        if (value < 0) {
+            throw new ModelFormatException(file, layer, null, "config '" + key + "' is " + value
+                    + "; allowed: 0 or more", null);
+        }
+        if (value > maxDimension) {
+            throw new ModelFormatException(file, layer, null, "config '" + key + "' is " + value
+                    + ", more than the limit of " + maxDimension + " (LoadOptions.maxDimension)", null);
+        }
+        return value;
+    }
+
     double number(String key, double dflt) {
         JsonNode v = c.get(key);
         if (v == null || v.isNull()) return dflt;
@@ -61,7 +84,9 @@ final class Cfg {
         for (int i = 0; i < s.length; i++) {
             JsonNode d = v.get(i);
             if (d.isNull()) s[i] = -1;
-            else if (d.isIntegralNumber() && d.canConvertToInt() && d.intValue() >= 0) s[i] = d.intValue();
+            else if (d.isIntegralNumber() && d.canConvertToInt() && d.intValue() >= 0) {
+                s[i] = dimension(key, d.intValue());
+            }
             else throw bad(key, "a list of non-negative dimensions or nulls", v);
         }
         return s;

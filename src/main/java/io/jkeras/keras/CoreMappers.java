@@ -42,7 +42,7 @@ final class CoreMappers {
 
     static Layer dense(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
-        int units = c.integer("units");
+        int units = c.dimension("units");
         Activation act = KerasActivations.resolve(c, "activation", "linear", spec, ctx);
         boolean useBias = c.bool("use_bias", true);
         int expected = useBias ? 2 : 1;
@@ -93,8 +93,8 @@ final class CoreMappers {
 
     static Layer embedding(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
-        int inputDim = c.integer("input_dim");
-        int outputDim = c.integer("output_dim");
+        int inputDim = c.dimension("input_dim");
+        int outputDim = c.dimension("output_dim");
         if (w.size() != 1) {
             throw new WeightException(ctx.file(), spec.name(), null, "expected 1 weight (embeddings), found " + w.size() + RecurrentMappers.names(w), null);
         }
@@ -121,6 +121,6 @@ final class CoreMappers {
     }
 
     static Layer repeatVector(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
-        return new RepeatVector(spec.name(), new Cfg(spec, ctx).integer("n"));
+        return new RepeatVector(spec.name(), new Cfg(spec, ctx).dimension("n"));
     }
 }

@@ -38,7 +38,7 @@ final class CudnnMappers {
     private static Layer map(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx, int gates, String cls) {
         Cfg c = new Cfg(spec, ctx);
         GruMappers.checkCommon(spec, c, ctx);
-        int units = c.integer("units");
+        int units = c.dimension("units");
         if (w.size() != 3) {
             throw new WeightException(ctx.file(), spec.name(), null, "expected 3 weights (kernel, recurrent_kernel, bias), found "
                     + w.size() + RecurrentMappers.names(w), null);

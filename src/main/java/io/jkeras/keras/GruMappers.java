@@ -31,7 +31,7 @@ final class GruMappers {
     static Layer gru(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);
-        int units = c.integer("units");
+        int units = c.dimension("units");
         Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
         Activation rec = shapeKeeping(KerasActivations.resolve(c, "recurrent_activation", ctx.keras3() ? "sigmoid" : "hard_sigmoid", spec, ctx),
                 "recurrent_activation", spec, ctx);
@@ -48,6 +48,7 @@ final class GruMappers {
             WeightArray w0 = find(w, "W_z", spec, ctx);
             if (w0.shape().length != 2) throw RecurrentMappers.shape(spec, ctx, "W_z", w0, "(" + RecurrentMappers.features(in[0]) + ", " + units + ")");
             features = w0.shape()[0];
+            RecurrentMappers.expectKeras1Gates(spec, w, ctx, KERAS1_GATES, features, units);
             kernel = new float[features * g * units];
             recurrent = new float[units * g * units];
             bias = new float[g * units];

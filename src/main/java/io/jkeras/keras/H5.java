@@ -306,6 +306,25 @@ final class H5 {
     }
 
     /** A whole file in memory, refusing one larger than {@code limit} bytes. */
+    /**
+     * A file mapped read-only, for a reader that touches only the parts it needs (a {@code .keras}
+     * archive's entries it uses); sized as {@link #readFile}, which it replaces for archives.
+     */
+    static java.nio.ByteBuffer mapFile(Path path, long limit, String label) {
+        try {
+            long size = Files.size(path);
+            if (size > limit || size > Integer.MAX_VALUE - 16) {
+                throw new ModelFileException(label, null, null, "file holds " + size + " bytes, more than the limit of "
+                        + Math.min(limit, Integer.MAX_VALUE - 16) + " bytes read into memory (LoadOptions.maxStreamBytes)", null);
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+                return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
+            }
+        } catch (IOException e) {
+            throw new ModelFileException(label, null, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     static byte[] readFile(Path path, long limit, String label) {
         try {
             long size = Files.size(path);

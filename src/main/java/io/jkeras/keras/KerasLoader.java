@@ -47,7 +47,7 @@ public final class KerasLoader {
         String label = path.toString();
         try {
             if (KerasZipReader.isZip(H5.head(path, 4, label))) {
-                return loadArchive(H5.readFile(path, options.maxStreamBytes(), label), null, label, options);
+                return loadArchive(H5.mapFile(path, options.maxStreamBytes(), label), null, label, options);
             }
             try (HdfFile f = KerasFiles.openHdf5(path, label)) {
                 return loadHdf5(f, label, options);
@@ -63,7 +63,7 @@ public final class KerasLoader {
     public static Model load(InputStream in, String name, LoadOptions options) {
         try {
             byte[] bytes = H5.readAll(in, options.maxStreamBytes(), name);
-            if (KerasZipReader.isZip(bytes)) return loadArchive(bytes, null, name, options);
+            if (KerasZipReader.isZip(bytes)) return loadArchive(ByteBuffer.wrap(bytes), null, name, options);
             try (HdfFile f = H5.open(bytes, name)) {
                 return loadHdf5(f, name, options);
             }
@@ -95,7 +95,7 @@ public final class KerasLoader {
         String label = weights.toString();
         try {
             if (KerasZipReader.isZip(H5.head(weights, 4, label))) {
-                return loadArchive(H5.readFile(weights, options.maxStreamBytes(), label), json, label, options);
+                return loadArchive(H5.mapFile(weights, options.maxStreamBytes(), label), json, label, options);
             }
             try (HdfFile f = KerasFiles.openHdf5(weights, label)) {
                 if (KerasWeightsH5Reader.layout(f, label) != null) {
@@ -139,7 +139,7 @@ public final class KerasLoader {
      * A {@code .keras} archive: {@code config.json} (the architecture, unless {@code externalJson}
      * replaces it), {@code metadata.json} (the Keras version) and {@code model.weights.h5}.
      */
-    private static Model loadArchive(byte[] zip, String externalJson, String label, LoadOptions options) {
+    private static Model loadArchive(ByteBuffer zip, String externalJson, String label, LoadOptions options) {
         KerasZipReader.Archive a = KerasZipReader.read(zip, label, options, Set.of(CONFIG, METADATA, WEIGHTS));
         if (externalJson == null && !a.has(CONFIG)) {
             throw new ModelFormatException(label, null, null, "the .keras archive has no " + CONFIG + " (the model architecture);"
@@ -185,7 +185,7 @@ public final class KerasLoader {
         meta.put("keras_version", version.raw());
         if (backend != null) meta.put("backend", backend);
         meta.put(META_MODEL_CONFIG, configText);
-        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
+        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend, options), meta);
     }
 
     private static String utf8(byte[] b, String entry, String label) {
@@ -222,7 +222,7 @@ public final class KerasLoader {
             for (WeightArray w : e.getValue()) names.add(w.path());
             meta.put(META_WEIGHT_NAMES + e.getKey(), jsonList(names));
         }
-        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend), meta);
+        return ModelAssembler.assemble(spec, c.weights(), new MapContext(label, version, backend, options), meta);
     }
 
     /** A JSON list of strings, as metadata keeps the original layer and weight names. */
@@ -239,7 +239,7 @@ public final class KerasLoader {
     /** The weights a {@code .keras} archive holds, per user layer name, as mappers receive them. */
     public static Map<String, List<WeightArray>> archiveWeights(Path path, LoadOptions options) {
         String label = path.toString();
-        KerasZipReader.Archive a = KerasZipReader.read(H5.readFile(path, options.maxStreamBytes(), label), label, options,
+        KerasZipReader.Archive a = KerasZipReader.read(H5.mapFile(path, options.maxStreamBytes(), label), label, options,
                 Set.of(CONFIG, WEIGHTS));
         if (!a.has(CONFIG) || !a.has(WEIGHTS)) {
             throw new ModelFormatException(label, null, null, "the .keras archive needs " + CONFIG + " and " + WEIGHTS

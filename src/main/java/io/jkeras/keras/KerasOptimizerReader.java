@@ -118,7 +118,7 @@ public final class KerasOptimizerReader {
         String label = path.toString();
         try {
             if (io.jkeras.format.Jkm.isJkm(path)) return Optional.empty();
-            if (KerasZipReader.isZip(H5.head(path, 4, label))) return readArchive(H5.readFile(path, options.maxStreamBytes(), label), label, options);
+            if (KerasZipReader.isZip(H5.head(path, 4, label))) return readArchive(H5.mapFile(path, options.maxStreamBytes(), label), label, options);
             try (HdfFile f = KerasFiles.openHdf5(path, label)) {
                 return readLegacy(f, label, options);
             }
@@ -129,7 +129,7 @@ public final class KerasOptimizerReader {
         }
     }
 
-    private static Optional<Saved> readArchive(byte[] zip, String label, LoadOptions options) {
+    private static Optional<Saved> readArchive(java.nio.ByteBuffer zip, String label, LoadOptions options) {
         KerasZipReader.Archive a = KerasZipReader.read(zip, label, options,
                 Set.of(KerasLoader.CONFIG, KerasLoader.METADATA, KerasLoader.WEIGHTS));
         if (!a.has(KerasLoader.CONFIG)) return Optional.empty();

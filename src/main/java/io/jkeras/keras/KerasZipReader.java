@@ -2,6 +2,7 @@ package io.jkeras.keras;
 
 import io.jkeras.ModelFileException;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,10 +17,11 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Reads a zip archive held in memory (a Keras {@code .keras} file) the way Python's
- * {@code zipfile}, which Keras uses, does: entries are found through the central directory at the
- * end of the archive, and each wanted entry is decompressed from its local header. Nothing is
- * extracted to disk. Refused with a {@link ModelFileException}: entry names that are absolute or
+ * Reads a zip archive (a Keras {@code .keras} file, memory-mapped or held in memory) the way
+ * Python's {@code zipfile}, which Keras uses, does: entries are found through the central
+ * directory at the end of the archive, and each wanted entry is decompressed from its local
+ * header. Entries that are not wanted are listed but never read: of a mapped file, their pages are
+ * never touched (an archive with a 1 GiB unused asset costs nothing). Nothing is extracted to disk. Refused with a {@link ModelFileException}: entry names that are absolute or
  * contain {@code ..}, the same name twice, more entries than {@link LoadOptions#maxArchiveEntries},
  * encrypted or multi-disk archives, and zip bombs: entries whose declared or actual size exceeds
  * {@link LoadOptions#maxArchiveBytes} or whose expansion exceeds
@@ -57,6 +59,11 @@ public final class KerasZipReader {
      * {@code wanted} ones that are present.
      */
     public static Archive read(byte[] zip, String label, LoadOptions options, Set<String> wanted) {
+        return read(ByteBuffer.wrap(zip), label, options, wanted);
+    }
+
+    /** As {@link #read(byte[], String, LoadOptions, Set)}, from a buffer (e.g. a mapped file) of at most 2 GiB. */
+    public static Archive read(ByteBuffer zip, String label, LoadOptions options, Set<String> wanted) {
         return new Parser(zip, label, options).read(wanted);
     }
 
@@ -64,13 +71,15 @@ public final class KerasZipReader {
                          long localOffset) {}
 
     private static final class Parser {
-        final byte[] b;
+        final ByteBuffer b;
+        final int length;
         final String label;
         final LoadOptions o;
         long budget;
 
-        Parser(byte[] b, String label, LoadOptions o) {
-            this.b = b;
+        Parser(ByteBuffer b, String label, LoadOptions o) {
+            this.b = b.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            this.length = b.limit();
             this.label = label;
             this.o = o;
             this.budget = o.maxArchiveBytes();
@@ -94,13 +103,13 @@ public final class KerasZipReader {
         private int u16(long at) {
             check(at, 2);
             int i = (int) at;
-            return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+            return b.getShort(i) & 0xffff;
         }
 
         private long u32(long at) {
             check(at, 4);
             int i = (int) at;
-            return (b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24;
+            return b.getInt(i) & 0xffffffffL;
         }
 
         private long u64(long at) {
@@ -111,18 +120,26 @@ public final class KerasZipReader {
         }
 
         private void check(long at, long n) {
-            if (at < 0 || n < 0 || at + n > b.length) {
+            if (at < 0 || n < 0 || at + n > length) {
                 throw fail("zip structure points past the end of the archive (offset " + at + ", archive size "
-                        + b.length + "): the file is truncated or damaged");
+                        + length + "): the file is truncated or damaged");
             }
+        }
+
+        /** A copy of {@code n} bytes at {@code at}, checked to lie within the archive. */
+        private byte[] bytes(long at, long n) {
+            check(at, n);
+            byte[] out = new byte[(int) n];
+            b.get((int) at, out);
+            return out;
         }
 
         /** The end-of-central-directory record, searched from the end as zipfile does. */
         private List<Entry> centralDirectory() {
             int eocd = -1;
-            for (int i = b.length - 22; i >= Math.max(0, b.length - 22 - 65535); i--) {
-                if (b[i] == 'P' && b[i + 1] == 'K' && b[i + 2] == 5 && b[i + 3] == 6
-                        && i + 22 + u16(i + 20) <= b.length) {
+            for (int i = length - 22; i >= Math.max(0, length - 22 - 65535); i--) {
+                if (b.get(i) == 'P' && b.get(i + 1) == 'K' && b.get(i + 2) == 5 && b.get(i + 3) == 6
+                        && i + 22 + u16(i + 20) <= length) {
                     eocd = i;
                     break;
                 }
@@ -173,7 +190,7 @@ public final class KerasZipReader {
                 int commentLen = u16(p + 32);
                 long offset = u32(p + 42);
                 check(p + 46, (long) nameLen + extraLen + commentLen);
-                byte[] raw = java.util.Arrays.copyOfRange(b, (int) p + 46, (int) p + 46 + nameLen);
+                byte[] raw = bytes(p + 46, nameLen);
                 String name = new String(raw, (flags & 0x800) != 0 ? StandardCharsets.UTF_8 : cp437());
                 // zip64 extra field: the 8-byte values of the fields that hold 0xffffffff, in this order
                 long x = p + 46 + nameLen;
@@ -247,8 +264,7 @@ public final class KerasZipReader {
             if (u32(at) != LOCAL_SIG) throw fail("zip entry '" + e.name + "': no local header at offset " + at + ": the archive is damaged");
             int nameLen = u16(at + 26);
             int extraLen = u16(at + 28);
-            check(at + 30, nameLen);
-            String local = new String(b, (int) at + 30, nameLen, (e.flags & 0x800) != 0 ? StandardCharsets.UTF_8 : cp437());
+            String local = new String(bytes(at + 30, nameLen), (e.flags & 0x800) != 0 ? StandardCharsets.UTF_8 : cp437());
             if (!local.equals(e.name)) {
                 throw fail("zip entry '" + e.name + "' is named '" + local + "' in its local header: the archive is damaged or crafted");
             }
@@ -262,7 +278,7 @@ public final class KerasZipReader {
                     throw fail("zip entry '" + e.name + "' stores " + e.compressedSize + " bytes, more than the limit of "
                             + limit + " bytes (LoadOptions.maxArchiveBytes)");
                 }
-                out = java.util.Arrays.copyOfRange(b, (int) data, (int) (data + e.compressedSize));
+                out = bytes(data, e.compressedSize);
             } else if (e.method == 8) {
                 out = inflate(e, (int) data, limit, ratioLimit);
             } else {
@@ -285,10 +301,10 @@ public final class KerasZipReader {
             Inflater inf = new Inflater(true);
             try {
                 // zlib's raw ("nowrap") mode may want one byte past the data to report the end.
-                if (data + e.compressedSize < b.length) {
-                    inf.setInput(b, data, (int) e.compressedSize + 1);
+                if (data + e.compressedSize < length) {
+                    inf.setInput(b.slice(data, (int) e.compressedSize + 1));
                 } else {
-                    inf.setInput(java.util.Arrays.copyOfRange(b, data, (int) (data + e.compressedSize + 1)));
+                    inf.setInput(java.util.Arrays.copyOf(bytes(data, e.compressedSize), (int) e.compressedSize + 1));
                 }
                 byte[] out = new byte[(int) Math.max(1, Math.min(Math.max(e.size, 1024), Math.min(bound, 1 << 20)))];
                 int n = 0;

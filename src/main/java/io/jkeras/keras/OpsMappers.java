@@ -38,11 +38,11 @@ final class OpsMappers {
 
     static Layer conv1d(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
-        int filters = c.integer("filters");
+        int filters = c.dimension("filters");
         int k = single(c, spec, ctx, "kernel_size", -1);
         int stride = single(c, spec, ctx, "strides", 1);
         int dilation = single(c, spec, ctx, "dilation_rate", 1);
-        int groups = c.has("groups") ? c.integer("groups") : 1;
+        int groups = c.has("groups") ? c.dimension("groups") : 1;
         String pad = c.text("padding", "valid").toLowerCase();
         Conv1D.Padding padding = switch (pad) {
             case "valid" -> Conv1D.Padding.VALID;
@@ -142,7 +142,7 @@ final class OpsMappers {
             throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key + "' should be a positive integer, found "
                     + ConfigParser.abbreviate(v), null);
         }
-        return v.intValue();
+        return c.dimension(key, v.intValue());
     }
 
     // ---------------------------------------------------------------- BatchNormalization

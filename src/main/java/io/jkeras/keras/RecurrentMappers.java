@@ -22,7 +22,7 @@ final class RecurrentMappers {
     static Layer lstm(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);
-        int units = c.integer("units");
+        int units = c.dimension("units");
         Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
         Activation rec = shapeKeeping(KerasActivations.resolve(c, "recurrent_activation", ctx.keras3() ? "sigmoid" : "hard_sigmoid", spec, ctx),
                 "recurrent_activation", spec, ctx);
@@ -37,7 +37,7 @@ final class RecurrentMappers {
     static Layer simpleRnn(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);
-        int units = c.integer("units");
+        int units = c.dimension("units");
         Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
         boolean useBias = c.bool("use_bias", true);
         Fused f = fused(spec, w, ctx, useBias, 1, units, in[0]);
@@ -110,6 +110,7 @@ final class RecurrentMappers {
         WeightArray w0 = find(w, "W_" + order[0], spec, ctx);
         if (w0.shape().length != 2) throw shape(spec, ctx, "W_" + order[0], w0, "(features, " + units + ")");
         int features = w0.shape()[0];
+        expectKeras1Gates(spec, w, ctx, order, features, units);
         float[] kernel = new float[features * g * units];
         float[] rec = new float[units * g * units];
         float[] bias = new float[g * units];
@@ -117,9 +118,6 @@ final class RecurrentMappers {
             WeightArray wk = find(w, "W_" + order[gi], spec, ctx);
             WeightArray uk = find(w, "U_" + order[gi], spec, ctx);
             WeightArray bk = find(w, "b_" + order[gi], spec, ctx);
-            expectShape(spec, ctx, wk.name(), wk, features, units);
-            expectShape(spec, ctx, uk.name(), uk, units, units);
-            expectShape(spec, ctx, bk.name(), bk, units);
             for (int r = 0; r < features; r++) System.arraycopy(wk.data(), r * units, kernel, r * g * units + gi * units, units);
             for (int r = 0; r < units; r++) System.arraycopy(uk.data(), r * units, rec, r * g * units + gi * units, units);
             System.arraycopy(bk.data(), 0, bias, gi * units, units);
@@ -155,6 +153,16 @@ final class RecurrentMappers {
         StringBuilder sb = new StringBuilder(" [");
         for (int i = 0; i < w.size(); i++) sb.append(i > 0 ? ", " : "").append(w.get(i).name()).append(' ').append(w.get(i).shapeString());
         return sb.append(']').toString();
+    }
+
+    /** Checks every Keras 1 gate array's shape, before the fused arrays are allocated from them. */
+    static void expectKeras1Gates(LayerSpec spec, List<WeightArray> w, MapContext ctx, String[] gates, int features,
+                                  int units) {
+        for (String gate : gates) {
+            expectShape(spec, ctx, "W_" + gate, find(w, "W_" + gate, spec, ctx), features, units);
+            expectShape(spec, ctx, "U_" + gate, find(w, "U_" + gate, spec, ctx), units, units);
+            expectShape(spec, ctx, "b_" + gate, find(w, "b_" + gate, spec, ctx), units);
+        }
     }
 
     static void expectShape(LayerSpec spec, MapContext ctx, String name, WeightArray a, int... shape) {

@@ -69,7 +69,10 @@ public final class Bidirectional implements Layer {
             out.add(bo[0]);
         } else {
             int[] m = fo[0].clone();
-            if (merge == Merge.CONCAT) m[m.length - 1] = fo[0][m.length - 1] + bo[0][m.length - 1];
+            if (merge == Merge.CONCAT) {
+                int last = m.length - 1;
+                m[last] = Shapes.add(name, "the concatenated features", fo[0][last], bo[0][last]);
+            }
             out.add(m);
         }
         for (int i = 1; i < fo.length; i++) out.add(fo[i]);

@@ -66,7 +66,7 @@ public final class Concatenate implements Layer {
         int sum = 0;
         for (int[] s : in) {
             if (s[a] < 0) { sum = -1; break; }
-            sum += s[a];
+            sum = Shapes.add(name, "the concatenated axis", sum, s[a]);
         }
         out[a] = sum;
         return new int[][]{out};

@@ -49,6 +49,9 @@ public final class Conv1D implements Layer {
             throw new UnsupportedModelException(null, name, null, "activation " + activation.name().toLowerCase()
                     + " changes the width of its input; allowed: element-wise and softmax-like activations");
         }
+        // the dilated kernel's span, (kernel_size - 1) * dilation_rate + 1, must fit the arithmetic of outputLength
+        String span = "the dilated kernel span";
+        Shapes.add(name, span, Shapes.multiply(name, span, dilation, kernelSize - 1), 1);
         this.channels = channels;
         this.filters = filters;
         this.kernelSize = kernelSize;
@@ -90,10 +93,10 @@ public final class Conv1D implements Layer {
     public int outputLength(int len) {
         if (len < 0) return -1;
         if (padding == Padding.VALID) {
-            int span = dilation * (kernelSize - 1) + 1;
-            return len < span ? 0 : (len - span) / stride + 1;
+            long span = (long) dilation * (kernelSize - 1) + 1;
+            return len < span ? 0 : (int) ((len - span) / stride + 1);
         }
-        return (len + stride - 1) / stride;
+        return (int) (((long) len + stride - 1) / stride);
     }
 
     /** Zeros padded before position 0 for input length {@code len}. */

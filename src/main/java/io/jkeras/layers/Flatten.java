@@ -18,7 +18,7 @@ public final class Flatten implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         for (int d : in[0]) if (d < 0) return new int[][]{{-1}};
-        return new int[][]{{Shapes.product(in[0], 0)}};
+        return new int[][]{{Shapes.product(name, in[0], 0)}};
     }
 
     @Override

@@ -45,12 +45,15 @@ public final class Reshape implements Layer {
         for (int d : in[0]) known &= d >= 0;
         int[] out = target.clone();
         if (!known) return new int[][]{out};
-        return new int[][]{resolve(Shapes.product(in[0], 0), "(None, " + Shapes.inner(in[0]) + ")", true)};
+        return new int[][]{resolve(Shapes.product(name, in[0], 0), "(None, " + Shapes.inner(in[0]) + ")", true)};
     }
 
     private int[] resolve(long total, String what, boolean build) {
-        long rest = 1;
-        for (int i = 0; i < target.length; i++) if (i != inferred) rest *= target[i];
+        int rest = 1;
+        for (int i = 0; i < target.length; i++) {
+            if (i != inferred) rest = Shapes.multiply(name, "target_shape " + Tensor.shapeString(target), rest,
+                    target[i]);
+        }
         int[] out = target.clone();
         if (inferred >= 0) {
             if (rest == 0 || total % rest != 0) throw fail(what, total, build);
@@ -71,7 +74,7 @@ public final class Reshape implements Layer {
         Tensor x = inputs[0];
         int[] s = x.shape();
         int[] inner = java.util.Arrays.copyOfRange(s, 1, s.length);
-        int[] out = resolve(Shapes.product(inner, 0), Tensor.shapeString(s), false);
+        int[] out = resolve(Shapes.product(name, inner, 0), Tensor.shapeString(s), false);
         int[] full = new int[out.length + 1];
         full[0] = s[0];
         System.arraycopy(out, 0, full, 1, out.length);

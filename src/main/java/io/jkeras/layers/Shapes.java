@@ -3,8 +3,14 @@ package io.jkeras.layers;
 import io.jkeras.UnsupportedModelException;
 import io.jkeras.model.Tensor;
 
-/** Shape checks shared by the layers; failures name the layer. */
-final class Shapes {
+/**
+ * Shape checks shared by the layers, and the one place where shape arithmetic is done with overflow
+ * checks and where computed shapes meet their limits; failures name the layer, the value found and
+ * the limit. The model builders ({@code ModelAssembler}, {@code JkmReader}) pass every shape a
+ * layer's {@link Layer#outputShapes} computes through {@link #checkLimits} before anything of that
+ * size is allocated, and {@code Model} checks the batch-sized shapes the same way before each layer runs.
+ */
+public final class Shapes {
     private Shapes() {}
 
     static void expectInputs(String layer, int[][] in, int min, int max) {
@@ -40,9 +46,88 @@ final class Shapes {
         return t.substring(1, t.length() - 1).replaceAll(",$", "");
     }
 
-    static int product(int[] s, int from) {
+    /** The product of {@code s[from..]}, refused (naming the layer) where it does not fit an int. */
+    static int product(String layer, int[] s, int from) {
         int p = 1;
-        for (int i = from; i < s.length; i++) p *= s[i];
+        for (int i = from; i < s.length; i++) {
+            p = multiply(layer, "the number of values in " + Tensor.shapeString(s), p, s[i]);
+        }
         return p;
+    }
+
+    /** {@code a * b}, refused (naming the layer and {@code what}) where it does not fit an int. */
+    static int multiply(String layer, String what, int a, int b) {
+        return toInt(layer, what, (long) a * b);
+    }
+
+    /** {@code a + b}, refused (naming the layer) where it does not fit an int. */
+    static int add(String layer, String what, int a, int b) {
+        return toInt(layer, what, (long) a + b);
+    }
+
+    private static int toInt(String layer, String what, long v) {
+        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+            throw new UnsupportedModelException(null, layer, null, what + " is " + v
+                    + ", more than the largest dimension " + Integer.MAX_VALUE + " an array can have");
+        }
+        return (int) v;
+    }
+
+    /**
+     * The elements of one sample of {@code shape} (unknown dimensions, -1, count as 1), saturating at
+     * {@link Long#MAX_VALUE} instead of overflowing.
+     */
+    public static long elements(int[] shape) {
+        long p = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                if (d == 0) return 0;
+                continue;
+            }
+            p = p > Long.MAX_VALUE / d ? Long.MAX_VALUE : p * d;
+        }
+        return p;
+    }
+
+    /**
+     * Checks the shapes (without batch) a layer computed against the limits: every dimension at most
+     * {@code maxDimension}, every output at most {@code maxActivationElements} per sample (known
+     * dimensions only; the others are checked when the model runs). Called before anything of
+     * these sizes is allocated.
+     */
+    public static void checkLimits(String layer, int[][] shapes, int maxDimension, long maxActivationElements) {
+        for (int[] s : shapes) {
+            for (int d : s) {
+                if (d > maxDimension) {
+                    throw new UnsupportedModelException(null, layer, null, "computes output shape (None, " + inner(s)
+                            + ") with a dimension of " + d + ", more than the limit of " + maxDimension
+                            + " (LoadOptions.maxDimension)");
+                }
+                if (d < -1) {
+                    throw new UnsupportedModelException(null, layer, null, "computes output shape (None, " + inner(s)
+                            + ") with a negative dimension " + d);
+                }
+            }
+            long n = elements(s);
+            if (n > maxActivationElements) {
+                throw new UnsupportedModelException(null, layer, null, "computes output shape (None, " + inner(s)
+                        + ") of " + n + " elements per sample, more than the limit of " + maxActivationElements
+                        + " (LoadOptions.maxActivationElements)");
+            }
+        }
+    }
+
+    /**
+     * Checks that a layer's output for a batch, {@code shape} with the batch first, holds at most
+     * {@code maxElements}, before it is allocated.
+     */
+    public static void checkBatchLimit(String layer, int[] shape, long maxElements) {
+        long n = elements(shape);
+        if (n > maxElements) {
+            throw new io.jkeras.InputException(null, layer, null, "would produce " + Tensor.shapeString(shape) + ", "
+                    + n
+                    + " elements, more than the limit of " + maxElements + " (Model.withMaxTensorElements);"
+                    + " predict on smaller batches or shorter sequences");
+        }
     }
 }

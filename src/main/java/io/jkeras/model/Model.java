@@ -3,6 +3,7 @@ package io.jkeras.model;
 import io.jkeras.InputException;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.Shapes;
 import io.jkeras.layers.Weight;
 
 import java.time.Duration;
@@ -30,6 +31,11 @@ public final class Model {
     private final InputPolicy inputPolicy;
     /** Whether predict verifies that every output is finite ({@link #checked}). */
     private final boolean checkOutputs;
+    /** The most elements (batch included) of a layer output when the model runs ({@link #withMaxTensorElements}). */
+    private final long maxTensorElements;
+
+    /** The default of {@link #withMaxTensorElements}: 2^28 elements, 1 GiB of float32 for one layer output. */
+    public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 1L << 28;
 
     /**
      * @param nodes      in topological order; node i has id i
@@ -58,6 +64,7 @@ public final class Model {
         this.training = Map.copyOf(training);
         this.inputPolicy = InputPolicy.REJECT;
         this.checkOutputs = false;
+        this.maxTensorElements = DEFAULT_MAX_TENSOR_ELEMENTS;
         for (int i = 0; i < this.nodes.size(); i++) {
             if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id " + this.nodes.get(i).id());
         }
@@ -72,7 +79,7 @@ public final class Model {
     }
 
     /** A view of {@code m} with other numeric checks: shares the graph and weights, copies nothing. */
-    private Model(Model m, InputPolicy inputPolicy, boolean checkOutputs) {
+    private Model(Model m, InputPolicy inputPolicy, boolean checkOutputs, long maxTensorElements) {
         this.name = m.name;
         this.nodes = m.nodes;
         this.inputNodes = m.inputNodes;
@@ -82,6 +89,10 @@ public final class Model {
         this.training = m.training;
         this.inputPolicy = java.util.Objects.requireNonNull(inputPolicy, "inputPolicy");
         this.checkOutputs = checkOutputs;
+        if (maxTensorElements <= 0) {
+            throw new IllegalArgumentException("maxTensorElements must be positive, got " + maxTensorElements);
+        }
+        this.maxTensorElements = maxTensorElements;
     }
 
     /**
@@ -90,7 +101,7 @@ public final class Model {
      * this model is unchanged; sessions made from the view follow its policy.
      */
     public Model withInputPolicy(InputPolicy policy) {
-        return policy == inputPolicy ? this : new Model(this, policy, checkOutputs);
+        return policy == inputPolicy ? this : new Model(this, policy, checkOutputs, maxTensorElements);
     }
 
     /** The policy for NaN/Inf inputs of this model (view). */
@@ -102,8 +113,21 @@ public final class Model {
      * naming the output, the value and its position otherwise. A view, as {@link #withInputPolicy}.
      */
     public Model checked() {
-        return checkOutputs ? this : new Model(this, inputPolicy, true);
+        return checkOutputs ? this : new Model(this, inputPolicy, true, maxTensorElements);
     }
+
+    /**
+     * This model with another limit on the elements (batch included) of any one layer output while it
+     * runs: before each layer runs, the shape it will produce for the batch is computed and refused
+     * with an {@link InputException} naming the layer when it holds more (default
+     * {@link #DEFAULT_MAX_TENSOR_ELEMENTS}). A view, as {@link #withInputPolicy}.
+     */
+    public Model withMaxTensorElements(long elements) {
+        return elements == maxTensorElements ? this : new Model(this, inputPolicy, checkOutputs, elements);
+    }
+
+    /** The limit set by {@link #withMaxTensorElements}. */
+    public long maxTensorElements() { return maxTensorElements; }
 
     /** Whether this model (view) verifies its outputs ({@link #checked()}). */
     public boolean isChecked() { return checkOutputs; }
@@ -137,7 +161,9 @@ public final class Model {
         List<Layer> ls = new ArrayList<>();
         for (Layer l : layers) ls.add(replacements.getOrDefault(l, l));
         Model m = new Model(name, ns, inputNodes, outputs, ls, metadata, training);
-        return inputPolicy == InputPolicy.REJECT && !checkOutputs ? m : new Model(m, inputPolicy, checkOutputs);
+        boolean plain = inputPolicy == InputPolicy.REJECT && !checkOutputs
+                && maxTensorElements == DEFAULT_MAX_TENSOR_ELEMENTS;
+        return plain ? m : new Model(m, inputPolicy, checkOutputs, maxTensorElements);
     }
 
     /** Ids of the model's input nodes, in input order. */
@@ -272,6 +298,7 @@ public final class Model {
             if (n.mask() != null && in.length > 0) {
                 in[0] = in[0].withMask(toMask(values[n.mask().node()][n.mask().index()], in[0], n));
             }
+            checkOutputSize(n, in);
             float[][] st = null;
             if (n.layer().stateful() && states != null) {
                 st = states.computeIfAbsent(n.id(), k -> new float[n.layer().stateCount()][]);
@@ -286,6 +313,38 @@ public final class Model {
         return out;
     }
 
+    /**
+     * Refuses a layer output over {@link #maxTensorElements} before the layer allocates it. The
+     * shapes known at load time are multiplied by the batch; where one has a dimension known only
+     * now (timesteps), the layer computes its output shapes from the actual inputs. When it cannot
+     * (inputs it refuses), the layer's own forward reports them.
+     */
+    private void checkOutputSize(Node n, Tensor[] in) {
+        if (in.length == 0) return;
+        int batch = in[0].dim(0);
+        boolean known = true;
+        for (int[] s : n.outputShapes()) for (int d : s) known &= d >= 0;
+        int[][] shapes = n.outputShapes();
+        if (!known) {
+            int[][] inner = new int[in.length][];
+            for (int i = 0; i < in.length; i++) {
+                int[] s = in[i].shape();
+                inner[i] = java.util.Arrays.copyOfRange(s, Math.min(1, s.length), s.length);
+            }
+            try {
+                shapes = n.layer().outputShapes(inner);
+            } catch (io.jkeras.JKerasException e) {
+                return;
+            }
+        }
+        for (int[] s : shapes) {
+            int[] full = new int[s.length + 1];
+            full[0] = batch;
+            System.arraycopy(s, 0, full, 1, s.length);
+            Shapes.checkBatchLimit(n.layer().name(), full, maxTensorElements);
+        }
+    }
+
     /** An explicit mask tensor (batch, timesteps) of 0/1 values as flags for {@code x}. */
     private static boolean[] toMask(Tensor m, Tensor x, Node n) {
         if (x.rank() < 2 || m.size() != x.dim(0) * x.dim(1)) {
@@ -298,10 +357,17 @@ public final class Model {
         return f;
     }
 
-    private void checkInput(int i, Tensor x) {
+    /**
+     * Checks a shape (batch first) for input {@code i} as {@link #predict} does, with the same
+     * message, e.g. before the data of a {@code .npy} file whose header gives the shape is read.
+     */
+    public void checkInputShape(int i, int[] got) {
+        if (i < 0 || i >= inputCount()) {
+            throw new InputException("model '" + name + "' takes " + inputCount() + " input(s); there is no input "
+                    + i);
+        }
         InputLayer in = input(i);
         int[] s = in.shape();
-        int[] got = x.shape();
         boolean ok = got.length == s.length + 1;
         for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1];
         if (ok && in.batchSize() > 0 && stateful() && got[0] != in.batchSize()) {
@@ -313,6 +379,12 @@ public final class Model {
             System.arraycopy(s, 0, full, 1, s.length);
             throw new InputException(null, in.name(), null, "input " + i + " expects shape " + Tensor.shapeString(full) + ", got " + Tensor.shapeString(got));
         }
+    }
+
+    private void checkInput(int i, Tensor x) {
+        checkInputShape(i, x.shape());
+        InputLayer in = input(i);
+        int[] got = x.shape();
         if (inputPolicy == InputPolicy.PASS_THROUGH) return;
         float[] d = x.data();
         for (int j = 0; j < d.length; j++) {

@@ -40,6 +40,24 @@ public final class Npy {
 
     /** Reads a file, refusing an array of more than {@code options.maxInputElements()} elements. */
     public static Array read(Path path, io.jkeras.keras.LoadOptions options) {
+        return read(path, options, shape -> { });
+    }
+
+    /**
+     * Reads input {@code i} of {@code model} from a file: the shape its header gives is checked
+     * against the model's input ({@link io.jkeras.model.Model#checkInputShape}, the message predict
+     * gives) before any of its data is read, so a file of the wrong shape costs nothing to refuse.
+     */
+    public static Array readInput(Path path, io.jkeras.model.Model model, int i) {
+        return read(path, io.jkeras.keras.LoadOptions.DEFAULT, shape -> model.checkInputShape(i, shape));
+    }
+
+    /**
+     * Reads a file, refusing an array of more than {@code options.maxInputElements()} elements;
+     * {@code checkShape} sees the header's shape before the data is read, and may refuse it.
+     */
+    public static Array read(Path path, io.jkeras.keras.LoadOptions options,
+                             java.util.function.Consumer<int[]> checkShape) {
         String label = path.toString();
         io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
         if (kind != io.jkeras.util.FileKind.REGULAR) {
@@ -47,7 +65,10 @@ public final class Npy {
                     : "is " + kind.words() + ", not a .npy file" + (Files.isSymbolicLink(path) ? " (a symbolic link to it)" : ""));
         }
         try (InputStream in = Files.newInputStream(path)) {
-            return read(in, label, Files.size(path), options.maxInputElements());
+            long max = Math.min(options.maxInputElements(), MAX_ELEMENTS);
+            return readChecked(in, label, Files.size(path), max, checkShape);
+        } catch (io.jkeras.JKerasException e) {
+            throw e.in(label, null);
         } catch (IOException e) {
             throw new InputException(label, null, null, "cannot read: " + e.getMessage());
         }
@@ -64,13 +85,14 @@ public final class Npy {
      */
     public static Array read(InputStream in, String label, long available, long maxElements) {
         try {
-            return readChecked(in, label, available, Math.min(maxElements, MAX_ELEMENTS));
+            return readChecked(in, label, available, Math.min(maxElements, MAX_ELEMENTS), shape -> { });
         } catch (IOException e) {
             throw new InputException(label, null, null, "cannot read: " + e.getMessage());
         }
     }
 
-    private static Array readChecked(InputStream in, String label, long available, long maxElements) throws IOException {
+    private static Array readChecked(InputStream in, String label, long available, long maxElements,
+                                     java.util.function.Consumer<int[]> checkShape) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8) throw new InputException(label, null, null, "not a .npy file: only " + magic.length + " bytes");
         for (int i = 0; i < MAGIC.length; i++) {
@@ -120,6 +142,8 @@ public final class Npy {
         }
         Dtype dt = Dtype.parse(descr, label);
         long bytes = count * dt.size;
+        int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
+        checkShape.accept(shape.clone());
         if (dataAvailable >= 0 && bytes > dataAvailable) {
             throw new InputException(label, null, null, "header claims " + bytes + " bytes of data for shape (" + shapeText + ") " + descr
                     + " but the file holds " + dataAvailable + "; it is truncated");
@@ -132,7 +156,6 @@ public final class Npy {
         ByteBuffer buf = ByteBuffer.wrap(raw).order(dt.order);
         float[] out = new float[(int) count];
         for (int i = 0; i < out.length; i++) out[i] = dt.get(buf, i);
-        int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
         return new Array(new Tensor(shape, out), dt.name);
     }
 
