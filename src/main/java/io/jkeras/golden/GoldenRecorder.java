@@ -67,7 +67,7 @@ public final class GoldenRecorder {
             List<Tensor> ys = new ArrayList<>();
             for (int b = 0; b < batches; b++) {
                 Tensor[] x = new Tensor[nIn];
-                for (int i = 0; i < nIn; i++) x[i] = Npy.read(inputs.get(b * nIn + i)).tensor();
+                for (int i = 0; i < nIn; i++) x[i] = Npy.readInput(inputs.get(b * nIn + i), model, i).tensor();
                 try {
                     for (Tensor y : s.predict(x)) ys.add(y);
                 } catch (JKerasException e) {
