@@ -162,7 +162,7 @@ final class ConvertCommand implements Callable<Integer> {
             throw new InputException(checkGolden.toString(), null, null, "holds " + nx + " input and " + ny + " output file(s), which do not fit a model with "
                     + nIn + " input(s) and " + nOut + " output(s)");
         }
-        Tolerance tol = Tolerance.resolve(checkAtol, "--check-atol", checkRtol, "--check-rtol", c, false);
+        Tolerance tol = Tolerance.resolveStrict(checkAtol, "--check-atol", checkRtol, "--check-rtol", c);
         double atol = tol.atol(), rtol = tol.rtol();
         List<Tensor[]> xs = new ArrayList<>(), ys = new ArrayList<>();
         Session s = m.newSession();

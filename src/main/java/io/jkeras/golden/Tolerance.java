@@ -62,6 +62,16 @@ public record Tolerance(double atol, String atolSource, double rtol, String rtol
      */
     public static Tolerance resolve(Double flagAtol, String flagAtolName, Double flagRtol, String flagRtolName,
                                     GoldenCase c, boolean allowLoose) {
+        return resolve(flagAtol, flagAtolName, flagRtol, flagRtolName, c, allowLoose, true);
+    }
+
+    /** As {@link #resolve} where no loosening exists (embedded checks): every value at most {@link #MAX}. */
+    public static Tolerance resolveStrict(Double flagAtol, String flagAtolName, Double flagRtol, String flagRtolName, GoldenCase c) {
+        return resolve(flagAtol, flagAtolName, flagRtol, flagRtolName, c, false, false);
+    }
+
+    private static Tolerance resolve(Double flagAtol, String flagAtolName, Double flagRtol, String flagRtolName,
+                                     GoldenCase c, boolean allowLoose, boolean looseOffered) {
         String file = c == null ? null : c.toleranceFile();
         double a = DEFAULT_ATOL, r = DEFAULT_RTOL;
         String as = "default", rs = "default";
@@ -72,7 +82,7 @@ public record Tolerance(double atol, String atolSource, double rtol, String rtol
             a = c.atol();
             as = file;
             // the case's values were checked for type, sign and finiteness when it was opened
-            if (a > MAX && !allowLoose) throw caseTooLoose(c, "atol", a);
+            if (a > MAX && !allowLoose) throw caseTooLoose(c, "atol", a, looseOffered);
         }
         if (flagRtol != null) {
             r = flagRtol;
@@ -80,14 +90,14 @@ public record Tolerance(double atol, String atolSource, double rtol, String rtol
         } else if (c != null && c.rtol() != null) {
             r = c.rtol();
             rs = file;
-            if (r > MAX && !allowLoose) throw caseTooLoose(c, "rtol", r);
+            if (r > MAX && !allowLoose) throw caseTooLoose(c, "rtol", r, looseOffered);
         }
         return new Tolerance(a, as, r, rs, allowLoose);
     }
 
-    private static InputException caseTooLoose(GoldenCase c, String key, double v) {
+    private static InputException caseTooLoose(GoldenCase c, String key, double v, boolean looseOffered) {
         return new InputException(c.dir().resolve(c.toleranceFile()).toString(), null, null,
-                "'" + key + "' is " + v + ": " + problem(v, false));
+                "'" + key + "' is " + v + ": " + (looseOffered ? problem(v, false) : strictProblem(v)));
     }
 
     /** Whether a value is above {@link #MAX} (possible only with {@link #allowLoose}). */

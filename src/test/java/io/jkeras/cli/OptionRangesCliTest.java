@@ -188,4 +188,14 @@ class OptionRangesCliTest {
         refused(with(conv, "--check-atol", "NaN"), "--check-atol NaN");
         refused(with(conv, "--check-rtol", "0.5"), "--check-rtol 0.5: a tolerance is a finite number >= 0 and at most 0.01");
     }
+
+    @Test
+    void convertRefusesToEmbedAGoldenCaseWithALooseToleranceWithoutOfferingToLoosenIt() throws Exception {
+        Path d = offByFive("{\"atol\": 0.5}");
+        Files.copy(LSTM.resolve("y0.npy"), d.resolve("y0.npy"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        refused(List.of("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(), "--embed-check-golden", d.toString()),
+                d.resolve("golden.json") + ": 'atol' is 0.5: a tolerance is a finite number >= 0 and at most 0.01");
+        CliResult r = CliResult.run("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(), "--embed-check-golden", d.toString());
+        assertThat(r.err()).doesNotContain("--allow-loose-tolerance");
+    }
 }
