@@ -1090,6 +1090,24 @@ def _(p):
     write_bytes(p, bytes(jkm_fix(b, h, crc=lambda x: zlib.crc32(x) & 0xffffffff)))
 
 
+def jkm_check_tolerance(key, value):
+    def fn(p):
+        b = jkm()
+        h = jkm_header(b)
+        h["checks"][0][key] = value
+        write_bytes(p, bytes(jkm_fix(b, h)))
+    return fn
+
+
+# An embedded check's tolerance is finite, >= 0 and at most 1e-2 (io.jkeras.golden.Tolerance.MAX): a looser
+# check passes any output, so the file would claim a self-test that tests nothing.
+for _name, _key, _value, _shown in [("jkm_check_atol_negative.jkm", "atol", -1.0, "'atol' -1.0"),
+                                    ("jkm_check_atol_huge.jkm", "atol", 1e300, "'atol' 1.0E300"),
+                                    ("jkm_check_rtol_loose.jkm", "rtol", 0.5, "'rtol' 0.5")]:
+    jkm_case(_name, "ModelFormatException", ["embedded check 0", _shown, "a tolerance is a finite number >= 0 and at most 0.01"],
+             f"the embedded check's {_key} set to {_value!r}, checksums recomputed")(jkm_check_tolerance(_key, _value))
+
+
 def write_harmless_cycle(out_dir):
     """fixtures/hostile/harmless_group_cycle.h5: a good file plus a cycle no weight path uses (loads)."""
     os.makedirs(out_dir, exist_ok=True)

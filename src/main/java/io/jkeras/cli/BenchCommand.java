@@ -139,20 +139,26 @@ public final class BenchCommand implements Runnable {
         out.flush();
     }
 
+    /** The largest --callers: each caller is a thread of its own. */
+    static final int MAX_CALLERS = 4096;
+    /** The largest --threads. */
+    static final int MAX_THREADS = 1024;
+    /** The largest --batch and --timesteps of the random input. */
+    static final int MAX_DIM = 1 << 20;
+    /** The longest --seconds, --warmup, --model-warm-up: a day. */
+    static final double MAX_SECONDS = 86_400;
+
     void checkOptions() {
-        if (batch != null && batch <= 0) throw usage("--batch must be positive, got " + batch);
-        if (timesteps != null && timesteps <= 0) throw usage("--timesteps must be positive, got " + timesteps);
-        if (threads != null && threads <= 0) throw usage("--threads must be positive, got " + threads);
-        if (callers <= 0) throw usage("--callers must be positive, got " + callers);
-        if (!(seconds >= 0) || !(warmup >= 0)) throw usage("--seconds and --warmup must be >= 0");
-        if (maxCalls <= 0 || minCalls <= 0) throw usage("--max-calls and --min-calls must be positive");
-        if (first < 0 || !(modelWarmUp >= 0)) throw usage("--first and --model-warm-up must be >= 0");
+        new OptionRanges(spec).ints("--batch", batch, 1, MAX_DIM).ints("--timesteps", timesteps, 1, MAX_DIM)
+                .ints("--threads", threads, 1, MAX_THREADS).ints("--callers", callers, 1, MAX_CALLERS)
+                .between("--seconds", seconds, 0, MAX_SECONDS, false).between("--warmup", warmup, 0, MAX_SECONDS, false)
+                .between("--model-warm-up", modelWarmUp, 0, MAX_SECONDS, false)
+                .ints("--max-calls", maxCalls, 1, 10_000_000).ints("--min-calls", minCalls, 1, 10_000_000)
+                .ints("--first", first, 0, 100_000).ints("--samples", samples, 1, 1 << 24).ints("--epochs", epochs, 1, 100_000)
+                .positive("--learning-rate", learningRate);
         if (train && (first > 0 || modelWarmUp > 0)) throw usage("--first and --model-warm-up are for inference");
         if (kernel != null && !kernel.equals("best") && !kernel.equals("scalar")) throw usage("--kernel is 'best' or 'scalar', got '" + kernel + "'");
         if (train) {
-            if (samples <= 0) throw usage("--samples must be positive, got " + samples);
-            if (epochs <= 0) throw usage("--epochs must be positive, got " + epochs);
-            if (!(learningRate > 0)) throw usage("--learning-rate must be positive, got " + learningRate);
             if (!inputs.isEmpty() || expected != null) throw usage("--input and --expected are for inference; --train uses random data");
             if (callers != 1) throw usage("--callers is for inference");
         }
@@ -200,32 +206,7 @@ public final class BenchCommand implements Runnable {
         if (callers == 1) {
             perCaller[0] = timeCalls(model, x, null);
         } else {
-            CyclicBarrier start = new CyclicBarrier(callers), measure = new CyclicBarrier(callers);
-            Thread[] ts = new Thread[callers];
-            RuntimeException[] failure = new RuntimeException[1];
-            for (int c = 0; c < callers; c++) {
-                int id = c;
-                ts[c] = new Thread(() -> {
-                    try {
-                        start.await();
-                        perCaller[id] = timeCalls(model, x, measure);
-                    } catch (RuntimeException e) {
-                        synchronized (failure) { failure[0] = e; }
-                    } catch (Exception e) {
-                        synchronized (failure) { failure[0] = new IllegalStateException(e); }
-                    }
-                }, "jkeras-bench-" + c);
-                ts[c].start();
-            }
-            for (Thread t : ts) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }
-            if (failure[0] != null) throw failure[0];
+            runCallers(model, x, perCaller);
         }
         int n = 0;
         for (long[] p : perCaller) n += p.length;
@@ -259,6 +240,68 @@ public final class BenchCommand implements Runnable {
         return r;
     }
 
+    /** Makes the caller threads; a test replaces it to make thread creation fail. */
+    java.util.concurrent.ThreadFactory callerThreads = r -> new Thread(r);
+
+    /**
+     * Times {@code callers} threads calling predict at once. The threads are daemons, and any
+     * failure (a caller's error, or a thread that cannot be created: the JVM's native thread limit)
+     * breaks both barriers, so every thread started ends and the command returns, with the first
+     * failure.
+     */
+    private void runCallers(Model model, Tensor[] x, long[][] perCaller) {
+        CyclicBarrier start = new CyclicBarrier(callers), measure = new CyclicBarrier(callers);
+        List<Thread> started = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable abort = () -> {
+            start.reset();
+            measure.reset();
+        };
+        for (int c = 0; c < callers && failure.get() == null; c++) {
+            int id = c;
+            Thread t;
+            try {
+                t = callerThreads.newThread(() -> {
+                    try {
+                        start.await();
+                        perCaller[id] = timeCalls(model, x, measure);
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                        abort.run();
+                    } catch (java.util.concurrent.BrokenBarrierException e) {
+                        failure.compareAndSet(null, new IllegalStateException("another caller failed", e));
+                    } catch (Exception e) {
+                        failure.compareAndSet(null, new IllegalStateException(e));
+                        abort.run();
+                    }
+                });
+                t.setName("jkeras-bench-" + c);
+                t.setDaemon(true);
+                t.start();
+            } catch (OutOfMemoryError | RuntimeException e) { // "unable to create native thread" is an OutOfMemoryError
+                failure.compareAndSet(null, new InputException("--callers " + callers + ": could start only " + c
+                        + " caller threads (" + e + "); use fewer callers"));
+                abort.run();
+                break;
+            }
+            started.add(t);
+        }
+        for (Thread t : started) {
+            try {
+                // a thread may reach a barrier after an abort reset it: abort again until every thread has ended
+                while (t.isAlive()) {
+                    t.join(100);
+                    if (failure.get() != null) abort.run();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort.run();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        if (failure.get() != null) throw failure.get();
+    }
+
     /**
      * Warms up (at least 2 calls and {@code warmup} seconds), waits on {@code barrier} if given,
      * then times single calls for {@code seconds} (at least minCalls, at most maxCalls); seconds per call.
@@ -273,7 +316,10 @@ public final class BenchCommand implements Runnable {
         if (barrier != null) {
             try {
                 barrier.await();
-            } catch (Exception e) {
+            } catch (java.util.concurrent.BrokenBarrierException e) {
+                throw new IllegalStateException("another caller failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
         }

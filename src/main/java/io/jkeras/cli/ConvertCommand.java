@@ -9,6 +9,7 @@ import io.jkeras.format.JkmReader;
 import io.jkeras.format.JkmWriter;
 import io.jkeras.golden.Comparison;
 import io.jkeras.golden.GoldenCase;
+import io.jkeras.golden.Tolerance;
 import io.jkeras.layers.Embedding;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
@@ -64,12 +65,12 @@ final class ConvertCommand implements Callable<Integer> {
             + "e.g. Keras') in the .jkm file, with the case's tolerance; the conversion is refused when the model does not match it now.")
     Path checkGolden;
 
-    @Option(names = "--check-atol", paramLabel = "A", description = "Absolute tolerance of the embedded check (default 1e-6 for jkeras' own "
-            + "outputs; the case's, else 1e-5, for --embed-check-golden).")
+    @Option(names = "--check-atol", paramLabel = "A", description = "Absolute tolerance of the embedded check, 0 to " + Tolerance.MAX
+            + " (default 1e-6 for jkeras' own outputs; the case's, else 1e-5, for --embed-check-golden).")
     Double checkAtol;
 
-    @Option(names = "--check-rtol", paramLabel = "R", description = "Relative tolerance of the embedded check (default: 1e-6 for jkeras' own "
-            + "outputs; the case's, else 0, for --embed-check-golden).")
+    @Option(names = "--check-rtol", paramLabel = "R", description = "Relative tolerance of the embedded check, 0 to " + Tolerance.MAX
+            + " (default: 1e-6 for jkeras' own outputs; the case's, else 0, for --embed-check-golden).")
     Double checkRtol;
 
     @Spec
@@ -79,6 +80,11 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // embedded checks are bounded by Tolerance.MAX without exception: a reader refuses a looser one
+        new OptionRanges(spec).strictTolerance("--check-atol", checkAtol).strictTolerance("--check-rtol", checkRtol);
+        if ((checkAtol != null || checkRtol != null) && !embedCheck && checkGolden == null) {
+            throw new InputException("--check-atol and --check-rtol need --embed-check or --embed-check-golden");
+        }
         String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
         Kind kind = name.endsWith(".jkm") ? Kind.JKM : name.endsWith(".h5") ? Kind.H5 : name.endsWith(".keras") ? Kind.KERAS : null;
         if (kind == null) throw new InputException(out.toString(), null, null, "OUT must end in .jkm (native), .h5 or .keras");
@@ -171,8 +177,8 @@ final class ConvertCommand implements Callable<Integer> {
             throw new InputException(checkGolden.toString(), null, null, "holds " + nx + " input and " + ny + " output file(s), which do not fit a model with "
                     + nIn + " input(s) and " + nOut + " output(s)");
         }
-        double atol = checkAtol != null ? checkAtol : c.atol() != null ? c.atol() : 1e-5;
-        double rtol = checkRtol != null ? checkRtol : c.rtol() != null ? c.rtol() : 0;
+        Tolerance tol = Tolerance.resolveStrict(checkAtol, "--check-atol", checkRtol, "--check-rtol", c);
+        double atol = tol.atol(), rtol = tol.rtol();
         List<Tensor[]> xs = new ArrayList<>(), ys = new ArrayList<>();
         Session s = m.newSession();
         for (int b = 0; b < nx / nIn; b++) {

@@ -1,6 +1,7 @@
 package io.jkeras.cli;
 
 import io.jkeras.golden.GoldenRecorder;
+import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import io.jkeras.model.Tensor;
 import picocli.CommandLine;
@@ -44,11 +45,17 @@ final class GoldenCommand implements Runnable {
         @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The golden case directory to write.")
         Path dir;
 
-        @Option(names = "--atol", paramLabel = "A", defaultValue = "1e-5", description = "Absolute tolerance stored in golden.json (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--atol", paramLabel = "A", defaultValue = "1e-5",
+                description = "Absolute tolerance stored in golden.json, 0 to " + Tolerance.MAX + " (default: ${DEFAULT-VALUE}).")
         double atol;
 
-        @Option(names = "--rtol", paramLabel = "R", defaultValue = "0", description = "Relative tolerance stored in golden.json (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rtol", paramLabel = "R", defaultValue = "0",
+                description = "Relative tolerance stored in golden.json, 0 to " + Tolerance.MAX + " (default: ${DEFAULT-VALUE}).")
         double rtol;
+
+        @Option(names = Tolerance.LOOSE_FLAG, description = "Allow --atol/--rtol above " + Tolerance.MAX
+                + " (verify then needs " + Tolerance.LOOSE_FLAG + " too).")
+        boolean allowLoose;
 
         @Option(names = "--with-model", description = "Also store the model file in DIR (as model.<ext>).")
         boolean withModel;
@@ -61,7 +68,7 @@ final class GoldenCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (!(atol >= 0) || !(rtol >= 0)) throw new io.jkeras.InputException("--atol and --rtol must be non-negative");
+            new OptionRanges(spec).tolerance("--atol", atol, allowLoose).tolerance("--rtol", rtol, allowLoose);
             Path file = args.config != null ? args.model : Files.isDirectory(args.model) ? modelIn(args.model) : args.model;
             List<Path> read = new ArrayList<>(inputs);
             read.addAll(args.inputFiles());

@@ -90,25 +90,25 @@ final class TrainCommand implements Runnable {
     boolean freshOptimizer;
 
     @Option(names = {"--learning-rate", "--lr"}, paramLabel = "LR",
-            description = "Learning rate (default: Keras' for the optimizer: 0.01 for sgd, else 0.001).")
+            description = "Learning rate, finite > 0 (default: Keras' for the optimizer: 0.01 for sgd, else 0.001).")
     Double learningRate;
 
-    @Option(names = "--momentum", paramLabel = "M", description = "Momentum (sgd, rmsprop).")
+    @Option(names = "--momentum", paramLabel = "M", description = "Momentum in [0, 1] (sgd, rmsprop).")
     Double momentum;
 
     @Option(names = "--nesterov", description = "Nesterov momentum (sgd).")
     boolean nesterov;
 
-    @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay (default for adamw: 0.004).")
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay, finite >= 0 (default for adamw: 0.004).")
     Double weightDecay;
 
-    @Option(names = "--clipnorm", paramLabel = "C", description = "Clip each gradient to this norm.")
+    @Option(names = "--clipnorm", paramLabel = "C", description = "Clip each gradient to this norm (finite > 0).")
     Double clipnorm;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Epochs, >= 1 (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "Batch size, >= 1; more than the samples is one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--no-shuffle", description = "Keep the samples' order in every epoch (as needed to reproduce Keras exactly).")
@@ -119,7 +119,7 @@ final class TrainCommand implements Runnable {
     long seed;
 
     @Option(names = "--validation-split", paramLabel = "F",
-            description = "Hold out the last fraction F (0 < F < 1) of the samples, before shuffling, for val_loss.")
+            description = "Hold out the last fraction F (0 <= F < 1; 0: none) of the samples, before shuffling, for val_loss.")
     Double validationSplit;
 
     @Option(names = "--validation-x", paramLabel = "VX.npy", description = "Validation inputs, one per model input.")
@@ -129,7 +129,7 @@ final class TrainCommand implements Runnable {
     List<Path> validationY = new ArrayList<>();
 
     @Option(names = "--early-stopping-patience", paramLabel = "P",
-            description = "Stop when val_loss (loss without validation data) has not improved for P epochs.")
+            description = "Stop when val_loss (loss without validation data) has not improved for P (>= 0) epochs.")
     Integer patience;
 
     @Option(names = "--restore-best-weights", description = "With early stopping: save the weights of the best epoch rather than the last.")
@@ -248,18 +248,15 @@ final class TrainCommand implements Runnable {
             if (!OPTIMIZERS.contains(o)) throw usage("--optimizer '" + optimizer + "' is not supported; use one of sgd, adam, adamw, rmsprop, adagrad");
             checkOptimizerFlags(o, optimizer);
         }
-        if (momentum != null && !(momentum >= 0 && momentum <= 1)) throw usage("--momentum must be in [0, 1], got " + momentum);
-        if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) throw usage("--learning-rate must be positive, got " + learningRate);
-        if (weightDecay != null && !(weightDecay >= 0 && Double.isFinite(weightDecay))) throw usage("--weight-decay must be >= 0, got " + weightDecay);
-        if (clipnorm != null && !(clipnorm > 0 && Double.isFinite(clipnorm))) throw usage("--clipnorm must be positive, got " + clipnorm);
-        if (epochs < 1) throw usage("--epochs must be at least 1, got " + epochs);
-        if (batchSize < 1) throw usage("--batch-size must be at least 1, got " + batchSize);
-        if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1)) {
-            throw usage("--validation-split must be between 0 and 1 (exclusive), got " + validationSplit);
-        }
+        // Keras: SGD refuses momentum outside [0, 1] (keras/src/optimizers/sgd.py:74, Keras 3.15.1); validation_split
+        // 0 means none; a batch size above the sample count is one batch (Trainer.fit)
+        new OptionRanges(spec).positive("--learning-rate", learningRate).between("--momentum", momentum, 0, 1, false)
+                .nonNegative("--weight-decay", weightDecay).positive("--clipnorm", clipnorm)
+                .ints("--epochs", epochs, 1, Integer.MAX_VALUE).ints("--batch-size", batchSize, 1, Integer.MAX_VALUE)
+                .between("--validation-split", validationSplit, 0, 1, true)
+                .ints("--early-stopping-patience", patience, 0, Integer.MAX_VALUE);
         if (validationX.isEmpty() != validationY.isEmpty()) throw usage("--validation-x and --validation-y go together: give both or neither");
         if (validationSplit != null && !validationX.isEmpty()) throw usage("give either --validation-split or --validation-x/--validation-y, not both");
-        if (patience != null && patience < 0) throw usage("--early-stopping-patience must be >= 0, got " + patience);
         if (restoreBestWeights && patience == null) throw usage("--restore-best-weights needs --early-stopping-patience");
 
         String outName = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);

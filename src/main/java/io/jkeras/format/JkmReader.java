@@ -6,6 +6,7 @@ import io.jkeras.ModelFileException;
 import io.jkeras.ModelFormatException;
 import io.jkeras.WeightException;
 import io.jkeras.golden.Comparison;
+import io.jkeras.golden.Tolerance;
 import io.jkeras.keras.LoadOptions;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
@@ -575,8 +576,15 @@ public final class JkmReader {
                 String origin = c.path("origin").asText("unknown");
                 String what = "embedded check " + ci + " (outputs from " + origin + ")";
                 Json at = c.get("atol"), rt = c.get("rtol");
-                if (at == null || !at.isNumber() || rt == null || !rt.isNumber() || !(at.doubleValue() >= 0) || !(rt.doubleValue() >= 0)) {
-                    throw new ModelFormatException(label, null, null, what + " needs non-negative numbers 'atol' and 'rtol'", null);
+                if (at == null || !at.isNumber() || rt == null || !rt.isNumber()) {
+                    throw new ModelFormatException(label, null, null, what + " needs numbers 'atol' and 'rtol'", null);
+                }
+                for (Json t : new Json[]{at, rt}) {
+                    String problem = Tolerance.strictProblem(t.doubleValue());
+                    if (problem != null) {
+                        throw new ModelFormatException(label, null, null, what + " has tolerance '" + (t == at ? "atol" : "rtol")
+                                + "' " + t.doubleValue() + ": " + problem, null);
+                    }
                 }
                 Session s = model.newSession();
                 List<String> failures = new ArrayList<>();

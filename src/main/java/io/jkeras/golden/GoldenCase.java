@@ -1,5 +1,7 @@
 package io.jkeras.golden;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.InputException;
@@ -10,57 +12,140 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A golden case: a directory of inputs {@code x0.npy, x1.npy, …} (the model's inputs in order;
  * k times as many files as inputs are k consecutive batches) and expected outputs
- * {@code y0.npy, y1.npy, …}, with optional tolerances in {@code golden.json} (or
- * {@code case.json}): {@code {"atol": 1e-5, "rtol": 0}}.
+ * {@code y0.npy, y1.npy, …}, numbered from 0 without a gap, with optional tolerances in
+ * {@code golden.json} (or {@code case.json}, the fixture generator's metadata):
+ * {@code {"atol": 1e-5, "rtol": 0}}. A tolerance there is a JSON number, finite and {@code ≥ 0}
+ * (whether it may exceed {@link Tolerance#MAX} is decided by the run, see
+ * {@link Tolerance#resolve}); {@code golden.json} holds only the keys {@link #GOLDEN_JSON_KEYS}.
  */
 public final class GoldenCase {
+    /** The keys a {@code golden.json} may hold (those {@code jkeras golden record} writes, and a name and description). */
+    public static final Set<String> GOLDEN_JSON_KEYS = Set.of("atol", "rtol", "n_inputs", "n_outputs", "batches",
+            "stateful", "inputs", "outputs", "output_names", "provenance", "name", "description");
+
+    private static final Pattern NUMBERED = Pattern.compile("([xy])([0-9]+)\\.npy");
+
     private final Path dir;
     private final List<Path> xs;
     private final List<Path> ys;
     private final Double atol;
     private final Double rtol;
+    private final String toleranceFile;
 
-    private GoldenCase(Path dir, List<Path> xs, List<Path> ys, Double atol, Double rtol) {
+    private GoldenCase(Path dir, List<Path> xs, List<Path> ys, Double atol, Double rtol, String toleranceFile) {
         this.dir = dir;
         this.xs = xs;
         this.ys = ys;
         this.atol = atol;
         this.rtol = rtol;
+        this.toleranceFile = toleranceFile;
     }
 
     public static GoldenCase open(Path dir) {
         if (!Files.isDirectory(dir)) throw new InputException(dir.toString(), null, null, "golden case must be a directory");
-        List<Path> xs = numbered(dir, "x");
-        List<Path> ys = numbered(dir, "y");
+        Map<String, TreeMap<Integer, Path>> numbered = numbered(dir);
+        List<Path> xs = contiguous(dir, numbered.get("x"), "x", "input");
+        List<Path> ys = contiguous(dir, numbered.get("y"), "y", "expected output");
         if (xs.isEmpty()) throw new InputException(dir.toString(), null, null, "golden case has no x0.npy");
         if (ys.isEmpty()) throw new InputException(dir.toString(), null, null, "golden case has no y0.npy");
-        Double atol = null, rtol = null;
         for (String name : new String[]{"golden.json", "case.json"}) {
             Path p = dir.resolve(name);
             if (!Files.isRegularFile(p)) continue;
-            try {
-                JsonNode j = new ObjectMapper().readTree(p.toFile());
-                if (j.has("atol") && j.get("atol").isNumber()) atol = j.get("atol").asDouble();
-                if (j.has("rtol") && j.get("rtol").isNumber()) rtol = j.get("rtol").asDouble();
-            } catch (IOException e) {
-                throw new InputException(p.toString(), null, null, "is not valid JSON: " + e.getMessage());
+            JsonNode j = readJson(p);
+            if (name.equals("golden.json")) {
+                for (Iterator<String> it = j.fieldNames(); it.hasNext(); ) {
+                    String k = it.next();
+                    if (!GOLDEN_JSON_KEYS.contains(k)) {
+                        throw new InputException(p.toString(), null, null, "unknown key '" + k + "'; golden.json holds only "
+                                + String.join(", ", new TreeSet<>(GOLDEN_JSON_KEYS)));
+                    }
+                }
             }
-            break;
+            Double atol = tolerance(p, j, "atol"), rtol = tolerance(p, j, "rtol");
+            return new GoldenCase(dir, xs, ys, atol, rtol, atol == null && rtol == null ? null : name);
         }
-        return new GoldenCase(dir, xs, ys, atol, rtol);
+        return new GoldenCase(dir, xs, ys, null, null, null);
     }
 
-    private static List<Path> numbered(Path dir, String prefix) {
+    private static JsonNode readJson(Path p) {
+        ObjectMapper om = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        JsonNode j;
+        try {
+            if (Files.size(p) > MAX_JSON_BYTES) {
+                throw new InputException(p.toString(), null, null, "is larger than " + MAX_JSON_BYTES + " bytes");
+            }
+            j = om.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new InputException(p.toString(), null, null, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (j == null || !j.isObject()) throw new InputException(p.toString(), null, null, "is not a JSON object");
+        return j;
+    }
+
+    /** golden.json and case.json are small; the fixture generator's case.json with a model summary is a few KiB. */
+    private static final long MAX_JSON_BYTES = 4 << 20;
+
+    /** The value of {@code key} in {@code j} (null when absent): a JSON number, finite and non-negative. */
+    private static Double tolerance(Path p, JsonNode j, String key) {
+        JsonNode n = j.get(key);
+        if (n == null) return null;
+        if (!n.isNumber()) {
+            throw new InputException(p.toString(), null, null, "'" + key + "' is " + n + " (a JSON " + n.getNodeType().name()
+                    .toLowerCase(java.util.Locale.ROOT) + "), but must be a number; " + Tolerance.RULE);
+        }
+        double v = n.doubleValue();
+        if (Tolerance.problem(v, true) != null) {
+            throw new InputException(p.toString(), null, null, "'" + key + "' is " + n + ": " + Tolerance.problem(v, true));
+        }
+        return v;
+    }
+
+    /** Every x&lt;i&gt;.npy and y&lt;i&gt;.npy in {@code dir}, by prefix and number; a badly numbered name is refused. */
+    private static Map<String, TreeMap<Integer, Path>> numbered(Path dir) {
+        Map<String, TreeMap<Integer, Path>> out = Map.of("x", new TreeMap<>(), "y", new TreeMap<>());
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String f = p.getFileName().toString();
+                Matcher m = NUMBERED.matcher(f);
+                if (!m.matches()) continue;
+                String digits = m.group(2);
+                if (digits.length() > 9 || (digits.length() > 1 && digits.charAt(0) == '0')) {
+                    throw new InputException(p.toString(), null, null, "is not a golden case file name: files are numbered "
+                            + m.group(1) + "0.npy, " + m.group(1) + "1.npy, … (no leading zeros)");
+                }
+                if (!Files.isRegularFile(p)) throw new InputException(p.toString(), null, null, "is not a regular file");
+                out.get(m.group(1)).put(Integer.parseInt(digits), p);
+            }
+        } catch (IOException e) {
+            throw new InputException(dir.toString(), null, null, "cannot list the golden case: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** The files 0..n-1 in order; a gap (x0 and x2 but no x1) is refused naming the missing file. */
+    private static List<Path> contiguous(Path dir, TreeMap<Integer, Path> files, String prefix, String what) {
         List<Path> out = new ArrayList<>();
-        for (int i = 0; ; i++) {
-            Path p = dir.resolve(prefix + i + ".npy");
-            if (!Files.isRegularFile(p)) break;
-            out.add(p);
+        for (Map.Entry<Integer, Path> e : files.entrySet()) {
+            if (e.getKey() != out.size()) {
+                throw new InputException(dir.toString(), null, null, "golden case holds " + prefix + e.getKey() + ".npy but no "
+                        + prefix + out.size() + ".npy: " + what + " files are numbered " + prefix + "0.npy, " + prefix
+                        + "1.npy, … without a gap");
+            }
+            out.add(e.getValue());
         }
         return out;
     }
@@ -76,6 +161,9 @@ public final class GoldenCase {
 
     /** The case's own relative tolerance, or null. */
     public Double rtol() { return rtol; }
+
+    /** The file the case's tolerances were read from ({@code golden.json} or {@code case.json}), or null. */
+    public String toleranceFile() { return toleranceFile; }
 
     /** The directory's name, e.g. {@code lstm_default}. */
     public String name() {

@@ -16,14 +16,25 @@ public final class GoldenRunner {
     /** One output of one batch: the comparison and the two tensors it was computed from. */
     public record Outcome(Comparison comparison, Tensor got, Tensor want, int batch, int output) {}
 
+    /** Each output against the case within {@code atol + rtol·|expected|}, both within {@link Tolerance#MAX}. */
     public static List<Comparison> run(Model model, GoldenCase c, double atol, double rtol) {
+        return run(model, c, Tolerance.of(atol, rtol, "given", false));
+    }
+
+    public static List<Comparison> run(Model model, GoldenCase c, Tolerance tol) {
         List<Comparison> out = new ArrayList<>();
-        for (Outcome o : runDetailed(model, c, atol, rtol)) out.add(o.comparison());
+        for (Outcome o : runDetailed(model, c, tol)) out.add(o.comparison());
         return out;
     }
 
     /** As {@link #run}, keeping each output's values (for reports such as {@link HtmlReport}). */
     public static List<Outcome> runDetailed(Model model, GoldenCase c, double atol, double rtol) {
+        return runDetailed(model, c, Tolerance.of(atol, rtol, "given", false));
+    }
+
+    /** As {@link #run(Model, GoldenCase, Tolerance)}, keeping each output's values. */
+    public static List<Outcome> runDetailed(Model model, GoldenCase c, Tolerance tol) {
+        double atol = tol.atol(), rtol = tol.rtol();
         int nIn = model.inputCount(), nOut = model.outputCount();
         int nx = c.inputFiles().size(), ny = c.outputFiles().size();
         if (nx % nIn != 0) {

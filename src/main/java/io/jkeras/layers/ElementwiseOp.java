@@ -94,6 +94,8 @@ public final class ElementwiseOp implements Layer {
             return new Tensor[]{new Tensor(a.shape(), r)};
         }
         Tensor b = inputs[1];
+        // both are (batch, …) tensors of the graph: their batch axes are equal, never broadcast (as in Merge)
+        Merge.checkSameBatch(name, inputs);
         int[] s = Broadcast.shape(a.shape(), b.shape());
         if (s == null) {
             throw new InputException(null, name, null, "inputs " + Tensor.shapeString(a.shape()) + " and "

@@ -22,7 +22,11 @@ import java.util.List;
  * <li>Keras 1/2 ({@link MaskRule#KERAS2}): values ignore masks; the output mask is the AND of the
  * masks present (none when no input has one).
  * </ul>
- * Masks together with broadcasting (inputs of different shapes) are refused.
+ * Masks together with broadcasting (inputs of different shapes) are refused. The batch axis never
+ * broadcasts: inputs with different batch sizes are refused, as Keras' {@code Merge.build} refuses
+ * them ("Cannot merge tensors with different batch sizes", keras/src/layers/merging/base_merge.py:115, Keras 3.15.1);
+ * the other axes follow {@code _compute_elemwise_op_output_shape} (base_merge.py:60: right-aligned,
+ * a 1 stretches, a lower-rank input gains axes of size 1 after the batch axis in {@code call}, :160).
  */
 public final class Merge implements Layer {
     public enum Op {
@@ -108,6 +112,7 @@ public final class Merge implements Layer {
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         int n = inputs.length;
         if (op == Op.SUBTRACT && n != 2) throw new InputException(null, name, null, "Subtract takes exactly 2 inputs, got " + n);
+        checkSameBatch(name, inputs);
         boolean same = true;
         int[] s0 = inputs[0].shape();
         for (Tensor t : inputs) same &= Arrays.equals(t.shape(), s0);
@@ -200,6 +205,19 @@ public final class Merge implements Layer {
             for (int j = 0; j < size; j++) y[j] /= div;
         }
         return new Tensor[]{new Tensor(s0, y, outMask)};
+    }
+
+    /** Refuses inputs whose batch sizes (axis 0) differ: Keras never broadcasts the batch axis of a merge. */
+    static void checkSameBatch(String layer, Tensor[] inputs) {
+        for (Tensor t : inputs) {
+            if (t.rank() == 0 || inputs[0].rank() == 0) {
+                throw new InputException(null, layer, null, "received a scalar input; inputs are (batch, …)");
+            }
+            if (t.dim(0) != inputs[0].dim(0)) {
+                throw new InputException(null, layer, null, "cannot merge inputs with different batch sizes: " + describe(inputs)
+                        + " (Keras refuses this too)");
+            }
+        }
     }
 
     /** AND (or OR) of the masks present. */

@@ -285,6 +285,7 @@ public final class Model {
             checkInput(i, inputs[i]);
             values[inputNodes.get(i)] = new Tensor[]{inputs[i]};
         }
+        checkSameBatch(inputs);
         for (Node n : nodes) {
             if (values[n.id()] != null) continue;
             if (n.layer() instanceof InputLayer) {
@@ -355,6 +356,23 @@ public final class Model {
         float[] d = m.data();
         for (int i = 0; i < f.length; i++) f[i] = d[i] != 0f;
         return f;
+    }
+
+    /**
+     * Every input of one call holds the same number of samples: nothing broadcasts a batch of 1
+     * against another. Keras refuses such data in predict and fit ("Data cardinality is
+     * ambiguous", keras/src/trainers/data_adapters/data_adapter_utils.py:103, Keras 3.15.1).
+     */
+    private void checkSameBatch(Tensor[] inputs) {
+        for (Tensor t : inputs) {
+            if (t.dim(0) == inputs[0].dim(0)) continue;
+            StringBuilder sb = new StringBuilder("model '" + name + "': the inputs have different batch sizes: ");
+            for (int i = 0; i < inputs.length; i++) {
+                sb.append(i > 0 ? ", " : "").append("input ").append(i).append(" '").append(input(i).name()).append("' has ")
+                        .append(inputs[i].dim(0));
+            }
+            throw new InputException(sb.append("; every input of one call must hold the same number of samples").toString());
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import io.jkeras.golden.Comparison;
 import io.jkeras.golden.GoldenCase;
 import io.jkeras.golden.GoldenRunner;
 import io.jkeras.golden.HtmlReport;
+import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import org.assertj.core.api.AbstractAssert;
 
@@ -15,11 +16,14 @@ import java.util.List;
 /**
  * A model's outputs against one golden case: runs the case's batches in one session (a stateful
  * model carries its state) and fails, with {@code verify}'s statistics per output, when an output
- * is out of tolerance ({@code |got − want| ≤ atol + rtol·|want|}; NaN matches only NaN).
+ * is out of tolerance ({@code |got − want| ≤ atol + rtol·|want|}; NaN matches only NaN). A
+ * tolerance is finite, {@code ≥ 0} and at most {@link Tolerance#MAX}; a larger one (given, or the
+ * case's own) needs {@link #allowingLooseTolerance()}, and is named in the failure message.
  */
 public final class GoldenAssert extends AbstractAssert<GoldenAssert, Model> {
     private final GoldenCase golden;
     private Path report;
+    private boolean allowLoose;
 
     GoldenAssert(Model actual, GoldenCase golden, String description) {
         super(actual, GoldenAssert.class);
@@ -33,13 +37,22 @@ public final class GoldenAssert extends AbstractAssert<GoldenAssert, Model> {
         return this;
     }
 
+    /** Allows a tolerance above {@link Tolerance#MAX} (as {@code verify --allow-loose-tolerance}). */
+    public GoldenAssert allowingLooseTolerance() {
+        this.allowLoose = true;
+        return this;
+    }
+
     /** Every output within absolute tolerance {@code atol} (no relative tolerance). */
     public GoldenAssert matchesWithin(double atol) { return matchesWithin(atol, 0); }
 
     /** Every output within {@code atol + rtol·|expected|}. */
     public GoldenAssert matchesWithin(double atol, double rtol) {
-        if (!(atol >= 0) || !(rtol >= 0)) throw new IllegalArgumentException("tolerances must be non-negative, got atol " + atol + ", rtol " + rtol);
-        List<GoldenRunner.Outcome> outcomes = GoldenRunner.runDetailed(actual, golden, atol, rtol);
+        return matches(Tolerance.of(atol, rtol, "given", allowLoose));
+    }
+
+    private GoldenAssert matches(Tolerance tol) {
+        List<GoldenRunner.Outcome> outcomes = GoldenRunner.runDetailed(actual, golden, tol);
         if (report != null) {
             try {
                 HtmlReport.write(report, String.valueOf(actual.metadata().getOrDefault("source", actual.name())), golden, outcomes);
@@ -51,8 +64,8 @@ public final class GoldenAssert extends AbstractAssert<GoldenAssert, Model> {
         if (!failed.isEmpty()) {
             StringBuilder sb = new StringBuilder();
             sb.append("Expected model '").append(actual.name()).append("' (").append(actual.metadata().getOrDefault("source", "?"))
-                    .append(") to match golden case ").append(golden.dir()).append(" within atol ").append(atol).append(" + rtol ")
-                    .append(rtol).append("·|expected|, but ").append(failed.size()).append(" of ").append(outcomes.size()).append(" output(s) differ:");
+                    .append(") to match golden case ").append(golden.dir()).append(" within ").append(tol.describe())
+                    .append(", but ").append(failed.size()).append(" of ").append(outcomes.size()).append(" output(s) differ:");
             for (GoldenRunner.Outcome o : outcomes) sb.append(System.lineSeparator()).append("  ").append(o.comparison().describe());
             if (report != null) sb.append(System.lineSeparator()).append("  report: ").append(report);
             failWithMessage("%s", sb.toString());
@@ -62,7 +75,7 @@ public final class GoldenAssert extends AbstractAssert<GoldenAssert, Model> {
 
     /** Within the case's own tolerance ({@code golden.json} or {@code case.json}), else atol 1e-5, rtol 0. */
     public GoldenAssert matchesCaseTolerance() {
-        return matchesWithin(golden.atol() != null ? golden.atol() : 1e-5, golden.rtol() != null ? golden.rtol() : 0);
+        return matches(Tolerance.resolve(null, null, null, null, golden, allowLoose));
     }
 
     /** Every output equal to the expected one bit for bit (NaN matching NaN). */

@@ -60,12 +60,16 @@ public final class FitOptions {
 
     /** Keras' {@code validation_split}: the last fraction of the samples (before shuffling) is held out. */
     public FitOptions validationSplit(double f) {
-        if (f < 0 || f >= 1) throw new IllegalArgumentException("validation_split must be in [0, 1), got " + f);
+        if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation_split must be in [0, 1), got " + f);
         validationSplit = f;
         return this;
     }
 
-    public FitOptions validationBatchSize(int b) { validationBatchSize = b; return this; }
+    public FitOptions validationBatchSize(int b) {
+        if (b <= 0) throw new IllegalArgumentException("validation batch size must be positive, got " + b);
+        validationBatchSize = b;
+        return this;
+    }
 
     public FitOptions earlyStopping(EarlyStopping e) { earlyStopping = e; return this; }
 

@@ -72,11 +72,13 @@ public final class Trainer {
             vy = slice(y, splitAt, n);
             n = splitAt;
         }
-        int bs = o.batchSize;
-        int batches = (n + bs - 1) / bs;
-        if (model.stateful() && n % bs != 0) {
-            throw new InputException("model '" + model.name() + "' is stateful: its " + n + " training samples must be a multiple of the batch size " + bs);
+        if (model.stateful() && n % o.batchSize != 0) {
+            throw new InputException("model '" + model.name() + "' is stateful: its " + n + " training samples must be a multiple of the batch size "
+                    + o.batchSize);
         }
+        // a batch size above the sample count is one batch, as Keras' data adapters cut it; never n + bs - 1 (overflow)
+        int bs = Math.min(o.batchSize, n);
+        int batches = batchCount(n, bs);
         List<Param> params = graph.params();
         List<Param> trainable = graph.trainableParams();
         KerasOptimizer kopt = o.optimizer instanceof KerasOptimizer k ? k : null;
@@ -102,7 +104,7 @@ public final class Trainer {
             }
             Metrics metrics = new Metrics();
             for (int b = 0; b < batches; b++) {
-                int from = b * bs, to = Math.min(n, from + bs);
+                int from = b * bs, to = from + Math.min(bs, n - from);
                 int[] idx = java.util.Arrays.copyOfRange(order, from, to);
                 Tensor[] xb = take(tx, idx), yb = take(ty, idx);
                 Tape tape = new Tape();
@@ -148,7 +150,7 @@ public final class Trainer {
             }
             Map<String, Double> logs = metrics.results("");
             if (vx != null) logs.putAll(evaluate(graph, vx, vy, losses, o.lossWeights,
-                    o.validationBatchSize != null ? o.validationBatchSize : bs, trainable, "val_"));
+                    o.validationBatchSize != null ? o.validationBatchSize : o.batchSize, trainable, "val_"));
             history.add(logs);
             epochsRun = epoch + 1;
             for (ProgressListener l : o.listeners) l.onEpochEnd(epoch, logs);
@@ -174,8 +176,8 @@ public final class Trainer {
         List<String> names = outputNames(graph.model(), losses);
         TrainContext ctx = new TrainContext(false, null);
         FusedRecurrentFit fused = FusedRecurrentFit.select(graph, x, losses);
-        for (int from = 0; from < n; from += batchSize) {
-            int to = Math.min(n, from + batchSize);
+        for (int from = 0; from < n; from += Math.min(batchSize, n - from)) {
+            int to = from + Math.min(batchSize, n - from);
             Tensor[] xb = slice(x, from, to), yb = slice(y, from, to);
             m.add(fused != null ? fused.loss(xb[0], yb[0], losses.get(0), lossWeights, trainable)
                     : lossOf(graph, new Tape(), xb, yb, losses, lossWeights, ctx, trainable), names, to - from);
@@ -281,6 +283,9 @@ public final class Trainer {
             throw new InputException("model '" + model.name() + "' has " + model.outputCount() + " output(s), got " + (y == null ? 0 : y.length) + " " + yn);
         }
         int n = x[0].dim(0);
+        if (n == 0) {
+            throw new InputException(xn + " holds 0 samples (shape " + Tensor.shapeString(x[0].shape()) + "); fit needs at least one");
+        }
         for (Tensor[] ts : new Tensor[][]{x, y}) {
             for (Tensor t : ts) {
                 if (t.rank() == 0 || t.dim(0) != n) {
@@ -291,6 +296,11 @@ public final class Trainer {
                 }
             }
         }
+    }
+
+    /** The number of batches of at most {@code bs} samples that {@code n} samples make, without overflow. */
+    static int batchCount(int n, int bs) {
+        return n / bs + (n % bs == 0 ? 0 : 1);
     }
 
     /** Samples {@code [from, to)} of each tensor. */

@@ -73,7 +73,7 @@ class GoldenCasesFixturesTest {
         Path report = tmp.resolve("report.html");
         assertThatThrownBy(() -> assertThat(m).on(g).withReport(report).matchesWithin(1e-5))
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("to match golden case " + g + " within atol 1.0E-5 + rtol 0.0·|expected|, but 1 of 1 output(s) differ")
+                .hasMessageContaining("to match golden case " + g + " within atol 1e-05 (given), rtol 0 (given), but 1 of 1 output(s) differ")
                 .hasMessageContaining("max abs err 0.00100")
                 .hasMessageContaining("worst at (batch 2, timestep 1, unit 2)")
                 .hasMessageContaining("1 of 90 outside atol")

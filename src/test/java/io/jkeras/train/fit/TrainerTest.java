@@ -1,5 +1,6 @@
 package io.jkeras.train.fit;
 
+import io.jkeras.InputException;
 import io.jkeras.TrainingException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Dense;
@@ -106,6 +107,34 @@ class TrainerTest {
         for (int e = 0; e < 3; e++) assertThat(r.history().get("loss").get(e)).isCloseTo(want.get(e), within(1e-5 * want.get(e)));
         assertThat(weightsOf(r.model())).containsExactly(w, within(1e-5));
         assertThat(r.optimizerState().iterations()).isEqualTo(9);
+    }
+
+    @Test
+    void batchSizeAboveTheSampleCountIsOneBatchAsInKeras() {
+        Tensor[] x = data(1, false), y = data(1, true);
+        List<Integer> batchesSeen = new ArrayList<>();
+        FitResult r = Trainer.fit(linear(K0, B0, Map.of()), x, y, new FitOptions().loss(Losses.meanSquaredError())
+                .optimizer(new Sgd(0.1)).batchSize(Integer.MAX_VALUE).epochs(2).shuffle(false)
+                .validationData(data(3, false), data(3, true))
+                .listener(new ProgressListener() {
+                    @Override public void onEpochStart(int epoch, int epochs, int batches) { batchesSeen.add(batches); }
+                }));
+        double[] w = {K0[0], K0[1], K0[2], B0[0]};
+        List<Double> want = referenceSgd(w, x[0], y[0], 0, N, N, 2, 0.1, 0);
+        assertThat(batchesSeen).containsExactly(1, 1);
+        for (int e = 0; e < 2; e++) assertThat(r.history().get("loss").get(e)).isCloseTo(want.get(e), within(1e-5 * want.get(e)));
+        assertThat(r.history().get("val_loss")).hasSize(2).allMatch(Double::isFinite);
+        assertThat(weightsOf(r.model())).containsExactly(w, within(1e-5));
+    }
+
+    @Test
+    void fitOnZeroSamplesIsAnInputException() {
+        Tensor[] x = {new Tensor(new int[]{0, F}, new float[0])}, y = {new Tensor(new int[]{0, 1}, new float[0])};
+        FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.1));
+        assertThatThrownBy(() -> Trainer.fit(linear(K0, B0, Map.of()), x, y, o))
+                .isInstanceOf(InputException.class).hasMessageContaining("x holds 0 samples (shape (0, 3))");
+        assertThatThrownBy(() -> Trainer.fit(linear(K0, B0, Map.of()), data(1, false), data(1, true), o.validationData(x, y)))
+                .isInstanceOf(InputException.class).hasMessageContaining("validation x holds 0 samples");
     }
 
     @Test
