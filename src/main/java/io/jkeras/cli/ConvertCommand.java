@@ -17,6 +17,7 @@ import io.jkeras.model.Model;
 import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -91,7 +92,7 @@ final class ConvertCommand implements Callable<Integer> {
         var pw = spec.commandLine().getOut();
         if (kind != Kind.JKM) {
             JKeras.save(m, out);
-            pw.println("wrote " + out + " (" + Files.size(out) + " bytes, " + m.weights().size() + " weights)");
+            pw.println(Printable.escape("wrote " + out + " (" + Files.size(out) + " bytes, " + m.weights().size() + " weights)"));
             pw.flush();
             return 0;
         }
@@ -106,8 +107,8 @@ final class ConvertCommand implements Callable<Integer> {
             Files.deleteIfExists(out);
             throw e;
         }
-        pw.println("wrote " + out + " (" + Files.size(out) + " bytes, " + m.weights().size() + " weights, native format "
-                + Jkm.MAJOR + "." + Jkm.MINOR + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")");
+        pw.println(Printable.escape("wrote " + out + " (" + Files.size(out) + " bytes, " + m.weights().size() + " weights, native format "
+                + Jkm.MAJOR + "." + Jkm.MINOR + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")"));
         pw.flush();
         return 0;
     }
@@ -116,8 +117,12 @@ final class ConvertCommand implements Callable<Integer> {
     private static Path sourceFile(Model m) {
         String s = m.metadata().get("source");
         if (s == null || "jkm".equals(m.metadata().get("format"))) return null;
-        Path p = Path.of(s);
-        return Files.isRegularFile(p) ? p : null;
+        try {
+            Path p = Path.of(s);
+            return Files.isRegularFile(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null; // a label that is not a path
+        }
     }
 
     private EmbeddedCheck jkerasCheck(Model m) {

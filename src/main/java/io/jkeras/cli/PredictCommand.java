@@ -7,6 +7,7 @@ import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,7 +70,7 @@ final class PredictCommand implements Runnable {
                 } catch (IOException e) {
                     throw new io.jkeras.JKerasException(p.toString(), null, null, "cannot write: " + e.getMessage(), e);
                 }
-                spec.commandLine().getOut().println("wrote " + p + " " + Tensor.shapeString(t.shape()));
+                spec.commandLine().getOut().println(Printable.escape("wrote " + p + " " + Tensor.shapeString(t.shape())));
             }
         }
         spec.commandLine().getOut().flush();

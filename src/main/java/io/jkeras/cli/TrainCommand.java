@@ -21,6 +21,7 @@ import io.jkeras.train.TrainingState;
 import io.jkeras.train.optim.KerasOptimizer;
 import io.jkeras.train.optim.Optimizers;
 import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -170,7 +171,7 @@ final class TrainCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         Resolved resolved = resolveOptimizer(model);
         KerasOptimizer opt = resolved.optimizer();
-        out.println(resolved.line());
+        out.println(Printable.escape(resolved.line()));
         out.flush();
         boolean hasValidation = vx != null || (validationSplit != null && validationSplit > 0);
         FitOptions fo = new FitOptions().loss(lossFn).optimizer(opt).epochs(epochs).batchSize(batchSize)
@@ -208,17 +209,17 @@ final class TrainCommand implements Runnable {
 
         boolean keras = output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
         saveModel(result.model(), keras ? opt : null);
-        out.println("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
-                + lastValues(result) + ")");
-        out.println(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
-                : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)");
+        out.println(Printable.escape("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
+                + lastValues(result) + ")"));
+        out.println(Printable.escape(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
+                : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)"));
         if (historyJson != null) {
             writeBytes(history, historyJson);
-            out.println("wrote " + history);
+            out.println(Printable.escape("wrote " + history));
         }
         if (plotBytes != null) {
             writeBytes(plot, plotBytes);
-            out.println("wrote " + plot);
+            out.println(Printable.escape("wrote " + plot));
         }
         out.flush();
     }

@@ -4,6 +4,7 @@ import io.jkeras.golden.Comparison;
 import io.jkeras.golden.GoldenCase;
 import io.jkeras.golden.GoldenRunner;
 import io.jkeras.model.Model;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,17 +47,17 @@ final class VerifyCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         boolean ok = true;
         for (Comparison cmp : results) {
-            out.println(cmp.describe());
+            out.println(Printable.escape(cmp.describe()));
             ok &= cmp.passed();
         }
-        out.println(ok ? "PASS: " + results.size() + " output(s) match " + golden : "FAIL: outputs differ from " + golden);
+        out.println(Printable.escape(ok ? "PASS: " + results.size() + " output(s) match " + golden : "FAIL: outputs differ from " + golden));
         if (report != null) {
             try {
                 io.jkeras.golden.HtmlReport.write(report, args.model.toString(), c, outcomes);
             } catch (java.io.IOException e) {
                 throw new io.jkeras.JKerasException(report.toString(), null, null, "cannot write the report: " + e.getMessage(), e);
             }
-            out.println("report: " + report);
+            out.println(Printable.escape("report: " + report));
         }
         out.flush();
         return ok ? 0 : Main.CHECK_FAILED;
