@@ -57,6 +57,8 @@ public final class Main implements Runnable {
         cl.setErr(err);
         // help in plain text: the terminal writer would show colour sequences as escapes
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        // an argument starting with '@' is a file name (a model called @best.h5), never a file of more arguments
+        cl.setExpandAtFiles(false);
         // a file name the JVM cannot encode (no UTF-8 locale): say what to do, in one line
         cl.registerConverter(java.nio.file.Path.class, s -> {
             try {
