@@ -3,6 +3,7 @@ package io.jkeras.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.fixtures.FixtureCase;
+import io.jkeras.util.DirectorySnapshot;
 import io.jkeras.util.TerminalText;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -11,18 +12,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,7 +74,7 @@ class BadCliCasesTest {
         Path tmp = Files.createTempDirectory("jkeras-badcli");
         try {
             setup(c.path("setup"), tmp);
-            Map<String, String> before = snapshot(tmp);
+            Map<String, String> before = DirectorySnapshot.of(tmp);
             List<String> args = new ArrayList<>();
             for (JsonNode a : c.path("args")) args.add(substitute(a.asText(), tmp));
             StringWriter out = new StringWriter(), err = new StringWriter();
@@ -99,7 +96,7 @@ class BadCliCasesTest {
 
             List<Path> created = new ArrayList<>();
             for (JsonNode p : c.path("created")) created.add(Path.of(p.asText()).normalize());
-            Map<String, String> after = snapshot(tmp);
+            Map<String, String> after = DirectorySnapshot.of(tmp);
             for (Map.Entry<String, String> e : before.entrySet()) {
                 if (isCreated(e.getKey(), created)) continue;
                 assertThat(after.get(e.getKey())).as(e.getKey() + " changed or removed: " + what).isEqualTo(e.getValue());
@@ -108,7 +105,7 @@ class BadCliCasesTest {
                 if (!before.containsKey(p)) assertThat(isCreated(p, created)).as("new file " + p + " left behind: " + what).isTrue();
             }
         } finally {
-            delete(tmp);
+            DirectorySnapshot.delete(tmp);
         }
     }
 
@@ -177,41 +174,6 @@ class BadCliCasesTest {
         } else {
             Files.createDirectories(to.getParent());
             Files.copy(from, to);
-        }
-    }
-
-    // ---------------------------------------------------------------- snapshots
-
-    /**
-     * Every path under {@code dir} (relative, symbolic links not followed) with what it is: a
-     * regular file's SHA-256, a link's target, or its kind. Fifos and devices are never opened.
-     */
-    static Map<String, String> snapshot(Path dir) throws IOException {
-        Map<String, String> m = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.toList()) {
-                if (p.equals(dir)) continue;
-                String rel = dir.relativize(p).toString();
-                if (Files.isSymbolicLink(p)) m.put(rel, "link " + Files.readSymbolicLink(p));
-                else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) m.put(rel, "directory");
-                else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) m.put(rel, "file " + sha256(p));
-                else m.put(rel, "other");
-            }
-        }
-        return m;
-    }
-
-    private static String sha256(Path p) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void delete(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }
