@@ -1,9 +1,14 @@
 package io.jkeras;
 
+import io.jkeras.util.Printable;
+
 /**
  * Base of every error jkeras reports about its input. Each subtype says what a user does about it;
  * the message names the file, the layer and the weight where they are known, what was found and
  * what is allowed. These are user errors: the CLI prints the message alone, without a stack trace.
+ * The message is one printable line: the file, layer, weight and detail quote what a file or a
+ * request holds, so their control characters are escaped ({@link Printable#escape}); the
+ * accessors return them as given.
  */
 public class JKerasException extends RuntimeException {
     private final String file;
@@ -57,11 +62,11 @@ public class JKerasException extends RuntimeException {
 
     static String compose(String file, String layer, String weight, String detail) {
         StringBuilder sb = new StringBuilder();
-        if (file != null) sb.append(file).append(": ");
-        if (layer != null) sb.append("layer '").append(layer).append("'");
-        if (weight != null) sb.append(layer != null ? " " : "").append("weight '").append(weight).append("'");
+        if (file != null) sb.append(Printable.escape(file)).append(": ");
+        if (layer != null) sb.append("layer '").append(Printable.escape(layer)).append("'");
+        if (weight != null) sb.append(layer != null ? " " : "").append("weight '").append(Printable.escape(weight)).append("'");
         if (layer != null || weight != null) sb.append(": ");
-        sb.append(detail);
+        sb.append(Printable.escape(detail));
         return sb.toString();
     }
 }

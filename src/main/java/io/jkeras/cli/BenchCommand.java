@@ -13,6 +13,7 @@ import io.jkeras.train.Losses;
 import io.jkeras.train.ProgressListener;
 import io.jkeras.train.Trainer;
 import io.jkeras.train.optim.Adam;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -497,7 +498,7 @@ public final class BenchCommand implements Runnable {
     }
 
     private void printHuman(PrintWriter out, Map<String, Object> r) {
-        out.println("model      " + r.get("model"));
+        out.println("model      " + Printable.escape(r.get("model")));
         out.println("kernel     " + r.get("kernel") + ", engine threads " + (r.get("threads") == null ? "default" : r.get("threads"))
                 + ", Java " + r.get("java"));
         if (train) {

@@ -19,6 +19,7 @@ import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.OutputFiles;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -110,7 +111,7 @@ final class ConvertCommand implements Callable<Integer> {
             JKeras.save(m, staged);
             long size = Files.size(staged);
             files.commit();
-            pw.println("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights)");
+            pw.println(Printable.escape("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights)"));
             pw.flush();
             return;
         }
@@ -128,8 +129,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
         long size = Files.size(staged);
         files.commit();
-        pw.println("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights, native format "
-                + Jkm.MAJOR + "." + Jkm.MINOR + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")");
+        pw.println(Printable.escape("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights, native format "
+                + Jkm.MAJOR + "." + Jkm.MINOR + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")"));
         pw.flush();
     }
 
@@ -137,8 +138,12 @@ final class ConvertCommand implements Callable<Integer> {
     private static Path sourceFile(Model m) {
         String s = m.metadata().get("source");
         if (s == null || "jkm".equals(m.metadata().get("format"))) return null;
-        Path p = Path.of(s);
-        return Files.isRegularFile(p) ? p : null;
+        try {
+            Path p = Path.of(s);
+            return Files.isRegularFile(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null; // a label that is not a path
+        }
     }
 
     private EmbeddedCheck jkerasCheck(Model m) {

@@ -4,6 +4,7 @@ import io.jkeras.golden.GoldenRecorder;
 import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import io.jkeras.model.Tensor;
+import io.jkeras.util.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,8 +79,9 @@ final class GoldenCommand implements Runnable {
             Model m = args.load();
             List<Tensor> ys = GoldenRecorder.record(m, file, inputs, dir, new GoldenRecorder.Options(atol, rtol, force, withModel));
             var out = spec.commandLine().getOut();
-            for (int i = 0; i < ys.size(); i++) out.println("wrote " + dir.resolve("y" + i + ".npy") + " " + Tensor.shapeString(ys.get(i).shape()));
-            out.println("recorded golden case " + dir + ": " + inputs.size() + " input file(s), " + ys.size() + " output file(s), golden.json");
+            for (int i = 0; i < ys.size(); i++) out.println(Printable.escape("wrote " + dir.resolve("y" + i + ".npy") + " " + Tensor.shapeString(ys.get(i).shape())));
+            out.println(Printable.escape("recorded golden case " + dir + ": " + inputs.size() + " input file(s), " + ys.size()
+                    + " output file(s), golden.json"));
             out.flush();
             return 0;
         }

@@ -1,6 +1,8 @@
 package io.jkeras.cli;
 
 import io.jkeras.JKerasException;
+import io.jkeras.util.PathNames;
+import io.jkeras.util.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,30 +34,70 @@ public final class Main implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the CLI with the given streams and returns the exit code (for tests). */
+    /**
+     * Runs the CLI with the given streams and returns the exit code (for tests). Both streams are
+     * wrapped in {@link Printable#terminal}, so no control sequence from a file or an argument
+     * reaches the terminal, and every error is one line: {@code jkeras: error: ...} (bad input,
+     * exit 2), {@code jkeras: ...} (bad usage, exit 2, with where to find help on the same line).
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        PrintWriter o = new PrintWriter(Printable.terminal(out), true);
+        PrintWriter e = new PrintWriter(Printable.terminal(err), true);
+        try {
+            return execute(args, o, e);
+        } finally {
+            o.flush();
+            e.flush();
+        }
+    }
+
+    private static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        // help in plain text: the terminal writer would show colour sequences as escapes
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        // an argument starting with '@' is a file name (a model called @best.h5), never a file of more arguments
+        cl.setExpandAtFiles(false);
+        // a file name the JVM cannot encode (no UTF-8 locale): say what to do, in one line
+        cl.registerConverter(java.nio.file.Path.class, s -> {
+            try {
+                return java.nio.file.Path.of(s);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new CommandLine.TypeConversionException(PathNames.unencodable(e));
+            }
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof JKerasException) {
-                err.println("jkeras: error: " + ex.getMessage());
+            if (ex instanceof JKerasException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                err.println("jkeras: error: " + Printable.escape(ex.getMessage()));
                 return USER_ERROR;
             }
-            if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
-                err.println("jkeras: error: " + ex.getMessage());
+            if (invalidPath(ex) != null) {
+                err.println("jkeras: error: " + PathNames.unencodable(invalidPath(ex)));
                 return USER_ERROR;
             }
-            err.println("jkeras: internal error: " + ex);
-            ex.printStackTrace(err);
+            err.println("jkeras: internal error: " + Printable.escape(ex));
+            java.io.StringWriter trace = new java.io.StringWriter();
+            ex.printStackTrace(new PrintWriter(trace));
+            trace.toString().lines().skip(1).forEach(l -> err.println(Printable.escape(l)));
             return INTERNAL_ERROR;
         });
         cl.setParameterExceptionHandler((ex, args2) -> {
-            err.println("jkeras: " + ex.getMessage());
-            err.println("Try 'jkeras " + (ex.getCommandLine().getCommandName().equals("jkeras") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            String message = Printable.escape(ex.getMessage());
+            err.println("jkeras: " + message + (message.endsWith(".") ? "" : ".")
+                    + " Try '" + name + " --help'.");
             return USER_ERROR;
         });
         return cl.execute(args);
+    }
+
+    /** The InvalidPathException behind {@code t} (a file name the JVM cannot encode), or null. */
+    private static java.nio.file.InvalidPathException invalidPath(Throwable t) {
+        for (int depth = 0; t != null && depth < 8; t = t.getCause(), depth++) {
+            if (t instanceof java.nio.file.InvalidPathException ip) return ip;
+        }
+        return null;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -7,6 +7,7 @@ import io.jkeras.model.Session;
 import io.jkeras.model.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.OutputFiles;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,7 +82,7 @@ final class PredictCommand implements Runnable {
                 Path p = outputs.get(b * nOut + o);
                 Tensor t = y[o];
                 files.write(p, out -> Npy.write(out, t));
-                wrote.add("wrote " + p + " " + Tensor.shapeString(t.shape()));
+                wrote.add(Printable.escape("wrote " + p + " " + Tensor.shapeString(t.shape())));
             }
         }
         // said once every output is staged: a later failure leaves no file and no "wrote" line

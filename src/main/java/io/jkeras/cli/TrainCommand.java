@@ -21,6 +21,7 @@ import io.jkeras.train.TrainingState;
 import io.jkeras.train.optim.KerasOptimizer;
 import io.jkeras.train.optim.Optimizers;
 import io.jkeras.util.OutputFiles;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -183,7 +184,7 @@ final class TrainCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         Resolved resolved = resolveOptimizer(model);
         KerasOptimizer opt = resolved.optimizer();
-        out.println(resolved.line());
+        out.println(Printable.escape(resolved.line()));
         out.flush();
         boolean hasValidation = vx != null || (validationSplit != null && validationSplit > 0);
         FitOptions fo = new FitOptions().loss(lossFn).optimizer(opt).epochs(epochs).batchSize(batchSize)
@@ -226,12 +227,12 @@ final class TrainCommand implements Runnable {
         if (historyJson != null) files.write(history, o -> o.write(historyJson));
         if (plotBytes != null) files.write(plot, o -> o.write(plotBytes));
         files.commit();
-        out.println("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
-                + lastValues(result) + ")");
+        out.println(Printable.escape("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
+                + lastValues(result) + ")"));
         out.println(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
                 : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)");
-        if (historyJson != null) out.println("wrote " + history);
-        if (plotBytes != null) out.println("wrote " + plot);
+        if (historyJson != null) out.println(Printable.escape("wrote " + history));
+        if (plotBytes != null) out.println(Printable.escape("wrote " + plot));
         out.flush();
     }
 

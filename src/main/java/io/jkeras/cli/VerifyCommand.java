@@ -7,6 +7,7 @@ import io.jkeras.golden.HtmlReport;
 import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import io.jkeras.util.OutputFiles;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,17 +77,17 @@ final class VerifyCommand implements Callable<Integer> {
         List<Comparison> results = outcomes.stream().map(GoldenRunner.Outcome::comparison).toList();
         boolean ok = true;
         for (Comparison cmp : results) {
-            out.println(cmp.describe());
+            out.println(Printable.escape(cmp.describe()));
             ok &= cmp.passed();
         }
         String loose = tol.loose() ? " (LOOSE tolerance, allowed by " + Tolerance.LOOSE_FLAG + ")" : "";
-        out.println(ok ? "PASS" + loose + ": " + results.size() + " output(s) match " + golden
-                : "FAIL" + loose + ": outputs differ from " + golden);
+        out.println(Printable.escape(ok ? "PASS" + loose + ": " + results.size() + " output(s) match " + golden
+                : "FAIL" + loose + ": outputs differ from " + golden));
         if (report != null) {
             byte[] html = HtmlReport.render(args.model.toString(), c, outcomes).getBytes(StandardCharsets.UTF_8);
             files.write(report, o -> o.write(html));
             files.commit();
-            out.println("report: " + report);
+            out.println(Printable.escape("report: " + report));
         }
         out.flush();
         return ok ? 0 : Main.CHECK_FAILED;

@@ -1,6 +1,7 @@
 package io.jkeras.cli;
 
 import io.jkeras.model.Model;
+import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -31,7 +32,7 @@ final class WeightsCommand implements Runnable {
             double mean = v.length == 0 ? 0 : sum / v.length;
             for (float f : v) sq += (f - mean) * (f - mean);
             double std = v.length == 0 ? 0 : Math.sqrt(sq / v.length);
-            out.printf("%-40s %-14s %12.6g %12.6g %12.6g %12.6g%n", w.fullName(), w.weight().shapeString(),
+            out.printf("%-40s %-14s %12.6g %12.6g %12.6g %12.6g%n", Printable.escape(w.fullName()), w.weight().shapeString(),
                     v.length == 0 ? 0 : min, v.length == 0 ? 0 : max, mean, std);
         }
         out.printf("%d weights, %d parameters%n", m.weights().size(), m.paramCount());

@@ -1,6 +1,7 @@
 package io.jkeras.golden;
 
 import io.jkeras.model.Tensor;
+import io.jkeras.util.Printable;
 
 /**
  * How one output compares with its expected value: the largest absolute and relative errors, where
@@ -54,10 +55,10 @@ public record Comparison(String label, int[] shape, double maxAbs, double maxRel
     /** One line a person reads: the statistics and where the worst element is. */
     public String describe() {
         if (shapeMismatch) {
-            return label + ": shape " + Tensor.shapeString(shape) + " but expected " + Tensor.shapeString(expectedShape) + "  FAIL";
+            return Printable.escape(label) + ": shape " + Tensor.shapeString(shape) + " but expected " + Tensor.shapeString(expectedShape) + "  FAIL";
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(label).append(": max abs err ").append(String.format("%.3g", maxAbs))
+        sb.append(Printable.escape(label)).append(": max abs err ").append(String.format("%.3g", maxAbs))
                 .append(", max rel err ").append(String.format("%.3g", maxRel));
         if (worstIndex.length > 0) {
             sb.append(", worst at ").append(indexString(worstIndex, shape.length))

@@ -3,6 +3,7 @@ package io.jkeras.golden;
 import io.jkeras.format.Jkm;
 import io.jkeras.model.Tensor;
 import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.Printable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -263,10 +264,11 @@ public final class HtmlReport {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
+    /** {@code s} for HTML text and attribute values: control characters escaped ({@link Printable}), then markup. */
     static String esc(String s) {
         if (s == null) return "";
         StringBuilder sb = new StringBuilder(s.length());
-        for (char ch : s.toCharArray()) {
+        for (char ch : Printable.escape(s).toCharArray()) {
             switch (ch) {
                 case '<' -> sb.append("&lt;");
                 case '>' -> sb.append("&gt;");

@@ -5,6 +5,7 @@ import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Shapes;
 import io.jkeras.layers.Weight;
+import io.jkeras.util.Printable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -458,7 +459,7 @@ public final class Model {
         for (Node n : nodes) shapes.putIfAbsent(n.layer(), n.outputShapes()[0]);
         StringBuilder sb = new StringBuilder();
         String rule = "_".repeat(78) + "\n";
-        sb.append("Model: \"").append(name).append("\"\n");
+        sb.append("Model: \"").append(Printable.escape(name)).append("\"\n");
         sb.append(rule);
         sb.append(String.format("%-34s%-28s%16s%n", " Layer (type)", "Output Shape", "Param #"));
         sb.append("=".repeat(78)).append('\n');
@@ -466,7 +467,7 @@ public final class Model {
             Layer l = layers.get(i);
             int[] s = shapes.get(l);
             String shape = s == null ? "?" : withBatch(s);
-            String label = " " + l.name() + " (" + l.typeName() + ")";
+            String label = " " + Printable.escape(l.name()) + " (" + Printable.escape(l.typeName()) + ")";
             sb.append(String.format("%-34s%-28s%16d%n", label, shape, l.paramCount()));
             if (i < layers.size() - 1) sb.append('\n');
         }

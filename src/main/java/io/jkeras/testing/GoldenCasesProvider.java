@@ -24,7 +24,13 @@ public final class GoldenCasesProvider implements ArgumentsProvider, AnnotationC
 
     @Override
     public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
-        return find(Path.of(annotation.value()), annotation.requireModel(), Set.of(annotation.exclude())).stream().map(Arguments::of);
+        Path dir;
+        try {
+            dir = Path.of(annotation.value());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new io.jkeras.InputException(null, null, null, io.jkeras.util.PathNames.unencodable(e), e);
+        }
+        return find(dir, annotation.requireModel(), Set.of(annotation.exclude())).stream().map(Arguments::of);
     }
 
     /** The golden cases under {@code dir} as {@link GoldenCases} selects them. */

@@ -19,7 +19,13 @@ public final class ModelAssert extends AbstractAssert<ModelAssert, Model> {
     /** Compares the model with the golden case in directory {@code dir}. */
     public GoldenAssert on(Path dir) { return on(GoldenCase.open(dir)); }
 
-    public GoldenAssert on(String dir) { return on(Path.of(dir)); }
+    public GoldenAssert on(String dir) {
+        try {
+            return on(Path.of(dir));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new io.jkeras.InputException(null, null, null, io.jkeras.util.PathNames.unencodable(e), e);
+        }
+    }
 
     /** The model has {@code n} inputs. */
     public ModelAssert hasInputCount(int n) {

@@ -282,6 +282,19 @@ public final class Trainer {
         if (y == null || y.length != model.outputCount()) {
             throw new InputException("model '" + model.name() + "' has " + model.outputCount() + " output(s), got " + (y == null ? 0 : y.length) + " " + yn);
         }
+        for (int i = 0; i < x.length; i++) {
+            io.jkeras.layers.InputLayer in = model.input(i);
+            int[] s = in.shape(), got = x[i].shape();
+            boolean ok = got.length == s.length + 1;
+            for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1];
+            if (!ok) {
+                int[] full = new int[s.length + 1];
+                full[0] = -1;
+                System.arraycopy(s, 0, full, 1, s.length);
+                throw new InputException(null, in.name(), null, xn + " " + i + " has shape " + Tensor.shapeString(got)
+                        + " but input " + i + " expects " + Tensor.shapeString(full));
+            }
+        }
         int n = x[0].dim(0);
         if (n == 0) {
             throw new InputException(xn + " holds 0 samples (shape " + Tensor.shapeString(x[0].shape()) + "); fit needs at least one");
