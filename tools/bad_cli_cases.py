@@ -30,7 +30,7 @@ def setup(case, tmp):
         if "copy" in step:
             src = os.path.join(ROOT, step["copy"])
             if os.path.isdir(src):
-                shutil.copytree(src, to)
+                shutil.copytree(src, to, dirs_exist_ok=True)
             else:
                 os.makedirs(os.path.dirname(to), exist_ok=True)
                 shutil.copyfile(src, to)

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -168,12 +169,12 @@ class BadCliCasesTest {
                 for (Path p : s.toList()) {
                     Path q = to.resolve(from.relativize(p).toString());
                     if (Files.isDirectory(p)) Files.createDirectories(q);
-                    else Files.copy(p, q);
+                    else Files.copy(p, q, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } else {
             Files.createDirectories(to.getParent());
-            Files.copy(from, to);
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING); // a later step may replace a copied file
         }
     }
 }
