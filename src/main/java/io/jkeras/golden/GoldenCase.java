@@ -89,8 +89,13 @@ public final class GoldenCase {
                 throw new InputException(p.toString(), null, null, "is larger than " + MAX_JSON_BYTES + " bytes");
             }
             j = om.readTree(p.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new InputException(p.toString(), null, null, "is not valid JSON: "
+                    + e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:.*?]\\)", "")
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
-            throw new InputException(p.toString(), null, null, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new InputException(p.toString(), null, null, "cannot be read: " + e.getMessage());
         }
         if (j == null || !j.isObject()) throw new InputException(p.toString(), null, null, "is not a JSON object");
         return j;
