@@ -1,7 +1,8 @@
 package io.jkeras;
 
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.keras.KerasLoader;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 
 import java.io.InputStream;

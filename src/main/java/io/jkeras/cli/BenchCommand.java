@@ -2,11 +2,11 @@ package io.jkeras.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.model.Model;
 import io.jkeras.model.SampleInputs;
 import io.jkeras.model.WarmUp;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.train.FitOptions;
 import io.jkeras.train.Losses;

@@ -1,8 +1,8 @@
 package io.jkeras.cli;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.format.EmbeddedCheck;
 import io.jkeras.format.Jkm;
 import io.jkeras.format.JkmReader;
@@ -16,7 +16,7 @@ import io.jkeras.layers.Layer;
 import io.jkeras.layers.TimeDistributed;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.OutputFiles;
 import io.jkeras.util.Printable;
@@ -122,7 +122,7 @@ final class ConvertCommand implements Callable<Integer> {
         // read it back as a service would, embedded checks included: a file that does not load is never moved into place
         try {
             Jkm.load(staged, JkmReader.Options.DEFAULT.withLoadOptions(
-                    io.jkeras.keras.LoadOptions.DEFAULT.withAllowNonFiniteWeights(args.allowNonFinite)));
+                    io.jkeras.model.LoadOptions.DEFAULT.withAllowNonFiniteWeights(args.allowNonFinite)));
         } catch (JKerasException e) {
             throw new JKerasException(out.toString(), e.layer(), e.weight(),
                     "the converted file does not load back, so it was not written: " + e.detail(), e);
@@ -170,7 +170,7 @@ final class ConvertCommand implements Callable<Integer> {
         Session s = m.newSession();
         List<Tensor[]> ys = new ArrayList<>();
         for (Tensor[] x : xs) ys.add(s.predict(x));
-        return new EmbeddedCheck("jkeras " + Jkm.jkerasVersion(), checkAtol != null ? checkAtol : 1e-6,
+        return new EmbeddedCheck("jkeras " + io.jkeras.util.Version.jkeras(), checkAtol != null ? checkAtol : 1e-6,
                 checkRtol != null ? checkRtol : 1e-6, xs, ys);
     }
 

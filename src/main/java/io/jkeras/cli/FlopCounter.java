@@ -1,6 +1,6 @@
 package io.jkeras.cli;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Conv1D;
 import io.jkeras.layers.CudnnRecurrent;
@@ -64,7 +64,7 @@ public final class FlopCounter {
         for (int i = 0; i < s.length; i++) {
             s[i] = m.input(i).shape();
             for (int d : s[i]) {
-                if (d < 0) throw new InputException("input '" + m.input(i).name() + "' has an unknown dimension " + io.jkeras.model.Tensor.shapeString(s[i]) + "; give the shape");
+                if (d < 0) throw new InputException("input '" + m.input(i).name() + "' has an unknown dimension " + io.jkeras.tensor.Tensor.shapeString(s[i]) + "; give the shape");
             }
         }
         return forwardPerSample(m, s);

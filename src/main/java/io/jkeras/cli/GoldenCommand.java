@@ -3,7 +3,7 @@ package io.jkeras.cli;
 import io.jkeras.golden.GoldenRecorder;
 import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.util.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package io.jkeras.cli;
 
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.util.PathNames;
 import io.jkeras.util.Printable;
 import picocli.CommandLine;

@@ -1,7 +1,7 @@
 package io.jkeras.cli;
 
 import io.jkeras.JKeras;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,7 +65,7 @@ final class ModelArgs {
                     return JKeras.load(model.resolve("config.json"), model.resolve(w), o);
                 }
             }
-            throw new io.jkeras.ModelFileException(model.toString(), null, null,
+            throw new io.jkeras.exceptions.ModelFileException(model.toString(), null, null,
                     "is a directory without model.h5, model.keras, model.jkm, or config.json with weights.h5 or model.weights.h5", null);
         }
         return JKeras.load(model, o);

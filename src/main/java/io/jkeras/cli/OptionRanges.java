@@ -1,6 +1,6 @@
 package io.jkeras.cli;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.golden.Tolerance;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;

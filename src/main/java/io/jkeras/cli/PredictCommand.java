@@ -1,10 +1,10 @@
 package io.jkeras.cli;
 
-import io.jkeras.InputException;
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.OutputFiles;
 import io.jkeras.util.Printable;

@@ -1,8 +1,8 @@
 package io.jkeras.format;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.golden.Tolerance;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.jkeras.format;
 
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 
 /**
  * A native file's embedded test vectors no longer match what this jkeras computes from the

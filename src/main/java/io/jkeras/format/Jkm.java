@@ -1,6 +1,6 @@
 package io.jkeras.format;
 
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 
 import java.io.IOException;
@@ -125,9 +125,4 @@ public final class Jkm {
         }
     }
 
-    /** The version string this jkeras build reports (the jar's implementation version). */
-    public static String jkerasVersion() {
-        String v = Jkm.class.getPackage().getImplementationVersion();
-        return v == null ? "development build" : v;
-    }
 }

@@ -1,13 +1,13 @@
 package io.jkeras.format;
 
-import io.jkeras.InputException;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.golden.Comparison;
 import io.jkeras.golden.Tolerance;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Shapes;
@@ -15,7 +15,7 @@ import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -187,7 +187,7 @@ public final class JkmReader {
         }
         if (major > Jkm.MAJOR) {
             throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor + " is newer than this jkeras ("
-                    + Jkm.jkerasVersion() + ") reads: it reads versions " + readable() + " and writes " + Jkm.MAJOR + "." + Jkm.MINOR
+                    + io.jkeras.util.Version.jkeras() + ") reads: it reads versions " + readable() + " and writes " + Jkm.MAJOR + "." + Jkm.MINOR
                     + "; upgrade jkeras, or convert the model again with this version", null);
         }
         if (major < Jkm.OLDEST_MAJOR) {
@@ -611,7 +611,7 @@ public final class JkmReader {
                     }
                 }
                 if (!failures.isEmpty()) {
-                    throw new EmbeddedCheckException(label, what + " fails: this jkeras (" + Jkm.jkerasVersion()
+                    throw new EmbeddedCheckException(label, what + " fails: this jkeras (" + io.jkeras.util.Version.jkeras()
                             + ") no longer computes the outputs stored with the model: " + String.join("; ", failures));
                 }
             }

@@ -1,17 +1,18 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Sha256;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jkeras.InputException;
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.util.AtomicFiles;
 
 import java.io.ByteArrayOutputStream;
@@ -149,7 +150,7 @@ public final class JkmWriter {
         root.put("format", "jkeras-native");
         ArrayNode ver = root.putArray("version");
         ver.add(Jkm.MAJOR).add(Jkm.MINOR);
-        root.put("writer", "jkeras " + Jkm.jkerasVersion());
+        root.put("writer", "jkeras " + io.jkeras.util.Version.jkeras());
         root.set("source", source(model, options));
         ObjectNode meta = root.putObject("metadata");
         for (Map.Entry<String, String> e : model.metadata().entrySet()) {
@@ -299,7 +300,7 @@ public final class JkmWriter {
             try {
                 sha = Sha256.of(p);
             } catch (IOException e) {
-                throw new io.jkeras.ModelFileException(p.toString(), null, null, "cannot read the source file to hash it: " + e.getMessage(), e);
+                throw new io.jkeras.exceptions.ModelFileException(p.toString(), null, null, "cannot read the source file to hash it: " + e.getMessage(), e);
             }
         }
         s.put("file", file);

@@ -1,6 +1,6 @@
 package io.jkeras.format;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;

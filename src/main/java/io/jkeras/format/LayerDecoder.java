@@ -1,12 +1,12 @@
 package io.jkeras.format;
 
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.jkeras.format;
 
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.TrainingConfig.Constraint;
 import io.jkeras.layers.TrainingConfig.Initializer;

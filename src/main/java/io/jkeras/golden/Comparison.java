@@ -1,6 +1,6 @@
 package io.jkeras.golden;
 
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.util.Printable;
 
 /**

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jkeras.InputException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.jkeras.golden;
 
 import io.jkeras.format.Jkm;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.util.AtomicFiles;
 import io.jkeras.util.Printable;
 
@@ -90,7 +90,7 @@ public final class HtmlReport {
             sb.append("<tr><th>tolerance</th><td>|jkeras − expected| ≤ ").append(num(f.atol())).append(" + ").append(num(f.rtol()))
                     .append(" · |expected|</td></tr>\n");
         }
-        sb.append("<tr><th>jkeras</th><td>").append(esc(Jkm.jkerasVersion())).append(", Java ").append(esc(System.getProperty("java.version")))
+        sb.append("<tr><th>jkeras</th><td>").append(esc(io.jkeras.util.Version.jkeras())).append(", Java ").append(esc(System.getProperty("java.version")))
                 .append("</td></tr>\n<tr><th>date</th><td>").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append("</td></tr>\n</table>\n");
         for (GoldenRunner.Outcome o : outcomes) section(sb, o);
         sb.append("<p class=\"note\">Each plot shows, at every timestep (or sample), the largest absolute error over the other axes (solid)")

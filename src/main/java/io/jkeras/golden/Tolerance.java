@@ -1,6 +1,6 @@
 package io.jkeras.golden;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 
 import java.util.Locale;
 

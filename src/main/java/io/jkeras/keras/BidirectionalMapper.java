@@ -2,10 +2,10 @@ package io.jkeras.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Recurrent;

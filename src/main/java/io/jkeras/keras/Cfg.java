@@ -1,7 +1,7 @@
 package io.jkeras.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 
 /** Typed access to a layer's normalised config; wrong types are reported with the layer's name. */
 final class Cfg {

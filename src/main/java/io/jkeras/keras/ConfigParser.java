@@ -1,5 +1,6 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -7,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
 
 import java.util.ArrayList;
 import java.util.List;

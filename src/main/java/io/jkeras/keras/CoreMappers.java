@@ -1,9 +1,9 @@
 package io.jkeras.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.Dense;
@@ -85,7 +85,7 @@ final class CoreMappers {
         Layer innerLayer;
         try {
             innerLayer = LayerRegistry.mapper(innerSpec, ctx).map(innerSpec, w, new int[][]{step}, ctx);
-        } catch (io.jkeras.JKerasException e) {
+        } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
         }
         return new TimeDistributed(spec.name(), innerLayer);

@@ -1,6 +1,6 @@
 package io.jkeras.keras;
 
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Gru;

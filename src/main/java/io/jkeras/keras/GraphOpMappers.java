@@ -1,7 +1,7 @@
 package io.jkeras.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.ElementwiseOp;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.ShapeOp;

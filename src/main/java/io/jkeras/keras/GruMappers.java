@@ -1,7 +1,7 @@
 package io.jkeras.keras;
 
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.Layer;

@@ -1,13 +1,14 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -278,7 +279,7 @@ final class H5 {
             for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
             return f;
         }
-        throw new io.jkeras.WeightException(label, layer, weight, "weight data must be float32 or float64, found "
+        throw new io.jkeras.exceptions.WeightException(label, layer, weight, "weight data must be float32 or float64, found "
                 + dtypeName(ds) + " data (" + describe(flat) + ")", null);
     }
 
@@ -360,23 +361,23 @@ final class H5 {
         int[] dims = dims(ds, label);
         long count = 1;
         for (int d : dims) {
-            if (d < 0) throw new io.jkeras.WeightException(label, layer, shortName, "negative dimension in shape " + java.util.Arrays.toString(dims), null);
+            if (d < 0) throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "negative dimension in shape " + java.util.Arrays.toString(dims), null);
             count *= d;
             if (count > options.maxWeightElements()) {
-                throw new io.jkeras.WeightException(label, layer, shortName, "shape " + java.util.Arrays.toString(dims)
+                throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "shape " + java.util.Arrays.toString(dims)
                         + " exceeds the limit of " + options.maxWeightElements() + " elements per weight", null);
             }
         }
         float[] data = floats(ds, label, layer, shortName);
         if (data.length != count) {
-            throw new io.jkeras.WeightException(label, layer, shortName, "holds " + data.length + " values but its shape "
-                    + io.jkeras.model.Tensor.shapeString(dims) + " needs " + count, null);
+            throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data.length + " values but its shape "
+                    + io.jkeras.tensor.Tensor.shapeString(dims) + " needs " + count, null);
         }
         if (!options.allowNonFiniteWeights()) {
             for (int i = 0; i < data.length; i++) {
                 if (!Float.isFinite(data[i])) {
-                    throw new io.jkeras.WeightException(label, layer, shortName, "holds " + data[i] + " at flat index " + i
-                            + " of shape " + io.jkeras.model.Tensor.shapeString(dims)
+                    throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data[i] + " at flat index " + i
+                            + " of shape " + io.jkeras.tensor.Tensor.shapeString(dims)
                             + " (non-finite weights are refused; the file is corrupt or the model diverged)", null);
                 }
             }

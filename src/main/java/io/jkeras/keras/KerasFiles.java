@@ -1,5 +1,6 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import io.jhdf.HdfFile;
 
 import java.io.InputStream;

@@ -1,11 +1,12 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jkeras.ModelFormatException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.WeightException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ public final class KerasH5Reader {
                 for (String wn : names) {
                     try {
                         arrays.add(weight(g, layer, wn, label, options));
-                    } catch (io.jkeras.JKerasException e) {
+                    } catch (io.jkeras.exceptions.JKerasException e) {
                         throw e.in(label, layer);
                     }
                 }

@@ -1,11 +1,12 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jhdf.HdfFile;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.model.Model;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,13 +9,13 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.TrainingState;
 import io.jkeras.train.optim.KerasOptimizer;
 import io.jkeras.train.optim.OptimizerState;

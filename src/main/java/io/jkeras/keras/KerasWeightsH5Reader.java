@@ -1,12 +1,13 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -115,7 +116,7 @@ public final class KerasWeightsH5Reader {
                 throw new ModelFormatException(label, layer, shortName, full + " is a group, not a dataset", null);
             }
             if (isBfloat16(ds, label)) {
-                throw new io.jkeras.UnsupportedModelException(label, layer, shortName, full
+                throw new io.jkeras.exceptions.UnsupportedModelException(label, layer, shortName, full
                         + " is stored as bfloat16; jkeras reads float32 and float64 weights", null);
             }
             out.add(H5.weight(ds, layer, shortName, full, label, options));

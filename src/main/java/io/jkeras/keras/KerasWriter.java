@@ -9,10 +9,10 @@ import io.jhdf.WritableGroupImpl;
 import io.jhdf.storage.HdfFileChannel;
 import io.jhdf.api.WritableGroup;
 import io.jhdf.api.WritableNode;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Weight;
 import io.jkeras.model.Model;
@@ -613,7 +613,7 @@ public final class KerasWriter {
         if (shape.length == 0) return flat[0];
         for (int d : shape) {
             if (d <= 0) throw new UnsupportedModelException(null, null, null, "jkeras cannot write a weight with an empty dimension "
-                    + io.jkeras.model.Tensor.shapeString(shape));
+                    + io.jkeras.tensor.Tensor.shapeString(shape));
         }
         if (shape.length == 1) return flat.clone();
         Object a = Array.newInstance(float.class, shape);

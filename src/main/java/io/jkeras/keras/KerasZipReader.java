@@ -1,6 +1,7 @@
 package io.jkeras.keras;
 
-import io.jkeras.ModelFileException;
+import io.jkeras.model.LoadOptions;
+import io.jkeras.exceptions.ModelFileException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;

@@ -1,6 +1,6 @@
 package io.jkeras.keras;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 
 import java.util.Map;
 import java.util.TreeMap;

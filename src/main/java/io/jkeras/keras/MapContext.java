@@ -1,5 +1,6 @@
 package io.jkeras.keras;
 
+import io.jkeras.model.LoadOptions;
 /**
  * What a mapper may know about the file: its name (for errors), writer version and backend, and the
  * load limits that the sizes in its config are checked against.

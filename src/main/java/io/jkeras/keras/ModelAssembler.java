@@ -1,8 +1,9 @@
 package io.jkeras.keras;
 
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.WeightException;
+import io.jkeras.model.LoadOptions;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Shapes;

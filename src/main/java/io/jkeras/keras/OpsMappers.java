@@ -1,9 +1,9 @@
 package io.jkeras.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Concatenate;
@@ -14,7 +14,7 @@ import io.jkeras.layers.Permute;
 import io.jkeras.layers.Reshape;
 import io.jkeras.layers.Softmax;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,7 +112,7 @@ final class OpsMappers {
         try {
             return new Conv1D(spec.name(), channels, filters, k, stride, dilation, padding, groups, channelsFirst, act, kernel,
                     bw == null ? null : bw.data());
-        } catch (io.jkeras.JKerasException e) {
+        } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
         }
     }
@@ -230,7 +230,7 @@ final class OpsMappers {
         try {
             return new BatchNormalization(spec.name(), rank, norm, pshape, eps, new Cfg(spec, ctx).number("momentum", 0.99),
                     gamma, beta, mean, var, extra);
-        } catch (io.jkeras.JKerasException e) {
+        } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
         }
     }
@@ -283,7 +283,7 @@ final class OpsMappers {
     private static Layer wrap(MapContext ctx, LayerSpec spec, java.util.function.Supplier<Layer> make) {
         try {
             return make.get();
-        } catch (io.jkeras.JKerasException e) {
+        } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
         }
     }

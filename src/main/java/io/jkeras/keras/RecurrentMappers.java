@@ -1,7 +1,7 @@
 package io.jkeras.keras;
 
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Lstm;
@@ -167,7 +167,7 @@ final class RecurrentMappers {
 
     static void expectShape(LayerSpec spec, MapContext ctx, String name, WeightArray a, int... shape) {
         if (!java.util.Arrays.equals(a.shape(), shape)) {
-            throw shape(spec, ctx, name, a, io.jkeras.model.Tensor.shapeString(shape));
+            throw shape(spec, ctx, name, a, io.jkeras.tensor.Tensor.shapeString(shape));
         }
     }
 

@@ -5,5 +5,5 @@ package io.jkeras.keras;
  * path it was read from, its shape and values in row-major order.
  */
 public record WeightArray(String name, String path, int[] shape, float[] data) {
-    public String shapeString() { return io.jkeras.model.Tensor.shapeString(shape); }
+    public String shapeString() { return io.jkeras.tensor.Tensor.shapeString(shape); }
 }

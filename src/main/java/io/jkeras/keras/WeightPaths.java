@@ -1,7 +1,7 @@
 package io.jkeras.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;

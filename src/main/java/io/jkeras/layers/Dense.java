@@ -1,9 +1,9 @@
 package io.jkeras.layers;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +39,10 @@ public final class Dense implements Layer {
     @Override
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
-        if (in[0].length < 1) throw new io.jkeras.UnsupportedModelException(null, name, null, "expects input of rank at least 2, got a scalar per sample");
+        if (in[0].length < 1) throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "expects input of rank at least 2, got a scalar per sample");
         Shapes.expectLastDim(name, in[0], inputSize);
         if (activation.outputWidth(units) != units && units % 2 != 0) {
-            throw new io.jkeras.UnsupportedModelException(null, name, null, "activation " + activation + " needs an even number of units, got " + units);
+            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "activation " + activation + " needs an even number of units, got " + units);
         }
         int[] out = in[0].clone();
         out[out.length - 1] = activation.outputWidth(units);

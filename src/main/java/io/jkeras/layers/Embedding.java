@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
-import io.jkeras.InputException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 

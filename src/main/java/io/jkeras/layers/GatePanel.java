@@ -97,7 +97,7 @@ public final class GatePanel {
     public float[] adopt(String layer, String weight, float[] packed, int rows) {
         int w = width();
         if (packed == null || packed.length != (long) rows * w) {
-            throw new io.jkeras.WeightException(null, layer, weight, "expected " + (long) rows * w + " values for " + rows + " row(s) of "
+            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "expected " + (long) rows * w + " values for " + rows + " row(s) of "
                     + w + " columns in the GatePanel layout (" + units + " units, " + gates + " gate(s), tiles of " + BLOCK + "), got "
                     + (packed == null ? "none" : Integer.toString(packed.length)));
         }
@@ -108,7 +108,7 @@ public final class GatePanel {
                     int from = r * w + ((tiles - 1) * gates + g) * BLOCK;
                     for (int c = from + used; c < from + BLOCK; c++) {
                         if (Float.floatToRawIntBits(packed[c]) != 0) {
-                            throw new io.jkeras.WeightException(null, layer, weight, "holds " + packed[c] + " in padding column " + (c - r * w)
+                            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "holds " + packed[c] + " in padding column " + (c - r * w)
                                     + " of row " + r + "; padding columns of the GatePanel layout are zero");
                         }
                     }

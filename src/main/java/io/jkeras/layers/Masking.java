@@ -1,6 +1,6 @@
 package io.jkeras.layers;
 
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 
@@ -28,7 +28,7 @@ public final class Masking implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         if (in[0].length < 2) {
-            throw new io.jkeras.UnsupportedModelException(null, name, null, "expects input (batch, timesteps, features), got rank " + (in[0].length + 1));
+            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "expects input (batch, timesteps, features), got rank " + (in[0].length + 1));
         }
         return new int[][]{in[0].clone()};
     }

@@ -1,12 +1,12 @@
 package io.jkeras.layers;
 
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.Parallel;
 import io.jkeras.kernels.Workspace;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.Arrays;
 
@@ -487,7 +487,7 @@ public abstract class Recurrent implements Layer {
         long n = 1;
         for (int d : shape) n *= d;
         if (values == null || values.length != n) {
-            throw new io.jkeras.WeightException(null, layer, weight, "expected " + n + " values for shape "
+            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "expected " + n + " values for shape "
                     + Tensor.shapeString(shape) + ", got " + (values == null ? "none" : Integer.toString(values.length)));
         }
     }

@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
-import io.jkeras.InputException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 
@@ -11,7 +11,7 @@ public final class RepeatVector implements Layer {
     private final int n;
 
     public RepeatVector(String name, int n) {
-        if (n < 0) throw new io.jkeras.UnsupportedModelException(null, name, null, "n must be non-negative, got " + n);
+        if (n < 0) throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "n must be non-negative, got " + n);
         this.name = name;
         this.n = n;
     }

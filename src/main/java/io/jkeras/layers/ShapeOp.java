@@ -1,8 +1,8 @@
 package io.jkeras.layers;
 
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.List;

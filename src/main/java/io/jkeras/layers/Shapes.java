@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.tensor.Tensor;
 
 /**
  * Shape checks shared by the layers, and the one place where shape arithmetic is done with overflow
@@ -124,7 +124,7 @@ public final class Shapes {
     public static void checkBatchLimit(String layer, int[] shape, long maxElements) {
         long n = elements(shape);
         if (n > maxElements) {
-            throw new io.jkeras.InputException(null, layer, null, "would produce " + Tensor.shapeString(shape) + ", "
+            throw new io.jkeras.exceptions.InputException(null, layer, null, "would produce " + Tensor.shapeString(shape) + ", "
                     + n
                     + " elements, more than the limit of " + maxElements + " (Model.withMaxTensorElements);"
                     + " predict on smaller batches or shorter sequences");

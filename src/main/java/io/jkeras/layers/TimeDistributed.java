@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
-import io.jkeras.InputException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 
@@ -25,7 +25,7 @@ public final class TimeDistributed implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         if (in[0].length < 2) {
-            throw new io.jkeras.UnsupportedModelException(null, name, null, "expects input (batch, timesteps, ...), got (None, " + Shapes.inner(in[0]) + ")");
+            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "expects input (batch, timesteps, ...), got (None, " + Shapes.inner(in[0]) + ")");
         }
         int[] step = java.util.Arrays.copyOfRange(in[0], 1, in[0].length);
         int[][] innerOut = inner.outputShapes(new int[][]{step});

@@ -1,6 +1,6 @@
 package io.jkeras.layers;
 
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 /**
  * A weight in its logical layout: the short name ({@code kernel}, {@code recurrent_kernel},

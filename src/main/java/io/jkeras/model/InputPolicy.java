@@ -5,7 +5,7 @@ package io.jkeras.model;
  */
 public enum InputPolicy {
     /**
-     * The default: an input holding NaN or ±Inf is refused with an {@link io.jkeras.InputException}
+     * The default: an input holding NaN or ±Inf is refused with an {@link io.jkeras.exceptions.InputException}
      * naming the input (index and layer), the value, its flat index and its position. Non-finite
      * inputs are almost always an upstream bug (a division by zero in preprocessing, a missing value
      * read as NaN) that would otherwise surface as NaN outputs far away.

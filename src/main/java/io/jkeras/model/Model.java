@@ -1,6 +1,7 @@
 package io.jkeras.model;
 
-import io.jkeras.InputException;
+import io.jkeras.tensor.Tensor;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Shapes;
@@ -110,7 +111,7 @@ public final class Model {
 
     /**
      * This model in checked mode: every prediction (and every {@link Session} made from the view)
-     * also verifies that each output is finite, and throws a {@link io.jkeras.NumericException}
+     * also verifies that each output is finite, and throws a {@link io.jkeras.exceptions.NumericException}
      * naming the output, the value and its position otherwise. A view, as {@link #withInputPolicy}.
      */
     public Model checked() {
@@ -335,7 +336,7 @@ public final class Model {
             }
             try {
                 shapes = n.layer().outputShapes(inner);
-            } catch (io.jkeras.JKerasException e) {
+            } catch (io.jkeras.exceptions.JKerasException e) {
                 return;
             }
         }
@@ -419,7 +420,7 @@ public final class Model {
         float[] d = y.data();
         for (int j = 0; j < d.length; j++) {
             if (!Float.isFinite(d[j])) {
-                throw new io.jkeras.NumericException(null, outputName(i), null, "output " + i + " holds " + d[j] + " at flat index " + j
+                throw new io.jkeras.exceptions.NumericException(null, outputName(i), null, "output " + i + " holds " + d[j] + " at flat index " + j
                         + " = position " + position(y.shape(), j) + " of shape " + Tensor.shapeString(y.shape())
                         + " (checked mode: every output must be finite)", null);
             }

@@ -1,6 +1,7 @@
 package io.jkeras.model;
 
-import io.jkeras.InputException;
+import io.jkeras.tensor.Tensor;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.Embedding;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;

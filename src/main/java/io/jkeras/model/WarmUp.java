@@ -1,5 +1,6 @@
 package io.jkeras.model;
 
+import io.jkeras.tensor.Tensor;
 import java.time.Duration;
 
 /**

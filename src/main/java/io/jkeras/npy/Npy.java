@@ -1,7 +1,7 @@
 package io.jkeras.npy;
 
-import io.jkeras.InputException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,11 +35,11 @@ public final class Npy {
     private Npy() {}
 
     public static Array read(Path path) {
-        return read(path, io.jkeras.keras.LoadOptions.DEFAULT);
+        return read(path, io.jkeras.model.LoadOptions.DEFAULT);
     }
 
     /** Reads a file, refusing an array of more than {@code options.maxInputElements()} elements. */
-    public static Array read(Path path, io.jkeras.keras.LoadOptions options) {
+    public static Array read(Path path, io.jkeras.model.LoadOptions options) {
         return read(path, options, shape -> { });
     }
 
@@ -49,14 +49,14 @@ public final class Npy {
      * gives) before any of its data is read, so a file of the wrong shape costs nothing to refuse.
      */
     public static Array readInput(Path path, io.jkeras.model.Model model, int i) {
-        return read(path, io.jkeras.keras.LoadOptions.DEFAULT, shape -> model.checkInputShape(i, shape));
+        return read(path, io.jkeras.model.LoadOptions.DEFAULT, shape -> model.checkInputShape(i, shape));
     }
 
     /**
      * Reads a file, refusing an array of more than {@code options.maxInputElements()} elements;
      * {@code checkShape} sees the header's shape before the data is read, and may refuse it.
      */
-    public static Array read(Path path, io.jkeras.keras.LoadOptions options,
+    public static Array read(Path path, io.jkeras.model.LoadOptions options,
                              java.util.function.Consumer<int[]> checkShape) {
         String label = path.toString();
         io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
@@ -67,7 +67,7 @@ public final class Npy {
         try (InputStream in = Files.newInputStream(path)) {
             long max = Math.min(options.maxInputElements(), MAX_ELEMENTS);
             return readChecked(in, label, Files.size(path), max, checkShape);
-        } catch (io.jkeras.JKerasException e) {
+        } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(label, null);
         } catch (IOException e) {
             throw new InputException(label, null, null, "cannot read: " + e.getMessage());
@@ -75,7 +75,7 @@ public final class Npy {
     }
 
     public static Array read(InputStream in, String label, long available) throws IOException {
-        return read(in, label, available, io.jkeras.keras.LoadOptions.DEFAULT_MAX_INPUT_ELEMENTS);
+        return read(in, label, available, io.jkeras.model.LoadOptions.DEFAULT_MAX_INPUT_ELEMENTS);
     }
 
     /**

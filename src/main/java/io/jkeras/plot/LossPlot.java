@@ -1,6 +1,6 @@
 package io.jkeras.plot;
 
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.util.AtomicFiles;
 
 import javax.imageio.ImageIO;

@@ -1,12 +1,12 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;

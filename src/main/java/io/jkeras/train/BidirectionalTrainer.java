@@ -1,6 +1,6 @@
 package io.jkeras.train;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Gru;

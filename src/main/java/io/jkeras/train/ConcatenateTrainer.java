@@ -1,10 +1,10 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.Concatenate;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.List;

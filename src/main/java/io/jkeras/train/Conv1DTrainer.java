@@ -1,11 +1,11 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.Conv1D;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.Embedding;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.jkeras.train;
 
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -15,7 +15,7 @@ import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.fast.CellKernels;
 
 import java.util.ArrayList;
@@ -416,7 +416,7 @@ public final class FusedRecurrentFit {
             for (int i = 0; i < carried.length; i++) {
                 double[] st = carried[i];
                 if (st == null) continue;
-                if (st.length != bu) throw new io.jkeras.InputException("stateful layer carries states of " + st.length / u + " samples, got a batch of " + batch);
+                if (st.length != bu) throw new io.jkeras.exceptions.InputException("stateful layer carries states of " + st.length / u + " samples, got a batch of " + batch);
                 float[] dst = i == 0 ? h : p.c;
                 for (int j = 0; j < bu; j++) dst[j] = (float) st[j];
                 p.startsFromState = true;

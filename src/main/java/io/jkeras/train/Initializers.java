@@ -1,6 +1,6 @@
 package io.jkeras.train;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.Embedding;
@@ -49,7 +49,7 @@ public final class Initializers {
         if (spec.flag("unit_forget_bias")) {
             if (shape.length != 1 || shape[0] % 4 != 0) {
                 throw new UnsupportedModelException(null, null, null, "unit_forget_bias needs an LSTM bias of shape (4·units,), got "
-                        + io.jkeras.model.Tensor.shapeString(shape));
+                        + io.jkeras.tensor.Tensor.shapeString(shape));
             }
             int u = shape[0] / 4;
             Initializer base = withoutFlag(spec);
@@ -176,7 +176,7 @@ public final class Initializers {
     static float[] identity(int[] shape, double gain) {
         if (shape.length != 2) {
             throw new UnsupportedModelException(null, null, null, "the Identity initializer needs a 2-D weight, got "
-                    + io.jkeras.model.Tensor.shapeString(shape));
+                    + io.jkeras.tensor.Tensor.shapeString(shape));
         }
         float[] out = new float[shape[0] * shape[1]];
         for (int i = 0; i < Math.min(shape[0], shape[1]); i++) out[i * shape[1] + i] = (float) gain;
@@ -191,7 +191,7 @@ public final class Initializers {
     static float[] orthogonal(int[] shape, double gain, SplittableRandom rng) {
         if (shape.length < 2) {
             throw new UnsupportedModelException(null, null, null, "the Orthogonal initializer needs a weight of rank >= 2, got "
-                    + io.jkeras.model.Tensor.shapeString(shape));
+                    + io.jkeras.tensor.Tensor.shapeString(shape));
         }
         int rows = 1;
         for (int i = 0; i < shape.length - 1; i++) rows *= shape[i];
@@ -250,7 +250,7 @@ public final class Initializers {
         Layer target = null;
         for (Layer l : model.layers()) if (l.name().equals(layerName)) target = l;
         if (target == null) {
-            throw new io.jkeras.InputException(null, layerName, null, "model '" + model.name() + "' has no layer of this name");
+            throw new io.jkeras.exceptions.InputException(null, layerName, null, "model '" + model.name() + "' has no layer of this name");
         }
         TrainingConfig tc = model.trainingConfig(layerName);
         SplittableRandom root = new SplittableRandom(seed);
@@ -264,7 +264,7 @@ public final class Initializers {
             }
             try {
                 values.add(sample(spec, w.shape(), root.split()));
-            } catch (io.jkeras.JKerasException e) {
+            } catch (io.jkeras.exceptions.JKerasException e) {
                 throw e.in(null, layerName);
             }
         }

@@ -1,8 +1,8 @@
 package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 
 /**
  * Keras 3's learning-rate schedules (keras/src/optimizers/schedules/learning_rate_schedule.py),

@@ -2,8 +2,8 @@ package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 
 import java.util.Locale;
 

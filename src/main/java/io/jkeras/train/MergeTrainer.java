@@ -1,11 +1,11 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Merge;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.Arrays;
 

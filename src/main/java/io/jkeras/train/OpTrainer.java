@@ -4,7 +4,7 @@ import io.jkeras.layers.ElementwiseOp;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.ShapeOp;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 

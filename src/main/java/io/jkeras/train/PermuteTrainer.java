@@ -1,10 +1,10 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Permute;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.List;
 

@@ -3,7 +3,7 @@ package io.jkeras.train;
 import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +70,7 @@ public final class TrainGraph {
     public Var[] forward(Tape t, Var[] inputs, TrainContext ctx, CallObserver observer) {
         List<Integer> inIds = model.inputNodeIds();
         if (inputs.length != inIds.size()) {
-            throw new io.jkeras.InputException("model '" + model.name() + "' takes " + inIds.size() + " input(s), got " + inputs.length);
+            throw new io.jkeras.exceptions.InputException("model '" + model.name() + "' takes " + inIds.size() + " input(s), got " + inputs.length);
         }
         Var[][] values = new Var[model.nodes().size()][];
         for (int i = 0; i < inputs.length; i++) values[inIds.get(i)] = new Var[]{inputs[i]};

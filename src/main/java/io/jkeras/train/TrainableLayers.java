@@ -1,6 +1,6 @@
 package io.jkeras.train;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.Flatten;
@@ -107,7 +107,7 @@ public final class TrainableLayers {
         public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
             Var x = in[0];
             if (ctx.training() && "GaussianNoise".equals(layer.typeName())) {
-                throw new io.jkeras.UnsupportedModelException(null, layer.name(), null,
+                throw new io.jkeras.exceptions.UnsupportedModelException(null, layer.name(), null,
                         "training with a GaussianNoise layer is not supported yet; remove it before fine-tuning");
             }
             if (!ctx.training() || rate <= 0) return new Var[]{x};
@@ -128,7 +128,7 @@ public final class TrainableLayers {
                     return new Var[]{Ops.mulConstant(t, x, m)};
                 }
                 default:
-                    throw new io.jkeras.UnsupportedModelException(null, layer.name(), null,
+                    throw new io.jkeras.exceptions.UnsupportedModelException(null, layer.name(), null,
                             "training with a " + layer.typeName() + " layer is not supported; set its rate to 0 or remove it");
             }
         }

@@ -1,10 +1,9 @@
 package io.jkeras.train;
 
-import io.jkeras.InputException;
-import io.jkeras.TrainingException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.optim.KerasOptimizer;
 import io.jkeras.train.optim.OptimizerState;
 

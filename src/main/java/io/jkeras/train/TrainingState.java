@@ -1,7 +1,7 @@
 package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.train.optim.KerasOptimizer;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.jkeras.util;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -92,7 +92,7 @@ class BenchCommandTest {
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("--timesteps");
         JsonNode j = json(run(fast(m, "--timesteps", "7", "--json")));
-        assertThat(j.get("input_shapes").get(0).asText()).isEqualTo(io.jkeras.model.Tensor.shapeString(new int[]{1, 7, JKeras.load(Path.of(m)).input(0).shape()[1]}));
+        assertThat(j.get("input_shapes").get(0).asText()).isEqualTo(io.jkeras.tensor.Tensor.shapeString(new int[]{1, 7, JKeras.load(Path.of(m)).input(0).shape()[1]}));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.jkeras.cli;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.model.Model;
@@ -77,7 +77,7 @@ class OptionRangesCliTest {
     @Test
     void trainWithTheLargestBatchSizeRunsOneStepPerEpochAndWritesTheTrainedModel() throws Exception {
         // targets away from the model's own outputs, so that a step changes the weights
-        io.jkeras.model.Tensor y = Npy.read(LSTM.resolve("y0.npy")).tensor();
+        io.jkeras.tensor.Tensor y = Npy.read(LSTM.resolve("y0.npy")).tensor();
         for (int i = 0; i < y.data().length; i++) y.data()[i] += 1;
         Path target = tmp.resolve("y.npy");
         AtomicFiles.write(target, o -> Npy.write(o, y));
@@ -94,8 +94,8 @@ class OptionRangesCliTest {
     @Test
     void trainOnZeroSamplesIsRefusedAndWritesNothing() throws Exception {
         Path x = tmp.resolve("x.npy"), y = tmp.resolve("y.npy");
-        AtomicFiles.write(x, o -> Npy.write(o, new io.jkeras.model.Tensor(new int[]{0, 6, 4}, new float[0])));
-        AtomicFiles.write(y, o -> Npy.write(o, new io.jkeras.model.Tensor(new int[]{0, 5}, new float[0])));
+        AtomicFiles.write(x, o -> Npy.write(o, new io.jkeras.tensor.Tensor(new int[]{0, 6, 4}, new float[0])));
+        AtomicFiles.write(y, o -> Npy.write(o, new io.jkeras.tensor.Tensor(new int[]{0, 5}, new float[0])));
         CliResult r = CliResult.run("train", lstm("model.h5"), "--x", x.toString(), "--y", y.toString(), "--loss", "mse",
                 "-o", tmp.resolve("out.h5").toString());
         assertThat(r.code()).as(r.err()).isEqualTo(Main.USER_ERROR);
@@ -143,7 +143,7 @@ class OptionRangesCliTest {
         Path d = tmp.resolve("case");
         Files.createDirectories(d);
         Files.copy(LSTM.resolve("x0.npy"), d.resolve("x0.npy"));
-        io.jkeras.model.Tensor y = Npy.read(LSTM.resolve("y0.npy")).tensor();
+        io.jkeras.tensor.Tensor y = Npy.read(LSTM.resolve("y0.npy")).tensor();
         for (int i = 0; i < y.data().length; i++) y.data()[i] += 5;
         AtomicFiles.write(d.resolve("y0.npy"), o -> Npy.write(o, y));
         if (golden != null) Files.writeString(d.resolve("golden.json"), golden);

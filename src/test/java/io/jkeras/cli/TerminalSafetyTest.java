@@ -1,7 +1,7 @@
 package io.jkeras.cli;
 
 import io.jkeras.JKeras;
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.model.Model;
 import io.jkeras.util.TerminalText;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.JKeras;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,11 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Sha256;
 import io.jkeras.JKeras;
 import io.jkeras.cli.CliResult;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.AtomicFiles;
 import org.junit.jupiter.api.DynamicTest;

@@ -3,13 +3,13 @@ package io.jkeras.format;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.JKeras;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,7 +244,7 @@ class JkmCorruptionTest {
         byte[] nan = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(2)).order(ByteOrder.LITTLE_ENDIAN).putFloat(4, Float.NaN),
                 Jkm.MAJOR, Jkm.MINOR);
         assertThatThrownBy(() -> read(nan)).isInstanceOf(WeightException.class).hasMessageContaining("weight 'lstm/bias': holds NaN at flat index 1");
-        Model m = JkmReader.read(nan, "m.jkm", JkmReader.Options.DEFAULT.withLoadOptions(io.jkeras.keras.LoadOptions.DEFAULT.withAllowNonFiniteWeights(true)));
+        Model m = JkmReader.read(nan, "m.jkm", JkmReader.Options.DEFAULT.withLoadOptions(io.jkeras.model.LoadOptions.DEFAULT.withAllowNonFiniteWeights(true)));
         assertThat(Float.isNaN(m.weights().get(2).weight().values()[1])).isTrue();
     }
 

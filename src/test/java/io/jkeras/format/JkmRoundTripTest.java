@@ -1,12 +1,13 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Sha256;
 import io.jkeras.JKeras;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -59,7 +60,7 @@ class JkmRoundTripTest {
                     Path back = tmp.resolve(c.name() + "-back" + f.substring(f.indexOf('.')));
                     try {
                         JKeras.save(nat, back);
-                    } catch (io.jkeras.UnsupportedModelException e) {
+                    } catch (io.jkeras.exceptions.UnsupportedModelException e) {
                         // KerasWriter's documented limit: a legacy file's config attribute holds at most 48 KB
                         assertThat(e.getMessage()).contains("save a .keras archive instead");
                         back = tmp.resolve(c.name() + "-back.keras");

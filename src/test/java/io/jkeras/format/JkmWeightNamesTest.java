@@ -2,7 +2,7 @@ package io.jkeras.format;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.model.Model;
 import org.junit.jupiter.api.Test;
 

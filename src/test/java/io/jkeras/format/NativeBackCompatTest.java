@@ -1,5 +1,6 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.JKeras;

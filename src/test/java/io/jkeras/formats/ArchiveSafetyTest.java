@@ -1,13 +1,13 @@
 package io.jkeras.formats;
 
 import io.jkeras.JKeras;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.fixtures.FixtureCase;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.jkeras.formats;
 import io.jkeras.JKeras;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.keras.KerasLoader;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

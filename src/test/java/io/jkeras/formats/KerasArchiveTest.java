@@ -2,16 +2,16 @@ package io.jkeras.formats;
 
 import io.jhdf.HdfFile;
 import io.jkeras.JKeras;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.keras.KerasFiles;
 import io.jkeras.keras.KerasH5Reader;
 import io.jkeras.keras.KerasLoader;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.keras.WeightArray;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -105,7 +105,7 @@ class KerasArchiveTest {
         Path w = FixtureCase.all("keras3").stream().map(c -> c.dir().resolve("model.weights.h5")).filter(Files::exists)
                 .findFirst().orElse(null);
         Assumptions.assumeTrue(w != null, "no model.weights.h5 fixture yet");
-        var e = assertThrows(io.jkeras.ModelFormatException.class, () -> JKeras.load(w));
+        var e = assertThrows(io.jkeras.exceptions.ModelFormatException.class, () -> JKeras.load(w));
         assertThat(e.getMessage()).contains("weights-only").contains("config JSON");
     }
 

@@ -5,7 +5,7 @@ import io.jkeras.format.EmbeddedCheck;
 import io.jkeras.format.Jkm;
 import io.jkeras.format.JkmWriter;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 
 import java.io.IOException;

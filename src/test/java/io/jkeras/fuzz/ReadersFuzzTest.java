@@ -2,13 +2,13 @@ package io.jkeras.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jkeras.JKeras;
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.format.Jkm;
 import io.jkeras.format.JkmReader;
 import io.jkeras.keras.ConfigParser;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 
 import java.io.ByteArrayInputStream;

@@ -1,10 +1,10 @@
 package io.jkeras.golden;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.format.EmbeddedCheck;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.AtomicFiles;
 import org.junit.jupiter.api.Test;

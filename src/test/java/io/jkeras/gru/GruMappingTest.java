@@ -2,8 +2,8 @@ package io.jkeras.gru;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jkeras.UnsupportedModelException;
-import io.jkeras.WeightException;
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.exceptions.WeightException;
 import io.jkeras.keras.KerasVersion;
 import io.jkeras.keras.LayerSpec;
 import io.jkeras.keras.MapContext;
@@ -18,7 +18,7 @@ import io.jkeras.layers.Lstm;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.Weight;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,16 +1,16 @@
 package io.jkeras.hostile;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.cli.CliResult;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.layers.Concatenate;
 import io.jkeras.layers.Flatten;
 import io.jkeras.layers.Reshape;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

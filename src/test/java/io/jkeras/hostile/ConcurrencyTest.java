@@ -3,7 +3,7 @@ package io.jkeras.hostile;
 import io.jkeras.JKeras;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.Test;
 

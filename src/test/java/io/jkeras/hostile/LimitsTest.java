@@ -1,14 +1,14 @@
 package io.jkeras.hostile;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
-import io.jkeras.JKerasException;
-import io.jkeras.ModelFileException;
-import io.jkeras.ModelFormatException;
-import io.jkeras.WeightException;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.exceptions.ModelFileException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.WeightException;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingSupplier;

@@ -1,13 +1,13 @@
 package io.jkeras.hostile;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
-import io.jkeras.NumericException;
-import io.jkeras.keras.LoadOptions;
+import io.jkeras.exceptions.NumericException;
+import io.jkeras.model.LoadOptions;
 import io.jkeras.model.InputPolicy;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.Test;
 

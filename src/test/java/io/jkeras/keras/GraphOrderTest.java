@@ -3,7 +3,7 @@ package io.jkeras.keras;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jkeras.ModelFormatException;
+import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.CellKernels;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

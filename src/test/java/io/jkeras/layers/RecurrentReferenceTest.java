@@ -1,7 +1,7 @@
 package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,6 +1,7 @@
 package io.jkeras.model;
 
-import io.jkeras.InputException;
+import io.jkeras.tensor.Tensor;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
 import io.jkeras.fixtures.FixtureCase;
 import io.jkeras.layers.ElementwiseOp;

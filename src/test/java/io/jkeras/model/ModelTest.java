@@ -1,6 +1,7 @@
 package io.jkeras.model;
 
-import io.jkeras.InputException;
+import io.jkeras.tensor.Tensor;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Lstm;

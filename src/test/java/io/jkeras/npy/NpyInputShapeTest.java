@@ -1,6 +1,6 @@
 package io.jkeras.npy;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
 import io.jkeras.cli.CliResult;
 import io.jkeras.model.Model;

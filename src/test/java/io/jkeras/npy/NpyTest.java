@@ -1,7 +1,7 @@
 package io.jkeras.npy;
 
-import io.jkeras.InputException;
-import io.jkeras.model.Tensor;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,11 +1,11 @@
 package io.jkeras.ops;
 
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Conv1D;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.jkeras.ops;
 
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.util.SplittableRandom;
 

@@ -1,10 +1,10 @@
 package io.jkeras.ops;
 
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.Permute;
 import io.jkeras.layers.Reshape;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;

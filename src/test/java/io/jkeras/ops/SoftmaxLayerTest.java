@@ -1,8 +1,8 @@
 package io.jkeras.ops;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.Softmax;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;

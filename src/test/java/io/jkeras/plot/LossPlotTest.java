@@ -1,6 +1,6 @@
 package io.jkeras.plot;
 
-import io.jkeras.JKerasException;
+import io.jkeras.exceptions.JKerasException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;

@@ -10,7 +10,7 @@ import io.jkeras.layers.Layer;
 import io.jkeras.layers.Weight;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.train.Initializers;
 import org.junit.jupiter.api.DynamicTest;
@@ -92,8 +92,8 @@ class SavedFixturesTest {
         if (s.op().equals("finetune")) {
             // targets: Keras' own outputs moved by 0.25, so that training has something to learn
             Path src = fixtures().resolve(s.source());
-            io.jkeras.model.Tensor x = io.jkeras.npy.Npy.read(src.resolve("x0.npy")).tensor();
-            io.jkeras.model.Tensor y0 = io.jkeras.npy.Npy.read(src.resolve("y0.npy")).tensor();
+            io.jkeras.tensor.Tensor x = io.jkeras.npy.Npy.read(src.resolve("x0.npy")).tensor();
+            io.jkeras.tensor.Tensor y0 = io.jkeras.npy.Npy.read(src.resolve("y0.npy")).tensor();
             float[] t = y0.data().clone();
             for (int i = 0; i < t.length; i++) t[i] += 0.25f;
             // on the double-precision tape, which wrote the committed files bit for bit (the fused
@@ -101,8 +101,8 @@ class SavedFixturesTest {
             io.jkeras.train.FusedRecurrentFit.Mode before = io.jkeras.train.FusedRecurrentFit.mode();
             io.jkeras.train.FusedRecurrentFit.mode(io.jkeras.train.FusedRecurrentFit.Mode.TAPE);
             try {
-                io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.model.Tensor[]{x},
-                        new io.jkeras.model.Tensor[]{new io.jkeras.model.Tensor(y0.shape(), t)},
+                io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.tensor.Tensor[]{x},
+                        new io.jkeras.tensor.Tensor[]{new io.jkeras.tensor.Tensor(y0.shape(), t)},
                         new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
                                 .optimizer(io.jkeras.train.optim.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
                 m = r.model();
@@ -315,7 +315,7 @@ class SavedFixturesTest {
                     Path out = tmp.resolve(d.getFileName() + "-" + src + "." + fmt);
                     try {
                         JKeras.save(a, out);
-                    } catch (io.jkeras.UnsupportedModelException e) {
+                    } catch (io.jkeras.exceptions.UnsupportedModelException e) {
                         // only a config too large for one HDF5 object header is refused, with the way out
                         assertThat(fmt).isEqualTo("h5");
                         assertThat(e).hasMessageContaining("save a .keras archive instead");

@@ -4,7 +4,7 @@ import io.jkeras.format.JkmReader;
 import io.jkeras.format.JkmWriter;
 import io.jkeras.golden.GoldenCase;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.AtomicFiles;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.optim.Adam;
 import io.jkeras.train.optim.Sgd;
 import org.junit.jupiter.api.AfterEach;

@@ -1,12 +1,12 @@
 package io.jkeras.train;
 
 import io.jkeras.JKeras;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig.Initializer;
 import io.jkeras.layers.Weight;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

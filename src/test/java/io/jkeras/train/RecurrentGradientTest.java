@@ -6,7 +6,7 @@ import io.jkeras.layers.Lstm;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,6 +1,6 @@
 package io.jkeras.util;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

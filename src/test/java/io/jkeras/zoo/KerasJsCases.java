@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jkeras.JKeras;
-import io.jkeras.ModelFormatException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.ModelFormatException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.keras.LayerRegistry;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package io.jkeras.bench;
 
 import io.jkeras.JKeras;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.FitOptions;
 import io.jkeras.train.FitResult;
 import io.jkeras.train.Losses;

@@ -3,7 +3,7 @@ package io.jkeras.bench;
 import io.jkeras.JKeras;
 import io.jkeras.kernels.RecurrentKernels;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.jkeras.train.optim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.jkeras.InputException;
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.train.LearningRateSchedule;
 import io.jkeras.train.LearningRateSchedules;
 

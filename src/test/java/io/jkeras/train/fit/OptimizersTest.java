@@ -1,6 +1,6 @@
 package io.jkeras.train.fit;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 import io.jkeras.train.GradientClipping;
 import io.jkeras.train.LearningRateSchedule;
 import io.jkeras.train.LearningRateSchedules;

@@ -1,7 +1,7 @@
 package io.jkeras.train.fit;
 
-import io.jkeras.InputException;
-import io.jkeras.TrainingException;
+import io.jkeras.exceptions.InputException;
+import io.jkeras.train.TrainingException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.InputLayer;
@@ -9,7 +9,7 @@ import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.EarlyStopping;
 import io.jkeras.train.FitOptions;
 import io.jkeras.train.FitResult;

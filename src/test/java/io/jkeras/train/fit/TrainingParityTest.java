@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.JKeras;
 import io.jkeras.model.Model;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.train.EarlyStopping;
 import io.jkeras.train.FitOptions;

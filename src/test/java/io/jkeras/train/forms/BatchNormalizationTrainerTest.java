@@ -1,6 +1,6 @@
 package io.jkeras.train.forms;
 
-import io.jkeras.UnsupportedModelException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Weight;

@@ -8,7 +8,7 @@ import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.Param;
 import io.jkeras.train.Tape;
 import io.jkeras.train.TrainableLayer;

@@ -2,7 +2,7 @@ package io.jkeras.train.forms;
 
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Weight;
-import io.jkeras.model.Tensor;
+import io.jkeras.tensor.Tensor;
 import io.jkeras.train.GradCheck;
 import io.jkeras.train.Ops;
 import io.jkeras.train.Param;

@@ -1,4 +1,4 @@
-package io.jkeras.format;
+package io.jkeras.util;
 
 import java.io.IOException;
 import java.io.InputStream;

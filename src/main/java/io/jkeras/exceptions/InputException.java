@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 /**
  * An input handed to predict (array or .npy) has the wrong shape, dtype or count for the model. The message says what the model expects.

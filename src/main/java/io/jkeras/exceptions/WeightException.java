@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 /**
  * A weight is missing, has the wrong shape, or holds NaN/Inf. The message names the layer and weight, the shape found and the shape expected, or the first bad index.

@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 /**
  * The model uses a layer class or an option jkeras does not run (yet). The message names the layer, its class and the option; nothing is computed with a wrong meaning.

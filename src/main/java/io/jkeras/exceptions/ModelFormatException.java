@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 /**
  * The file is readable but its Keras content is malformed or inconsistent (missing model_config, a graph that references an unknown layer, an attribute of the wrong type). The file was not written by a Keras version jkeras knows, or it was edited.

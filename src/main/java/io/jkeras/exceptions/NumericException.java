@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 /**
  * A {@link io.jkeras.model.Model#checked() checked} model produced a NaN or infinite output from

@@ -1,4 +1,4 @@
-package io.jkeras.keras;
+package io.jkeras.model;
 
 /**
  * Limits and switches for loading. Every file is untrusted input: each limit is checked against

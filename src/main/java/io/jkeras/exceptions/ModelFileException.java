@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 /**
  * The file cannot be read as a model at all: it is missing, unreadable, not HDF5/zip, or truncated. Check the path and that the file was copied whole.

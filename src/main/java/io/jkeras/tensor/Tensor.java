@@ -1,6 +1,6 @@
-package io.jkeras.model;
+package io.jkeras.tensor;
 
-import io.jkeras.InputException;
+import io.jkeras.exceptions.InputException;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.jkeras;
+package io.jkeras.exceptions;
 
 import io.jkeras.util.Printable;
 

@@ -1,5 +1,6 @@
-package io.jkeras;
+package io.jkeras.train;
 
+import io.jkeras.exceptions.JKerasException;
 import io.jkeras.model.Model;
 
 /**
