@@ -30,7 +30,14 @@ public final class Main implements Runnable {
                 + String.join(", ", spec.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList()));
     }
 
+    /**
+     * The library's System.Logger lines (the kernel choice) are for services; the command line says
+     * what it does itself. Held in a field: java.util.logging keeps loggers only weakly.
+     */
+    private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("io.jkeras");
+
     public static void main(String[] args) {
+        LIBRARY_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -18,6 +18,17 @@ class KernelSelectionTest {
     }
 
     @Test
+    void theChoiceIsLoggedOnceAndTheFallbackForcedByAMissingModuleIsAWarning() {
+        String line = RecurrentKernels.announced();
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && !Boolean.getBoolean("jkeras.scalar")) {
+            assertThat(line).startsWith("WARNING jkeras runs its scalar kernels").contains("--add-modules jdk.incubator.vector");
+        } else {
+            assertThat(line).startsWith("DEBUG jkeras kernels: " + (expectScalar() ? "scalar" : RecurrentKernels.best()))
+                    .contains("thread(s)");
+        }
+    }
+
+    @Test
     void everyFastPathFollowsTheModule() {
         String[] picked = {Gemm.kernel(), CellKernels.best(), RecurrentKernels.best()};
         if (expectScalar()) {
