@@ -117,6 +117,39 @@ def _(p):
         replace_dataset(f, LSTM + "kernel", np.full((4, 12), 0.1, np.float32))
 
 
+# Keras never compresses a weight; jkeras reads gzip/shuffle (HDF5's own filters) and refuses the
+# filters whose codecs need libraries it does not bundle (lz4-java ships native code), by name.
+@case("lstm_kernel_lzf.h5", "lstm_default", "UnsupportedModelException",
+      ["layer 'lstm'", "weight 'kernel'", "LZF", "filter 32000"],
+      "lstm_default with the lstm kernel rewritten chunked with h5py's LZF filter (id 32000)")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        data = f[LSTM + "kernel"][()]
+        del f[LSTM + "kernel"]
+        f.create_dataset(LSTM + "kernel", data=data, chunks=data.shape, compression="lzf")
+
+
+@case("lstm_kernel_lz4.h5", "lstm_default", "UnsupportedModelException",
+      ["layer 'lstm'", "weight 'kernel'", "LZ4", "filter 32004"],
+      "lstm_default with the lstm kernel written with LZF, then its filter pipeline message patched to the LZ4 "
+      "filter (id 32004, name 'lz4'), the data left as is: the reader must refuse it by its id before decoding")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        data = f[LSTM + "kernel"][()]
+        del f[LSTM + "kernel"]
+        f.create_dataset(LSTM + "kernel", data=data, chunks=data.shape, compression="lzf")
+    with open(p, "rb") as fh:
+        b = bytearray(fh.read())
+    i = b.find(b"lzf\0")
+    assert i > 8 and b.find(b"lzf\0", i + 1) < 0, "one LZF filter name expected"
+    # filter pipeline message v1: id u16, name length u16, flags u16, value count u16, then the name
+    assert int.from_bytes(b[i - 8:i - 6], "little") == 32000
+    b[i - 8:i - 6] = (32004).to_bytes(2, "little")
+    b[i:i + 3] = b"lz4"
+    with open(p, "wb") as fh:
+        fh.write(bytes(b))
+
+
 @case("lstm_recurrent_kernel_wrong_shape.h5", "lstm_default", "WeightException",
       ["layer 'lstm'", "weight 'recurrent_kernel'", "found shape (5, 16)", "expected (5, 20)"],
       "lstm_default with recurrent_kernel replaced by a (5, 16) array")

@@ -357,6 +357,43 @@ final class H5 {
      * dimension, at most {@link LoadOptions#maxWeightElements()} elements, float data whose count
      * matches the shape, and (unless allowed) no NaN or Inf.
      */
+    /** HDF5's own filters, which jhdf decodes in pure Java: deflate (gzip), shuffle and the Fletcher32 checksum. */
+    private static final java.util.Set<Integer> READABLE_FILTERS = java.util.Set.of(1, 2, 3);
+
+    /**
+     * Refuses, by name and before any data is decoded, a dataset compressed with a filter whose codec
+     * jkeras does not bundle (LZF, LZ4 and the other registered plugins need libraries, some native;
+     * Keras never writes them). Keras' own files use no filter at all.
+     */
+    static void refuseUnsupportedFilters(Dataset ds, String label, String layer, String weight) {
+        java.util.List<io.jhdf.filter.PipelineFilterWithData> filters;
+        try {
+            filters = ds.getFilters();
+        } catch (RuntimeException | LinkageError e) {
+            throw new io.jkeras.exceptions.UnsupportedModelException(label, layer, weight,
+                    "is compressed with an HDF5 filter jkeras cannot decode (" + e.getMessage() + "); re-save the model with Keras, "
+                            + "which writes weights uncompressed", null);
+        }
+        for (io.jhdf.filter.PipelineFilterWithData f : filters) {
+            if (READABLE_FILTERS.contains(f.getId())) continue;
+            String name = switch (f.getId()) {
+                case 4 -> "SZIP";
+                case 5 -> "N-bit";
+                case 6 -> "scale-offset";
+                case 32000 -> "LZF";
+                case 32001 -> "Blosc";
+                case 32004 -> "LZ4";
+                case 32008 -> "bitshuffle";
+                case 32015 -> "Zstandard";
+                default -> String.valueOf(f.getName());
+            };
+            throw new io.jkeras.exceptions.UnsupportedModelException(label, layer, weight, "is compressed with the " + name
+                    + " filter (HDF5 filter " + f.getId() + "), which jkeras does not decode: it reads uncompressed, gzip "
+                    + "(deflate) and shuffle datasets only; re-save the model with Keras, which writes weights uncompressed",
+                    null);
+        }
+    }
+
     static WeightArray weight(Dataset ds, String layer, String shortName, String path, String label, LoadOptions options) {
         int[] dims = dims(ds, label);
         long count = 1;
@@ -368,6 +405,7 @@ final class H5 {
                         + " exceeds the limit of " + options.maxWeightElements() + " elements per weight", null);
             }
         }
+        refuseUnsupportedFilters(ds, label, layer, shortName);
         float[] data = floats(ds, label, layer, shortName);
         if (data.length != count) {
             throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data.length + " values but its shape "
