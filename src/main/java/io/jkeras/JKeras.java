@@ -79,7 +79,7 @@ public final class JKeras {
      * @param loss the loss for the compile config: a Keras loss name ({@code "mean_squared_error"})
      *             or a serialized loss or list of losses; null for none
      */
-    public static void save(Model model, Path path, io.jkeras.train.optim.KerasOptimizer optimizer,
+    public static void save(Model model, Path path, io.jkeras.train.KerasOptimizer optimizer,
                             com.fasterxml.jackson.databind.JsonNode loss) {
         if (optimizer == null) {
             save(model, path);

@@ -17,9 +17,9 @@ import io.jkeras.exceptions.WeightException;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.train.TrainingState;
-import io.jkeras.train.optim.KerasOptimizer;
-import io.jkeras.train.optim.OptimizerState;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.KerasOptimizer;
+import io.jkeras.train.OptimizerState;
+import io.jkeras.train.Optimizers;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

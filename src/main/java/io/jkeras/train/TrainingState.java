@@ -2,7 +2,6 @@ package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.train.optim.KerasOptimizer;
 
 import java.util.ArrayList;
 import java.util.List;

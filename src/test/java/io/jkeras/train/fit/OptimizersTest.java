@@ -7,9 +7,9 @@ import io.jkeras.train.LearningRateSchedules;
 import io.jkeras.train.Param;
 import io.jkeras.train.Tape;
 import io.jkeras.train.Var;
-import io.jkeras.train.optim.KerasOptimizer;
-import io.jkeras.train.optim.OptimizerState;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.KerasOptimizer;
+import io.jkeras.train.OptimizerState;
+import io.jkeras.train.Optimizers;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -13,7 +13,7 @@ import io.jkeras.train.FusedRecurrentFit;
 import io.jkeras.train.Loss;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Trainer;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.Optimizers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

@@ -1,4 +1,4 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

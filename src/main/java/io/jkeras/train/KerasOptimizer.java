@@ -1,4 +1,4 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.train.GradientClipping;
-import io.jkeras.train.LearningRateSchedule;
-import io.jkeras.train.LearningRateSchedules;
-import io.jkeras.train.Optimizer;
-import io.jkeras.train.Param;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

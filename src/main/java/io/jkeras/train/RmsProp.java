@@ -1,4 +1,4 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 import java.util.ArrayList;
 import com.fasterxml.jackson.databind.node.ObjectNode;

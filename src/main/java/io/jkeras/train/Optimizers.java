@@ -1,12 +1,10 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.train.LearningRateSchedule;
-import io.jkeras.train.LearningRateSchedules;
 
 import java.util.Locale;
 import java.util.Set;
