@@ -1,7 +1,5 @@
 package io.jkeras.train;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +26,7 @@ public final class Adagrad extends KerasOptimizer {
     @Override protected String defaultConfigName() { return "adagrad"; }
 
     @Override
-    protected void putConfig(ObjectNode c) {
+    protected void putConfig(Map<String, Object> c) {
         c.put("initial_accumulator_value", initialAccumulator);
         c.put("epsilon", epsilon);
     }
