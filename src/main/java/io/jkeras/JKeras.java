@@ -76,11 +76,13 @@ public final class JKeras {
      * {@code training_config} whose loss is {@code "mse"} does not even load. Save the model
      * without its optimizer ({@link #save(Model, Path)}) or as {@code .keras}.
      *
-     * @param loss the loss for the compile config: a Keras loss name ({@code "mean_squared_error"})
-     *             or a serialized loss or list of losses; null for none
+     * @param loss the loss for the compile config: a Keras loss name
+     *             ({@code LossConfig.name("mean_squared_error")}), a serialized loss
+     *             ({@code LossConfig.serialized("BinaryCrossentropy", config)}) or a list of them, as
+     *             {@link io.jkeras.train.TrainingState#loss} gives it; null for none
      */
-    public static void save(Model model, Path path, io.jkeras.train.optim.KerasOptimizer optimizer,
-                            com.fasterxml.jackson.databind.JsonNode loss) {
+    public static void save(Model model, Path path, io.jkeras.train.KerasOptimizer optimizer,
+                            io.jkeras.train.LossConfig loss) {
         if (optimizer == null) {
             save(model, path);
             return;

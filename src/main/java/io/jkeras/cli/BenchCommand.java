@@ -12,7 +12,7 @@ import io.jkeras.train.FitOptions;
 import io.jkeras.train.Losses;
 import io.jkeras.train.ProgressListener;
 import io.jkeras.train.Trainer;
-import io.jkeras.train.optim.Adam;
+import io.jkeras.train.Adam;
 import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -2,8 +2,6 @@ package io.jkeras.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
 import io.jkeras.exceptions.JKerasException;
@@ -15,11 +13,12 @@ import io.jkeras.train.EarlyStopping;
 import io.jkeras.train.FitOptions;
 import io.jkeras.train.FitResult;
 import io.jkeras.train.Loss;
+import io.jkeras.train.LossConfig;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Trainer;
 import io.jkeras.train.TrainingState;
-import io.jkeras.train.optim.KerasOptimizer;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.KerasOptimizer;
+import io.jkeras.train.Optimizers;
 import io.jkeras.util.OutputFiles;
 import io.jkeras.util.Printable;
 import picocli.CommandLine.Command;
@@ -294,11 +293,12 @@ final class TrainCommand implements Runnable {
     }
 
     private Loss buildLoss() {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("class_name", loss.trim().toLowerCase(Locale.ROOT));
-        ObjectNode c = n.putObject("config");
+        Map<String, Object> c = new LinkedHashMap<>();
         if (fromLogits) c.put("from_logits", true);
-        return Losses.byName(n);
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("class_name", loss.trim().toLowerCase(Locale.ROOT));
+        n.put("config", c);
+        return Losses.fromConfig(n);
     }
 
     /** The optimizer to train with and the line that says whether it resumes MODEL's state. */
@@ -360,45 +360,38 @@ final class TrainCommand implements Runnable {
     }
 
     /** An optimizer of class {@code cls} from {@code base} (a Keras config, or null for Keras' defaults) and the flags given. */
-    private KerasOptimizer buildOptimizer(String cls, ObjectNode base) {
-        ObjectNode c = base != null ? base.deepCopy() : JsonNodeFactory.instance.objectNode();
+    private KerasOptimizer buildOptimizer(String cls, Map<String, Object> base) {
+        Map<String, Object> c = base != null ? new LinkedHashMap<>(base) : new LinkedHashMap<>();
         if (learningRate != null) c.put("learning_rate", learningRate);
         if (momentum != null) c.put("momentum", momentum);
         if (nesterov) c.put("nesterov", true);
         if (weightDecay != null) c.put("weight_decay", weightDecay);
         if (clipnorm != null) {
             c.put("clipnorm", clipnorm);
-            c.putNull("clipvalue");
-            c.putNull("global_clipnorm");
+            c.put("clipvalue", null);
+            c.put("global_clipnorm", null);
         }
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("class_name", cls);
-        n.set("config", c);
-        return Optimizers.fromConfig(n);
+        return Optimizers.create(cls, c);
     }
 
     /** The loss as the saved compile config names it: Keras' full name, or a serialized loss when from logits. */
-    private com.fasterxml.jackson.databind.JsonNode lossConfig() {
+    private LossConfig lossConfig() {
         String l = switch (loss.trim().toLowerCase(Locale.ROOT)) {
             case "mse" -> "mean_squared_error";
             case "mae" -> "mean_absolute_error";
             default -> loss.trim().toLowerCase(Locale.ROOT);
         };
-        if (!fromLogits) return JsonNodeFactory.instance.textNode(l);
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("module", "keras.losses");
+        if (!fromLogits) return LossConfig.name(l);
         String cls = switch (l) {
             case "binary_crossentropy" -> "BinaryCrossentropy";
             case "categorical_crossentropy" -> "CategoricalCrossentropy";
             default -> "SparseCategoricalCrossentropy";
         };
-        n.put("class_name", cls);
-        ObjectNode c = n.putObject("config");
+        Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", l);
         c.put("reduction", "sum_over_batch_size");
         c.put("from_logits", true);
-        n.putNull("registered_name");
-        return n;
+        return LossConfig.serialized(cls, c);
     }
 
     private static String lastValues(FitResult r) {

@@ -2,9 +2,7 @@ package io.jkeras.keras;
 
 import io.jkeras.model.LoadOptions;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -17,9 +15,9 @@ import io.jkeras.exceptions.WeightException;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.train.TrainingState;
-import io.jkeras.train.optim.KerasOptimizer;
-import io.jkeras.train.optim.OptimizerState;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.KerasOptimizer;
+import io.jkeras.train.LossConfig;
+import io.jkeras.train.OptimizerState;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -64,7 +62,6 @@ import java.util.Set;
  * their state is refused ({@link UnsupportedModelException}).
  */
 public final class KerasOptimizerReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private KerasOptimizerReader() {}
 
@@ -258,10 +255,21 @@ public final class KerasOptimizerReader {
                 oc.put("learning_rate", (double) lr.values()[0]);
             }
         }
-        KerasOptimizer opt = Optimizers.fromConfig(optJson);
-        if (!hasVars) return new TrainingState(opt, false, saved.loss(), saved.lossWeights(), saved.format());
+        KerasOptimizer opt = KerasOptimizers.fromJson(optJson);
+        Object plainLoss = KerasOptimizers.plain(saved.loss());
+        LossConfig loss = plainLoss == null ? null : new LossConfig(plainLoss);
+        List<Double> lossWeights = lossWeights(saved.lossWeights());
+        if (!hasVars) return new TrainingState(opt, false, loss, lossWeights, saved.format());
         opt.importState(map(saved, opt, KerasWriter.trainableVariables(model, label), label));
-        return new TrainingState(opt, true, saved.loss(), saved.lossWeights(), saved.format());
+        return new TrainingState(opt, true, loss, lossWeights, saved.format());
+    }
+
+    /** {@code loss_weights} when it is a list (one per output; an entry that is not a number reads 0), else null. */
+    private static List<Double> lossWeights(JsonNode w) {
+        if (w == null || !w.isArray()) return null;
+        List<Double> out = new ArrayList<>();
+        for (JsonNode x : w) out.add(x.asDouble());
+        return out;
     }
 
     /** The saved variables as {@code layer/weight/slot} slots of {@code opt} for the given trainable weights. */
@@ -272,7 +280,7 @@ public final class KerasOptimizerReader {
             throw new ModelFormatException(label, null, null, "the saved " + opt.name() + " holds no learning_rate variable after"
                     + " its iteration, which Keras keeps for a learning rate that is not a schedule", null);
         }
-        Map<String, Object> cfg = JSON.convertValue(opt.kerasConfig(), JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+        Map<String, Object> cfg = opt.kerasConfig();
         List<List<String>> groups = KerasWriter.kerasSlotGroups(opt.name(), cfg);
         Set<String> inGroups = new HashSet<>();
         int perWeight = 0;
@@ -333,9 +341,9 @@ public final class KerasOptimizerReader {
      * {@code iterations}, learning rate and a slot per trainable weight (those the optimizer has not
      * touched yet at their initial value, as Keras' {@code build} creates them).
      *
-     * @param loss the compile config's loss: a Keras loss name or a serialized loss (or list), or null
+     * @param loss the compile config's loss ({@link TrainingState#loss}), or null for none
      */
-    public static KerasWriter.OptimizerState forSaving(Model model, KerasOptimizer optimizer, JsonNode loss) {
+    public static KerasWriter.OptimizerState forSaving(Model model, KerasOptimizer optimizer, LossConfig loss) {
         String label = model.name();
         OptimizerState st = optimizer.exportState();
         Map<String, float[]> slots = new LinkedHashMap<>(st.slots());
@@ -351,10 +359,9 @@ public final class KerasOptimizerReader {
                 }
             }
         }
-        Map<String, Object> cfg = JSON.convertValue(optimizer.kerasConfig(),
-                JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+        Map<String, Object> cfg = optimizer.kerasConfig();
         Double lr = optimizer.learningRateIsSchedule() ? null : optimizer.learningRateAt(st.iterations());
-        String lossText = loss == null || loss.isNull() ? null : loss instanceof TextNode t ? t.asText() : loss.toString();
+        String lossText = loss == null ? null : loss.value() instanceof String t ? t : KerasOptimizers.text(loss.value());
         return KerasWriter.OptimizerState.of(optimizer.name(), cfg, lossText, st.iterations(), lr, slots);
     }
 }

@@ -16,7 +16,7 @@ import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.tensor.Tensor;
-import io.jkeras.train.fast.CellKernels;
+import io.jkeras.kernels.TrainingCells;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -168,7 +168,7 @@ public final class FusedRecurrentFit {
     private final TrainingConfig.Regularizer denseActivity;
     /** The Dense layer runs on every step's output (the last recurrent layer returns sequences); {@link #wrapped} when in TimeDistributed. */
     private final boolean seqHead, wrapped;
-    private final CellKernels.Cells cells = CellKernels.BEST;
+    private final TrainingCells.Cells cells = TrainingCells.BEST;
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
@@ -234,7 +234,7 @@ public final class FusedRecurrentFit {
             if (rnn instanceof Lstm l) { a = l.activation(); r = l.recurrentActivation(); }
             else if (rnn instanceof Gru g) { a = g.activation(); r = g.recurrentActivation(); }
             else { a = ((SimpleRnn) rnn).activation(); r = a; }
-            if (!CellKernels.supports(a) || !CellKernels.supports(r)) return "cell activation " + a + "/" + r;
+            if (!TrainingCells.supports(a) || !TrainingCells.supports(r)) return "cell activation " + a + "/" + r;
             if (i == 0 && x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
         }
         return null;
@@ -322,7 +322,7 @@ public final class FusedRecurrentFit {
         int u = top.units, hr = seqHead ? rows : batch, hOff = seqHead ? batch * u : steps * batch * u;
         dk = floats(denseKernel, dk);
         if (denseBias != null) db = floats(denseBias, db);
-        if (denseBias != null) CellKernels.fillRows(hr, outs, db, 0, y, 0);
+        if (denseBias != null) TrainingCells.fillRows(hr, outs, db, 0, y, 0);
         Gemm.multiply(hr, outs, u, top.h, hOff, u, dk, 0, outs, y, 0, outs, denseBias != null);
 
         // the Dense activation, loss and penalties on a small tape from the pre-activation, laid out
@@ -367,7 +367,7 @@ public final class FusedRecurrentFit {
             gd = ensure(gd, u * outs);
             Gemm.multiplyAtB(u, outs, hr, top.h, hOff, u, dy, 0, outs, gd, 0, outs, false);
             add(denseKernel, gd, u * outs);
-            if (denseBias != null) CellKernels.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
+            if (denseBias != null) TrainingCells.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
         }
         // the lowest layer that trains: nothing below it needs a gradient
         int lowest = -1;
@@ -376,7 +376,7 @@ public final class FusedRecurrentFit {
 
         // the top layer's output gradient = dy·Kᵀ: its last output's, or every step's
         dkT = ensure(dkT, outs * u);
-        CellKernels.transpose(u, outs, dk, 0, dkT, 0);
+        TrainingCells.transpose(u, outs, dk, 0, dkT, 0);
         Gemm.multiply(hr, u, outs, dy, 0, outs, dkT, 0, u, seqHead ? top.dhSeq : top.dh, 0, u, false);
         for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch, steps);
         return new Trainer.BatchLoss(total, perOutput);
@@ -451,7 +451,7 @@ public final class FusedRecurrentFit {
             int zo = t * batch * gu + go, hp = t * bu + so, hn = (t + 1) * bu + so;
             // the step's input projection z = x·W + b (GRU: the input half of its bias), on rows
             // still in cache for the recurrent product and the cell that follow
-            if (p.bias != null) CellKernels.fillRows(nb, gu, p.wb, 0, z, zo);
+            if (p.bias != null) TrainingCells.fillRows(nb, gu, p.wb, 0, z, zo);
             Gemm.multiply(nb, gu, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, gu, z, zo, gu, p.bias != null, 1);
             switch (p.kind) {
                 case LSTM -> {
@@ -459,16 +459,16 @@ public final class FusedRecurrentFit {
                     cells.lstmForward(nb, u, p.act, p.ract, z, zo, p.c, hp, hn, p.tc, hp, h, hn);
                 }
                 case GRU -> {
-                    if (p.bias != null) CellKernels.fillRows(nb, gu, p.wb, gu, p.rec, zo);
+                    if (p.bias != null) TrainingCells.fillRows(nb, gu, p.wb, gu, p.rec, zo);
                     Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null, 1);
                     cells.gruForward(nb, u, p.act, p.ract, z, zo, p.rec, zo, h, hp, hn);
                 }
                 case GRU1 -> {
                     // z, r from h·U[:, :2u]; then the candidate from (r·h)·U[:, 2u:]
                     Gemm.multiply(nb, 2 * u, u, h, hp, u, p.wr, 0, gu, p.rec, go, gu, false, 1);
-                    CellKernels.gruGates(nb, u, p.ract, z, zo, p.rec, go, h, hp, p.q, hp);
+                    TrainingCells.gruGates(nb, u, p.ract, z, zo, p.rec, go, h, hp, p.q, hp);
                     Gemm.multiply(nb, u, u, p.q, hp, u, p.wr, 2 * u, gu, z, zo + 2 * u, gu, true, 1);
-                    CellKernels.gruCandidate(nb, u, p.act, z, zo, h, hp, hn);
+                    TrainingCells.gruCandidate(nb, u, p.act, z, zo, h, hp, hn);
                 }
                 case SIMPLE -> {
                     Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
@@ -492,7 +492,7 @@ public final class FusedRecurrentFit {
         if (p.returnSequences) java.util.Arrays.fill(p.dh, 0, bu, 0f);
         if (p.activity != null) activityPenalty(p, batch, steps, p.returnSequences ? p.dhSeq : p.dh);
         p.wrT = ensure(p.wrT, gu * u);
-        CellKernels.transpose(u, gu, p.wr, 0, p.wrT, 0);
+        TrainingCells.transpose(u, gu, p.wr, 0, p.wrT, 0);
         float[] dz = p.dz, dRec = p.kind == Kind.GRU ? p.drec : dz;
         int parts = parts(batch);
         Parallel.run(parts, q -> backwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
@@ -519,14 +519,14 @@ public final class FusedRecurrentFit {
             addTransposed(p.recurrent, p.gr, u, gu);
             if (p.bias != null) {
                 double[] gb = p.bias.var().gradBuffer();
-                CellKernels.addColumnSums(rows, gu, dz, gb, 0);
-                if (p.kind == Kind.GRU) CellKernels.addColumnSums(rows, gu, p.drec, gb, gu);
+                TrainingCells.addColumnSums(rows, gu, dz, gb, 0);
+                if (p.kind == Kind.GRU) TrainingCells.addColumnSums(rows, gu, p.drec, gb, gu);
             }
         }
         if (below != null) {
             // the input sequence's gradient: dX = dZ·Wᵀ
             p.wkT = ensure(p.wkT, gu * p.features);
-            CellKernels.transpose(p.features, gu, p.wk, 0, p.wkT, 0);
+            TrainingCells.transpose(p.features, gu, p.wk, 0, p.wkT, 0);
             Gemm.multiply(rows, p.features, gu, dz, 0, gu, p.wkT, 0, p.features, below.dhSeq, 0, p.features, false);
         }
     }
@@ -566,10 +566,10 @@ public final class FusedRecurrentFit {
                     }
                 }
                 case GRU1 -> {
-                    CellKernels.gruBackwardOuter(nb, u, p.act, p.ract, p.z, zo, p.h, hp, dh, dz, zo, dh2);
+                    TrainingCells.gruBackwardOuter(nb, u, p.act, p.ract, p.z, zo, p.h, hp, dh, dz, zo, dh2);
                     // dq = dh_h·U_hᵀ (rows 2u.. of Uᵀ)
                     Gemm.multiply(nb, u, u, dz, zo + 2 * u, gu, p.wrT, 2 * u * u, u, dq, 0, u, false, 1);
-                    CellKernels.gruBackwardReset(nb, u, p.ract, p.z, zo, p.h, hp, dq, dz, zo, dh2);
+                    TrainingCells.gruBackwardReset(nb, u, p.ract, p.z, zo, p.h, hp, dq, dz, zo, dh2);
                     if (t > 0) {
                         Gemm.multiply(nb, u, 2 * u, dz, zo, gu, p.wrT, 0, u, dh2, 0, u, true, 1);
                         float[] s = dh;

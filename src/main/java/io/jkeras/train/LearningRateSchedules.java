@@ -1,8 +1,9 @@
 package io.jkeras.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
+
+import java.util.Map;
 
 /**
  * Keras 3's learning-rate schedules (keras/src/optimizers/schedules/learning_rate_schedule.py),
@@ -65,23 +66,26 @@ public final class LearningRateSchedules {
     }
 
     /**
-     * A learning rate from a Keras optimizer config's {@code learning_rate}: a number, or a
-     * serialized schedule {@code {"class_name": "ExponentialDecay", "config": {...}}}.
+     * A learning rate from a Keras optimizer config's {@code learning_rate} as plain values (see
+     * {@link Optimizers#fromConfig}): a number, or a serialized schedule
+     * {@code {"class_name": "ExponentialDecay", "config": {...}}} as a map.
      */
-    public static LearningRateSchedule fromConfig(JsonNode node, double defaultRate) {
-        if (node == null || node.isNull() || node.isMissingNode()) return constant(defaultRate);
-        if (node.isNumber()) return constant(node.asDouble());
-        if (!node.isObject()) throw new InputException("learning_rate must be a number or a schedule, got " + node);
-        String cls = node.path("class_name").asText("");
-        JsonNode c = node.path("config");
+    public static LearningRateSchedule fromConfig(Object node, double defaultRate) {
+        if (node == null) return constant(defaultRate);
+        if (node instanceof Number n) return constant(n.doubleValue());
+        Map<String, Object> m = ConfigValues.map(node);
+        if (m == null) throw new InputException("learning_rate must be a number or a schedule, got " + node);
+        String cls = ConfigValues.text(m, "class_name", "");
+        Map<String, Object> c = ConfigValues.map(m.get("config"));
         switch (cls) {
             case "ExponentialDecay":
-                return exponentialDecay(c.path("initial_learning_rate").asDouble(), c.path("decay_steps").asLong(),
-                        c.path("decay_rate").asDouble(), c.path("staircase").asBoolean(false));
+                return exponentialDecay(ConfigValues.dbl(c, "initial_learning_rate", 0.0), ConfigValues.lng(c, "decay_steps", 0),
+                        ConfigValues.dbl(c, "decay_rate", 0.0), ConfigValues.bool(c, "staircase", false));
             case "CosineDecay": {
-                JsonNode wt = c.path("warmup_target");
-                return cosineDecay(c.path("initial_learning_rate").asDouble(), c.path("decay_steps").asLong(),
-                        c.path("alpha").asDouble(0.0), wt.isNumber() ? wt.asDouble() : null, c.path("warmup_steps").asLong(0));
+                Object wt = ConfigValues.get(c, "warmup_target");
+                return cosineDecay(ConfigValues.dbl(c, "initial_learning_rate", 0.0), ConfigValues.lng(c, "decay_steps", 0),
+                        ConfigValues.dbl(c, "alpha", 0.0), wt instanceof Number n ? n.doubleValue() : null,
+                        ConfigValues.lng(c, "warmup_steps", 0));
             }
             default:
                 throw new UnsupportedModelException(null, null, null, "learning-rate schedule '" + cls + "' is not supported (ExponentialDecay, CosineDecay)");

@@ -1,11 +1,10 @@
 package io.jkeras.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Keras 3's losses as the TensorFlow backend computes them (keras/src/losses/losses.py,
@@ -61,35 +60,29 @@ public final class Losses {
      * A loss by a Keras name: the function names and aliases ({@code mse}, {@code mean_squared_error},
      * {@code mae}, {@code huber}, {@code binary_crossentropy}, {@code categorical_crossentropy},
      * {@code sparse_categorical_crossentropy}) and the class names ({@code MeanSquaredError}, …),
-     * with Keras' defaults. A string starting with '{' is read as a config JSON object.
+     * with Keras' defaults. A config in JSON is read by {@code io.jkeras.keras.KerasLosses#byName}.
      */
     public static Loss byName(String name) {
         if (name == null) throw new InputException("no loss given");
-        String s = name.trim();
-        if (s.startsWith("{") || s.startsWith("\"")) {
-            try {
-                return byName(new ObjectMapper().readTree(s));
-            } catch (java.io.IOException e) {
-                throw new InputException(null, null, null, "loss config is not valid JSON: " + e.getMessage(), e);
-            }
-        }
-        return build(s, null);
+        return build(name.trim(), null);
     }
 
     /**
-     * A loss from a Keras config: a name string, or a serialized loss object
-     * {@code {"class_name": "BinaryCrossentropy", "config": {"from_logits": true, ...}}} (the
-     * {@code config} may also be given flat, with {@code class_name} beside its keys).
+     * A loss from a Keras config in plain values: a name string, or a serialized loss object as a
+     * map {@code {"class_name": "BinaryCrossentropy", "config": {"from_logits": true, ...}}} (the
+     * {@code config} may also be given flat, with {@code class_name} beside its keys), as
+     * {@code io.jkeras.keras.KerasLosses} reads it from JSON.
      */
-    public static Loss byName(JsonNode node) {
-        if (node == null || node.isNull()) throw new InputException("no loss given");
-        if (node.isTextual()) return build(node.asText(), null);
-        if (!node.isObject()) throw new InputException("a loss config is a name or an object, got " + node);
-        String cls = node.path("class_name").asText(null);
-        if (cls == null) cls = node.path("name").asText(null);
+    public static Loss fromConfig(Object node) {
+        if (node == null) throw new InputException("no loss given");
+        if (node instanceof String s) return build(s, null);
+        Map<String, Object> m = ConfigValues.map(node);
+        if (m == null) throw new InputException("a loss config is a name or an object, got " + node);
+        String cls = ConfigValues.text(m, "class_name", null);
+        if (cls == null) cls = ConfigValues.text(m, "name", null);
         if (cls == null) throw new InputException("loss config without class_name: " + node);
-        JsonNode cfg = node.has("config") && node.get("config").isObject() ? node.get("config") : node;
-        return build(cls, cfg);
+        Map<String, Object> cfg = ConfigValues.map(m.get("config"));
+        return build(cls, cfg != null ? cfg : m);
     }
 
     private static String canonical(String name) {
@@ -106,34 +99,34 @@ public final class Losses {
         };
     }
 
-    private static Loss build(String name, JsonNode cfg) {
+    private static Loss build(String name, Map<String, Object> cfg) {
         String c = canonical(name);
         if (c == null) {
             throw new UnsupportedModelException(null, null, null, "loss '" + name + "' is not supported; use one of mse, mae, huber, "
                     + "binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy");
         }
         Reduction r = reduction(cfg);
-        boolean logits = cfg != null && cfg.path("from_logits").asBoolean(false);
-        double ls = cfg == null ? 0 : cfg.path("label_smoothing").asDouble(0);
-        if (cfg != null && cfg.has("axis") && !cfg.get("axis").isNull() && cfg.get("axis").asInt() != -1) {
+        boolean logits = ConfigValues.bool(cfg, "from_logits", false);
+        double ls = ConfigValues.dbl(cfg, "label_smoothing", 0);
+        if (ConfigValues.has(cfg, "axis") && ConfigValues.lng(cfg, "axis", 0) != -1) {
             throw new UnsupportedModelException(null, null, null, "loss '" + name + "' with axis " + cfg.get("axis") + ": only axis -1 is supported");
         }
-        if (cfg != null && cfg.has("ignore_class") && !cfg.get("ignore_class").isNull()) {
+        if (ConfigValues.has(cfg, "ignore_class")) {
             throw new UnsupportedModelException(null, null, null, "loss '" + name + "' with ignore_class is not supported");
         }
         return switch (c) {
             case "mse" -> new Mse(r);
             case "mae" -> new Mae(r);
-            case "huber" -> new Huber(cfg == null ? 1.0 : cfg.path("delta").asDouble(1.0), r);
+            case "huber" -> new Huber(ConfigValues.dbl(cfg, "delta", 1.0), r);
             case "bce" -> new Bce(logits, ls, r);
             case "cce" -> new Cce(logits, ls, r);
             default -> new SparseCce(logits, r);
         };
     }
 
-    private static Reduction reduction(JsonNode cfg) {
-        if (cfg == null || !cfg.has("reduction") || cfg.get("reduction").isNull()) return Reduction.SUM_OVER_BATCH_SIZE;
-        String r = cfg.get("reduction").asText();
+    private static Reduction reduction(Map<String, Object> cfg) {
+        if (!ConfigValues.has(cfg, "reduction")) return Reduction.SUM_OVER_BATCH_SIZE;
+        String r = ConfigValues.text(cfg, "reduction", "");
         return switch (r) {
             case "sum_over_batch_size", "mean", "auto" -> Reduction.SUM_OVER_BATCH_SIZE;
             case "sum" -> Reduction.SUM;

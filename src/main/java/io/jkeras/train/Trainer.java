@@ -4,8 +4,6 @@ import io.jkeras.exceptions.InputException;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
-import io.jkeras.train.optim.KerasOptimizer;
-import io.jkeras.train.optim.OptimizerState;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,10 +1,7 @@
 package io.jkeras.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.train.optim.KerasOptimizer;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,18 +11,23 @@ import java.util.List;
  * @param optimizer   the optimizer built from the file's optimizer config; when {@code restored},
  *                    its {@code iterations} and slots are the saved ones, else it is fresh
  * @param restored    whether the file held the optimizer's variables (else only its config)
- * @param loss        the compile config's {@code loss}: a name, a serialized loss, a list of them
- *                    (one per output), or null when the file names none
- * @param lossWeights the compile config's {@code loss_weights} (null when none)
+ * @param loss        the compile config's {@code loss} (null when the file names none);
+ *                    {@code io.jkeras.JKeras#save} takes it back
+ * @param lossWeights the compile config's {@code loss_weights}, one per output (null when none or
+ *                    when not a list)
  * @param format      where it was read from: {@code keras-zip} (compile_config + {@code optimizer/vars})
  *                    or {@code keras-hdf5} (training_config + {@code optimizer_weights})
  */
-public record TrainingState(KerasOptimizer optimizer, boolean restored, JsonNode loss, JsonNode lossWeights, String format) {
+public record TrainingState(KerasOptimizer optimizer, boolean restored, LossConfig loss, List<Double> lossWeights, String format) {
+    public TrainingState {
+        lossWeights = lossWeights == null ? null : List.copyOf(lossWeights);
+    }
+
     /** Keras' {@code optimizer.iterations} of the restored optimizer (0 when fresh). */
     public long iterations() { return optimizer.iterations(); }
 
     /** Whether the compile config names a loss. */
-    public boolean hasLoss() { return loss != null && !loss.isNull() && !loss.isMissingNode(); }
+    public boolean hasLoss() { return loss != null; }
 
     /**
      * The compile config's loss(es) as jkeras losses: one for a single name or serialized loss,
@@ -37,15 +39,7 @@ public record TrainingState(KerasOptimizer optimizer, boolean restored, JsonNode
      */
     public List<Loss> losses() {
         if (!hasLoss()) throw new UnsupportedModelException(null, null, null, "the model file's compile config names no loss");
-        List<Loss> out = new ArrayList<>();
-        if (loss.isArray()) {
-            for (JsonNode l : loss) out.add(Losses.byName(l));
-        } else if (loss.isObject() && !loss.has("class_name")) {
-            throw new UnsupportedModelException(null, null, null, "losses keyed by output name are not supported: " + loss);
-        } else {
-            out.add(Losses.byName(loss));
-        }
-        return out;
+        return loss.losses();
     }
 
     /** Fit options continuing this training: the restored optimizer, the loss(es) and loss weights. */
@@ -54,9 +48,9 @@ public record TrainingState(KerasOptimizer optimizer, boolean restored, JsonNode
         List<Loss> ls = losses();
         if (ls.size() == 1) o.loss(ls.get(0));
         else o.losses(ls);
-        if (lossWeights != null && lossWeights.isArray()) {
+        if (lossWeights != null) {
             double[] w = new double[lossWeights.size()];
-            for (int i = 0; i < w.length; i++) w[i] = lossWeights.get(i).asDouble();
+            for (int i = 0; i < w.length; i++) w[i] = lossWeights.get(i);
             o.lossWeights(w);
         }
         return o;

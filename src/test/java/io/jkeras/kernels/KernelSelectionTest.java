@@ -30,11 +30,11 @@ class KernelSelectionTest {
 
     @Test
     void everyFastPathFollowsTheModule() {
-        String[] picked = {Gemm.kernel(), CellKernels.best(), RecurrentKernels.best()};
+        String[] picked = {Gemm.kernel(), CellKernels.best(), RecurrentKernels.best(), TrainingCells.BEST.toString()};
         if (expectScalar()) {
             assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() || Boolean.getBoolean("jkeras.scalar"))
                     .as("the scalar run must not have the Vector API module").isTrue();
-            assertThat(picked).as("Gemm, CellKernels, RecurrentKernels").containsOnly("scalar");
+            assertThat(picked).as("Gemm, CellKernels, RecurrentKernels, TrainingCells").containsOnly("scalar");
         } else {
             for (String p : picked) assertThat(p).as("kernel picked with the Vector API module").startsWith("vector (");
         }

@@ -2,13 +2,14 @@ package io.jkeras.saving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jkeras.JKeras;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.fixtures.FixtureCase;
+import io.jkeras.keras.KerasLosses;
 import io.jkeras.keras.KerasOptimizerReader;
+import io.jkeras.keras.KerasOptimizers;
 import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
@@ -18,9 +19,10 @@ import io.jkeras.train.FitResult;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Trainer;
 import io.jkeras.train.TrainingState;
-import io.jkeras.train.optim.KerasOptimizer;
-import io.jkeras.train.optim.OptimizerState;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.KerasOptimizer;
+import io.jkeras.train.LossConfig;
+import io.jkeras.train.OptimizerState;
+import io.jkeras.train.Optimizers;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -42,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * An optimizer state that survives save and load ({@link KerasOptimizerReader}, {@link JKeras#loadTrainingState},
- * {@link JKeras#save(Model, Path, KerasOptimizer, JsonNode)}):
+ * {@link JKeras#save(Model, Path, KerasOptimizer, LossConfig)}):
  * <ol type="a">
  * <li>the state jkeras reads from Keras' own files equals Keras' optimizer variables bit for bit,
  * each found by its Keras name, not by the reader's positional mapping: every {@code fixtures/train}
@@ -155,11 +157,11 @@ class OptimizerStateTest {
 
         // the optimizer config round-trips: Keras' config -> jkeras optimizer -> Keras' config
         JsonNode kerasConfig = trainingConfig.get("optimizer_config").get("config");
-        assertThat((JsonNode) s.optimizer().kerasConfig()).as("config of the restored optimizer").isEqualTo(kerasConfig);
-        assertThat((JsonNode) Optimizers.fromConfig(c.get("optimizer")).kerasConfig()).as("case.json optimizer config")
+        assertThat((JsonNode) KerasOptimizers.toJson(s.optimizer())).as("config of the restored optimizer").isEqualTo(kerasConfig);
+        assertThat((JsonNode) KerasOptimizers.toJson(KerasOptimizers.fromJson(c.get("optimizer")))).as("case.json optimizer config")
                 .isEqualTo(c.get("optimizer").get("config"));
         assertThat(s.optimizer().name()).isEqualTo(c.get("optimizer").get("class_name").asText());
-        assertThat(s.loss()).isEqualTo(trainingConfig.get("loss"));
+        assertThat(s.loss().value()).isEqualTo(new ObjectMapper().convertValue(trainingConfig.get("loss"), Object.class));
         assertThat(s.losses()).hasSize(c.get("loss").isArray() ? c.get("loss").size() : 1);
     }
 
@@ -194,7 +196,7 @@ class OptimizerStateTest {
                 }
             }
             assertSameSlots(s.optimizer().exportState().slots(), want, archive.toString());
-            assertThat((JsonNode) s.optimizer().kerasConfig()).isEqualTo(compileOptimizer.get("config"));
+            assertThat((JsonNode) KerasOptimizers.toJson(s.optimizer())).isEqualTo(compileOptimizer.get("config"));
         }));
     }
 
@@ -266,22 +268,22 @@ class OptimizerStateTest {
         Tensor[] x = arrays(dir, c.get("data").get("x")), y = arrays(dir, c.get("data").get("y"));
         int bs = c.get("batch_size").asInt();
         Model start = JKeras.load(dir.resolve("start.h5"));
-        FitResult straight = Trainer.fit(start, x, y, new FitOptions().loss(Losses.byName(c.get("loss")))
-                .optimizer(Optimizers.fromConfig(c.get("optimizer"))).epochs(3).batchSize(bs).shuffle(false));
+        FitResult straight = Trainer.fit(start, x, y, new FitOptions().loss(KerasLosses.fromJson(c.get("loss")))
+                .optimizer(KerasOptimizers.fromJson(c.get("optimizer"))).epochs(3).batchSize(bs).shuffle(false));
 
-        KerasOptimizer opt = Optimizers.fromConfig(c.get("optimizer"));
-        FitResult two = Trainer.fit(start, x, y, new FitOptions().loss(Losses.byName(c.get("loss"))).optimizer(opt)
+        KerasOptimizer opt = KerasOptimizers.fromJson(c.get("optimizer"));
+        FitResult two = Trainer.fit(start, x, y, new FitOptions().loss(KerasLosses.fromJson(c.get("loss"))).optimizer(opt)
                 .epochs(2).batchSize(bs).shuffle(false));
         Path saved = tmp.resolve(dir.getFileName() + ".keras");
-        JKeras.save(two.model(), saved, opt, TextNode.valueOf("mean_squared_error"));
-        assertThatThrownBy(() -> JKeras.save(two.model(), tmp.resolve("m.h5"), opt, TextNode.valueOf("mse")))
+        JKeras.save(two.model(), saved, opt, LossConfig.name("mean_squared_error"));
+        assertThatThrownBy(() -> JKeras.save(two.model(), tmp.resolve("m.h5"), opt, LossConfig.name("mse")))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining(".keras");
 
         Model loaded = JKeras.load(saved);
         TrainingState s = JKeras.loadTrainingState(saved, loaded).orElseThrow();
         assertThat(s.restored()).isTrue();
         assertThat(s.iterations()).isEqualTo(opt.iterations()).isEqualTo(2L * c.get("samples").get("train_batch_sizes").size());
-        assertThat((JsonNode) s.optimizer().kerasConfig()).isEqualTo(opt.kerasConfig());
+        assertThat((JsonNode) KerasOptimizers.toJson(s.optimizer())).isEqualTo(KerasOptimizers.toJson(opt));
         assertSameSlots(s.optimizer().exportState().slots(), opt.exportState().slots(), "state after save + load");
         FitResult third = Trainer.fit(loaded, x, y, s.fitOptions().epochs(1).batchSize(bs).shuffle(false));
 

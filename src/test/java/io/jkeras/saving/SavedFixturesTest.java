@@ -104,7 +104,7 @@ class SavedFixturesTest {
                 io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.tensor.Tensor[]{x},
                         new io.jkeras.tensor.Tensor[]{new io.jkeras.tensor.Tensor(y0.shape(), t)},
                         new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
-                                .optimizer(io.jkeras.train.optim.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
+                                .optimizer(io.jkeras.train.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
                 m = r.model();
             } finally {
                 io.jkeras.train.FusedRecurrentFit.mode(before);

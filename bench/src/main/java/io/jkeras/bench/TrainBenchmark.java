@@ -8,7 +8,7 @@ import io.jkeras.train.FitResult;
 import io.jkeras.train.Losses;
 import io.jkeras.train.TrainGraph;
 import io.jkeras.train.Trainer;
-import io.jkeras.train.optim.Adam;
+import io.jkeras.train.Adam;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,8 +1,11 @@
 package io.jkeras.train.fit;
 
+import io.jkeras.exceptions.InputException;
+import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.train.GradCheck;
 import io.jkeras.train.Loss;
+import io.jkeras.train.LossConfig;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Ops;
 import io.jkeras.train.Tape;
@@ -12,9 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Keras 3 losses: values against closed forms and Keras' documented examples; gradients against finite differences. */
@@ -102,12 +107,28 @@ class LossesTest {
     void byNameAndConfig() {
         assertThat(Losses.byName("mse").name()).isEqualTo("mean_squared_error");
         assertThat(Losses.byName("MeanAbsoluteError").name()).isEqualTo("mean_absolute_error");
-        Loss l = Losses.byName("{\"class_name\": \"BinaryCrossentropy\", \"config\": {\"from_logits\": true, \"label_smoothing\": 0.2, \"reduction\": \"sum_over_batch_size\"}}");
+        Loss l = Losses.fromConfig(ConfigJson.parse("{\"class_name\": \"BinaryCrossentropy\", \"config\": {\"from_logits\": true, \"label_smoothing\": 0.2, \"reduction\": \"sum_over_batch_size\"}}"));
         assertThat(value(l, new int[]{1, 1}, new double[]{1}, new double[]{0})).isCloseTo(Math.log(2), within(1e-12));
-        Loss h = Losses.byName("{\"class_name\": \"Huber\", \"config\": {\"delta\": 0.5}}");
+        Loss h = Losses.fromConfig(ConfigJson.parse("{\"class_name\": \"Huber\", \"config\": {\"delta\": 0.5}}"));
         assertThat(value(h, new int[]{1, 1}, new double[]{0}, new double[]{2})).isCloseTo(0.5 * 2 - 0.125, within(1e-12));
-        Loss sum = Losses.byName("{\"class_name\": \"MeanSquaredError\", \"config\": {\"reduction\": \"sum\"}}");
+        Loss sum = Losses.fromConfig(ConfigJson.parse("{\"class_name\": \"MeanSquaredError\", \"config\": {\"reduction\": \"sum\"}}"));
         assertThat(value(sum, new int[]{2, 1}, new double[]{0, 0}, new double[]{1, 2})).isCloseTo(5, within(1e-12));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void lossConfigGivesOneLossPerNameSerializedLossOrListEntry() {
+        LossConfig logits = LossConfig.serialized("BinaryCrossentropy", Map.of("from_logits", true));
+        assertThat((Map<Object, Object>) logits.value()).containsEntry("module", "keras.losses").containsEntry("registered_name", null)
+                .containsEntry("class_name", "BinaryCrossentropy");
+        assertThat(logits.losses()).hasSize(1);
+        assertThat(value(logits.losses().get(0), new int[]{1, 1}, new double[]{0}, new double[]{0})).isCloseTo(Math.log(2), within(1e-12));
+        List<Loss> two = new LossConfig(List.of("mse", Map.of("class_name", "Huber", "config", Map.of("delta", 0.5)))).losses();
+        assertThat(two).extracting(Loss::name).containsExactly("mean_squared_error", "huber_loss");
+        assertThat(value(two.get(1), new int[]{1, 1}, new double[]{0}, new double[]{2})).isCloseTo(0.5 * 2 - 0.125, within(1e-12));
+        assertThatThrownBy(() -> new LossConfig(Map.of("out", "mse")).losses()).isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("keyed by output name");
+        assertThatThrownBy(() -> new LossConfig(5)).isInstanceOf(InputException.class).hasMessageContaining("got 5");
     }
 
     static List<Object[]> gradCases() {

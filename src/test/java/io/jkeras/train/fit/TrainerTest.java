@@ -16,8 +16,8 @@ import io.jkeras.train.FitResult;
 import io.jkeras.train.Losses;
 import io.jkeras.train.ProgressListener;
 import io.jkeras.train.Trainer;
-import io.jkeras.train.optim.Adam;
-import io.jkeras.train.optim.Sgd;
+import io.jkeras.train.Adam;
+import io.jkeras.train.Sgd;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import io.jkeras.train.FusedRecurrentFit;
 import io.jkeras.train.Loss;
 import io.jkeras.train.Losses;
 import io.jkeras.train.Trainer;
-import io.jkeras.train.optim.Optimizers;
+import io.jkeras.train.Optimizers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -104,7 +104,7 @@ class TrainingParityTest {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("Huber\\(delta=([0-9.eE+-]+)\\)").matcher(description);
             if (m.find()) return Losses.huber(Double.parseDouble(m.group(1)));
         }
-        return Losses.byName(l);
+        return Losses.fromConfig(ConfigJson.plain(l));
     }
 
     /**
@@ -136,7 +136,7 @@ class TrainingParityTest {
         JsonNode c = JSON.readTree(dir.resolve("case.json").toFile());
         Model start = JKeras.load(dir.resolve("start.h5"));
         Tensor[] x = arrays(dir, c.path("data").get("x")), y = arrays(dir, c.path("data").get("y"));
-        FitOptions o = new FitOptions().optimizer(Optimizers.fromConfig(c.get("optimizer")))
+        FitOptions o = new FitOptions().optimizer(Optimizers.fromConfig(ConfigJson.plain(c.get("optimizer"))))
                 .epochs(c.get("epochs").asInt()).batchSize(c.get("batch_size").asInt()).shuffle(c.path("shuffle").asBoolean(false));
         List<Loss> ls = losses(c.get("loss"), c.path("description").asText(""));
         if (ls.size() == 1) o.loss(ls.get(0));

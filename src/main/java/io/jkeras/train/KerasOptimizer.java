@@ -1,16 +1,7 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.train.GradientClipping;
-import io.jkeras.train.LearningRateSchedule;
-import io.jkeras.train.LearningRateSchedules;
-import io.jkeras.train.Optimizer;
-import io.jkeras.train.Param;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,8 +26,8 @@ public abstract class KerasOptimizer implements Optimizer {
     protected final Double clipnorm;
     protected final Double clipvalue;
     protected final Double globalClipnorm;
-    /** The {@code learning_rate} of the Keras config: a number or a serialized schedule; null when unknown. */
-    private final JsonNode learningRateConfig;
+    /** The {@code learning_rate} of the Keras config: a {@code Double} or a serialized schedule (a map); null when unknown. */
+    private final Object learningRateConfig;
     /** Keras' {@code name} of the optimizer (null: Keras' default for the class). */
     private final String configName;
     private long iterations;
@@ -49,7 +40,7 @@ public abstract class KerasOptimizer implements Optimizer {
         this.clipnorm = positive(o.clipnorm);
         this.clipvalue = positive(o.clipvalue);
         this.globalClipnorm = positive(o.globalClipnorm);
-        this.learningRateConfig = o.learningRateConfig == null ? null : o.learningRateConfig.deepCopy();
+        this.learningRateConfig = o.learningRateConfig;
         this.configName = o.name;
         int set = (clipnorm != null ? 1 : 0) + (clipvalue != null ? 1 : 0) + (globalClipnorm != null ? 1 : 0);
         if (set > 1) {
@@ -63,13 +54,13 @@ public abstract class KerasOptimizer implements Optimizer {
     /** Keras' shared optimizer options (base_optimizer.py:68). */
     public static final class Options {
         LearningRateSchedule learningRate;
-        JsonNode learningRateConfig;
+        Object learningRateConfig;
         String name;
         Double weightDecay, clipnorm, clipvalue, globalClipnorm;
 
         public Options(double learningRate) {
             this.learningRate = LearningRateSchedules.constant(learningRate);
-            this.learningRateConfig = DoubleNode.valueOf(learningRate);
+            this.learningRateConfig = learningRate;
         }
 
         /** A schedule without a Keras config: such an optimizer cannot be saved ({@link #kerasConfig}). */
@@ -77,11 +68,12 @@ public abstract class KerasOptimizer implements Optimizer {
 
         /**
          * A learning rate with its Keras config: a number, or a serialized schedule
-         * ({@code {"class_name": "CosineDecay", "config": {...}}}) as {@code learning_rate} holds it.
+         * ({@code {"class_name": "CosineDecay", "config": {...}}}) as {@code learning_rate} holds it,
+         * in plain values (a {@code Number}, or a map of maps, lists, strings, numbers, booleans and nulls).
          */
-        public Options(LearningRateSchedule learningRate, JsonNode config) {
+        public Options(LearningRateSchedule learningRate, Object config) {
             this.learningRate = learningRate;
-            this.learningRateConfig = config;
+            this.learningRateConfig = config instanceof Number n ? (Object) n.doubleValue() : deepCopy(config);
         }
 
         /** Keras' {@code name} of the optimizer (its config's {@code name}; default: the snake-case class name). */
@@ -117,47 +109,59 @@ public abstract class KerasOptimizer implements Optimizer {
     public float initialSlotValueOf(String slot) { return (float) initialSlotValue(slot); }
 
     /** Whether the learning rate is a schedule (Keras then keeps no {@code learning_rate} variable). */
-    public boolean learningRateIsSchedule() { return learningRateConfig != null && learningRateConfig.isObject(); }
+    public boolean learningRateIsSchedule() { return learningRateConfig instanceof Map<?, ?>; }
 
     /** Keras' default {@code name} of the class: {@code snake_case(class name)} ({@code adam}, {@code rm_sprop}, {@code adam_w}). */
     protected abstract String defaultConfigName();
 
     /** Adds the class's own options to the config ({@code beta_1}, {@code momentum}, …), in Keras' order. */
-    protected abstract void putConfig(ObjectNode c);
+    protected abstract void putConfig(Map<String, Object> c);
 
     /**
      * This optimizer's Keras config, as Keras 3.15's {@code optimizer.get_config()} gives it: the
      * shared options ({@code name}, {@code learning_rate} as float32 or the schedule's serialized
      * config, {@code weight_decay}, the clipping options, the EMA and loss-scaling options, which
-     * jkeras only supports off) and the class's own. {@link Optimizers#fromConfig} reads it back.
+     * jkeras only supports off) and the class's own, in plain values ({@code Double}, {@code Boolean},
+     * {@code String}, null, and a map for a schedule), keyed and ordered as Keras writes them.
+     * {@link Optimizers#fromConfig} reads it back; {@code io.jkeras.keras} writes it as JSON.
      *
      * @throws UnsupportedModelException when the learning rate is a schedule built without its config
      */
-    public ObjectNode kerasConfig() {
+    public Map<String, Object> kerasConfig() {
         if (learningRateConfig == null) {
             throw new UnsupportedModelException(null, null, null, "optimizer " + name() + ": its learning-rate schedule was built"
                     + " without a Keras config (use Optimizers.fromConfig or KerasOptimizer.Options(schedule, config)), so it cannot be saved");
         }
-        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", configName != null ? configName : defaultConfigName());
-        if (learningRateConfig.isNumber()) c.put("learning_rate", (double) (float) learningRateConfig.asDouble());
-        else c.set("learning_rate", learningRateConfig.deepCopy());
-        putNullable(c, "weight_decay", weightDecay);
-        putNullable(c, "clipnorm", clipnorm);
-        putNullable(c, "global_clipnorm", globalClipnorm);
-        putNullable(c, "clipvalue", clipvalue);
+        if (learningRateConfig instanceof Double d) c.put("learning_rate", (double) (float) d.doubleValue());
+        else c.put("learning_rate", deepCopy(learningRateConfig));
+        c.put("weight_decay", weightDecay);
+        c.put("clipnorm", clipnorm);
+        c.put("global_clipnorm", globalClipnorm);
+        c.put("clipvalue", clipvalue);
         c.put("use_ema", false);
         c.put("ema_momentum", 0.99);
-        c.putNull("ema_overwrite_frequency");
-        c.putNull("loss_scale_factor");
-        c.putNull("gradient_accumulation_steps");
+        c.put("ema_overwrite_frequency", null);
+        c.put("loss_scale_factor", null);
+        c.put("gradient_accumulation_steps", null);
         putConfig(c);
         return c;
     }
 
-    private static void putNullable(ObjectNode c, String key, Double v) {
-        if (v == null) c.putNull(key);
-        else c.put(key, v);
+    /** A copy of a config value whose maps and lists are fresh (and insertion-ordered), so no caller shares them. */
+    static Object deepCopy(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), deepCopy(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : l) out.add(deepCopy(x));
+            return out;
+        }
+        return v;
     }
 
     /**

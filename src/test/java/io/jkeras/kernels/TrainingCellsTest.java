@@ -1,6 +1,5 @@
-package io.jkeras.train.fast;
+package io.jkeras.kernels;
 
-import io.jkeras.kernels.Activation;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Vector API step kernels against the scalar ones on odd sizes (so that full vectors and the
  * scalar tails both run), and the vector exp, sigmoid and tanh against double precision.
  */
-class CellKernelsTest {
+class TrainingCellsTest {
     /** Within this many float ulps of the exact value (the vector functions' documented accuracy). */
     static final int MAX_ULPS = 4;
     /**
@@ -28,7 +27,7 @@ class CellKernelsTest {
     static final double STEP_ATOL = 2e-6;
 
     static void assumeVector() {
-        Assumptions.assumeTrue(CellKernels.BEST != CellKernels.SCALAR, "no Vector API in this JVM");
+        Assumptions.assumeTrue(TrainingCells.BEST != TrainingCells.SCALAR, "no Vector API in this JVM");
     }
 
     static float[] rnd(Random r, int n, double scale) {
@@ -55,7 +54,7 @@ class CellKernelsTest {
             }
             x[0] = 0f;
             x[1] = -0f;
-            VectorCells.apply(which, x, y);
+            TrainingCellsVector.apply(which, x, y);
             double worst = 0;
             for (int i = 0; i < n; i++) {
                 double e = which == 0 ? Math.exp(x[i]) : which == 1 ? 1 / (1 + Math.exp(-(double) x[i])) : Math.tanh(x[i]);
@@ -71,13 +70,13 @@ class CellKernelsTest {
         // saturation
         float[] big = {-200f, -90f, 90f, 200f, -200f, -90f, 90f, 200f, -200f, -90f, 90f, 200f, -200f, -90f, 90f, 200f};
         float[] out = new float[big.length];
-        VectorCells.apply(1, big, out);
+        TrainingCellsVector.apply(1, big, out);
         // sigmoid saturates to 1 above, and to within 1e-37 of 0 below (exp's argument is clamped to ±87)
         for (int i = 0; i < big.length; i++) {
             if (big[i] > 0) assertThat(out[i]).isEqualTo(1f);
             else assertThat(out[i]).isBetween(0f, 1e-37f);
         }
-        VectorCells.apply(2, big, out);
+        TrainingCellsVector.apply(2, big, out);
         for (int i = 0; i < big.length; i++) assertThat(out[i]).isEqualTo(Math.signum(big[i]));
     }
 
@@ -106,13 +105,13 @@ class CellKernelsTest {
         float[] z0 = rnd(r, off + b * 4 * u, 3), c0 = rnd(r, off + 2 * b * u, 1);
         float[][] s = {z0.clone(), c0.clone(), new float[off + b * u], new float[off + b * u]};
         float[][] v = {z0.clone(), c0.clone(), new float[off + b * u], new float[off + b * u]};
-        CellKernels.SCALAR.lstmForward(b, u, act, ract, s[0], off, s[1], off, off + b * u, s[2], off, s[3], off);
-        CellKernels.BEST.lstmForward(b, u, act, ract, v[0], off, v[1], off, off + b * u, v[2], off, v[3], off);
+        TrainingCells.SCALAR.lstmForward(b, u, act, ract, s[0], off, s[1], off, off + b * u, s[2], off, s[3], off);
+        TrainingCells.BEST.lstmForward(b, u, act, ract, v[0], off, v[1], off, off + b * u, v[2], off, v[3], off);
         for (int k = 0; k < 4; k++) close(s[k], v[k], "lstm forward " + k);
         float[] dh = rnd(r, off + b * u, 1), dc = rnd(r, b * u, 1);
         float[] dcS = dc.clone(), dcV = dc.clone(), dzS = new float[off + 4 * b * u], dzV = new float[off + 4 * b * u];
-        CellKernels.SCALAR.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcS, dzS, off);
-        CellKernels.BEST.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcV, dzV, off);
+        TrainingCells.SCALAR.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcS, dzS, off);
+        TrainingCells.BEST.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcV, dzV, off);
         close(dzS, dzV, "lstm dz");
         close(dcS, dcV, "lstm dc");
     }
@@ -126,26 +125,26 @@ class CellKernelsTest {
         int off = 2, bu = b * u;
         float[] z0 = rnd(r, off + 3 * bu, 3), rec = rnd(r, off + 3 * bu, 2), h0 = rnd(r, off + 2 * bu, 1);
         float[] zS = z0.clone(), zV = z0.clone(), hS = h0.clone(), hV = h0.clone();
-        CellKernels.SCALAR.gruForward(b, u, act, ract, zS, off, rec, off, hS, off, off + bu);
-        CellKernels.BEST.gruForward(b, u, act, ract, zV, off, rec, off, hV, off, off + bu);
+        TrainingCells.SCALAR.gruForward(b, u, act, ract, zS, off, rec, off, hS, off, off + bu);
+        TrainingCells.BEST.gruForward(b, u, act, ract, zV, off, rec, off, hV, off, off + bu);
         close(zS, zV, "gru activations");
         close(hS, hV, "gru h");
         float[] dh = rnd(r, bu, 1);
         float[] dzS = new float[off + 3 * bu], dzV = new float[off + 3 * bu], drS = new float[off + 3 * bu], drV = new float[off + 3 * bu];
         float[] dpS = new float[bu], dpV = new float[bu];
-        CellKernels.SCALAR.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzS, off, drS, off, dpS);
-        CellKernels.BEST.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzV, off, drV, off, dpV);
+        TrainingCells.SCALAR.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzS, off, drS, off, dpS);
+        TrainingCells.BEST.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzV, off, drV, off, dpV);
         close(dzS, dzV, "gru dz");
         close(drS, drV, "gru drec");
         close(dpS, dpV, "gru dh_prev");
 
         float[] yS = new float[off + bu], yV = new float[off + bu];
-        CellKernels.SCALAR.simpleForward(bu, act, z0, off, yS, off);
-        CellKernels.BEST.simpleForward(bu, act, z0, off, yV, off);
+        TrainingCells.SCALAR.simpleForward(bu, act, z0, off, yS, off);
+        TrainingCells.BEST.simpleForward(bu, act, z0, off, yV, off);
         close(yS, yV, "simple h");
         float[] gS = new float[off + bu], gV = new float[off + bu];
-        CellKernels.SCALAR.simpleBackward(bu, act, yS, off, dh, gS, off);
-        CellKernels.BEST.simpleBackward(bu, act, yS, off, dh, gV, off);
+        TrainingCells.SCALAR.simpleBackward(bu, act, yS, off, dh, gS, off);
+        TrainingCells.BEST.simpleBackward(bu, act, yS, off, dh, gV, off);
         close(gS, gV, "simple dz");
     }
 
@@ -155,13 +154,13 @@ class CellKernelsTest {
         for (int rows : new int[]{0, 1, 7, 33, 65})
             for (int cols : new int[]{1, 5, 40}) {
                 float[] m = rnd(r, 2 + rows * cols, 1), t = new float[1 + rows * cols];
-                CellKernels.transpose(rows, cols, m, 2, t, 1);
+                TrainingCells.transpose(rows, cols, m, 2, t, 1);
                 for (int i = 0; i < rows; i++)
                     for (int j = 0; j < cols; j++) assertThat(t[1 + j * rows + i]).isEqualTo(m[2 + i * cols + j]);
                 double[] sums = new double[cols + 1];
                 sums[1] = 0.5;
                 float[] packed = java.util.Arrays.copyOfRange(m, 2, 2 + rows * cols);
-                CellKernels.addColumnSums(rows, cols, packed, sums, 1);
+                TrainingCells.addColumnSums(rows, cols, packed, sums, 1);
                 for (int j = 0; j < cols; j++) {
                     double want = j == 0 ? 0.5 : 0;
                     for (int i = 0; i < rows; i++) want += packed[i * cols + j];

@@ -1,4 +1,4 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 /**
  * Keras 3 AdamW (keras/src/optimizers/adamw.py): Adam with the base optimizer's decoupled weight

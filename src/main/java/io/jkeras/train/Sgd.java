@@ -1,6 +1,4 @@
-package io.jkeras.train.optim;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
+package io.jkeras.train;
 
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,7 @@ public final class Sgd extends KerasOptimizer {
     @Override protected String defaultConfigName() { return "sgd"; }
 
     @Override
-    protected void putConfig(ObjectNode c) {
+    protected void putConfig(Map<String, Object> c) {
         c.put("momentum", momentumConfig);
         c.put("nesterov", nesterov);
     }

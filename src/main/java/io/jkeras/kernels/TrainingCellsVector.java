@@ -1,23 +1,22 @@
-package io.jkeras.train.fast;
+package io.jkeras.kernels;
 
-import io.jkeras.kernels.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The element-wise step kernels of {@link CellKernels} with the Vector API, for the standard
+ * The element-wise step kernels of {@link TrainingCells} with the Vector API, for the standard
  * activations (tanh, with sigmoid as the recurrent activation); other activations and the tail
  * of a row shorter than a vector run the scalar kernels. exp, sigmoid and tanh are computed in
  * float: exp by the usual reduction {@code x = k·ln2 + r}, {@code |r| ≤ ln2/2}, and a degree-7
  * series for {@code expm1(r)}, scaled by {@code 2^k} through the exponent bits; sigmoid as
  * {@code 1/(1+exp(−x))}; tanh as {@code −m/(m+2)} with {@code m = expm1(−2|x|)}, which keeps its
  * relative accuracy near 0. All three are within a few float ulps of the exact values (tested
- * against double precision). Loaded only through {@link CellKernels#BEST} when the
+ * against double precision). Loaded only through {@link TrainingCells#BEST} when the
  * {@code jdk.incubator.vector} module is present.
  */
-final class VectorCells implements CellKernels.Cells {
+final class TrainingCellsVector implements TrainingCells.Cells {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
@@ -85,7 +84,7 @@ final class VectorCells implements CellKernels.Cells {
     public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
                             float[] tc, int tcOff, float[] h, int hOff) {
         if (!standard(act, ract) || u < S.length()) {
-            CellKernels.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
+            TrainingCells.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
             return;
         }
         final int l = S.length(), end = S.loopBound(u);
@@ -114,15 +113,15 @@ final class VectorCells implements CellKernels.Cells {
     private static void tail(int u, int from, Activation act, Activation ract, float[] z, int zr, float[] c, int cp, int cn,
                              float[] tc, int to, float[] h, int ho) {
         for (int j = from; j < u; j++) {
-            float i = CellKernels.f(ract, z[zr + j]), f = CellKernels.f(ract, z[zr + u + j]);
-            float g = CellKernels.f(act, z[zr + 2 * u + j]), o = CellKernels.f(ract, z[zr + 3 * u + j]);
+            float i = TrainingCells.f(ract, z[zr + j]), f = TrainingCells.f(ract, z[zr + u + j]);
+            float g = TrainingCells.f(act, z[zr + 2 * u + j]), o = TrainingCells.f(ract, z[zr + 3 * u + j]);
             z[zr + j] = i;
             z[zr + u + j] = f;
             z[zr + 2 * u + j] = g;
             z[zr + 3 * u + j] = o;
             float cv = f * c[cp + j] + i * g;
             c[cn + j] = cv;
-            float t = CellKernels.f(act, cv);
+            float t = TrainingCells.f(act, cv);
             tc[to + j] = t;
             h[ho + j] = o * t;
         }
@@ -132,7 +131,7 @@ final class VectorCells implements CellKernels.Cells {
     public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
                              float[] tc, int tcOff, float[] dh, int dhOff, float[] dc, float[] dz, int dzOff) {
         if (!standard(act, ract) || u < S.length()) {
-            CellKernels.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
+            TrainingCells.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
             return;
         }
         final int l = S.length(), end = S.loopBound(u);
@@ -167,7 +166,7 @@ final class VectorCells implements CellKernels.Cells {
     public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
                            float[] h, int hPrev, int hOff) {
         if (!standard(act, ract) || u < S.length()) {
-            CellKernels.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
+            TrainingCells.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
             return;
         }
         final int l = S.length(), end = S.loopBound(u);
@@ -184,9 +183,9 @@ final class VectorCells implements CellKernels.Cells {
                 hh.add(zg.mul(hp.sub(hh))).intoArray(h, hOff + sr + j);
             }
             for (int j = end; j < u; j++) {
-                float zg = CellKernels.f(ract, z[zr + j] + rec[rr + j]);
-                float r = CellKernels.f(ract, z[zr + u + j] + rec[rr + u + j]);
-                float hh = CellKernels.f(act, z[zr + 2 * u + j] + r * rec[rr + 2 * u + j]);
+                float zg = TrainingCells.f(ract, z[zr + j] + rec[rr + j]);
+                float r = TrainingCells.f(ract, z[zr + u + j] + rec[rr + u + j]);
+                float hh = TrainingCells.f(act, z[zr + 2 * u + j] + r * rec[rr + 2 * u + j]);
                 z[zr + j] = zg;
                 z[zr + u + j] = r;
                 z[zr + 2 * u + j] = hh;
@@ -200,7 +199,7 @@ final class VectorCells implements CellKernels.Cells {
     public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
                             float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev) {
         if (!standard(act, ract) || u < S.length()) {
-            CellKernels.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
+            TrainingCells.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
             return;
         }
         final int l = S.length(), end = S.loopBound(u);
@@ -242,18 +241,18 @@ final class VectorCells implements CellKernels.Cells {
     @Override
     public void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff) {
         if (act != Activation.TANH) {
-            CellKernels.simpleForward(n, act, z, zOff, h, hOff);
+            TrainingCells.simpleForward(n, act, z, zOff, h, hOff);
             return;
         }
         int end = S.loopBound(n), j = 0;
         for (; j < end; j += S.length()) tanh(FloatVector.fromArray(S, z, zOff + j)).intoArray(h, hOff + j);
-        for (; j < n; j++) h[hOff + j] = CellKernels.f(act, z[zOff + j]);
+        for (; j < n; j++) h[hOff + j] = TrainingCells.f(act, z[zOff + j]);
     }
 
     @Override
     public void simpleBackward(int n, Activation act, float[] h, int hOff, float[] dh, float[] dz, int dzOff) {
         if (act != Activation.TANH) {
-            CellKernels.simpleBackward(n, act, h, hOff, dh, dz, dzOff);
+            TrainingCells.simpleBackward(n, act, h, hOff, dh, dz, dzOff);
             return;
         }
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -272,6 +271,6 @@ final class VectorCells implements CellKernels.Cells {
             FloatVector v = FloatVector.fromArray(S, x, j);
             (which == 0 ? exp(v) : which == 1 ? sigmoid(v) : tanh(v)).intoArray(y, j);
         }
-        for (int j = end; j < x.length; j++) y[j] = which == 0 ? (float) Math.exp(x[j]) : CellKernels.f(which == 1 ? Activation.SIGMOID : Activation.TANH, x[j]);
+        for (int j = end; j < x.length; j++) y[j] = which == 0 ? (float) Math.exp(x[j]) : TrainingCells.f(which == 1 ? Activation.SIGMOID : Activation.TANH, x[j]);
     }
 }

@@ -1,7 +1,5 @@
-package io.jkeras.train.fast;
+package io.jkeras.kernels;
 
-import io.jkeras.kernels.Activation;
-import io.jkeras.kernels.FastMath;
 
 /**
  * The element-wise parts of one timestep of the fused float32 recurrent training path, forward
@@ -12,8 +10,8 @@ import io.jkeras.kernels.FastMath;
  * those {@code io.jkeras.train.DActivation} uses (sigmoid y(1−y), tanh 1−y², relu 1 where y > 0,
  * linear 1).
  */
-public final class CellKernels {
-    private CellKernels() {}
+public final class TrainingCells {
+    private TrainingCells() {}
 
     /** The step kernels, as an interface so that a Vector API implementation can replace the scalar one. */
     public interface Cells {
@@ -39,42 +37,42 @@ public final class CellKernels {
         @Override
         public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
                                 float[] tc, int tcOff, float[] h, int hOff) {
-            CellKernels.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
+            TrainingCells.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
         }
 
         @Override
         public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
                                  float[] tc, int tcOff, float[] dh, int dhOff, float[] dc, float[] dz, int dzOff) {
-            CellKernels.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
+            TrainingCells.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
         }
 
         @Override
         public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
                                float[] h, int hPrev, int hOff) {
-            CellKernels.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
+            TrainingCells.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
         }
 
         @Override
         public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
                                 float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev) {
-            CellKernels.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
+            TrainingCells.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
         }
 
         @Override
         public void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff) {
-            CellKernels.simpleForward(n, act, z, zOff, h, hOff);
+            TrainingCells.simpleForward(n, act, z, zOff, h, hOff);
         }
 
         @Override
         public void simpleBackward(int n, Activation act, float[] h, int hOff, float[] dh, float[] dz, int dzOff) {
-            CellKernels.simpleBackward(n, act, h, hOff, dh, dz, dzOff);
+            TrainingCells.simpleBackward(n, act, h, hOff, dh, dz, dzOff);
         }
 
         @Override public String toString() { return "scalar"; }
     };
 
     /**
-     * The Vector API kernels ({@code VectorCells}) when the JVM runs with
+     * The Vector API kernels ({@code TrainingCellsVector}) when the JVM runs with
      * {@code --add-modules jdk.incubator.vector} and {@code -Djkeras.scalar=true} is not set;
      * otherwise, or if they cannot load, {@link #SCALAR}.
      */
@@ -84,7 +82,7 @@ public final class CellKernels {
         if (Boolean.getBoolean("jkeras.scalar")) return SCALAR;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return SCALAR;
         try {
-            return (Cells) Class.forName("io.jkeras.train.fast.VectorCells").getDeclaredConstructor().newInstance();
+            return (Cells) Class.forName("io.jkeras.kernels.TrainingCellsVector").getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return SCALAR;
         }

@@ -1,7 +1,6 @@
-package io.jkeras.train.optim;
+package io.jkeras.train;
 
 import java.util.ArrayList;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ public final class RmsProp extends KerasOptimizer {
     @Override protected String defaultConfigName() { return "rm_sprop"; }
 
     @Override
-    protected void putConfig(ObjectNode c) {
+    protected void putConfig(Map<String, Object> c) {
         c.put("rho", rho);
         c.put("momentum", momentum);
         c.put("epsilon", epsilon);

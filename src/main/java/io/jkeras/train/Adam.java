@@ -1,6 +1,4 @@
-package io.jkeras.train.optim;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
+package io.jkeras.train;
 
 import java.util.List;
 import java.util.Map;
@@ -30,7 +28,7 @@ public class Adam extends KerasOptimizer {
     @Override protected String defaultConfigName() { return "adam"; }
 
     @Override
-    protected void putConfig(ObjectNode c) {
+    protected void putConfig(Map<String, Object> c) {
         c.put("beta_1", beta1);
         c.put("beta_2", beta2);
         c.put("epsilon", epsilon);

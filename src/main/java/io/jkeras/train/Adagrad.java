@@ -1,6 +1,4 @@
-package io.jkeras.train.optim;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
+package io.jkeras.train;
 
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ public final class Adagrad extends KerasOptimizer {
     @Override protected String defaultConfigName() { return "adagrad"; }
 
     @Override
-    protected void putConfig(ObjectNode c) {
+    protected void putConfig(Map<String, Object> c) {
         c.put("initial_accumulator_value", initialAccumulator);
         c.put("epsilon", epsilon);
     }
