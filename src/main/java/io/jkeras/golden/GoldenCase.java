@@ -1,6 +1,8 @@
 package io.jkeras.golden;
 
 import io.jkeras.exceptions.InputException;
+import io.jkeras.model.LoadOptions;
+import io.jkeras.model.ModelLoader;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.Json;
@@ -207,13 +209,14 @@ public final class GoldenCase {
         return java.util.Optional.empty();
     }
 
-    /** Loads the model stored with the case ({@link #modelFile()}); an error when there is none. */
+    /**
+     * Loads the model stored with the case ({@link #modelFile()}) with the {@link ModelLoader} that
+     * takes it (a weights file with the case's {@code config.json}); an error when there is none.
+     */
     public io.jkeras.model.Model loadModel() {
         Path p = modelFile().orElseThrow(() -> new InputException(dir.toString(), null, null,
                 "golden case holds no model (model.jkm, model.h5, model.keras, or config.json with weights.h5)"));
-        String f = p.getFileName().toString();
-        if (f.equals("weights.h5") || f.equals("model.weights.h5")) return io.jkeras.JKeras.load(dir.resolve("config.json"), p);
-        return io.jkeras.JKeras.load(p);
+        return ModelLoader.forFile(p).load(p, LoadOptions.DEFAULT);
     }
 
     @Override
