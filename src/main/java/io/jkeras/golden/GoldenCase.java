@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,6 +87,10 @@ public final class GoldenCase {
                 throw new InputException(p.toString(), null, null, "is larger than " + MAX_JSON_BYTES + " bytes");
             }
             b = Files.readAllBytes(p);
+            // a UTF-8 byte order mark (some editors write one) is not part of the JSON, as Jackson read it
+            if (b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF) {
+                b = Arrays.copyOfRange(b, 3, b.length);
+            }
         } catch (IOException e) {
             throw new InputException(p.toString(), null, null, "cannot be read: " + e.getMessage());
         }
@@ -96,7 +101,8 @@ public final class GoldenCase {
         try {
             j = Json.parse(b);
         } catch (Json.Syntax e) {
-            throw new InputException(p.toString(), null, null, "is not valid JSON: " + e.reason() + " (" + lineAndColumn(b, e.offset()) + ")");
+            throw new InputException(p.toString(), null, null, "is not valid JSON: " + e.reason()
+                    + " (" + lineAndColumn(b, e.offset()) + ")");
         }
         if (!j.isObject()) throw new InputException(p.toString(), null, null, "is not a JSON object");
         return j;
@@ -129,7 +135,8 @@ public final class GoldenCase {
         if (Tolerance.problem(v, true) != null) {
             // the number as written, without trailing zeros (1e999 is 1E+999), as the message always showed it
             String written = n.isIntegralNumber() ? n.toString() : n.decimalValue().stripTrailingZeros().toString();
-            throw new InputException(p.toString(), null, null, "'" + key + "' is " + written + ": " + Tolerance.problem(v, true));
+            throw new InputException(p.toString(), null, null, "'" + key + "' is " + written + ": "
+                    + Tolerance.problem(v, true));
         }
         return v;
     }

@@ -55,7 +55,8 @@ public interface ModelLoader {
         for (ModelLoader l : all) formats.add(l.formats());
         StringBuilder hex = new StringBuilder();
         for (byte b : head) hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02x", b & 0xff));
-        throw new ModelFormatException(path.toString(), null, null, "is not a model file of a format jkeras reads here (its first bytes: "
+        throw new ModelFormatException(path.toString(), null, null,
+                "is not a model file of a format jkeras reads here (its first bytes: "
                 + (head.length == 0 ? "none, the file is empty" : hex) + "); the formats available: "
                 + (formats.isEmpty() ? "none (no model loader is on the class path)" : String.join("; ", formats)));
     }

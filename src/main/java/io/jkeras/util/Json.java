@@ -167,7 +167,7 @@ public final class Json implements Iterable<Json> {
         return kind == OBJECT ? fields.entrySet() : Collections.emptyList();
     }
 
-    /** The type's name as Jackson's {@code JsonNodeType} spells it, in lower case: {@code "number"}, {@code "string"}, … */
+    /** The type's name as Jackson's {@code JsonNodeType} spells it, in lower case: {@code "number"}, {@code "string"}… */
     public String typeName() {
         return switch (kind) {
             case OBJECT -> "object";

@@ -163,9 +163,11 @@ class JsonWriterTest {
         Json.ObjectBuilder b = Json.object().put("a", 1).put("b", 0.1).put("c", 1e-5);
         b.putObject("d").put("e", "x").putNull("f");
         Json j = b.build();
-        Json k = Json.object().put("a", j).put("g", Json.array().add(1).add("y").build()).put("h", Json.object().build()).build();
+        Json k = Json.object().put("a", j).put("g", Json.array().add(1).add("y").build())
+                .put("h", Json.object().build()).build();
         // the same text Jackson gives (checked above); spelled out here as the format's reference
-        assertThat(new String(j.toBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1,\"b\":0.1,\"c\":1.0E-5,\"d\":{\"e\":\"x\",\"f\":null}}");
+        assertThat(new String(j.toBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"a\":1,\"b\":0.1,\"c\":1.0E-5,\"d\":{\"e\":\"x\",\"f\":null}}");
         String lf = System.lineSeparator();
         assertThat(new String(k.toPrettyBytes(), StandardCharsets.UTF_8)).isEqualTo(String.join(lf, "{",
                 "  \"a\" : {", "    \"a\" : 1,", "    \"b\" : 0.1,", "    \"c\" : 1.0E-5,", "    \"d\" : {",
@@ -175,7 +177,8 @@ class JsonWriterTest {
     @Test
     void nonFiniteNumbersAreRefusedInsteadOfWrittenAsStrings() throws Exception {
         for (double v : new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
-            assertThatThrownBy(() -> Json.of(v)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Double.toString(v));
+            assertThatThrownBy(() -> Json.of(v)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Double.toString(v));
             assertThatThrownBy(() -> Json.of((float) v)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> Json.object().put("x", v)).isInstanceOf(IllegalArgumentException.class);
         }
