@@ -13,7 +13,7 @@ import io.jkeras.train.Losses;
 import io.jkeras.train.ProgressListener;
 import io.jkeras.train.Trainer;
 import io.jkeras.train.Adam;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

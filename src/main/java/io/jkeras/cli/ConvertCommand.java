@@ -19,7 +19,7 @@ import io.jkeras.model.Session;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.OutputFiles;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

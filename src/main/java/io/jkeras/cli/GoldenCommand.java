@@ -4,7 +4,7 @@ import io.jkeras.golden.GoldenRecorder;
 import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

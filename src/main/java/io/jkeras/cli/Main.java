@@ -1,8 +1,8 @@
 package io.jkeras.cli;
 
 import io.jkeras.exceptions.JKerasException;
-import io.jkeras.util.PathNames;
-import io.jkeras.util.Printable;
+import io.jkeras.text.PathNames;
+import io.jkeras.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -20,7 +20,7 @@ import io.jkeras.train.TrainingState;
 import io.jkeras.train.KerasOptimizer;
 import io.jkeras.train.Optimizers;
 import io.jkeras.util.OutputFiles;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

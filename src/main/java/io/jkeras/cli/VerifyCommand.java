@@ -7,7 +7,7 @@ import io.jkeras.golden.HtmlReport;
 import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import io.jkeras.util.OutputFiles;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

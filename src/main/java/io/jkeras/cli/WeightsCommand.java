@@ -1,7 +1,7 @@
 package io.jkeras.cli;
 
 import io.jkeras.model.Model;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;

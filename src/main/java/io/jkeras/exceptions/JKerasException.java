@@ -1,6 +1,6 @@
 package io.jkeras.exceptions;
 
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 
 /**
  * Base of every error jkeras reports about its input. Each subtype says what a user does about it;

@@ -1,5 +1,6 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Json;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.JKerasException;
 import io.jkeras.exceptions.ModelFileException;
@@ -232,7 +233,7 @@ public final class JkmReader {
         try {
             root = Json.parse(header);
         } catch (Json.Syntax e) {
-            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + e.getMessage(), e);
+            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + e.getMessage() + " of the header", e);
         }
         if (!root.isObject()) throw new ModelFormatException(label, null, null, "header is not a JSON object", null);
         if (!"jkeras-native".equals(root.path("format").asText())) {

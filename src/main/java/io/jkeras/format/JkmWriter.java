@@ -1,11 +1,6 @@
 package io.jkeras.format;
 
 import io.jkeras.util.Sha256;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.JKerasException;
 import io.jkeras.layers.Layer;
@@ -14,6 +9,7 @@ import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,9 +32,6 @@ import java.util.TreeMap;
  * loaded from a native file is written back unchanged (its source provenance is carried over).
  */
 public final class JkmWriter {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
      * @param sourceFile the file the model was loaded from, whose SHA-256 the header records; null
      *                   to use the model's {@code source} metadata when it names an existing file
@@ -146,23 +139,22 @@ public final class JkmWriter {
 
     private static Plan plan(Model model, Options options) {
         Sink sink = new Sink();
-        ObjectNode root = F.objectNode();
+        Json.ObjectBuilder root = Json.object();
         root.put("format", "jkeras-native");
-        ArrayNode ver = root.putArray("version");
-        ver.add(Jkm.MAJOR).add(Jkm.MINOR);
+        root.putArray("version").add(Jkm.MAJOR).add(Jkm.MINOR);
         root.put("writer", "jkeras " + io.jkeras.util.Version.jkeras());
-        root.set("source", source(model, options));
-        ObjectNode meta = root.putObject("metadata");
+        root.put("source", source(model, options));
+        Json.ObjectBuilder meta = root.putObject("metadata");
         for (Map.Entry<String, String> e : model.metadata().entrySet()) {
             if (!JkmReader.DERIVED_METADATA.contains(e.getKey()) && e.getValue() != null) meta.put(e.getKey(), e.getValue());
         }
-        ObjectNode gl = root.putObject("gate_layout");
+        Json.ObjectBuilder gl = root.putObject("gate_layout");
         gl.put("tensors", "panel");
         gl.put("block", io.jkeras.layers.GatePanel.BLOCK);
         gl.put("description", "kernels, recurrent kernels and biases of recurrent layers are stored in the engine's GatePanel layout:"
                 + " tiles of 'block' units; column (j*G + g)*block + u is gate g (in the order of the layer's 'gates', G of them) of"
                 + " unit j*block + u; the last tile is padded with zero columns; a GRU reset_after bias is (2, width), input row first");
-        ObjectNode gates = gl.putObject("gates");
+        Json.ObjectBuilder gates = gl.putObject("gates");
         gates.put("SimpleRnn", "h");
         gates.put("Lstm", "i|f|c|o");
         gates.put("Gru", "z|r|h");
@@ -177,15 +169,15 @@ public final class JkmWriter {
             if (!names.add(l.name())) throw new IllegalArgumentException("model has two layers named " + l.name());
         }
 
-        ObjectNode m = root.putObject("model");
+        Json.ObjectBuilder m = root.putObject("model");
         m.put("name", model.name());
-        ArrayNode ins = m.putArray("inputs");
+        Json.ArrayBuilder ins = m.putArray("inputs");
         for (int id : model.inputNodeIds()) ins.add(id);
-        ArrayNode outs = m.putArray("outputs");
+        Json.ArrayBuilder outs = m.putArray("outputs");
         for (Node.Ref r : model.outputRefs()) outs.add(ref(r));
-        ArrayNode summary = m.putArray("summary");
+        Json.ArrayBuilder summary = m.putArray("summary");
         for (Layer l : model.layers()) summary.add(index.get(l));
-        ArrayNode layers = m.putArray("layers");
+        Json.ArrayBuilder layers = m.putArray("layers");
         for (Layer l : table) {
             try {
                 layers.add(LayerEncoder.encode(l, l.name(), sink));
@@ -193,23 +185,23 @@ public final class JkmWriter {
                 throw e.in(model.metadata().get("source"), l.name());
             }
         }
-        ArrayNode nodes = m.putArray("nodes");
+        Json.ArrayBuilder nodes = m.putArray("nodes");
         for (Node n : model.nodes()) {
-            ObjectNode o = nodes.addObject();
+            Json.ObjectBuilder o = nodes.addObject();
             o.put("layer", index.get(n.layer()));
-            ArrayNode in = o.putArray("inputs");
+            Json.ArrayBuilder in = o.putArray("inputs");
             for (Node.Ref r : n.inputs()) in.add(ref(r));
             if (n.mask() == null) o.putNull("mask");
-            else o.set("mask", ref(n.mask()));
-            ArrayNode shapes = o.putArray("output_shapes");
+            else o.put("mask", ref(n.mask()));
+            Json.ArrayBuilder shapes = o.putArray("output_shapes");
             for (int[] s : n.outputShapes()) shapes.add(ints(s));
         }
-        ObjectNode training = m.putObject("training");
+        Json.ObjectBuilder training = m.putObject("training");
         for (Map.Entry<String, TrainingConfig> e : new TreeMap<>(model.trainingConfigs()).entrySet()) {
-            training.set(e.getKey(), TrainingCodec.encode(e.getKey(), e.getValue()));
+            training.put(e.getKey(), TrainingCodec.encode(e.getKey(), e.getValue()));
         }
 
-        ArrayNode checks = root.putArray("checks");
+        Json.ArrayBuilder checks = root.putArray("checks");
         for (int c = 0; c < options.checks().size(); c++) checks.add(check(model, options.checks().get(c), c, sink));
 
         // tensors: the data section starts at the first multiple of 64 after the header; the header's
@@ -220,25 +212,21 @@ public final class JkmWriter {
         while (true) {
             offsets = new long[sink.entries.size()];
             long pos = dataOffset;
-            ArrayNode ts = F.arrayNode();
+            Json.ArrayBuilder ts = Json.array();
             for (int i = 0; i < offsets.length; i++) {
                 Entry e = sink.entries.get(i);
                 offsets[i] = pos;
-                ObjectNode t = ts.addObject();
+                Json.ObjectBuilder t = ts.addObject();
                 t.put("name", e.name());
                 t.put("dtype", "float32");
-                t.set("shape", ints(e.shape()));
+                t.put("shape", ints(e.shape()));
                 t.put("offset", pos);
                 t.put("nbytes", e.bytes().length);
                 t.put(Jkm.checksumKey(Jkm.MAJOR), String.format("%08x", e.crc()));
                 pos = align(pos + e.bytes().length);
             }
-            root.set("tensors", ts);
-            try {
-                header = JSON.writeValueAsBytes(root);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            root.put("tensors", ts.build());
+            header = root.build().toBytes();
             long need = align(Jkm.PREAMBLE + header.length);
             if (need <= dataOffset) break;
             dataOffset = need;
@@ -272,9 +260,9 @@ public final class JkmWriter {
         return b.array();
     }
 
-    private static ObjectNode source(Model model, Options options) {
+    private static Json source(Model model, Options options) {
         Map<String, String> md = model.metadata();
-        ObjectNode s = F.objectNode();
+        Json.ObjectBuilder s = Json.object();
         boolean fromJkm = "jkm".equals(md.get("format"));
         String file, format, sha = null;
         if (fromJkm) {
@@ -308,7 +296,7 @@ public final class JkmWriter {
         s.put("keras_version", md.get("keras_version"));
         s.put("backend", md.get("backend"));
         s.put("sha256", sha);
-        return s;
+        return s.build();
     }
 
     private static String fileName(String p) {
@@ -316,32 +304,32 @@ public final class JkmWriter {
         return i < 0 ? p : p.substring(i + 1);
     }
 
-    private static ObjectNode check(Model model, EmbeddedCheck c, int ci, Sink sink) {
-        ObjectNode o = F.objectNode();
+    private static Json check(Model model, EmbeddedCheck c, int ci, Sink sink) {
+        Json.ObjectBuilder o = Json.object();
         o.put("origin", c.origin());
         o.put("atol", c.atol());
         o.put("rtol", c.rtol());
-        ArrayNode batches = o.putArray("batches");
+        Json.ArrayBuilder batches = o.putArray("batches");
         for (int b = 0; b < c.batches(); b++) {
             Tensor[] x = c.inputs().get(b), y = c.outputs().get(b);
             if (x.length != model.inputCount() || y.length != model.outputCount()) {
                 throw new InputException("embedded check batch " + b + " has " + x.length + " input(s) and " + y.length
                         + " output(s); the model takes " + model.inputCount() + " and gives " + model.outputCount());
             }
-            ObjectNode bo = batches.addObject();
-            ArrayNode xi = bo.putArray("inputs");
+            Json.ObjectBuilder bo = batches.addObject();
+            Json.ArrayBuilder xi = bo.putArray("inputs");
             for (int i = 0; i < x.length; i++) xi.add(sink.add("check" + ci + "/batch" + b + "/x" + i, x[i].shape(), x[i].data()));
-            ArrayNode yi = bo.putArray("outputs");
+            Json.ArrayBuilder yi = bo.putArray("outputs");
             for (int i = 0; i < y.length; i++) yi.add(sink.add("check" + ci + "/batch" + b + "/y" + i, y[i].shape(), y[i].data()));
         }
-        return o;
+        return o.build();
     }
 
-    private static ArrayNode ref(Node.Ref r) { return F.arrayNode().add(r.node()).add(r.index()); }
+    private static Json ref(Node.Ref r) { return Json.array().add(r.node()).add(r.index()).build(); }
 
-    private static ArrayNode ints(int[] s) {
-        ArrayNode a = F.arrayNode();
+    private static Json ints(int[] s) {
+        Json.ArrayBuilder a = Json.array();
         for (int x : s) a.add(x);
-        return a;
+        return a.build();
     }
 }

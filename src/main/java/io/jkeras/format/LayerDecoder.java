@@ -1,5 +1,6 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Json;
 import io.jkeras.exceptions.JKerasException;
 import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.kernels.Activation;

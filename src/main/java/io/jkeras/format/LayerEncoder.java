@@ -1,11 +1,9 @@
 package io.jkeras.format;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Weight;
+import io.jkeras.util.Json;
 
 import java.util.List;
 
@@ -21,14 +19,12 @@ final class LayerEncoder {
         int add(String name, int[] shape, float[] values);
     }
 
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
-
-    private final ObjectNode config;
-    private final ArrayNode weights;
+    private final Json.ObjectBuilder config;
+    private final Json.ArrayBuilder weights;
     private final String path;
     private final TensorSink sink;
 
-    private LayerEncoder(ObjectNode config, ArrayNode weights, String path, TensorSink sink) {
+    private LayerEncoder(Json.ObjectBuilder config, Json.ArrayBuilder weights, String path, TensorSink sink) {
         this.config = config;
         this.weights = weights;
         this.path = path;
@@ -36,16 +32,16 @@ final class LayerEncoder {
     }
 
     /** The header entry of {@code layer}; its tensors are named {@code path/<weight>}. */
-    static ObjectNode encode(Layer layer, String path, TensorSink sink) {
+    static Json encode(Layer layer, String path, TensorSink sink) {
         LayerCodecs.Encoders.Entry<?> entry = LayerCodecs.Encoders.forLayer(layer);
-        ObjectNode node = F.objectNode();
+        Json.ObjectBuilder node = Json.object();
         node.put("name", layer.name());
         node.put("type", entry.type());
-        ObjectNode config = node.putObject("config");
-        ArrayNode weights = node.putArray("weights");
+        Json.ObjectBuilder config = node.putObject("config");
+        Json.ArrayBuilder weights = Json.array();
         entry.encode(layer, new LayerEncoder(config, weights, path, sink));
-        if (weights.isEmpty()) node.remove("weights");
-        return node;
+        if (!weights.isEmpty()) node.put("weights", weights.build());
+        return node.build();
     }
 
     void put(String key, int v) { config.put(key, v); }
@@ -59,7 +55,7 @@ final class LayerEncoder {
     void putNull(String key) { config.putNull(key); }
 
     void put(String key, int[] v) {
-        ArrayNode a = config.putArray(key);
+        Json.ArrayBuilder a = config.putArray(key);
         for (int x : v) a.add(x);
     }
 
@@ -79,7 +75,7 @@ final class LayerEncoder {
     void weights(List<Weight> ws) {
         for (Weight w : ws) {
             int idx = sink.add(path + "/" + w.name(), w.shape(), w.values());
-            ObjectNode o = weights.addObject();
+            Json.ObjectBuilder o = weights.addObject();
             o.put("name", w.name());
             o.put("tensor", idx);
         }
@@ -88,7 +84,7 @@ final class LayerEncoder {
     /** A nested layer (a wrapper's inner layer) under {@code key}. */
     void layer(String key, Layer inner) {
         String sub = inner.name().equals(lastSegment(path)) ? key : inner.name();
-        config.set(key, encode(inner, path + "/" + sub, sink));
+        config.put(key, encode(inner, path + "/" + sub, sink));
     }
 
     private static String lastSegment(String p) {

@@ -1,14 +1,11 @@
 package io.jkeras.format;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.TrainingConfig.Constraint;
 import io.jkeras.layers.TrainingConfig.Initializer;
 import io.jkeras.layers.TrainingConfig.Regularizer;
+import io.jkeras.util.Json;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,51 +15,46 @@ import java.util.TreeMap;
  * header; {@link TrainingDecoder} reads it back.
  */
 final class TrainingCodec {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
-
     private TrainingCodec() {}
 
-    static ObjectNode encode(String layer, TrainingConfig t) {
-        ObjectNode o = F.objectNode();
+    static Json encode(String layer, TrainingConfig t) {
+        Json.ObjectBuilder o = Json.object();
         o.put("trainable", t.trainable());
         o.put("dropout", t.dropout());
         o.put("recurrent_dropout", t.recurrentDropout());
-        ObjectNode regs = o.putObject("regularizers");
-        for (Map.Entry<String, Regularizer> e : new TreeMap<>(t.regularizers()).entrySet()) regs.set(e.getKey(), regularizer(e.getValue()));
+        Json.ObjectBuilder regs = o.putObject("regularizers");
+        for (Map.Entry<String, Regularizer> e : new TreeMap<>(t.regularizers()).entrySet()) regs.put(e.getKey(), regularizer(e.getValue()));
         if (t.activityRegularizer() == null) o.putNull("activity_regularizer");
-        else o.set("activity_regularizer", regularizer(t.activityRegularizer()));
-        ObjectNode cons = o.putObject("constraints");
-        for (Map.Entry<String, Constraint> e : new TreeMap<>(t.constraints()).entrySet()) cons.set(e.getKey(), constraint(layer, e.getValue()));
-        ObjectNode inits = o.putObject("initializers");
+        else o.put("activity_regularizer", regularizer(t.activityRegularizer()));
+        Json.ObjectBuilder cons = o.putObject("constraints");
+        for (Map.Entry<String, Constraint> e : new TreeMap<>(t.constraints()).entrySet()) cons.put(e.getKey(), constraint(layer, e.getValue()));
+        Json.ObjectBuilder inits = o.putObject("initializers");
         for (Map.Entry<String, Initializer> e : new TreeMap<>(t.initializers()).entrySet()) {
-            ObjectNode i = inits.putObject(e.getKey());
+            Json.ObjectBuilder i = inits.putObject(e.getKey());
             i.put("class_name", e.getValue().className());
-            ObjectNode params = i.putObject("params");
-            for (Map.Entry<String, Object> pe : e.getValue().params().entrySet()) params.set(pe.getKey(), scalar(layer, pe.getValue()));
+            Json.ObjectBuilder params = i.putObject("params");
+            for (Map.Entry<String, Object> pe : e.getValue().params().entrySet()) params.put(pe.getKey(), scalar(layer, pe.getValue()));
         }
-        return o;
+        return o.build();
     }
 
-    private static JsonNode scalar(String layer, Object v) {
-        if (v == null) return F.nullNode();
-        if (v instanceof Boolean b) return F.booleanNode(b);
-        if (v instanceof String s) return F.textNode(s);
-        if (v instanceof Integer i) return F.numberNode(i);
-        if (v instanceof Long l) return F.numberNode(l);
-        if (v instanceof Number n) return F.numberNode(n.doubleValue());
+    private static Json scalar(String layer, Object v) {
+        if (v == null) return Json.nullValue();
+        if (v instanceof Boolean b) return Json.of(b);
+        if (v instanceof String s) return Json.of(s);
+        if (v instanceof Integer i) return Json.of(i);
+        if (v instanceof Long l) return Json.of(l);
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) return Json.of(n.doubleValue());
         throw new UnsupportedModelException(null, layer, null, "the native format cannot store initializer parameter " + v + " of "
-                + v.getClass().getSimpleName() + "; allowed: numbers, strings, booleans");
+                + v.getClass().getSimpleName() + "; allowed: finite numbers, strings, booleans");
     }
 
-    private static ObjectNode regularizer(Regularizer r) {
-        ObjectNode o = F.objectNode();
-        o.put("l1", r.l1());
-        o.put("l2", r.l2());
-        return o;
+    private static Json regularizer(Regularizer r) {
+        return Json.object().put("l1", r.l1()).put("l2", r.l2()).build();
     }
 
-    private static ObjectNode constraint(String layer, Constraint c) {
-        ObjectNode o = F.objectNode();
+    private static Json constraint(String layer, Constraint c) {
+        Json.ObjectBuilder o = Json.object();
         if (c instanceof Constraint.MaxNorm m) {
             o.put("type", "MaxNorm");
             o.put("max_value", m.maxValue());
@@ -81,15 +73,15 @@ final class TrainingCodec {
         } else {
             throw new UnsupportedModelException(null, layer, null, "the native format cannot store constraint " + c.getClass().getSimpleName());
         }
-        return o;
+        return o.build();
     }
 
-    private static void axis(ObjectNode o, int[] axis) {
+    private static void axis(Json.ObjectBuilder o, int[] axis) {
         if (axis == null) {
             o.putNull("axis");
             return;
         }
-        ArrayNode a = o.putArray("axis");
+        Json.ArrayBuilder a = o.putArray("axis");
         for (int x : axis) a.add(x);
     }
 }

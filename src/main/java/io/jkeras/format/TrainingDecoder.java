@@ -1,5 +1,6 @@
 package io.jkeras.format;
 
+import io.jkeras.util.Json;
 import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.TrainingConfig.Constraint;

@@ -1,7 +1,7 @@
 package io.jkeras.golden;
 
 import io.jkeras.tensor.Tensor;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 
 /**
  * How one output compares with its expected value: the largest absolute and relative errors, where

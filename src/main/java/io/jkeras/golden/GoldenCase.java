@@ -1,18 +1,17 @@
 package io.jkeras.golden;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.exceptions.InputException;
+import io.jkeras.model.LoadOptions;
+import io.jkeras.model.ModelLoader;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
+import io.jkeras.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,10 +63,10 @@ public final class GoldenCase {
         for (String name : new String[]{"golden.json", "case.json"}) {
             Path p = dir.resolve(name);
             if (!Files.isRegularFile(p)) continue;
-            JsonNode j = readJson(p);
+            Json j = readJson(p);
             if (name.equals("golden.json")) {
-                for (Iterator<String> it = j.fieldNames(); it.hasNext(); ) {
-                    String k = it.next();
+                for (Map.Entry<String, Json> field : j.fields()) {
+                    String k = field.getKey();
                     if (!GOLDEN_JSON_KEYS.contains(k)) {
                         throw new InputException(p.toString(), null, null, "unknown key '" + k + "'; golden.json holds only "
                                 + String.join(", ", new TreeSet<>(GOLDEN_JSON_KEYS)));
@@ -80,41 +79,64 @@ public final class GoldenCase {
         return new GoldenCase(dir, xs, ys, null, null, null);
     }
 
-    private static JsonNode readJson(Path p) {
-        ObjectMapper om = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        JsonNode j;
+    /** The object in {@code p}, parsed strictly ({@link Json#parse}); a syntax error names its line and column. */
+    private static Json readJson(Path p) {
+        byte[] b;
         try {
             if (Files.size(p) > MAX_JSON_BYTES) {
                 throw new InputException(p.toString(), null, null, "is larger than " + MAX_JSON_BYTES + " bytes");
             }
-            j = om.readTree(p.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new InputException(p.toString(), null, null, "is not valid JSON: "
-                    + e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:.*?]\\)", "")
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+            b = Files.readAllBytes(p);
+            // a UTF-8 byte order mark (some editors write one) is not part of the JSON, as Jackson read it
+            if (b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF) {
+                b = Arrays.copyOfRange(b, 3, b.length);
+            }
         } catch (IOException e) {
             throw new InputException(p.toString(), null, null, "cannot be read: " + e.getMessage());
         }
-        if (j == null || !j.isObject()) throw new InputException(p.toString(), null, null, "is not a JSON object");
+        if (new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
+            throw new InputException(p.toString(), null, null, "is not a JSON object");
+        }
+        Json j;
+        try {
+            j = Json.parse(b);
+        } catch (Json.Syntax e) {
+            throw new InputException(p.toString(), null, null, "is not valid JSON: " + e.reason()
+                    + " (" + lineAndColumn(b, e.offset()) + ")");
+        }
+        if (!j.isObject()) throw new InputException(p.toString(), null, null, "is not a JSON object");
         return j;
+    }
+
+    /** "line L, column C" of byte {@code offset}, both from 1 (columns count bytes; CR, LF and CRLF end a line). */
+    static String lineAndColumn(byte[] b, int offset) {
+        int line = 1, lineStart = 0;
+        for (int i = 0; i < offset && i < b.length; i++) {
+            if (b[i] == '\n' || (b[i] == '\r' && (i + 1 >= b.length || b[i + 1] != '\n'))) {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return "line " + line + ", column " + (offset - lineStart + 1);
     }
 
     /** golden.json and case.json are small; the fixture generator's case.json with a model summary is a few KiB. */
     private static final long MAX_JSON_BYTES = 4 << 20;
 
     /** The value of {@code key} in {@code j} (null when absent): a JSON number, finite and non-negative. */
-    private static Double tolerance(Path p, JsonNode j, String key) {
-        JsonNode n = j.get(key);
+    private static Double tolerance(Path p, Json j, String key) {
+        Json n = j.get(key);
         if (n == null) return null;
         if (!n.isNumber()) {
-            throw new InputException(p.toString(), null, null, "'" + key + "' is " + n + " (a JSON " + n.getNodeType().name()
-                    .toLowerCase(java.util.Locale.ROOT) + "), but must be a number; " + Tolerance.RULE);
+            throw new InputException(p.toString(), null, null, "'" + key + "' is " + n + " (a JSON " + n.typeName()
+                    + "), but must be a number; " + Tolerance.RULE);
         }
         double v = n.doubleValue();
         if (Tolerance.problem(v, true) != null) {
-            throw new InputException(p.toString(), null, null, "'" + key + "' is " + n + ": " + Tolerance.problem(v, true));
+            // the number as written, without trailing zeros (1e999 is 1E+999), as the message always showed it
+            String written = n.isIntegralNumber() ? n.toString() : n.decimalValue().stripTrailingZeros().toString();
+            throw new InputException(p.toString(), null, null, "'" + key + "' is " + written + ": "
+                    + Tolerance.problem(v, true));
         }
         return v;
     }
@@ -194,13 +216,14 @@ public final class GoldenCase {
         return java.util.Optional.empty();
     }
 
-    /** Loads the model stored with the case ({@link #modelFile()}); an error when there is none. */
+    /**
+     * Loads the model stored with the case ({@link #modelFile()}) with the {@link ModelLoader} that
+     * takes it (a weights file with the case's {@code config.json}); an error when there is none.
+     */
     public io.jkeras.model.Model loadModel() {
         Path p = modelFile().orElseThrow(() -> new InputException(dir.toString(), null, null,
                 "golden case holds no model (model.jkm, model.h5, model.keras, or config.json with weights.h5)"));
-        String f = p.getFileName().toString();
-        if (f.equals("weights.h5") || f.equals("model.weights.h5")) return io.jkeras.JKeras.load(dir.resolve("config.json"), p);
-        return io.jkeras.JKeras.load(p);
+        return ModelLoader.forFile(p).load(p, LoadOptions.DEFAULT);
     }
 
     @Override

@@ -1,9 +1,5 @@
 package io.jkeras.golden;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.JKerasException;
 import io.jkeras.format.Jkm;
@@ -13,6 +9,7 @@ import io.jkeras.model.Session;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
 import io.jkeras.util.AtomicFiles;
+import io.jkeras.util.Json;
 import io.jkeras.util.OutputFiles;
 
 import java.io.IOException;
@@ -99,8 +96,7 @@ public final class GoldenRecorder {
                 String mc = modelCopy;
                 AtomicFiles.write(tmp.resolve(mc), out -> Files.copy(modelFile, out));
             }
-            ObjectNode j = json(model, modelFile, modelCopy, xNames, yNames, batches, options);
-            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(j);
+            byte[] bytes = json(model, modelFile, modelCopy, xNames, yNames, batches, options).toPrettyBytes();
             AtomicFiles.write(tmp.resolve("golden.json"), out -> out.write(bytes));
             files.commit();
             return ys;
@@ -119,33 +115,33 @@ public final class GoldenRecorder {
         return files;
     }
 
-    private static ObjectNode json(Model model, Path modelFile, String modelCopy, List<String> xs, List<String> ys, int batches,
+    private static Json json(Model model, Path modelFile, String modelCopy, List<String> xs, List<String> ys, int batches,
                                    Options o) throws IOException {
-        ObjectNode j = new ObjectMapper().createObjectNode();
+        Json.ObjectBuilder j = Json.object();
         j.put("atol", o.atol());
         j.put("rtol", o.rtol());
         j.put("n_inputs", model.inputCount());
         j.put("n_outputs", model.outputCount());
         j.put("batches", batches);
         j.put("stateful", model.stateful());
-        ArrayNode in = j.putArray("inputs");
+        Json.ArrayBuilder in = j.putArray("inputs");
         xs.forEach(in::add);
-        ArrayNode out = j.putArray("outputs");
+        Json.ArrayBuilder out = j.putArray("outputs");
         ys.forEach(out::add);
-        ArrayNode names = j.putArray("output_names");
+        Json.ArrayBuilder names = j.putArray("output_names");
         for (int i = 0; i < model.outputCount(); i++) names.add(model.outputName(i));
-        ObjectNode p = j.putObject("provenance");
+        Json.ObjectBuilder p = j.putObject("provenance");
         p.put("recorded_by", "jkeras golden record");
         p.put("jkeras_version", io.jkeras.util.Version.jkeras());
         p.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         p.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        ObjectNode m = p.putObject("model");
+        Json.ObjectBuilder m = p.putObject("model");
         m.put("name", model.name());
         m.put("file", modelFile == null ? null : modelFile.getFileName().toString());
         m.put("sha256", modelFile != null && Files.isRegularFile(modelFile) ? Sha256.of(modelFile) : null);
         m.put("format", model.metadata().get("format"));
         m.put("keras_version", model.metadata().get("keras_version"));
         if (modelCopy != null) m.put("stored_as", modelCopy);
-        return j;
+        return j.build();
     }
 }

@@ -3,7 +3,7 @@ package io.jkeras.golden;
 import io.jkeras.format.Jkm;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.util.AtomicFiles;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Shapes;
 import io.jkeras.layers.Weight;
-import io.jkeras.util.Printable;
+import io.jkeras.text.Printable;
 
 import java.time.Duration;
 import java.util.ArrayList;

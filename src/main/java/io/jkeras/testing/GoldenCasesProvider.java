@@ -28,7 +28,7 @@ public final class GoldenCasesProvider implements ArgumentsProvider, AnnotationC
         try {
             dir = Path.of(annotation.value());
         } catch (java.nio.file.InvalidPathException e) {
-            throw new io.jkeras.exceptions.InputException(null, null, null, io.jkeras.util.PathNames.unencodable(e), e);
+            throw new io.jkeras.exceptions.InputException(null, null, null, io.jkeras.text.PathNames.unencodable(e), e);
         }
         return find(dir, annotation.requireModel(), Set.of(annotation.exclude())).stream().map(Arguments::of);
     }

@@ -23,7 +23,7 @@ public final class ModelAssert extends AbstractAssert<ModelAssert, Model> {
         try {
             return on(Path.of(dir));
         } catch (java.nio.file.InvalidPathException e) {
-            throw new io.jkeras.exceptions.InputException(null, null, null, io.jkeras.util.PathNames.unencodable(e), e);
+            throw new io.jkeras.exceptions.InputException(null, null, null, io.jkeras.text.PathNames.unencodable(e), e);
         }
     }
 

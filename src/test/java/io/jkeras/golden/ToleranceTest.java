@@ -78,6 +78,24 @@ class ToleranceTest {
     }
 
     @Test
+    void malformedGoldenJsonIsOneLineNamingTheLineAndColumn() throws Exception {
+        Path d = caseWith("{\n  \"atol\": 1e-5,\n}\n");
+        assertThatThrownBy(() -> GoldenCase.open(d)).isInstanceOf(InputException.class)
+                .hasMessageContaining(d.resolve("golden.json") + ": is not valid JSON: ")
+                .hasMessageContaining("(line 3, column 1)")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> GoldenCase.open(caseWith("{\"atol\": 1e-5} x"))).isInstanceOf(InputException.class)
+                .hasMessageContaining("is not valid JSON").hasMessageContaining("(line 1, column 16)");
+        assertThatThrownBy(() -> GoldenCase.open(caseWith(" \n"))).isInstanceOf(InputException.class)
+                .hasMessageContaining("is not a JSON object");
+    }
+
+    @Test
+    void goldenJsonStartingWithAByteOrderMarkIsRead() throws Exception {
+        assertThat(GoldenCase.open(caseWith("\uFEFF{\"atol\": 1e-4}")).atol()).isEqualTo(1e-4);
+    }
+
+    @Test
     void goldenJsonWrittenByGoldenRecordIsAccepted() throws Exception {
         Model m = io.jkeras.JKeras.load(LSTM.resolve("model.h5"));
         Path dir = tmp.resolve("rec");

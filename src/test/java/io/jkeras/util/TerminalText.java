@@ -7,7 +7,7 @@ import java.util.List;
  * For tests of terminal safety: the characters in a text that a terminal would act on instead of
  * showing (C0 controls other than newline, carriage return and tab; DEL; C1 controls; bidi
  * overrides, embeddings and isolates; line and paragraph separators). Written independently of
- * {@link Printable}, from the Unicode categories, so that it checks it.
+ * {@link io.jkeras.text.Printable}, from the Unicode categories, so that it checks it.
  */
 public final class TerminalText {
     private TerminalText() {}

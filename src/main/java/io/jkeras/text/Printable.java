@@ -1,4 +1,4 @@
-package io.jkeras.util;
+package io.jkeras.text;
 
 import java.io.FilterWriter;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.jkeras.format;
+package io.jkeras.util;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;

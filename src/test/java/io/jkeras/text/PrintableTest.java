@@ -1,5 +1,6 @@
-package io.jkeras.util;
+package io.jkeras.text;
 
+import io.jkeras.util.TerminalText;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringWriter;

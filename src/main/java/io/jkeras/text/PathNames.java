@@ -1,4 +1,4 @@
-package io.jkeras.util;
+package io.jkeras.text;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;

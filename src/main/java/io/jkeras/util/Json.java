@@ -1,5 +1,7 @@
-package io.jkeras.format;
+package io.jkeras.util;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -14,36 +16,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A JSON value of the native header, and its parser (RFC 8259, strict). The reader uses this
- * instead of a general JSON library so that loading a {@code .jkm} file touches only a handful of
- * small classes: in a fresh JVM, initialising a data-binding library costs far more than reading
- * the file itself. The accessors follow the tree model the writer uses (a missing key is
- * {@code null} from {@link #get(String)}, a missing value from {@link #path(String)}), and
- * {@link #toString()} gives compact JSON for error messages.
+ * The project's JSON: an immutable tree, its strict parser (RFC 8259) and its writers, with no
+ * library behind them. The native reader uses it so that loading a {@code .jkm} file touches only a
+ * handful of small classes: in a fresh JVM, initialising a data-binding library costs far more than
+ * reading the file itself. The accessors follow Jackson's tree model (a missing key is
+ * {@code null} from {@link #get(String)}, a missing value from {@link #path(String)}),
+ * {@link #toString()} gives compact JSON for error messages, and {@link #toBytes()} and
+ * {@link #toPrettyBytes()} write files byte for byte as Jackson 2 wrote them before (the frozen
+ * native files pin this). Trees are built with {@link #object()} and {@link #array()}.
  *
  * <p>Refused, each with a {@link Syntax} error giving the byte offset: invalid UTF-8, control
  * characters in strings, duplicate keys in an object, nesting deeper than {@link #MAX_DEPTH},
  * numbers longer than {@link #MAX_NUMBER_CHARS} characters, and anything after the value but
  * whitespace.
  */
-final class Json implements Iterable<Json> {
-    static final int MAX_DEPTH = 64;
-    static final int MAX_NUMBER_CHARS = 1000;
+public final class Json implements Iterable<Json> {
+    public static final int MAX_DEPTH = 64;
+    public static final int MAX_NUMBER_CHARS = 1000;
 
-    private static final int OBJECT = 0, ARRAY = 1, STRING = 2, INT = 3, FLOAT = 4, TRUE = 5, FALSE = 6, NULL = 7, MISSING = 8;
+    private static final int OBJECT = 0, ARRAY = 1, STRING = 2, INT = 3, FLOAT = 4, TRUE = 5, FALSE = 6, NULL = 7,
+        MISSING = 8, FLOAT32 = 9;
 
-    static final Json MISSING_NODE = new Json(MISSING, null, 0, 0, null, null);
+    public static final Json MISSING_NODE = new Json(MISSING, null, 0, 0, null, null);
     private static final Json TRUE_NODE = new Json(TRUE, null, 0, 0, null, null);
     private static final Json FALSE_NODE = new Json(FALSE, null, 0, 0, null, null);
     private static final Json NULL_NODE = new Json(NULL, null, 0, 0, null, null);
 
-    /** A header that is not valid JSON; {@code offset} is the byte where parsing stopped. */
-    static final class Syntax extends Exception {
-        Syntax(String message, int offset) { super(message + " at byte " + offset + " of the header"); }
+    /** Input that is not valid JSON; {@link #offset()} is the byte where parsing stopped. */
+    public static final class Syntax extends Exception {
+        private final String reason;
+        private final int offset;
+
+        Syntax(String reason, int offset) {
+            super(reason + " at byte " + offset);
+            this.reason = reason;
+            this.offset = offset;
+        }
+
+        /** What is wrong, without the position. */
+        public String reason() { return reason; }
+
+        /** The byte offset in the input where parsing stopped. */
+        public int offset() { return offset; }
     }
 
     private final int kind;
-    /** A string's value, or an integer's text when it does not fit in a long. */
+    /**
+     * A string's value, an integer's text when it does not fit in a long, or a parsed decimal's text
+     * when it took the slow path (see {@link #decimalValue()}).
+     */
     private final String text;
     /** An integer's value; {@code fitsLong} tells whether it holds it. */
     private final long integer;
@@ -62,51 +83,51 @@ final class Json implements Iterable<Json> {
 
     // --- the tree --------------------------------------------------------------------------------
 
-    boolean isObject() { return kind == OBJECT; }
+    public boolean isObject() { return kind == OBJECT; }
 
-    boolean isArray() { return kind == ARRAY; }
+    public boolean isArray() { return kind == ARRAY; }
 
-    boolean isTextual() { return kind == STRING; }
+    public boolean isTextual() { return kind == STRING; }
 
-    boolean isNull() { return kind == NULL; }
+    public boolean isNull() { return kind == NULL; }
 
-    boolean isMissing() { return kind == MISSING; }
+    public boolean isMissing() { return kind == MISSING; }
 
-    boolean isBoolean() { return kind == TRUE || kind == FALSE; }
+    public boolean isBoolean() { return kind == TRUE || kind == FALSE; }
 
-    boolean isNumber() { return kind == INT || kind == FLOAT; }
+    public boolean isNumber() { return kind == INT || kind == FLOAT || kind == FLOAT32; }
 
     /** An integer literal (no fraction, no exponent), whatever its size. */
-    boolean isIntegralNumber() { return kind == INT; }
+    public boolean isIntegralNumber() { return kind == INT; }
 
     private boolean fitsLong() { return kind == INT && text == null; }
 
-    boolean canConvertToLong() { return fitsLong(); }
+    public boolean canConvertToLong() { return fitsLong(); }
 
-    boolean canConvertToInt() { return fitsLong() && integer == (int) integer; }
+    public boolean canConvertToInt() { return fitsLong() && integer == (int) integer; }
 
     /** Only meaningful after {@link #canConvertToInt()}. */
-    int intValue() { return (int) longValue(); }
+    public int intValue() { return (int) longValue(); }
 
-    long longValue() {
+    public long longValue() {
         if (kind == INT) return text == null ? integer : (long) Double.parseDouble(text);
-        return kind == FLOAT ? (long) floating : 0;
+        return kind == FLOAT || kind == FLOAT32 ? (long) floating : 0;
     }
 
-    double doubleValue() {
+    public double doubleValue() {
         if (kind == INT) return text == null ? (double) integer : Double.parseDouble(text);
-        return kind == FLOAT ? floating : 0;
+        return kind == FLOAT || kind == FLOAT32 ? floating : 0;
     }
 
-    boolean booleanValue() { return kind == TRUE; }
+    public boolean booleanValue() { return kind == TRUE; }
 
     /** The integer value when this is an integer that fits in an int, else {@code otherwise}. */
-    int asInt(int otherwise) { return canConvertToInt() ? (int) integer : otherwise; }
+    public int asInt(int otherwise) { return canConvertToInt() ? (int) integer : otherwise; }
 
-    int asInt() { return asInt(0); }
+    public int asInt() { return asInt(0); }
 
     /** A string's value; for other scalars their JSON text; {@code ""} for containers and missing values. */
-    String asText() {
+    public String asText() {
         return switch (kind) {
             case STRING -> text;
             case OBJECT, ARRAY, MISSING -> "";
@@ -114,21 +135,21 @@ final class Json implements Iterable<Json> {
         };
     }
 
-    String asText(String otherwise) { return kind == NULL || kind == MISSING ? otherwise : asText(); }
+    public String asText(String otherwise) { return kind == NULL || kind == MISSING ? otherwise : asText(); }
 
-    int size() {
+    public int size() {
         if (kind == ARRAY) return items.size();
         return kind == OBJECT ? fields.size() : 0;
     }
 
     /** An object's value for {@code key}, or null (also when this is not an object). */
-    Json get(String key) { return kind == OBJECT ? fields.get(key) : null; }
+    public Json get(String key) { return kind == OBJECT ? fields.get(key) : null; }
 
     /** An array's element, or null. */
-    Json get(int index) { return kind == ARRAY && index >= 0 && index < items.size() ? items.get(index) : null; }
+    public Json get(int index) { return kind == ARRAY && index >= 0 && index < items.size() ? items.get(index) : null; }
 
     /** As {@link #get(String)}, but never null: a missing value is {@link #isMissing() missing}. */
-    Json path(String key) {
+    public Json path(String key) {
         Json v = get(key);
         return v == null ? MISSING_NODE : v;
     }
@@ -142,9 +163,252 @@ final class Json implements Iterable<Json> {
     }
 
     /** An object's entries in file order (empty for other values). */
-    Iterable<Map.Entry<String, Json>> fields() {
+    public Iterable<Map.Entry<String, Json>> fields() {
         return kind == OBJECT ? fields.entrySet() : Collections.emptyList();
     }
+
+    /** The type's name as Jackson's {@code JsonNodeType} spells it, in lower case: {@code "number"}, {@code "string"}… */
+    public String typeName() {
+        return switch (kind) {
+            case OBJECT -> "object";
+            case ARRAY -> "array";
+            case STRING -> "string";
+            case TRUE, FALSE -> "boolean";
+            case NULL -> "null";
+            case MISSING -> "missing";
+            default -> "number";
+        };
+    }
+
+    /**
+     * A number's exact decimal value as written (null for other values). A decimal the parser read
+     * by its fast path has at most 15 significant digits, so rounding its double to 15 digits gives
+     * the written value back; the others keep their text.
+     */
+    public BigDecimal decimalValue() {
+        return switch (kind) {
+            case INT -> text == null ? BigDecimal.valueOf(integer) : new BigDecimal(text);
+            case FLOAT -> text != null ? new BigDecimal(text) : Double.isFinite(floating)
+                    ? new BigDecimal(floating).round(new MathContext(15)) : null;
+            case FLOAT32 -> new BigDecimal(Float.toString((float) floating));
+            default -> null;
+        };
+    }
+
+    // --- building -----------------------------------------------------------------------------------
+
+    /** A JSON string, or JSON null when {@code s} is null. */
+    public static Json of(String s) { return s == null ? NULL_NODE : new Json(STRING, s, 0, 0, null, null); }
+
+    public static Json of(long v) { return new Json(INT, null, v, 0, null, null); }
+
+    /** A double, written as {@link Double#toString(double)}; NaN and infinities are refused (JSON has none). */
+    public static Json of(double v) { return new Json(FLOAT, null, 0, finite(v), null, null); }
+
+    /** A float, written as {@link Float#toString(float)}; NaN and infinities are refused. */
+    public static Json of(float v) { return new Json(FLOAT32, null, 0, finite(v), null, null); }
+
+    public static Json of(boolean v) { return v ? TRUE_NODE : FALSE_NODE; }
+
+    public static Json nullValue() { return NULL_NODE; }
+
+    private static double finite(double v) {
+        if (!Double.isFinite(v)) throw new IllegalArgumentException("JSON has no number " + v);
+        return v;
+    }
+
+    /** A new, empty object builder. */
+    public static ObjectBuilder object() { return new ObjectBuilder(); }
+
+    /** A new, empty array builder. */
+    public static ArrayBuilder array() { return new ArrayBuilder(); }
+
+    /**
+     * Builds an object, keys in insertion order; putting a key again replaces its value in place.
+     * Nested builders ({@link #putObject}, {@link #putArray}) are built with their parent.
+     */
+    public static final class ObjectBuilder {
+        private final LinkedHashMap<String, Object> fields = new LinkedHashMap<>();
+
+        private ObjectBuilder() {}
+
+        public ObjectBuilder put(String key, Json v) {
+            if (v == null || v.kind == MISSING) throw new IllegalArgumentException("no value for key " + key);
+            fields.put(key, v);
+            return this;
+        }
+
+        /** A string, or null. */
+        public ObjectBuilder put(String key, String v) { return put(key, Json.of(v)); }
+
+        public ObjectBuilder put(String key, long v) { return put(key, Json.of(v)); }
+
+        public ObjectBuilder put(String key, double v) { return put(key, Json.of(v)); }
+
+        public ObjectBuilder put(String key, float v) { return put(key, Json.of(v)); }
+
+        public ObjectBuilder put(String key, boolean v) { return put(key, Json.of(v)); }
+
+        public ObjectBuilder putNull(String key) { return put(key, NULL_NODE); }
+
+        /** A new object under {@code key}, returned to be filled. */
+        public ObjectBuilder putObject(String key) {
+            ObjectBuilder o = new ObjectBuilder();
+            fields.put(key, o);
+            return o;
+        }
+
+        /** A new array under {@code key}, returned to be filled. */
+        public ArrayBuilder putArray(String key) {
+            ArrayBuilder a = new ArrayBuilder();
+            fields.put(key, a);
+            return a;
+        }
+
+        public Json build() {
+            Map<String, Json> m = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : fields.entrySet()) m.put(e.getKey(), built(e.getValue()));
+            return new Json(OBJECT, null, 0, 0, null, Collections.unmodifiableMap(m));
+        }
+    }
+
+    /** Builds an array; nested builders are built with it. */
+    public static final class ArrayBuilder {
+        private final List<Object> items = new ArrayList<>();
+
+        private ArrayBuilder() {}
+
+        public ArrayBuilder add(Json v) {
+            if (v == null || v.kind == MISSING) throw new IllegalArgumentException("no value");
+            items.add(v);
+            return this;
+        }
+
+        /** A string, or null. */
+        public ArrayBuilder add(String v) { return add(Json.of(v)); }
+
+        public ArrayBuilder add(long v) { return add(Json.of(v)); }
+
+        public ArrayBuilder add(double v) { return add(Json.of(v)); }
+
+        /** A new object at the end, returned to be filled. */
+        public ObjectBuilder addObject() {
+            ObjectBuilder o = new ObjectBuilder();
+            items.add(o);
+            return o;
+        }
+
+        public boolean isEmpty() { return items.isEmpty(); }
+
+        public Json build() {
+            List<Json> l = new ArrayList<>(items.size());
+            for (Object o : items) l.add(built(o));
+            return new Json(ARRAY, null, 0, 0, Collections.unmodifiableList(l), null);
+        }
+    }
+
+    private static Json built(Object o) {
+        if (o instanceof ObjectBuilder b) return b.build();
+        if (o instanceof ArrayBuilder b) return b.build();
+        return (Json) o;
+    }
+
+    // --- writing ------------------------------------------------------------------------------------
+
+    /**
+     * Compact UTF-8 JSON, byte for byte as Jackson 2's {@code ObjectMapper.writeValueAsBytes} writes
+     * the same tree: no spaces; in strings {@code " \\ \b \f \n \r \t} escaped as such, other control
+     * characters and every UTF-16 surrogate as {@code \\uXXXX} (upper-case hex), everything else
+     * as UTF-8; doubles as {@link Double#toString(double)}, floats as {@link Float#toString(float)}.
+     *
+     * @throws IllegalArgumentException for a NaN or infinite number (a parsed {@code 1e999})
+     */
+    public byte[] toBytes() { return emitted(false); }
+
+    /**
+     * As {@link #toBytes()}, indented as Jackson's {@code SerializationFeature.INDENT_OUTPUT}
+     * ({@code DefaultPrettyPrinter}): each object entry on its own line, indented two spaces per
+     * enclosing object, {@code "key" : value}; arrays on one line as {@code [ a, b ]}; empty ones
+     * {@code { }} and {@code [ ]}; lines end with the platform's line separator, no final one.
+     */
+    public byte[] toPrettyBytes() { return emitted(true); }
+
+    private byte[] emitted(boolean pretty) {
+        StringBuilder sb = new StringBuilder();
+        emit(sb, pretty, 0, System.lineSeparator());
+        // every surrogate is escaped, so the text is well-formed UTF-16 of the Basic Multilingual Plane
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void emit(StringBuilder sb, boolean pretty, int level, String lf) {
+        switch (kind) {
+            case OBJECT -> {
+                if (fields.isEmpty()) {
+                    sb.append(pretty ? "{ }" : "{}");
+                    return;
+                }
+                sb.append('{');
+                boolean first = true;
+                for (Map.Entry<String, Json> e : fields.entrySet()) {
+                    if (!first) sb.append(',');
+                    first = false;
+                    if (pretty) sb.append(lf).append("  ".repeat(level + 1));
+                    escape(sb, e.getKey(), true);
+                    sb.append(pretty ? " : " : ":");
+                    e.getValue().emit(sb, pretty, level + 1, lf);
+                }
+                if (pretty) sb.append(lf).append("  ".repeat(level));
+                sb.append('}');
+            }
+            case ARRAY -> {
+                if (items.isEmpty()) {
+                    sb.append(pretty ? "[ ]" : "[]");
+                    return;
+                }
+                sb.append(pretty ? "[ " : "[");
+                for (int i = 0; i < items.size(); i++) {
+                    if (i > 0) sb.append(pretty ? ", " : ",");
+                    items.get(i).emit(sb, pretty, level, lf);
+                }
+                sb.append(pretty ? " ]" : "]");
+            }
+            case STRING -> escape(sb, text, true);
+            case FLOAT -> sb.append(Double.toString(finite(floating)));
+            case MISSING -> throw new IllegalArgumentException("a missing value has no JSON text");
+            default -> write(sb);
+        }
+    }
+
+    /**
+     * A string literal as Jackson writes it (see {@link #toBytes()}); its UTF-8 generator also escapes
+     * {@code surrogates}, its text one ({@link #toString()}) does not.
+     */
+    private static void escape(StringBuilder sb, String s, boolean surrogates) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20 || (surrogates && Character.isSurrogate(c))) {
+                        sb.append("\\u").append(HEX.charAt(c >> 12)).append(HEX.charAt((c >> 8) & 15))
+                                .append(HEX.charAt((c >> 4) & 15)).append(HEX.charAt(c & 15));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    private static final String HEX = "0123456789ABCDEF";
 
     @Override
     public String toString() {
@@ -161,7 +425,7 @@ final class Json implements Iterable<Json> {
                 for (Map.Entry<String, Json> e : fields.entrySet()) {
                     if (!first) sb.append(',');
                     first = false;
-                    quote(sb, e.getKey());
+                    escape(sb, e.getKey(), false);
                     sb.append(':');
                     e.getValue().write(sb);
                 }
@@ -175,8 +439,9 @@ final class Json implements Iterable<Json> {
                 }
                 sb.append(']');
             }
-            case STRING -> quote(sb, text);
+            case STRING -> escape(sb, text, false);
             case INT -> sb.append(text == null ? Long.toString(integer) : text);
+            case FLOAT32 -> sb.append(Float.toString((float) floating));
             case FLOAT -> {
                 // as Jackson writes them (the writer's library): non-finite values quoted
                 if (Double.isFinite(floating)) sb.append(Double.toString(floating));
@@ -189,31 +454,10 @@ final class Json implements Iterable<Json> {
         }
     }
 
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                default -> {
-                    if (c < 0x20) sb.append("\\u00").append("0123456789ABCDEF".charAt(c >> 4)).append("0123456789ABCDEF".charAt(c & 15));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
-    }
-
     // --- the parser --------------------------------------------------------------------------------
 
     /** Parses {@code b} as one JSON value (whitespace around it allowed, nothing else). */
-    static Json parse(byte[] b) throws Syntax {
+    public static Json parse(byte[] b) throws Syntax {
         Parser p = new Parser(b);
         p.skipWs();
         Json v = p.value(0);
@@ -426,7 +670,7 @@ final class Json implements Iterable<Json> {
             }
             String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
             if (integral) return Rare.integer(s);
-            return new Json(FLOAT, null, 0, Double.parseDouble(s), null, null);
+            return new Json(FLOAT, s, 0, Double.parseDouble(s), null, null);
         }
 
         /** A string token: {@code pos} is at its opening quote and ends after the closing one. */
