@@ -1,7 +1,5 @@
 package io.jkeras.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.model.Model;
 import io.jkeras.model.SampleInputs;
@@ -490,11 +488,7 @@ public final class BenchCommand implements Runnable {
     }
 
     static String toJson(Map<String, Object> r) {
-        try {
-            return new ObjectMapper().writeValueAsString(r);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new String(io.jkeras.util.Json.ofPlain(r).toBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void printHuman(PrintWriter out, Map<String, Object> r) {

@@ -1,7 +1,5 @@
 package io.jkeras.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.JKeras;
 import io.jkeras.exceptions.JKerasException;
@@ -404,10 +402,6 @@ final class TrainCommand implements Runnable {
     }
 
     private static byte[] historyJson(FitResult r) {
-        try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r.history().asMap());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode the history as JSON", e);
-        }
+        return io.jkeras.util.Json.ofPlain(r.history().asMap()).toPrettyBytes();
     }
 }

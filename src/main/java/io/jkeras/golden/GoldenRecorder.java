@@ -2,7 +2,6 @@ package io.jkeras.golden;
 
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.JKerasException;
-import io.jkeras.format.Jkm;
 import io.jkeras.util.Sha256;
 import io.jkeras.model.Model;
 import io.jkeras.model.Session;

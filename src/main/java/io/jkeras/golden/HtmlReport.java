@@ -1,6 +1,5 @@
 package io.jkeras.golden;
 
-import io.jkeras.format.Jkm;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.util.AtomicFiles;
 import io.jkeras.text.Printable;

@@ -217,6 +217,38 @@ public final class Json implements Iterable<Json> {
         return v;
     }
 
+    /**
+     * A tree from plain Java values, as Jackson's data binding wrote them: a {@code Map} (keys in
+     * its iteration order) is an object, a {@code Collection} or array an array, an integral
+     * number a JSON integer, a {@code Float} or {@code Double} a decimal (NaN and infinities as the
+     * strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}, as Jackson quotes them), a
+     * {@code Boolean} a boolean, anything else its {@code toString()} as a string, null null.
+     */
+    public static Json ofPlain(Object v) {
+        if (v == null) return NULL_NODE;
+        if (v instanceof Json j) return j;
+        if (v instanceof Boolean b) return of(b.booleanValue());
+        if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) return of(((Number) v).longValue());
+        if (v instanceof Float f) return Float.isFinite(f) ? of(f.floatValue()) : of(f.toString());
+        if (v instanceof Double d) return Double.isFinite(d) ? of(d.doubleValue()) : of(d.toString());
+        if (v instanceof Map<?, ?> m) {
+            ObjectBuilder o = object();
+            for (Map.Entry<?, ?> e : m.entrySet()) o.put(String.valueOf(e.getKey()), ofPlain(e.getValue()));
+            return o.build();
+        }
+        if (v instanceof Iterable<?> it) {
+            ArrayBuilder a = array();
+            for (Object x : it) a.add(ofPlain(x));
+            return a.build();
+        }
+        if (v.getClass().isArray()) {
+            ArrayBuilder a = array();
+            for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) a.add(ofPlain(java.lang.reflect.Array.get(v, i)));
+            return a.build();
+        }
+        return of(v.toString());
+    }
+
     /** A new, empty object builder. */
     public static ObjectBuilder object() { return new ObjectBuilder(); }
 
