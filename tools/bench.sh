@@ -9,8 +9,8 @@
 # tools/perf.sh runs the whole suite together with the peers and writes docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true package     # target/jkeras-cli.jar, the library under test
-mvn -q -B -Dstyle.color=never -f bench/pom.xml package
+mvn -q -B -Dstyle.color=never -DskipTests -pl src/cli -am package     # src/cli/target/jkeras-cli.jar, the library under test
+mvn -q -B -Dstyle.color=never -f src/bench/pom.xml package
 mkdir -p bench-results
 name="$(date +%Y%m%d-%H%M%S)"
 # LoadBenchmark's .jkm files, converted beforehand by another JVM (see tools/bench_jkm.sh)
@@ -19,6 +19,6 @@ case " $* " in *Load*) need_jkm=1 ;; *Inference*|*Throughput*|*Train*) need_jkm=
 art=$(echo " ${JKERAS_BENCH_OPTS:-}" | sed -n 's/.* -Djkeras.bench.artifacts=\([^ ]*\).*/\1/p')
 if [ "$need_jkm" = 1 ]; then tools/bench_jkm.sh "${art:-../shared/bench/artifacts}" bench-results/jkm; fi
 # forks inherit this directory; JKERAS_BENCH_OPTS (e.g. -Djkeras.bench.artifacts=DIR) reaches them too
-exec "${JKERAS_JAVA:-java}" -cp bench/target/benchmarks.jar:target/jkeras-cli.jar org.openjdk.jmh.Main \
+exec "${JKERAS_JAVA:-java}" -cp src/bench/target/benchmarks.jar:src/cli/target/jkeras-cli.jar org.openjdk.jmh.Main \
     -rf json -rff "bench-results/$name.json" \
     -jvmArgsAppend "--add-modules=jdk.incubator.vector -Djkeras.bench.jkm=bench-results/jkm ${JKERAS_BENCH_OPTS:-}" "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/compatibility.md: runs every keras-zoo model through jkeras and writes, per file,
 # whether it loads and its max abs error against each reference kind (see
-# src/test/java/io/jkeras/zoo/CompatibilityReport.java; same code as ZooSweepTest).
+# src/keras/src/test/java/io/jkeras/zoo/CompatibilityReport.java; same code as ZooSweepTest).
 #
 #   tools/compat-report.sh [OUT.md]          default OUT: docs/compatibility.md
 #

@@ -7,7 +7,7 @@
 # an existing directory (NativeBackCompatTest requires every later jkeras to load it unchanged).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jkm=src/main/java/io/jkeras/format/Jkm.java
+jkm=src/core/src/main/java/io/jkeras/format/Jkm.java
 ver=$(grep -o ' MAJOR = [0-9]*;' $jkm | grep -o '[0-9]*').$(grep -o ' MINOR = [0-9]*;' $jkm | grep -o '[0-9]*')
 out="fixtures/native/v$ver"
 prev=$(ls -d fixtures/native/v*/ | sort -V | grep -v "v$ver/" | tail -1)

@@ -4,7 +4,7 @@
 Each bad file is a copy of a good fixtures/keras3/<case>/model.h5 changed with h5py (one defect
 per file), or a few bytes of non-HDF5 junk. fixtures/bad/expected.json lists, for every file,
 the exception jkeras must throw and fragments its message must contain; the Java test
-src/test/java/io/jkeras/errors/BadFilesTest.java walks it.
+src/keras/src/test/java/io/jkeras/errors/BadFilesTest.java walks it.
 
     .venv/bin/python tools/make_bad_fixtures.py [--out fixtures/bad]
 
@@ -926,7 +926,7 @@ def _(p):
 
 JKM_SEED = os.path.join(ROOT, "src", "test", "resources", "io", "jkeras", "fuzz", "ReadersFuzzTestInputs", "nativeJkm",
                         "seed-lstm_default.jkm")
-JKM_FROM = " (from the native seed src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/nativeJkm/seed-lstm_default.jkm)"
+JKM_FROM = " (from the native seed src/keras/src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/nativeJkm/seed-lstm_default.jkm)"
 
 
 def _crc32c_table():

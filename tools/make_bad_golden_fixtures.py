@@ -3,7 +3,7 @@
 
 fixtures/bad/golden/ holds the few crafted files the cases need (made from fixtures/keras3/ with numpy, and
 one two-input Keras model); fixtures/bad/cli/golden.json lists the CLI cases in the schema of
-fixtures/bad/cli/ (run by src/test/java/io/jkeras/cli/BadCliCasesTest.java): each with the exit code and the
+fixtures/bad/cli/ (run by src/cli/src/test/java/io/jkeras/cli/BadCliCasesTest.java): each with the exit code and the
 fragments its one error line (or its output) must contain.
 
     KERAS_BACKEND=tensorflow .venv/bin/python tools/make_bad_golden_fixtures.py

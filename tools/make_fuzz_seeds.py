@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Seeds the Jazzer corpora of src/test/java/io/jkeras/fuzz/ReadersFuzzTest from fixtures/.
+"""Seeds the Jazzer corpora of src/keras/src/test/java/io/jkeras/fuzz/ReadersFuzzTest from fixtures/.
 
 Deterministic; h5py and numpy only. Writes
-src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/<target>/seed-*; findings of fuzzing runs
+src/keras/src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/<target>/seed-*; findings of fuzzing runs
 (crash-*, timeout-*, ...) live next to them and are never touched by this script.
 
     .venv/bin/python tools/make_fuzz_seeds.py
@@ -18,7 +18,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 K3 = os.path.join(ROOT, "fixtures", "keras3")
-OUT = os.path.join(ROOT, "src", "test", "resources", "io", "jkeras", "fuzz", "ReadersFuzzTestInputs")
+OUT = os.path.join(ROOT, "src", "keras", "src", "test", "resources", "io", "jkeras", "fuzz", "ReadersFuzzTestInputs")
 # the order of ReadersFuzzTest.PAIRS: the first byte of a weights or config seed picks one
 PAIRS = ["gru_default", "bidir_lstm_concat", "conv1d_causal_lstm", "embedding_mask_lstm"]
 

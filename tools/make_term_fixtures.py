@@ -5,7 +5,7 @@ Each file is fixtures/keras3/lstm_default (model.h5 or model.keras) with the LST
 model renamed to HOSTILE (a terminal title sequence, colours, a newline, a carriage return, a
 right-to-left override, an isolate, a line separator, C1 and DEL), and in the *_activation files
 also an activation name holding a clear-screen sequence and a newline (which jkeras refuses,
-naming the layer). src/test/java/io/jkeras/cli/TerminalSafetyTest.java and
+naming the layer). src/cli/src/test/java/io/jkeras/cli/TerminalSafetyTest.java and
 fixtures/bad/cli/term.json check that no raw control character reaches the output.
 
     /work/venv/bin/python tools/make_term_fixtures.py [--out fixtures/bad/term]

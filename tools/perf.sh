@@ -119,7 +119,7 @@ if [ "${JMH:-1}" = 1 ]; then
     log "JMH $name: $*"
     while :; do
       : >"$OUT/jmh-$name.log"
-      timeout 1800 "$JKERAS_JAVA" "${LOCK_OPT[@]}" -cp "bench/target/benchmarks.jar:target/jkeras-cli.jar" org.openjdk.jmh.Main \
+      timeout 1800 "$JKERAS_JAVA" "${LOCK_OPT[@]}" -cp "src/bench/target/benchmarks.jar:src/cli/target/jkeras-cli.jar" org.openjdk.jmh.Main \
         "$@" ${QUICK_JMH_OPTS:+"${JMH_OPTS[@]}"} -jvmArgsAppend "$JVM_APPEND" -rf json -rff "$OUT/jmh-$name.json" >"$OUT/jmh-$name.log" 2>&1
       rc=$?
       # another JMH run holds /tmp/jmh.lock: wait for it (JMH_LOCK_WAIT seconds at most) rather than measure beside it
