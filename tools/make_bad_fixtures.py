@@ -924,7 +924,7 @@ def _(p):
 # ---- jkeras native files (.jkm; the layout of io.jkeras.format.JkmReader) --------------------
 # Made from the fuzz seed written by io.jkeras.fuzz.JkmSeeds (lstm_default with an embedded check).
 
-JKM_SEED = os.path.join(ROOT, "src", "test", "resources", "io", "jkeras", "fuzz", "ReadersFuzzTestInputs", "nativeJkm",
+JKM_SEED = os.path.join(ROOT, "src", "keras", "src", "test", "resources", "io", "jkeras", "fuzz", "ReadersFuzzTestInputs", "nativeJkm",
                         "seed-lstm_default.jkm")
 JKM_FROM = " (from the native seed src/keras/src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/nativeJkm/seed-lstm_default.jkm)"
 
@@ -1151,6 +1151,21 @@ def write_harmless_cycle(out_dir):
         f["model_weights/loop"] = f["model_weights"]
 
 
+def write_gzip_weights(out_dir):
+    """fixtures/hostile/gzip_weights.h5: lstm_default with every weight gzip- and shuffle-compressed
+    (HDF5's own filters, which h5py users sometimes apply): it loads and predicts exactly as the original."""
+    os.makedirs(out_dir, exist_ok=True)
+    p = os.path.join(out_dir, "gzip_weights.h5")
+    shutil.copyfile(good("lstm_default"), p)
+    with h5py.File(p, "r+") as f:
+        names = []
+        f["model_weights"].visititems(lambda n, o: names.append("model_weights/" + n) if isinstance(o, h5py.Dataset) else None)
+        for n in names:
+            data = f[n][()]
+            del f[n]
+            f.create_dataset(n, data=data, chunks=data.shape, compression="gzip", compression_opts=9, shuffle=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures", "bad"))
@@ -1180,6 +1195,7 @@ def main():
         json.dump(expected, f, indent=1)
         f.write("\n")
     write_harmless_cycle(os.path.join(os.path.dirname(args.out), "hostile"))
+    write_gzip_weights(os.path.join(os.path.dirname(args.out), "hostile"))
     print(f"wrote {len(expected)} files, {total} bytes, to {os.path.relpath(args.out, ROOT)}")
 
 
