@@ -1,5 +1,6 @@
 package io.jkeras;
 
+import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.keras.KerasLoader;
 import io.jkeras.model.LoadOptions;
@@ -23,8 +24,8 @@ public final class JKeras {
 
     /**
      * Loads a full-model file: a Keras 3 (or Keras 2.13-2.15) {@code .keras} archive
-     * ({@code model.save("m.keras")}) or a legacy HDF5 file ({@code model.save("m.h5")}), told apart
-     * by their first bytes, not their names.
+     * ({@code model.save("m.keras")}), a legacy HDF5 file ({@code model.save("m.h5")}) or a jkeras
+     * native file ({@code .jkm}), told apart by their first bytes, not their names.
      */
     public static Model load(Path path) { return load(path, LoadOptions.DEFAULT); }
 
@@ -34,7 +35,11 @@ public final class JKeras {
         return KerasLoader.load(path, options);
     }
 
-    /** Loads a {@code .keras} archive or a legacy HDF5 full-model file from a stream; {@code name} labels errors. */
+    /**
+     * Loads a model file from a stream: a {@code .keras} archive, a legacy HDF5 full-model file or a
+     * jkeras native file ({@code .jkm}), told by its first bytes. The stream is read into memory up to
+     * {@link LoadOptions#maxStreamBytes} (a longer one is refused) and not closed; {@code name} labels errors.
+     */
     public static Model load(InputStream in, String name) { return KerasLoader.load(in, name, LoadOptions.DEFAULT); }
 
     public static Model load(InputStream in, String name, LoadOptions options) { return KerasLoader.load(in, name, options); }
@@ -54,14 +59,49 @@ public final class JKeras {
         return KerasLoader.load(architectureJson, weights, options);
     }
 
+    /** The file name extensions {@link #save(Model, Path)} writes, each naming its format. */
+    public static final java.util.List<String> SAVE_EXTENSIONS = java.util.List.of(".jkm", ".keras", ".h5", ".hdf5");
+
     /**
-     * Saves a model (e.g. fine-tuned) with its current weights so that Keras 3 loads it: a path
-     * ending in {@code .keras} gets a Keras 3 archive, any other a legacy HDF5 file
-     * ({@code model.save("m.h5")} layout). The model config and layer names are those of the file
-     * the model was loaded from; see {@link io.jkeras.keras.KerasWriter} for what is refused
-     * (Keras 1 files among others). Written atomically.
+     * Saves a model (e.g. fine-tuned) with its current weights, in the format its path's extension
+     * names: {@code .jkm} the jkeras native format ({@link io.jkeras.format.Jkm}); {@code .keras} a
+     * Keras 3 archive; {@code .h5} or {@code .hdf5} a legacy HDF5 file ({@code model.save("m.h5")}
+     * layout; Keras 3 picks the legacy format for the same two, keras/src/saving/saving_api.py
+     * {@code save_model}). Any other extension is refused with an {@link InputException} naming the
+     * allowed ones. For the Keras formats the model config and layer names are those of the file the
+     * model was loaded from; see {@link io.jkeras.keras.KerasWriter} for what is refused (Keras 1
+     * files among others). Written atomically: {@code path} is either untouched or the whole new file.
      */
-    public static void save(Model model, Path path) { io.jkeras.keras.KerasWriter.save(model, path); }
+    public static void save(Model model, Path path) {
+        if (".jkm".equals(saveExtension(path))) {
+            io.jkeras.format.Jkm.save(model, path);
+        } else {
+            io.jkeras.keras.KerasWriter.save(model, path);
+        }
+    }
+
+    /**
+     * Converts a model file to the format {@code out}'s extension names ({@link #save(Model, Path)}):
+     * loads {@code in} (any format, told by its bytes) and writes {@code out} atomically. The
+     * extension is checked before {@code in} is read. {@code in} and {@code out} may be the same file.
+     */
+    public static void convert(Path in, Path out) { convert(in, out, LoadOptions.DEFAULT); }
+
+    /** As {@link #convert(Path, Path)}, loading {@code in} with {@code options}. */
+    public static void convert(Path in, Path out, LoadOptions options) {
+        saveExtension(out);
+        save(load(in, options), out);
+    }
+
+    /** The lower-case extension of {@code path} among {@link #SAVE_EXTENSIONS}, or an InputException. */
+    private static String saveExtension(Path path) {
+        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        for (String e : SAVE_EXTENSIONS) {
+            if (name.endsWith(e)) return e;
+        }
+        throw new InputException(path.toString(), null, null, "cannot tell the format to write from the file name: it must end in "
+                + String.join(", ", SAVE_EXTENSIONS) + " (native, Keras 3 archive, legacy HDF5)");
+    }
 
     /**
      * Saves a model with its optimizer's state, so that Keras 3 and {@link #loadTrainingState} go on

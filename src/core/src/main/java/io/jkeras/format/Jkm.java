@@ -1,5 +1,6 @@
 package io.jkeras.format;
 
+import io.jkeras.exceptions.ModelFileException;
 import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 
@@ -92,11 +93,19 @@ public final class Jkm {
         return JkmReader.read(bytes, label, options);
     }
 
-    /** Writes {@code model} atomically (temporary file, fsync, rename) with its source's provenance. */
-    public static void save(Model model, Path path) throws IOException { JkmWriter.write(model, path, JkmWriter.Options.DEFAULT); }
+    /**
+     * Writes {@code model} atomically (temporary file, fsync, rename): {@code path} is either
+     * untouched or the whole new file. A failed write is a {@link ModelFileException} naming the file.
+     */
+    public static void save(Model model, Path path) { save(model, path, JkmWriter.Options.DEFAULT); }
 
-    public static void save(Model model, Path path, JkmWriter.Options options) throws IOException {
-        JkmWriter.write(model, path, options);
+    /** As {@link #save(Model, Path)}, with the source file's provenance and embedded checks of {@code options}. */
+    public static void save(Model model, Path path, JkmWriter.Options options) {
+        try {
+            JkmWriter.write(model, path, options);
+        } catch (IOException e) {
+            throw new ModelFileException(path.toString(), null, null, "cannot write: " + e.getMessage(), e);
+        }
     }
 
     /** True when {@code head} starts with the native format's magic bytes. */

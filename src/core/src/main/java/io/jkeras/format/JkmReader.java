@@ -320,7 +320,7 @@ public final class JkmReader {
                 n = n * shape[d];
                 if (n > lo.maxWeightElements()) {
                     throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh + ", more than the limit of "
-                            + lo.maxWeightElements() + " elements", null);
+                            + lo.maxWeightElements() + " elements (LoadOptions.maxWeightElements)", null);
                 }
             }
             Json off = t.get("offset"), nb = t.get("nbytes"), crc = t.get(crcKey);

@@ -5,7 +5,13 @@ package io.jkeras.model;
  * what a header or config <em>claims</em> before anything of that size is allocated, and a file
  * over a limit is refused with an error naming the limit (e.g. {@code LoadOptions.maxLayers}).
  * The defaults ({@link #DEFAULT}) admit every real Keras recurrent model by a wide margin; raise
- * a limit with its {@code with…} method for an unusual file.
+ * a limit for an unusual file with the {@link Builder} (the {@code with…} methods are shortcuts for
+ * changing one value):
+ *
+ * <pre>{@code
+ * LoadOptions o = LoadOptions.builder().maxLayers(50_000).allowNonFiniteWeights(true).build();
+ * LoadOptions p = o.toBuilder().maxStreamBytes(4L << 30).build();
+ * }</pre>
  *
  * @param allowNonFiniteWeights load weights holding NaN or Inf instead of refusing them
  * @param maxWeightElements     the largest number of elements one weight may claim (HDF5
@@ -63,13 +69,33 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
 
     public static final LoadOptions DEFAULT = new LoadOptions(false, DEFAULT_MAX_WEIGHT_ELEMENTS, DEFAULT_MAX_STREAM_BYTES);
 
+    /** Checks every limit; an error names the first one that is not positive. */
     public LoadOptions {
-        if (maxWeightElements <= 0 || maxStreamBytes <= 0 || maxArchiveEntries <= 0 || maxArchiveBytes <= 0
-                || maxCompressionRatio <= 0 || maxConfigBytes <= 0 || maxJsonTokens <= 0 || maxJsonDepth <= 0
-                || maxLayers <= 0 || maxInputElements <= 0 || maxDimension <= 0 || maxActivationElements <= 0) {
-            throw new IllegalArgumentException("load limits must be positive");
+        positive("maxWeightElements", maxWeightElements);
+        positive("maxStreamBytes", maxStreamBytes);
+        positive("maxArchiveEntries", maxArchiveEntries);
+        positive("maxArchiveBytes", maxArchiveBytes);
+        positive("maxCompressionRatio", maxCompressionRatio);
+        positive("maxConfigBytes", maxConfigBytes);
+        positive("maxJsonTokens", maxJsonTokens);
+        positive("maxJsonDepth", maxJsonDepth);
+        positive("maxLayers", maxLayers);
+        positive("maxInputElements", maxInputElements);
+        positive("maxDimension", maxDimension);
+        positive("maxActivationElements", maxActivationElements);
+    }
+
+    private static void positive(String option, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("LoadOptions." + option + " must be positive; found " + value);
         }
     }
+
+    /** A builder holding the defaults ({@link #DEFAULT}). */
+    public static Builder builder() { return DEFAULT.toBuilder(); }
+
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() { return new Builder(this); }
 
     /** The first six limits; the config and input limits take their defaults. */
     public LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements, long maxStreamBytes,
@@ -85,81 +111,191 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
                 DEFAULT_MAX_COMPRESSION_RATIO);
     }
 
+    /** Convenience for {@code toBuilder().allowNonFiniteWeights(allow).build()}. */
     public LoadOptions withAllowNonFiniteWeights(boolean allow) {
-        return new LoadOptions(allow, maxWeightElements, maxStreamBytes, maxArchiveEntries, maxArchiveBytes,
-                maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().allowNonFiniteWeights(allow).build();
     }
 
+    /** Convenience for {@code toBuilder().maxWeightElements(elements).build()}. */
     public LoadOptions withMaxWeightElements(long elements) {
-        return new LoadOptions(allowNonFiniteWeights, elements, maxStreamBytes, maxArchiveEntries, maxArchiveBytes,
-                maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().maxWeightElements(elements).build();
     }
 
+    /** Convenience for {@code toBuilder().maxStreamBytes(bytes).build()}. */
     public LoadOptions withMaxStreamBytes(long bytes) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, bytes, maxArchiveEntries, maxArchiveBytes,
-                maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().maxStreamBytes(bytes).build();
     }
 
+    /** Convenience for {@code toBuilder().maxArchiveEntries(entries).build()}. */
     public LoadOptions withMaxArchiveEntries(int entries) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, entries, maxArchiveBytes,
-                maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().maxArchiveEntries(entries).build();
     }
 
+    /** Convenience for {@code toBuilder().maxArchiveBytes(bytes).build()}. */
     public LoadOptions withMaxArchiveBytes(long bytes) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries, bytes,
-                maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().maxArchiveBytes(bytes).build();
     }
 
+    /** Convenience for {@code toBuilder().maxCompressionRatio(ratio).build()}. */
     public LoadOptions withMaxCompressionRatio(int ratio) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, ratio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().maxCompressionRatio(ratio).build();
     }
 
+    /** Convenience for {@code toBuilder().maxConfigBytes(bytes).build()}. */
     public LoadOptions withMaxConfigBytes(long bytes) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, bytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
-                maxDimension, maxActivationElements);
+        return toBuilder().maxConfigBytes(bytes).build();
     }
 
+    /** Convenience for {@code toBuilder().maxJsonTokens(tokens).build()}. */
     public LoadOptions withMaxJsonTokens(long tokens) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, maxConfigBytes, tokens, maxJsonDepth, maxLayers,
-                maxInputElements, maxDimension, maxActivationElements);
+        return toBuilder().maxJsonTokens(tokens).build();
     }
 
+    /** Convenience for {@code toBuilder().maxJsonDepth(depth).build()}. */
     public LoadOptions withMaxJsonDepth(int depth) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, depth, maxLayers,
-                maxInputElements, maxDimension, maxActivationElements);
+        return toBuilder().maxJsonDepth(depth).build();
     }
 
+    /** Convenience for {@code toBuilder().maxLayers(layers).build()}. */
     public LoadOptions withMaxLayers(int layers) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, layers,
-                maxInputElements, maxDimension, maxActivationElements);
+        return toBuilder().maxLayers(layers).build();
     }
 
+    /** Convenience for {@code toBuilder().maxInputElements(elements).build()}. */
     public LoadOptions withMaxInputElements(long elements) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers,
-                elements, maxDimension, maxActivationElements);
+        return toBuilder().maxInputElements(elements).build();
     }
 
+    /** Convenience for {@code toBuilder().maxDimension(dimension).build()}. */
     public LoadOptions withMaxDimension(int dimension) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers,
-                maxInputElements, dimension, maxActivationElements);
+        return toBuilder().maxDimension(dimension).build();
     }
 
+    /** Convenience for {@code toBuilder().maxActivationElements(elements).build()}. */
     public LoadOptions withMaxActivationElements(long elements) {
-        return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
-                maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers,
-                maxInputElements, maxDimension, elements);
+        return toBuilder().maxActivationElements(elements).build();
+    }
+
+    /**
+     * Builds {@link LoadOptions}: starts from {@link LoadOptions#DEFAULT} ({@link #builder()}) or from
+     * given options ({@link #toBuilder()}); each setter refuses a limit that is not positive, naming it.
+     *
+     * <pre>{@code
+     * LoadOptions o = LoadOptions.builder().maxLayers(50_000).allowNonFiniteWeights(true).build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private boolean allowNonFiniteWeights;
+        private long maxWeightElements;
+        private long maxStreamBytes;
+        private int maxArchiveEntries;
+        private long maxArchiveBytes;
+        private int maxCompressionRatio;
+        private long maxConfigBytes;
+        private long maxJsonTokens;
+        private int maxJsonDepth;
+        private int maxLayers;
+        private long maxInputElements;
+        private int maxDimension;
+        private long maxActivationElements;
+
+        private Builder(LoadOptions o) {
+            allowNonFiniteWeights = o.allowNonFiniteWeights;
+            maxWeightElements = o.maxWeightElements;
+            maxStreamBytes = o.maxStreamBytes;
+            maxArchiveEntries = o.maxArchiveEntries;
+            maxArchiveBytes = o.maxArchiveBytes;
+            maxCompressionRatio = o.maxCompressionRatio;
+            maxConfigBytes = o.maxConfigBytes;
+            maxJsonTokens = o.maxJsonTokens;
+            maxJsonDepth = o.maxJsonDepth;
+            maxLayers = o.maxLayers;
+            maxInputElements = o.maxInputElements;
+            maxDimension = o.maxDimension;
+            maxActivationElements = o.maxActivationElements;
+        }
+
+        public Builder allowNonFiniteWeights(boolean allowNonFiniteWeights) {
+            this.allowNonFiniteWeights = allowNonFiniteWeights;
+            return this;
+        }
+
+        public Builder maxWeightElements(long maxWeightElements) {
+            positive("maxWeightElements", maxWeightElements);
+            this.maxWeightElements = maxWeightElements;
+            return this;
+        }
+
+        public Builder maxStreamBytes(long maxStreamBytes) {
+            positive("maxStreamBytes", maxStreamBytes);
+            this.maxStreamBytes = maxStreamBytes;
+            return this;
+        }
+
+        public Builder maxArchiveEntries(int maxArchiveEntries) {
+            positive("maxArchiveEntries", maxArchiveEntries);
+            this.maxArchiveEntries = maxArchiveEntries;
+            return this;
+        }
+
+        public Builder maxArchiveBytes(long maxArchiveBytes) {
+            positive("maxArchiveBytes", maxArchiveBytes);
+            this.maxArchiveBytes = maxArchiveBytes;
+            return this;
+        }
+
+        public Builder maxCompressionRatio(int maxCompressionRatio) {
+            positive("maxCompressionRatio", maxCompressionRatio);
+            this.maxCompressionRatio = maxCompressionRatio;
+            return this;
+        }
+
+        public Builder maxConfigBytes(long maxConfigBytes) {
+            positive("maxConfigBytes", maxConfigBytes);
+            this.maxConfigBytes = maxConfigBytes;
+            return this;
+        }
+
+        public Builder maxJsonTokens(long maxJsonTokens) {
+            positive("maxJsonTokens", maxJsonTokens);
+            this.maxJsonTokens = maxJsonTokens;
+            return this;
+        }
+
+        public Builder maxJsonDepth(int maxJsonDepth) {
+            positive("maxJsonDepth", maxJsonDepth);
+            this.maxJsonDepth = maxJsonDepth;
+            return this;
+        }
+
+        public Builder maxLayers(int maxLayers) {
+            positive("maxLayers", maxLayers);
+            this.maxLayers = maxLayers;
+            return this;
+        }
+
+        public Builder maxInputElements(long maxInputElements) {
+            positive("maxInputElements", maxInputElements);
+            this.maxInputElements = maxInputElements;
+            return this;
+        }
+
+        public Builder maxDimension(int maxDimension) {
+            positive("maxDimension", maxDimension);
+            this.maxDimension = maxDimension;
+            return this;
+        }
+
+        public Builder maxActivationElements(long maxActivationElements) {
+            positive("maxActivationElements", maxActivationElements);
+            this.maxActivationElements = maxActivationElements;
+            return this;
+        }
+
+        public LoadOptions build() {
+            return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
+                    maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers,
+                    maxInputElements, maxDimension, maxActivationElements);
+        }
     }
 }

@@ -190,6 +190,61 @@ public final class Model {
     /** Name of the layer that produces the i-th output. */
     public String outputName(int i) { return nodes.get(outputs.get(i).node()).layer().name(); }
 
+    /**
+     * The model's inputs in order: the input layer's name, its shape with the batch first (-1 where
+     * not fixed) and {@link DType#INT32} for an input declared integer or feeding an Embedding
+     * directly. An immutable list of immutable specs; each call makes new ones.
+     */
+    public List<TensorSpec> inputs() {
+        List<TensorSpec> l = new ArrayList<>(inputNodes.size());
+        for (int i = 0; i < inputNodes.size(); i++) {
+            InputLayer in = input(i);
+            boolean integer = in.integer() || feedsEmbedding(inputNodes.get(i));
+            DType dtype = integer ? DType.INT32 : DType.FLOAT32;
+            l.add(new TensorSpec(in.name(), withBatch(inputBatch(in), in.shape()), dtype));
+        }
+        return List.copyOf(l);
+    }
+
+    /**
+     * The model's outputs in order: the name of the layer producing each ({@link #outputName}), its
+     * shape with the batch first (the inputs' fixed batch size when they all declare the same one,
+     * else -1) and {@link DType#FLOAT32}. An immutable list of immutable specs.
+     */
+    public List<TensorSpec> outputs() {
+        int batch = -1;
+        for (int i = 0; i < inputNodes.size(); i++) {
+            int b = inputBatch(input(i));
+            if (i > 0 && b != batch) {
+                batch = -1;
+                break;
+            }
+            batch = b;
+        }
+        List<TensorSpec> l = new ArrayList<>(outputs.size());
+        for (int i = 0; i < outputs.size(); i++) {
+            l.add(new TensorSpec(outputName(i), withBatch(batch, outputShape(i)), DType.FLOAT32));
+        }
+        return List.copyOf(l);
+    }
+
+    private static int inputBatch(InputLayer in) { return in.batchSize() > 0 ? in.batchSize() : -1; }
+
+    private static int[] withBatch(int batch, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    private boolean feedsEmbedding(int inputNode) {
+        for (Node n : nodes) {
+            if (!(n.layer() instanceof io.jkeras.layers.Embedding)) continue;
+            for (Node.Ref r : n.inputs()) if (r.node() == inputNode) return true;
+        }
+        return false;
+    }
+
     public boolean stateful() {
         for (Node n : nodes) if (n.layer().stateful()) return true;
         return false;

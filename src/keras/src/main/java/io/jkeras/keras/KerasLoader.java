@@ -7,6 +7,8 @@ import io.jkeras.exceptions.JKerasException;
 import io.jkeras.exceptions.ModelFileException;
 import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.format.Jkm;
+import io.jkeras.format.JkmReader;
 import io.jkeras.model.Model;
 
 import java.io.IOException;
@@ -60,10 +62,15 @@ public final class KerasLoader {
         }
     }
 
-    /** Loads a full-model file (legacy HDF5 or {@code .keras}) from a stream; {@code name} labels errors. */
+    /**
+     * Loads a full-model file from a stream, told by its first bytes: legacy HDF5, a {@code .keras}
+     * archive or a jkeras native file ({@code .jkm}); at most {@link LoadOptions#maxStreamBytes} are
+     * read. {@code name} labels errors.
+     */
     public static Model load(InputStream in, String name, LoadOptions options) {
         try {
             byte[] bytes = H5.readAll(in, options.maxStreamBytes(), name);
+            if (Jkm.isJkm(bytes)) return Jkm.load(bytes, name, JkmReader.Options.DEFAULT.withLoadOptions(options));
             if (KerasZipReader.isZip(bytes)) return loadArchive(ByteBuffer.wrap(bytes), null, name, options);
             try (HdfFile f = H5.open(bytes, name)) {
                 return loadHdf5(f, name, options);
