@@ -49,7 +49,6 @@ class FusedRecurrentFitTest {
 
     @AfterEach
     void reset() {
-        FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO);
         FusedRecurrentFit.partsOverride = 0;
     }
 
@@ -385,10 +384,9 @@ class FusedRecurrentFitTest {
         List<List<Double>> losses = new ArrayList<>();
         List<Map<String, float[]>> weights = new ArrayList<>();
         for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
-            FusedRecurrentFit.mode(mode);
             Model m = stacked(new String[]{kind}, new int[]{7}, 5, 3, 2, true, false, Activation.LINEAR, Map.of(), 37, "dense", true);
             FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, new FitOptions().loss(Losses.meanSquaredError())
-                    .optimizer(new Sgd(0.1)).batchSize(3).epochs(3).shuffle(false));
+                    .optimizer(new Sgd(0.1)).batchSize(3).epochs(3).shuffle(false).trainPath(mode));
             losses.add(res.history().get("loss"));
             Map<String, float[]> w = new HashMap<>();
             for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
@@ -431,10 +429,9 @@ class FusedRecurrentFitTest {
             Map<String, float[]> w0 = null, w1 = null;
             List<Double> h0 = null, h1 = null;
             for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
-                FusedRecurrentFit.mode(mode);
                 Model m = model(kind, 7, steps, features, 2, true, false, Activation.LINEAR, Map.of(), 19);
                 FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(adam ? new Adam(1e-2) : new Sgd(0.1))
-                        .batchSize(4).epochs(3).shuffle(true).seed(5).validationSplit(0.25);
+                        .batchSize(4).epochs(3).shuffle(true).seed(5).validationSplit(0.25).trainPath(mode);
                 FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, o);
                 Map<String, float[]> w = new HashMap<>();
                 for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
@@ -474,7 +471,7 @@ class FusedRecurrentFitTest {
         Tensor y = tensor(r, 2, 1);
         FitOptions o = new FitOptions().loss(mse).optimizer(new Sgd(0.1)).batchSize(2);
         assertThat(Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o).history().get("loss")).hasSize(1);
-        FusedRecurrentFit.mode(FusedRecurrentFit.Mode.FUSED);
+        o.trainPath(FusedRecurrentFit.Mode.FUSED);
         assertThatThrownBy(() -> Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o)).hasMessageContaining("dropout");
     }
 }
