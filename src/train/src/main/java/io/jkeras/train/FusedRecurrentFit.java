@@ -593,17 +593,15 @@ public final class FusedRecurrentFit {
     /** Rows (samples) of the batch per thread: at least this many, else fewer parts. */
     static final int MIN_PART_ROWS = 16;
 
-    /** Test hook: the number of parts the batch is split into (0: by the thread count). */
-    static volatile int partsOverride = 0;
+    /** The fewest rows of a part: {@link #MIN_PART_ROWS}; tests lower it to split small batches. */
+    int minPartRows = MIN_PART_ROWS;
 
     /**
      * How many parts the batch's time loops are split into: one per thread of the current {@link Engine},
-     * each at least {@link #MIN_PART_ROWS} samples. The results do not depend on it.
+     * each at least {@link #minPartRows} samples. The results do not depend on it.
      */
-    static int parts(int batch) {
-        int o = partsOverride;
-        if (o > 0) return Math.max(1, Math.min(o, batch));
-        return Math.max(1, Math.min(Engine.current().threads(), batch / MIN_PART_ROWS));
+    int parts(int batch) {
+        return Math.max(1, Math.min(Engine.current().threads(), batch / minPartRows));
     }
 
     /** The first sample of part {@code q} of {@code parts}. */

@@ -10,12 +10,12 @@ import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.TrainingConfig;
+import io.jkeras.kernels.Engine;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.train.Adam;
 import io.jkeras.train.Sgd;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,11 +46,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class FusedRecurrentFitTest {
     static final double GRAD_RTOL = 2e-5;
-
-    @AfterEach
-    void reset() {
-        FusedRecurrentFit.partsOverride = 0;
-    }
 
     static float[] rnd(Random r, int n, double scale) {
         float[] f = new float[n];
@@ -140,9 +135,25 @@ class FusedRecurrentFitTest {
     }
 
     static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut) {
+        return fusedGradients(m, x, y, loss, lossWeights, lossOut, 0);
+    }
+
+    /** {@link #fusedGradients} with the batch split into {@code parts} parts (0: as the engine decides). */
+    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut,
+                                                int parts) {
         TrainGraph g = new TrainGraph(m);
         FusedRecurrentFit f = FusedRecurrentFit.select(g, new Tensor[]{x}, List.of(loss));
         assertThat(f).as("the model qualifies for the fused path").isNotNull();
+        if (parts > 0) {
+            f.minPartRows = 1;
+            assertThat(Engine.current().withThreads(parts).bind(() -> f.parts(x.dim(0)))).isEqualTo(parts);
+            return Engine.current().withThreads(parts).bind(() -> fusedGradients(f, g, x, y, loss, lossWeights, lossOut));
+        }
+        return fusedGradients(f, g, x, y, loss, lossWeights, lossOut);
+    }
+
+    private static Map<String, double[]> fusedGradients(FusedRecurrentFit f, TrainGraph g, Tensor x, Tensor y, Loss loss,
+                                                        double[] lossWeights, double[] lossOut) {
         for (int rep = 0; rep < 2; rep++) {  // twice: reused buffers must not leak state from the previous batch
             for (Param p : g.params()) p.zeroGrad();
             lossOut[0] = f.lossAndGradients(x, y, loss, lossWeights, g.trainableParams()).total().value()[0];
@@ -280,10 +291,8 @@ class FusedRecurrentFitTest {
         Map<String, double[]> first = null;
         double firstLoss = 0;
         for (int parts : new int[]{1, 2, 3, 7}) {
-            FusedRecurrentFit.partsOverride = parts;
-            assertThat(FusedRecurrentFit.parts(batch)).isEqualTo(parts);
             double[] lf = new double[1];
-            Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
+            Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf, parts);
             if (want != null) {
                 assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
                 assertClose(want, got, GRAD_RTOL);
