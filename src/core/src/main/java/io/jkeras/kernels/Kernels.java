@@ -24,6 +24,7 @@ public final class Kernels {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     final Gemm.Kernel gemm;
+    /** The cell kernels, or null for the vector ones, made at first use ({@link VectorCellsHolder}). */
     private final CellKernels cells;
     private final RecurrentKernels.Product recurrent;
     private final TrainingCells.Cells training;
@@ -47,6 +48,17 @@ public final class Kernels {
                 TrainingCells.SCALAR);
     }
 
+    /**
+     * The vector cell kernels, made at first use rather than when the choice is made: layers are built
+     * (and their weights packed for {@link Gemm}) when a model loads, and a model loaded in a fresh JVM
+     * should pay for initialising these on its first prediction, not in its load.
+     */
+    private static final class VectorCellsHolder {
+        static final CellKernels KERNELS = usable(vector("VectorCells", CellKernels.class, CellKernels.scalar()));
+
+        private static CellKernels usable(CellKernels c) { return c.usable() ? c : CellKernels.scalar(); }
+    }
+
     private static final class Best {
         static final Kernels KERNELS = load();
         static final System.Logger.Level LEVEL = level(KERNELS);
@@ -54,7 +66,7 @@ public final class Kernels {
     }
 
     /** The fused recurrent cell kernels. */
-    public CellKernels cells() { return cells; }
+    public CellKernels cells() { return cells != null ? cells : VectorCellsHolder.KERNELS; }
 
     /** The recurrent product of one timestep. */
     public RecurrentKernels.Product recurrent() { return recurrent; }
@@ -62,15 +74,14 @@ public final class Kernels {
     /** The element-wise training step kernels. */
     public TrainingCells.Cells training() { return training; }
 
-    /** Whether these are the scalar kernels on every path. */
+    /** Whether these are {@link #scalar()} (what {@link #best()} is when the JVM lacks the Vector API module). */
     public boolean isScalar() {
-        return gemm == Gemm.SCALAR && cells == CellKernels.scalar() && recurrent == RecurrentKernels.SCALAR
-                && training == TrainingCells.SCALAR;
+        return this == scalar();
     }
 
     /** Which kernel each path runs, by path: {@code gemm}, {@code cells}, {@code recurrent}, {@code training}. */
     public java.util.Map<String, String> paths() {
-        return java.util.Map.of("gemm", gemm.toString(), "cells", cells.toString(),
+        return java.util.Map.of("gemm", gemm.toString(), "cells", cells().toString(),
                 "recurrent", recurrent.toString(), "training", training.toString());
     }
 
@@ -86,10 +97,10 @@ public final class Kernels {
     private static Kernels load() {
         if (Boolean.getBoolean(SCALAR_PROPERTY) || moduleMissing()) return scalar();
         Gemm.Kernel g = vector("GemmVector", Gemm.Kernel.class, Gemm.SCALAR);
-        CellKernels c = vector("VectorCells", CellKernels.class, CellKernels.scalar());
-        if (!c.usable()) c = CellKernels.scalar();
-        return new Kernels(g, c, vector("VectorProduct", RecurrentKernels.Product.class, RecurrentKernels.SCALAR),
-                vector("TrainingCellsVector", TrainingCells.Cells.class, TrainingCells.SCALAR));
+        RecurrentKernels.Product p = vector("VectorProduct", RecurrentKernels.Product.class, RecurrentKernels.SCALAR);
+        TrainingCells.Cells t = vector("TrainingCellsVector", TrainingCells.Cells.class, TrainingCells.SCALAR);
+        boolean none = g == Gemm.SCALAR && p == RecurrentKernels.SCALAR && t == TrainingCells.SCALAR;
+        return none ? scalar() : new Kernels(g, null, p, t);
     }
 
     /** The Vector API implementation {@code name} of this package, or {@code fallback} if it cannot load. */
