@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One prediction on the workload's fixed input: latency for W1/W3s/W3g (batch 1). Checks the
  * output against Keras' once before timing. {@code kernel} picks the recurrent kernel path:
- * {@code best} (the Vector API kernel; the trial fails if the JVM cannot run it) or {@code scalar}
- * ({@code -Djkeras.scalar=true}); each parameter combination runs in its own forked JVM, so the
- * choice is made before the kernels load. Steady-state allocation: run with {@code -prof gc}
+ * {@code best} (the Vector API kernels; the trial fails if the JVM cannot run them) or {@code scalar},
+ * given to the model ({@code Model.withEngine}), as {@code threads} ({@code Model.withThreads}, 0: the
+ * default). Steady-state allocation: run with {@code -prof gc}
  * ({@code gc.alloc.rate.norm}, bytes per call).
  */
 @State(Scope.Benchmark)
@@ -38,12 +38,16 @@ public class InferenceBenchmark {
     @Param({"best"})
     public String kernel;
 
+    /** Threads the model runs on ({@code Model.withThreads}); 0: the engine's default. */
+    @Param({"0"})
+    public int threads;
+
     private Model model;
     private Tensor input;
 
     @Setup(Level.Trial)
     public void load() {
-        Workloads.Loaded w = Workloads.loadChecked(workload, kernel);
+        Workloads.Loaded w = Workloads.loadChecked(workload, kernel, threads);
         model = w.model();
         input = w.input();
     }

@@ -35,12 +35,16 @@ public class ThroughputBenchmark {
     @Param({"best"})
     public String kernel;
 
+    /** Threads the model runs on ({@code Model.withThreads}); 0: the engine's default. */
+    @Param({"0"})
+    public int threads;
+
     private Model model;
     private Tensor input;
 
     @Setup(Level.Trial)
     public void load() {
-        Workloads.Loaded w = Workloads.loadChecked(workload, kernel);
+        Workloads.Loaded w = Workloads.loadChecked(workload, kernel, threads);
         model = w.model();
         input = w.input();
     }

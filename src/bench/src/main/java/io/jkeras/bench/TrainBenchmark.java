@@ -47,14 +47,18 @@ public class TrainBenchmark {
     @Param({"best"})
     public String kernel;
 
+    /** Threads the model trains on ({@code Model.withThreads}); 0: the engine's default. */
+    @Param({"0"})
+    public int threads;
+
     private TrainGraph graph;
     private Tensor[] x, y;
     private FitOptions options;
 
     @Setup(Level.Trial)
     public void load() {
-        Workloads.selectKernel(kernel);
-        Model model = JKeras.load(Workloads.artifacts().resolve(workload + ".keras"));
+        Model model = JKeras.load(Workloads.artifacts().resolve(workload + ".keras"))
+                .withEngine(Workloads.engine(kernel, threads));
         int[] in = model.input(0).shape();
         int[] out = model.outputShape(0);
         Random rng = new Random(4);
@@ -62,7 +66,6 @@ public class TrainBenchmark {
         y = new Tensor[]{gaussian(rng, samples, out)};
         graph = new TrainGraph(model);
         options = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Adam(1e-3)).batchSize(64).epochs(1).shuffle(true);
-        Workloads.checkKernel(kernel);
     }
 
     private static Tensor gaussian(Random rng, int n, int[] shape) {

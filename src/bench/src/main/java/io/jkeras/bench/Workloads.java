@@ -1,7 +1,8 @@
 package io.jkeras.bench;
 
 import io.jkeras.JKeras;
-import io.jkeras.kernels.RecurrentKernels;
+import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.Kernels;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
@@ -25,25 +26,25 @@ final class Workloads {
     }
 
     /**
-     * Selects the recurrent kernel path before the kernels load (call first in a trial's setup):
-     * {@code scalar} sets {@code -Djkeras.scalar=true}; {@code best} leaves the JVM's choice.
+     * The engine a trial's model runs on: kernels {@code scalar} or {@code best} (which fails the trial
+     * when the JVM has only the scalar ones), on {@code threads} threads (0: the engine's default,
+     * {@code -Djkeras.threads} or the processors). Printed to the fork's output.
      */
-    static void selectKernel(String kernel) {
-        switch (kernel) {
-            case "scalar" -> System.setProperty("jkeras.scalar", "true");
-            case "best" -> System.clearProperty("jkeras.scalar");
+    static Engine engine(String kernel, int threads) {
+        Engine e = threads > 0 ? Engine.defaults().withThreads(threads) : Engine.defaults();
+        e = switch (kernel) {
+            case "scalar" -> e.withKernels(Kernels.scalar());
+            case "best" -> {
+                if (Kernels.best().isScalar()) {
+                    throw new IllegalStateException("asked for the best kernels but only the scalar ones run"
+                            + " (does the JVM have --add-modules jdk.incubator.vector?)");
+                }
+                yield e.withKernels(Kernels.best());
+            }
             default -> throw new IllegalArgumentException("kernel is 'best' or 'scalar', got '" + kernel + "'");
-        }
-    }
-
-    /** Fails the trial when the active kernel is not the one asked for; prints it to the fork's output. */
-    static void checkKernel(String kernel) {
-        String active = RecurrentKernels.best();
-        System.out.println("# jkeras kernel: " + active + ", jkeras.threads=" + System.getProperty("jkeras.threads"));
-        if (kernel.equals("scalar") != active.equals("scalar")) {
-            throw new IllegalStateException("asked for the " + kernel + " kernel but " + active + " is active"
-                    + (kernel.equals("best") ? " (does the JVM have --add-modules jdk.incubator.vector?)" : ""));
-        }
+        };
+        System.out.println("# jkeras engine: " + e);
+        return e;
     }
 
     /** A workload's model and its fixed input. */
@@ -54,16 +55,14 @@ final class Workloads {
      * and fails the trial unless the output is within 1e-5 of Keras' expected one, so nothing wrong
      * is ever timed.
      */
-    static Loaded loadChecked(String workload, String kernel) {
-        selectKernel(kernel);
-        Model model = JKeras.load(artifacts().resolve(workload + ".h5"));
+    static Loaded loadChecked(String workload, String kernel, int threads) {
+        Model model = JKeras.load(artifacts().resolve(workload + ".h5")).withEngine(engine(kernel, threads));
         Tensor input = Npy.read(artifacts().resolve(workload + "_input.npy")).tensor();
         Tensor want = Npy.read(artifacts().resolve(workload + "_expected.npy")).tensor();
         Tensor got = model.predict(input)[0];
         double err = 0;
         for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
         if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
-        checkKernel(kernel);
         return new Loaded(model, input);
     }
 }

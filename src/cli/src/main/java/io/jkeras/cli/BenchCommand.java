@@ -6,6 +6,9 @@ import io.jkeras.model.SampleInputs;
 import io.jkeras.model.WarmUp;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
+import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.Kernels;
+import io.jkeras.kernels.Threads;
 import io.jkeras.train.FitOptions;
 import io.jkeras.train.Losses;
 import io.jkeras.train.ProgressListener;
@@ -42,11 +45,6 @@ import java.util.concurrent.CyclicBarrier;
                 "With --train: time epochs of fit (MSE, Adam) on random data and report the median epoch.",
                 "FLOPs count dense matrix products only (recurrent 2·G·H·(F+H) per step, Dense 2·F·units; training 3 × forward)."})
 public final class BenchCommand implements Runnable {
-    /** The property the engine reads for its thread count; {@code --threads} sets it. */
-    public static final String THREADS_PROPERTY = "jkeras.threads";
-    /** The property that forces the scalar kernels (read once, when the kernels load). */
-    public static final String SCALAR_PROPERTY = "jkeras.scalar";
-
     @Mixin
     ModelArgs args = new ModelArgs();
 
@@ -57,7 +55,8 @@ public final class BenchCommand implements Runnable {
     Integer timesteps;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads of the engine (sets the system property jkeras.threads before the engine loads). Default: the engine's own default.")
+            description = "Threads the model runs on (Model.withThreads). "
+                    + "Default: the engine's default (-Djkeras.threads, else the processors).")
     Integer threads;
 
     @Option(names = "--callers", paramLabel = "C", defaultValue = "1",
@@ -82,7 +81,7 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--expected", paramLabel = "Y.npy", description = "Report the largest absolute difference of the first output from this array (max_abs_diff).")
     Path expected;
 
-    @Option(names = "--kernel", paramLabel = "K", description = "Recurrent kernel: 'best' (the Vector API one when the JVM has jdk.incubator.vector) or 'scalar'. Default: as the JVM was started (-Djkeras.scalar).")
+    @Option(names = "--kernel", paramLabel = "K", description = "Kernels the model runs (Model.withEngine): 'best' (the Vector API ones when the JVM has jdk.incubator.vector) or 'scalar'. Default: as the JVM was started (-Djkeras.scalar).")
     String kernel;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the random data (default 0).")
@@ -117,19 +116,18 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         checkOptions();
-        // Before any engine class loads: the kernels read these once.
-        if (threads != null) System.setProperty(THREADS_PROPERTY, Integer.toString(threads));
-        if ("scalar".equals(kernel)) System.setProperty(SCALAR_PROPERTY, "true");
-        else if ("best".equals(kernel)) System.setProperty(SCALAR_PROPERTY, "false");
-        Model model = args.load();
-        String active = activeKernel();
-        if (kernel != null && ("scalar".equals(kernel) != active.equals("scalar"))) {
-            throw new InputException("--kernel " + kernel + " was asked for but the " + active + " kernel is already in use in this JVM"
-                    + ("best".equals(kernel) ? " (the Vector API kernel needs --add-modules jdk.incubator.vector)" : ""));
+        if ("best".equals(kernel) && Kernels.best().isScalar()) {
+            throw new InputException("--kernel best was asked for but this JVM has only the scalar kernels"
+                    + " (the Vector API kernels need --add-modules jdk.incubator.vector)");
         }
+        Model loaded = args.load();
+        Engine engine = loaded.engine();
+        if (threads != null) engine = engine.withThreads(threads);
+        if (kernel != null) engine = engine.withKernels("scalar".equals(kernel) ? Kernels.scalar() : Kernels.best());
+        Model model = loaded.withEngine(engine);
         Map<String, Object> r = train ? trainBench(model) : inferBench(model);
-        r.put("kernel", active);
-        r.put("threads", threads != null ? threads : intProperty(THREADS_PROPERTY));
+        r.put("kernel", engine.kernels().toString());
+        r.put("threads", engine.threads());
         r.put("java", System.getProperty("java.version"));
         r.put("model", args.model.toString());
         PrintWriter out = spec.commandLine().getOut();
@@ -141,7 +139,7 @@ public final class BenchCommand implements Runnable {
     /** The largest --callers: each caller is a thread of its own. */
     static final int MAX_CALLERS = 4096;
     /** The largest --threads. */
-    static final int MAX_THREADS = 1024;
+    static final int MAX_THREADS = Threads.MAX;
     /** The largest --batch and --timesteps of the random input. */
     static final int MAX_DIM = 1 << 20;
     /** The longest --seconds, --warmup, --model-warm-up: a day. */
@@ -165,21 +163,6 @@ public final class BenchCommand implements Runnable {
 
     private ParameterException usage(String msg) {
         return new ParameterException(spec.commandLine(), msg);
-    }
-
-    /** The recurrent kernel in use: {@code RecurrentKernels.best()}, e.g. {@code vector (S_512_BIT)} or {@code scalar}. */
-    static String activeKernel() {
-        return io.jkeras.kernels.RecurrentKernels.best();
-    }
-
-    private static Integer intProperty(String name) {
-        String v = System.getProperty(name);
-        if (v == null) return null;
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     // ------------------------------------------------------------------------------ inference
@@ -235,7 +218,7 @@ public final class BenchCommand implements Runnable {
             r.put("model_warm_up_s", warm.elapsed().toNanos() / 1e9);
         }
         if (first > 0) r.put("first_calls_ms", firstCalls);
-        r.put("variant", "cli-" + kernelFamily());
+        r.put("variant", "cli-" + kernelFamily(model));
         return r;
     }
 
@@ -407,8 +390,8 @@ public final class BenchCommand implements Runnable {
         return SampleInputs.random(model, b, timesteps == null ? -1 : timesteps, seed);
     }
 
-    private String kernelFamily() {
-        return activeKernel().equals("scalar") ? "scalar" : "vector";
+    private static String kernelFamily(Model model) {
+        return model.engine().kernels().isScalar() ? "scalar" : "vector";
     }
 
     // ------------------------------------------------------------------------------ training
@@ -453,7 +436,7 @@ public final class BenchCommand implements Runnable {
         r.put("samples", samples);
         r.put("loss_first", timer.losses.get(0));
         r.put("loss_last", timer.losses.get(timer.losses.size() - 1));
-        r.put("variant", "cli-train-" + kernelFamily());
+        r.put("variant", "cli-train-" + kernelFamily(model));
         return r;
     }
 

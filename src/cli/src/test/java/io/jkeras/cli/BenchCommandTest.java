@@ -63,7 +63,7 @@ class BenchCommandTest {
         double medianS = j.get("median_ms").asDouble() / 1e3;
         assertThat(j.get("gflop_per_s").asDouble()).isCloseTo(flops / medianS / 1e9, org.assertj.core.data.Percentage.withPercentage(1e-6));
         assertThat(j.get("throughput_seq_per_s").asDouble()).isCloseTo(3 / medianS, org.assertj.core.data.Percentage.withPercentage(1e-6));
-        assertThat(j.get("kernel").asText()).isEqualTo(io.jkeras.kernels.RecurrentKernels.best());
+        assertThat(j.get("kernel").asText()).isEqualTo(io.jkeras.kernels.Kernels.best().toString());
         assertThat(j.get("variant").asText()).isIn("cli-vector", "cli-scalar");
         assertThat(j.has("max_abs_diff")).isFalse();
     }
@@ -121,17 +121,18 @@ class BenchCommandTest {
     }
 
     @Test
-    void threadsSetsTheEnginePropertyAndIsReported() throws Exception {
-        String before = System.getProperty(BenchCommand.THREADS_PROPERTY);
-        int want = before == null ? 2 : Integer.parseInt(before);  // keep whatever this JVM already uses
-        try {
-            JsonNode j = json(run(fast(fixture("lstm_default", "model.h5").toString(), "--threads", Integer.toString(want), "--json")));
-            assertThat(System.getProperty(BenchCommand.THREADS_PROPERTY)).isEqualTo(Integer.toString(want));
-            assertThat(j.get("threads").asInt()).isEqualTo(want);
-        } finally {
-            if (before == null) System.clearProperty(BenchCommand.THREADS_PROPERTY);
-            else System.setProperty(BenchCommand.THREADS_PROPERTY, before);
-        }
+    void threadsAndKernelsApplyToTheBenchedModelWithoutTouchingSystemProperties() throws Exception {
+        String before = System.getProperty("jkeras.threads"), scalarBefore = System.getProperty("jkeras.scalar");
+        JsonNode j = json(run(fast(fixture("lstm_default", "model.h5").toString(), "--threads", "3", "--kernel", "scalar",
+                "--json")));
+        assertThat(j.get("threads").asInt()).isEqualTo(3);
+        assertThat(j.get("kernel").asText()).isEqualTo("scalar");
+        assertThat(j.get("variant").asText()).isEqualTo("cli-scalar");
+        assertThat(System.getProperty("jkeras.threads")).isEqualTo(before);
+        assertThat(System.getProperty("jkeras.scalar")).isEqualTo(scalarBefore);
+        JsonNode d = json(run(fast(fixture("lstm_default", "model.h5").toString(), "--json")));
+        assertThat(d.get("threads").asInt()).isEqualTo(io.jkeras.kernels.Threads.defaultCount());
+        assertThat(d.get("kernel").asText()).isEqualTo(io.jkeras.kernels.Kernels.best().toString());
     }
 
     @Test

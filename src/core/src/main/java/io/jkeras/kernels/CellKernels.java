@@ -20,9 +20,8 @@ package io.jkeras.kernels;
  * sigmoids, relu and linear are computed with the same float operations as {@link FastMath#activate},
  * so they give the same values bit for bit.
  *
- * <p>{@link #scalar()} is the portable implementation; {@link #fast()} is the Vector API one
- * ({@code VectorCells}) when the {@code jdk.incubator.vector} module is present and
- * {@code -Djkeras.scalar=true} is not set, otherwise the scalar one.
+ * <p>{@link #scalar()} is the portable implementation; the Vector API one ({@code VectorCells}) is
+ * chosen by {@link Kernels} ({@link Kernels#cells()}).
  */
 public abstract class CellKernels {
     public static final int LINEAR = 0, TANH = 1, SIGMOID = 2, HARD_SIGMOID_0_2 = 3, HARD_SIGMOID_RELU6 = 4, RELU = 5;
@@ -35,18 +34,6 @@ public abstract class CellKernels {
 
     private static final class Scalar {
         static final CellKernels KERNELS = new ScalarCells();
-    }
-
-    /**
-     * The kernels the engine runs: the Vector API ones when the module is present, else
-     * {@link #scalar()}. Chosen at first use (a holder class), so that building layers, which uses the
-     * static layout helpers here, does not initialise the Vector API: a model loaded in a fresh JVM
-     * pays that on its first prediction, not in its load.
-     */
-    public static CellKernels fast() { return Fast.KERNELS; }
-
-    private static final class Fast {
-        static final CellKernels KERNELS = load();
     }
 
     protected CellKernels() {}
@@ -151,20 +138,6 @@ public abstract class CellKernels {
      */
     public abstract void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff, float[] z, int zOff,
                                             float[] h, int hOff, float[] hOut, int hOutOff, int units, int act);
-
-    /** Which implementation {@link #fast()} is. */
-    public static String best() { return fast().toString(); }
-
-    private static CellKernels load() {
-        if (Boolean.getBoolean("jkeras.scalar")) return scalar();
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return scalar();
-        try {
-            CellKernels k = (CellKernels) Class.forName("io.jkeras.kernels.VectorCells").getDeclaredConstructor().newInstance();
-            return k.usable() ? k : scalar();
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return scalar();
-        }
-    }
 
     /** Whether this implementation can run on this machine (the vector one needs whole vectors per tile). */
     protected boolean usable() { return true; }

@@ -17,12 +17,12 @@ import java.util.Arrays;
  * triple loops accumulating in double. The fast paths use a Vector API kernel ({@code GemmVector},
  * register-blocked, with packed panels sized for the caches) when the JVM runs with
  * {@code --add-modules jdk.incubator.vector} and {@code -Djkeras.scalar=true} is not set, otherwise
- * a portable scalar kernel (also used for products narrower than one vector). Large products
- * (at least {@code 2^22} multiply-adds) are split across a small shared pool of daemon threads
- * ({@code GemmThreads}); the thread count is the system property {@code jkeras.threads} (default:
- * the number of processors), and the overloads taking {@code threads} bound it per call
+ * a portable scalar kernel (also used for products narrower than one vector): the kernel of
+ * {@link Engine#current()} ({@link Kernels}). Large products (at least {@code 2^22} multiply-adds)
+ * are split across the pool of the current engine ({@link Threads}; by default {@code jkeras.threads}
+ * threads), and the overloads taking {@code threads} bound it further per call
  * ({@code threads=1}: run on the calling thread only). Every method is safe to call concurrently
- * from several threads, including from threads of the shared pool itself.
+ * from several threads, including from threads of a pool itself.
  */
 public final class Gemm {
     /** Which operand is transposed: {@code C = A·B}, {@code Aᵀ·B} or {@code A·Bᵀ}. */
@@ -89,19 +89,8 @@ public final class Gemm {
     }
 
     static final Kernel SCALAR = new ScalarKernel();
-    static final Kernel BEST = load();
 
     private Gemm() {}
-
-    /** Which kernel the fast paths use: {@code vector (...)} or {@code scalar}. */
-    public static String kernel() {
-        return BEST.toString();
-    }
-
-    /** Default number of threads of the fast paths (system property {@code jkeras.threads}). */
-    public static int threads() {
-        return GemmThreads.THREADS;
-    }
 
     // ---------------------------------------------------------------- references
 
@@ -151,7 +140,7 @@ public final class Gemm {
                                 float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
-        run(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, GemmThreads.THREADS);
+        run(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
     }
 
     /** {@link #multiply(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most {@code threads} threads (1: the calling thread only). */
@@ -166,21 +155,24 @@ public final class Gemm {
     public static PackedB pack(int k, int n, float[] b, int bOff, int ldb) {
         if (k < 0 || n < 0) throw new IllegalArgumentException("negative dimension: n=" + n + " k=" + k);
         if (k > 0 && n > 0) span("B", b, bOff, k, n, ldb);
-        return new PackedB(BEST, k, n, b, bOff, ldb);
+        return new PackedB(Engine.current().kernels().gemm, k, n, b, bOff, ldb);
     }
 
     /** {@code C[m×n] (+)= A[m×k] · B} with B packed by {@link #pack}, on at most {@code threads} threads; same results as the unpacked product. */
     public static void multiply(int m, int n, int k, float[] a, int aOff, int lda, PackedB b,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
-        if (b.data == null) {
-            run(b.kernel, NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc, accumulate, threads);
+        Engine engine = Engine.current();
+        if (b.data == null || b.kernel != engine.kernels().gemm) {
+            // packed for other kernels (another engine's): the current kernel reads B as it is
+            run(engine.kernels().gemm, NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc, accumulate,
+                    threads);
             return;
         }
         if (n != b.n || k != b.k) throw new IllegalArgumentException("packed B is " + b.k + "×" + b.n + ", product needs " + k + "×" + n);
         check(NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc);
         if (m == 0) return;
         Kernel kernel = b.kernel;
-        int t = threads <= 1 || (long) m * n * k < PARALLEL_MIN_FMA || GemmThreads.inWorker() ? 1 : threads;
+        int t = threads(threads, (long) m * n * k, engine);
         int rg = kernel.rowGrain();
         int units = (m + rg - 1) / rg;
         int chunks = Math.min(t, units);
@@ -188,7 +180,7 @@ public final class Gemm {
             kernel.productPacked(m, n, k, a, aOff, lda, b.data, c, cOff, ldc, accumulate);
             return;
         }
-        GemmThreads.run(chunks, q -> {
+        engine.pool().run(chunks, q -> {
             int lo = Math.min(m, (int) ((long) units * q / chunks) * rg);
             int hi = Math.min(m, (int) ((long) units * (q + 1) / chunks) * rg);
             if (hi > lo) kernel.productPacked(hi - lo, n, k, a, aOff + lo * lda, lda, b.data, c, cOff + lo * ldc, ldc, accumulate);
@@ -200,7 +192,7 @@ public final class Gemm {
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
-        run(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, GemmThreads.THREADS);
+        run(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
     }
 
     /** {@link #multiplyAtB(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most {@code threads} threads. */
@@ -216,7 +208,7 @@ public final class Gemm {
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
-        run(NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, GemmThreads.THREADS);
+        run(NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
     }
 
     /** {@link #multiplyABt(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most {@code threads} threads. */
@@ -237,7 +229,14 @@ public final class Gemm {
     static void run(int op, int m, int n, int k,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float[] c, int cOff, int ldc, boolean accumulate, int threads) {
-        run(BEST, op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+        Gemm.Kernel kernel = Engine.current().kernels().gemm;
+        run(kernel, op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+    }
+
+    /** Threads for a product of {@code fma} multiply-adds: 1 when small or on a pool thread, else up to the engine's. */
+    private static int threads(int threads, long fma, Engine engine) {
+        if (threads <= 1 || fma < PARALLEL_MIN_FMA || Threads.inWorker()) return 1;
+        return Math.min(threads, engine.threads());
     }
 
     /** The product with a given kernel (tests run every kernel through here). */
@@ -255,7 +254,8 @@ public final class Gemm {
         // these small outputs had before (fixture outputs of magnitude ~36 are compared with Keras
         // at 1e-5, under 3 ulp, where a fused multiply-add chain landed just outside).
         Kernel kernel = n < chosen.minColumns() ? SCALAR : chosen;
-        int t = threads <= 1 || (long) m * n * k < PARALLEL_MIN_FMA || GemmThreads.inWorker() ? 1 : threads;
+        Engine engine = Engine.current();
+        int t = threads(threads, (long) m * n * k, engine);
         if (t == 1) {
             kernel.product(op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
@@ -274,7 +274,7 @@ public final class Gemm {
             return;
         }
         int grain = byRows ? rg : cg, total = byRows ? m : n;
-        GemmThreads.run(chunks, q -> {
+        engine.pool().run(chunks, q -> {
             int lo = Math.min(total, (int) ((long) units * q / chunks) * grain);
             int hi = Math.min(total, (int) ((long) units * (q + 1) / chunks) * grain);
             if (hi <= lo) return;
@@ -306,16 +306,6 @@ public final class Gemm {
         if (off < 0 || ld < 0 || last > x.length || (rows > 1 && ld < cols)) {
             throw new IndexOutOfBoundsException(what + ": " + rows + "×" + cols + " at offset " + off + " with leading dimension " + ld
                     + " does not fit an array of " + x.length);
-        }
-    }
-
-    private static Kernel load() {
-        if (Boolean.getBoolean("jkeras.scalar")) return SCALAR;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return SCALAR;
-        try {
-            return (Kernel) Class.forName("io.jkeras.kernels.GemmVector").getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return SCALAR;
         }
     }
 

@@ -71,23 +71,6 @@ public final class TrainingCells {
         @Override public String toString() { return "scalar"; }
     };
 
-    /**
-     * The Vector API kernels ({@code TrainingCellsVector}) when the JVM runs with
-     * {@code --add-modules jdk.incubator.vector} and {@code -Djkeras.scalar=true} is not set;
-     * otherwise, or if they cannot load, {@link #SCALAR}.
-     */
-    public static final Cells BEST = load();
-
-    private static Cells load() {
-        if (Boolean.getBoolean("jkeras.scalar")) return SCALAR;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return SCALAR;
-        try {
-            return (Cells) Class.forName("io.jkeras.kernels.TrainingCellsVector").getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return SCALAR;
-        }
-    }
-
     /** Whether a cell activation can run on this path. */
     public static boolean supports(Activation a) {
         return a == Activation.SIGMOID || a == Activation.TANH || a == Activation.LINEAR || a == Activation.RELU;

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * series for {@code expm1(r)}, scaled by {@code 2^k} through the exponent bits; sigmoid as
  * {@code 1/(1+exp(−x))}; tanh as {@code −m/(m+2)} with {@code m = expm1(−2|x|)}, which keeps its
  * relative accuracy near 0. All three are within a few float ulps of the exact values (tested
- * against double precision). Loaded only through {@link TrainingCells#BEST} when the
+ * against double precision). Loaded only through {@link Kernels#best()} when the
  * {@code jdk.incubator.vector} module is present.
  */
 final class TrainingCellsVector implements TrainingCells.Cells {

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Tanh and sigmoid are computed in double vectors with the polynomial of {@link FastMath}
  * (range reduction by 2^k, degree-9 Taylor) and rounded once to float. The last tile of a layer
  * whose units are not a multiple of 16 loads and stores its state rows with lane masks.
- * Loaded only through {@link CellKernels} when the {@code jdk.incubator.vector} module is present.
+ * Loaded only through {@link Kernels#best()} when the {@code jdk.incubator.vector} module is present.
  */
 final class VectorCells extends CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The recurrent product with the Vector API: the columns are taken four vectors at a time (with
  * 512-bit vectors, one LSTM gate tile of 4 gates × 16 units), their accumulators kept in registers
- * while the sum runs over every row, then stored once. Loaded only through {@link RecurrentKernels}
+ * while the sum runs over every row, then stored once. Loaded only through {@link Kernels#best()}
  * when the {@code jdk.incubator.vector} module is present.
  */
 final class VectorProduct implements RecurrentKernels.Product {

@@ -3,7 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.CellKernels;
-import io.jkeras.kernels.RecurrentKernels;
+import io.jkeras.kernels.Engine;
 
 import java.util.List;
 
@@ -224,7 +224,7 @@ public final class Gru extends Recurrent {
         if (resetAfter) {
             // m = h·U + b_rec over all three gates
             java.util.Arrays.fill(z, 0, width, 0f);
-            RecurrentKernels.BEST.accumulate(hs, so, h, recurrentP, width, z);
+            Engine.current().kernels().recurrent().accumulate(hs, so, h, recurrentP, width, z);
             if (recurrentBiasP != null) {
                 for (int i = 0; i < width; i++) z[i] += recurrentBiasP[i];
             }

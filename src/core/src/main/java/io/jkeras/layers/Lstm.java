@@ -3,7 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.kernels.RecurrentKernels;
+import io.jkeras.kernels.Engine;
 
 import java.util.List;
 
@@ -145,7 +145,7 @@ public final class Lstm extends Recurrent {
         float[] hs = states[0];
         float[] cs = states[1];
         System.arraycopy(xp, xpOff, z, 0, width);
-        RecurrentKernels.BEST.accumulate(hs, so, h, recurrentP, width, z);
+        Engine.current().kernels().recurrent().accumulate(hs, so, h, recurrentP, width, z);
         panel.activate(recurrentActivation, z, 0, 0, scratch);
         panel.activate(recurrentActivation, z, 0, 1, scratch);
         panel.activate(activation, z, 0, 2, scratch);

@@ -4,7 +4,7 @@ import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.kernels.Parallel;
+import io.jkeras.kernels.Engine;
 import io.jkeras.kernels.Workspace;
 import io.jkeras.tensor.Tensor;
 
@@ -24,7 +24,7 @@ import java.util.Arrays;
  * <p>Three ways to run the time loop, all giving Keras' results: batch 1 (or 2) runs one fused
  * {@link CellKernels} step per timestep and row (product, gates and update tile by tile, h
  * double-buffered); larger batches run per timestep one {@code Gemm.multiply} over a block of
- * rows and the fused cell per row, the rows split across {@link Parallel} threads that each run
+ * rows and the fused cell per row, the rows split across the threads of the current {@link Engine} that each run
  * the whole loop for their rows; layers with an activation the kernels lack, and callers asking
  * for it (the oracle of the tests), run the reference {@link #step} per timestep and row. Work
  * arrays come from the thread's {@link Workspace}.
@@ -113,13 +113,6 @@ public abstract class Recurrent implements Layer {
     protected boolean splittable() { return fused(); }
 
     /**
-     * Splits batch-1 steps across two threads (system property {@code jkeras.splitSteps}, off by
-     * default): it pays only when both threads keep a core; when the partner thread is descheduled
-     * every step waits for it.
-     */
-    static volatile boolean splitSteps = Boolean.getBoolean("jkeras.splitSteps");
-
-    /**
      * One fused timestep of the {@code m} sequences {@code r0 ..}: their projected inputs are the rows
      * {@code xp[xpOff + i·xpLd ..]} (which may be overwritten), their states the rows of
      * {@code states} at {@code (r0 + i)·units}, updated in place for the rows whose timestep
@@ -161,9 +154,10 @@ public abstract class Recurrent implements Layer {
             ws.release(Workspace.XP, xp);
         } else {
             long work = (long) batch * steps * units * width;
-            int parts = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), batch / 4), work >> 21));
+            Engine engine = Engine.current();
+            int parts = (int) Math.max(1, Math.min(Math.min(engine.threads(), batch / 4), work >> 21));
             Workspace ws = Workspace.get();
-            Parallel.run(parts, part -> {
+            engine.pool().run(parts, part -> {
                 int lo = (int) ((long) batch * part / parts), hi = (int) ((long) batch * (part + 1) / parts);
                 runBlock(kernels, x, lo, hi, steps, states, seq, mask, last, part == 0 ? ws : Workspace.get());
             });
@@ -176,7 +170,9 @@ public abstract class Recurrent implements Layer {
         final int width = projectionWidth();
         final int h = units;
         final int tiles = CellKernels.tiles(h);
-        if (splitSteps && hi - lo == 1 && tiles >= 4 && splittable() && Parallel.threads() >= 2) {
+        Engine engine = Engine.current();
+        if (engine.splitSteps() && hi - lo == 1 && tiles >= 4 && splittable() && engine.threads() >= 2
+                && !io.jkeras.kernels.Threads.inWorker()) {
             runSplit(k, xp, lo, steps, states, seq, mask, last, ws);
             return;
         }
@@ -226,7 +222,7 @@ public abstract class Recurrent implements Layer {
         final float[] hs = states[0];
         final float[] hb = ws.floats(Workspace.H, (long) so + h);
         final SpinBarrier barrier = new SpinBarrier();
-        Parallel.run(2, part -> {
+        Engine.current().pool().runPair(part -> {
             Workspace w = part == 0 ? ws : Workspace.get();
             float[] work = w.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
             int t0 = part == 0 ? 0 : mid, t1 = part == 0 ? mid : tiles;
@@ -278,17 +274,15 @@ public abstract class Recurrent implements Layer {
     }
 
     /**
-     * Floats of projected input a block projects at a time (system property
-     * {@code jkeras.chunkFloats}, 512 KiB by default): one or a few timesteps of the block's rows, so
+     * Floats of projected input a block projects at a time ({@link Engine#chunkFloats()}, system
+     * property {@code jkeras.chunkFloats}, 512 KiB by default): one or a few timesteps of the block's rows, so
      * that the projection is still in cache (next to the packed recurrent kernel) when the step
      * consumes it and no projection of the whole sequence is allocated. (128 rows of LSTM(256):
-     * one step; more steps at a time measured no faster.)
+     * one step; more steps at a time measured no faster.) This gives the timesteps projected at a
+     * time for {@code m} rows of {@code width} floats.
      */
-    static int chunkFloats = Integer.getInteger("jkeras.chunkFloats", 1 << 17);
-
-    /** Timesteps projected at a time for {@code m} rows of {@code width} floats. */
     static int chunkSteps(int steps, int m, int width) {
-        return (int) Math.max(1, Math.min(steps, chunkFloats / ((long) m * width)));
+        return (int) Math.max(1, Math.min(steps, Engine.current().chunkFloats() / ((long) m * width)));
     }
 
     /**
@@ -366,7 +360,7 @@ public abstract class Recurrent implements Layer {
 
     /** The input projection of {@code rows} consecutive rows into {@code xp} as one matrix product (fused path). */
     protected void projectInto(float[] x, int rows, float[] xp) {
-        projectRows(x, 0, inputSize, rows, xp, 0, projectionWidth(), Gemm.threads());
+        projectRows(x, 0, inputSize, rows, xp, 0, projectionWidth(), Engine.current().threads());
     }
 
     /**
@@ -405,7 +399,7 @@ public abstract class Recurrent implements Layer {
 
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
-        return forward(inputs, state, CellKernels.fast());
+        return forward(inputs, state, Engine.current().kernels().cells());
     }
 
     /** {@link #forward} with the given fused kernels, or with the reference path when {@code kernels} is null. */
@@ -478,7 +472,7 @@ public abstract class Recurrent implements Layer {
         if (biasP != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, r * width, width);
         }
-        io.jkeras.kernels.RecurrentKernels.Product p = io.jkeras.kernels.RecurrentKernels.BEST;
+        io.jkeras.kernels.RecurrentKernels.Product p = Engine.current().kernels().recurrent();
         for (int r = 0; r < rows; r++) p.accumulate(x, r * inputSize, inputSize, kernelP, width, xp, r * width);
         return xp;
     }

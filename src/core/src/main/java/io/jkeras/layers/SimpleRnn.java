@@ -3,7 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.kernels.RecurrentKernels;
+import io.jkeras.kernels.Engine;
 
 import java.util.List;
 
@@ -115,7 +115,7 @@ public final class SimpleRnn extends Recurrent {
         final int h = units;
         float[] hs = states[0];
         System.arraycopy(xp, xpOff, z, 0, width);
-        RecurrentKernels.BEST.accumulate(hs, so, h, recurrentP, width, z);
+        Engine.current().kernels().recurrent().accumulate(hs, so, h, recurrentP, width, z);
         // one gate: the panel column of unit u is u itself
         System.arraycopy(z, 0, hs, so, h);
         io.jkeras.kernels.FastMath.activate(activation, hs, so, h);

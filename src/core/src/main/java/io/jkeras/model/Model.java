@@ -2,6 +2,7 @@ package io.jkeras.model;
 
 import io.jkeras.tensor.Tensor;
 import io.jkeras.exceptions.InputException;
+import io.jkeras.kernels.Engine;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Shapes;
@@ -35,6 +36,8 @@ public final class Model {
     private final boolean checkOutputs;
     /** The most elements (batch included) of a layer output when the model runs ({@link #withMaxTensorElements}). */
     private final long maxTensorElements;
+    /** The threads and kernels this view runs on ({@link #withEngine}); null: {@link Engine#current()} when it runs. */
+    private final Engine engine;
 
     /** The default of {@link #withMaxTensorElements}: 2^28 elements, 1 GiB of float32 for one layer output. */
     public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 1L << 28;
@@ -67,6 +70,7 @@ public final class Model {
         this.inputPolicy = InputPolicy.REJECT;
         this.checkOutputs = false;
         this.maxTensorElements = DEFAULT_MAX_TENSOR_ELEMENTS;
+        this.engine = null;
         for (int i = 0; i < this.nodes.size(); i++) {
             if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id " + this.nodes.get(i).id());
         }
@@ -82,6 +86,10 @@ public final class Model {
 
     /** A view of {@code m} with other numeric checks: shares the graph and weights, copies nothing. */
     private Model(Model m, InputPolicy inputPolicy, boolean checkOutputs, long maxTensorElements) {
+        this(m, inputPolicy, checkOutputs, maxTensorElements, m.engine);
+    }
+
+    private Model(Model m, InputPolicy inputPolicy, boolean checkOutputs, long maxTensorElements, Engine engine) {
         this.name = m.name;
         this.nodes = m.nodes;
         this.inputNodes = m.inputNodes;
@@ -95,6 +103,7 @@ public final class Model {
             throw new IllegalArgumentException("maxTensorElements must be positive, got " + maxTensorElements);
         }
         this.maxTensorElements = maxTensorElements;
+        this.engine = engine;
     }
 
     /**
@@ -147,6 +156,29 @@ public final class Model {
         return training.getOrDefault(layerName, io.jkeras.layers.TrainingConfig.DEFAULT);
     }
 
+    /**
+     * This model on another engine: its threads and kernels ({@link Engine}, e.g.
+     * {@code Engine.defaults().withKernels(Kernels.scalar())}). Every prediction, every {@link Session}
+     * made from the view and training it run their products and recurrent steps on that engine. A view,
+     * as {@link #withInputPolicy}: the graph and weights are shared, nothing is copied.
+     */
+    public Model withEngine(Engine e) {
+        java.util.Objects.requireNonNull(e, "engine");
+        return e.equals(engine) ? this : new Model(this, inputPolicy, checkOutputs, maxTensorElements, e);
+    }
+
+    /**
+     * This model on {@code n} threads (1: on the calling thread only), whatever {@code jkeras.threads}
+     * says: {@code withEngine(engine().withThreads(n))}. Views with the same count share one bounded pool
+     * of daemon threads, made at first use. E.g. N task slots in one JVM each take {@code cores / N}.
+     *
+     * @throws IllegalArgumentException when {@code n} is not in [1, {@link io.jkeras.kernels.Threads#MAX}]
+     */
+    public Model withThreads(int n) { return withEngine(engine().withThreads(n)); }
+
+    /** The engine this model (view) runs on: its own ({@link #withEngine}), else {@link Engine#current()}. */
+    public Engine engine() { return engine != null ? engine : Engine.current(); }
+
     /** Every layer's training configuration, by layer name. */
     public Map<String, io.jkeras.layers.TrainingConfig> trainingConfigs() { return training; }
 
@@ -164,8 +196,8 @@ public final class Model {
         for (Layer l : layers) ls.add(replacements.getOrDefault(l, l));
         Model m = new Model(name, ns, inputNodes, outputs, ls, metadata, training);
         boolean plain = inputPolicy == InputPolicy.REJECT && !checkOutputs
-                && maxTensorElements == DEFAULT_MAX_TENSOR_ELEMENTS;
-        return plain ? m : new Model(m, inputPolicy, checkOutputs, maxTensorElements);
+                && maxTensorElements == DEFAULT_MAX_TENSOR_ELEMENTS && engine == null;
+        return plain ? m : new Model(m, inputPolicy, checkOutputs, maxTensorElements, engine);
     }
 
     /** Ids of the model's input nodes, in input order. */
@@ -334,6 +366,10 @@ public final class Model {
     public WarmUp warmUp(Duration budget, Tensor... inputs) { return WarmUp.run(this, inputs, budget); }
 
     Tensor[] run(Tensor[] inputs, Map<Integer, float[][]> states) {
+        return engine == null ? runGraph(inputs, states) : engine.bind(() -> runGraph(inputs, states));
+    }
+
+    private Tensor[] runGraph(Tensor[] inputs, Map<Integer, float[][]> states) {
         if (inputs.length != inputNodes.size()) {
             throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got " + inputs.length);
         }

@@ -85,7 +85,7 @@ class GemmTest {
 
     static Stream<Arguments> kernelsAndForms() {
         Stream.Builder<Arguments> s = Stream.builder();
-        for (Gemm.Kernel kernel : new Gemm.Kernel[]{Gemm.SCALAR, Gemm.BEST}) {
+        for (Gemm.Kernel kernel : new Gemm.Kernel[]{Gemm.SCALAR, Kernels.best().gemm}) {
             for (int op : new int[]{Gemm.NN, Gemm.TN, Gemm.NT}) {
                 for (boolean accumulate : new boolean[]{false, true}) {
                     for (boolean padded : new boolean[]{false, true}) s.add(Arguments.of(kernel, op, accumulate, padded));
@@ -209,7 +209,7 @@ class GemmTest {
             for (int n : new int[]{1, 3, 10}) {
                 Case t = new Case(op, 37, n, 70, true, 7 + op + n);
                 float[] viaBest = t.c0.clone(), viaScalar = t.c0.clone();
-                Gemm.run(Gemm.BEST, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaBest, t.cOff, t.ldc, true, 1);
+                Gemm.run(Kernels.best().gemm, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaBest, t.cOff, t.ldc, true, 1);
                 Gemm.run(Gemm.SCALAR, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaScalar, t.cOff, t.ldc, true, 1);
                 assertThat(viaBest).as("op=%d n=%d", op, n).isEqualTo(viaScalar);
             }
@@ -271,7 +271,7 @@ class GemmTest {
         }
         // nested: each chunk of a split job runs a split product of its own
         float[][] nested = new float[callers][];
-        GemmThreads.run(callers, q -> {
+        Threads.of(callers).run(callers, q -> {
             Case t = cases[q];
             float[] got = t.c0.clone();
             Gemm.run(t.op, m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc, false, 2);
@@ -282,7 +282,7 @@ class GemmTest {
 
     @Test
     void anExceptionInAChunkReachesTheCaller() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GemmThreads.run(3, q -> {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Threads.of(3).run(3, q -> {
             if (q == 2) throw new IllegalStateException("chunk " + q);
         })).isInstanceOf(IllegalStateException.class).hasMessage("chunk 2");
     }

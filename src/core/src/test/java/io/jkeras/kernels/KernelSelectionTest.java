@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * so every fast path must be the Vector API one; the pom's second run ({@code without-vector-module},
  * which sets {@code jkeras.test.expectedKernels=scalar}) leaves the module out, as a service on plain
  * Java 17 would, and every path must then be the scalar fallback, with the fixture tests run again
- * on it.
+ * on it. Both runs check that one provider ({@link Kernels}) makes the choice for every path.
  */
 class KernelSelectionTest {
     private static boolean expectScalar() {
@@ -19,24 +19,49 @@ class KernelSelectionTest {
 
     @Test
     void theChoiceIsLoggedOnceAndTheFallbackForcedByAMissingModuleIsAWarning() {
-        String line = RecurrentKernels.announced();
+        String line = Kernels.announced();
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && !Boolean.getBoolean("jkeras.scalar")) {
             assertThat(line).startsWith("WARNING jkeras runs its scalar kernels").contains("--add-modules jdk.incubator.vector");
         } else {
-            assertThat(line).startsWith("DEBUG jkeras kernels: " + (expectScalar() ? "scalar" : RecurrentKernels.best()))
-                    .contains("thread(s)");
+            assertThat(line).startsWith("DEBUG jkeras kernels: " + (expectScalar() ? "scalar" : Kernels.best()))
+                    .contains(Threads.defaultCount() + " thread(s)");
         }
     }
 
     @Test
     void everyFastPathFollowsTheModule() {
-        String[] picked = {Gemm.kernel(), CellKernels.best(), RecurrentKernels.best(), TrainingCells.BEST.toString()};
+        Kernels best = Kernels.best();
+        String[] picked = {best.paths().get("gemm"), best.cells().toString(), best.recurrent().toString(),
+            best.training().toString()};
         if (expectScalar()) {
             assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() || Boolean.getBoolean("jkeras.scalar"))
                     .as("the scalar run must not have the Vector API module").isTrue();
             assertThat(picked).as("Gemm, CellKernels, RecurrentKernels, TrainingCells").containsOnly("scalar");
+            assertThat(best).as("the one provider falls back to the scalar kernels").isSameAs(Kernels.scalar());
         } else {
             for (String p : picked) assertThat(p).as("kernel picked with the Vector API module").startsWith("vector (");
+            assertThat(best.isScalar()).isFalse();
         }
+    }
+
+    @Test
+    void theEngineByDefaultRunsTheOneProvidersChoiceAndTheDefaultThreadCount() {
+        assertThat(Engine.defaults().kernels()).isSameAs(Kernels.best());
+        assertThat(Engine.current()).isSameAs(Engine.defaults());
+        assertThat(Engine.defaults().threads()).isEqualTo(Threads.defaultCount());
+    }
+
+    @Test
+    void anEngineCanBeForcedOntoTheScalarKernelsWithoutASystemProperty() {
+        Engine scalar = Engine.defaults().withKernels(Kernels.scalar());
+        assertThat(scalar.kernels().isScalar()).isTrue();
+        assertThat(scalar.kernels().paths().values()).containsOnly("scalar");
+        // bound to this thread and to the chunks a pool runs for it, then released
+        String[] seen = new String[4];
+        scalar.withThreads(2).bind(() -> Engine.current().pool().run(4,
+                q -> seen[q] = Engine.current().kernels().recurrent().toString()));
+        assertThat(seen).containsOnly("scalar");
+        assertThat(Engine.current()).isSameAs(Engine.defaults());
+        assertThat(Engine.defaults().kernels()).isSameAs(Kernels.best());
     }
 }

@@ -8,12 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The vector recurrent product against the scalar reference on odd shapes. The test JVM runs with
- * the Vector API module (pom.xml argLine), so {@link RecurrentKernels#BEST} must be the vector kernel.
+ * the Vector API module (pom.xml argLine), so {@link Kernels#best()} must be the vector kernel.
  */
 class RecurrentKernelsTest {
     @Test
     void theTestJvmUsesTheVectorKernel() {
-        assertThat(RecurrentKernels.best()).startsWith("vector");
+        assertThat(Kernels.best().recurrent().toString()).startsWith("vector");
     }
 
     @Test
@@ -31,12 +31,12 @@ class RecurrentKernelsTest {
                 for (int i = 0; i < z0.length; i++) z0[i] = (float) r.nextGaussian();
                 float[] zs = z0.clone(), zv = z0.clone();
                 RecurrentKernels.SCALAR.accumulate(h, 3, rows, u, width, zs);
-                RecurrentKernels.BEST.accumulate(h, 3, rows, u, width, zv);
+                Kernels.best().recurrent().accumulate(h, 3, rows, u, width, zv);
                 // with an output offset: the same values, nothing outside the row touched
                 float[] zo = new float[width + 9];
                 java.util.Arrays.fill(zo, Float.NaN);
                 System.arraycopy(z0, 0, zo, 5, width);
-                RecurrentKernels.BEST.accumulate(h, 3, rows, u, width, zo, 5);
+                Kernels.best().recurrent().accumulate(h, 3, rows, u, width, zo, 5);
                 for (int i = 0; i < 5; i++) assertThat(zo[i]).isNaN();
                 for (int i = 5 + width; i < zo.length; i++) assertThat(zo[i]).isNaN();
                 for (int c = 0; c < width; c++) assertThat(zo[5 + c]).isEqualTo(zv[c]);

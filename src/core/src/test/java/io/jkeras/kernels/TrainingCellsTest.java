@@ -27,7 +27,7 @@ class TrainingCellsTest {
     static final double STEP_ATOL = 2e-6;
 
     static void assumeVector() {
-        Assumptions.assumeTrue(TrainingCells.BEST != TrainingCells.SCALAR, "no Vector API in this JVM");
+        Assumptions.assumeTrue(Kernels.best().training() != TrainingCells.SCALAR, "no Vector API in this JVM");
     }
 
     static float[] rnd(Random r, int n, double scale) {
@@ -106,12 +106,12 @@ class TrainingCellsTest {
         float[][] s = {z0.clone(), c0.clone(), new float[off + b * u], new float[off + b * u]};
         float[][] v = {z0.clone(), c0.clone(), new float[off + b * u], new float[off + b * u]};
         TrainingCells.SCALAR.lstmForward(b, u, act, ract, s[0], off, s[1], off, off + b * u, s[2], off, s[3], off);
-        TrainingCells.BEST.lstmForward(b, u, act, ract, v[0], off, v[1], off, off + b * u, v[2], off, v[3], off);
+        Kernels.best().training().lstmForward(b, u, act, ract, v[0], off, v[1], off, off + b * u, v[2], off, v[3], off);
         for (int k = 0; k < 4; k++) close(s[k], v[k], "lstm forward " + k);
         float[] dh = rnd(r, off + b * u, 1), dc = rnd(r, b * u, 1);
         float[] dcS = dc.clone(), dcV = dc.clone(), dzS = new float[off + 4 * b * u], dzV = new float[off + 4 * b * u];
         TrainingCells.SCALAR.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcS, dzS, off);
-        TrainingCells.BEST.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcV, dzV, off);
+        Kernels.best().training().lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcV, dzV, off);
         close(dzS, dzV, "lstm dz");
         close(dcS, dcV, "lstm dc");
     }
@@ -126,25 +126,25 @@ class TrainingCellsTest {
         float[] z0 = rnd(r, off + 3 * bu, 3), rec = rnd(r, off + 3 * bu, 2), h0 = rnd(r, off + 2 * bu, 1);
         float[] zS = z0.clone(), zV = z0.clone(), hS = h0.clone(), hV = h0.clone();
         TrainingCells.SCALAR.gruForward(b, u, act, ract, zS, off, rec, off, hS, off, off + bu);
-        TrainingCells.BEST.gruForward(b, u, act, ract, zV, off, rec, off, hV, off, off + bu);
+        Kernels.best().training().gruForward(b, u, act, ract, zV, off, rec, off, hV, off, off + bu);
         close(zS, zV, "gru activations");
         close(hS, hV, "gru h");
         float[] dh = rnd(r, bu, 1);
         float[] dzS = new float[off + 3 * bu], dzV = new float[off + 3 * bu], drS = new float[off + 3 * bu], drV = new float[off + 3 * bu];
         float[] dpS = new float[bu], dpV = new float[bu];
         TrainingCells.SCALAR.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzS, off, drS, off, dpS);
-        TrainingCells.BEST.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzV, off, drV, off, dpV);
+        Kernels.best().training().gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzV, off, drV, off, dpV);
         close(dzS, dzV, "gru dz");
         close(drS, drV, "gru drec");
         close(dpS, dpV, "gru dh_prev");
 
         float[] yS = new float[off + bu], yV = new float[off + bu];
         TrainingCells.SCALAR.simpleForward(bu, act, z0, off, yS, off);
-        TrainingCells.BEST.simpleForward(bu, act, z0, off, yV, off);
+        Kernels.best().training().simpleForward(bu, act, z0, off, yV, off);
         close(yS, yV, "simple h");
         float[] gS = new float[off + bu], gV = new float[off + bu];
         TrainingCells.SCALAR.simpleBackward(bu, act, yS, off, dh, gS, off);
-        TrainingCells.BEST.simpleBackward(bu, act, yS, off, dh, gV, off);
+        Kernels.best().training().simpleBackward(bu, act, yS, off, dh, gV, off);
         close(gS, gV, "simple dz");
     }
 

@@ -2,6 +2,8 @@ package io.jkeras.layers;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.CellKernels;
+import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.Kernels;
 import io.jkeras.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +14,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fused recurrent paths (the Vector API kernels, {@link CellKernels#fast()}, and the portable
+ * The fused recurrent paths (the Vector API kernels, {@code Kernels.best().cells()}, and the portable
  * {@link CellKernels#scalar()}) against the reference path of each layer (the per-gate
  * {@code step} with the per-row input projection, {@code kernels == null}), which the fixture and
  * reference tests pin to Keras. Odd unit counts (masked tails), 0 and 1 timesteps, batch 1 (the
@@ -77,7 +79,7 @@ class FusedRecurrentTest {
         int calls = l.stateful() ? 2 : 1;
         for (int call = 0; call < calls; call++) {
             Tensor[] want = l.forward(in, refState, null);
-            assertClose(l.forward(in, vecState, CellKernels.fast()), want, what + " vector call " + call);
+            assertClose(l.forward(in, vecState, Kernels.best().cells()), want, what + " vector call " + call);
             assertClose(l.forward(in, scaState, CellKernels.scalar()), want, what + " scalar call " + call);
             for (float v : want[0].data()) assertThat(Float.isFinite(v)).as(what).isTrue();
         }
@@ -143,17 +145,12 @@ class FusedRecurrentTest {
 
     @Test
     void chunkSizeFollowsTheBudget() {
-        int before = Recurrent.chunkFloats;
-        try {
-            Recurrent.chunkFloats = 3 * 5 * 64;
+        Engine.defaults().withChunkFloats(3 * 5 * 64).bind(() -> {
             assertThat(Recurrent.chunkSteps(10, 5, 64)).isEqualTo(3);
             assertThat(Recurrent.chunkSteps(2, 5, 64)).isEqualTo(2);
             assertThat(Recurrent.chunkSteps(10, 6, 64)).isEqualTo(2);
-            Recurrent.chunkFloats = 1;
-            assertThat(Recurrent.chunkSteps(10, 5, 64)).isEqualTo(1);
-        } finally {
-            Recurrent.chunkFloats = before;
-        }
+        });
+        Engine.defaults().withChunkFloats(1).bind(() -> assertThat(Recurrent.chunkSteps(10, 5, 64)).isEqualTo(1));
     }
 
     /**
@@ -163,8 +160,7 @@ class FusedRecurrentTest {
      */
     @Test
     void batchedPathAcrossChunkBoundaries() {
-        int before = Recurrent.chunkFloats;
-        try {
+        {
             SplittableRandom r = new SplittableRandom(13);
             for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
                 for (int steps : new int[]{1, 3, 7, 10}) {
@@ -172,30 +168,31 @@ class FusedRecurrentTest {
                         boolean back = steps % 2 == 1;
                         Recurrent l = layer(kind, r, 33, 5, Activation.TANH, Activation.SIGMOID, true,
                                 new RecurrentOptions(true, true, back, false, chunk == 3));
-                        Recurrent.chunkFloats = chunk * 4 * l.projectionWidth();
+                        Engine e = Engine.defaults().withChunkFloats(chunk * 4 * l.projectionWidth());
                         String what = kind + " batch=4 steps=" + steps + " chunk=" + chunk + (back ? " backwards" : "");
-                        check(l, inputs(r, l, 4, steps, 5, true, steps == 7), what + " masked");
-                        check(l, inputs(r, l, 4, steps, 5, false, false), what);
+                        Tensor[] masked = inputs(r, l, 4, steps, 5, true, steps == 7), plain = inputs(r, l, 4, steps, 5, false, false);
+                        e.bind(() -> {
+                            check(l, masked, what + " masked");
+                            check(l, plain, what);
+                        });
                     }
                 }
                 // several threads and blocks of rows, each chunking its own rows
                 Recurrent l = layer(kind, r, 64, 8, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(true, true, true, false));
-                Recurrent.chunkFloats = 5 * 128 * l.projectionWidth();
-                check(l, inputs(r, l, 257, 24, 8, true, true), kind + " units=64 batch=257 steps=24 chunked");
+                Tensor[] big = inputs(r, l, 257, 24, 8, true, true);
+                Engine.defaults().withThreads(2).withChunkFloats(5 * 128 * l.projectionWidth())
+                        .bind(() -> check(l, big, kind + " units=64 batch=257 steps=24 chunked"));
                 Recurrent s = layer(kind, r, 17, 4, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(false, true, false, true));
-                Recurrent.chunkFloats = 2 * 5 * s.projectionWidth();
-                check(s, inputs(r, s, 5, 7, 4, true, false), kind + " stateful batch=5 chunked");
+                Tensor[] small = inputs(r, s, 5, 7, 4, true, false);
+                Engine.defaults().withChunkFloats(2 * 5 * s.projectionWidth())
+                        .bind(() -> check(s, small, kind + " stateful batch=5 chunked"));
             }
-        } finally {
-            Recurrent.chunkFloats = before;
         }
     }
 
     @Test
     void batchOneStepsSplitAcrossTwoThreads() {
-        boolean before = Recurrent.splitSteps;
-        Recurrent.splitSteps = true;
-        try {
+        Engine.defaults().withThreads(2).withSplitSteps(true).bind(() -> {
             SplittableRandom r = new SplittableRandom(5);
             for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
                 for (int units : new int[]{64, 65, 257}) {
@@ -205,9 +202,7 @@ class FusedRecurrentTest {
                     check(l, inputs(r, l, 1, 9, 7, false, false), kind + " split units=" + units);
                 }
             }
-        } finally {
-            Recurrent.splitSteps = before;
-        }
+        });
     }
 
     @Test

@@ -98,17 +98,12 @@ class SavedFixturesTest {
             for (int i = 0; i < t.length; i++) t[i] += 0.25f;
             // on the double-precision tape, which wrote the committed files bit for bit (the fused
             // float32 path, which a stacked LSTM would otherwise take, rounds differently)
-            io.jkeras.train.FusedRecurrentFit.Mode before = io.jkeras.train.FusedRecurrentFit.mode();
-            io.jkeras.train.FusedRecurrentFit.mode(io.jkeras.train.FusedRecurrentFit.Mode.TAPE);
-            try {
-                io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.tensor.Tensor[]{x},
-                        new io.jkeras.tensor.Tensor[]{new io.jkeras.tensor.Tensor(y0.shape(), t)},
-                        new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
-                                .optimizer(io.jkeras.train.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false));
-                m = r.model();
-            } finally {
-                io.jkeras.train.FusedRecurrentFit.mode(before);
-            }
+            io.jkeras.train.FitResult r = io.jkeras.train.Trainer.fit(m, new io.jkeras.tensor.Tensor[]{x},
+                    new io.jkeras.tensor.Tensor[]{new io.jkeras.tensor.Tensor(y0.shape(), t)},
+                    new io.jkeras.train.FitOptions().loss(io.jkeras.train.Losses.byName("mse"))
+                            .optimizer(io.jkeras.train.Optimizers.byName("adam")).epochs(5).batchSize(2).shuffle(false)
+                            .trainPath(io.jkeras.train.FusedRecurrentFit.Mode.TAPE));
+            m = r.model();
         }
         if (s.op().equals("reinit")) {
             long seed = 7;

@@ -25,6 +25,7 @@ public final class FitOptions {
     Integer validationBatchSize;
     EarlyStopping earlyStopping;
     final List<ProgressListener> listeners = new ArrayList<>();
+    FusedRecurrentFit.Mode trainPath = FusedRecurrentFit.defaultMode();
 
     /** One loss for every output (Keras sums the outputs' losses). */
     public FitOptions loss(Loss l) { loss = l; losses = null; return this; }
@@ -74,6 +75,19 @@ public final class FitOptions {
     public FitOptions earlyStopping(EarlyStopping e) { earlyStopping = e; return this; }
 
     public FitOptions listener(ProgressListener l) { listeners.add(l); return this; }
+
+    /**
+     * Which path trains: {@code AUTO} (the fused float32 step when the model qualifies, else the tape),
+     * {@code TAPE}, or {@code FUSED} (fit fails when the model does not qualify). Default: the system
+     * property {@code jkeras.train.path}, else {@code AUTO}. The threads and kernels are the model's
+     * ({@code Model.withEngine}, {@code Model.withThreads}).
+     */
+    public FitOptions trainPath(FusedRecurrentFit.Mode m) {
+        trainPath = java.util.Objects.requireNonNull(m, "trainPath");
+        return this;
+    }
+
+    public FusedRecurrentFit.Mode trainPath() { return trainPath; }
 
     public int batchSize() { return batchSize; }
 

@@ -2,7 +2,7 @@ package io.jkeras.train;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.kernels.Parallel;
+import io.jkeras.kernels.Engine;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.InputLayer;
@@ -51,17 +51,18 @@ import java.util.List;
  * with {@link Gemm#multiplyAtB}, reading the stored sequences in place; the small constant
  * weights ({@code Uᵀ}, {@code Wᵀ}, {@code Kᵀ}) are transposed once per batch into reused buffers.
  * The per-step work of both time loops is split by samples of the batch across the threads of
- * {@link Parallel}, with the same results however it is split.
+ * the current {@link Engine}, with the same results however it is split.
  *
- * <p>{@link #mode} selects the path for {@link Trainer#fit}: {@code auto} (the fused step when the
- * model qualifies, else the tape), {@code tape}, or {@code fused} (fails when the model does not
- * qualify); the system property {@code jkeras.train.path} sets the initial mode.
+ * <p>{@link FitOptions#trainPath} selects the path for {@link Trainer#fit}: {@code auto} (the fused
+ * step when the model qualifies, else the tape), {@code tape}, or {@code fused} (fails when the model
+ * does not qualify); the system property {@code jkeras.train.path} sets the default
+ * ({@link #defaultMode()}).
  */
 public final class FusedRecurrentFit {
     /** Which training path {@link Trainer#fit} takes. */
     public enum Mode { AUTO, TAPE, FUSED }
 
-    private static volatile Mode mode = initialMode();
+    private static final Mode DEFAULT_MODE = initialMode();
 
     private static Mode initialMode() {
         String s = System.getProperty("jkeras.train.path", "auto");
@@ -72,11 +73,8 @@ public final class FusedRecurrentFit {
         }
     }
 
-    /** The current path selection (for tests and benchmarks). */
-    public static Mode mode() { return mode; }
-
-    /** Sets the path selection (for tests and benchmarks). */
-    public static void mode(Mode m) { mode = m == null ? Mode.AUTO : m; }
+    /** The default of {@link FitOptions#trainPath}: system property {@code jkeras.train.path}, else {@code AUTO}. */
+    public static Mode defaultMode() { return DEFAULT_MODE; }
 
     /** GRU is reset_after=True, GRU1 reset_after=False. */
     private enum Kind { LSTM, GRU, GRU1, SIMPLE }
@@ -168,7 +166,7 @@ public final class FusedRecurrentFit {
     private final TrainingConfig.Regularizer denseActivity;
     /** The Dense layer runs on every step's output (the last recurrent layer returns sequences); {@link #wrapped} when in TimeDistributed. */
     private final boolean seqHead, wrapped;
-    private final TrainingCells.Cells cells = TrainingCells.BEST;
+    private final TrainingCells.Cells cells = Engine.current().kernels().training();
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
@@ -194,13 +192,17 @@ public final class FusedRecurrentFit {
     }
 
     /**
-     * The fused step for this graph and data, or null when the tape must be used ({@link #mode}
+     * The fused step for this graph and data, or null when the tape must be used (mode
      * {@code TAPE}, or the model does not qualify under {@code AUTO}).
      *
      * @throws IllegalStateException under {@code FUSED} when the model does not qualify
      */
     static FusedRecurrentFit select(TrainGraph graph, Tensor[] x, List<Loss> losses) {
-        Mode m = mode;
+        return select(graph, x, losses, Mode.AUTO);
+    }
+
+    /** {@link #select(TrainGraph, Tensor[], List)} under mode {@code m}. */
+    static FusedRecurrentFit select(TrainGraph graph, Tensor[] x, List<Loss> losses, Mode m) {
         if (m == Mode.TAPE) return null;
         String why = whyNot(graph.model(), x, losses);
         if (why != null) {
@@ -423,7 +425,8 @@ public final class FusedRecurrentFit {
             }
         }
         int parts = parts(batch);
-        Parallel.run(parts, q -> forwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
+        Engine.current().pool().run(parts,
+                q -> forwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
         if (carried != null) {
             // the final states, carried to the next batch
             for (int i = 0; i < carried.length; i++) {
@@ -495,7 +498,8 @@ public final class FusedRecurrentFit {
         TrainingCells.transpose(u, gu, p.wr, 0, p.wrT, 0);
         float[] dz = p.dz, dRec = p.kind == Kind.GRU ? p.drec : dz;
         int parts = parts(batch);
-        Parallel.run(parts, q -> backwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
+        Engine.current().pool().run(parts,
+                q -> backwardRows(p, batch, steps, lo(batch, parts, q), lo(batch, parts, q + 1)));
         if (p.trainable) {
             // weight gradients over all steps, computed transposed so that the tall operands are read
             // in place (no transposed copies) and the product has many rows (the kernel then packs
@@ -589,17 +593,15 @@ public final class FusedRecurrentFit {
     /** Rows (samples) of the batch per thread: at least this many, else fewer parts. */
     static final int MIN_PART_ROWS = 16;
 
-    /** Test hook: the number of parts the batch is split into (0: by the thread count). */
-    static volatile int partsOverride = 0;
+    /** The fewest rows of a part: {@link #MIN_PART_ROWS}; tests lower it to split small batches. */
+    int minPartRows = MIN_PART_ROWS;
 
     /**
-     * How many parts the batch's time loops are split into: one per thread of {@link Parallel},
-     * each at least {@link #MIN_PART_ROWS} samples. The results do not depend on it.
+     * How many parts the batch's time loops are split into: one per thread of the current {@link Engine},
+     * each at least {@link #minPartRows} samples. The results do not depend on it.
      */
-    static int parts(int batch) {
-        int o = partsOverride;
-        if (o > 0) return Math.max(1, Math.min(o, batch));
-        return Math.max(1, Math.min(Parallel.threads(), batch / MIN_PART_ROWS));
+    int parts(int batch) {
+        return Math.max(1, Math.min(Engine.current().threads(), batch / minPartRows));
     }
 
     /** The first sample of part {@code q} of {@code parts}. */

@@ -50,6 +50,11 @@ public final class Trainer {
 
     /** Fits an existing training graph (its parameters and carried states continue from where they are). */
     public static FitResult fit(TrainGraph graph, Tensor[] x, Tensor[] y, FitOptions o) {
+        // the products and time loops run on the model's threads and kernels
+        return graph.model().engine().bind(() -> fitOnEngine(graph, x, y, o));
+    }
+
+    private static FitResult fitOnEngine(TrainGraph graph, Tensor[] x, Tensor[] y, FitOptions o) {
         Model model = graph.model();
         if (o.optimizer == null) throw new InputException("fit needs an optimizer");
         List<Loss> losses = losses(model, o);
@@ -84,7 +89,7 @@ public final class Trainer {
         SplittableRandom shuffleRng = master.split(), dropoutRng = master.split();
         History history = new History();
         List<String> outputNames = outputNames(model, losses);
-        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, tx, losses);
+        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, tx, losses, o.trainPath);
         if (o.earlyStopping != null) o.earlyStopping.onTrainBegin();
         int epochsRun = 0;
         for (int epoch = 0; epoch < o.epochs; epoch++) {
@@ -147,7 +152,7 @@ public final class Trainer {
             }
             Map<String, Double> logs = metrics.results("");
             if (vx != null) logs.putAll(evaluate(graph, vx, vy, losses, o.lossWeights,
-                    o.validationBatchSize != null ? o.validationBatchSize : o.batchSize, trainable, "val_"));
+                    o.validationBatchSize != null ? o.validationBatchSize : o.batchSize, trainable, "val_", o.trainPath));
             history.add(logs);
             epochsRun = epoch + 1;
             for (ProgressListener l : o.listeners) l.onEpochEnd(epoch, logs);
@@ -168,11 +173,18 @@ public final class Trainer {
      */
     public static Map<String, Double> evaluate(TrainGraph graph, Tensor[] x, Tensor[] y, List<Loss> losses, double[] lossWeights,
                                                int batchSize, List<Param> trainable, String prefix) {
+        return graph.model().engine().bind(() -> evaluate(graph, x, y, losses, lossWeights, batchSize, trainable, prefix,
+                FusedRecurrentFit.defaultMode()));
+    }
+
+    private static Map<String, Double> evaluate(TrainGraph graph, Tensor[] x, Tensor[] y, List<Loss> losses,
+                                                double[] lossWeights, int batchSize, List<Param> trainable, String prefix,
+                                                FusedRecurrentFit.Mode path) {
         int n = x[0].dim(0);
         Metrics m = new Metrics();
         List<String> names = outputNames(graph.model(), losses);
         TrainContext ctx = new TrainContext(false, null);
-        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, x, losses);
+        FusedRecurrentFit fused = FusedRecurrentFit.select(graph, x, losses, path);
         for (int from = 0; from < n; from += Math.min(batchSize, n - from)) {
             int to = from + Math.min(batchSize, n - from);
             Tensor[] xb = slice(x, from, to), yb = slice(y, from, to);

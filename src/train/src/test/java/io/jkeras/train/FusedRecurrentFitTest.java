@@ -10,12 +10,12 @@ import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.TrainingConfig;
+import io.jkeras.kernels.Engine;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.train.Adam;
 import io.jkeras.train.Sgd;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,12 +46,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class FusedRecurrentFitTest {
     static final double GRAD_RTOL = 2e-5;
-
-    @AfterEach
-    void reset() {
-        FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO);
-        FusedRecurrentFit.partsOverride = 0;
-    }
 
     static float[] rnd(Random r, int n, double scale) {
         float[] f = new float[n];
@@ -141,9 +135,25 @@ class FusedRecurrentFitTest {
     }
 
     static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut) {
+        return fusedGradients(m, x, y, loss, lossWeights, lossOut, 0);
+    }
+
+    /** {@link #fusedGradients} with the batch split into {@code parts} parts (0: as the engine decides). */
+    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut,
+                                                int parts) {
         TrainGraph g = new TrainGraph(m);
         FusedRecurrentFit f = FusedRecurrentFit.select(g, new Tensor[]{x}, List.of(loss));
         assertThat(f).as("the model qualifies for the fused path").isNotNull();
+        if (parts > 0) {
+            f.minPartRows = 1;
+            assertThat(Engine.current().withThreads(parts).bind(() -> f.parts(x.dim(0)))).isEqualTo(parts);
+            return Engine.current().withThreads(parts).bind(() -> fusedGradients(f, g, x, y, loss, lossWeights, lossOut));
+        }
+        return fusedGradients(f, g, x, y, loss, lossWeights, lossOut);
+    }
+
+    private static Map<String, double[]> fusedGradients(FusedRecurrentFit f, TrainGraph g, Tensor x, Tensor y, Loss loss,
+                                                        double[] lossWeights, double[] lossOut) {
         for (int rep = 0; rep < 2; rep++) {  // twice: reused buffers must not leak state from the previous batch
             for (Param p : g.params()) p.zeroGrad();
             lossOut[0] = f.lossAndGradients(x, y, loss, lossWeights, g.trainableParams()).total().value()[0];
@@ -281,10 +291,8 @@ class FusedRecurrentFitTest {
         Map<String, double[]> first = null;
         double firstLoss = 0;
         for (int parts : new int[]{1, 2, 3, 7}) {
-            FusedRecurrentFit.partsOverride = parts;
-            assertThat(FusedRecurrentFit.parts(batch)).isEqualTo(parts);
             double[] lf = new double[1];
-            Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
+            Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf, parts);
             if (want != null) {
                 assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
                 assertClose(want, got, GRAD_RTOL);
@@ -385,10 +393,9 @@ class FusedRecurrentFitTest {
         List<List<Double>> losses = new ArrayList<>();
         List<Map<String, float[]>> weights = new ArrayList<>();
         for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
-            FusedRecurrentFit.mode(mode);
             Model m = stacked(new String[]{kind}, new int[]{7}, 5, 3, 2, true, false, Activation.LINEAR, Map.of(), 37, "dense", true);
             FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, new FitOptions().loss(Losses.meanSquaredError())
-                    .optimizer(new Sgd(0.1)).batchSize(3).epochs(3).shuffle(false));
+                    .optimizer(new Sgd(0.1)).batchSize(3).epochs(3).shuffle(false).trainPath(mode));
             losses.add(res.history().get("loss"));
             Map<String, float[]> w = new HashMap<>();
             for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
@@ -431,10 +438,9 @@ class FusedRecurrentFitTest {
             Map<String, float[]> w0 = null, w1 = null;
             List<Double> h0 = null, h1 = null;
             for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
-                FusedRecurrentFit.mode(mode);
                 Model m = model(kind, 7, steps, features, 2, true, false, Activation.LINEAR, Map.of(), 19);
                 FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(adam ? new Adam(1e-2) : new Sgd(0.1))
-                        .batchSize(4).epochs(3).shuffle(true).seed(5).validationSplit(0.25);
+                        .batchSize(4).epochs(3).shuffle(true).seed(5).validationSplit(0.25).trainPath(mode);
                 FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, o);
                 Map<String, float[]> w = new HashMap<>();
                 for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
@@ -474,7 +480,7 @@ class FusedRecurrentFitTest {
         Tensor y = tensor(r, 2, 1);
         FitOptions o = new FitOptions().loss(mse).optimizer(new Sgd(0.1)).batchSize(2);
         assertThat(Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o).history().get("loss")).hasSize(1);
-        FusedRecurrentFit.mode(FusedRecurrentFit.Mode.FUSED);
+        o.trainPath(FusedRecurrentFit.Mode.FUSED);
         assertThatThrownBy(() -> Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o)).hasMessageContaining("dropout");
     }
 }

@@ -51,7 +51,7 @@ class TrainingParityTest {
             s.filter(p -> Files.isRegularFile(p.resolve("case.json")) && Files.isRegularFile(p.resolve("final.h5"))).sorted().forEach(cases::add);
         }
         Assumptions.assumeFalse(cases.isEmpty(), "no training fixtures yet");
-        return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> runCase(d)));
+        return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> runCase(d, FusedRecurrentFit.defaultMode())));
     }
 
     /** The cases that run fused by default, forced onto the tape. */
@@ -66,12 +66,7 @@ class TrainingParityTest {
         for (Path d : cases) if (whyNotFused(d) == null) fused.add(d);
         Assumptions.assumeFalse(fused.isEmpty(), "no case runs on the fused path");
         return fused.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString() + " (tape)", () -> {
-            FusedRecurrentFit.mode(FusedRecurrentFit.Mode.TAPE);
-            try {
-                runCase(d);
-            } finally {
-                FusedRecurrentFit.mode(FusedRecurrentFit.Mode.AUTO);
-            }
+            runCase(d, FusedRecurrentFit.Mode.TAPE);
         }));
     }
 
@@ -132,12 +127,13 @@ class TrainingParityTest {
     }
 
     /** Runs one case; returns {max weight error, max history relative error}. */
-    static double[] runCase(Path dir) throws IOException {
+    static double[] runCase(Path dir, FusedRecurrentFit.Mode mode) throws IOException {
         JsonNode c = JSON.readTree(dir.resolve("case.json").toFile());
         Model start = JKeras.load(dir.resolve("start.h5"));
         Tensor[] x = arrays(dir, c.path("data").get("x")), y = arrays(dir, c.path("data").get("y"));
         FitOptions o = new FitOptions().optimizer(Optimizers.fromConfig(ConfigJson.plain(c.get("optimizer"))))
-                .epochs(c.get("epochs").asInt()).batchSize(c.get("batch_size").asInt()).shuffle(c.path("shuffle").asBoolean(false));
+                .epochs(c.get("epochs").asInt()).batchSize(c.get("batch_size").asInt()).shuffle(c.path("shuffle").asBoolean(false))
+                .trainPath(mode);
         List<Loss> ls = losses(c.get("loss"), c.path("description").asText(""));
         if (ls.size() == 1) o.loss(ls.get(0));
         else o.losses(ls);
@@ -158,7 +154,7 @@ class TrainingParityTest {
                         ec.path("patience").asInt(1), ec.path("restore_best_weights").asBoolean(false)));
             }
         }
-        String path = FusedRecurrentFit.mode() == FusedRecurrentFit.Mode.TAPE ? "tape" : FusedRecurrentFit.whyNot(start, x, ls) == null ? "fused" : "tape";
+        String path = mode == FusedRecurrentFit.Mode.TAPE ? "tape" : FusedRecurrentFit.whyNot(start, x, ls) == null ? "fused" : "tape";
         FitResult r = Trainer.fit(start, x, y, o);
 
         Model fin = JKeras.load(dir.resolve("final.h5"));
