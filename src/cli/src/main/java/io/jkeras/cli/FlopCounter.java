@@ -109,7 +109,8 @@ public final class FlopCounter {
 
         @Override public Long visit(CudnnRecurrent l) { return l.inner().accept(this); }
 
-        @Override public Long visit(Bidirectional b) { return layer(b.forwardLayer(), in, out) + layer(b.backwardLayer(), in, out); }
+        @Override
+        public Long visit(Bidirectional b) { return layer(b.forwardLayer(), in, out) + layer(b.backwardLayer(), in, out); }
 
         @Override
         public Long visit(Dense d) {

@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  * document, like the gate order), so that the rebuilt layer computes bit for bit what the
  * original did. Writing is a {@link Layer.Visitor} ({@link Encoders}): a layer class without an
  * encoder does not compile. Reading is by type string, which the compiler cannot check: the one
- * table is {@code TYPES} with the {@link #decode} switch below it, and {@code LayerCodecsTest}
+ * table is {@code TYPES} with the {@link #decode} switch below it, and {@code EveryLayerClassTest}
  * fails for a permitted layer class whose type string is not in it or does not round-trip.
  */
 final class LayerCodecs {

@@ -86,8 +86,9 @@ class EveryLayerClassTest {
         for (int i = 0; i < b.length; i++) b[i] = b8[i] + b8[4 * u + i];
         Lstm inner = new Lstm("cu_dnnlstm", u, in, Activation.TANH, Activation.SIGMOID, k, rk, b,
                 new RecurrentOptions(true, false, false, false));
-        CudnnRecurrent cu = new CudnnRecurrent("CuDNNLSTM", inner, List.of(new Weight("kernel", new int[]{in, 4 * u}, k),
-                new Weight("recurrent_kernel", new int[]{u, 4 * u}, rk), new Weight("bias", new int[]{8 * u}, b8)));
+        CudnnRecurrent cu = new CudnnRecurrent("CuDNNLSTM", inner, List.of(
+                new Weight("kernel", new int[]{in, 4 * u}, k), new Weight("recurrent_kernel", new int[]{u, 4 * u}, rk),
+                new Weight("bias", new int[]{8 * u}, b8)));
         InputLayer il = new InputLayer("input_1", new int[]{-1, in}, -1, false);
         Node n0 = new Node(0, il, List.of(), new int[][]{{-1, in}});
         Node n1 = new Node(1, cu, List.of(new Node.Ref(0, 0)), cu.outputShapes(new int[][]{{-1, in}}));

@@ -164,10 +164,12 @@ final class BidirectionalTrainer implements TrainableLayer {
             return new SimpleRnn(name, s.units(), s.inputSize(), s.activation(), w.get(0).values(), w.get(1).values(), bias, s.options());
         }
 
-        @Override public Recurrent visit(CudnnRecurrent c) { return new CudnnRecurrent(c.typeName(), renamed(c.inner(), name), w); }
+        @Override
+        public Recurrent visit(CudnnRecurrent c) { return new CudnnRecurrent(c.typeName(), renamed(c.inner(), name), w); }
 
         private Recurrent refuse(Layer l) {
-            throw new UnsupportedModelException(null, name, null, "layer type " + l.typeName() + " inside Bidirectional cannot be trained yet");
+            throw new UnsupportedModelException(null, name, null,
+                    "layer type " + l.typeName() + " inside Bidirectional cannot be trained yet");
         }
 
         @Override public Recurrent visit(InputLayer l) { return refuse(l); }

@@ -643,7 +643,9 @@ public final class FusedRecurrentFit {
             @Override public Cell visit(Lstm l) { return new Cell(Kind.LSTM, l.activation(), l.recurrentActivation()); }
 
             @Override
-            public Cell visit(Gru g) { return new Cell(g.resetAfter() ? Kind.GRU : Kind.GRU1, g.activation(), g.recurrentActivation()); }
+            public Cell visit(Gru g) {
+                return new Cell(g.resetAfter() ? Kind.GRU : Kind.GRU1, g.activation(), g.recurrentActivation());
+            }
 
             @Override public Cell visit(SimpleRnn l) { return new Cell(Kind.SIMPLE, l.activation(), l.activation()); }
 

@@ -349,7 +349,8 @@ public final class Initializers {
                     values.get(0), values.get(1), optional(2), r.options());
         }
 
-        @Override public Layer visit(TimeDistributed td) { return new TimeDistributed(td.name(), withWeights(td.inner(), values)); }
+        @Override
+        public Layer visit(TimeDistributed td) { return new TimeDistributed(td.name(), withWeights(td.inner(), values)); }
 
         @Override
         public Layer visit(Bidirectional b) {

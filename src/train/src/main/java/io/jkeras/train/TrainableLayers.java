@@ -33,8 +33,8 @@ import java.util.List;
 
 /**
  * The training form of every engine layer class: a {@link Layer.Visitor}, so that a layer class
- * without one does not compile. A layer that has a class but cannot be trained yet would throw here
- * naming the layer; today every layer class has a form.
+ * without one does not compile. A form may still refuse settings it cannot train with, naming the
+ * layer (e.g. {@code DropoutTrainer} for GaussianNoise).
  */
 public final class TrainableLayers {
     private TrainableLayers() {}
