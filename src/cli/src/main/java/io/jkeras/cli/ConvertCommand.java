@@ -10,11 +10,10 @@ import io.jkeras.format.JkmWriter;
 import io.jkeras.golden.Comparison;
 import io.jkeras.golden.GoldenCase;
 import io.jkeras.golden.Tolerance;
-import io.jkeras.layers.Embedding;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
-import io.jkeras.layers.TimeDistributed;
 import io.jkeras.model.Model;
+import io.jkeras.model.SampleInputs;
 import io.jkeras.model.Session;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
@@ -212,8 +211,8 @@ final class ConvertCommand implements Callable<Integer> {
         SplittableRandom rnd = new SplittableRandom(20240501L);
         int vocab = Integer.MAX_VALUE;
         for (Layer l : m.layers()) {
-            Layer e = l instanceof TimeDistributed td ? td.inner() : l;
-            if (e instanceof Embedding emb) vocab = Math.min(vocab, emb.weights().get(0).shape()[0]);
+            Integer n = l.accept(SampleInputs.Vocabulary.THROUGH_WRAPPERS);
+            if (n != null) vocab = Math.min(vocab, n);
         }
         if (vocab == Integer.MAX_VALUE) vocab = 2;
         Tensor[] x = new Tensor[m.inputCount()];

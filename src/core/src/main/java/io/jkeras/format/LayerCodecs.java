@@ -1,6 +1,5 @@
 package io.jkeras.format;
 
-import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
@@ -29,10 +28,8 @@ import io.jkeras.layers.Softmax;
 import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.Weight;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The native format's layer types: how each engine layer's configuration is written to the JSON
@@ -44,9 +41,10 @@ import java.util.Map;
  *
  * <p>Each encoder writes exactly the constructor arguments of its layer (plus values that only
  * document, like the gate order), so that the rebuilt layer computes bit for bit what the
- * original did. The types are listed in {@code TYPES}, {@link Encoders} and {@link #decode}:
- * {@code Encoders} refuses to start without an encoder for every type, and the round-trip and
- * back-compat tests decode every type.
+ * original did. Writing is a {@link Layer.Visitor} ({@link Encoders}): a layer class without an
+ * encoder does not compile. Reading is by type string, which the compiler cannot check: the one
+ * table is {@code TYPES} with the {@link #decode} switch below it, and {@code EveryLayerClassTest}
+ * fails for a permitted layer class whose type string is not in it or does not round-trip.
  */
 final class LayerCodecs {
     /**
@@ -63,45 +61,20 @@ final class LayerCodecs {
     private LayerCodecs() {}
 
     /**
-     * The writing side: each layer class's encoder. A nested class, so that reading a file, which
-     * only decodes, does not load it, its codec interface or any encoder.
+     * The writing side: a visitor giving each layer class its type string and the encoder of its
+     * configuration and weights, so that a layer class without one does not compile. A nested
+     * class, so that reading a file, which only decodes, does not load it or any encoder.
      */
-    static final class Encoders {
+    static final class Encoders implements Layer.Visitor<Encoders.Encoding> {
+        static final Encoders INSTANCE = new Encoders();
+
+        /** A layer's type string and how its configuration and weights are written. */
+        record Encoding(String type, Consumer<LayerEncoder> body) {}
+
         private Encoders() {}
 
-        /** Writes one layer's configuration and weights; {@link LayerCodecs#decode} rebuilds the layer. */
-        interface Codec<L extends Layer> {
-            void encode(L layer, LayerEncoder e);
-        }
-
-        record Entry<L extends Layer>(String type, Class<L> layerClass, Codec<L> codec) {
-            @SuppressWarnings("unchecked")
-            void encode(Layer l, LayerEncoder e) { codec.encode((L) l, e); }
-        }
-
-        /** Layer classes to codecs, built on the first write (reading never needs it). */
-        private static final class ByClass {
-            static final Map<Class<?>, Entry<?>> MAP = new HashMap<>();
-
-            static {
-                for (String t : TYPES) {
-                    Entry<?> e = create(t);
-                    if (e == null || !e.type().equals(t) || MAP.put(e.layerClass(), e) != null) throw new IllegalStateException("bad codec " + t);
-                }
-            }
-        }
-
-        private static <L extends Layer> Entry<L> entry(String type, Class<L> cls, Codec<L> codec) { return new Entry<>(type, cls, codec); }
-
-        /** The codec for a layer's class, or an error naming the layer and its class. */
-        static Entry<?> forLayer(Layer l) {
-            Entry<?> e = ByClass.MAP.get(l.getClass());
-            if (e == null) {
-                throw new UnsupportedModelException(null, l.name(), null, "the native format has no codec for engine layer class "
-                        + l.getClass().getName() + " (" + l.typeName() + "); supported: " + String.join(", ", TYPES));
-            }
-            return e;
-        }
+        /** The type string and encoder of {@code l}; {@link LayerCodecs#decode} rebuilds the layer. */
+        static Encoding forLayer(Layer l) { return l.accept(INSTANCE); }
 
         private static void recurrentOptions(Recurrent r, LayerEncoder e) {
             RecurrentOptions o = r.options();
@@ -114,159 +87,194 @@ final class LayerCodecs {
             e.put("zero_output_for_mask", o.zeroOutputForMask());
         }
 
-        /** A new codec entry for {@code type}, or null for a type this reader does not know. */
-        private static Entry<?> create(String type) {
-            switch (type) {
-            case "InputLayer": return entry("InputLayer", InputLayer.class, new Codec<>() {
-                public void encode(InputLayer l, LayerEncoder e) {
-                    e.put("shape", l.shape());
-                    e.put("batch_size", l.batchSize());
-                    e.put("integer", l.integer());
-                }
+        @Override
+        public Encoding visit(InputLayer l) {
+            return new Encoding("InputLayer", e -> {
+                e.put("shape", l.shape());
+                e.put("batch_size", l.batchSize());
+                e.put("integer", l.integer());
             });
-            case "Dense": return entry("Dense", Dense.class, new Codec<>() {
-                public void encode(Dense l, LayerEncoder e) {
-                    e.put("units", l.units());
-                    e.activation("activation", l.activation());
-                    e.weights(l.weights());
-                }
+        }
+
+        @Override
+        public Encoding visit(Dense l) {
+            return new Encoding("Dense", e -> {
+                e.put("units", l.units());
+                e.activation("activation", l.activation());
+                e.weights(l.weights());
             });
-            case "SimpleRnn": return entry("SimpleRnn", SimpleRnn.class, new Codec<>() {
-                public void encode(SimpleRnn l, LayerEncoder e) {
-                    recurrentOptions(l, e);
-                    e.activation("activation", l.activation());
-                    e.put("gates", "h");
-                    e.weights(l.panelWeights());
-                }
+        }
+
+        @Override
+        public Encoding visit(SimpleRnn l) {
+            return new Encoding("SimpleRnn", e -> {
+                recurrentOptions(l, e);
+                e.activation("activation", l.activation());
+                e.put("gates", "h");
+                e.weights(l.panelWeights());
             });
-            case "Lstm": return entry("Lstm", Lstm.class, new Codec<>() {
-                public void encode(Lstm l, LayerEncoder e) {
-                    recurrentOptions(l, e);
-                    e.activation("activation", l.activation());
-                    e.activation("recurrent_activation", l.recurrentActivation());
-                    e.put("gates", "i|f|c|o");
-                    e.weights(l.panelWeights());
-                }
+        }
+
+        @Override
+        public Encoding visit(Lstm l) {
+            return new Encoding("Lstm", e -> {
+                recurrentOptions(l, e);
+                e.activation("activation", l.activation());
+                e.activation("recurrent_activation", l.recurrentActivation());
+                e.put("gates", "i|f|c|o");
+                e.weights(l.panelWeights());
             });
-            case "Gru": return entry("Gru", Gru.class, new Codec<>() {
-                public void encode(Gru l, LayerEncoder e) {
-                    recurrentOptions(l, e);
-                    e.activation("activation", l.activation());
-                    e.activation("recurrent_activation", l.recurrentActivation());
-                    e.put("reset_after", l.resetAfter());
-                    e.put("gates", "z|r|h");
-                    e.weights(l.panelWeights());
-                }
+        }
+
+        @Override
+        public Encoding visit(Gru l) {
+            return new Encoding("Gru", e -> {
+                recurrentOptions(l, e);
+                e.activation("activation", l.activation());
+                e.activation("recurrent_activation", l.recurrentActivation());
+                e.put("reset_after", l.resetAfter());
+                e.put("gates", "z|r|h");
+                e.weights(l.panelWeights());
             });
-            case "CudnnRecurrent": return entry("CudnnRecurrent", CudnnRecurrent.class, new Codec<>() {
-                public void encode(CudnnRecurrent l, LayerEncoder e) {
-                    e.put("type_name", l.typeName());
-                    e.layer("engine", l.inner());
-                    e.weights(l.weights()); // as the file stored them (CuDNN layout), for listing and saving
-                }
+        }
+
+        @Override
+        public Encoding visit(CudnnRecurrent l) {
+            return new Encoding("CudnnRecurrent", e -> {
+                e.put("type_name", l.typeName());
+                e.layer("engine", l.inner());
+                e.weights(l.weights()); // as the file stored them (CuDNN layout), for listing and saving
             });
-            case "Bidirectional": return entry("Bidirectional", Bidirectional.class, new Codec<>() {
-                public void encode(Bidirectional l, LayerEncoder e) {
-                    e.put("merge", l.merge().name());
-                    e.layer("forward", l.forwardLayer());
-                    e.layer("backward", l.backwardLayer());
-                }
+        }
+
+        @Override
+        public Encoding visit(Bidirectional l) {
+            return new Encoding("Bidirectional", e -> {
+                e.put("merge", l.merge().name());
+                e.layer("forward", l.forwardLayer());
+                e.layer("backward", l.backwardLayer());
             });
-            case "TimeDistributed": return entry("TimeDistributed", TimeDistributed.class, new Codec<>() {
-                public void encode(TimeDistributed l, LayerEncoder e) { e.layer("inner", l.inner()); }
+        }
+
+        @Override
+        public Encoding visit(TimeDistributed l) {
+            return new Encoding("TimeDistributed", e -> { e.layer("inner", l.inner()); });
+        }
+
+        @Override
+        public Encoding visit(Embedding l) {
+            return new Encoding("Embedding", e -> {
+                e.put("mask_zero", l.maskZero());
+                e.weights(l.weights());
             });
-            case "Embedding": return entry("Embedding", Embedding.class, new Codec<>() {
-                public void encode(Embedding l, LayerEncoder e) {
-                    e.put("mask_zero", l.maskZero());
-                    e.weights(l.weights());
-                }
+        }
+
+        @Override
+        public Encoding visit(Masking l) {
+            return new Encoding("Masking", e -> { e.putFloat("mask_value", l.maskValue()); });
+        }
+
+        @Override public Encoding visit(Flatten l) { return new Encoding("Flatten", e -> {}); }
+
+        @Override
+        public Encoding visit(Identity l) {
+            return new Encoding("Identity", e -> { e.put("type_name", l.typeName()); });
+        }
+
+        @Override
+        public Encoding visit(ActivationLayer l) {
+            return new Encoding("ActivationLayer", e -> { e.activation("activation", l.activation()); });
+        }
+
+        @Override
+        public Encoding visit(RepeatVector l) {
+            return new Encoding("RepeatVector", e -> { e.put("n", l.n()); });
+        }
+
+        @Override
+        public Encoding visit(Conv1D l) {
+            return new Encoding("Conv1D", e -> {
+                e.put("channels", l.channels());
+                e.put("filters", l.filters());
+                e.put("kernel_size", l.kernelSize());
+                e.put("strides", l.stride());
+                e.put("dilation_rate", l.dilation());
+                e.put("padding", l.padding().name());
+                e.put("groups", l.groups());
+                e.put("channels_first", l.channelsFirst());
+                e.activation("activation", l.activation());
+                e.weights(l.weights());
             });
-            case "Masking": return entry("Masking", Masking.class, new Codec<>() {
-                public void encode(Masking l, LayerEncoder e) { e.putFloat("mask_value", l.maskValue()); }
+        }
+
+        @Override
+        public Encoding visit(BatchNormalization l) {
+            return new Encoding("BatchNormalization", e -> {
+                e.put("rank", l.rank());
+                e.put("axes", l.axes());
+                e.put("epsilon", l.epsilon());
+                e.put("momentum", l.momentum());
+                e.put("param_shape", l.paramShape());
+                e.weights(l.weights());
             });
-            case "Flatten": return entry("Flatten", Flatten.class, new Codec<>() {
-                public void encode(Flatten l, LayerEncoder e) {}
+        }
+
+        @Override
+        public Encoding visit(Reshape l) {
+            return new Encoding("Reshape", e -> { e.put("target_shape", l.targetShape()); });
+        }
+
+        @Override
+        public Encoding visit(Permute l) {
+            return new Encoding("Permute", e -> { e.put("dims", l.dims()); });
+        }
+
+        @Override
+        public Encoding visit(Softmax l) {
+            return new Encoding("Softmax", e -> {
+                e.put("axes", l.axes());
+                e.put("keras3_masking", l.keras3Masking());
             });
-            case "Identity": return entry("Identity", Identity.class, new Codec<>() {
-                public void encode(Identity l, LayerEncoder e) { e.put("type_name", l.typeName()); }
+        }
+
+        @Override
+        public Encoding visit(Concatenate l) {
+            return new Encoding("Concatenate", e -> {
+                e.put("axis", l.axis());
+                e.put("mask_rule", l.maskRule().name());
             });
-            case "ActivationLayer": return entry("ActivationLayer", ActivationLayer.class, new Codec<>() {
-                public void encode(ActivationLayer l, LayerEncoder e) { e.activation("activation", l.activation()); }
+        }
+
+        @Override
+        public Encoding visit(Merge l) {
+            return new Encoding("Merge", e -> {
+                e.put("op", l.op().name());
+                e.put("mask_rule", l.maskRule().name());
             });
-            case "RepeatVector": return entry("RepeatVector", RepeatVector.class, new Codec<>() {
-                public void encode(RepeatVector l, LayerEncoder e) { e.put("n", l.n()); }
+        }
+
+        @Override
+        public Encoding visit(ElementwiseOp l) {
+            return new Encoding("ElementwiseOp", e -> {
+                e.put("type_name", l.typeName());
+                e.put("op", l.op().name());
+                if (l.constant() == null) e.putNull("constant");
+                else e.putFloat("constant", l.constant());
+                e.put("constant_first", l.constantFirst());
             });
-            case "Conv1D": return entry("Conv1D", Conv1D.class, new Codec<>() {
-                public void encode(Conv1D l, LayerEncoder e) {
-                    e.put("channels", l.channels());
-                    e.put("filters", l.filters());
-                    e.put("kernel_size", l.kernelSize());
-                    e.put("strides", l.stride());
-                    e.put("dilation_rate", l.dilation());
-                    e.put("padding", l.padding().name());
-                    e.put("groups", l.groups());
-                    e.put("channels_first", l.channelsFirst());
-                    e.activation("activation", l.activation());
-                    e.weights(l.weights());
-                }
+        }
+
+        @Override
+        public Encoding visit(ShapeOp l) {
+            return new Encoding("ShapeOp", e -> {
+                e.put("type_name", l.typeName());
+                e.put("op", l.op().name());
+                if (l.axes() == null) e.putNull("axes");
+                else e.put("axes", l.axes());
+                e.put("keep_dims", l.keepDims());
             });
-            case "BatchNormalization": return entry("BatchNormalization", BatchNormalization.class, new Codec<>() {
-                public void encode(BatchNormalization l, LayerEncoder e) {
-                    e.put("rank", l.rank());
-                    e.put("axes", l.axes());
-                    e.put("epsilon", l.epsilon());
-                    e.put("momentum", l.momentum());
-                    e.put("param_shape", l.paramShape());
-                    e.weights(l.weights());
-                }
-            });
-            case "Reshape": return entry("Reshape", Reshape.class, new Codec<>() {
-                public void encode(Reshape l, LayerEncoder e) { e.put("target_shape", l.targetShape()); }
-            });
-            case "Permute": return entry("Permute", Permute.class, new Codec<>() {
-                public void encode(Permute l, LayerEncoder e) { e.put("dims", l.dims()); }
-            });
-            case "Softmax": return entry("Softmax", Softmax.class, new Codec<>() {
-                public void encode(Softmax l, LayerEncoder e) {
-                    e.put("axes", l.axes());
-                    e.put("keras3_masking", l.keras3Masking());
-                }
-            });
-            case "Concatenate": return entry("Concatenate", Concatenate.class, new Codec<>() {
-                public void encode(Concatenate l, LayerEncoder e) {
-                    e.put("axis", l.axis());
-                    e.put("mask_rule", l.maskRule().name());
-                }
-            });
-            case "Merge": return entry("Merge", Merge.class, new Codec<>() {
-                public void encode(Merge l, LayerEncoder e) {
-                    e.put("op", l.op().name());
-                    e.put("mask_rule", l.maskRule().name());
-                }
-            });
-            case "ElementwiseOp": return entry("ElementwiseOp", ElementwiseOp.class, new Codec<>() {
-                public void encode(ElementwiseOp l, LayerEncoder e) {
-                    e.put("type_name", l.typeName());
-                    e.put("op", l.op().name());
-                    if (l.constant() == null) e.putNull("constant");
-                    else e.putFloat("constant", l.constant());
-                    e.put("constant_first", l.constantFirst());
-                }
-            });
-            case "ShapeOp": return entry("ShapeOp", ShapeOp.class, new Codec<>() {
-                public void encode(ShapeOp l, LayerEncoder e) {
-                    e.put("type_name", l.typeName());
-                    e.put("op", l.op().name());
-                    if (l.axes() == null) e.putNull("axes");
-                    else e.put("axes", l.axes());
-                    e.put("keep_dims", l.keepDims());
-                }
-            });
-            default: return null;
-            }
         }
     }
-
 
     /** Whether {@code type} is a layer type this reader knows. */
     static boolean known(String type) { return TYPES.contains(type); }

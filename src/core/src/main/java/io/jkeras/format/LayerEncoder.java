@@ -33,13 +33,13 @@ final class LayerEncoder {
 
     /** The header entry of {@code layer}; its tensors are named {@code path/<weight>}. */
     static Json encode(Layer layer, String path, TensorSink sink) {
-        LayerCodecs.Encoders.Entry<?> entry = LayerCodecs.Encoders.forLayer(layer);
+        LayerCodecs.Encoders.Encoding entry = LayerCodecs.Encoders.forLayer(layer);
         Json.ObjectBuilder node = Json.object();
         node.put("name", layer.name());
         node.put("type", entry.type());
         Json.ObjectBuilder config = node.putObject("config");
         Json.ArrayBuilder weights = Json.array();
-        entry.encode(layer, new LayerEncoder(config, weights, path, sink));
+        entry.body().accept(new LayerEncoder(config, weights, path, sink));
         if (!weights.isEmpty()) node.put("weights", weights.build());
         return node.build();
     }

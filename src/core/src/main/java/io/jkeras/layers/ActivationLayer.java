@@ -7,6 +7,8 @@ import java.util.List;
 
 /** Applies an activation over the last axis. */
 public final class ActivationLayer implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final Activation activation;
 

@@ -19,6 +19,8 @@ import java.util.List;
  * masking: the mask passes through.
  */
 public final class BatchNormalization implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int rank;        // input rank including batch
     private final int[] axes;      // sorted, in [1, rank)

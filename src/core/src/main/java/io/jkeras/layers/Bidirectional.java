@@ -15,6 +15,8 @@ import java.util.List;
  * output zeros at masked steps when they return sequences.
  */
 public final class Bidirectional implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     /** How the two directions are combined. */
     public enum Merge { CONCAT, SUM, AVE, MUL, NONE }
 

@@ -17,6 +17,8 @@ import java.util.List;
  * fails on them or produces a mask of another rank).
  */
 public final class Concatenate implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int axis; // as configured
     private final MaskRule rule;

@@ -19,6 +19,8 @@ import java.util.List;
  * channels_last and back. Keras' Conv1D does not support masking, so the output carries no mask.
  */
 public final class Conv1D implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     public enum Padding { VALID, SAME, CAUSAL }
 
     private final String name;

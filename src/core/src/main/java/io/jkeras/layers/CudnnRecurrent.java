@@ -12,6 +12,8 @@ import java.util.List;
  * bias 6·units), so parameter counts and weight listings equal Keras'.
  */
 public final class CudnnRecurrent extends Recurrent {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String typeName;
     private final Recurrent inner;
     private final List<Weight> stored;

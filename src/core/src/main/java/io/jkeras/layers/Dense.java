@@ -10,6 +10,8 @@ import java.util.List;
 
 /** {@code y = act(x·W + b)} over the last axis; any leading axes are batch-like. */
 public final class Dense implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int inputSize;
     private final int units;

@@ -13,6 +13,8 @@ import java.util.List;
  * tensor and a constant, with NumPy broadcasting. Booleans are 0 and 1.
  */
 public final class ElementwiseOp implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     /** The operation. */
     public enum Op {
         EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL, LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR;

@@ -11,6 +11,8 @@ import java.util.List;
  * is false where the id is 0 (Keras {@code mask_zero=True}).
  */
 public final class Embedding implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int inputDim;
     private final int outputDim;

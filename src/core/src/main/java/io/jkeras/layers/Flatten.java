@@ -6,6 +6,8 @@ import java.util.List;
 
 /** Flattens every sample to one axis (row-major, as Keras' channels_last Flatten). */
 public final class Flatten implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
 
     public Flatten(String name) { this.name = name; }

@@ -26,6 +26,8 @@ import java.util.List;
  * and the h columns afterwards with r ⊙ h. State: h.
  */
 public final class Gru extends Recurrent {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     static final int GATES = 3;
 
     private final Activation activation;

@@ -9,6 +9,8 @@ import java.util.List;
  * which only act while training.
  */
 public final class Identity implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final String typeName;
 

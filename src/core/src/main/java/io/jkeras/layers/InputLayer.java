@@ -6,6 +6,8 @@ import java.util.List;
 
 /** A model input: its declared shape (without batch, -1 for unknown) and optional fixed batch size. */
 public final class InputLayer implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int[] shape;
     private final int batchSize;

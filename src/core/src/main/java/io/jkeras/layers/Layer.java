@@ -9,8 +9,72 @@ import java.util.List;
  * no state of its own between calls (stateful recurrence goes through the {@code state} argument,
  * owned by the caller). Shapes exclude the batch dimension; -1 is a dimension unknown until run
  * time (Keras' {@code None}).
+ *
+ * <p>The hierarchy is sealed: every layer class is listed here, and every place that treats layers
+ * case by case (the native codec, training forms, re-initialisation, FLOP counts, …) implements
+ * {@link Visitor}. A new layer class therefore does not compile until it is listed in
+ * {@code permits}, has an {@link #accept} method, has a {@code visit} method in {@link Visitor}, and
+ * every visitor handles it: the compiler names each place to change (docs/architecture.md, "How to
+ * add a layer").
  */
-public interface Layer {
+public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectional, TimeDistributed, Embedding,
+        Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
+        Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp {
+    /**
+     * One method per concrete layer class. No defaults: a visitor that forgets a layer does not
+     * compile. (Java 17 has no exhaustive pattern switch, so this is how the compiler checks it.)
+     */
+    interface Visitor<R> {
+        R visit(InputLayer l);
+
+        R visit(Dense l);
+
+        R visit(SimpleRnn l);
+
+        R visit(Lstm l);
+
+        R visit(Gru l);
+
+        R visit(CudnnRecurrent l);
+
+        R visit(Bidirectional l);
+
+        R visit(TimeDistributed l);
+
+        R visit(Embedding l);
+
+        R visit(Masking l);
+
+        R visit(Flatten l);
+
+        R visit(Identity l);
+
+        R visit(ActivationLayer l);
+
+        R visit(RepeatVector l);
+
+        R visit(Conv1D l);
+
+        R visit(BatchNormalization l);
+
+        R visit(Reshape l);
+
+        R visit(Permute l);
+
+        R visit(Softmax l);
+
+        R visit(Concatenate l);
+
+        R visit(Merge l);
+
+        R visit(ElementwiseOp l);
+
+        R visit(ShapeOp l);
+    }
+
+    /** Calls the {@code visit} method of {@code v} for this layer's class. */
+    <R> R accept(Visitor<R> v);
+
     /** The layer's name, as the user knows it (the Keras layer name). */
     String name();
 

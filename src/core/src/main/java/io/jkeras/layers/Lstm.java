@@ -19,6 +19,8 @@ import java.util.List;
  * States: h, c.
  */
 public final class Lstm extends Recurrent {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     static final int GATES = 4;
 
     private final Activation activation;

@@ -9,6 +9,8 @@ import java.util.List;
  * input with masked timesteps set to zero (input × mask, as Keras computes it), carrying the mask.
  */
 public final class Masking implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final float maskValue;
 

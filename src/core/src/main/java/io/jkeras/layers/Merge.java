@@ -29,6 +29,8 @@ import java.util.List;
  * a 1 stretches, a lower-rank input gains axes of size 1 after the batch axis in {@code call}, :160).
  */
 public final class Merge implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     public enum Op {
         ADD("Add"), SUBTRACT("Subtract"), MULTIPLY("Multiply"), AVERAGE("Average"), MAXIMUM("Maximum"), MINIMUM("Minimum");
 

@@ -12,6 +12,8 @@ import java.util.List;
  * Permute does not support masking: the output carries no mask.
  */
 public final class Permute implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int[] dims; // 1-based
 

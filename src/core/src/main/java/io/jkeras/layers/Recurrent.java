@@ -29,7 +29,7 @@ import java.util.Arrays;
  * for it (the oracle of the tests), run the reference {@link #step} per timestep and row. Work
  * arrays come from the thread's {@link Workspace}.
  */
-public abstract class Recurrent implements Layer {
+public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm, Gru, CudnnRecurrent {
     protected final String name;
     protected final int units;
     protected final int inputSize;

@@ -7,6 +7,8 @@ import java.util.List;
 
 /** (batch, features) → (batch, n, features), the vector repeated n times. */
 public final class RepeatVector implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int n;
 

@@ -11,6 +11,8 @@ import java.util.List;
  * from the sample's size. Keras' Reshape does not support masking: the output carries no mask.
  */
 public final class Reshape implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int[] target;
     private final int inferred; // index of the -1 entry, or -1

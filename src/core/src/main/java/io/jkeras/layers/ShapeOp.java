@@ -13,6 +13,8 @@ import java.util.List;
  * the batch as axis 0, as Keras does; negative axes count from the end.
  */
 public final class ShapeOp implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     /** The operation. */
     public enum Op { ANY, ALL, EXPAND_DIMS, SQUEEZE, ZEROS_LIKE, ONES_LIKE, LOGICAL_NOT, CAST_FLOAT, CAST_INT, CAST_BOOL }
 

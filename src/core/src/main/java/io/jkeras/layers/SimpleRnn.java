@@ -13,6 +13,8 @@ import java.util.List;
  * to whole tiles. State: h.
  */
 public final class SimpleRnn extends Recurrent {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final Activation activation;
     private final GatePanel panel;
     private final float[] kernelP;

@@ -19,6 +19,8 @@ import java.util.List;
  * Keras 2 releases differ in whether the mask is used at all, so those cases are refused.
  */
 public final class Softmax implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final int[] axes; // as configured, possibly negative
     private final boolean keras3Masking;

@@ -7,6 +7,8 @@ import java.util.List;
 
 /** Applies an inner layer to every timestep: (batch, T, ...) is run as (batch·T, ...). */
 public final class TimeDistributed implements Layer {
+    @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
+
     private final String name;
     private final Layer inner;
 

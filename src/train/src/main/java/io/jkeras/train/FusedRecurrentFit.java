@@ -4,6 +4,23 @@ import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.Engine;
 import io.jkeras.layers.Dense;
+import io.jkeras.layers.CudnnRecurrent;
+import io.jkeras.layers.Bidirectional;
+import io.jkeras.layers.Embedding;
+import io.jkeras.layers.Masking;
+import io.jkeras.layers.Flatten;
+import io.jkeras.layers.Identity;
+import io.jkeras.layers.ActivationLayer;
+import io.jkeras.layers.RepeatVector;
+import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.BatchNormalization;
+import io.jkeras.layers.Reshape;
+import io.jkeras.layers.Permute;
+import io.jkeras.layers.Softmax;
+import io.jkeras.layers.Concatenate;
+import io.jkeras.layers.Merge;
+import io.jkeras.layers.ElementwiseOp;
+import io.jkeras.layers.ShapeOp;
 import io.jkeras.layers.Gru;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Lstm;
@@ -116,16 +133,14 @@ public final class FusedRecurrentFit {
             this.activity = activity;
             this.node = node;
             this.stateful = rnn.stateful();
-            kind = rnn instanceof Lstm ? Kind.LSTM : rnn instanceof Gru g ? (g.resetAfter() ? Kind.GRU : Kind.GRU1) : Kind.SIMPLE;
+            Cell cell = rnn.accept(Cell.OF);
+            kind = cell.kind();
             features = rnn.inputSize();
             units = rnn.units();
             gates = kind == Kind.LSTM ? 4 : kind == Kind.SIMPLE ? 1 : 3;
             returnSequences = rnn.options().returnSequences();
-            switch (kind) {
-                case LSTM -> { act = ((Lstm) rnn).activation(); ract = ((Lstm) rnn).recurrentActivation(); }
-                case GRU, GRU1 -> { act = ((Gru) rnn).activation(); ract = ((Gru) rnn).recurrentActivation(); }
-                default -> { act = ((SimpleRnn) rnn).activation(); ract = act; }
-            }
+            act = cell.act();
+            ract = cell.ract();
             List<Param> rp = graph.form(rnn.name()).params();
             kernel = rp.get(0);
             recurrent = rp.get(1);
@@ -232,10 +247,8 @@ public final class FusedRecurrentFit {
             if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
             TrainingConfig rc = model.trainingConfig(rnn.name());
             if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
-            Activation a, r;
-            if (rnn instanceof Lstm l) { a = l.activation(); r = l.recurrentActivation(); }
-            else if (rnn instanceof Gru g) { a = g.activation(); r = g.recurrentActivation(); }
-            else { a = ((SimpleRnn) rnn).activation(); r = a; }
+            Cell cell = rnn.accept(Cell.OF);
+            Activation a = cell.act(), r = cell.ract();
             if (!TrainingCells.supports(a) || !TrainingCells.supports(r)) return "cell activation " + a + "/" + r;
             if (i == 0 && x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
         }
@@ -256,7 +269,7 @@ public final class FusedRecurrentFit {
             Class<?> c = n.layer().getClass();
             boolean last = i == rest.size() - 1;
             boolean head = c == Dense.class || c == TimeDistributed.class && ((TimeDistributed) n.layer()).inner().getClass() == Dense.class;
-            if (last ? !head : c != Lstm.class && c != Gru.class && c != SimpleRnn.class) return null;
+            if (last ? !head : n.layer().accept(Cell.OF) == null) return null;
             if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0).index() != 0) return null;
             prev = n.id();
         }
@@ -621,5 +634,62 @@ public final class FusedRecurrentFit {
     private static void add(Param p, float[] g, int n) {
         double[] b = p.var().gradBuffer();
         for (int i = 0; i < n; i++) b[i] += g[i];
+    }
+
+    /**
+     * The fused cell of a recurrent layer: its kind and activations, or null for a layer the fused
+     * path does not run (the model then trains on the tape).
+     */
+    private record Cell(Kind kind, Activation act, Activation ract) {
+        static final Layer.Visitor<Cell> OF = new Layer.Visitor<>() {
+            @Override public Cell visit(Lstm l) { return new Cell(Kind.LSTM, l.activation(), l.recurrentActivation()); }
+
+            @Override
+            public Cell visit(Gru g) {
+                return new Cell(g.resetAfter() ? Kind.GRU : Kind.GRU1, g.activation(), g.recurrentActivation());
+            }
+
+            @Override public Cell visit(SimpleRnn l) { return new Cell(Kind.SIMPLE, l.activation(), l.activation()); }
+
+            @Override public Cell visit(InputLayer l) { return null; }
+
+            @Override public Cell visit(Dense l) { return null; }
+
+            @Override public Cell visit(CudnnRecurrent l) { return null; }
+
+            @Override public Cell visit(Bidirectional l) { return null; }
+
+            @Override public Cell visit(TimeDistributed l) { return null; }
+
+            @Override public Cell visit(Embedding l) { return null; }
+
+            @Override public Cell visit(Masking l) { return null; }
+
+            @Override public Cell visit(Flatten l) { return null; }
+
+            @Override public Cell visit(Identity l) { return null; }
+
+            @Override public Cell visit(ActivationLayer l) { return null; }
+
+            @Override public Cell visit(RepeatVector l) { return null; }
+
+            @Override public Cell visit(Conv1D l) { return null; }
+
+            @Override public Cell visit(BatchNormalization l) { return null; }
+
+            @Override public Cell visit(Reshape l) { return null; }
+
+            @Override public Cell visit(Permute l) { return null; }
+
+            @Override public Cell visit(Softmax l) { return null; }
+
+            @Override public Cell visit(Concatenate l) { return null; }
+
+            @Override public Cell visit(Merge l) { return null; }
+
+            @Override public Cell visit(ElementwiseOp l) { return null; }
+
+            @Override public Cell visit(ShapeOp l) { return null; }
+        };
     }
 }

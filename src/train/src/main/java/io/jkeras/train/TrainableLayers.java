@@ -2,71 +2,97 @@ package io.jkeras.train;
 
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.layers.ActivationLayer;
+import io.jkeras.layers.BatchNormalization;
+import io.jkeras.layers.Bidirectional;
+import io.jkeras.layers.Concatenate;
+import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Dense;
+import io.jkeras.layers.ElementwiseOp;
+import io.jkeras.layers.Embedding;
 import io.jkeras.layers.Flatten;
+import io.jkeras.layers.Gru;
 import io.jkeras.layers.Identity;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Lstm;
+import io.jkeras.layers.Masking;
+import io.jkeras.layers.Merge;
+import io.jkeras.layers.Permute;
 import io.jkeras.layers.RepeatVector;
+import io.jkeras.layers.Reshape;
+import io.jkeras.layers.ShapeOp;
 import io.jkeras.layers.SimpleRnn;
+import io.jkeras.layers.Softmax;
 import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Weight;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
- * The one table from engine layer classes to their training forms, and the simple layers' forms.
- * A layer class without an entry cannot be trained; fitting such a model fails naming the layer.
+ * The training form of every engine layer class: a {@link Layer.Visitor}, so that a layer class
+ * without one does not compile. A form may still refuse settings it cannot train with, naming the
+ * layer (e.g. {@code DropoutTrainer} for GaussianNoise).
  */
 public final class TrainableLayers {
-    private static final Map<Class<? extends Layer>, BiFunction<Layer, TrainingConfig, TrainableLayer>> TABLE = new LinkedHashMap<>();
-
-    static {
-        register(InputLayer.class, (l, c) -> new PassThrough(l));
-        register(Identity.class, (l, c) -> new DropoutTrainer((Identity) l, c));
-        register(Dense.class, (l, c) -> new DenseTrainer((Dense) l, c));
-        register(Lstm.class, (l, c) -> new LstmTrainer((Lstm) l, c));
-        register(SimpleRnn.class, (l, c) -> new SimpleRnnTrainer((SimpleRnn) l, c));
-        register(Flatten.class, (l, c) -> new Reshaper(l));
-        register(RepeatVector.class, (l, c) -> new RepeatVectorTrainer((RepeatVector) l));
-        register(ActivationLayer.class, (l, c) -> new ActivationTrainer((ActivationLayer) l));
-        register(TimeDistributed.class, (l, c) -> new TimeDistributedTrainer((TimeDistributed) l, c));
-        // layer forms in their own files
-        register(io.jkeras.layers.Gru.class, GruTrainer::new);
-        register(io.jkeras.layers.CudnnRecurrent.class, CudnnTrainer::new);
-        register(io.jkeras.layers.Bidirectional.class, BidirectionalTrainer::new);
-        register(io.jkeras.layers.Embedding.class, EmbeddingTrainer::new);
-        register(io.jkeras.layers.Masking.class, MaskingTrainer::new);
-        register(io.jkeras.layers.Conv1D.class, Conv1DTrainer::new);
-        register(io.jkeras.layers.BatchNormalization.class, BatchNormalizationTrainer::new);
-        register(io.jkeras.layers.Reshape.class, ReshapeTrainer::new);
-        register(io.jkeras.layers.Permute.class, PermuteTrainer::new);
-        register(io.jkeras.layers.Softmax.class, SoftmaxTrainer::new);
-        register(io.jkeras.layers.Concatenate.class, ConcatenateTrainer::new);
-        register(io.jkeras.layers.Merge.class, MergeTrainer::new);
-        register(io.jkeras.layers.ElementwiseOp.class, OpTrainer::new);
-        register(io.jkeras.layers.ShapeOp.class, OpTrainer::new);
-    }
-
     private TrainableLayers() {}
 
-    /** Adds a training form for an engine layer class. */
-    public static synchronized <L extends Layer> void register(Class<L> type, BiFunction<Layer, TrainingConfig, TrainableLayer> f) {
-        TABLE.put(type, f);
-    }
+    public static TrainableLayer of(Layer layer, TrainingConfig config) { return layer.accept(new Forms(config)); }
 
-    public static TrainableLayer of(Layer layer, TrainingConfig config) {
-        BiFunction<Layer, TrainingConfig, TrainableLayer> f = TABLE.get(layer.getClass());
-        if (f == null) {
-            throw new UnsupportedModelException(null, layer.name(), null, "layer type " + layer.typeName() + " cannot be trained yet");
-        }
-        return f.apply(layer, config);
+    /** Each layer class to its training form, under one training config. */
+    private static final class Forms implements Layer.Visitor<TrainableLayer> {
+        private final TrainingConfig c;
+
+        Forms(TrainingConfig c) { this.c = c; }
+
+        @Override public TrainableLayer visit(InputLayer l) { return new PassThrough(l); }
+
+        @Override public TrainableLayer visit(Identity l) { return new DropoutTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Dense l) { return new DenseTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Lstm l) { return new LstmTrainer(l, c); }
+
+        @Override public TrainableLayer visit(SimpleRnn l) { return new SimpleRnnTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Flatten l) { return new Reshaper(l); }
+
+        @Override public TrainableLayer visit(RepeatVector l) { return new RepeatVectorTrainer(l); }
+
+        @Override public TrainableLayer visit(ActivationLayer l) { return new ActivationTrainer(l); }
+
+        @Override public TrainableLayer visit(TimeDistributed l) { return new TimeDistributedTrainer(l, c); }
+
+        // layer forms in their own files
+        @Override public TrainableLayer visit(Gru l) { return new GruTrainer(l, c); }
+
+        @Override public TrainableLayer visit(CudnnRecurrent l) { return new CudnnTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Bidirectional l) { return new BidirectionalTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Embedding l) { return new EmbeddingTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Masking l) { return new MaskingTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Conv1D l) { return new Conv1DTrainer(l, c); }
+
+        @Override public TrainableLayer visit(BatchNormalization l) { return new BatchNormalizationTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Reshape l) { return new ReshapeTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Permute l) { return new PermuteTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Softmax l) { return new SoftmaxTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Concatenate l) { return new ConcatenateTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Merge l) { return new MergeTrainer(l, c); }
+
+        @Override public TrainableLayer visit(ElementwiseOp l) { return new OpTrainer(l, c); }
+
+        @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
