@@ -18,7 +18,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * core never reaches up into training, Keras or the command line.
  */
 class ArchitectureTest {
-    static final String[] CORE = {"io.jkeras.exceptions..", "io.jkeras.text..", "io.jkeras.util..", "io.jkeras.tensor..",
+    static final String[] CORE = {"io.jkeras.exceptions..", "io.jkeras.text..", "io.jkeras.util..",
+            "io.jkeras.tensor..",
             "io.jkeras.kernels..", "io.jkeras.layers..", "io.jkeras.model..", "io.jkeras.npy..", "io.jkeras.golden..",
             "io.jkeras.format.."};
 
@@ -30,11 +31,13 @@ class ArchitectureTest {
         ImportOption mainOnly = location -> !location.contains("/test-classes/") && !location.contains("-tests.jar");
         main = new ClassFileImporter().withImportOption(mainOnly).importPackages("io.jkeras");
         // a rule over no classes passes: make sure every module's classes are here
-        for (String c : new String[]{"io.jkeras.layers.Lstm", "io.jkeras.train.Trainer", "io.jkeras.keras.LayerRegistry",
+        for (String c : new String[]{"io.jkeras.layers.Lstm", "io.jkeras.train.Trainer",
+                "io.jkeras.keras.LayerRegistry",
                 "io.jkeras.JKeras", "io.jkeras.testing.ModelAssert", "io.jkeras.cli.Main"}) {
             org.assertj.core.api.Assertions.assertThat(main.contain(c)).as("imported " + c).isTrue();
         }
-        org.assertj.core.api.Assertions.assertThat(main.contain("io.jkeras.ArchitectureTest")).as("tests left out").isFalse();
+        org.assertj.core.api.Assertions.assertThat(main.contain("io.jkeras.ArchitectureTest")).as("tests left out")
+                .isFalse();
     }
 
     static void check(ArchRule rule) { rule.check(main); }

@@ -29,7 +29,10 @@ public final class JKeras {
      */
     public static Model load(Path path) { return load(path, LoadOptions.DEFAULT); }
 
-    /** As {@link #load(Path)}; a jkeras native file ({@code .jkm}, told by its magic bytes) loads through {@link io.jkeras.format.Jkm}. */
+    /**
+     * As {@link #load(Path)}; a jkeras native file ({@code .jkm}, told by its magic bytes) loads through {@link
+     * io.jkeras.format.Jkm}.
+     */
     public static Model load(Path path, LoadOptions options) {
         if (io.jkeras.format.Jkm.isJkm(path)) return io.jkeras.format.Jkm.load(path, options);
         return KerasLoader.load(path, options);
@@ -42,7 +45,8 @@ public final class JKeras {
      */
     public static Model load(InputStream in, String name) { return KerasLoader.load(in, name, LoadOptions.DEFAULT); }
 
-    public static Model load(InputStream in, String name, LoadOptions options) { return KerasLoader.load(in, name, options); }
+    public static Model load(InputStream in, String name,
+            LoadOptions options) { return KerasLoader.load(in, name, options); }
 
     /**
      * Loads an architecture JSON ({@code model.to_json()}, or the {@code config.json} of a
@@ -95,11 +99,13 @@ public final class JKeras {
 
     /** The lower-case extension of {@code path} among {@link #SAVE_EXTENSIONS}, or an InputException. */
     private static String saveExtension(Path path) {
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = path.getFileName() == null ? "" : path.getFileName().toString()
+                .toLowerCase(java.util.Locale.ROOT);
         for (String e : SAVE_EXTENSIONS) {
             if (name.endsWith(e)) return e;
         }
-        throw new InputException(path.toString(), null, null, "cannot tell the format to write from the file name: it must end in "
+        throw new InputException(path.toString(), null, null,
+                "cannot tell the format to write from the file name: it must end in "
                 + String.join(", ", SAVE_EXTENSIONS) + " (native, Keras 3 archive, legacy HDF5)");
     }
 
@@ -127,13 +133,17 @@ public final class JKeras {
             save(model, path);
             return;
         }
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = path.getFileName() == null ? "" : path.getFileName().toString()
+                .toLowerCase(java.util.Locale.ROOT);
         if (!name.endsWith(".keras")) {
-            throw new UnsupportedModelException(path.toString(), null, null, "an optimizer state is saved in .keras archives only:"
-                    + " Keras 3 does not restore an optimizer from a legacy HDF5 file (its slots are dropped and fit then fails);"
+            throw new UnsupportedModelException(path.toString(), null, null,
+                    "an optimizer state is saved in .keras archives only:"
+                    + " Keras 3 does not restore an optimizer from a legacy HDF5 file (its slots are dropped and fit"
+                            + " then fails);"
                     + " save as .keras, or save the model alone", null);
         }
-        io.jkeras.keras.KerasWriter.saveKeras(model, path, io.jkeras.keras.KerasOptimizerReader.forSaving(model, optimizer, loss));
+        io.jkeras.keras.KerasWriter.saveKeras(model, path,
+                io.jkeras.keras.KerasOptimizerReader.forSaving(model, optimizer, loss));
     }
 
     /**
@@ -155,7 +165,8 @@ public final class JKeras {
         return io.jkeras.keras.KerasOptimizerReader.read(path, model);
     }
 
-    public static java.util.Optional<io.jkeras.train.TrainingState> loadTrainingState(Path path, Model model, LoadOptions options) {
+    public static java.util.Optional<io.jkeras.train.TrainingState> loadTrainingState(Path path, Model model,
+            LoadOptions options) {
         return io.jkeras.keras.KerasOptimizerReader.read(path, model, options);
     }
 }

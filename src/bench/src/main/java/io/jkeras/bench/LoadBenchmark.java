@@ -68,7 +68,8 @@ public class LoadBenchmark {
         String pre = System.getProperty("jkeras.bench.jkm");
         if (pre != null) {
             file = Path.of(pre, workload + ".jkm");
-            if (!Files.isRegularFile(file)) throw new IllegalStateException(file + " not found: run tools/bench_jkm.sh (-Djkeras.bench.jkm=" + pre + ")");
+            if (!Files.isRegularFile(file)) throw new IllegalStateException(file
+                    + " not found: run tools/bench_jkm.sh (-Djkeras.bench.jkm=" + pre + ")");
             return;
         }
         converted = Files.createTempFile("jkeras-bench-" + workload, ".jkm");
@@ -76,7 +77,8 @@ public class LoadBenchmark {
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.jkeras.cli.Main",
                 "convert", "--force", h5.toString(), converted.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (p.waitFor() != 0) throw new IllegalStateException("jkeras convert " + h5 + " failed (exit " + p.exitValue() + ")");
+        if (p.waitFor() != 0) throw new IllegalStateException("jkeras convert " + h5 + " failed (exit " + p.exitValue()
+                + ")");
         file = converted;
     }
 

@@ -65,7 +65,8 @@ public class TrainBenchmark {
         x = new Tensor[]{gaussian(rng, samples, in)};
         y = new Tensor[]{gaussian(rng, samples, out)};
         graph = new TrainGraph(model);
-        options = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Adam(1e-3)).batchSize(64).epochs(1).shuffle(true);
+        options = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Adam(1e-3)).batchSize(64).epochs(1)
+                .shuffle(true);
     }
 
     private static Tensor gaussian(Random rng, int n, int[] shape) {

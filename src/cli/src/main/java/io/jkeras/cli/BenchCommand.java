@@ -41,17 +41,22 @@ import java.util.concurrent.CyclicBarrier;
  * epoch. {@code --json} prints one JSON object on one line, the form the peer benchmark kit records.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time the model on random N(0,1) inputs of its shape: median and p90 latency per call, throughput, GFLOP/s.",
+        description = {"Time the model on random N(0,1) inputs of its shape: median and p90 latency per call,"
+                + " throughput, GFLOP/s.",
                 "With --train: time epochs of fit (MSE, Adam) on random data and report the median epoch.",
-                "FLOPs count dense matrix products only (recurrent 2·G·H·(F+H) per step, Dense 2·F·units; training 3 × forward)."})
+                "FLOPs count dense matrix products only (recurrent 2·G·H·(F+H) per step, Dense 2·F·units; training 3"
+                        + " × forward)."})
 public final class BenchCommand implements Runnable {
     @Mixin
     ModelArgs args = new ModelArgs();
 
-    @Option(names = "--batch", paramLabel = "B", description = "Samples per call (default: the model's fixed batch size, else 1; with --train the mini-batch size, default 64).")
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Samples per call (default: the model's fixed batch size, else 1; with --train the"
+                    + " mini-batch size, default 64).")
     Integer batch;
 
-    @Option(names = "--timesteps", paramLabel = "T", description = "Time steps of the random input, for a model whose time dimension is unknown.")
+    @Option(names = "--timesteps", paramLabel = "T",
+            description = "Time steps of the random input, for a model whose time dimension is unknown.")
     Integer timesteps;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -60,54 +65,71 @@ public final class BenchCommand implements Runnable {
     Integer threads;
 
     @Option(names = "--callers", paramLabel = "C", defaultValue = "1",
-            description = "Independent threads calling predict on the shared model at the same time (default 1); latency is per call, throughput = C·B / median.")
+            description = "Independent threads calling predict on the shared model at the same time (default 1);"
+                    + " latency is per call, throughput = C·B / median.")
     int callers;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5", description = "Time single calls for S seconds after the warm-up (default 5).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5",
+            description = "Time single calls for S seconds after the warm-up (default 5).")
     double seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "2", description = "Warm-up seconds before timing (default 2; at least 2 calls).")
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "2",
+            description = "Warm-up seconds before timing (default 2; at least 2 calls).")
     double warmup;
 
-    @Option(names = "--max-calls", paramLabel = "N", defaultValue = "5000", description = "Stop timing after N calls even before S seconds (default 5000).")
+    @Option(names = "--max-calls", paramLabel = "N", defaultValue = "5000",
+            description = "Stop timing after N calls even before S seconds (default 5000).")
     int maxCalls;
 
-    @Option(names = "--min-calls", paramLabel = "N", defaultValue = "5", description = "Time at least N calls even past S seconds (default 5).")
+    @Option(names = "--min-calls", paramLabel = "N", defaultValue = "5",
+            description = "Time at least N calls even past S seconds (default 5).")
     int minCalls;
 
-    @Option(names = "--input", paramLabel = "X.npy", description = "Time on this input instead of random data (one per model input; its batch wins).")
+    @Option(names = "--input", paramLabel = "X.npy",
+            description = "Time on this input instead of random data (one per model input; its batch wins).")
     List<Path> inputs = new ArrayList<>();
 
-    @Option(names = "--expected", paramLabel = "Y.npy", description = "Report the largest absolute difference of the first output from this array (max_abs_diff).")
+    @Option(names = "--expected", paramLabel = "Y.npy",
+            description = "Report the largest absolute difference of the first output from this array (max_abs_diff).")
     Path expected;
 
-    @Option(names = "--kernel", paramLabel = "K", description = "Kernels the model runs (Model.withEngine): 'best' (the Vector API ones when the JVM has jdk.incubator.vector) or 'scalar'. Default: as the JVM was started (-Djkeras.scalar).")
+    @Option(names = "--kernel", paramLabel = "K",
+            description = "Kernels the model runs (Model.withEngine): 'best' (the Vector API ones when the JVM has"
+                    + " jdk.incubator.vector) or 'scalar'. Default: as the JVM was started (-Djkeras.scalar).")
     String kernel;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the random data (default 0).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of the random data (default 0).")
     long seed;
 
     @Option(names = "--train", description = "Time training epochs of fit (MSE loss, Adam) instead of predictions.")
     boolean train;
 
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "8192", description = "--train: samples per epoch (default 8192).")
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "8192",
+            description = "--train: samples per epoch (default 8192).")
     int samples;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "5", description = "--train: timed epochs after one warm-up epoch (default 5).")
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "5",
+            description = "--train: timed epochs after one warm-up epoch (default 5).")
     int epochs;
 
-    @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "1e-3", description = "--train: Adam's learning rate (default 1e-3).")
+    @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "1e-3",
+            description = "--train: Adam's learning rate (default 1e-3).")
     double learningRate;
 
     @Option(names = "--first", paramLabel = "N", defaultValue = "0",
-            description = "Also time the first N calls of this fresh JVM (first_calls_ms), before the timed warm-up and after --model-warm-up: what a service's first requests wait.")
+            description = "Also time the first N calls of this fresh JVM (first_calls_ms), before the timed warm-up"
+                    + " and after --model-warm-up: what a service's first requests wait.")
     int first;
 
     @Option(names = "--model-warm-up", paramLabel = "S", defaultValue = "0",
-            description = "Call Model.warmUp with a budget of S seconds on the timed input first, as a service would at startup (default 0: not).")
+            description = "Call Model.warmUp with a budget of S seconds on the timed input first, as a service would"
+                    + " at startup (default 0: not).")
     double modelWarmUp;
 
-    @Option(names = "--json", description = "Print one JSON object on one line (median_ms, p90_ms, throughput_seq_per_s, gflop_per_s, ...; with --train median_s, ...).")
+    @Option(names = "--json",
+            description = "Print one JSON object on one line (median_ms, p90_ms, throughput_seq_per_s, gflop_per_s,"
+                    + " ...; with --train median_s, ...).")
     boolean json;
 
     @Spec
@@ -151,12 +173,15 @@ public final class BenchCommand implements Runnable {
                 .between("--seconds", seconds, 0, MAX_SECONDS, false).between("--warmup", warmup, 0, MAX_SECONDS, false)
                 .between("--model-warm-up", modelWarmUp, 0, MAX_SECONDS, false)
                 .ints("--max-calls", maxCalls, 1, 10_000_000).ints("--min-calls", minCalls, 1, 10_000_000)
-                .ints("--first", first, 0, 100_000).ints("--samples", samples, 1, 1 << 24).ints("--epochs", epochs, 1, 100_000)
+                .ints("--first", first, 0, 100_000).ints("--samples", samples, 1, 1 << 24)
+                .ints("--epochs", epochs, 1, 100_000)
                 .positive("--learning-rate", learningRate);
         if (train && (first > 0 || modelWarmUp > 0)) throw usage("--first and --model-warm-up are for inference");
-        if (kernel != null && !kernel.equals("best") && !kernel.equals("scalar")) throw usage("--kernel is 'best' or 'scalar', got '" + kernel + "'");
+        if (kernel != null && !kernel.equals("best") && !kernel.equals("scalar")) throw usage(
+                "--kernel is 'best' or 'scalar', got '" + kernel + "'");
         if (train) {
-            if (!inputs.isEmpty() || expected != null) throw usage("--input and --expected are for inference; --train uses random data");
+            if (!inputs.isEmpty() || expected != null) throw usage(
+                    "--input and --expected are for inference; --train uses random data");
             if (callers != 1) throw usage("--callers is for inference");
         }
     }
@@ -234,7 +259,8 @@ public final class BenchCommand implements Runnable {
     private void runCallers(Model model, Tensor[] x, long[][] perCaller) {
         CyclicBarrier start = new CyclicBarrier(callers), measure = new CyclicBarrier(callers);
         List<Thread> started = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure
+                = new java.util.concurrent.atomic.AtomicReference<>();
         Runnable abort = () -> {
             start.reset();
             measure.reset();
@@ -328,14 +354,16 @@ public final class BenchCommand implements Runnable {
 
     private Tensor[] readInputs(Model model) {
         if (inputs.size() != model.inputCount()) {
-            throw new InputException("model has " + model.inputCount() + " input(s) but " + inputs.size() + " --input file(s) were given");
+            throw new InputException("model has " + model.inputCount() + " input(s) but " + inputs.size()
+                    + " --input file(s) were given");
         }
         Tensor[] x = new Tensor[inputs.size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = Npy.read(inputs.get(i)).tensor();
             if (x[i].shape().length == 0) throw new InputException(inputs.get(i) + ": a scalar is not a batch");
             if (batch != null && x[i].dim(0) != batch) {
-                throw new InputException(inputs.get(i) + " holds a batch of " + x[i].dim(0) + " but --batch " + batch + " was given");
+                throw new InputException(inputs.get(i) + " holds a batch of " + x[i].dim(0) + " but --batch " + batch
+                        + " was given");
             }
         }
         return x;
@@ -343,7 +371,8 @@ public final class BenchCommand implements Runnable {
 
     static double maxAbsDiff(Tensor got, Tensor want) {
         if (got.size() != want.size()) {
-            throw new InputException("--expected has shape " + Tensor.shapeString(want.shape()) + " but the output has shape " + Tensor.shapeString(got.shape()));
+            throw new InputException("--expected has shape " + Tensor.shapeString(want.shape())
+                    + " but the output has shape " + Tensor.shapeString(got.shape()));
         }
         double m = 0;
         float[] a = got.data(), b = want.data();
@@ -359,7 +388,8 @@ public final class BenchCommand implements Runnable {
         int fixed = 0;
         for (int i = 0; i < model.inputCount(); i++) fixed = Math.max(fixed, model.input(i).batchSize());
         if (fixed > 0 && batch != null && batch != fixed) {
-            throw new InputException("model '" + model.name() + "' has a fixed batch size of " + fixed + "; --batch " + batch + " does not fit");
+            throw new InputException("model '" + model.name() + "' has a fixed batch size of " + fixed + "; --batch "
+                    + batch + " does not fit");
         }
         return batch != null ? batch : fixed > 0 ? fixed : dflt;
     }
@@ -370,12 +400,15 @@ public final class BenchCommand implements Runnable {
         for (int d = 0; d < c.length; d++) {
             if (c[d] >= 0) {
                 if (d == 0 && timesteps != null && c.length >= 2 && c[0] != timesteps) {
-                    throw new InputException(what + " has a fixed time dimension of " + c[0] + "; --timesteps " + timesteps + " does not fit");
+                    throw new InputException(what + " has a fixed time dimension of " + c[0] + "; --timesteps "
+                            + timesteps + " does not fit");
                 }
                 continue;
             }
-            if (d != 0) throw new InputException(what + " has an unknown dimension other than time " + Tensor.shapeString(s) + "; give --input");
-            if (timesteps == null) throw new InputException(what + " has an unknown time dimension " + Tensor.shapeString(s) + "; give --timesteps T");
+            if (d != 0) throw new InputException(what + " has an unknown dimension other than time "
+                    + Tensor.shapeString(s) + "; give --input");
+            if (timesteps == null) throw new InputException(what + " has an unknown time dimension "
+                    + Tensor.shapeString(s) + "; give --timesteps T");
             c[d] = timesteps;
         }
         return c;
@@ -386,7 +419,8 @@ public final class BenchCommand implements Runnable {
      * --timesteps ({@link #concreteShape}, whose messages name the option).
      */
     Tensor[] randomInputs(Model model, int b, long seed) {
-        for (int i = 0; i < model.inputCount(); i++) concreteShape(model.input(i).shape(), "input '" + model.input(i).name() + "'");
+        for (int i = 0; i < model.inputCount(); i++) concreteShape(model.input(i).shape(), "input '" + model.input(i)
+                .name() + "'");
         return SampleInputs.random(model, b, timesteps == null ? -1 : timesteps, seed);
     }
 
@@ -420,7 +454,8 @@ public final class BenchCommand implements Runnable {
         FitOptions fo = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Adam(learningRate))
                 .batchSize(b).epochs(1 + epochs).shuffle(true).seed(seed).listener(timer);
         Trainer.fit(model, x, y, fo);
-        long[] timed = Arrays.copyOfRange(timer.nanos.stream().mapToLong(Long::longValue).toArray(), 1, timer.nanos.size());
+        long[] timed = Arrays.copyOfRange(timer.nanos.stream().mapToLong(Long::longValue).toArray(), 1,
+                timer.nanos.size());
         Stats s = Stats.of(timed);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("median_s", s.median);
@@ -476,25 +511,30 @@ public final class BenchCommand implements Runnable {
 
     private void printHuman(PrintWriter out, Map<String, Object> r) {
         out.println("model      " + Printable.escape(r.get("model")));
-        out.println("kernel     " + r.get("kernel") + ", engine threads " + (r.get("threads") == null ? "default" : r.get("threads"))
+        out.println("kernel     " + r.get("kernel") + ", engine threads "
+                + (r.get("threads") == null ? "default" : r.get("threads"))
                 + ", Java " + r.get("java"));
         if (train) {
-            out.printf(Locale.ROOT, "training   %d samples, batch %s, MSE, Adam(%s); 1 warm-up epoch (%.3f s), %s timed%n",
+            out.printf(Locale.ROOT,
+                    "training   %d samples, batch %s, MSE, Adam(%s); 1 warm-up epoch (%.3f s), %s timed%n",
                     samples, r.get("batch"), learningRate, (double) r.get("warmup_epoch_s"), r.get("n"));
             out.printf(Locale.ROOT, "epoch      median %.3f s   p90 %.3f s   min %.3f s   max %.3f s%n",
                     r.get("median_s"), r.get("p90_s"), r.get("min_s"), r.get("max_s"));
             out.printf(Locale.ROOT, "throughput %.0f samples/s%n", r.get("samples_per_s"));
-            out.printf(Locale.ROOT, "compute    %.2f GFLOP/s (%.4g GFLOP per epoch, 3 x forward)%n", r.get("gflop_per_s"),
+            out.printf(Locale.ROOT, "compute    %.2f GFLOP/s (%.4g GFLOP per epoch, 3 x forward)%n",
+                    r.get("gflop_per_s"),
                     ((Long) r.get("flops_per_epoch")) / 1e9);
             out.printf(Locale.ROOT, "loss       %.6g -> %.6g%n", r.get("loss_first"), r.get("loss_last"));
             return;
         }
         out.println("input      " + String.join(", ", castList(r.get("input_shapes"))) + " (batch " + r.get("batch")
                 + (callers > 1 ? ", " + callers + " callers" : "") + ")");
-        out.printf(Locale.ROOT, "latency    median %s   p90 %s   min %s   max %s   (%s calls)%n", ms(r.get("median_ms")), ms(r.get("p90_ms")),
+        out.printf(Locale.ROOT, "latency    median %s   p90 %s   min %s   max %s   (%s calls)%n",
+                ms(r.get("median_ms")), ms(r.get("p90_ms")),
                 ms(r.get("min_ms")), ms(r.get("max_ms")), r.get("n"));
         if (r.containsKey("model_warm_up_calls")) {
-            out.printf(Locale.ROOT, "warm-up    Model.warmUp: %s calls in %.3f s%n", r.get("model_warm_up_calls"), r.get("model_warm_up_s"));
+            out.printf(Locale.ROOT, "warm-up    Model.warmUp: %s calls in %.3f s%n", r.get("model_warm_up_calls"),
+                    r.get("model_warm_up_s"));
         }
         if (r.containsKey("first_calls_ms")) {
             StringBuilder sb = new StringBuilder();
@@ -502,7 +542,8 @@ public final class BenchCommand implements Runnable {
             out.println("first calls " + sb);
         }
         out.printf(Locale.ROOT, "throughput %.1f sequences/s%n", r.get("throughput_seq_per_s"));
-        out.printf(Locale.ROOT, "compute    %.2f GFLOP/s (%.4g MFLOP per call)%n", r.get("gflop_per_s"), ((Long) r.get("flops_per_call")) / 1e6);
+        out.printf(Locale.ROOT, "compute    %.2f GFLOP/s (%.4g MFLOP per call)%n", r.get("gflop_per_s"),
+                ((Long) r.get("flops_per_call")) / 1e6);
         if (r.containsKey("max_abs_diff")) out.printf(Locale.ROOT, "max |y - expected| %.3g%n", r.get("max_abs_diff"));
     }
 

@@ -42,7 +42,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert a model: OUT's extension picks the format (.jkm native, .h5, .keras).",
-                "The native file records the source's name, Keras version and SHA-256; with --embed-check it also holds "
+                "The native file records the source's name, Keras version and SHA-256; with --embed-check it also"
+                        + " holds "
                         + "an input and its expected output, re-run (and compared) every time the file is loaded."})
 final class ConvertCommand implements Callable<Integer> {
     @Mixin
@@ -54,22 +55,28 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace OUT when it exists.")
     boolean force;
 
-    @Option(names = "--embed-check", description = "Store an input and jkeras' output for it in the .jkm file (the input is "
+    @Option(names = "--embed-check",
+            description = "Store an input and jkeras' output for it in the .jkm file (the input is "
             + "--check-input, else generated from a fixed seed).")
     boolean embedCheck;
 
-    @Option(names = "--check-input", paramLabel = "X.npy", description = "Input(s) for --embed-check, one per model input; repeat for consecutive batches.")
+    @Option(names = "--check-input", paramLabel = "X.npy",
+            description = "Input(s) for --embed-check, one per model input; repeat for consecutive batches.")
     List<Path> checkInputs = new ArrayList<>();
 
-    @Option(names = "--embed-check-golden", paramLabel = "DIR", description = "Store a golden case (x*.npy and the reference outputs y*.npy, "
-            + "e.g. Keras') in the .jkm file, with the case's tolerance; the conversion is refused when the model does not match it now.")
+    @Option(names = "--embed-check-golden", paramLabel = "DIR",
+            description = "Store a golden case (x*.npy and the reference outputs y*.npy, "
+            + "e.g. Keras') in the .jkm file, with the case's tolerance; the conversion is refused when the model"
+                    + " does not match it now.")
     Path checkGolden;
 
-    @Option(names = "--check-atol", paramLabel = "A", description = "Absolute tolerance of the embedded check, 0 to " + Tolerance.MAX
+    @Option(names = "--check-atol", paramLabel = "A", description = "Absolute tolerance of the embedded check, 0 to "
+            + Tolerance.MAX
             + " (default 1e-6 for jkeras' own outputs; the case's, else 1e-5, for --embed-check-golden).")
     Double checkAtol;
 
-    @Option(names = "--check-rtol", paramLabel = "R", description = "Relative tolerance of the embedded check, 0 to " + Tolerance.MAX
+    @Option(names = "--check-rtol", paramLabel = "R", description = "Relative tolerance of the embedded check, 0 to "
+            + Tolerance.MAX
             + " (default: 1e-6 for jkeras' own outputs; the case's, else 0, for --embed-check-golden).")
     Double checkRtol;
 
@@ -86,10 +93,13 @@ final class ConvertCommand implements Callable<Integer> {
             throw new InputException("--check-atol and --check-rtol need --embed-check or --embed-check-golden");
         }
         String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
-        Kind kind = name.endsWith(".jkm") ? Kind.JKM : name.endsWith(".h5") ? Kind.H5 : name.endsWith(".keras") ? Kind.KERAS : null;
-        if (kind == null) throw new InputException(out.toString(), null, null, "OUT must end in .jkm (native), .h5 or .keras");
+        Kind kind = name.endsWith(".jkm") ? Kind.JKM : name.endsWith(".h5") ? Kind.H5 : name.endsWith(".keras")
+                ? Kind.KERAS : null;
+        if (kind == null) throw new InputException(out.toString(), null, null,
+                "OUT must end in .jkm (native), .h5 or .keras");
         if ((embedCheck || checkGolden != null || !checkInputs.isEmpty()) && kind != Kind.JKM) {
-            throw new InputException(out.toString(), null, null, "embedded checks are stored in native (.jkm) files only");
+            throw new InputException(out.toString(), null, null,
+                    "embedded checks are stored in native (.jkm) files only");
         }
         if (!checkInputs.isEmpty() && !embedCheck) throw new InputException("--check-input needs --embed-check");
         try (OutputFiles files = OutputFiles.create(force)) {
@@ -118,7 +128,8 @@ final class ConvertCommand implements Callable<Integer> {
         if (embedCheck) o = o.withCheck(jkerasCheck(m));
         if (checkGolden != null) o = o.withCheck(goldenCheck(m));
         Jkm.save(m, staged, o);
-        // read it back as a service would, embedded checks included: a file that does not load is never moved into place
+        // read it back as a service would, embedded checks included: a file that does not load is never moved into
+        // place
         try {
             Jkm.load(staged, JkmReader.Options.DEFAULT.withLoadOptions(
                     io.jkeras.model.LoadOptions.DEFAULT.withAllowNonFiniteWeights(args.allowNonFinite)));
@@ -128,8 +139,10 @@ final class ConvertCommand implements Callable<Integer> {
         }
         long size = Files.size(staged);
         files.commit();
-        pw.println(Printable.escape("wrote " + out + " (" + size + " bytes, " + m.weights().size() + " weights, native format "
-                + Jkm.MAJOR + "." + Jkm.MINOR + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")"));
+        pw.println(Printable.escape("wrote " + out + " (" + size + " bytes, " + m.weights().size()
+                + " weights, native format "
+                + Jkm.MAJOR + "." + Jkm.MINOR
+                        + (o.checks().isEmpty() ? "" : ", " + o.checks().size() + " embedded check(s)") + ")"));
         pw.flush();
     }
 
@@ -150,7 +163,8 @@ final class ConvertCommand implements Callable<Integer> {
         if (!checkInputs.isEmpty()) {
             int nIn = m.inputCount();
             if (checkInputs.size() % nIn != 0) {
-                throw new InputException("model has " + nIn + " input(s) but " + checkInputs.size() + " --check-input files were given");
+                throw new InputException("model has " + nIn + " input(s) but " + checkInputs.size()
+                        + " --check-input files were given");
             }
             for (int b = 0; b < checkInputs.size() / nIn; b++) {
                 Tensor[] x = new Tensor[nIn];
@@ -178,7 +192,8 @@ final class ConvertCommand implements Callable<Integer> {
         int nIn = m.inputCount(), nOut = m.outputCount();
         int nx = c.inputFiles().size(), ny = c.outputFiles().size();
         if (nx % nIn != 0 || ny != nx / nIn * nOut) {
-            throw new InputException(checkGolden.toString(), null, null, "holds " + nx + " input and " + ny + " output file(s), which do not fit a model with "
+            throw new InputException(checkGolden.toString(), null, null, "holds " + nx + " input and " + ny
+                    + " output file(s), which do not fit a model with "
                     + nIn + " input(s) and " + nOut + " output(s)");
         }
         Tolerance tol = Tolerance.resolveStrict(checkAtol, "--check-atol", checkRtol, "--check-rtol", c);
@@ -193,13 +208,15 @@ final class ConvertCommand implements Callable<Integer> {
             for (int o = 0; o < nOut; o++) {
                 Comparison cmp = Comparison.of("y" + (b * nOut + o) + ".npy", got[o], y[o], atol, rtol);
                 if (!cmp.passed()) {
-                    throw new InputException(checkGolden.toString(), null, null, "the model does not match this golden case, so it is not embedded: " + cmp.describe());
+                    throw new InputException(checkGolden.toString(), null, null,
+                            "the model does not match this golden case, so it is not embedded: " + cmp.describe());
                 }
             }
             xs.add(x);
             ys.add(y);
         }
-        return new EmbeddedCheck("golden case " + checkGolden.toAbsolutePath().normalize().getFileName(), atol, rtol, xs, ys);
+        return new EmbeddedCheck("golden case " + checkGolden.toAbsolutePath().normalize().getFileName(), atol, rtol,
+                xs, ys);
     }
 
     /**
@@ -224,9 +241,11 @@ final class ConvertCommand implements Callable<Integer> {
             for (int d = 0; d < s.length; d++) full[d + 1] = s[d] < 0 ? 5 : s[d];
             long n = 1;
             for (int d : full) n *= d;
-            if (n > 1 << 24) throw new InputException(null, in.name(), null, "input " + Tensor.shapeString(full) + " is too large to synthesize; pass --check-input");
+            if (n > 1 << 24) throw new InputException(null, in.name(), null, "input " + Tensor.shapeString(full)
+                    + " is too large to synthesize; pass --check-input");
             float[] v = new float[(int) n];
-            for (int j = 0; j < v.length; j++) v[j] = ids || in.integer() ? rnd.nextInt(vocab) : (float) (rnd.nextDouble() * 2 - 1);
+            for (int j = 0; j < v.length; j++) v[j] = ids || in.integer() ? rnd.nextInt(vocab)
+                    : (float) (rnd.nextDouble() * 2 - 1);
             x[i] = new Tensor(full, v);
         }
         return x;

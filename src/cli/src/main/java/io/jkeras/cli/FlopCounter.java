@@ -51,7 +51,8 @@ public final class FlopCounter {
      */
     public static long forwardPerSample(Model m, int[][] inputShapes) {
         if (inputShapes.length != m.inputCount()) {
-            throw new InputException("model takes " + m.inputCount() + " input(s), got " + inputShapes.length + " shape(s)");
+            throw new InputException("model takes " + m.inputCount() + " input(s), got " + inputShapes.length
+                    + " shape(s)");
         }
         int[][][] shapes = new int[m.nodes().size()][][];
         for (int i = 0; i < m.inputCount(); i++) {
@@ -78,7 +79,8 @@ public final class FlopCounter {
         for (int i = 0; i < s.length; i++) {
             s[i] = m.input(i).shape();
             for (int d : s[i]) {
-                if (d < 0) throw new InputException("input '" + m.input(i).name() + "' has an unknown dimension " + io.jkeras.tensor.Tensor.shapeString(s[i]) + "; give the shape");
+                if (d < 0) throw new InputException("input '" + m.input(i).name() + "' has an unknown dimension "
+                        + io.jkeras.tensor.Tensor.shapeString(s[i]) + "; give the shape");
             }
         }
         return forwardPerSample(m, s);
@@ -110,7 +112,8 @@ public final class FlopCounter {
         @Override public Long visit(CudnnRecurrent l) { return l.inner().accept(this); }
 
         @Override
-        public Long visit(Bidirectional b) { return layer(b.forwardLayer(), in, out) + layer(b.backwardLayer(), in, out); }
+        public Long visit(Bidirectional b) { return layer(b.forwardLayer(), in, out)
+                + layer(b.backwardLayer(), in, out); }
 
         @Override
         public Long visit(Dense d) {

@@ -32,26 +32,32 @@ final class GoldenCommand implements Runnable {
     }
 
     @Command(name = "record", mixinStandardHelpOptions = true,
-            description = {"Run MODEL on the inputs and write a golden case: DIR/x0.npy… (the inputs as given), DIR/y0.npy… "
-                    + "(jkeras' outputs) and DIR/golden.json (tolerances; provenance: jkeras version, model SHA-256, date).",
+            description = {"Run MODEL on the inputs and write a golden case: DIR/x0.npy… (the inputs as given),"
+                    + " DIR/y0.npy… "
+                    + "(jkeras' outputs) and DIR/golden.json (tolerances; provenance: jkeras version, model SHA-256,"
+                            + " date).",
                     "The directory is written atomically (a temporary sibling renamed into place)."})
     static final class Record implements Callable<Integer> {
         @Mixin
         ModelArgs args = new ModelArgs();
 
         @Option(names = {"-i", "--input"}, paramLabel = "X.npy", required = true,
-                description = "Input .npy, one per model input; repeat for consecutive batches (a stateful model carries its state).")
+                description = "Input .npy, one per model input; repeat for consecutive batches (a stateful model"
+                        + " carries its state).")
         List<Path> inputs = new ArrayList<>();
 
-        @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The golden case directory to write.")
+        @Option(names = "--dir", paramLabel = "DIR", required = true,
+                description = "The golden case directory to write.")
         Path dir;
 
         @Option(names = "--atol", paramLabel = "A", defaultValue = "1e-5",
-                description = "Absolute tolerance stored in golden.json, 0 to " + Tolerance.MAX + " (default: ${DEFAULT-VALUE}).")
+                description = "Absolute tolerance stored in golden.json, 0 to " + Tolerance.MAX
+                        + " (default: ${DEFAULT-VALUE}).")
         double atol;
 
         @Option(names = "--rtol", paramLabel = "R", defaultValue = "0",
-                description = "Relative tolerance stored in golden.json, 0 to " + Tolerance.MAX + " (default: ${DEFAULT-VALUE}).")
+                description = "Relative tolerance stored in golden.json, 0 to " + Tolerance.MAX
+                        + " (default: ${DEFAULT-VALUE}).")
         double rtol;
 
         @Option(names = Tolerance.LOOSE_FLAG, description = "Allow --atol/--rtol above " + Tolerance.MAX
@@ -70,24 +76,30 @@ final class GoldenCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             new OptionRanges(spec).tolerance("--atol", atol, allowLoose).tolerance("--rtol", rtol, allowLoose);
-            Path file = args.config != null ? args.model : Files.isDirectory(args.model) ? modelIn(args.model) : args.model;
+            Path file = args.config != null ? args.model : Files.isDirectory(args.model) ? modelIn(args.model)
+                    : args.model;
             List<Path> read = new ArrayList<>(inputs);
             read.addAll(args.inputFiles());
             try (var check = GoldenRecorder.target(dir, read, file, force)) {
                 // the directory is refused here, before the model loads, when it cannot be written
             }
             Model m = args.load();
-            List<Tensor> ys = GoldenRecorder.record(m, file, inputs, dir, new GoldenRecorder.Options(atol, rtol, force, withModel));
+            List<Tensor> ys = GoldenRecorder.record(m, file, inputs, dir,
+                    new GoldenRecorder.Options(atol, rtol, force, withModel));
             var out = spec.commandLine().getOut();
-            for (int i = 0; i < ys.size(); i++) out.println(Printable.escape("wrote " + dir.resolve("y" + i + ".npy") + " " + Tensor.shapeString(ys.get(i).shape())));
-            out.println(Printable.escape("recorded golden case " + dir + ": " + inputs.size() + " input file(s), " + ys.size()
+            for (int i = 0; i < ys.size(); i++) out.println(
+                    Printable.escape("wrote " + dir.resolve("y" + i + ".npy") + " "
+                            + Tensor.shapeString(ys.get(i).shape())));
+            out.println(Printable.escape("recorded golden case " + dir + ": " + inputs.size() + " input file(s), "
+                    + ys.size()
                     + " output file(s), golden.json"));
             out.flush();
             return 0;
         }
 
         private static Path modelIn(Path d) {
-            for (String f : new String[]{"model.h5", "model.keras", "model.jkm"}) if (Files.isRegularFile(d.resolve(f))) return d.resolve(f);
+            for (String f : new String[]{"model.h5", "model.keras", "model.jkm"}) if (
+                    Files.isRegularFile(d.resolve(f))) return d.resolve(f);
             return null;
         }
     }

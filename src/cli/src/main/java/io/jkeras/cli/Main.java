@@ -14,7 +14,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "jkeras", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keras recurrent models on the JVM: inspect, run and check Keras model files.",
-        subcommands = {SummaryCommand.class, WeightsCommand.class, PredictCommand.class, VerifyCommand.class, TrainCommand.class, ConvertCommand.class, GoldenCommand.class, BenchCommand.class,
+        subcommands = {SummaryCommand.class, WeightsCommand.class, PredictCommand.class, VerifyCommand.class,
+                TrainCommand.class, ConvertCommand.class, GoldenCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int CHECK_FAILED = 1;
@@ -75,7 +76,8 @@ public final class Main implements Runnable {
             }
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof JKerasException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+            if (ex instanceof JKerasException || ex instanceof java.io.IOException
+                    || ex instanceof java.io.UncheckedIOException) {
                 err.println("jkeras: error: " + Printable.escape(ex.getMessage()));
                 return USER_ERROR;
             }

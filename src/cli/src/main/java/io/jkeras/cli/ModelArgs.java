@@ -12,13 +12,16 @@ import java.nio.file.Path;
 /** The model argument shared by every command: a file, or a weights file with --config. */
 final class ModelArgs {
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "Keras model file (.h5 or .keras); or a weights-only file (.h5, .weights.h5) together with --config; or a directory holding one of these.")
+            description = "Keras model file (.h5 or .keras); or a weights-only file (.h5, .weights.h5) together with"
+                    + " --config; or a directory holding one of these.")
     Path model;
 
-    @Option(names = "--config", paramLabel = "JSON", description = "Architecture JSON (model.to_json()) for a weights-only MODEL.")
+    @Option(names = "--config", paramLabel = "JSON",
+            description = "Architecture JSON (model.to_json()) for a weights-only MODEL.")
     Path config;
 
-    @Option(names = "--allow-non-finite-weights", description = "Load weights holding NaN or Inf instead of refusing the file.")
+    @Option(names = "--allow-non-finite-weights",
+            description = "Load weights holding NaN or Inf instead of refusing the file.")
     boolean allowNonFinite;
 
     /**
@@ -46,7 +49,8 @@ final class ModelArgs {
         l.add(model);
         if (config != null) l.add(config);
         if (Files.isDirectory(model)) {
-            for (String f : new String[]{"model.h5", "model.keras", "model.jkm", "config.json", "weights.h5", "model.weights.h5"}) {
+            for (String f : new String[]{"model.h5", "model.keras", "model.jkm", "config.json", "weights.h5",
+                    "model.weights.h5"}) {
                 l.add(model.resolve(f));
             }
         }
@@ -66,7 +70,8 @@ final class ModelArgs {
                 }
             }
             throw new io.jkeras.exceptions.ModelFileException(model.toString(), null, null,
-                    "is a directory without model.h5, model.keras, model.jkm, or config.json with weights.h5 or model.weights.h5", null);
+                    "is a directory without model.h5, model.keras, model.jkm, or config.json with weights.h5 or"
+                            + " model.weights.h5", null);
         }
         return JKeras.load(model, o);
     }

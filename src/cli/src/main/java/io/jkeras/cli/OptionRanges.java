@@ -12,7 +12,8 @@ import java.util.List;
  * The declared range of each numeric option of a command, checked first thing in its
  * {@code run}/{@code call}, before the model loads or anything is read or written. A value out of
  * range is an {@link InputException} (exit 2, one line {@code jkeras: error: ...}) naming the option,
- * the value as typed and the allowed range. Options not given (null) are skipped; defaults are in range by construction.
+ * the value as typed and the allowed range. Options not given (null) are skipped; defaults are in range by
+ * construction.
  *
  * <pre>{@code
  * new OptionRanges(spec).ints("--callers", callers, 1, 4096).positive("--learning-rate", lr);

@@ -30,7 +30,8 @@ final class PredictCommand implements Runnable {
     ModelArgs args = new ModelArgs();
 
     @Option(names = {"-i", "--input"}, paramLabel = "X.npy", required = true,
-            description = "Input .npy (float32/float64/int32/int64, C order), one per model input; repeat for consecutive batches.")
+            description = "Input .npy (float32/float64/int32/int64, C order), one per model input; repeat for"
+                    + " consecutive batches.")
     List<Path> inputs = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "Y.npy", required = true,
@@ -60,11 +61,13 @@ final class PredictCommand implements Runnable {
         Model m = args.load();
         int nIn = m.inputCount(), nOut = m.outputCount();
         if (inputs.size() % nIn != 0) {
-            throw new InputException("model has " + nIn + " input(s) but " + inputs.size() + " -i files were given; give a multiple of " + nIn);
+            throw new InputException("model has " + nIn + " input(s) but " + inputs.size()
+                    + " -i files were given; give a multiple of " + nIn);
         }
         int batches = inputs.size() / nIn;
         if (outputs.size() != batches * nOut) {
-            throw new InputException(inputs.size() + " -i file(s) make " + batches + " batch(es) of a model with " + nOut
+            throw new InputException(inputs.size() + " -i file(s) make " + batches + " batch(es) of a model with "
+                    + nOut
                     + " output(s): give " + batches * nOut + " -o files, got " + outputs.size());
         }
         Session session = m.newSession();

@@ -73,18 +73,21 @@ final class TrainCommand implements Runnable {
     List<Path> y = new ArrayList<>();
 
     @Option(names = "--loss", paramLabel = "NAME", required = true,
-            description = "Keras loss: mse, mae, huber, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy.")
+            description = "Keras loss: mse, mae, huber, binary_crossentropy, categorical_crossentropy,"
+                    + " sparse_categorical_crossentropy.")
     String loss;
 
     @Option(names = "--from-logits", description = "The model outputs logits (crossentropy losses only).")
     boolean fromLogits;
 
     @Option(names = "--optimizer", paramLabel = "NAME",
-            description = "Keras optimizer: sgd, adam, adamw, rmsprop, adagrad (default: MODEL's compiled optimizer, resumed; else adam).")
+            description = "Keras optimizer: sgd, adam, adamw, rmsprop, adagrad (default: MODEL's compiled optimizer,"
+                    + " resumed; else adam).")
     String optimizer;
 
     @Option(names = "--fresh-optimizer",
-            description = "Start the optimizer afresh (iterations 0, zero slots) even when MODEL holds a state it could resume from.")
+            description = "Start the optimizer afresh (iterations 0, zero slots) even when MODEL holds a state it"
+                    + " could resume from.")
     boolean freshOptimizer;
 
     @Option(names = {"--learning-rate", "--lr"}, paramLabel = "LR",
@@ -97,27 +100,33 @@ final class TrainCommand implements Runnable {
     @Option(names = "--nesterov", description = "Nesterov momentum (sgd).")
     boolean nesterov;
 
-    @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay, finite >= 0 (default for adamw: 0.004).")
+    @Option(names = "--weight-decay", paramLabel = "WD",
+            description = "Decoupled weight decay, finite >= 0 (default for adamw: 0.004).")
     Double weightDecay;
 
     @Option(names = "--clipnorm", paramLabel = "C", description = "Clip each gradient to this norm (finite > 0).")
     Double clipnorm;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Epochs, >= 1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
+            description = "Epochs, >= 1 (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "Batch size, >= 1; more than the samples is one batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
+            description = "Batch size, >= 1; more than the samples is one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--no-shuffle", description = "Keep the samples' order in every epoch (as needed to reproduce Keras exactly).")
+    @Option(names = "--no-shuffle",
+            description = "Keep the samples' order in every epoch (as needed to reproduce Keras exactly).")
     boolean noShuffle;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-            description = "Seed for shuffling and dropout (default: ${DEFAULT-VALUE}); the same seed gives the same model.")
+            description = "Seed for shuffling and dropout (default: ${DEFAULT-VALUE}); the same seed gives the same"
+                    + " model.")
     long seed;
 
     @Option(names = "--validation-split", paramLabel = "F",
-            description = "Hold out the last fraction F (0 <= F < 1; 0: none) of the samples, before shuffling, for val_loss.")
+            description = "Hold out the last fraction F (0 <= F < 1; 0: none) of the samples, before shuffling, for"
+                    + " val_loss.")
     Double validationSplit;
 
     @Option(names = "--validation-x", paramLabel = "VX.npy", description = "Validation inputs, one per model input.")
@@ -130,7 +139,8 @@ final class TrainCommand implements Runnable {
             description = "Stop when val_loss (loss without validation data) has not improved for P (>= 0) epochs.")
     Integer patience;
 
-    @Option(names = "--restore-best-weights", description = "With early stopping: save the weights of the best epoch rather than the last.")
+    @Option(names = "--restore-best-weights",
+            description = "With early stopping: save the weights of the best epoch rather than the last.")
     boolean restoreBestWeights;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
@@ -140,14 +150,17 @@ final class TrainCommand implements Runnable {
     @Option(names = "--force", description = "Overwrite OUT, and the --plot and --history files, when they exist.")
     boolean force;
 
-    @Option(names = "--plot", paramLabel = "FILE", description = "Chart of loss (and val_loss) per epoch: FILE.png or FILE.svg.")
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "Chart of loss (and val_loss) per epoch: FILE.png or FILE.svg.")
     Path plot;
 
-    @Option(names = "--history", paramLabel = "FILE", description = "Keras-style history JSON: {\"loss\": [...], \"val_loss\": [...]}.")
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "Keras-style history JSON: {\"loss\": [...], \"val_loss\": [...]}.")
     Path history;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto (a bar on a terminal, one line per epoch otherwise), bar, log or none (default: ${DEFAULT-VALUE}).")
+            description = "auto (a bar on a terminal, one line per epoch otherwise), bar, log or none (default:"
+                    + " ${DEFAULT-VALUE}).")
     Progress progress;
 
     @Spec
@@ -224,7 +237,8 @@ final class TrainCommand implements Runnable {
         if (historyJson != null) files.write(history, o -> o.write(historyJson));
         if (plotBytes != null) files.write(plot, o -> o.write(plotBytes));
         files.commit();
-        out.println(Printable.escape("wrote " + output + " (" + result.epochsRun() + " epoch" + (result.epochsRun() == 1 ? "" : "s")
+        out.println(Printable.escape("wrote " + output + " (" + result.epochsRun() + " epoch"
+                + (result.epochsRun() == 1 ? "" : "s")
                 + lastValues(result) + ")"));
         out.println(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
                 : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)");
@@ -240,10 +254,12 @@ final class TrainCommand implements Runnable {
             throw usage("--loss '" + loss + "' is not supported; use one of mse, mae, huber, binary_crossentropy, "
                     + "categorical_crossentropy, sparse_categorical_crossentropy");
         }
-        if (fromLogits && !l.endsWith("crossentropy")) throw usage("--from-logits applies to the crossentropy losses only, not " + loss);
+        if (fromLogits && !l.endsWith("crossentropy")) throw usage(
+                "--from-logits applies to the crossentropy losses only, not " + loss);
         if (optimizer != null) {
             String o = optimizer.trim().toLowerCase(Locale.ROOT);
-            if (!OPTIMIZERS.contains(o)) throw usage("--optimizer '" + optimizer + "' is not supported; use one of sgd, adam, adamw, rmsprop, adagrad");
+            if (!OPTIMIZERS.contains(o)) throw usage("--optimizer '" + optimizer
+                    + "' is not supported; use one of sgd, adam, adamw, rmsprop, adagrad");
             checkOptimizerFlags(o, optimizer);
         }
         // Keras: SGD refuses momentum outside [0, 1] (keras/src/optimizers/sgd.py:74, Keras 3.15.1); validation_split
@@ -253,19 +269,25 @@ final class TrainCommand implements Runnable {
                 .ints("--epochs", epochs, 1, Integer.MAX_VALUE).ints("--batch-size", batchSize, 1, Integer.MAX_VALUE)
                 .between("--validation-split", validationSplit, 0, 1, true)
                 .ints("--early-stopping-patience", patience, 0, Integer.MAX_VALUE);
-        if (validationX.isEmpty() != validationY.isEmpty()) throw usage("--validation-x and --validation-y go together: give both or neither");
-        if (validationSplit != null && !validationX.isEmpty()) throw usage("give either --validation-split or --validation-x/--validation-y, not both");
-        if (restoreBestWeights && patience == null) throw usage("--restore-best-weights needs --early-stopping-patience");
+        if (validationX.isEmpty() != validationY.isEmpty()) throw usage(
+                "--validation-x and --validation-y go together: give both or neither");
+        if (validationSplit != null && !validationX.isEmpty()) throw usage(
+                "give either --validation-split or --validation-x/--validation-y, not both");
+        if (restoreBestWeights && patience == null) throw usage(
+                "--restore-best-weights needs --early-stopping-patience");
 
         String outName = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!outName.endsWith(".h5") && !outName.endsWith(".keras")) throw usage("-o " + output + ": the model file must end in .h5 or .keras");
-        if (plot != null && LossPlot.formatOf(plot) == null) throw usage("--plot " + plot + ": the plot file must end in .png or .svg");
+        if (!outName.endsWith(".h5") && !outName.endsWith(".keras")) throw usage("-o " + output
+                + ": the model file must end in .h5 or .keras");
+        if (plot != null && LossPlot.formatOf(plot) == null) throw usage("--plot " + plot
+                + ": the plot file must end in .png or .svg");
         // the outputs themselves (existing files, special files, inputs) are checked by OutputFiles in run()
     }
 
     /** The flags that apply to some optimizers only, for optimizer {@code o} (lower case) named {@code shown}. */
     private void checkOptimizerFlags(String o, String shown) {
-        if (momentum != null && !o.equals("sgd") && !o.equals("rmsprop")) throw usage("--momentum applies to sgd and rmsprop, not " + shown);
+        if (momentum != null && !o.equals("sgd") && !o.equals("rmsprop")) throw usage(
+                "--momentum applies to sgd and rmsprop, not " + shown);
         if (nesterov && !o.equals("sgd")) throw usage("--nesterov applies to sgd only, not " + shown);
     }
 
@@ -280,7 +302,8 @@ final class TrainCommand implements Runnable {
      */
     private Tensor[] read(List<Path> files, String flag, int expected, String what, Model inputsOf) {
         if (files.size() != expected) {
-            throw new InputException("the model has " + expected + " " + what + (expected == 1 ? "" : "s") + ": give " + expected
+            throw new InputException("the model has " + expected + " " + what + (expected == 1 ? "" : "s") + ": give "
+                    + expected
                     + " " + flag + " file" + (expected == 1 ? "" : "s") + ", got " + files.size());
         }
         Tensor[] t = new Tensor[files.size()];
@@ -319,24 +342,29 @@ final class TrainCommand implements Runnable {
         if (optimizer == null && saved != null) {
             String cls = saved.optimizer().name();
             checkOptimizerFlags(cls.toLowerCase(Locale.ROOT), cls + " (MODEL's optimizer)");
-            boolean overridden = learningRate != null || momentum != null || nesterov || weightDecay != null || clipnorm != null;
+            boolean overridden = learningRate != null || momentum != null || nesterov || weightDecay != null
+                    || clipnorm != null;
             KerasOptimizer opt = overridden ? buildOptimizer(cls, saved.optimizer().kerasConfig()) : saved.optimizer();
             String config = "MODEL's config" + (overridden ? " with the flags given" : "");
             if (freshOptimizer || !saved.restored()) {
                 if (!overridden) opt = buildOptimizer(cls, saved.optimizer().kerasConfig());
-                return new Resolved(opt, "optimizer: fresh " + cls + " (" + config + "; " + (freshOptimizer ? "--fresh-optimizer"
+                return new Resolved(opt, "optimizer: fresh " + cls + " (" + config + "; "
+                        + (freshOptimizer ? "--fresh-optimizer"
                         : "MODEL holds no optimizer variables") + ")");
             }
             return resume(opt, saved, ", " + config);
         }
-        KerasOptimizer opt = buildOptimizer(optimizer == null ? "adam" : optimizer.trim().toLowerCase(Locale.ROOT), null);
+        KerasOptimizer opt = buildOptimizer(optimizer == null ? "adam" : optimizer.trim().toLowerCase(Locale.ROOT),
+                null);
         if (freshOptimizer) return new Resolved(opt, "optimizer: fresh " + opt.name() + " (--fresh-optimizer)");
         if (saved == null) return new Resolved(opt, "optimizer: fresh " + opt.name() + " (" + why + ")");
         if (!saved.optimizer().name().equals(opt.name())) {
-            return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's optimizer state is " + saved.optimizer().name()
+            return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's optimizer state is "
+                    + saved.optimizer().name()
                     + "'s, not " + opt.name() + "'s)");
         }
-        if (!saved.restored()) return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL holds no optimizer variables)");
+        if (!saved.restored()) return new Resolved(opt, "optimizer: fresh " + opt.name()
+                + " (MODEL holds no optimizer variables)");
         return resume(opt, saved, "");
     }
 
@@ -344,7 +372,8 @@ final class TrainCommand implements Runnable {
     private static Resolved resume(KerasOptimizer opt, TrainingState saved, String config) {
         if (saved.iterations() == 0 && saved.optimizer().exportState().slots().isEmpty()) {
             // saved after compile(), before any update: nothing to resume
-            return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's optimizer has made no update yet" + config + ")");
+            return new Resolved(opt, "optimizer: fresh " + opt.name() + " (MODEL's optimizer has made no update yet"
+                    + config + ")");
         }
         if (opt != saved.optimizer()) {
             try {
@@ -354,10 +383,14 @@ final class TrainCommand implements Runnable {
                         + " state does not fit it: " + e.getMessage() + config + ")");
             }
         }
-        return new Resolved(opt, "optimizer: resumed " + opt.name() + " from MODEL's state (iterations " + opt.iterations() + config + ")");
+        return new Resolved(opt, "optimizer: resumed " + opt.name() + " from MODEL's state (iterations "
+                + opt.iterations() + config + ")");
     }
 
-    /** An optimizer of class {@code cls} from {@code base} (a Keras config, or null for Keras' defaults) and the flags given. */
+    /**
+     * An optimizer of class {@code cls} from {@code base} (a Keras config, or null for Keras' defaults) and the flags
+     * given.
+     */
     private KerasOptimizer buildOptimizer(String cls, Map<String, Object> base) {
         Map<String, Object> c = base != null ? new LinkedHashMap<>(base) : new LinkedHashMap<>();
         if (learningRate != null) c.put("learning_rate", learningRate);

@@ -48,7 +48,8 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Allow a tolerance (flag or golden.json) above " + Tolerance.MAX + "; the verdict says so.")
     boolean allowLoose;
 
-    @Option(names = "--report", paramLabel = "HTML", description = "Also write an HTML report with a plot of the error over timesteps per output.")
+    @Option(names = "--report", paramLabel = "HTML",
+            description = "Also write an HTML report with a plot of the error over timesteps per output.")
     Path report;
 
     @Option(names = "--force", description = "Replace the --report file when it exists.")

@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code jkeras weights MODEL}: every weight by its Keras name, with shape and statistics. */
 @Command(name = "weights", mixinStandardHelpOptions = true,
-        description = "List every weight by its Keras name (layer/kernel, layer/recurrent_kernel, layer/bias) with shape and statistics.")
+        description = "List every weight by its Keras name (layer/kernel, layer/recurrent_kernel, layer/bias) with"
+                + " shape and statistics.")
 final class WeightsCommand implements Runnable {
     @Mixin
     ModelArgs args = new ModelArgs();
@@ -32,7 +33,8 @@ final class WeightsCommand implements Runnable {
             double mean = v.length == 0 ? 0 : sum / v.length;
             for (float f : v) sq += (f - mean) * (f - mean);
             double std = v.length == 0 ? 0 : Math.sqrt(sq / v.length);
-            out.printf("%-40s %-14s %12.6g %12.6g %12.6g %12.6g%n", Printable.escape(w.fullName()), w.weight().shapeString(),
+            out.printf("%-40s %-14s %12.6g %12.6g %12.6g %12.6g%n", Printable.escape(w.fullName()), w.weight()
+                    .shapeString(),
                     v.length == 0 ? 0 : min, v.length == 0 ? 0 : max, mean, std);
         }
         out.printf("%d weights, %d parameters%n", m.weights().size(), m.paramCount());

@@ -84,7 +84,8 @@ public final class LossPlot {
      */
     public static byte[] encode(Path file, Map<String, List<Double>> series, String title, int width, int height) {
         Format f = formatOf(file);
-        if (f == null) throw new JKerasException(file.toString(), null, null, "plot file must end in .png or .svg", null);
+        if (f == null) throw new JKerasException(file.toString(), null, null, "plot file must end in .png or .svg",
+                null);
         if (f == Format.SVG) return svg(series, title, width, height).getBytes(StandardCharsets.UTF_8);
         BufferedImage img = png(series, title, width, height);
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 * 1024);
@@ -228,10 +229,12 @@ public final class LossPlot {
         StringBuilder sb = new StringBuilder(4096);
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb.append(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\" font-size=\"%.1f\">\n",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+                        + " font-family=\"%s\" font-size=\"%.1f\">\n",
                 width, height, width, height, FONT, l.font));
         sb.append("<title>").append(esc(title)).append("</title>\n");
-        sb.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", width, height, hex(BACKGROUND)));
+        sb.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", width,
+                height, hex(BACKGROUND)));
 
         // grid and ticks
         sb.append("<g stroke=\"").append(hex(GRID)).append("\" stroke-width=\"1\">\n");
@@ -241,7 +244,8 @@ public final class LossPlot {
         sb.append("<g stroke=\"").append(hex(AXIS)).append("\" stroke-width=\"1\">\n");
         for (double y : l.yTicks) line(sb, l.left - 5, l.py(y), l.left, l.py(y));
         for (double x : l.xTicks) line(sb, l.px(x), l.bottom, l.px(x), l.bottom + 5);
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\"/>\n",
+        sb.append(String.format(Locale.ROOT,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\"/>\n",
                 l.left, l.top, l.right - l.left, l.bottom - l.top));
         sb.append("</g>\n");
 
@@ -255,7 +259,9 @@ public final class LossPlot {
         }
         text(sb, (l.left + l.right) / 2, l.height - l.font * 0.8, "middle", 0, "epoch");
         text(sb, l.font * 1.2, (l.top + l.bottom) / 2, "middle", -90, "loss");
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%.1f\" font-weight=\"bold\">%s</text>\n",
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%.1f\""
+                        + " font-weight=\"bold\">%s</text>\n",
                 (l.left + l.right) / 2, l.titleFont * 1.5, l.titleFont, esc(title)));
         sb.append("</g>\n");
 
@@ -265,8 +271,10 @@ public final class LossPlot {
             String color = hex(COLORS[si % COLORS.length]);
             String dash = dashed(si) ? " stroke-dasharray=\"8 5\"" : "";
             for (List<double[]> seg : segments(e.getValue())) {
-                sb.append("<polyline class=\"series\" data-name=\"").append(esc(e.getKey())).append("\" fill=\"none\" stroke=\"")
-                        .append(color).append("\" stroke-width=\"2.5\" stroke-linejoin=\"round\"").append(dash).append(" points=\"");
+                sb.append("<polyline class=\"series\" data-name=\"").append(esc(e.getKey()))
+                        .append("\" fill=\"none\" stroke=\"")
+                        .append(color).append("\" stroke-width=\"2.5\" stroke-linejoin=\"round\"").append(dash)
+                        .append(" points=\"");
                 for (int i = 0; i < seg.size(); i++) {
                     if (i > 0) sb.append(' ');
                     sb.append(String.format(Locale.ROOT, "%.2f,%.2f", l.px(seg.get(i)[0]), l.py(seg.get(i)[1])));
@@ -274,7 +282,9 @@ public final class LossPlot {
                 sb.append("\"/>\n");
                 if (l.markers() || seg.size() == 1) {
                     for (double[] p : seg) {
-                        sb.append(String.format(Locale.ROOT, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" fill=\"%s\"/>\n", l.px(p[0]), l.py(p[1]), color));
+                        sb.append(String.format(Locale.ROOT,
+                                "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" fill=\"%s\"/>\n", l.px(p[0]), l.py(p[1]),
+                                        color));
                     }
                 }
             }
@@ -285,7 +295,8 @@ public final class LossPlot {
         double lw = legendWidth(l, name -> name.length() * l.font * 0.6);
         double lx = l.right - lw - 10, ly = l.top + 10, rowH = l.font * 1.5;
         sb.append(String.format(Locale.ROOT,
-                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#999999\"/>\n",
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" fill-opacity=\"0.9\""
+                        + " stroke=\"#999999\"/>\n",
                 lx, ly, lw, rowH * l.series.size() + l.font * 0.5));
         si = 0;
         for (String name : l.series.keySet()) {
@@ -309,7 +320,8 @@ public final class LossPlot {
     }
 
     private static void line(StringBuilder sb, double x1, double y1, double x2, double y2) {
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x1, y1, x2, y2));
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x1, y1, x2,
+                y2));
     }
 
     private static void text(StringBuilder sb, double x, double y, String anchor, int rotate, String s) {

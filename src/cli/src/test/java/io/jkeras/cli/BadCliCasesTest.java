@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class BadCliCasesTest {
     private static final Duration HANG_GUARD = Duration.ofSeconds(20);
-    private static final Set<String> KEYS = Set.of("name", "case", "setup", "args", "exit", "stderr_contains", "stdout_contains", "created");
+    private static final Set<String> KEYS = Set.of("name", "case", "setup", "args", "exit", "stderr_contains",
+            "stdout_contains", "created");
 
     static Path repo() { return FixtureCase.root().getParent(); }
 
@@ -90,20 +91,26 @@ class BadCliCasesTest {
                 assertThat(errLines).as("stderr of an exit 2 is one line: " + what).hasSize(1);
                 assertThat(errLines.get(0)).as(what).startsWith("jkeras: ");
             }
-            assertThat(TerminalText.rawControls(err.toString())).as("raw control characters on stderr: " + what).isEmpty();
-            assertThat(TerminalText.rawControls(out.toString())).as("raw control characters on stdout: " + what).isEmpty();
-            for (JsonNode s : c.path("stderr_contains")) assertThat(err.toString()).as(what).contains(substitute(s.asText(), tmp));
-            for (JsonNode s : c.path("stdout_contains")) assertThat(out.toString()).as(what).contains(substitute(s.asText(), tmp));
+            assertThat(TerminalText.rawControls(err.toString())).as("raw control characters on stderr: " + what)
+                    .isEmpty();
+            assertThat(TerminalText.rawControls(out.toString())).as("raw control characters on stdout: " + what)
+                    .isEmpty();
+            for (JsonNode s : c.path("stderr_contains")) assertThat(err.toString()).as(what)
+                    .contains(substitute(s.asText(), tmp));
+            for (JsonNode s : c.path("stdout_contains")) assertThat(out.toString()).as(what)
+                    .contains(substitute(s.asText(), tmp));
 
             List<Path> created = new ArrayList<>();
             for (JsonNode p : c.path("created")) created.add(Path.of(p.asText()).normalize());
             Map<String, String> after = DirectorySnapshot.of(tmp);
             for (Map.Entry<String, String> e : before.entrySet()) {
                 if (isCreated(e.getKey(), created)) continue;
-                assertThat(after.get(e.getKey())).as(e.getKey() + " changed or removed: " + what).isEqualTo(e.getValue());
+                assertThat(after.get(e.getKey())).as(e.getKey() + " changed or removed: " + what)
+                        .isEqualTo(e.getValue());
             }
             for (String p : after.keySet()) {
-                if (!before.containsKey(p)) assertThat(isCreated(p, created)).as("new file " + p + " left behind: " + what).isTrue();
+                if (!before.containsKey(p)) assertThat(isCreated(p, created))
+                        .as("new file " + p + " left behind: " + what).isTrue();
             }
         } finally {
             DirectorySnapshot.delete(tmp);

@@ -24,7 +24,8 @@ class BenchCommandTest {
 
     static final String[] FAST = {"--warmup", "0", "--seconds", "0", "--min-calls", "3"};
 
-    static Path fixture(String name, String file) { return FixtureCase.root().resolve("keras3").resolve(name).resolve(file); }
+    static Path fixture(String name, String file) { return FixtureCase.root().resolve("keras3").resolve(name)
+            .resolve(file); }
 
     static String[] args(String... a) {
         List<String> l = new ArrayList<>(List.of("bench"));
@@ -49,7 +50,8 @@ class BenchCommandTest {
     void jsonHasTheKitKeysAndFiguresFromTheFlopCount() throws Exception {
         Path model = fixture("lstm_default", "model.h5");
         JsonNode j = json(run(fast(model.toString(), "--batch", "3", "--json")));
-        for (String k : new String[]{"median_ms", "p90_ms", "throughput_seq_per_s", "gflop_per_s", "min_ms", "max_ms"}) {
+        for (String k : new String[]{"median_ms", "p90_ms", "throughput_seq_per_s", "gflop_per_s", "min_ms",
+                "max_ms"}) {
             assertThat(j.get(k)).as(k).isNotNull();
             assertThat(j.get(k).asDouble()).as(k).isPositive();
         }
@@ -61,8 +63,10 @@ class BenchCommandTest {
         long flops = FlopCounter.forwardPerSample(JKeras.load(model)) * 3;
         assertThat(j.get("flops_per_call").asLong()).isEqualTo(flops);
         double medianS = j.get("median_ms").asDouble() / 1e3;
-        assertThat(j.get("gflop_per_s").asDouble()).isCloseTo(flops / medianS / 1e9, org.assertj.core.data.Percentage.withPercentage(1e-6));
-        assertThat(j.get("throughput_seq_per_s").asDouble()).isCloseTo(3 / medianS, org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(j.get("gflop_per_s").asDouble())
+                .isCloseTo(flops / medianS / 1e9, org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(j.get("throughput_seq_per_s").asDouble())
+                .isCloseTo(3 / medianS, org.assertj.core.data.Percentage.withPercentage(1e-6));
         assertThat(j.get("kernel").asText()).isEqualTo(io.jkeras.kernels.Kernels.best().toString());
         assertThat(j.get("variant").asText()).isIn("cli-vector", "cli-scalar");
         assertThat(j.has("max_abs_diff")).isFalse();
@@ -71,7 +75,9 @@ class BenchCommandTest {
     @Test
     void inputAndExpectedReportTheDifferenceFromKeras() throws Exception {
         Path x = fixture("lstm_default", "x0.npy"), y = fixture("lstm_default", "y0.npy");
-        JsonNode j = json(run(fast(fixture("lstm_default", "model.h5").toString(), "--input", x.toString(), "--expected", y.toString(), "--json")));
+        JsonNode j = json(run(
+                fast(fixture("lstm_default", "model.h5").toString(), "--input", x.toString(), "--expected",
+                        y.toString(), "--json")));
         assertThat(j.get("batch").asInt()).isEqualTo(Npy.read(x).tensor().dim(0));
         assertThat(j.get("max_abs_diff").asDouble()).isBetween(0.0, 1e-5);
     }
@@ -80,7 +86,8 @@ class BenchCommandTest {
     void inputWhoseBatchDiffersFromBatchIsRefused() {
         Path x = fixture("lstm_default", "x0.npy");
         int b = Npy.read(x).tensor().dim(0);
-        CliResult r = run(fast(fixture("lstm_default", "model.h5").toString(), "--input", x.toString(), "--batch", Integer.toString(b + 1)));
+        CliResult r = run(fast(fixture("lstm_default", "model.h5").toString(), "--input", x.toString(), "--batch",
+                Integer.toString(b + 1)));
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("--batch");
     }
@@ -92,7 +99,9 @@ class BenchCommandTest {
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).contains("--timesteps");
         JsonNode j = json(run(fast(m, "--timesteps", "7", "--json")));
-        assertThat(j.get("input_shapes").get(0).asText()).isEqualTo(io.jkeras.tensor.Tensor.shapeString(new int[]{1, 7, JKeras.load(Path.of(m)).input(0).shape()[1]}));
+        assertThat(j.get("input_shapes").get(0).asText())
+                .isEqualTo(io.jkeras.tensor.Tensor.shapeString(
+                new int[]{1, 7, JKeras.load(Path.of(m)).input(0).shape()[1]}));
     }
 
     @Test
@@ -107,7 +116,8 @@ class BenchCommandTest {
     @Test
     void badOptionsAreUsageErrors() {
         String m = fixture("lstm_default", "model.h5").toString();
-        String[][] bad = {{"--batch", "0"}, {"--threads", "0"}, {"--callers", "0"}, {"--kernel", "fast"}, {"--seconds", "-1"},
+        String[][] bad = {{"--batch", "0"}, {"--threads", "0"}, {"--callers", "0"}, {"--kernel", "fast"},
+                {"--seconds", "-1"},
                 {"--max-calls", "0"}, {"--train", "--epochs", "0"}, {"--train", "--samples", "0"},
                 {"--train", "--input", fixture("lstm_default", "x0.npy").toString()}, {"--train", "--callers", "2"},
                 {"--first", "-1"}, {"--model-warm-up", "-1"}, {"--train", "--first", "2"}};
@@ -123,7 +133,8 @@ class BenchCommandTest {
     @Test
     void threadsAndKernelsApplyToTheBenchedModelWithoutTouchingSystemProperties() throws Exception {
         String before = System.getProperty("jkeras.threads"), scalarBefore = System.getProperty("jkeras.scalar");
-        JsonNode j = json(run(fast(fixture("lstm_default", "model.h5").toString(), "--threads", "3", "--kernel", "scalar",
+        JsonNode j = json(run(
+                fast(fixture("lstm_default", "model.h5").toString(), "--threads", "3", "--kernel", "scalar",
                 "--json")));
         assertThat(j.get("threads").asInt()).isEqualTo(3);
         assertThat(j.get("kernel").asText()).isEqualTo("scalar");
@@ -141,7 +152,8 @@ class BenchCommandTest {
         assertThat(j.get("callers").asInt()).isEqualTo(2);
         assertThat(j.get("n").asInt()).isGreaterThanOrEqualTo(6);
         double medianS = j.get("median_ms").asDouble() / 1e3;
-        assertThat(j.get("throughput_seq_per_s").asDouble()).isCloseTo(2 / medianS, org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(j.get("throughput_seq_per_s").asDouble())
+                .isCloseTo(2 / medianS, org.assertj.core.data.Percentage.withPercentage(1e-6));
     }
 
     @Test
@@ -169,8 +181,10 @@ class BenchCommandTest {
     @Test
     void trainTimesEpochsOfFit() throws Exception {
         Path model = fixture("lstm_default", "model.h5");
-        JsonNode j = json(run(args(model.toString(), "--train", "--samples", "8", "--batch", "4", "--epochs", "2", "--json")));
-        for (String k : new String[]{"median_s", "p90_s", "min_s", "max_s", "samples_per_s", "gflop_per_s", "warmup_epoch_s"}) {
+        JsonNode j = json(run(
+                args(model.toString(), "--train", "--samples", "8", "--batch", "4", "--epochs", "2", "--json")));
+        for (String k : new String[]{"median_s", "p90_s", "min_s", "max_s", "samples_per_s", "gflop_per_s",
+                "warmup_epoch_s"}) {
             assertThat(j.get(k)).as(k).isNotNull();
             assertThat(j.get(k).asDouble()).as(k).isPositive();
         }

@@ -24,10 +24,12 @@ class CliTest {
 
     @Test
     void summaryEndsWithKerasTotal() throws Exception {
-        var c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense")).findFirst().orElseThrow();
+        var c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense")).findFirst()
+                .orElseThrow();
         CliResult r = run("summary", c.dir().resolve("model.h5").toString());
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("lstm (LSTM)", "dense (Dense)", "Total params: " + c.json().path("total_params").asLong());
+        assertThat(r.out()).contains("lstm (LSTM)", "dense (Dense)", "Total params: " + c.json().path("total_params")
+                .asLong());
     }
 
     @Test
@@ -36,7 +38,8 @@ class CliTest {
         assertThat(r.code()).isZero();
         Model m = JKeras.load(fixture("keras3/lstm_default/model.h5"));
         for (Model.NamedWeight w : m.weights()) {
-            assertThat(r.out()).containsPattern(java.util.regex.Pattern.quote(w.fullName()) + "\\s+" + java.util.regex.Pattern.quote(w.weight().shapeString()));
+            assertThat(r.out()).containsPattern(java.util.regex.Pattern.quote(w.fullName()) + "\\s+"
+                    + java.util.regex.Pattern.quote(w.weight().shapeString()));
         }
         assertThat(r.out()).contains("lstm/kernel", "lstm/recurrent_kernel", "lstm/bias");
     }
@@ -69,7 +72,8 @@ class CliTest {
 
     @Test
     void predictCarriesStateAcrossBatchesOfAStatefulModel() throws Exception {
-        var c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("lstm_stateful")).findFirst().orElseThrow();
+        var c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("lstm_stateful")).findFirst()
+                .orElseThrow();
         int k = c.batches();
         String[] args = new String[2 + 4 * k];
         args[0] = "predict";
@@ -106,7 +110,8 @@ class CliTest {
         try (var o = Files.newOutputStream(bad)) {
             Npy.write(o, Tensor.zeros(2, 3));
         }
-        CliResult r = run("predict", fixture("keras3/lstm_default/model.h5").toString(), "-i", bad.toString(), "-o", tmp.resolve("y.npy").toString());
+        CliResult r = run("predict", fixture("keras3/lstm_default/model.h5").toString(), "-i", bad.toString(), "-o",
+                tmp.resolve("y.npy").toString());
         assertThat(r.code()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
         assertThat(r.err()).contains("bad.npy", "expects shape (None, ");
@@ -131,7 +136,8 @@ class CliTest {
         }
         CliResult bad = run("verify", dir.resolve("model.h5").toString(), "--golden", g.toString());
         assertThat(bad.code()).isEqualTo(Main.CHECK_FAILED);
-        assertThat(bad.out()).contains("FAIL", "1 of " + d.length + " outside", "worst at (batch " + (y.shape()[0] - 1));
+        assertThat(bad.out())
+                .contains("FAIL", "1 of " + d.length + " outside", "worst at (batch " + (y.shape()[0] - 1));
     }
 
     @Test
@@ -144,7 +150,8 @@ class CliTest {
     @Test
     void weightsOnlyFileLoadsWithConfig() {
         Path dir = fixture("zoo/dl4j_fullconfigs_lstm_th_keras2");
-        CliResult r = run("summary", dir.resolve("weights.h5").toString(), "--config", dir.resolve("config.json").toString());
+        CliResult r = run("summary", dir.resolve("weights.h5").toString(), "--config", dir.resolve("config.json")
+                .toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Total params: ");
         CliResult d = run("verify", dir.toString(), "--golden", dir.toString());

@@ -37,7 +37,8 @@ class FlopCounterTest {
     void workloadsMatchTheKitManifest() throws Exception {
         Path manifest = kit().resolve("artifacts/manifest.json");
         Assumptions.assumeTrue(Files.exists(manifest),
-                "the peer benchmark kit is not at " + kit().toAbsolutePath() + " (set -Djkeras.bench.kit=DIR); skipping the W1-W4 FLOP check");
+                "the peer benchmark kit is not at " + kit().toAbsolutePath()
+                        + " (set -Djkeras.bench.kit=DIR); skipping the W1-W4 FLOP check");
         JsonNode m = new ObjectMapper().readTree(manifest.toFile());
         int checked = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
@@ -45,7 +46,8 @@ class FlopCounterTest {
             JsonNode w = e.getValue();
             Model model = JKeras.load(kit().resolve("artifacts/" + e.getKey().toLowerCase() + ".h5"));
             long fwd = FlopCounter.forwardPerSample(model);
-            assertThat(fwd).as(e.getKey() + " forward FLOPs per sample").isEqualTo(w.get("flops_fwd_per_sample").asLong());
+            assertThat(fwd).as(e.getKey() + " forward FLOPs per sample")
+                    .isEqualTo(w.get("flops_fwd_per_sample").asLong());
             JsonNode spec = w.get("spec");
             long unit = spec.get("mode").asText().equals("train")
                     ? FlopCounter.TRAINING_FACTOR * fwd * spec.get("n_samples").asLong()
@@ -57,7 +59,8 @@ class FlopCounterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lstm_default", "gru_default", "gru_reset_after_false", "simple_rnn_default", "bidir_lstm_concat",
+    @ValueSource(strings = {"lstm_default", "gru_default", "gru_reset_after_false", "simple_rnn_default",
+            "bidir_lstm_concat",
             "bidir_gru", "stack_lstm_lstm_dense", "masking_lstm_td_dense", "conv1d_strides2_lstm", "conv1d_valid_lstm"})
     void countsEachProductWeightOncePerPosition(String name) {
         Model m = JKeras.load(FixtureCase.root().resolve("keras3").resolve(name).resolve("model.h5"));
@@ -66,7 +69,8 @@ class FlopCounterTest {
             if (n.layer() instanceof InputLayer) continue;
             long products = 0;
             for (Weight w : n.layer().weights()) {
-                if (w.name().endsWith("kernel")) products += w.size(); // kernel, recurrent_kernel, forward_x/kernel, ...
+                // kernel, recurrent_kernel, forward_x/kernel, ...
+                if (w.name().endsWith("kernel")) products += w.size();
             }
             int[] shape = n.layer().typeName().equals("Conv1D") ? n.outputShapes()[0]
                     : m.nodes().get(n.inputs().get(0).node()).outputShapes()[n.inputs().get(0).index()];

@@ -49,7 +49,8 @@ class LocaleTest {
                 p.destroyForcibly();
                 throw new AssertionError("no exit within " + LIMIT + ": " + command);
             }
-            return new CliResult(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new CliResult(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
@@ -58,7 +59,8 @@ class LocaleTest {
 
     private static boolean hasUtf8Locale() throws Exception {
         try {
-            CliResult r = exec(List.of("locale", "-a"), Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
+            CliResult r = exec(List.of("locale", "-a"),
+                    Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
             return r.out().lines().anyMatch(l -> l.toLowerCase(java.util.Locale.ROOT).matches(".*\\.utf-?8"));
         } catch (IOException e) {
             return false;
@@ -68,9 +70,11 @@ class LocaleTest {
     @Test
     void withoutALocaleTheErrorSaysToSetAUtf8Locale() throws Exception {
         Path model = modelUnderNonAsciiName();
-        CliResult r = exec(List.of(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "summary",
+        CliResult r = exec(List.of(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "summary",
                 model.toString()), Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
-        assumeTrue(r.code() != 0, "this platform encodes file names in UTF-8 without a locale (e.g. macOS): nothing to report");
+        assumeTrue(r.code() != 0,
+                "this platform encodes file names in UTF-8 without a locale (e.g. macOS): nothing to report");
         assertThat(r.code()).as(r.err()).isEqualTo(Main.USER_ERROR);
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING: ")).toList();
         assertThat(lines).hasSize(1);
@@ -81,12 +85,14 @@ class LocaleTest {
     @Test
     void theLauncherSetsAUtf8LocaleWhenNoneIsSet() throws Exception {
         Path launcher = FixtureCase.root().getParent().resolve("jkeras");
-        assumeTrue(Files.isRegularFile(launcher) && Files.isExecutable(Path.of("/bin/bash")), "needs the bash launcher ./jkeras");
+        assumeTrue(Files.isRegularFile(launcher) && Files.isExecutable(Path.of("/bin/bash")),
+                "needs the bash launcher ./jkeras");
         assumeTrue(hasUtf8Locale(), "this system has no UTF-8 locale (locale -a), so the launcher cannot pick one");
         // the launcher runs $JKERAS_JAVA ... -jar JAR ARGS; this stand-in drops "-jar JAR" and runs the CLI from the
         // test class path, so that no jar has to be built
         Path fakeJava = tmp.resolve("java-from-classpath");
-        Files.writeString(fakeJava, "#!/bin/sh\nwhile [ \"$1\" != -jar ]; do shift; done\nshift 2\nexec '" + java() + "' -cp '"
+        Files.writeString(fakeJava, "#!/bin/sh\nwhile [ \"$1\" != -jar ]; do shift; done\nshift 2\nexec '" + java()
+                + "' -cp '"
                 + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
         assertThat(fakeJava.toFile().setExecutable(true)).isTrue();
         Path root = Files.createDirectories(tmp.resolve("root"));
@@ -96,7 +102,8 @@ class LocaleTest {
         assertThat(root.resolve("jkeras").toFile().setExecutable(true)).isTrue();
 
         Path model = modelUnderNonAsciiName();
-        List<String> command = new ArrayList<>(List.of("/bin/bash", root.resolve("jkeras").toString(), "summary", model.toString()));
+        List<String> command = new ArrayList<>(
+                List.of("/bin/bash", root.resolve("jkeras").toString(), "summary", model.toString()));
         CliResult r = exec(command, Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
                 "JKERAS_JAVA", fakeJava.toString(), "JKERAS_VECTOR", "0"));
         assertThat(r.code()).as(r.err()).isZero();

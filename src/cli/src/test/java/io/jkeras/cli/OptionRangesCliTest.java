@@ -58,7 +58,8 @@ class OptionRangesCliTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--epochs,0,an integer >= 1", "--batch-size,0,an integer >= 1", "--learning-rate,NaN,a finite number > 0",
+    @CsvSource({"--epochs,0,an integer >= 1", "--batch-size,0,an integer >= 1",
+            "--learning-rate,NaN,a finite number > 0",
             "--learning-rate,-0.1,a finite number > 0", "--weight-decay,Infinity,a finite number >= 0",
             "--clipnorm,0,a finite number > 0", "--validation-split,1,a number in [0, 1)",
             "--validation-split,-0.5,a number in [0, 1)", "--early-stopping-patience,-1,an integer >= 0"})
@@ -83,7 +84,8 @@ class OptionRangesCliTest {
         AtomicFiles.write(target, o -> Npy.write(o, y));
         List<String> a = new ArrayList<>(train());
         a.set(a.indexOf(lstm("y0.npy")), target.toString());
-        CliResult r = CliResult.run(with(a, "--batch-size", "2147483647", "--optimizer", "sgd", "--learning-rate", "0.5")
+        CliResult r = CliResult.run(
+                with(a, "--batch-size", "2147483647", "--optimizer", "sgd", "--learning-rate", "0.5")
                 .toArray(String[]::new));
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         Model before = JKeras.load(LSTM.resolve("model.h5")), after = JKeras.load(tmp.resolve("out.h5"));
@@ -96,7 +98,8 @@ class OptionRangesCliTest {
         Path x = tmp.resolve("x.npy"), y = tmp.resolve("y.npy");
         AtomicFiles.write(x, o -> Npy.write(o, new io.jkeras.tensor.Tensor(new int[]{0, 6, 4}, new float[0])));
         AtomicFiles.write(y, o -> Npy.write(o, new io.jkeras.tensor.Tensor(new int[]{0, 5}, new float[0])));
-        CliResult r = CliResult.run("train", lstm("model.h5"), "--x", x.toString(), "--y", y.toString(), "--loss", "mse",
+        CliResult r = CliResult.run("train", lstm("model.h5"), "--x", x.toString(), "--y", y.toString(), "--loss",
+                "mse",
                 "-o", tmp.resolve("out.h5").toString());
         assertThat(r.code()).as(r.err()).isEqualTo(Main.USER_ERROR);
         assertThat(r.err()).startsWith("jkeras: error: ").contains("0 samples");
@@ -118,7 +121,8 @@ class OptionRangesCliTest {
         BenchCommand bench = new BenchCommand();
         AtomicInteger made = new AtomicInteger();
         bench.callerThreads = r -> {
-            if (made.incrementAndGet() > 3) throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+            if (made.incrementAndGet() > 3) throw new OutOfMemoryError(
+                    "unable to create native thread: possibly out of memory");
             return new Thread(r);
         };
         AtomicReference<Exception> error = new AtomicReference<>();
@@ -127,11 +131,13 @@ class OptionRangesCliTest {
             error.set(ex);
             return Main.USER_ERROR;
         });
-        int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cl.execute(lstm("model.h5"), "--callers", "8",
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(60), ()
+                -> cl.execute(lstm("model.h5"), "--callers", "8",
                 "--seconds", "0", "--warmup", "0", "--min-calls", "1", "--max-calls", "1"));
         assertThat(code).isEqualTo(Main.USER_ERROR);
         assertThat(error.get()).isInstanceOf(InputException.class)
-                .hasMessageContaining("--callers 8: could start only 3 caller threads").hasMessageContaining("unable to create native thread");
+                .hasMessageContaining("--callers 8: could start only 3 caller threads")
+                .hasMessageContaining("unable to create native thread");
     }
 
     List<String> verify(Path dir, String... more) {
@@ -158,7 +164,8 @@ class OptionRangesCliTest {
     @ParameterizedTest
     @CsvSource({"--atol,-1", "--atol,NaN", "--rtol,Infinity", "--atol,0.02"})
     void verifyRefusesAToleranceFlagOutsideTheRule(String option, String value) throws Exception {
-        refused(verify(offByFive(null), option, value), option + " " + value + ": a tolerance is a finite number >= 0 and at most 0.01");
+        refused(verify(offByFive(null), option, value), option + " " + value
+                + ": a tolerance is a finite number >= 0 and at most 0.01");
     }
 
     @Test
@@ -166,16 +173,19 @@ class OptionRangesCliTest {
         Path d = offByFive("{\"rtol\": 0.001}");
         CliResult r = CliResult.run(verify(d, "--atol", "6", "--allow-loose-tolerance").toArray(String[]::new));
         assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).startsWith("tolerance: atol 6 (--atol), rtol 0.001 (golden.json), looser than the maximum 0.01")
+        assertThat(r.out()).startsWith(
+                "tolerance: atol 6 (--atol), rtol 0.001 (golden.json), looser than the maximum 0.01")
                 .contains("PASS (LOOSE tolerance, allowed by --allow-loose-tolerance)");
         CliResult strict = CliResult.run(verify(d, "--atol", "1e-5").toArray(String[]::new));
         assertThat(strict.code()).isEqualTo(Main.CHECK_FAILED);
-        assertThat(strict.out()).startsWith("tolerance: atol 1e-05 (--atol), rtol 0.001 (golden.json)\n").contains("FAIL: ");
+        assertThat(strict.out()).startsWith("tolerance: atol 1e-05 (--atol), rtol 0.001 (golden.json)\n")
+                .contains("FAIL: ");
     }
 
     @Test
     void goldenRecordRefusesAToleranceOutsideTheRuleAndWritesNothing() throws Exception {
-        List<String> rec = List.of("golden", "record", lstm("model.h5"), "-i", lstm("x0.npy"), "--dir", tmp.resolve("g").toString());
+        List<String> rec = List.of("golden", "record", lstm("model.h5"), "-i", lstm("x0.npy"), "--dir", tmp.resolve("g")
+                .toString());
         refused(with(rec, "--atol", "-1"), "--atol -1");
         refused(with(rec, "--rtol", "NaN"), "--rtol NaN");
         refused(with(rec, "--atol", "0.5"), "--atol 0.5", "--allow-loose-tolerance");
@@ -186,16 +196,19 @@ class OptionRangesCliTest {
         List<String> conv = List.of("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(), "--embed-check");
         refused(with(conv, "--check-atol", "-1"), "--check-atol -1");
         refused(with(conv, "--check-atol", "NaN"), "--check-atol NaN");
-        refused(with(conv, "--check-rtol", "0.5"), "--check-rtol 0.5: a tolerance is a finite number >= 0 and at most 0.01");
+        refused(with(conv, "--check-rtol", "0.5"),
+                "--check-rtol 0.5: a tolerance is a finite number >= 0 and at most 0.01");
     }
 
     @Test
     void convertRefusesToEmbedAGoldenCaseWithALooseToleranceWithoutOfferingToLoosenIt() throws Exception {
         Path d = offByFive("{\"atol\": 0.5}");
         Files.copy(LSTM.resolve("y0.npy"), d.resolve("y0.npy"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        refused(List.of("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(), "--embed-check-golden", d.toString()),
+        refused(List.of("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(), "--embed-check-golden",
+                d.toString()),
                 d.resolve("golden.json") + ": 'atol' is 0.5: a tolerance is a finite number >= 0 and at most 0.01");
-        CliResult r = CliResult.run("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(), "--embed-check-golden", d.toString());
+        CliResult r = CliResult.run("convert", lstm("model.h5"), tmp.resolve("m.jkm").toString(),
+                "--embed-check-golden", d.toString());
         assertThat(r.err()).doesNotContain("--allow-loose-tolerance");
     }
 }

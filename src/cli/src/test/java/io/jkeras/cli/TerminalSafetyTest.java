@@ -41,7 +41,8 @@ class TerminalSafetyTest {
         CliResult plain = CliResult.run("summary", base("model." + ext).toString());
         assertThat(hostile.code()).as(hostile.err()).isZero();
         assertThat(TerminalText.rawControls(hostile.out())).isEmpty();
-        assertThat(hostile.out()).contains(TITLE_ESCAPED, "\\nsecond line\\rback\\u202eevil", "\\u2028sep\\u0085c1\\u007fdel (LSTM)",
+        assertThat(hostile.out())
+                .contains(TITLE_ESCAPED, "\\nsecond line\\rback\\u202eevil", "\\u2028sep\\u0085c1\\u007fdel (LSTM)",
                 "Model: \"model\\u001b[2J\\u001b[Hcleared\\n\"");
         assertThat(hostile.out().lines().count()).isEqualTo(plain.out().lines().count());
     }
@@ -66,12 +67,14 @@ class TerminalSafetyTest {
         assertThat(r.err().lines().toList()).hasSize(1);
         String line = r.err().lines().findFirst().orElseThrow();
         assertThat(TerminalText.rawControlsInLine(line)).isEmpty();
-        assertThat(line).startsWith("jkeras: error: ").contains(TITLE_ESCAPED, "activation 'tanh\\u001b[2J\\u001b[H\\nspoofed line\\u202e'");
+        assertThat(line).startsWith("jkeras: error: ")
+                .contains(TITLE_ESCAPED, "activation 'tanh\\u001b[2J\\u001b[H\\nspoofed line\\u202e'");
     }
 
     @Test
     void theLibrarysMessageIsOneSafeLineWhileItsAccessorsKeepTheNameAsGiven() {
-        JKerasException e = catchThrowableOfType(() -> JKeras.load(term("hostile_activation.keras")), JKerasException.class);
+        JKerasException e = catchThrowableOfType(() -> JKeras.load(term("hostile_activation.keras")),
+                JKerasException.class);
         assertThat(e).isNotNull();
         assertThat(TerminalText.rawControlsInLine(e.getMessage())).isEmpty();
         assertThat(e.getMessage()).contains(TITLE_ESCAPED);
@@ -112,6 +115,7 @@ class TerminalSafetyTest {
         assertThat(option.code()).isEqualTo(Main.USER_ERROR);
         assertThat(option.err().lines().toList()).hasSize(1);
         assertThat(TerminalText.rawControlsInLine(option.err().strip())).isEmpty();
-        assertThat(option.err()).startsWith("jkeras: ").contains("--\\u001b]0;x\\u0007\\n", "Try 'jkeras summary --help'.");
+        assertThat(option.err()).startsWith("jkeras: ")
+                .contains("--\\u001b]0;x\\u0007\\n", "Try 'jkeras summary --help'.");
     }
 }

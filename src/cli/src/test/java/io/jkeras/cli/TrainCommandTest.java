@@ -47,7 +47,9 @@ class TrainCommandTest {
 
     static CliResult run(String... args) { return CliResult.run(args); }
 
-    /** x (n, 6, 4) seeded uniform in [-1, 1]; y (n, 5) a smooth function of x that the LSTM does not already compute. */
+    /**
+     * x (n, 6, 4) seeded uniform in [-1, 1]; y (n, 5) a smooth function of x that the LSTM does not already compute.
+     */
     static void data(Path xp, Path yp, int n, long seed) throws Exception {
         Random r = new Random(seed);
         float[] xs = new float[n * 6 * 4], ys = new float[n * 5];
@@ -100,7 +102,8 @@ class TrainCommandTest {
         defaults.put("--epochs", "3");
         defaults.put("--batch-size", "8");
         for (String e : extra) defaults.remove(e);
-        List<String> a = new ArrayList<>(List.of("train", MODEL.toString(), "--x", x.toString(), "--y", y.toString(), "-o", out.toString()));
+        List<String> a = new ArrayList<>(
+                List.of("train", MODEL.toString(), "--x", x.toString(), "--y", y.toString(), "-o", out.toString()));
         defaults.forEach((k, v) -> { a.add(k); a.add(v); });
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
@@ -118,7 +121,8 @@ class TrainCommandTest {
         byte[] before = Files.readAllBytes(MODEL);
 
         CliResult r = run("train", MODEL.toString(), "--x", FIXTURE_X.toString(), "--y", y0.toString(), "--loss", "mse",
-                "--optimizer", "sgd", "--learning-rate", "0.1", "--epochs", "2", "--batch-size", "2", "-o", out.toString());
+                "--optimizer", "sgd", "--learning-rate", "0.1", "--epochs", "2", "--batch-size", "2", "-o",
+                        out.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
@@ -141,17 +145,21 @@ class TrainCommandTest {
         List<String> epochLines = r.out().lines().filter(l -> l.startsWith("epoch ")).toList();
         assertThat(epochLines).hasSize(3);
         for (int e = 0; e < 3; e++) {
-            assertThat(epochLines.get(e)).matches("epoch " + (e + 1) + "/3 loss \\d+\\.\\d{6} val_loss \\d+\\.\\d{6} time \\d+\\.\\ds");
+            assertThat(epochLines.get(e))
+                    .matches("epoch " + (e + 1) + "/3 loss \\d+\\.\\d{6} val_loss \\d+\\.\\d{6} time \\d+\\.\\ds");
         }
-        assertThat(r.out()).containsPattern("wrote .*m\\.h5 \\(3 epochs, loss \\d+\\.\\d{6}, val_loss \\d+\\.\\d{6}\\)");
+        assertThat(r.out()).containsPattern(
+                "wrote .*m\\.h5 \\(3 epochs, loss \\d+\\.\\d{6}, val_loss \\d+\\.\\d{6}\\)");
     }
 
     @Test
     void theBarModeRedrawsInPlace() {
         CliResult r = run(train(tmp.resolve("m.h5"), "--progress", "bar"));
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("\rEpoch 1/3  [", "\rEpoch 3/3  [" + "=".repeat(ProgressBar.BAR_WIDTH) + "]  3/3  loss ");
-        assertThat(run(train(tmp.resolve("q.h5"), "--progress", "none")).out()).doesNotContain("epoch 1/3", "Epoch 1/3");
+        assertThat(r.out()).contains("\rEpoch 1/3  [", "\rEpoch 3/3  [" + "=".repeat(ProgressBar.BAR_WIDTH)
+                + "]  3/3  loss ");
+        assertThat(run(train(tmp.resolve("q.h5"), "--progress", "none")).out())
+                .doesNotContain("epoch 1/3", "Epoch 1/3");
     }
 
     @Test
@@ -213,7 +221,8 @@ class TrainCommandTest {
     @Test
     void earlyStoppingRunsAtMostTheEpochsAndSaysHowMany() throws Exception {
         Path h = tmp.resolve("h.json");
-        CliResult r = run(train(tmp.resolve("m.h5"), "--epochs", "6", "--early-stopping-patience", "1", "--restore-best-weights",
+        CliResult r = run(train(tmp.resolve("m.h5"), "--epochs", "6", "--early-stopping-patience", "1",
+                "--restore-best-weights",
                 "--validation-x", vx.toString(), "--validation-y", vy.toString(), "--history", h.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         int ran = new ObjectMapper().readTree(h.toFile()).get("loss").size();
@@ -290,7 +299,8 @@ class TrainCommandTest {
         Path wrongY = tmp.resolve("wrong.npy");
         write(wrongY, new Tensor(new int[]{24, 3}, new float[24 * 3]));
         Path out = tmp.resolve("m.h5");
-        CliResult shape = run("train", MODEL.toString(), "--x", x.toString(), "--y", wrongY.toString(), "--loss", "mse", "-o", out.toString());
+        CliResult shape = run("train", MODEL.toString(), "--x", x.toString(), "--y", wrongY.toString(), "--loss", "mse",
+                "-o", out.toString());
         assertThat(shape.code()).as(shape.err()).isEqualTo(Main.USER_ERROR);
         assertThat(shape.errLines()).hasSize(1);
         assertThat(Files.exists(out)).isFalse();
@@ -302,7 +312,8 @@ class TrainCommandTest {
         assertThat(unknown.code()).isEqualTo(Main.USER_ERROR);
         assertThat(unknown.errLines().get(0)).startsWith("jkeras: ").contains("--epoch");
         assertThat(unknown.err()).doesNotContain("\tat ");
-        CliResult missing = run("train", MODEL.toString(), "--x", x.toString(), "--y", y.toString(), "-o", tmp.resolve("m.h5").toString());
+        CliResult missing = run("train", MODEL.toString(), "--x", x.toString(), "--y", y.toString(), "-o",
+                tmp.resolve("m.h5").toString());
         assertThat(missing.code()).isEqualTo(Main.USER_ERROR);
         assertThat(missing.errLines().get(0)).contains("--loss");
     }
@@ -322,7 +333,8 @@ class TrainCommandTest {
         String s = sw.toString();
         String last = s.substring(s.lastIndexOf('\r') + 1);
         // 12 of 20 batches took 6 s: 8 more take 4 s
-        assertThat(last.stripTrailing()).isEqualTo("Epoch 2/5  [" + "=".repeat(18) + ">" + " ".repeat(11) + "]  12/20  loss 0.1234  ETA 4s");
+        assertThat(last.stripTrailing())
+                .isEqualTo("Epoch 2/5  [" + "=".repeat(18) + ">" + " ".repeat(11) + "]  12/20  loss 0.1234  ETA 4s");
         assertThat(s).doesNotContain("\n");
         now.addAndGet(4_000_000_000L);
         bar.onEpochEnd(1, Map.of("loss", 0.1));
@@ -374,7 +386,8 @@ class TrainCommandTest {
             bar.onBatchEnd(1, b, 20, 0.2);
         }
         bar.onEpochEnd(1, new java.util.LinkedHashMap<>(Map.of("loss", 0.1234)) {{ put("val_loss", 0.13); }});
-        assertThat(sw.toString()).isEqualTo("epoch 2/5 loss 0.123400 val_loss 0.130000 time 1.2s" + System.lineSeparator());
+        assertThat(sw.toString())
+                .isEqualTo("epoch 2/5 loss 0.123400 val_loss 0.130000 time 1.2s" + System.lineSeparator());
     }
 
     @Test
@@ -404,7 +417,8 @@ class TrainCommandTest {
     static final Path OPT_ADAM = FixtureCase.root().resolve("train/opt_adam");
 
     static String[] onOptAdam(Path model, Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("train", model.toString(), "--x", OPT_ADAM.resolve("x0.npy").toString(),
+        List<String> a = new ArrayList<>(
+                List.of("train", model.toString(), "--x", OPT_ADAM.resolve("x0.npy").toString(),
                 "--y", OPT_ADAM.resolve("y0.npy").toString(), "--loss", "mse", "--batch-size", "8", "--no-shuffle",
                 "--progress", "none", "-o", out.toString()));
         a.addAll(List.of(extra));
@@ -412,14 +426,17 @@ class TrainCommandTest {
     }
 
     static String optimizerLine(CliResult r) {
-        return r.out().lines().filter(l -> l.startsWith("optimizer: ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        return r.out().lines().filter(l -> l.startsWith("optimizer: ")).findFirst()
+                .orElseThrow(() -> new AssertionError(r.out()));
     }
 
     @Test
     void aKerasArchiveKeepsTheOptimizerStateAndTrainingResumesFromIt() throws Exception {
         Path start = OPT_ADAM.resolve("start.h5");
-        Path straight = tmp.resolve("straight.keras"), two = tmp.resolve("two.keras"), three = tmp.resolve("three.keras");
-        CliResult s = run(onOptAdam(start, straight, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "3"));
+        Path straight = tmp.resolve("straight.keras"), two = tmp.resolve("two.keras"),
+                three = tmp.resolve("three.keras");
+        CliResult s = run(onOptAdam(start, straight, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs",
+                "3"));
         assertThat(s.code()).as(s.err()).isZero();
         CliResult a = run(onOptAdam(start, two, "--optimizer", "adam", "--learning-rate", "0.02", "--epochs", "2"));
         assertThat(a.code()).as(a.err()).isZero();
@@ -429,20 +446,25 @@ class TrainCommandTest {
 
         CliResult b = run(onOptAdam(two, three, "--epochs", "1")); // no --optimizer: MODEL's compile config
         assertThat(b.code()).as(b.err()).isZero();
-        assertThat(optimizerLine(b)).isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6, MODEL's config)");
+        assertThat(optimizerLine(b))
+                .isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6, MODEL's config)");
         assertThat(b.out()).contains("optimizer state saved: Adam at iterations 9");
         assertThat(sameWeights(weights(JKeras.load(three)), weights(JKeras.load(straight))))
                 .as("2 epochs, saved, + 1 resumed epoch = 3 epochs straight, bit for bit").isTrue();
 
-        CliResult same = run(onOptAdam(two, tmp.resolve("same.keras"), "--optimizer", "adam", "--learning-rate", "0.02"));
+        CliResult same = run(
+                onOptAdam(two, tmp.resolve("same.keras"), "--optimizer", "adam", "--learning-rate", "0.02"));
         assertThat(optimizerLine(same)).isEqualTo("optimizer: resumed Adam from MODEL's state (iterations 6)");
-        assertThat(sameWeights(weights(JKeras.load(tmp.resolve("same.keras"))), weights(JKeras.load(straight)))).isTrue();
+        assertThat(sameWeights(weights(JKeras.load(tmp.resolve("same.keras"))), weights(JKeras.load(straight))))
+                .isTrue();
 
         CliResult other = run(onOptAdam(two, tmp.resolve("sgd.keras"), "--optimizer", "sgd"));
-        assertThat(optimizerLine(other)).isEqualTo("optimizer: fresh SGD (MODEL's optimizer state is Adam's, not SGD's)");
+        assertThat(optimizerLine(other))
+                .isEqualTo("optimizer: fresh SGD (MODEL's optimizer state is Adam's, not SGD's)");
         CliResult fresh = run(onOptAdam(two, tmp.resolve("fresh.keras"), "--fresh-optimizer"));
         assertThat(optimizerLine(fresh)).isEqualTo("optimizer: fresh Adam (MODEL's config; --fresh-optimizer)");
-        assertThat(sameWeights(weights(JKeras.load(tmp.resolve("fresh.keras"))), weights(JKeras.load(three)))).isFalse();
+        assertThat(sameWeights(weights(JKeras.load(tmp.resolve("fresh.keras"))), weights(JKeras.load(three))))
+                .isFalse();
         CliResult h5 = run(onOptAdam(two, tmp.resolve("m.h5")));
         assertThat(h5.code()).as(h5.err()).isZero();
         assertThat(h5.out()).contains("optimizer state not saved");
@@ -457,12 +479,15 @@ class TrainCommandTest {
         Path src = FixtureCase.root().resolve("train/opt_rmsprop_momentum");
         Path out = tmp.resolve("r.keras");
         CliResult r = run("train", src.resolve("final.h5").toString(), "--x", src.resolve("x0.npy").toString(), "--y",
-                src.resolve("y0.npy").toString(), "--loss", "mse", "--batch-size", "8", "--no-shuffle", "--progress", "none",
+                src.resolve("y0.npy").toString(), "--loss", "mse", "--batch-size", "8", "--no-shuffle", "--progress",
+                        "none",
                 "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(optimizerLine(r)).isEqualTo("optimizer: resumed RMSprop from MODEL's state (iterations 9, MODEL's config)");
+        assertThat(optimizerLine(r))
+                .isEqualTo("optimizer: resumed RMSprop from MODEL's state (iterations 9, MODEL's config)");
         List<float[]> got = weights(JKeras.load(out)),
-                want = weights(JKeras.load(FixtureCase.root().resolve("train_resume/opt_rmsprop_momentum/resumed.keras")));
+                want = weights(JKeras.load(FixtureCase.root()
+                        .resolve("train_resume/opt_rmsprop_momentum/resumed.keras")));
         assertThat(got).hasSameSizeAs(want);
         for (int i = 0; i < want.size(); i++) {
             for (int j = 0; j < want.get(i).length; j++) {

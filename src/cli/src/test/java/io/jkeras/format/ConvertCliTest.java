@@ -40,13 +40,17 @@ class ConvertCliTest {
         byte[] before = Files.readAllBytes(out);
         CliResult again = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString());
         assertThat(again.code()).isEqualTo(2);
-        assertThat(again.err()).isEqualTo("jkeras: error: OUT " + out + ": exists; pass --force to replace it" + System.lineSeparator());
+        assertThat(again.err())
+                .isEqualTo("jkeras: error: OUT " + out + ": exists; pass --force to replace it"
+                + System.lineSeparator());
         assertThat(Files.readAllBytes(out)).isEqualTo(before);
-        CliResult forced = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString(), "--force");
+        CliResult forced = run("convert", fixture("gru_default").resolve("model.h5").toString(), out.toString(),
+                "--force");
         assertThat(forced.code()).isZero();
         assertThat(JKeras.load(out).layers().get(0).typeName()).isEqualTo("GRU");
         try (Stream<Path> s = Files.list(tmp)) {
-            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("m.jkm"); // no temporary files left
+            // no temporary files left
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("m.jkm");
         }
     }
 
@@ -97,7 +101,8 @@ class ConvertCliTest {
     void embedCheckGoldenStoresKerasOutputsAndRefusesAModelThatDoesNotMatch() throws Exception {
         Path src = fixture("lstm_stateful");
         Path out = tmp.resolve("s.jkm");
-        CliResult r = run("convert", src.resolve("model.h5").toString(), out.toString(), "--embed-check-golden", src.toString());
+        CliResult r = run("convert", src.resolve("model.h5").toString(), out.toString(), "--embed-check-golden",
+                src.toString());
         assertThat(r.code()).as(r.err()).isZero();
         var check = JkmFiles.header(Files.readAllBytes(out)).get("checks").get(0);
         assertThat(check.get("origin").asText()).isEqualTo("golden case lstm_stateful");
@@ -107,14 +112,18 @@ class ConvertCliTest {
 
         Path bad = tmp.resolve("bad");
         Files.createDirectories(bad);
-        for (String f : new String[]{"x0.npy", "x1.npy", "x2.npy", "y0.npy", "y1.npy"}) Files.copy(src.resolve(f), bad.resolve(f));
+        for (String f : new String[]{"x0.npy", "x1.npy", "x2.npy", "y0.npy", "y1.npy"}) Files.copy(src.resolve(f),
+                bad.resolve(f));
         Tensor y2 = Npy.read(src.resolve("y2.npy")).tensor();
         y2.data()[0] += 1e-3f;
         AtomicFiles.write(bad.resolve("y2.npy"), o -> Npy.write(o, y2));
         Path out2 = tmp.resolve("s2.jkm");
-        CliResult refused = run("convert", src.resolve("model.h5").toString(), out2.toString(), "--embed-check-golden", bad.toString());
+        CliResult refused = run("convert", src.resolve("model.h5").toString(), out2.toString(), "--embed-check-golden",
+                bad.toString());
         assertThat(refused.code()).isEqualTo(2);
-        assertThat(refused.err()).contains("the model does not match this golden case, so it is not embedded: y2.npy: max abs err 0.00100");
+        assertThat(refused.err())
+                .contains("the model does not match this golden case, so it is not embedded: y2.npy: max abs err"
+                + " 0.00100");
         assertThat(out2).doesNotExist();
     }
 

@@ -17,7 +17,10 @@ import java.util.List;
 public final class CliFuzzSeeds {
     private CliFuzzSeeds() {}
 
-    /** A seed: the model ({@link CliFuzzTest#MODELS} index), the arguments and the exit code they must give (-1: any allowed). */
+    /**
+     * A seed: the model ({@link CliFuzzTest#MODELS} index), the arguments and the exit code they must give (-1: any
+     * allowed).
+     */
     record Seed(String name, int model, List<String> args, int exit) {
         Seed(String name, int model, List<String> args) { this(name, model, args, 0); }
     }
@@ -28,16 +31,21 @@ public final class CliFuzzSeeds {
             new Seed("predict-h5", 0, List.of("predict", "{model}", "-i", "{x}", "-o", "{tmp}/out.npy")),
             new Seed("predict-over-existing", 0, List.of("predict", "{model}", "-i", "{x}", "-o", "{exists}"), -1),
             new Seed("verify-pass", 0, List.of("verify", "{model}", "--golden", "{case}")),
-            new Seed("verify-report", 0, List.of("verify", "{model}", "--golden", "{case}", "--atol", "0", "--rtol", "0",
+            new Seed("verify-report", 0,
+                    List.of("verify", "{model}", "--golden", "{case}", "--atol", "0", "--rtol", "0",
                     "--report", "{tmp}/r.html"), -1),
-            new Seed("train-keras", 0, List.of("train", "{model}", "--x", "{x}", "--y", "{y}", "--loss", "mse", "--epochs", "2",
+            new Seed("train-keras", 0,
+                    List.of("train", "{model}", "--x", "{x}", "--y", "{y}", "--loss", "mse", "--epochs", "2",
                     "--batch-size", "2", "-o", "{tmp}/t.keras", "--history", "{tmp}/h.json", "--plot", "{tmp}/p.svg")),
-            new Seed("train-output-exists", 0, List.of("train", "{model}", "--x", "{x}", "--y", "{y}", "--loss", "mse", "-o", "{exists}"), 2),
+            new Seed("train-output-exists", 0,
+                    List.of("train", "{model}", "--x", "{x}", "--y", "{y}", "--loss", "mse", "-o", "{exists}"), 2),
             new Seed("convert-jkm-check", 0, List.of("convert", "{model}", "{tmp}/c.jkm", "--embed-check")),
-            new Seed("convert-golden", 0, List.of("convert", "{model}", "{tmp}/c.jkm", "--embed-check-golden", "{case}")),
+            new Seed("convert-golden", 0,
+                    List.of("convert", "{model}", "{tmp}/c.jkm", "--embed-check-golden", "{case}")),
             new Seed("convert-keras", 0, List.of("convert", "{model}", "{tmp}/c.keras")),
             new Seed("convert-exists", 0, List.of("convert", "{model}", "{exists}", "--force")),
-            new Seed("golden-record", 0, List.of("golden", "record", "{model}", "-i", "{x}", "--dir", "{tmp}/g", "--with-model")),
+            new Seed("golden-record", 0,
+                    List.of("golden", "record", "{model}", "-i", "{x}", "--dir", "{tmp}/g", "--with-model")),
             new Seed("summary-directory", 0, List.of("summary", "{dir}"), 2),
             new Seed("version", 0, List.of("--version")),
             new Seed("help-train", 0, List.of("help", "train")),
@@ -47,12 +55,15 @@ public final class CliFuzzSeeds {
             new Seed("verify-config", 2, List.of("verify", "{model}", "--config", "{config}", "--golden", "{case}")),
             new Seed("predict-two-in-two-out", 3, List.of("predict", "{model}", "-i", "{x}", "-i", "{case}/x1.npy",
                     "-o", "{tmp}/a.npy", "-o", "{tmp}/b.npy")),
-            new Seed("train-two-in-two-out", 3, List.of("train", "{model}", "--x", "{x}", "--x", "{case}/x1.npy", "--y", "{y}",
-                    "--y", "{case}/y1.npy", "--loss", "mae", "--optimizer", "sgd", "--momentum", "0.9", "-o", "{tmp}/t.h5")),
+            new Seed("train-two-in-two-out", 3,
+                    List.of("train", "{model}", "--x", "{x}", "--x", "{case}/x1.npy", "--y", "{y}",
+                    "--y", "{case}/y1.npy", "--loss", "mae", "--optimizer", "sgd", "--momentum", "0.9", "-o",
+                            "{tmp}/t.h5")),
             new Seed("summary-embedding", 4, List.of("summary", "{model}")),
             new Seed("verify-embedding", 4, List.of("verify", "{model}", "--golden", "{case}")),
             new Seed("summary-hostile", 5, List.of("summary", "{model}")),
-            new Seed("verify-hostile-report", 5, List.of("verify", "{model}", "--golden", "{case}", "--report", "{tmp}/r.html")));
+            new Seed("verify-hostile-report", 5,
+                    List.of("verify", "{model}", "--golden", "{case}", "--report", "{tmp}/r.html")));
 
     static byte[] encode(Seed s) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();

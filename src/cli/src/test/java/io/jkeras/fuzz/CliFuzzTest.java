@@ -50,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class CliFuzzTest {
     private static final Duration PER_INPUT = Duration.ofSeconds(20);
-    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null && !System.getenv("JAZZER_FUZZ").isEmpty();
+    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null && !System.getenv("JAZZER_FUZZ")
+            .isEmpty();
     private static final Path SCRATCH = io.jkeras.TestScratch.create("jkeras-clifuzz");
     private static final AtomicLong RUNS = new AtomicLong();
 
@@ -107,7 +108,10 @@ class CliFuzzTest {
         return Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     }
 
-    /** Each seed decodes to the command line it was written from and gives its exit code: the decoder reaches every command. */
+    /**
+     * Each seed decodes to the command line it was written from and gives its exit code: the decoder reaches every
+     * command.
+     */
     @org.junit.jupiter.api.Test
     void everySeedRunsItsCommand() throws IOException {
         for (CliFuzzSeeds.Seed seed : CliFuzzSeeds.SEEDS) {
@@ -116,10 +120,12 @@ class CliFuzzTest {
                 Input in = decode(CliFuzzSeeds.encode(seed), dir);
                 org.assertj.core.api.Assertions.assertThat(in).as(seed.name()).isNotNull();
                 org.assertj.core.api.Assertions.assertThat(in.args().get(0)).isEqualTo(seed.args().get(0));
-                org.assertj.core.api.Assertions.assertThat(in.args()).hasSameSizeAs(seed.args()).noneMatch(a -> a.contains("{"));
+                org.assertj.core.api.Assertions.assertThat(in.args()).hasSameSizeAs(seed.args())
+                        .noneMatch(a -> a.contains("{"));
                 StringWriter out = new StringWriter(), err = new StringWriter();
                 int code = assertTimeoutPreemptively(PER_INPUT, () -> run(in.args(), out, err));
-                if (seed.exit() >= 0) org.assertj.core.api.Assertions.assertThat(code).as(seed.name() + ": " + err).isEqualTo(seed.exit());
+                if (seed.exit() >= 0) org.assertj.core.api.Assertions.assertThat(code).as(seed.name() + ": " + err)
+                        .isEqualTo(seed.exit());
             } finally {
                 DirectorySnapshot.delete(dir);
             }
@@ -130,19 +136,24 @@ class CliFuzzTest {
     static void check(List<String> args, int code, String out, String err, Path root, Map<String, String> before,
                       Map<String, String> after) {
         String what = "args " + args + "\nexit " + code + "\nstdout: " + out + "\nstderr: " + err;
-        boolean verifyFailed = code == Main.CHECK_FAILED && !args.isEmpty() && args.get(0).equals("verify") && out.contains("FAIL: ");
-        if (code != 0 && !verifyFailed && code != Main.USER_ERROR) throw new AssertionError("exit code not 0, 1 (verify FAIL) or 2: " + what);
+        boolean verifyFailed = code == Main.CHECK_FAILED && !args.isEmpty() && args.get(0).equals("verify")
+                && out.contains("FAIL: ");
+        if (code != 0 && !verifyFailed && code != Main.USER_ERROR) throw new AssertionError(
+                "exit code not 0, 1 (verify FAIL) or 2: " + what);
         if (code == Main.USER_ERROR) {
             List<String> lines = err.lines().toList();
-            if (lines.size() != 1 || !lines.get(0).startsWith("jkeras: ")) throw new AssertionError("exit 2 without exactly one 'jkeras: ' line: " + what);
+            if (lines.size() != 1 || !lines.get(0).startsWith("jkeras: ")) throw new AssertionError(
+                    "exit 2 without exactly one 'jkeras: ' line: " + what);
         }
         if (!TerminalText.rawControls(out).isEmpty() || !TerminalText.rawControls(err).isEmpty()) {
-            throw new AssertionError("raw control characters " + TerminalText.rawControls(out) + TerminalText.rawControls(err) + ": " + what);
+            throw new AssertionError("raw control characters " + TerminalText.rawControls(out)
+                    + TerminalText.rawControls(err) + ": " + what);
         }
         if (verifyFailed) { // the report of a failed check is that command's output: only it may appear
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
-                String report = a.equals("--report") && i + 1 < args.size() ? args.get(i + 1) : a.startsWith("--report=") ? a.substring(9) : null;
+                String report = a.equals("--report") && i + 1 < args.size() ? args.get(i + 1)
+                        : a.startsWith("--report=") ? a.substring(9) : null;
                 if (report == null || !report.startsWith(root + "/")) continue;
                 // the report, and the directories made for it
                 for (Path p = Path.of(report.substring(root.toString().length() + 1)); p != null; p = p.getParent()) {
@@ -151,7 +162,8 @@ class CliFuzzTest {
             }
         }
         if (code != 0 && !before.equals(after)) {
-            throw new AssertionError("a failed run changed its directory: before " + before.keySet() + ", after " + after.keySet()
+            throw new AssertionError("a failed run changed its directory: before " + before.keySet() + ", after "
+                    + after.keySet()
                     + (before.keySet().equals(after.keySet()) ? " (a file's content changed)" : "") + ": " + what);
         }
     }
@@ -181,9 +193,12 @@ class CliFuzzTest {
         Files.writeString(dir.resolve("exists.h5"), "an existing file");
         Files.createDirectory(dir.resolve("d"));
 
-        Map<String, String> slots = Map.of("{model}", model.toString(), "{config}", config == null ? dir.resolve("config.json").toString()
-                : config.toString(), "{x}", x.toString(), "{y}", dir.resolve("y.npy").toString(), "{case}", golden.toString(),
-                "{exists}", dir.resolve("exists.h5").toString(), "{dir}", dir.resolve("d").toString(), "{tmp}", dir.toString());
+        Map<String, String> slots = Map.of("{model}", model.toString(), "{config}", config == null
+                ? dir.resolve("config.json").toString()
+                : config.toString(), "{x}", x.toString(), "{y}", dir.resolve("y.npy").toString(), "{case}",
+                        golden.toString(),
+                "{exists}", dir.resolve("exists.h5").toString(), "{dir}", dir.resolve("d").toString(), "{tmp}",
+                        dir.toString());
         List<String> args = new ArrayList<>();
         Kind pending = null; // the kind of value the previous option takes, if it takes one
         while (r.more() && args.size() < 32) {
@@ -211,7 +226,8 @@ class CliFuzzTest {
      * under {@code dir/r/}.
      */
     static String confine(String lit, List<String> args, Kind pending, Path dir) {
-        boolean command = args.isEmpty() || (args.size() == 1 && (args.get(0).equals("golden") || args.get(0).equals("help")));
+        boolean command = args.isEmpty()
+                || (args.size() == 1 && (args.get(0).equals("golden") || args.get(0).equals("help")));
         if (command) return lit;
         if (pending == null && lit.startsWith("-")) {
             int eq = lit.indexOf('=');
@@ -231,7 +247,8 @@ class CliFuzzTest {
     private static boolean epochsAbove(List<String> args, long max) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            String v = a.equals("--epochs") && i + 1 < args.size() ? args.get(i + 1) : a.startsWith("--epochs=") ? a.substring(9) : null;
+            String v = a.equals("--epochs") && i + 1 < args.size() ? args.get(i + 1) : a.startsWith("--epochs=")
+                    ? a.substring(9) : null;
             if (v == null) continue;
             try {
                 if (Long.parseLong(v.trim()) > max) return true;

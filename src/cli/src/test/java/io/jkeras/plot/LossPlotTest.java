@@ -97,7 +97,8 @@ class LossPlotTest {
         // the SVG shares the layout: its polyline points are where the PNG draws the curves
         String svg = LossPlot.svg(h, "Training loss", 720, 450);
         for (String series : new String[]{"loss", "val_loss"}) {
-            String pts = svg.replaceAll("(?s).*?<polyline[^>]*data-name=\"" + series + "\"[^>]*points=\"([^\"]*)\".*", "$1");
+            String pts = svg.replaceAll("(?s).*?<polyline[^>]*data-name=\"" + series + "\"[^>]*points=\"([^\"]*)\".*",
+                    "$1");
             int hits = 0;
             String[] ps = pts.split(" ");
             for (String pt : ps) {

@@ -51,7 +51,8 @@ public class JKerasException extends RuntimeException {
         JKerasException e;
         if (this instanceof ModelFileException) e = new ModelFileException(f, l, weight, detail, getCause());
         else if (this instanceof ModelFormatException) e = new ModelFormatException(f, l, weight, detail, getCause());
-        else if (this instanceof UnsupportedModelException) e = new UnsupportedModelException(f, l, weight, detail, getCause());
+        else if (this instanceof UnsupportedModelException) e = new UnsupportedModelException(f, l, weight, detail,
+                getCause());
         else if (this instanceof WeightException) e = new WeightException(f, l, weight, detail, getCause());
         else if (this instanceof InputException) e = new InputException(f, l, weight, detail, getCause());
         else if (this instanceof NumericException) e = new NumericException(f, l, weight, detail, getCause());
@@ -64,7 +65,8 @@ public class JKerasException extends RuntimeException {
         StringBuilder sb = new StringBuilder();
         if (file != null) sb.append(Printable.escape(file)).append(": ");
         if (layer != null) sb.append("layer '").append(Printable.escape(layer)).append("'");
-        if (weight != null) sb.append(layer != null ? " " : "").append("weight '").append(Printable.escape(weight)).append("'");
+        if (weight != null) sb.append(layer != null ? " " : "").append("weight '").append(Printable.escape(weight))
+                .append("'");
         if (layer != null || weight != null) sb.append(": ");
         sb.append(Printable.escape(detail));
         return sb.toString();

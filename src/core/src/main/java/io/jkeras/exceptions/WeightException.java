@@ -1,7 +1,8 @@
 package io.jkeras.exceptions;
 
 /**
- * A weight is missing, has the wrong shape, or holds NaN/Inf. The message names the layer and weight, the shape found and the shape expected, or the first bad index.
+ * A weight is missing, has the wrong shape, or holds NaN/Inf. The message names the layer and weight, the shape found
+ * and the shape expected, or the first bad index.
  */
 public class WeightException extends JKerasException {
     public WeightException(String file, String layer, String weight, String detail, Throwable cause) {

@@ -21,11 +21,13 @@ import java.util.List;
 public record EmbeddedCheck(String origin, double atol, double rtol, List<Tensor[]> inputs, List<Tensor[]> outputs) {
     public EmbeddedCheck {
         if (inputs.size() != outputs.size()) {
-            throw new IllegalArgumentException(inputs.size() + " input batches but " + outputs.size() + " output batches");
+            throw new IllegalArgumentException(inputs.size() + " input batches but " + outputs.size()
+                    + " output batches");
         }
         for (double t : new double[]{atol, rtol}) {
             String problem = Tolerance.strictProblem(t);
-            if (problem != null) throw new InputException("embedded check tolerance atol " + atol + ", rtol " + rtol + ": " + problem);
+            if (problem != null) throw new InputException("embedded check tolerance atol " + atol + ", rtol " + rtol
+                    + ": " + problem);
         }
         inputs = List.copyOf(new ArrayList<>(inputs));
         outputs = List.copyOf(new ArrayList<>(outputs));

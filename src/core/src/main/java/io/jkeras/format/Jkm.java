@@ -26,7 +26,10 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class Jkm {
-    /** {@code \x89 J K M \r \n \x1a \n}: a high byte first and line ends, as PNG, so that text-mode transfers are caught. */
+    /**
+     * {@code \x89 J K M \r \n \x1a \n}: a high byte first and line ends, as PNG, so that text-mode transfers are
+     * caught.
+     */
     static final byte[] MAGIC = {(byte) 0x89, 'J', 'K', 'M', '\r', '\n', 0x1a, '\n'};
     /**
      * The format version this code writes and the newest major version it reads. 2.0 stores
@@ -55,7 +58,9 @@ public final class Jkm {
      */
     static java.util.zip.Checksum checksum(int major) { return major >= 2 ? new java.util.zip.CRC32() : crc32c(); }
 
-    /** In a method of its own, so that verifying {@link #checksum} does not load the JDK's CRC32C class for a 2.x file. */
+    /**
+     * In a method of its own, so that verifying {@link #checksum} does not load the JDK's CRC32C class for a 2.x file.
+     */
     private static java.util.zip.Checksum crc32c() { return new java.util.zip.CRC32C(); }
 
     /** "CRC32" or "CRC32C": the name of {@link #checksum(int)} in messages. */
@@ -110,7 +115,8 @@ public final class Jkm {
 
     /** True when {@code head} starts with the native format's magic bytes. */
     public static boolean isJkm(byte[] head) {
-        return head != null && head.length >= MAGIC.length && Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+        return head != null && head.length >= MAGIC.length
+                && Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
     }
 
     /** True when the file exists and starts with the native magic (its name does not matter). */

@@ -46,7 +46,8 @@ import java.util.Set;
  */
 public final class JkmReader {
     /** Metadata keys the reader derives from the file itself; the writer does not copy them to the header. */
-    static final Set<String> DERIVED_METADATA = Set.of("source", "format", "source_file", "source_format", "source_sha256", "jkm_version");
+    static final Set<String> DERIVED_METADATA = Set.of("source", "format", "source_file", "source_format",
+            "source_sha256", "jkm_version");
 
     /**
      * @param load      weight limits and whether weights holding NaN or Inf load
@@ -79,7 +80,8 @@ public final class JkmReader {
     private record ArraySource(byte[] bytes) implements Source {
         public long size() { return bytes.length; }
 
-        public void read(long offset, byte[] dst, int off, int len) { System.arraycopy(bytes, (int) offset, dst, off, len); }
+        public void read(long offset, byte[] dst, int off,
+                int len) { System.arraycopy(bytes, (int) offset, dst, off, len); }
     }
 
     /**
@@ -117,7 +119,8 @@ public final class JkmReader {
 
     public static Model read(Path path, Options options) {
         String label = path.toString();
-        if (Files.isDirectory(path)) throw new ModelFileException(label, null, null, "is a directory, not a native model file", null);
+        if (Files.isDirectory(path)) throw new ModelFileException(label, null, null,
+                "is a directory, not a native model file", null);
         try {
             if (path.getFileSystem() != FileSystems.getDefault()) {
                 try (SeekableByteChannel ch = Files.newByteChannel(path)) {
@@ -170,11 +173,13 @@ public final class JkmReader {
         src.read(0, head, 0, head.length);
         int m = Math.min(head.length, Jkm.MAGIC.length);
         if (!Arrays.equals(head, 0, m, Jkm.MAGIC, 0, m) || size == 0) {
-            throw new ModelFileException(label, null, null, "is not a jkeras native model: it starts with " + hex(head, 8)
+            throw new ModelFileException(label, null, null, "is not a jkeras native model: it starts with "
+                    + hex(head, 8)
                     + ", a .jkm file starts with " + hex(Jkm.MAGIC, 8) + hint(head), null);
         }
         if (size < Jkm.PREAMBLE) {
-            throw new ModelFileException(label, null, null, "is truncated: " + size + " bytes, shorter than the " + Jkm.PREAMBLE
+            throw new ModelFileException(label, null, null, "is truncated: " + size + " bytes, shorter than the "
+                    + Jkm.PREAMBLE
                     + "-byte preamble of a .jkm file", null);
         }
         ByteBuffer p = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
@@ -182,13 +187,17 @@ public final class JkmReader {
         int storedPre = p.getInt(60);
         int pre = Jkm.preambleCrc(head, 0, 60);
         if (pre != storedPre) {
-            throw new ModelFileException(label, null, null, "preamble checksum mismatch (CRC32C stored " + hex32(storedPre) + ", computed "
+            throw new ModelFileException(label, null, null, "preamble checksum mismatch (CRC32C stored "
+                    + hex32(storedPre) + ", computed "
                     + hex32(pre) + "): the first 64 bytes are damaged"
-                    + (major > Jkm.MAJOR || major < Jkm.OLDEST_MAJOR ? " (they claim format version " + major + "." + minor + ")" : ""), null);
+                    + (major > Jkm.MAJOR || major < Jkm.OLDEST_MAJOR ? " (they claim format version " + major + "."
+                            + minor + ")" : ""), null);
         }
         if (major > Jkm.MAJOR) {
-            throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor + " is newer than this jkeras ("
-                    + io.jkeras.util.Version.jkeras() + ") reads: it reads versions " + readable() + " and writes " + Jkm.MAJOR + "." + Jkm.MINOR
+            throw new ModelFormatException(label, null, null, "native format version " + major + "." + minor
+                    + " is newer than this jkeras ("
+                    + io.jkeras.util.Version.jkeras() + ") reads: it reads versions " + readable() + " and writes "
+                            + Jkm.MAJOR + "." + Jkm.MINOR
                     + "; upgrade jkeras, or convert the model again with this version", null);
         }
         if (major < Jkm.OLDEST_MAJOR) {
@@ -196,29 +205,37 @@ public final class JkmReader {
                     + " was never released; this jkeras reads versions " + readable(), null);
         }
         if (p.getInt(12) != 0 || p.getInt(52) != 0 || p.getInt(56) != 0) {
-            throw new ModelFormatException(label, null, null, "preamble has non-zero reserved fields (flags " + hex32(p.getInt(12))
+            throw new ModelFormatException(label, null, null, "preamble has non-zero reserved fields (flags "
+                    + hex32(p.getInt(12))
                     + "), which format version " + major + "." + minor + " does not define", null);
         }
-        long headerOffset = p.getLong(16), headerLength = p.getLong(24), dataOffset = p.getLong(32), fileLength = p.getLong(40);
+        long headerOffset = p.getLong(16), headerLength = p.getLong(24), dataOffset = p.getLong(32),
+                fileLength = p.getLong(40);
         int headerCrc = p.getInt(48);
         if (size != fileLength) {
             if (size < fileLength) {
-                throw new ModelFileException(label, null, null, "is truncated: " + size + " bytes, but its preamble says the file has "
+                throw new ModelFileException(label, null, null, "is truncated: " + size
+                        + " bytes, but its preamble says the file has "
                         + fileLength + " bytes; copy the file again", null);
             }
-            throw new ModelFileException(label, null, null, "has " + size + " bytes, but its preamble says " + fileLength
+            throw new ModelFileException(label, null, null, "has " + size + " bytes, but its preamble says "
+                    + fileLength
                     + ": " + (size - fileLength) + " bytes were appended or the preamble is wrong", null);
         }
         if (headerOffset != Jkm.PREAMBLE) {
-            throw new ModelFormatException(label, null, null, "header offset " + headerOffset + " must be " + Jkm.PREAMBLE, null);
+            throw new ModelFormatException(label, null, null, "header offset " + headerOffset + " must be "
+                    + Jkm.PREAMBLE, null);
         }
         if (headerLength <= 0 || headerLength > fileLength - Jkm.PREAMBLE || headerLength > Jkm.MAX_HEADER_BYTES) {
-            throw new ModelFormatException(label, null, null, "header length " + headerLength + " does not fit: the file has "
+            throw new ModelFormatException(label, null, null, "header length " + headerLength
+                    + " does not fit: the file has "
                     + fileLength + " bytes and a header may have at most " + Jkm.MAX_HEADER_BYTES, null);
         }
         if (dataOffset % Jkm.ALIGN != 0 || dataOffset < Jkm.PREAMBLE + headerLength || dataOffset > fileLength) {
-            throw new ModelFormatException(label, null, null, "data offset " + dataOffset + " must be a multiple of " + Jkm.ALIGN
-                    + " between the end of the header (" + (Jkm.PREAMBLE + headerLength) + ") and the end of the file (" + fileLength + ")", null);
+            throw new ModelFormatException(label, null, null, "data offset " + dataOffset + " must be a multiple of "
+                    + Jkm.ALIGN
+                    + " between the end of the header (" + (Jkm.PREAMBLE + headerLength)
+                            + ") and the end of the file (" + fileLength + ")", null);
         }
         byte[] header = new byte[(int) headerLength];
         src.read(Jkm.PREAMBLE, header, 0, header.length);
@@ -226,27 +243,33 @@ public final class JkmReader {
         hsum.update(header, 0, header.length);
         int hc = (int) hsum.getValue();
         if (hc != headerCrc) {
-            throw new ModelFileException(label, null, null, "header checksum mismatch (" + Jkm.checksumName(major) + " stored " + hex32(headerCrc) + ", computed "
-                    + hex32(hc) + "): the JSON header (bytes " + Jkm.PREAMBLE + " to " + (Jkm.PREAMBLE + headerLength) + ") is damaged", null);
+            throw new ModelFileException(label, null, null, "header checksum mismatch (" + Jkm.checksumName(major)
+                    + " stored " + hex32(headerCrc) + ", computed "
+                    + hex32(hc) + "): the JSON header (bytes " + Jkm.PREAMBLE + " to " + (Jkm.PREAMBLE + headerLength)
+                            + ") is damaged", null);
         }
         Json root;
         try {
             root = Json.parse(header);
         } catch (Json.Syntax e) {
-            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + e.getMessage() + " of the header", e);
+            throw new ModelFormatException(label, null, null, "header is not valid JSON: " + e.getMessage()
+                    + " of the header", e);
         }
         if (!root.isObject()) throw new ModelFormatException(label, null, null, "header is not a JSON object", null);
         if (!"jkeras-native".equals(root.path("format").asText())) {
-            throw new ModelFormatException(label, null, null, "header 'format' is " + root.get("format") + ", expected \"jkeras-native\"", null);
+            throw new ModelFormatException(label, null, null, "header 'format' is " + root.get("format")
+                    + ", expected \"jkeras-native\"", null);
         }
         Json v = root.get("version");
         if (v == null || !v.isArray() || v.size() != 2 || v.get(0).asInt(-1) != major || v.get(1).asInt(-1) != minor) {
-            throw new ModelFormatException(label, null, null, "header 'version' " + v + " disagrees with the preamble's " + major + "." + minor, null);
+            throw new ModelFormatException(label, null, null, "header 'version' " + v
+                    + " disagrees with the preamble's " + major + "." + minor, null);
         }
 
         boolean panel = major >= 2;
         if (panel) checkGateLayout(root.get("gate_layout"), label);
-        List<TensorInfo> table = tensorTable(root.get("tensors"), Jkm.checksumKey(major), dataOffset, fileLength, options.load(), label);
+        List<TensorInfo> table = tensorTable(root.get("tensors"), Jkm.checksumKey(major), dataOffset, fileLength,
+                options.load(), label);
         checkPadding(src, table, Jkm.PREAMBLE + headerLength, dataOffset, fileLength, label);
         float[][] values = new float[table.size()][];
         byte[] chunk = new byte[(int) Math.min(CHUNK, maxBytes(table))];
@@ -262,8 +285,10 @@ public final class JkmReader {
                 done += n;
             }
             if ((int) c.getValue() != t.crc()) {
-                throw new ModelFileException(label, null, null, "tensor " + i + " '" + t.name() + "' (" + t.nbytes() + " bytes at offset "
-                        + t.offset() + "): checksum mismatch (" + Jkm.checksumName(major) + " stored " + hex32(t.crc()) + ", computed " + hex32((int) c.getValue())
+                throw new ModelFileException(label, null, null, "tensor " + i + " '" + t.name() + "' (" + t.nbytes()
+                        + " bytes at offset "
+                        + t.offset() + "): checksum mismatch (" + Jkm.checksumName(major) + " stored " + hex32(t.crc())
+                                + ", computed " + hex32((int) c.getValue())
                         + "): the file is damaged", null);
             }
             values[i] = f;   // used only once its checksum matched
@@ -290,53 +315,67 @@ public final class JkmReader {
         Json t = gl == null ? null : gl.get("tensors"), b = gl == null ? null : gl.get("block");
         if (t == null || !"panel".equals(t.asText()) || b == null || !b.isIntegralNumber() || !b.canConvertToInt()
                 || b.intValue() != io.jkeras.layers.GatePanel.BLOCK) {
-            throw new ModelFormatException(label, null, null, "header 'gate_layout' is " + gl + "; format 2.x stores recurrent tensors as"
+            throw new ModelFormatException(label, null, null, "header 'gate_layout' is " + gl
+                    + "; format 2.x stores recurrent tensors as"
                     + " {\"tensors\": \"panel\", \"block\": " + io.jkeras.layers.GatePanel.BLOCK + "}", null);
         }
     }
 
-    private static List<TensorInfo> tensorTable(Json ts, String crcKey, long dataOffset, long fileLength, LoadOptions lo, String label) {
-        if (ts == null || !ts.isArray()) throw new ModelFormatException(label, null, null, "header has no 'tensors' array", null);
+    private static List<TensorInfo> tensorTable(Json ts, String crcKey, long dataOffset, long fileLength,
+            LoadOptions lo, String label) {
+        if (ts == null || !ts.isArray()) throw new ModelFormatException(label, null, null,
+                "header has no 'tensors' array", null);
         List<TensorInfo> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < ts.size(); i++) {
             Json t = ts.get(i);
             String name = t.path("name").isTextual() ? t.path("name").asText() : null;
-            if (name == null) throw new ModelFormatException(label, null, null, what(i, null) + " has no string 'name'", null);
-            if (!names.add(name)) throw new ModelFormatException(label, null, null, what(i, name) + " appears twice in the tensor table", null);
+            if (name == null) throw new ModelFormatException(label, null, null, what(i, null) + " has no string 'name'",
+                    null);
+            if (!names.add(name)) throw new ModelFormatException(label, null, null, what(i, name)
+                    + " appears twice in the tensor table", null);
             if (!"float32".equals(t.path("dtype").asText())) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " has dtype " + t.get("dtype") + "; formats 1.x and 2.x store float32 only", null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " has dtype " + t.get("dtype")
+                        + "; formats 1.x and 2.x store float32 only", null);
             }
             Json sh = t.get("shape");
-            if (sh == null || !sh.isArray() || sh.size() > 32) throw new ModelFormatException(label, null, null, what(i, name) + " has no valid 'shape'", null);
+            if (sh == null || !sh.isArray() || sh.size() > 32) throw new ModelFormatException(label, null, null,
+                    what(i, name) + " has no valid 'shape'", null);
             int[] shape = new int[sh.size()];
             long n = 1;
             for (int d = 0; d < shape.length; d++) {
                 Json x = sh.get(d);
                 if (!x.isIntegralNumber() || !x.canConvertToInt() || x.intValue() < 0) {
-                    throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh + "; dimensions must be non-negative integers", null);
+                    throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh
+                            + "; dimensions must be non-negative integers", null);
                 }
                 shape[d] = x.intValue();
                 n = n * shape[d];
                 if (n > lo.maxWeightElements()) {
-                    throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh + ", more than the limit of "
+                    throw new ModelFormatException(label, null, null, what(i, name) + " has shape " + sh
+                            + ", more than the limit of "
                             + lo.maxWeightElements() + " elements (LoadOptions.maxWeightElements)", null);
                 }
             }
             Json off = t.get("offset"), nb = t.get("nbytes"), crc = t.get(crcKey);
-            if (off == null || !off.isIntegralNumber() || !off.canConvertToLong() || nb == null || !nb.isIntegralNumber() || !nb.canConvertToLong()) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " needs integer 'offset' and 'nbytes'", null);
+            if (off == null || !off.isIntegralNumber() || !off.canConvertToLong() || nb == null
+                    || !nb.isIntegralNumber() || !nb.canConvertToLong()) {
+                throw new ModelFormatException(label, null, null, what(i, name)
+                        + " needs integer 'offset' and 'nbytes'", null);
             }
             long offset = off.longValue(), nbytes = nb.longValue();
             if (nbytes != 4 * n) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " has nbytes " + nbytes + " but shape " + sh + " of float32 needs " + 4 * n, null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " has nbytes " + nbytes
+                        + " but shape " + sh + " of float32 needs " + 4 * n, null);
             }
             if (offset % Jkm.ALIGN != 0 || offset < dataOffset || offset > fileLength || nbytes > fileLength - offset) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " (" + nbytes + " bytes at offset " + offset + ") does not lie within the data section ["
+                throw new ModelFormatException(label, null, null, what(i, name) + " (" + nbytes + " bytes at offset "
+                        + offset + ") does not lie within the data section ["
                         + dataOffset + ", " + fileLength + ") at a multiple of " + Jkm.ALIGN, null);
             }
             if (crc == null || !crc.isTextual() || !isHex8(crc.asText())) {
-                throw new ModelFormatException(label, null, null, what(i, name) + " needs '" + crcKey + "' as 8 lower-case hex digits, got " + crc, null);
+                throw new ModelFormatException(label, null, null, what(i, name) + " needs '" + crcKey
+                        + "' as 8 lower-case hex digits, got " + crc, null);
             }
             out.add(new TensorInfo(name, shape, offset, (int) nbytes, (int) Long.parseLong(crc.asText(), 16)));
         }
@@ -348,8 +387,12 @@ public final class JkmReader {
         return "tensor " + i + (name != null ? " '" + name + "'" : "");
     }
 
-    /** Every byte outside the preamble, the header and the tensors must be zero, so that no byte of the file goes unchecked. */
-    private static void checkPadding(Source src, List<TensorInfo> table, long headerEnd, long dataOffset, long fileLength, String label)
+    /**
+     * Every byte outside the preamble, the header and the tensors must be zero, so that no byte of the file goes
+     * unchecked.
+     */
+    private static void checkPadding(Source src, List<TensorInfo> table, long headerEnd, long dataOffset,
+            long fileLength, String label)
             throws IOException {
         zeros(src, headerEnd, dataOffset, null, false, label);
         TensorInfo[] sorted = table.toArray(new TensorInfo[0]);
@@ -358,7 +401,8 @@ public final class JkmReader {
         TensorInfo prev = null;
         for (TensorInfo t : sorted) {
             if (t.offset() < pos) {
-                throw new ModelFormatException(label, null, null, "tensor '" + t.name() + "' at offset " + t.offset() + " overlaps " + after(prev), null);
+                throw new ModelFormatException(label, null, null, "tensor '" + t.name() + "' at offset " + t.offset()
+                        + " overlaps " + after(prev), null);
             }
             zeros(src, pos, t.offset(), prev, true, label);
             pos = t.offset() + t.nbytes();
@@ -388,7 +432,8 @@ public final class JkmReader {
         public int compare(TensorInfo a, TensorInfo b) { return Long.compare(a.offset(), b.offset()); }
     }
 
-    private static String after(TensorInfo prev) { return prev == null ? "the start of the data section" : "tensor '" + prev.name() + "'"; }
+    private static String after(TensorInfo prev) { return prev == null ? "the start of the data section" : "tensor '"
+            + prev.name() + "'"; }
 
     /**
      * The index of the first NaN or infinity in {@code f}, or -1: {@code x - x} is NaN for both and
@@ -411,7 +456,8 @@ public final class JkmReader {
      * Checks that bytes [from, to) are zero: the gap after the header when {@code inData} is false,
      * else the gap after tensor {@code prev} (or the start of the data section).
      */
-    private static void zeros(Source src, long from, long to, TensorInfo prev, boolean inData, String label) throws IOException {
+    private static void zeros(Source src, long from, long to, TensorInfo prev, boolean inData,
+            String label) throws IOException {
         byte[] b = new byte[(int) Math.min(ZEROS.length, Math.max(0, to - from))];
         for (long pos = from; pos < to; ) {
             int n = (int) Math.min(b.length, to - pos);
@@ -420,7 +466,8 @@ public final class JkmReader {
             if (i >= 0) {
                 String where = !inData ? "between the header and the data section"
                         : "after " + after(prev) + (to == src.size() ? " (end of file)" : "");
-                throw new ModelFileException(label, null, null, "padding byte at offset " + (pos + i) + " " + where + " is 0x"
+                throw new ModelFileException(label, null, null, "padding byte at offset " + (pos + i) + " " + where
+                        + " is 0x"
                         + String.format("%02x", b[i]) + ", not zero: the file is damaged", null);
             }
             pos += n;
@@ -438,14 +485,17 @@ public final class JkmReader {
      * large tensor many times over, so what loading allocates stays bounded by the file's size.
      */
     private static void use(boolean[] used, int i, List<TensorInfo> table, String label) {
-        if (used[i]) throw new ModelFormatException(label, null, null, "tensor " + i + " '" + table.get(i).name() + "' is referenced twice", null);
+        if (used[i]) throw new ModelFormatException(label, null, null, "tensor " + i + " '" + table.get(i).name()
+                + "' is referenced twice", null);
         used[i] = true;
     }
 
-    private static Model buildModel(Json root, List<TensorInfo> table, float[][] values, boolean[] used, boolean panel, String label,
+    private static Model buildModel(Json root, List<TensorInfo> table, float[][] values, boolean[] used, boolean panel,
+            String label,
                                     Options options) {
         Json mj = root.get("model");
-        if (mj == null || !mj.isObject()) throw new ModelFormatException(label, null, null, "header has no 'model' object", null);
+        if (mj == null || !mj.isObject()) throw new ModelFormatException(label, null, null,
+                "header has no 'model' object", null);
         boolean allowNonFinite = options.load().allowNonFiniteWeights();
         boolean[] checked = new boolean[values.length];
         LayerDecoder.TensorSource tensors = new LayerDecoder.TensorSource() {
@@ -463,9 +513,11 @@ public final class JkmReader {
                     float[] f = values[i];
                     int j = firstNonFinite(f);
                     if (j >= 0) {
-                        throw new WeightException(label, null, table.get(i).name(), "holds " + f[j] + " at flat index " + j
+                        throw new WeightException(label, null, table.get(i).name(), "holds " + f[j] + " at flat index "
+                                + j
                                 + " of shape " + Tensor.shapeString(table.get(i).shape())
-                                + "; non-finite weights are refused unless LoadOptions.withAllowNonFiniteWeights(true)", null);
+                                + "; non-finite weights are refused unless LoadOptions.withAllowNonFiniteWeights(true)",
+                                        null);
                     }
                     checked[i] = true;
                 }
@@ -477,7 +529,8 @@ public final class JkmReader {
         Set<String> names = new HashSet<>();
         for (Json l : lj) {
             Layer layer = LayerDecoder.decode(l, tensors, label, 0);
-            if (!names.add(layer.name())) throw new ModelFormatException(label, layer.name(), null, "two layers share this name", null);
+            if (!names.add(layer.name())) throw new ModelFormatException(label, layer.name(), null,
+                    "two layers share this name", null);
             layers.add(layer);
         }
         Json nj = array(mj, "nodes", label);
@@ -491,9 +544,11 @@ public final class JkmReader {
             Json mk = n.get("mask");
             Node.Ref mask = mk == null || mk.isNull() ? null : ref(mk, nodes, id, label);
             int[][] in = new int[inputs.size()][];
-            for (int i = 0; i < in.length; i++) in[i] = nodes.get(inputs.get(i).node()).outputShapes()[inputs.get(i).index()];
+            for (int i = 0; i < in.length; i++) in[i] = nodes.get(inputs.get(i).node())
+                    .outputShapes()[inputs.get(i).index()];
             if (layer instanceof InputLayer != inputs.isEmpty()) {
-                throw new ModelFormatException(label, layer.name(), null, "node " + id + (inputs.isEmpty() ? " has no inputs" : " of an input layer has inputs"), null);
+                throw new ModelFormatException(label, layer.name(), null, "node " + id
+                        + (inputs.isEmpty() ? " has no inputs" : " of an input layer has inputs"), null);
             }
             int[][] shapes;
             try {
@@ -507,7 +562,8 @@ public final class JkmReader {
             boolean same = sj.size() == shapes.length;
             for (int i = 0; same && i < shapes.length; i++) same = Arrays.equals(shapes[i], intsOf(sj.get(i)));
             if (!same) {
-                throw new ModelFormatException(label, layer.name(), null, "node " + id + " records output shapes " + sj + " but the layer computes "
+                throw new ModelFormatException(label, layer.name(), null, "node " + id + " records output shapes " + sj
+                        + " but the layer computes "
                         + Arrays.deepToString(shapes) + " from its inputs", null);
             }
             nodes.add(new Node(id, layer, inputs, shapes, mask));
@@ -515,24 +571,30 @@ public final class JkmReader {
         List<Integer> inputIds = new ArrayList<>();
         for (Json i : array(mj, "inputs", label)) {
             int id = index(i, nodes.size(), "model input", label);
-            if (!(nodes.get(id).layer() instanceof InputLayer)) throw new ModelFormatException(label, null, null, "model input node " + id + " is not an input layer", null);
-            if (inputIds.contains(id)) throw new ModelFormatException(label, null, null, "model input node " + id + " is listed twice", null);
+            if (!(nodes.get(id).layer() instanceof InputLayer)) throw new ModelFormatException(label, null, null,
+                    "model input node " + id + " is not an input layer", null);
+            if (inputIds.contains(id)) throw new ModelFormatException(label, null, null, "model input node " + id
+                    + " is listed twice", null);
             inputIds.add(id);
         }
         for (Node n : nodes) {
             // found by fuzzing: an input layer that is not a model input is never fed, and predict failed on it
             if (n.layer() instanceof InputLayer && !inputIds.contains(n.id())) {
-                throw new ModelFormatException(label, n.layer().name(), null, "node " + n.id() + " is an input layer but not one of the"
+                throw new ModelFormatException(label, n.layer().name(), null, "node " + n.id()
+                        + " is an input layer but not one of the"
                         + " model's inputs " + inputIds + ": nothing would feed it", null);
             }
         }
         List<Node.Ref> outputs = new ArrayList<>();
         for (Json r : array(mj, "outputs", label)) outputs.add(ref(r, nodes, nodes.size(), label));
         List<Layer> summary = new ArrayList<>();
-        for (Json i : array(mj, "summary", label)) summary.add(layers.get(index(i, layers.size(), "summary entry", label)));
+        for (Json i : array(mj, "summary", label)) summary.add(
+                layers.get(index(i, layers.size(), "summary entry", label)));
         Map<String, TrainingConfig> training = TrainingDecoder.decode(mj.get("training"), label);
-        for (Map.Entry<String, TrainingConfig> e : training.entrySet()) {   // entries: the key-set view's classes are not in the JDK's archive
-            if (!names.contains(e.getKey())) throw new ModelFormatException(label, e.getKey(), null, "has a training config but no such layer exists", null);
+        // entries: the key-set view's classes are not in the JDK's archive
+        for (Map.Entry<String, TrainingConfig> e : training.entrySet()) {
+            if (!names.contains(e.getKey())) throw new ModelFormatException(label, e.getKey(), null,
+                    "has a training config but no such layer exists", null);
         }
         Json name = mj.get("name");
         return new Model(name != null && name.isTextual() ? name.asText() : "model", nodes, inputIds, outputs, summary,
@@ -546,7 +608,8 @@ public final class JkmReader {
         Json meta = root.get("metadata");
         if (meta != null && meta.isObject()) {
             for (Map.Entry<String, Json> e : meta.fields()) {
-                if (e.getValue().isTextual() && !DERIVED_METADATA.contains(e.getKey())) md.put(e.getKey(), e.getValue().asText());
+                if (e.getValue().isTextual() && !DERIVED_METADATA.contains(e.getKey())) md.put(e.getKey(), e.getValue()
+                        .asText());
             }
         }
         Json s = root.get("source");
@@ -554,8 +617,10 @@ public final class JkmReader {
             for (String k : new String[]{"file", "format", "sha256"}) {
                 if (s.path(k).isTextual()) md.put("source_".concat(k), s.get(k).asText());
             }
-            if (!md.containsKey("keras_version") && s.path("keras_version").isTextual()) md.put("keras_version", s.get("keras_version").asText());
-            if (!md.containsKey("backend") && s.path("backend").isTextual()) md.put("backend", s.get("backend").asText());
+            if (!md.containsKey("keras_version") && s.path("keras_version").isTextual()) md.put("keras_version",
+                    s.get("keras_version").asText());
+            if (!md.containsKey("backend") && s.path("backend").isTextual()) md.put("backend", s.get("backend")
+                    .asText());
         }
         md.put("jkm_version", new StringBuilder().append(root.get("version").get(0).asInt()).append('.')
                 .append(root.get("version").get(1).asInt()).toString());
@@ -570,7 +635,8 @@ public final class JkmReader {
     private static final class Checks {
         private Checks() {}
 
-        static void run(Model model, Json checks, List<TensorInfo> table, float[][] values, boolean[] used, String label) {
+        static void run(Model model, Json checks, List<TensorInfo> table, float[][] values, boolean[] used,
+                String label) {
             if (!checks.isArray()) throw new ModelFormatException(label, null, null, "'checks' is not an array", null);
             for (int ci = 0; ci < checks.size(); ci++) {
                 Json c = checks.get(ci);
@@ -583,7 +649,8 @@ public final class JkmReader {
                 for (Json t : new Json[]{at, rt}) {
                     String problem = Tolerance.strictProblem(t.doubleValue());
                     if (problem != null) {
-                        throw new ModelFormatException(label, null, null, what + " has tolerance '" + (t == at ? "atol" : "rtol")
+                        throw new ModelFormatException(label, null, null, what + " has tolerance '"
+                                + (t == at ? "atol" : "rtol")
                                 + "' " + t.doubleValue() + ": " + problem, null);
                     }
                 }
@@ -594,8 +661,10 @@ public final class JkmReader {
                     Json bj = batches.get(b);
                     Json xs = array(bj, "inputs", label), ys = array(bj, "outputs", label);
                     if (xs.size() != model.inputCount() || ys.size() != model.outputCount()) {
-                        throw new ModelFormatException(label, null, null, what + " batch " + b + " has " + xs.size() + " input(s) and " + ys.size()
-                                + " output(s); the model takes " + model.inputCount() + " and gives " + model.outputCount(), null);
+                        throw new ModelFormatException(label, null, null, what + " batch " + b + " has " + xs.size()
+                                + " input(s) and " + ys.size()
+                                + " output(s); the model takes " + model.inputCount() + " and gives "
+                                        + model.outputCount(), null);
                     }
                     Tensor[] x = new Tensor[xs.size()];
                     for (int i = 0; i < x.length; i++) x[i] = tensor(xs.get(i), table, values, used, label);
@@ -603,16 +672,19 @@ public final class JkmReader {
                     try {
                         y = s.predict(x);
                     } catch (InputException e) {
-                        throw new EmbeddedCheckException(label, what + " cannot run batch " + b + ": " + e.getMessage());
+                        throw new EmbeddedCheckException(label, what + " cannot run batch " + b + ": "
+                                + e.getMessage());
                     }
                     for (int o = 0; o < y.length; o++) {
-                        Comparison cmp = Comparison.of("batch " + b + " output " + o + " '" + model.outputName(o) + "'", y[o],
+                        Comparison cmp = Comparison.of("batch " + b + " output " + o + " '" + model.outputName(o) + "'",
+                                y[o],
                                 tensor(ys.get(o), table, values, used, label), at.doubleValue(), rt.doubleValue());
                         if (!cmp.passed()) failures.add(cmp.describe());
                     }
                 }
                 if (!failures.isEmpty()) {
-                    throw new EmbeddedCheckException(label, what + " fails: this jkeras (" + io.jkeras.util.Version.jkeras()
+                    throw new EmbeddedCheckException(label, what + " fails: this jkeras ("
+                            + io.jkeras.util.Version.jkeras()
                             + ") no longer computes the outputs stored with the model: " + String.join("; ", failures));
                 }
             }
@@ -627,13 +699,18 @@ public final class JkmReader {
 
     private static Json array(Json parent, String key, String label) {
         Json a = parent == null ? null : parent.get(key);
-        if (a == null || !a.isArray()) throw new ModelFormatException(label, null, null, "header has no '" + key + "' array where expected", null);
+        if (a == null || !a.isArray()) throw new ModelFormatException(label, null, null, "header has no '" + key
+                + "' array where expected", null);
         return a;
     }
 
-    /** As {@link #index(Json, int, String, String)}, the description {@code prefix + num + suffix} built only for a message. */
+    /**
+     * As {@link #index(Json, int, String, String)}, the description {@code prefix + num + suffix} built only for a
+     * message.
+     */
     private static int index(Json n, int size, String prefix, int num, String suffix, String label) {
-        if (n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 0 && n.intValue() < size) return n.intValue();
+        if (n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 0
+                && n.intValue() < size) return n.intValue();
         return index(n, size, prefix + num + suffix, label);
     }
 
@@ -645,7 +722,8 @@ public final class JkmReader {
     }
 
     private static Node.Ref ref(Json r, List<Node> nodes, int before, String label) {
-        if (r == null || !r.isArray() || r.size() != 2) throw new ModelFormatException(label, null, null, "a tensor reference must be [node, index], got " + r, null);
+        if (r == null || !r.isArray() || r.size() != 2) throw new ModelFormatException(label, null, null,
+                "a tensor reference must be [node, index], got " + r, null);
         int node = index(r.get(0), Math.min(before, nodes.size()), "referenced node", label);
         int idx = index(r.get(1), nodes.get(node).outputShapes().length, "output index of node ", node, "", label);
         return new Node.Ref(node, idx);
@@ -683,7 +761,8 @@ public final class JkmReader {
         if (head.length >= 4 && head[0] == (byte) 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
             return " (this is an HDF5 file: a Keras .h5 model loads with JKeras.load)";
         }
-        if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') return " (this is a zip archive: a Keras .keras model loads with JKeras.load)";
+        if (head.length >= 2 && head[0] == 'P'
+                && head[1] == 'K') return " (this is a zip archive: a Keras .keras model loads with JKeras.load)";
         if (head.length >= 4 && head[0] == (byte) 0x89 && head[1] == 'J' && head[2] == 'K' && head[3] == 'M') {
             return " (the line-end bytes differ: the file was probably copied in text mode; copy it in binary mode)";
         }

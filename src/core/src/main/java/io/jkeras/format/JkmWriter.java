@@ -89,11 +89,14 @@ public final class JkmWriter {
             if (!names.add(name)) throw new IllegalStateException("two tensors named " + name);
             long n = 1;
             for (int d : shape) {
-                if (d < 0) throw new IllegalArgumentException("tensor " + name + " has a negative dimension " + Tensor.shapeString(shape));
+                if (d < 0) throw new IllegalArgumentException("tensor " + name + " has a negative dimension "
+                        + Tensor.shapeString(shape));
                 n *= d;
             }
-            if (n != values.length) throw new IllegalArgumentException("tensor " + name + " " + Tensor.shapeString(shape) + " holds " + values.length + " values");
-            if (4L * values.length > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor " + name + " is larger than 2 GiB");
+            if (n != values.length) throw new IllegalArgumentException("tensor " + name + " "
+                    + Tensor.shapeString(shape) + " holds " + values.length + " values");
+            if (4L * values.length > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor " + name
+                    + " is larger than 2 GiB");
             ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(values); // raw bits: NaN payloads are kept
             java.util.zip.Checksum crc = Jkm.checksum(Jkm.MAJOR);
@@ -146,14 +149,18 @@ public final class JkmWriter {
         root.put("source", source(model, options));
         Json.ObjectBuilder meta = root.putObject("metadata");
         for (Map.Entry<String, String> e : model.metadata().entrySet()) {
-            if (!JkmReader.DERIVED_METADATA.contains(e.getKey()) && e.getValue() != null) meta.put(e.getKey(), e.getValue());
+            if (!JkmReader.DERIVED_METADATA.contains(e.getKey()) && e.getValue() != null) meta.put(e.getKey(),
+                    e.getValue());
         }
         Json.ObjectBuilder gl = root.putObject("gate_layout");
         gl.put("tensors", "panel");
         gl.put("block", io.jkeras.layers.GatePanel.BLOCK);
-        gl.put("description", "kernels, recurrent kernels and biases of recurrent layers are stored in the engine's GatePanel layout:"
-                + " tiles of 'block' units; column (j*G + g)*block + u is gate g (in the order of the layer's 'gates', G of them) of"
-                + " unit j*block + u; the last tile is padded with zero columns; a GRU reset_after bias is (2, width), input row first");
+        gl.put("description",
+                "kernels, recurrent kernels and biases of recurrent layers are stored in the engine's GatePanel layout:"
+                + " tiles of 'block' units; column (j*G + g)*block + u is gate g (in the order of the layer's"
+                        + " 'gates', G of them) of"
+                + " unit j*block + u; the last tile is padded with zero columns; a GRU reset_after bias is (2,"
+                        + " width), input row first");
         Json.ObjectBuilder gates = gl.putObject("gates");
         gates.put("SimpleRnn", "h");
         gates.put("Lstm", "i|f|c|o");
@@ -237,7 +244,8 @@ public final class JkmWriter {
         p.offsets = offsets;
         p.entries = sink.entries;
         long end = dataOffset;
-        if (offsets.length > 0) end = align(offsets[offsets.length - 1] + sink.entries.get(offsets.length - 1).bytes().length);
+        if (offsets.length > 0) end = align(offsets[offsets.length - 1] + sink.entries.get(offsets.length - 1).bytes()
+                .length);
         p.fileLength = end;
         java.util.zip.Checksum hc = Jkm.checksum(Jkm.MAJOR);
         hc.update(header, 0, header.length);
@@ -288,7 +296,8 @@ public final class JkmWriter {
             try {
                 sha = Sha256.of(p);
             } catch (IOException e) {
-                throw new io.jkeras.exceptions.ModelFileException(p.toString(), null, null, "cannot read the source file to hash it: " + e.getMessage(), e);
+                throw new io.jkeras.exceptions.ModelFileException(p.toString(), null, null,
+                        "cannot read the source file to hash it: " + e.getMessage(), e);
             }
         }
         s.put("file", file);
@@ -318,9 +327,11 @@ public final class JkmWriter {
             }
             Json.ObjectBuilder bo = batches.addObject();
             Json.ArrayBuilder xi = bo.putArray("inputs");
-            for (int i = 0; i < x.length; i++) xi.add(sink.add("check" + ci + "/batch" + b + "/x" + i, x[i].shape(), x[i].data()));
+            for (int i = 0; i < x.length; i++) xi.add(
+                    sink.add("check" + ci + "/batch" + b + "/x" + i, x[i].shape(), x[i].data()));
             Json.ArrayBuilder yi = bo.putArray("outputs");
-            for (int i = 0; i < y.length; i++) yi.add(sink.add("check" + ci + "/batch" + b + "/y" + i, y[i].shape(), y[i].data()));
+            for (int i = 0; i < y.length; i++) yi.add(
+                    sink.add("check" + ci + "/batch" + b + "/y" + i, y[i].shape(), y[i].data()));
         }
         return o.build();
     }

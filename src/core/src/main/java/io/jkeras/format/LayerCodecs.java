@@ -341,9 +341,11 @@ final class LayerCodecs {
         int u = d.integer("units"), in = d.integer("input_size");
         Weight[] w = recurrentWeights(d, u, in, 1, 1);
         if (d.panelLayout()) {
-            return SimpleRnn.fromPanel(d.name(), u, in, d.activation("activation"), w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+            return SimpleRnn.fromPanel(d.name(), u, in, d.activation("activation"), w[0].values(), w[1].values(),
+                    values(w[2]), recurrentOptions(d));
         }
-        return new SimpleRnn(d.name(), u, in, d.activation("activation"), w[0].values(), w[1].values(), values(w[2]), recurrentOptions(d));
+        return new SimpleRnn(d.name(), u, in, d.activation("activation"), w[0].values(), w[1].values(), values(w[2]),
+                recurrentOptions(d));
     }
 
     private static Layer decodeLstm(LayerDecoder d) {
@@ -392,7 +394,8 @@ final class LayerCodecs {
         if (!(inner instanceof Recurrent r) || inner instanceof CudnnRecurrent) {
             throw d.error("'engine' must be a SimpleRnn, Lstm or Gru layer, got " + inner.getClass().getSimpleName());
         }
-        if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '" + d.name() + "'");
+        if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '"
+                + d.name() + "'");
         return new CudnnRecurrent(d.string("type_name"), r, d.weights("kernel", "recurrent_kernel", "bias"));
     }
 
@@ -419,19 +422,22 @@ final class LayerCodecs {
 
     private static Layer decodeIdentity(LayerDecoder d) { return new Identity(d.name(), d.string("type_name")); }
 
-    private static Layer decodeActivationLayer(LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
+    private static Layer decodeActivationLayer(
+            LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
 
     private static Layer decodeRepeatVector(LayerDecoder d) { return new RepeatVector(d.name(), d.integer("n")); }
 
     private static Layer decodeConv1D(LayerDecoder d) {
-        int ch = d.integer("channels"), f = d.integer("filters"), ks = d.integer("kernel_size"), g = d.integer("groups");
+        int ch = d.integer("channels"), f = d.integer("filters"), ks = d.integer("kernel_size"),
+                g = d.integer("groups");
         Weight k = d.weight("kernel", 3), b = d.optionalWeight("bias");
         if (g <= 0 || ch % g != 0) throw d.error("groups " + g + " does not divide channels " + ch);
         d.expectShape(k, ks, ch / g, f);
         if (b != null) d.expectShape(b, f);
         d.expectNoOtherWeights("kernel", "bias");
         return new Conv1D(d.name(), ch, f, ks, d.integer("strides"), d.integer("dilation_rate"),
-                d.enumValue("padding", Conv1D.Padding.values()), g, d.bool("channels_first"), d.activation("activation"),
+                d.enumValue("padding", Conv1D.Padding.values()), g, d.bool("channels_first"),
+                        d.activation("activation"),
                 k.values(), values(b));
     }
 
@@ -451,23 +457,27 @@ final class LayerCodecs {
 
     private static Layer decodePermute(LayerDecoder d) { return new Permute(d.name(), d.ints("dims")); }
 
-    private static Layer decodeSoftmax(LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
+    private static Layer decodeSoftmax(
+            LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
 
     private static Layer decodeConcatenate(LayerDecoder d) {
         return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", Concatenate.MaskRule.values()));
     }
 
     private static Layer decodeMerge(LayerDecoder d) {
-        return new Merge(d.name(), d.enumValue("op", Merge.Op.values()), d.enumValue("mask_rule", Merge.MaskRule.values()));
+        return new Merge(d.name(), d.enumValue("op", Merge.Op.values()),
+                d.enumValue("mask_rule", Merge.MaskRule.values()));
     }
 
     private static Layer decodeElementwiseOp(LayerDecoder d) {
         Float c = d.isNull("constant") ? null : d.floatValue("constant");
-        return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.values()), c, d.bool("constant_first"));
+        return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", ElementwiseOp.Op.values()), c,
+                d.bool("constant_first"));
     }
 
     private static Layer decodeShapeOp(LayerDecoder d) {
         int[] axes = d.isNull("axes") ? null : d.ints("axes");
-        return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.values()), axes, d.bool("keep_dims"));
+        return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", ShapeOp.Op.values()), axes,
+                d.bool("keep_dims"));
     }
 }

@@ -31,7 +31,10 @@ final class LayerDecoder {
 
         float[] values(int index);
 
-        /** Whether recurrent layers' tensors are in the engine's {@code GatePanel} layout (format 2.x) rather than Keras' (1.x). */
+        /**
+         * Whether recurrent layers' tensors are in the engine's {@code GatePanel} layout (format 2.x) rather than
+         * Keras' (1.x).
+         */
         boolean panelLayout();
     }
 
@@ -59,20 +62,26 @@ final class LayerDecoder {
     }
 
     static Layer decode(Json node, TensorSource tensors, String file, int depth) {
-        if (node == null || !node.isObject()) throw new ModelFormatException(file, null, null, "a layer entry is not a JSON object", null);
+        if (node == null || !node.isObject()) throw new ModelFormatException(file, null, null,
+                "a layer entry is not a JSON object", null);
         Json n = node.get("name");
-        if (n == null || !n.isTextual()) throw new ModelFormatException(file, null, null, "a layer entry has no string 'name'", null);
+        if (n == null || !n.isTextual()) throw new ModelFormatException(file, null, null,
+                "a layer entry has no string 'name'", null);
         String name = n.asText();
-        if (depth > MAX_DEPTH) throw new ModelFormatException(file, name, null, "layers nest deeper than " + MAX_DEPTH + " levels", null);
+        if (depth > MAX_DEPTH) throw new ModelFormatException(file, name, null, "layers nest deeper than " + MAX_DEPTH
+                + " levels", null);
         Json t = node.get("type");
-        if (t == null || !t.isTextual()) throw new ModelFormatException(file, name, null, "the layer entry has no string 'type'", null);
+        if (t == null || !t.isTextual()) throw new ModelFormatException(file, name, null,
+                "the layer entry has no string 'type'", null);
         String type = t.asText();
         if (!LayerCodecs.known(type)) {
-            throw new ModelFormatException(file, name, null, "unknown layer type '" + t.asText() + "' (written by a newer jkeras?); this reader knows "
+            throw new ModelFormatException(file, name, null, "unknown layer type '" + t.asText()
+                    + "' (written by a newer jkeras?); this reader knows "
                     + String.join(", ", LayerCodecs.types()), null);
         }
         Json config = node.get("config");
-        if (config == null || !config.isObject()) throw new ModelFormatException(file, name, null, "the layer entry has no object 'config'", null);
+        if (config == null || !config.isObject()) throw new ModelFormatException(file, name, null,
+                "the layer entry has no object 'config'", null);
         List<Weight> ws = new ArrayList<>();
         Json wn = node.get("weights");
         if (wn != null && !wn.isNull()) {
@@ -80,14 +89,18 @@ final class LayerDecoder {
             Set<String> seen = new HashSet<>();
             for (Json w : wn) {
                 Json wname = w.get("name"), idx = w.get("tensor");
-                if (wname == null || !wname.isTextual() || idx == null || !idx.canConvertToInt() || !idx.isIntegralNumber()) {
-                    throw new ModelFormatException(file, name, null, "a weight entry needs a string 'name' and an integer 'tensor', got " + w, null);
+                if (wname == null || !wname.isTextual() || idx == null || !idx.canConvertToInt()
+                        || !idx.isIntegralNumber()) {
+                    throw new ModelFormatException(file, name, null,
+                            "a weight entry needs a string 'name' and an integer 'tensor', got " + w, null);
                 }
                 int i = idx.intValue();
                 if (i < 0 || i >= tensors.count()) {
-                    throw new ModelFormatException(file, name, wname.asText(), "refers to tensor " + i + " but the table has " + tensors.count(), null);
+                    throw new ModelFormatException(file, name, wname.asText(), "refers to tensor " + i
+                            + " but the table has " + tensors.count(), null);
                 }
-                if (!seen.add(wname.asText())) throw new ModelFormatException(file, name, wname.asText(), "is listed twice", null);
+                if (!seen.add(wname.asText())) throw new ModelFormatException(file, name, wname.asText(),
+                        "is listed twice", null);
                 ws.add(new Weight(wname.asText(), tensors.shape(i), tensors.values(i)));
             }
         }
@@ -128,7 +141,8 @@ final class LayerDecoder {
 
     int integer(String key) {
         Json v = value(key);
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error("config '" + key + "' must be a 32-bit integer, got " + v);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error("config '" + key
+                + "' must be a 32-bit integer, got " + v);
         return v.intValue();
     }
 
@@ -170,11 +184,13 @@ final class LayerDecoder {
 
     int[] ints(String key) {
         Json v = value(key);
-        if (!v.isArray() || v.size() > 64) throw error("config '" + key + "' must be an array of at most 64 integers, got " + v);
+        if (!v.isArray() || v.size() > 64) throw error("config '" + key
+                + "' must be an array of at most 64 integers, got " + v);
         int[] r = new int[v.size()];
         for (int i = 0; i < r.length; i++) {
             Json x = v.get(i);
-            if (!x.isIntegralNumber() || !x.canConvertToInt()) throw error("config '" + key + "' must hold 32-bit integers, got " + v);
+            if (!x.isIntegralNumber() || !x.canConvertToInt()) throw error("config '" + key
+                    + "' must hold 32-bit integers, got " + v);
             r[i] = x.intValue();
         }
         return r;
@@ -227,7 +243,8 @@ final class LayerDecoder {
         Weight w = optionalWeight(weightName);
         if (w == null) throw error("has no weight '" + weightName + "'");
         if (w.shape().length != rank) {
-            throw new ModelFormatException(file, name, weightName, "has shape " + Tensor.shapeString(w.shape()) + ", expected rank " + rank, null);
+            throw new ModelFormatException(file, name, weightName, "has shape " + Tensor.shapeString(w.shape())
+                    + ", expected rank " + rank, null);
         }
         return w;
     }
@@ -246,7 +263,8 @@ final class LayerDecoder {
 
     void expectShape(Weight w, int... shape) {
         if (!Arrays.equals(w.shape(), shape)) {
-            throw new ModelFormatException(file, name, w.name(), "has shape " + Tensor.shapeString(w.shape()) + ", the layer's config needs "
+            throw new ModelFormatException(file, name, w.name(), "has shape " + Tensor.shapeString(w.shape())
+                    + ", the layer's config needs "
                     + Tensor.shapeString(shape), null);
         }
     }
@@ -254,7 +272,8 @@ final class LayerDecoder {
     void expectNoOtherWeights(String... allowed) {
         for (Weight w : weights) {
             if (!Arrays.asList(allowed).contains(w.name())) {
-                throw new ModelFormatException(file, name, w.name(), "is not a weight of this layer type; allowed: " + Arrays.toString(allowed), null);
+                throw new ModelFormatException(file, name, w.name(), "is not a weight of this layer type; allowed: "
+                        + Arrays.toString(allowed), null);
             }
         }
     }
@@ -263,7 +282,8 @@ final class LayerDecoder {
 
     Recurrent recurrent(String key) {
         Layer l = layer(key);
-        if (!(l instanceof Recurrent r)) throw error("'" + key + "' must be a recurrent layer, got " + l.getClass().getSimpleName());
+        if (!(l instanceof Recurrent r)) throw error("'" + key + "' must be a recurrent layer, got " + l.getClass()
+                .getSimpleName());
         return r;
     }
 }

@@ -23,17 +23,20 @@ final class TrainingCodec {
         o.put("dropout", t.dropout());
         o.put("recurrent_dropout", t.recurrentDropout());
         Json.ObjectBuilder regs = o.putObject("regularizers");
-        for (Map.Entry<String, Regularizer> e : new TreeMap<>(t.regularizers()).entrySet()) regs.put(e.getKey(), regularizer(e.getValue()));
+        for (Map.Entry<String, Regularizer> e : new TreeMap<>(t.regularizers()).entrySet()) regs.put(e.getKey(),
+                regularizer(e.getValue()));
         if (t.activityRegularizer() == null) o.putNull("activity_regularizer");
         else o.put("activity_regularizer", regularizer(t.activityRegularizer()));
         Json.ObjectBuilder cons = o.putObject("constraints");
-        for (Map.Entry<String, Constraint> e : new TreeMap<>(t.constraints()).entrySet()) cons.put(e.getKey(), constraint(layer, e.getValue()));
+        for (Map.Entry<String, Constraint> e : new TreeMap<>(t.constraints()).entrySet()) cons.put(e.getKey(),
+                constraint(layer, e.getValue()));
         Json.ObjectBuilder inits = o.putObject("initializers");
         for (Map.Entry<String, Initializer> e : new TreeMap<>(t.initializers()).entrySet()) {
             Json.ObjectBuilder i = inits.putObject(e.getKey());
             i.put("class_name", e.getValue().className());
             Json.ObjectBuilder params = i.putObject("params");
-            for (Map.Entry<String, Object> pe : e.getValue().params().entrySet()) params.put(pe.getKey(), scalar(layer, pe.getValue()));
+            for (Map.Entry<String, Object> pe : e.getValue().params().entrySet()) params.put(pe.getKey(),
+                    scalar(layer, pe.getValue()));
         }
         return o.build();
     }
@@ -45,7 +48,8 @@ final class TrainingCodec {
         if (v instanceof Integer i) return Json.of(i);
         if (v instanceof Long l) return Json.of(l);
         if (v instanceof Number n && Double.isFinite(n.doubleValue())) return Json.of(n.doubleValue());
-        throw new UnsupportedModelException(null, layer, null, "the native format cannot store initializer parameter " + v + " of "
+        throw new UnsupportedModelException(null, layer, null, "the native format cannot store initializer parameter "
+                + v + " of "
                 + v.getClass().getSimpleName() + "; allowed: finite numbers, strings, booleans");
     }
 
@@ -71,7 +75,8 @@ final class TrainingCodec {
             o.put("rate", m.rate());
             axis(o, m.axis());
         } else {
-            throw new UnsupportedModelException(null, layer, null, "the native format cannot store constraint " + c.getClass().getSimpleName());
+            throw new UnsupportedModelException(null, layer, null, "the native format cannot store constraint "
+                    + c.getClass().getSimpleName());
         }
         return o.build();
     }

@@ -39,7 +39,8 @@ final class TrainingDecoder {
         if (ij != null && !ij.isNull()) {
             for (Map.Entry<String, Json> e : obj(ij, layer, "initializers", file).fields()) {
                 Json cn = e.getValue().get("class_name");
-                if (cn == null || !cn.isTextual()) throw bad(layer, "initializer of '" + e.getKey() + "' has no string 'class_name'", file);
+                if (cn == null || !cn.isTextual()) throw bad(layer, "initializer of '" + e.getKey()
+                        + "' has no string 'class_name'", file);
                 Map<String, Object> params = new LinkedHashMap<>();
                 for (Map.Entry<String, Json> pe : obj(e.getValue().get("params"), layer, "params", file).fields()) {
                     Json v = pe.getValue();
@@ -48,14 +49,16 @@ final class TrainingDecoder {
                     else if (v.isNumber()) params.put(pe.getKey(), v.doubleValue());
                     else if (v.isTextual()) params.put(pe.getKey(), v.asText());
                     else if (v.isBoolean()) params.put(pe.getKey(), v.booleanValue());
-                    else if (!v.isNull()) throw bad(layer, "initializer parameter '" + pe.getKey() + "' must be a number, string or boolean", file);
+                    else if (!v.isNull()) throw bad(layer, "initializer parameter '" + pe.getKey()
+                            + "' must be a number, string or boolean", file);
                 }
                 inits.put(e.getKey(), new Initializer(cn.asText(), params));
             }
         }
         Json trainable = o.get("trainable");
         if (trainable == null || !trainable.isBoolean()) throw bad(layer, "'trainable' must be true or false", file);
-        return new TrainingConfig(trainable.booleanValue(), num(o, "dropout", layer, file), num(o, "recurrent_dropout", layer, file),
+        return new TrainingConfig(trainable.booleanValue(), num(o, "dropout", layer, file),
+                num(o, "recurrent_dropout", layer, file),
                 regs, ar == null || ar.isNull() ? null : regularizer(ar, layer, file), cons, inits);
     }
 
@@ -80,7 +83,8 @@ final class TrainingDecoder {
         if (!a.isArray() || a.size() > 64) throw bad(layer, "constraint 'axis' must be an array of integers", file);
         int[] r = new int[a.size()];
         for (int i = 0; i < r.length; i++) {
-            if (!a.get(i).canConvertToInt() || !a.get(i).isIntegralNumber()) throw bad(layer, "constraint 'axis' must hold integers", file);
+            if (!a.get(i).canConvertToInt() || !a.get(i).isIntegralNumber()) throw bad(layer,
+                    "constraint 'axis' must hold integers", file);
             r[i] = a.get(i).intValue();
         }
         return r;
@@ -93,9 +97,11 @@ final class TrainingDecoder {
             case "MaxNorm" -> new Constraint.MaxNorm(num(o, "max_value", layer, file), axis(o, layer, file));
             case "NonNeg" -> new Constraint.NonNeg();
             case "UnitNorm" -> new Constraint.UnitNorm(axis(o, layer, file));
-            case "MinMaxNorm" -> new Constraint.MinMaxNorm(num(o, "min_value", layer, file), num(o, "max_value", layer, file),
+            case "MinMaxNorm" -> new Constraint.MinMaxNorm(num(o, "min_value", layer, file),
+                    num(o, "max_value", layer, file),
                     num(o, "rate", layer, file), axis(o, layer, file));
-            default -> throw bad(layer, "unknown constraint type '" + type + "'; allowed: MaxNorm, NonNeg, UnitNorm, MinMaxNorm", file);
+            default -> throw bad(layer, "unknown constraint type '" + type
+                    + "'; allowed: MaxNorm, NonNeg, UnitNorm, MinMaxNorm", file);
         };
     }
 

@@ -16,7 +16,8 @@ public record Comparison(String label, int[] shape, double maxAbs, double maxRel
     public static Comparison of(String label, Tensor got, Tensor want, double atol, double rtol) {
         if (!java.util.Arrays.equals(got.shape(), want.shape())) {
             return new Comparison(label, got.shape(), Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, new int[0],
-                    Float.NaN, Float.NaN, Math.max(got.size(), want.size()), Math.max(got.size(), want.size()), atol, rtol, true, want.shape());
+                    Float.NaN, Float.NaN, Math.max(got.size(), want.size()), Math.max(got.size(), want.size()), atol,
+                            rtol, true, want.shape());
         }
         float[] g = got.data(), w = want.data();
         double maxAbs = 0, maxRel = 0;
@@ -24,7 +25,8 @@ public record Comparison(String label, int[] shape, double maxAbs, double maxRel
         long bad = 0;
         for (int i = 0; i < g.length; i++) {
             double d;
-            if (Float.isNaN(g[i]) || Float.isNaN(w[i])) d = Float.isNaN(g[i]) && Float.isNaN(w[i]) ? 0 : Double.POSITIVE_INFINITY;
+            if (Float.isNaN(g[i]) || Float.isNaN(w[i])) d = Float.isNaN(g[i]) && Float.isNaN(w[i]) ? 0
+                    : Double.POSITIVE_INFINITY;
             else if (g[i] == w[i]) d = 0; // equal infinities
             else d = Math.abs((double) g[i] - w[i]);
             double rel = d == 0 ? 0 : d / Math.abs((double) w[i]);
@@ -55,7 +57,8 @@ public record Comparison(String label, int[] shape, double maxAbs, double maxRel
     /** One line a person reads: the statistics and where the worst element is. */
     public String describe() {
         if (shapeMismatch) {
-            return Printable.escape(label) + ": shape " + Tensor.shapeString(shape) + " but expected " + Tensor.shapeString(expectedShape) + "  FAIL";
+            return Printable.escape(label) + ": shape " + Tensor.shapeString(shape) + " but expected "
+                    + Tensor.shapeString(expectedShape) + "  FAIL";
         }
         StringBuilder sb = new StringBuilder();
         sb.append(Printable.escape(label)).append(": max abs err ").append(String.format("%.3g", maxAbs))
@@ -71,7 +74,8 @@ public record Comparison(String label, int[] shape, double maxAbs, double maxRel
     }
 
     private static String indexString(int[] idx, int rank) {
-        String[] names = rank == 3 ? new String[]{"batch", "timestep", "unit"} : rank == 2 ? new String[]{"batch", "unit"} : null;
+        String[] names = rank == 3 ? new String[]{"batch", "timestep", "unit"} : rank == 2
+                ? new String[]{"batch", "unit"} : null;
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < idx.length; i++) {
             if (i > 0) sb.append(", ");

@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  * {@link Tolerance#resolve}); {@code golden.json} holds only the keys {@link #GOLDEN_JSON_KEYS}.
  */
 public final class GoldenCase {
-    /** The keys a {@code golden.json} may hold (those {@code jkeras golden record} writes, and a name and description). */
+    /**
+     * The keys a {@code golden.json} may hold (those {@code jkeras golden record} writes, and a name and description).
+     */
     public static final Set<String> GOLDEN_JSON_KEYS = Set.of("atol", "rtol", "n_inputs", "n_outputs", "batches",
             "stateful", "inputs", "outputs", "output_names", "provenance", "name", "description");
 
@@ -54,7 +56,8 @@ public final class GoldenCase {
     }
 
     public static GoldenCase open(Path dir) {
-        if (!Files.isDirectory(dir)) throw new InputException(dir.toString(), null, null, "golden case must be a directory");
+        if (!Files.isDirectory(dir)) throw new InputException(dir.toString(), null, null,
+                "golden case must be a directory");
         Map<String, TreeMap<Integer, Path>> numbered = numbered(dir);
         List<Path> xs = contiguous(dir, numbered.get("x"), "x", "input");
         List<Path> ys = contiguous(dir, numbered.get("y"), "y", "expected output");
@@ -68,7 +71,8 @@ public final class GoldenCase {
                 for (Map.Entry<String, Json> field : j.fields()) {
                     String k = field.getKey();
                     if (!GOLDEN_JSON_KEYS.contains(k)) {
-                        throw new InputException(p.toString(), null, null, "unknown key '" + k + "'; golden.json holds only "
+                        throw new InputException(p.toString(), null, null, "unknown key '" + k
+                                + "'; golden.json holds only "
                                 + String.join(", ", new TreeSet<>(GOLDEN_JSON_KEYS)));
                     }
                 }
@@ -141,7 +145,9 @@ public final class GoldenCase {
         return v;
     }
 
-    /** Every x&lt;i&gt;.npy and y&lt;i&gt;.npy in {@code dir}, by prefix and number; a badly numbered name is refused. */
+    /**
+     * Every x&lt;i&gt;.npy and y&lt;i&gt;.npy in {@code dir}, by prefix and number; a badly numbered name is refused.
+     */
     private static Map<String, TreeMap<Integer, Path>> numbered(Path dir) {
         Map<String, TreeMap<Integer, Path>> out = Map.of("x", new TreeMap<>(), "y", new TreeMap<>());
         try (Stream<Path> s = Files.list(dir)) {
@@ -151,10 +157,12 @@ public final class GoldenCase {
                 if (!m.matches()) continue;
                 String digits = m.group(2);
                 if (digits.length() > 9 || (digits.length() > 1 && digits.charAt(0) == '0')) {
-                    throw new InputException(p.toString(), null, null, "is not a golden case file name: files are numbered "
+                    throw new InputException(p.toString(), null, null,
+                            "is not a golden case file name: files are numbered "
                             + m.group(1) + "0.npy, " + m.group(1) + "1.npy, … (no leading zeros)");
                 }
-                if (!Files.isRegularFile(p)) throw new InputException(p.toString(), null, null, "is not a regular file");
+                if (!Files.isRegularFile(p)) throw new InputException(p.toString(), null, null,
+                        "is not a regular file");
                 out.get(m.group(1)).put(Integer.parseInt(digits), p);
             }
         } catch (IOException e) {
@@ -168,7 +176,8 @@ public final class GoldenCase {
         List<Path> out = new ArrayList<>();
         for (Map.Entry<Integer, Path> e : files.entrySet()) {
             if (e.getKey() != out.size()) {
-                throw new InputException(dir.toString(), null, null, "golden case holds " + prefix + e.getKey() + ".npy but no "
+                throw new InputException(dir.toString(), null, null, "golden case holds " + prefix + e.getKey()
+                        + ".npy but no "
                         + prefix + out.size() + ".npy: " + what + " files are numbered " + prefix + "0.npy, " + prefix
                         + "1.npy, … without a gap");
             }
@@ -207,7 +216,8 @@ public final class GoldenCase {
      * {@code weights.h5} or {@code model.weights.h5} (then the weights file).
      */
     public java.util.Optional<Path> modelFile() {
-        for (String f : MODEL_FILES) if (Files.isRegularFile(dir.resolve(f))) return java.util.Optional.of(dir.resolve(f));
+        for (String f : MODEL_FILES) if (Files.isRegularFile(dir.resolve(f))) return java.util.Optional.of(
+                dir.resolve(f));
         if (Files.isRegularFile(dir.resolve("config.json"))) {
             for (String w : new String[]{"weights.h5", "model.weights.h5"}) {
                 if (Files.isRegularFile(dir.resolve(w))) return java.util.Optional.of(dir.resolve(w));

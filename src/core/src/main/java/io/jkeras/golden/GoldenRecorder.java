@@ -52,10 +52,12 @@ public final class GoldenRecorder {
      * @param inputs    the input {@code .npy} files, the model's inputs in order, batch after batch
      * @return the outputs, batch after batch
      */
-    public static List<Tensor> record(Model model, Path modelFile, List<Path> inputs, Path dir, Options options) throws IOException {
+    public static List<Tensor> record(Model model, Path modelFile, List<Path> inputs, Path dir,
+            Options options) throws IOException {
         int nIn = model.inputCount(), nOut = model.outputCount();
         if (inputs.isEmpty() || inputs.size() % nIn != 0) {
-            throw new InputException("model has " + nIn + " input(s) but " + inputs.size() + " input file(s) were given; give a positive multiple of " + nIn);
+            throw new InputException("model has " + nIn + " input(s) but " + inputs.size()
+                    + " input file(s) were given; give a positive multiple of " + nIn);
         }
         try (OutputFiles files = target(dir, inputs, modelFile, options.force())) {
             int batches = inputs.size() / nIn;
@@ -114,7 +116,8 @@ public final class GoldenRecorder {
         return files;
     }
 
-    private static Json json(Model model, Path modelFile, String modelCopy, List<String> xs, List<String> ys, int batches,
+    private static Json json(Model model, Path modelFile, String modelCopy, List<String> xs, List<String> ys,
+            int batches,
                                    Options o) throws IOException {
         Json.ObjectBuilder j = Json.object();
         j.put("atol", o.atol());

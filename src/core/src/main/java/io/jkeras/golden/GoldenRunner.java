@@ -38,11 +38,13 @@ public final class GoldenRunner {
         int nIn = model.inputCount(), nOut = model.outputCount();
         int nx = c.inputFiles().size(), ny = c.outputFiles().size();
         if (nx % nIn != 0) {
-            throw new InputException(c.dir().toString(), null, null, "holds " + nx + " input file(s), not a multiple of the model's " + nIn + " input(s)");
+            throw new InputException(c.dir().toString(), null, null, "holds " + nx
+                    + " input file(s), not a multiple of the model's " + nIn + " input(s)");
         }
         int batches = nx / nIn;
         if (ny != batches * nOut) {
-            throw new InputException(c.dir().toString(), null, null, "holds " + nx + " input file(s) = " + batches + " batch(es), so it needs "
+            throw new InputException(c.dir().toString(), null, null, "holds " + nx + " input file(s) = " + batches
+                    + " batch(es), so it needs "
                     + batches * nOut + " output file(s) y0..y" + (batches * nOut - 1) + ", found " + ny);
         }
         Session s = model.newSession();
@@ -57,7 +59,8 @@ public final class GoldenRunner {
                 throw e.in(c.inputFiles().get(b * nIn).toString(), null);
             }
             for (int o = 0; o < nOut; o++) {
-                String label = "y" + (b * nOut + o) + ".npy (batch " + b + ", output " + o + " '" + model.outputName(o) + "')";
+                String label = "y" + (b * nOut + o) + ".npy (batch " + b + ", output " + o + " '" + model.outputName(o)
+                        + "')";
                 Tensor want = c.expected(b * nOut + o);
                 out.add(new Outcome(Comparison.of(label, y[o], want, atol, rtol), y[o], want, b, o));
             }

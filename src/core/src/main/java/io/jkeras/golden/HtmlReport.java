@@ -27,7 +27,8 @@ public final class HtmlReport {
     private HtmlReport() {}
 
     /** Writes the report atomically. */
-    public static void write(Path out, String model, GoldenCase c, List<GoldenRunner.Outcome> outcomes) throws IOException {
+    public static void write(Path out, String model, GoldenCase c,
+            List<GoldenRunner.Outcome> outcomes) throws IOException {
         byte[] html = render(model, c, outcomes).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(out, o -> o.write(html));
     }
@@ -49,7 +50,8 @@ public final class HtmlReport {
         for (int i = 0; i < g.length; i++) {
             int pos = n == 0 ? 0 : (i / inner) % n;
             double d;
-            if (Float.isNaN(g[i]) || Float.isNaN(w[i])) d = Float.isNaN(g[i]) && Float.isNaN(w[i]) ? 0 : Double.POSITIVE_INFINITY;
+            if (Float.isNaN(g[i]) || Float.isNaN(w[i])) d = Float.isNaN(g[i]) && Float.isNaN(w[i]) ? 0
+                    : Double.POSITIVE_INFINITY;
             else if (g[i] == w[i]) d = 0;
             else d = Math.abs((double) g[i] - w[i]);
             if (Double.isInfinite(d)) nonFinite[pos] = true;
@@ -71,40 +73,57 @@ public final class HtmlReport {
         StringBuilder sb = new StringBuilder(16384);
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>jkeras verify: ")
                 .append(esc(c.name())).append(ok ? " PASS" : " FAIL").append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:24px auto;max-width:820px;color:#1f2328;line-height:1.4}\n")
+                .append("body{font-family:system-ui,-apple-system,'Segoe"
+                + " UI',Roboto,Helvetica,Arial,sans-serif;margin:24px"
+                        + " auto;max-width:820px;color:#1f2328;line-height:1.4}\n")
                 .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px}\n")
-                .append(".badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;color:#fff;font-size:14px;vertical-align:middle}\n")
+                .append(".badge{display:inline-block;padding:2px"
+                + " 10px;border-radius:12px;font-weight:600;color:#fff;font-size:14px;vertical-align:middle}\n")
                 .append(".pass{background:#1a7f37}.fail{background:#cf222e}\n")
-                .append("table{border-collapse:collapse;font-size:14px;margin:8px 0}td,th{padding:3px 10px;border-bottom:1px solid #d0d7de;text-align:left}\n")
-                .append("th{color:#57606a;font-weight:600}code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}\n")
-                .append(".stat{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;background:#f6f8fa;padding:8px 10px;border-radius:6px;white-space:pre-wrap}\n")
+                .append("table{border-collapse:collapse;font-size:14px;margin:8px 0}td,th{padding:3px"
+                + " 10px;border-bottom:1px solid #d0d7de;text-align:left}\n")
+                .append("th{color:#57606a;font-weight:600}code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,C"
+                + "onsolas,monospace;font-size:13px}\n")
+                .append(".stat{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;backg"
+                + "round:#f6f8fa;padding:8px 10px;border-radius:6px;white-space:pre-wrap}\n")
                 .append("svg{display:block;margin:6px 0 0}.note{color:#57606a;font-size:13px}\n")
                 .append("</style></head><body>\n");
-        sb.append("<h1>jkeras verify <span class=\"badge ").append(ok ? "pass\">PASS" : "fail\">FAIL").append("</span></h1>\n");
+        sb.append("<h1>jkeras verify <span class=\"badge ").append(ok ? "pass\">PASS" : "fail\">FAIL")
+                .append("</span></h1>\n");
         sb.append("<table>\n<tr><th>model</th><td class=\"mono\">").append(esc(model)).append("</td></tr>\n")
-                .append("<tr><th>golden case</th><td class=\"mono\">").append(esc(c.dir().toString())).append("</td></tr>\n")
-                .append("<tr><th>outputs</th><td>").append(outcomes.size()).append(" compared, ").append(failed).append(" out of tolerance</td></tr>\n");
+                .append("<tr><th>golden case</th><td class=\"mono\">").append(esc(c.dir().toString()))
+                .append("</td></tr>\n")
+                .append("<tr><th>outputs</th><td>").append(outcomes.size()).append(" compared, ").append(failed)
+                .append(" out of tolerance</td></tr>\n");
         if (!outcomes.isEmpty()) {
             Comparison f = outcomes.get(0).comparison();
-            sb.append("<tr><th>tolerance</th><td>|jkeras − expected| ≤ ").append(num(f.atol())).append(" + ").append(num(f.rtol()))
+            sb.append("<tr><th>tolerance</th><td>|jkeras − expected| ≤ ").append(num(f.atol())).append(" + ")
+                    .append(num(f.rtol()))
                     .append(" · |expected|</td></tr>\n");
         }
-        sb.append("<tr><th>jkeras</th><td>").append(esc(io.jkeras.util.Version.jkeras())).append(", Java ").append(esc(System.getProperty("java.version")))
-                .append("</td></tr>\n<tr><th>date</th><td>").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append("</td></tr>\n</table>\n");
+        sb.append("<tr><th>jkeras</th><td>").append(esc(io.jkeras.util.Version.jkeras())).append(", Java ")
+                .append(esc(System.getProperty("java.version")))
+                .append("</td></tr>\n<tr><th>date</th><td>").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                .append("</td></tr>\n</table>\n");
         for (GoldenRunner.Outcome o : outcomes) section(sb, o);
-        sb.append("<p class=\"note\">Each plot shows, at every timestep (or sample), the largest absolute error over the other axes (solid)")
-                .append(" and the mean absolute error (light); the dashed line is the absolute tolerance. Exact matches are drawn on the bottom")
-                .append(" line labelled 0; red dots mark positions holding values out of tolerance; NaN or infinite differences are drawn at the top.</p>\n");
+        sb.append("<p class=\"note\">Each plot shows, at every timestep (or sample), the largest absolute error over"
+                + " the other axes (solid)")
+                .append(" and the mean absolute error (light); the dashed line is the absolute tolerance. Exact"
+                + " matches are drawn on the bottom")
+                .append(" line labelled 0; red dots mark positions holding values out of tolerance; NaN or infinite"
+                + " differences are drawn at the top.</p>\n");
         sb.append("</body></html>\n");
         return sb.toString();
     }
 
     private static void section(StringBuilder sb, GoldenRunner.Outcome o) {
         Comparison c = o.comparison();
-        sb.append("<h2>").append(esc(c.label())).append(" <span class=\"badge ").append(c.passed() ? "pass\">ok" : "fail\">FAIL").append("</span></h2>\n");
+        sb.append("<h2>").append(esc(c.label())).append(" <span class=\"badge ")
+                .append(c.passed() ? "pass\">ok" : "fail\">FAIL").append("</span></h2>\n");
         sb.append("<div class=\"stat\">").append(esc(c.describe())).append("</div>\n");
         if (c.shapeMismatch()) {
-            sb.append("<p>No plot: jkeras' output has shape ").append(Tensor.shapeString(c.shape())).append(", the expected output ")
+            sb.append("<p>No plot: jkeras' output has shape ").append(Tensor.shapeString(c.shape()))
+                    .append(", the expected output ")
                     .append(Tensor.shapeString(c.expectedShape())).append(".</p>\n");
             return;
         }
@@ -121,7 +140,8 @@ public final class HtmlReport {
         List<Integer> top = new ArrayList<>();
         double[] err = new double[g.length];
         for (int i = 0; i < g.length; i++) {
-            err[i] = Float.isNaN(g[i]) || Float.isNaN(w[i]) ? (Float.isNaN(g[i]) && Float.isNaN(w[i]) ? 0 : Double.POSITIVE_INFINITY)
+            err[i] = Float.isNaN(g[i]) || Float.isNaN(w[i])
+                    ? (Float.isNaN(g[i]) && Float.isNaN(w[i]) ? 0 : Double.POSITIVE_INFINITY)
                     : g[i] == w[i] ? 0 : Math.abs((double) g[i] - w[i]);
         }
         for (int i = 0; i < g.length; i++) {
@@ -138,10 +158,12 @@ public final class HtmlReport {
             return;
         }
         int[] shape = o.got().shape();
-        sb.append("<table><tr><th>position ").append(axes(shape.length)).append("</th><th>jkeras</th><th>expected</th><th>|error|</th></tr>\n");
+        sb.append("<table><tr><th>position ").append(axes(shape.length))
+                .append("</th><th>jkeras</th><th>expected</th><th>|error|</th></tr>\n");
         for (int i : top) {
             sb.append("<tr><td class=\"mono\">").append(index(i, shape)).append("</td><td class=\"mono\">").append(g[i])
-                    .append("</td><td class=\"mono\">").append(w[i]).append("</td><td class=\"mono\">").append(num(err[i])).append("</td></tr>\n");
+                    .append("</td><td class=\"mono\">").append(w[i]).append("</td><td class=\"mono\">")
+                    .append(num(err[i])).append("</td></tr>\n");
         }
         sb.append("</table>\n");
     }
@@ -190,34 +212,55 @@ public final class HtmlReport {
         java.util.function.IntToDoubleFunction xOf = i -> n == 1 ? ML + pw / 2 : ML + i * pw / (n - 1);
 
         StringBuilder sb = new StringBuilder(4096);
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "role=\"img\" aria-label=\"absolute error over %s\" font-family=\"system-ui,Helvetica,Arial,sans-serif\" font-size=\"12\">\n", W, H, W, H, s.axis()));
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" stroke=\"#8c959f\"/>\n", ML, MT, pw, ph));
+        sb.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                + "role=\"img\" aria-label=\"absolute error over %s\""
+                        + " font-family=\"system-ui,Helvetica,Arial,sans-serif\" font-size=\"12\">\n", W, H, W, H,
+                                s.axis()));
+        sb.append(String.format(Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" stroke=\"#8c959f\"/>\n", ML,
+                        MT, pw, ph));
         // y grid: decades
         int step = decHi - decLo > 7 ? 2 : 1;
         for (int d = decLo; d <= decHi; d += step) {
             double y = yOf.applyAsDouble(Math.pow(10, d));
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>\n", ML, ML + pw, y, y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#57606a\">1e%d</text>\n", ML - 6, y + 4, d));
+            sb.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>\n", ML, ML + pw, y, y));
+            sb.append(String.format(Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#57606a\">1e%d</text>\n", ML - 6, y + 4, d));
         }
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#57606a\">0</text>\n", ML - 6, zeroY - 2));
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#57606a\">0</text>\n", ML - 6, zeroY - 2));
         // the axis is broken between the lowest decade and the line of exact matches
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d7de\" stroke-dasharray=\"2 3\"/>\n",
+        sb.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d7de\" stroke-dasharray=\"2 3\"/>\n",
                 ML, ML + pw, (y0 + zeroY) / 2, (y0 + zeroY) / 2));
         // x ticks
         int tickStep = niceStep(n);
         for (int i = 0; i < n; i += tickStep) {
             double x = xOf.applyAsDouble(i);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8c959f\"/>\n", x, x, MT + ph, MT + ph + 4));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#57606a\">%d</text>\n", x, MT + ph + 17, i));
+            sb.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8c959f\"/>\n", x, x, MT + ph, MT
+                            + ph + 4));
+            sb.append(String.format(Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#57606a\">%d</text>\n", x, MT + ph + 17,
+                            i));
         }
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#1f2328\">%s</text>\n", ML + pw / 2, H - 8, s.axis()));
-        sb.append(String.format(Locale.ROOT, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f2328\">|jkeras − expected|</text>\n", MT + ph / 2));
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#1f2328\">%s</text>\n", ML + pw / 2, H - 8,
+                        s.axis()));
+        sb.append(String.format(Locale.ROOT,
+                "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f2328\">|jkeras"
+                        + " − expected|</text>\n", MT + ph / 2));
         // tolerance
         if (atol > 0) {
             double y = yOf.applyAsDouble(atol);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#bf8700\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n", ML, ML + pw, y, y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#9a6700\">atol %s</text>\n", ML + pw - 4, y - 4, num(atol)));
+            sb.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#bf8700\" stroke-width=\"1.5\""
+                            + " stroke-dasharray=\"6 4\"/>\n", ML, ML + pw, y, y));
+            sb.append(String.format(Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#9a6700\">atol %s</text>\n", ML + pw - 4,
+                            y - 4, num(atol)));
         }
         // series
         sb.append(polyline(s.mean(), s.nonFinite(), n, xOf, yOf, "#8fb8f0", 1.5));
@@ -226,16 +269,25 @@ public final class HtmlReport {
             double x = xOf.applyAsDouble(i);
             double y = s.nonFinite()[i] ? topY : yOf.applyAsDouble(s.max()[i]);
             boolean bad = s.bad()[i] > 0;
-            sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s %d: max |err| %s, mean %s, %d out of tolerance</title></circle>\n",
-                    x, y, bad ? "4" : "2.2", bad ? "#cf222e" : "#0550ae", s.axis(), i, s.nonFinite()[i] ? "NaN/Inf" : num(s.max()[i]), num(s.mean()[i]), s.bad()[i]));
+            sb.append(String.format(Locale.ROOT,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s %d: max |err| %s, mean %s, %d"
+                            + " out of tolerance</title></circle>\n",
+                    x, y, bad ? "4" : "2.2", bad ? "#cf222e" : "#0550ae", s.axis(), i, s.nonFinite()[i] ? "NaN/Inf"
+                            : num(s.max()[i]), num(s.mean()[i]), s.bad()[i]));
         }
         // legend
         double lx = ML + 2, ly = 6; // above the plot, never over the data
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#0550ae\" stroke-width=\"2\"/>"
-                + "<text x=\"%.1f\" y=\"%.1f\" fill=\"#1f2328\">max</text>\n", lx, lx + 18, ly + 8, ly + 8, lx + 22, ly + 12));
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8fb8f0\" stroke-width=\"2\"/>"
-                + "<text x=\"%.1f\" y=\"%.1f\" fill=\"#1f2328\">mean</text>\n", lx + 56, lx + 74, ly + 8, ly + 8, lx + 78, ly + 12));
-        sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#cf222e\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#1f2328\">out of tolerance</text>\n",
+        sb.append(String.format(Locale.ROOT,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#0550ae\" stroke-width=\"2\"/>"
+                + "<text x=\"%.1f\" y=\"%.1f\" fill=\"#1f2328\">max</text>\n", lx, lx + 18, ly + 8, ly + 8, lx + 22, ly
+                        + 12));
+        sb.append(String.format(Locale.ROOT,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8fb8f0\" stroke-width=\"2\"/>"
+                + "<text x=\"%.1f\" y=\"%.1f\" fill=\"#1f2328\">mean</text>\n", lx + 56, lx + 74, ly + 8, ly + 8, lx
+                        + 78, ly + 12));
+        sb.append(String.format(Locale.ROOT,
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#cf222e\"/><text x=\"%.1f\" y=\"%.1f\""
+                        + " fill=\"#1f2328\">out of tolerance</text>\n",
                 lx + 124, ly + 8, lx + 132, ly + 12));
         sb.append("</svg>\n");
         return sb.toString();
@@ -245,9 +297,12 @@ public final class HtmlReport {
                                    java.util.function.DoubleUnaryOperator yOf, String color, double width) {
         StringBuilder pts = new StringBuilder();
         for (int i = 0; i < v.length; i++) {
-            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", xOf.applyAsDouble(i), nonFinite[i] ? yOf.applyAsDouble(Double.POSITIVE_INFINITY) : yOf.applyAsDouble(v[i])));
+            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", xOf.applyAsDouble(i), nonFinite[i]
+                    ? yOf.applyAsDouble(Double.POSITIVE_INFINITY) : yOf.applyAsDouble(v[i])));
         }
-        return String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" stroke-linejoin=\"round\" points=\"%s\"/>\n",
+        return String.format(Locale.ROOT,
+                "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" stroke-linejoin=\"round\""
+                        + " points=\"%s\"/>\n",
                 color, width, pts.toString().trim());
     }
 

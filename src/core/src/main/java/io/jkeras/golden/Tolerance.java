@@ -66,7 +66,8 @@ public record Tolerance(double atol, String atolSource, double rtol, String rtol
     }
 
     /** As {@link #resolve} where no loosening exists (embedded checks): every value at most {@link #MAX}. */
-    public static Tolerance resolveStrict(Double flagAtol, String flagAtolName, Double flagRtol, String flagRtolName, GoldenCase c) {
+    public static Tolerance resolveStrict(Double flagAtol, String flagAtolName, Double flagRtol, String flagRtolName,
+            GoldenCase c) {
         return resolve(flagAtol, flagAtolName, flagRtol, flagRtolName, c, false, false);
     }
 

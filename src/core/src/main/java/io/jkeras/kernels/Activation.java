@@ -141,9 +141,13 @@ public enum Activation {
     public int outputWidth(int width) { return this == GLU ? width / 2 : width; }
 
     /** True when the result for an element depends on that element alone. */
-    public boolean elementwise() { return !(this == SOFTMAX || this == LOG_SOFTMAX || this == SPARSEMAX || this == GLU); }
+    public boolean elementwise() { return !(this == SOFTMAX || this == LOG_SOFTMAX || this == SPARSEMAX || this == GLU);
+            }
 
-    /** The error of {@link #f} on a row-wise activation; a class of its own, so that loading this enum does not load the exception's class. */
+    /**
+     * The error of {@link #f} on a row-wise activation; a class of its own, so that loading this enum does not load the
+     * exception's class.
+     */
     private static final class RowWise {
         static RuntimeException error(Activation a) {
             return new UnsupportedOperationException(a.name().toLowerCase(java.util.Locale.ROOT) + " is row-wise");

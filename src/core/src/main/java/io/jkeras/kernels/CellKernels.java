@@ -63,7 +63,8 @@ public abstract class CellKernels {
      * {@code hOut = o·act(c)}. {@code hOut} must not overlap {@code h}.
      */
     public final void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
-                               float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+                               float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract,
+                                       float[] work) {
         lstmStep(xp, xpOff, u, uT, h, hOff, c, cOff, hOut, hOutOff, units, act, ract, 0, tiles(units), work);
     }
 
@@ -79,7 +80,8 @@ public abstract class CellKernels {
      * The LSTM cell on a preactivation row {@code z = xp + h·U} (which may be overwritten); {@code hOut}
      * may be the old h row.
      */
-    public abstract void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work);
+    public abstract void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units,
+            int act, int ract, float[] work);
 
     // ------------------------------------------------------------------ SimpleRNN
 
@@ -91,7 +93,8 @@ public abstract class CellKernels {
 
     /** {@link #simpleStep} for the units of tiles {@code [tileFrom, tileTo)} only. */
     public abstract void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff,
-                                    float[] hOut, int hOutOff, int units, int act, int tileFrom, int tileTo, float[] work);
+                                    float[] hOut, int hOutOff, int units, int act, int tileFrom, int tileTo,
+                                            float[] work);
 
     /** {@code hOut = act(z)} for a preactivation row (which may be overwritten). */
     public abstract void simpleCell(float[] z, int zOff, float[] hOut, int hOutOff, int units, int act, float[] work);
@@ -109,7 +112,8 @@ public abstract class CellKernels {
 
     /** {@link #gruStep} for the units of tiles {@code [tileFrom, tileTo)} only. */
     public abstract void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
-                                 float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work);
+                                 float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo,
+                                         float[] work);
 
     /**
      * The reset_after GRU cell given {@code m = h·U} (without bias; the row may be overwritten);
@@ -133,7 +137,8 @@ public abstract class CellKernels {
                                         float[] zOut, int zOff, float[] rh, int rhOff, int units, int ract);
 
     /**
-     * Second half given {@code m2 = (r·h)·U} (the row may be overwritten): {@code hh = act(xh + m2_h)}, {@code hOut = z·h + (1−z)·hh};
+     * Second half given {@code m2 = (r·h)·U} (the row may be overwritten): {@code hh = act(xh + m2_h)}, {@code hOut =
+     * z·h + (1−z)·hh};
      * {@code hOut} may be the h row.
      */
     public abstract void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff, float[] z, int zOff,

@@ -58,8 +58,10 @@ public final class FastMath {
         switch (a) {
             case TANH -> { for (int i = off; i < off + len; i++) v[i] = tanh(v[i]); }
             case SIGMOID -> { for (int i = off; i < off + len; i++) v[i] = sigmoid(v[i]); }
-            case HARD_SIGMOID_SLOPE_0_2 -> { for (int i = off; i < off + len; i++) v[i] = Math.max(0f, Math.min(1f, 0.2f * v[i] + 0.5f)); }
-            case HARD_SIGMOID_RELU6 -> { for (int i = off; i < off + len; i++) v[i] = Math.max(0f, Math.min(6f, v[i] + 3f)) / 6f; }
+            case HARD_SIGMOID_SLOPE_0_2
+                    -> { for (int i = off; i < off + len; i++) v[i] = Math.max(0f, Math.min(1f, 0.2f * v[i] + 0.5f)); }
+            case HARD_SIGMOID_RELU6
+                    -> { for (int i = off; i < off + len; i++) v[i] = Math.max(0f, Math.min(6f, v[i] + 3f)) / 6f; }
             case RELU -> { for (int i = off; i < off + len; i++) v[i] = Math.max(0f, v[i]); }
             case LINEAR -> { }
             default -> a.apply(v, off, len);

@@ -122,7 +122,8 @@ public final class Gemm {
      * The three references: {@code C[i][j] (+)= Σ_p A(i, p)·B(p, j)} in double, element (i, p) of A
      * at {@code aOff + i·ai + p·ap} and (p, j) of B at {@code bOff + p·bp + j·bj}.
      */
-    private static void strided(int m, int n, int k, float[] a, int aOff, int ai, int ap, float[] b, int bOff, int bp, int bj,
+    private static void strided(int m, int n, int k, float[] a, int aOff, int ai, int ap, float[] b, int bOff, int bp,
+            int bj,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -143,7 +144,10 @@ public final class Gemm {
         run(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
     }
 
-    /** {@link #multiply(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most {@code threads} threads (1: the calling thread only). */
+    /**
+     * {@link #multiply(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most
+     * {@code threads} threads (1: the calling thread only).
+     */
     public static void multiply(int m, int n, int k,
                                 float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
@@ -151,14 +155,20 @@ public final class Gemm {
         run(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
     }
 
-    /** B (k×n, row p at {@code bOff + p·ldb}) packed for {@link #multiply(int, int, int, float[], int, int, PackedB, float[], int, int, boolean, int)}. */
+    /**
+     * B (k×n, row p at {@code bOff + p·ldb}) packed for {@link #multiply(int, int, int, float[], int, int, PackedB,
+     * float[], int, int, boolean, int)}.
+     */
     public static PackedB pack(int k, int n, float[] b, int bOff, int ldb) {
         if (k < 0 || n < 0) throw new IllegalArgumentException("negative dimension: n=" + n + " k=" + k);
         if (k > 0 && n > 0) span("B", b, bOff, k, n, ldb);
         return new PackedB(Engine.current().kernels().gemm, k, n, b, bOff, ldb);
     }
 
-    /** {@code C[m×n] (+)= A[m×k] · B} with B packed by {@link #pack}, on at most {@code threads} threads; same results as the unpacked product. */
+    /**
+     * {@code C[m×n] (+)= A[m×k] · B} with B packed by {@link #pack}, on at most {@code threads} threads; same results
+     * as the unpacked product.
+     */
     public static void multiply(int m, int n, int k, float[] a, int aOff, int lda, PackedB b,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         Engine engine = Engine.current();
@@ -168,7 +178,8 @@ public final class Gemm {
                     threads);
             return;
         }
-        if (n != b.n || k != b.k) throw new IllegalArgumentException("packed B is " + b.k + "×" + b.n + ", product needs " + k + "×" + n);
+        if (n != b.n || k != b.k) throw new IllegalArgumentException("packed B is " + b.k + "×" + b.n
+                + ", product needs " + k + "×" + n);
         check(NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc);
         if (m == 0) return;
         Kernel kernel = b.kernel;
@@ -183,7 +194,8 @@ public final class Gemm {
         engine.pool().run(chunks, q -> {
             int lo = Math.min(m, (int) ((long) units * q / chunks) * rg);
             int hi = Math.min(m, (int) ((long) units * (q + 1) / chunks) * rg);
-            if (hi > lo) kernel.productPacked(hi - lo, n, k, a, aOff + lo * lda, lda, b.data, c, cOff + lo * ldc, ldc, accumulate);
+            if (hi > lo) kernel.productPacked(hi - lo, n, k, a, aOff + lo * lda, lda, b.data, c, cOff + lo * ldc, ldc,
+                    accumulate);
         });
     }
 
@@ -195,7 +207,10 @@ public final class Gemm {
         run(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
     }
 
-    /** {@link #multiplyAtB(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most {@code threads} threads. */
+    /**
+     * {@link #multiplyAtB(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most
+     * {@code threads} threads.
+     */
     public static void multiplyAtB(int m, int n, int k,
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
@@ -211,7 +226,10 @@ public final class Gemm {
         run(NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
     }
 
-    /** {@link #multiplyABt(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most {@code threads} threads. */
+    /**
+     * {@link #multiplyABt(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} on at most
+     * {@code threads} threads.
+     */
     public static void multiplyABt(int m, int n, int k,
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
@@ -233,7 +251,9 @@ public final class Gemm {
         run(kernel, op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
     }
 
-    /** Threads for a product of {@code fma} multiply-adds: 1 when small or on a pool thread, else up to the engine's. */
+    /**
+     * Threads for a product of {@code fma} multiply-adds: 1 when small or on a pool thread, else up to the engine's.
+     */
     private static int threads(int threads, long fma, Engine engine) {
         if (threads <= 1 || fma < PARALLEL_MIN_FMA || Threads.inWorker()) return 1;
         return Math.min(threads, engine.threads());
@@ -280,7 +300,8 @@ public final class Gemm {
             if (hi <= lo) return;
             if (byRows) {
                 int aShift = op == TN ? lo : lo * lda;
-                kernel.product(op, hi - lo, n, k, a, aOff + aShift, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
+                kernel.product(op, hi - lo, n, k, a, aOff + aShift, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc,
+                        accumulate);
             } else {
                 int bShift = op == NT ? lo * ldb : lo;
                 kernel.product(op, m, hi - lo, k, a, aOff, lda, b, bOff + bShift, ldb, c, cOff + lo, ldc, accumulate);
@@ -292,7 +313,8 @@ public final class Gemm {
     private static void check(int op, int m, int n, int k,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float[] c, int cOff, int ldc) {
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative dimension: m=" + m + " n=" + n + " k=" + k);
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative dimension: m=" + m + " n=" + n
+                + " k=" + k);
         if (m == 0 || n == 0) return;
         if (m > 1 && ldc < n) throw new IllegalArgumentException("ldc " + ldc + " < n " + n);
         span("C", c, cOff, m, n, ldc);
@@ -304,7 +326,8 @@ public final class Gemm {
     private static void span(String what, float[] x, int off, int rows, int cols, int ld) {
         long last = off + (long) (rows - 1) * ld + cols;
         if (off < 0 || ld < 0 || last > x.length || (rows > 1 && ld < cols)) {
-            throw new IndexOutOfBoundsException(what + ": " + rows + "×" + cols + " at offset " + off + " with leading dimension " + ld
+            throw new IndexOutOfBoundsException(what + ": " + rows + "×" + cols + " at offset " + off
+                    + " with leading dimension " + ld
                     + " does not fit an array of " + x.length);
         }
     }

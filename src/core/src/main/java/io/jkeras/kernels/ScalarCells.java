@@ -23,7 +23,8 @@ final class ScalarCells extends CellKernels {
     }
 
     /** {@code work[c0, c1) = xp[xpOff + c0, xpOff + c1) (or 0) + h·U[:, c0:c1]}. */
-    private static void product(float[] xp, int xpOff, float[] u, float[] h, int hOff, int units, int w, int c0, int c1, float[] work) {
+    private static void product(float[] xp, int xpOff, float[] u, float[] h, int hOff, int units, int w, int c0, int c1,
+            float[] work) {
         if (xp == null) java.util.Arrays.fill(work, c0, c1, 0f);
         else System.arraycopy(xp, xpOff + c0, work, c0, c1 - c0);
         for (int k = 0; k < units; k++) Gemm.axpy(c1 - c0, h[hOff + k], u, k * w + c0, work, c0);
@@ -31,14 +32,17 @@ final class ScalarCells extends CellKernels {
 
     @Override
     public void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] c, int cOff,
-                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo,
+                                 float[] work) {
         int tw = 4 * B, first = tileFrom * B;
         product(xp, xpOff, u, h, hOff, units, width(units, 4), tileFrom * tw, tileTo * tw, work);
-        lstmCell(work, tileFrom * tw, c, cOff + first, hOut, hOutOff + first, Math.min(units, tileTo * B) - first, act, ract, work);
+        lstmCell(work, tileFrom * tw, c, cOff + first, hOut, hOutOff + first, Math.min(units, tileTo * B) - first, act,
+                ract, work);
     }
 
     @Override
-    public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+    public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act,
+            int ract, float[] work) {
         for (int u = 0; u < units; u++) {
             int base = zOff + col(4, 0, u);
             float i = activate(ract, z[base]);
@@ -67,14 +71,16 @@ final class ScalarCells extends CellKernels {
 
     @Override
     public void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
-                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo,
+                                float[] work) {
         int tw = 3 * B, first = tileFrom * B, c0 = tileFrom * tw;
         product(null, 0, u, h, hOff, units, width(units, 3), c0, tileTo * tw, work);
         float[] b = bRec;
         if (bRec != null && c0 > 0) {   // the cell indexes the bias from the first tile it is given
             b = java.util.Arrays.copyOfRange(bRec, c0, bRec.length);
         }
-        gruCell(xp, xpOff + c0, work, c0, b, h, hOff + first, hOut, hOutOff + first, Math.min(units, tileTo * B) - first, act, ract, work);
+        gruCell(xp, xpOff + c0, work, c0, b, h, hOff + first, hOut, hOutOff + first,
+                Math.min(units, tileTo * B) - first, act, ract, work);
     }
 
     @Override

@@ -15,7 +15,8 @@ public final class TrainingCells {
 
     /** The step kernels, as an interface so that a Vector API implementation can replace the scalar one. */
     public interface Cells {
-        void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
+        void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev,
+                int cNext,
                          float[] tc, int tcOff, float[] h, int hOff);
 
         void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
@@ -24,8 +25,10 @@ public final class TrainingCells {
         void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
                         float[] h, int hPrev, int hOff);
 
-        void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
-                         float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev);
+        void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec,
+                int recOff,
+                         float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff,
+                                 float[] dhPrev);
 
         void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff);
 
@@ -35,27 +38,33 @@ public final class TrainingCells {
     /** The portable kernels (the static methods of this class), the reference for the vector ones. */
     public static final Cells SCALAR = new Cells() {
         @Override
-        public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
+        public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c,
+                int cPrev, int cNext,
                                 float[] tc, int tcOff, float[] h, int hOff) {
             TrainingCells.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
         }
 
         @Override
-        public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
+        public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c,
+                int cPrev,
                                  float[] tc, int tcOff, float[] dh, int dhOff, float[] dc, float[] dz, int dzOff) {
             TrainingCells.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
         }
 
         @Override
-        public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
+        public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec,
+                int recOff,
                                float[] h, int hPrev, int hOff) {
             TrainingCells.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
         }
 
         @Override
-        public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
-                                float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev) {
-            TrainingCells.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
+        public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec,
+                int recOff,
+                                float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff,
+                                        float[] dhPrev) {
+            TrainingCells.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff,
+                    dhPrev);
         }
 
         @Override
@@ -191,7 +200,8 @@ public final class TrainingCells {
                                    float[] a, int aOff, float[] rec, int recOff, float[] h, int hPrev,
                                    float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev) {
         for (int b = 0; b < batch; b++) {
-            int ar = aOff + b * 3 * u, rr = recOff + b * 3 * u, dr = dzOff + b * 3 * u, er = drecOff + b * 3 * u, sr = b * u;
+            int ar = aOff + b * 3 * u, rr = recOff + b * 3 * u, dr = dzOff + b * 3 * u, er = drecOff + b * 3 * u,
+                    sr = b * u;
             for (int j = 0; j < u; j++) {
                 float zg = a[ar + j], r = a[ar + u + j], hh = a[ar + 2 * u + j];
                 float dhv = dh[sr + j], hp = h[hPrev + sr + j];
@@ -233,7 +243,8 @@ public final class TrainingCells {
      * x·W_h + b_h + q·U_h; it receives the candidate hh, and {@code h = z·h_prev + (1−z)·hh} goes
      * to {@code h[hOff..]}.
      */
-    public static void gruCandidate(int batch, int u, Activation act, float[] z, int zOff, float[] h, int hPrev, int hOff) {
+    public static void gruCandidate(int batch, int u, Activation act, float[] z, int zOff, float[] h, int hPrev,
+            int hOff) {
         for (int b = 0; b < batch; b++) {
             int zr = zOff + b * 3 * u, sr = b * u;
             for (int j = 0; j < u; j++) {

@@ -81,7 +81,8 @@ final class TrainingCellsVector implements TrainingCells.Cells {
     }
 
     @Override
-    public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c, int cPrev, int cNext,
+    public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c,
+            int cPrev, int cNext,
                             float[] tc, int tcOff, float[] h, int hOff) {
         if (!standard(act, ract) || u < S.length()) {
             TrainingCells.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
@@ -110,7 +111,8 @@ final class TrainingCellsVector implements TrainingCells.Cells {
     }
 
     /** The scalar LSTM forward of columns {@code [from, u)} of one row. */
-    private static void tail(int u, int from, Activation act, Activation ract, float[] z, int zr, float[] c, int cp, int cn,
+    private static void tail(int u, int from, Activation act, Activation ract, float[] z, int zr, float[] c, int cp,
+            int cn,
                              float[] tc, int to, float[] h, int ho) {
         for (int j = from; j < u; j++) {
             float i = TrainingCells.f(ract, z[zr + j]), f = TrainingCells.f(ract, z[zr + u + j]);
@@ -128,7 +130,8 @@ final class TrainingCellsVector implements TrainingCells.Cells {
     }
 
     @Override
-    public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c, int cPrev,
+    public void lstmBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] c,
+            int cPrev,
                              float[] tc, int tcOff, float[] dh, int dhOff, float[] dc, float[] dz, int dzOff) {
         if (!standard(act, ract) || u < S.length()) {
             TrainingCells.lstmBackward(batch, u, act, ract, a, aOff, c, cPrev, tc, tcOff, dh, dhOff, dc, dz, dzOff);
@@ -140,8 +143,10 @@ final class TrainingCellsVector implements TrainingCells.Cells {
             int ar = aOff + b * 4 * u, dr = dzOff + b * 4 * u, sr = b * u;
             for (int j = 0; j < end; j += l) {
                 FloatVector i = FloatVector.fromArray(S, a, ar + j), f = FloatVector.fromArray(S, a, ar + u + j);
-                FloatVector g = FloatVector.fromArray(S, a, ar + 2 * u + j), o = FloatVector.fromArray(S, a, ar + 3 * u + j);
-                FloatVector t = FloatVector.fromArray(S, tc, tcOff + sr + j), dhv = FloatVector.fromArray(S, dh, dhOff + sr + j);
+                FloatVector g = FloatVector.fromArray(S, a, ar + 2 * u + j),
+                        o = FloatVector.fromArray(S, a, ar + 3 * u + j);
+                FloatVector t = FloatVector.fromArray(S, tc, tcOff + sr + j),
+                        dhv = FloatVector.fromArray(S, dh, dhOff + sr + j);
                 FloatVector dcv = FloatVector.fromArray(S, dc, sr + j).add(dhv.mul(o).mul(one.sub(t.mul(t))));
                 dcv.mul(g).mul(i.mul(one.sub(i))).intoArray(dz, dr + j);
                 dcv.mul(FloatVector.fromArray(S, c, cPrev + sr + j)).mul(f.mul(one.sub(f))).intoArray(dz, dr + u + j);
@@ -163,7 +168,8 @@ final class TrainingCellsVector implements TrainingCells.Cells {
     }
 
     @Override
-    public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec, int recOff,
+    public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec,
+            int recOff,
                            float[] h, int hPrev, int hOff) {
         if (!standard(act, ract) || u < S.length()) {
             TrainingCells.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
@@ -173,9 +179,12 @@ final class TrainingCellsVector implements TrainingCells.Cells {
         for (int b = 0; b < batch; b++) {
             int zr = zOff + b * 3 * u, rr = recOff + b * 3 * u, sr = b * u;
             for (int j = 0; j < end; j += l) {
-                FloatVector zg = sigmoid(FloatVector.fromArray(S, z, zr + j).add(FloatVector.fromArray(S, rec, rr + j)));
-                FloatVector r = sigmoid(FloatVector.fromArray(S, z, zr + u + j).add(FloatVector.fromArray(S, rec, rr + u + j)));
-                FloatVector hh = tanh(r.mul(FloatVector.fromArray(S, rec, rr + 2 * u + j)).add(FloatVector.fromArray(S, z, zr + 2 * u + j)));
+                FloatVector zg = sigmoid(FloatVector.fromArray(S, z, zr + j)
+                        .add(FloatVector.fromArray(S, rec, rr + j)));
+                FloatVector r = sigmoid(FloatVector.fromArray(S, z, zr + u + j)
+                        .add(FloatVector.fromArray(S, rec, rr + u + j)));
+                FloatVector hh = tanh(r.mul(FloatVector.fromArray(S, rec, rr + 2 * u + j))
+                        .add(FloatVector.fromArray(S, z, zr + 2 * u + j)));
                 zg.intoArray(z, zr + j);
                 r.intoArray(z, zr + u + j);
                 hh.intoArray(z, zr + 2 * u + j);
@@ -196,20 +205,25 @@ final class TrainingCellsVector implements TrainingCells.Cells {
     }
 
     @Override
-    public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec, int recOff,
-                            float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff, float[] dhPrev) {
+    public void gruBackward(int batch, int u, Activation act, Activation ract, float[] a, int aOff, float[] rec,
+            int recOff,
+                            float[] h, int hPrev, float[] dh, float[] dz, int dzOff, float[] drec, int drecOff,
+                                    float[] dhPrev) {
         if (!standard(act, ract) || u < S.length()) {
-            TrainingCells.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff, dhPrev);
+            TrainingCells.gruBackward(batch, u, act, ract, a, aOff, rec, recOff, h, hPrev, dh, dz, dzOff, drec, drecOff,
+                    dhPrev);
             return;
         }
         final int l = S.length(), end = S.loopBound(u);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < batch; b++) {
-            int ar = aOff + b * 3 * u, rr = recOff + b * 3 * u, dr = dzOff + b * 3 * u, er = drecOff + b * 3 * u, sr = b * u;
+            int ar = aOff + b * 3 * u, rr = recOff + b * 3 * u, dr = dzOff + b * 3 * u, er = drecOff + b * 3 * u,
+                    sr = b * u;
             for (int j = 0; j < end; j += l) {
                 FloatVector zg = FloatVector.fromArray(S, a, ar + j), r = FloatVector.fromArray(S, a, ar + u + j);
                 FloatVector hh = FloatVector.fromArray(S, a, ar + 2 * u + j);
-                FloatVector dhv = FloatVector.fromArray(S, dh, sr + j), hp = FloatVector.fromArray(S, h, hPrev + sr + j);
+                FloatVector dhv = FloatVector.fromArray(S, dh, sr + j),
+                        hp = FloatVector.fromArray(S, h, hPrev + sr + j);
                 FloatVector dah = dhv.mul(one.sub(zg)).mul(one.sub(hh.mul(hh)));
                 FloatVector daz = dhv.mul(hp.sub(hh)).mul(zg.mul(one.sub(zg)));
                 FloatVector dar = dah.mul(FloatVector.fromArray(S, rec, rr + 2 * u + j)).mul(r.mul(one.sub(r)));
@@ -271,6 +285,7 @@ final class TrainingCellsVector implements TrainingCells.Cells {
             FloatVector v = FloatVector.fromArray(S, x, j);
             (which == 0 ? exp(v) : which == 1 ? sigmoid(v) : tanh(v)).intoArray(y, j);
         }
-        for (int j = end; j < x.length; j++) y[j] = which == 0 ? (float) Math.exp(x[j]) : TrainingCells.f(which == 1 ? Activation.SIGMOID : Activation.TANH, x[j]);
+        for (int j = end; j < x.length; j++) y[j] = which == 0 ? (float) Math.exp(x[j])
+                : TrainingCells.f(which == 1 ? Activation.SIGMOID : Activation.TANH, x[j]);
     }
 }

@@ -24,7 +24,8 @@ final class VectorCells extends CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Doubles of the preferred width, and the floats that convert to them (half the width). */
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
-    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
     private static final int L = S.length();
     private static final int DL = D.length();
     private static final int B = BLOCK;
@@ -55,7 +56,8 @@ final class VectorCells extends CellKernels {
     static void sigmoidArray(float[] v, int off, int n) {
         for (int i = 0; i < n; i += DL) {
             VectorMask<Float> m = H.indexInRange(i, n);
-            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
+                    .convertShape(VectorOperators.F2D, D, 0);
             // e^-x for -x clamped to [-700, 700], as FastMath.expd
             DoubleVector y = x.max(-700.0).min(700.0).neg();
             DoubleVector t = y.fma(LOG2E, MAGIC);
@@ -70,7 +72,8 @@ final class VectorCells extends CellKernels {
             p = r.fma(p, DoubleVector.broadcast(D, 0.5));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
             DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
             ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
         }
@@ -80,7 +83,8 @@ final class VectorCells extends CellKernels {
     static void tanhArray(float[] v, int off, int n) {
         for (int i = 0; i < n; i += DL) {
             VectorMask<Float> m = H.indexInRange(i, n);
-            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
+                    .convertShape(VectorOperators.F2D, D, 0);
             DoubleVector ax = x.abs().min(40.0);
             DoubleVector x2 = ax.mul(ax);
             DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
@@ -101,7 +105,8 @@ final class VectorCells extends CellKernels {
             p = r.fma(p, DoubleVector.broadcast(D, 0.5));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
             DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
             DoubleVector th = large.blend(small, ax.lt(0.03125));
             // the sign of x (keeps -0 and NaN as they are)
@@ -118,7 +123,8 @@ final class VectorCells extends CellKernels {
             case HARD_SIGMOID_0_2 -> {
                 for (int i = 0; i < n; i += L) {
                     VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).mul(0.2f).add(0.5f).min(1f).max(0f).intoArray(v, off + i, m);
+                    FloatVector.fromArray(S, v, off + i, m).mul(0.2f).add(0.5f).min(1f).max(0f)
+                            .intoArray(v, off + i, m);
                 }
             }
             case HARD_SIGMOID_RELU6 -> {
@@ -142,7 +148,8 @@ final class VectorCells extends CellKernels {
 
     @Override
     public void lstmStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] c, int cOff,
-                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+                         float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo,
+                                 float[] work) {
         final int tw = 4 * B;
         final int tiles = (units + B - 1) / B;
         for (int j = tileFrom; j < tileTo; j++) {
@@ -185,13 +192,19 @@ final class VectorCells extends CellKernels {
     }
 
     @Override
-    public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act, int ract, float[] work) {
+    public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act,
+            int ract, float[] work) {
         final int tiles = (units + B - 1) / B;
-        for (int j = 0; j < tiles; j++) lstmTile(z, zOff + j * 4 * B, work, 0, c, cOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+        for (int j = 0; j < tiles; j++) lstmTile(z, zOff + j * 4 * B, work, 0, c, cOff + j * B, hOut, hOutOff + j * B,
+                units - j * B, act, ract);
     }
 
-    /** The LSTM update of one tile from its preactivations {@code t[to, to+64)} (overwritten); {@code tmp} holds 16 floats. */
-    private static void lstmTile(float[] t, int to, float[] tmp, int tmpOff, float[] c, int ci, float[] hOut, int hi, int rem,
+    /**
+     * The LSTM update of one tile from its preactivations {@code t[to, to+64)} (overwritten); {@code tmp} holds 16
+     * floats.
+     */
+    private static void lstmTile(float[] t, int to, float[] tmp, int tmpOff, float[] c, int ci, float[] hOut, int hi,
+            int rem,
                                  int act, int ract) {
         activateArray(ract, t, to, 2 * B);
         activateArray(act, t, to + 2 * B, B);
@@ -230,12 +243,14 @@ final class VectorCells extends CellKernels {
                     a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(FloatVector.broadcast(S, h[hOff + k + 2]), a2);
                     a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(FloatVector.broadcast(S, h[hOff + k + 3]), a3);
                 }
-                for (; k < units; k++) a0 = FloatVector.fromArray(S, uT, ob + k * B).fma(FloatVector.broadcast(S, h[hOff + k]), a0);
+                for (; k < units; k++) a0 = FloatVector.fromArray(S, uT, ob + k * B)
+                        .fma(FloatVector.broadcast(S, h[hOff + k]), a0);
                 a0.add(a1).add(a2.add(a3)).intoArray(work, v);
             }
             activateArray(act, work, 0, B);
             int rem = units - j * B;
-            for (int v = 0; v < B && v < rem; v += L) FloatVector.fromArray(S, work, v).intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
+            for (int v = 0; v < B && v < rem; v += L) FloatVector.fromArray(S, work, v)
+                    .intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
         }
     }
 
@@ -249,7 +264,8 @@ final class VectorCells extends CellKernels {
 
     @Override
     public void gruStep(float[] xp, int xpOff, float[] u, float[] uT, float[] bRec, float[] h, int hOff,
-                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo, float[] work) {
+                        float[] hOut, int hOutOff, int units, int act, int ract, int tileFrom, int tileTo,
+                                float[] work) {
         final int tw = 3 * B;
         final int tiles = (units + B - 1) / B;
         for (int j = tileFrom; j < tileTo; j++) {
@@ -280,7 +296,8 @@ final class VectorCells extends CellKernels {
                 a1.add(b1).intoArray(work, B + v);
                 a2.add(b2).intoArray(work, 2 * B + v);
             }
-            gruTile(xp, xpOff + j * tw, work, 0, bRec, j * tw, h, hOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+            gruTile(xp, xpOff + j * tw, work, 0, bRec, j * tw, h, hOff + j * B, hOut, hOutOff + j * B, units - j * B,
+                    act, ract);
         }
     }
 
@@ -290,7 +307,8 @@ final class VectorCells extends CellKernels {
         final int tw = 3 * B;
         final int tiles = (units + B - 1) / B;
         for (int j = 0; j < tiles; j++) {
-            gruTile(xp, xpOff + j * tw, m, mOff + j * tw, bRec, j * tw, h, hOff + j * B, hOut, hOutOff + j * B, units - j * B, act, ract);
+            gruTile(xp, xpOff + j * tw, m, mOff + j * tw, bRec, j * tw, h, hOff + j * B, hOut, hOutOff + j * B,
+                    units - j * B, act, ract);
         }
     }
 
@@ -316,7 +334,8 @@ final class VectorCells extends CellKernels {
         activateArray(act, t, to + 2 * B, B);
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector z = FloatVector.fromArray(S, t, to + v), hh = FloatVector.fromArray(S, t, to + 2 * B + v);
-            z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh)).intoArray(hOut, oi + v, S.indexInRange(0, rem - v));
+            z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
+                    .intoArray(hOut, oi + v, S.indexInRange(0, rem - v));
         }
     }
 
@@ -357,7 +376,9 @@ final class VectorCells extends CellKernels {
         }
         activateArray(ract, work, zw, 2 * padded);
         for (int unit = 0; unit < units; unit += L) {
-            FloatVector.fromArray(S, work, rhw + unit).mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, units - unit))).intoArray(work, rhw + unit);
+            FloatVector.fromArray(S, work, rhw + unit)
+                    .mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, units - unit)))
+                    .intoArray(work, rhw + unit);
         }
         // pass 2: the candidate from (r·h)·U_h, and the new h
         for (int j = 0; j < tiles; j++) {
@@ -371,15 +392,18 @@ final class VectorCells extends CellKernels {
                     a0 = FloatVector.fromArray(S, uT, o).fma(FloatVector.broadcast(S, work[rhw + k]), a0);
                     a1 = FloatVector.fromArray(S, uT, o + tw).fma(FloatVector.broadcast(S, work[rhw + k + 1]), a1);
                 }
-                if (k < units) a0 = FloatVector.fromArray(S, uT, ob + k * tw).fma(FloatVector.broadcast(S, work[rhw + k]), a0);
+                if (k < units) a0 = FloatVector.fromArray(S, uT, ob + k * tw)
+                        .fma(FloatVector.broadcast(S, work[rhw + k]), a0);
                 FloatVector.fromArray(S, xp, xpOff + j * tw + 2 * B + v).add(a0.add(a1)).intoArray(work, tb + v);
             }
             activateArray(act, work, tb, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
-                FloatVector z = FloatVector.fromArray(S, work, zw + j * B + v), hh = FloatVector.fromArray(S, work, tb + v);
+                FloatVector z = FloatVector.fromArray(S, work, zw + j * B + v),
+                        hh = FloatVector.fromArray(S, work, tb + v);
                 int unit = j * B + v;
-                z.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh)).intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
+                z.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
+                        .intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
             }
         }
     }
@@ -394,15 +418,19 @@ final class VectorCells extends CellKernels {
             for (int v = 0; v < B && v < rem; v += L) {
                 int col = j * tw + v;
                 int unit = j * B + v;
-                FloatVector.fromArray(S, xp, xpOff + col).add(FloatVector.fromArray(S, m, mOff + col)).intoArray(zOut, zOff + unit, S.indexInRange(0, rem - v));
-                FloatVector.fromArray(S, xp, xpOff + col + B).add(FloatVector.fromArray(S, m, mOff + col + B)).intoArray(rh, rhOff + unit, S.indexInRange(0, rem - v));
+                FloatVector.fromArray(S, xp, xpOff + col).add(FloatVector.fromArray(S, m, mOff + col))
+                        .intoArray(zOut, zOff + unit, S.indexInRange(0, rem - v));
+                FloatVector.fromArray(S, xp, xpOff + col + B).add(FloatVector.fromArray(S, m, mOff + col + B))
+                        .intoArray(rh, rhOff + unit, S.indexInRange(0, rem - v));
             }
         }
         activateArray(ract, zOut, zOff, units);
         activateArray(ract, rh, rhOff, units);
         for (int unit = 0; unit < units; unit += L) {
             int rem = units - unit;
-            FloatVector.fromArray(S, rh, rhOff + unit, S.indexInRange(0, rem)).mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem))).intoArray(rh, rhOff + unit, S.indexInRange(0, rem));
+            FloatVector.fromArray(S, rh, rhOff + unit, S.indexInRange(0, rem))
+                    .mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem)))
+                    .intoArray(rh, rhOff + unit, S.indexInRange(0, rem));
         }
     }
 
@@ -414,14 +442,17 @@ final class VectorCells extends CellKernels {
         for (int j = 0; j < tiles; j++) {
             int col = j * tw + 2 * B;
             for (int v = 0; v < B; v += L) {
-                FloatVector.fromArray(S, xp, xpOff + col + v).add(FloatVector.fromArray(S, m2, mOff + col + v)).intoArray(m2, mOff + col + v);
+                FloatVector.fromArray(S, xp, xpOff + col + v).add(FloatVector.fromArray(S, m2, mOff + col + v))
+                        .intoArray(m2, mOff + col + v);
             }
             activateArray(act, m2, mOff + col, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 int unit = j * B + v;
-                FloatVector zv = FloatVector.fromArray(S, z, zOff + unit, S.indexInRange(0, rem - v)), hh = FloatVector.fromArray(S, m2, mOff + col + v);
-                zv.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v))).add(zv.neg().add(1f).mul(hh)).intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
+                FloatVector zv = FloatVector.fromArray(S, z, zOff + unit, S.indexInRange(0, rem - v)),
+                        hh = FloatVector.fromArray(S, m2, mOff + col + v);
+                zv.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v)))
+                        .add(zv.neg().add(1f).mul(hh)).intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
             }
         }
     }

@@ -18,7 +18,8 @@ final class VectorProduct implements RecurrentKernels.Product {
         int c = 0;
         for (; c + 4 * l <= width; c += 4 * l) {
             FloatVector a0 = FloatVector.fromArray(S, z, zOff + c), a1 = FloatVector.fromArray(S, z, zOff + c + l),
-                    a2 = FloatVector.fromArray(S, z, zOff + c + 2 * l), a3 = FloatVector.fromArray(S, z, zOff + c + 3 * l);
+                    a2 = FloatVector.fromArray(S, z, zOff + c + 2 * l),
+                            a3 = FloatVector.fromArray(S, z, zOff + c + 3 * l);
             for (int k = 0; k < rows; k++) {
                 FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
                 int o = k * width + c;
@@ -34,7 +35,8 @@ final class VectorProduct implements RecurrentKernels.Product {
         }
         for (; c + l <= width; c += l) {
             FloatVector a = FloatVector.fromArray(S, z, zOff + c);
-            for (int k = 0; k < rows; k++) a = FloatVector.fromArray(S, u, k * width + c).fma(FloatVector.broadcast(S, h[hOff + k]), a);
+            for (int k = 0; k < rows; k++) a = FloatVector.fromArray(S, u, k * width + c)
+                    .fma(FloatVector.broadcast(S, h[hOff + k]), a);
             a.intoArray(z, zOff + c);
         }
         for (; c < width; c++) {

@@ -27,7 +27,8 @@ public final class ActivationLayer implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         int[] out = in[0].clone();
-        if (out.length > 0 && out[out.length - 1] >= 0) out[out.length - 1] = activation.outputWidth(out[out.length - 1]);
+        if (out.length > 0 && out[out.length - 1] >= 0) out[out.length - 1] = activation.outputWidth(
+                out[out.length - 1]);
         return new int[][]{out};
     }
 

@@ -58,7 +58,8 @@ public final class BatchNormalization implements Layer {
         Arrays.sort(a);
         for (int i = 0; i < a.length; i++) {
             if (a[i] < 1 || a[i] >= rank || (i > 0 && a[i] == a[i - 1])) {
-                throw new UnsupportedModelException(null, name, null, "axis " + Arrays.toString(axes) + " is not a set of distinct non-batch axes of a rank-"
+                throw new UnsupportedModelException(null, name, null, "axis " + Arrays.toString(axes)
+                        + " is not a set of distinct non-batch axes of a rank-"
                         + rank + " input; allowed: 1.." + (rank - 1) + " or negative equivalents");
             }
         }
@@ -69,7 +70,8 @@ public final class BatchNormalization implements Layer {
         for (int d : paramShape) n *= d;
         this.size = (int) n;
         if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
-            throw new UnsupportedModelException(null, name, null, "epsilon must be a finite non-negative number, got " + epsilon);
+            throw new UnsupportedModelException(null, name, null, "epsilon must be a finite non-negative number, got "
+                    + epsilon);
         }
         this.epsilon = epsilon;
         Recurrent.checkShape(name, "moving_mean", mean, paramShape);
@@ -110,20 +112,23 @@ public final class BatchNormalization implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         if (in[0].length + 1 != rank) {
-            throw new UnsupportedModelException(null, name, null, "was built for inputs of rank " + rank + " (with batch), got (None, "
+            throw new UnsupportedModelException(null, name, null, "was built for inputs of rank " + rank
+                    + " (with batch), got (None, "
                     + Shapes.inner(in[0]) + ")");
         }
         long n = 1;
         for (int ax : axes) {
             int d = in[0][ax - 1];
             if (d < 0) {
-                throw new UnsupportedModelException(null, name, null, "axis " + ax + " of input (None, " + Shapes.inner(in[0])
+                throw new UnsupportedModelException(null, name, null, "axis " + ax + " of input (None, "
+                        + Shapes.inner(in[0])
                         + ") must have a known size to hold the statistics");
             }
             n *= d;
         }
         if (n != size) {
-            throw new UnsupportedModelException(null, name, null, "statistics of shape " + Tensor.shapeString(paramShape)
+            throw new UnsupportedModelException(null, name, null, "statistics of shape "
+                    + Tensor.shapeString(paramShape)
                     + " do not fit axis " + Arrays.toString(axes) + " of input (None, " + Shapes.inner(in[0]) + ")");
         }
         return new int[][]{in[0].clone()};
@@ -136,7 +141,8 @@ public final class BatchNormalization implements Layer {
         long n = 1;
         if (s.length == rank) for (int ax : axes) n *= s[ax];
         if (s.length != rank || n != size) {
-            throw new InputException(null, name, null, "expects rank " + rank + " input with " + size + " values on axis "
+            throw new InputException(null, name, null, "expects rank " + rank + " input with " + size
+                    + " values on axis "
                     + Arrays.toString(axes) + ", got " + Tensor.shapeString(s));
         }
         float[] d = x.data();

@@ -32,10 +32,13 @@ public final class Bidirectional implements Layer {
         this.merge = merge;
         RecurrentOptions f = forward.options(), b = backward.options();
         if (f.goBackwards() == b.goBackwards()) {
-            throw new UnsupportedModelException(null, name, null, "forward and backward layers must differ in go_backwards");
+            throw new UnsupportedModelException(null, name, null,
+                    "forward and backward layers must differ in go_backwards");
         }
-        if (f.returnSequences() != b.returnSequences() || f.returnState() != b.returnState() || f.stateful() != b.stateful()) {
-            throw new UnsupportedModelException(null, name, null, "forward and backward layers must agree on return_sequences, return_state and stateful");
+        if (f.returnSequences() != b.returnSequences() || f.returnState() != b.returnState()
+                || f.stateful() != b.stateful()) {
+            throw new UnsupportedModelException(null, name, null,
+                    "forward and backward layers must agree on return_sequences, return_state and stateful");
         }
         if (forward.units() != backward.units() && merge != Merge.CONCAT && merge != Merge.NONE) {
             throw new UnsupportedModelException(null, name, null, "merge mode " + merge.name().toLowerCase()
@@ -61,7 +64,8 @@ public final class Bidirectional implements Layer {
     public int[][] outputShapes(int[][] in) {
         int fs = forward.stateCount(), bs = backward.stateCount();
         if (in.length != 1 && in.length != 1 + fs + bs) {
-            throw new UnsupportedModelException(null, name, null, "takes 1 input or 1 + " + (fs + bs) + " (with initial states), got " + in.length);
+            throw new UnsupportedModelException(null, name, null, "takes 1 input or 1 + " + (fs + bs)
+                    + " (with initial states), got " + in.length);
         }
         int[][] fo = forward.outputShapes(slice(in, 0, fs));
         int[][] bo = backward.outputShapes(slice(in, fs, bs));
@@ -156,7 +160,8 @@ public final class Bidirectional implements Layer {
         return new Tensor(t.shape(), o);
     }
 
-    @Override public long nonTrainableParamCount() { return forward.nonTrainableParamCount() + backward.nonTrainableParamCount(); }
+    @Override public long nonTrainableParamCount() { return forward.nonTrainableParamCount()
+            + backward.nonTrainableParamCount(); }
 
     /** Forward weights then backward weights, each prefixed with its layer's name. */
     @Override

@@ -43,7 +43,8 @@ public final class Concatenate implements Layer {
     private int normAxis(int rank, boolean build) {
         int a = axis < 0 ? axis + rank : axis;
         if (a <= 0 || a >= rank) {
-            String msg = "axis " + axis + " is " + (a == 0 ? "the batch axis" : "out of range") + " for inputs of rank " + rank
+            String msg = "axis " + axis + " is " + (a == 0 ? "the batch axis" : "out of range")
+                    + " for inputs of rank " + rank
                     + " (with batch); allowed: 1.." + (rank - 1) + " or -" + (rank - 1) + "..-1";
             if (build) throw new UnsupportedModelException(null, name, null, msg);
             throw new InputException(null, name, null, msg);
@@ -77,7 +78,8 @@ public final class Concatenate implements Layer {
     private UnsupportedModelException mismatch(int[][] in) {
         StringBuilder sb = new StringBuilder();
         for (int[] s : in) sb.append(sb.length() > 0 ? ", " : "").append("(None, ").append(Shapes.inner(s)).append(')');
-        return new UnsupportedModelException(null, name, null, "inputs must match on every axis except the concatenation axis "
+        return new UnsupportedModelException(null, name, null,
+                "inputs must match on every axis except the concatenation axis "
                 + axis + "; got " + sb);
     }
 
@@ -136,7 +138,8 @@ public final class Concatenate implements Layer {
         for (boolean[] m : masks) any |= m != null;
         if (!any) return null;
         if (os.length != 3) {
-            throw new UnsupportedModelException(null, layer, null, "received a timestep mask with inputs of rank " + os.length
+            throw new UnsupportedModelException(null, layer, null, "received a timestep mask with inputs of rank "
+                    + os.length
                     + "; masks are supported on (batch, timesteps, features) inputs only");
         }
         int b = os[0];

@@ -40,11 +40,14 @@ public final class Conv1D implements Layer {
                   int groups, boolean channelsFirst, Activation activation, float[] kernel, float[] bias) {
         this.name = name;
         if (channels <= 0 || filters <= 0 || kernelSize <= 0 || stride <= 0 || dilation <= 0 || groups <= 0) {
-            throw new UnsupportedModelException(null, name, null, "needs positive channels, filters, kernel_size, strides, dilation_rate and groups; got channels="
-                    + channels + ", filters=" + filters + ", kernel_size=" + kernelSize + ", strides=" + stride + ", dilation_rate=" + dilation + ", groups=" + groups);
+            throw new UnsupportedModelException(null, name, null,
+                    "needs positive channels, filters, kernel_size, strides, dilation_rate and groups; got channels="
+                    + channels + ", filters=" + filters + ", kernel_size=" + kernelSize + ", strides=" + stride
+                            + ", dilation_rate=" + dilation + ", groups=" + groups);
         }
         if (channels % groups != 0 || filters % groups != 0) {
-            throw new UnsupportedModelException(null, name, null, "groups=" + groups + " must divide both the input channels (" + channels
+            throw new UnsupportedModelException(null, name, null, "groups=" + groups
+                    + " must divide both the input channels (" + channels
                     + ") and filters (" + filters + ")");
         }
         if (activation.outputWidth(filters) != filters) {
@@ -121,12 +124,14 @@ public final class Conv1D implements Layer {
         int len = channelsFirst ? in[0][1] : in[0][0];
         int ch = channelsFirst ? in[0][0] : in[0][1];
         if (ch >= 0 && ch != channels) {
-            throw new UnsupportedModelException(null, name, null, "kernel expects " + channels + " input channels, got input "
+            throw new UnsupportedModelException(null, name, null, "kernel expects " + channels
+                    + " input channels, got input "
                     + Tensor.shapeString(in[0]) + (channelsFirst ? " (channels_first)" : ""));
         }
         int out = outputLength(len);
         if (len >= 0 && out <= 0) {
-            throw new UnsupportedModelException(null, name, null, "input length " + len + " is shorter than the dilated kernel ("
+            throw new UnsupportedModelException(null, name, null, "input length " + len
+                    + " is shorter than the dilated kernel ("
                     + (dilation * (kernelSize - 1) + 1) + ") with padding 'valid': the output would be empty");
         }
         return new int[][]{channelsFirst ? new int[]{filters, out} : new int[]{out, filters}};
@@ -136,7 +141,8 @@ public final class Conv1D implements Layer {
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];
         if (x.rank() != 3 || x.dim(channelsFirst ? 1 : 2) != channels) {
-            throw new InputException(null, name, null, "expects (batch, " + (channelsFirst ? channels + ", length" : "length, " + channels)
+            throw new InputException(null, name, null, "expects (batch, "
+                    + (channelsFirst ? channels + ", length" : "length, " + channels)
                     + "), got " + Tensor.shapeString(x.shape()));
         }
         int b = x.dim(0);
@@ -165,7 +171,8 @@ public final class Conv1D implements Layer {
                         else System.arraycopy(xd, xBase + p * channels + g * cg, a, dst, cg);
                     }
                 }
-                Gemm.multiply(out, fg, cols, a, 0, cols, kernel, g * fg, filters, y, s * out * filters + g * fg, filters, true);
+                Gemm.multiply(out, fg, cols, a, 0, cols, kernel, g * fg, filters, y, s * out * filters + g * fg,
+                        filters, true);
             }
         }
         if (activation != Activation.LINEAR) {

@@ -41,10 +41,12 @@ public final class Dense implements Layer {
     @Override
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
-        if (in[0].length < 1) throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "expects input of rank at least 2, got a scalar per sample");
+        if (in[0].length < 1) throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null,
+                "expects input of rank at least 2, got a scalar per sample");
         Shapes.expectLastDim(name, in[0], inputSize);
         if (activation.outputWidth(units) != units && units % 2 != 0) {
-            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "activation " + activation + " needs an even number of units, got " + units);
+            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "activation " + activation
+                    + " needs an even number of units, got " + units);
         }
         int[] out = in[0].clone();
         out[out.length - 1] = activation.outputWidth(units);
@@ -55,7 +57,8 @@ public final class Dense implements Layer {
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];
         if (x.rank() < 2 || x.dim(-1) != inputSize) {
-            throw new InputException(null, name, null, "expects last input dimension " + inputSize + ", got " + Tensor.shapeString(x.shape()));
+            throw new InputException(null, name, null, "expects last input dimension " + inputSize + ", got "
+                    + Tensor.shapeString(x.shape()));
         }
         int rows = x.size() / inputSize;
         float[] y = new float[rows * units];
@@ -65,7 +68,8 @@ public final class Dense implements Layer {
         int[] shape = x.shape();
         int width = activation.outputWidth(units);
         shape[shape.length - 1] = width;
-        return new Tensor[]{new Tensor(shape, width == units ? y : ActivationLayer.compact(y, rows, units, width), x.mask())};
+        return new Tensor[]{new Tensor(shape, width == units ? y : ActivationLayer.compact(y, rows, units, width),
+                x.mask())};
     }
 
     @Override

@@ -72,7 +72,8 @@ public final class ElementwiseOp implements Layer {
         if (constant != null) return new int[][]{in[0].clone()};
         int[] s = Broadcast.shape(withBatch(in[0]), withBatch(in[1]));
         if (s == null) {
-            throw new UnsupportedModelException(null, name, null, "inputs (None, " + Shapes.inner(in[0]) + ") and (None, "
+            throw new UnsupportedModelException(null, name, null, "inputs (None, " + Shapes.inner(in[0])
+                    + ") and (None, "
                     + Shapes.inner(in[1]) + ") do not broadcast");
         }
         return new int[][]{java.util.Arrays.copyOfRange(s, 1, s.length)};

@@ -97,8 +97,10 @@ public final class GatePanel {
     public float[] adopt(String layer, String weight, float[] packed, int rows) {
         int w = width();
         if (packed == null || packed.length != (long) rows * w) {
-            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "expected " + (long) rows * w + " values for " + rows + " row(s) of "
-                    + w + " columns in the GatePanel layout (" + units + " units, " + gates + " gate(s), tiles of " + BLOCK + "), got "
+            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "expected " + (long) rows * w
+                    + " values for " + rows + " row(s) of "
+                    + w + " columns in the GatePanel layout (" + units + " units, " + gates + " gate(s), tiles of "
+                            + BLOCK + "), got "
                     + (packed == null ? "none" : Integer.toString(packed.length)));
         }
         int used = units - (tiles - 1) * BLOCK;
@@ -108,7 +110,8 @@ public final class GatePanel {
                     int from = r * w + ((tiles - 1) * gates + g) * BLOCK;
                     for (int c = from + used; c < from + BLOCK; c++) {
                         if (Float.floatToRawIntBits(packed[c]) != 0) {
-                            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "holds " + packed[c] + " in padding column " + (c - r * w)
+                            throw new io.jkeras.exceptions.WeightException(null, layer, weight, "holds " + packed[c]
+                                    + " in padding column " + (c - r * w)
                                     + " of row " + r + "; padding columns of the GatePanel layout are zero");
                         }
                     }
@@ -119,7 +122,8 @@ public final class GatePanel {
     }
 
     /** A (rows × width) matrix of this layout as a weight of that shape; no copy. */
-    public Weight matrix(String name, float[] packed, int rows) { return new Weight(name, new int[]{rows, width()}, packed); }
+    public Weight matrix(String name, float[] packed,
+            int rows) { return new Weight(name, new int[]{rows, width()}, packed); }
 
     /**
      * A recurrent layer's {@code kernel} (inputSize × width), {@code recurrent_kernel} (units ×

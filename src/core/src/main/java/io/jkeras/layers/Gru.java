@@ -49,7 +49,8 @@ public final class Gru extends Recurrent {
      */
     public Gru(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
                boolean resetAfter, float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options) {
-        this(name, units, inputSize, activation, recurrentActivation, resetAfter, kernel, recurrentKernel, bias, options, false);
+        this(name, units, inputSize, activation, recurrentActivation, resetAfter, kernel, recurrentKernel, bias,
+                options, false);
     }
 
     /**
@@ -62,13 +63,17 @@ public final class Gru extends Recurrent {
      * @param biasP      null for use_bias=False; else (2, width) when resetAfter (input row, then
      *                   recurrent row), (width) otherwise
      */
-    public static Gru fromPanel(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
-                                boolean resetAfter, float[] kernelP, float[] recurrentP, float[] biasP, RecurrentOptions options) {
-        return new Gru(name, units, inputSize, activation, recurrentActivation, resetAfter, kernelP, recurrentP, biasP, options, true);
+    public static Gru fromPanel(String name, int units, int inputSize, Activation activation,
+            Activation recurrentActivation,
+                                boolean resetAfter, float[] kernelP, float[] recurrentP, float[] biasP,
+                                        RecurrentOptions options) {
+        return new Gru(name, units, inputSize, activation, recurrentActivation, resetAfter, kernelP, recurrentP, biasP,
+                options, true);
     }
 
     private Gru(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
-                boolean resetAfter, float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options, boolean panelLayout) {
+                boolean resetAfter, float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options,
+                        boolean panelLayout) {
         super(name, units, inputSize, options);
         this.activation = activation;
         this.recurrentActivation = recurrentActivation;
@@ -151,7 +156,8 @@ public final class Gru extends Recurrent {
      * recurrent row.
      */
     public List<Weight> panelWeights() {
-        List<Weight> w = panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), resetAfter || inputBiasP == null ? null : inputBiasP.clone());
+        List<Weight> w = panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), resetAfter || inputBiasP == null
+                ? null : inputBiasP.clone());
         if (inputBiasP != null && resetAfter) {
             float[] b = java.util.Arrays.copyOf(inputBiasP, 2 * inputBiasP.length);
             System.arraycopy(recurrentBiasP, 0, b, inputBiasP.length, recurrentBiasP.length);
@@ -172,15 +178,20 @@ public final class Gru extends Recurrent {
 
     @Override protected boolean splittable() { return fused() && resetAfter; }
 
-    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), inputBiasP, panel.width(), xp, xpOff, ldxp, threads);
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp,
+            int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), inputBiasP,
+                panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
-        else k.gruStepBefore(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, ractCode, work);   // never split: two products per step
+        if (resetAfter) k.gruStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(),
+                recurrentBiasP, h, hOff, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        // never split: two products per step
+        else k.gruStepBefore(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, hOut,
+                hOutOff, units, actCode, ractCode, work);
     }
 
     @Override
@@ -188,12 +199,14 @@ public final class Gru extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0,
+                width, false, 1);
         if (resetAfter) {
             for (int i = 0; i < m; i++) {
                 int b = r0 + i;
                 if (mask == null || mask[b * steps + t]) {
-                    k.gruCell(xp, xpOff + i * xpLd, mwork, i * width, recurrentBiasP, hs, b * units, hs, b * units, units, actCode, ractCode, work);
+                    k.gruCell(xp, xpOff + i * xpLd, mwork, i * width, recurrentBiasP, hs, b * units, hs, b * units,
+                            units, actCode, ractCode, work);
                 }
             }
             return;
@@ -202,13 +215,16 @@ public final class Gru extends Recurrent {
         int zOff = m * width, rhOff = zOff + m * units;
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
-            k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork, rhOff + i * units, units, ractCode);
+            k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork,
+                    rhOff + i * units, units, ractCode);
         }
-        Gemm.multiply(m, width, units, mwork, rhOff, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0, width, false, 1);
+        Gemm.multiply(m, width, units, mwork, rhOff, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0,
+                width, false, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {
-                k.gruCandidateBefore(xp, xpOff + i * xpLd, mwork, i * width, mwork, zOff + i * units, hs, b * units, hs, b * units, units, actCode);
+                k.gruCandidateBefore(xp, xpOff + i * xpLd, mwork, i * width, mwork, zOff + i * units, hs, b * units, hs,
+                        b * units, units, actCode);
             }
         }
     }

@@ -51,9 +51,11 @@ public final class Lstm extends Recurrent {
      * @param recurrentP (units, width)
      * @param biasP      (width) or null
      */
-    public static Lstm fromPanel(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
+    public static Lstm fromPanel(String name, int units, int inputSize, Activation activation,
+            Activation recurrentActivation,
                                  float[] kernelP, float[] recurrentP, float[] biasP, RecurrentOptions options) {
-        return new Lstm(name, units, inputSize, activation, recurrentActivation, kernelP, recurrentP, biasP, options, true);
+        return new Lstm(name, units, inputSize, activation, recurrentActivation, kernelP, recurrentP, biasP, options,
+                true);
     }
 
     private Lstm(String name, int units, int inputSize, Activation activation, Activation recurrentActivation,
@@ -116,14 +118,17 @@ public final class Lstm extends Recurrent {
 
     @Override protected int gates() { return GATES; }
 
-    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp,
+            int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), biasP,
+                panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.lstmStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, states[1], so, hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
+        k.lstmStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, states[1], so,
+                hOut, hOutOff, units, actCode, ractCode, tileFrom, tileTo, work);
     }
 
     @Override
@@ -131,7 +136,8 @@ public final class Lstm extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), xp, xpOff,
+                xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {

@@ -30,7 +30,8 @@ public final class Masking implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         if (in[0].length < 2) {
-            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "expects input (batch, timesteps, features), got rank " + (in[0].length + 1));
+            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null,
+                    "expects input (batch, timesteps, features), got rank " + (in[0].length + 1));
         }
         return new int[][]{in[0].clone()};
     }

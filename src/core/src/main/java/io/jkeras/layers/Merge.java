@@ -32,7 +32,8 @@ public final class Merge implements Layer {
     @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
 
     public enum Op {
-        ADD("Add"), SUBTRACT("Subtract"), MULTIPLY("Multiply"), AVERAGE("Average"), MAXIMUM("Maximum"), MINIMUM("Minimum");
+        ADD("Add"), SUBTRACT("Subtract"), MULTIPLY("Multiply"), AVERAGE("Average"), MAXIMUM("Maximum"),
+                MINIMUM("Minimum");
 
         private final String keras;
 
@@ -103,7 +104,8 @@ public final class Merge implements Layer {
     private static String describe(Object what) {
         StringBuilder sb = new StringBuilder();
         if (what instanceof int[][] shapes) {
-            for (int[] s : shapes) sb.append(sb.length() > 0 ? ", " : "").append("(None, ").append(Shapes.inner(s)).append(')');
+            for (int[] s : shapes) sb.append(sb.length() > 0 ? ", " : "").append("(None, ").append(Shapes.inner(s))
+                    .append(')');
         } else if (what instanceof Tensor[] ts) {
             for (Tensor t : ts) sb.append(sb.length() > 0 ? ", " : "").append(Tensor.shapeString(t.shape()));
         }
@@ -113,7 +115,8 @@ public final class Merge implements Layer {
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         int n = inputs.length;
-        if (op == Op.SUBTRACT && n != 2) throw new InputException(null, name, null, "Subtract takes exactly 2 inputs, got " + n);
+        if (op == Op.SUBTRACT && n != 2) throw new InputException(null, name, null,
+                "Subtract takes exactly 2 inputs, got " + n);
         checkSameBatch(name, inputs);
         boolean same = true;
         int[] s0 = inputs[0].shape();
@@ -125,7 +128,8 @@ public final class Merge implements Layer {
         }
         if (!same) {
             if (anyMask) {
-                throw new UnsupportedModelException(null, name, null, "received timestep masks with inputs of different shapes ("
+                throw new UnsupportedModelException(null, name, null,
+                        "received timestep masks with inputs of different shapes ("
                         + describe(inputs) + "); masks are supported when all inputs have the same shape");
             }
             return new Tensor[]{broadcastForward(inputs)};
@@ -134,14 +138,16 @@ public final class Merge implements Layer {
         float[] y = inputs[0].data().clone();
         boolean[] outMask = null;
         if (anyMask && s0.length < 2) {
-            throw new UnsupportedModelException(null, name, null, "received a timestep mask with input " + Tensor.shapeString(s0));
+            throw new UnsupportedModelException(null, name, null, "received a timestep mask with input "
+                    + Tensor.shapeString(s0));
         }
         int steps = anyMask ? s0[0] * s0[1] : 0;
         int inner = anyMask && steps > 0 ? size / steps : 0;
         boolean maskedValues = rule == MaskRule.KERAS3 && anyMask
                 && (op == Op.MULTIPLY || op == Op.MAXIMUM || op == Op.MINIMUM);
         if (maskedValues && s0.length != 3) {
-            throw new UnsupportedModelException(null, name, null, "received a timestep mask with input " + Tensor.shapeString(s0)
+            throw new UnsupportedModelException(null, name, null, "received a timestep mask with input "
+                    + Tensor.shapeString(s0)
                     + "; Keras 3 " + op.kerasName() + " applies masks only to (batch, timesteps, features) inputs");
         }
         if (!maskedValues) {
@@ -216,7 +222,8 @@ public final class Merge implements Layer {
                 throw new InputException(null, layer, null, "received a scalar input; inputs are (batch, …)");
             }
             if (t.dim(0) != inputs[0].dim(0)) {
-                throw new InputException(null, layer, null, "cannot merge inputs with different batch sizes: " + describe(inputs)
+                throw new InputException(null, layer, null, "cannot merge inputs with different batch sizes: "
+                        + describe(inputs)
                         + " (Keras refuses this too)");
             }
         }

@@ -40,7 +40,8 @@ public final class Permute implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         if (in[0].length != dims.length) {
-            throw new UnsupportedModelException(null, name, null, "dims " + Arrays.toString(dims) + " need an input of rank "
+            throw new UnsupportedModelException(null, name, null, "dims " + Arrays.toString(dims)
+                    + " need an input of rank "
                     + (dims.length + 1) + " (with batch), got (None, " + Shapes.inner(in[0]) + ")");
         }
         int[] out = new int[dims.length];
@@ -53,7 +54,8 @@ public final class Permute implements Layer {
         Tensor x = inputs[0];
         int[] s = x.shape();
         if (s.length != dims.length + 1) {
-            throw new InputException(null, name, null, "expects rank " + (dims.length + 1) + " input, got " + Tensor.shapeString(s));
+            throw new InputException(null, name, null, "expects rank " + (dims.length + 1) + " input, got "
+                    + Tensor.shapeString(s));
         }
         int r = s.length;
         int[] perm = new int[r];

@@ -41,7 +41,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
 
     protected Recurrent(String name, int units, int inputSize, RecurrentOptions o) {
         if (units <= 0) throw new UnsupportedModelException(null, name, null, "units must be positive, got " + units);
-        if (inputSize <= 0) throw new UnsupportedModelException(null, name, null, "input features must be positive, got " + inputSize);
+        if (inputSize <= 0) throw new UnsupportedModelException(null, name, null,
+                "input features must be positive, got " + inputSize);
         this.name = name;
         this.units = units;
         this.inputSize = inputSize;
@@ -128,7 +129,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
     protected int rowWork() { return projectionWidth(); }
 
     /** Gates per unit: the panel width is a multiple of {@code gates() · 16}. */
-    protected int gates() { return projectionWidth() / (((units + GatePanel.BLOCK - 1) / GatePanel.BLOCK) * GatePanel.BLOCK); }
+    protected int gates() { return projectionWidth() / (
+            ((units + GatePanel.BLOCK - 1) / GatePanel.BLOCK) * GatePanel.BLOCK); }
 
     /**
      * One pass over the sequence, as Keras' rnn loop: {@code x} is (batch, steps, inputSize)
@@ -255,7 +257,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
 
     /** A two-party barrier that spins (then yields) instead of parking: a step lasts microseconds. */
     private static final class SpinBarrier {
-        private final java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger arrived
+                = new java.util.concurrent.atomic.AtomicInteger();
         private volatile int phase;
 
         void await() {
@@ -317,7 +320,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
                     if (mask == null) {
                         // every step's output is the new h: the last one is copied once at the end
                         if (seq != null) {
-                            for (int b = b0; b < b0 + m; b++) System.arraycopy(states[0], b * h, seq, (b * steps + s) * h, h);
+                            for (int b = b0; b < b0 + m; b++) System.arraycopy(states[0], b * h, seq,
+                                    (b * steps + s) * h, h);
                         }
                         continue;
                     }
@@ -337,7 +341,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
     }
 
     /** The reference loop: {@link #step} per timestep and row, with the per-row input projection. */
-    private void runReference(float[] x, int batch, int steps, float[][] states, float[] seq, boolean[] mask, float[] last) {
+    private void runReference(float[] x, int batch, int steps, float[][] states, float[] seq, boolean[] mask,
+            float[] last) {
         final int width = projectionWidth();
         final int h = units;
         float[] xp = project(x, batch * steps);
@@ -371,8 +376,12 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         throw new UnsupportedOperationException();
     }
 
-    /** {@code xp[rows × width] = x[rows × inputSize] · kernel + biasP}, one {@link Gemm#multiply} with the packed kernel on at most {@code threads} threads. */
-    static void projectRows(float[] x, int xOff, int ldx, int rows, int inputSize, Gemm.PackedB kernelP, float[] biasP, int width,
+    /**
+     * {@code xp[rows × width] = x[rows × inputSize] · kernel + biasP}, one {@link Gemm#multiply} with the packed kernel
+     * on at most {@code threads} threads.
+     */
+    static void projectRows(float[] x, int xOff, int ldx, int rows, int inputSize, Gemm.PackedB kernelP, float[] biasP,
+            int width,
                             float[] xp, int xpOff, int ldxp, int threads) {
         if (biasP != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, xpOff + r * ldxp, width);
@@ -387,7 +396,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         Shapes.expectLastDim(name, in[0], inputSize);
         for (int i = 1; i < in.length; i++) {
             if (in[i].length != 1 || (in[i][0] != -1 && in[i][0] != units)) {
-                throw new UnsupportedModelException(null, name, null, "initial state " + (i - 1) + " must have shape (None, " + units + "), got (None, " + Shapes.inner(in[i]) + ")");
+                throw new UnsupportedModelException(null, name, null, "initial state " + (i - 1)
+                        + " must have shape (None, " + units + "), got (None, " + Shapes.inner(in[i]) + ")");
             }
         }
         int n = 1 + (returnState ? stateCount() : 0);
@@ -406,7 +416,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
     Tensor[] forward(Tensor[] inputs, float[][] state, CellKernels kernels) {
         Tensor x = inputs[0];
         if (x.rank() != 3 || x.dim(2) != inputSize) {
-            throw new InputException(null, name, null, "expects input (batch, timesteps, " + inputSize + "), got " + Tensor.shapeString(x.shape()));
+            throw new InputException(null, name, null, "expects input (batch, timesteps, " + inputSize + "), got "
+                    + Tensor.shapeString(x.shape()));
         }
         int batch = x.dim(0);
         int steps = x.dim(1);
@@ -421,12 +432,14 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
             if (inputs.length > 1 + i) {
                 Tensor s = inputs[1 + i];
                 if (s.rank() != 2 || s.dim(0) != batch || s.dim(1) != units) {
-                    throw new InputException(null, name, null, "initial state " + i + " must be (" + batch + ", " + units + "), got " + Tensor.shapeString(s.shape()));
+                    throw new InputException(null, name, null, "initial state " + i + " must be (" + batch + ", "
+                            + units + "), got " + Tensor.shapeString(s.shape()));
                 }
                 init = s.data();
             } else if (state != null && state[i] != null) {
                 if (state[i].length != batch * units) {
-                    throw new InputException(null, name, null, "stateful layer holds state for batch size " + state[i].length / units
+                    throw new InputException(null, name, null, "stateful layer holds state for batch size "
+                            + state[i].length / units
                             + " but got a batch of " + batch + "; reset the session or keep the batch size fixed");
                 }
                 init = state[i];
@@ -455,7 +468,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
                 : new Tensor(new int[]{batch, units}, last);
         // a returned state may be handed over as it is, unless the session also keeps it
         boolean carried = stateful && state != null;
-        for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, carried ? states[i - 1].clone() : states[i - 1]);
+        for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, carried
+                ? states[i - 1].clone() : states[i - 1]);
         if (stateful && state != null) {
             for (int i = 0; i < sc; i++) state[i] = states[i];
         }
@@ -482,7 +496,8 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         for (int d : shape) n *= d;
         if (values == null || values.length != n) {
             throw new io.jkeras.exceptions.WeightException(null, layer, weight, "expected " + n + " values for shape "
-                    + Tensor.shapeString(shape) + ", got " + (values == null ? "none" : Integer.toString(values.length)));
+                    + Tensor.shapeString(shape) + ", got "
+                            + (values == null ? "none" : Integer.toString(values.length)));
         }
     }
 }

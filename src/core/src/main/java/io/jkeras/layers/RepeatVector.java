@@ -13,7 +13,8 @@ public final class RepeatVector implements Layer {
     private final int n;
 
     public RepeatVector(String name, int n) {
-        if (n < 0) throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "n must be non-negative, got " + n);
+        if (n < 0) throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null,
+                "n must be non-negative, got " + n);
         this.name = name;
         this.n = n;
     }
@@ -35,7 +36,8 @@ public final class RepeatVector implements Layer {
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];
-        if (x.rank() != 2) throw new InputException(null, name, null, "expects (batch, features), got " + Tensor.shapeString(x.shape()));
+        if (x.rank() != 2) throw new InputException(null, name, null, "expects (batch, features), got "
+                + Tensor.shapeString(x.shape()));
         int b = x.dim(0), f = x.dim(1);
         float[] y = new float[b * n * f];
         for (int i = 0; i < b; i++)

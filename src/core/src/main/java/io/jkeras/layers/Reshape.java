@@ -23,11 +23,13 @@ public final class Reshape implements Layer {
         int inf = -1;
         for (int i = 0; i < target.length; i++) {
             if (target[i] == -1) {
-                if (inf >= 0) throw new UnsupportedModelException(null, name, null, "target_shape " + java.util.Arrays.toString(target)
+                if (inf >= 0) throw new UnsupportedModelException(null, name, null, "target_shape "
+                        + java.util.Arrays.toString(target)
                         + " has more than one -1; allowed: at most one dimension to infer");
                 inf = i;
             } else if (target[i] < 0) {
-                throw new UnsupportedModelException(null, name, null, "target_shape " + java.util.Arrays.toString(target)
+                throw new UnsupportedModelException(null, name, null, "target_shape "
+                        + java.util.Arrays.toString(target)
                         + " has a negative dimension; allowed: non-negative sizes and at most one -1");
             }
         }
@@ -67,7 +69,8 @@ public final class Reshape implements Layer {
     }
 
     private RuntimeException fail(String what, long total, boolean build) {
-        String msg = "cannot reshape input " + what + " (" + total + " values per sample) to target_shape " + Tensor.shapeString(target);
+        String msg = "cannot reshape input " + what + " (" + total + " values per sample) to target_shape "
+                + Tensor.shapeString(target);
         return build ? new UnsupportedModelException(null, name, null, msg) : new InputException(null, name, null, msg);
     }
 

@@ -16,7 +16,8 @@ public final class ShapeOp implements Layer {
     @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
 
     /** The operation. */
-    public enum Op { ANY, ALL, EXPAND_DIMS, SQUEEZE, ZEROS_LIKE, ONES_LIKE, LOGICAL_NOT, CAST_FLOAT, CAST_INT, CAST_BOOL }
+    public enum Op { ANY, ALL, EXPAND_DIMS, SQUEEZE, ZEROS_LIKE, ONES_LIKE, LOGICAL_NOT, CAST_FLOAT, CAST_INT,
+            CAST_BOOL }
 
     private final String name;
     private final String typeName;
@@ -55,8 +56,10 @@ public final class ShapeOp implements Layer {
 
     private int[] norm(int axis, int rank) {
         int a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= rank) throw new UnsupportedModelException(null, name, null, "axis " + axis + " is out of range for rank " + rank);
-        if (a == 0 && op != Op.EXPAND_DIMS) throw new UnsupportedModelException(null, name, null, "operations over the batch axis are not supported");
+        if (a < 0 || a >= rank) throw new UnsupportedModelException(null, name, null, "axis " + axis
+                + " is out of range for rank " + rank);
+        if (a == 0 && op != Op.EXPAND_DIMS) throw new UnsupportedModelException(null, name, null,
+                "operations over the batch axis are not supported");
         return new int[]{a};
     }
 
@@ -85,7 +88,8 @@ public final class ShapeOp implements Layer {
             }
             case EXPAND_DIMS: {
                 int a = axes[0] < 0 ? axes[0] + s.length + 1 : axes[0];
-                if (a <= 0 || a > s.length) throw new UnsupportedModelException(null, name, null, "expand_dims axis " + axes[0] + " is out of range");
+                if (a <= 0 || a > s.length) throw new UnsupportedModelException(null, name, null, "expand_dims axis "
+                        + axes[0] + " is out of range");
                 int[] o = new int[s.length + 1];
                 for (int i = 0, j = 0; i < o.length; i++) o[i] = i == a ? 1 : s[j++];
                 return o;
@@ -98,7 +102,8 @@ public final class ShapeOp implements Layer {
                     for (int a : axes) {
                         int x = norm(a, s.length)[0];
                         if (s[x] != 1 && (s[x] != -1 || !symbolic)) {
-                            throw new UnsupportedModelException(null, name, null, "cannot squeeze axis " + a + " of size " + s[x]);
+                            throw new UnsupportedModelException(null, name, null, "cannot squeeze axis " + a
+                                    + " of size " + s[x]);
                         }
                         r[x] = true;
                     }
@@ -141,7 +146,8 @@ public final class ShapeOp implements Layer {
             case CAST_INT: {
                 float[] r = new float[d.length];
                 for (int i = 0; i < d.length; i++) {
-                    if (!Float.isFinite(d[i])) throw new InputException(null, name, null, "cannot cast " + d[i] + " to an integer");
+                    if (!Float.isFinite(d[i])) throw new InputException(null, name, null, "cannot cast " + d[i]
+                            + " to an integer");
                     r[i] = (float) (long) d[i];
                 }
                 return new Tensor[]{new Tensor(s, r)};

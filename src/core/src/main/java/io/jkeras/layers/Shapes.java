@@ -16,13 +16,15 @@ public final class Shapes {
     static void expectInputs(String layer, int[][] in, int min, int max) {
         if (in.length < min || in.length > max) {
             throw new UnsupportedModelException(null, layer, null,
-                    "takes " + (min == max ? Integer.toString(min) : min + " to " + max) + " input(s), got " + in.length);
+                    "takes " + (min == max ? Integer.toString(min) : min + " to " + max) + " input(s), got "
+                            + in.length);
         }
     }
 
     static void expectAtLeast(String layer, int[][] in, int min) {
         if (in.length < min) {
-            throw new UnsupportedModelException(null, layer, null, "takes at least " + min + " input(s), got " + in.length);
+            throw new UnsupportedModelException(null, layer, null, "takes at least " + min + " input(s), got "
+                    + in.length);
         }
     }
 
@@ -124,7 +126,8 @@ public final class Shapes {
     public static void checkBatchLimit(String layer, int[] shape, long maxElements) {
         long n = elements(shape);
         if (n > maxElements) {
-            throw new io.jkeras.exceptions.InputException(null, layer, null, "would produce " + Tensor.shapeString(shape) + ", "
+            throw new io.jkeras.exceptions.InputException(null, layer, null, "would produce "
+                    + Tensor.shapeString(shape) + ", "
                     + n
                     + " elements, more than the limit of " + maxElements + " (Model.withMaxTensorElements);"
                     + " predict on smaller batches or shorter sequences");

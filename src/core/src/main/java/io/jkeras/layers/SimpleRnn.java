@@ -38,7 +38,8 @@ public final class SimpleRnn extends Recurrent {
     }
 
     private SimpleRnn(String name, int units, int inputSize, Activation activation,
-                      float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options, boolean panelLayout) {
+                      float[] kernel, float[] recurrentKernel, float[] bias, RecurrentOptions options,
+                              boolean panelLayout) {
         super(name, units, inputSize, options);
         this.activation = activation;
         this.panel = new GatePanel(units, 1);
@@ -74,7 +75,10 @@ public final class SimpleRnn extends Recurrent {
         return w;
     }
 
-    /** The weights in the {@link GatePanel} layout, as the native format stores them (see {@link Lstm#panelWeights()}); copies. */
+    /**
+     * The weights in the {@link GatePanel} layout, as the native format stores them (see {@link Lstm#panelWeights()});
+     * copies.
+     */
     public List<Weight> panelWeights() {
         return panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), biasP == null ? null : biasP.clone());
     }
@@ -89,14 +93,17 @@ public final class SimpleRnn extends Recurrent {
 
     @Override protected int gates() { return 1; }
 
-    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp, int threads) {
-        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), biasP, panel.width(), xp, xpOff, ldxp, threads);
+    @Override protected void projectRows(float[] x, int xOff, int ldx, int rows, float[] xp, int xpOff, int ldxp,
+            int threads) {
+        Recurrent.projectRows(x, xOff, ldx, rows, inputSize, packed(panel, kernelP, recurrentP).kernel(), biasP,
+                panel.width(), xp, xpOff, ldxp, threads);
     }
 
     @Override
     protected void fusedStep(CellKernels k, float[] xp, int xpOff, float[] h, int hOff, float[] hOut, int hOutOff,
                              float[][] states, int so, int tileFrom, int tileTo, float[] work) {
-        k.simpleStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, hOut, hOutOff, units, actCode, tileFrom, tileTo, work);
+        k.simpleStep(xp, xpOff, recurrentP, packed(panel, kernelP, recurrentP).recurrentTiles(), h, hOff, hOut, hOutOff,
+                units, actCode, tileFrom, tileTo, work);
     }
 
     @Override
@@ -104,10 +111,12 @@ public final class SimpleRnn extends Recurrent {
                              boolean[] mask, int steps, int t, float[] mwork, float[] work) {
         final int width = panel.width();
         float[] hs = states[0];
-        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), xp, xpOff, xpLd, true, 1);
+        Gemm.multiply(m, width, units, hs, r0 * units, units, packed(panel, kernelP, recurrentP).recurrent(), xp, xpOff,
+                xpLd, true, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
-            if (mask == null || mask[b * steps + t]) k.simpleCell(xp, xpOff + i * xpLd, hs, b * units, units, actCode, work);
+            if (mask == null || mask[b * steps + t]) k.simpleCell(xp, xpOff + i * xpLd, hs, b * units, units, actCode,
+                    work);
         }
     }
 

@@ -70,12 +70,15 @@ public final class Softmax implements Layer {
         boolean[] mask = x.mask();
         if (mask != null) {
             if (!keras3Masking) {
-                throw new UnsupportedModelException(null, name, null, "received a timestep mask; how a Keras 1/2 Softmax layer uses a mask"
+                throw new UnsupportedModelException(null, name, null,
+                        "received a timestep mask; how a Keras 1/2 Softmax layer uses a mask"
                         + " differs between releases, so masked input is supported only for files written by Keras 3");
             }
             if (s.length != 2) {
-                throw new UnsupportedModelException(null, name, null, "received a (batch, timesteps) mask with input " + Tensor.shapeString(s)
-                        + "; Keras broadcasts the mask against the trailing axes, which is only meaningful for (batch, timesteps) input");
+                throw new UnsupportedModelException(null, name, null, "received a (batch, timesteps) mask with input "
+                        + Tensor.shapeString(s)
+                        + "; Keras broadcasts the mask against the trailing axes, which is only meaningful for"
+                                + " (batch, timesteps) input");
             }
         }
         float[] d = x.data();

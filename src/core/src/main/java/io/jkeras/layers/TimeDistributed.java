@@ -27,7 +27,8 @@ public final class TimeDistributed implements Layer {
     public int[][] outputShapes(int[][] in) {
         Shapes.expectInputs(name, in, 1, 1);
         if (in[0].length < 2) {
-            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null, "expects input (batch, timesteps, ...), got (None, " + Shapes.inner(in[0]) + ")");
+            throw new io.jkeras.exceptions.UnsupportedModelException(null, name, null,
+                    "expects input (batch, timesteps, ...), got (None, " + Shapes.inner(in[0]) + ")");
         }
         int[] step = java.util.Arrays.copyOfRange(in[0], 1, in[0].length);
         int[][] innerOut = inner.outputShapes(new int[][]{step});
@@ -43,7 +44,8 @@ public final class TimeDistributed implements Layer {
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];
-        if (x.rank() < 3) throw new InputException(null, name, null, "expects (batch, timesteps, ...), got " + Tensor.shapeString(x.shape()));
+        if (x.rank() < 3) throw new InputException(null, name, null, "expects (batch, timesteps, ...), got "
+                + Tensor.shapeString(x.shape()));
         int[] s = x.shape();
         int[] flat = new int[s.length - 1];
         flat[0] = s[0] * s[1];

@@ -30,11 +30,13 @@ public record TrainingConfig(boolean trainable, double dropout, double recurrent
     }
 
     public TrainingConfig withTrainable(boolean t) {
-        return new TrainingConfig(t, dropout, recurrentDropout, regularizers, activityRegularizer, constraints, initializers);
+        return new TrainingConfig(t, dropout, recurrentDropout, regularizers, activityRegularizer, constraints,
+                initializers);
     }
 
     public TrainingConfig withInitializers(Map<String, Initializer> init) {
-        return new TrainingConfig(trainable, dropout, recurrentDropout, regularizers, activityRegularizer, constraints, init);
+        return new TrainingConfig(trainable, dropout, recurrentDropout, regularizers, activityRegularizer, constraints,
+                init);
     }
 
     /** Keras' L1/L2 penalty: {@code l1·Σ|w| + l2·Σw²} added to the loss. */

@@ -67,7 +67,8 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
     public static final int DEFAULT_MAX_DIMENSION = 1 << 20;
     public static final long DEFAULT_MAX_ACTIVATION_ELEMENTS = 1L << 26;
 
-    public static final LoadOptions DEFAULT = new LoadOptions(false, DEFAULT_MAX_WEIGHT_ELEMENTS, DEFAULT_MAX_STREAM_BYTES);
+    public static final LoadOptions DEFAULT = new LoadOptions(false, DEFAULT_MAX_WEIGHT_ELEMENTS,
+            DEFAULT_MAX_STREAM_BYTES);
 
     /** Checks every limit; an error names the first one that is not positive. */
     public LoadOptions {
@@ -100,14 +101,16 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
     /** The first six limits; the config and input limits take their defaults. */
     public LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements, long maxStreamBytes,
                        int maxArchiveEntries, long maxArchiveBytes, int maxCompressionRatio) {
-        this(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries, maxArchiveBytes, maxCompressionRatio,
+        this(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries, maxArchiveBytes,
+                maxCompressionRatio,
                 DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_JSON_TOKENS, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_LAYERS,
                 DEFAULT_MAX_INPUT_ELEMENTS, DEFAULT_MAX_DIMENSION, DEFAULT_MAX_ACTIVATION_ELEMENTS);
     }
 
     /** The first three limits; the others take their defaults. */
     public LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements, long maxStreamBytes) {
-        this(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, DEFAULT_MAX_ARCHIVE_ENTRIES, DEFAULT_MAX_ARCHIVE_BYTES,
+        this(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, DEFAULT_MAX_ARCHIVE_ENTRIES,
+                DEFAULT_MAX_ARCHIVE_BYTES,
                 DEFAULT_MAX_COMPRESSION_RATIO);
     }
 

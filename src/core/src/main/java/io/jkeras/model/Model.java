@@ -59,7 +59,8 @@ public final class Model {
      *                 train with {@link io.jkeras.layers.TrainingConfig#DEFAULT}
      */
     public Model(String name, List<Node> nodes, List<Integer> inputNodes, List<Node.Ref> outputs,
-                 List<Layer> layers, Map<String, String> metadata, Map<String, io.jkeras.layers.TrainingConfig> training) {
+                 List<Layer> layers, Map<String, String> metadata, Map<String,
+                         io.jkeras.layers.TrainingConfig> training) {
         this.name = name;
         this.nodes = List.copyOf(nodes);
         this.inputNodes = List.copyOf(inputNodes);
@@ -72,14 +73,17 @@ public final class Model {
         this.maxTensorElements = DEFAULT_MAX_TENSOR_ELEMENTS;
         this.engine = null;
         for (int i = 0; i < this.nodes.size(); i++) {
-            if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id " + this.nodes.get(i).id());
+            if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id "
+                    + this.nodes.get(i).id());
         }
         for (int id : this.inputNodes) {
-            if (!(this.nodes.get(id).layer() instanceof InputLayer)) throw new IllegalArgumentException("node " + id + " is not an input");
+            if (!(this.nodes.get(id).layer() instanceof InputLayer)) throw new IllegalArgumentException("node " + id
+                    + " is not an input");
         }
         for (Node n : this.nodes) {
             if (n.layer() instanceof InputLayer && !this.inputNodes.contains(n.id())) {
-                throw new IllegalArgumentException("node " + n.id() + " (" + n.layer().name() + ") is an input layer but not a model input");
+                throw new IllegalArgumentException("node " + n.id() + " (" + n.layer().name()
+                        + ") is an input layer but not a model input");
             }
         }
     }
@@ -316,33 +320,40 @@ public final class Model {
      * length), and the output's values are returned row-major.
      */
     public float[] predictFlat(float[] x, int batch) {
-        if (inputCount() != 1) throw new InputException("predictFlat needs a single-input model; this one has " + inputCount() + " inputs");
+        if (inputCount() != 1) throw new InputException("predictFlat needs a single-input model; this one has "
+                + inputCount() + " inputs");
         int[] s = input(0).shape();
         int known = 1, unknown = -1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] < 0) {
-                if (unknown >= 0) throw new InputException("predictFlat cannot infer two unknown dimensions of input " + Tensor.shapeString(s) + "; use predict(Tensor)");
+                if (unknown >= 0) throw new InputException("predictFlat cannot infer two unknown dimensions of input "
+                        + Tensor.shapeString(s) + "; use predict(Tensor)");
                 unknown = i;
             } else known *= s[i];
         }
-        if (batch <= 0 || x.length % batch != 0) throw new InputException("input of " + x.length + " values does not divide into " + batch + " samples");
+        if (batch <= 0 || x.length % batch != 0) throw new InputException("input of " + x.length
+                + " values does not divide into " + batch + " samples");
         int per = x.length / batch;
         if (unknown >= 0) {
-            if (known == 0 || per % known != 0) throw new InputException("input of " + per + " values per sample does not fit shape " + Tensor.shapeString(s));
+            if (known == 0 || per % known != 0) throw new InputException("input of " + per
+                    + " values per sample does not fit shape " + Tensor.shapeString(s));
             s[unknown] = per / known;
         } else if (per != known) {
-            throw new InputException("input '" + input(0).name() + "' expects " + known + " values per sample " + Tensor.shapeString(s) + ", got " + per);
+            throw new InputException("input '" + input(0).name() + "' expects " + known + " values per sample "
+                    + Tensor.shapeString(s) + ", got " + per);
         }
         int[] full = new int[s.length + 1];
         full[0] = batch;
         System.arraycopy(s, 0, full, 1, s.length);
         Tensor[] out = predict(new Tensor(full, x));
-        if (out.length != 1) throw new InputException("predictFlat needs a single-output model; this one has " + out.length + " outputs");
+        if (out.length != 1) throw new InputException("predictFlat needs a single-output model; this one has "
+                + out.length + " outputs");
         return out[0].data();
     }
 
     private Tensor single(Tensor[] out) {
-        if (out.length != 1) throw new InputException("model '" + name + "' has " + out.length + " outputs; use predict(Tensor...)");
+        if (out.length != 1) throw new InputException("model '" + name + "' has " + out.length
+                + " outputs; use predict(Tensor...)");
         return out[0];
     }
 
@@ -371,7 +382,8 @@ public final class Model {
 
     private Tensor[] runGraph(Tensor[] inputs, Map<Integer, float[][]> states) {
         if (inputs.length != inputNodes.size()) {
-            throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got " + inputs.length);
+            throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got "
+                    + inputs.length);
         }
         Tensor[][] values = new Tensor[nodes.size()][];
         for (int i = 0; i < inputs.length; i++) {
@@ -461,10 +473,12 @@ public final class Model {
             if (t.dim(0) == inputs[0].dim(0)) continue;
             StringBuilder sb = new StringBuilder("model '" + name + "': the inputs have different batch sizes: ");
             for (int i = 0; i < inputs.length; i++) {
-                sb.append(i > 0 ? ", " : "").append("input ").append(i).append(" '").append(input(i).name()).append("' has ")
+                sb.append(i > 0 ? ", " : "").append("input ").append(i).append(" '").append(input(i).name())
+                        .append("' has ")
                         .append(inputs[i].dim(0));
             }
-            throw new InputException(sb.append("; every input of one call must hold the same number of samples").toString());
+            throw new InputException(sb.append("; every input of one call must hold the same number of samples")
+                    .toString());
         }
     }
 
@@ -482,13 +496,15 @@ public final class Model {
         boolean ok = got.length == s.length + 1;
         for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1];
         if (ok && in.batchSize() > 0 && stateful() && got[0] != in.batchSize()) {
-            throw new InputException(null, in.name(), null, "stateful model expects batch size " + in.batchSize() + ", got " + got[0]);
+            throw new InputException(null, in.name(), null, "stateful model expects batch size " + in.batchSize()
+                    + ", got " + got[0]);
         }
         if (!ok) {
             int[] full = new int[s.length + 1];
             full[0] = -1;
             System.arraycopy(s, 0, full, 1, s.length);
-            throw new InputException(null, in.name(), null, "input " + i + " expects shape " + Tensor.shapeString(full) + ", got " + Tensor.shapeString(got));
+            throw new InputException(null, in.name(), null, "input " + i + " expects shape " + Tensor.shapeString(full)
+                    + ", got " + Tensor.shapeString(got));
         }
     }
 
@@ -502,7 +518,8 @@ public final class Model {
             if (!Float.isFinite(d[j])) {
                 throw new InputException(null, in.name(), null, "input " + i + " holds " + d[j] + " at flat index " + j
                         + " = position " + position(got, j) + " of shape " + Tensor.shapeString(got)
-                        + " (non-finite inputs are refused; Model.withInputPolicy(InputPolicy.PASS_THROUGH) passes them on as Keras does)");
+                        + " (non-finite inputs are refused; Model.withInputPolicy(InputPolicy.PASS_THROUGH) passes"
+                                + " them on as Keras does)");
             }
         }
     }
@@ -511,7 +528,8 @@ public final class Model {
         float[] d = y.data();
         for (int j = 0; j < d.length; j++) {
             if (!Float.isFinite(d[j])) {
-                throw new io.jkeras.exceptions.NumericException(null, outputName(i), null, "output " + i + " holds " + d[j] + " at flat index " + j
+                throw new io.jkeras.exceptions.NumericException(null, outputName(i), null, "output " + i + " holds "
+                        + d[j] + " at flat index " + j
                         + " = position " + position(y.shape(), j) + " of shape " + Tensor.shapeString(y.shape())
                         + " (checked mode: every output must be finite)", null);
             }

@@ -57,11 +57,13 @@ public final class SampleInputs {
             long size = batch;
             for (int d = 0; d < s.length; d++) {
                 int v = s[d] >= 0 ? s[d] : d == 0 ? timesteps : -1;
-                if (v < 0) throw new InputException(null, in.name(), null, "input has an unknown dimension other than time " + Tensor.shapeString(s));
+                if (v < 0) throw new InputException(null, in.name(), null,
+                        "input has an unknown dimension other than time " + Tensor.shapeString(s));
                 full[d + 1] = v;
                 size *= v;
             }
-            if (size > Integer.MAX_VALUE - 8) throw new InputException(null, in.name(), null, "input of shape " + Tensor.shapeString(full) + " is too large");
+            if (size > Integer.MAX_VALUE - 8) throw new InputException(null, in.name(), null, "input of shape "
+                    + Tensor.shapeString(full) + " is too large");
             float[] d = new float[(int) size];
             if (in.integer()) {
                 for (int k = 0; k < d.length; k++) d[k] = rng.nextInt(vocab);

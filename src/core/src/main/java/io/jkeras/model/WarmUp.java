@@ -10,7 +10,8 @@ import java.time.Duration;
  * <p>Why a model needs warming: a fresh JVM runs jkeras' kernels interpreted until its JIT has
  * compiled them, and the Vector API kernels are especially slow before that (measured on W1, an
  * LSTM(128) at batch 1 on JDK 25: 320 ms for the first prediction, 8.4 ms for the tenth, against a
- * steady 0.2 ms; README, "First predictions"). A service that calls {@link Model#warmUp} at startup serves its first requests at full
+ * steady 0.2 ms; README, "First predictions"). A service that calls {@link Model#warmUp} at startup serves its first
+ * requests at full
  * speed. The predictions themselves are unaffected: a model keeps no state between predictions.
  */
 public record WarmUp(int calls, Duration elapsed, Duration firstCall, Duration lastCall) {
@@ -30,6 +31,7 @@ public record WarmUp(int calls, Duration elapsed, Duration firstCall, Duration l
             last = System.nanoTime() - t0;
             if (n++ == 0) first = last;
         } while (System.nanoTime() - deadline < 0 && n < Integer.MAX_VALUE);
-        return new WarmUp(n, Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(first), Duration.ofNanos(last));
+        return new WarmUp(n, Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(first),
+                Duration.ofNanos(last));
     }
 }

@@ -62,7 +62,8 @@ public final class Npy {
         io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
         if (kind != io.jkeras.util.FileKind.REGULAR) {
             throw new InputException(label, null, null, kind == io.jkeras.util.FileKind.MISSING ? "no such file"
-                    : "is " + kind.words() + ", not a .npy file" + (Files.isSymbolicLink(path) ? " (a symbolic link to it)" : ""));
+                    : "is " + kind.words() + ", not a .npy file"
+                            + (Files.isSymbolicLink(path) ? " (a symbolic link to it)" : ""));
         }
         try (InputStream in = Files.newInputStream(path)) {
             long max = Math.min(options.maxInputElements(), MAX_ELEMENTS);
@@ -94,9 +95,11 @@ public final class Npy {
     private static Array readChecked(InputStream in, String label, long available, long maxElements,
                                      java.util.function.Consumer<int[]> checkShape) throws IOException {
         byte[] magic = in.readNBytes(8);
-        if (magic.length < 8) throw new InputException(label, null, null, "not a .npy file: only " + magic.length + " bytes");
+        if (magic.length < 8) throw new InputException(label, null, null, "not a .npy file: only " + magic.length
+                + " bytes");
         for (int i = 0; i < MAGIC.length; i++) {
-            if (magic[i] != MAGIC[i]) throw new InputException(label, null, null, "not a .npy file (no \\x93NUMPY magic)");
+            if (magic[i] != MAGIC[i]) throw new InputException(label, null, null,
+                    "not a .npy file (no \\x93NUMPY magic)");
         }
         int major = magic[6] & 0xff;
         int headerLen;
@@ -108,9 +111,11 @@ public final class Npy {
             byte[] b = in.readNBytes(4);
             if (b.length < 4) throw truncated(label);
             headerLen = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
-            if (headerLen < 0 || headerLen > 1 << 20) throw new InputException(label, null, null, "header length " + headerLen + " is out of range");
+            if (headerLen < 0 || headerLen > 1 << 20) throw new InputException(label, null, null, "header length "
+                    + headerLen + " is out of range");
         } else {
-            throw new InputException(label, null, null, ".npy format version " + major + " is not supported; allowed: 1, 2, 3");
+            throw new InputException(label, null, null, ".npy format version " + major
+                    + " is not supported; allowed: 1, 2, 3");
         }
         long dataAvailable = available < 0 ? -1 : available - 8 - (major == 1 ? 2 : 4) - headerLen;
         byte[] hb = in.readNBytes(headerLen);
@@ -118,7 +123,8 @@ public final class Npy {
         String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, label, "descr");
         if ("True".equals(group(FORTRAN, header, label, "fortran_order"))) {
-            throw new InputException(label, null, null, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
+            throw new InputException(label, null, null,
+                    "Fortran-order arrays are not supported; save with np.ascontiguousarray");
         }
         String shapeText = group(SHAPE, header, label, "shape").trim();
         List<Integer> dims = new ArrayList<>();
@@ -132,10 +138,12 @@ public final class Npy {
             } catch (NumberFormatException e) {
                 throw new InputException(label, null, null, "bad shape in header: (" + shapeText + ")");
             }
-            if (d < 0) throw new InputException(label, null, null, "bad dimension " + d + " in shape (" + shapeText + ")");
+            if (d < 0) throw new InputException(label, null, null, "bad dimension " + d + " in shape (" + shapeText
+                    + ")");
             count = d > maxElements ? maxElements + 1 : count * d; // count <= maxElements < 2^31: no overflow
             if (count > maxElements) {
-                throw new InputException(label, null, null, "shape (" + shapeText + ") is too large: more than the limit of "
+                throw new InputException(label, null, null, "shape (" + shapeText
+                        + ") is too large: more than the limit of "
                         + maxElements + " elements (LoadOptions.maxInputElements)");
             }
             dims.add((int) d);
@@ -145,12 +153,14 @@ public final class Npy {
         int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
         checkShape.accept(shape.clone());
         if (dataAvailable >= 0 && bytes > dataAvailable) {
-            throw new InputException(label, null, null, "header claims " + bytes + " bytes of data for shape (" + shapeText + ") " + descr
+            throw new InputException(label, null, null, "header claims " + bytes + " bytes of data for shape ("
+                    + shapeText + ") " + descr
                     + " but the file holds " + dataAvailable + "; it is truncated");
         }
         byte[] raw = in.readNBytes((int) Math.min(bytes, Integer.MAX_VALUE));
         if (raw.length < bytes) {
-            throw new InputException(label, null, null, "file is truncated: shape (" + shapeText + ") " + descr + " needs " + bytes
+            throw new InputException(label, null, null, "file is truncated: shape (" + shapeText + ") " + descr
+                    + " needs " + bytes
                     + " bytes of data, found " + raw.length);
         }
         ByteBuffer buf = ByteBuffer.wrap(raw).order(dt.order);
@@ -165,7 +175,8 @@ public final class Npy {
 
     private static String group(Pattern p, String header, String label, String key) {
         Matcher m = p.matcher(header);
-        if (!m.find()) throw new InputException(label, null, null, ".npy header has no '" + key + "': " + header.trim());
+        if (!m.find()) throw new InputException(label, null, null, ".npy header has no '" + key + "': "
+                + header.trim());
         return m.group(1);
     }
 
@@ -242,14 +253,17 @@ public final class Npy {
                 case FLOAT: return size == 4 ? b.getFloat(p) : (float) b.getDouble(p);
                 case BOOL: return b.get(p) != 0 ? 1f : 0f;
                 case UINT:
-                    return size == 1 ? b.get(p) & 0xff : size == 2 ? b.getShort(p) & 0xffff : (float) (b.getInt(p) & 0xffffffffL);
+                    return size == 1 ? b.get(p) & 0xff : size == 2 ? b.getShort(p) & 0xffff
+                            : (float) (b.getInt(p) & 0xffffffffL);
                 default:
-                    return size == 1 ? b.get(p) : size == 2 ? b.getShort(p) : size == 4 ? (float) b.getInt(p) : (float) b.getLong(p);
+                    return size == 1 ? b.get(p) : size == 2 ? b.getShort(p) : size == 4 ? (float) b.getInt(p)
+                            : (float) b.getLong(p);
             }
         }
 
         private static InputException unsupported(String descr, String label) {
-            return new InputException(label, null, null, "dtype '" + descr + "' is not supported; allowed: float32, float64, int8-int64, uint8-uint32, bool");
+            return new InputException(label, null, null, "dtype '" + descr
+                    + "' is not supported; allowed: float32, float64, int8-int64, uint8-uint32, bool");
         }
     }
 }

@@ -35,7 +35,8 @@ public final class Tensor {
         }
         this.data = data;
         if (mask != null && (shape.length < 2 || mask.length != shape[0] * shape[1])) {
-            throw new IllegalArgumentException("a mask needs batch·timesteps flags for shape " + Arrays.toString(shape) + ", got " + mask.length);
+            throw new IllegalArgumentException("a mask needs batch·timesteps flags for shape " + Arrays.toString(shape)
+                    + ", got " + mask.length);
         }
         this.mask = mask;
     }
@@ -54,9 +55,11 @@ public final class Tensor {
         int f = t == 0 ? 0 : x[0][0].length;
         float[] d = new float[b * t * f];
         for (int i = 0; i < b; i++) {
-            if (x[i].length != t) throw new InputException("ragged input: sample " + i + " has " + x[i].length + " timesteps, sample 0 has " + t);
+            if (x[i].length != t) throw new InputException("ragged input: sample " + i + " has " + x[i].length
+                    + " timesteps, sample 0 has " + t);
             for (int j = 0; j < t; j++) {
-                if (x[i][j].length != f) throw new InputException("ragged input: sample " + i + " timestep " + j + " has " + x[i][j].length + " features, expected " + f);
+                if (x[i][j].length != f) throw new InputException("ragged input: sample " + i + " timestep " + j
+                        + " has " + x[i][j].length + " features, expected " + f);
                 System.arraycopy(x[i][j], 0, d, (i * t + j) * f, f);
             }
         }
@@ -69,7 +72,8 @@ public final class Tensor {
         int f = b == 0 ? 0 : x[0].length;
         float[] d = new float[b * f];
         for (int i = 0; i < b; i++) {
-            if (x[i].length != f) throw new InputException("ragged input: sample " + i + " has " + x[i].length + " values, sample 0 has " + f);
+            if (x[i].length != f) throw new InputException("ragged input: sample " + i + " has " + x[i].length
+                    + " values, sample 0 has " + f);
             System.arraycopy(x[i], 0, d, i * f, f);
         }
         return new Tensor(new int[]{b, f}, d);
@@ -96,7 +100,8 @@ public final class Tensor {
     public Tensor withMask(boolean[] m) { return m == mask ? this : new Tensor(shape, data, m); }
 
     public float[][][] toArray3() {
-        if (shape.length != 3) throw new IllegalStateException("rank " + shape.length + " tensor " + shapeString(shape) + " is not rank 3");
+        if (shape.length != 3) throw new IllegalStateException("rank " + shape.length + " tensor " + shapeString(shape)
+                + " is not rank 3");
         float[][][] r = new float[shape[0]][shape[1]][shape[2]];
         for (int i = 0; i < shape[0]; i++)
             for (int j = 0; j < shape[1]; j++)
@@ -105,7 +110,8 @@ public final class Tensor {
     }
 
     public float[][] toArray2() {
-        if (shape.length != 2) throw new IllegalStateException("rank " + shape.length + " tensor " + shapeString(shape) + " is not rank 2");
+        if (shape.length != 2) throw new IllegalStateException("rank " + shape.length + " tensor " + shapeString(shape)
+                + " is not rank 2");
         float[][] r = new float[shape[0]][shape[1]];
         for (int i = 0; i < shape[0]; i++) System.arraycopy(data, i * shape[1], r[i], 0, shape[1]);
         return r;

@@ -167,7 +167,9 @@ public final class Json implements Iterable<Json> {
         return kind == OBJECT ? fields.entrySet() : Collections.emptyList();
     }
 
-    /** The type's name as Jackson's {@code JsonNodeType} spells it, in lower case: {@code "number"}, {@code "string"}… */
+    /**
+     * The type's name as Jackson's {@code JsonNodeType} spells it, in lower case: {@code "number"}, {@code "string"}…
+     */
     public String typeName() {
         return switch (kind) {
             case OBJECT -> "object";
@@ -228,7 +230,8 @@ public final class Json implements Iterable<Json> {
         if (v == null) return NULL_NODE;
         if (v instanceof Json j) return j;
         if (v instanceof Boolean b) return of(b.booleanValue());
-        if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) return of(((Number) v).longValue());
+        if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) return of(((Number) v)
+                .longValue());
         if (v instanceof Float f) return Float.isFinite(f) ? of(f.floatValue()) : of(f.toString());
         if (v instanceof Double d) return Double.isFinite(d) ? of(d.doubleValue()) : of(d.toString());
         if (v instanceof Map<?, ?> m) {
@@ -243,7 +246,8 @@ public final class Json implements Iterable<Json> {
         }
         if (v.getClass().isArray()) {
             ArrayBuilder a = array();
-            for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) a.add(ofPlain(java.lang.reflect.Array.get(v, i)));
+            for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) a.add(
+                    ofPlain(java.lang.reflect.Array.get(v, i)));
             return a.build();
         }
         return of(v.toString());
@@ -500,7 +504,8 @@ public final class Json implements Iterable<Json> {
 
     private static final class Parser {
         /** 10^0 … 10^22: every one an exact double. */
-        private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+        private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+                1e14,
             1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
         private final byte[] b;
@@ -551,7 +556,8 @@ public final class Json implements Iterable<Json> {
         }
 
         private static boolean isWordChar(byte c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == '+';
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+                    || c == '-' || c == '+';
         }
 
         private void depth(int depth) throws Syntax {
@@ -662,7 +668,8 @@ public final class Json implements Iterable<Json> {
             if (pos >= b.length || b[pos] < '0' || b[pos] > '9') throw error("a number needs a digit after '-'");
             if (b[pos] == '0') {
                 pos++;
-                if (pos < b.length && b[pos] >= '0' && b[pos] <= '9') throw error("leading zeros are not allowed in numbers");
+                if (pos < b.length && b[pos] >= '0' && b[pos] <= '9') throw error(
+                        "leading zeros are not allowed in numbers");
             } else {
                 while (pos < b.length && b[pos] >= '0' && b[pos] <= '9') pos++;
             }
@@ -682,7 +689,8 @@ public final class Json implements Iterable<Json> {
                 while (pos < b.length && b[pos] >= '0' && b[pos] <= '9') pos++;
                 if (pos == d) throw error("a number needs a digit in its exponent");
             }
-            if (pos < b.length && isWordChar(b[pos])) throw error("unexpected character " + describe(b[pos]) + " in a number");
+            if (pos < b.length && isWordChar(b[pos])) throw error("unexpected character " + describe(b[pos])
+                    + " in a number");
             int len = pos - start;
             if (len > MAX_NUMBER_CHARS) {
                 pos = start;
@@ -729,7 +737,8 @@ public final class Json implements Iterable<Json> {
                     pos++;
                     return sb.toString();
                 }
-                if (c >= 0 && c < 0x20) throw error("control character " + describe(c) + " in a string (it must be escaped)");
+                if (c >= 0 && c < 0x20) throw error("control character " + describe(c)
+                        + " in a string (it must be escaped)");
                 if (c != '\\') {
                     pos++;
                     continue;
@@ -760,7 +769,8 @@ public final class Json implements Iterable<Json> {
                     }
                     default -> {
                         pos--;
-                        throw error("invalid escape '\\" + (e >= 0x20 && e < 0x7f ? String.valueOf((char) e) : describe(e)) + "' in a string");
+                        throw error("invalid escape '\\"
+                                + (e >= 0x20 && e < 0x7f ? String.valueOf((char) e) : describe(e)) + "' in a string");
                     }
                 }
                 run = pos;

@@ -63,7 +63,9 @@ public final class OutputFiles implements AutoCloseable {
     /** A set of outputs; {@code force} allows replacing regular files that exist. */
     public static OutputFiles create(boolean force) { return new OutputFiles(force); }
 
-    /** Files and directories the command reads: no output may be one of them, or lie inside one given as a directory. */
+    /**
+     * Files and directories the command reads: no output may be one of them, or lie inside one given as a directory.
+     */
     public OutputFiles inputs(Collection<Path> paths) {
         for (Path p : paths) if (p != null) inputs.add(p);
         return this;
@@ -139,7 +141,8 @@ public final class OutputFiles implements AutoCloseable {
         } catch (IOException e) {
             return; // an input that does not exist is refused by its reader
         }
-        if (in.equals(dest) || sameFile(in, dest)) throw refuse(given, "is also an input of this command (" + input + "); write to another file");
+        if (in.equals(dest) || sameFile(in, dest)) throw refuse(given, "is also an input of this command (" + input
+                + "); write to another file");
         if (directory && in.startsWith(dest)) {
             throw refuse(given, "holds an input of this command (" + input + "); write the case to another directory");
         }
@@ -186,7 +189,8 @@ public final class OutputFiles implements AutoCloseable {
         hook();
         Path dir = t.dest.getParent();
         for (int attempt = 0; ; attempt++) {
-            String name = "." + t.dest.getFileName() + ".jkeras-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+            String name = "." + t.dest.getFileName() + ".jkeras-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong())
                     + ".tmp" + (t.directory ? "" : "-" + t.dest.getFileName());
             Path p = dir.resolve(name);
             if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -277,10 +281,14 @@ public final class OutputFiles implements AutoCloseable {
         fsyncDir(t.dest.getParent());
     }
 
-    /** A hard link to the content a target holds now, to restore it if a later move fails; null where links are not possible. */
+    /**
+     * A hard link to the content a target holds now, to restore it if a later move fails; null where links are not
+     * possible.
+     */
     private Path keep(Path dest) {
         if (targets.size() == 1) return null; // one output: its move is atomic, nothing to restore
-        Path k = dest.resolveSibling("." + dest.getFileName() + ".jkeras-old-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path k = dest.resolveSibling("." + dest.getFileName() + ".jkeras-old-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             Files.createLink(k, dest);
             return k;

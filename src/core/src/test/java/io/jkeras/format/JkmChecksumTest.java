@@ -41,14 +41,19 @@ class JkmChecksumTest {
         }
     }
 
-    /** Tables in any order come out sorted by offset, a table in order unchanged (the reader's padding check walks them so). */
+    /**
+     * Tables in any order come out sorted by offset, a table in order unchanged (the reader's padding check walks them
+     * so).
+     */
     @Test
     void tensorTablesAreSortedByOffsetInAnyOrder() {
         java.util.Random r = new java.util.Random(8);
         for (int n : new int[]{0, 1, 2, 3, 17, 1000}) {
             JkmReader.TensorInfo[] sorted = new JkmReader.TensorInfo[n];
-            for (int i = 0; i < n; i++) sorted[i] = new JkmReader.TensorInfo("t" + i, new int[]{1}, 64L * (i + 1), 4, 0);
-            JkmReader.TensorInfo[] reversed = new JkmReader.TensorInfo[n], shuffled = sorted.clone(), same = sorted.clone();
+            for (int i = 0; i < n; i++) sorted[i] = new JkmReader.TensorInfo("t" + i, new int[]{1}, 64L * (i + 1), 4,
+                    0);
+            JkmReader.TensorInfo[] reversed = new JkmReader.TensorInfo[n], shuffled = sorted.clone(),
+                    same = sorted.clone();
             for (int i = 0; i < n; i++) reversed[i] = sorted[n - 1 - i];
             java.util.Collections.shuffle(java.util.Arrays.asList(shuffled), r);
             for (JkmReader.TensorInfo[] t : new JkmReader.TensorInfo[][]{reversed, shuffled, same}) {

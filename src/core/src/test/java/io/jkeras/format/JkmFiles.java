@@ -39,8 +39,12 @@ final class JkmFiles {
         return out;
     }
 
-    /** Edits the header (and the tensors' bytes in place), then lays the file out again with valid checksums and offsets. */
-    static byte[] rewrite(byte[] file, Consumer<ObjectNode> editHeader, Consumer<List<byte[]>> editTensors, int major, int minor)
+    /**
+     * Edits the header (and the tensors' bytes in place), then lays the file out again with valid checksums and
+     * offsets.
+     */
+    static byte[] rewrite(byte[] file, Consumer<ObjectNode> editHeader, Consumer<List<byte[]>> editTensors, int major,
+            int minor)
             throws IOException {
         ObjectNode h = header(file);
         List<byte[]> ts = tensors(file);
@@ -68,7 +72,8 @@ final class JkmFiles {
         }
         long end = data;
         for (int i = 0; i < ts.size(); i++) {
-            if (!table.get(i).has("keep_offset")) end = Math.max(end, JkmWriter.align(table.get(i).get("offset").asLong() + ts.get(i).length));
+            if (!table.get(i).has("keep_offset")) end = Math.max(end,
+                    JkmWriter.align(table.get(i).get("offset").asLong() + ts.get(i).length));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         java.util.zip.Checksum hc = checksum(major);
@@ -83,7 +88,8 @@ final class JkmFiles {
         System.arraycopy(hb, 0, f, 64, hb.length);
         for (int i = 0; i < ts.size(); i++) {
             long off = table.get(i).get("offset").asLong();
-            if (off >= 0 && off + ts.get(i).length <= f.length) System.arraycopy(ts.get(i), 0, f, (int) off, ts.get(i).length);
+            if (off >= 0 && off + ts.get(i).length <= f.length) System.arraycopy(ts.get(i), 0, f, (int) off, ts.get(i)
+                    .length);
         }
         out.write(f);
         return out.toByteArray();

@@ -16,7 +16,8 @@ class NonFiniteScanTest {
     @Test
     void findsTheFirstNonFiniteValueAsTheReferenceScanDoes() {
         Random r = new Random(7);
-        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7fc00001),
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                Float.intBitsToFloat(0x7fc00001),
             Float.intBitsToFloat(0xffffffff)};
         float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 0f, Float.MIN_NORMAL};
         int cases = 0;

@@ -66,7 +66,8 @@ class GruReferenceTest {
     // ---------------------------------------------------------------- oracle
 
     /** Returns {output, final h}: output is (B,T,H) or (B,H) flattened. */
-    static double[][] oracle(Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean goBackwards, boolean returnSequences) {
+    static double[][] oracle(Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean goBackwards,
+            boolean returnSequences) {
         int H = c.units, F = c.features, B = c.batch, T = c.steps, G = 3 * H;
         double[] seq = new double[B * T * H];
         double[] last = new double[B * H];
@@ -144,11 +145,14 @@ class GruReferenceTest {
                             for (boolean rst : new boolean[]{false, true})
                                 for (boolean init : new boolean[]{false, true})
                                     for (boolean bias : new boolean[]{true, false}) {
-                                        Case c = randomCase(3000L * units + n++, units, features, batch, steps, resetAfter, bias, init, false, 0.5);
-                                        String what = String.format("GRU units=%d reset_after=%s batch=%d steps=%d go_backwards=%s "
+                                        Case c = randomCase(3000L * units + n++, units, features, batch, steps,
+                                                resetAfter, bias, init, false, 0.5);
+                                        String what = String.format(
+                                                "GRU units=%d reset_after=%s batch=%d steps=%d go_backwards=%s "
                                                         + "return_sequences=%s return_state=%s init=%s bias=%s",
                                                 units, resetAfter, batch, steps, gb, rs, rst, init, bias);
-                                        check(gru(c, Activation.TANH, Activation.SIGMOID, new RecurrentOptions(rs, rst, gb, false)),
+                                        check(gru(c, Activation.TANH, Activation.SIGMOID,
+                                                new RecurrentOptions(rs, rst, gb, false)),
                                                 c, TANH, SIGMOID, gb, rs, rst, what);
                                     }
         assertThat(n).isEqualTo(256);
@@ -163,16 +167,23 @@ class GruReferenceTest {
                 for (boolean gb : new boolean[]{false, true})
                     for (boolean rs : new boolean[]{false, true})
                         for (boolean init : new boolean[]{false, true}) {
-                            Case c = randomCase(9000L * units + n++, units, 4, batch, 9, resetAfter, true, init, true, 0.5);
-                            String what = String.format("masked GRU units=%d reset_after=%s batch=%d go_backwards=%s return_sequences=%s init=%s",
+                            Case c = randomCase(9000L * units + n++, units, 4, batch, 9, resetAfter, true, init, true,
+                                    0.5);
+                            String what = String.format(
+                                    "masked GRU units=%d reset_after=%s batch=%d go_backwards=%s return_sequences=%s"
+                                            + " init=%s",
                                     units, resetAfter, batch, gb, rs, init);
-                            Tensor[] out = check(gru(c, Activation.TANH, Activation.SIGMOID, new RecurrentOptions(rs, true, gb, false)),
+                            Tensor[] out = check(
+                                    gru(c, Activation.TANH, Activation.SIGMOID,
+                                            new RecurrentOptions(rs, true, gb, false)),
                                     c, TANH, SIGMOID, gb, rs, true, what);
                             if (rs) {
-                                assertThat(out[0].mask()).as(what + ": the sequence carries the mask on").isEqualTo(c.mask());
+                                assertThat(out[0].mask()).as(what + ": the sequence carries the mask on")
+                                        .isEqualTo(c.mask());
                                 if (batch > 1) {
                                     // sample 1 is fully masked: zeros throughout, and its state stays the initial one
-                                    for (int i = 0; i < 9 * units; i++) assertThat(out[0].data()[9 * units + i]).as(what + ": fully masked sample").isZero();
+                                    for (int i = 0; i < 9 * units; i++) assertThat(out[0].data()[9 * units + i])
+                                            .as(what + ": fully masked sample").isZero();
                                 }
                             }
                             if (batch > 1) {
@@ -201,7 +212,8 @@ class GruReferenceTest {
                         Case c = randomCase(555L + n++, units, 5, 3, 7, resetAfter, true, true, false, 0.3);
                         check(gru(c, (Activation) p[0], (Activation) p[2], new RecurrentOptions(true, true, gb, false)),
                                 c, (DoubleUnaryOperator) p[1], (DoubleUnaryOperator) p[3], gb, true, true,
-                                "GRU act=" + p[0] + " rec=" + p[2] + " reset_after=" + resetAfter + " units=" + units + " gb=" + gb);
+                                "GRU act=" + p[0] + " rec=" + p[2] + " reset_after=" + resetAfter + " units=" + units
+                                        + " gb=" + gb);
                     }
         assertThat(n).isEqualTo(48);
     }
@@ -210,7 +222,8 @@ class GruReferenceTest {
     void theTwoVariantsDiffer() {
         // the same numbers read as reset_after True and False give different outputs: the variant matters
         Case a = randomCase(31, 6, 3, 2, 5, false, false, true, false, 0.8);
-        Case b = new Case(a.units(), a.features(), a.batch(), a.steps(), true, a.kernel(), a.recurrent(), null, a.x(), a.h0(), null);
+        Case b = new Case(a.units(), a.features(), a.batch(), a.steps(), true, a.kernel(), a.recurrent(), null, a.x(),
+                a.h0(), null);
         RecurrentOptions o = new RecurrentOptions(true, false, false, false);
         float[] ya = gru(a, Activation.TANH, Activation.SIGMOID, o).forward(inputs(a), null)[0].data();
         float[] yb = gru(b, Activation.TANH, Activation.SIGMOID, o).forward(inputs(b), null)[0].data();
@@ -249,10 +262,12 @@ class GruReferenceTest {
                     float[] u = bits(r, units * 3 * units);
                     float[] b = useBias ? bits(r, (resetAfter ? 2 : 1) * 3 * units) : null;
                     float[] k0 = k.clone(), u0 = u.clone(), b0 = b == null ? null : b.clone();
-                    Gru l = new Gru("gru", units, features, Activation.TANH, Activation.SIGMOID, resetAfter, k, u, b, RecurrentOptions.DEFAULT);
+                    Gru l = new Gru("gru", units, features, Activation.TANH, Activation.SIGMOID, resetAfter, k, u, b,
+                            RecurrentOptions.DEFAULT);
                     List<Weight> w = l.weights();
                     assertThat(w).extracting(Weight::name).containsExactlyElementsOf(
-                            useBias ? List.of("kernel", "recurrent_kernel", "bias") : List.of("kernel", "recurrent_kernel"));
+                            useBias ? List.of("kernel", "recurrent_kernel", "bias")
+                                    : List.of("kernel", "recurrent_kernel"));
                     assertBits(w.get(0), new int[]{features, 3 * units}, k0);
                     assertBits(w.get(1), new int[]{units, 3 * units}, u0);
                     if (useBias) assertBits(w.get(2), resetAfter ? new int[]{2, 3 * units} : new int[]{3 * units}, b0);
@@ -269,27 +284,34 @@ class GruReferenceTest {
     void wrongShapesAreRefusedWithTheWeightName() {
         float[] k = new float[2 * 3 * 4];
         float[] u = new float[4 * 3 * 4];
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gru("g", 4, 2, Activation.TANH, Activation.SIGMOID, true,
-                k, u, new float[12], RecurrentOptions.DEFAULT)).hasMessageContaining("bias").hasMessageContaining("(2, 12)");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gru("g", 4, 2, Activation.TANH, Activation.SIGMOID, false,
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> new Gru("g", 4, 2, Activation.TANH, Activation.SIGMOID, true,
+                k, u, new float[12], RecurrentOptions.DEFAULT)).hasMessageContaining("bias")
+                        .hasMessageContaining("(2, 12)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> new Gru("g", 4, 2, Activation.TANH, Activation.SIGMOID, false,
                 k, u, new float[24], RecurrentOptions.DEFAULT)).hasMessageContaining("bias").hasMessageContaining("12");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gru("g", 4, 2, Activation.TANH, Activation.SIGMOID, false,
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> new Gru("g", 4, 2, Activation.TANH, Activation.SIGMOID, false,
                 k, new float[4 * 4], null, RecurrentOptions.DEFAULT)).hasMessageContaining("recurrent_kernel");
     }
 
     // ---------------------------------------------------------------- helpers
 
     static Gru gru(Case c, Activation act, Activation ra, RecurrentOptions o) {
-        return new Gru("gru", c.units(), c.features(), act, ra, c.resetAfter(), c.kernel().clone(), c.recurrent().clone(),
+        return new Gru("gru", c.units(), c.features(), act, ra, c.resetAfter(), c.kernel().clone(), c.recurrent()
+                .clone(),
                 c.bias() == null ? null : c.bias().clone(), o);
     }
 
-    private static Tensor[] check(Gru l, Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean gb, boolean rs, boolean rst,
+    private static Tensor[] check(Gru l, Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean gb,
+            boolean rs, boolean rst,
                                   String what) {
         Tensor[] out = l.forward(inputs(c), null);
         double[][] want = oracle(c, act, ra, gb, rs);
         assertThat(out).as(what + ": output count").hasSize(rst ? 2 : 1);
-        assertThat(out[0].shape()).as(what + ": shape").containsExactly(rs ? new int[]{c.batch(), c.steps(), c.units()} : new int[]{c.batch(), c.units()});
+        assertThat(out[0].shape()).as(what + ": shape")
+                .containsExactly(rs ? new int[]{c.batch(), c.steps(), c.units()} : new int[]{c.batch(), c.units()});
         assertClose(out[0].data(), want[0], what + ": output");
         if (rst) {
             assertThat(out[1].shape()).as(what + ": state shape").containsExactly(c.batch(), c.units());
@@ -316,7 +338,8 @@ class GruReferenceTest {
         for (int i = 0; i < want.length; i++) {
             double t = TOL * Math.max(1.0, Math.abs(want[i]));
             if (!(Math.abs(got[i] - want[i]) <= t)) {
-                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", reference " + want[i] + " (tolerance " + t + ")");
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", reference " + want[i]
+                        + " (tolerance " + t + ")");
             }
         }
     }

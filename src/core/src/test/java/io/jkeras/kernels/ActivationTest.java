@@ -78,7 +78,8 @@ class ActivationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Activation.class, names = {"SOFTMAX", "LOG_SOFTMAX", "SPARSEMAX", "GLU"}, mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = Activation.class, names = {"SOFTMAX", "LOG_SOFTMAX", "SPARSEMAX", "GLU"},
+            mode = EnumSource.Mode.EXCLUDE)
     void elementwiseMatchesKerasFormula(Activation a) {
         DoubleUnaryOperator oracle = ORACLE.get(a);
         assertThat(oracle).as("oracle for %s", a).isNotNull();
@@ -94,7 +95,8 @@ class ActivationTest {
             // computed in double and rounded once: within one float ulp (GELU: erfc fit, 2.5e-7 relative)
             double tol = a == Activation.GELU ? 2.5e-7 * Math.abs(want) + 1e-30 : Math.ulp((float) want);
             assertThat((double) got).as("%s(%s)", a, x).isCloseTo(want, offset(tol));
-            assertThat(Float.floatToIntBits(row[i])).as("%s apply == f at %s", a, x).isEqualTo(Float.floatToIntBits(got));
+            assertThat(Float.floatToIntBits(row[i])).as("%s apply == f at %s", a, x)
+                    .isEqualTo(Float.floatToIntBits(got));
         }
     }
 
@@ -153,7 +155,8 @@ class ActivationTest {
                     double p = Math.exp(x[i] - max) / sum;
                     assertThat((double) sm[2 + i]).as("softmax len %d", len).isCloseTo(p, offset(2e-7 * p + 1e-30));
                     double lp = x[i] - max - Math.log(sum);
-                    assertThat((double) lsm[2 + i]).as("log_softmax len %d", len).isCloseTo(lp, offset(2e-7 * Math.abs(lp) + 1e-6));
+                    assertThat((double) lsm[2 + i]).as("log_softmax len %d", len)
+                            .isCloseTo(lp, offset(2e-7 * Math.abs(lp) + 1e-6));
                 }
                 assertUntouchedPadding(sm, len);
                 assertUntouchedPadding(lsm, len);
@@ -163,7 +166,8 @@ class ActivationTest {
                 float[] sp = padded(x);
                 Activation.SPARSEMAX.apply(sp, 2, len);
                 for (int i = 0; i < len; i++) {
-                    assertThat((double) sp[2 + i]).as("sparsemax len %d", len).isCloseTo(want[i], offset(1e-5 * (1 + scale / 10)));
+                    assertThat((double) sp[2 + i]).as("sparsemax len %d", len)
+                            .isCloseTo(want[i], offset(1e-5 * (1 + scale / 10)));
                     assertThat(sp[2 + i]).isGreaterThanOrEqualTo(0f);
                 }
                 assertUntouchedPadding(sp, len);
@@ -207,7 +211,8 @@ class ActivationTest {
 
     @Test
     void rowWiseFunctionsRefuseSingleValues() {
-        for (Activation a : new Activation[]{Activation.SOFTMAX, Activation.LOG_SOFTMAX, Activation.SPARSEMAX, Activation.GLU}) {
+        for (Activation a : new Activation[]{Activation.SOFTMAX, Activation.LOG_SOFTMAX, Activation.SPARSEMAX,
+                Activation.GLU}) {
             assertThat(a.elementwise()).as("%s", a).isFalse();
             assertThatThrownBy(() -> a.f(1f)).isInstanceOf(UnsupportedOperationException.class);
         }

@@ -23,7 +23,8 @@ class CellKernelsTest {
         float[] g = FastMathTest.grid();
         float[] edges = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MAX_VALUE, -Float.MAX_VALUE,
                 1e30f, -1e30f, 700f, -700f, 800f, -800f, 88.8f, -88.8f, 104f, -104f, 40f, -40f, 41f, -41f,
-                0.03125f, -0.03125f, Math.nextDown(0.03125f), -Math.nextDown(0.03125f), Float.MIN_NORMAL, -Float.MIN_NORMAL, 0f, -0f};
+                0.03125f, -0.03125f, Math.nextDown(0.03125f), -Math.nextDown(0.03125f), Float.MIN_NORMAL,
+                        -Float.MIN_NORMAL, 0f, -0f};
         float[] out = java.util.Arrays.copyOf(g, g.length + edges.length);
         System.arraycopy(edges, 0, out, g.length, edges.length);
         return out;

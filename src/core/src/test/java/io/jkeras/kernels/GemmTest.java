@@ -62,7 +62,8 @@ class GemmTest {
                 for (int p = 0; p < k; p++) bound += Math.abs((double) a[aOff + i * lda + p] * b[bOff + p * ldb + j]);
                 // float accumulation of k+1 terms: error at most ~(k+1)·eps·Σ|terms|
                 double tol = (k + 2) * 1.2e-7 * bound + 1e-30;
-                assertThat((double) got[idx]).as("C[%d][%d]", i, j).isCloseTo(ref[idx], org.assertj.core.data.Offset.offset(tol));
+                assertThat((double) got[idx]).as("C[%d][%d]", i, j)
+                        .isCloseTo(ref[idx], org.assertj.core.data.Offset.offset(tol));
             }
         }
         for (int idx = 0; idx < c0.length; idx++) {
@@ -88,7 +89,8 @@ class GemmTest {
         for (Gemm.Kernel kernel : new Gemm.Kernel[]{Gemm.SCALAR, Kernels.best().gemm}) {
             for (int op : new int[]{Gemm.NN, Gemm.TN, Gemm.NT}) {
                 for (boolean accumulate : new boolean[]{false, true}) {
-                    for (boolean padded : new boolean[]{false, true}) s.add(Arguments.of(kernel, op, accumulate, padded));
+                    for (boolean padded : new boolean[]{false, true}) s.add(
+                            Arguments.of(kernel, op, accumulate, padded));
                 }
             }
         }
@@ -113,7 +115,8 @@ class GemmTest {
                     if (m == 257 && n == 257 && k == 257) continue;
                     Case t = new Case(op, m, n, k, padded, 1000L * op + 100L * m + 10L * n + k + (accumulate ? 7 : 0));
                     float[] got = t.c0.clone();
-                    Gemm.run(kernel, op, m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc, accumulate, 1);
+                    Gemm.run(kernel, op, m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc,
+                            accumulate, 1);
                     t.assertMatchesReference(got, accumulate, kernel + " op=" + op);
                 }
             }
@@ -136,7 +139,8 @@ class GemmTest {
                     for (int n : new int[]{0, 1, 7, 16, 33, 64, 257, 1100}) {
                         for (int k : sizes) {
                             if ((long) m * n * k > 257L * 257 * 64) continue;   // the reference is slow
-                            Case t = new Case(Gemm.NN, m, n, k, padded, 77L * m + 13L * n + k + (accumulate ? 5 : 0) + (padded ? 3 : 0));
+                            Case t = new Case(Gemm.NN, m, n, k, padded, 77L * m + 13L * n + k + (accumulate ? 5 : 0)
+                                    + (padded ? 3 : 0));
                             Gemm.PackedB pb = Gemm.pack(k, n, t.b, t.bOff, t.ldb);
                             assertThat(pb.rows()).isEqualTo(k);
                             assertThat(pb.columns()).isEqualTo(n);
@@ -144,7 +148,8 @@ class GemmTest {
                             Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, pb, got, t.cOff, t.ldc, accumulate, 1);
                             t.assertMatchesReference(got, accumulate, "packed");
                             float[] plain = t.c0.clone();
-                            Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, plain, t.cOff, t.ldc, accumulate, 1);
+                            Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, plain, t.cOff, t.ldc,
+                                    accumulate, 1);
                             assertThat(got).as("packed equals unpacked m=%d n=%d k=%d", m, n, k).isEqualTo(plain);
                         }
                     }
@@ -175,23 +180,29 @@ class GemmTest {
     @ParameterizedTest(name = "op={0} accumulate={1}")
     @MethodSource("forms")
     void splitProductsMatchReferenceAndEqualSingleThreaded(int op, boolean accumulate) {
-        int[][] shapes = {{257, 257, 64}, {600, 100, 80}, {7, 2057, 300}, {3, 4000, 400}, {64, 1024, 64}, {1, 9000, 500}};
+        int[][] shapes = {{257, 257, 64}, {600, 100, 80}, {7, 2057, 300}, {3, 4000, 400}, {64, 1024, 64},
+                {1, 9000, 500}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
-            assertThat((long) m * n * k).as("shape large enough to be split").isGreaterThanOrEqualTo(Gemm.PARALLEL_MIN_FMA);
+            assertThat((long) m * n * k).as("shape large enough to be split")
+                    .isGreaterThanOrEqualTo(Gemm.PARALLEL_MIN_FMA);
             Case t = new Case(op, m, n, k, true, 31L * m + n + k + op);
             float[] single = t.c0.clone();
             Gemm.run(op, m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, single, t.cOff, t.ldc, accumulate, 1);
             for (int threads : new int[]{2, 3, 4}) {
                 float[] split = t.c0.clone();
-                Gemm.run(op, m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, split, t.cOff, t.ldc, accumulate, threads);
+                Gemm.run(op, m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, split, t.cOff, t.ldc, accumulate,
+                        threads);
                 assertThat(split).as("%d threads, m=%d n=%d k=%d", threads, m, n, k).isEqualTo(single);
             }
             float[] viaPublic = t.c0.clone();
             switch (op) {
-                case Gemm.NN -> Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaPublic, t.cOff, t.ldc, accumulate);
-                case Gemm.TN -> Gemm.multiplyAtB(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaPublic, t.cOff, t.ldc, accumulate);
-                default -> Gemm.multiplyABt(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaPublic, t.cOff, t.ldc, accumulate);
+                case Gemm.NN -> Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaPublic, t.cOff, t.ldc,
+                        accumulate);
+                case Gemm.TN -> Gemm.multiplyAtB(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaPublic, t.cOff,
+                        t.ldc, accumulate);
+                default -> Gemm.multiplyABt(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaPublic, t.cOff, t.ldc,
+                        accumulate);
             }
             t.assertMatchesReference(viaPublic, accumulate, "public op=" + op);
             assertThat(viaPublic).isEqualTo(single);
@@ -199,7 +210,8 @@ class GemmTest {
     }
 
     static Stream<Arguments> forms() {
-        return Stream.of(Gemm.NN, Gemm.TN, Gemm.NT).flatMap(op -> Stream.of(Arguments.of(op, false), Arguments.of(op, true)));
+        return Stream.of(Gemm.NN, Gemm.TN, Gemm.NT)
+                .flatMap(op -> Stream.of(Arguments.of(op, false), Arguments.of(op, true)));
     }
 
     @Test
@@ -209,8 +221,10 @@ class GemmTest {
             for (int n : new int[]{1, 3, 10}) {
                 Case t = new Case(op, 37, n, 70, true, 7 + op + n);
                 float[] viaBest = t.c0.clone(), viaScalar = t.c0.clone();
-                Gemm.run(Kernels.best().gemm, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaBest, t.cOff, t.ldc, true, 1);
-                Gemm.run(Gemm.SCALAR, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaScalar, t.cOff, t.ldc, true, 1);
+                Gemm.run(Kernels.best().gemm, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaBest, t.cOff,
+                        t.ldc, true, 1);
+                Gemm.run(Gemm.SCALAR, op, 37, n, 70, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, viaScalar, t.cOff, t.ldc,
+                        true, 1);
                 assertThat(viaBest).as("op=%d n=%d", op, n).isEqualTo(viaScalar);
             }
         }
@@ -224,9 +238,12 @@ class GemmTest {
                 Case t = new Case(op, m, n, k, true, 99 + op + threads);
                 float[] got = t.c0.clone();
                 switch (op) {
-                    case Gemm.NN -> Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc, true, threads);
-                    case Gemm.TN -> Gemm.multiplyAtB(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc, true, threads);
-                    default -> Gemm.multiplyABt(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc, true, threads);
+                    case Gemm.NN -> Gemm.multiply(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc,
+                            true, threads);
+                    case Gemm.TN -> Gemm.multiplyAtB(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff,
+                            t.ldc, true, threads);
+                    default -> Gemm.multiplyABt(m, n, k, t.a, t.aOff, t.lda, t.b, t.bOff, t.ldb, got, t.cOff, t.ldc,
+                            true, threads);
                 }
                 t.assertMatchesReference(got, true, "op=" + op + " threads=" + threads);
             }
@@ -264,7 +281,8 @@ class GemmTest {
                 }
             }
             for (int i = 0; i < results.size(); i++) {
-                assertThat(results.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS)).as("call %d", i).isEqualTo(expected[i % callers]);
+                assertThat(results.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS)).as("call %d", i)
+                        .isEqualTo(expected[i % callers]);
             }
         } finally {
             callersPool.shutdownNow();
@@ -295,13 +313,17 @@ class GemmTest {
         Gemm.multiply(2, 2, 3, a, 0, 3, b, 0, 2, c, 0, 2, false);
         assertThat(c).containsOnly(0f);
         Arrays.fill(c, 3f);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gemm.multiply(2, 2, 3, a, 0, 3, b, 0, 3, c, 0, 2, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> Gemm.multiply(2, 2, 3, a, 0, 3, b, 0, 3, c, 0, 2, false))
                 .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("B");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gemm.multiplyAtB(2, 2, 3, a, 1, 2, b, 0, 2, c, 0, 2, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> Gemm.multiplyAtB(2, 2, 3, a, 1, 2, b, 0, 2, c, 0, 2, false))
                 .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("A");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gemm.multiplyABt(2, 2, 3, a, 0, 3, b, 0, 3, c, 1, 2, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> Gemm.multiplyABt(2, 2, 3, a, 0, 3, b, 0, 3, c, 1, 2, false))
                 .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("C");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gemm.multiply(2, -1, 3, a, 0, 3, b, 0, 2, c, 0, 2, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> Gemm.multiply(2, -1, 3, a, 0, 3, b, 0, 2, c, 0, 2, false))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(c).containsOnly(3f);
     }
@@ -359,14 +381,16 @@ class GemmTest {
                     double tol = (k + 1) * 0x1p-23 * bound + 1e-30;
                     double diff = Math.abs((double) got[idx] - ref[idx]);
                     if (!(diff <= tol)) {
-                        throw new AssertionError(String.format("%s m=%d n=%d k=%d: C[%d][%d] = %s, reference %s (tolerance %s)",
+                        throw new AssertionError(
+                                String.format("%s m=%d n=%d k=%d: C[%d][%d] = %s, reference %s (tolerance %s)",
                                 what, m, n, k, i, j, got[idx], ref[idx], tol));
                     }
                 }
             }
             for (int idx = 0; idx < c0.length; idx++) {
                 if (!inside[idx] && Float.floatToRawIntBits(got[idx]) != Float.floatToRawIntBits(SENTINEL)) {
-                    throw new AssertionError(String.format("%s m=%d n=%d k=%d: wrote outside C at %d", what, m, n, k, idx));
+                    throw new AssertionError(
+                            String.format("%s m=%d n=%d k=%d: wrote outside C at %d", what, m, n, k, idx));
                 }
             }
         }
@@ -398,7 +422,8 @@ class GemmTest {
             for (int i = 0; i < y.length; i++) {
                 if (i >= 4 && i < 4 + n) {
                     double want = y0[i] + (double) alpha * x[i - 2];
-                    assertThat((double) y[i]).as("n=%d y[%d]", n, i).isCloseTo(want, org.assertj.core.data.Offset.offset(2 * Math.ulp((float) want) + 1e-7));
+                    assertThat((double) y[i]).as("n=%d y[%d]", n, i)
+                            .isCloseTo(want, org.assertj.core.data.Offset.offset(2 * Math.ulp((float) want) + 1e-7));
                 } else {
                     assertThat(y[i]).as("n=%d untouched y[%d]", n, i).isEqualTo(y0[i]);
                 }

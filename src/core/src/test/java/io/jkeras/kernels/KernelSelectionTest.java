@@ -21,7 +21,8 @@ class KernelSelectionTest {
     void theChoiceIsLoggedOnceAndTheFallbackForcedByAMissingModuleIsAWarning() {
         String line = Kernels.announced();
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && !Boolean.getBoolean("jkeras.scalar")) {
-            assertThat(line).startsWith("WARNING jkeras runs its scalar kernels").contains("--add-modules jdk.incubator.vector");
+            assertThat(line).startsWith("WARNING jkeras runs its scalar kernels")
+                    .contains("--add-modules jdk.incubator.vector");
         } else {
             assertThat(line).startsWith("DEBUG jkeras kernels: " + (expectScalar() ? "scalar" : Kernels.best()))
                     .contains(Threads.defaultCount() + " thread(s)");
@@ -34,7 +35,8 @@ class KernelSelectionTest {
         String[] picked = {best.paths().get("gemm"), best.cells().toString(), best.recurrent().toString(),
             best.training().toString()};
         if (expectScalar()) {
-            assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() || Boolean.getBoolean("jkeras.scalar"))
+            assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+                    || Boolean.getBoolean("jkeras.scalar"))
                     .as("the scalar run must not have the Vector API module").isTrue();
             assertThat(picked).as("Gemm, CellKernels, RecurrentKernels, TrainingCells").containsOnly("scalar");
             assertThat(best).as("the one provider falls back to the scalar kernels").isSameAs(Kernels.scalar());

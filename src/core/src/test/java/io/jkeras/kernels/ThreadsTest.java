@@ -40,7 +40,8 @@ class ThreadsTest {
         Set<Thread> ran = ConcurrentHashMap.newKeySet();
         Threads.of(1).run(5, q -> ran.add(Thread.currentThread()));
         assertThat(ran).as("the calling thread alone").containsOnly(Thread.currentThread());
-        assertThatThrownBy(() -> Threads.of(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> Threads.of(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 0");
         assertThatThrownBy(() -> Threads.of(Threads.MAX + 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Threads.of(1).runPair(q -> { })).isInstanceOf(IllegalStateException.class);
     }

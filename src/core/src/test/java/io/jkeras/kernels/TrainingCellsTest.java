@@ -57,7 +57,8 @@ class TrainingCellsTest {
             TrainingCellsVector.apply(which, x, y);
             double worst = 0;
             for (int i = 0; i < n; i++) {
-                double e = which == 0 ? Math.exp(x[i]) : which == 1 ? 1 / (1 + Math.exp(-(double) x[i])) : Math.tanh(x[i]);
+                double e = which == 0 ? Math.exp(x[i]) : which == 1 ? 1 / (1 + Math.exp(-(double) x[i]))
+                        : Math.tanh(x[i]);
                 if (e == 0) {
                     assertThat(y[i]).isEqualTo(0f);
                     continue;
@@ -91,7 +92,8 @@ class TrainingCellsTest {
 
     static void close(float[] want, float[] got, String what) {
         for (int i = 0; i < want.length; i++) {
-            assertThat((double) Math.abs(got[i] - want[i])).as("%s[%d]: vector %s, scalar %s", what, i, got[i], want[i]).isLessThanOrEqualTo(STEP_ATOL);
+            assertThat((double) Math.abs(got[i] - want[i])).as("%s[%d]: vector %s, scalar %s", what, i, got[i], want[i])
+                    .isLessThanOrEqualTo(STEP_ATOL);
         }
     }
 
@@ -111,7 +113,8 @@ class TrainingCellsTest {
         float[] dh = rnd(r, off + b * u, 1), dc = rnd(r, b * u, 1);
         float[] dcS = dc.clone(), dcV = dc.clone(), dzS = new float[off + 4 * b * u], dzV = new float[off + 4 * b * u];
         TrainingCells.SCALAR.lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcS, dzS, off);
-        Kernels.best().training().lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcV, dzV, off);
+        Kernels.best().training()
+                .lstmBackward(b, u, act, ract, s[0], off, s[1], off, s[2], off, dh, off, dcV, dzV, off);
         close(dzS, dzV, "lstm dz");
         close(dcS, dcV, "lstm dc");
     }
@@ -130,7 +133,8 @@ class TrainingCellsTest {
         close(zS, zV, "gru activations");
         close(hS, hV, "gru h");
         float[] dh = rnd(r, bu, 1);
-        float[] dzS = new float[off + 3 * bu], dzV = new float[off + 3 * bu], drS = new float[off + 3 * bu], drV = new float[off + 3 * bu];
+        float[] dzS = new float[off + 3 * bu], dzV = new float[off + 3 * bu], drS = new float[off + 3 * bu],
+                drV = new float[off + 3 * bu];
         float[] dpS = new float[bu], dpV = new float[bu];
         TrainingCells.SCALAR.gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzS, off, drS, off, dpS);
         Kernels.best().training().gruBackward(b, u, act, ract, zS, off, rec, off, hS, off, dh, dzV, off, drV, off, dpV);

@@ -65,7 +65,8 @@ class FusedRecurrentTest {
             float[] g = got[i].data(), w = want[i].data();
             for (int j = 0; j < g.length; j++) {
                 double tol = 2e-5 * Math.max(1.0, Math.abs(w[j]));
-                assertThat((double) Math.abs(g[j] - w[j])).as("%s output %d element %d: %s vs %s", what, i, j, g[j], w[j])
+                assertThat((double) Math.abs(g[j] - w[j]))
+                        .as("%s output %d element %d: %s vs %s", what, i, j, g[j], w[j])
                         .isLessThanOrEqualTo(tol);
             }
         }
@@ -85,7 +86,8 @@ class FusedRecurrentTest {
         }
     }
 
-    private static Tensor[] inputs(SplittableRandom r, Recurrent l, int batch, int steps, int features, boolean mask, boolean init) {
+    private static Tensor[] inputs(SplittableRandom r, Recurrent l, int batch, int steps, int features, boolean mask,
+            boolean init) {
         float[] x = uniform(r, batch * steps * features, 1.5);
         boolean[] m = null;
         if (mask) {
@@ -96,7 +98,8 @@ class FusedRecurrentTest {
         List<Tensor> t = new ArrayList<>();
         t.add(new Tensor(new int[]{batch, steps, features}, x, m));
         if (init) {
-            for (int i = 0; i < l.stateCount(); i++) t.add(new Tensor(new int[]{batch, l.units()}, uniform(r, batch * l.units(), 1.0)));
+            for (int i = 0; i < l.stateCount(); i++) t.add(
+                    new Tensor(new int[]{batch, l.units()}, uniform(r, batch * l.units(), 1.0)));
         }
         return t.toArray(new Tensor[0]);
     }
@@ -114,7 +117,9 @@ class FusedRecurrentTest {
                             boolean mask = (n % 3) == 0, zero = (n % 7) < 3, init = (n % 4) == 1;
                             RecurrentOptions o = new RecurrentOptions(rs, rst, gb, false, zero);
                             Recurrent l = layer(kind, r, units, 5, p[0], p[1], bias, o);
-                            String what = String.format("%s %s/%s units=%d batch=%d steps=%d gb=%s seq=%s state=%s bias=%s mask=%s zero=%s init=%s",
+                            String what = String.format(
+                                    "%s %s/%s units=%d batch=%d steps=%d gb=%s seq=%s state=%s bias=%s mask=%s"
+                                            + " zero=%s init=%s",
                                     kind, p[0], p[1], units, batch, steps, gb, rs, rst, bias, mask, zero, init);
                             check(l, inputs(r, l, batch, steps, 5, mask, init), what);
                             n++;
@@ -131,14 +136,16 @@ class FusedRecurrentTest {
         SplittableRandom r = new SplittableRandom(7);
         for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
             // units 257: several full tiles and a one-unit tail
-            Recurrent wide = layer(kind, r, 257, 9, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(true, true, false, false));
+            Recurrent wide = layer(kind, r, 257, 9, Activation.TANH, Activation.SIGMOID, true,
+                    new RecurrentOptions(true, true, false, false));
             check(wide, inputs(r, wide, 1, 4, 9, false, true), kind + " units=257 batch=1");
             check(wide, inputs(r, wide, 3, 3, 9, true, false), kind + " units=257 batch=3 masked");
             // batch 257: the batched product; 64 units × 24 steps is enough work to split across threads
             Recurrent big = layer(kind, r, 17, 3, Activation.TANH, Activation.HARD_SIGMOID_SLOPE_0_2, true,
                     new RecurrentOptions(true, true, true, false, true));
             check(big, inputs(r, big, 257, 5, 3, true, true), kind + " units=17 batch=257");
-            Recurrent split = layer(kind, r, 64, 8, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(false, true, false, false));
+            Recurrent split = layer(kind, r, 64, 8, Activation.TANH, Activation.SIGMOID, true,
+                    new RecurrentOptions(false, true, false, false));
             check(split, inputs(r, split, 257, 24, 8, true, false), kind + " units=64 batch=257 steps=24");
         }
     }
@@ -170,7 +177,8 @@ class FusedRecurrentTest {
                                 new RecurrentOptions(true, true, back, false, chunk == 3));
                         Engine e = Engine.defaults().withChunkFloats(chunk * 4 * l.projectionWidth());
                         String what = kind + " batch=4 steps=" + steps + " chunk=" + chunk + (back ? " backwards" : "");
-                        Tensor[] masked = inputs(r, l, 4, steps, 5, true, steps == 7), plain = inputs(r, l, 4, steps, 5, false, false);
+                        Tensor[] masked = inputs(r, l, 4, steps, 5, true, steps == 7),
+                                plain = inputs(r, l, 4, steps, 5, false, false);
                         e.bind(() -> {
                             check(l, masked, what + " masked");
                             check(l, plain, what);
@@ -178,11 +186,13 @@ class FusedRecurrentTest {
                     }
                 }
                 // several threads and blocks of rows, each chunking its own rows
-                Recurrent l = layer(kind, r, 64, 8, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(true, true, true, false));
+                Recurrent l = layer(kind, r, 64, 8, Activation.TANH, Activation.SIGMOID, true,
+                        new RecurrentOptions(true, true, true, false));
                 Tensor[] big = inputs(r, l, 257, 24, 8, true, true);
                 Engine.defaults().withThreads(2).withChunkFloats(5 * 128 * l.projectionWidth())
                         .bind(() -> check(l, big, kind + " units=64 batch=257 steps=24 chunked"));
-                Recurrent s = layer(kind, r, 17, 4, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(false, true, false, true));
+                Recurrent s = layer(kind, r, 17, 4, Activation.TANH, Activation.SIGMOID, true,
+                        new RecurrentOptions(false, true, false, true));
                 Tensor[] small = inputs(r, s, 5, 7, 4, true, false);
                 Engine.defaults().withChunkFloats(2 * 5 * s.projectionWidth())
                         .bind(() -> check(s, small, kind + " stateful batch=5 chunked"));
@@ -210,7 +220,8 @@ class FusedRecurrentTest {
         SplittableRandom r = new SplittableRandom(11);
         for (String kind : new String[]{"lstm", "gru", "gru0", "rnn"}) {
             for (int batch : new int[]{1, 3}) {
-                Recurrent l = layer(kind, r, 17, 4, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(false, true, false, true));
+                Recurrent l = layer(kind, r, 17, 4, Activation.TANH, Activation.SIGMOID, true,
+                        new RecurrentOptions(false, true, false, true));
                 check(l, inputs(r, l, batch, 5, 4, batch == 3, false), kind + " stateful batch=" + batch);
             }
         }
@@ -219,7 +230,8 @@ class FusedRecurrentTest {
     @Test
     void aCudnnLayerRunsItsInnerLayersKernels() {
         SplittableRandom r = new SplittableRandom(3);
-        Recurrent inner = layer("gru", r, 33, 6, Activation.TANH, Activation.SIGMOID, true, new RecurrentOptions(true, false, false, false));
+        Recurrent inner = layer("gru", r, 33, 6, Activation.TANH, Activation.SIGMOID, true,
+                new RecurrentOptions(true, false, false, false));
         CudnnRecurrent c = new CudnnRecurrent("CuDNNGRU", inner, List.of());
         Tensor[] in = inputs(r, inner, 2, 5, 6, false, false);
         assertClose(c.forward(in, null), inner.forward(in, null, null), "CuDNNGRU");

@@ -34,7 +34,8 @@ class GatePanelTest {
         SplittableRandom rnd = new SplittableRandom(units * 131L + gates * 7L + rows);
         float[] w = new float[rows * gates * units];
         for (int i = 0; i < w.length; i++) {
-            w[i] = i < SPECIAL_BITS.length ? Float.intBitsToFloat(SPECIAL_BITS[i]) : Float.intBitsToFloat(rnd.nextInt());
+            w[i] = i < SPECIAL_BITS.length ? Float.intBitsToFloat(SPECIAL_BITS[i])
+                    : Float.intBitsToFloat(rnd.nextInt());
         }
         float[] packed = p.pack(w, rows);
         assertThat(packed).hasSize(rows * p.width());

@@ -54,7 +54,8 @@ class RecurrentReferenceTest {
     // ---------------------------------------------------------------- oracle
 
     /** Returns {output, h, c}: output is (B,T,H) or (B,H) flattened; h and c are (B,H). */
-    static double[][] lstmOracle(Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean goBackwards, boolean returnSequences) {
+    static double[][] lstmOracle(Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean goBackwards,
+            boolean returnSequences) {
         int H = c.units, F = c.features, B = c.batch, T = c.steps, G = 4 * H;
         double[] seq = new double[B * T * H];
         double[] hOut = new double[B * H];
@@ -131,8 +132,11 @@ class RecurrentReferenceTest {
                         for (boolean rst : new boolean[]{false, true})
                             for (boolean init : new boolean[]{false, true})
                                 for (boolean bias : new boolean[]{true, false}) {
-                                    Case c = randomCase(1000L * units + n++, 4, units, features, batch, steps, bias, init, 2, 0.5);
-                                    String what = String.format("LSTM units=%d batch=%d steps=%d go_backwards=%s return_sequences=%s return_state=%s init=%s bias=%s",
+                                    Case c = randomCase(1000L * units + n++, 4, units, features, batch, steps, bias,
+                                            init, 2, 0.5);
+                                    String what = String.format(
+                                            "LSTM units=%d batch=%d steps=%d go_backwards=%s return_sequences=%s"
+                                                    + " return_state=%s init=%s bias=%s",
                                             units, batch, steps, gb, rs, rst, init, bias);
                                     Lstm l = new Lstm("lstm", units, features, Activation.TANH, Activation.SIGMOID,
                                             c.kernel, c.recurrent, c.bias, new RecurrentOptions(rs, rst, gb, false));
@@ -153,8 +157,11 @@ class RecurrentReferenceTest {
                         for (boolean rst : new boolean[]{false, true})
                             for (boolean init : new boolean[]{false, true})
                                 for (boolean bias : new boolean[]{true, false}) {
-                                    Case c = randomCase(7000L * units + n++, 1, units, features, batch, steps, bias, init, 1, 0.5);
-                                    String what = String.format("SimpleRNN units=%d batch=%d steps=%d go_backwards=%s return_sequences=%s return_state=%s init=%s bias=%s",
+                                    Case c = randomCase(7000L * units + n++, 1, units, features, batch, steps, bias,
+                                            init, 1, 0.5);
+                                    String what = String.format(
+                                            "SimpleRNN units=%d batch=%d steps=%d go_backwards=%s"
+                                                    + " return_sequences=%s return_state=%s init=%s bias=%s",
                                             units, batch, steps, gb, rs, rst, init, bias);
                                     SimpleRnn l = new SimpleRnn("rnn", units, features, Activation.TANH,
                                             c.kernel, c.recurrent, c.bias, new RecurrentOptions(rs, rst, gb, false));
@@ -200,8 +207,10 @@ class RecurrentReferenceTest {
     @Test
     void goBackwardsOnAReversedInputEqualsForwardOnTheOriginalInLastOutput() {
         Case c = randomCase(4242, 4, 9, 3, 2, 6, true, false, 2, 0.5);
-        Lstm fwd = new Lstm("f", 9, 3, Activation.TANH, Activation.SIGMOID, c.kernel, c.recurrent, c.bias, new RecurrentOptions(true, false, false, false));
-        Lstm bwd = new Lstm("b", 9, 3, Activation.TANH, Activation.SIGMOID, c.kernel, c.recurrent, c.bias, new RecurrentOptions(true, false, true, false));
+        Lstm fwd = new Lstm("f", 9, 3, Activation.TANH, Activation.SIGMOID, c.kernel, c.recurrent, c.bias,
+                new RecurrentOptions(true, false, false, false));
+        Lstm bwd = new Lstm("b", 9, 3, Activation.TANH, Activation.SIGMOID, c.kernel, c.recurrent, c.bias,
+                new RecurrentOptions(true, false, true, false));
         float[] rev = new float[c.x.length];
         for (int b = 0; b < 2; b++)
             for (int t = 0; t < 6; t++)
@@ -218,8 +227,10 @@ class RecurrentReferenceTest {
         float[] x = c.x.clone();
         float[] h0 = c.init[0].clone();
         float[] c0 = c.init[1].clone();
-        Lstm l = new Lstm("lstm", 5, 3, Activation.TANH, Activation.SIGMOID, c.kernel, c.recurrent, c.bias, new RecurrentOptions(true, true, false, false));
-        l.forward(new Tensor[]{new Tensor(new int[]{2, 4, 3}, x), new Tensor(new int[]{2, 5}, h0), new Tensor(new int[]{2, 5}, c0)}, null);
+        Lstm l = new Lstm("lstm", 5, 3, Activation.TANH, Activation.SIGMOID, c.kernel, c.recurrent, c.bias,
+                new RecurrentOptions(true, true, false, false));
+        l.forward(new Tensor[]{new Tensor(new int[]{2, 4, 3}, x), new Tensor(new int[]{2, 5}, h0),
+                new Tensor(new int[]{2, 5}, c0)}, null);
         assertThat(x).containsExactly(c.x);
         assertThat(h0).containsExactly(c.init[0]);
         assertThat(c0).containsExactly(c.init[1]);
@@ -227,7 +238,8 @@ class RecurrentReferenceTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private static void checkLstm(Lstm l, Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean gb, boolean rs, boolean rst,
+    private static void checkLstm(Lstm l, Case c, DoubleUnaryOperator act, DoubleUnaryOperator ra, boolean gb,
+            boolean rs, boolean rst,
                                   double tol, String what) {
         Tensor[] out = l.forward(inputs(c, 2), null);
         double[][] want = lstmOracle(c, act, ra, gb, rs);
@@ -242,7 +254,8 @@ class RecurrentReferenceTest {
         }
     }
 
-    private static void checkSimpleRnn(SimpleRnn l, Case c, DoubleUnaryOperator act, boolean gb, boolean rs, boolean rst, double tol, String what) {
+    private static void checkSimpleRnn(SimpleRnn l, Case c, DoubleUnaryOperator act, boolean gb, boolean rs,
+            boolean rst, double tol, String what) {
         Tensor[] out = l.forward(inputs(c, 1), null);
         double[][] want = simpleRnnOracle(c, act, gb, rs);
         assertThat(out).as(what + ": output count").hasSize(rst ? 2 : 1);
@@ -272,7 +285,8 @@ class RecurrentReferenceTest {
         for (int i = 0; i < want.length; i++) {
             double t = tol * Math.max(1.0, Math.abs(want[i]));
             if (!(Math.abs(got[i] - want[i]) <= t)) {
-                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", reference " + want[i] + " (tolerance " + t + ")");
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", reference " + want[i]
+                        + " (tolerance " + t + ")");
             }
         }
     }

@@ -52,7 +52,8 @@ class NpyTest {
         assertThat(a.tensor().shape()).containsExactly(shape);
         float[] back = a.tensor().data();
         assertThat(back).hasSize(n);
-        for (int i = 0; i < n; i++) assertThat(Float.floatToRawIntBits(back[i])).isEqualTo(Float.floatToRawIntBits(v[i]));
+        for (int i = 0; i < n; i++) assertThat(Float.floatToRawIntBits(back[i]))
+                .isEqualTo(Float.floatToRawIntBits(v[i]));
     }
 
     @Test
@@ -133,13 +134,17 @@ class NpyTest {
 
     @Test
     void rejectsBadFiles() {
-        assertThatThrownBy(() -> read(1, "<c8", "(1,)", new byte[8])).isInstanceOf(InputException.class).hasMessageContaining("dtype");
-        assertThatThrownBy(() -> read(1, "<f4", "(4,)", new byte[8])).isInstanceOf(InputException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> read(1, "<c8", "(1,)", new byte[8])).isInstanceOf(InputException.class)
+                .hasMessageContaining("dtype");
+        assertThatThrownBy(() -> read(1, "<f4", "(4,)", new byte[8])).isInstanceOf(InputException.class)
+                .hasMessageContaining("truncated");
         assertThatThrownBy(() -> read(4, "<f4", "(1,)", new byte[4])).isInstanceOf(InputException.class);
         byte[] notNpy = "hello world, not numpy".getBytes(StandardCharsets.US_ASCII);
-        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(notNpy), "x", notNpy.length)).isInstanceOf(InputException.class);
+        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(notNpy), "x", notNpy.length))
+                .isInstanceOf(InputException.class);
         byte[] fortran = build(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new byte[16]);
-        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(fortran), "x", fortran.length)).isInstanceOf(InputException.class);
+        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(fortran), "x", fortran.length))
+                .isInstanceOf(InputException.class);
     }
 
     // ---------------------------------------------------------------- building files by hand

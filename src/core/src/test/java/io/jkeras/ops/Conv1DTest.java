@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class Conv1DTest {
 
     /** Reference over channels_last input (b, len, cin); returns (b, out, filters). */
-    static double[] reference(float[] x, int b, int len, int cin, float[] w, float[] bias, int k, int filters, int s, int d,
+    static double[] reference(float[] x, int b, int len, int cin, float[] w, float[] bias, int k, int filters, int s,
+            int d,
                               String padding, int groups, Activation act, int[] outLen) {
         int span = d * (k - 1) + 1;
         int left, right;
@@ -52,7 +53,8 @@ class Conv1DTest {
                     int g = f / fg;
                     double acc = bias == null ? 0 : bias[f];
                     for (int kk = 0; kk < k; kk++)
-                        for (int c = 0; c < cg; c++) acc += xp[o * s + kk * d][g * cg + c] * w[(kk * cg + c) * filters + f];
+                        for (int c = 0; c < cg; c++) acc += xp[o * s + kk * d][g * cg + c] * w[(kk * cg + c) * filters
+                                + f];
                     y[(n * out + o) * filters + f] = acc;
                 }
             }
@@ -76,17 +78,22 @@ class Conv1DTest {
                             int cin = groups * (1 + r.nextInt(3)), filters = groups * (1 + r.nextInt(3));
                             int b = 1 + r.nextInt(3);
                             boolean useBias = r.nextBoolean();
-                            Activation act = r.nextBoolean() ? Activation.LINEAR : (r.nextBoolean() ? Activation.RELU : Activation.TANH);
+                            Activation act = r.nextBoolean() ? Activation.LINEAR
+                                    : (r.nextBoolean() ? Activation.RELU : Activation.TANH);
                             float[] w = uniform(r, k * (cin / groups) * filters, 0.8);
                             float[] bias = useBias ? uniform(r, filters, 0.5) : null;
                             float[] x = uniform(r, b * len * cin, 1.5);
                             Conv1D.Padding p = Conv1D.Padding.valueOf(padding.toUpperCase());
                             Conv1D conv = new Conv1D("conv", cin, filters, k, s, d, p, groups, false, act, w, bias);
                             int[] out = new int[1];
-                            double[] want = reference(x, b, len, cin, w, bias, k, filters, s, d, padding, groups, act, out);
-                            String what = padding + " len=" + len + " k=" + k + " s=" + s + " d=" + d + " groups=" + groups;
-                            assertThat(conv.outputShapes(new int[][]{{len, cin}})[0]).as(what).containsExactly(out[0], filters);
-                            assertThat(conv.outputShapes(new int[][]{{-1, cin}})[0]).as(what).containsExactly(-1, filters);
+                            double[] want = reference(x, b, len, cin, w, bias, k, filters, s, d, padding, groups, act,
+                                    out);
+                            String what = padding + " len=" + len + " k=" + k + " s=" + s + " d=" + d + " groups="
+                                    + groups;
+                            assertThat(conv.outputShapes(new int[][]{{len, cin}})[0]).as(what)
+                                    .containsExactly(out[0], filters);
+                            assertThat(conv.outputShapes(new int[][]{{-1, cin}})[0]).as(what)
+                                    .containsExactly(-1, filters);
                             Tensor y = conv.forward(new Tensor[]{new Tensor(new int[]{b, len, cin}, x)}, null)[0];
                             assertClose(y, new int[]{b, out[0], filters}, want, 1e-5, what);
                             cases++;
@@ -110,7 +117,8 @@ class Conv1DTest {
         double[] wantFirst = new double[want.length];
         for (int n = 0; n < b; n++)
             for (int o = 0; o < out[0]; o++)
-                for (int f = 0; f < filters; f++) wantFirst[(n * filters + f) * out[0] + o] = want[(n * out[0] + o) * filters + f];
+                for (int f = 0; f < filters; f++) wantFirst[(n * filters + f) * out[0] + o]
+                        = want[(n * out[0] + o) * filters + f];
         Conv1D conv = new Conv1D("c", cin, filters, k, 2, 1, Conv1D.Padding.SAME, 1, true, Activation.LINEAR, w, bias);
         assertThat(conv.outputShapes(new int[][]{{cin, len}})[0]).containsExactly(filters, out[0]);
         Tensor y = conv.forward(new Tensor[]{new Tensor(new int[]{b, cin, len}, xFirst)}, null)[0];
@@ -123,7 +131,8 @@ class Conv1DTest {
         int k = 5, cin = 4, filters = 6, groups = 2;
         float[] w = uniform(r, k * (cin / groups) * filters, 1);
         float[] bias = uniform(r, filters, 1);
-        Conv1D conv = new Conv1D("conv1d", cin, filters, k, 1, 1, Conv1D.Padding.CAUSAL, groups, false, Activation.RELU, w, bias);
+        Conv1D conv = new Conv1D("conv1d", cin, filters, k, 1, 1, Conv1D.Padding.CAUSAL, groups, false, Activation.RELU,
+                w, bias);
         boolean[] mask = {true, true, false, true, true, false, false, true};
         Tensor x = new Tensor(new int[]{2, 4, cin}, uniform(r, 2 * 4 * cin, 1), mask);
         Tensor y = conv.forward(new Tensor[]{x}, null)[0];
@@ -141,12 +150,16 @@ class Conv1DTest {
         float[] w = new float[5 * 2 * 3];
         Conv1D conv = new Conv1D("c", 2, 3, 5, 1, 2, Conv1D.Padding.VALID, 1, false, Activation.LINEAR, w, null);
         assertThatThrownBy(() -> conv.outputShapes(new int[][]{{8, 2}}))
-                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'c'").hasMessageContaining("shorter");
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'c'")
+                .hasMessageContaining("shorter");
         assertThat(conv.outputShapes(new int[][]{{9, 2}})[0]).containsExactly(1, 3);
         assertThatThrownBy(() -> conv.outputShapes(new int[][]{{9, 3}}))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("2 input channels");
-        assertThatThrownBy(() -> conv.forward(new Tensor[]{Tensor.zeros(1, 8, 2)}, null)).isInstanceOf(InputException.class);
-        assertThatThrownBy(() -> new Conv1D("g", 3, 4, 1, 1, 1, Conv1D.Padding.VALID, 2, false, Activation.LINEAR, new float[6], null))
+        assertThatThrownBy(() -> conv.forward(new Tensor[]{Tensor.zeros(1, 8, 2)}, null))
+                .isInstanceOf(InputException.class);
+        assertThatThrownBy(()
+                -> new Conv1D("g", 3, 4, 1, 1, 1, Conv1D.Padding.VALID, 2, false, Activation.LINEAR, new float[6],
+                        null))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("groups=2");
     }
 }

@@ -89,7 +89,8 @@ class MergeLayersTest {
                 out[0] = shapes[0][0];
                 System.arraycopy(outNoBatch, 0, out, 1, outNoBatch.length);
                 Tensor y = m.forward(in, null)[0];
-                assertClose(y, out, reference(op, xs, shapes, out), 1e-5, op + " " + java.util.Arrays.deepToString(shapes));
+                assertClose(y, out, reference(op, xs, shapes, out), 1e-5, op + " "
+                        + java.util.Arrays.deepToString(shapes));
                 assertThat(y.mask()).isNull();
                 assertThat(m.typeName()).isEqualTo(op.kerasName());
             }
@@ -100,9 +101,11 @@ class MergeLayersTest {
     void refusesIncompatibleShapesAndWrongArity() {
         Merge add = new Merge("add", Merge.Op.ADD, Merge.MaskRule.KERAS3);
         assertThatThrownBy(() -> add.outputShapes(new int[][]{{7, 5}, {7, 4}}))
-                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'add'").hasMessageContaining("broadcast");
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'add'")
+                .hasMessageContaining("broadcast");
         assertThat(add.outputShapes(new int[][]{{-1, 5}, {7, 5}})[0]).containsExactly(7, 5);
-        assertThatThrownBy(() -> new Merge("sub", Merge.Op.SUBTRACT, Merge.MaskRule.KERAS3).outputShapes(new int[][]{{5}, {5}, {5}}))
+        assertThatThrownBy(() -> new Merge("sub", Merge.Op.SUBTRACT, Merge.MaskRule.KERAS3)
+                .outputShapes(new int[][]{{5}, {5}, {5}}))
                 .isInstanceOf(UnsupportedModelException.class);
     }
 
@@ -187,7 +190,8 @@ class MergeLayersTest {
         for (Merge.Op op : new Merge.Op[]{Merge.Op.ADD, Merge.Op.MULTIPLY, Merge.Op.MAXIMUM, Merge.Op.AVERAGE}) {
             Tensor y = new Merge("m", op, Merge.MaskRule.KERAS2).forward(new Tensor[]{
                     new Tensor(shape, a, ma), new Tensor(shape, c), new Tensor(shape, d, md)}, null)[0];
-            assertClose(y, shape, reference(op, new float[][]{a, c, d}, new int[][]{shape, shape, shape}, shape), 1e-5, op + " keras2");
+            assertClose(y, shape, reference(op, new float[][]{a, c, d}, new int[][]{shape, shape, shape}, shape), 1e-5,
+                    op + " keras2");
             boolean[] and = new boolean[14];
             for (int i = 0; i < 14; i++) and[i] = ma[i] && md[i];
             assertThat(y.mask()).as(op + " keras2 mask").containsExactly(and);
@@ -198,12 +202,15 @@ class MergeLayersTest {
     void masksWithBroadcastingOrOtherRanksAreRefused() {
         Tensor masked = new Tensor(new int[]{2, 3, 4}, new float[24], new boolean[6]);
         Tensor other = Tensor.zeros(2, 1, 4);
-        assertThatThrownBy(() -> new Merge("m", Merge.Op.ADD, Merge.MaskRule.KERAS3).forward(new Tensor[]{masked, other}, null))
+        assertThatThrownBy(() -> new Merge("m", Merge.Op.ADD, Merge.MaskRule.KERAS3)
+                .forward(new Tensor[]{masked, other}, null))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'m'");
         Tensor masked2 = new Tensor(new int[]{2, 3}, new float[6], new boolean[6]);
-        assertThatThrownBy(() -> new Merge("m", Merge.Op.MULTIPLY, Merge.MaskRule.KERAS3).forward(new Tensor[]{masked2, masked2}, null))
+        assertThatThrownBy(() -> new Merge("m", Merge.Op.MULTIPLY, Merge.MaskRule.KERAS3)
+                .forward(new Tensor[]{masked2, masked2}, null))
                 .isInstanceOf(UnsupportedModelException.class);
-        assertThat(new Merge("m", Merge.Op.ADD, Merge.MaskRule.KERAS3).forward(new Tensor[]{masked2, masked2}, null)[0].mask())
+        assertThat(new Merge("m", Merge.Op.ADD, Merge.MaskRule.KERAS3)
+                .forward(new Tensor[]{masked2, masked2}, null)[0].mask())
                 .as("Add on (batch, timesteps) inputs keeps the OR of their masks").hasSize(6);
     }
 
@@ -264,30 +271,40 @@ class MergeLayersTest {
         Tensor u = Tensor.zeros(2, 3, 2);
         boolean[] or = new boolean[6], and = new boolean[6];
         for (int i = 0; i < 6; i++) { or[i] = m1[i] || m2[i]; and[i] = m1[i] && m2[i]; }
-        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY).forward(new Tensor[]{a, b}, null)[0].mask()).containsExactly(or);
-        assertThat(new Concatenate("c", 2, Concatenate.MaskRule.KERAS2_ALL).forward(new Tensor[]{a, b}, null)[0].mask()).containsExactly(and);
+        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY)
+                .forward(new Tensor[]{a, b}, null)[0].mask()).containsExactly(or);
+        assertThat(new Concatenate("c", 2, Concatenate.MaskRule.KERAS2_ALL).forward(new Tensor[]{a, b}, null)[0].mask())
+                .containsExactly(and);
         boolean[] allTrue = new boolean[6];
         java.util.Arrays.fill(allTrue, true);
-        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY).forward(new Tensor[]{a, u}, null)[0].mask())
+        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY)
+                .forward(new Tensor[]{a, u}, null)[0].mask())
                 .as("an unmasked input counts as all-true").containsExactly(allTrue);
-        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS2_ALL).forward(new Tensor[]{a, u}, null)[0].mask()).containsExactly(m1);
-        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY).forward(new Tensor[]{u, u}, null)[0].mask()).isNull();
+        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS2_ALL)
+                .forward(new Tensor[]{a, u}, null)[0].mask()).containsExactly(m1);
+        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY)
+                .forward(new Tensor[]{u, u}, null)[0].mask()).isNull();
         // along time: masks are concatenated per sample
         Tensor t1 = new Tensor(new int[]{2, 3, 2}, new float[12], m1);
         Tensor t2 = Tensor.zeros(2, 2, 2);
-        boolean[] time = new Concatenate("c", 1, Concatenate.MaskRule.KERAS3_ANY).forward(new Tensor[]{t1, t2}, null)[0].mask();
+        boolean[] time = new Concatenate("c", 1, Concatenate.MaskRule.KERAS3_ANY)
+                .forward(new Tensor[]{t1, t2}, null)[0].mask();
         assertThat(time).containsExactly(m1[0], m1[1], m1[2], true, true, m1[3], m1[4], m1[5], true, true);
     }
 
     @Test
     void concatenateRefusesBatchAxisMismatchesAndOddMasks() {
-        assertThatThrownBy(() -> new Concatenate("c", 0, Concatenate.MaskRule.KERAS3_ANY).outputShapes(new int[][]{{3}, {3}}))
+        assertThatThrownBy(() -> new Concatenate("c", 0, Concatenate.MaskRule.KERAS3_ANY)
+                .outputShapes(new int[][]{{3}, {3}}))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("batch axis");
-        assertThatThrownBy(() -> new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY).outputShapes(new int[][]{{3, 4}, {2, 4}}))
+        assertThatThrownBy(() -> new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY)
+                .outputShapes(new int[][]{{3, 4}, {2, 4}}))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'c'");
-        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY).outputShapes(new int[][]{{-1, 4}, {5, -1}})[0]).containsExactly(5, -1);
+        assertThat(new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY)
+                .outputShapes(new int[][]{{-1, 4}, {5, -1}})[0]).containsExactly(5, -1);
         Tensor m2 = new Tensor(new int[]{2, 3}, new float[6], new boolean[6]);
-        assertThatThrownBy(() -> new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY).forward(new Tensor[]{m2, m2}, null))
+        assertThatThrownBy(() -> new Concatenate("c", -1, Concatenate.MaskRule.KERAS3_ANY)
+                .forward(new Tensor[]{m2, m2}, null))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("rank 2");
     }
 }

@@ -37,10 +37,13 @@ class ShapeLayersTest {
 
     @Test
     void reshapeRefusesImpossibleTargets() {
-        assertThatThrownBy(() -> new Reshape("r", new int[]{-1, -1})).isInstanceOf(UnsupportedModelException.class).hasMessageContaining("more than one -1");
+        assertThatThrownBy(() -> new Reshape("r", new int[]{-1, -1})).isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("more than one -1");
         assertThatThrownBy(() -> new Reshape("r", new int[]{4, 5}).outputShapes(new int[][]{{7, 3}}))
-                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'r'").hasMessageContaining("21 values");
-        assertThatThrownBy(() -> new Reshape("r", new int[]{-1, 4}).outputShapes(new int[][]{{7, 3}})).isInstanceOf(UnsupportedModelException.class);
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'r'")
+                .hasMessageContaining("21 values");
+        assertThatThrownBy(() -> new Reshape("r", new int[]{-1, 4}).outputShapes(new int[][]{{7, 3}}))
+                .isInstanceOf(UnsupportedModelException.class);
         assertThatThrownBy(() -> new Reshape("r", new int[]{-1, 4}).forward(new Tensor[]{Tensor.zeros(2, 7, 3)}, null))
                 .isInstanceOf(InputException.class);
     }
@@ -60,7 +63,8 @@ class ShapeLayersTest {
             outShape[0] = shape[0];
             for (int i = 1; i < rank; i++) outShape[i] = shape[dims[i - 1]];
             int[] noBatch = java.util.Arrays.copyOfRange(shape, 1, rank);
-            assertThat(p.outputShapes(new int[][]{noBatch})[0]).containsExactly(java.util.Arrays.copyOfRange(outShape, 1, rank));
+            assertThat(p.outputShapes(new int[][]{noBatch})[0])
+                    .containsExactly(java.util.Arrays.copyOfRange(outShape, 1, rank));
             double[] want = new double[x.length];
             int[] o = new int[rank], in = new int[rank];
             for (int flat = 0; flat < x.length; flat++) {
@@ -81,7 +85,8 @@ class ShapeLayersTest {
 
     @Test
     void permuteRefusesBadDims() {
-        assertThatThrownBy(() -> new Permute("p", new int[]{0, 1})).isInstanceOf(UnsupportedModelException.class).hasMessageContaining("1-based");
+        assertThatThrownBy(() -> new Permute("p", new int[]{0, 1})).isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("1-based");
         assertThatThrownBy(() -> new Permute("p", new int[]{2, 2})).isInstanceOf(UnsupportedModelException.class);
         assertThatThrownBy(() -> new Permute("p", new int[]{2, 1}).outputShapes(new int[][]{{3, 4, 5}}))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("rank 3");

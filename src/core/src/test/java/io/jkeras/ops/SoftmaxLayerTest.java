@@ -43,7 +43,8 @@ class SoftmaxLayerTest {
         int[][] shapes = {{3, 7}, {2, 1}, {2, 7, 5}, {2, 3, 4, 5}};
         for (int[] shape : shapes) {
             int rank = shape.length;
-            int[][] axesList = rank == 2 ? new int[][]{{-1}, {1}} : rank == 3 ? new int[][]{{-1}, {1}, {1, 2}, {-2, -1}} : new int[][]{{2}, {1, 3}, {-1}};
+            int[][] axesList = rank == 2 ? new int[][]{{-1}, {1}} : rank == 3
+                    ? new int[][]{{-1}, {1}, {1, 2}, {-2, -1}} : new int[][]{{2}, {1, 3}, {-1}};
             for (int[] axes : axesList) {
                 boolean[] red = new boolean[rank];
                 for (int a : axes) red[a < 0 ? a + rank : a] = true;

@@ -57,7 +57,8 @@ class PrintableTest {
         InvalidPathException e = new InvalidPathException("/tmp/\ufffd\ufffdn\ufffd/model.h5",
                 "Malformed input or input contains unmappable characters");
         String m = PathNames.unencodable(e, "ANSI_X3.4-1968");
-        assertThat(m).contains("/tmp/\ufffd\ufffdn\ufffd/model.h5", "unmappable", "ANSI_X3.4-1968", "LANG", "LC_ALL", "UTF-8")
+        assertThat(m).contains("/tmp/\ufffd\ufffdn\ufffd/model.h5", "unmappable", "ANSI_X3.4-1968", "LANG", "LC_ALL",
+                "UTF-8")
                 .doesNotContain("\n");
         assertThat(PathNames.unencodable(e, "UTF-8")).contains("unmappable").doesNotContain("LC_ALL");
     }
@@ -65,6 +66,7 @@ class PrintableTest {
     @Test
     void anInvalidPathIsShownEscaped() {
         InvalidPathException e = new InvalidPathException("a\u0000b\u001b[2J", "Nul character not allowed");
-        assertThat(PathNames.unencodable(e, "UTF-8")).isEqualTo("cannot use the path 'a\\u0000b\\u001b[2J': Nul character not allowed");
+        assertThat(PathNames.unencodable(e, "UTF-8"))
+                .isEqualTo("cannot use the path 'a\\u0000b\\u001b[2J': Nul character not allowed");
     }
 }

@@ -37,13 +37,15 @@ class AtomicWriteKillTest {
         Files.write(target, old);
 
         Process child = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
-                SlowAtomicWriter.class.getName(), target.toString(), String.valueOf(CHUNKS), String.valueOf(CHUNK), "100")
+                SlowAtomicWriter.class.getName(), target.toString(), String.valueOf(CHUNKS), String.valueOf(CHUNK),
+                        "100")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
             Path tmp = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> waitForGrowingTemp(child), () -> log());
             child.destroyForcibly();
             assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("child ended").isTrue();
-            assertThat(Files.readString(dir.resolve("child.log"))).as("killed before it finished").doesNotContain("done");
+            assertThat(Files.readString(dir.resolve("child.log"))).as("killed before it finished")
+                    .doesNotContain("done");
 
             // the target is the old content, byte for byte; the partial temp file is left behind
             assertThat(Files.readAllBytes(target)).as("old file intact").isEqualTo(old);
@@ -77,7 +79,8 @@ class AtomicWriteKillTest {
         new Random(7).nextBytes(old);
         Files.write(target, old);
         Process child = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
-                SlowAtomicWriter.class.getName(), target.toString(), String.valueOf(CHUNKS), String.valueOf(CHUNK), "100")
+                SlowAtomicWriter.class.getName(), target.toString(), String.valueOf(CHUNKS), String.valueOf(CHUNK),
+                        "100")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> waitForGrowingTemp(child), () -> log());
@@ -122,6 +125,7 @@ class AtomicWriteKillTest {
     }
 
     static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java" + (File.separatorChar == '\\' ? ".exe" : "")).toString();
+        return Path.of(System.getProperty("java.home"), "bin", "java" + (File.separatorChar == '\\' ? ".exe" : ""))
+                .toString();
     }
 }

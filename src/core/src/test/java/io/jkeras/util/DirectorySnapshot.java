@@ -29,7 +29,8 @@ public final class DirectorySnapshot {
                 String rel = dir.relativize(p).toString();
                 if (Files.isSymbolicLink(p)) m.put(rel, "link " + Files.readSymbolicLink(p));
                 else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) m.put(rel, "directory");
-                else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) m.put(rel, "file " + sha256(Files.readAllBytes(p)));
+                else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) m.put(rel, "file "
+                        + sha256(Files.readAllBytes(p)));
                 else m.put(rel, "other");
             }
         }

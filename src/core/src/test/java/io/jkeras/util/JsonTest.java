@@ -39,7 +39,8 @@ class JsonTest {
             .build();
 
     static {
-        JACKSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Json.MAX_DEPTH).build());
+        JACKSON.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Json.MAX_DEPTH).build());
     }
 
     private static List<byte[]> fixtureHeaders() throws IOException {
@@ -101,7 +102,8 @@ class JsonTest {
         } else if (a.isNull()) {
             sb.append("null");
         } else {
-            sb.append(a.isIntegralNumber() ? "I:" : "F:").append(a.canConvertToLong() ? a.longValue() : "-").append(a.canConvertToInt() ? ":int" : "")
+            sb.append(a.isIntegralNumber() ? "I:" : "F:").append(a.canConvertToLong() ? a.longValue() : "-")
+                    .append(a.canConvertToInt() ? ":int" : "")
                     .append(':').append(Double.doubleToRawLongBits(a.doubleValue()));
         }
     }
@@ -132,7 +134,8 @@ class JsonTest {
         } else {
             boolean integral = j.isIntegralNumber();
             sb.append(integral ? "I:" : "F:").append(integral && j.canConvertToLong() ? j.longValue() : "-")
-                    .append(integral && j.canConvertToInt() ? ":int" : "").append(':').append(Double.doubleToRawLongBits(j.doubleValue()));
+                    .append(integral && j.canConvertToInt() ? ":int" : "").append(':')
+                    .append(Double.doubleToRawLongBits(j.doubleValue()));
         }
     }
 
@@ -147,7 +150,9 @@ class JsonTest {
     private static void agree(byte[] b, String what) {
         JsonNode j = jackson(b);
         Json a = ours(b);
-        assertThat(a != null).as(what + ": accepted by Jackson " + (j != null) + ", input " + new String(b, StandardCharsets.ISO_8859_1))
+        assertThat(a != null)
+                .as(what + ": accepted by Jackson " + (j != null) + ", input "
+                + new String(b, StandardCharsets.ISO_8859_1))
                 .isEqualTo(j != null);
         if (j != null) assertSame(a, j, what);
     }
@@ -185,12 +190,17 @@ class JsonTest {
     void grammarEdgeCasesAgreeWithJackson() {
         String[] cases = {
             "{}", "[]", " {\"a\" : [ 1 , -0 , 2.5e-3 , 1E+2 , true , false , null ] } ", "[9223372036854775807]",
-            "[9223372036854775808]", "[-9223372036854775808]", "[-9223372036854775809]", "[2147483647, 2147483648, -2147483649]",
-            "[123456789012345678901234567890]", "[1.0]", "[1e400]", "[-1e-400]", "[0.1, 3.141592653589793, 1.7976931348623157e308]",
-            "[01]", "[-]", "[1.]", "[.5]", "[+1]", "[1e]", "[1e+]", "[NaN]", "[Infinity]", "[0x10]", "[1 2]", "[1,]", "[,1]",
+            "[9223372036854775808]", "[-9223372036854775808]", "[-9223372036854775809]",
+                    "[2147483647, 2147483648, -2147483649]",
+            "[123456789012345678901234567890]", "[1.0]", "[1e400]", "[-1e-400]",
+                    "[0.1, 3.141592653589793, 1.7976931348623157e308]",
+            "[01]", "[-]", "[1.]", "[.5]", "[+1]", "[1e]", "[1e+]", "[NaN]", "[Infinity]", "[0x10]", "[1 2]", "[1,]",
+                    "[,1]",
             "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{'a':1}", "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":1},\"b\":{\"b\":2}}",
-            "[\"\\u00e9\\n\\t\\\"\\\\\\/\\b\\f\\r\"]", "[\"\\ud83d\\ude00\"]", "[\"\\x\"]", "[\"\\u12\"]", "[\"a\tb\"]", "[\"é ü 漢\"]",
-            "[tru]", "[truex]", "[nul]", "[null1]", "{} {}", "{}x", "{} ", "[] //", "", " ", "[", "{", "[\"abc", "\"text\"", "12",
+            "[\"\\u00e9\\n\\t\\\"\\\\\\/\\b\\f\\r\"]", "[\"\\ud83d\\ude00\"]", "[\"\\x\"]", "[\"\\u12\"]", "[\"a\tb\"]",
+                    "[\"é ü 漢\"]",
+            "[tru]", "[truex]", "[nul]", "[null1]", "{} {}", "{}x", "{} ", "[] //", "", " ", "[", "{", "[\"abc",
+                    "\"text\"", "12",
             "true", "null",
         };
         for (String c : cases) agree(c.getBytes(StandardCharsets.UTF_8), "case " + c);
@@ -199,8 +209,10 @@ class JsonTest {
     @Test
     void invalidUtf8IsRefusedAsJacksonRefusesIt() {
         byte[][] cases = {
-            {'[', '"', (byte) 0xc3, '"', ']'}, {'[', '"', (byte) 0xff, '"', ']'}, {'[', '"', (byte) 0xe2, (byte) 0x82, '"', ']'},
-            {'[', '"', (byte) 0xc3, (byte) 0xa9, '"', ']'}, {'[', '"', (byte) 0xf0, (byte) 0x9f, (byte) 0x98, (byte) 0x80, '"', ']'},
+            {'[', '"', (byte) 0xc3, '"', ']'}, {'[', '"', (byte) 0xff, '"', ']'},
+                    {'[', '"', (byte) 0xe2, (byte) 0x82, '"', ']'},
+            {'[', '"', (byte) 0xc3, (byte) 0xa9, '"', ']'},
+                    {'[', '"', (byte) 0xf0, (byte) 0x9f, (byte) 0x98, (byte) 0x80, '"', ']'},
             {'[', '"', (byte) 0x80, '"', ']'},
         };
         for (byte[] c : cases) agree(c, "bytes " + Arrays.toString(c));
@@ -214,7 +226,9 @@ class JsonTest {
             String o = "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
             agree(o.getBytes(StandardCharsets.US_ASCII), "object depth " + depth);
         }
-        assertThatThrownBy(() -> Json.parse(("[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1)).getBytes(StandardCharsets.US_ASCII)))
+        assertThatThrownBy(()
+                -> Json.parse(("[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1))
+                        .getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(Json.Syntax.class).hasMessageContaining("nesting depth");
     }
 
@@ -243,10 +257,14 @@ class JsonTest {
     void decimalNumbersParseToTheCorrectlyRoundedDouble() throws Json.Syntax {
         Random r = new Random(11);
         // the fast path's limits: 15 significant digits, decimal exponents of +-22, and just past them
-        List<String> numbers = new java.util.ArrayList<>(List.of("0.0", "-0.0", "0.1", "0.2", "0.3", "1.5e-3", "2.5E+2", "1E5", "1e22", "1e23",
-                "9.007199254740993", "123456789012345.6", "0.1234567890123456", "-1.0e-22", "4.9e-324", "1.7976931348623157e308",
-                "0.30000000000000004", "123456789012345e22", "123456789012345e23", "1234567890123456e22", "999999999999999e-22",
-                "0.000000000000000000001", "0.0000000000000000000001", "0.00000000000000000000001", "1.000000000000000e-7",
+        List<String> numbers = new java.util.ArrayList<>(
+                List.of("0.0", "-0.0", "0.1", "0.2", "0.3", "1.5e-3", "2.5E+2", "1E5", "1e22", "1e23",
+                "9.007199254740993", "123456789012345.6", "0.1234567890123456", "-1.0e-22", "4.9e-324",
+                        "1.7976931348623157e308",
+                "0.30000000000000004", "123456789012345e22", "123456789012345e23", "1234567890123456e22",
+                        "999999999999999e-22",
+                "0.000000000000000000001", "0.0000000000000000000001", "0.00000000000000000000001",
+                        "1.000000000000000e-7",
                 "0.123456789012345e-7", "7e-22", "7e-23", "12345.678901234e+007", "0e5", "-0e-5"));
         for (int k = 0; k < 20000; k++) {
             StringBuilder sb = new StringBuilder();
@@ -256,12 +274,15 @@ class JsonTest {
             for (int d = 1; d < intDigits; d++) sb.append(r.nextInt(10));
             sb.append('.');
             for (int d = 0; d < fracDigits; d++) sb.append(r.nextInt(10));
-            if (r.nextInt(3) == 0) sb.append(r.nextBoolean() ? 'e' : 'E').append(r.nextBoolean() ? "-" : "").append(r.nextInt(40));
-            numbers.add(r.nextInt(5) == 0 ? "0.000" + sb.toString().replaceAll("[-.]", "").replaceAll("[eE].*", "") : sb.toString());
+            if (r.nextInt(3) == 0) sb.append(r.nextBoolean() ? 'e' : 'E').append(r.nextBoolean() ? "-" : "")
+                    .append(r.nextInt(40));
+            numbers.add(r.nextInt(5) == 0 ? "0.000" + sb.toString().replaceAll("[-.]", "").replaceAll("[eE].*", "")
+                    : sb.toString());
         }
         for (String n : numbers) {
             double got = Json.parse(("[" + n + "]").getBytes(StandardCharsets.US_ASCII)).get(0).doubleValue();
-            assertThat(Double.doubleToRawLongBits(got)).as(n).isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(n)));
+            assertThat(Double.doubleToRawLongBits(got)).as(n)
+                    .isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(n)));
         }
     }
 }

@@ -58,11 +58,15 @@ class JsonWriterTest {
         assertThat(j.toPrettyBytes()).isEqualTo(PRETTY.writeValueAsBytes(jackson));
     }
 
-    private static final double[] DOUBLES = {1e-5, 0.1, 1e300, -0.0, 0.0, 1.0, -1.5, 1e22, 1e21, 1e7, 1e-3, 1e-4, 123456789.0,
-        1.0 / 3, 2.0 / 3, 4.9e-324, Double.MIN_NORMAL, Double.MAX_VALUE, 0.3, 100.0, 1e-300, 5e-324, 2e-3, 9007199254740993.0};
+    private static final double[] DOUBLES = {1e-5, 0.1, 1e300, -0.0, 0.0, 1.0, -1.5, 1e22, 1e21, 1e7, 1e-3, 1e-4,
+            123456789.0,
+        1.0 / 3, 2.0 / 3, 4.9e-324, Double.MIN_NORMAL, Double.MAX_VALUE, 0.3, 100.0, 1e-300, 5e-324, 2e-3,
+                9007199254740993.0};
     private static final float[] FLOATS = {0.1f, 1e-5f, -0.0f, 1.0f, 3.4028235e38f, 1.4e-45f, 16777217f, 0.3f, 1e10f};
-    private static final long[] LONGS = {0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE};
-    private static final String[] STRINGS = {"", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t", "\u0000\u0001\u001f",
+    private static final long[] LONGS = {0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE,
+            Long.MIN_VALUE};
+    private static final String[] STRINGS = {"", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t",
+            "\u0000\u0001\u001f",
         "\u007f\u0080\u00ff", "é日本", "\u2028\u2029", "emoji \uD83D\uDE00 pair", "\uFEFFbom", "\uFFFF", "<tag>&amp;'"};
 
     @Test
@@ -88,7 +92,8 @@ class JsonWriterTest {
         sb.append("\uD800\uDC00\uDBFF\uDFFF\uD834\uDD1E");
         ObjectNode o = F.objectNode().put(sb.toString(), sb.toString());
         assertSameBytes(o);
-        assertThat(new String(ours(o).toBytes(), StandardCharsets.UTF_8)).contains("\\uD834\\uDD1E").contains("\\u001F");
+        assertThat(new String(ours(o).toBytes(), StandardCharsets.UTF_8)).contains("\\uD834\\uDD1E")
+                .contains("\\u001F");
     }
 
     @Test
@@ -121,7 +126,8 @@ class JsonWriterTest {
             case 1: {
                 double v;
                 do v = Double.longBitsToDouble(r.nextLong()); while (!Double.isFinite(v));
-                return r.nextBoolean() ? F.numberNode(v) : F.numberNode(r.nextGaussian() * Math.pow(10, r.nextInt(40) - 20));
+                return r.nextBoolean() ? F.numberNode(v)
+                        : F.numberNode(r.nextGaussian() * Math.pow(10, r.nextInt(40) - 20));
             }
             case 2: {
                 float v;
@@ -171,7 +177,8 @@ class JsonWriterTest {
         String lf = System.lineSeparator();
         assertThat(new String(k.toPrettyBytes(), StandardCharsets.UTF_8)).isEqualTo(String.join(lf, "{",
                 "  \"a\" : {", "    \"a\" : 1,", "    \"b\" : 0.1,", "    \"c\" : 1.0E-5,", "    \"d\" : {",
-                "      \"e\" : \"x\",", "      \"f\" : null", "    }", "  },", "  \"g\" : [ 1, \"y\" ],", "  \"h\" : { }", "}"));
+                "      \"e\" : \"x\",", "      \"f\" : null", "    }", "  },", "  \"g\" : [ 1, \"y\" ],",
+                        "  \"h\" : { }", "}"));
     }
 
     @Test
@@ -190,7 +197,8 @@ class JsonWriterTest {
 
     @Test
     void aParsedTreeIsWrittenBackAsJacksonWritesItsTree() throws Exception {
-        String text = "{\"a\":[1,-0,12345678901234567890,0.5,1E+2,-1.25e-7],\"b\":{\"c\":\"\\u00e9\\ud83d\\ude00\\n\"},\"d\":[]}";
+        String text = "{\"a\":[1,-0,12345678901234567890,0.5,1E+2,-1.25e-7],\"b\":{\"c\":\"\\u00e9\\ud83d\\ude00\\n"
+                + "\"},\"d\":[]}";
         Json j = Json.parse(text.getBytes(StandardCharsets.UTF_8));
         JsonNode n = COMPACT.readTree(text);
         assertThat(j.toBytes()).isEqualTo(COMPACT.writeValueAsBytes(n));
@@ -201,7 +209,8 @@ class JsonWriterTest {
     void aDecimalValueIsTheNumberAsWritten() throws Exception {
         Json j = Json.parse("[1e-5, 0.1, 1e999, 123.450, -0.0, 7, 99999999999999999999, 0.30000000000000004]"
                 .getBytes(StandardCharsets.US_ASCII));
-        String[] want = {"0.00001", "0.1", "1E+999", "123.450", "0.0", "7", "99999999999999999999", "0.30000000000000004"};
+        String[] want = {"0.00001", "0.1", "1E+999", "123.450", "0.0", "7", "99999999999999999999",
+                "0.30000000000000004"};
         for (int i = 0; i < want.length; i++) {
             assertThat(j.get(i).decimalValue()).as("%s", j.get(i)).isEqualByComparingTo(want[i]);
         }

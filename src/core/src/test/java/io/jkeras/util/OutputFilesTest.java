@@ -96,7 +96,8 @@ class OutputFilesTest {
             f.commit();
         }
         assertThat(a).hasBinaryContent(bytes("new"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a))).as("permissions kept").isEqualTo("rw-rw----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a))).as("permissions kept")
+                .isEqualTo("rw-rw----");
     }
 
     @Test
@@ -142,7 +143,8 @@ class OutputFilesTest {
         Path devNull = Path.of("/dev/null");
         if (Files.exists(devNull)) {
             assertThatThrownBy(() -> OutputFiles.create(true).add("-o", devNull))
-                    .hasMessage("-o /dev/null: is a character device; jkeras writes only regular files and never replaces "
+                    .hasMessage("-o /dev/null: is a character device; jkeras writes only regular files and never"
+                    + " replaces "
                             + "a character device");
         }
         Path fifo = dir.resolve("fifo");
@@ -171,7 +173,8 @@ class OutputFilesTest {
     @Test
     void aMissingDirectoryIsRefusedBeforeAnyWork() {
         assertThatThrownBy(() -> OutputFiles.create(false).add("--plot", dir.resolve("missing/loss.svg")))
-                .isInstanceOf(InputException.class).hasMessageContaining("--plot").hasMessageContaining("does not exist");
+                .isInstanceOf(InputException.class).hasMessageContaining("--plot")
+                .hasMessageContaining("does not exist");
     }
 
     @Test
@@ -180,14 +183,16 @@ class OutputFilesTest {
         Path cas = Files.createDirectory(dir.resolve("case"));
         Files.write(cas.resolve("old.npy"), bytes("old"));
         Path input = Files.write(cas.resolve("x0.npy"), bytes("x"));
-        assertThatThrownBy(() -> OutputFiles.create(false).addDirectory("--dir", cas)).hasMessageContaining("not empty");
+        assertThatThrownBy(() -> OutputFiles.create(false).addDirectory("--dir", cas))
+                .hasMessageContaining("not empty");
         assertThatThrownBy(() -> OutputFiles.create(true).inputs(List.of(input)).addDirectory("--dir", cas))
                 .hasMessageContaining("holds an input of this command");
         Path plain = Files.createDirectory(dir.resolve("plain"));
         try (OutputFiles f = OutputFiles.create(true)) {
             f.addDirectory("--dir", cas);
             Path tmp = f.stage(cas);
-            assertThat(Files.getPosixFilePermissions(tmp)).as("umask applies").isEqualTo(Files.getPosixFilePermissions(plain));
+            assertThat(Files.getPosixFilePermissions(tmp)).as("umask applies")
+                    .isEqualTo(Files.getPosixFilePermissions(plain));
             Files.write(tmp.resolve("y0.npy"), bytes("y"));
             f.commit();
         }

@@ -18,8 +18,10 @@ public final class TerminalText {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             boolean control = Character.getType(c) == Character.CONTROL && c != '\n' && c != '\r' && c != '\t';
-            boolean format = Character.getType(c) == Character.FORMAT && Character.getDirectionality(c) >= Character.DIRECTIONALITY_LEFT_TO_RIGHT_EMBEDDING;
-            boolean separator = Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+            boolean format = Character.getType(c) == Character.FORMAT
+                    && Character.getDirectionality(c) >= Character.DIRECTIONALITY_LEFT_TO_RIGHT_EMBEDDING;
+            boolean separator = Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
             if (control || format || separator) found.add(String.format("U+%04X at %d", (int) c, i));
         }
         return found;

@@ -26,10 +26,12 @@ final class BidirectionalMapper {
         Cfg c = new Cfg(spec, ctx);
         JsonNode inner = spec.config().get("layer");
         if (inner == null || !inner.isObject()) {
-            throw new ModelFormatException(ctx.file(), spec.name(), null, "Bidirectional config has no wrapped 'layer'", null);
+            throw new ModelFormatException(ctx.file(), spec.name(), null, "Bidirectional config has no wrapped 'layer'",
+                    null);
         }
         // an explicit null means "no merge": two outputs
-        String mode = spec.config().has("merge_mode") && spec.config().get("merge_mode").isNull() ? null : c.text("merge_mode", "concat");
+        String mode = spec.config().has("merge_mode") && spec.config().get("merge_mode").isNull() ? null
+                : c.text("merge_mode", "concat");
         Bidirectional.Merge merge;
         if (mode == null) merge = Bidirectional.Merge.NONE;
         else merge = switch (mode) {
@@ -50,7 +52,8 @@ final class BidirectionalMapper {
         ((ObjectNode) fwd.config()).put("zero_output_for_mask", zeros);
         ((ObjectNode) bwd.config()).put("zero_output_for_mask", zeros);
         if (w.size() % 2 != 0) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected forward and backward weights of equal count, found "
+            throw new WeightException(ctx.file(), spec.name(), null,
+                    "expected forward and backward weights of equal count, found "
                     + w.size() + RecurrentMappers.names(w), null);
         }
         int half = w.size() / 2;
@@ -74,12 +77,15 @@ final class BidirectionalMapper {
     /**
      * @param goBackwards null keeps the config's go_backwards; otherwise true flips it, false keeps it
      */
-    private static LayerSpec innerSpec(JsonNode inner, String prefix, Boolean goBackwards, LayerSpec outer, MapContext ctx) {
+    private static LayerSpec innerSpec(JsonNode inner, String prefix, Boolean goBackwards, LayerSpec outer,
+            MapContext ctx) {
         String cls = ConfigParser.text(inner, "class_name", null);
-        if (cls == null) throw new ModelFormatException(ctx.file(), outer.name(), null, "wrapped layer has no class_name", null);
+        if (cls == null) throw new ModelFormatException(ctx.file(), outer.name(), null,
+                "wrapped layer has no class_name", null);
         ObjectNode cfg = ConfigNormalizer.layerConfig(cls, inner.get("config"));
         String base = ConfigParser.text(cfg, "name", cls.toLowerCase());
-        String name = goBackwards == null ? base : prefix + (base.startsWith(prefix) ? base.substring(prefix.length()) : base);
+        String name = goBackwards == null ? base : prefix
+                + (base.startsWith(prefix) ? base.substring(prefix.length()) : base);
         cfg.put("name", name);
         if (Boolean.TRUE.equals(goBackwards)) cfg.put("go_backwards", !cfg.path("go_backwards").asBoolean(false));
         return new LayerSpec(cls, name, cfg, List.of());
@@ -93,7 +99,8 @@ final class BidirectionalMapper {
             throw e.in(ctx.file(), outer.name());
         }
         if (!(l instanceof Recurrent r)) {
-            throw new UnsupportedModelException(ctx.file(), outer.name(), null, "wraps a " + s.className() + ", which is not a recurrent layer");
+            throw new UnsupportedModelException(ctx.file(), outer.name(), null, "wraps a " + s.className()
+                    + ", which is not a recurrent layer");
         }
         return r;
     }

@@ -34,9 +34,11 @@ final class Cfg {
 
     int integer(String key) {
         JsonNode v = c.get(key);
-        if (v == null || v.isNull()) throw new ModelFormatException(file, layer, null, "config has no '" + key + "'", null);
+        if (v == null || v.isNull()) throw new ModelFormatException(file, layer, null, "config has no '" + key + "'",
+                null);
         if (v.isIntegralNumber() && v.canConvertToInt()) return v.intValue();
-        if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < Integer.MAX_VALUE) return (int) v.doubleValue();
+        if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue())
+                && Math.abs(v.doubleValue()) < Integer.MAX_VALUE) return (int) v.doubleValue();
         throw bad(key, "an integer", v);
     }
 
@@ -93,6 +95,7 @@ final class Cfg {
     }
 
     private ModelFormatException bad(String key, String what, JsonNode v) {
-        return new ModelFormatException(file, layer, null, "config '" + key + "' should be " + what + ", found " + ConfigParser.abbreviate(v), null);
+        return new ModelFormatException(file, layer, null, "config '" + key + "' should be " + what + ", found "
+                + ConfigParser.abbreviate(v), null);
     }
 }

@@ -17,8 +17,10 @@ final class ConfigNormalizer {
     private ConfigNormalizer() {}
 
     static ObjectNode layerConfig(String className, JsonNode raw) {
-        ObjectNode c = raw != null && raw.isObject() ? ((ObjectNode) raw).deepCopy() : JsonNodeFactory.instance.objectNode();
-        if (!"Embedding".equals(className)) rename(c, "output_dim", "units"); // Embedding keeps output_dim in every version
+        ObjectNode c = raw != null && raw.isObject() ? ((ObjectNode) raw).deepCopy()
+                : JsonNodeFactory.instance.objectNode();
+        // Embedding keeps output_dim in every version
+        if (!"Embedding".equals(className)) rename(c, "output_dim", "units");
         rename(c, "inner_activation", "recurrent_activation");
         rename(c, "dropout_W", "dropout");
         rename(c, "dropout_U", "recurrent_dropout");

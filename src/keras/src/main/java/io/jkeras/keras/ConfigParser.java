@@ -58,16 +58,19 @@ public final class ConfigParser {
     public static JsonNode parseJson(String text, String file, LoadOptions o) {
         if (text.length() > o.maxConfigBytes()) {
             throw new ModelFormatException(file, null, null, "model config holds " + text.length()
-                    + " characters, more than the limit of " + o.maxConfigBytes() + " (LoadOptions.maxConfigBytes)", null);
+                    + " characters, more than the limit of " + o.maxConfigBytes() + " (LoadOptions.maxConfigBytes)",
+                            null);
         }
         try {
             JsonNode n = (o == LoadOptions.DEFAULT ? DEFAULT_JSON : mapper(o)).readTree(text);
-            if (n == null || !n.isObject()) throw new ModelFormatException(file, null, null, "model config is not a JSON object", null);
+            if (n == null || !n.isObject()) throw new ModelFormatException(file, null, null,
+                    "model config is not a JSON object", null);
             return n;
         } catch (StreamConstraintsException e) {
             throw new ModelFormatException(file, null, null, overLimit(e.getOriginalMessage(), o), e);
         } catch (JsonProcessingException e) {
-            throw new ModelFormatException(file, null, null, "model config is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new ModelFormatException(file, null, null, "model config is not valid JSON: "
+                    + e.getOriginalMessage(), e);
         }
     }
 
@@ -82,10 +85,12 @@ public final class ConfigParser {
             return "model config holds more than " + o.maxJsonTokens() + " JSON values (LoadOptions.maxJsonTokens)";
         }
         if (s.contains("Document length")) {
-            return "model config is longer than the limit of " + o.maxConfigBytes() + " bytes (LoadOptions.maxConfigBytes)";
+            return "model config is longer than the limit of " + o.maxConfigBytes()
+                    + " bytes (LoadOptions.maxConfigBytes)";
         }
         if (s.contains("Number value length")) return "model config holds a number of more than 100 digits";
-        return "model config holds a string longer than the limit of " + o.maxConfigBytes() + " bytes (LoadOptions.maxConfigBytes)";
+        return "model config holds a string longer than the limit of " + o.maxConfigBytes()
+                + " bytes (LoadOptions.maxConfigBytes)";
     }
 
     private void checkLayerCount(JsonNode layersNode, String kind) {
@@ -99,7 +104,8 @@ public final class ConfigParser {
         String cls = text(root, "class_name", null);
         JsonNode config = root.get("config");
         if (cls == null || config == null) {
-            throw new ModelFormatException(file, null, null, "model config needs 'class_name' and 'config', found keys " + keys(root), null);
+            throw new ModelFormatException(file, null, null,
+                    "model config needs 'class_name' and 'config', found keys " + keys(root), null);
         }
         switch (cls) {
             case "Sequential":
@@ -108,7 +114,8 @@ public final class ConfigParser {
             case "Model":
                 return functional(config);
             default:
-                throw new UnsupportedModelException(file, null, null, "top-level model class '" + cls + "' is not supported; allowed: Sequential, Functional, Model");
+                throw new UnsupportedModelException(file, null, null, "top-level model class '" + cls
+                        + "' is not supported; allowed: Sequential, Functional, Model");
         }
     }
 
@@ -132,7 +139,8 @@ public final class ConfigParser {
             start = 1;
         } else {
             JsonNode shape = first.config().get("batch_shape");
-            if (shape == null && config.isObject() && config.has("build_input_shape")) shape = config.get("build_input_shape");
+            if (shape == null && config.isObject() && config.has("build_input_shape")) shape = config.get(
+                    "build_input_shape");
             ObjectNode ic = JsonNodeFactory.instance.objectNode();
             String inputName = first.name() + "_input";
             ic.put("name", inputName);
@@ -145,9 +153,11 @@ public final class ConfigParser {
         for (int i = start; i < raw.size(); i++) {
             LayerSpec l = raw.get(i);
             if ("InputLayer".equals(l.className())) {
-                throw new ModelFormatException(file, l.name(), null, "InputLayer in the middle of a Sequential model", null);
+                throw new ModelFormatException(file, l.name(), null, "InputLayer in the middle of a Sequential model",
+                        null);
             }
-            layers.add(new LayerSpec(l.className(), l.name(), l.config(), List.of(List.of(new LayerSpec.TensorRef(prev, 0, 0)))));
+            layers.add(new LayerSpec(l.className(), l.name(), l.config(),
+                    List.of(List.of(new LayerSpec.TensorRef(prev, 0, 0)))));
             prev = l.name();
         }
         return new ModelSpec(name, true, layers, List.of(new LayerSpec.TensorRef(layers.get(0).name(), 0, 0)),
@@ -167,7 +177,8 @@ public final class ConfigParser {
     }
 
     private LayerSpec layer(JsonNode l, boolean graph) {
-        if (l == null || !l.isObject()) throw new ModelFormatException(file, null, null, "layer entry is not an object: " + abbreviate(l), null);
+        if (l == null || !l.isObject()) throw new ModelFormatException(file, null, null,
+                "layer entry is not an object: " + abbreviate(l), null);
         String cls = text(l, "class_name", null);
         JsonNode cfg = l.get("config");
         String name = text(l, "name", null);
@@ -202,7 +213,8 @@ public final class ConfigParser {
             JsonNode kw = node.get("kwargs");
             if (kw != null && kw.has("initial_state")) collectKerasTensors(kw.get("initial_state"), refs, layer);
         } else {
-            throw new ModelFormatException(file, layer, null, "inbound node is neither a list nor an object: " + abbreviate(node), null);
+            throw new ModelFormatException(file, layer, null, "inbound node is neither a list nor an object: "
+                    + abbreviate(node), null);
         }
         return refs;
     }
@@ -215,14 +227,16 @@ public final class ConfigParser {
         List<LayerSpec.TensorRef> refs = new ArrayList<>();
         collectKerasTensors(m, refs, layer);
         if (refs.size() > 1) {
-            throw new UnsupportedModelException(file, layer, null, "a call with " + refs.size() + " mask tensors (one per input) is not supported");
+            throw new UnsupportedModelException(file, layer, null, "a call with " + refs.size()
+                    + " mask tensors (one per input) is not supported");
         }
         return refs.isEmpty() ? null : refs.get(0);
     }
 
     private LayerSpec.TensorRef legacyRef(JsonNode e, String layer) {
         if (!e.isArray() || e.size() < 3 || !e.get(0).isTextual()) {
-            throw new ModelFormatException(file, layer, null, "inbound entry should be [layer, node_index, tensor_index, ...], found " + abbreviate(e), null);
+            throw new ModelFormatException(file, layer, null,
+                    "inbound entry should be [layer, node_index, tensor_index, ...], found " + abbreviate(e), null);
         }
         return new LayerSpec.TensorRef(e.get(0).asText(), e.get(1).asInt(), e.get(2).asInt());
     }
@@ -235,7 +249,8 @@ public final class ConfigParser {
             if ("__keras_tensor__".equals(text(n, "class_name", null))) {
                 JsonNode h = n.path("config").get("keras_history");
                 if (h == null || !h.isArray() || h.size() < 3) {
-                    throw new ModelFormatException(file, layer, null, "keras tensor without keras_history: " + abbreviate(n), null);
+                    throw new ModelFormatException(file, layer, null, "keras tensor without keras_history: "
+                            + abbreviate(n), null);
                 }
                 out.add(new LayerSpec.TensorRef(h.get(0).asText(), h.get(1).asInt(), h.get(2).asInt()));
             } else if (n.has("class_name")) {

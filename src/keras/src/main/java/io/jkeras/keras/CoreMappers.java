@@ -25,12 +25,14 @@ final class CoreMappers {
         Cfg c = new Cfg(spec, ctx);
         int[] batchShape = c.shape("batch_shape");
         if (batchShape == null || batchShape.length < 2) {
-            throw new ModelFormatException(ctx.file(), spec.name(), null, "input has no batch_shape/batch_input_shape of rank >= 2; found "
+            throw new ModelFormatException(ctx.file(), spec.name(), null,
+                    "input has no batch_shape/batch_input_shape of rank >= 2; found "
                     + (batchShape == null ? "none" : Arrays.toString(batchShape)), null);
         }
         String dtype = dtype(c.node("dtype"));
         boolean integer = dtype != null && (dtype.startsWith("int") || dtype.startsWith("uint"));
-        return new InputLayer(spec.name(), Arrays.copyOfRange(batchShape, 1, batchShape.length), batchShape[0], integer);
+        return new InputLayer(spec.name(), Arrays.copyOfRange(batchShape, 1, batchShape.length), batchShape[0],
+                integer);
     }
 
     private static String dtype(JsonNode d) {
@@ -47,13 +49,15 @@ final class CoreMappers {
         boolean useBias = c.bool("use_bias", true);
         int expected = useBias ? 2 : 1;
         if (w.size() != expected) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel" + (useBias ? ", bias" : "")
+            throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel"
+                    + (useBias ? ", bias" : "")
                     + "), found " + w.size() + RecurrentMappers.names(w), null);
         }
         WeightArray k = RecurrentMappers.pick(w, ctx.keras1() ? "W" : "kernel", 0);
         WeightArray b = useBias ? RecurrentMappers.pick(w, ctx.keras1() ? "b" : "bias", 1) : null;
         if (k.shape().length != 2 || k.shape()[1] != units) {
-            throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + units + ")");
+            throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + units
+                    + ")");
         }
         int features = k.shape()[0];
         if (in[0].length == 0) {
@@ -61,7 +65,8 @@ final class CoreMappers {
         }
         int last = in[0][in[0].length - 1];
         if (last >= 0 && last != features) {
-            throw new WeightException(ctx.file(), spec.name(), "kernel", "has " + features + " input rows but the layer's input has "
+            throw new WeightException(ctx.file(), spec.name(), "kernel", "has " + features
+                    + " input rows but the layer's input has "
                     + last + " features", null);
         }
         if (b != null) RecurrentMappers.expectShape(spec, ctx, "bias", b, units);
@@ -71,15 +76,18 @@ final class CoreMappers {
     static Layer timeDistributed(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         JsonNode inner = spec.config().get("layer");
         if (inner == null || !inner.isObject()) {
-            throw new ModelFormatException(ctx.file(), spec.name(), null, "TimeDistributed config has no inner 'layer'", null);
+            throw new ModelFormatException(ctx.file(), spec.name(), null, "TimeDistributed config has no inner 'layer'",
+                    null);
         }
         String cls = ConfigParser.text(inner, "class_name", null);
-        if (cls == null) throw new ModelFormatException(ctx.file(), spec.name(), null, "TimeDistributed inner layer has no class_name", null);
+        if (cls == null) throw new ModelFormatException(ctx.file(), spec.name(), null,
+                "TimeDistributed inner layer has no class_name", null);
         JsonNode innerCfg = ConfigNormalizer.layerConfig(cls, inner.get("config"));
         String innerName = ConfigParser.text(innerCfg, "name", spec.name() + "_inner");
         LayerSpec innerSpec = new LayerSpec(cls, innerName, innerCfg, List.of());
         if (in[0].length < 2) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "expects input (batch, timesteps, ...), got rank " + (in[0].length + 1));
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "expects input (batch, timesteps, ...), got rank " + (in[0].length + 1));
         }
         int[] step = Arrays.copyOfRange(in[0], 1, in[0].length);
         Layer innerLayer;
@@ -96,7 +104,8 @@ final class CoreMappers {
         int inputDim = c.dimension("input_dim");
         int outputDim = c.dimension("output_dim");
         if (w.size() != 1) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected 1 weight (embeddings), found " + w.size() + RecurrentMappers.names(w), null);
+            throw new WeightException(ctx.file(), spec.name(), null, "expected 1 weight (embeddings), found "
+                    + w.size() + RecurrentMappers.names(w), null);
         }
         WeightArray e = w.get(0);
         RecurrentMappers.expectShape(spec, ctx, "embeddings", e, inputDim, outputDim);

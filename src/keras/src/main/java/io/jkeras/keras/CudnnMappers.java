@@ -40,7 +40,8 @@ final class CudnnMappers {
         GruMappers.checkCommon(spec, c, ctx);
         int units = c.dimension("units");
         if (w.size() != 3) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected 3 weights (kernel, recurrent_kernel, bias), found "
+            throw new WeightException(ctx.file(), spec.name(), null,
+                    "expected 3 weights (kernel, recurrent_kernel, bias), found "
                     + w.size() + RecurrentMappers.names(w), null);
         }
         int gu = gates * units;
@@ -48,7 +49,8 @@ final class CudnnMappers {
         WeightArray r = RecurrentMappers.pick(w, "recurrent_kernel", 1);
         WeightArray b = RecurrentMappers.pick(w, "bias", 2);
         if (k.shape().length != 2 || k.shape()[1] != gu) {
-            throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + gu + ")");
+            throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + gu
+                    + ")");
         }
         RecurrentMappers.expectShape(spec, ctx, "recurrent_kernel", r, units, gu);
         RecurrentMappers.expectShape(spec, ctx, "bias", b, 2 * gu);

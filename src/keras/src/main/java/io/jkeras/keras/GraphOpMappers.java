@@ -43,7 +43,8 @@ final class GraphOpMappers {
         JsonNode args = call == null ? null : call.get("args");
         if (in.length != 1 || args == null || !args.isArray() || args.size() != 2) {
             throw new UnsupportedModelException(ctx.file(), spec.name(), null, spec.className()
-                    + " needs two tensors, or a tensor and a number, as its arguments; found " + ConfigParser.abbreviate(call));
+                    + " needs two tensors, or a tensor and a number, as its arguments; found "
+                            + ConfigParser.abbreviate(call));
         }
         boolean constantFirst = args.get(0).isNumber() || args.get(0).isBoolean();
         JsonNode k = constantFirst ? args.get(0) : args.get(1);
@@ -56,7 +57,8 @@ final class GraphOpMappers {
     }
 
     private static Layer reduction(LayerSpec spec, MapContext ctx, ShapeOp.Op op) {
-        return new ShapeOp(spec.name(), spec.className(), op, axes(spec, ctx), new Cfg(spec, ctx).bool("keepdims", false));
+        return new ShapeOp(spec.name(), spec.className(), op, axes(spec, ctx), new Cfg(spec, ctx)
+                .bool("keepdims", false));
     }
 
     private static int[] axes(LayerSpec spec, MapContext ctx) {
@@ -68,7 +70,8 @@ final class GraphOpMappers {
             for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
             return r;
         }
-        throw new UnsupportedModelException(ctx.file(), spec.name(), null, "axis " + ConfigParser.abbreviate(a) + " is not an integer or a list");
+        throw new UnsupportedModelException(ctx.file(), spec.name(), null, "axis " + ConfigParser.abbreviate(a)
+                + " is not an integer or a list");
     }
 
     private static Layer cast(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
@@ -78,7 +81,8 @@ final class GraphOpMappers {
         if (t.startsWith("float") || t.startsWith("bfloat")) op = ShapeOp.Op.CAST_FLOAT;
         else if (t.startsWith("int") || t.startsWith("uint")) op = ShapeOp.Op.CAST_INT;
         else if (t.equals("bool")) op = ShapeOp.Op.CAST_BOOL;
-        else throw new UnsupportedModelException(ctx.file(), spec.name(), null, "cast to dtype '" + t + "' is not supported; allowed: float*, int*, uint*, bool");
+        else throw new UnsupportedModelException(ctx.file(), spec.name(), null, "cast to dtype '" + t
+                + "' is not supported; allowed: float*, int*, uint*, bool");
         return new ShapeOp(spec.name(), spec.className(), op, null, false);
     }
 }

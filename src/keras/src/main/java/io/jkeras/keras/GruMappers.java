@@ -32,8 +32,11 @@ final class GruMappers {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);
         int units = c.dimension("units");
-        Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
-        Activation rec = shapeKeeping(KerasActivations.resolve(c, "recurrent_activation", ctx.keras3() ? "sigmoid" : "hard_sigmoid", spec, ctx),
+        Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec,
+                ctx);
+        Activation rec = shapeKeeping(
+                KerasActivations.resolve(c, "recurrent_activation", ctx.keras3() ? "sigmoid" : "hard_sigmoid", spec,
+                        ctx),
                 "recurrent_activation", spec, ctx);
         boolean useBias = c.bool("use_bias", true);
         boolean resetAfter = c.bool("reset_after", ctx.keras3());
@@ -42,11 +45,13 @@ final class GruMappers {
         if (hasKeras1(w)) {
             if (resetAfter) {
                 throw new UnsupportedModelException(ctx.file(), spec.name(), null,
-                        "Keras 1 per-gate GRU weights (W_z, U_z, b_z, …) with reset_after=True; Keras 1 GRUs apply the reset gate before the recurrent product");
+                        "Keras 1 per-gate GRU weights (W_z, U_z, b_z, …) with reset_after=True; Keras 1 GRUs apply"
+                                + " the reset gate before the recurrent product");
             }
             int g = KERAS1_GATES.length;
             WeightArray w0 = find(w, "W_z", spec, ctx);
-            if (w0.shape().length != 2) throw RecurrentMappers.shape(spec, ctx, "W_z", w0, "(" + RecurrentMappers.features(in[0]) + ", " + units + ")");
+            if (w0.shape().length != 2) throw RecurrentMappers.shape(spec, ctx, "W_z", w0, "("
+                    + RecurrentMappers.features(in[0]) + ", " + units + ")");
             features = w0.shape()[0];
             RecurrentMappers.expectKeras1Gates(spec, w, ctx, KERAS1_GATES, features, units);
             kernel = new float[features * g * units];
@@ -59,18 +64,22 @@ final class GruMappers {
                 RecurrentMappers.expectShape(spec, ctx, wk.name(), wk, features, units);
                 RecurrentMappers.expectShape(spec, ctx, uk.name(), uk, units, units);
                 RecurrentMappers.expectShape(spec, ctx, bk.name(), bk, units);
-                for (int r = 0; r < features; r++) System.arraycopy(wk.data(), r * units, kernel, r * g * units + gi * units, units);
-                for (int r = 0; r < units; r++) System.arraycopy(uk.data(), r * units, recurrent, r * g * units + gi * units, units);
+                for (int r = 0; r < features; r++) System.arraycopy(wk.data(), r * units, kernel, r * g * units
+                        + gi * units, units);
+                for (int r = 0; r < units; r++) System.arraycopy(uk.data(), r * units, recurrent, r * g * units
+                        + gi * units, units);
                 System.arraycopy(bk.data(), 0, bias, gi * units, units);
             }
             if (w.size() != 3 * g) {
-                throw new WeightException(ctx.file(), spec.name(), null, "expected " + 3 * g + " Keras 1 gate arrays (W_z, U_z, b_z, W_r, U_r, b_r, W_h, U_h, b_h), found "
+                throw new WeightException(ctx.file(), spec.name(), null, "expected " + 3 * g
+                        + " Keras 1 gate arrays (W_z, U_z, b_z, W_r, U_r, b_r, W_h, U_h, b_h), found "
                         + w.size() + RecurrentMappers.names(w), null);
             }
         } else {
             int expected = useBias ? 3 : 2;
             if (w.size() != expected) {
-                throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel, recurrent_kernel"
+                throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected
+                        + " weights (kernel, recurrent_kernel"
                         + (useBias ? ", bias" : "") + "), found " + w.size() + RecurrentMappers.names(w), null);
             }
             int gu = 3 * units;
@@ -78,18 +87,22 @@ final class GruMappers {
             WeightArray r = RecurrentMappers.pick(w, "recurrent_kernel", 1);
             WeightArray b = useBias ? RecurrentMappers.pick(w, "bias", 2) : null;
             if (k.shape().length != 2 || k.shape()[1] != gu) {
-                throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + gu + ")");
+                throw RecurrentMappers.shape(spec, ctx, "kernel", k, "(" + RecurrentMappers.features(in[0]) + ", " + gu
+                        + ")");
             }
             RecurrentMappers.expectShape(spec, ctx, "recurrent_kernel", r, units, gu);
             if (b != null) {
                 if (resetAfter) {
                     if (!java.util.Arrays.equals(b.shape(), new int[]{2, gu})) {
                         throw RecurrentMappers.shape(spec, ctx, "bias", b, "(2, " + gu + ") for reset_after=True"
-                                + (b.shape().length == 1 && b.shape()[0] == gu ? "; the file's bias fits reset_after=False, which its config does not say" : ""));
+                                + (b.shape().length == 1 && b.shape()[0] == gu
+                                        ? "; the file's bias fits reset_after=False, which its config does not say"
+                                                : ""));
                     }
                 } else if (!java.util.Arrays.equals(b.shape(), new int[]{gu})) {
                     throw RecurrentMappers.shape(spec, ctx, "bias", b, "(" + gu + ",) for reset_after=False"
-                            + (b.shape().length == 2 && b.shape()[0] == 2 && b.shape()[1] == gu ? "; the file's bias fits reset_after=True, which its config does not say" : ""));
+                            + (b.shape().length == 2 && b.shape()[0] == 2 && b.shape()[1] == gu
+                                    ? "; the file's bias fits reset_after=True, which its config does not say" : ""));
                 }
             }
             features = k.shape()[0];
@@ -98,28 +111,33 @@ final class GruMappers {
             bias = b == null ? null : b.data();
         }
         checkFeatures(spec, in[0], features, ctx);
-        return new Gru(spec.name(), units, features, act, rec, resetAfter, kernel, recurrent, bias, RecurrentMappers.options(c));
+        return new Gru(spec.name(), units, features, act, rec, resetAfter, kernel, recurrent, bias,
+                RecurrentMappers.options(c));
     }
 
     // ---------------------------------------------------------------- shared with CudnnMappers
 
     static void checkCommon(LayerSpec spec, Cfg c, MapContext ctx) {
         if (c.bool("time_major", false)) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "time_major=True is not supported; allowed: time_major=False");
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "time_major=True is not supported; allowed: time_major=False");
         }
         if (c.has("cell")) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "a generic RNN wrapper with a custom cell is not supported");
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "a generic RNN wrapper with a custom cell is not supported");
         }
     }
 
     static void checkFeatures(LayerSpec spec, int[] inputShape, int features, MapContext ctx) {
         if (inputShape.length != 2) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "expects input (batch, timesteps, features), got rank "
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "expects input (batch, timesteps, features), got rank "
                     + (inputShape.length + 1));
         }
         int f = inputShape[1];
         if (f >= 0 && f != features) {
-            throw new WeightException(ctx.file(), spec.name(), "kernel", "has " + features + " input rows but the layer's input has "
+            throw new WeightException(ctx.file(), spec.name(), "kernel", "has " + features
+                    + " input rows but the layer's input has "
                     + f + " features", null);
         }
     }

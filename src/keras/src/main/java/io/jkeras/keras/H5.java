@@ -32,7 +32,8 @@ final class H5 {
     /** Refuses a missing file, and names what a directory, FIFO or device given as a model file is (never read). */
     static void requireRegularFile(Path path, String label) {
         io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
-        if (kind == io.jkeras.util.FileKind.MISSING) throw new ModelFileException(label, null, null, "no such file", null);
+        if (kind == io.jkeras.util.FileKind.MISSING) throw new ModelFileException(label, null, null, "no such file",
+                null);
         if (kind != io.jkeras.util.FileKind.REGULAR) {
             throw new ModelFileException(label, null, null, "is " + kind.words() + ", not a model file", null);
         }
@@ -49,8 +50,11 @@ final class H5 {
                 // out of bounds at once. Through a FileChannel, jhdf would first allocate a buffer of
                 // the claimed length and fill what the file has (found by fuzzing: 15 s per object
                 // header claiming 2 GB). Nothing is copied; the pages are the file's.
-                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
-                    return checkComplete(HdfFile.fromByteBuffer(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size)), label);
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+                        java.nio.file.StandardOpenOption.READ)) {
+                    return checkComplete(
+                            HdfFile.fromByteBuffer(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size)),
+                                    label);
                 }
             }
             return checkComplete(new HdfFile(path), label);
@@ -92,7 +96,8 @@ final class H5 {
     static byte[] readAll(InputStream in, long limit, String label) {
         try {
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (b.length > limit) throw new ModelFileException(label, null, null, "stream is larger than the limit of " + limit + " bytes", null);
+            if (b.length > limit) throw new ModelFileException(label, null, null, "stream is larger than the limit of "
+                    + limit + " bytes", null);
             return b;
         } catch (IOException e) {
             throw new ModelFileException(label, null, null, "cannot read stream: " + e.getMessage(), e);
@@ -144,7 +149,8 @@ final class H5 {
         Object d = data(a, label);
         if (d instanceof String s) return s;
         if (d instanceof byte[] b) return new String(b, StandardCharsets.UTF_8);
-        if (d != null && d.getClass().isArray() && Array.getLength(d) == 1 && Array.get(d, 0) instanceof String s) return s;
+        if (d != null && d.getClass().isArray() && Array.getLength(d) == 1
+                && Array.get(d, 0) instanceof String s) return s;
         throw new ModelFormatException(label, null, null, "attribute '" + name + "' of " + node.getPath()
                 + " should be a string, found " + describe(d), null);
     }
@@ -211,7 +217,8 @@ final class H5 {
 
     static String describe(Object d) {
         if (d == null) return "nothing";
-        if (d.getClass().isArray()) return d.getClass().getComponentType().getSimpleName() + "[" + Array.getLength(d) + "]";
+        if (d.getClass().isArray()) return d.getClass().getComponentType().getSimpleName() + "[" + Array.getLength(d)
+                + "]";
         return d.getClass().getSimpleName();
     }
 
@@ -279,7 +286,8 @@ final class H5 {
             for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
             return f;
         }
-        throw new io.jkeras.exceptions.WeightException(label, layer, weight, "weight data must be float32 or float64, found "
+        throw new io.jkeras.exceptions.WeightException(label, layer, weight,
+                "weight data must be float32 or float64, found "
                 + dtypeName(ds) + " data (" + describe(flat) + ")", null);
     }
 
@@ -287,7 +295,8 @@ final class H5 {
     private static String dtypeName(Dataset ds) {
         try {
             var t = ds.getDataType();
-            if (t instanceof io.jhdf.object.datatype.FixedPoint fp) return (fp.isSigned() ? "int" : "uint") + fp.getSize() * 8;
+            if (t instanceof io.jhdf.object.datatype.FixedPoint fp) return (fp.isSigned() ? "int" : "uint")
+                    + fp.getSize() * 8;
             if (t instanceof io.jhdf.object.datatype.FloatingPoint) return "float" + t.getSize() * 8;
             return t.getClass().getSimpleName() + " (" + t.getSize() + " bytes)";
         } catch (RuntimeException e) {
@@ -316,9 +325,11 @@ final class H5 {
             long size = Files.size(path);
             if (size > limit || size > Integer.MAX_VALUE - 16) {
                 throw new ModelFileException(label, null, null, "file holds " + size + " bytes, more than the limit of "
-                        + Math.min(limit, Integer.MAX_VALUE - 16) + " bytes read into memory (LoadOptions.maxStreamBytes)", null);
+                        + Math.min(limit, Integer.MAX_VALUE - 16)
+                                + " bytes read into memory (LoadOptions.maxStreamBytes)", null);
             }
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+                    java.nio.file.StandardOpenOption.READ)) {
                 return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
             }
         } catch (IOException e) {
@@ -331,7 +342,8 @@ final class H5 {
             long size = Files.size(path);
             if (size > limit || size > Integer.MAX_VALUE - 16) {
                 throw new ModelFileException(label, null, null, "file holds " + size + " bytes, more than the limit of "
-                        + Math.min(limit, Integer.MAX_VALUE - 16) + " bytes read into memory (LoadOptions.maxStreamBytes)", null);
+                        + Math.min(limit, Integer.MAX_VALUE - 16)
+                                + " bytes read into memory (LoadOptions.maxStreamBytes)", null);
             }
             try (InputStream in = Files.newInputStream(path)) {
                 return readAll(in, limit, label);
@@ -376,7 +388,8 @@ final class H5 {
                     : java.util.List.of();
         } catch (RuntimeException | LinkageError e) {
             throw new io.jkeras.exceptions.UnsupportedModelException(label, layer, weight,
-                    "has an HDF5 filter pipeline jkeras cannot read (" + e.getMessage() + "); re-save the model with Keras, "
+                    "has an HDF5 filter pipeline jkeras cannot read (" + e.getMessage()
+                            + "); re-save the model with Keras, "
                             + "which writes weights uncompressed", null);
         }
         for (io.jhdf.object.message.FilterPipelineMessage.FilterInfo f : filters) {
@@ -392,34 +405,42 @@ final class H5 {
                 case 32015 -> "Zstandard";
                 default -> String.valueOf(f.getName());
             };
-            throw new io.jkeras.exceptions.UnsupportedModelException(label, layer, weight, "is compressed with the " + name
-                    + " filter (HDF5 filter " + f.getId() + "), which jkeras does not decode: it reads uncompressed, gzip "
-                    + "(deflate) and shuffle datasets only; re-save the model with Keras, which writes weights uncompressed",
+            throw new io.jkeras.exceptions.UnsupportedModelException(label, layer, weight, "is compressed with the "
+                    + name
+                    + " filter (HDF5 filter " + f.getId()
+                            + "), which jkeras does not decode: it reads uncompressed, gzip "
+                    + "(deflate) and shuffle datasets only; re-save the model with Keras, which writes weights"
+                            + " uncompressed",
                     null);
         }
     }
 
-    static WeightArray weight(Dataset ds, String layer, String shortName, String path, String label, LoadOptions options) {
+    static WeightArray weight(Dataset ds, String layer, String shortName, String path, String label,
+            LoadOptions options) {
         int[] dims = dims(ds, label);
         long count = 1;
         for (int d : dims) {
-            if (d < 0) throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "negative dimension in shape " + java.util.Arrays.toString(dims), null);
+            if (d < 0) throw new io.jkeras.exceptions.WeightException(label, layer, shortName,
+                    "negative dimension in shape " + java.util.Arrays.toString(dims), null);
             count *= d;
             if (count > options.maxWeightElements()) {
-                throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "shape " + java.util.Arrays.toString(dims)
+                throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "shape "
+                        + java.util.Arrays.toString(dims)
                         + " exceeds the limit of " + options.maxWeightElements() + " elements per weight", null);
             }
         }
         refuseUnsupportedFilters(ds, label, layer, shortName);
         float[] data = floats(ds, label, layer, shortName);
         if (data.length != count) {
-            throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data.length + " values but its shape "
+            throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data.length
+                    + " values but its shape "
                     + io.jkeras.tensor.Tensor.shapeString(dims) + " needs " + count, null);
         }
         if (!options.allowNonFiniteWeights()) {
             for (int i = 0; i < data.length; i++) {
                 if (!Float.isFinite(data[i])) {
-                    throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data[i] + " at flat index " + i
+                    throw new io.jkeras.exceptions.WeightException(label, layer, shortName, "holds " + data[i]
+                            + " at flat index " + i
                             + " of shape " + io.jkeras.tensor.Tensor.shapeString(dims)
                             + " (non-finite weights are refused; the file is corrupt or the model diverged)", null);
                 }

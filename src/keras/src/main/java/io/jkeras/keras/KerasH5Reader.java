@@ -45,7 +45,8 @@ public final class KerasH5Reader {
         for (String layer : layerNames) {
             Node n = H5.child(wg, layer, label);
             if (!(n instanceof Group g)) {
-                throw new WeightException(label, layer, null, "layer is listed in layer_names but has no group in " + wg.getPath(), null);
+                throw new WeightException(label, layer, null, "layer is listed in layer_names but has no group in "
+                        + wg.getPath(), null);
             }
             List<String> names = H5.strings(g, "weight_names", label);
             List<WeightArray> arrays = new ArrayList<>();
@@ -67,7 +68,8 @@ public final class KerasH5Reader {
         String shortName = shortName(layer, path);
         Node n = H5.child(g, path, label);
         if (!(n instanceof Dataset ds)) {
-            throw new WeightException(label, layer, shortName, "listed in weight_names as '" + path + "' but no such dataset in " + g.getPath(), null);
+            throw new WeightException(label, layer, shortName, "listed in weight_names as '" + path
+                    + "' but no such dataset in " + g.getPath(), null);
         }
         return H5.weight(ds, layer, shortName, path, label, options);
     }

@@ -125,11 +125,13 @@ public final class KerasLoader {
             if (size > options.maxConfigBytes()) {
                 // refused from its size alone, before reading: a config of 10^9 layers is never read
                 throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON holds " + size
-                        + " bytes, more than the limit of " + options.maxConfigBytes() + " (LoadOptions.maxConfigBytes)", null);
+                        + " bytes, more than the limit of " + options.maxConfigBytes()
+                                + " (LoadOptions.maxConfigBytes)", null);
             }
             return Files.readString(architectureJson);
         } catch (CharacterCodingException e) {
-            throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON is not UTF-8 text", e);
+            throw new ModelFileException(architectureJson.toString(), null, null, "architecture JSON is not UTF-8 text",
+                    e);
         } catch (IOException e) {
             throw new ModelFileException(architectureJson.toString(), null, null, "cannot read: " + e, e);
         }
@@ -137,8 +139,10 @@ public final class KerasLoader {
 
     private static Model loadHdf5(HdfFile f, String label, LoadOptions options) {
         if (KerasWeightsH5Reader.layout(f, label) != null) {
-            throw new ModelFormatException(label, null, null, "this is a Keras 3 weights-only file (.weights.h5, written by"
-                    + " save_weights): it holds no architecture; load it together with its config JSON (model.to_json())", null);
+            throw new ModelFormatException(label, null, null,
+                    "this is a Keras 3 weights-only file (.weights.h5, written by"
+                    + " save_weights): it holds no architecture; load it together with its config JSON"
+                            + " (model.to_json())", null);
         }
         return build(KerasH5Reader.read(f, label, options), null, label, options);
     }
@@ -150,21 +154,27 @@ public final class KerasLoader {
     private static Model loadArchive(ByteBuffer zip, String externalJson, String label, LoadOptions options) {
         KerasZipReader.Archive a = KerasZipReader.read(zip, label, options, Set.of(CONFIG, METADATA, WEIGHTS));
         if (externalJson == null && !a.has(CONFIG)) {
-            throw new ModelFormatException(label, null, null, "the .keras archive has no " + CONFIG + " (the model architecture);"
-                    + " it holds " + a.names() + "; Keras writes " + CONFIG + ", " + METADATA + " and " + WEIGHTS, null);
+            throw new ModelFormatException(label, null, null, "the .keras archive has no " + CONFIG
+                    + " (the model architecture);"
+                    + " it holds " + a.names() + "; Keras writes " + CONFIG + ", " + METADATA + " and " + WEIGHTS,
+                            null);
         }
         if (!a.has(WEIGHTS)) {
             if (a.has("model.weights.npz")) {
-                throw new UnsupportedModelException(label, null, null, "the .keras archive stores its weights as model.weights.npz"
-                        + " (weights_format='npz'); jkeras reads " + WEIGHTS + ", Keras' default: re-save with model.save(path)", null);
+                throw new UnsupportedModelException(label, null, null,
+                        "the .keras archive stores its weights as model.weights.npz"
+                        + " (weights_format='npz'); jkeras reads " + WEIGHTS
+                                + ", Keras' default: re-save with model.save(path)", null);
             }
-            throw new ModelFormatException(label, null, null, "the .keras archive has no " + WEIGHTS + " (the weights); it holds "
+            throw new ModelFormatException(label, null, null, "the .keras archive has no " + WEIGHTS
+                    + " (the weights); it holds "
                     + a.names() + "; Keras writes " + CONFIG + ", " + METADATA + " and " + WEIGHTS, null);
         }
         String configText = externalJson != null ? externalJson : utf8(a.get(CONFIG), CONFIG, label);
         KerasVersion version = null;
         if (a.has(METADATA)) {
-            JsonNode meta = ConfigParser.parseJson(utf8(a.get(METADATA), METADATA, label), label + "!/" + METADATA, options);
+            JsonNode meta = ConfigParser.parseJson(utf8(a.get(METADATA), METADATA, label), label + "!/" + METADATA,
+                    options);
             version = KerasVersion.parse(ConfigParser.text(meta, "keras_version", null));
         }
         String weightsLabel = label + "!/" + WEIGHTS;
@@ -174,7 +184,8 @@ public final class KerasLoader {
     }
 
     /** Weights in the object-walking layout, with their config: parse the config, read, map. */
-    private static Model fromWeightsH5(HdfFile f, String configText, KerasVersion version, String label, String weightsLabel,
+    private static Model fromWeightsH5(HdfFile f, String configText, KerasVersion version, String label,
+            String weightsLabel,
                                        String format, LoadOptions options) {
         JsonNode json = ConfigParser.parseJson(configText, label, options);
         ModelSpec spec = new ConfigParser(label, options).parse(json);
@@ -208,12 +219,14 @@ public final class KerasLoader {
     private static Model build(KerasH5Reader.Contents c, String externalJson, String label, LoadOptions options) {
         String configText = externalJson != null ? externalJson : c.modelConfig();
         if (configText == null) {
-            throw new ModelFormatException(label, null, null, "no 'model_config' attribute: this is a weights-only file; "
+            throw new ModelFormatException(label, null, null,
+                    "no 'model_config' attribute: this is a weights-only file; "
                     + "load it together with its architecture JSON", null);
         }
         var json = ConfigParser.parseJson(configText, label, options);
         KerasVersion version = c.version();
-        if (version == null && externalJson != null) version = KerasVersion.parse(ConfigParser.text(json, "keras_version", null));
+        if (version == null && externalJson != null) version = KerasVersion.parse(
+                ConfigParser.text(json, "keras_version", null));
         if (version == null) version = looksLikeKeras1(configText) ? KerasVersion.UNKNOWN_1 : KerasVersion.UNKNOWN_2;
         String backend = c.backend();
         if (backend == null && externalJson != null) backend = ConfigParser.text(json, "backend", null);
@@ -235,7 +248,8 @@ public final class KerasLoader {
 
     /** A JSON list of strings, as metadata keeps the original layer and weight names. */
     static String jsonList(java.util.Collection<String> items) {
-        com.fasterxml.jackson.databind.node.ArrayNode a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        com.fasterxml.jackson.databind.node.ArrayNode a
+                = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
         for (String s : items) a.add(s);
         return a.toString();
     }
@@ -247,7 +261,8 @@ public final class KerasLoader {
     /** The weights a {@code .keras} archive holds, per user layer name, as mappers receive them. */
     public static Map<String, List<WeightArray>> archiveWeights(Path path, LoadOptions options) {
         String label = path.toString();
-        KerasZipReader.Archive a = KerasZipReader.read(H5.mapFile(path, options.maxStreamBytes(), label), label, options,
+        KerasZipReader.Archive a = KerasZipReader.read(H5.mapFile(path, options.maxStreamBytes(), label), label,
+                options,
                 Set.of(CONFIG, WEIGHTS));
         if (!a.has(CONFIG) || !a.has(WEIGHTS)) {
             throw new ModelFormatException(label, null, null, "the .keras archive needs " + CONFIG + " and " + WEIGHTS

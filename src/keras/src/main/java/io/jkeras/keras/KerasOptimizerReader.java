@@ -87,7 +87,8 @@ public final class KerasOptimizerReader {
     }
 
     /** As {@link #read(Path, Model, LoadOptions)} with the default limits. */
-    public static Optional<TrainingState> read(Path path, Model model) { return read(path, model, LoadOptions.DEFAULT); }
+    public static Optional<TrainingState> read(Path path, Model model) { return read(path, model, LoadOptions.DEFAULT);
+            }
 
     /**
      * The training state of the file {@code path} for {@code model} (the model loaded from that
@@ -107,7 +108,8 @@ public final class KerasOptimizerReader {
         } catch (JKerasException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ModelFormatException(path.toString(), null, null, "cannot restore the optimizer state (" + e + ")", e);
+            throw new ModelFormatException(path.toString(), null, null, "cannot restore the optimizer state (" + e
+                    + ")", e);
         }
     }
 
@@ -116,7 +118,8 @@ public final class KerasOptimizerReader {
         String label = path.toString();
         try {
             if (io.jkeras.format.Jkm.isJkm(path)) return Optional.empty();
-            if (KerasZipReader.isZip(H5.head(path, 4, label))) return readArchive(H5.mapFile(path, options.maxStreamBytes(), label), label, options);
+            if (KerasZipReader.isZip(H5.head(path, 4, label))) return readArchive(
+                    H5.mapFile(path, options.maxStreamBytes(), label), label, options);
             try (HdfFile f = KerasFiles.openHdf5(path, label)) {
                 return readLegacy(f, label, options);
             }
@@ -131,13 +134,15 @@ public final class KerasOptimizerReader {
         KerasZipReader.Archive a = KerasZipReader.read(zip, label, options,
                 Set.of(KerasLoader.CONFIG, KerasLoader.METADATA, KerasLoader.WEIGHTS));
         if (!a.has(KerasLoader.CONFIG)) return Optional.empty();
-        JsonNode config = ConfigParser.parseJson(utf8(a.get(KerasLoader.CONFIG), label), label + "!/" + KerasLoader.CONFIG, options);
+        JsonNode config = ConfigParser.parseJson(utf8(a.get(KerasLoader.CONFIG), label), label + "!/"
+                + KerasLoader.CONFIG, options);
         JsonNode compile = config.path("compile_config");
         JsonNode optimizer = compile.get("optimizer");
         if (optimizer == null || optimizer.isNull()) return Optional.empty();
         String version = null;
         if (a.has(KerasLoader.METADATA)) {
-            JsonNode meta = ConfigParser.parseJson(utf8(a.get(KerasLoader.METADATA), label), label + "!/" + KerasLoader.METADATA, options);
+            JsonNode meta = ConfigParser.parseJson(utf8(a.get(KerasLoader.METADATA), label), label + "!/"
+                    + KerasLoader.METADATA, options);
             version = ConfigParser.text(meta, "keras_version", null);
         }
         Long iterations = null;
@@ -161,7 +166,8 @@ public final class KerasOptimizerReader {
             }
         }
         checkVersion(version, iterations, label);
-        return Optional.of(new Saved("keras-zip", version, optimizer, compile.get("loss"), compile.get("loss_weights"), iterations, vars));
+        return Optional.of(new Saved("keras-zip", version, optimizer, compile.get("loss"), compile.get("loss_weights"),
+                iterations, vars));
     }
 
     private static Optional<Saved> readLegacy(HdfFile f, String label, LoadOptions options) {
@@ -176,19 +182,22 @@ public final class KerasOptimizerReader {
         Node g = H5.child(f, "optimizer_weights", label);
         if (g instanceof Group) {
             List<String> names = H5.strings(g, "weight_names", label);
-            if (names == null) throw new ModelFormatException(label, null, null, "optimizer_weights has no weight_names attribute", null);
+            if (names == null) throw new ModelFormatException(label, null, null,
+                    "optimizer_weights has no weight_names attribute", null);
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
                 Node n = H5.child((Group) g, name, label);
                 if (n == null) {
-                    throw new ModelFormatException(label, null, null, "optimizer_weights lists '" + name + "' but holds no such dataset", null);
+                    throw new ModelFormatException(label, null, null, "optimizer_weights lists '" + name
+                            + "' but holds no such dataset", null);
                 }
                 if (i == 0) iterations = iteration(n, name, label);
                 else vars.add(variable(n, name, "optimizer_weights/" + name, label, options));
             }
         }
         checkVersion(version, iterations, label);
-        return Optional.of(new Saved("keras-hdf5", version, optimizer, training.get("loss"), training.get("loss_weights"), iterations, vars));
+        return Optional.of(new Saved("keras-hdf5", version, optimizer, training.get("loss"),
+                training.get("loss_weights"), iterations, vars));
     }
 
     private static void checkVersion(String version, Long iterations, String label) {
@@ -200,7 +209,8 @@ public final class KerasOptimizerReader {
     }
 
     private static long iteration(Node n, String path, String label) {
-        if (!(n instanceof Dataset ds)) throw new ModelFormatException(label, null, null, path + " (the optimizer's iteration) is not a dataset", null);
+        if (!(n instanceof Dataset ds)) throw new ModelFormatException(label, null, null, path
+                + " (the optimizer's iteration) is not a dataset", null);
         Object v;
         try {
             v = ds.isScalar() ? ds.getData() : null;
@@ -208,14 +218,16 @@ public final class KerasOptimizerReader {
             throw new ModelFileException(label, null, null, "cannot read " + path + " (" + e.getMessage() + ")", e);
         }
         if (!(v instanceof Long || v instanceof Integer) || ((Number) v).longValue() < 0) {
-            throw new ModelFormatException(label, null, null, path + " should be the optimizer's iteration counter, a non-negative"
+            throw new ModelFormatException(label, null, null, path
+                    + " should be the optimizer's iteration counter, a non-negative"
                     + " integer scalar; found " + H5.describe(v) + (v instanceof Number ? " " + v : ""), null);
         }
         return ((Number) v).longValue();
     }
 
     private static Variable variable(Node n, String name, String path, String label, LoadOptions options) {
-        if (!(n instanceof Dataset ds)) throw new ModelFormatException(label, null, null, path + " (an optimizer variable) is not a dataset", null);
+        if (!(n instanceof Dataset ds)) throw new ModelFormatException(label, null, null, path
+                + " (an optimizer variable) is not a dataset", null);
         WeightArray w = H5.weight(ds, "optimizer", path, path, label, options);
         return new Variable(name, w.shape(), w.data());
     }
@@ -225,7 +237,8 @@ public final class KerasOptimizerReader {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
-            throw new ModelFormatException(label, null, null, "a JSON entry of the .keras archive is not UTF-8 text", e);
+            throw new ModelFormatException(label, null, null, "a JSON entry of the .keras archive is not UTF-8 text",
+                    e);
         }
     }
 
@@ -240,7 +253,8 @@ public final class KerasOptimizerReader {
     public static TrainingState restore(Saved saved, Model model, String label) {
         ObjectNode serialized = saved.optimizer().isObject() ? ((ObjectNode) saved.optimizer()).deepCopy() : null;
         JsonNode optJson = serialized != null ? serialized : saved.optimizer();
-        JsonNode cfg = serialized == null ? null : serialized.has("class_name") ? serialized.path("config") : serialized;
+        JsonNode cfg = serialized == null ? null : serialized.has("class_name") ? serialized.path("config")
+                : serialized;
         boolean schedule = cfg != null && cfg.path("learning_rate").isObject();
         List<Variable> vars = saved.variables();
         boolean hasVars = saved.iterations() != null;
@@ -248,7 +262,8 @@ public final class KerasOptimizerReader {
             Variable lr = vars.get(0);
             checkName(lr, "learning_rate", label);
             if (lr.values().length != 1) {
-                throw new ModelFormatException(label, null, null, "optimizer variable 1 should be the learning rate, a scalar; found shape "
+                throw new ModelFormatException(label, null, null,
+                        "optimizer variable 1 should be the learning rate, a scalar; found shape "
                         + Tensor.shapeString(lr.shape()), null);
             }
             if (!oc.path("learning_rate").isNumber() || (float) oc.get("learning_rate").asDouble() != lr.values()[0]) {
@@ -277,7 +292,8 @@ public final class KerasOptimizerReader {
         List<Variable> vars = saved.variables();
         int base = opt.learningRateIsSchedule() ? 0 : 1;
         if (base == 1 && vars.isEmpty()) {
-            throw new ModelFormatException(label, null, null, "the saved " + opt.name() + " holds no learning_rate variable after"
+            throw new ModelFormatException(label, null, null, "the saved " + opt.name()
+                    + " holds no learning_rate variable after"
                     + " its iteration, which Keras keeps for a learning rate that is not a schedule", null);
         }
         Map<String, Object> cfg = opt.kerasConfig();
@@ -289,7 +305,8 @@ public final class KerasOptimizerReader {
             perWeight += g.size();
         }
         if (!inGroups.equals(new HashSet<>(opt.kerasSlotNames()))) {
-            throw new IllegalStateException("Keras' slots of " + opt.name() + " " + groups + " are not jkeras' " + opt.kerasSlotNames());
+            throw new IllegalStateException("Keras' slots of " + opt.name() + " " + groups + " are not jkeras' "
+                    + opt.kerasSlotNames());
         }
         int slotVars = vars.size() - base, expected = perWeight * trainable.size();
         Map<String, float[]> slots = new LinkedHashMap<>();
@@ -298,9 +315,12 @@ public final class KerasOptimizerReader {
             return new OptimizerState(saved.iterations(), slots);
         }
         if (slotVars != expected) {
-            throw new ModelFormatException(label, null, null, "the saved " + opt.name() + " holds " + slotVars + " slot variables (after"
-                    + " iteration" + (base == 1 ? " and learning_rate" : "") + "), but for this model's " + trainable.size()
-                    + " trainable weights Keras keeps " + expected + " (" + groups + " per weight); the optimizer state does not"
+            throw new ModelFormatException(label, null, null, "the saved " + opt.name() + " holds " + slotVars
+                    + " slot variables (after"
+                    + " iteration" + (base == 1 ? " and learning_rate" : "") + "), but for this model's "
+                            + trainable.size()
+                    + " trainable weights Keras keeps " + expected + " (" + groups
+                            + " per weight); the optimizer state does not"
                     + " belong to this model", null);
         }
         List<String> weights = new ArrayList<>(trainable.keySet());
@@ -312,8 +332,10 @@ public final class KerasOptimizerReader {
                     checkName(v, slot, label);
                     int[] shape = trainable.get(w);
                     if (!Arrays.equals(shape, v.shape())) {
-                        throw new WeightException(label, w.substring(0, w.indexOf('/')), w.substring(w.indexOf('/') + 1), "its saved optimizer slot '"
-                                + slot + "'" + (v.name() != null ? " (" + v.name() + ")" : "") + " has shape " + Tensor.shapeString(v.shape())
+                        throw new WeightException(label, w.substring(0, w.indexOf('/')),
+                                w.substring(w.indexOf('/') + 1), "its saved optimizer slot '"
+                                + slot + "'" + (v.name() != null ? " (" + v.name() + ")" : "") + " has shape "
+                                        + Tensor.shapeString(v.shape())
                                 + ", the weight " + Tensor.shapeString(shape), null);
                     }
                     slots.put(w + "/" + slot, v.values());
@@ -323,12 +345,16 @@ public final class KerasOptimizerReader {
         return new OptimizerState(saved.iterations(), slots);
     }
 
-    /** A legacy file names its variables ({@code adam/sequential_dense_kernel_momentum}): the name must end with the slot's. */
+    /**
+     * A legacy file names its variables ({@code adam/sequential_dense_kernel_momentum}): the name must end with the
+     * slot's.
+     */
     private static void checkName(Variable v, String slot, String label) {
         if (v.name() == null) return;
         String n = v.name();
         if (!(n.equals(slot) || n.endsWith("/" + slot) || n.endsWith("_" + slot))) {
-            throw new ModelFormatException(label, null, null, "optimizer variable '" + n + "' is where Keras keeps a '" + slot
+            throw new ModelFormatException(label, null, null, "optimizer variable '" + n + "' is where Keras keeps a '"
+                    + slot
                     + "' variable: the optimizer state does not fit the optimizer config or the model", null);
         }
     }
@@ -361,7 +387,8 @@ public final class KerasOptimizerReader {
         }
         Map<String, Object> cfg = optimizer.kerasConfig();
         Double lr = optimizer.learningRateIsSchedule() ? null : optimizer.learningRateAt(st.iterations());
-        String lossText = loss == null ? null : loss.value() instanceof String t ? t : KerasOptimizers.text(loss.value());
+        String lossText = loss == null ? null : loss.value() instanceof String t ? t
+                : KerasOptimizers.text(loss.value());
         return KerasWriter.OptimizerState.of(optimizer.name(), cfg, lossText, st.iterations(), lr, slots);
     }
 }

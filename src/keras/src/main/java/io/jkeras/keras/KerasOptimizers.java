@@ -32,7 +32,9 @@ public final class KerasOptimizers {
         }
     }
 
-    /** An optimizer from a Keras config in JSON: a name string, a serialized object, or a flat config with {@code name}. */
+    /**
+     * An optimizer from a Keras config in JSON: a name string, a serialized object, or a flat config with {@code name}.
+     */
     public static KerasOptimizer fromJson(JsonNode node) { return Optimizers.fromConfig(plain(node)); }
 
     /** {@code optimizer}'s Keras config ({@link KerasOptimizer#kerasConfig}) as a JSON object. */

@@ -66,7 +66,8 @@ final class KerasTrainingConfig {
         String cls = spec.className();
         if ("Bidirectional".equals(cls) && layer instanceof Bidirectional b) {
             JsonNode fwd = c.get("layer");
-            JsonNode bwd = c.has("backward_layer") && c.get("backward_layer").isObject() ? c.get("backward_layer") : fwd;
+            JsonNode bwd = c.has("backward_layer") && c.get("backward_layer").isObject() ? c.get("backward_layer")
+                    : fwd;
             Parts pf = inner(spec.name(), fwd, b.forwardLayer().name() + "/", ctx);
             Parts pb = inner(spec.name(), bwd, b.backwardLayer().name() + "/", ctx);
             p.merge(pf);
@@ -85,11 +86,13 @@ final class KerasTrainingConfig {
         } else {
             read(spec.name(), cls, c, "", ctx, p);
         }
-        if (p.activity == null) p.activity = regularizer(spec.name(), "activity_regularizer", c.get("activity_regularizer"));
+        if (p.activity == null) p.activity = regularizer(spec.name(), "activity_regularizer",
+                c.get("activity_regularizer"));
         p.regularizers.keySet().retainAll(names);
         p.constraints.keySet().retainAll(names);
         p.initializers.keySet().retainAll(names);
-        return new TrainingConfig(trainable, p.dropout, p.recurrentDropout, p.regularizers, p.activity, p.constraints, p.initializers);
+        return new TrainingConfig(trainable, p.dropout, p.recurrentDropout, p.regularizers, p.activity, p.constraints,
+                p.initializers);
     }
 
     private static final class Parts {
@@ -172,7 +175,8 @@ final class KerasTrainingConfig {
         boolean lstm = "LSTM".equals(cls) || "LSTMCell".equals(cls);
         if (lstm) {
             boolean unitForget = c.has("forget_bias_init")
-                    ? "one".equals(c.get("forget_bias_init").asText()) || "ones".equals(c.get("forget_bias_init").asText())
+                    ? "one".equals(c.get("forget_bias_init").asText())
+                            || "ones".equals(c.get("forget_bias_init").asText())
                     : bool(c, "unit_forget_bias", true);
             Initializer b = p.initializers.get(prefix + "bias");
             if (unitForget) {
@@ -218,8 +222,10 @@ final class KerasTrainingConfig {
             case "l1l2": case "l1_l2": case "weightregularizer": case "activityregularizer": case "l1l2regularizer":
                 return new Regularizer(number(cfg, "l1", 0), number(cfg, "l2", 0));
             default:
-                if (cls == null && (cfg.has("l1") || cfg.has("l2"))) return new Regularizer(number(cfg, "l1", 0), number(cfg, "l2", 0));
-                unsupported.add(layer + ": " + key + " class '" + cls + "' is not supported for training (L1, L2 and L1L2 are)");
+                if (cls == null && (cfg.has("l1") || cfg.has("l2"))) return new Regularizer(number(cfg, "l1", 0),
+                        number(cfg, "l2", 0));
+                unsupported.add(layer + ": " + key + " class '" + cls
+                        + "' is not supported for training (L1, L2 and L1L2 are)");
                 return null;
         }
     }
@@ -268,7 +274,8 @@ final class KerasTrainingConfig {
 
     static {
         for (String n : List.of("GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal",
-                "Orthogonal", "Zeros", "Ones", "Constant", "RandomUniform", "RandomNormal", "TruncatedNormal", "Identity",
+                "Orthogonal", "Zeros", "Ones", "Constant", "RandomUniform", "RandomNormal", "TruncatedNormal",
+                        "Identity",
                 "VarianceScaling")) {
             INIT_NAMES.put(n.toLowerCase(Locale.ROOT), n);
         }
@@ -343,8 +350,10 @@ final class KerasTrainingConfig {
      * beside {@code name}); null, noted as unsupported, when it is neither.
      */
     private Spec spec(String layer, String key, JsonNode v, String what) {
-        if (v.isTextual()) return new Spec(v.asText(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
-        if (v.isObject()) return new Spec(className(v), v.has("config") && v.get("config").isObject() ? v.get("config") : v);
+        if (v.isTextual()) return new Spec(v.asText(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        if (v.isObject()) return new Spec(className(v), v.has("config") && v.get("config").isObject() ? v.get("config")
+                : v);
         unsupported.add(layer + ": " + key + " " + ConfigParser.abbreviate(v) + " is not " + what + " config");
         return null;
     }

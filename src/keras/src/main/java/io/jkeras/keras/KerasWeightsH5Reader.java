@@ -60,7 +60,8 @@ public final class KerasWeightsH5Reader {
     public static Contents read(HdfFile f, JsonNode modelConfig, String label, LoadOptions options) {
         Layout layout = layout(f, label);
         if (layout == null) {
-            throw new ModelFormatException(label, null, null, "not a Keras weights file of the .keras layout: the root has no"
+            throw new ModelFormatException(label, null, null,
+                    "not a Keras weights file of the .keras layout: the root has no"
                     + " 'layers' group (Keras 3) or '_layer_checkpoint_dependencies' group (Keras 2.13-2.15); found "
                     + H5.children(f, label).keySet(), null);
         }
@@ -77,14 +78,16 @@ public final class KerasWeightsH5Reader {
             }
             trainable.addAll(frozen);
             if (out.put(l.name(), trainable) != null) {
-                throw new ModelFormatException(label, l.name(), null, "two layers of the model config share this name", null);
+                throw new ModelFormatException(label, l.name(), null, "two layers of the model config share this name",
+                        null);
             }
         }
         return new Contents(layout, out);
     }
 
     /** The datasets {@code 0..n-1} of {@code <path>/vars}, found as Keras' {@code H5IOStore.get} does. */
-    private static List<WeightArray> group(HdfFile f, String layer, WeightPaths.VarGroup g, String label, LoadOptions options) {
+    private static List<WeightArray> group(HdfFile f, String layer, WeightPaths.VarGroup g, String label,
+            LoadOptions options) {
         String path = g.path();
         Node vars = vars(f, path, label);
         if (vars == null && H5.children(f, label).get(WeightPaths.LEGACY_LAYERS) instanceof Group) {
@@ -104,7 +107,8 @@ public final class KerasWeightsH5Reader {
             byIndex.put(Integer.parseInt(key), e.getValue());
         }
         if (!byIndex.isEmpty() && byIndex.lastKey() != byIndex.size() - 1) {
-            throw new ModelFormatException(label, layer, null, "group " + path + "/vars holds variables " + byIndex.keySet()
+            throw new ModelFormatException(label, layer, null, "group " + path + "/vars holds variables "
+                    + byIndex.keySet()
                     + "; Keras reads 0.." + (byIndex.size() - 1) + " and needs every index", null);
         }
         List<String> names = g.names() != null && g.names().size() == byIndex.size() ? g.names() : null;
@@ -137,7 +141,8 @@ public final class KerasWeightsH5Reader {
             Attribute a = ds.getAttributes().get("dtype");
             if (a == null) return false;
             Object d = a.getData();
-            return "bfloat16".equals(d instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(d));
+            return "bfloat16".equals(d instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                    : String.valueOf(d));
         } catch (RuntimeException e) {
             return false;
         }

@@ -102,10 +102,13 @@ public final class KerasWriter {
             Map<String, Map<String, float[]>> bySlot = new LinkedHashMap<>();
             for (Map.Entry<String, float[]> e : slotsByKey.entrySet()) {
                 int cut = e.getKey().lastIndexOf('/');
-                if (cut <= 0) throw new IllegalArgumentException("slot key '" + e.getKey() + "' is not layer/weight/slot");
-                bySlot.computeIfAbsent(e.getKey().substring(0, cut), k -> new LinkedHashMap<>()).put(e.getKey().substring(cut + 1), e.getValue());
+                if (cut <= 0) throw new IllegalArgumentException("slot key '" + e.getKey()
+                        + "' is not layer/weight/slot");
+                bySlot.computeIfAbsent(e.getKey().substring(0, cut), k -> new LinkedHashMap<>())
+                        .put(e.getKey().substring(cut + 1), e.getValue());
             }
-            return new OptimizerState(className, config, loss, iterations, learningRate, kerasSlotGroups(className, config), bySlot);
+            return new OptimizerState(className, config, loss, iterations, learningRate,
+                    kerasSlotGroups(className, config), bySlot);
         }
     }
 
@@ -115,7 +118,8 @@ public final class KerasWriter {
         return switch (className) {
             case "SGD" -> momentum ? List.of(List.of("momentum")) : List.of();
             case "Adam", "AdamW", "Nadam" -> Boolean.TRUE.equals(config.get("amsgrad"))
-                    ? List.of(List.of("momentum", "velocity"), List.of("velocity_hat")) : List.of(List.of("momentum", "velocity"));
+                    ? List.of(List.of("momentum", "velocity"), List.of("velocity_hat"))
+                            : List.of(List.of("momentum", "velocity"));
             case "RMSprop" -> {
                 List<List<String>> g = new ArrayList<>(List.of(List.of("velocity")));
                 if (momentum) g.add(List.of("momentum"));
@@ -162,10 +166,13 @@ public final class KerasWriter {
     public static void saveH5(Model model, Path path) {
         String label = path.toString();
         Source src = Source.of(model, label);
-        String config = utf8Length(src.configText) > MAX_CONFIG_BYTES ? src.config.toString() : src.configText; // compact JSON
+        // compact JSON
+        String config = utf8Length(src.configText) > MAX_CONFIG_BYTES ? src.config.toString() : src.configText;
         if (utf8Length(config) > MAX_CONFIG_BYTES) {
-            throw new UnsupportedModelException(label, null, null, "the model config is " + utf8Length(config) + " bytes of JSON; jkeras"
-                    + " writes HDF5 attributes of at most " + MAX_CONFIG_BYTES + " bytes (no dense attribute storage): save a .keras"
+            throw new UnsupportedModelException(label, null, null, "the model config is " + utf8Length(config)
+                    + " bytes of JSON; jkeras"
+                    + " writes HDF5 attributes of at most " + MAX_CONFIG_BYTES
+                            + " bytes (no dense attribute storage): save a .keras"
                     + " archive instead, which holds the config as a file");
         }
         List<String> layerNames = src.h5LayerNames();
@@ -211,7 +218,8 @@ public final class KerasWriter {
         Source src = Source.of(model, label);
         if (!src.keras3Config) {
             throw new UnsupportedModelException(label, null, null, "the model was loaded from a Keras " + src.versionRaw
-                    + " legacy file; a .keras archive needs a Keras 3 config, which jkeras does not write: save it as .h5");
+                    + " legacy file; a .keras archive needs a Keras 3 config, which jkeras does not write: save it"
+                            + " as .h5");
         }
         ObjectNode config = src.config.deepCopy();
         if (!config.has("module")) {
@@ -346,7 +354,8 @@ public final class KerasWriter {
                 String n = groupNames.get(e.getKey());
                 if (n != null) vars.putAttribute("name", n);
                 for (Map.Entry<Integer, float[]> v : new java.util.TreeMap<>(e.getValue()).entrySet()) {
-                    vars.putDataset(String.valueOf(v.getKey()), nested(v.getValue(), shapes.get(e.getKey()).get(v.getKey())));
+                    vars.putDataset(String.valueOf(v.getKey()),
+                            nested(v.getValue(), shapes.get(e.getKey()).get(v.getKey())));
                 }
             }
             if (optimizer != null) writeOptimizer(f, groups, optimizer, trainableOrder, trainableShapes, label);
@@ -365,8 +374,10 @@ public final class KerasWriter {
         }
         if (known != count && !(unknownGroups == 1 && count > known)) {
             if (count == 0 && unknownGroups > 0 && known == 0) return List.of();
-            throw new WeightException(label, lv.name(), null, "the layer holds " + count + " weights but its " + lv.className()
-                    + " config has " + known + " variables" + (unknownGroups > 0 ? " in the groups jkeras knows" : ""), null);
+            throw new WeightException(label, lv.name(), null, "the layer holds " + count + " weights but its "
+                    + lv.className()
+                    + " config has " + known + " variables" + (unknownGroups > 0 ? " in the groups jkeras knows" : ""),
+                            null);
         }
         List<Slot> trainable = new ArrayList<>(), frozen = new ArrayList<>();
         for (WeightPaths.VarGroup g : lv.groups()) {
@@ -395,7 +406,8 @@ public final class KerasWriter {
                 for (String slot : group) {
                     float[] v = s == null ? null : s.get(slot);
                     if (v == null) {
-                        throw new WeightException(label, w.substring(0, w.indexOf('/')), w.substring(w.indexOf('/') + 1),
+                        throw new WeightException(label, w.substring(0, w.indexOf('/')),
+                                w.substring(w.indexOf('/') + 1),
                                 "the optimizer state has no '" + slot + "' slot for this trainable weight", null);
                     }
                     vars.putDataset(String.valueOf(i++), nested(v, shapes.get(w)));
@@ -404,7 +416,8 @@ public final class KerasWriter {
         }
         for (String w : o.slots().keySet()) {
             if (!shapes.containsKey(w)) {
-                throw new WeightException(label, null, w, "the optimizer state has slots for a weight that is not a trainable weight of the model", null);
+                throw new WeightException(label, null, w,
+                        "the optimizer state has slots for a weight that is not a trainable weight of the model", null);
             }
         }
     }
@@ -428,22 +441,28 @@ public final class KerasWriter {
             Map<String, String> meta = model.metadata();
             s.configText = meta.get(KerasLoader.META_MODEL_CONFIG);
             if (s.configText == null) {
-                throw new UnsupportedModelException(label, null, null, "model '" + model.name() + "' holds no Keras model config"
-                        + " (it was not loaded from a Keras file); jkeras writes back the config of the file a model was loaded from");
+                throw new UnsupportedModelException(label, null, null, "model '" + model.name()
+                        + "' holds no Keras model config"
+                        + " (it was not loaded from a Keras file); jkeras writes back the config of the file a model"
+                                + " was loaded from");
             }
             JsonNode json = ConfigParser.parseJson(s.configText, label);
             s.config = (ObjectNode) json;
             s.versionRaw = meta.getOrDefault("keras_version", "?");
             KerasVersion v = KerasVersion.parse(s.versionRaw);
             if (v == null || v.major() < 2) {
-                throw new UnsupportedModelException(label, null, null, "the model was loaded from a Keras " + s.versionRaw + " file;"
-                        + " Keras 3 cannot read Keras 1 configs and jkeras does not translate them, so it is not written"
+                throw new UnsupportedModelException(label, null, null, "the model was loaded from a Keras "
+                        + s.versionRaw + " file;"
+                        + " Keras 3 cannot read Keras 1 configs and jkeras does not translate them, so it is not"
+                                + " written"
                         + " (re-save the model with Keras 2 or 3 first)");
             }
             JsonNode inner = json.get("config");
             if (inner != null && inner.isArray()) {
-                throw new UnsupportedModelException(label, null, null, "the model was loaded from a Keras " + s.versionRaw
-                        + " file whose Sequential config is a bare list of layers (Keras 2.0-2.1), which Keras 3 cannot read;"
+                throw new UnsupportedModelException(label, null, null, "the model was loaded from a Keras "
+                        + s.versionRaw
+                        + " file whose Sequential config is a bare list of layers (Keras 2.0-2.1), which Keras 3"
+                                + " cannot read;"
                         + " jkeras does not translate configs, so it is not written");
             }
             s.kerasVersion = s.versionRaw.contains("inferred") ? null : s.versionRaw;
@@ -487,7 +506,8 @@ public final class KerasWriter {
             if (n == null) return;
             if (n.isObject()) {
                 JsonNode c = n.get("class_name");
-                if (c != null && c.isTextual() && NOT_IN_KERAS3.contains(c.asText()) && !refused.contains(c.asText())) refused.add(c.asText());
+                if (c != null && c.isTextual() && NOT_IN_KERAS3.contains(c.asText())
+                        && !refused.contains(c.asText())) refused.add(c.asText());
                 n.forEach(x -> classes(x, refused));
             } else if (n.isArray()) {
                 n.forEach(x -> classes(x, refused));
@@ -604,7 +624,8 @@ public final class KerasWriter {
         int slash = path.lastIndexOf('/');
         WritableGroup g = slash < 0 ? layerGroup : group(layerGroup, groups, path.substring(0, slash));
         String name = path.substring(slash + 1);
-        if (name.isEmpty()) throw new WeightException(label, layer, w.name(), "weight name '" + path + "' ends with '/'", null);
+        if (name.isEmpty()) throw new WeightException(label, layer, w.name(), "weight name '" + path
+                + "' ends with '/'", null);
         g.putDataset(name, nested(w.values(), w.shape()));
     }
 
@@ -612,7 +633,8 @@ public final class KerasWriter {
     static Object nested(float[] flat, int[] shape) {
         if (shape.length == 0) return flat[0];
         for (int d : shape) {
-            if (d <= 0) throw new UnsupportedModelException(null, null, null, "jkeras cannot write a weight with an empty dimension "
+            if (d <= 0) throw new UnsupportedModelException(null, null, null,
+                    "jkeras cannot write a weight with an empty dimension "
                     + io.jkeras.tensor.Tensor.shapeString(shape));
         }
         if (shape.length == 1) return flat.clone();

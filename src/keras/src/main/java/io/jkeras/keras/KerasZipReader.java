@@ -22,7 +22,8 @@ import java.util.zip.Inflater;
  * Python's {@code zipfile}, which Keras uses, does: entries are found through the central
  * directory at the end of the archive, and each wanted entry is decompressed from its local
  * header. Entries that are not wanted are listed but never read: of a mapped file, their pages are
- * never touched (an archive with a 1 GiB unused asset costs nothing). Nothing is extracted to disk. Refused with a {@link ModelFileException}: entry names that are absolute or
+ * never touched (an archive with a 1 GiB unused asset costs nothing). Nothing is extracted to disk. Refused with a
+ * {@link ModelFileException}: entry names that are absolute or
  * contain {@code ..}, the same name twice, more entries than {@link LoadOptions#maxArchiveEntries},
  * encrypted or multi-disk archives, and zip bombs: entries whose declared or actual size exceeds
  * {@link LoadOptions#maxArchiveBytes} or whose expansion exceeds
@@ -116,7 +117,8 @@ public final class KerasZipReader {
         private long u64(long at) {
             long lo = u32(at);
             long hi = u32(at + 4);
-            if (hi < 0 || hi > 0x7fffffffL) throw fail("a zip64 field holds an impossible value: the archive is damaged");
+            if (hi < 0 || hi > 0x7fffffffL) throw fail(
+                    "a zip64 field holds an impossible value: the archive is damaged");
             return lo | hi << 32;
         }
 
@@ -149,7 +151,8 @@ public final class KerasZipReader {
                 throw fail("a zip archive (not an HDF5 file) without an end-of-central-directory record: the archive"
                         + " is truncated or damaged; a Keras .keras file must be copied whole");
             }
-            if (u16(eocd + 4) != 0 || u16(eocd + 6) != 0) throw fail("multi-disk (spanned) zip archives are not supported");
+            if (u16(eocd + 4) != 0 || u16(eocd + 6) != 0) throw fail(
+                    "multi-disk (spanned) zip archives are not supported");
             long count = u16(eocd + 10);
             long cdSize = u32(eocd + 12);
             long cdOffset = u32(eocd + 16);
@@ -159,7 +162,8 @@ public final class KerasZipReader {
                 if (loc >= 0 && u32(loc) == ZIP64_LOCATOR_SIG) {
                     long z = u64(loc + 8);
                     check(z, 56);
-                    if (u32(z) != ZIP64_EOCD_SIG) throw fail("zip64 end-of-central-directory record not found where its locator points");
+                    if (u32(z) != ZIP64_EOCD_SIG) throw fail(
+                            "zip64 end-of-central-directory record not found where its locator points");
                     count = u64(z + 32);
                     cdSize = u64(z + 40);
                     cdOffset = u64(z + 48);
@@ -167,7 +171,8 @@ public final class KerasZipReader {
                 }
             }
             if (count > o.maxArchiveEntries()) {
-                throw fail("the zip archive lists " + count + " entries, more than the limit of " + o.maxArchiveEntries()
+                throw fail("the zip archive lists " + count + " entries, more than the limit of "
+                        + o.maxArchiveEntries()
                         + " (LoadOptions.maxArchiveEntries); a Keras .keras file holds config.json, metadata.json,"
                         + " model.weights.h5 and its assets");
             }
@@ -180,7 +185,8 @@ public final class KerasZipReader {
             long p = start;
             long end = start + cdSize;
             while (p < end) {
-                if (u32(p) != CENTRAL_SIG) throw fail("damaged zip central directory (bad entry signature at offset " + p + ")");
+                if (u32(p) != CENTRAL_SIG) throw fail("damaged zip central directory (bad entry signature at offset "
+                        + p + ")");
                 int flags = u16(p + 8);
                 int method = u16(p + 10);
                 long crc = u32(p + 16);
@@ -239,13 +245,15 @@ public final class KerasZipReader {
 
         private ModelFileException bomb(String name, long size, long csize, String verb) {
             return fail("zip entry '" + name + "' " + verb + " " + size + " bytes from " + csize + " stored bytes,"
-                    + " an expansion above the limit of " + o.maxCompressionRatio() + "x (LoadOptions.maxCompressionRatio):"
+                    + " an expansion above the limit of " + o.maxCompressionRatio()
+                            + "x (LoadOptions.maxCompressionRatio):"
                     + " refusing a potential zip bomb; Keras stores its entries uncompressed");
         }
 
         private void checkName(String name) {
             if (name.isEmpty()) throw fail("the zip archive holds an entry with an empty name");
-            if (name.indexOf('\0') >= 0) throw fail("zip entry name '" + name.replace('\0', '?') + "' contains a NUL character");
+            if (name.indexOf('\0') >= 0) throw fail("zip entry name '" + name.replace('\0', '?')
+                    + "' contains a NUL character");
             boolean absolute = name.startsWith("/") || name.startsWith("\\")
                     || (name.length() >= 2 && name.charAt(1) == ':' && Character.isLetter(name.charAt(0)));
             if (absolute) {
@@ -254,7 +262,8 @@ public final class KerasZipReader {
             }
             for (String part : name.split("[/\\\\]")) {
                 if (part.equals("..")) {
-                    throw fail("zip entry '" + name + "' contains '..' (a path leaving the archive); refusing the archive");
+                    throw fail("zip entry '" + name
+                            + "' contains '..' (a path leaving the archive); refusing the archive");
                 }
             }
         }
@@ -262,12 +271,15 @@ public final class KerasZipReader {
         private byte[] extract(Entry e) {
             long at = e.localOffset;
             check(at, 30);
-            if (u32(at) != LOCAL_SIG) throw fail("zip entry '" + e.name + "': no local header at offset " + at + ": the archive is damaged");
+            if (u32(at) != LOCAL_SIG) throw fail("zip entry '" + e.name + "': no local header at offset " + at
+                    + ": the archive is damaged");
             int nameLen = u16(at + 26);
             int extraLen = u16(at + 28);
-            String local = new String(bytes(at + 30, nameLen), (e.flags & 0x800) != 0 ? StandardCharsets.UTF_8 : cp437());
+            String local = new String(bytes(at + 30, nameLen), (e.flags & 0x800) != 0 ? StandardCharsets.UTF_8
+                    : cp437());
             if (!local.equals(e.name)) {
-                throw fail("zip entry '" + e.name + "' is named '" + local + "' in its local header: the archive is damaged or crafted");
+                throw fail("zip entry '" + e.name + "' is named '" + local
+                        + "' in its local header: the archive is damaged or crafted");
             }
             long data = at + 30 + nameLen + extraLen;
             check(data, e.compressedSize);
@@ -276,7 +288,8 @@ public final class KerasZipReader {
             byte[] out;
             if (e.method == 0) {
                 if (e.compressedSize > limit) {
-                    throw fail("zip entry '" + e.name + "' stores " + e.compressedSize + " bytes, more than the limit of "
+                    throw fail("zip entry '" + e.name + "' stores " + e.compressedSize
+                            + " bytes, more than the limit of "
                             + limit + " bytes (LoadOptions.maxArchiveBytes)");
                 }
                 out = bytes(data, e.compressedSize);
@@ -293,7 +306,8 @@ public final class KerasZipReader {
             }
             CRC32 crc = new CRC32();
             crc.update(out);
-            if (crc.getValue() != e.crc) throw fail("zip entry '" + e.name + "' fails its CRC-32 check: the archive is damaged");
+            if (crc.getValue() != e.crc) throw fail("zip entry '" + e.name
+                    + "' fails its CRC-32 check: the archive is damaged");
             return out;
         }
 
@@ -341,8 +355,10 @@ public final class KerasZipReader {
         /** After an inflate call that produced nothing: the data must be complete, or more must follow. */
         private void stalled(Inflater inf, Entry e) {
             if (inf.finished()) return;
-            if (inf.needsDictionary()) throw fail("zip entry '" + e.name + "' needs a preset dictionary: not a valid zip entry");
-            if (inf.needsInput()) throw fail("zip entry '" + e.name + "' is truncated (its compressed data ends early)");
+            if (inf.needsDictionary()) throw fail("zip entry '" + e.name
+                    + "' needs a preset dictionary: not a valid zip entry");
+            if (inf.needsInput()) throw fail("zip entry '" + e.name
+                    + "' is truncated (its compressed data ends early)");
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.List;
 public record LayerSpec(String className, String name, JsonNode config, List<List<TensorRef>> calls,
                         List<TensorRef> masks, List<JsonNode> rawCalls) {
     public LayerSpec(String className, String name, JsonNode config, List<List<TensorRef>> calls) {
-        this(className, name, config, calls, Collections.nCopies(calls.size(), null), Collections.nCopies(calls.size(), null));
+        this(className, name, config, calls, Collections.nCopies(calls.size(), null),
+                Collections.nCopies(calls.size(), null));
     }
 
     public LayerSpec {

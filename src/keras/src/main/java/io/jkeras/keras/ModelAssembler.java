@@ -34,7 +34,8 @@ public final class ModelAssembler {
         }
         for (String w : weights.keySet()) {
             if (!byName.containsKey(w) && !weights.get(w).isEmpty() && !"top_level_model_weights".equals(w)) {
-                throw new WeightException(ctx.file(), w, null, "the file holds weights for this layer but the model config has no such layer", null);
+                throw new WeightException(ctx.file(), w, null,
+                        "the file holds weights for this layer but the model config has no such layer", null);
             }
         }
         Graph g = new Graph(byName, weights, ctx);
@@ -48,14 +49,16 @@ public final class ModelAssembler {
         for (LayerSpec.TensorRef r : spec.inputs()) {
             Integer id = nodeOf.get(r.layer() + "#" + r.node());
             if (id == null || !(nodes.get(id).layer() instanceof InputLayer)) {
-                throw new ModelFormatException(ctx.file(), r.layer(), null, "model input " + r + " is not an input layer", null);
+                throw new ModelFormatException(ctx.file(), r.layer(), null, "model input " + r
+                        + " is not an input layer", null);
             }
             inputIds.add(id);
         }
         List<Node.Ref> outputs = new ArrayList<>();
         for (LayerSpec.TensorRef r : spec.outputs()) {
             Integer id = nodeOf.get(r.layer() + "#" + r.node());
-            if (id == null) throw new ModelFormatException(ctx.file(), r.layer(), null, "model output " + r + " is not produced by any layer call", null);
+            if (id == null) throw new ModelFormatException(ctx.file(), r.layer(), null, "model output " + r
+                    + " is not produced by any layer call", null);
             if (r.index() >= nodes.get(id).outputShapes().length) {
                 throw new ModelFormatException(ctx.file(), r.layer(), null, "model output " + r + " but that call has "
                         + nodes.get(id).outputShapes().length + " output(s)", null);
@@ -133,7 +136,8 @@ public final class ModelAssembler {
             }
             for (Call c : calls) {
                 if (!nodeOf.containsKey(c.key())) {
-                    throw new ModelFormatException(ctx.file(), c.layer().name(), null, "its inputs are never produced (a cycle or a"
+                    throw new ModelFormatException(ctx.file(), c.layer().name(), null,
+                            "its inputs are never produced (a cycle or a"
                             + " missing node): " + c.layer().calls().get(c.index()), null);
                 }
             }
@@ -149,20 +153,23 @@ public final class ModelAssembler {
             }
             for (LayerSpec.TensorRef r : refs) {
                 if (!byName.containsKey(r.layer())) {
-                    throw new ModelFormatException(ctx.file(), l.name(), null, "takes input " + r + " from a layer that is not in the model", null);
+                    throw new ModelFormatException(ctx.file(), l.name(), null, "takes input " + r
+                            + " from a layer that is not in the model", null);
                 }
                 String key = r.layer() + "#" + r.node();
                 Integer id = nodeOf.get(key);
                 if (id == null) return key;
                 if (r.index() < 0 || r.index() >= nodes.get(id).outputShapes().length) {
-                    throw new ModelFormatException(ctx.file(), l.name(), null, "takes input " + r + " but that layer call has "
+                    throw new ModelFormatException(ctx.file(), l.name(), null, "takes input " + r
+                            + " but that layer call has "
                             + nodes.get(id).outputShapes().length + " output(s)", null);
                 }
             }
             LayerSpec.TensorRef m = c.input() ? null : l.mask(c.index());
             if (m != null) {
                 if (!byName.containsKey(m.layer())) {
-                    throw new ModelFormatException(ctx.file(), l.name(), null, "takes its mask from " + m + ", a layer that is not in the model", null);
+                    throw new ModelFormatException(ctx.file(), l.name(), null, "takes its mask from " + m
+                            + ", a layer that is not in the model", null);
                 }
                 String key = m.layer() + "#" + m.node();
                 if (!nodeOf.containsKey(key)) return key;
@@ -173,11 +180,13 @@ public final class ModelAssembler {
         private void build(Call c) {
             LayerSpec l = c.layer();
             List<Node.Ref> inputs = new ArrayList<>();
-            for (LayerSpec.TensorRef r : c.refs()) inputs.add(new Node.Ref(nodeOf.get(r.layer() + "#" + r.node()), r.index()));
+            for (LayerSpec.TensorRef r : c.refs()) inputs.add(
+                    new Node.Ref(nodeOf.get(r.layer() + "#" + r.node()), r.index()));
             LayerSpec.TensorRef m = c.input() ? null : l.mask(c.index());
             Node.Ref maskRef = m == null ? null : new Node.Ref(nodeOf.get(m.layer() + "#" + m.node()), m.index());
             int[][] inShapes = new int[inputs.size()][];
-            for (int i = 0; i < inShapes.length; i++) inShapes[i] = nodes.get(inputs.get(i).node()).outputShapes()[inputs.get(i).index()];
+            for (int i = 0; i < inShapes.length; i++) inShapes[i] = nodes.get(inputs.get(i).node())
+                    .outputShapes()[inputs.get(i).index()];
             Layer layer = built.get(l.name());
             int[][] outShapes;
             try {
@@ -188,7 +197,8 @@ public final class ModelAssembler {
                     try {
                         training.put(l.name(), trainingReader.of(l, layer, ctx));
                     } catch (RuntimeException e) { // training-only settings never stop a model from loading
-                        trainingReader.unsupported.add(l.name() + ": training config unreadable (" + e.getMessage() + ")");
+                        trainingReader.unsupported.add(l.name() + ": training config unreadable (" + e.getMessage()
+                                + ")");
                     }
                 }
                 outShapes = layer.outputShapes(inShapes);

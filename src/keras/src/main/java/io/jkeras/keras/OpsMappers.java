@@ -48,25 +48,30 @@ final class OpsMappers {
             case "valid" -> Conv1D.Padding.VALID;
             case "same" -> Conv1D.Padding.SAME;
             case "causal" -> Conv1D.Padding.CAUSAL;
-            default -> throw new UnsupportedModelException(ctx.file(), spec.name(), null, "padding '" + pad + "' is not supported; allowed: valid, same, causal");
+            default -> throw new UnsupportedModelException(ctx.file(), spec.name(), null, "padding '" + pad
+                    + "' is not supported; allowed: valid, same, causal");
         };
         String format = c.text("data_format", "channels_last");
         boolean channelsFirst;
         if ("channels_last".equals(format)) channelsFirst = false;
         else if ("channels_first".equals(format)) channelsFirst = true;
-        else throw new UnsupportedModelException(ctx.file(), spec.name(), null, "data_format '" + format + "' is not supported; allowed: channels_last, channels_first");
+        else throw new UnsupportedModelException(ctx.file(), spec.name(), null, "data_format '" + format
+                + "' is not supported; allowed: channels_last, channels_first");
         if (c.has("lora_rank")) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "LoRA (lora_rank=" + ConfigParser.abbreviate(c.node("lora_rank"))
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "LoRA (lora_rank="
+                    + ConfigParser.abbreviate(c.node("lora_rank"))
                     + ") is not supported; merge the adapter into the kernel before saving");
         }
         if (stride > 1 && dilation > 1) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "strides > 1 together with dilation_rate > 1 is not allowed (Keras refuses it too)");
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "strides > 1 together with dilation_rate > 1 is not allowed (Keras refuses it too)");
         }
         Activation act = KerasActivations.resolve(c, "activation", "linear", spec, ctx);
         boolean useBias = c.bool("use_bias", true);
         int expected = useBias ? 2 : 1;
         if (w.size() != expected) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel" + (useBias ? ", bias" : "")
+            throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel"
+                    + (useBias ? ", bias" : "")
                     + "), found " + w.size() + RecurrentMappers.names(w), null);
         }
         boolean keras1 = RecurrentMappers.has(w, "W");
@@ -83,20 +88,25 @@ final class OpsMappers {
                 float[] t = new float[kernel.length];
                 for (int f = 0; f < filters; f++)
                     for (int ci = 0; ci < cin; ci++)
-                        for (int kk = 0; kk < k; kk++) t[(kk * cin + ci) * filters + f] = kernel[(f * cin + ci) * k + kk];
+                        for (int kk = 0; kk < k; kk++) t[(kk * cin + ci) * filters + f] = kernel[(f * cin + ci) * k
+                                + kk];
                 kernel = t;
                 ks = new int[]{k, cin, filters};
             } else {
-                throw RecurrentMappers.shape(spec, ctx, kw.name(), kw, "(" + k + ", 1, input_dim, " + filters + ") (Keras 1)");
+                throw RecurrentMappers.shape(spec, ctx, kw.name(), kw, "(" + k + ", 1, input_dim, " + filters
+                        + ") (Keras 1)");
             }
         }
         if (ks.length != 3 || ks[0] != k || ks[2] != filters) {
-            throw RecurrentMappers.shape(spec, ctx, kw.name(), kw, "(" + k + ", input_channels/groups, " + filters + ")");
+            throw RecurrentMappers.shape(spec, ctx, kw.name(), kw, "(" + k + ", input_channels/groups, " + filters
+                    + ")");
         }
         if ("theano".equalsIgnoreCase(ctx.backend())) {
             if (padding == Conv1D.Padding.SAME && (stride != 1 || (dilation * (k - 1)) % 2 != 0)) {
-                throw new UnsupportedModelException(ctx.file(), spec.name(), null, "padding 'same' with an even (dilated) kernel or strides > 1"
-                        + " is aligned differently by the Theano backend; allowed for Theano files: valid, causal, or same with an odd kernel and strides 1");
+                throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                        "padding 'same' with an even (dilated) kernel or strides > 1"
+                        + " is aligned differently by the Theano backend; allowed for Theano files: valid, causal,"
+                                + " or same with an odd kernel and strides 1");
             }
             kernel = flip(kernel, k, ks[1] * filters);
         }
@@ -104,13 +114,15 @@ final class OpsMappers {
         if (in[0].length == 2) {
             int ch = channelsFirst ? in[0][0] : in[0][1];
             if (ch >= 0 && ch != channels) {
-                throw new WeightException(ctx.file(), spec.name(), kw.name(), "has " + ks[1] + " input channels per group (groups=" + groups
+                throw new WeightException(ctx.file(), spec.name(), kw.name(), "has " + ks[1]
+                        + " input channels per group (groups=" + groups
                         + ") but the layer's input " + Tensor.shapeString(in[0]) + " has " + ch, null);
             }
         }
         if (bw != null) RecurrentMappers.expectShape(spec, ctx, bw.name(), bw, filters);
         try {
-            return new Conv1D(spec.name(), channels, filters, k, stride, dilation, padding, groups, channelsFirst, act, kernel,
+            return new Conv1D(spec.name(), channels, filters, k, stride, dilation, padding, groups, channelsFirst, act,
+                    kernel,
                     bw == null ? null : bw.data());
         } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
@@ -128,18 +140,21 @@ final class OpsMappers {
     private static int single(Cfg c, LayerSpec spec, MapContext ctx, String key, int dflt) {
         JsonNode v = c.node(key);
         if (v == null || v.isNull()) {
-            if (dflt < 0) throw new ModelFormatException(ctx.file(), spec.name(), null, "config has no '" + key + "'", null);
+            if (dflt < 0) throw new ModelFormatException(ctx.file(), spec.name(), null, "config has no '" + key + "'",
+                    null);
             return dflt;
         }
         if (v.isArray()) {
             if (v.size() != 1 || !v.get(0).canConvertToInt()) {
-                throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key + "' should be one integer, found "
+                throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key
+                        + "' should be one integer, found "
                         + ConfigParser.abbreviate(v), null);
             }
             v = v.get(0);
         }
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
-            throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key + "' should be a positive integer, found "
+            throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key
+                    + "' should be a positive integer, found "
                     + ConfigParser.abbreviate(v), null);
         }
         return c.dimension(key, v.intValue());
@@ -158,7 +173,8 @@ final class OpsMappers {
             throw new UnsupportedModelException(ctx.file(), spec.name(), null, "virtual_batch_size is not supported");
         }
         if (c.has("adjustment")) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "an 'adjustment' function is not supported");
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "an 'adjustment' function is not supported");
         }
         int[] axes = intList(c, spec, ctx, "axis", new int[]{-1});
         int[] norm = new int[axes.length];
@@ -166,7 +182,8 @@ final class OpsMappers {
             int a = axes[i] < 0 ? axes[i] + rank : axes[i];
             if (a < 1 || a >= rank) {
                 throw new UnsupportedModelException(ctx.file(), spec.name(), null, "axis " + axes[i] + " is "
-                        + (a == 0 ? "the batch axis" : "out of range") + " for input (None, " + inner(in[0]) + "); allowed: 1.." + (rank - 1)
+                        + (a == 0 ? "the batch axis" : "out of range") + " for input (None, " + inner(in[0])
+                                + "); allowed: 1.." + (rank - 1)
                         + " or -" + (rank - 1) + "..-1");
             }
             norm[i] = a;
@@ -181,8 +198,10 @@ final class OpsMappers {
         core.add("moving_variance");
         boolean renorm = c.bool("renorm", false);
         if (w.size() < core.size() || (!renorm && w.size() != core.size())) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected " + core.size() + " weights (" + String.join(", ", core)
-                    + (renorm ? ", then renorm statistics" : "") + "), found " + w.size() + RecurrentMappers.names(w), null);
+            throw new WeightException(ctx.file(), spec.name(), null, "expected " + core.size() + " weights ("
+                    + String.join(", ", core)
+                    + (renorm ? ", then renorm statistics" : "") + "), found " + w.size() + RecurrentMappers.names(w),
+                            null);
         }
         List<WeightArray> rest = new ArrayList<>(w);
         WeightArray[] picked = new WeightArray[core.size()];
@@ -197,7 +216,8 @@ final class OpsMappers {
             for (WeightArray x : rest) if (x.name().equals(n) || x.name().equals(alt)) { a = x; break; }
             if (a == null) a = w.get(i);
             if (!rest.remove(a)) {
-                throw new WeightException(ctx.file(), spec.name(), n, "cannot be told apart from the other arrays" + RecurrentMappers.names(w), null);
+                throw new WeightException(ctx.file(), spec.name(), n, "cannot be told apart from the other arrays"
+                        + RecurrentMappers.names(w), null);
             }
             picked[i] = a;
         }
@@ -217,8 +237,10 @@ final class OpsMappers {
         long have = 1;
         for (int d : pshape) have *= d;
         if (known && need != have) {
-            throw new WeightException(ctx.file(), spec.name(), "moving_mean", "has shape " + Tensor.shapeString(pshape) + " (" + have
-                    + " values) but axis " + Arrays.toString(axes) + " of input (None, " + inner(in[0]) + ") has " + need, null);
+            throw new WeightException(ctx.file(), spec.name(), "moving_mean", "has shape " + Tensor.shapeString(pshape)
+                    + " (" + have
+                    + " values) but axis " + Arrays.toString(axes) + " of input (None, " + inner(in[0]) + ") has "
+                            + need, null);
         }
         List<Weight> extra = new ArrayList<>();
         for (WeightArray x : rest) extra.add(new Weight(x.name(), x.shape(), x.data()));
@@ -228,7 +250,8 @@ final class OpsMappers {
         float[] mean = picked[i++].data();
         float[] var = picked[i].data();
         try {
-            return new BatchNormalization(spec.name(), rank, norm, pshape, eps, new Cfg(spec, ctx).number("momentum", 0.99),
+            return new BatchNormalization(spec.name(), rank, norm, pshape, eps, new Cfg(spec, ctx)
+                    .number("momentum", 0.99),
                     gamma, beta, mean, var, extra);
         } catch (io.jkeras.exceptions.JKerasException e) {
             throw e.in(ctx.file(), spec.name());
@@ -239,7 +262,8 @@ final class OpsMappers {
 
     static Layer reshape(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
-        if (!c.has("target_shape")) throw new ModelFormatException(ctx.file(), spec.name(), null, "config has no 'target_shape'", null);
+        if (!c.has("target_shape")) throw new ModelFormatException(ctx.file(), spec.name(), null,
+                "config has no 'target_shape'", null);
         return wrap(ctx, spec, () -> new Reshape(spec.name(), intList(c, spec, ctx, "target_shape", null)));
     }
 
@@ -251,7 +275,8 @@ final class OpsMappers {
 
     static Layer softmax(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
-        return wrap(ctx, spec, () -> new Softmax(spec.name(), intList(c, spec, ctx, "axis", new int[]{-1}), ctx.keras3()));
+        return wrap(ctx, spec, ()
+                -> new Softmax(spec.name(), intList(c, spec, ctx, "axis", new int[]{-1}), ctx.keras3()));
     }
 
     // ---------------------------------------------------------------- merging
@@ -259,20 +284,27 @@ final class OpsMappers {
     static Layer concatenate(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         int axis = c.has("axis") ? c.integer("axis") : -1;
-        return new Concatenate(spec.name(), axis, ctx.keras3() ? Concatenate.MaskRule.KERAS3_ANY : Concatenate.MaskRule.KERAS2_ALL);
+        return new Concatenate(spec.name(), axis, ctx.keras3() ? Concatenate.MaskRule.KERAS3_ANY
+                : Concatenate.MaskRule.KERAS2_ALL);
     }
 
-    static Layer add(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) { return merge(spec, ctx, Merge.Op.ADD); }
+    static Layer add(LayerSpec spec, List<WeightArray> w, int[][] in,
+            MapContext ctx) { return merge(spec, ctx, Merge.Op.ADD); }
 
-    static Layer subtract(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) { return merge(spec, ctx, Merge.Op.SUBTRACT); }
+    static Layer subtract(LayerSpec spec, List<WeightArray> w, int[][] in,
+            MapContext ctx) { return merge(spec, ctx, Merge.Op.SUBTRACT); }
 
-    static Layer multiply(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) { return merge(spec, ctx, Merge.Op.MULTIPLY); }
+    static Layer multiply(LayerSpec spec, List<WeightArray> w, int[][] in,
+            MapContext ctx) { return merge(spec, ctx, Merge.Op.MULTIPLY); }
 
-    static Layer average(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) { return merge(spec, ctx, Merge.Op.AVERAGE); }
+    static Layer average(LayerSpec spec, List<WeightArray> w, int[][] in,
+            MapContext ctx) { return merge(spec, ctx, Merge.Op.AVERAGE); }
 
-    static Layer maximum(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) { return merge(spec, ctx, Merge.Op.MAXIMUM); }
+    static Layer maximum(LayerSpec spec, List<WeightArray> w, int[][] in,
+            MapContext ctx) { return merge(spec, ctx, Merge.Op.MAXIMUM); }
 
-    static Layer minimum(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) { return merge(spec, ctx, Merge.Op.MINIMUM); }
+    static Layer minimum(LayerSpec spec, List<WeightArray> w, int[][] in,
+            MapContext ctx) { return merge(spec, ctx, Merge.Op.MINIMUM); }
 
     private static Layer merge(LayerSpec spec, MapContext ctx, Merge.Op op) {
         return new Merge(spec.name(), op, ctx.keras3() ? Merge.MaskRule.KERAS3 : Merge.MaskRule.KERAS2);
@@ -292,7 +324,8 @@ final class OpsMappers {
     private static int[] intList(Cfg c, LayerSpec spec, MapContext ctx, String key, int[] dflt) {
         JsonNode v = c.node(key);
         if (v == null || v.isNull()) {
-            if (dflt == null) throw new ModelFormatException(ctx.file(), spec.name(), null, "config has no '" + key + "'", null);
+            if (dflt == null) throw new ModelFormatException(ctx.file(), spec.name(), null, "config has no '" + key
+                    + "'", null);
             return dflt.clone();
         }
         if (v.isIntegralNumber() && v.canConvertToInt()) return new int[]{v.intValue()};
@@ -301,14 +334,16 @@ final class OpsMappers {
             for (int i = 0; i < r.length; i++) {
                 JsonNode e = v.get(i);
                 if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-                    throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key + "' should be a list of integers, found "
+                    throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key
+                            + "' should be a list of integers, found "
                             + ConfigParser.abbreviate(v), null);
                 }
                 r[i] = e.intValue();
             }
             return r;
         }
-        throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key + "' should be an integer or a list of integers, found "
+        throw new ModelFormatException(ctx.file(), spec.name(), null, "config '" + key
+                + "' should be an integer or a list of integers, found "
                 + ConfigParser.abbreviate(v), null);
     }
 

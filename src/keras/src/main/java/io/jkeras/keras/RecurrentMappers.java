@@ -23,8 +23,11 @@ final class RecurrentMappers {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);
         int units = c.dimension("units");
-        Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
-        Activation rec = shapeKeeping(KerasActivations.resolve(c, "recurrent_activation", ctx.keras3() ? "sigmoid" : "hard_sigmoid", spec, ctx),
+        Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec,
+                ctx);
+        Activation rec = shapeKeeping(
+                KerasActivations.resolve(c, "recurrent_activation", ctx.keras3() ? "sigmoid" : "hard_sigmoid", spec,
+                        ctx),
                 "recurrent_activation", spec, ctx);
         boolean useBias = c.bool("use_bias", true);
         Fused f = ctx.keras1() && has(w, "W_i")
@@ -38,7 +41,8 @@ final class RecurrentMappers {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);
         int units = c.dimension("units");
-        Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec, ctx);
+        Activation act = shapeKeeping(KerasActivations.resolve(c, "activation", "tanh", spec, ctx), "activation", spec,
+                ctx);
         boolean useBias = c.bool("use_bias", true);
         Fused f = fused(spec, w, ctx, useBias, 1, units, in[0]);
         checkFeatures(spec, in[0], f.features, ctx);
@@ -60,21 +64,25 @@ final class RecurrentMappers {
 
     private static void checkCommon(LayerSpec spec, Cfg c, MapContext ctx) {
         if (c.bool("time_major", false)) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "time_major=True is not supported; allowed: time_major=False");
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "time_major=True is not supported; allowed: time_major=False");
         }
         if (c.has("cell")) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "a generic RNN wrapper with a custom cell is not supported");
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "a generic RNN wrapper with a custom cell is not supported");
         }
     }
 
     private static void checkFeatures(LayerSpec spec, int[] inputShape, int features, MapContext ctx) {
         if (inputShape.length != 2) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "expects input (batch, timesteps, features), got rank "
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null,
+                    "expects input (batch, timesteps, features), got rank "
                     + (inputShape.length + 1));
         }
         int f = inputShape[1];
         if (f >= 0 && f != features) {
-            throw new WeightException(ctx.file(), spec.name(), "kernel", "has " + features + " input rows but the layer's input has "
+            throw new WeightException(ctx.file(), spec.name(), "kernel", "has " + features
+                    + " input rows but the layer's input has "
                     + f + " features", null);
         }
     }
@@ -82,11 +90,13 @@ final class RecurrentMappers {
     record Fused(int features, float[] kernel, float[] recurrent, float[] bias) {}
 
     /** Keras 2/3: kernel, recurrent_kernel[, bias], by name where the names say, else in order. */
-    private static Fused fused(LayerSpec spec, List<WeightArray> w, MapContext ctx, boolean useBias, int gates, int units,
+    private static Fused fused(LayerSpec spec, List<WeightArray> w, MapContext ctx, boolean useBias, int gates,
+            int units,
                                int[] inputShape) {
         int expected = useBias ? 3 : 2;
         if (w.size() != expected) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected + " weights (kernel, recurrent_kernel"
+            throw new WeightException(ctx.file(), spec.name(), null, "expected " + expected
+                    + " weights (kernel, recurrent_kernel"
                     + (useBias ? ", bias" : "") + "), found " + w.size() + names(w), null);
         }
         WeightArray k = pick(w, "kernel", 0);
@@ -118,12 +128,15 @@ final class RecurrentMappers {
             WeightArray wk = find(w, "W_" + order[gi], spec, ctx);
             WeightArray uk = find(w, "U_" + order[gi], spec, ctx);
             WeightArray bk = find(w, "b_" + order[gi], spec, ctx);
-            for (int r = 0; r < features; r++) System.arraycopy(wk.data(), r * units, kernel, r * g * units + gi * units, units);
-            for (int r = 0; r < units; r++) System.arraycopy(uk.data(), r * units, rec, r * g * units + gi * units, units);
+            for (int r = 0; r < features; r++) System.arraycopy(wk.data(), r * units, kernel, r * g * units
+                    + gi * units, units);
+            for (int r = 0; r < units; r++) System.arraycopy(uk.data(), r * units, rec, r * g * units + gi * units,
+                    units);
             System.arraycopy(bk.data(), 0, bias, gi * units, units);
         }
         if (w.size() != 3 * g) {
-            throw new WeightException(ctx.file(), spec.name(), null, "expected " + 3 * g + " Keras 1 gate arrays, found " + w.size() + names(w), null);
+            throw new WeightException(ctx.file(), spec.name(), null, "expected " + 3 * g
+                    + " Keras 1 gate arrays, found " + w.size() + names(w), null);
         }
         return new Fused(features, kernel, rec, bias);
     }
@@ -151,7 +164,8 @@ final class RecurrentMappers {
 
     static String names(List<WeightArray> w) {
         StringBuilder sb = new StringBuilder(" [");
-        for (int i = 0; i < w.size(); i++) sb.append(i > 0 ? ", " : "").append(w.get(i).name()).append(' ').append(w.get(i).shapeString());
+        for (int i = 0; i < w.size(); i++) sb.append(i > 0 ? ", " : "").append(w.get(i).name()).append(' ')
+                .append(w.get(i).shapeString());
         return sb.append(']').toString();
     }
 
@@ -172,6 +186,7 @@ final class RecurrentMappers {
     }
 
     static WeightException shape(LayerSpec spec, MapContext ctx, String name, WeightArray a, String expected) {
-        return new WeightException(ctx.file(), spec.name(), name, "found shape " + a.shapeString() + ", expected " + expected, null);
+        return new WeightException(ctx.file(), spec.name(), name, "found shape " + a.shapeString() + ", expected "
+                + expected, null);
     }
 }

@@ -57,7 +57,8 @@ final class WeightPaths {
     /** A layer of {@code model.layers}: the user's name, its class and its groups in walk order. */
     record LayerVars(String name, String className, List<VarGroup> groups, boolean trainable) {}
 
-    private static final Set<String> RNN_LAYERS = Set.of("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D");
+    private static final Set<String> RNN_LAYERS = Set.of("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D",
+            "ConvLSTM3D");
     private static final Map<String, String> CELL_OF = Map.of(
             "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell",
             "ConvLSTM1D", "ConvLSTMCell", "ConvLSTM2D", "ConvLSTMCell", "ConvLSTM3D", "ConvLSTMCell");
@@ -195,7 +196,8 @@ final class WeightPaths {
         } else if ("Bidirectional".equals(cls)) {
             out.add(new VarGroup(path, List.of(), Set.of(), fz));
             JsonNode fwd = cfg.get("layer");
-            JsonNode bwd = cfg.has("backward_layer") && cfg.get("backward_layer").isObject() ? cfg.get("backward_layer") : fwd;
+            JsonNode bwd = cfg.has("backward_layer") && cfg.get("backward_layer").isObject()
+                    ? cfg.get("backward_layer") : fwd;
             if (fwd != null && fwd.isObject()) collect(fwd, path + "/forward_layer", fz, k3, out);
             if (bwd != null && bwd.isObject()) collect(bwd, path + "/backward_layer", fz, k3, out);
         } else if ("TimeDistributed".equals(cls)) {
@@ -204,7 +206,8 @@ final class WeightPaths {
             if (inner != null && inner.isObject()) collect(inner, path + "/layer", fz, k3, out);
         } else {
             List<String> names = ownNames(cls, cfg);
-            Set<String> nonTrainable = "BatchNormalization".equals(cls) ? Set.of("moving_mean", "moving_variance") : Set.of();
+            Set<String> nonTrainable = "BatchNormalization".equals(cls) ? Set.of("moving_mean", "moving_variance")
+                    : Set.of();
             out.add(new VarGroup(path, names, nonTrainable, fz));
         }
     }

@@ -58,8 +58,10 @@ class BadFilesTest {
             "WeightException", WeightException.class,
             "InputException", InputException.class);
     /** Exceptions that mean a bug in jkeras, not a bad file, wherever they appear in the cause chain. */
-    private static final List<Class<? extends Throwable>> BUGS = List.of(NullPointerException.class, ClassCastException.class,
-            ArrayIndexOutOfBoundsException.class, NegativeArraySizeException.class, StackOverflowError.class, OutOfMemoryError.class);
+    private static final List<Class<? extends Throwable>> BUGS = List.of(NullPointerException.class,
+            ClassCastException.class,
+            ArrayIndexOutOfBoundsException.class, NegativeArraySizeException.class, StackOverflowError.class,
+                    OutOfMemoryError.class);
     private static final Pattern QUOTED_LAYER = Pattern.compile("^layer '([^']*)'");
     private static final Pattern QUOTED_WEIGHT = Pattern.compile("^weight '([^']*)'");
 
@@ -91,7 +93,8 @@ class BadFilesTest {
         boolean readStream(byte[] bytes, String name) {
             switch (reader) {
                 case "model" -> JKeras.load(new ByteArrayInputStream(bytes), name);
-                case "npy" -> Npy.read(new ByteArrayInputStream(bytes), name, bytes.length, LoadOptions.DEFAULT.maxInputElements());
+                case "npy" -> Npy.read(new ByteArrayInputStream(bytes), name, bytes.length,
+                        LoadOptions.DEFAULT.maxInputElements());
                 case "jkm" -> io.jkeras.format.Jkm.load(bytes, name, io.jkeras.format.JkmReader.Options.DEFAULT);
                 default -> {
                     return false;
@@ -128,10 +131,13 @@ class BadFilesTest {
         assertThat(cases).hasSizeGreaterThanOrEqualTo(90);
         assertThat(cases.stream().map(Case::file).distinct().count()).as("distinct files").isEqualTo(cases.size());
         // every reader of untrusted bytes has its bad files: HDF5 models, .keras zips, .npy, configs, weights
-        assertThat(cases.stream().filter(c -> c.reader().equals("model") && c.file().endsWith(".h5")).count()).isGreaterThanOrEqualTo(30);
-        assertThat(cases.stream().filter(c -> c.reader().equals("model") && c.file().endsWith(".keras")).count()).isGreaterThanOrEqualTo(15);
+        assertThat(cases.stream().filter(c -> c.reader().equals("model") && c.file().endsWith(".h5")).count())
+                .isGreaterThanOrEqualTo(30);
+        assertThat(cases.stream().filter(c -> c.reader().equals("model") && c.file().endsWith(".keras")).count())
+                .isGreaterThanOrEqualTo(15);
         for (String r : List.of("npy", "config", "weights", "jkm")) {
-            assertThat(cases.stream().filter(c -> c.reader().equals(r)).count()).as("bad files for reader " + r).isGreaterThanOrEqualTo(4);
+            assertThat(cases.stream().filter(c -> c.reader().equals(r)).count()).as("bad files for reader " + r)
+                    .isGreaterThanOrEqualTo(4);
         }
         long total = 0;
         for (Case c : cases) {
@@ -171,7 +177,8 @@ class BadFilesTest {
         assertThat(m).as("message of " + c.file()).startsWith(label + ": ");
         assertThat(e.file()).isEqualTo(label);
         for (String f : c.contains()) assertThat(m).as("message of " + c.file()).contains(f);
-        assertThat(m).as("no raw Java exception text in the message").doesNotContain("java.lang.").doesNotContain("Exception:");
+        assertThat(m).as("no raw Java exception text in the message").doesNotContain("java.lang.")
+                .doesNotContain("Exception:");
         // "layer 'x'" and "weight 'y'" in the message are the structured fields, not free text
         String rest = m.substring(label.length() + 2);
         Matcher lm = QUOTED_LAYER.matcher(rest);
@@ -204,7 +211,8 @@ class BadFilesTest {
             return null;
         });
         assertThat(t).as("an exception is thrown").isNotNull();
-        if (!(t instanceof JKerasException)) throw new AssertionError("expected " + type.getSimpleName() + ", got a raw " + t, t);
+        if (!(t instanceof JKerasException)) throw new AssertionError("expected " + type.getSimpleName()
+                + ", got a raw " + t, t);
         assertThat(t).isExactlyInstanceOf(type);
         for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
             for (Class<? extends Throwable> bug : BUGS) {
@@ -236,13 +244,16 @@ class BadFilesTest {
         @Test
         void garbageStream() {
             byte[] junk = "GARBAGE!garbage garbage garbage".getBytes(StandardCharsets.US_ASCII);
-            ModelFileException e = expectThrows(ModelFileException.class, () -> JKeras.load(new ByteArrayInputStream(junk), "upload#1"));
-            assertThat(e.getMessage()).startsWith("upload#1: ").contains("not an HDF5 file").contains("47 41 52 42 41 47 45 21");
+            ModelFileException e = expectThrows(ModelFileException.class, ()
+                    -> JKeras.load(new ByteArrayInputStream(junk), "upload#1"));
+            assertThat(e.getMessage()).startsWith("upload#1: ").contains("not an HDF5 file")
+                    .contains("47 41 52 42 41 47 45 21");
         }
 
         @Test
         void emptyStream() {
-            ModelFileException e = expectThrows(ModelFileException.class, () -> JKeras.load(InputStream.nullInputStream(), "nothing"));
+            ModelFileException e = expectThrows(ModelFileException.class, ()
+                    -> JKeras.load(InputStream.nullInputStream(), "nothing"));
             assertThat(e.getMessage()).isEqualTo("nothing: file is empty");
         }
 
@@ -264,7 +275,8 @@ class BadFilesTest {
         @Test
         void architectureJsonMissing() {
             Path json = BAD.resolve("no_such_config.json");
-            ModelFileException e = expectThrows(ModelFileException.class, () -> JKeras.load(json, BAD.resolve("weights_only.h5")));
+            ModelFileException e = expectThrows(ModelFileException.class, ()
+                    -> JKeras.load(json, BAD.resolve("weights_only.h5")));
             assertThat(e.getMessage()).isEqualTo(json + ": no such file");
         }
 
@@ -281,7 +293,8 @@ class BadFilesTest {
         void architectureJsonNotText(@TempDir Path dir) throws IOException {
             Path json = dir.resolve("config.json");
             Files.write(json, new byte[]{(byte) 0xff, (byte) 0xfe, 0, (byte) 0x80, (byte) 0xc3});
-            ModelFileException e = expectThrows(ModelFileException.class, () -> JKeras.load(json, KERAS3.resolve("lstm_default/model.h5")));
+            ModelFileException e = expectThrows(ModelFileException.class, ()
+                    -> JKeras.load(json, KERAS3.resolve("lstm_default/model.h5")));
             assertThat(e.getMessage()).isEqualTo(json + ": architecture JSON is not UTF-8 text");
         }
 
@@ -292,14 +305,16 @@ class BadFilesTest {
                     () -> JKeras.load(nan, LoadOptions.DEFAULT.withAllowNonFiniteWeights(true)));
             Model good = JKeras.load(KERAS3.resolve("lstm_default/model.h5"));
             assertThat(m.paramCount()).isEqualTo(good.paramCount());
-            float[] kernel = m.weights().stream().filter(w -> w.fullName().equals("lstm/kernel")).findFirst().orElseThrow()
+            float[] kernel = m.weights().stream().filter(w -> w.fullName().equals("lstm/kernel")).findFirst()
+                    .orElseThrow()
                     .weight().values();
             assertThat(kernel[7]).isNaN();
             assertThat(kernel).hasSize(80);
 
             Path inf = BAD.resolve("lstm_recurrent_kernel_inf.h5");
             Model mi = JKeras.load(inf, LoadOptions.DEFAULT.withAllowNonFiniteWeights(true));
-            float[] rec = mi.weights().stream().filter(w -> w.fullName().equals("lstm/recurrent_kernel")).findFirst().orElseThrow()
+            float[] rec = mi.weights().stream().filter(w -> w.fullName().equals("lstm/recurrent_kernel")).findFirst()
+                    .orElseThrow()
                     .weight().values();
             assertThat(rec[42]).isEqualTo(Float.POSITIVE_INFINITY);
             // the option changes only that: the same file is still refused by default
@@ -322,14 +337,16 @@ class BadFilesTest {
         private void expectShapeError(Model m, float[][][] x, String got) {
             InputException e = expectThrows(InputException.class, () -> m.predict(x));
             assertThat(e.layer()).isEqualTo("input_layer");
-            assertThat(e.getMessage()).contains("input_layer").contains("expects shape (None, 7, 3)").contains("got " + got);
+            assertThat(e.getMessage()).contains("input_layer").contains("expects shape (None, 7, 3)")
+                    .contains("got " + got);
         }
 
         @Test
         void wrongRank() {
             Model m = seq();
             InputException e = expectThrows(InputException.class, () -> m.predict(new float[2][3]));
-            assertThat(e.getMessage()).contains("input_layer").contains("expects shape (None, 7, 3)").contains("got (2, 3)");
+            assertThat(e.getMessage()).contains("input_layer").contains("expects shape (None, 7, 3)")
+                    .contains("got (2, 3)");
             InputException e4 = expectThrows(InputException.class, () -> m.predict(Tensor.zeros(2, 7, 3, 1)));
             assertThat(e4.getMessage()).contains("expects shape (None, 7, 3)").contains("got (2, 7, 3, 1)");
         }
@@ -347,13 +364,15 @@ class BadFilesTest {
         @Test
         void wrongNumberOfInputs() {
             Model m = seq();
-            InputException e = expectThrows(InputException.class, () -> m.predict(Tensor.zeros(2, 7, 3), Tensor.zeros(2, 7, 3)));
+            InputException e = expectThrows(InputException.class, ()
+                    -> m.predict(Tensor.zeros(2, 7, 3), Tensor.zeros(2, 7, 3)));
             assertThat(e.getMessage()).contains("takes 1 input(s), got 2");
 
             Model g = JKeras.load(KERAS3.resolve("graph_two_in_two_out/model.h5"));
             InputException e1 = expectThrows(InputException.class, () -> g.predict(Tensor.zeros(2, 5, 3)));
             assertThat(e1.getMessage()).contains("'two_branch'").contains("takes 2 input(s), got 1");
-            InputException e2 = expectThrows(InputException.class, () -> g.predict(Tensor.zeros(2, 5, 3), Tensor.zeros(2, 7, 3)));
+            InputException e2 = expectThrows(InputException.class, ()
+                    -> g.predict(Tensor.zeros(2, 5, 3), Tensor.zeros(2, 7, 3)));
             assertThat(e2.layer()).isEqualTo("in_b");
             assertThat(e2.getMessage()).contains("input 1 expects shape (None, 7, 2)").contains("got (2, 7, 3)");
         }
@@ -364,7 +383,8 @@ class BadFilesTest {
             float[][][] x = new float[2][7][3];
             x[1][2][1] = Float.NaN; // flat index 1*21 + 2*3 + 1 = 28
             InputException e = expectThrows(InputException.class, () -> m.predict(x));
-            assertThat(e.getMessage()).contains("input_layer").contains("holds NaN at flat index 28").contains("(2, 7, 3)");
+            assertThat(e.getMessage()).contains("input_layer").contains("holds NaN at flat index 28")
+                    .contains("(2, 7, 3)");
             float[][][] y = new float[1][7][3];
             y[0][6][2] = Float.NEGATIVE_INFINITY; // the last value: 20
             InputException ei = expectThrows(InputException.class, () -> m.predict(y));
@@ -376,14 +396,16 @@ class BadFilesTest {
             Model m = seq();
             float[][][] x = {new float[7][3], new float[6][3]};
             InputException e = expectThrows(InputException.class, () -> m.predict(x));
-            assertThat(e.getMessage()).contains("ragged input").contains("sample 1 has 6 timesteps").contains("sample 0 has 7");
+            assertThat(e.getMessage()).contains("ragged input").contains("sample 1 has 6 timesteps")
+                    .contains("sample 0 has 7");
         }
 
         @Test
         void predictFlatWrongLength() {
             Model m = seq();
             InputException e = expectThrows(InputException.class, () -> m.predictFlat(new float[20], 1));
-            assertThat(e.getMessage()).contains("input_layer").contains("expects 21 values per sample (7, 3)").contains("got 20");
+            assertThat(e.getMessage()).contains("input_layer").contains("expects 21 values per sample (7, 3)")
+                    .contains("got 20");
             InputException e2 = expectThrows(InputException.class, () -> m.predictFlat(new float[21], 2));
             assertThat(e2.getMessage()).contains("does not divide into 2 samples");
         }
@@ -472,7 +494,8 @@ class BadFilesTest {
         @Test
         void complexDtype() throws IOException {
             Path p = write("complex.npy", npy("{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", 24));
-            assertThat(readFails(p).getMessage()).contains("dtype '<c8' is not supported").contains("allowed: float32, float64");
+            assertThat(readFails(p).getMessage()).contains("dtype '<c8' is not supported")
+                    .contains("allowed: float32, float64");
         }
 
         @Test
@@ -484,7 +507,8 @@ class BadFilesTest {
         @Test
         void fortranOrder() throws IOException {
             Path p = write("fortran.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24));
-            assertThat(readFails(p).getMessage()).contains("Fortran-order arrays are not supported").contains("ascontiguousarray");
+            assertThat(readFails(p).getMessage()).contains("Fortran-order arrays are not supported")
+                    .contains("ascontiguousarray");
         }
 
         @Test
@@ -503,11 +527,14 @@ class BadFilesTest {
         @Test
         void hugeShapeFailsFastWithoutAllocating() throws IOException {
             // over the element limit: refused from the header alone
-            Path p = write("huge.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100000), }", 16));
+            Path p = write("huge.npy",
+                    npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100000), }", 16));
             assertThat(readFails(p).getMessage()).contains("shape (100000, 100000, 100000) is too large");
-            assertThat(readFails(p).getMessage()).contains("more than the limit of 268435456 elements (LoadOptions.maxInputElements)");
+            assertThat(readFails(p).getMessage())
+                    .contains("more than the limit of 268435456 elements (LoadOptions.maxInputElements)");
             // under the element limit but 800 MB of data claimed by a 144-byte file: must not allocate it
-            Path q = write("claims800mb.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (200000000,), }", 16));
+            Path q = write("claims800mb.npy",
+                    npy("{'descr': '<f4', 'fortran_order': False, 'shape': (200000000,), }", 16));
             assertThat(readFails(q).getMessage()).contains("header claims 800000000 bytes").contains("truncated");
             Path r = write("negative.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-5, 2), }", 16));
             assertThat(readFails(r).getMessage()).contains("bad dimension -5");
@@ -516,8 +543,10 @@ class BadFilesTest {
         @Test
         void hugeShapeFromStreamOfUnknownLength() {
             byte[] b = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (200000000,), }", 64);
-            InputException e = expectThrows(InputException.class, () -> Npy.read(new ByteArrayInputStream(b), "pipe", -1));
-            assertThat(e.getMessage()).startsWith("pipe: ").contains("truncated").contains("needs 800000000 bytes of data, found 64");
+            InputException e = expectThrows(InputException.class, ()
+                    -> Npy.read(new ByteArrayInputStream(b), "pipe", -1));
+            assertThat(e.getMessage()).startsWith("pipe: ").contains("truncated")
+                    .contains("needs 800000000 bytes of data, found 64");
         }
 
         @Test

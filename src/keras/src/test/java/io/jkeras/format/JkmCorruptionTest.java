@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * behind valid checksums. The fuzz-style tests flip and cut random bytes (seeded, bounded).
  */
 class JkmCorruptionTest {
-    static final List<String> CASES = List.of("stack_lstm_lstm_dense", "bidir_gru", "conv1d_causal_lstm", "embedding_mask_lstm");
+    static final List<String> CASES = List.of("stack_lstm_lstm_dense", "bidir_gru", "conv1d_causal_lstm",
+            "embedding_mask_lstm");
     static byte[] lstm;
 
     @TempDir
@@ -55,7 +56,8 @@ class JkmCorruptionTest {
 
     static JKerasException refused(byte[] b) {
         Throwable t = catchThrowable(() -> read(b));
-        assertThat(t).as("damaged file must be refused").isInstanceOfAny(ModelFileException.class, ModelFormatException.class);
+        assertThat(t).as("damaged file must be refused")
+                .isInstanceOfAny(ModelFileException.class, ModelFormatException.class);
         assertThat(t.getMessage()).startsWith("m.jkm: ");
         return (JKerasException) t;
     }
@@ -72,11 +74,13 @@ class JkmCorruptionTest {
     @Test
     void wrongMagicNamesWhatTheFileIs() throws Exception {
         byte[] h5 = Files.readAllBytes(FixtureCase.root().resolve("keras3/lstm_default/model.h5"));
-        assertThat(refused(h5)).isInstanceOf(ModelFileException.class).hasMessageContaining("is not a jkeras native model")
+        assertThat(refused(h5)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("is not a jkeras native model")
                 .hasMessageContaining("89 48 44 46").hasMessageContaining("HDF5 file");
         byte[] b = lstm.clone();
         b[1] = 'X';
-        assertThat(refused(b)).hasMessageContaining("starts with 89 58 4b 4d").hasMessageContaining("a .jkm file starts with 89 4a 4b 4d 0d 0a 1a 0a");
+        assertThat(refused(b)).hasMessageContaining("starts with 89 58 4b 4d")
+                .hasMessageContaining("a .jkm file starts with 89 4a 4b 4d 0d 0a 1a 0a");
         assertThat(refused(new byte[0])).hasMessageContaining("the file is empty");
     }
 
@@ -94,7 +98,8 @@ class JkmCorruptionTest {
         assertThat(refused(Arrays.copyOf(lstm, 40))).isInstanceOf(ModelFileException.class)
                 .hasMessageContaining("is truncated: 40 bytes, shorter than the 64-byte preamble");
         assertThat(refused(Arrays.copyOf(lstm, lstm.length - 100))).isInstanceOf(ModelFileException.class)
-                .hasMessageContaining("is truncated: " + (lstm.length - 100) + " bytes, but its preamble says the file has " + lstm.length);
+                .hasMessageContaining("is truncated: " + (lstm.length - 100)
+                + " bytes, but its preamble says the file has " + lstm.length);
         assertThat(refused(Arrays.copyOf(lstm, 6))).hasMessageContaining("is truncated: 6 bytes");
     }
 
@@ -112,10 +117,12 @@ class JkmCorruptionTest {
         JkmFiles.fixPreambleCrc(b);
         assertThat(refused(b)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("native format version " + newer + ".3 is newer than this jkeras")
-                .hasMessageContaining("it reads versions 1.x to " + Jkm.MAJOR + ".x and writes " + Jkm.MAJOR + "." + Jkm.MINOR);
+                .hasMessageContaining("it reads versions 1.x to " + Jkm.MAJOR + ".x and writes " + Jkm.MAJOR + "."
+                + Jkm.MINOR);
         Path p = tmp.resolve("newer.jkm");
         Files.write(p, b);
-        assertThatThrownBy(() -> JKeras.load(p)).isInstanceOf(ModelFormatException.class).hasMessageContaining("version " + newer + ".3");
+        assertThatThrownBy(() -> JKeras.load(p)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("version " + newer + ".3");
     }
 
     @Test
@@ -133,11 +140,13 @@ class JkmCorruptionTest {
         for (int pos : new int[]{9, 16, 24, 33, 40, 48, 61}) {
             byte[] b = lstm.clone();
             b[pos] ^= 0x10;
-            assertThat(refused(b)).as("byte " + pos).isInstanceOf(ModelFileException.class).hasMessageContaining("preamble checksum mismatch");
+            assertThat(refused(b)).as("byte " + pos).isInstanceOf(ModelFileException.class)
+                    .hasMessageContaining("preamble checksum mismatch");
         }
         byte[] b = lstm.clone();
         b[8] ^= 0x04; // the major version: 2 -> 6, damaged rather than newer
-        assertThat(refused(b)).hasMessageContaining("preamble checksum mismatch").hasMessageContaining("claim format version 6.0");
+        assertThat(refused(b)).hasMessageContaining("preamble checksum mismatch")
+                .hasMessageContaining("claim format version 6.0");
     }
 
     @Test
@@ -153,7 +162,8 @@ class JkmCorruptionTest {
         byte[] b = lstm.clone();
         b[(int) dataOffset(lstm) + 5] ^= 0x40;
         assertThat(refused(b)).isInstanceOf(ModelFileException.class)
-                .hasMessageMatching("m\\.jkm: tensor 0 'lstm/kernel' \\(\\d+ bytes at offset \\d+\\): checksum mismatch .*: the file is damaged");
+                .hasMessageMatching("m\\.jkm: tensor 0 'lstm/kernel' \\(\\d+ bytes at offset \\d+\\): checksum"
+                + " mismatch .*: the file is damaged");
     }
 
     @Test
@@ -163,7 +173,8 @@ class JkmCorruptionTest {
         if (pad == dataOffset(lstm)) throw new AssertionError("no padding after this header; choose another fixture");
         b[pad] = 7;
         assertThat(refused(b)).isInstanceOf(ModelFileException.class)
-                .hasMessageContaining("padding byte at offset " + pad + " between the header and the data section is 0x07");
+                .hasMessageContaining("padding byte at offset " + pad
+                + " between the header and the data section is 0x07");
         byte[] c = lstm.clone();
         c[c.length - 1] = 1;
         assertThat(refused(c)).hasMessageContaining("(end of file) is 0x01");
@@ -174,7 +185,8 @@ class JkmCorruptionTest {
         byte[] b = lstm.clone();
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(24, Long.MAX_VALUE / 2);
         JkmFiles.fixPreambleCrc(b);
-        assertThat(refused(b)).isInstanceOf(ModelFormatException.class).hasMessageContaining("does not fit: the file has " + lstm.length + " bytes");
+        assertThat(refused(b)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("does not fit: the file has " + lstm.length + " bytes");
         byte[] c = lstm.clone();
         ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putLong(40, 1L << 40); // claims a huge file
         JkmFiles.fixPreambleCrc(c);
@@ -183,8 +195,10 @@ class JkmCorruptionTest {
 
     @Test
     void tensorTableIsCheckedAgainstTheFile() throws Exception {
-        byte[] beyond = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("tensors").get(1)).put("offset", 1L << 33).put("keep_offset", true));
-        assertThat(refused(beyond)).isInstanceOf(ModelFormatException.class).hasMessageContaining("does not lie within the data section");
+        byte[] beyond = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("tensors").get(1)).put("offset", 1L << 33)
+                .put("keep_offset", true));
+        assertThat(refused(beyond)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("does not lie within the data section");
         byte[] huge = JkmFiles.rewrite(lstm, h -> {
             ObjectNode t = (ObjectNode) h.get("tensors").get(0);
             t.putArray("shape").add(1 << 30).add(1 << 30);
@@ -193,7 +207,8 @@ class JkmCorruptionTest {
         byte[] nbytes = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("tensors").get(0)).put("nbytes", 4));
         assertThat(refused(nbytes)).hasMessageContaining("has nbytes 4 but shape");
         byte[] dtype = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("tensors").get(0)).put("dtype", "float16"));
-        assertThat(refused(dtype)).hasMessageContaining("has dtype \"float16\"; formats 1.x and 2.x store float32 only");
+        assertThat(refused(dtype))
+                .hasMessageContaining("has dtype \"float16\"; formats 1.x and 2.x store float32 only");
         byte[] overlap = JkmFiles.rewrite(lstm, h -> {
             ObjectNode t0 = (ObjectNode) h.get("tensors").get(0), t1 = (ObjectNode) h.get("tensors").get(1);
             t1.put("offset", t0.get("offset").asLong()).put("keep_offset", true);
@@ -203,25 +218,40 @@ class JkmCorruptionTest {
 
     @Test
     void inconsistentContentBehindValidChecksumsIsRefused() throws Exception {
-        byte[] type = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1)).put("type", "Transformer"));
-        assertThat(refused(type)).isInstanceOf(ModelFormatException.class).hasMessageContaining("unknown layer type 'Transformer'")
+        byte[] type = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1))
+                .put("type", "Transformer"));
+        assertThat(refused(type)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("unknown layer type 'Transformer'")
                 .hasMessageContaining("this reader knows InputLayer, Dense");
-        byte[] act = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("activation", "hard_sigmoid"));
-        assertThat(refused(act)).hasMessageContaining("layer 'lstm': config 'activation' is 'hard_sigmoid'; allowed: [LINEAR, TANH");
+        byte[] act = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config"))
+                .put("activation", "hard_sigmoid"));
+        assertThat(refused(act))
+                .hasMessageContaining("layer 'lstm': config 'activation' is 'hard_sigmoid'; allowed: [LINEAR, TANH");
         // 6 units, 4 gates: one tile of 16 units per gate, 64 columns in the GatePanel layout; 17 units need two tiles
-        byte[] units = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("units", 17));
-        assertThat(refused(units)).hasMessageContaining("layer 'lstm' weight 'kernel': has shape (3, 64), the layer's config needs (3, 128)");
-        byte[] sameWidth = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config")).put("units", 7));
-        assertThat(refused(sameWidth)).hasMessageContaining("layer 'lstm' weight 'recurrent_kernel': has shape (6, 64), the layer's config needs (7, 64)");
+        byte[] units = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config"))
+                .put("units", 17));
+        assertThat(refused(units))
+                .hasMessageContaining(
+                "layer 'lstm' weight 'kernel': has shape (3, 64), the layer's config needs (3, 128)");
+        byte[] sameWidth = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config"))
+                .put("units", 7));
+        assertThat(refused(sameWidth))
+                .hasMessageContaining(
+                "layer 'lstm' weight 'recurrent_kernel': has shape (6, 64), the layer's config needs (7, 64)");
         byte[] layout = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("gate_layout")).put("tensors", "keras"));
-        assertThat(refused(layout)).hasMessageContaining("header 'gate_layout' is {").hasMessageContaining("format 2.x stores recurrent tensors as {\"tensors\": \"panel\", \"block\": 16}");
+        assertThat(refused(layout)).hasMessageContaining("header 'gate_layout' is {")
+                .hasMessageContaining("format 2.x stores recurrent tensors as {\"tensors\": \"panel\", \"block\": 16}");
         byte[] block = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("gate_layout")).put("block", 8));
         assertThat(refused(block)).hasMessageContaining("\"block\":8");
-        byte[] shapes = JkmFiles.rewrite(lstm, h -> ((ArrayNode) h.get("model").get("nodes").get(1).get("output_shapes")).removeAll().addArray().add(5).add(99));
+        byte[] shapes = JkmFiles.rewrite(lstm, h
+                -> ((ArrayNode) h.get("model").get("nodes").get(1).get("output_shapes")).removeAll().addArray().add(5)
+                        .add(99));
         assertThat(refused(shapes)).hasMessageContaining("records output shapes [[5,99]] but the layer computes");
-        byte[] cycle = JkmFiles.rewrite(lstm, h -> ((ArrayNode) h.get("model").get("nodes").get(1).get("inputs")).removeAll().addArray().add(3).add(0));
+        byte[] cycle = JkmFiles.rewrite(lstm, h -> ((ArrayNode) h.get("model").get("nodes").get(1).get("inputs"))
+                .removeAll().addArray().add(3).add(0));
         assertThat(refused(cycle)).hasMessageContaining("referenced node 3 is not an index below 1");
-        byte[] twice = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(2).get("weights").get(0)).put("tensor", 0));
+        byte[] twice = JkmFiles.rewrite(lstm, h
+                -> ((ObjectNode) h.get("model").get("layers").get(2).get("weights").get(0)).put("tensor", 0));
         assertThat(refused(twice)).hasMessageContaining("tensor 0 'lstm/kernel' is referenced twice");
         byte[] json = JkmFiles.rewrite(lstm, h -> h.put("format", "something-else"));
         assertThat(refused(json)).hasMessageContaining("header 'format' is \"something-else\"");
@@ -230,31 +260,44 @@ class JkmCorruptionTest {
     @Test
     void nonZeroPaddingColumnOfARecurrentTensorIsRefused() throws Exception {
         // lstm/kernel is (3, 64): units 6..15 of each gate are padding; column 6 of row 0 is unit 6 of gate i
-        byte[] pad = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(0)).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 6, 0.5f),
+        byte[] pad = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(0)).order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(4 * 6, 0.5f),
                 Jkm.MAJOR, Jkm.MINOR);
         assertThatThrownBy(() -> read(pad)).isInstanceOf(WeightException.class).hasMessageStartingWith("m.jkm: ")
-                .hasMessageContaining("layer 'lstm' weight 'kernel': holds 0.5 in padding column 6 of row 0; padding columns of the GatePanel layout are zero");
-        byte[] negZero = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(0)).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 63, -0f),
+                .hasMessageContaining(
+                "layer 'lstm' weight 'kernel': holds 0.5 in padding column 6 of row 0; padding columns of the"
+                        + " GatePanel layout are zero");
+        byte[] negZero = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(0)).order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(4 * 63, -0f),
                 Jkm.MAJOR, Jkm.MINOR);
-        assertThatThrownBy(() -> read(negZero)).isInstanceOf(WeightException.class).hasMessageContaining("holds -0.0 in padding column 63 of row 0");
+        assertThatThrownBy(() -> read(negZero)).isInstanceOf(WeightException.class)
+                .hasMessageContaining("holds -0.0 in padding column 63 of row 0");
     }
 
     @Test
     void nonFiniteWeightsAreRefusedUnlessAllowed() throws Exception {
-        byte[] nan = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(2)).order(ByteOrder.LITTLE_ENDIAN).putFloat(4, Float.NaN),
+        byte[] nan = JkmFiles.rewrite(lstm, h -> {}, ts -> ByteBuffer.wrap(ts.get(2)).order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(4, Float.NaN),
                 Jkm.MAJOR, Jkm.MINOR);
-        assertThatThrownBy(() -> read(nan)).isInstanceOf(WeightException.class).hasMessageContaining("weight 'lstm/bias': holds NaN at flat index 1");
-        Model m = JkmReader.read(nan, "m.jkm", JkmReader.Options.DEFAULT.withLoadOptions(io.jkeras.model.LoadOptions.DEFAULT.withAllowNonFiniteWeights(true)));
+        assertThatThrownBy(() -> read(nan)).isInstanceOf(WeightException.class)
+                .hasMessageContaining("weight 'lstm/bias': holds NaN at flat index 1");
+        Model m = JkmReader.read(nan, "m.jkm",
+                JkmReader.Options.DEFAULT.withLoadOptions(
+                        io.jkeras.model.LoadOptions.DEFAULT.withAllowNonFiniteWeights(true)));
         assertThat(Float.isNaN(m.weights().get(2).weight().values()[1])).isTrue();
     }
 
     @Test
     void embeddedCheckFailsLoudlyWhenTheStoredOutputNoLongerMatches() throws Exception {
-        FixtureCase c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense")).findFirst().orElseThrow();
+        FixtureCase c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense"))
+                .findFirst().orElseThrow();
         Model m = c.load();
         Tensor x = c.x(0, 0);
         Tensor y = m.predict(x)[0];
-        byte[] ok = JkmWriter.toBytes(m, JkmWriter.Options.DEFAULT.withCheck(new EmbeddedCheck("jkeras test", 0, 0, List.<Tensor[]>of(new Tensor[]{x}), List.<Tensor[]>of(new Tensor[]{y}))));
+        byte[] ok = JkmWriter.toBytes(m,
+                JkmWriter.Options.DEFAULT.withCheck(
+                        new EmbeddedCheck("jkeras test", 0, 0, List.<Tensor[]>of(new Tensor[]{x}),
+                                List.<Tensor[]>of(new Tensor[]{y}))));
         assertThat(read(ok).outputCount()).isEqualTo(1);
         int last = JkmFiles.header(ok).get("tensors").size() - 1; // the stored output
         byte[] bad = JkmFiles.rewrite(ok, h -> {}, ts -> {
@@ -263,8 +306,10 @@ class JkmCorruptionTest {
         }, Jkm.MAJOR, Jkm.MINOR);
         assertThatThrownBy(() -> read(bad)).isInstanceOf(EmbeddedCheckException.class)
                 .hasMessageContaining("embedded check 0 (outputs from jkeras test) fails")
-                .hasMessageContaining("max abs err 0.00100").hasMessageContaining("1 of " + y.size() + " outside atol 0.0");
-        assertThat(JkmReader.read(bad, "m.jkm", JkmReader.Options.DEFAULT.withRunChecks(false)).outputCount()).isEqualTo(1);
+                .hasMessageContaining("max abs err 0.00100")
+                .hasMessageContaining("1 of " + y.size() + " outside atol 0.0");
+        assertThat(JkmReader.read(bad, "m.jkm", JkmReader.Options.DEFAULT.withRunChecks(false)).outputCount())
+                .isEqualTo(1);
     }
 
     /** Fuzz: every single-byte change anywhere in the file is detected (CRC32C catches all of them). */
@@ -278,7 +323,8 @@ class JkmCorruptionTest {
             int pos = i < 64 ? i : rnd.nextInt(b.length); // every preamble byte, then random positions
             b[pos] ^= (byte) (1 + rnd.nextInt(255));
             Throwable t = catchThrowable(() -> read(b));
-            assertThat(t).as(name + ": flip at " + pos).isInstanceOfAny(ModelFileException.class, ModelFormatException.class);
+            assertThat(t).as(name + ": flip at " + pos)
+                    .isInstanceOfAny(ModelFileException.class, ModelFormatException.class);
             assertThat(t.getMessage()).as(name + ": flip at " + pos).matches("m\\.jkm: .{20,}");
         }
     }
@@ -293,7 +339,8 @@ class JkmCorruptionTest {
             int len = rnd.nextInt(f.length);
             Throwable t = catchThrowable(() -> read(Arrays.copyOf(f, len)));
             assertThat(t).as(name + ": truncated to " + len).isInstanceOf(ModelFileException.class);
-            assertThat(t.getMessage()).as(name + ": truncated to " + len).containsAnyOf("is truncated", "is not a jkeras native model");
+            assertThat(t.getMessage()).as(name + ": truncated to " + len)
+                    .containsAnyOf("is truncated", "is not a jkeras native model");
         }
         for (int i = 0; i < 100; i++) {
             byte[] b = f.clone();
@@ -306,7 +353,8 @@ class JkmCorruptionTest {
             }
             if (!changed) continue;
             Throwable t = catchThrowable(() -> read(b));
-            assertThat(t).as(name + ": overwrite at " + pos).isInstanceOfAny(ModelFileException.class, ModelFormatException.class);
+            assertThat(t).as(name + ": overwrite at " + pos)
+                    .isInstanceOfAny(ModelFileException.class, ModelFormatException.class);
         }
     }
 
@@ -314,8 +362,11 @@ class JkmCorruptionTest {
     void fileOnDiskIsReadThroughAMapping() throws Exception {
         Path p = tmp.resolve("m.jkm");
         Files.write(p, Arrays.copyOf(lstm, lstm.length - 64));
-        assertThatThrownBy(() -> Jkm.load(p)).isInstanceOf(ModelFileException.class).hasMessageContaining("is truncated");
-        assertThatThrownBy(() -> Jkm.load(tmp.resolve("missing.jkm"))).isInstanceOf(ModelFileException.class).hasMessageContaining("no such file");
-        assertThatThrownBy(() -> Jkm.load(tmp)).isInstanceOf(ModelFileException.class).hasMessageContaining("is a directory");
+        assertThatThrownBy(() -> Jkm.load(p)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("is truncated");
+        assertThatThrownBy(() -> Jkm.load(tmp.resolve("missing.jkm"))).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("no such file");
+        assertThatThrownBy(() -> Jkm.load(tmp)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("is a directory");
     }
 }

@@ -56,7 +56,8 @@ class JkmRoundTripTest {
                 Path p = c.dir().resolve(f);
                 if (Files.exists(p)) tests.add(DynamicTest.dynamicTest(c.name() + "/" + f, () -> {
                     Model src = JKeras.load(p);
-                    Model nat = JkmReader.read(JkmWriter.toBytes(src, JkmWriter.Options.DEFAULT), c.name() + ".jkm", JkmReader.Options.DEFAULT);
+                    Model nat = JkmReader.read(JkmWriter.toBytes(src, JkmWriter.Options.DEFAULT), c.name() + ".jkm",
+                            JkmReader.Options.DEFAULT);
                     Path back = tmp.resolve(c.name() + "-back" + f.substring(f.indexOf('.')));
                     try {
                         JKeras.save(nat, back);
@@ -72,7 +73,8 @@ class JkmRoundTripTest {
                     assertThat(wb).hasSameSizeAs(wa);
                     for (int i = 0; i < wa.size(); i++) {
                         assertThat(wb.get(i).fullName()).isEqualTo(wa.get(i).fullName());
-                        assertThat(bits(wb.get(i).weight().values())).as(wa.get(i).fullName()).containsExactly(bits(wa.get(i).weight().values()));
+                        assertThat(bits(wb.get(i).weight().values())).as(wa.get(i).fullName())
+                                .containsExactly(bits(wa.get(i).weight().values()));
                     }
                     assertSamePredictions(src, again, c);
                 }));
@@ -85,7 +87,8 @@ class JkmRoundTripTest {
     @TestFactory
     Stream<DynamicTest> zooFilesRoundTripBitForBit() {
         return FixtureCase.all("zoo").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            Path source = Files.exists(c.dir().resolve("model.h5")) ? c.dir().resolve("model.h5") : c.dir().resolve("weights.h5");
+            Path source = Files.exists(c.dir().resolve("model.h5")) ? c.dir().resolve("model.h5") : c.dir()
+                    .resolve("weights.h5");
             roundTrip(c, c.load(), source);
         }));
     }
@@ -101,7 +104,8 @@ class JkmRoundTripTest {
         assertSamePredictions(src, nat, c);
         // native -> native: the provenance is carried over, so the bytes are identical
         assertThat(JkmWriter.toBytes(nat, JkmWriter.Options.DEFAULT)).as("re-written native file").isEqualTo(bytes);
-        assertThat(nat.metadata()).containsEntry("source_sha256", Sha256.of(source)).containsEntry("source_file", source.getFileName().toString())
+        assertThat(nat.metadata()).containsEntry("source_sha256", Sha256.of(source))
+                .containsEntry("source_file", source.getFileName().toString())
                 .containsEntry("keras_version", src.metadata().get("keras_version")).containsEntry("format", "jkm");
     }
 
@@ -131,7 +135,8 @@ class JkmRoundTripTest {
         for (int i = 0; i < wa.size(); i++) {
             assertThat(wb.get(i).fullName()).isEqualTo(wa.get(i).fullName());
             assertThat(wb.get(i).weight().shape()).containsExactly(wa.get(i).weight().shape());
-            assertThat(bits(wb.get(i).weight().values())).as(wa.get(i).fullName() + " bits").containsExactly(bits(wa.get(i).weight().values()));
+            assertThat(bits(wb.get(i).weight().values())).as(wa.get(i).fullName() + " bits")
+                    .containsExactly(bits(wa.get(i).weight().values()));
         }
     }
 
@@ -144,7 +149,8 @@ class JkmRoundTripTest {
             assertThat(yb).hasSameSizeAs(ya);
             for (int o = 0; o < ya.length; o++) {
                 assertThat(yb[o].shape()).containsExactly(ya[o].shape());
-                assertThat(bits(yb[o].data())).as(c.name() + " batch " + batch + " output " + o + " bits").containsExactly(bits(ya[o].data()));
+                assertThat(bits(yb[o].data())).as(c.name() + " batch " + batch + " output " + o + " bits")
+                        .containsExactly(bits(ya[o].data()));
             }
         }
     }
@@ -170,9 +176,11 @@ class JkmRoundTripTest {
         int in = 3, u = 4;
         float[] k = random(r, in * 4 * u), rk = random(r, u * 4 * u), b = random(r, 4 * u), b8 = random(r, 8 * u);
         io.jkeras.layers.Lstm inner = new io.jkeras.layers.Lstm("cu_dnnlstm", u, in, io.jkeras.kernels.Activation.TANH,
-                io.jkeras.kernels.Activation.SIGMOID, k, rk, b, new io.jkeras.layers.RecurrentOptions(true, false, false, false));
+                io.jkeras.kernels.Activation.SIGMOID, k, rk, b,
+                        new io.jkeras.layers.RecurrentOptions(true, false, false, false));
         io.jkeras.layers.CudnnRecurrent cu = new io.jkeras.layers.CudnnRecurrent("CuDNNLSTM", inner, List.of(
-                new io.jkeras.layers.Weight("kernel", new int[]{in, 4 * u}, k), new io.jkeras.layers.Weight("recurrent_kernel", new int[]{u, 4 * u}, rk),
+                new io.jkeras.layers.Weight("kernel", new int[]{in, 4 * u}, k),
+                        new io.jkeras.layers.Weight("recurrent_kernel", new int[]{u, 4 * u}, rk),
                 new io.jkeras.layers.Weight("bias", new int[]{8 * u}, b8)));
         io.jkeras.layers.InputLayer il = new io.jkeras.layers.InputLayer("input_1", new int[]{-1, in}, -1, false);
         Node n0 = new Node(0, il, List.of(), new int[][]{{-1, in}});
@@ -182,21 +190,27 @@ class JkmRoundTripTest {
                 new io.jkeras.layers.TrainingConfig.Regularizer(0, 0.5),
                 java.util.Map.of("kernel", new io.jkeras.layers.TrainingConfig.Constraint.MaxNorm(2, new int[]{0}),
                         "bias", new io.jkeras.layers.TrainingConfig.Constraint.NonNeg()),
-                java.util.Map.of("kernel", new io.jkeras.layers.TrainingConfig.Initializer("GlorotUniform", java.util.Map.of("seed", 42L, "gain", 1.5, "mode", "fan_avg"))));
+                java.util.Map.of("kernel",
+                        new io.jkeras.layers.TrainingConfig.Initializer("GlorotUniform",
+                                java.util.Map.of("seed", 42L, "gain", 1.5, "mode", "fan_avg"))));
         Model m = new Model("cudnn", List.of(n0, n1), List.of(0), List.of(new Node.Ref(1, 0)), List.of(il, cu),
-                java.util.Map.of("keras_version", "2.2.4", "backend", "tensorflow"), java.util.Map.of("cu_dnnlstm", tc));
-        Model nat = JkmReader.read(JkmWriter.toBytes(m, JkmWriter.Options.DEFAULT), "cudnn.jkm", JkmReader.Options.DEFAULT);
+                java.util.Map.of("keras_version", "2.2.4", "backend", "tensorflow"),
+                        java.util.Map.of("cu_dnnlstm", tc));
+        Model nat = JkmReader.read(JkmWriter.toBytes(m, JkmWriter.Options.DEFAULT), "cudnn.jkm",
+                JkmReader.Options.DEFAULT);
         assertThat(nat.layers().get(1).typeName()).isEqualTo("CuDNNLSTM");
         assertThat(nat.weights().get(2).weight().shape()).containsExactly(8 * u);
         assertThat(nat.trainingConfigs()).usingRecursiveComparison().isEqualTo(m.trainingConfigs());
         Tensor x = new Tensor(new int[]{2, 5, in}, random(r, 2 * 5 * in));
         assertThat(bits(nat.predict(x)[0].data())).containsExactly(bits(m.predict(x)[0].data()));
-        for (int i = 0; i < 3; i++) assertThat(bits(nat.weights().get(i).weight().values())).containsExactly(bits(m.weights().get(i).weight().values()));
+        for (int i = 0; i < 3; i++) assertThat(bits(nat.weights().get(i).weight().values()))
+                .containsExactly(bits(m.weights().get(i).weight().values()));
     }
 
     @Test
     void savedFileLoadsThroughJKerasLoadByItsMagic(@TempDir Path dir) throws Exception {
-        FixtureCase c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense")).findFirst().orElseThrow();
+        FixtureCase c = FixtureCase.all("keras3").stream().filter(f -> f.name().equals("stack_lstm_lstm_dense"))
+                .findFirst().orElseThrow();
         Model src = c.load();
         Path out = dir.resolve("weird-name.bin");
         Jkm.save(src, out);
@@ -204,6 +218,7 @@ class JkmRoundTripTest {
         Model nat = JKeras.load(out);
         assertSameModel(src, nat, c.name());
         assertSamePredictions(src, nat, c);
-        assertThat(nat.metadata()).containsEntry("source", out.toString()).containsEntry("jkm_version", Jkm.MAJOR + "." + Jkm.MINOR);
+        assertThat(nat.metadata()).containsEntry("source", out.toString())
+                .containsEntry("jkm_version", Jkm.MAJOR + "." + Jkm.MINOR);
     }
 }

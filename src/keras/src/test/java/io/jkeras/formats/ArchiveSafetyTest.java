@@ -98,7 +98,8 @@ class ArchiveSafetyTest {
     void absolutePathEntry() throws IOException {
         Map<String, byte[]> e = realEntries();
         e.put("/etc/passwd", new byte[]{1});
-        refused(ModelFileException.class, write("abs.keras", zip(e, false)), LoadOptions.DEFAULT, "'/etc/passwd'", "absolute path");
+        refused(ModelFileException.class, write("abs.keras", zip(e, false)), LoadOptions.DEFAULT, "'/etc/passwd'",
+                "absolute path");
         Map<String, byte[]> w = realEntries();
         w.put("C:\\evil.txt", new byte[]{1});
         refused(ModelFileException.class, write("drive.keras", zip(w, false)), LoadOptions.DEFAULT, "absolute path");
@@ -128,7 +129,8 @@ class ArchiveSafetyTest {
             }
         }
         assertThat(replaced).as("local and central header").isEqualTo(2);
-        refused(ModelFileException.class, write("dup.keras", z), LoadOptions.DEFAULT, "two entries named 'config.json'");
+        refused(ModelFileException.class, write("dup.keras", z), LoadOptions.DEFAULT,
+                "two entries named 'config.json'");
     }
 
     @Test
@@ -188,7 +190,8 @@ class ArchiveSafetyTest {
         refused(ModelFormatException.class, write("noweights.keras", zip(e, false)), LoadOptions.DEFAULT,
                 "no model.weights.h5", "[metadata.json, config.json]");
         e.put("model.weights.npz", w);
-        refused(UnsupportedModelException.class, write("npz.keras", zip(e, false)), LoadOptions.DEFAULT, "model.weights.npz");
+        refused(UnsupportedModelException.class, write("npz.keras", zip(e, false)), LoadOptions.DEFAULT,
+                "model.weights.npz");
     }
 
     @Test
@@ -196,7 +199,8 @@ class ArchiveSafetyTest {
         byte[] real = Files.readAllBytes(FixtureCase.root().resolve("keras3/lstm_default/model.keras"));
         Path p = write("half.keras", Arrays.copyOf(real, real.length / 2));
         refused(ModelFileException.class, p, LoadOptions.DEFAULT, "zip archive", "not an HDF5 file", "truncated");
-        assertThrows(ModelFileException.class, () -> JKeras.load(new ByteArrayInputStream(Arrays.copyOf(real, 100)), "s"));
+        assertThrows(ModelFileException.class, ()
+                -> JKeras.load(new ByteArrayInputStream(Arrays.copyOf(real, 100)), "s"));
     }
 
     @Test
@@ -212,7 +216,8 @@ class ArchiveSafetyTest {
         Map<String, byte[]> e = realEntries();
         byte[] h5 = e.get("model.weights.h5");
         // the first float of layers/lstm/cell/vars/0 (the kernel), located by its value
-        float first = JKeras.load(FixtureCase.root().resolve("keras3/lstm_default/model.h5")).weights().get(0).weight().values()[0];
+        float first = JKeras.load(FixtureCase.root().resolve("keras3/lstm_default/model.h5")).weights().get(0).weight()
+                .values()[0];
         byte[] pattern = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(first).array();
         int at = indexOf(h5, pattern);
         assertThat(indexOf(Arrays.copyOfRange(h5, at + 1, h5.length), pattern)).as("value is unique").isNegative();
@@ -236,7 +241,8 @@ class ArchiveSafetyTest {
     private static int lastIndexOf(byte[] z, byte[] sig, String name) {
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
         for (int i = z.length - 46; i >= 0; i--) {
-            if (Arrays.equals(z, i, i + 4, sig, 0, 4) && Arrays.equals(z, i + 46, i + 46 + n.length, n, 0, n.length)) return i;
+            if (Arrays.equals(z, i, i + 4, sig, 0, 4)
+                    && Arrays.equals(z, i + 46, i + 46 + n.length, n, 0, n.length)) return i;
         }
         throw new AssertionError("no central header for " + name);
     }

@@ -50,7 +50,8 @@ class ArchiveUnusedEntriesTest {
             Model m = JKeras.load(p);
             return new Object[]{m, mx.getCurrentThreadAllocatedBytes() - before};
         });
-        assertThat(((Model) loaded[0]).paramCount()).isEqualTo(JKeras.load(K3.resolve("lstm_default/model.keras")).paramCount());
+        assertThat(((Model) loaded[0]).paramCount())
+                .isEqualTo(JKeras.load(K3.resolve("lstm_default/model.keras")).paramCount());
         assertThat((Long) loaded[1]).as("bytes allocated while loading").isLessThan(32L << 20);
     }
 
@@ -72,7 +73,8 @@ class ArchiveUnusedEntriesTest {
             out.writeBytes(name);
             out.writeBytes(data);
             ByteBuffer h = ByteBuffer.allocate(46).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0).putShort((short) 0).putInt(0)
+            h.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0).putShort((short) 0)
+                    .putInt(0)
                     .putInt(c).putInt(data.length).putInt(data.length).putShort((short) name.length).putShort((short) 0)
                     .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0).putInt(offset);
             central.writeBytes(h.array());

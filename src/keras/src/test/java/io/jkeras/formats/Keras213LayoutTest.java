@@ -43,7 +43,8 @@ class Keras213LayoutTest {
                                 .filter(x -> x.name().equals(d.getFileName().toString())).findFirst().orElseThrow();
                         Path keras = d.resolve("model.keras");
                         Model m = JKeras.load(keras);
-                        assertThat(m.metadata()).containsEntry("format", "keras-zip").containsEntry("keras_version", "2.13.1");
+                        assertThat(m.metadata()).containsEntry("format", "keras-zip")
+                                .containsEntry("keras_version", "2.13.1");
                         KerasArchiveTest.sameArrays(KerasLoader.archiveWeights(keras, LoadOptions.DEFAULT),
                                 KerasArchiveTest.legacyArrays(c));
                         KerasArchiveTest.sameModel(c, m, JKeras.load(c.dir().resolve("model.h5")));

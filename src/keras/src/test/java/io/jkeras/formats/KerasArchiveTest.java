@@ -58,11 +58,14 @@ class KerasArchiveTest {
     @TestFactory
     Stream<DynamicTest> configPlusWeightsH5() {
         List<FixtureCase> cases = FixtureCase.all("keras3").stream()
-                .filter(c -> Files.exists(c.dir().resolve("config.json")) && Files.exists(c.dir().resolve("model.weights.h5")))
+                .filter(c -> Files.exists(c.dir().resolve("config.json"))
+                && Files.exists(c.dir().resolve("model.weights.h5")))
                 .toList();
         if (cases.isEmpty()) {
-            return Stream.of(DynamicTest.dynamicTest("no config.json + model.weights.h5 case yet", () -> Assumptions.abort(
-                    "fixtures/keras3 holds no case with config.json + model.weights.h5 (tools/gen_fixtures.py writes them)")));
+            return Stream.of(DynamicTest.dynamicTest("no config.json + model.weights.h5 case yet", ()
+                    -> Assumptions.abort(
+                    "fixtures/keras3 holds no case with config.json + model.weights.h5 (tools/gen_fixtures.py writes"
+                            + " them)")));
         }
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Path config = c.dir().resolve("config.json");
@@ -79,7 +82,8 @@ class KerasArchiveTest {
     /** The format is told by the first bytes: a .keras named .h5 and an .h5 named .keras both load. */
     @Test
     void formatByMagicBytesNotExtension(@TempDir Path tmp) throws Exception {
-        FixtureCase c = FixtureCase.all("keras3").stream().filter(x -> x.name().equals("stack_lstm_lstm_dense")).findFirst().orElseThrow();
+        FixtureCase c = FixtureCase.all("keras3").stream().filter(x -> x.name().equals("stack_lstm_lstm_dense"))
+                .findFirst().orElseThrow();
         Path zipNamedH5 = Files.copy(c.dir().resolve("model.keras"), tmp.resolve("really_a_zip.h5"));
         Path h5NamedKeras = Files.copy(c.dir().resolve("model.h5"), tmp.resolve("really_hdf5.keras"));
         Model a = JKeras.load(zipNamedH5);
@@ -149,7 +153,8 @@ class KerasArchiveTest {
                 String what = c.name() + " batch " + b + " output " + o;
                 assertThat(out[o].shape()).as(what + " shape").containsExactly(want0.shape());
                 assertThat(maxAbsDiff(out[o], want0)).as(what + " max |jkeras - keras|").isLessThanOrEqualTo(c.atol());
-                assertThat(bits(out[o].data())).as(what + " bit-identical to model.h5").containsExactly(bits(ref[o].data()));
+                assertThat(bits(out[o].data())).as(what + " bit-identical to model.h5")
+                        .containsExactly(bits(ref[o].data()));
             }
         }
     }
@@ -170,7 +175,8 @@ class KerasArchiveTest {
             assertThat(g.stream().map(a -> a.name() + " " + a.shapeString()).toList()).as(layer + " arrays")
                     .containsExactlyElementsOf(w.stream().map(a -> a.name() + " " + a.shapeString()).toList());
             for (int i = 0; i < w.size(); i++) {
-                assertThat(bits(g.get(i).data())).as(layer + "/" + w.get(i).name() + " values").containsExactly(bits(w.get(i).data()));
+                assertThat(bits(g.get(i).data())).as(layer + "/" + w.get(i).name() + " values")
+                        .containsExactly(bits(w.get(i).data()));
             }
         }
     }

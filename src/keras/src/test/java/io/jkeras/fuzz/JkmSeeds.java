@@ -27,7 +27,8 @@ public final class JkmSeeds {
     public static void main(String[] args) throws IOException {
         Path out = Path.of("src/keras/src/test/resources/io/jkeras/fuzz/ReadersFuzzTestInputs/nativeJkm");
         Files.createDirectories(out);
-        for (String c : List.of("lstm_default", "gru_default", "graph_two_in_two_out", "bidir_lstm_concat", "embedding_mask_lstm",
+        for (String c : List.of("lstm_default", "gru_default", "graph_two_in_two_out", "bidir_lstm_concat",
+                "embedding_mask_lstm",
                 "conv1d_causal_lstm", "stack_lstm_batchnorm_dense", "lstm_stateful")) {
             Path dir = Path.of("fixtures", "keras3", c);
             Model m = JKeras.load(dir.resolve("model.h5"));

@@ -45,7 +45,8 @@ class ReadersFuzzTest {
      * bound the whole fuzzing run, not each input.)
      */
     private static final Duration PER_INPUT = Duration.ofSeconds(10);
-    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null && !System.getenv("JAZZER_FUZZ").isEmpty();
+    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null && !System.getenv("JAZZER_FUZZ")
+            .isEmpty();
 
     /** Small limits: 16 M elements per weight, 64 MiB per stream or archive. */
     static final LoadOptions LIMITS = LoadOptions.DEFAULT.withMaxStreamBytes(64L << 20).withMaxArchiveBytes(64L << 20)
@@ -55,16 +56,22 @@ class ReadersFuzzTest {
      * The fixtures whose config and Keras 3 weights file the weights and config targets pair: the
      * first byte of an input picks one (modulo the count).
      */
-    static final List<String> PAIRS = List.of("gru_default", "bidir_lstm_concat", "conv1d_causal_lstm", "embedding_mask_lstm");
+    static final List<String> PAIRS = List.of("gru_default", "bidir_lstm_concat", "conv1d_causal_lstm",
+            "embedding_mask_lstm");
 
     /** Exceptions that are a bug when thrown by jkeras' own code, even wrapped in a typed error. */
-    private static final List<Class<? extends Throwable>> BUGS = List.of(NullPointerException.class, ClassCastException.class,
+    private static final List<Class<? extends Throwable>> BUGS = List.of(NullPointerException.class,
+            ClassCastException.class,
             IndexOutOfBoundsException.class, NegativeArraySizeException.class, ArithmeticException.class,
             IllegalStateException.class, UnsupportedOperationException.class, StackOverflowError.class,
             OutOfMemoryError.class);
 
-    /** Classes whose last-resort handlers wrap an unexpected RuntimeException into a typed error: reaching one is a finding. */
-    private static final java.util.Set<String> LAST_RESORT = java.util.Set.of("io.jkeras.keras.KerasLoader", "io.jkeras.format.JkmReader");
+    /**
+     * Classes whose last-resort handlers wrap an unexpected RuntimeException into a typed error: reaching one is a
+     * finding.
+     */
+    private static final java.util.Set<String> LAST_RESORT = java.util.Set.of("io.jkeras.keras.KerasLoader",
+            "io.jkeras.format.JkmReader");
 
     /** One scratch directory per JVM for targets whose reader takes a path. */
     private static final Path SCRATCH;

@@ -61,7 +61,8 @@ class GruMappingTest {
             w.add(new WeightArray("b_" + gates[g], "gru/gru_b_" + gates[g], new int[]{u}, b[g]));
             w.add(new WeightArray("W_" + gates[g], "gru/gru_W_" + gates[g], new int[]{F, u}, W[g]));
         }
-        ObjectNode cfg = cfg("units", u).put("activation", "tanh").put("recurrent_activation", "hard_sigmoid").put("return_sequences", true);
+        ObjectNode cfg = cfg("units", u).put("activation", "tanh").put("recurrent_activation", "hard_sigmoid")
+                .put("return_sequences", true);
         Model m = model("GRU", cfg, w, T, F, "1.2.2");
 
         // fused as Keras 2's preprocess_weights_for_loading: concatenate([W_z, W_r, W_h], axis=-1), ...
@@ -73,7 +74,8 @@ class GruMappingTest {
         }
         List<Model.NamedWeight> ws = m.weights();
         assertThat(ws).extracting(nw -> nw.fullName() + " " + nw.weight().shapeString())
-                .containsExactly("gru/kernel (3, 15)", "gru/recurrent_kernel (5, 15)", "gru/bias " + Tensor.shapeString(new int[]{15}));
+                .containsExactly("gru/kernel (3, 15)", "gru/recurrent_kernel (5, 15)", "gru/bias "
+                + Tensor.shapeString(new int[]{15}));
         assertBits(ws.get(0).weight(), new int[]{F, 3 * u}, kernel);
         assertBits(ws.get(1).weight(), new int[]{u, 3 * u}, rec);
         assertBits(ws.get(2).weight(), new int[]{3 * u}, bias);
@@ -81,9 +83,12 @@ class GruMappingTest {
         assertThat(g.resetAfter()).as("Keras 1 GRUs apply the reset gate before the product").isFalse();
         assertThat(g.recurrentActivation()).isEqualTo(Activation.HARD_SIGMOID_SLOPE_0_2);
 
-        GruReferenceTest.Case c = new GruReferenceTest.Case(u, F, B, T, false, kernel, rec, bias, uniform(r, B * T * F, 1.5), null, null);
+        GruReferenceTest.Case c = new GruReferenceTest.Case(u, F, B, T, false, kernel, rec, bias,
+                uniform(r, B * T * F, 1.5), null, null);
         Tensor y = m.predict(GruReferenceTest.inputs(c))[0];
-        assertClose(y.data(), GruReferenceTest.oracle(c, GruReferenceTest.TANH, GruReferenceTest.HARD_SIGMOID_0_2, false, true)[0], "Keras 1 GRU");
+        assertClose(y.data(),
+                GruReferenceTest.oracle(c, GruReferenceTest.TANH, GruReferenceTest.HARD_SIGMOID_0_2, false, true)[0],
+                        "Keras 1 GRU");
     }
 
     @Test
@@ -106,21 +111,25 @@ class GruMappingTest {
         SplittableRandom r = new SplittableRandom(5);
         float[] k = uniform(r, F * 3 * u, 0.5), rk = uniform(r, u * 3 * u, 0.5);
         // Keras 2.1.2: no reset_after key, no recurrent_activation key → reset_after=False, hard_sigmoid 0.2·x + 0.5
-        Model m2 = model("GRU", cfg("units", u), fused(k, rk, uniform(r, 3 * u, 0.5), F, u, new int[]{3 * u}), 5, F, "2.1.2");
+        Model m2 = model("GRU", cfg("units", u), fused(k, rk, uniform(r, 3 * u, 0.5), F, u, new int[]{3 * u}), 5, F,
+                "2.1.2");
         Gru g2 = (Gru) last(m2);
         assertThat(g2.resetAfter()).isFalse();
         assertThat(g2.recurrentActivation()).isEqualTo(Activation.HARD_SIGMOID_SLOPE_0_2);
         // Keras 3: reset_after=True, sigmoid; bias (2, 3u)
-        Model m3 = model("GRU", cfg("units", u), fused(k, rk, uniform(r, 6 * u, 0.5), F, u, new int[]{2, 3 * u}), 5, F, "3.15.1");
+        Model m3 = model("GRU", cfg("units", u), fused(k, rk, uniform(r, 6 * u, 0.5), F, u, new int[]{2, 3 * u}), 5, F,
+                "3.15.1");
         Gru g3 = (Gru) last(m3);
         assertThat(g3.resetAfter()).isTrue();
         assertThat(g3.recurrentActivation()).isEqualTo(Activation.SIGMOID);
         assertThat(m3.weights().get(2).weight().shapeString()).isEqualTo("(2, 12)");
         // hard_sigmoid by the writer's version
         ObjectNode hs = cfg("units", u).put("recurrent_activation", "hard_sigmoid").put("reset_after", true);
-        assertThat(((Gru) last(model("GRU", hs, fused(k, rk, new float[6 * u], F, u, new int[]{2, 3 * u}), 5, F, "2.2.4-tf")))
+        assertThat(((Gru) last(
+                model("GRU", hs, fused(k, rk, new float[6 * u], F, u, new int[]{2, 3 * u}), 5, F, "2.2.4-tf")))
                 .recurrentActivation()).isEqualTo(Activation.HARD_SIGMOID_SLOPE_0_2);
-        assertThat(((Gru) last(model("GRU", hs, fused(k, rk, new float[6 * u], F, u, new int[]{2, 3 * u}), 5, F, "3.15.1")))
+        assertThat(((Gru) last(
+                model("GRU", hs, fused(k, rk, new float[6 * u], F, u, new int[]{2, 3 * u}), 5, F, "3.15.1")))
                 .recurrentActivation()).isEqualTo(Activation.HARD_SIGMOID_RELU6);
         // use_bias=False: two arrays
         Model nb = model("GRU", cfg("units", u).put("use_bias", false), fused(k, rk, null, F, u, null), 5, F, "3.15.1");
@@ -131,9 +140,14 @@ class GruMappingTest {
     void biasShapeThatContradictsResetAfterIsRefused() {
         int F = 2, u = 4;
         float[] k = new float[F * 3 * u], rk = new float[u * 3 * u];
-        assertThatThrownBy(() -> model("GRU", cfg("units", u).put("reset_after", true), fused(k, rk, new float[3 * u], F, u, new int[]{3 * u}), 5, F, "2.2.4"))
-                .isInstanceOf(WeightException.class).hasMessageContaining("bias").hasMessageContaining("(2, 12)").hasMessageContaining("reset_after");
-        assertThatThrownBy(() -> model("GRU", cfg("units", u).put("reset_after", false), fused(k, rk, new float[6 * u], F, u, new int[]{2, 3 * u}), 5, F, "2.2.4"))
+        assertThatThrownBy(()
+                -> model("GRU", cfg("units", u).put("reset_after", true),
+                        fused(k, rk, new float[3 * u], F, u, new int[]{3 * u}), 5, F, "2.2.4"))
+                .isInstanceOf(WeightException.class).hasMessageContaining("bias").hasMessageContaining("(2, 12)")
+                .hasMessageContaining("reset_after");
+        assertThatThrownBy(()
+                -> model("GRU", cfg("units", u).put("reset_after", false),
+                        fused(k, rk, new float[6 * u], F, u, new int[]{2, 3 * u}), 5, F, "2.2.4"))
                 .isInstanceOf(WeightException.class).hasMessageContaining("bias").hasMessageContaining("reset_after");
     }
 
@@ -159,8 +173,10 @@ class GruMappingTest {
      * {@code np.hstack([k.T for k in np.hsplit(recurrent_kernel, gates)])}.
      */
     private static final int[] GRU_KERNEL_F2_U3 = {0, 2, 10, 3, 5, 13, 6, 8, 16, 1, 9, 11, 4, 12, 14, 7, 15, 17};
-    private static final int[] GRU_RECURRENT_U3 = {0, 9, 18, 3, 12, 21, 6, 15, 24, 1, 10, 19, 4, 13, 22, 7, 16, 25, 2, 11, 20, 5, 14, 23, 8, 17, 26};
-    private static final int[] LSTM_KERNEL_F3_U2 = {0, 9, 2, 11, 4, 13, 6, 15, 1, 16, 3, 18, 5, 20, 7, 22, 8, 17, 10, 19, 12, 21, 14, 23};
+    private static final int[] GRU_RECURRENT_U3 = {0, 9, 18, 3, 12, 21, 6, 15, 24, 1, 10, 19, 4, 13, 22, 7, 16, 25, 2,
+            11, 20, 5, 14, 23, 8, 17, 26};
+    private static final int[] LSTM_KERNEL_F3_U2 = {0, 9, 2, 11, 4, 13, 6, 15, 1, 16, 3, 18, 5, 20, 7, 22, 8, 17, 10,
+            19, 12, 21, 14, 23};
     private static final int[] LSTM_RECURRENT_U2 = {0, 8, 2, 10, 4, 12, 6, 14, 1, 9, 3, 11, 5, 13, 7, 15};
 
     @Test
@@ -187,9 +203,11 @@ class GruMappingTest {
         assertBits(g.weights().get(0), new int[]{F, 3 * u}, kc);
         assertBits(g.weights().get(1), new int[]{u, 3 * u}, rc);
         assertBits(g.weights().get(2), new int[]{2, 3 * u}, b);
-        GruReferenceTest.Case c = new GruReferenceTest.Case(u, F, B, T, true, kc, rc, b, uniform(r, B * T * F, 1.5), null, null);
+        GruReferenceTest.Case c = new GruReferenceTest.Case(u, F, B, T, true, kc, rc, b, uniform(r, B * T * F, 1.5),
+                null, null);
         assertClose(m.predict(GruReferenceTest.inputs(c))[0].data(),
-                GruReferenceTest.oracle(c, GruReferenceTest.TANH, GruReferenceTest.SIGMOID, false, true)[0], "CuDNNGRU");
+                GruReferenceTest.oracle(c, GruReferenceTest.TANH, GruReferenceTest.SIGMOID, false, true)[0],
+                        "CuDNNGRU");
     }
 
     @Test
@@ -214,7 +232,8 @@ class GruMappingTest {
         assertThat(inner.activation()).isEqualTo(Activation.TANH);
         assertThat(inner.recurrentActivation()).isEqualTo(Activation.SIGMOID);
         // same outputs as an LSTM built from the converted arrays
-        Lstm ref = new Lstm("x", u, F, Activation.TANH, Activation.SIGMOID, kc, rc, bc, new RecurrentOptions(true, true, false, false));
+        Lstm ref = new Lstm("x", u, F, Activation.TANH, Activation.SIGMOID, kc, rc, bc,
+                new RecurrentOptions(true, true, false, false));
         Tensor x = new Tensor(new int[]{B, T, F}, uniform(r, B * T * F, 1.5));
         Tensor[] got = m.predict(x);
         Tensor[] want = ref.forward(new Tensor[]{x}, null);
@@ -225,7 +244,8 @@ class GruMappingTest {
     @Test
     void cudnnBiasOfTheWrongSizeIsRefused() {
         int F = 2, u = 3;
-        List<WeightArray> w = fused(new float[F * 4 * u], new float[u * 4 * u], new float[4 * u], F, u, new int[]{4 * u});
+        List<WeightArray> w = fused(new float[F * 4 * u], new float[u * 4 * u], new float[4 * u], F, u,
+                new int[]{4 * u});
         assertThatThrownBy(() -> model("CuDNNLSTM", cfg("units", u), w, 4, F, "2.2.4"))
                 .isInstanceOf(WeightException.class).hasMessageContaining("bias").hasMessageContaining("24");
     }
@@ -256,11 +276,13 @@ class GruMappingTest {
     private static Layer last(Model m) { return m.layers().get(m.layers().size() - 1); }
 
     /** Input (None, steps, features) → the layer under test, named "gru". */
-    private static Model model(String cls, ObjectNode cfg, List<WeightArray> w, int steps, int features, String version) {
+    private static Model model(String cls, ObjectNode cfg, List<WeightArray> w, int steps, int features,
+            String version) {
         return model(cls, cfg, w, steps, features, version, 1);
     }
 
-    private static Model model(String cls, ObjectNode cfg, List<WeightArray> w, int steps, int features, String version, int outputs) {
+    private static Model model(String cls, ObjectNode cfg, List<WeightArray> w, int steps, int features, String version,
+            int outputs) {
         ObjectNode in = JSON.createObjectNode();
         in.putArray("batch_shape").addNull().add(steps).add(features);
         in.put("name", "in");
@@ -268,7 +290,8 @@ class GruMappingTest {
         LayerSpec layer = new LayerSpec(cls, "gru", cfg, List.of(List.of(new LayerSpec.TensorRef("in", 0, 0))));
         ModelSpec spec = new ModelSpec("m", false, List.of(input, layer),
                 List.of(new LayerSpec.TensorRef("in", 0, 0)),
-                java.util.stream.IntStream.range(0, outputs).mapToObj(i -> new LayerSpec.TensorRef("gru", 0, i)).toList());
+                java.util.stream.IntStream.range(0, outputs).mapToObj(i -> new LayerSpec.TensorRef("gru", 0, i))
+                        .toList());
         MapContext ctx = new MapContext("test.h5", KerasVersion.parse(version), "tensorflow");
         return ModelAssembler.assemble(spec, Map.of("gru", w), ctx, Map.of());
     }

@@ -95,7 +95,8 @@ class ConcurrencyTest {
             }
             return good;
         }, Duration.ofSeconds(60));
-        for (int t = 0; t < THREADS; t++) assertThat(ok[t]).as("thread %d: rounds equal to Keras' y files", t).isEqualTo(rounds);
+        for (int t = 0; t < THREADS; t++) assertThat(ok[t]).as("thread %d: rounds equal to Keras' y files", t)
+                .isEqualTo(rounds);
     }
 
     /**

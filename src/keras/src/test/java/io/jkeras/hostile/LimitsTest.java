@@ -82,9 +82,11 @@ class LimitsTest {
     @Test
     void npyClaiming100GB() throws IOException {
         Path p = BAD.resolve("npy_claims_100gb.npy");
-        refused(InputException.class, () -> Npy.read(p), "shape (25000000000,) is too large", "LoadOptions.maxInputElements");
+        refused(InputException.class, () -> Npy.read(p), "shape (25000000000,) is too large",
+                "LoadOptions.maxInputElements");
         byte[] b = Files.readAllBytes(p);
-        refused(InputException.class, () -> Npy.read(new ByteArrayInputStream(b), "pipe", -1, LoadOptions.DEFAULT_MAX_INPUT_ELEMENTS),
+        refused(InputException.class, ()
+                -> Npy.read(new ByteArrayInputStream(b), "pipe", -1, LoadOptions.DEFAULT_MAX_INPUT_ELEMENTS),
                 "is too large");
         // configurable: a real 63-element input over a limit of 10
         Path x = K3.resolve("stack_lstm_lstm_dense/x0.npy");
@@ -119,7 +121,8 @@ class LimitsTest {
             f.setLength(30_000_000_000L);
         }
         Path weights = K3.resolve("gru_default/model.weights.h5");
-        refused(ModelFileException.class, () -> JKeras.load(json, weights), json + ": architecture JSON holds 30000000000 bytes",
+        refused(ModelFileException.class, () -> JKeras.load(json, weights), json
+                + ": architecture JSON holds 30000000000 bytes",
                 "more than the limit of 16777216 (LoadOptions.maxConfigBytes)");
     }
 
@@ -127,7 +130,8 @@ class LimitsTest {
     void layerCountIsLimitedBeforeBuilding() throws IOException {
         Path many = BAD.resolve("config_too_many_layers.json");
         Path weights = K3.resolve("gru_default/model.weights.h5");
-        refused(ModelFormatException.class, () -> JKeras.load(many, weights), "lists 10001 layers", "LoadOptions.maxLayers");
+        refused(ModelFormatException.class, () -> JKeras.load(many, weights), "lists 10001 layers",
+                "LoadOptions.maxLayers");
         // with a higher limit the same file gets past the count and fails on its first (empty) entry
         refused(ModelFormatException.class, () -> JKeras.load(many, weights, LoadOptions.DEFAULT.withMaxLayers(20_000)),
                 "layer has no 'class_name'");
@@ -145,9 +149,11 @@ class LimitsTest {
         Path config = K3.resolve("gru_default/config.json");
         refused(ModelFormatException.class, () -> JKeras.load(config, weights, LoadOptions.DEFAULT.withMaxJsonDepth(4)),
                 "deeper than the limit of 4 levels");
-        refused(ModelFormatException.class, () -> JKeras.load(config, weights, LoadOptions.DEFAULT.withMaxJsonTokens(100)),
+        refused(ModelFormatException.class, ()
+                -> JKeras.load(config, weights, LoadOptions.DEFAULT.withMaxJsonTokens(100)),
                 "more than 100 JSON values (LoadOptions.maxJsonTokens)");
-        refused(ModelFileException.class, () -> JKeras.load(config, weights, LoadOptions.DEFAULT.withMaxConfigBytes(1000)),
+        refused(ModelFileException.class, ()
+                -> JKeras.load(config, weights, LoadOptions.DEFAULT.withMaxConfigBytes(1000)),
                 "more than the limit of 1000 (LoadOptions.maxConfigBytes)");
         // the model_config attribute of an HDF5 file and the config.json of a .keras archive alike
         refused(ModelFormatException.class, () -> JKeras.load(K3.resolve("lstm_default/model.h5"),
@@ -158,7 +164,8 @@ class LimitsTest {
         StringBuilder sb = new StringBuilder("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [");
         for (int i = 0; i < 2_500_000; i++) sb.append(i > 0 ? ",0" : "0");
         Path wide = Files.writeString(tmp.resolve("wide.json"), sb.append("]}}"), StandardCharsets.UTF_8);
-        refused(ModelFormatException.class, () -> JKeras.load(wide, weights, LoadOptions.DEFAULT.withMaxJsonTokens(100_000)),
+        refused(ModelFormatException.class, ()
+                -> JKeras.load(wide, weights, LoadOptions.DEFAULT.withMaxJsonTokens(100_000)),
                 "more than 100000 JSON values");
     }
 

@@ -44,7 +44,8 @@ class NumericsTest {
         x.data()[28] = Float.NaN; // (1, 2, 1): 1*21 + 2*3 + 1
         InputException e = assertThrows(InputException.class, () -> m.predict(x));
         assertThat(e.layer()).isEqualTo("input_layer");
-        assertThat(e.getMessage()).contains("input 0 holds NaN at flat index 28 = position (1, 2, 1) of shape (2, 7, 3)")
+        assertThat(e.getMessage())
+                .contains("input 0 holds NaN at flat index 28 = position (1, 2, 1) of shape (2, 7, 3)")
                 .contains("InputPolicy.PASS_THROUGH");
         Tensor y = input(1);
         y.data()[20] = Float.POSITIVE_INFINITY;
@@ -107,7 +108,8 @@ class NumericsTest {
 
     @Test
     void checkedModeCatchesNonFiniteWeightsAtPredictTime() {
-        Model nan = JKeras.load(Path.of("fixtures", "bad", "lstm_kernel_nan.h5"), LoadOptions.DEFAULT.withAllowNonFiniteWeights(true));
+        Model nan = JKeras.load(Path.of("fixtures", "bad", "lstm_kernel_nan.h5"),
+                LoadOptions.DEFAULT.withAllowNonFiniteWeights(true));
         Tensor x = Tensor.zeros(1, nan.input(0).shape()[0] < 0 ? 5 : nan.input(0).shape()[0], nan.input(0).shape()[1]);
         x.data()[0] = 1f;
         float[] raw = nan.predict(x)[0].data();

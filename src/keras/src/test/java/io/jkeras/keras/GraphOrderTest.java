@@ -91,7 +91,8 @@ class GraphOrderTest {
         c.putArray("output_layers").addArray().add("a" + (layers.size() - 1)).add(0).add(0);
         String text = root.toString();
         ModelSpec spec = new ConfigParser("chain.json").parse(ConfigParser.parseJson(text, "chain.json"));
-        return ModelAssembler.assemble(spec, Map.of(), new MapContext("chain.json", KerasVersion.parse("2.15.0"), "tensorflow"),
+        return ModelAssembler.assemble(spec, Map.of(),
+                new MapContext("chain.json", KerasVersion.parse("2.15.0"), "tensorflow"),
                 Map.of());
     }
 }

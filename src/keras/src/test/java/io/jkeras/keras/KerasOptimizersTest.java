@@ -18,10 +18,12 @@ class KerasOptimizersTest {
 
     @Test
     void aScheduleConfigComesBackWithTheSameJsonTypes() throws Exception {
-        String schedule = "{\"module\": \"keras.optimizers.schedules\", \"class_name\": \"ExponentialDecay\", \"config\":"
+        String schedule = "{\"module\": \"keras.optimizers.schedules\", \"class_name\": \"ExponentialDecay\","
+                + " \"config\":"
                 + " {\"initial_learning_rate\": 0.1, \"decay_steps\": 3, \"decay_rate\": 0.5, \"staircase\": true,"
                 + " \"name\": \"ExponentialDecay\"}, \"registered_name\": null}";
-        KerasOptimizer sgd = KerasOptimizers.byName("{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": " + schedule
+        KerasOptimizer sgd = KerasOptimizers.byName("{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": "
+                + schedule
                 + ", \"momentum\": 0.5}}");
         assertThat(sgd.learningRateIsSchedule()).isTrue();
         assertThat(sgd.learningRateAt(3)).isEqualTo((float) 0.05);

@@ -43,7 +43,8 @@ class KerasTrainingConfigTest {
 
     /** A comparable description (records holding int[] axes do not compare by value). */
     static String describe(TrainingConfig c) {
-        StringBuilder sb = new StringBuilder("trainable=" + c.trainable() + " dropout=" + c.dropout() + " recurrent=" + c.recurrentDropout());
+        StringBuilder sb = new StringBuilder("trainable=" + c.trainable() + " dropout=" + c.dropout() + " recurrent="
+                + c.recurrentDropout());
         sb.append(" reg=").append(new TreeMap<>(c.regularizers())).append(" act=").append(c.activityRegularizer());
         Map<String, String> k = new TreeMap<>();
         c.constraints().forEach((n, x) -> k.put(n, describe(x)));
@@ -54,7 +55,8 @@ class KerasTrainingConfigTest {
     static String describe(Constraint x) {
         if (x instanceof Constraint.MaxNorm m) return "MaxNorm(" + m.maxValue() + "," + Arrays.toString(m.axis()) + ")";
         if (x instanceof Constraint.UnitNorm u) return "UnitNorm(" + Arrays.toString(u.axis()) + ")";
-        if (x instanceof Constraint.MinMaxNorm m) return "MinMaxNorm(" + m.minValue() + "," + m.maxValue() + "," + m.rate() + "," + Arrays.toString(m.axis()) + ")";
+        if (x instanceof Constraint.MinMaxNorm m) return "MinMaxNorm(" + m.minValue() + "," + m.maxValue() + ","
+                + m.rate() + "," + Arrays.toString(m.axis()) + ")";
         return x.toString();
     }
 
@@ -73,8 +75,10 @@ class KerasTrainingConfigTest {
             assertThat(c.constraints()).isEmpty();
             assertThat(c.activityRegularizer()).isNull();
             assertThat(c.initializers().get("kernel").className()).isEqualTo("GlorotUniform");
-            assertThat(c.initializers().get("recurrent_kernel")).isEqualTo(new Initializer("Orthogonal", Map.of("gain", 1.0)));
-            assertThat(c.initializers().get("bias")).isEqualTo(new Initializer("Zeros", Map.of("unit_forget_bias", true)));
+            assertThat(c.initializers().get("recurrent_kernel"))
+                    .isEqualTo(new Initializer("Orthogonal", Map.of("gain", 1.0)));
+            assertThat(c.initializers().get("bias"))
+                    .isEqualTo(new Initializer("Zeros", Map.of("unit_forget_bias", true)));
         }
         assertThat(load("keras3/lstm_no_unit_forget_bias/model.h5").trainingConfig("lstm").initializers().get("bias"))
                 .isEqualTo(Initializer.of("Zeros"));
@@ -102,7 +106,8 @@ class KerasTrainingConfigTest {
                 "backward_lstm/kernel", "backward_lstm/recurrent_kernel", "backward_lstm/bias");
         assertThat(c.initializers().get("backward_lstm/bias").flag("unit_forget_bias")).isTrue();
         // every key names a weight the layer has
-        List<String> weights = b.weights().stream().filter(w -> w.layer().equals("bidirectional")).map(w -> w.weight().name()).toList();
+        List<String> weights = b.weights().stream().filter(w -> w.layer().equals("bidirectional"))
+                .map(w -> w.weight().name()).toList();
         assertThat(weights).containsAll(c.initializers().keySet());
 
         Model t = load("keras3/stack_srnn_lstm_td_dense/model.h5");
@@ -119,10 +124,12 @@ class KerasTrainingConfigTest {
         assertThat(l.dropout()).isEqualTo(0.2); // dropout_W
         assertThat(l.recurrentDropout()).isZero();
         assertThat(l.initializers().get("kernel")).isEqualTo(Initializer.of("GlorotUniform"));
-        assertThat(l.initializers().get("recurrent_kernel")).isEqualTo(new Initializer("Orthogonal", Map.of("gain", 1.1)));
+        assertThat(l.initializers().get("recurrent_kernel"))
+                .isEqualTo(new Initializer("Orthogonal", Map.of("gain", 1.1)));
         assertThat(l.initializers().get("bias")).isEqualTo(new Initializer("Zeros", Map.of("unit_forget_bias", true)));
         TrainingConfig d = m.trainingConfig("dense_1");
-        assertThat(d.initializers()).containsEntry("kernel", Initializer.of("GlorotUniform")).containsEntry("bias", Initializer.of("Zeros"));
+        assertThat(d.initializers()).containsEntry("kernel", Initializer.of("GlorotUniform"))
+                .containsEntry("bias", Initializer.of("Zeros"));
     }
 
     /**
@@ -136,14 +143,16 @@ class KerasTrainingConfigTest {
         if (!Files.isDirectory(base)) return Stream.empty();
         List<Path> cases;
         try (Stream<Path> s = Files.list(base)) {
-            cases = s.filter(p -> Files.isRegularFile(p.resolve("start.h5")) && Files.isRegularFile(p.resolve("case.json"))).sorted().toList();
+            cases = s.filter(p -> Files.isRegularFile(p.resolve("start.h5"))
+                    && Files.isRegularFile(p.resolve("case.json"))).sorted().toList();
         }
         return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> {
             JsonNode c = JSON.readTree(d.resolve("case.json").toFile());
             Model m = JKeras.load(d.resolve("start.h5"));
             for (JsonNode l : c.path("model").path("layers")) {
                 if (!l.has("trainable")) continue;
-                assertThat(m.trainingConfig(l.path("name").asText()).trainable()).as(l.path("name").asText() + " trainable")
+                assertThat(m.trainingConfig(l.path("name").asText()).trainable())
+                        .as(l.path("name").asText() + " trainable")
                         .isEqualTo(l.path("trainable").asBoolean());
             }
             JsonNode config = JSON.readTree(m.metadata().get(KerasLoader.META_MODEL_CONFIG));
@@ -151,7 +160,8 @@ class KerasTrainingConfigTest {
             if (Files.isRegularFile(d.resolve("start.keras"))) {
                 Model k = JKeras.load(d.resolve("start.keras"));
                 for (Layer layer : m.layers()) {
-                    assertThat(describe(k.trainingConfig(layer.name()))).as(layer.name()).isEqualTo(describe(m.trainingConfig(layer.name())));
+                    assertThat(describe(k.trainingConfig(layer.name()))).as(layer.name())
+                            .isEqualTo(describe(m.trainingConfig(layer.name())));
                 }
             }
         }));
@@ -188,7 +198,8 @@ class KerasTrainingConfigTest {
     private static final MapContext K2 = new MapContext("test", KerasVersion.parse("2.2.4"), "tensorflow");
     private static final MapContext K1 = new MapContext("test", KerasVersion.parse("1.2.2"), "tensorflow");
 
-    private static TrainingConfig dense(String configJson, MapContext ctx, boolean useBias, KerasTrainingConfig reader) throws IOException {
+    private static TrainingConfig dense(String configJson, MapContext ctx, boolean useBias,
+            KerasTrainingConfig reader) throws IOException {
         ObjectNode cfg = ConfigNormalizer.layerConfig("Dense", JSON.readTree(configJson));
         Layer l = new Dense("d", 2, 3, Activation.LINEAR, new float[6], useBias ? new float[3] : null);
         return reader.of(new LayerSpec("Dense", "d", cfg, List.of()), l, ctx);
@@ -196,7 +207,8 @@ class KerasTrainingConfigTest {
 
     private static TrainingConfig lstm(String configJson, MapContext ctx) throws IOException {
         ObjectNode cfg = ConfigNormalizer.layerConfig("LSTM", JSON.readTree(configJson));
-        Layer l = new Lstm("l", 2, 3, Activation.TANH, Activation.SIGMOID, new float[24], new float[16], new float[8], RecurrentOptions.DEFAULT);
+        Layer l = new Lstm("l", 2, 3, Activation.TANH, Activation.SIGMOID, new float[24], new float[16], new float[8],
+                RecurrentOptions.DEFAULT);
         return new KerasTrainingConfig().of(new LayerSpec("LSTM", "l", cfg, List.of()), l, ctx);
     }
 
@@ -204,18 +216,21 @@ class KerasTrainingConfigTest {
     void regularizerSpellings() throws IOException {
         KerasTrainingConfig r = new KerasTrainingConfig();
         assertThat(dense("""
-                {"kernel_regularizer": {"module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.01}, "registered_name": null},
+                {"kernel_regularizer": {"module": "keras.regularizers", "class_name": "L2",
+                 "config": {"l2": 0.01}, "registered_name": null},
                  "bias_regularizer": {"class_name": "L1", "config": {"l1": 0.5}},
                  "activity_regularizer": {"class_name": "L1L2", "config": {"l1": 0.1, "l2": 0.2}}}""", K3, true, r))
                 .satisfies(c -> {
-                    assertThat(c.regularizers()).containsEntry("kernel", new Regularizer(0, 0.01)).containsEntry("bias", new Regularizer(0.5, 0));
+                    assertThat(c.regularizers()).containsEntry("kernel", new Regularizer(0, 0.01))
+                            .containsEntry("bias", new Regularizer(0.5, 0));
                     assertThat(c.activityRegularizer()).isEqualTo(new Regularizer(0.1, 0.2));
                 });
         // Keras 2: L1L2 with both factors; tf.keras float32 spellings; string shortcuts
         assertThat(dense("""
                 {"kernel_regularizer": {"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.009999999776482582}},
                  "bias_regularizer": "l1"}""", K2, true, r).regularizers())
-                .containsEntry("kernel", new Regularizer(0, 0.009999999776482582)).containsEntry("bias", new Regularizer(0.01, 0));
+                .containsEntry("kernel", new Regularizer(0, 0.009999999776482582))
+                .containsEntry("bias", new Regularizer(0.01, 0));
         assertThat(dense("{\"kernel_regularizer\": \"l2\", \"activity_regularizer\": \"l1_l2\"}", K3, true, r))
                 .satisfies(c -> {
                     assertThat(c.regularizers()).containsEntry("kernel", new Regularizer(0, 0.01));
@@ -227,14 +242,17 @@ class KerasTrainingConfigTest {
                  "b_regularizer": {"name": "WeightRegularizer", "l1": 0.02, "l2": 0.0},
                  "activity_regularizer": {"name": "ActivityRegularizer", "l1": 0.0, "l2": 0.4}}""", K1, true, r))
                 .satisfies(c -> {
-                    assertThat(c.regularizers()).containsEntry("kernel", new Regularizer(0, 0.03)).containsEntry("bias", new Regularizer(0.02, 0));
+                    assertThat(c.regularizers()).containsEntry("kernel", new Regularizer(0, 0.03))
+                            .containsEntry("bias", new Regularizer(0.02, 0));
                     assertThat(c.activityRegularizer()).isEqualTo(new Regularizer(0, 0.4));
                 });
         // a bias entry for a layer without bias is dropped
         assertThat(dense("{\"bias_regularizer\": \"l2\", \"use_bias\": false}", K3, false, r).regularizers()).isEmpty();
         assertThat(r.unsupported).isEmpty();
         // unknown classes load, and are reported
-        TrainingConfig o = dense("{\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\", \"config\": {\"factor\": 0.01, \"mode\": \"rows\"}}}", K3, true, r);
+        TrainingConfig o = dense(
+                "{\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\", \"config\": {\"factor\": 0.01,"
+                        + " \"mode\": \"rows\"}}}", K3, true, r);
         assertThat(o.regularizers()).isEmpty();
         assertThat(r.unsupported).singleElement().asString().contains("OrthogonalRegularizer");
     }
@@ -249,7 +267,8 @@ class KerasTrainingConfigTest {
                  "bias_constraint": {"class_name": "NonNeg", "config": {}},
                  "kernel_initializer": {"class_name": "HeNormal", "config": {"seed": 42}},
                  "recurrent_initializer": {"class_name": "Orthogonal", "config": {"gain": 2.0, "seed": null}},
-                 "bias_initializer": {"class_name": "Constant", "config": {"value": 0.5}}, "unit_forget_bias": true}""", K3);
+                 "bias_initializer": {"class_name": "Constant", "config": {"value": 0.5}},
+                  "unit_forget_bias": true}""", K3);
         assertThat(describe(k3)).isEqualTo("trainable=false dropout=0.1 recurrent=0.2"
                 + " reg={kernel=Regularizer[l1=0.0, l2=0.001], recurrent_kernel=Regularizer[l1=0.002, l2=0.0]} act=null"
                 + " con={bias=NonNeg[], recurrent_kernel=UnitNorm([0, 1])}"
@@ -257,7 +276,8 @@ class KerasTrainingConfigTest {
                 + " kernel=Initializer[className=HeNormal, params={seed=42}],"
                 + " recurrent_kernel=Initializer[className=Orthogonal, params={gain=2.0}]}");
         TrainingConfig k1 = lstm("""
-                {"dropout_W": 0.3, "dropout_U": 0.4, "init": "uniform", "inner_init": "orthogonal", "forget_bias_init": "one",
+                {"dropout_W": 0.3, "dropout_U": 0.4, "init": "uniform", "inner_init": "orthogonal",
+                 "forget_bias_init": "one",
                  "W_regularizer": {"name": "WeightRegularizer", "l1": 0.0, "l2": 0.01},
                  "U_regularizer": {"name": "WeightRegularizer", "l1": 0.01, "l2": 0.0},
                  "b_regularizer": null,
@@ -275,18 +295,22 @@ class KerasTrainingConfigTest {
     void constraintSpellings() throws IOException {
         KerasTrainingConfig r = new KerasTrainingConfig();
         TrainingConfig c = dense("""
-                {"kernel_constraint": {"module": "keras.constraints", "class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}},
-                 "bias_constraint": {"class_name": "MinMaxNorm", "config": {"min_value": 0.5, "max_value": 1.5, "rate": 0.7, "axis": 0}}}""", K3, true, r);
+                {"kernel_constraint": {"module": "keras.constraints", "class_name": "MaxNorm",
+                 "config": {"max_value": 2, "axis": 0}},
+                 "bias_constraint": {"class_name": "MinMaxNorm", "config": {"min_value": 0.5,
+                  "max_value": 1.5, "rate": 0.7, "axis": 0}}}""", K3, true, r);
         assertThat(describe(c.constraints().get("kernel"))).isEqualTo("MaxNorm(2.0,[0])");
         assertThat(describe(c.constraints().get("bias"))).isEqualTo("MinMaxNorm(0.5,1.5,0.7,[0])");
         c = dense("{\"kernel_constraint\": \"max_norm\", \"bias_constraint\": \"non_neg\"}", K3, true, r);
         assertThat(describe(c.constraints().get("kernel"))).isEqualTo("MaxNorm(2.0,[0])");
         assertThat(c.constraints().get("bias")).isInstanceOf(Constraint.NonNeg.class);
-        c = dense("{\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 4, \"axis\": [0]}},"
+        c = dense("{\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 4, \"axis\":"
+                + " [0]}},"
                 + " \"bias_constraint\": {\"class_name\": \"UnitNorm\", \"config\": {\"axis\": -1}}}", K2, true, r);
         assertThat(describe(c.constraints().get("kernel"))).isEqualTo("MaxNorm(4.0,[0])");
         assertThat(describe(c.constraints().get("bias"))).isEqualTo("UnitNorm([-1])");
-        c = dense("{\"kernel_constraint\": \"unitnorm\", \"bias_constraint\": {\"class_name\": \"Custom\", \"config\": {}}}", K2, true, r);
+        c = dense("{\"kernel_constraint\": \"unitnorm\", \"bias_constraint\": {\"class_name\": \"Custom\","
+                + " \"config\": {}}}", K2, true, r);
         assertThat(c.constraints()).containsOnlyKeys("kernel");
         assertThat(r.unsupported).singleElement().asString().contains("Custom");
     }
@@ -295,16 +319,19 @@ class KerasTrainingConfigTest {
     void initializerSpellings() throws IOException {
         KerasTrainingConfig r = new KerasTrainingConfig();
         TrainingConfig c = dense("""
-                {"kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 2.0, "mode": "fan_in", "distribution": "normal", "seed": null}},
+                {"kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 2.0,
+                 "mode": "fan_in", "distribution": "normal", "seed": null}},
                  "bias_initializer": "ones"}""", K2, true, r);
         assertThat(c.initializers().get("kernel")).isEqualTo(new Initializer("VarianceScaling",
-                Map.of("scale", 2.0, "mode", "fan_in", "distribution", "truncated_normal"))); // Keras 2's "normal" was truncated
+                // Keras 2's "normal" was truncated
+                Map.of("scale", 2.0, "mode", "fan_in", "distribution", "truncated_normal")));
         assertThat(c.initializers().get("bias")).isEqualTo(Initializer.of("Ones"));
         c = dense("{\"init\": \"he_normal\"}", K1, true, r);
         assertThat(c.initializers().get("kernel")).isEqualTo(new Initializer("VarianceScaling",
                 Map.of("scale", 2.0, "mode", "fan_in", "distribution", "untruncated_normal")));
         assertThat(c.initializers().get("bias")).isEqualTo(Initializer.of("Zeros"));
-        c = dense("{\"kernel_initializer\": {\"class_name\": \"IdentityInitializer\", \"config\": {\"gain\": 3.0}}}", K3, true, r);
+        c = dense("{\"kernel_initializer\": {\"class_name\": \"IdentityInitializer\", \"config\": {\"gain\": 3.0}}}",
+                K3, true, r);
         assertThat(c.initializers().get("kernel")).isEqualTo(new Initializer("Identity", Map.of("gain", 3.0)));
         assertThat(r.unsupported).isEmpty();
     }
@@ -316,7 +343,8 @@ class KerasTrainingConfigTest {
         List<JsonNode> layers = new ArrayList<>();
         config.path("config").path("layers").forEach(layers::add);
         ObjectNode gru = (ObjectNode) layers.get(1).path("config");
-        gru.set("kernel_regularizer", JSON.readTree("{\"class_name\": \"OrthogonalRegularizer\", \"config\": {\"factor\": 0.01}}"));
+        gru.set("kernel_regularizer",
+                JSON.readTree("{\"class_name\": \"OrthogonalRegularizer\", \"config\": {\"factor\": 0.01}}"));
         gru.set("recurrent_regularizer", JSON.readTree("{\"class_name\": \"L2\", \"config\": {\"l2\": 0.25}}"));
         Path json = tmp.resolve("config.json");
         Files.writeString(json, config.toString());

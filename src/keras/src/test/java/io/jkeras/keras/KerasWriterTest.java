@@ -89,7 +89,8 @@ class KerasWriterTest {
                     if (p.matches("/layers/[^/]+/vars|/vars")) {
                         Attribute n = H5.child(b, p, "x").getAttribute("name");
                         assertThat(n).as(p + " name").isNotNull();
-                        assertThat(H5.string(H5.child(b, p, "x"), "name", "x")).isEqualTo(H5.string(H5.child(a, p, "x"), "name", "x"));
+                        assertThat(H5.string(H5.child(b, p, "x"), "name", "x"))
+                                .isEqualTo(H5.string(H5.child(a, p, "x"), "name", "x"));
                     }
                 }
             }
@@ -112,7 +113,8 @@ class KerasWriterTest {
             assertThat(H5.strings(wb, "layer_names", "x")).isEqualTo(H5.strings(wa, "layer_names", "x"));
             for (String layer : H5.strings(wa, "layer_names", "x")) {
                 Group la = (Group) wa.getChild(layer), lb = (Group) wb.getChild(layer);
-                assertThat(H5.strings(lb, "weight_names", "x")).as(layer).isEqualTo(H5.strings(la, "weight_names", "x"));
+                assertThat(H5.strings(lb, "weight_names", "x")).as(layer)
+                        .isEqualTo(H5.strings(la, "weight_names", "x"));
             }
             // the same datasets in the same places (weightless layers get a group without weight_names)
             Map<String, String> ta = tree(a), tb = tree(b);
@@ -140,7 +142,8 @@ class KerasWriterTest {
                 if (names != null) assertThat(names).allMatch(n -> n.endsWith(":0")); // Keras 2 spellings kept
             }
         }
-        assertThatThrownBy(() -> JKeras.save(m, tmp.resolve("k224.keras"))).isInstanceOf(UnsupportedModelException.class)
+        assertThatThrownBy(() -> JKeras.save(m, tmp.resolve("k224.keras")))
+                .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("save it as .h5");
     }
 
@@ -155,11 +158,13 @@ class KerasWriterTest {
         assertThatThrownBy(() -> JKeras.save(list, target)).isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("bare list");
         Model k3 = JKeras.load(FIX.resolve("keras3/lstm_default/model.h5"));
-        Model bare = new Model(k3.name(), k3.nodes(), k3.inputNodeIds(), k3.outputRefs(), k3.layers(), Map.of("source", "x"));
+        Model bare = new Model(k3.name(), k3.nodes(), k3.inputNodeIds(), k3.outputRefs(), k3.layers(),
+                Map.of("source", "x"));
         assertThatThrownBy(() -> JKeras.save(bare, target)).isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("holds no Keras model config");
         Map<String, String> meta = new LinkedHashMap<>(k3.metadata());
-        meta.put(KerasLoader.META_MODEL_CONFIG, meta.get(KerasLoader.META_MODEL_CONFIG).replace("\"LSTM\"", "\"CuDNNLSTM\""));
+        meta.put(KerasLoader.META_MODEL_CONFIG, meta.get(KerasLoader.META_MODEL_CONFIG)
+                .replace("\"LSTM\"", "\"CuDNNLSTM\""));
         meta.put("keras_version", "2.2.4");
         Model cudnn = new Model(k3.name(), k3.nodes(), k3.inputNodeIds(), k3.outputRefs(), k3.layers(), meta);
         assertThatThrownBy(() -> JKeras.save(cudnn, target)).isInstanceOf(UnsupportedModelException.class)
@@ -175,7 +180,8 @@ class KerasWriterTest {
 
     @Test
     void trainedModelsSaveTheirNewWeights() throws IOException {
-        Model m = io.jkeras.train.Initializers.reinitialize(JKeras.load(FIX.resolve("keras3/stack_lstm_lstm_dense/model.keras")), "dense", 3);
+        Model m = io.jkeras.train.Initializers.reinitialize(
+                JKeras.load(FIX.resolve("keras3/stack_lstm_lstm_dense/model.keras")), "dense", 3);
         Model trained = new TrainGraph(m).toModel(); // layers rebuilt from the training parameters
         assertThat(trained.metadata()).isEqualTo(m.metadata());
         for (String ext : List.of("h5", "keras")) {
@@ -183,7 +189,8 @@ class KerasWriterTest {
             JKeras.save(trained, out);
             Model back = JKeras.load(out);
             for (int i = 0; i < trained.weights().size(); i++) {
-                assertThat(back.weights().get(i).weight().values()).containsExactly(trained.weights().get(i).weight().values());
+                assertThat(back.weights().get(i).weight().values())
+                        .containsExactly(trained.weights().get(i).weight().values());
             }
         }
     }
@@ -219,7 +226,8 @@ class KerasWriterTest {
             }
         }
         String config = new String(entry(out, "config.json"), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(config).contains("\"compile_config\":{\"optimizer\":{\"module\":\"keras.optimizers\",\"class_name\":\"SGD\"");
+        assertThat(config).contains(
+                "\"compile_config\":{\"optimizer\":{\"module\":\"keras.optimizers\",\"class_name\":\"SGD\"");
         // the same state from slots keyed layer/weight/slot, as jkeras' optimizers export them
         Map<String, float[]> flat = new LinkedHashMap<>();
         slots.forEach((w, m2) -> m2.forEach((slot, v) -> flat.put(w + "/" + slot, v)));
@@ -230,10 +238,16 @@ class KerasWriterTest {
         // slots for a frozen weight, or a missing slot, are refused
         Map<String, Map<String, float[]>> extra = new LinkedHashMap<>(slots);
         extra.put("lstm/kernel", Map.of("momentum", new float[72]));
-        assertThatThrownBy(() -> KerasWriter.saveKeras(frozen, tmp.resolve("x.keras"), new KerasWriter.OptimizerState("SGD", cfg, null, 3,
-                0.1, KerasWriter.kerasSlotGroups("SGD", cfg), extra))).isInstanceOf(WeightException.class).hasMessageContaining("not a trainable weight");
-        assertThatThrownBy(() -> KerasWriter.saveKeras(frozen, tmp.resolve("y.keras"), new KerasWriter.OptimizerState("Adam", cfg, null, 3,
-                0.1, KerasWriter.kerasSlotGroups("Adam", Map.of()), slots))).isInstanceOf(WeightException.class).hasMessageContaining("'velocity'");
+        assertThatThrownBy(()
+                -> KerasWriter.saveKeras(frozen, tmp.resolve("x.keras"),
+                        new KerasWriter.OptimizerState("SGD", cfg, null, 3,
+                0.1, KerasWriter.kerasSlotGroups("SGD", cfg), extra))).isInstanceOf(WeightException.class)
+                        .hasMessageContaining("not a trainable weight");
+        assertThatThrownBy(()
+                -> KerasWriter.saveKeras(frozen, tmp.resolve("y.keras"),
+                        new KerasWriter.OptimizerState("Adam", cfg, null, 3,
+                0.1, KerasWriter.kerasSlotGroups("Adam", Map.of()), slots))).isInstanceOf(WeightException.class)
+                        .hasMessageContaining("'velocity'");
         assertThat(tmp.resolve("x.keras")).doesNotExist();
     }
 

@@ -53,10 +53,12 @@ class WeightRoundTripTest {
                 float[] k = keras(r, features * 4 * units);
                 float[] u = keras(r, units * 4 * units);
                 float[] b = useBias ? keras(r, 4 * units) : null;
-                Lstm l = new Lstm("lstm", units, features, Activation.TANH, Activation.SIGMOID, k, u, b, RecurrentOptions.DEFAULT);
+                Lstm l = new Lstm("lstm", units, features, Activation.TANH, Activation.SIGMOID, k, u, b,
+                        RecurrentOptions.DEFAULT);
                 List<Weight> w = l.weights();
                 assertThat(w).extracting(Weight::name).containsExactlyElementsOf(
-                        useBias ? List.of("kernel", "recurrent_kernel", "bias") : List.of("kernel", "recurrent_kernel"));
+                        useBias ? List.of("kernel", "recurrent_kernel", "bias")
+                                : List.of("kernel", "recurrent_kernel"));
                 assertBits(w.get(0), new int[]{features, 4 * units}, k);
                 assertBits(w.get(1), new int[]{units, 4 * units}, u);
                 if (useBias) assertBits(w.get(2), new int[]{4 * units}, b);
@@ -92,7 +94,8 @@ class WeightRoundTripTest {
                 float[] b = useBias ? keras(r, units) : null;
                 Dense d = new Dense("dense", 9, units, Activation.LINEAR, k, b);
                 List<Weight> w = d.weights();
-                assertThat(w).extracting(Weight::name).containsExactlyElementsOf(useBias ? List.of("kernel", "bias") : List.of("kernel"));
+                assertThat(w).extracting(Weight::name)
+                        .containsExactlyElementsOf(useBias ? List.of("kernel", "bias") : List.of("kernel"));
                 assertBits(w.get(0), new int[]{9, units}, k);
                 if (useBias) assertBits(w.get(1), new int[]{units}, b);
             }
@@ -136,10 +139,13 @@ class WeightRoundTripTest {
             assertBits(got.get("lstm_1/bias"), new int[]{4 * units}, fuse(b, 1, units));
             // the file's storage order (i, c, f, o) must not leak through: the f and c blocks differ
             assertThat(w[1]).isNotEqualTo(w[2]);
-            assertBits(got.get("dense_1/kernel"), dims(h, "model_weights/dense_1/dense_1_W"), flat(h, "model_weights/dense_1/dense_1_W"));
-            assertBits(got.get("dense_1/bias"), dims(h, "model_weights/dense_1/dense_1_b"), flat(h, "model_weights/dense_1/dense_1_b"));
+            assertBits(got.get("dense_1/kernel"), dims(h, "model_weights/dense_1/dense_1_W"),
+                    flat(h, "model_weights/dense_1/dense_1_W"));
+            assertBits(got.get("dense_1/bias"), dims(h, "model_weights/dense_1/dense_1_b"),
+                    flat(h, "model_weights/dense_1/dense_1_b"));
         }
-        assertThat(got).containsOnlyKeys("lstm_1/kernel", "lstm_1/recurrent_kernel", "lstm_1/bias", "dense_1/kernel", "dense_1/bias");
+        assertThat(got).containsOnlyKeys("lstm_1/kernel", "lstm_1/recurrent_kernel", "lstm_1/bias", "dense_1/kernel",
+                "dense_1/bias");
     }
 
     /** Keras 3: model.weights() are the file's datasets, in the order of the layer's weight_names. */
@@ -168,7 +174,8 @@ class WeightRoundTripTest {
                         assertBits(nw.weight(), dims(h, ds), flat(h, ds));
                     }
                 }
-                assertThat(weights).extracting(Model.NamedWeight::fullName).as(c).containsExactlyElementsOf(expectedNames);
+                assertThat(weights).extracting(Model.NamedWeight::fullName).as(c)
+                        .containsExactlyElementsOf(expectedNames);
             }
             assertThat(expectedNames).as(c).isNotEmpty();
         }

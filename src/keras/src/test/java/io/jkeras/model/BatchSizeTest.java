@@ -39,14 +39,16 @@ class BatchSizeTest {
             assertThatThrownBy(() -> merge.forward(new Tensor[]{filled(1, 1, 4), filled(2, 2, 4)}, null)).as(op.name())
                     .isInstanceOf(InputException.class).hasMessageContaining("layer 'm'")
                     .hasMessageContaining("different batch sizes: (1, 4), (2, 4)");
-            assertThatThrownBy(() -> merge.forward(new Tensor[]{filled(1, 2, 3, 4), filled(2, 1, 4)}, null)).as(op.name())
+            assertThatThrownBy(() -> merge.forward(new Tensor[]{filled(1, 2, 3, 4), filled(2, 1, 4)}, null))
+                    .as(op.name())
                     .isInstanceOf(InputException.class);
         }
     }
 
     @Test
     void mergeLayersStillBroadcastFeatureAxesOfOneAsKeras() {
-        // keras/src/layers/merging/base_merge.py:60: right-aligned, a 1 stretches; a lower rank gains axes after the batch
+        // keras/src/layers/merging/base_merge.py:60: right-aligned, a 1 stretches; a lower rank gains axes after the
+        // batch
         Merge add = new Merge("add", Merge.Op.ADD, Merge.MaskRule.KERAS3);
         Tensor y = add.forward(new Tensor[]{filled(1, 2, 3, 4), filled(2, 2, 1, 4)}, null)[0];
         assertThat(y.shape()).containsExactly(2, 3, 4);

@@ -145,7 +145,8 @@ class ModelTest {
                 }));
             }
             start.countDown();
-            for (int t = 0; t < threads; t++) assertThat(fs.get(t).get(60, TimeUnit.SECONDS)).as("thread %d exact results", t).isEqualTo(per);
+            for (int t = 0; t < threads; t++) assertThat(fs.get(t).get(60, TimeUnit.SECONDS))
+                    .as("thread %d exact results", t).isEqualTo(per);
         } finally {
             pool.shutdownNow();
         }
@@ -178,7 +179,8 @@ class ModelTest {
         assertThat(Tensor.shapeString(new int[]{-1, 5})).isEqualTo("(None, 5)");
         assertThat(Tensor.shapeString(new int[]{3})).isEqualTo("(3,)");
         assertThat(t.reshape(12, 5).shape()).containsExactly(12, 5);
-        assertThatThrownBy(() -> new Tensor(new int[]{2, 3}, new float[5])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Tensor(new int[]{2, 3}, new float[5]))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -186,8 +188,10 @@ class ModelTest {
         float[][][] raggedSteps = {new float[3][2], new float[2][2]};
         float[][][] raggedFeatures = {{{1, 2}, {3, 4}}, {{1, 2}, {3}}};
         float[][] ragged2 = {{1, 2}, {3}};
-        assertThatThrownBy(() -> Tensor.of(raggedSteps)).isInstanceOf(InputException.class).hasMessageContaining("ragged");
-        assertThatThrownBy(() -> Tensor.of(raggedFeatures)).isInstanceOf(InputException.class).hasMessageContaining("ragged");
+        assertThatThrownBy(() -> Tensor.of(raggedSteps)).isInstanceOf(InputException.class)
+                .hasMessageContaining("ragged");
+        assertThatThrownBy(() -> Tensor.of(raggedFeatures)).isInstanceOf(InputException.class)
+                .hasMessageContaining("ragged");
         assertThatThrownBy(() -> Tensor.of(ragged2)).isInstanceOf(InputException.class).hasMessageContaining("ragged");
         Model m = JKeras.load(Path.of("fixtures/keras3/lstm_default/model.h5"));
         assertThatThrownBy(() -> m.predict(raggedFeatures)).isInstanceOf(InputException.class);
@@ -233,6 +237,7 @@ class ModelTest {
 
     private static void assertClose(float[] got, float[] want, double tol, String what) {
         assertThat(got).as(what).hasSize(want.length);
-        for (int i = 0; i < want.length; i++) assertThat((double) got[i]).as(what + " [" + i + "]").isCloseTo(want[i], offset(tol));
+        for (int i = 0; i < want.length; i++) assertThat((double) got[i]).as(what + " [" + i + "]")
+                .isCloseTo(want[i], offset(tol));
     }
 }

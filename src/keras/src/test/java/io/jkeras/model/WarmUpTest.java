@@ -35,7 +35,8 @@ class WarmUpTest {
 
     @Test
     void warmUpLeavesPredictionsBitForBitAsTheyWere() {
-        for (String name : List.of("lstm_default", "gru_default", "simple_rnn_stateful", "embedding_mask_lstm", "graph_two_in_two_out")) {
+        for (String name : List.of("lstm_default", "gru_default", "simple_rnn_stateful", "embedding_mask_lstm",
+                "graph_two_in_two_out")) {
             FixtureCase c = fixture(name);
             Model m = c.load();
             Tensor[] x = firstBatch(c);
@@ -45,12 +46,14 @@ class WarmUpTest {
             WarmUp w = m.warmUp(Duration.ofMillis(20));
             assertThat(w.calls()).as(name).isPositive();
             Tensor[] after = m.predict(x);
-            for (int i = 0; i < before.length; i++) assertThat(bits(after[i])).as(name + " output " + i).containsExactly(bits(before[i]));
+            for (int i = 0; i < before.length; i++) assertThat(bits(after[i])).as(name + " output " + i)
+                    .containsExactly(bits(before[i]));
             // a session made before keeps its own state: its next step is the one it would have taken anyway
             Session fresh = m.newSession();
             fresh.predict(x);
             Tensor[] sessionNext = s.predict(x), freshNext = fresh.predict(x);
-            for (int i = 0; i < sessionBefore.length; i++) assertThat(bits(sessionNext[i])).as(name).containsExactly(bits(freshNext[i]));
+            for (int i = 0; i < sessionBefore.length; i++) assertThat(bits(sessionNext[i])).as(name)
+                    .containsExactly(bits(freshNext[i]));
         }
     }
 
@@ -101,8 +104,10 @@ class WarmUpTest {
 
     @Test
     void anUnknownDimensionOtherThanTimeIsRefused() {
-        Model m = new Model("m", List.of(new Node(0, new io.jkeras.layers.InputLayer("in", new int[]{4, -1}, -1, false), List.of(),
-                new int[][]{{4, -1}}, null)), List.of(0), List.of(new Node.Ref(0, 0)), List.of(), java.util.Map.of(), java.util.Map.of());
+        Model m = new Model("m",
+                List.of(new Node(0, new io.jkeras.layers.InputLayer("in", new int[]{4, -1}, -1, false), List.of(),
+                new int[][]{{4, -1}}, null)), List.of(0), List.of(new Node.Ref(0, 0)), List.of(), java.util.Map.of(),
+                        java.util.Map.of());
         assertThatThrownBy(() -> SampleInputs.random(m, 1, 8, 0)).isInstanceOf(InputException.class)
                 .hasMessageContaining("unknown dimension other than time");
     }

@@ -34,7 +34,8 @@ class OpsFixturesTest {
     void fixturesCoverEveryLayerAndPadding() {
         List<String> names = opsCases().stream().map(FixtureCase::name).toList();
         assertThat(names).contains("conv1d_valid_lstm", "conv1d_same_relu_lstm", "conv1d_causal_lstm",
-                "stack_lstm_batchnorm_dense", "stack_lstm_batchnorm_noscale", "stack_reshape_lstm", "stack_permute_lstm",
+                "stack_lstm_batchnorm_dense", "stack_lstm_batchnorm_noscale", "stack_reshape_lstm",
+                        "stack_permute_lstm",
                 "stack_dense_softmax_layer", "merge_concatenate", "merge_elementwise");
     }
 
@@ -52,7 +53,8 @@ class OpsFixturesTest {
                     for (JsonNode l : c.json().path("layers")) {
                         String cls = l.path("class_name").asText();
                         if (!OPS.contains(cls)) continue;
-                        Layer layer = m.layers().stream().filter(x -> x.name().equals(l.path("name").asText())).findFirst().orElseThrow();
+                        Layer layer = m.layers().stream().filter(x -> x.name().equals(l.path("name").asText()))
+                                .findFirst().orElseThrow();
                         assertThat(layer.typeName()).as(layer.name()).isEqualTo(cls);
                     }
                 }));

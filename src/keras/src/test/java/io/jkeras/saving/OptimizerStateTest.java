@@ -108,7 +108,8 @@ class OptimizerStateTest {
     static void assertSameSlots(Map<String, float[]> got, Map<String, float[]> want, String what) {
         assertThat(got.keySet()).as("slots of %s", what).containsExactlyInAnyOrderElementsOf(want.keySet());
         for (Map.Entry<String, float[]> e : want.entrySet()) {
-            assertThat(Arrays.equals(got.get(e.getKey()), e.getValue())).as("%s: slot %s bit for bit", what, e.getKey()).isTrue();
+            assertThat(Arrays.equals(got.get(e.getKey()), e.getValue())).as("%s: slot %s bit for bit", what, e.getKey())
+                    .isTrue();
         }
     }
 
@@ -123,7 +124,8 @@ class OptimizerStateTest {
             }
         }
         assertThat(withState).as("fixtures/train cases whose final.h5 holds optimizer weights").hasSizeGreaterThan(50);
-        return withState.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> checkLegacyFinal(d)));
+        return withState.stream()
+                .map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> checkLegacyFinal(d)));
     }
 
     static void checkLegacyFinal(Path dir) throws IOException {
@@ -141,14 +143,17 @@ class OptimizerStateTest {
             trainingConfig = JSON.readTree((String) f.getAttribute("training_config").getData());
             String[] names = (String[]) f.getByPath("optimizer_weights").getAttribute("weight_names").getData();
             String optName = names[0].substring(0, names[0].indexOf('/'));
-            assertThat(((Number) ((Dataset) f.getByPath("optimizer_weights/" + names[0])).getData()).longValue()).isEqualTo(s.iterations());
+            assertThat(((Number) ((Dataset) f.getByPath("optimizer_weights/" + names[0])).getData()).longValue())
+                    .isEqualTo(s.iterations());
             for (int i = 1; i < names.length; i++) {
                 float[] v = flat((Dataset) f.getByPath("optimizer_weights/" + names[i]));
                 if (names[i].equals(optName + "/learning_rate")) {
-                    assertThat((float) s.optimizer().learningRateAt(s.iterations())).as("learning rate").isEqualTo(v[0]);
+                    assertThat((float) s.optimizer().learningRateAt(s.iterations())).as("learning rate")
+                            .isEqualTo(v[0]);
                     continue;
                 }
-                assertThat(want.put(slotKey(names[i], optName, c.get("weights")), v)).as("one variable per slot").isNull();
+                assertThat(want.put(slotKey(names[i], optName, c.get("weights")), v)).as("one variable per slot")
+                        .isNull();
             }
             assertThat(s.optimizer().learningRateIsSchedule()).as("no learning_rate variable <=> schedule")
                     .isEqualTo(!Arrays.asList(names).contains(optName + "/learning_rate"));
@@ -157,11 +162,14 @@ class OptimizerStateTest {
 
         // the optimizer config round-trips: Keras' config -> jkeras optimizer -> Keras' config
         JsonNode kerasConfig = trainingConfig.get("optimizer_config").get("config");
-        assertThat((JsonNode) KerasOptimizers.toJson(s.optimizer())).as("config of the restored optimizer").isEqualTo(kerasConfig);
-        assertThat((JsonNode) KerasOptimizers.toJson(KerasOptimizers.fromJson(c.get("optimizer")))).as("case.json optimizer config")
+        assertThat((JsonNode) KerasOptimizers.toJson(s.optimizer())).as("config of the restored optimizer")
+                .isEqualTo(kerasConfig);
+        assertThat((JsonNode) KerasOptimizers.toJson(KerasOptimizers.fromJson(c.get("optimizer"))))
+                .as("case.json optimizer config")
                 .isEqualTo(c.get("optimizer").get("config"));
         assertThat(s.optimizer().name()).isEqualTo(c.get("optimizer").get("class_name").asText());
-        assertThat(s.loss().value()).isEqualTo(new ObjectMapper().convertValue(trainingConfig.get("loss"), Object.class));
+        assertThat(s.loss().value())
+                .isEqualTo(new ObjectMapper().convertValue(trainingConfig.get("loss"), Object.class));
         assertThat(s.losses()).hasSize(c.get("loss").isArray() ? c.get("loss").size() : 1);
     }
 
@@ -181,10 +189,12 @@ class OptimizerStateTest {
             JsonNode compileOptimizer;
             try (ZipFile z = new ZipFile(archive.toFile());
                  HdfFile f = HdfFile.fromBytes(z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes())) {
-                compileOptimizer = JSON.readTree(z.getInputStream(z.getEntry("config.json"))).get("compile_config").get("optimizer");
+                compileOptimizer = JSON.readTree(z.getInputStream(z.getEntry("config.json"))).get("compile_config")
+                        .get("optimizer");
                 JsonNode vars = c.get("optimizer_variables");
                 String optName = vars.get(0).get("path").asText().split("/")[0];
-                assertThat(((Number) ((Dataset) f.getByPath("optimizer/vars/0")).getData()).longValue()).isEqualTo(s.iterations());
+                assertThat(((Number) ((Dataset) f.getByPath("optimizer/vars/0")).getData()).longValue())
+                        .isEqualTo(s.iterations());
                 for (int i = 1; i < vars.size(); i++) {
                     String name = vars.get(i).get("path").asText();
                     float[] v = flat((Dataset) f.getByPath("optimizer/vars/" + i));
@@ -223,7 +233,8 @@ class OptimizerStateTest {
     void filesWithoutAnOptimizerHaveNoTrainingState() {
         Path lstm = FixtureCase.root().resolve("keras3/lstm_default/model.h5");
         assertThat(JKeras.loadTrainingState(lstm, JKeras.load(lstm))).isEmpty();
-        Path start = train().resolve("opt_adam/start.keras"); // Keras 3.15.1 dropped the optimizer from its compile_config
+        // Keras 3.15.1 dropped the optimizer from its compile_config
+        Path start = train().resolve("opt_adam/start.keras");
         assertThat(JKeras.loadTrainingState(start, JKeras.load(start))).isEmpty();
         // compiled, never fitted: the unbuilt optimizer holds iteration 0 and learning_rate, no slots
         Path startH5 = train().resolve("opt_adam/start.h5");
@@ -237,7 +248,8 @@ class OptimizerStateTest {
     void stateOfAnotherModelIsRefused() {
         Path fin = train().resolve("opt_adam/final.h5");
         Model other = JKeras.load(FixtureCase.root().resolve("keras3/stack_lstm_lstm_dense/model.h5"));
-        assertThatThrownBy(() -> JKeras.loadTrainingState(fin, other)).hasMessageContaining("does not belong to this model");
+        assertThatThrownBy(() -> JKeras.loadTrainingState(fin, other))
+                .hasMessageContaining("does not belong to this model");
         KerasOptimizerReader.Saved saved = KerasOptimizerReader.readSaved(fin, LoadOptions.DEFAULT).orElseThrow();
         assertThat(saved.iterations()).isEqualTo(9);
     }
@@ -246,7 +258,8 @@ class OptimizerStateTest {
 
     static Tensor[] arrays(Path dir, JsonNode files) {
         List<Tensor> out = new ArrayList<>();
-        for (JsonNode f : files) out.add(Npy.read(dir.resolve(f.isTextual() ? f.asText() : f.get("file").asText())).tensor());
+        for (JsonNode f : files) out.add(Npy.read(dir.resolve(f.isTextual() ? f.asText() : f.get("file").asText()))
+                .tensor());
         return out.toArray(new Tensor[0]);
     }
 
@@ -272,7 +285,8 @@ class OptimizerStateTest {
                 .optimizer(KerasOptimizers.fromJson(c.get("optimizer"))).epochs(3).batchSize(bs).shuffle(false));
 
         KerasOptimizer opt = KerasOptimizers.fromJson(c.get("optimizer"));
-        FitResult two = Trainer.fit(start, x, y, new FitOptions().loss(KerasLosses.fromJson(c.get("loss"))).optimizer(opt)
+        FitResult two = Trainer.fit(start, x, y, new FitOptions().loss(KerasLosses.fromJson(c.get("loss")))
+                .optimizer(opt)
                 .epochs(2).batchSize(bs).shuffle(false));
         Path saved = tmp.resolve(dir.getFileName() + ".keras");
         JKeras.save(two.model(), saved, opt, LossConfig.name("mean_squared_error"));
@@ -282,14 +296,16 @@ class OptimizerStateTest {
         Model loaded = JKeras.load(saved);
         TrainingState s = JKeras.loadTrainingState(saved, loaded).orElseThrow();
         assertThat(s.restored()).isTrue();
-        assertThat(s.iterations()).isEqualTo(opt.iterations()).isEqualTo(2L * c.get("samples").get("train_batch_sizes").size());
+        assertThat(s.iterations()).isEqualTo(opt.iterations())
+                .isEqualTo(2L * c.get("samples").get("train_batch_sizes").size());
         assertThat((JsonNode) KerasOptimizers.toJson(s.optimizer())).isEqualTo(KerasOptimizers.toJson(opt));
         assertSameSlots(s.optimizer().exportState().slots(), opt.exportState().slots(), "state after save + load");
         FitResult third = Trainer.fit(loaded, x, y, s.fitOptions().epochs(1).batchSize(bs).shuffle(false));
 
         Map<String, float[]> a = weights(third.model()), b = weights(straight.model());
         assertThat(a.keySet()).containsExactlyElementsOf(b.keySet());
-        for (String k : b.keySet()) assertThat(Arrays.equals(a.get(k), b.get(k))).as("%s: %s bit for bit", dir.getFileName(), k).isTrue();
+        for (String k : b.keySet()) assertThat(Arrays.equals(a.get(k), b.get(k)))
+                .as("%s: %s bit for bit", dir.getFileName(), k).isTrue();
         OptimizerState sa = third.optimizerState(), sb = straight.optimizerState();
         assertThat(sa.iterations()).isEqualTo(sb.iterations());
         assertSameSlots(sa.slots(), sb.slots(), "optimizer after 2 + 1 epochs");
@@ -307,12 +323,14 @@ class OptimizerStateTest {
 
     static void kerasContinuation(Path d) throws IOException {
         JsonNode c = json(d.resolve("case.json"));
-        Path fin = FixtureCase.root().resolve(c.get("source").asText().replaceFirst("^fixtures/", "")).resolve("final.h5");
+        Path fin = FixtureCase.root().resolve(c.get("source").asText().replaceFirst("^fixtures/", ""))
+                .resolve("final.h5");
         Model m = JKeras.load(fin);
         TrainingState s = JKeras.loadTrainingState(fin, m).orElseThrow();
         assertThat(s.iterations()).isEqualTo(c.get("iterations_before").asLong());
         Tensor[] x = arrays(d, c.get("data").get("x")), y = arrays(d, c.get("data").get("y"));
-        FitResult r = Trainer.fit(m, x, y, s.fitOptions().epochs(1).batchSize(c.get("batch_size").asInt()).shuffle(false));
+        FitResult r = Trainer.fit(m, x, y, s.fitOptions().epochs(1).batchSize(c.get("batch_size").asInt())
+                .shuffle(false));
         assertThat(r.optimizerState().iterations()).isEqualTo(c.get("iterations_after").asLong());
 
         Path archive = d.resolve("resumed.keras");
@@ -324,7 +342,8 @@ class OptimizerStateTest {
             float[] a = got.get(k), b = want.get(k);
             for (int i = 0; i < b.length; i++) maxW = Math.max(maxW, Math.abs(a[i] - b[i]));
         }
-        Map<String, float[]> kerasSlots = JKeras.loadTrainingState(archive, keras).orElseThrow().optimizer().exportState().slots();
+        Map<String, float[]> kerasSlots = JKeras.loadTrainingState(archive, keras).orElseThrow().optimizer()
+                .exportState().slots();
         assertThat(r.optimizerState().slots().keySet()).containsExactlyInAnyOrderElementsOf(kerasSlots.keySet());
         for (String k : kerasSlots.keySet()) {
             float[] a = r.optimizerState().slots().get(k), b = kerasSlots.get(k);
@@ -332,7 +351,8 @@ class OptimizerStateTest {
         }
         double kl = c.get("history").get("loss").get(0).asDouble(), jl = r.history().get("loss").get(0);
         double rel = Math.abs(jl - kl) / Math.abs(kl);
-        System.out.printf("RESUME %-22s max|w - Keras| %.2e  max|slot - Keras| %.2e  loss rel %.2e%n", d.getFileName(), maxW, maxS, rel);
+        System.out.printf("RESUME %-22s max|w - Keras| %.2e  max|slot - Keras| %.2e  loss rel %.2e%n", d.getFileName(),
+                maxW, maxS, rel);
         assertThat(maxW).as("max |weight - Keras| in %s", d.getFileName()).isLessThanOrEqualTo(KERAS_ATOL);
         assertThat(maxS).as("max |optimizer slot - Keras| in %s", d.getFileName()).isLessThanOrEqualTo(KERAS_ATOL);
         assertThat(rel).as("relative loss error in %s", d.getFileName()).isLessThanOrEqualTo(LOSS_RTOL);

@@ -61,7 +61,8 @@ class SavedFixturesTest {
             new Spec("bidir_lstm_concat", "keras3/bidir_lstm_concat", "model.keras", "none"),
             new Spec("bidir_gru_seq", "keras3/bidir_gru_seq", "model.h5", "none"),
             new Spec("embedding_mask_lstm", "keras3/embedding_mask_lstm", "model.h5", "none"),
-            new Spec("embedding_mask_bidir_lstm_td_dense", "keras3/embedding_mask_bidir_lstm_td_dense", "model.keras", "none"),
+            new Spec("embedding_mask_bidir_lstm_td_dense", "keras3/embedding_mask_bidir_lstm_td_dense", "model.keras",
+                    "none"),
             new Spec("stack_srnn_lstm_td_dense", "keras3/stack_srnn_lstm_td_dense", "model.h5", "none"),
             new Spec("stack_lstm_lstm_dense", "keras3/stack_lstm_lstm_dense", "model.h5", "none"),
             new Spec("stack_lstm_batchnorm_dense", "keras3/stack_lstm_batchnorm_dense", "model.h5", "none"),
@@ -127,7 +128,8 @@ class SavedFixturesTest {
             Map<String, float[]> s = new LinkedHashMap<>();
             for (String name : List.of("momentum", "velocity")) {
                 float[] v = new float[(int) w.weight().size()];
-                for (int i = 0; i < v.length; i++) v[i] = (float) (name.equals("velocity") ? r.nextDouble() * 0.01 : r.nextDouble() - 0.5);
+                for (int i = 0; i < v.length; i++) v[i] = (float) (name.equals("velocity") ? r.nextDouble() * 0.01
+                        : r.nextDouble() - 0.5);
                 s.put(name, v);
             }
             slots.put(w.fullName(), s);
@@ -176,12 +178,15 @@ class SavedFixturesTest {
             c.put("name", s.name());
             c.put("source", "fixtures/" + s.source() + "/" + s.file());
             c.put("operation", switch (s.op()) {
-                case "reinit" -> "every layer with weights re-initialized by io.jkeras.train.Initializers (seeds 7, 8, ...)";
+                case "reinit" -> "every layer with weights re-initialized by io.jkeras.train.Initializers (seeds 7,"
+                        + " 8, ...)";
                 case "adam" -> "saved with a seeded Adam optimizer state (iterations 17, learning_rate 0.0025)";
-                case "finetune" -> "fine-tuned by jkeras (Trainer.fit: Adam defaults, mse, 5 epochs, batch 2, no shuffle) on x0 against Keras' y0 + 0.25";
+                case "finetune" -> "fine-tuned by jkeras (Trainer.fit: Adam defaults, mse, 5 epochs, batch 2, no"
+                        + " shuffle) on x0 against Keras' y0 + 0.25";
                 default -> "loaded and saved unchanged";
             });
-            c.put("generator", "src/keras/src/test/java/io/jkeras/saving/SavedFixturesTest.java#generate (JKERAS_WRITE_SAVED)");
+            c.put("generator", "src/keras/src/test/java/io/jkeras/saving/SavedFixturesTest.java#generate"
+                    + " (JKERAS_WRITE_SAVED)");
             c.put("n_inputs", n);
             c.put("n_outputs", srcCase.path("n_outputs").asInt());
             c.put("batches", k);
@@ -209,7 +214,8 @@ class SavedFixturesTest {
                 int i = 2;
                 for (Model.NamedWeight w : m.weights()) {
                     for (String slot : List.of("momentum", "velocity")) {
-                        writeNpy(d.resolve("opt" + i + ".npy"), new Tensor(w.weight().shape(), opt.slots().get(w.fullName()).get(slot)));
+                        writeNpy(d.resolve("opt" + i + ".npy"),
+                                new Tensor(w.weight().shape(), opt.slots().get(w.fullName()).get(slot)));
                         i++;
                     }
                 }
@@ -259,7 +265,8 @@ class SavedFixturesTest {
                 DynamicTest.dynamicTest(d.getFileName() + " " + fmt, () -> {
                     JsonNode c = JSON.readTree(d.resolve("case.json").toFile());
                     JsonNode r = JSON.readTree(d.resolve("result.json").toFile());
-                    assertThat(r.path(fmt).path("ok").asBoolean()).as("check_saved.py verdict for model." + fmt).isTrue();
+                    assertThat(r.path(fmt).path("ok").asBoolean()).as("check_saved.py verdict for model." + fmt)
+                            .isTrue();
                     int n = c.path("n_inputs").asInt(), k = c.path("batches").asInt();
                     Model m = JKeras.load(d.resolve("model." + fmt));
                     List<Tensor> got = predict(m, d, n, k);
@@ -304,7 +311,8 @@ class SavedFixturesTest {
         try (Stream<Path> s = Files.list(fixtures().resolve("keras3"))) {
             cases = s.filter(p -> Files.isRegularFile(p.resolve("case.json"))).sorted().toList();
         }
-        return cases.stream().flatMap(d -> Stream.of("model.h5", "model.keras").flatMap(src -> Stream.of("h5", "keras").map(fmt ->
+        return cases.stream()
+                .flatMap(d -> Stream.of("model.h5", "model.keras").flatMap(src -> Stream.of("h5", "keras").map(fmt ->
                 DynamicTest.dynamicTest(d.getFileName() + " " + src + " -> ." + fmt, () -> {
                     Model a = JKeras.load(d.resolve(src));
                     Path out = tmp.resolve(d.getFileName() + "-" + src + "." + fmt);
@@ -323,7 +331,8 @@ class SavedFixturesTest {
                     assertThat(b.layers().stream().map(Layer::name).toList())
                             .containsExactlyElementsOf(a.layers().stream().map(Layer::name).toList());
                     assertThat(b.name()).isEqualTo(a.name());
-                    Model c = JKeras.load(saveAgain(b, tmp, out)); // and once more: a file jkeras wrote reads back the same
+                    // and once more: a file jkeras wrote reads back the same
+                    Model c = JKeras.load(saveAgain(b, tmp, out));
                     assertSameWeights(c, a);
                 }))));
     }
@@ -342,7 +351,8 @@ class SavedFixturesTest {
             Weight a = g.get(i).weight(), b = w.get(i).weight();
             for (int j = 0; j < a.values().length; j++) {
                 if (Float.floatToRawIntBits(a.values()[j]) != Float.floatToRawIntBits(b.values()[j])) {
-                    throw new AssertionError(g.get(i).fullName() + "[" + j + "] = " + a.values()[j] + ", want " + b.values()[j]);
+                    throw new AssertionError(g.get(i).fullName() + "[" + j + "] = " + a.values()[j] + ", want "
+                            + b.values()[j]);
                 }
             }
         }

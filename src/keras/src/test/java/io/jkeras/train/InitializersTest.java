@@ -99,12 +99,15 @@ class InitializersTest {
 
     @Test
     void varianceScalingModesAndDistributions() {
-        float[] u = draw("VarianceScaling", Map.of("scale", 0.5, "mode", "fan_out", "distribution", "untruncated_normal"), 100, 2000);
+        float[] u = draw("VarianceScaling",
+                Map.of("scale", 0.5, "mode", "fan_out", "distribution", "untruncated_normal"), 100, 2000);
         assertThat(std(u)).isCloseTo(Math.sqrt(0.5 / 2000), within(0.01 * Math.sqrt(0.5 / 2000)));
         assertThat(maxAbs(u)).isGreaterThan(3 * Math.sqrt(0.5 / 2000)); // not truncated
-        float[] w = draw("VarianceScaling", Map.of("scale", 3.0, "mode", "fan_avg", "distribution", "uniform"), 400, 200);
+        float[] w = draw("VarianceScaling", Map.of("scale", 3.0, "mode", "fan_avg", "distribution", "uniform"), 400,
+                200);
         assertThat(maxAbs(w)).isLessThanOrEqualTo(Math.sqrt(9.0 / 300));
-        assertThatThrownBy(() -> draw("VarianceScaling", Map.of("mode", "fan_sideways"), 2, 2)).isInstanceOf(UnsupportedModelException.class);
+        assertThatThrownBy(() -> draw("VarianceScaling", Map.of("mode", "fan_sideways"), 2, 2))
+                .isInstanceOf(UnsupportedModelException.class);
     }
 
     @Test
@@ -170,7 +173,8 @@ class InitializersTest {
         assertThat(b).containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
         float[] c = draw("Constant", Map.of("value", 0.5, "unit_forget_bias", true), 8);
         assertThat(c).containsExactly(0.5f, 0.5f, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f);
-        assertThatThrownBy(() -> draw("Zeros", Map.of("unit_forget_bias", true), 6)).isInstanceOf(UnsupportedModelException.class);
+        assertThatThrownBy(() -> draw("Zeros", Map.of("unit_forget_bias", true), 6))
+                .isInstanceOf(UnsupportedModelException.class);
         assertThatThrownBy(() -> draw("Mystery", Map.of(), 2)).isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("Mystery");
     }
@@ -178,8 +182,10 @@ class InitializersTest {
     @Test
     void aSeedGivesTheSameValues() {
         Initializer g = Initializer.of("GlorotUniform");
-        assertThat(Initializers.sample(g, new int[]{5, 7}, 99)).containsExactly(Initializers.sample(g, new int[]{5, 7}, 99));
-        assertThat(Initializers.sample(g, new int[]{5, 7}, 99)).isNotEqualTo(Initializers.sample(g, new int[]{5, 7}, 100));
+        assertThat(Initializers.sample(g, new int[]{5, 7}, 99))
+                .containsExactly(Initializers.sample(g, new int[]{5, 7}, 99));
+        assertThat(Initializers.sample(g, new int[]{5, 7}, 99))
+                .isNotEqualTo(Initializers.sample(g, new int[]{5, 7}, 100));
     }
 
     @Test
@@ -196,17 +202,22 @@ class InitializersTest {
         }
         Weight kernel = after.get(0).weight(), rec = after.get(1).weight(), bias = after.get(2).weight();
         // GlorotUniform on (3, 24), Orthogonal on (6, 24) (orthonormal rows), unit_forget_bias on (24,)
-        assertThat(maxAbs(kernel.values())).isLessThanOrEqualTo(Math.sqrt(6.0 / (kernel.shape()[0] + kernel.shape()[1])));
+        assertThat(maxAbs(kernel.values()))
+                .isLessThanOrEqualTo(Math.sqrt(6.0 / (kernel.shape()[0] + kernel.shape()[1])));
         int units = rec.shape()[0];
         for (int a = 0; a < units; a++) {
             double n = 0;
-            for (int j = 0; j < rec.shape()[1]; j++) n += rec.values()[a * rec.shape()[1] + j] * rec.values()[a * rec.shape()[1] + j];
+            for (int j = 0; j < rec.shape()[1]; j++) n += rec.values()[a * rec.shape()[1]
+                    + j] * rec.values()[a * rec.shape()[1] + j];
             assertThat(n).isCloseTo(1, within(1e-5));
         }
-        for (int j = 0; j < bias.values().length; j++) assertThat(bias.values()[j]).isEqualTo(j >= units && j < 2 * units ? 1f : 0f);
+        for (int j = 0; j < bias.values().length; j++) assertThat(bias.values()[j])
+                .isEqualTo(j >= units && j < 2 * units ? 1f : 0f);
         // same seed, same model; the graph, names and training configuration are kept
-        assertThat(Initializers.reinitialize(m, "lstm", 5).weights().get(0).weight().values()).containsExactly(kernel.values());
-        assertThat(r.layers().stream().map(Layer::name).toList()).isEqualTo(m.layers().stream().map(Layer::name).toList());
+        assertThat(Initializers.reinitialize(m, "lstm", 5).weights().get(0).weight().values())
+                .containsExactly(kernel.values());
+        assertThat(r.layers().stream().map(Layer::name).toList())
+                .isEqualTo(m.layers().stream().map(Layer::name).toList());
         assertThat(r.trainingConfigs()).isEqualTo(m.trainingConfigs());
         Tensor x = Npy.read(FIX.resolve("keras3/stack_lstm_lstm_dense/x0.npy")).tensor();
         assertThat(r.predict(x)[0].data()).isNotEqualTo(m.predict(x)[0].data());
@@ -220,8 +231,10 @@ class InitializersTest {
             for (Layer l : m.layers()) {
                 if (l.weights().isEmpty()) continue;
                 Model r = Initializers.reinitialize(m, l.name(), 3);
-                List<Weight> w = r.layers().stream().filter(x -> x.name().equals(l.name())).findFirst().orElseThrow().weights();
-                assertThat(w).extracting(Weight::name).containsExactlyElementsOf(l.weights().stream().map(Weight::name).toList());
+                List<Weight> w = r.layers().stream().filter(x -> x.name().equals(l.name())).findFirst().orElseThrow()
+                        .weights();
+                assertThat(w).extracting(Weight::name)
+                        .containsExactlyElementsOf(l.weights().stream().map(Weight::name).toList());
             }
         }
     }

@@ -53,13 +53,17 @@ public final class CompatibilityReport {
         sb.append("Supported layer classes at generation time (`LayerRegistry.supported()`): ")
           .append(String.join(", ", LayerRegistry.supported())).append(".\n\n");
         sb.append("Status: **pass** = loads and matches every reference within ").append(ZooRunner.ATOL)
-          .append(" (absolute, float32); **unsupported** = refused with `UnsupportedModelException` naming the layer, as expected; ")
+          .append(" (absolute, float32); **unsupported** = refused with `UnsupportedModelException` naming the"
+          + " layer, as expected; ")
           .append("**FAIL** = a supported model that does not load, or an output mismatch / NaN, or the wrong error; ")
-          .append("**refused (weights only)** = a `save_weights` file whose architecture is not in the zoo, refused with `ModelFormatException` as it must be (counted with unsupported below); ")
+          .append("**refused (weights only)** = a `save_weights` file whose architecture is not in the zoo, refused"
+          + " with `ModelFormatException` as it must be (counted with unsupported below); ")
           .append("**skipped** = nothing to run (architecture JSON whose weights are not in the zoo). ")
           .append("Reference columns give the max absolute error: ORIGINAL (the source project's own Keras outputs), ")
-          .append("DERIVED (real Keras 3.15.1, Keras-3 files only), DERIVED-NumPy (NumPy re-implementation, secondary oracle); ")
-          .append("— = no such reference. keras-js entries are one-layer models synthesised from the keras-js layer-test cases ")
+          .append("DERIVED (real Keras 3.15.1, Keras-3 files only), DERIVED-NumPy (NumPy re-implementation,"
+          + " secondary oracle); ")
+          .append("— = no such reference. keras-js entries are one-layer models synthesised from the keras-js"
+          + " layer-test cases ")
           .append("(see `KerasJsCases`).\n\n");
 
         // --- summary by writer version
@@ -82,7 +86,8 @@ public final class CompatibilityReport {
         for (ZooRunner.Result r : results) {
             if (r.status() == ZooRunner.Status.FAIL) causes.computeIfAbsent(cause(r), k -> new ArrayList<>()).add(r);
             if (r.status() == ZooRunner.Status.UNSUPPORTED_AS_EXPECTED) {
-                for (String u : ZooRunner.classNames(new ArrayList<>(r.unsupported()))) unsupportedClasses.merge(u, 1, Integer::sum);
+                for (String u : ZooRunner.classNames(new ArrayList<>(r.unsupported()))) unsupportedClasses.merge(u, 1,
+                        Integer::sum);
             }
         }
         sb.append("## Failures by cause\n\n");
@@ -102,14 +107,17 @@ public final class CompatibilityReport {
 
         // --- per file
         sb.append("## Per file\n\n");
-        sb.append("| file | writer | backend | layers | status | load error / note | ORIGINAL | DERIVED | DERIVED-NumPy |\n");
+        sb.append("| file | writer | backend | layers | status | load error / note | ORIGINAL | DERIVED |"
+                + " DERIVED-NumPy |\n");
         sb.append("|---|---|---|---|---|---|---:|---:|---:|\n");
         for (ZooRunner.Result r : results) {
             Zoo.Entry e = r.entry();
-            List<String> layers = r.layerClasses().isEmpty() ? e.manifestLayers() : ZooRunner.classNames(r.layerClasses());
+            List<String> layers = r.layerClasses().isEmpty() ? e.manifestLayers()
+                    : ZooRunner.classNames(r.layerClasses());
             String status = switch (r.status()) {
                 case PASS -> "pass";
-                case UNSUPPORTED_AS_EXPECTED -> e.type() == Zoo.Type.WEIGHTS_ONLY ? "refused (weights only)" : "unsupported";
+                case UNSUPPORTED_AS_EXPECTED -> e.type() == Zoo.Type.WEIGHTS_ONLY ? "refused (weights only)"
+                        : "unsupported";
                 case SKIPPED -> "skipped";
                 case FAIL -> "**FAIL**";
             };
@@ -117,10 +125,12 @@ public final class CompatibilityReport {
             if (r.loadError() != null) detail = r.loadErrorType() + ": " + r.loadError().replace(rootPrefix, "");
             else if (r.failure() != null) detail = r.failure().replace(rootPrefix, "");
             else detail = r.note() == null ? "" : r.note();
-            if (r.status() == ZooRunner.Status.FAIL && r.loadError() != null && r.failure() != null && !r.failure().startsWith("all layers")) {
+            if (r.status() == ZooRunner.Status.FAIL && r.loadError() != null && r.failure() != null && !r.failure()
+                    .startsWith("all layers")) {
                 detail = r.failure() + " — " + detail;
             }
-            sb.append("| `").append(e.file()).append("` | ").append(nz(e.version())).append(" | ").append(nz(e.backend()))
+            sb.append("| `").append(e.file()).append("` | ").append(nz(e.version())).append(" | ")
+                    .append(nz(e.backend()))
               .append(" | ").append(esc(String.join(", ", layers))).append(" | ").append(status)
               .append(" | ").append(esc(clip(detail, 260))).append(" | ")
               .append(refCell(r, References.Kind.ORIGINAL)).append(" | ")
@@ -162,7 +172,8 @@ public final class CompatibilityReport {
     }
 
     private static void row(StringBuilder sb, String label, Map<ZooRunner.Status, Integer> m) {
-        int p = m.getOrDefault(ZooRunner.Status.PASS, 0), u = m.getOrDefault(ZooRunner.Status.UNSUPPORTED_AS_EXPECTED, 0),
+        int p = m.getOrDefault(ZooRunner.Status.PASS, 0),
+                u = m.getOrDefault(ZooRunner.Status.UNSUPPORTED_AS_EXPECTED, 0),
             f = m.getOrDefault(ZooRunner.Status.FAIL, 0), s = m.getOrDefault(ZooRunner.Status.SKIPPED, 0);
         sb.append("| ").append(label).append(" | ").append(p).append(" | ").append(u).append(" | ").append(f)
           .append(" | ").append(s).append(" | ").append(p + u + f + s).append(" |\n");

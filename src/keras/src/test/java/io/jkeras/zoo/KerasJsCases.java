@@ -51,11 +51,13 @@ public final class KerasJsCases {
         }
     }
 
-    private static boolean keras1(Zoo.Entry e) { return e.model().getParent().getFileName().toString().startsWith("keras1"); }
+    private static boolean keras1(Zoo.Entry e) { return e.model().getParent().getFileName().toString()
+            .startsWith("keras1"); }
 
     static JsonNode caseData(Zoo.Entry e) { return read(e.model()).path(e.caseId()); }
 
-    static JsonNode caseMeta(Zoo.Entry e) { return read(e.model().resolveSibling("cases.json")).path("cases").path(e.caseId()); }
+    static JsonNode caseMeta(Zoo.Entry e) { return read(e.model().resolveSibling("cases.json")).path("cases")
+            .path(e.caseId()); }
 
     static Tensor withBatch(JsonNode t) {
         JsonNode shape = t.path("shape");
@@ -71,7 +73,8 @@ public final class KerasJsCases {
     static References.Reference reference(Zoo.Entry e) {
         JsonNode c = caseData(e);
         int calls = caseMeta(e).path("predict_calls_before_expected").asInt(1);
-        References.Case rc = new References.Case(e.caseId() + (calls > 1 ? " (stateful: output of call " + calls + ")" : ""),
+        References.Case rc = new References.Case(e.caseId()
+                + (calls > 1 ? " (stateful: output of call " + calls + ")" : ""),
                 new Tensor[]{withBatch(c.path("input"))}, new Tensor[]{withBatch(c.path("expected"))}, calls);
         return new References.Reference(References.Kind.ORIGINAL, e.file(), List.of(rc), null);
     }
@@ -92,7 +95,8 @@ public final class KerasJsCases {
         List<JsonNode> weights = new ArrayList<>();
         c.path("weights").forEach(weights::add);
         int[] inShape = ints(c.path("input").path("shape"));
-        boolean stateful = meta.path("input_batch_size_fixed_to_1").asBoolean(false) || "True".equals(args.get("stateful"));
+        boolean stateful = meta.path("input_batch_size_fixed_to_1").asBoolean(false)
+                || "True".equals(args.get("stateful"));
         ArrayNode batchShape = Zoo.JSON.createArrayNode();
         if (stateful) batchShape.add(1); else batchShape.addNull();
         for (int d : inShape) batchShape.add(d);
@@ -114,7 +118,8 @@ public final class KerasJsCases {
             ObjectNode innerLayer = rnn(inner, args, weights.size() / 2, k1, innerName);
             layerName = "bidirectional_1";
             layer = wrapper("Bidirectional", layerName, innerLayer);
-            ((ObjectNode) layer.get("config")).put("merge_mode", meta.path("merge_mode").asText(args.getOrDefault("merge_mode", "concat")));
+            ((ObjectNode) layer.get("config"))
+                    .put("merge_mode", meta.path("merge_mode").asText(args.getOrDefault("merge_mode", "concat")));
             for (String dirn : new String[]{"forward_", "backward_"}) {
                 weightNames.addAll(rnnWeightNames(inner, weights.size() / 2, k1, dirn + innerName,
                         layerName + "/" + dirn + innerName + "/"));
@@ -128,7 +133,8 @@ public final class KerasJsCases {
                 innerName = "dense_1";
                 inner = obj("Dense", innerName);
                 ObjectNode cfg = (ObjectNode) inner.get("config");
-                if (k1) { cfg.put("output_dim", units); cfg.put("activation", "linear"); cfg.put("bias", true); cfg.put("init", "glorot_uniform"); }
+                if (k1) { cfg.put("output_dim", units); cfg.put("activation", "linear"); cfg.put("bias", true);
+                        cfg.put("init", "glorot_uniform"); }
                 else { cfg.put("units", units); cfg.put("activation", "linear"); cfg.put("use_bias", true); }
             } else {
                 int[] ks = ints(weights.get(0).path("shape"));
@@ -163,7 +169,8 @@ public final class KerasJsCases {
             cfg.put("output_dim", ws[1]);
             cfg.put("input_length", inShape[0]);
             cfg.put("mask_zero", "True".equals(args.get("mask_zero")));
-            if (k1) { cfg.put("init", "uniform"); cfg.put("dropout", Double.parseDouble(args.getOrDefault("dropout", "0").replaceAll("\\.$", ""))); }
+            if (k1) { cfg.put("init", "uniform");
+                    cfg.put("dropout", Double.parseDouble(args.getOrDefault("dropout", "0").replaceAll("\\.$", ""))); }
             else cfg.put("embeddings_initializer", "uniform");
             weightNames.add(k1 ? layerName + "_W:0" : layerName + "/embeddings:0");
         } else {
@@ -251,7 +258,8 @@ public final class KerasJsCases {
         List<String> out = new ArrayList<>();
         if (k1) {
             List<String> shortNames = switch (family) {
-                case "LSTM" -> List.of("W_i", "U_i", "b_i", "W_c", "U_c", "b_c", "W_f", "U_f", "b_f", "W_o", "U_o", "b_o");
+                case "LSTM" -> List.of("W_i", "U_i", "b_i", "W_c", "U_c", "b_c", "W_f", "U_f", "b_f", "W_o", "U_o",
+                        "b_o");
                 case "GRU" -> List.of("W_z", "U_z", "b_z", "W_r", "U_r", "b_r", "W_h", "U_h", "b_h");
                 default -> List.of("W", "U", "b");
             };

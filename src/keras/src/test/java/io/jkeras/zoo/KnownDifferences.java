@@ -28,7 +28,8 @@ public record KnownDifferences(List<Entry> entries) {
                 String file = n.path("file").asText(null);
                 String reason = n.path("reason").asText("");
                 if (file == null || reason.isBlank() || !n.path("max_error_seen").isNumber()) {
-                    throw new IllegalStateException("zoo-known-differences.json: every entry needs file, reason and max_error_seen: " + n);
+                    throw new IllegalStateException(
+                            "zoo-known-differences.json: every entry needs file, reason and max_error_seen: " + n);
                 }
                 out.add(new Entry(file, reason, n.path("max_error_seen").asDouble()));
             }

@@ -117,7 +117,8 @@ public final class References {
     static Reference npyPair(Zoo zoo, Kind kind, String in, String outPath, String note) {
         Tensor x = Npy.read(zoo.resolve(in)).tensor();
         Tensor y = Npy.read(zoo.resolve(outPath)).tensor();
-        return new Reference(kind, outPath, List.of(new Case(shortName(outPath), new Tensor[]{x}, new Tensor[]{y}, 1)), note);
+        return new Reference(kind, outPath, List.of(new Case(shortName(outPath), new Tensor[]{x}, new Tensor[]{y}, 1)),
+                note);
     }
 
     /** DL4J {@code *_inputs_and_outputs.h5}: {@code inputs/<name>} → {@code predictions/<name>}. */
@@ -162,7 +163,8 @@ public final class References {
             v = new float[la.length];
             for (int i = 0; i < la.length; i++) v[i] = la[i];
         } else {
-            throw new IllegalStateException("dataset " + ds.getPath() + " has unsupported type " + flat.getClass().getSimpleName());
+            throw new IllegalStateException("dataset " + ds.getPath() + " has unsupported type " + flat.getClass()
+                    .getSimpleName());
         }
         return new Tensor(ds.getDimensions(), v);
     }
@@ -179,9 +181,11 @@ public final class References {
         List<float[]> rows = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
-                List<String> lines = Files.readAllLines(dir.resolve(i + ".csv")).stream().filter(l -> !l.isBlank()).toList();
+                List<String> lines = Files.readAllLines(dir.resolve(i + ".csv")).stream().filter(l -> !l.isBlank())
+                        .toList();
                 if (steps < 0) steps = lines.size();
-                if (lines.size() != steps) throw new IllegalStateException(i + ".csv has " + lines.size() + " rows, expected " + steps);
+                if (lines.size() != steps) throw new IllegalStateException(i + ".csv has " + lines.size()
+                        + " rows, expected " + steps);
                 for (String l : lines) {
                     String[] c = l.split(";");
                     float[] r = new float[features];
@@ -210,7 +214,8 @@ public final class References {
         List<Case> cases = new ArrayList<>();
         int k = 0;
         for (JsonNode t : root.path("tests")) {
-            cases.add(new Case("tests[" + k++ + "]", fdeepTensors(t.path("inputs")), fdeepTensors(t.path("outputs")), 1));
+            cases.add(new Case("tests[" + k++ + "]", fdeepTensors(t.path("inputs")), fdeepTensors(t.path("outputs")),
+                    1));
         }
         return new Reference(Kind.ORIGINAL, rel, cases, null);
     }
@@ -224,7 +229,8 @@ public final class References {
             for (int i = 0; i < shape.size(); i++) s[i + 1] = shape.get(i).asInt();
             List<Float> vals = new ArrayList<>();
             for (JsonNode chunk : t.path("values")) {
-                ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(chunk.asText())).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(chunk.asText()))
+                        .order(ByteOrder.LITTLE_ENDIAN);
                 while (b.remaining() >= 4) vals.add(b.getFloat());
             }
             float[] v = new float[vals.size()];

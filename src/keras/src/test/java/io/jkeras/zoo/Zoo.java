@@ -43,7 +43,8 @@ public final class Zoo {
     /** The zoo from system property {@code jkeras.zoo}, else {@code ../shared/keras-zoo}; empty when absent. */
     public static Optional<Path> locate() {
         String prop = System.getProperty("jkeras.zoo");
-        Path p = (prop != null && !prop.isBlank() ? Path.of(prop) : Path.of(DEFAULT_LOCATION)).toAbsolutePath().normalize();
+        Path p = (prop != null && !prop.isBlank() ? Path.of(prop) : Path.of(DEFAULT_LOCATION)).toAbsolutePath()
+                .normalize();
         return Files.isRegularFile(p.resolve("manifest.json")) ? Optional.of(p) : Optional.empty();
     }
 
@@ -106,8 +107,10 @@ public final class Zoo {
                 if (cfg != null && byFile.containsKey(cfg)) {
                     JsonNode cr = byFile.get(cfg);
                     List<String> clayers = texts(cr.path("layers"));
-                    String v = version != null ? version : (cr.path("keras_version").isTextual() ? cr.path("keras_version").asText() : null);
-                    String b = backend != null ? backend : (cr.path("backend").isTextual() ? cr.path("backend").asText() : null);
+                    String v = version != null ? version
+                            : (cr.path("keras_version").isTextual() ? cr.path("keras_version").asText() : null);
+                    String b = backend != null ? backend
+                            : (cr.path("backend").isTextual() ? cr.path("backend").asText() : null);
                     out.add(new Entry(cfg + " + " + p.getFileName(), Type.CONFIG_WEIGHTS, p, root.resolve(cfg), v, b,
                             clayers.isEmpty() ? layers : clayers, refs, r, null));
                 } else {

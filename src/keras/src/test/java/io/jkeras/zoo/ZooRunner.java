@@ -71,7 +71,8 @@ public final class ZooRunner {
         try {
             if (e.type() == Zoo.Type.KERAS_JS) modelPath = KerasJsCases.materialize(e, scratch);
         } catch (RuntimeException ex) {
-            return new Result(e, List.of(), Set.of(), Status.FAIL, null, null, List.of(), "test harness could not build the keras-js case: " + ex, null);
+            return new Result(e, List.of(), Set.of(), Status.FAIL, null, null, List.of(),
+                    "test harness could not build the keras-js case: " + ex, null);
         }
         final Path mp = modelPath;
         classes = switch (e.type()) {
@@ -90,13 +91,16 @@ public final class ZooRunner {
             String msg = String.valueOf(ex.getMessage());
             if (e.type() == Zoo.Type.WEIGHTS_ONLY) {
                 boolean ok = ex instanceof ModelFormatException && msg.contains("weights-only");
-                return new Result(e, classes, unsupported, ok ? Status.UNSUPPORTED_AS_EXPECTED : Status.FAIL, msg, type, List.of(),
-                        ok ? null : "a weights-only file without architecture must be refused with ModelFormatException saying so; got " + type,
+                return new Result(e, classes, unsupported, ok ? Status.UNSUPPORTED_AS_EXPECTED : Status.FAIL, msg, type,
+                        List.of(),
+                        ok ? null : "a weights-only file without architecture must be refused with"
+                                + " ModelFormatException saying so; got " + type,
                         "weights only; architecture not in the zoo");
             }
             if (!unsupported.isEmpty()) {
                 boolean named = ex instanceof UnsupportedModelException && namesOneOf(msg, unsupported, e);
-                return new Result(e, classes, unsupported, named ? Status.UNSUPPORTED_AS_EXPECTED : Status.FAIL, msg, type, List.of(),
+                return new Result(e, classes, unsupported, named ? Status.UNSUPPORTED_AS_EXPECTED : Status.FAIL, msg,
+                        type, List.of(),
                         named ? null : (ex instanceof UnsupportedModelException
                                 ? "UnsupportedModelException does not name any unsupported layer " + unsupported
                                 : "expected UnsupportedModelException naming " + unsupported + ", got " + type), null);
@@ -105,11 +109,13 @@ public final class ZooRunner {
                     "all layers " + new TreeSet<>(classes) + " are supported, but loading failed with " + type, null);
         }
         if (e.type() == Zoo.Type.WEIGHTS_ONLY) {
-            return new Result(e, classes, unsupported, Status.FAIL, null, null, List.of(), "a weights-only file without architecture loaded", null);
+            return new Result(e, classes, unsupported, Status.FAIL, null, null, List.of(),
+                    "a weights-only file without architecture loaded", null);
         }
         if (!unsupported.isEmpty()) {
             return new Result(e, classes, unsupported, Status.FAIL, null, null, List.of(),
-                    "loaded although it has layer classes " + unsupported + " that LayerRegistry.supported() lacks", null);
+                    "loaded although it has layer classes " + unsupported + " that LayerRegistry.supported() lacks",
+                            null);
         }
 
         List<RefResult> refs = new ArrayList<>();
@@ -118,7 +124,8 @@ public final class ZooRunner {
         try {
             references = References.of(zoo, e);
         } catch (RuntimeException ex) {
-            return new Result(e, classes, unsupported, Status.FAIL, null, null, List.of(), "test harness could not read a reference: " + ex, null);
+            return new Result(e, classes, unsupported, Status.FAIL, null, null, List.of(),
+                    "test harness could not read a reference: " + ex, null);
         }
         for (References.Reference r : references) {
             RefResult rr = compare(model, e, r);
@@ -128,7 +135,8 @@ public final class ZooRunner {
             }
         }
         String note = references.isEmpty() ? noReferenceNote(e) : null;
-        return new Result(e, classes, unsupported, failure == null ? Status.PASS : Status.FAIL, null, null, refs, failure, note);
+        return new Result(e, classes, unsupported, failure == null ? Status.PASS : Status.FAIL, null, null, refs,
+                failure, note);
     }
 
     private String noReferenceNote(Zoo.Entry e) {
@@ -162,7 +170,8 @@ public final class ZooRunner {
             for (int o = 0; o < got.length; o++) {
                 Tensor g = got[o], w = c.expected()[o];
                 if (!sameShape(g.shape(), w.shape())) {
-                    problem = c.name() + " output " + o + ": shape " + Tensor.shapeString(g.shape()) + ", reference " + Tensor.shapeString(w.shape());
+                    problem = c.name() + " output " + o + ": shape " + Tensor.shapeString(g.shape()) + ", reference "
+                            + Tensor.shapeString(w.shape());
                     worst = Double.POSITIVE_INFINITY;
                     break;
                 }
@@ -199,7 +208,8 @@ public final class ZooRunner {
     /** Equal shapes, or equal after dropping size-1 dimensions (e.g. DL4J's (283,) vs (283, 1)). */
     static boolean sameShape(int[] a, int[] b) {
         if (Arrays.equals(a, b)) return true;
-        return Arrays.equals(Arrays.stream(a).filter(d -> d != 1).toArray(), Arrays.stream(b).filter(d -> d != 1).toArray());
+        return Arrays.equals(Arrays.stream(a).filter(d -> d != 1).toArray(), Arrays.stream(b).filter(d -> d != 1)
+                .toArray());
     }
 
     public static String fmt(double d) {
@@ -255,7 +265,8 @@ public final class ZooRunner {
         String cls = l.path("class_name").asText();
         JsonNode cfg = l.path("config");
         String name = cfg.path("name").asText(l.path("name").asText(""));
-        if (("Sequential".equals(cls) || "Model".equals(cls) || "Functional".equals(cls)) && (cfg.isArray() || cfg.has("layers"))) {
+        if (("Sequential".equals(cls) || "Model".equals(cls) || "Functional".equals(cls))
+                && (cfg.isArray() || cfg.has("layers"))) {
             out.add(cls + ":" + name);
             collectModel(l, out);
             return;

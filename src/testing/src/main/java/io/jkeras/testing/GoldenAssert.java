@@ -55,18 +55,23 @@ public final class GoldenAssert extends AbstractAssert<GoldenAssert, Model> {
         List<GoldenRunner.Outcome> outcomes = GoldenRunner.runDetailed(actual, golden, tol);
         if (report != null) {
             try {
-                HtmlReport.write(report, String.valueOf(actual.metadata().getOrDefault("source", actual.name())), golden, outcomes);
+                HtmlReport.write(report, String.valueOf(actual.metadata().getOrDefault("source", actual.name())),
+                        golden, outcomes);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        List<Comparison> failed = outcomes.stream().map(GoldenRunner.Outcome::comparison).filter(c -> !c.passed()).toList();
+        List<Comparison> failed = outcomes.stream().map(GoldenRunner.Outcome::comparison).filter(c -> !c.passed())
+                .toList();
         if (!failed.isEmpty()) {
             StringBuilder sb = new StringBuilder();
-            sb.append("Expected model '").append(actual.name()).append("' (").append(actual.metadata().getOrDefault("source", "?"))
+            sb.append("Expected model '").append(actual.name()).append("' (")
+                    .append(actual.metadata().getOrDefault("source", "?"))
                     .append(") to match golden case ").append(golden.dir()).append(" within ").append(tol.describe())
-                    .append(", but ").append(failed.size()).append(" of ").append(outcomes.size()).append(" output(s) differ:");
-            for (GoldenRunner.Outcome o : outcomes) sb.append(System.lineSeparator()).append("  ").append(o.comparison().describe());
+                    .append(", but ").append(failed.size()).append(" of ").append(outcomes.size())
+                    .append(" output(s) differ:");
+            for (GoldenRunner.Outcome o : outcomes) sb.append(System.lineSeparator()).append("  ")
+                    .append(o.comparison().describe());
             if (report != null) sb.append(System.lineSeparator()).append("  report: ").append(report);
             failWithMessage("%s", sb.toString());
         }

@@ -51,11 +51,13 @@ public final class GoldenCasesProvider implements ArgumentsProvider, AnnotationC
             }
         }
         if (requireModel) out.removeIf(c -> c.modelFile().isEmpty());
-        if (out.isEmpty()) throw new IllegalArgumentException("@GoldenCases: no golden case (a directory with x0.npy and y0.npy) under " + dir.toAbsolutePath());
+        if (out.isEmpty()) throw new IllegalArgumentException(
+                "@GoldenCases: no golden case (a directory with x0.npy and y0.npy) under " + dir.toAbsolutePath());
         return out;
     }
 
     private static boolean isCase(Path d) {
-        return Files.isDirectory(d) && Files.isRegularFile(d.resolve("x0.npy")) && Files.isRegularFile(d.resolve("y0.npy"));
+        return Files.isDirectory(d) && Files.isRegularFile(d.resolve("x0.npy"))
+                && Files.isRegularFile(d.resolve("y0.npy"));
     }
 }

@@ -30,14 +30,16 @@ public final class ModelAssert extends AbstractAssert<ModelAssert, Model> {
     /** The model has {@code n} inputs. */
     public ModelAssert hasInputCount(int n) {
         isNotNull();
-        if (actual.inputCount() != n) failWithMessage("Expected model '%s' to have %s input(s) but it has %s", actual.name(), n, actual.inputCount());
+        if (actual.inputCount() != n) failWithMessage("Expected model '%s' to have %s input(s) but it has %s",
+                actual.name(), n, actual.inputCount());
         return this;
     }
 
     /** The model has {@code n} outputs. */
     public ModelAssert hasOutputCount(int n) {
         isNotNull();
-        if (actual.outputCount() != n) failWithMessage("Expected model '%s' to have %s output(s) but it has %s", actual.name(), n, actual.outputCount());
+        if (actual.outputCount() != n) failWithMessage("Expected model '%s' to have %s output(s) but it has %s",
+                actual.name(), n, actual.outputCount());
         return this;
     }
 }

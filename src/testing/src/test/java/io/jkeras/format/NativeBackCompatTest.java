@@ -76,7 +76,8 @@ class NativeBackCompatTest {
                     for (Path f : files) collect(JkmFiles.header(Files.readAllBytes(f)), types);
                 }
                 List<String> expected = new ArrayList<>(LayerCodecs.types());
-                expected.remove("CudnnRecurrent"); // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
+                // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
+                expected.remove("CudnnRecurrent");
                 assertThat(types).containsAll(expected);
             }));
         }
@@ -86,13 +87,16 @@ class NativeBackCompatTest {
     @Test
     void everyReleasedVersionIsPresent() throws IOException {
         // 1.0: tensors in Keras' layout; 2.0: recurrent tensors in the engine's GatePanel layout
-        assertThat(versions()).extracting(p -> p.getFileName().toString()).contains("v1.0", "v2.0", "v" + Jkm.MAJOR + "." + Jkm.MINOR);
+        assertThat(versions()).extracting(p -> p.getFileName().toString())
+                .contains("v1.0", "v2.0", "v" + Jkm.MAJOR + "." + Jkm.MINOR);
     }
 
     @Test
     void version20StoresRecurrentTensorsInThePanelLayoutAndVersion10InKeras() throws IOException {
-        Path v1 = FixtureCase.root().resolve("native/v1.0/masking_bidir_gru.jkm"), v2 = FixtureCase.root().resolve("native/v2.0/masking_bidir_gru.jkm");
-        assertThat(JkmFiles.header(Files.readAllBytes(v1)).get("gate_layout").get("tensors").asText()).isEqualTo("keras");
+        Path v1 = FixtureCase.root().resolve("native/v1.0/masking_bidir_gru.jkm"), v2 = FixtureCase.root()
+                .resolve("native/v2.0/masking_bidir_gru.jkm");
+        assertThat(JkmFiles.header(Files.readAllBytes(v1)).get("gate_layout").get("tensors").asText())
+                .isEqualTo("keras");
         JsonNode h2 = JkmFiles.header(Files.readAllBytes(v2));
         assertThat(h2.get("gate_layout").get("tensors").asText()).isEqualTo("panel");
         assertThat(h2.get("gate_layout").get("block").asInt()).isEqualTo(io.jkeras.layers.GatePanel.BLOCK);
@@ -101,7 +105,8 @@ class NativeBackCompatTest {
     }
 
     private static void collect(JsonNode n, Set<String> out) {
-        if (n.isObject() && n.has("type") && n.has("config") && n.get("type").isTextual()) out.add(n.get("type").asText());
+        if (n.isObject() && n.has("type") && n.has("config") && n.get("type").isTextual()) out.add(n.get("type")
+                .asText());
         n.forEach(x -> collect(x, out));
     }
 }

@@ -29,7 +29,9 @@ class ToleranceTest {
 
     static final Path LSTM = FixtureCase.root().resolve("keras3").resolve("lstm_default");
 
-    /** A copy of lstm_default (inputs, outputs, model; no case.json) with {@code golden} as golden.json, if not null. */
+    /**
+     * A copy of lstm_default (inputs, outputs, model; no case.json) with {@code golden} as golden.json, if not null.
+     */
     Path caseWith(String golden) throws Exception {
         Path d = Files.createTempDirectory(tmp, "case");
         for (String f : new String[]{"x0.npy", "y0.npy", "model.h5"}) Files.copy(LSTM.resolve(f), d.resolve(f));
@@ -61,14 +63,16 @@ class ToleranceTest {
     void goldenJsonWithAStringToleranceIsRefusedNotIgnored() throws Exception {
         Path d = caseWith("{\"rtol\": \"1e9\"}");
         assertThatThrownBy(() -> GoldenCase.open(d)).isInstanceOf(InputException.class)
-                .hasMessageContaining("golden.json").hasMessageContaining("'rtol' is \"1e9\" (a JSON string), but must be a number");
+                .hasMessageContaining("golden.json")
+                .hasMessageContaining("'rtol' is \"1e9\" (a JSON string), but must be a number");
     }
 
     @Test
     void goldenJsonWithAnUnknownKeyIsRefusedListingTheAllowedKeys() throws Exception {
         Path d = caseWith("{\"atol\": 1e-5, \"tolerance\": 1}");
         assertThatThrownBy(() -> GoldenCase.open(d)).isInstanceOf(InputException.class)
-                .hasMessageContaining("unknown key 'tolerance'").hasMessageContaining("atol, batches, description, inputs");
+                .hasMessageContaining("unknown key 'tolerance'")
+                .hasMessageContaining("atol, batches, description, inputs");
     }
 
     @Test
@@ -99,7 +103,8 @@ class ToleranceTest {
     void goldenJsonWrittenByGoldenRecordIsAccepted() throws Exception {
         Model m = io.jkeras.JKeras.load(LSTM.resolve("model.h5"));
         Path dir = tmp.resolve("rec");
-        GoldenRecorder.record(m, LSTM.resolve("model.h5"), List.of(LSTM.resolve("x0.npy")), dir, GoldenRecorder.Options.DEFAULT);
+        GoldenRecorder.record(m, LSTM.resolve("model.h5"), List.of(LSTM.resolve("x0.npy")), dir,
+                GoldenRecorder.Options.DEFAULT);
         GoldenCase c = GoldenCase.open(dir);
         assertThat(c.atol()).isEqualTo(1e-5);
         assertThat(c.toleranceFile()).isEqualTo("golden.json");
@@ -109,11 +114,14 @@ class ToleranceTest {
     void aCaseToleranceAboveTheMaximumNeedsLooseConsentAndIsThenReportedLoose() throws Exception {
         GoldenCase c = GoldenCase.open(caseWith("{\"atol\": 0.5}"));
         assertThatThrownBy(() -> Tolerance.resolve(null, "--atol", null, "--rtol", c, false))
-                .isInstanceOf(InputException.class).hasMessageContaining("golden.json").hasMessageContaining("'atol' is 0.5")
+                .isInstanceOf(InputException.class).hasMessageContaining("golden.json")
+                .hasMessageContaining("'atol' is 0.5")
                 .hasMessageContaining("--allow-loose-tolerance");
         Tolerance t = Tolerance.resolve(null, "--atol", null, "--rtol", c, true);
         assertThat(t.loose()).isTrue();
-        assertThat(t.describe()).isEqualTo("atol 0.5 (golden.json), rtol 0 (default), looser than the maximum 0.01 (--allow-loose-tolerance)");
+        assertThat(t.describe())
+                .isEqualTo("atol 0.5 (golden.json), rtol 0 (default), looser than the maximum 0.01"
+                + " (--allow-loose-tolerance)");
     }
 
     @Test
@@ -146,7 +154,8 @@ class ToleranceTest {
     void aCaseWithoutX0IsRefusedNamingX0() throws Exception {
         Path d = caseWith(null);
         Files.move(d.resolve("x0.npy"), d.resolve("x1.npy"));
-        assertThatThrownBy(() -> GoldenCase.open(d)).isInstanceOf(InputException.class).hasMessageContaining("but no x0.npy");
+        assertThatThrownBy(() -> GoldenCase.open(d)).isInstanceOf(InputException.class)
+                .hasMessageContaining("but no x0.npy");
     }
 
     @Test
@@ -166,11 +175,13 @@ class ToleranceTest {
         GoldenCase c = GoldenCase.open(d);
         Model m = c.loadModel();
         assertThatThrownBy(() -> assertThat(m).on(c).matchesWithin(Double.NaN)).isInstanceOf(InputException.class);
-        assertThatThrownBy(() -> assertThat(m).on(c).matchesWithin(Double.POSITIVE_INFINITY)).isInstanceOf(InputException.class);
+        assertThatThrownBy(() -> assertThat(m).on(c).matchesWithin(Double.POSITIVE_INFINITY))
+                .isInstanceOf(InputException.class);
         assertThatThrownBy(() -> assertThat(m).on(c).matchesWithin(6)).isInstanceOf(InputException.class)
                 .hasMessageContaining("--allow-loose-tolerance");
         assertThat(m).on(c).allowingLooseTolerance().matchesWithin(6);
-        assertThatThrownBy(() -> assertThat(m).on(c).allowingLooseTolerance().matchesWithin(4)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(m).on(c).allowingLooseTolerance().matchesWithin(4))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("looser than the maximum 0.01");
     }
 

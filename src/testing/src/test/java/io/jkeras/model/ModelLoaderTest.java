@@ -69,6 +69,7 @@ class ModelLoaderTest {
         for (String f : new String[]{"x0.npy", "y0.npy"}) Files.copy(BIDIR.resolve(f), d.resolve(f));
         Files.writeString(d.resolve("model.keras"), "{}");
         assertThatThrownBy(() -> GoldenCase.open(d).loadModel()).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining(d.resolve("model.keras").toString()).hasMessageContaining("the formats available");
+                .hasMessageContaining(d.resolve("model.keras").toString())
+                .hasMessageContaining("the formats available");
     }
 }

@@ -38,7 +38,8 @@ class GoldenCasesFixturesTest {
     @GoldenCases(value = "fixtures/keras3", requireModel = true)
     void nativeConversionsMatchKeras(GoldenCase golden) {
         Model m = golden.loadModel();
-        Model nat = JkmReader.read(JkmWriter.toBytes(m, JkmWriter.Options.DEFAULT), golden.name() + ".jkm", JkmReader.Options.DEFAULT);
+        Model nat = JkmReader.read(JkmWriter.toBytes(m, JkmWriter.Options.DEFAULT), golden.name() + ".jkm",
+                JkmReader.Options.DEFAULT);
         assertThat(nat).on(golden).matchesCaseTolerance();
     }
 
@@ -52,9 +53,11 @@ class GoldenCasesFixturesTest {
     @Test
     void providerSortsFiltersAndRefusesEmptyDirectories() throws Exception {
         List<GoldenCase> all = GoldenCasesProvider.find(Path.of("fixtures/keras3"), false, Set.of());
-        List<GoldenCase> some = GoldenCasesProvider.find(Path.of("fixtures/keras3"), false, Set.of("act_celu", "gru_default"));
+        List<GoldenCase> some = GoldenCasesProvider.find(Path.of("fixtures/keras3"), false,
+                Set.of("act_celu", "gru_default"));
         org.assertj.core.api.Assertions.assertThat(all).hasSize(some.size() + 2);
-        org.assertj.core.api.Assertions.assertThat(all.stream().map(GoldenCase::name).toList()).isSorted().contains("lstm_default");
+        org.assertj.core.api.Assertions.assertThat(all.stream().map(GoldenCase::name).toList()).isSorted()
+                .contains("lstm_default");
         Files.createDirectories(tmp.resolve("empty"));
         assertThatThrownBy(() -> GoldenCasesProvider.find(tmp.resolve("empty"), false, Set.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no golden case");
@@ -73,13 +76,15 @@ class GoldenCasesFixturesTest {
         Path report = tmp.resolve("report.html");
         assertThatThrownBy(() -> assertThat(m).on(g).withReport(report).matchesWithin(1e-5))
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("to match golden case " + g + " within atol 1e-05 (given), rtol 0 (given), but 1 of 1 output(s) differ")
+                .hasMessageContaining("to match golden case " + g
+                + " within atol 1e-05 (given), rtol 0 (given), but 1 of 1 output(s) differ")
                 .hasMessageContaining("max abs err 0.00100")
                 .hasMessageContaining("worst at (batch 2, timestep 1, unit 2)")
                 .hasMessageContaining("1 of 90 outside atol")
                 .hasMessageContaining("report: " + report);
         org.assertj.core.api.Assertions.assertThat(report).content().contains("<svg");
         assertThat(m).on(g).matchesWithin(2e-3);
-        assertThatThrownBy(() -> assertThat(m).as("my model").on(g).matchesExactly()).hasMessageStartingWith("[my model] ");
+        assertThatThrownBy(() -> assertThat(m).as("my model").on(g).matchesExactly())
+                .hasMessageStartingWith("[my model] ");
     }
 }

@@ -15,7 +15,8 @@ public final class AdamW extends Adam {
     }
 
     private static Options requireDecay(Options o) {
-        if (o.weightDecay == null) throw new io.jkeras.exceptions.InputException("AdamW needs a weight_decay (Keras' default is 0.004)");
+        if (o.weightDecay == null) throw new io.jkeras.exceptions.InputException(
+                "AdamW needs a weight_decay (Keras' default is 0.004)");
         return o;
     }
 

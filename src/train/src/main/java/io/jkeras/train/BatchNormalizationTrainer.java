@@ -84,7 +84,8 @@ final class BatchNormalizationTrainer implements TrainableLayer {
         long n = 1;
         if (s.length == rank) for (int ax : axes) n *= s[ax];
         if (s.length != rank || n != size) {
-            throw new InputException(null, layer.name(), null, "expects rank " + rank + " input with " + size + " values on axis "
+            throw new InputException(null, layer.name(), null, "expects rank " + rank + " input with " + size
+                    + " values on axis "
                     + Arrays.toString(axes) + ", got " + Tensor.shapeString(s));
         }
         int total = 1;
@@ -107,7 +108,8 @@ final class BatchNormalizationTrainer implements TrainableLayer {
         int[] grp = groups(x.shape());
         boolean batchStats = ctx.training() && trainable;
         if (batchStats && !extra.isEmpty()) {
-            throw new UnsupportedModelException(null, layer.name(), null, "training a BatchNormalization with renorm is not supported");
+            throw new UnsupportedModelException(null, layer.name(), null,
+                    "training a BatchNormalization with renorm is not supported");
         }
         double[] xv = x.value();
         int n = xv.length;
@@ -121,7 +123,8 @@ final class BatchNormalizationTrainer implements TrainableLayer {
                 int last = x.dim(-1);
                 if (mask.length * last != n) {
                     throw new UnsupportedModelException(null, layer.name(), null, "received a mask of " + mask.length
-                            + " flags for input " + Tensor.shapeString(x.shape()) + "; the mask must have one dimension less than the input");
+                            + " flags for input " + Tensor.shapeString(x.shape())
+                                    + "; the mask must have one dimension less than the input");
                 }
                 w = new double[n];
                 for (int i = 0; i < n; i++) w[i] = mask[i / last] ? 1 : 0;
@@ -156,7 +159,8 @@ final class BatchNormalizationTrainer implements TrainableLayer {
             int p = grp[i];
             y[i] = (xv[i] - mu[p]) * inv[p] * (gv == null ? 1 : gv[p]) + (bv == null ? 0 : bv[p]);
         }
-        boolean needs = x.needsGrad() || (gamma != null && gamma.var().needsGrad()) || (beta != null && beta.var().needsGrad());
+        boolean needs = x.needsGrad() || (gamma != null && gamma.var().needsGrad())
+                || (beta != null && beta.var().needsGrad());
         Var out = Ops.result(t, x.shape(), y, needs, x.mask());
         if (!needs) return new Var[]{out};
         double[] wv = w;
@@ -207,7 +211,9 @@ final class BatchNormalizationTrainer implements TrainableLayer {
     public Layer rebuild() {
         List<Weight> ex = new ArrayList<>();
         for (Param p : extra) ex.add(new Weight(p.name(), p.shape(), p.toFloats()));
-        return new BatchNormalization(layer.name(), layer.rank(), layer.axes(), layer.paramShape(), layer.epsilon(), layer.momentum(),
-                gamma == null ? null : gamma.toFloats(), beta == null ? null : beta.toFloats(), mean.toFloats(), variance.toFloats(), ex);
+        return new BatchNormalization(layer.name(), layer.rank(), layer.axes(), layer.paramShape(), layer.epsilon(),
+                layer.momentum(),
+                gamma == null ? null : gamma.toFloats(), beta == null ? null : beta.toFloats(), mean.toFloats(),
+                        variance.toFloats(), ex);
     }
 }

@@ -124,8 +124,10 @@ final class BidirectionalTrainer implements TrainableLayer {
     private static <V> Map<String, V> strip(Map<String, V> m, String innerName) {
         Map<String, V> r = new HashMap<>();
         String prefix = innerName + "/";
-        for (Map.Entry<String, V> e : m.entrySet()) if (e.getKey().startsWith(prefix)) r.put(e.getKey().substring(prefix.length()), e.getValue());
-        for (Map.Entry<String, V> e : m.entrySet()) if (!e.getKey().contains("/")) r.putIfAbsent(e.getKey(), e.getValue());
+        for (Map.Entry<String, V> e : m.entrySet()) if (e.getKey().startsWith(prefix)) r.put(e.getKey()
+                .substring(prefix.length()), e.getValue());
+        for (Map.Entry<String, V> e : m.entrySet()) if (!e.getKey().contains("/")) r.putIfAbsent(e.getKey(),
+                e.getValue());
         return r;
     }
 
@@ -161,11 +163,13 @@ final class BidirectionalTrainer implements TrainableLayer {
 
         @Override
         public Recurrent visit(SimpleRnn s) {
-            return new SimpleRnn(name, s.units(), s.inputSize(), s.activation(), w.get(0).values(), w.get(1).values(), bias, s.options());
+            return new SimpleRnn(name, s.units(), s.inputSize(), s.activation(), w.get(0).values(), w.get(1).values(),
+                    bias, s.options());
         }
 
         @Override
-        public Recurrent visit(CudnnRecurrent c) { return new CudnnRecurrent(c.typeName(), renamed(c.inner(), name), w); }
+        public Recurrent visit(CudnnRecurrent c) { return new CudnnRecurrent(c.typeName(), renamed(c.inner(), name), w);
+                }
 
         private Recurrent refuse(Layer l) {
             throw new UnsupportedModelException(null, name, null,

@@ -30,13 +30,15 @@ final class ConcatenateTrainer implements TrainableLayer {
         int rank = s0.length;
         int a = layer.axis() < 0 ? layer.axis() + rank : layer.axis();
         if (a <= 0 || a >= rank) {
-            throw new InputException(null, layer.name(), null, "axis " + layer.axis() + " is out of range for inputs of rank " + rank + " (with batch)");
+            throw new InputException(null, layer.name(), null, "axis " + layer.axis()
+                    + " is out of range for inputs of rank " + rank + " (with batch)");
         }
         for (Var v : in) {
             int[] s = v.shape();
             boolean ok = s.length == rank;
             for (int d = 0; ok && d < rank; d++) ok = d == a || s[d] == s0[d];
-            if (!ok) throw new InputException(null, layer.name(), null, "inputs must match except on axis " + layer.axis() + "; got "
+            if (!ok) throw new InputException(null, layer.name(), null, "inputs must match except on axis "
+                    + layer.axis() + "; got "
                     + Tensor.shapeString(s0) + " and " + Tensor.shapeString(s));
         }
         Var y = Ops.concat(t, Arrays.asList(in), a);

@@ -61,7 +61,8 @@ final class ConfigValues {
     /** The text at {@code key} (a number's or boolean's as written), or {@code def} when absent or null. */
     static String text(Map<?, ?> c, String key, String def) {
         Object v = get(c, key);
-        return v == null ? def : v instanceof String s ? s : v instanceof Map<?, ?> || v instanceof java.util.List<?> ? "" : v.toString();
+        return v == null ? def : v instanceof String s ? s : v instanceof Map<?, ?> || v instanceof java.util.List<?>
+                ? "" : v.toString();
     }
 
     private static double asDouble(Object v, double def) {

@@ -50,7 +50,8 @@ public final class Constraints {
             } else {
                 TrainingConfig.Constraint.MinMaxNorm mm = (TrainingConfig.Constraint.MinMaxNorm) c;
                 double rate = (float) mm.rate();
-                double desired = rate * Math.min(Math.max(n, (float) mm.minValue()), (float) mm.maxValue()) + (1 - rate) * n;
+                double desired = rate * Math.min(Math.max(n, (float) mm.minValue()), (float) mm.maxValue())
+                        + (1 - rate) * n;
                 factor[k] = desired / (EPS + n);
             }
         }
@@ -75,7 +76,8 @@ public final class Constraints {
         if (axis == null) java.util.Arrays.fill(reduced, true);
         else for (int a : axis) {
             int k = a < 0 ? r + a : a;
-            if (k < 0 || k >= r) throw new IllegalArgumentException("constraint axis " + a + " for a weight of rank " + r);
+            if (k < 0 || k >= r) throw new IllegalArgumentException("constraint axis " + a + " for a weight of rank "
+                    + r);
             reduced[k] = true;
         }
         int n = 1;

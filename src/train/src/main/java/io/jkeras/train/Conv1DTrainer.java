@@ -55,13 +55,15 @@ final class Conv1DTrainer implements TrainableLayer {
         Var x = in[0];
         boolean cf = layer.channelsFirst();
         if (x.rank() != 3 || x.dim(cf ? 1 : 2) != layer.channels()) {
-            throw new InputException(null, layer.name(), null, "expects (batch, " + (cf ? layer.channels() + ", length" : "length, " + layer.channels())
+            throw new InputException(null, layer.name(), null, "expects (batch, "
+                    + (cf ? layer.channels() + ", length" : "length, " + layer.channels())
                     + "), got " + Tensor.shapeString(x.shape()));
         }
         if (cf) x = Ops.transpose(t, x, new int[]{0, 2, 1});
         int len = x.dim(1), out = layer.outputLength(len);
         if (out <= 0) {
-            throw new InputException(null, layer.name(), null, "input length " + len + " is shorter than the dilated kernel ("
+            throw new InputException(null, layer.name(), null, "input length " + len
+                    + " is shorter than the dilated kernel ("
                     + (layer.dilation() * (layer.kernelSize() - 1) + 1) + ") with padding 'valid'");
         }
         Var y = Ops.conv1d(t, x, kernel.var(), layer.stride(), layer.dilation(), padLeft(len), layer.groups(), out);
@@ -72,7 +74,8 @@ final class Conv1DTrainer implements TrainableLayer {
 
     @Override
     public Layer rebuild() {
-        return new Conv1D(layer.name(), layer.channels(), layer.filters(), layer.kernelSize(), layer.stride(), layer.dilation(),
+        return new Conv1D(layer.name(), layer.channels(), layer.filters(), layer.kernelSize(), layer.stride(),
+                layer.dilation(),
                 layer.padding(), layer.groups(), layer.channelsFirst(), layer.activation(), kernel.toFloats(),
                 bias == null ? null : bias.toFloats());
     }

@@ -82,7 +82,8 @@ final class CudnnTrainer extends RecurrentTrainer {
     @Override
     Var[] step(Tape t, Var xp, Var[] states, Var hDropped) {
         if (!lstm) {
-            return new Var[]{GruTrainer.cell(t, xp, states[0], null, u, recBias, true, ((Gru) cudnn.inner()).activation(),
+            return new Var[]{GruTrainer.cell(t, xp, states[0], null, u, recBias, true, ((Gru) cudnn.inner())
+                    .activation(),
                     ((Gru) cudnn.inner()).recurrentActivation(), units)};
         }
         return LstmTrainer.cell(t, Ops.add(t, xp, Ops.matmul(t, hDropped, u)), states[1], (Lstm) cudnn.inner(), units);
@@ -100,13 +101,16 @@ final class CudnnTrainer extends RecurrentTrainer {
             Lstm l = (Lstm) cudnn.inner();
             float[] sum = new float[gu];
             for (int i = 0; i < gu; i++) sum[i] = b[i] + b[gu + i];
-            inner = new Lstm(l.name(), units, features, l.activation(), l.recurrentActivation(), kk, rr, sum, l.options());
+            inner = new Lstm(l.name(), units, features, l.activation(), l.recurrentActivation(), kk, rr, sum,
+                    l.options());
         } else {
             Gru g = (Gru) cudnn.inner();
-            inner = new Gru(g.name(), units, features, g.activation(), g.recurrentActivation(), true, kk, rr, b.clone(), g.options());
+            inner = new Gru(g.name(), units, features, g.activation(), g.recurrentActivation(), true, kk, rr, b.clone(),
+                    g.options());
         }
         List<Weight> w = cudnn.weights();
-        List<Weight> stored = List.of(new Weight(w.get(0).name(), w.get(0).shape(), k), new Weight(w.get(1).name(), w.get(1).shape(), r),
+        List<Weight> stored = List.of(new Weight(w.get(0).name(), w.get(0).shape(), k),
+                new Weight(w.get(1).name(), w.get(1).shape(), r),
                 new Weight(w.get(2).name(), w.get(2).shape(), b));
         return new CudnnRecurrent(cudnn.typeName(), inner, stored);
     }

@@ -30,7 +30,8 @@ public final class EarlyStopping {
     private int bestEpoch;
     private Map<String, float[]> bestWeights;
 
-    public EarlyStopping(String monitor, double minDelta, int patience, Mode mode, Double baseline, boolean restoreBestWeights, int startFromEpoch) {
+    public EarlyStopping(String monitor, double minDelta, int patience, Mode mode, Double baseline,
+            boolean restoreBestWeights, int startFromEpoch) {
         this.monitor = monitor;
         this.minDelta = Math.abs(minDelta);
         this.patience = patience;

@@ -50,7 +50,8 @@ import java.util.List;
  * batch, layer by layer:
  * <ul>
  * <li>forward: per step (rows time-major), the step's input projection {@code x·W + b} and one
- * batched recurrent product {@code H·U} into the same rows, and the cell's element-wise update, keeping the gate activations, carries and
+ * batched recurrent product {@code H·U} into the same rows, and the cell's element-wise update, keeping the gate
+ * activations, carries and
  * outputs of every step; then the Dense layer as one product over its rows;</li>
  * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
  * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
@@ -112,7 +113,10 @@ public final class FusedRecurrentFit {
         /** Whether this batch starts from a nonzero state (then step 0's h_prev enters dU). */
         boolean startsFromState;
         float[] wk, wr, wrT, wkT, wb;
-        /** The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h} from {@link #inOff}. */
+        /**
+         * The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h}
+         * from {@link #inOff}.
+         */
         float[] in;
         int inOff;
         float[] z, rec, h, c, tc, dz, drec, dh, gk, gr, q;
@@ -121,7 +125,10 @@ public final class FusedRecurrentFit {
         /** Per part of the batch (by its first sample): the running state gradients dh, dh2, dc, dq. */
         private final java.util.Map<Integer, float[][]> states = new java.util.concurrent.ConcurrentHashMap<>();
 
-        /** The state-gradient buffers of the part of the batch starting at sample {@code b0}, each at least {@code n} long. */
+        /**
+         * The state-gradient buffers of the part of the batch starting at sample {@code b0}, each at least {@code n}
+         * long.
+         */
         float[][] state(int b0, int n) {
             float[][] s = states.computeIfAbsent(b0, k -> new float[4][]);
             for (int i = 0; i < 4; i++) s[i] = ensure(s[i], n);
@@ -179,7 +186,10 @@ public final class FusedRecurrentFit {
     private final Param denseKernel, denseBias;
     private final boolean denseTrainable;
     private final TrainingConfig.Regularizer denseActivity;
-    /** The Dense layer runs on every step's output (the last recurrent layer returns sequences); {@link #wrapped} when in TimeDistributed. */
+    /**
+     * The Dense layer runs on every step's output (the last recurrent layer returns sequences); {@link #wrapped} when
+     * in TimeDistributed.
+     */
     private final boolean seqHead, wrapped;
     private final TrainingCells.Cells cells = Engine.current().kernels().training();
 
@@ -195,7 +205,8 @@ public final class FusedRecurrentFit {
         this.wrapped = head instanceof TimeDistributed;
         this.seqHead = rnns.get(rnns.size() - 1).options().returnSequences();
         parts = new Part[rnns.size()];
-        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, nodes.get(i), model.trainingConfig(rnns.get(i).name()).activityRegularizer());
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(graph, nodes.get(i),
+                model.trainingConfig(rnns.get(i).name()).activityRegularizer());
         this.outs = dense.units();
         this.backwards = rnns.get(0).options().goBackwards();
         this.denseAct = dense.activation();
@@ -221,18 +232,21 @@ public final class FusedRecurrentFit {
         if (m == Mode.TAPE) return null;
         String why = whyNot(graph.model(), x, losses);
         if (why != null) {
-            if (m == Mode.FUSED) throw new IllegalStateException("the fused training path cannot run model '" + graph.model().name() + "': " + why);
+            if (m == Mode.FUSED) throw new IllegalStateException("the fused training path cannot run model '"
+                    + graph.model().name() + "': " + why);
             return null;
         }
         List<Node> chain = chain(graph.model());
-        return new FusedRecurrentFit(graph, chain.subList(0, chain.size() - 1), chain.get(chain.size() - 1).layer(), graph.model());
+        return new FusedRecurrentFit(graph, chain.subList(0, chain.size() - 1), chain.get(chain.size() - 1).layer(),
+                graph.model());
     }
 
     /** Why the model cannot run on the fused path with these inputs and losses, or null when it can. */
     public static String whyNot(Model model, Tensor[] x, List<Loss> losses) {
         if (model.inputCount() != 1 || model.outputCount() != 1) return "not one input and one output";
         if (losses == null || losses.size() != 1 || losses.get(0) == null) return "not one loss";
-        if (x == null || x.length != 1 || x[0].rank() != 3 || x[0].mask() != null) return "the input is not one unmasked (batch, steps, features) tensor";
+        if (x == null || x.length != 1 || x[0].rank() != 3
+                || x[0].mask() != null) return "the input is not one unmasked (batch, steps, features) tensor";
         if (x[0].dim(1) == 0) return "no timesteps";
         List<Node> ch = chain(model);
         if (ch == null) return "not a Sequential chain of recurrent layers followed by a Dense layer";
@@ -242,11 +256,13 @@ public final class FusedRecurrentFit {
             boolean last = i == ch.size() - 2;
             RecurrentOptions o = rnn.options();
             if (!last && !o.returnSequences()) return "layer '" + rnn.name() + "' does not return sequences";
-            if (last && wrapped && !o.returnSequences()) return "TimeDistributed after a layer that returns its last output only";
+            if (last && wrapped && !o.returnSequences()) return "TimeDistributed after a layer that returns its last"
+                    + " output only";
             if (o.returnState()) return "layer '" + rnn.name() + "' returns states";
             if (o.goBackwards() && i > 0) return "go_backwards on a layer after the first";
             TrainingConfig rc = model.trainingConfig(rnn.name());
-            if (RecurrentTrainer.active(rc.dropout()) || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
+            if (RecurrentTrainer.active(rc.dropout())
+                    || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
             Cell cell = rnn.accept(Cell.OF);
             Activation a = cell.act(), r = cell.ract();
             if (!TrainingCells.supports(a) || !TrainingCells.supports(r)) return "cell activation " + a + "/" + r;
@@ -268,9 +284,11 @@ public final class FusedRecurrentFit {
             Node n = rest.get(i);
             Class<?> c = n.layer().getClass();
             boolean last = i == rest.size() - 1;
-            boolean head = c == Dense.class || c == TimeDistributed.class && ((TimeDistributed) n.layer()).inner().getClass() == Dense.class;
+            boolean head = c == Dense.class || c == TimeDistributed.class && ((TimeDistributed) n.layer()).inner()
+                    .getClass() == Dense.class;
             if (last ? !head : n.layer().accept(Cell.OF) == null) return null;
-            if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0).index() != 0) return null;
+            if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0)
+                    .index() != 0) return null;
             prev = n.id();
         }
         Node.Ref out = model.outputRefs().get(0);
@@ -311,7 +329,8 @@ public final class FusedRecurrentFit {
         return run(xb, yb, loss, lossWeights, trainable, false);
     }
 
-    private Trainer.BatchLoss run(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable, boolean gradients) {
+    private Trainer.BatchLoss run(Tensor xb, Tensor yb, Loss loss, double[] lossWeights, List<Param> trainable,
+            boolean gradients) {
         int batch = xb.dim(0), steps = xb.dim(1), rows = batch * steps;
         buffers(batch, steps);
         Part p0 = parts[0];
@@ -359,9 +378,11 @@ public final class FusedRecurrentFit {
         if (lossWeights != null) li = Ops.scale(tape, li, (float) lossWeights[0]);
         Var total = li;
         for (Part p : parts) {
-            if (p.activity != null) total = Ops.add(tape, total, Var.constant(new int[0], new double[]{activityPenalty(p, batch, steps, null)}));
+            if (p.activity != null) total = Ops.add(tape, total,
+                    Var.constant(new int[0], new double[]{activityPenalty(p, batch, steps, null)}));
         }
-        if (denseActivity != null) total = Ops.add(tape, total, Regularization.activityPenalty(tape, out, denseActivity));
+        if (denseActivity != null) total = Ops.add(tape, total,
+                Regularization.activityPenalty(tape, out, denseActivity));
         Var reg = Regularization.weightPenalty(tape, trainable);
         if (reg != null) total = Ops.add(tape, total, reg);
         if (!gradients || !Double.isFinite(total.value()[0])) return new Trainer.BatchLoss(total, perOutput);
@@ -372,7 +393,8 @@ public final class FusedRecurrentFit {
         } else if (seqHead) {
             for (int b = 0; b < batch; b++)
                 for (int t = 0; t < steps; t++)
-                    for (int o = 0; o < outs; o++) dy[(t * batch + b) * outs + o] = (float) gy[(b * steps + t) * outs + o];
+                    for (int o = 0; o < outs; o++) dy[(t * batch + b) * outs + o] = (float) gy[(b * steps + t) * outs
+                            + o];
         } else {
             for (int i = 0; i < hr * outs; i++) dy[i] = (float) gy[i];
         }
@@ -393,7 +415,8 @@ public final class FusedRecurrentFit {
         dkT = ensure(dkT, outs * u);
         TrainingCells.transpose(u, outs, dk, 0, dkT, 0);
         Gemm.multiply(hr, u, outs, dy, 0, outs, dkT, 0, u, seqHead ? top.dhSeq : top.dh, 0, u, false);
-        for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch, steps);
+        for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch,
+                steps);
         return new Trainer.BatchLoss(total, perOutput);
     }
 
@@ -431,7 +454,8 @@ public final class FusedRecurrentFit {
             for (int i = 0; i < carried.length; i++) {
                 double[] st = carried[i];
                 if (st == null) continue;
-                if (st.length != bu) throw new io.jkeras.exceptions.InputException("stateful layer carries states of " + st.length / u + " samples, got a batch of " + batch);
+                if (st.length != bu) throw new io.jkeras.exceptions.InputException("stateful layer carries states of "
+                        + st.length / u + " samples, got a batch of " + batch);
                 float[] dst = i == 0 ? h : p.c;
                 for (int j = 0; j < bu; j++) dst[j] = (float) st[j];
                 p.startsFromState = true;
@@ -468,7 +492,8 @@ public final class FusedRecurrentFit {
             // the step's input projection z = x·W + b (GRU: the input half of its bias), on rows
             // still in cache for the recurrent product and the cell that follow
             if (p.bias != null) TrainingCells.fillRows(nb, gu, p.wb, 0, z, zo);
-            Gemm.multiply(nb, gu, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, gu, z, zo, gu, p.bias != null, 1);
+            Gemm.multiply(nb, gu, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, gu, z, zo, gu, p.bias != null,
+                    1);
             switch (p.kind) {
                 case LSTM -> {
                     Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
@@ -523,7 +548,8 @@ public final class FusedRecurrentFit {
             addTransposed(p.kernel, p.gk, p.features, gu);
             p.gr = ensure(p.gr, gu * u);
             if (p.kind == Kind.GRU1) {
-                // dU[:, :2u]ᵀ = dZ[:, :2u]ᵀ·Hprev (rows from 0: h_prev of step 0 is zero or carried), dU[:, 2u:]ᵀ = dZ[:, 2u:]ᵀ·Q
+                // dU[:, :2u]ᵀ = dZ[:, :2u]ᵀ·Hprev (rows from 0: h_prev of step 0 is zero or carried), dU[:, 2u:]ᵀ =
+                // dZ[:, 2u:]ᵀ·Q
                 Gemm.multiplyAtB(2 * u, u, rows, dz, 0, gu, p.h, 0, u, p.gr, 0, u, false);
                 Gemm.multiplyAtB(u, u, rows, dz, 2 * u, gu, p.q, 0, u, p.gr, 2 * u * u, u, false);
             } else if (p.startsFromState) {

@@ -44,7 +44,8 @@ final class GruTrainer extends RecurrentTrainer {
 
     /** The config with both dropout rates 0: this form applies its own masks, not the shared loop's. */
     static TrainingConfig withoutDropout(TrainingConfig c) {
-        return new TrainingConfig(c.trainable(), 0, 0, c.regularizers(), c.activityRegularizer(), c.constraints(), c.initializers());
+        return new TrainingConfig(c.trainable(), 0, 0, c.regularizers(), c.activityRegularizer(), c.constraints(),
+                c.initializers());
     }
 
     static boolean active(double rate) { return rate > 0 && rate < 1; }
@@ -66,7 +67,8 @@ final class GruTrainer extends RecurrentTrainer {
             for (int g = 0; g < 3; g++) recMasks[g] = ctx.dropoutMask(batch * units, real.recurrentDropout());
         }
         recBias = bias != null && gru.resetAfter()
-                ? Ops.sliceLast(t, Ops.reshape(t, bias.var(), new int[]{6 * units}, false), 3 * units, 3 * units) : null;
+                ? Ops.sliceLast(t, Ops.reshape(t, bias.var(), new int[]{6 * units}, false), 3 * units, 3 * units)
+                        : null;
         return super.forward(t, in, ctx, carried);
     }
 
@@ -74,12 +76,14 @@ final class GruTrainer extends RecurrentTrainer {
     Var project(Tape t, Var x) {
         int u = units;
         Var b = bias == null ? null
-                : gru.resetAfter() ? Ops.sliceLast(t, Ops.reshape(t, bias.var(), new int[]{6 * u}, false), 0, 3 * u) : bias.var();
+                : gru.resetAfter() ? Ops.sliceLast(t, Ops.reshape(t, bias.var(), new int[]{6 * u}, false), 0, 3 * u)
+                        : bias.var();
         Var z;
         if (inMasks == null) {
             z = Ops.matmul(t, x, kernel.var());
         } else {
-            int rows = x.dim(0), f = x.dim(1), batch = rows == 0 ? 0 : inMasks[0].length / f, steps = batch == 0 ? 0 : rows / batch;
+            int rows = x.dim(0), f = x.dim(1), batch = rows == 0 ? 0 : inMasks[0].length / f, steps = batch == 0 ? 0
+                    : rows / batch;
             List<Var> parts = new ArrayList<>();
             for (int g = 0; g < 3; g++) {
                 if (inMasks.length == 1 && g > 0) break;
@@ -104,8 +108,10 @@ final class GruTrainer extends RecurrentTrainer {
     Var[] step(Tape t, Var xp, Var[] states, Var hDropped) {
         Var h = states[0];
         Var[] hs = recMasks == null ? null
-                : new Var[]{Ops.mulConstant(t, h, recMasks[0]), Ops.mulConstant(t, h, recMasks[1]), Ops.mulConstant(t, h, recMasks[2])};
-        return new Var[]{cell(t, xp, h, hs, recurrent.var(), recBias, gru.resetAfter(), gru.activation(), gru.recurrentActivation(), units)};
+                : new Var[]{Ops.mulConstant(t, h, recMasks[0]), Ops.mulConstant(t, h, recMasks[1]),
+                        Ops.mulConstant(t, h, recMasks[2])};
+        return new Var[]{cell(t, xp, h, hs, recurrent.var(), recBias, gru.resetAfter(), gru.activation(),
+                gru.recurrentActivation(), units)};
     }
 
     /**
@@ -144,7 +150,8 @@ final class GruTrainer extends RecurrentTrainer {
 
     @Override
     public Layer rebuild() {
-        return new Gru(gru.name(), units, gru.inputSize(), gru.activation(), gru.recurrentActivation(), gru.resetAfter(),
+        return new Gru(gru.name(), units, gru.inputSize(), gru.activation(), gru.recurrentActivation(),
+                gru.resetAfter(),
                 kernel.toFloats(), recurrent.toFloats(), bias == null ? null : bias.toFloats(), options);
     }
 }

@@ -64,7 +64,8 @@ public final class Initializers {
         int n = size(shape);
         if (spec.flag("unit_forget_bias")) {
             if (shape.length != 1 || shape[0] % 4 != 0) {
-                throw new UnsupportedModelException(null, null, null, "unit_forget_bias needs an LSTM bias of shape (4·units,), got "
+                throw new UnsupportedModelException(null, null, null,
+                        "unit_forget_bias needs an LSTM bias of shape (4·units,), got "
                         + io.jkeras.tensor.Tensor.shapeString(shape));
             }
             int u = shape[0] / 4;
@@ -108,8 +109,10 @@ public final class Initializers {
             case "Identity":
                 return identity(shape, spec.number("gain", 1));
             default:
-                throw new UnsupportedModelException(null, null, null, "initializer '" + spec.className() + "' is not implemented; "
-                        + "allowed: Zeros, Ones, Constant, RandomUniform, RandomNormal, TruncatedNormal, GlorotUniform, GlorotNormal, "
+                throw new UnsupportedModelException(null, null, null, "initializer '" + spec.className()
+                        + "' is not implemented; "
+                        + "allowed: Zeros, Ones, Constant, RandomUniform, RandomNormal, TruncatedNormal,"
+                                + " GlorotUniform, GlorotNormal, "
                         + "HeUniform, HeNormal, LecunUniform, LecunNormal, VarianceScaling, Orthogonal, Identity");
         }
     }
@@ -148,7 +151,8 @@ public final class Initializers {
                 double limit = Math.sqrt(3.0 * s);
                 yield uniform(n, -limit, limit, rng);
             }
-            default -> throw new UnsupportedModelException(null, null, null, "VarianceScaling distribution '" + distribution
+            default -> throw new UnsupportedModelException(null, null, null, "VarianceScaling distribution '"
+                    + distribution
                     + "' is not one of truncated_normal, untruncated_normal, uniform");
         };
     }
@@ -206,7 +210,8 @@ public final class Initializers {
      */
     static float[] orthogonal(int[] shape, double gain, SplittableRandom rng) {
         if (shape.length < 2) {
-            throw new UnsupportedModelException(null, null, null, "the Orthogonal initializer needs a weight of rank >= 2, got "
+            throw new UnsupportedModelException(null, null, null,
+                    "the Orthogonal initializer needs a weight of rank >= 2, got "
                     + io.jkeras.tensor.Tensor.shapeString(shape));
         }
         int rows = 1;
@@ -252,7 +257,8 @@ public final class Initializers {
             case "bias", "beta", "moving_mean" -> Initializer.of("Zeros");
             case "gamma", "moving_variance" -> Initializer.of("Ones");
             case "embeddings" -> new Initializer("RandomUniform", Map.of("minval", -0.05, "maxval", 0.05));
-            default -> throw new UnsupportedModelException(null, null, weightName, "no default initializer is known for this weight");
+            default -> throw new UnsupportedModelException(null, null, weightName,
+                    "no default initializer is known for this weight");
         };
     }
 
@@ -266,7 +272,8 @@ public final class Initializers {
         Layer target = null;
         for (Layer l : model.layers()) if (l.name().equals(layerName)) target = l;
         if (target == null) {
-            throw new io.jkeras.exceptions.InputException(null, layerName, null, "model '" + model.name() + "' has no layer of this name");
+            throw new io.jkeras.exceptions.InputException(null, layerName, null, "model '" + model.name()
+                    + "' has no layer of this name");
         }
         TrainingConfig tc = model.trainingConfig(layerName);
         SplittableRandom root = new SplittableRandom(seed);
@@ -292,7 +299,8 @@ public final class Initializers {
         if (l instanceof Lstm) return true;
         if (l instanceof TimeDistributed td) return isLstmBias(td.inner(), weightName);
         if (l instanceof Bidirectional b) {
-            return weightName.startsWith(b.forwardLayer().name() + "/") ? b.forwardLayer() instanceof Lstm : b.backwardLayer() instanceof Lstm;
+            return weightName.startsWith(b.forwardLayer().name() + "/") ? b.forwardLayer() instanceof Lstm
+                    : b.backwardLayer() instanceof Lstm;
         }
         return false;
     }
@@ -300,7 +308,8 @@ public final class Initializers {
     /** A copy of {@code l} holding {@code values} (in {@link Layer#weights()} order and shapes). */
     static Layer withWeights(Layer l, List<float[]> values) {
         List<Weight> w = l.weights();
-        if (w.size() != values.size()) throw new IllegalArgumentException(l.name() + " has " + w.size() + " weights, got " + values.size());
+        if (w.size() != values.size()) throw new IllegalArgumentException(l.name() + " has " + w.size()
+                + " weights, got " + values.size());
         return l.accept(new WithWeights(values));
     }
 
@@ -315,7 +324,8 @@ public final class Initializers {
         /** A layer this cannot rebuild: unchanged when it has no weights, else refused. */
         private static Layer same(Layer l) {
             if (l.weights().isEmpty()) return l;
-            throw new UnsupportedModelException(null, l.name(), null, "layer type " + l.typeName() + " cannot be re-initialized yet"
+            throw new UnsupportedModelException(null, l.name(), null, "layer type " + l.typeName()
+                    + " cannot be re-initialized yet"
                     + " (Dense, Embedding, SimpleRNN, LSTM, GRU, TimeDistributed and Bidirectional can)");
         }
 
@@ -333,7 +343,8 @@ public final class Initializers {
 
         @Override
         public Layer visit(Lstm r) {
-            return new Lstm(r.name(), r.units(), r.inputSize(), r.activation(), r.recurrentActivation(), values.get(0), values.get(1),
+            return new Lstm(r.name(), r.units(), r.inputSize(), r.activation(), r.recurrentActivation(), values.get(0),
+                    values.get(1),
                     optional(2), r.options());
         }
 
@@ -350,7 +361,8 @@ public final class Initializers {
         }
 
         @Override
-        public Layer visit(TimeDistributed td) { return new TimeDistributed(td.name(), withWeights(td.inner(), values)); }
+        public Layer visit(TimeDistributed td) { return new TimeDistributed(td.name(), withWeights(td.inner(), values));
+                }
 
         @Override
         public Layer visit(Bidirectional b) {
@@ -396,7 +408,8 @@ public final class Initializers {
     private static int size(int[] shape) {
         long n = 1;
         for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE - 8) throw new UnsupportedModelException(null, null, null, "weight of " + n + " values is too large");
+        if (n > Integer.MAX_VALUE - 8) throw new UnsupportedModelException(null, null, null, "weight of " + n
+                + " values is too large");
         return (int) n;
     }
 }

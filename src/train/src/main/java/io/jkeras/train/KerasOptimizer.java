@@ -26,7 +26,10 @@ public abstract class KerasOptimizer implements Optimizer {
     protected final Double clipnorm;
     protected final Double clipvalue;
     protected final Double globalClipnorm;
-    /** The {@code learning_rate} of the Keras config: a {@code Double} or a serialized schedule (a map); null when unknown. */
+    /**
+     * The {@code learning_rate} of the Keras config: a {@code Double} or a serialized schedule (a map); null when
+     * unknown.
+     */
     private final Object learningRateConfig;
     /** Keras' {@code name} of the optimizer (null: Keras' default for the class). */
     private final String configName;
@@ -44,7 +47,8 @@ public abstract class KerasOptimizer implements Optimizer {
         this.configName = o.name;
         int set = (clipnorm != null ? 1 : 0) + (clipvalue != null ? 1 : 0) + (globalClipnorm != null ? 1 : 0);
         if (set > 1) {
-            throw new InputException("only one of clipnorm, clipvalue and global_clipnorm can be set; got clipnorm=" + o.clipnorm
+            throw new InputException("only one of clipnorm, clipvalue and global_clipnorm can be set; got clipnorm="
+                    + o.clipnorm
                     + ", clipvalue=" + o.clipvalue + ", global_clipnorm=" + o.globalClipnorm);
         }
     }
@@ -87,7 +91,8 @@ public abstract class KerasOptimizer implements Optimizer {
 
         public Options globalClipnorm(Double v) { globalClipnorm = v; return this; }
 
-        public Options learningRate(LearningRateSchedule s) { learningRate = s; learningRateConfig = null; return this; }
+        public Options learningRate(LearningRateSchedule s) { learningRate = s; learningRateConfig = null; return this;
+                }
     }
 
     /** Keras' {@code optimizer.iterations}: the number of updates applied so far. */
@@ -111,7 +116,10 @@ public abstract class KerasOptimizer implements Optimizer {
     /** Whether the learning rate is a schedule (Keras then keeps no {@code learning_rate} variable). */
     public boolean learningRateIsSchedule() { return learningRateConfig instanceof Map<?, ?>; }
 
-    /** Keras' default {@code name} of the class: {@code snake_case(class name)} ({@code adam}, {@code rm_sprop}, {@code adam_w}). */
+    /**
+     * Keras' default {@code name} of the class: {@code snake_case(class name)} ({@code adam}, {@code rm_sprop}, {@code
+     * adam_w}).
+     */
     protected abstract String defaultConfigName();
 
     /** Adds the class's own options to the config ({@code beta_1}, {@code momentum}, …), in Keras' order. */
@@ -129,8 +137,10 @@ public abstract class KerasOptimizer implements Optimizer {
      */
     public Map<String, Object> kerasConfig() {
         if (learningRateConfig == null) {
-            throw new UnsupportedModelException(null, null, null, "optimizer " + name() + ": its learning-rate schedule was built"
-                    + " without a Keras config (use Optimizers.fromConfig or KerasOptimizer.Options(schedule, config)), so it cannot be saved");
+            throw new UnsupportedModelException(null, null, null, "optimizer " + name()
+                    + ": its learning-rate schedule was built"
+                    + " without a Keras config (use Optimizers.fromConfig or KerasOptimizer.Options(schedule,"
+                            + " config)), so it cannot be saved");
         }
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", configName != null ? configName : defaultConfigName());
@@ -241,7 +251,8 @@ public abstract class KerasOptimizer implements Optimizer {
             int cut = key.lastIndexOf('/');
             String param = cut < 0 ? "" : key.substring(0, cut), slot = key.substring(cut + 1);
             if (cut < 0 || !names.contains(slot)) {
-                throw new InputException(null, null, null, "optimizer " + name() + " has no slot '" + key + "' (slots: " + names + ")");
+                throw new InputException(null, null, null, "optimizer " + name() + " has no slot '" + key
+                        + "' (slots: " + names + ")");
             }
             double[] v = new double[f.length];
             for (int i = 0; i < v.length; i++) v[i] = f[i];
@@ -250,7 +261,8 @@ public abstract class KerasOptimizer implements Optimizer {
         for (Map.Entry<String, Map<String, double[]>> e : fresh.entrySet()) {
             for (String s : names) {
                 if (!e.getValue().containsKey(s)) {
-                    throw new InputException(null, null, null, "optimizer state for '" + e.getKey() + "' lacks slot '" + s + "'");
+                    throw new InputException(null, null, null, "optimizer state for '" + e.getKey() + "' lacks slot '"
+                            + s + "'");
                 }
             }
         }

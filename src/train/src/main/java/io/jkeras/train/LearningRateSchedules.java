@@ -26,7 +26,8 @@ public final class LearningRateSchedules {
      * {@code initial · rate^(step / decaySteps)}, the exponent floored when {@code staircase}
      * (learning_rate_schedule.py:162).
      */
-    public static LearningRateSchedule exponentialDecay(double initial, long decaySteps, double decayRate, boolean staircase) {
+    public static LearningRateSchedule exponentialDecay(double initial, long decaySteps, double decayRate,
+            boolean staircase) {
         if (decaySteps <= 0) throw new InputException("ExponentialDecay needs decay_steps > 0, got " + decaySteps);
         float init = (float) initial, ds = (float) decaySteps, dr = (float) decayRate;
         return step -> {
@@ -42,7 +43,8 @@ public final class LearningRateSchedules {
      * from {@code initial} to the target over {@code warmupSteps}, then the cosine decay from the
      * target over {@code decaySteps}.
      */
-    public static LearningRateSchedule cosineDecay(double initial, long decaySteps, double alpha, Double warmupTarget, long warmupSteps) {
+    public static LearningRateSchedule cosineDecay(double initial, long decaySteps, double alpha, Double warmupTarget,
+            long warmupSteps) {
         if (decaySteps <= 0) throw new InputException("CosineDecay needs decay_steps > 0, got " + decaySteps);
         float init = (float) initial, ds = (float) decaySteps, a = (float) alpha;
         return step -> {
@@ -79,16 +81,19 @@ public final class LearningRateSchedules {
         Map<String, Object> c = ConfigValues.map(m.get("config"));
         switch (cls) {
             case "ExponentialDecay":
-                return exponentialDecay(ConfigValues.dbl(c, "initial_learning_rate", 0.0), ConfigValues.lng(c, "decay_steps", 0),
+                return exponentialDecay(ConfigValues.dbl(c, "initial_learning_rate", 0.0),
+                        ConfigValues.lng(c, "decay_steps", 0),
                         ConfigValues.dbl(c, "decay_rate", 0.0), ConfigValues.bool(c, "staircase", false));
             case "CosineDecay": {
                 Object wt = ConfigValues.get(c, "warmup_target");
-                return cosineDecay(ConfigValues.dbl(c, "initial_learning_rate", 0.0), ConfigValues.lng(c, "decay_steps", 0),
+                return cosineDecay(ConfigValues.dbl(c, "initial_learning_rate", 0.0),
+                        ConfigValues.lng(c, "decay_steps", 0),
                         ConfigValues.dbl(c, "alpha", 0.0), wt instanceof Number n ? n.doubleValue() : null,
                         ConfigValues.lng(c, "warmup_steps", 0));
             }
             default:
-                throw new UnsupportedModelException(null, null, null, "learning-rate schedule '" + cls + "' is not supported (ExponentialDecay, CosineDecay)");
+                throw new UnsupportedModelException(null, null, null, "learning-rate schedule '" + cls
+                        + "' is not supported (ExponentialDecay, CosineDecay)");
         }
     }
 }

@@ -54,7 +54,8 @@ public record LossConfig(Object value) {
         if (value instanceof List<?> list) {
             for (Object l : list) out.add(Losses.fromConfig(l));
         } else if (value instanceof Map<?, ?> m && !m.containsKey("class_name")) {
-            throw new UnsupportedModelException(null, null, null, "losses keyed by output name are not supported: " + value);
+            throw new UnsupportedModelException(null, null, null, "losses keyed by output name are not supported: "
+                    + value);
         } else {
             out.add(Losses.fromConfig(value));
         }

@@ -102,17 +102,20 @@ public final class Losses {
     private static Loss build(String name, Map<String, Object> cfg) {
         String c = canonical(name);
         if (c == null) {
-            throw new UnsupportedModelException(null, null, null, "loss '" + name + "' is not supported; use one of mse, mae, huber, "
+            throw new UnsupportedModelException(null, null, null, "loss '" + name
+                    + "' is not supported; use one of mse, mae, huber, "
                     + "binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy");
         }
         Reduction r = reduction(cfg);
         boolean logits = ConfigValues.bool(cfg, "from_logits", false);
         double ls = ConfigValues.dbl(cfg, "label_smoothing", 0);
         if (ConfigValues.has(cfg, "axis") && ConfigValues.lng(cfg, "axis", 0) != -1) {
-            throw new UnsupportedModelException(null, null, null, "loss '" + name + "' with axis " + cfg.get("axis") + ": only axis -1 is supported");
+            throw new UnsupportedModelException(null, null, null, "loss '" + name + "' with axis " + cfg.get("axis")
+                    + ": only axis -1 is supported");
         }
         if (ConfigValues.has(cfg, "ignore_class")) {
-            throw new UnsupportedModelException(null, null, null, "loss '" + name + "' with ignore_class is not supported");
+            throw new UnsupportedModelException(null, null, null, "loss '" + name
+                    + "' with ignore_class is not supported");
         }
         return switch (c) {
             case "mse" -> new Mse(r);
@@ -130,7 +133,8 @@ public final class Losses {
         return switch (r) {
             case "sum_over_batch_size", "mean", "auto" -> Reduction.SUM_OVER_BATCH_SIZE;
             case "sum" -> Reduction.SUM;
-            default -> throw new UnsupportedModelException(null, null, null, "loss reduction '" + r + "' is not supported (sum_over_batch_size, mean, sum)");
+            default -> throw new UnsupportedModelException(null, null, null, "loss reduction '" + r
+                    + "' is not supported (sum_over_batch_size, mean, sum)");
         };
     }
 
@@ -175,7 +179,8 @@ public final class Losses {
             int rows = n == 0 ? 0 : yPred.size() / n;
             int tpr = targetsPerRow(n);
             if ((long) rows * tpr != yTrue.size()) {
-                throw new InputException(null, null, null, "loss " + name + ": targets of shape " + java.util.Arrays.toString(yTrue.shape)
+                throw new InputException(null, null, null, "loss " + name + ": targets of shape "
+                        + java.util.Arrays.toString(yTrue.shape)
                         + " do not match predictions of shape " + java.util.Arrays.toString(yPred.shape), null);
             }
             double[] x = in.value, y = yTrue.value;
@@ -255,7 +260,9 @@ public final class Losses {
         }
     }
 
-    /** Huber (losses.py:1962): {@code 0.5e²} where {@code |e| <= δ}, else {@code δ|e| - 0.5δ²}; mean over the last axis. */
+    /**
+     * Huber (losses.py:1962): {@code 0.5e²} where {@code |e| <= δ}, else {@code δ|e| - 0.5δ²}; mean over the last axis.
+     */
     static final class Huber extends RowLoss {
         private final double delta;
 
@@ -405,7 +412,8 @@ public final class Losses {
             double yt = y[yo];
             int k = (int) yt;
             if (k != yt || k < 0 || k >= n) {
-                throw new InputException(null, null, null, "sparse_categorical_crossentropy: target " + yt + " is not a class id in [0, " + n + ")", null);
+                throw new InputException(null, null, null, "sparse_categorical_crossentropy: target " + yt
+                        + " is not a class id in [0, " + n + ")", null);
             }
             if (logits) {
                 double max = Double.NEGATIVE_INFINITY;

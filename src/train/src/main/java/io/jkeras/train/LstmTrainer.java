@@ -30,7 +30,8 @@ final class LstmTrainer extends RecurrentTrainer {
         } else {
             List<Var> parts = new ArrayList<>();
             for (int g = 0; g < 4; g++) {
-                parts.add(Ops.matmul(t, Ops.mulConstant(t, states[0], recurrentMasks[g]), Ops.sliceLast(t, recurrent.var(), g * u, u)));
+                parts.add(Ops.matmul(t, Ops.mulConstant(t, states[0], recurrentMasks[g]),
+                        Ops.sliceLast(t, recurrent.var(), g * u, u)));
             }
             rec = Ops.concatLast(t, parts);
         }

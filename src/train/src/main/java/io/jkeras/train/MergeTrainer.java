@@ -47,7 +47,8 @@ final class MergeTrainer implements TrainableLayer {
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
         int n = in.length;
         Merge.Op op = layer.op();
-        if (op == Merge.Op.SUBTRACT && n != 2) throw new InputException(null, layer.name(), null, "Subtract takes exactly 2 inputs, got " + n);
+        if (op == Merge.Op.SUBTRACT && n != 2) throw new InputException(null, layer.name(), null,
+                "Subtract takes exactly 2 inputs, got " + n);
         int[] s0 = in[0].shape();
         boolean same = true, anyMask = false, allMask = true;
         for (Var v : in) {
@@ -57,18 +58,22 @@ final class MergeTrainer implements TrainableLayer {
         }
         if (!same) {
             if (anyMask) {
-                throw new UnsupportedModelException(null, layer.name(), null, "received timestep masks with inputs of different shapes; "
+                throw new UnsupportedModelException(null, layer.name(), null,
+                        "received timestep masks with inputs of different shapes; "
                         + "masks are supported when all inputs have the same shape");
             }
             return new Var[]{broadcast(t, in)};
         }
         if (anyMask && s0.length < 2) {
-            throw new UnsupportedModelException(null, layer.name(), null, "received a timestep mask with input " + Tensor.shapeString(s0));
+            throw new UnsupportedModelException(null, layer.name(), null, "received a timestep mask with input "
+                    + Tensor.shapeString(s0));
         }
         boolean keras3 = layer.maskRule() == Merge.MaskRule.KERAS3;
-        boolean maskedValues = keras3 && anyMask && (op == Merge.Op.MULTIPLY || op == Merge.Op.MAXIMUM || op == Merge.Op.MINIMUM);
+        boolean maskedValues = keras3 && anyMask
+                && (op == Merge.Op.MULTIPLY || op == Merge.Op.MAXIMUM || op == Merge.Op.MINIMUM);
         if (maskedValues && s0.length != 3) {
-            throw new UnsupportedModelException(null, layer.name(), null, "received a timestep mask with input " + Tensor.shapeString(s0)
+            throw new UnsupportedModelException(null, layer.name(), null, "received a timestep mask with input "
+                    + Tensor.shapeString(s0)
                     + "; Keras 3 " + op.kerasName() + " applies masks only to (batch, timesteps, features) inputs");
         }
         int steps = anyMask ? s0[0] * s0[1] : 0;
@@ -141,7 +146,9 @@ final class MergeTrainer implements TrainableLayer {
         return m;
     }
 
-    /** Inputs of different shapes: axes of size 1 after the batch axis up to the largest rank, then NumPy broadcasting. */
+    /**
+     * Inputs of different shapes: axes of size 1 after the batch axis up to the largest rank, then NumPy broadcasting.
+     */
     private Var broadcast(Tape t, Var[] in) {
         int rank = 0;
         for (Var v : in) rank = Math.max(rank, v.rank());

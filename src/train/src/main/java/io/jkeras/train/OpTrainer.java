@@ -32,7 +32,8 @@ final class OpTrainer implements TrainableLayer {
         Tensor[] out = layer.forward(ts, null);
         if (layer instanceof ShapeOp s && in[0].needsGrad()) {
             switch (s.op()) {
-                case EXPAND_DIMS, SQUEEZE, CAST_FLOAT -> { return new Var[]{Ops.reshape(t, in[0], out[0].shape(), false)}; }
+                case EXPAND_DIMS, SQUEEZE, CAST_FLOAT
+                        -> { return new Var[]{Ops.reshape(t, in[0], out[0].shape(), false)}; }
                 default -> { }
             }
         }

@@ -131,7 +131,8 @@ public final class Ops {
      * and :500); the TF backend's crossentropies then compute from these logits instead of the
      * clipped probabilities (keras/src/backend/tensorflow/nn.py:1262 {@code _get_logits}).
      */
-    private static final java.util.Map<Var, Var> LOGITS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final java.util.Map<Var,
+            Var> LOGITS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /** The logits a sigmoid or softmax output was computed from, or null (see {@link #LOGITS}). */
     public static Var logitsOf(Var output) { return output == null ? null : LOGITS.get(output); }
@@ -154,7 +155,8 @@ public final class Ops {
         if (out.needsGrad) t.record(() -> {
             if (out.grad == null) return;
             double[] ga = a.gradBuffer();
-            for (int i = 0; i < m; i++) DActivation.backward(act, a.value, i * n, y, i * w, out.grad, i * w, ga, i * n, n);
+            for (int i = 0; i < m; i++) DActivation.backward(act, a.value, i * n, y, i * w, out.grad, i * w, ga, i * n,
+                    n);
         });
         return out;
     }
@@ -216,7 +218,8 @@ public final class Ops {
         if (out.needsGrad) t.record(() -> {
             if (out.grad == null) return;
             double[] ga = a.gradBuffer();
-            for (int b = 0; b < batch; b++) for (int j = 0; j < n; j++) ga[(b * steps + step) * n + j] += out.grad[b * n + j];
+            for (int b = 0; b < batch; b++) for (int j = 0; j < n; j++) ga[(b * steps + step) * n
+                    + j] += out.grad[b * n + j];
         });
         return out;
     }
@@ -238,7 +241,8 @@ public final class Ops {
                 Var v = steps.get(s);
                 if (!v.needsGrad) continue;
                 double[] gv = v.gradBuffer();
-                for (int b = 0; b < batch; b++) for (int j = 0; j < n; j++) gv[b * n + j] += out.grad[(b * T + s) * n + j];
+                for (int b = 0; b < batch; b++) for (int j = 0; j < n; j++) gv[b * n + j] += out.grad[(b * T + s) * n
+                        + j];
             }
         });
         return out;
@@ -333,7 +337,9 @@ public final class Ops {
 
     // ------------------------------------------------------------ ops for the layer forms (no masks on outputs)
 
-    /** {@code y[i] = a[index[i]]} with the given shape (a permutation, a slice, a repeat, …); gradients scatter back. */
+    /**
+     * {@code y[i] = a[index[i]]} with the given shape (a permutation, a slice, a repeat, …); gradients scatter back.
+     */
     public static Var gatherElements(Tape t, Var a, int[] index, int[] shape) {
         double[] y = new double[index.length];
         for (int i = 0; i < y.length; i++) y[i] = a.value[index[i]];
@@ -413,7 +419,8 @@ public final class Ops {
         int[] st = new int[r];
         int stride = 1;
         for (int i = r - 1; i >= 0; i--) {
-            if (a.shape[i] != shape[i] && a.shape[i] != 1) throw new IllegalArgumentException("broadcast " + a + " to " + Arrays.toString(shape));
+            if (a.shape[i] != shape[i] && a.shape[i] != 1) throw new IllegalArgumentException("broadcast " + a + " to "
+                    + Arrays.toString(shape));
             st[i] = a.shape[i] == 1 && shape[i] != 1 ? 0 : stride;
             stride *= a.shape[i];
         }
@@ -437,7 +444,8 @@ public final class Ops {
 
     /** Element-wise {@code cond ? a : b} (same sizes); the gradient goes to the chosen operand. Keeps a's mask. */
     public static Var where(Tape t, boolean[] cond, Var a, Var b) {
-        if (a.size() != b.size() || cond.length != a.size()) throw new IllegalArgumentException("where: " + a + ", " + b + ", " + cond.length + " flags");
+        if (a.size() != b.size() || cond.length != a.size()) throw new IllegalArgumentException("where: " + a + ", "
+                + b + ", " + cond.length + " flags");
         double[] y = new double[a.size()];
         for (int i = 0; i < y.length; i++) y[i] = cond[i] ? a.value[i] : b.value[i];
         Var out = result(t, a.shape, y, a.needsGrad || b.needsGrad, a.mask);
@@ -475,7 +483,8 @@ public final class Ops {
     public static Var conv1d(Tape t, Var x, Var kernel, int stride, int dilation, int padLeft, int groups, int outLen) {
         int b = x.dim(0), len = x.dim(1), ch = x.dim(2);
         int k = kernel.dim(0), cg = kernel.dim(1), filters = kernel.dim(2), fg = filters / groups;
-        if (cg * groups != ch) throw new IllegalArgumentException("conv1d: " + x + " with kernel " + kernel + " in " + groups + " groups");
+        if (cg * groups != ch) throw new IllegalArgumentException("conv1d: " + x + " with kernel " + kernel + " in "
+                + groups + " groups");
         double[] xv = x.value, kv = kernel.value;
         double[] y = new double[b * outLen * filters];
         for (int s = 0; s < b; s++)

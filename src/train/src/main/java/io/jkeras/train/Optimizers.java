@@ -18,9 +18,11 @@ import java.util.Set;
 public final class Optimizers {
     private Optimizers() {}
 
-    private static final Set<String> KNOWN = Set.of("name", "learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
+    private static final Set<String> KNOWN = Set.of("name", "learning_rate", "weight_decay", "clipnorm", "clipvalue",
+            "global_clipnorm",
             "use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps",
-            "momentum", "nesterov", "beta_1", "beta_2", "epsilon", "amsgrad", "rho", "centered", "initial_accumulator_value",
+            "momentum", "nesterov", "beta_1", "beta_2", "epsilon", "amsgrad", "rho", "centered",
+                    "initial_accumulator_value",
             "jit_compile", "is_legacy_optimizer");
 
     /**
@@ -61,7 +63,8 @@ public final class Optimizers {
     private static KerasOptimizer build(String cls, Map<?, ?> c) {
         String k = cls.toLowerCase(Locale.ROOT).replace("_", "");
         for (Object f : c.keySet()) {
-            if (!KNOWN.contains(f)) throw new UnsupportedModelException(null, null, null, "optimizer " + cls + ": option '" + f + "' is not supported");
+            if (!KNOWN.contains(f)) throw new UnsupportedModelException(null, null, null, "optimizer " + cls
+                    + ": option '" + f + "' is not supported");
         }
         if (ConfigValues.bool(c, "use_ema", false)) throw unsupported(cls, "use_ema");
         if (ConfigValues.num(c, "loss_scale_factor") != null) throw unsupported(cls, "loss_scale_factor");
@@ -80,19 +83,24 @@ public final class Optimizers {
                 .clipvalue(num(c, "clipvalue")).globalClipnorm(num(c, "global_clipnorm"));
         return switch (k) {
             case "sgd" -> new Sgd(o, dbl(c, "momentum", 0.0), bool(c, "nesterov"));
-            case "adam" -> new Adam(o, dbl(c, "beta_1", 0.9), dbl(c, "beta_2", 0.999), dbl(c, "epsilon", 1e-7), bool(c, "amsgrad"));
+            case "adam" -> new Adam(o, dbl(c, "beta_1", 0.9), dbl(c, "beta_2", 0.999), dbl(c, "epsilon", 1e-7),
+                    bool(c, "amsgrad"));
             case "adamw" -> {
                 if (o.weightDecay == null) o.weightDecay(c.containsKey("weight_decay") ? null : 0.004);
-                yield new AdamW(o, dbl(c, "beta_1", 0.9), dbl(c, "beta_2", 0.999), dbl(c, "epsilon", 1e-7), bool(c, "amsgrad"));
+                yield new AdamW(o, dbl(c, "beta_1", 0.9), dbl(c, "beta_2", 0.999), dbl(c, "epsilon", 1e-7),
+                        bool(c, "amsgrad"));
             }
-            case "rmsprop" -> new RmsProp(o, dbl(c, "rho", 0.9), dbl(c, "momentum", 0.0), dbl(c, "epsilon", 1e-7), bool(c, "centered"));
+            case "rmsprop" -> new RmsProp(o, dbl(c, "rho", 0.9), dbl(c, "momentum", 0.0), dbl(c, "epsilon", 1e-7),
+                    bool(c, "centered"));
             case "adagrad" -> new Adagrad(o, dbl(c, "initial_accumulator_value", 0.1), dbl(c, "epsilon", 1e-7));
-            default -> throw new UnsupportedModelException(null, null, null, "optimizer '" + cls + "' is not supported (SGD, Adam, AdamW, RMSprop, Adagrad)");
+            default -> throw new UnsupportedModelException(null, null, null, "optimizer '" + cls
+                    + "' is not supported (SGD, Adam, AdamW, RMSprop, Adagrad)");
         };
     }
 
     private static UnsupportedModelException unsupported(String cls, String opt) {
-        return new UnsupportedModelException(null, null, null, "optimizer " + cls + ": option '" + opt + "' is not supported");
+        return new UnsupportedModelException(null, null, null, "optimizer " + cls + ": option '" + opt
+                + "' is not supported");
     }
 
     private static Double num(Map<?, ?> c, String f) { return ConfigValues.num(c, f); }

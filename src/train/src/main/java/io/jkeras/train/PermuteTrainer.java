@@ -25,7 +25,8 @@ final class PermuteTrainer implements TrainableLayer {
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
         int[] dims = layer.dims();
         if (in[0].rank() != dims.length + 1) {
-            throw new InputException(null, layer.name(), null, "expects rank " + (dims.length + 1) + " input, got " + Tensor.shapeString(in[0].shape()));
+            throw new InputException(null, layer.name(), null, "expects rank " + (dims.length + 1) + " input, got "
+                    + Tensor.shapeString(in[0].shape()));
         }
         int[] perm = new int[dims.length + 1];
         System.arraycopy(dims, 0, perm, 1, dims.length);

@@ -75,7 +75,8 @@ abstract class RecurrentTrainer implements TrainableLayer {
     static double[] overTime(double[] m, int batch, int steps, int features) {
         double[] full = new double[batch * steps * features];
         for (int b = 0; b < batch; b++)
-            for (int s = 0; s < steps; s++) System.arraycopy(m, b * features, full, (b * steps + s) * features, features);
+            for (int s = 0; s < steps; s++) System.arraycopy(m, b * features, full, (b * steps + s) * features,
+                    features);
         return full;
     }
 
@@ -88,7 +89,8 @@ abstract class RecurrentTrainer implements TrainableLayer {
         Var[] states = new Var[sc];
         for (int i = 0; i < sc; i++) {
             if (in.length > 1 + i) states[i] = in[1 + i];
-            else if (carried != null && carried[i] != null) states[i] = Var.constant(new int[]{batch, units}, carried[i].clone());
+            else if (carried != null && carried[i] != null) states[i] = Var.constant(new int[]{batch, units},
+                    carried[i].clone());
             else states[i] = Ops.zeros(batch, units);
         }
         int groups = dropoutGroups();
@@ -99,20 +101,23 @@ abstract class RecurrentTrainer implements TrainableLayer {
             // one input mask per gate: each gate's columns come from the input under its own mask
             List<Var> parts = new ArrayList<>();
             for (int g = 0; g < groups; g++) {
-                Var xg = Ops.mulConstant(t, x, overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features));
+                Var xg = Ops.mulConstant(t, x,
+                        overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features));
                 Var all = project(t, Ops.reshape(t, xg, new int[]{batch * steps, features}, false));
                 parts.add(Ops.sliceLast(t, all, g * units, units));
             }
             xp = Ops.concatLast(t, parts);
         } else {
-            Var xin = inDrop ? Ops.mulConstant(t, x, overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features)) : x;
+            Var xin = inDrop ? Ops.mulConstant(t, x,
+                    overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features)) : x;
             xp = project(t, Ops.reshape(t, xin, new int[]{batch * steps, features}, false));
         }
         double[] recMask = null;
         recurrentMasks = null;
         if (recDrop && groups > 1) {
             recurrentMasks = new double[groups][];
-            for (int g = 0; g < groups; g++) recurrentMasks[g] = ctx.dropoutMask(batch * units, config.recurrentDropout());
+            for (int g = 0; g < groups; g++) recurrentMasks[g] = ctx.dropoutMask(batch * units,
+                    config.recurrentDropout());
         } else if (recDrop) {
             recMask = ctx.dropoutMask(batch * units, config.recurrentDropout());
         }
@@ -121,7 +126,8 @@ abstract class RecurrentTrainer implements TrainableLayer {
         for (int s = 0; s < steps; s++) {
             int ts = options.goBackwards() ? steps - 1 - s : s;
             Var xs = Ops.rowsAtStep(t, xp, batch, steps, ts);
-            Var hd = recurrentMasks != null ? null : recMask == null ? states[0] : Ops.mulConstant(t, states[0], recMask);
+            Var hd = recurrentMasks != null ? null : recMask == null ? states[0]
+                    : Ops.mulConstant(t, states[0], recMask);
             Var[] next = step(t, xs, states, hd);
             if (mask == null) {
                 states = next;

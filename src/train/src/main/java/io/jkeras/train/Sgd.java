@@ -14,7 +14,8 @@ public final class Sgd extends KerasOptimizer {
 
     public Sgd(Options o, double momentum, boolean nesterov) {
         super(o);
-        if (momentum < 0 || momentum > 1) throw new io.jkeras.exceptions.InputException("SGD momentum must be in [0, 1], got " + momentum);
+        if (momentum < 0 || momentum > 1) throw new io.jkeras.exceptions.InputException(
+                "SGD momentum must be in [0, 1], got " + momentum);
         this.momentum = (float) momentum;
         this.momentumConfig = momentum;
         this.nesterov = nesterov;

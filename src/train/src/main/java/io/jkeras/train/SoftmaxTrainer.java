@@ -33,18 +33,22 @@ final class SoftmaxTrainer implements TrainableLayer {
         boolean[] red = new boolean[r];
         for (int a : layer.axes()) {
             int ax = a < 0 ? a + r : a;
-            if (ax < 0 || ax >= r) throw new InputException(null, layer.name(), null, "axis " + a + " is out of range for an input of rank " + r + " (with batch)");
+            if (ax < 0 || ax >= r) throw new InputException(null, layer.name(), null, "axis " + a
+                    + " is out of range for an input of rank " + r + " (with batch)");
             red[ax] = true;
         }
         boolean[] mask = x.mask();
         if (mask != null) {
             if (!layer.keras3Masking()) {
-                throw new UnsupportedModelException(null, layer.name(), null, "received a timestep mask; how a Keras 1/2 Softmax layer uses a mask"
+                throw new UnsupportedModelException(null, layer.name(), null,
+                        "received a timestep mask; how a Keras 1/2 Softmax layer uses a mask"
                         + " differs between releases, so masked input is supported only for files written by Keras 3");
             }
             if (r != 2) {
-                throw new UnsupportedModelException(null, layer.name(), null, "received a (batch, timesteps) mask with input " + Tensor.shapeString(s)
-                        + "; Keras broadcasts the mask against the trailing axes, which is only meaningful for (batch, timesteps) input");
+                throw new UnsupportedModelException(null, layer.name(), null,
+                        "received a (batch, timesteps) mask with input " + Tensor.shapeString(s)
+                        + "; Keras broadcasts the mask against the trailing axes, which is only meaningful for"
+                                + " (batch, timesteps) input");
             }
         }
         int[] stride = new int[r];

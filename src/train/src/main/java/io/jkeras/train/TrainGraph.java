@@ -70,7 +70,8 @@ public final class TrainGraph {
     public Var[] forward(Tape t, Var[] inputs, TrainContext ctx, CallObserver observer) {
         List<Integer> inIds = model.inputNodeIds();
         if (inputs.length != inIds.size()) {
-            throw new io.jkeras.exceptions.InputException("model '" + model.name() + "' takes " + inIds.size() + " input(s), got " + inputs.length);
+            throw new io.jkeras.exceptions.InputException("model '" + model.name() + "' takes " + inIds.size()
+                    + " input(s), got " + inputs.length);
         }
         Var[][] values = new Var[model.nodes().size()][];
         for (int i = 0; i < inputs.length; i++) values[inIds.get(i)] = new Var[]{inputs[i]};

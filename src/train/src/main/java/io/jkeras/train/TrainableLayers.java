@@ -110,7 +110,8 @@ public final class TrainableLayers {
 
         @Override public List<Param> params() { return List.of(); }
 
-        @Override public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) { return new Var[]{in[0]}; }
+        @Override public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) { return new Var[]{in[0]};
+                }
 
         @Override public Layer rebuild() { return layer; }
     }
@@ -155,7 +156,8 @@ public final class TrainableLayers {
                 }
                 default:
                     throw new io.jkeras.exceptions.UnsupportedModelException(null, layer.name(), null,
-                            "training with a " + layer.typeName() + " layer is not supported; set its rate to 0 or remove it");
+                            "training with a " + layer.typeName()
+                                    + " layer is not supported; set its rate to 0 or remove it");
             }
         }
 

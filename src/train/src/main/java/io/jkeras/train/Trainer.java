@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * <li>the epoch's {@code loss} is the mean of the batch losses weighted by batch size, as Keras'
  * loss tracker ({@code Mean} with {@code sample_weight = batch size}, trainer.py:69) accumulates it
  * in float32; with several losses also each output's unweighted loss as {@code <output>_loss}
- * (compile_utils.py:836), a plain mean over the batches; {@code val_loss} (and {@code val_<output>_loss}) likewise over the
+ * (compile_utils.py:836), a plain mean over the batches; {@code val_loss} (and {@code val_<output>_loss}) likewise over
+ * the
  * validation batches, computed after the epoch with dropout off;</li>
  * <li>stateful layers carry their state from batch to batch, through validation and across
  * epochs: Keras' {@code fit} never resets it;</li>
@@ -75,7 +76,8 @@ public final class Trainer {
             n = splitAt;
         }
         if (model.stateful() && n % o.batchSize != 0) {
-            throw new InputException("model '" + model.name() + "' is stateful: its " + n + " training samples must be a multiple of the batch size "
+            throw new InputException("model '" + model.name() + "' is stateful: its " + n
+                    + " training samples must be a multiple of the batch size "
                     + o.batchSize);
         }
         // a batch size above the sample count is one batch, as Keras' data adapters cut it; never n + bs - 1 (overflow)
@@ -113,11 +115,13 @@ public final class Trainer {
                 for (Param p : params) p.zeroGrad();
                 BatchLoss bl = fused != null
                         ? fused.lossAndGradients(xb[0], yb[0], losses.get(0), o.lossWeights, trainable)
-                        : lossOf(graph, tape, xb, yb, losses, o.lossWeights, new TrainContext(true, dropoutRng), trainable);
+                        : lossOf(graph, tape, xb, yb, losses, o.lossWeights, new TrainContext(true, dropoutRng),
+                                trainable);
                 Var lossVar = bl.total();
                 double lossValue = lossVar.value()[0];
                 if (!Double.isFinite(lossValue)) {
-                    throw new TrainingException(epoch, b, null, null, "the loss is " + lossValue + "; weights are those from before this step", graph.toModel());
+                    throw new TrainingException(epoch, b, null, null, "the loss is " + lossValue
+                            + "; weights are those from before this step", graph.toModel());
                 }
                 if (fused == null) tape.backward(lossVar);
                 for (Param p : trainable) {
@@ -125,7 +129,8 @@ public final class Trainer {
                     if (g == null) continue;
                     for (double v : g) {
                         if (!Double.isFinite(v)) {
-                            throw new TrainingException(epoch, b, p.layer(), p.name(), "a gradient is " + v + " (loss " + lossValue
+                            throw new TrainingException(epoch, b, p.layer(), p.name(), "a gradient is " + v + " (loss "
+                                    + lossValue
                                     + "); weights are those from before this step", graph.toModel());
                         }
                     }
@@ -139,7 +144,8 @@ public final class Trainer {
                     Param p = trainable.get(i);
                     for (double v : p.var().value()) {
                         if (!Double.isFinite(v)) {
-                            for (int k = 0; k < before.length; k++) System.arraycopy(before[k], 0, trainable.get(k).var().value(), 0, before[k].length);
+                            for (int k = 0; k < before.length; k++) System.arraycopy(before[k], 0, trainable.get(k)
+                                    .var().value(), 0, before[k].length);
                             if (kopt != null) kopt.importState(optBefore);
                             throw new TrainingException(epoch, b, p.layer(), p.name(), "the update made a weight " + v
                                     + "; weights are those from before this step", graph.toModel());
@@ -152,7 +158,8 @@ public final class Trainer {
             }
             Map<String, Double> logs = metrics.results("");
             if (vx != null) logs.putAll(evaluate(graph, vx, vy, losses, o.lossWeights,
-                    o.validationBatchSize != null ? o.validationBatchSize : o.batchSize, trainable, "val_", o.trainPath));
+                    o.validationBatchSize != null ? o.validationBatchSize : o.batchSize, trainable, "val_",
+                            o.trainPath));
             history.add(logs);
             epochsRun = epoch + 1;
             for (ProgressListener l : o.listeners) l.onEpochEnd(epoch, logs);
@@ -171,14 +178,17 @@ public final class Trainer {
      * several outputs each output's unweighted loss as {@code <output>_loss}; dropout off;
      * stateful state carried.
      */
-    public static Map<String, Double> evaluate(TrainGraph graph, Tensor[] x, Tensor[] y, List<Loss> losses, double[] lossWeights,
+    public static Map<String,
+            Double> evaluate(TrainGraph graph, Tensor[] x, Tensor[] y, List<Loss> losses, double[] lossWeights,
                                                int batchSize, List<Param> trainable, String prefix) {
-        return graph.model().engine().bind(() -> evaluate(graph, x, y, losses, lossWeights, batchSize, trainable, prefix,
+        return graph.model().engine()
+                .bind(() -> evaluate(graph, x, y, losses, lossWeights, batchSize, trainable, prefix,
                 FusedRecurrentFit.defaultMode()));
     }
 
     private static Map<String, Double> evaluate(TrainGraph graph, Tensor[] x, Tensor[] y, List<Loss> losses,
-                                                double[] lossWeights, int batchSize, List<Param> trainable, String prefix,
+                                                double[] lossWeights, int batchSize, List<Param> trainable,
+                                                        String prefix,
                                                 FusedRecurrentFit.Mode path) {
         int n = x[0].dim(0);
         Metrics m = new Metrics();
@@ -270,26 +280,31 @@ public final class Trainer {
         int outs = model.outputCount();
         List<Loss> ls = new ArrayList<>();
         if (o.losses != null) {
-            if (o.losses.size() != outs) throw new InputException("model '" + model.name() + "' has " + outs + " output(s), got " + o.losses.size() + " losses");
+            if (o.losses.size() != outs) throw new InputException("model '" + model.name() + "' has " + outs
+                    + " output(s), got " + o.losses.size() + " losses");
             ls.addAll(o.losses);
         } else if (o.loss != null) {
             for (int i = 0; i < outs; i++) ls.add(o.loss);
         } else {
             throw new InputException("fit needs a loss");
         }
-        if (ls.stream().allMatch(java.util.Objects::isNull)) throw new InputException("fit needs a loss for at least one output");
+        if (ls.stream().allMatch(java.util.Objects::isNull)) throw new InputException(
+                "fit needs a loss for at least one output");
         if (o.lossWeights != null && o.lossWeights.length != outs) {
-            throw new InputException("model '" + model.name() + "' has " + outs + " output(s), got " + o.lossWeights.length + " loss weights");
+            throw new InputException("model '" + model.name() + "' has " + outs + " output(s), got "
+                    + o.lossWeights.length + " loss weights");
         }
         return ls;
     }
 
     private static void checkData(Model model, Tensor[] x, Tensor[] y, String xn, String yn) {
         if (x == null || x.length != model.inputCount()) {
-            throw new InputException("model '" + model.name() + "' takes " + model.inputCount() + " input(s), got " + (x == null ? 0 : x.length) + " " + xn);
+            throw new InputException("model '" + model.name() + "' takes " + model.inputCount() + " input(s), got "
+                    + (x == null ? 0 : x.length) + " " + xn);
         }
         if (y == null || y.length != model.outputCount()) {
-            throw new InputException("model '" + model.name() + "' has " + model.outputCount() + " output(s), got " + (y == null ? 0 : y.length) + " " + yn);
+            throw new InputException("model '" + model.name() + "' has " + model.outputCount() + " output(s), got "
+                    + (y == null ? 0 : y.length) + " " + yn);
         }
         for (int i = 0; i < x.length; i++) {
             io.jkeras.layers.InputLayer in = model.input(i);
@@ -306,12 +321,14 @@ public final class Trainer {
         }
         int n = x[0].dim(0);
         if (n == 0) {
-            throw new InputException(xn + " holds 0 samples (shape " + Tensor.shapeString(x[0].shape()) + "); fit needs at least one");
+            throw new InputException(xn + " holds 0 samples (shape " + Tensor.shapeString(x[0].shape())
+                    + "); fit needs at least one");
         }
         for (Tensor[] ts : new Tensor[][]{x, y}) {
             for (Tensor t : ts) {
                 if (t.rank() == 0 || t.dim(0) != n) {
-                    throw new InputException("all inputs and targets need the same number of samples: " + n + " vs shape " + Tensor.shapeString(t.shape()));
+                    throw new InputException("all inputs and targets need the same number of samples: " + n
+                            + " vs shape " + Tensor.shapeString(t.shape()));
                 }
                 for (float v : t.data()) {
                     if (!Float.isFinite(v)) throw new InputException(xn + "/" + yn + " hold NaN or infinite values");

@@ -18,7 +18,8 @@ import java.util.List;
  * @param format      where it was read from: {@code keras-zip} (compile_config + {@code optimizer/vars})
  *                    or {@code keras-hdf5} (training_config + {@code optimizer_weights})
  */
-public record TrainingState(KerasOptimizer optimizer, boolean restored, LossConfig loss, List<Double> lossWeights, String format) {
+public record TrainingState(KerasOptimizer optimizer, boolean restored, LossConfig loss, List<Double> lossWeights,
+        String format) {
     public TrainingState {
         lossWeights = lossWeights == null ? null : List.copyOf(lossWeights);
     }
@@ -38,7 +39,8 @@ public record TrainingState(KerasOptimizer optimizer, boolean restored, LossConf
      *                                   implement, or losses keyed by output name
      */
     public List<Loss> losses() {
-        if (!hasLoss()) throw new UnsupportedModelException(null, null, null, "the model file's compile config names no loss");
+        if (!hasLoss()) throw new UnsupportedModelException(null, null, null,
+                "the model file's compile config names no loss");
         return loss.losses();
     }
 

@@ -17,7 +17,8 @@ public final class Var {
     Var(int[] shape, double[] value, boolean needsGrad, boolean[] mask) {
         long n = 1;
         for (int d : shape) n *= d;
-        if (n != value.length) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + value.length);
+        if (n != value.length) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
+                + " values, got " + value.length);
         this.shape = shape.clone();
         this.value = value;
         this.needsGrad = needsGrad;
@@ -27,7 +28,8 @@ public final class Var {
     /** A constant (no gradient). */
     public static Var constant(int[] shape, double[] value) { return new Var(shape, value, false, null); }
 
-    public static Var constant(int[] shape, double[] value, boolean[] mask) { return new Var(shape, value, false, mask); }
+    public static Var constant(int[] shape, double[] value, boolean[] mask) { return new Var(shape, value, false, mask);
+            }
 
     /** A leaf whose gradient is wanted (a parameter, or an input in a gradient check). */
     public static Var leaf(int[] shape, double[] value) { return new Var(shape, value, true, null); }

@@ -56,10 +56,12 @@ class FusedRecurrentFitTest {
     /** Input → {@code kind}(units) → Dense(outs): a random Sequential model (gru: reset_after=True, gru1: False). */
     static Model model(String kind, int units, int steps, int features, int outs, boolean useBias, boolean backwards,
                        Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
-        return stacked(new String[]{kind}, new int[]{units}, steps, features, outs, useBias, backwards, denseAct, tc, seed);
+        return stacked(new String[]{kind}, new int[]{units}, steps, features, outs, useBias, backwards, denseAct, tc,
+                seed);
     }
 
-    static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
+    static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias,
+            boolean backwards,
                          Activation denseAct, Map<String, TrainingConfig> tc, long seed) {
         return stacked(kinds, units, steps, features, outs, useBias, backwards, denseAct, tc, seed, "dense", false);
     }
@@ -68,8 +70,10 @@ class FusedRecurrentFitTest {
      * Input → {@code kinds[i]}(units[i]) … → Dense(outs), every recurrent layer but the last
      * returning sequences; layers named rnn, rnn1, rnn2, …; go_backwards on the first.
      */
-    static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias, boolean backwards,
-                         Activation denseAct, Map<String, TrainingConfig> tc, long seed, String head, boolean stateful) {
+    static Model stacked(String[] kinds, int[] units, int steps, int features, int outs, boolean useBias,
+            boolean backwards,
+                         Activation denseAct, Map<String, TrainingConfig> tc, long seed, String head,
+                                 boolean stateful) {
         boolean seqHead = !head.equals("dense");
         Random r = new Random(seed);
         double s = 0.6;
@@ -95,14 +99,16 @@ class FusedRecurrentFitTest {
                         rnd(r, u * u, s), useBias ? rnd(r, u, s) : null, o);
                 default -> throw new IllegalArgumentException(kinds[i]);
             };
-            nodes.add(new Node(i + 1, rnn, List.of(new Node.Ref(i, 0)), new int[][]{last && !seqHead ? new int[]{u} : new int[]{steps, u}}));
+            nodes.add(new Node(i + 1, rnn, List.of(new Node.Ref(i, 0)),
+                    new int[][]{last && !seqHead ? new int[]{u} : new int[]{steps, u}}));
             layers.add(rnn);
             f = u;
         }
         Dense d = new Dense("dense", f, outs, denseAct, rnd(r, f * outs, s), rnd(r, outs, s));
         Layer top = head.equals("td") ? new io.jkeras.layers.TimeDistributed("dense", d) : d;
         int id = kinds.length + 1;
-        nodes.add(new Node(id, top, List.of(new Node.Ref(id - 1, 0)), new int[][]{seqHead ? new int[]{steps, outs} : new int[]{outs}}));
+        nodes.add(new Node(id, top, List.of(new Node.Ref(id - 1, 0)),
+                new int[][]{seqHead ? new int[]{steps, outs} : new int[]{outs}}));
         layers.add(top);
         return new Model("m", nodes, List.of(0), List.of(new Node.Ref(id, 0)), layers, Map.of(), tc);
     }
@@ -124,7 +130,8 @@ class FusedRecurrentFitTest {
     }
 
     /** The tape's gradients of one batch (loss, weight and activity penalties included), by param full name. */
-    static Map<String, double[]> tapeGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut) {
+    static Map<String, double[]> tapeGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights,
+            double[] lossOut) {
         TrainGraph g = new TrainGraph(m);
         Tape t = new Tape();
         Trainer.BatchLoss bl = Trainer.lossOf(g, t, new Tensor[]{x}, new Tensor[]{y}, List.of(loss), lossWeights,
@@ -134,12 +141,14 @@ class FusedRecurrentFitTest {
         return grads(g);
     }
 
-    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut) {
+    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights,
+            double[] lossOut) {
         return fusedGradients(m, x, y, loss, lossWeights, lossOut, 0);
     }
 
     /** {@link #fusedGradients} with the batch split into {@code parts} parts (0: as the engine decides). */
-    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights, double[] lossOut,
+    static Map<String, double[]> fusedGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights,
+            double[] lossOut,
                                                 int parts) {
         TrainGraph g = new TrainGraph(m);
         FusedRecurrentFit f = FusedRecurrentFit.select(g, new Tensor[]{x}, List.of(loss));
@@ -147,12 +156,14 @@ class FusedRecurrentFitTest {
         if (parts > 0) {
             f.minPartRows = 1;
             assertThat(Engine.current().withThreads(parts).bind(() -> f.parts(x.dim(0)))).isEqualTo(parts);
-            return Engine.current().withThreads(parts).bind(() -> fusedGradients(f, g, x, y, loss, lossWeights, lossOut));
+            return Engine.current().withThreads(parts)
+                    .bind(() -> fusedGradients(f, g, x, y, loss, lossWeights, lossOut));
         }
         return fusedGradients(f, g, x, y, loss, lossWeights, lossOut);
     }
 
-    private static Map<String, double[]> fusedGradients(FusedRecurrentFit f, TrainGraph g, Tensor x, Tensor y, Loss loss,
+    private static Map<String,
+            double[]> fusedGradients(FusedRecurrentFit f, TrainGraph g, Tensor x, Tensor y, Loss loss,
                                                         double[] lossWeights, double[] lossOut) {
         for (int rep = 0; rep < 2; rep++) {  // twice: reused buffers must not leak state from the previous batch
             for (Param p : g.params()) p.zeroGrad();
@@ -169,7 +180,8 @@ class FusedRecurrentFitTest {
 
     static void assertClose(Map<String, double[]> want, Map<String, double[]> got, double rtol) {
         assertThat(got.keySet()).isEqualTo(want.keySet());
-        assertThat(want.get("dense/kernel")).as("the tape gives a gradient").isNotNull().matches(g -> java.util.Arrays.stream(g).anyMatch(v -> v != 0));
+        assertThat(want.get("dense/kernel")).as("the tape gives a gradient").isNotNull()
+                .matches(g -> java.util.Arrays.stream(g).anyMatch(v -> v != 0));
         for (String k : want.keySet()) {
             double[] a = want.get(k), b = got.get(k);
             if (a == null) {
@@ -181,7 +193,8 @@ class FusedRecurrentFitTest {
             for (double v : a) scale = Math.max(scale, Math.abs(v));
             // (a zero gradient, e.g. the recurrent kernel's with one step, must be exactly zero on both paths)
             for (int i = 0; i < a.length; i++) {
-                assertThat(Math.abs(b[i] - a[i])).as("%s[%d]: fused %s, tape %s", k, i, b[i], a[i]).isLessThanOrEqualTo(rtol * scale);
+                assertThat(Math.abs(b[i] - a[i])).as("%s[%d]: fused %s, tape %s", k, i, b[i], a[i])
+                        .isLessThanOrEqualTo(rtol * scale);
             }
         }
     }
@@ -212,9 +225,11 @@ class FusedRecurrentFitTest {
     @MethodSource("variants")
     void optionsMatchTheTape(String kind) {
         TrainingConfig.Regularizer l2 = new TrainingConfig.Regularizer(0, 0.01);
-        TrainingConfig rc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2, "recurrent_kernel", new TrainingConfig.Regularizer(0.003, 0)),
+        TrainingConfig rc = new TrainingConfig(true, 0, 0,
+                Map.of("kernel", l2, "recurrent_kernel", new TrainingConfig.Regularizer(0.003, 0)),
                 new TrainingConfig.Regularizer(0.01, 0.03), Map.of(), Map.of());
-        TrainingConfig dc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2), new TrainingConfig.Regularizer(0.02, 0.01), Map.of(), Map.of());
+        TrainingConfig dc = new TrainingConfig(true, 0, 0, Map.of("kernel", l2),
+                new TrainingConfig.Regularizer(0.02, 0.01), Map.of(), Map.of());
         for (boolean bias : new boolean[]{true, false}) {
             Random r = new Random(5);
             Model m = model(kind, 7, 5, 3, 3, bias, true, Activation.SIGMOID, Map.of("rnn", rc, "dense", dc), 11);
@@ -226,7 +241,8 @@ class FusedRecurrentFitTest {
             double[] lt = new double[1], lf = new double[1];
             Map<String, double[]> want = tapeGradients(m, x, y, loss, new double[]{0.7}, lt);
             Map<String, double[]> got = fusedGradients(m, x, y, loss, new double[]{0.7}, lf);
-            assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+            assertThat(lf[0]).isCloseTo(lt[0],
+                    org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
             assertClose(want, got, GRAD_RTOL);
         }
     }
@@ -246,7 +262,8 @@ class FusedRecurrentFitTest {
     @MethodSource("stacks")
     void stackedLayersMatchTheTape(String kinds, String units, boolean backwards, String frozen) {
         int[] us = java.util.Arrays.stream(units.split(",")).mapToInt(Integer::parseInt).toArray();
-        Map<String, TrainingConfig> tc = frozen.isEmpty() ? Map.of() : Map.of(frozen, TrainingConfig.DEFAULT.withTrainable(false));
+        Map<String, TrainingConfig> tc = frozen.isEmpty() ? Map.of()
+                : Map.of(frozen, TrainingConfig.DEFAULT.withTrainable(false));
         for (int steps : new int[]{1, 5}) {
             Random r = new Random(steps * 7L + us[0]);
             Model m = stacked(kinds.split(","), us, steps, 4, 2, true, backwards, Activation.LINEAR, tc, 23 + steps);
@@ -254,7 +271,8 @@ class FusedRecurrentFitTest {
             double[] lt = new double[1], lf = new double[1];
             Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
             Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
-            assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+            assertThat(lf[0]).isCloseTo(lt[0],
+                    org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
             if (!frozen.isEmpty()) assertThat(want.get(frozen + "/kernel")).isNull();
             assertClose(want, got, GRAD_RTOL);
         }
@@ -279,7 +297,8 @@ class FusedRecurrentFitTest {
     @MethodSource("splits")
     void splittingTheBatchChangesNothing(String kind, String head, boolean stateful) {
         int batch = 7, steps = 5;
-        TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.02, 0.05), Map.of(), Map.of());
+        TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.02, 0.05),
+                Map.of(), Map.of());
         Model m = stacked(new String[]{"lstm", kind}, new int[]{5, 17}, steps, 3, 2, true, !stateful, Activation.LINEAR,
                 Map.of("rnn", act), 37, head, stateful);
         Random r = new Random(43);
@@ -294,7 +313,8 @@ class FusedRecurrentFitTest {
             double[] lf = new double[1];
             Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf, parts);
             if (want != null) {
-                assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+                assertThat(lf[0]).isCloseTo(lt[0],
+                        org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
                 assertClose(want, got, GRAD_RTOL);
             }
             if (first == null) {
@@ -304,7 +324,8 @@ class FusedRecurrentFitTest {
             }
             assertThat(lf[0]).as("loss with %d parts", parts).isEqualTo(firstLoss);
             assertThat(got.keySet()).isEqualTo(first.keySet());
-            for (String k : first.keySet()) assertThat(got.get(k)).as("gradient of %s with %d parts", k, parts).isEqualTo(first.get(k));
+            for (String k : first.keySet()) assertThat(got.get(k)).as("gradient of %s with %d parts", k, parts)
+                    .isEqualTo(first.get(k));
         }
     }
 
@@ -332,18 +353,22 @@ class FusedRecurrentFitTest {
                 String[] kinds = two ? new String[]{"lstm", kind} : new String[]{kind};
                 int[] units = two ? new int[]{5, 7} : new int[]{7};
                 // with two layers, activity regularizers on both (one on a whole sequence, one on the top layer's)
-                TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(), new TrainingConfig.Regularizer(0.02, 0.05), Map.of(), Map.of());
+                TrainingConfig act = new TrainingConfig(true, 0, 0, Map.of(),
+                        new TrainingConfig.Regularizer(0.02, 0.05), Map.of(), Map.of());
                 Map<String, TrainingConfig> tc = two ? Map.of("rnn", act, "rnn1", act) : Map.of();
-                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR, tc, 29, head, false);
+                Model m = stacked(kinds, units, steps, 3, 2, true, two, bce ? Activation.SIGMOID : Activation.LINEAR,
+                        tc, 29, head, false);
                 Tensor x = tensor(r, batch, steps, 3);
                 float[] yv = new float[batch * steps * 2];
-                for (int i = 0; i < yv.length; i++) yv[i] = bce ? (r.nextBoolean() ? 1f : 0f) : (float) r.nextGaussian();
+                for (int i = 0; i < yv.length; i++) yv[i] = bce ? (r.nextBoolean() ? 1f : 0f)
+                        : (float) r.nextGaussian();
                 Tensor y = new Tensor(new int[]{batch, steps, 2}, yv);
                 Loss loss = bce ? Losses.binaryCrossentropy(false, 0) : Losses.meanSquaredError();
                 double[] lt = new double[1], lf = new double[1];
                 Map<String, double[]> want = tapeGradients(m, x, y, loss, null, lt);
                 Map<String, double[]> got = fusedGradients(m, x, y, loss, null, lf);
-                assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
+                assertThat(lf[0]).isCloseTo(lt[0],
+                        org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
                 assertClose(want, got, GRAD_RTOL);
             }
         }
@@ -358,7 +383,8 @@ class FusedRecurrentFitTest {
     void statefulLayersMatchTheTape(String kind) {
         for (int steps : new int[]{1, 5}) {
             Random r = new Random(steps + 41);
-            Model m = stacked(new String[]{"lstm", kind}, new int[]{5, 7}, steps, 3, 2, true, false, Activation.LINEAR, Map.of(), 31, "dense", true);
+            Model m = stacked(new String[]{"lstm", kind}, new int[]{5, 7}, steps, 3, 2, true, false, Activation.LINEAR,
+                    Map.of(), 31, "dense", true);
             Tensor x = tensor(r, 3, steps, 3), y = tensor(r, 3, 2);
             TrainGraph gt = new TrainGraph(m), gf = new TrainGraph(m);
             for (Node n : m.nodes()) {
@@ -372,19 +398,22 @@ class FusedRecurrentFitTest {
                 }
             }
             Tape t = new Tape();
-            Trainer.BatchLoss bl = Trainer.lossOf(gt, t, new Tensor[]{x}, new Tensor[]{y}, List.of(Losses.meanSquaredError()), null,
+            Trainer.BatchLoss bl = Trainer.lossOf(gt, t, new Tensor[]{x}, new Tensor[]{y},
+                    List.of(Losses.meanSquaredError()), null,
                     new TrainContext(true, new SplittableRandom(0)), gt.trainableParams());
             t.backward(bl.total());
             FusedRecurrentFit f = FusedRecurrentFit.select(gf, new Tensor[]{x}, List.of(Losses.meanSquaredError()));
             assertThat(f).isNotNull();
-            double lf = f.lossAndGradients(x, y, Losses.meanSquaredError(), null, gf.trainableParams()).total().value()[0];
+            double lf = f.lossAndGradients(x, y, Losses.meanSquaredError(), null, gf.trainableParams()).total()
+                    .value()[0];
             assertThat(lf).isCloseTo(bl.total().value()[0], org.assertj.core.api.Assertions.within(1e-5));
             assertClose(grads(gt), grads(gf), GRAD_RTOL);
             for (Node n : m.nodes()) {
                 if (!n.layer().stateful()) continue;
                 double[][] a = gt.carried(n), b = gf.carried(n);
                 for (int i = 0; i < a.length; i++)
-                    for (int j = 0; j < a[i].length; j++) assertThat(b[i][j]).as("carried state").isCloseTo(a[i][j], org.assertj.core.api.Assertions.within(1e-5));
+                    for (int j = 0; j < a[i].length; j++) assertThat(b[i][j]).as("carried state")
+                            .isCloseTo(a[i][j], org.assertj.core.api.Assertions.within(1e-5));
             }
         }
         // training: the states carry from batch to batch and across epochs on both paths
@@ -392,19 +421,24 @@ class FusedRecurrentFitTest {
         Tensor x = tensor(r, 12, 5, 3), y = tensor(r, 12, 2);
         List<List<Double>> losses = new ArrayList<>();
         List<Map<String, float[]>> weights = new ArrayList<>();
-        for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
-            Model m = stacked(new String[]{kind}, new int[]{7}, 5, 3, 2, true, false, Activation.LINEAR, Map.of(), 37, "dense", true);
-            FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, new FitOptions().loss(Losses.meanSquaredError())
+        for (FusedRecurrentFit.Mode mode
+                : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
+            Model m = stacked(new String[]{kind}, new int[]{7}, 5, 3, 2, true, false, Activation.LINEAR, Map.of(), 37,
+                    "dense", true);
+            FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, new FitOptions()
+                    .loss(Losses.meanSquaredError())
                     .optimizer(new Sgd(0.1)).batchSize(3).epochs(3).shuffle(false).trainPath(mode));
             losses.add(res.history().get("loss"));
             Map<String, float[]> w = new HashMap<>();
             for (Model.NamedWeight nw : res.model().weights()) w.put(nw.fullName(), nw.weight().values());
             weights.add(w);
         }
-        for (int e = 0; e < 3; e++) assertThat(losses.get(1).get(e)).isCloseTo(losses.get(0).get(e), org.assertj.core.api.Assertions.within(1e-5));
+        for (int e = 0; e < 3; e++) assertThat(losses.get(1).get(e))
+                .isCloseTo(losses.get(0).get(e), org.assertj.core.api.Assertions.within(1e-5));
         for (String k : weights.get(0).keySet()) {
             float[] a = weights.get(0).get(k), b = weights.get(1).get(k);
-            for (int i = 0; i < a.length; i++) assertThat((double) Math.abs(a[i] - b[i])).as("%s[%d]", k, i).isLessThanOrEqualTo(1e-5);
+            for (int i = 0; i < a.length; i++) assertThat((double) Math.abs(a[i] - b[i])).as("%s[%d]", k, i)
+                    .isLessThanOrEqualTo(1e-5);
         }
     }
 
@@ -437,9 +471,11 @@ class FusedRecurrentFitTest {
         for (boolean adam : new boolean[]{false, true}) {
             Map<String, float[]> w0 = null, w1 = null;
             List<Double> h0 = null, h1 = null;
-            for (FusedRecurrentFit.Mode mode : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
+            for (FusedRecurrentFit.Mode mode
+                    : new FusedRecurrentFit.Mode[]{FusedRecurrentFit.Mode.TAPE, FusedRecurrentFit.Mode.FUSED}) {
                 Model m = model(kind, 7, steps, features, 2, true, false, Activation.LINEAR, Map.of(), 19);
-                FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(adam ? new Adam(1e-2) : new Sgd(0.1))
+                FitOptions o = new FitOptions().loss(Losses.meanSquaredError())
+                        .optimizer(adam ? new Adam(1e-2) : new Sgd(0.1))
                         .batchSize(4).epochs(3).shuffle(true).seed(5).validationSplit(0.25).trainPath(mode);
                 FitResult res = Trainer.fit(m, new Tensor[]{x}, new Tensor[]{y}, o);
                 Map<String, float[]> w = new HashMap<>();
@@ -453,10 +489,12 @@ class FusedRecurrentFitTest {
             for (String k : w0.keySet()) {
                 float[] a = w0.get(k), b = w1.get(k);
                 for (int i = 0; i < a.length; i++) {
-                    assertThat((double) Math.abs(a[i] - b[i])).as("%s %s[%d]", adam ? "Adam" : "SGD", k, i).isLessThanOrEqualTo(tol);
+                    assertThat((double) Math.abs(a[i] - b[i])).as("%s %s[%d]", adam ? "Adam" : "SGD", k, i)
+                            .isLessThanOrEqualTo(tol);
                 }
             }
-            for (int e = 0; e < h0.size(); e++) assertThat(h1.get(e)).isCloseTo(h0.get(e), org.assertj.core.api.Assertions.within(1e-5));
+            for (int e = 0; e < h0.size(); e++) assertThat(h1.get(e))
+                    .isCloseTo(h0.get(e), org.assertj.core.api.Assertions.within(1e-5));
         }
     }
 
@@ -473,7 +511,8 @@ class FusedRecurrentFitTest {
         Tensor masked = new Tensor(new int[]{2, 4, 3}, x.data(), new boolean[8]);
         assertThat(FusedRecurrentFit.whyNot(ok, new Tensor[]{masked}, List.of(mse))).isNotNull();
         Model plain = model("gru", 3, 4, 3, 1, true, false, Activation.LINEAR, Map.of(), 1);
-        Model states = plain.withLayers(Map.of(plain.layers().get(1), new Gru("rnn", 3, 3, Activation.TANH, Activation.SIGMOID, true,
+        Model states = plain.withLayers(
+                Map.of(plain.layers().get(1), new Gru("rnn", 3, 3, Activation.TANH, Activation.SIGMOID, true,
                 new float[27], new float[27], null, new RecurrentOptions(false, true, false, false))));
         assertThat(FusedRecurrentFit.whyNot(states, new Tensor[]{x}, List.of(mse))).contains("returns states");
         // under AUTO the tape runs; under FUSED the fit is refused
@@ -481,6 +520,7 @@ class FusedRecurrentFitTest {
         FitOptions o = new FitOptions().loss(mse).optimizer(new Sgd(0.1)).batchSize(2);
         assertThat(Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o).history().get("loss")).hasSize(1);
         o.trainPath(FusedRecurrentFit.Mode.FUSED);
-        assertThatThrownBy(() -> Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o)).hasMessageContaining("dropout");
+        assertThatThrownBy(() -> Trainer.fit(dropped, new Tensor[]{x}, new Tensor[]{y}, o))
+                .hasMessageContaining("dropout");
     }
 }

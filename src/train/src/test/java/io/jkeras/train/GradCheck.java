@@ -31,10 +31,12 @@ public final class GradCheck {
                 double down = lossOf.apply(new Tape()).value[0];
                 v.value[i] = keep;
                 double numeric = (up - down) / (2 * h);
-                double rel = Math.abs(analytic[i] - numeric) / Math.max(Math.abs(analytic[i]) + Math.abs(numeric), 1e-8);
+                double rel = Math.abs(analytic[i] - numeric) / Math.max(Math.abs(analytic[i]) + Math.abs(numeric),
+                        1e-8);
                 if (Math.abs(analytic[i] - numeric) < 1e-9) rel = 0; // both ~0
                 worst = Math.max(worst, rel);
-                assertThat(rel).as("%s element %d: analytic %s, numeric %s", v, i, analytic[i], numeric).isLessThanOrEqualTo(tol);
+                assertThat(rel).as("%s element %d: analytic %s, numeric %s", v, i, analytic[i], numeric)
+                        .isLessThanOrEqualTo(tol);
             }
         }
         return worst;

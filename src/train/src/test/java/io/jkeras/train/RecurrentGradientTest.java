@@ -59,7 +59,8 @@ class RecurrentGradientTest {
         Random r = new Random(42);
         int units = 3, f = 2, batch = 2, steps = 4;
         Lstm l = new Lstm("lstm", units, f, Activation.TANH, Activation.SIGMOID, rnd(r, f * 4 * units, 0.5),
-                rnd(r, units * 4 * units, 0.5), rnd(r, 4 * units, 0.5), new RecurrentOptions(seq, returnState, back, false));
+                rnd(r, units * 4 * units, 0.5), rnd(r, 4 * units, 0.5),
+                        new RecurrentOptions(seq, returnState, back, false));
         check(new LstmTrainer(l, TrainingConfig.DEFAULT), batch, steps, f, masked, r);
     }
 
@@ -68,7 +69,8 @@ class RecurrentGradientTest {
     void simpleRnn(boolean seq, boolean back, boolean returnState, boolean masked) {
         Random r = new Random(7);
         int units = 3, f = 2, batch = 2, steps = 4;
-        SimpleRnn l = new SimpleRnn("rnn", units, f, Activation.TANH, rnd(r, f * units, 0.5), rnd(r, units * units, 0.5),
+        SimpleRnn l = new SimpleRnn("rnn", units, f, Activation.TANH, rnd(r, f * units, 0.5),
+                rnd(r, units * units, 0.5),
                 rnd(r, units, 0.5), new RecurrentOptions(seq, returnState, back, false));
         check(new SimpleRnnTrainer(l, TrainingConfig.DEFAULT), batch, steps, f, masked, r);
     }
@@ -79,7 +81,8 @@ class RecurrentGradientTest {
         Random r = new Random(11);
         int units = 3, f = 2, batch = 2, steps = 4;
         Lstm l = new Lstm("lstm", units, f, Activation.TANH, Activation.SIGMOID, rnd(r, f * 4 * units, 0.5),
-                rnd(r, units * 4 * units, 0.5), rnd(r, 4 * units, 0.5), new RecurrentOptions(true, false, false, false));
+                rnd(r, units * 4 * units, 0.5), rnd(r, 4 * units, 0.5),
+                        new RecurrentOptions(true, false, false, false));
         TrainingConfig c = new TrainingConfig(true, 0.3, 0.4, java.util.Map.of(), null, java.util.Map.of());
         LstmTrainer form = new LstmTrainer(l, c);
         assertThat(form.dropoutGroups()).isEqualTo(4);
@@ -88,7 +91,8 @@ class RecurrentGradientTest {
         form.params().forEach(p -> leaves.add(p.var()));
         GradCheck.check(leaves, t -> weightedSum(t, form.forward(t, new Var[]{x},
                 new TrainContext(true, new java.util.SplittableRandom(5)), null), r), 1e-6);
-        Var[] train = form.forward(new Tape(), new Var[]{x}, new TrainContext(true, new java.util.SplittableRandom(5)), null);
+        Var[] train = form.forward(new Tape(), new Var[]{x}, new TrainContext(true, new java.util.SplittableRandom(5)),
+                null);
         Var[] infer = form.forward(new Tape(), new Var[]{x}, new TrainContext(false, null), null);
         assertThat(train[0].value()).isNotEqualTo(infer[0].value());
     }
@@ -102,7 +106,8 @@ class RecurrentGradientTest {
         Var x = Var.leaf(new int[]{2, 5, 4}, rndD(r, 40));
         List<Var> leaves = new ArrayList<>(List.of(x));
         form.params().forEach(p -> leaves.add(p.var()));
-        GradCheck.check(leaves, t -> weightedSum(t, form.forward(t, new Var[]{x}, new TrainContext(false, null), null), r), 1e-6);
+        GradCheck.check(leaves, t
+                -> weightedSum(t, form.forward(t, new Var[]{x}, new TrainContext(false, null), null), r), 1e-6);
     }
 
     static Stream<Activation> activations() {
@@ -120,7 +125,8 @@ class RecurrentGradientTest {
         Var x = new Var(new int[]{batch, steps, f}, rndD(r, batch * steps * f), true, mask);
         List<Var> leaves = new ArrayList<>(List.of(x));
         form.params().forEach(p -> leaves.add(p.var()));
-        double worst = GradCheck.check(leaves, t -> weightedSum(t, form.forward(t, new Var[]{x}, new TrainContext(false, null), null), r), 1e-6);
+        double worst = GradCheck.check(leaves, t
+                -> weightedSum(t, form.forward(t, new Var[]{x}, new TrainContext(false, null), null), r), 1e-6);
         assertThat(worst).isLessThanOrEqualTo(1e-6);
         // the training form's forward equals the engine's inference (float) within float rounding
         Tensor in = new Tensor(x.shape(), toFloat(x.value()), mask);
@@ -128,7 +134,8 @@ class RecurrentGradientTest {
         Var[] train = form.forward(new Tape(), new Var[]{x}, new TrainContext(false, null), null);
         for (int i = 0; i < engine.length; i++) {
             for (int k = 0; k < engine[i].size(); k++) {
-                assertThat((double) engine[i].data()[k]).isCloseTo(train[i].value()[k], org.assertj.core.data.Offset.offset(1e-5));
+                assertThat((double) engine[i].data()[k])
+                        .isCloseTo(train[i].value()[k], org.assertj.core.data.Offset.offset(1e-5));
             }
         }
     }

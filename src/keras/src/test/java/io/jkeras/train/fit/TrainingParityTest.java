@@ -48,10 +48,13 @@ class TrainingParityTest {
         Assumptions.assumeTrue(Files.isDirectory(ROOT), "no fixtures/train directory");
         List<Path> cases = new ArrayList<>();
         try (Stream<Path> s = Files.list(ROOT)) {
-            s.filter(p -> Files.isRegularFile(p.resolve("case.json")) && Files.isRegularFile(p.resolve("final.h5"))).sorted().forEach(cases::add);
+            s.filter(p -> Files.isRegularFile(p.resolve("case.json")) && Files.isRegularFile(p.resolve("final.h5")))
+                    .sorted().forEach(cases::add);
         }
         Assumptions.assumeFalse(cases.isEmpty(), "no training fixtures yet");
-        return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> runCase(d, FusedRecurrentFit.defaultMode())));
+        return cases.stream()
+                .map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), ()
+                -> runCase(d, FusedRecurrentFit.defaultMode())));
     }
 
     /** The cases that run fused by default, forced onto the tape. */
@@ -60,7 +63,8 @@ class TrainingParityTest {
         Assumptions.assumeTrue(Files.isDirectory(ROOT), "no fixtures/train directory");
         List<Path> cases = new ArrayList<>();
         try (Stream<Path> s = Files.list(ROOT)) {
-            s.filter(p -> Files.isRegularFile(p.resolve("case.json")) && Files.isRegularFile(p.resolve("final.h5"))).sorted().forEach(cases::add);
+            s.filter(p -> Files.isRegularFile(p.resolve("case.json")) && Files.isRegularFile(p.resolve("final.h5")))
+                    .sorted().forEach(cases::add);
         }
         List<Path> fused = new ArrayList<>();
         for (Path d : cases) if (whyNotFused(d) == null) fused.add(d);
@@ -96,7 +100,8 @@ class TrainingParityTest {
      */
     static Loss loss(JsonNode l, String description) {
         if (l.path("class_name").asText().equals("Huber") && !l.path("config").has("delta")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Huber\\(delta=([0-9.eE+-]+)\\)").matcher(description);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Huber\\(delta=([0-9.eE+-]+)\\)")
+                    .matcher(description);
             if (m.find()) return Losses.huber(Double.parseDouble(m.group(1)));
         }
         return Losses.fromConfig(ConfigJson.plain(l));
@@ -132,7 +137,8 @@ class TrainingParityTest {
         Model start = JKeras.load(dir.resolve("start.h5"));
         Tensor[] x = arrays(dir, c.path("data").get("x")), y = arrays(dir, c.path("data").get("y"));
         FitOptions o = new FitOptions().optimizer(Optimizers.fromConfig(ConfigJson.plain(c.get("optimizer"))))
-                .epochs(c.get("epochs").asInt()).batchSize(c.get("batch_size").asInt()).shuffle(c.path("shuffle").asBoolean(false))
+                .epochs(c.get("epochs").asInt()).batchSize(c.get("batch_size").asInt())
+                .shuffle(c.path("shuffle").asBoolean(false))
                 .trainPath(mode);
         List<Loss> ls = losses(c.get("loss"), c.path("description").asText(""));
         if (ls.size() == 1) o.loss(ls.get(0));
@@ -144,17 +150,20 @@ class TrainingParityTest {
             o.lossWeights(w);
         }
         String validation = c.path("validation").asText("none");
-        if (validation.equals("data")) o.validationData(arrays(dir, c.path("data").get("vx")), arrays(dir, c.path("data").get("vy")));
+        if (validation.equals("data")) o.validationData(arrays(dir, c.path("data").get("vx")),
+                arrays(dir, c.path("data").get("vy")));
         else if (validation.startsWith("split")) o.validationSplit(Double.parseDouble(validation.split(" ")[1]));
         for (JsonNode cb : c.path("callbacks")) {
             if (cb.asText().equals("EarlyStopping") || cb.path("class_name").asText().equals("EarlyStopping")) {
                 JsonNode ec = cb.path("config");
                 // tools/gen_train_fixtures.py's val_early_stopping: monitor val_loss, patience 1, no restore
-                o.earlyStopping(new EarlyStopping(ec.path("monitor").asText("val_loss"), ec.path("min_delta").asDouble(0),
+                o.earlyStopping(new EarlyStopping(ec.path("monitor").asText("val_loss"), ec.path("min_delta")
+                        .asDouble(0),
                         ec.path("patience").asInt(1), ec.path("restore_best_weights").asBoolean(false)));
             }
         }
-        String path = mode == FusedRecurrentFit.Mode.TAPE ? "tape" : FusedRecurrentFit.whyNot(start, x, ls) == null ? "fused" : "tape";
+        String path = mode == FusedRecurrentFit.Mode.TAPE ? "tape" : FusedRecurrentFit.whyNot(start, x, ls) == null
+                ? "fused" : "tape";
         FitResult r = Trainer.fit(start, x, y, o);
 
         Model fin = JKeras.load(dir.resolve("final.h5"));
@@ -190,9 +199,12 @@ class TrainingParityTest {
                 if (!(rel <= maxL)) { maxL = rel; worstL = e.getKey() + "[" + i + "] " + mine.get(i) + " vs " + k; }
             }
         }
-        System.out.printf("PARITY %-30s %-5s maxWeightErr %.2e (%s)  maxLossRelErr %.2e (%s)%n", dir.getFileName(), path, maxW, worstW, maxL, worstL);
-        assertThat(maxW).as("max |weight - Keras| in %s at %s", dir.getFileName(), worstW).isLessThanOrEqualTo(WEIGHT_ATOL);
-        assertThat(maxL).as("max relative history error in %s at %s", dir.getFileName(), worstL).isLessThanOrEqualTo(LOSS_RTOL);
+        System.out.printf("PARITY %-30s %-5s maxWeightErr %.2e (%s)  maxLossRelErr %.2e (%s)%n", dir.getFileName(),
+                path, maxW, worstW, maxL, worstL);
+        assertThat(maxW).as("max |weight - Keras| in %s at %s", dir.getFileName(), worstW)
+                .isLessThanOrEqualTo(WEIGHT_ATOL);
+        assertThat(maxL).as("max relative history error in %s at %s", dir.getFileName(), worstL)
+                .isLessThanOrEqualTo(LOSS_RTOL);
         return new double[]{maxW, maxL};
     }
 }

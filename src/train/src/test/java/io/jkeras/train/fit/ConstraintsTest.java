@@ -19,7 +19,8 @@ class ConstraintsTest {
     void maxNorm() {
         double[] w = w();
         Constraints.apply(new Constraint.MaxNorm(2.0, new int[]{0}), w, SHAPE);
-        assertThat(w).containsExactly(new double[]{3 * 2 / (EPS + 5), 0, 1 * 1 / (EPS + 1), 4 * 2 / (EPS + 5), 0, 0}, within(1e-12));
+        assertThat(w).containsExactly(new double[]{3 * 2 / (EPS + 5), 0, 1 * 1 / (EPS + 1), 4 * 2 / (EPS + 5), 0, 0},
+                within(1e-12));
         double[] rows = w();
         Constraints.apply(new Constraint.MaxNorm(1.0, new int[]{1}), rows, SHAPE); // row norms sqrt(10), 4
         double n0 = Math.sqrt(10);

@@ -39,16 +39,19 @@ class LossesTest {
     @Test
     void kerasDocExamples() {
         int[] s = {2, 2};
-        assertThat(value(Losses.huber(1.0), s, new double[]{0, 1, 0, 0}, new double[]{0.6, 0.4, 0.4, 0.6})).isCloseTo(0.155, within(5e-4));
+        assertThat(value(Losses.huber(1.0), s, new double[]{0, 1, 0, 0}, new double[]{0.6, 0.4, 0.4, 0.6}))
+                .isCloseTo(0.155, within(5e-4));
         // binary_crossentropy per sample [0.916, 0.714]; the loss is their mean
-        assertThat(value(Losses.binaryCrossentropy(false, 0), s, new double[]{0, 1, 0, 0}, new double[]{0.6, 0.4, 0.4, 0.6}))
+        assertThat(value(Losses.binaryCrossentropy(false, 0), s, new double[]{0, 1, 0, 0},
+                new double[]{0.6, 0.4, 0.4, 0.6}))
                 .isCloseTo((0.916 + 0.714) / 2, within(1e-3));
         // categorical_crossentropy per sample [0.0513, 2.303]
         int[] s3 = {2, 3};
         double[] p = {0.05, 0.95, 0, 0.1, 0.8, 0.1};
         assertThat(value(Losses.categoricalCrossentropy(false, 0), s3, new double[]{0, 1, 0, 0, 0, 1}, p))
                 .isCloseTo((0.0513 + 2.303) / 2, within(1e-3));
-        assertThat(Losses.sparseCategoricalCrossentropy(false).compute(new Tape(), Var.constant(new int[]{2}, new double[]{1, 2}),
+        assertThat(Losses.sparseCategoricalCrossentropy(false)
+                .compute(new Tape(), Var.constant(new int[]{2}, new double[]{1, 2}),
                 Var.constant(s3, p)).value()[0]).isCloseTo((0.0513 + 2.303) / 2, within(1e-3));
     }
 
@@ -100,18 +103,23 @@ class LossesTest {
         // (batch 1, 3 steps, 1 unit), the middle step masked: the mean over the two valid steps
         Var pred = Var.constant(new int[]{1, 3, 1}, new double[]{1, 5, 3}, new boolean[]{true, false, true});
         Var tru = Var.constant(new int[]{1, 3, 1}, new double[]{0, 0, 0});
-        assertThat(Losses.meanSquaredError().compute(new Tape(), tru, pred).value()[0]).isCloseTo((1 + 9) / 2.0, within(1e-12));
+        assertThat(Losses.meanSquaredError().compute(new Tape(), tru, pred).value()[0])
+                .isCloseTo((1 + 9) / 2.0, within(1e-12));
     }
 
     @Test
     void byNameAndConfig() {
         assertThat(Losses.byName("mse").name()).isEqualTo("mean_squared_error");
         assertThat(Losses.byName("MeanAbsoluteError").name()).isEqualTo("mean_absolute_error");
-        Loss l = Losses.fromConfig(ConfigJson.parse("{\"class_name\": \"BinaryCrossentropy\", \"config\": {\"from_logits\": true, \"label_smoothing\": 0.2, \"reduction\": \"sum_over_batch_size\"}}"));
+        Loss l = Losses.fromConfig(
+                ConfigJson.parse("{\"class_name\": \"BinaryCrossentropy\", \"config\": {\"from_logits\": true,"
+                        + " \"label_smoothing\": 0.2, \"reduction\": \"sum_over_batch_size\"}}"));
         assertThat(value(l, new int[]{1, 1}, new double[]{1}, new double[]{0})).isCloseTo(Math.log(2), within(1e-12));
         Loss h = Losses.fromConfig(ConfigJson.parse("{\"class_name\": \"Huber\", \"config\": {\"delta\": 0.5}}"));
-        assertThat(value(h, new int[]{1, 1}, new double[]{0}, new double[]{2})).isCloseTo(0.5 * 2 - 0.125, within(1e-12));
-        Loss sum = Losses.fromConfig(ConfigJson.parse("{\"class_name\": \"MeanSquaredError\", \"config\": {\"reduction\": \"sum\"}}"));
+        assertThat(value(h, new int[]{1, 1}, new double[]{0}, new double[]{2}))
+                .isCloseTo(0.5 * 2 - 0.125, within(1e-12));
+        Loss sum = Losses.fromConfig(
+                ConfigJson.parse("{\"class_name\": \"MeanSquaredError\", \"config\": {\"reduction\": \"sum\"}}"));
         assertThat(value(sum, new int[]{2, 1}, new double[]{0, 0}, new double[]{1, 2})).isCloseTo(5, within(1e-12));
     }
 
@@ -119,14 +127,19 @@ class LossesTest {
     @SuppressWarnings("unchecked")
     void lossConfigGivesOneLossPerNameSerializedLossOrListEntry() {
         LossConfig logits = LossConfig.serialized("BinaryCrossentropy", Map.of("from_logits", true));
-        assertThat((Map<Object, Object>) logits.value()).containsEntry("module", "keras.losses").containsEntry("registered_name", null)
+        assertThat((Map<Object, Object>) logits.value()).containsEntry("module", "keras.losses")
+                .containsEntry("registered_name", null)
                 .containsEntry("class_name", "BinaryCrossentropy");
         assertThat(logits.losses()).hasSize(1);
-        assertThat(value(logits.losses().get(0), new int[]{1, 1}, new double[]{0}, new double[]{0})).isCloseTo(Math.log(2), within(1e-12));
-        List<Loss> two = new LossConfig(List.of("mse", Map.of("class_name", "Huber", "config", Map.of("delta", 0.5)))).losses();
+        assertThat(value(logits.losses().get(0), new int[]{1, 1}, new double[]{0}, new double[]{0}))
+                .isCloseTo(Math.log(2), within(1e-12));
+        List<Loss> two = new LossConfig(List.of("mse", Map.of("class_name", "Huber", "config", Map.of("delta", 0.5))))
+                .losses();
         assertThat(two).extracting(Loss::name).containsExactly("mean_squared_error", "huber_loss");
-        assertThat(value(two.get(1), new int[]{1, 1}, new double[]{0}, new double[]{2})).isCloseTo(0.5 * 2 - 0.125, within(1e-12));
-        assertThatThrownBy(() -> new LossConfig(Map.of("out", "mse")).losses()).isInstanceOf(UnsupportedModelException.class)
+        assertThat(value(two.get(1), new int[]{1, 1}, new double[]{0}, new double[]{2}))
+                .isCloseTo(0.5 * 2 - 0.125, within(1e-12));
+        assertThatThrownBy(() -> new LossConfig(Map.of("out", "mse")).losses())
+                .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("keyed by output name");
         assertThatThrownBy(() -> new LossConfig(5)).isInstanceOf(InputException.class).hasMessageContaining("got 5");
     }
@@ -168,7 +181,8 @@ class LossesTest {
             for (int i = 0; i < y.length; i++) y[i] = r.nextInt(n);
         } else if (categorical) {
             y = new double[batch * steps * n];
-            for (int i = 0; i < batch * steps; i++) y[i * n + r.nextInt(n)] = 1; // labels summing to 1, as TF's gradient assumes
+            // labels summing to 1, as TF's gradient assumes
+            for (int i = 0; i < batch * steps; i++) y[i * n + r.nextInt(n)] = 1;
         } else {
             y = rnd(r, batch * steps * n, 0, 1);
         }
@@ -188,15 +202,20 @@ class LossesTest {
         double[] t = {0, 1, 1, 0, 1, 0, 0, 1};
         Var leaf = Var.leaf(new int[]{4, 2}, z.clone());
         Loss bce = Losses.binaryCrossentropy(false, 0);
-        GradCheck.check(List.of(leaf), tp -> bce.compute(tp, Var.constant(new int[]{4, 2}, t), Ops.activation(tp, leaf, Activation.SIGMOID)), 1e-6);
+        GradCheck.check(List.of(leaf), tp
+                -> bce.compute(tp, Var.constant(new int[]{4, 2}, t), Ops.activation(tp, leaf, Activation.SIGMOID)),
+                        1e-6);
         // far in saturation the logits path differs from clipped probabilities: 40 logits cost 40, not -log(1e-7)
         Tape tp = new Tape();
         Var big = Var.constant(new int[]{1, 1}, new double[]{-40});
-        double v = bce.compute(tp, Var.constant(new int[]{1, 1}, new double[]{1}), Ops.activation(tp, big, Activation.SIGMOID)).value()[0];
+        double v = bce.compute(tp, Var.constant(new int[]{1, 1}, new double[]{1}),
+                Ops.activation(tp, big, Activation.SIGMOID)).value()[0];
         assertThat(v).isCloseTo(40, within(1e-9));
         Var soft = Var.leaf(new int[]{2, 4}, z.clone());
         double[] oh = {0, 0, 1, 0, 1, 0, 0, 0};
         Loss cce = Losses.categoricalCrossentropy(false, 0);
-        GradCheck.check(List.of(soft), tq -> cce.compute(tq, Var.constant(new int[]{2, 4}, oh), Ops.activation(tq, soft, Activation.SOFTMAX)), 1e-6);
+        GradCheck.check(List.of(soft), tq
+                -> cce.compute(tq, Var.constant(new int[]{2, 4}, oh), Ops.activation(tq, soft, Activation.SOFTMAX)),
+                        1e-6);
     }
 }

@@ -68,13 +68,17 @@ class OptimizersTest {
 
     @Test
     void sgdPlainMomentumNesterov() {
-        assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":0.1}}"))),
+        assertMatches(run(Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":0.1}}"))),
                 reference((s, i, w, g) -> w - 0.1 * g));
         double[] m = new double[3];
-        assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":0.1,\"momentum\":0.9}}"))),
+        assertMatches(run(Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":0.1,\"momentum\":0.9}}"))),
                 reference((s, i, w, g) -> { m[i] = 0.9 * m[i] - 0.1 * g; return w + m[i]; }));
         double[] mn = new double[3];
-        assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":0.1,\"momentum\":0.9,\"nesterov\":true}}"))),
+        assertMatches(run(Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":0.1,\"momentum\":0.9,\"neste"
+                        + "rov\":true}}"))),
                 reference((s, i, w, g) -> { mn[i] = 0.9 * mn[i] - 0.1 * g; return w + 0.9 * mn[i] - 0.1 * g; }));
     }
 
@@ -92,7 +96,9 @@ class OptimizersTest {
                 if (ams) { vh[i] = Math.max(vh[i], v[i]); vv = vh[i]; }
                 return w - m[i] * alpha / (Math.sqrt(vv) + eps);
             });
-            assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"Adam\",\"config\":{\"learning_rate\":0.01,\"amsgrad\":" + ams + "}}"))), want);
+            assertMatches(run(Optimizers.fromConfig(
+                    ConfigJson.parse("{\"class_name\":\"Adam\",\"config\":{\"learning_rate\":0.01,\"amsgrad\":" + ams
+                            + "}}"))), want);
         }
     }
 
@@ -108,7 +114,9 @@ class OptimizersTest {
             v[i] += (g * g - v[i]) * 0.001;
             return w - m[i] * alpha / (Math.sqrt(v[i]) + 1e-7);
         });
-        assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"AdamW\",\"config\":{\"learning_rate\":0.01,\"weight_decay\":0.1}}"))), want);
+        assertMatches(run(Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"AdamW\","
+                        + "\"config\":{\"learning_rate\":0.01,\"weight_decay\":0.1}}"))), want);
         assertThat(Optimizers.byName("adamw").name()).isEqualTo("AdamW");
     }
 
@@ -121,12 +129,15 @@ class OptimizersTest {
                 double[][] want = reference((s, i, w, g) -> {
                     v[i] = rho * v[i] + (1 - rho) * g * g;
                     double den;
-                    if (centered) { a[i] = rho * a[i] + (1 - rho) * g; den = v[i] - a[i] * a[i] + eps; } else den = v[i] + eps;
+                    if (centered) { a[i] = rho * a[i] + (1 - rho) * g; den = v[i] - a[i] * a[i] + eps; } else den
+                            = v[i] + eps;
                     double inc = lr * g / Math.sqrt(den);
                     if (mom > 0) { mm[i] = mom * mm[i] + inc; return w - mm[i]; }
                     return w - inc;
                 });
-                assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"RMSprop\",\"config\":{\"learning_rate\":0.01,\"momentum\":" + mom
+                assertMatches(run(Optimizers.fromConfig(
+                        ConfigJson.parse("{\"class_name\":\"RMSprop\",\"config\":{\"learning_rate\":0.01,\"momentum\":"
+                                + mom
                         + ",\"centered\":" + centered + "}}"))), want);
             }
         }
@@ -135,8 +146,10 @@ class OptimizersTest {
     @Test
     void adagrad() {
         double[] acc = {0.1, 0.1, 0.1};
-        double[][] want = reference((s, i, w, g) -> { acc[i] += g * g; return w - 0.05 * g / Math.sqrt(acc[i] + 1e-7); });
-        assertMatches(run(Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"Adagrad\",\"config\":{\"learning_rate\":0.05}}"))), want);
+        double[][] want = reference((s, i, w, g)
+                -> { acc[i] += g * g; return w - 0.05 * g / Math.sqrt(acc[i] + 1e-7); });
+        assertMatches(run(Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"Adagrad\",\"config\":{\"learning_rate\":0.05}}"))), want);
     }
 
     @Test
@@ -154,10 +167,13 @@ class OptimizersTest {
         double[] z = {0, 0};
         GradientClipping.apply(List.of(z), 1.0, null, null);
         assertThat(z).containsExactly(0, 0);
-        assertThatThrownBy(() -> Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"clipnorm\":1,\"clipvalue\":1}}")))
+        assertThatThrownBy(()
+                -> Optimizers.fromConfig(
+                        ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"clipnorm\":1,\"clipvalue\":1}}")))
                 .isInstanceOf(InputException.class);
         // clipnorm applies before the update: SGD lr 1 on gradient (3,4) clipped to norm 1
-        KerasOptimizer sgd = Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":1.0,\"clipnorm\":1.0}}"));
+        KerasOptimizer sgd = Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":1.0,\"clipnorm\":1.0}}"));
         Param p = new Param("d", "kernel", new int[]{2}, new float[]{0, 0}, true, null, null);
         setGrad(p, new double[]{3, 4});
         sgd.step(List.of(p));
@@ -180,8 +196,11 @@ class OptimizersTest {
         assertThat(w.at(10)).isCloseTo(0.2, within(1e-8));
         assertThat(w.at(60)).isCloseTo(0.1, within(1e-7));
         // the schedule is read at `iterations` before the update: step 0 uses lr(0)
-        KerasOptimizer sgd = Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":{\"class_name\":\"ExponentialDecay\","
-                + "\"config\":{\"initial_learning_rate\":1.0,\"decay_steps\":1,\"decay_rate\":0.5,\"staircase\":true}}}}"));
+        KerasOptimizer sgd = Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":{\"class_name\":\"Exponentia"
+                        + "lDecay\","
+                + "\"config\":{\"initial_learning_rate\":1.0,\"decay_steps\":1,\"decay_rate\":0.5,\"staircase\":true"
+                        + "}}}}"));
         Param p = new Param("d", "kernel", new int[]{1}, new float[]{0}, true, null, null);
         for (int s = 0; s < 3; s++) { setGrad(p, new double[]{1}); sgd.step(List.of(p)); }
         assertThat(p.var().value()[0]).isCloseTo(-(1 + 0.5 + 0.25), within(1e-7));
@@ -190,14 +209,17 @@ class OptimizersTest {
 
     @Test
     void stateExportImportResumesExactly() {
-        KerasOptimizer a = Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"Adam\",\"config\":{\"learning_rate\":0.01,\"amsgrad\":true}}"));
+        KerasOptimizer a = Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"Adam\",\"config\":{\"learning_rate\":0.01,\"amsgrad\":true}}"));
         Param p = new Param("lstm", "kernel", new int[]{3}, new float[]{0.5f, -0.3f, 0.8f}, true, null, null);
         for (int s = 0; s < 2; s++) { setGrad(p, GRADS[s]); a.step(List.of(p)); }
         OptimizerState st = a.exportState();
         assertThat(st.iterations()).isEqualTo(2);
-        assertThat(st.slots()).containsOnlyKeys("lstm/kernel/momentum", "lstm/kernel/velocity", "lstm/kernel/velocity_hat");
+        assertThat(st.slots())
+                .containsOnlyKeys("lstm/kernel/momentum", "lstm/kernel/velocity", "lstm/kernel/velocity_hat");
         Param q = new Param("lstm", "kernel", new int[]{3}, p.toFloats(), true, null, null);
-        KerasOptimizer b = Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"Adam\",\"config\":{\"learning_rate\":0.01,\"amsgrad\":true}}"));
+        KerasOptimizer b = Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"Adam\",\"config\":{\"learning_rate\":0.01,\"amsgrad\":true}}"));
         b.importState(st);
         for (int s = 2; s < 4; s++) {
             setGrad(p, GRADS[s]); a.step(List.of(p));
@@ -209,7 +231,8 @@ class OptimizersTest {
 
     @Test
     void frozenOrGradientlessParamsAreSkipped() {
-        KerasOptimizer sgd = Optimizers.fromConfig(ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":1.0,\"weight_decay\":0.5}}"));
+        KerasOptimizer sgd = Optimizers.fromConfig(
+                ConfigJson.parse("{\"class_name\":\"SGD\",\"config\":{\"learning_rate\":1.0,\"weight_decay\":0.5}}"));
         Param frozen = new Param("d", "kernel", new int[]{1}, new float[]{1}, false, null, null);
         Param noGrad = new Param("d", "bias", new int[]{1}, new float[]{1}, true, null, null);
         sgd.step(List.of(frozen, noGrad));

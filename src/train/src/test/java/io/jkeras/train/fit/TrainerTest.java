@@ -55,8 +55,12 @@ class TrainerTest {
         return target ? new Tensor[]{new Tensor(new int[]{N, 1}, y)} : new Tensor[]{new Tensor(new int[]{N, F}, x)};
     }
 
-    /** Plain SGD on the linear model with MSE (+ l2 on the kernel); returns per-epoch mean losses, updates w (kernel then bias). */
-    static List<Double> referenceSgd(double[] w, Tensor x, Tensor y, int from, int to, int bs, int epochs, double lr, double l2) {
+    /**
+     * Plain SGD on the linear model with MSE (+ l2 on the kernel); returns per-epoch mean losses, updates w (kernel
+     * then bias).
+     */
+    static List<Double> referenceSgd(double[] w, Tensor x, Tensor y, int from, int to, int bs, int epochs, double lr,
+            double l2) {
         List<Double> hist = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
             double tot = 0;
@@ -104,7 +108,8 @@ class TrainerTest {
         List<Double> want = referenceSgd(w, x[0], y[0], 0, N, 4, 3, 0.1, 0);
         assertThat(batchesSeen).containsExactly(3, 3, 3);
         assertThat(r.history().get("loss")).hasSize(3);
-        for (int e = 0; e < 3; e++) assertThat(r.history().get("loss").get(e)).isCloseTo(want.get(e), within(1e-5 * want.get(e)));
+        for (int e = 0; e < 3; e++) assertThat(r.history().get("loss").get(e))
+                .isCloseTo(want.get(e), within(1e-5 * want.get(e)));
         assertThat(weightsOf(r.model())).containsExactly(w, within(1e-5));
         assertThat(r.optimizerState().iterations()).isEqualTo(9);
     }
@@ -122,7 +127,8 @@ class TrainerTest {
         double[] w = {K0[0], K0[1], K0[2], B0[0]};
         List<Double> want = referenceSgd(w, x[0], y[0], 0, N, N, 2, 0.1, 0);
         assertThat(batchesSeen).containsExactly(1, 1);
-        for (int e = 0; e < 2; e++) assertThat(r.history().get("loss").get(e)).isCloseTo(want.get(e), within(1e-5 * want.get(e)));
+        for (int e = 0; e < 2; e++) assertThat(r.history().get("loss").get(e))
+                .isCloseTo(want.get(e), within(1e-5 * want.get(e)));
         assertThat(r.history().get("val_loss")).hasSize(2).allMatch(Double::isFinite);
         assertThat(weightsOf(r.model())).containsExactly(w, within(1e-5));
     }
@@ -133,19 +139,23 @@ class TrainerTest {
         FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.1));
         assertThatThrownBy(() -> Trainer.fit(linear(K0, B0, Map.of()), x, y, o))
                 .isInstanceOf(InputException.class).hasMessageContaining("x holds 0 samples (shape (0, 3))");
-        assertThatThrownBy(() -> Trainer.fit(linear(K0, B0, Map.of()), data(1, false), data(1, true), o.validationData(x, y)))
+        assertThatThrownBy(()
+                -> Trainer.fit(linear(K0, B0, Map.of()), data(1, false), data(1, true), o.validationData(x, y)))
                 .isInstanceOf(InputException.class).hasMessageContaining("validation x holds 0 samples");
     }
 
     @Test
     void l2RegularizationIsInTheLossAndGradient() {
-        TrainingConfig tc = new TrainingConfig(true, 0, 0, Map.of("kernel", new TrainingConfig.Regularizer(0, 0.05)), null, Map.of());
+        TrainingConfig tc = new TrainingConfig(true, 0, 0, Map.of("kernel", new TrainingConfig.Regularizer(0, 0.05)),
+                null, Map.of());
         Tensor[] x = data(2, false), y = data(2, true);
-        FitResult r = Trainer.fit(linear(K0, B0, Map.of("dense", tc)), x, y, new FitOptions().loss(Losses.meanSquaredError())
+        FitResult r = Trainer.fit(linear(K0, B0, Map.of("dense", tc)), x, y, new FitOptions()
+                .loss(Losses.meanSquaredError())
                 .optimizer(new Sgd(0.1)).batchSize(5).epochs(2).shuffle(false));
         double[] w = {K0[0], K0[1], K0[2], B0[0]};
         List<Double> want = referenceSgd(w, x[0], y[0], 0, N, 5, 2, 0.1, 0.05);
-        for (int e = 0; e < 2; e++) assertThat(r.history().get("loss").get(e)).isCloseTo(want.get(e), within(1e-5 * want.get(e)));
+        for (int e = 0; e < 2; e++) assertThat(r.history().get("loss").get(e))
+                .isCloseTo(want.get(e), within(1e-5 * want.get(e)));
         assertThat(weightsOf(r.model())).containsExactly(w, within(1e-5));
     }
 
@@ -159,9 +169,11 @@ class TrainerTest {
 
     @Test
     void nonNegConstraintAppliedAfterEachUpdate() {
-        TrainingConfig tc = new TrainingConfig(true, 0, 0, Map.of(), null, Map.of("kernel", new TrainingConfig.Constraint.NonNeg()));
+        TrainingConfig tc = new TrainingConfig(true, 0, 0, Map.of(), null,
+                Map.of("kernel", new TrainingConfig.Constraint.NonNeg()));
         FitResult r = Trainer.fit(linear(K0, B0, Map.of("dense", tc)), data(4, false), data(4, true),
-                new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.5)).batchSize(2).epochs(3).shuffle(false));
+                new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.5)).batchSize(2).epochs(3)
+                        .shuffle(false));
         double[] w = weightsOf(r.model());
         assertThat(w[1]).isEqualTo(0.0); // the target's coefficient is -2: pushed negative, clipped to 0
         assertThat(w[0]).isGreaterThan(0);
@@ -197,7 +209,8 @@ class TrainerTest {
         Tensor[] vy = {new Tensor(new int[]{N, 1}, neg)};
         EarlyStopping es = new EarlyStopping("val_loss", 0, 1, true);
         FitResult r = Trainer.fit(linear(K0, B0, Map.of()), x, y, new FitOptions().loss(Losses.meanSquaredError())
-                .optimizer(new Sgd(0.1)).batchSize(N).epochs(20).shuffle(false).validationData(x, vy).earlyStopping(es));
+                .optimizer(new Sgd(0.1)).batchSize(N).epochs(20).shuffle(false).validationData(x, vy)
+                .earlyStopping(es));
         List<Double> vl = r.history().get("val_loss");
         assertThat(vl.get(1)).isGreaterThan(vl.get(0)); // fitting y makes -y worse from the start
         assertThat(r.epochsRun()).isEqualTo(2);
@@ -210,7 +223,8 @@ class TrainerTest {
     @Test
     void nonFiniteUpdateStopsWithTheLastGoodWeights() {
         Tensor[] x = data(7, false), y = data(7, true);
-        FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(1e39)).batchSize(N).epochs(1).shuffle(false);
+        FitOptions o = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(1e39)).batchSize(N).epochs(1)
+                .shuffle(false);
         assertThatThrownBy(() -> Trainer.fit(linear(K0, B0, Map.of()), x, y, o))
                 .isInstanceOfSatisfying(TrainingException.class, e -> {
                     assertThat(e.epoch()).isZero();
@@ -224,11 +238,14 @@ class TrainerTest {
     @Test
     void shuffleIsSeededAndChangesTheOrder() {
         Tensor[] x = data(8, false), y = data(8, true);
-        FitOptions a = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.1)).batchSize(2).epochs(2).seed(42);
-        FitOptions b = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.1)).batchSize(2).epochs(2).seed(42);
+        FitOptions a = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.1)).batchSize(2).epochs(2)
+                .seed(42);
+        FitOptions b = new FitOptions().loss(Losses.meanSquaredError()).optimizer(new Sgd(0.1)).batchSize(2).epochs(2)
+                .seed(42);
         double[] wa = weightsOf(Trainer.fit(linear(K0, B0, Map.of()), x, y, a).model());
         double[] wb = weightsOf(Trainer.fit(linear(K0, B0, Map.of()), x, y, b).model());
-        double[] plain = weightsOf(Trainer.fit(linear(K0, B0, Map.of()), x, y, new FitOptions().loss(Losses.meanSquaredError())
+        double[] plain = weightsOf(
+                Trainer.fit(linear(K0, B0, Map.of()), x, y, new FitOptions().loss(Losses.meanSquaredError())
                 .optimizer(new Sgd(0.1)).batchSize(2).epochs(2).shuffle(false)).model());
         assertThat(wa).containsExactly(wb);
         assertThat(wa).isNotEqualTo(plain);

@@ -49,7 +49,8 @@ class BatchNormalizationTrainerTest {
         int n = FormChecks.size(ps);
         float[] var = FormChecks.rnd(r, n, 0.5);
         for (int i = 0; i < n; i++) var[i] += 1f;
-        return new BatchNormalization("batch_normalization", in.length, axes, ps, 1e-3, momentum, scale ? FormChecks.rnd(r, n, 1.5) : null,
+        return new BatchNormalization("batch_normalization", in.length, axes, ps, 1e-3, momentum, scale
+                ? FormChecks.rnd(r, n, 1.5) : null,
                 center ? FormChecks.rnd(r, n, 1) : null, FormChecks.rnd(r, n, 0.5), var, List.of());
     }
 
@@ -94,11 +95,14 @@ class BatchNormalizationTrainerTest {
             for (int i = 0; i < 8; i++) v += (xv[i * 3 + c] - m) * (xv[i * 3 + c] - m);
             v /= 8;
             for (int i = 0; i < 8; i++) {
-                double want = (xv[i * 3 + c] - m) / Math.sqrt(v + (float) 1e-3) * w0.get(0).values()[c] + w0.get(1).values()[c];
+                double want = (xv[i * 3 + c] - m) / Math.sqrt(v + (float) 1e-3) * w0.get(0).values()[c] + w0.get(1)
+                        .values()[c];
                 assertThat(y.value()[i * 3 + c]).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-12));
             }
-            assertThat(param(form, "moving_mean").toFloats()[c]).isEqualTo((float) (w0.get(2).values()[c] * 0.9 + m * 0.1));
-            assertThat(param(form, "moving_variance").toFloats()[c]).isEqualTo((float) (w0.get(3).values()[c] * 0.9 + v * 0.1));
+            assertThat(param(form, "moving_mean").toFloats()[c])
+                    .isEqualTo((float) (w0.get(2).values()[c] * 0.9 + m * 0.1));
+            assertThat(param(form, "moving_variance").toFloats()[c])
+                    .isEqualTo((float) (w0.get(3).values()[c] * 0.9 + v * 0.1));
         }
         assertThat(param(form, "moving_mean").trainable()).isFalse();
         // the updated statistics are part of the rebuilt layer, which the inference forward then uses
@@ -127,7 +131,9 @@ class BatchNormalizationTrainerTest {
             for (int i = 0; i < 8; i++) if (mask[i]) v += (xv[i * 3 + c] - m) * (xv[i * 3 + c] - m);
             v /= 6 + eps;
             for (int i = 0; i < 8; i++) {
-                assertThat(y.value()[i * 3 + c]).isCloseTo((xv[i * 3 + c] - m) / Math.sqrt(v + (float) 1e-3), org.assertj.core.data.Offset.offset(1e-12));
+                assertThat(y.value()[i * 3 + c])
+                        .isCloseTo((xv[i * 3 + c] - m) / Math.sqrt(v + (float) 1e-3),
+                        org.assertj.core.data.Offset.offset(1e-12));
             }
         }
         assertThat(y.mask()).isEqualTo(mask);
@@ -137,13 +143,15 @@ class BatchNormalizationTrainerTest {
     void renormIsRefusedOnlyWhenItWouldTrain() {
         Random r = new Random(54);
         float[] ones = {1, 1, 1};
-        BatchNormalization l = new BatchNormalization("bn", 3, new int[]{2}, new int[]{3}, 1e-3, ones, null, new float[3], ones,
+        BatchNormalization l = new BatchNormalization("bn", 3, new int[]{2}, new int[]{3}, 1e-3, ones, null,
+                new float[3], ones,
                 List.of(new Weight("moving_stddev", new int[]{3}, ones)));
         TrainableLayer form = TrainableLayers.of(l, TrainingConfig.DEFAULT);
         In x = FormChecks.leaf(r, null, 2, 4, 3);
         FormChecks.matchesEngine(form, List.of(x));
         FormChecks.rebuildExact(form);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FormChecks.run(form, new Tape(), List.of(x), new TrainContext(true, null)))
+        org.assertj.core.api.Assertions.assertThatThrownBy(()
+                -> FormChecks.run(form, new Tape(), List.of(x), new TrainContext(true, null)))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("renorm");
     }
 

@@ -44,9 +44,11 @@ class BidirectionalTrainerTest {
 
     static Recurrent inner(String kind, String name, int units, Random r, RecurrentOptions o) {
         return switch (kind) {
-            case "lstm" -> new Lstm(name, units, F, Activation.TANH, Activation.SIGMOID, FormChecks.rnd(r, F * 4 * units, 0.6),
+            case "lstm" -> new Lstm(name, units, F, Activation.TANH, Activation.SIGMOID,
+                    FormChecks.rnd(r, F * 4 * units, 0.6),
                     FormChecks.rnd(r, units * 4 * units, 0.6), FormChecks.rnd(r, 4 * units, 0.6), o);
-            case "gru" -> new Gru(name, units, F, Activation.TANH, Activation.SIGMOID, true, FormChecks.rnd(r, F * 3 * units, 0.6),
+            case "gru" -> new Gru(name, units, F, Activation.TANH, Activation.SIGMOID, true,
+                    FormChecks.rnd(r, F * 3 * units, 0.6),
                     FormChecks.rnd(r, units * 3 * units, 0.6), FormChecks.rnd(r, 6 * units, 0.6), o);
             default -> new SimpleRnn(name, units, F, Activation.TANH, FormChecks.rnd(r, F * units, 0.6),
                     FormChecks.rnd(r, units * units, 0.6), FormChecks.rnd(r, units, 0.6), o);
@@ -54,7 +56,8 @@ class BidirectionalTrainerTest {
     }
 
     /** As the loader builds it for Keras 3: zero_output_for_mask = return_sequences on both sides. */
-    static Bidirectional bidi(String kind, Bidirectional.Merge m, boolean seq, boolean state, Random r, boolean stateful) {
+    static Bidirectional bidi(String kind, Bidirectional.Merge m, boolean seq, boolean state, Random r,
+            boolean stateful) {
         RecurrentOptions o = new RecurrentOptions(seq, state, false, stateful, seq);
         int bu = m == Bidirectional.Merge.CONCAT || m == Bidirectional.Merge.NONE ? 2 : 3;
         return new Bidirectional("bidirectional", inner(kind, "forward_" + kind, 3, r, o),
@@ -78,7 +81,8 @@ class BidirectionalTrainerTest {
         Random r = new Random(22);
         Bidirectional l = bidi("lstm", Bidirectional.Merge.CONCAT, true, true, r, false);
         TrainableLayer form = TrainableLayers.of(l, TrainingConfig.DEFAULT);
-        List<In> in = List.of(FormChecks.leaf(r, FormChecks.mask(B, T, 3), B, T, F), FormChecks.leaf(r, null, B, 3), FormChecks.leaf(r, null, B, 3),
+        List<In> in = List.of(FormChecks.leaf(r, FormChecks.mask(B, T, 3), B, T, F), FormChecks.leaf(r, null, B, 3),
+                FormChecks.leaf(r, null, B, 3),
                 FormChecks.leaf(r, null, B, 2), FormChecks.leaf(r, null, B, 2));
         FormChecks.grad(form, in);
         FormChecks.matchesEngine(form, in);
@@ -95,9 +99,11 @@ class BidirectionalTrainerTest {
             In x = FormChecks.leaf(r, null, B, T, F);
             Tensor e = l.forward(new Tensor[]{x.tensor()}, es)[0];
             Var v = form.forward(new Tape(), new Var[]{x.var}, FormChecks.inference(), fs)[0];
-            for (int k = 0; k < e.size(); k++) assertThat(v.value()[k]).isCloseTo(e.data()[k], org.assertj.core.data.Offset.offset(1e-5));
+            for (int k = 0; k < e.size(); k++) assertThat(v.value()[k])
+                    .isCloseTo(e.data()[k], org.assertj.core.data.Offset.offset(1e-5));
             for (int s = 0; s < 2; s++)
-                for (int k = 0; k < es[s].length; k++) assertThat(fs[s][k]).isCloseTo(es[s][k], org.assertj.core.data.Offset.offset(1e-5));
+                for (int k = 0; k < es[s].length; k++) assertThat(fs[s][k])
+                        .isCloseTo(es[s][k], org.assertj.core.data.Offset.offset(1e-5));
         }
     }
 
@@ -110,8 +116,10 @@ class BidirectionalTrainerTest {
         TrainingConfig c = new TrainingConfig(true, 0, 0, Map.of("forward_lstm/kernel", reg), null, Map.of());
         TrainableLayer form = TrainableLayers.of(l, c);
         List<String> names = form.params().stream().map(Param::fullName).toList();
-        assertThat(names).containsExactly("bidirectional/forward_lstm/kernel", "bidirectional/forward_lstm/recurrent_kernel",
-                "bidirectional/forward_lstm/bias", "bidirectional/backward_lstm/kernel", "bidirectional/backward_lstm/recurrent_kernel",
+        assertThat(names).containsExactly("bidirectional/forward_lstm/kernel",
+                "bidirectional/forward_lstm/recurrent_kernel",
+                "bidirectional/forward_lstm/bias", "bidirectional/backward_lstm/kernel",
+                        "bidirectional/backward_lstm/recurrent_kernel",
                 "bidirectional/backward_lstm/bias");
         assertThat(form.params().get(0).regularizer()).isEqualTo(reg);
         assertThat(form.params().get(3).regularizer()).isNull();

@@ -34,7 +34,8 @@ class CudnnTrainerTest {
             // Fortran-order flattening of kt: index i + j·units ↔ kt[i][j]; then Fortran-order fill of (rows, units)
             float[] flat = new float[rows * units];
             for (int j = 0; j < rows; j++) for (int i = 0; i < units; i++) flat[i + j * units] = kt[i][j];
-            for (int b = 0; b < units; b++) for (int a = 0; a < rows; a++) out[a * gu + g * units + b] = flat[a + b * rows];
+            for (int b = 0; b < units; b++) for (int a = 0; a < rows; a++) out[a * gu + g * units + b] = flat[a
+                    + b * rows];
         }
         return out;
     }
@@ -50,7 +51,8 @@ class CudnnTrainerTest {
 
     static CudnnRecurrent cudnn(boolean lstm, Random r, RecurrentOptions o) {
         int gates = lstm ? 4 : 3, gu = gates * U;
-        float[] k = FormChecks.rnd(r, F * gu, 0.6), rk = FormChecks.rnd(r, U * gu, 0.6), b = FormChecks.rnd(r, 2 * gu, 0.6);
+        float[] k = FormChecks.rnd(r, F * gu, 0.6), rk = FormChecks.rnd(r, U * gu, 0.6),
+                b = FormChecks.rnd(r, 2 * gu, 0.6);
         float[] kk = fromCudnnKernel(k, F, U, gates), rr = transposeBlocks(rk, U, gates);
         Recurrent inner;
         if (lstm) {
@@ -60,7 +62,8 @@ class CudnnTrainerTest {
         } else {
             inner = new Gru("cu", U, F, Activation.TANH, Activation.SIGMOID, true, kk, rr, b, o);
         }
-        return new CudnnRecurrent(lstm ? "CuDNNLSTM" : "CuDNNGRU", inner, List.of(new Weight("kernel", new int[]{F, gu}, k),
+        return new CudnnRecurrent(lstm ? "CuDNNLSTM" : "CuDNNGRU", inner,
+                List.of(new Weight("kernel", new int[]{F, gu}, k),
                 new Weight("recurrent_kernel", new int[]{U, gu}, rk), new Weight("bias", new int[]{2 * gu}, b)));
     }
 
@@ -70,7 +73,8 @@ class CudnnTrainerTest {
         Random r = new Random(31);
         CudnnRecurrent l = cudnn(lstm, r, new RecurrentOptions(seq, state, back, false));
         TrainableLayer form = TrainableLayers.of(l, TrainingConfig.DEFAULT);
-        assertThat(form.params()).extracting(p -> p.var().size()).containsExactly(F * (lstm ? 4 : 3) * U, U * (lstm ? 4 : 3) * U, 2 * (lstm ? 4 : 3) * U);
+        assertThat(form.params()).extracting(p -> p.var().size())
+                .containsExactly(F * (lstm ? 4 : 3) * U, U * (lstm ? 4 : 3) * U, 2 * (lstm ? 4 : 3) * U);
         List<In> in = List.of(FormChecks.leaf(r, FormChecks.mask(B, T, 1), B, T, F));
         FormChecks.grad(form, in);
         FormChecks.matchesEngine(form, in);

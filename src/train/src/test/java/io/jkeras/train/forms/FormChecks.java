@@ -45,7 +45,8 @@ final class FormChecks {
         Tensor tensor() { return new Tensor(var.shape(), toFloat(var.value()), mask); }
     }
 
-    static In leaf(Random r, boolean[] mask, int... shape) { return new In(Var.leaf(shape, rndF(r, size(shape), 1.0)), mask); }
+    static In leaf(Random r, boolean[] mask,
+            int... shape) { return new In(Var.leaf(shape, rndF(r, size(shape), 1.0)), mask); }
 
     static In constant(double[] v, boolean[] mask, int... shape) { return new In(Var.constant(shape, v), mask); }
 
@@ -98,7 +99,8 @@ final class FormChecks {
     static TrainContext inference() { return new TrainContext(false, null); }
 
     /** A training context whose dropout masks are the same on every call. */
-    static Supplier<TrainContext> training(long seed) { return () -> new TrainContext(true, new SplittableRandom(seed)); }
+    static Supplier<TrainContext> training(long seed) { return () -> new TrainContext(true, new SplittableRandom(seed));
+            }
 
     static Var[] run(TrainableLayer form, Tape t, List<In> in, TrainContext ctx) {
         Var[] xs = new Var[in.size()];
@@ -163,7 +165,8 @@ final class FormChecks {
             float[] want = ps.get(i).toFloats(), got = after.get(i).values();
             assertThat(got).hasSameSizeAs(want);
             for (int k = 0; k < want.length; k++) {
-                assertThat(Float.floatToRawIntBits(got[k])).as("%s element %d", after.get(i).name(), k).isEqualTo(Float.floatToRawIntBits(want[k]));
+                assertThat(Float.floatToRawIntBits(got[k])).as("%s element %d", after.get(i).name(), k)
+                        .isEqualTo(Float.floatToRawIntBits(want[k]));
             }
         }
         return rebuilt;

@@ -41,7 +41,8 @@ class GruTrainerTest {
 
     static Gru gru(Random r, boolean resetAfter, boolean bias, RecurrentOptions o, Activation act, Activation rec) {
         int gu = 3 * UNITS;
-        return new Gru("gru", UNITS, F, act, rec, resetAfter, FormChecks.rnd(r, F * gu, 0.6), FormChecks.rnd(r, UNITS * gu, 0.6),
+        return new Gru("gru", UNITS, F, act, rec, resetAfter, FormChecks.rnd(r, F * gu, 0.6),
+                FormChecks.rnd(r, UNITS * gu, 0.6),
                 bias ? FormChecks.rnd(r, (resetAfter ? 2 : 1) * gu, 0.6) : null, o);
     }
 
@@ -51,9 +52,11 @@ class GruTrainerTest {
 
     @ParameterizedTest(name = "reset_after={0} bias={1} seq={2} backwards={3} returnState={4} masked={5}")
     @MethodSource("options")
-    void gradientsAndEngine(boolean resetAfter, boolean bias, boolean seq, boolean back, boolean state, boolean masked) {
+    void gradientsAndEngine(boolean resetAfter, boolean bias, boolean seq, boolean back, boolean state,
+            boolean masked) {
         Random r = new Random(11);
-        Gru g = gru(r, resetAfter, bias, new RecurrentOptions(seq, state, back, false), Activation.TANH, Activation.SIGMOID);
+        Gru g = gru(r, resetAfter, bias, new RecurrentOptions(seq, state, back, false), Activation.TANH,
+                Activation.SIGMOID);
         TrainableLayer form = TrainableLayers.of(g, TrainingConfig.DEFAULT);
         List<In> in = List.of(FormChecks.leaf(r, masked ? FormChecks.mask(B, T, 1, B * T - 1) : null, B, T, F));
         FormChecks.grad(form, in);
@@ -65,7 +68,8 @@ class GruTrainerTest {
     void otherActivationsAndInitialState() {
         Random r = new Random(12);
         for (boolean resetAfter : new boolean[]{true, false}) {
-            Gru g = gru(r, resetAfter, true, new RecurrentOptions(true, true, false, false), Activation.RELU, Activation.HARD_SIGMOID_RELU6);
+            Gru g = gru(r, resetAfter, true, new RecurrentOptions(true, true, false, false), Activation.RELU,
+                    Activation.HARD_SIGMOID_RELU6);
             TrainableLayer form = TrainableLayers.of(g, TrainingConfig.DEFAULT);
             List<In> in = List.of(FormChecks.leaf(r, null, B, T, F), FormChecks.leaf(r, null, B, UNITS));
             FormChecks.grad(form, in);
@@ -77,7 +81,8 @@ class GruTrainerTest {
     @MethodSource("dropouts")
     void dropoutGradients(boolean resetAfter, double d, double rd) {
         Random r = new Random(13);
-        Gru g = gru(r, resetAfter, true, new RecurrentOptions(true, false, false, false), Activation.TANH, Activation.SIGMOID);
+        Gru g = gru(r, resetAfter, true, new RecurrentOptions(true, false, false, false), Activation.TANH,
+                Activation.SIGMOID);
         TrainableLayer form = TrainableLayers.of(g, dropout(d, rd));
         List<In> in = List.of(FormChecks.leaf(r, FormChecks.mask(B, T, 2), B, T, F));
         FormChecks.grad(form, in, FormChecks.training(77));
@@ -105,7 +110,8 @@ class GruTrainerTest {
     @MethodSource("dropouts")
     void dropoutMasksAsKeras(boolean resetAfter, double d, double rd) {
         Random r = new Random(14);
-        Gru g = gru(r, resetAfter, true, new RecurrentOptions(true, false, false, false), Activation.TANH, Activation.SIGMOID);
+        Gru g = gru(r, resetAfter, true, new RecurrentOptions(true, false, false, false), Activation.TANH,
+                Activation.SIGMOID);
         TrainableLayer form = TrainableLayers.of(g, dropout(d, rd));
         In x = FormChecks.leaf(r, null, B, T, F);
         Var y = FormChecks.run(form, new Tape(), List.of(x), new TrainContext(true, new SplittableRandom(5)))[0];
@@ -121,7 +127,9 @@ class GruTrainerTest {
         assertThat(y.value()).containsExactly(want, org.assertj.core.data.Offset.offset(1e-12));
     }
 
-    /** Keras' GRUCell.call (implementation 1 form, which equals implementation 2 with shared masks), return_sequences. */
+    /**
+     * Keras' GRUCell.call (implementation 1 form, which equals implementation 2 with shared masks), return_sequences.
+     */
     static double[] reference(Gru g, double[] x, double[][] mi, double[][] mr) {
         int u = UNITS, gu = 3 * u;
         var w = g.weights();
@@ -142,11 +150,13 @@ class GruTrainerTest {
                         xg[gate][j] = acc;
                         if (ra) {
                             double m = bias[gu + gate * u + j];
-                            for (int i = 0; i < u; i++) m += h[i] * (mr[gate] == null ? 1 : mr[gate][b * u + i]) * rk[i * gu + gate * u + j];
+                            for (int i = 0; i < u; i++) m += h[i] * (mr[gate] == null ? 1
+                                    : mr[gate][b * u + i]) * rk[i * gu + gate * u + j];
                             hg[gate][j] = m;
                         } else if (gate < 2) {
                             double m = 0;
-                            for (int i = 0; i < u; i++) m += h[i] * (mr[gate] == null ? 1 : mr[gate][b * u + i]) * rk[i * gu + gate * u + j];
+                            for (int i = 0; i < u; i++) m += h[i] * (mr[gate] == null ? 1
+                                    : mr[gate][b * u + i]) * rk[i * gu + gate * u + j];
                             hg[gate][j] = m;
                         }
                     }
@@ -162,7 +172,8 @@ class GruTrainerTest {
                     if (ra) rh = rr[j] * hg[2][j];
                     else {
                         rh = 0;
-                        for (int i = 0; i < u; i++) rh += rr[i] * h[i] * (mr[2] == null ? 1 : mr[2][b * u + i]) * rk[i * gu + 2 * u + j];
+                        for (int i = 0; i < u; i++) rh += rr[i] * h[i] * (mr[2] == null ? 1
+                                : mr[2][b * u + i]) * rk[i * gu + 2 * u + j];
                     }
                     double hh = Math.tanh(xg[2][j] + rh);
                     hn[j] = z[j] * h[j] + (1 - z[j]) * hh;

@@ -20,7 +20,8 @@ class OpsTest {
     void gatherElements() {
         Var a = leaf(2, 3);
         int[] idx = {5, 0, 0, 3, 2};
-        GradCheck.check(List.of(a), t -> FormChecks.weightedSum(t, new Var[]{Ops.gatherElements(t, a, idx, new int[]{5})}), 1e-6);
+        GradCheck.check(List.of(a), t
+                -> FormChecks.weightedSum(t, new Var[]{Ops.gatherElements(t, a, idx, new int[]{5})}), 1e-6);
         Var y = Ops.gatherElements(new io.jkeras.train.Tape(), a, idx, new int[]{5});
         for (int i = 0; i < idx.length; i++) assertThat(y.value()[i]).isEqualTo(a.value()[idx[i]]);
     }
@@ -34,24 +35,28 @@ class OpsTest {
         assertThat(y.shape()).containsExactly(4, 2, 3);
         for (int i = 0; i < 2; i++)
             for (int j = 0; j < 3; j++)
-                for (int k = 0; k < 4; k++) assertThat(y.value()[(k * 2 + i) * 3 + j]).isEqualTo(a.value()[(i * 3 + j) * 4 + k]);
+                for (int k = 0; k < 4; k++) assertThat(y.value()[(k * 2 + i) * 3 + j])
+                        .isEqualTo(a.value()[(i * 3 + j) * 4 + k]);
     }
 
     @Test
     void concat() {
         Var a = leaf(2, 3, 2), b = leaf(2, 1, 2), c = leaf(2, 2, 2);
-        GradCheck.check(List.of(a, b, c), t -> FormChecks.weightedSum(t, new Var[]{Ops.concat(t, List.of(a, b, c), 1)}), 1e-6);
+        GradCheck.check(List.of(a, b, c), t -> FormChecks.weightedSum(t, new Var[]{Ops.concat(t, List.of(a, b, c), 1)}),
+                1e-6);
         Var y = Ops.concat(new io.jkeras.train.Tape(), List.of(a, b, c), 1);
         assertThat(y.shape()).containsExactly(2, 6, 2);
         assertThat(y.value()[(1 * 6 + 3) * 2 + 1]).isEqualTo(b.value()[(1 * 1) * 2 + 1]);
         Var d = leaf(2, 3, 1);
-        GradCheck.check(List.of(a, d), t -> FormChecks.weightedSum(t, new Var[]{Ops.concat(t, List.of(a, d), 2)}), 1e-6);
+        GradCheck.check(List.of(a, d), t -> FormChecks.weightedSum(t, new Var[]{Ops.concat(t, List.of(a, d), 2)}),
+                1e-6);
     }
 
     @Test
     void broadcastTo() {
         Var a = leaf(2, 1, 3);
-        GradCheck.check(List.of(a), t -> FormChecks.weightedSum(t, new Var[]{Ops.broadcastTo(t, a, new int[]{2, 4, 3})}), 1e-6);
+        GradCheck.check(List.of(a), t
+                -> FormChecks.weightedSum(t, new Var[]{Ops.broadcastTo(t, a, new int[]{2, 4, 3})}), 1e-6);
         Var y = Ops.broadcastTo(new io.jkeras.train.Tape(), a, new int[]{2, 4, 3});
         assertThat(y.value()[(1 * 4 + 2) * 3 + 1]).isEqualTo(a.value()[3 + 1]);
     }
@@ -79,7 +84,8 @@ class OpsTest {
             int stride = c[0], dil = c[1], pad = c[2], groups = c[3];
             Var x = leaf(2, 7, 4), k = leaf(3, 4 / groups, 4);
             int out = (7 + pad - dil * 2 - 1) / stride + 1;
-            GradCheck.check(List.of(x, k), t -> FormChecks.weightedSum(t, new Var[]{Ops.conv1d(t, x, k, stride, dil, pad, groups, out)}), 1e-6);
+            GradCheck.check(List.of(x, k), t
+                    -> FormChecks.weightedSum(t, new Var[]{Ops.conv1d(t, x, k, stride, dil, pad, groups, out)}), 1e-6);
         }
     }
 }

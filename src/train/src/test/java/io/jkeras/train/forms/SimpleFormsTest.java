@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Embedding, Masking, Conv1D, Reshape, Permute, Softmax, Concatenate, the merges and the mask operations. */
 class SimpleFormsTest {
-    private static TrainableLayer form(io.jkeras.layers.Layer l) { return TrainableLayers.of(l, TrainingConfig.DEFAULT); }
+    private static TrainableLayer form(io.jkeras.layers.Layer l) { return TrainableLayers.of(l, TrainingConfig.DEFAULT);
+            }
 
     private static void all(TrainableLayer f, List<In> in) {
         FormChecks.grad(f, in);
@@ -100,7 +101,8 @@ class SimpleFormsTest {
     void conv1d(Conv1D.Padding p, int stride, int dil, int groups, boolean cf, Activation act, boolean bias) {
         Random r = new Random(43);
         int ch = 4, filters = 6, k = 3, len = 7;
-        Conv1D c = new Conv1D("conv1d", ch, filters, k, stride, dil, p, groups, cf, act, FormChecks.rnd(r, k * ch / groups * filters, 0.5),
+        Conv1D c = new Conv1D("conv1d", ch, filters, k, stride, dil, p, groups, cf, act,
+                FormChecks.rnd(r, k * ch / groups * filters, 0.5),
                 bias ? FormChecks.rnd(r, filters, 0.5) : null);
         all(form(c), List.of(FormChecks.leaf(r, null, cf ? new int[]{2, ch, len} : new int[]{2, len, ch})));
     }
@@ -108,9 +110,11 @@ class SimpleFormsTest {
     @Test
     void reshapeAndPermute() {
         Random r = new Random(44);
-        all(form(new Reshape("reshape", new int[]{-1, 2})), List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 4)));
+        all(form(new Reshape("reshape", new int[]{-1, 2})),
+                List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 4)));
         all(form(new Reshape("reshape", new int[]{12})), List.of(FormChecks.leaf(r, null, 2, 3, 4)));
-        all(form(new Permute("permute", new int[]{2, 1})), List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 4)));
+        all(form(new Permute("permute", new int[]{2, 1})),
+                List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 4)));
         all(form(new Permute("permute", new int[]{3, 1, 2})), List.of(FormChecks.leaf(r, null, 2, 3, 4, 2)));
     }
 
@@ -121,19 +125,23 @@ class SimpleFormsTest {
         all(form(new Softmax("softmax", new int[]{1}, true)), List.of(FormChecks.leaf(r, null, 2, 3, 4)));
         all(form(new Softmax("softmax", new int[]{1, 2}, true)), List.of(FormChecks.leaf(r, null, 2, 3, 4)));
         // Keras 3 masks on (batch, timesteps): masked logits -1e9, masked outputs 0; a fully masked row gives zeros
-        all(form(new Softmax("softmax", new int[]{-1}, true)), List.of(FormChecks.leaf(r, FormChecks.mask(3, 4, 1, 2, 8, 9, 10, 11), 3, 4)));
+        all(form(new Softmax("softmax", new int[]{-1}, true)),
+                List.of(FormChecks.leaf(r, FormChecks.mask(3, 4, 1, 2, 8, 9, 10, 11), 3, 4)));
     }
 
     @Test
     void concatenate() {
         Random r = new Random(46);
         for (Concatenate.MaskRule rule : Concatenate.MaskRule.values()) {
-            all(form(new Concatenate("concatenate", -1, rule)), List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 2),
+            all(form(new Concatenate("concatenate", -1, rule)),
+                    List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 2),
                     FormChecks.leaf(r, null, 2, 3, 3), FormChecks.leaf(r, FormChecks.mask(2, 3, 1, 4), 2, 3, 1)));
-            all(form(new Concatenate("concatenate", 1, rule)), List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 2),
+            all(form(new Concatenate("concatenate", 1, rule)),
+                    List.of(FormChecks.leaf(r, FormChecks.mask(2, 3, 1), 2, 3, 2),
                     FormChecks.leaf(r, null, 2, 2, 2)));
         }
-        all(form(new Concatenate("concatenate", 2, Concatenate.MaskRule.KERAS3_ANY)), List.of(FormChecks.leaf(r, null, 2, 3, 2, 2),
+        all(form(new Concatenate("concatenate", 2, Concatenate.MaskRule.KERAS3_ANY)),
+                List.of(FormChecks.leaf(r, null, 2, 3, 2, 2),
                 FormChecks.leaf(r, null, 2, 3, 1, 2)));
     }
 
@@ -148,7 +156,8 @@ class SimpleFormsTest {
             for (int variant = 0; variant < 3; variant++) {
                 List<In> in = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    boolean[] mk = variant == 0 ? null : variant == 1 || i != 1 ? FormChecks.mask(2, 3, i, 3 + i % 2) : null;
+                    boolean[] mk = variant == 0 ? null : variant == 1 || i != 1 ? FormChecks.mask(2, 3, i, 3 + i % 2)
+                            : null;
                     if (variant == 1 && i == 0) mk = FormChecks.mask(2, 3, 1, 3);
                     in.add(FormChecks.leaf(r, mk, 2, 3, 2));
                 }
@@ -156,7 +165,8 @@ class SimpleFormsTest {
             }
             // broadcasting: a lower-rank input gains axes after the batch axis
             if (op != Merge.Op.SUBTRACT) {
-                all(form(m), List.of(FormChecks.leaf(r, null, 2, 3, 2), FormChecks.leaf(r, null, 2, 2), FormChecks.leaf(r, null, 2, 1, 2)));
+                all(form(m), List.of(FormChecks.leaf(r, null, 2, 3, 2), FormChecks.leaf(r, null, 2, 2),
+                        FormChecks.leaf(r, null, 2, 1, 2)));
             } else {
                 all(form(m), List.of(FormChecks.leaf(r, null, 2, 3, 2), FormChecks.leaf(r, null, 2, 2)));
             }
@@ -170,17 +180,22 @@ class SimpleFormsTest {
         In x = FormChecks.leaf(r, null, 2, 3);
         x.var.value()[1] = 0;
         In mask = FormChecks.constant(new double[]{1, 0, 1, 1, 1, 0}, null, 2, 3);
-        FormChecks.matchesEngine(form(new ElementwiseOp("not_equal", "NotEqual", ElementwiseOp.Op.NOT_EQUAL, 0f, false)), List.of(x));
-        FormChecks.matchesEngine(form(new ElementwiseOp("and", "LogicalAnd", ElementwiseOp.Op.LOGICAL_AND, null, false)), List.of(x, mask));
+        FormChecks.matchesEngine(
+                form(new ElementwiseOp("not_equal", "NotEqual", ElementwiseOp.Op.NOT_EQUAL, 0f, false)), List.of(x));
+        FormChecks.matchesEngine(
+                form(new ElementwiseOp("and", "LogicalAnd", ElementwiseOp.Op.LOGICAL_AND, null, false)),
+                        List.of(x, mask));
         FormChecks.matchesEngine(form(new ShapeOp("any", "Any", ShapeOp.Op.ANY, new int[]{-1}, false)), List.of(x));
-        for (ShapeOp.Op op : new ShapeOp.Op[]{ShapeOp.Op.LOGICAL_NOT, ShapeOp.Op.CAST_BOOL, ShapeOp.Op.ZEROS_LIKE, ShapeOp.Op.ONES_LIKE}) {
+        for (ShapeOp.Op op : new ShapeOp.Op[]{ShapeOp.Op.LOGICAL_NOT, ShapeOp.Op.CAST_BOOL, ShapeOp.Op.ZEROS_LIKE,
+                ShapeOp.Op.ONES_LIKE}) {
             TrainableLayer f = form(new ShapeOp("op", "Op", op, null, false));
             FormChecks.matchesEngine(f, List.of(mask));
             Var y = FormChecks.run(f, new Tape(), List.of(x), FormChecks.inference())[0];
             assertThat(y.needsGrad()).isFalse();
         }
         FormChecks.matchesEngine(form(new ShapeOp("cast", "Cast", ShapeOp.Op.CAST_INT, null, false)), List.of(x));
-        for (TrainableLayer f : List.of(form(new ShapeOp("e", "ExpandDims", ShapeOp.Op.EXPAND_DIMS, new int[]{-1}, false)),
+        for (TrainableLayer f
+                : List.of(form(new ShapeOp("e", "ExpandDims", ShapeOp.Op.EXPAND_DIMS, new int[]{-1}, false)),
                 form(new ShapeOp("c", "Cast", ShapeOp.Op.CAST_FLOAT, null, false)))) {
             FormChecks.grad(f, List.of(x));
             FormChecks.matchesEngine(f, List.of(x));
