@@ -119,8 +119,9 @@ public final class JkmReader {
 
     public static Model read(Path path, Options options) {
         String label = path.toString();
-        if (Files.isDirectory(path)) throw new ModelFileException(label, null, null,
-                "is a directory, not a native model file", null);
+        // a directory, FIFO or device is named, never opened (opening a FIFO would wait for a writer)
+        String problem = io.jkeras.util.FileKind.problem(path, "a native model file");
+        if (problem != null) throw new ModelFileException(label, null, null, problem, null);
         try {
             if (path.getFileSystem() != FileSystems.getDefault()) {
                 try (SeekableByteChannel ch = Files.newByteChannel(path)) {

@@ -59,12 +59,8 @@ public final class Npy {
     public static Array read(Path path, io.jkeras.model.LoadOptions options,
                              java.util.function.Consumer<int[]> checkShape) {
         String label = path.toString();
-        io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
-        if (kind != io.jkeras.util.FileKind.REGULAR) {
-            throw new InputException(label, null, null, kind == io.jkeras.util.FileKind.MISSING ? "no such file"
-                    : "is " + kind.words() + ", not a .npy file"
-                            + (Files.isSymbolicLink(path) ? " (a symbolic link to it)" : ""));
-        }
+        String problem = io.jkeras.util.FileKind.problem(path, "a .npy file");
+        if (problem != null) throw new InputException(label, null, null, problem);
         try (InputStream in = Files.newInputStream(path)) {
             long max = Math.min(options.maxInputElements(), MAX_ELEMENTS);
             return readChecked(in, label, Files.size(path), max, checkShape);

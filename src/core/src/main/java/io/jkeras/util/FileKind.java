@@ -41,6 +41,19 @@ public enum FileKind {
         return special(p);
     }
 
+    /**
+     * Null when {@code p} names a regular file (through links); else why it cannot be read as
+     * {@code what}: "no such file", or e.g. "is a FIFO (named pipe), not a .npy file (a symbolic link
+     * to it)". The one check every reader of a named file makes before opening it, so that a FIFO or
+     * a device is named and never read.
+     */
+    public static String problem(Path p, String what) {
+        FileKind kind = of(p);
+        if (kind == REGULAR) return null;
+        if (kind == MISSING) return MISSING.words;
+        return "is " + kind.words + ", not " + what + (Files.isSymbolicLink(p) ? " (a symbolic link to it)" : "");
+    }
+
     /** A file that is neither regular nor a directory: its type from the POSIX mode where the platform has one. */
     private static FileKind special(Path p) {
         try {

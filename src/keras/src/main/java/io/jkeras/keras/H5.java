@@ -31,12 +31,8 @@ final class H5 {
 
     /** Refuses a missing file, and names what a directory, FIFO or device given as a model file is (never read). */
     static void requireRegularFile(Path path, String label) {
-        io.jkeras.util.FileKind kind = io.jkeras.util.FileKind.of(path);
-        if (kind == io.jkeras.util.FileKind.MISSING) throw new ModelFileException(label, null, null, "no such file",
-                null);
-        if (kind != io.jkeras.util.FileKind.REGULAR) {
-            throw new ModelFileException(label, null, null, "is " + kind.words() + ", not a model file", null);
-        }
+        String problem = io.jkeras.util.FileKind.problem(path, "a model file");
+        if (problem != null) throw new ModelFileException(label, null, null, problem, null);
     }
 
     static HdfFile open(Path path, String label) {
