@@ -5,6 +5,7 @@ import io.jkeras.golden.Tolerance;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.text.Printable;
+import io.jkeras.util.OutputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,16 +76,16 @@ final class GoldenCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             new OptionRanges(spec).tolerance("--atol", atol, allowLoose).tolerance("--rtol", rtol, allowLoose);
-            Path file = args.config != null ? args.model : Files.isDirectory(args.model) ? modelIn(args.model)
-                    : args.model;
+            Path file = args.stateSource(); // the model file, for provenance and --with-model
             List<Path> read = new ArrayList<>(inputs);
             read.addAll(args.inputFiles());
-            try (var check = GoldenRecorder.target(dir, read, file, force)) {
-                // the directory is refused here, before the model loads, when it cannot be written
+            List<Tensor> ys;
+            // the directory is declared (and refused when it cannot be written) before the model loads
+            try (OutputFiles files = GoldenRecorder.target(dir, read, file, force)) {
+                Model m = args.load();
+                GoldenRecorder.Options o = new GoldenRecorder.Options(atol, rtol, force, withModel);
+                ys = GoldenRecorder.record(m, file, inputs, dir, o, files);
             }
-            Model m = args.load();
-            List<Tensor> ys = GoldenRecorder.record(m, file, inputs, dir,
-                    new GoldenRecorder.Options(atol, rtol, force, withModel));
             var out = spec.commandLine().getOut();
             for (int i = 0; i < ys.size(); i++) out.println(
                     Printable.escape("wrote " + dir.resolve("y" + i + ".npy") + " "
@@ -95,12 +95,6 @@ final class GoldenCommand implements Runnable {
                     + " output file(s), golden.json"));
             out.flush();
             return 0;
-        }
-
-        private static Path modelIn(Path d) {
-            for (String f : new String[]{"model.h5", "model.keras", "model.jkm"}) if (
-                    Files.isRegularFile(d.resolve(f))) return d.resolve(f);
-            return null;
         }
     }
 }

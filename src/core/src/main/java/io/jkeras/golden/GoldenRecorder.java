@@ -54,54 +54,63 @@ public final class GoldenRecorder {
      */
     public static List<Tensor> record(Model model, Path modelFile, List<Path> inputs, Path dir,
             Options options) throws IOException {
-        int nIn = model.inputCount(), nOut = model.outputCount();
+        try (OutputFiles files = target(dir, inputs, modelFile, options.force())) {
+            return record(model, modelFile, inputs, dir, options, files);
+        }
+    }
+
+    /**
+     * As {@link #record(Model, Path, List, Path, Options)}, into {@code dir} as already declared in
+     * {@code files} ({@link #target}, e.g. before the model was loaded); commits {@code files}.
+     */
+    public static List<Tensor> record(Model model, Path modelFile, List<Path> inputs, Path dir, Options options,
+                                      OutputFiles files) throws IOException {
+        int nIn = model.inputCount();
         if (inputs.isEmpty() || inputs.size() % nIn != 0) {
             throw new InputException("model has " + nIn + " input(s) but " + inputs.size()
                     + " input file(s) were given; give a positive multiple of " + nIn);
         }
-        try (OutputFiles files = target(dir, inputs, modelFile, options.force())) {
-            int batches = inputs.size() / nIn;
-            Session s = model.newSession();
-            List<Tensor> ys = new ArrayList<>();
-            for (int b = 0; b < batches; b++) {
-                Tensor[] x = new Tensor[nIn];
-                for (int i = 0; i < nIn; i++) x[i] = Npy.readInput(inputs.get(b * nIn + i), model, i).tensor();
-                try {
-                    for (Tensor y : s.predict(x)) ys.add(y);
-                } catch (JKerasException e) {
-                    throw e.in(inputs.get(b * nIn).toString(), null);
-                }
+        int batches = inputs.size() / nIn;
+        Session s = model.newSession();
+        List<Tensor> ys = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            Tensor[] x = new Tensor[nIn];
+            for (int i = 0; i < nIn; i++) x[i] = Npy.readInput(inputs.get(b * nIn + i), model, i).tensor();
+            try {
+                for (Tensor y : s.predict(x)) ys.add(y);
+            } catch (JKerasException e) {
+                throw e.in(inputs.get(b * nIn).toString(), null);
             }
-            Path tmp = files.stage(dir);
-            List<String> xNames = new ArrayList<>(), yNames = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) {
-                Path src = inputs.get(i);
-                String n = "x" + i + ".npy";
-                AtomicFiles.write(tmp.resolve(n), out -> Files.copy(src, out));
-                xNames.add(n);
-            }
-            for (int i = 0; i < ys.size(); i++) {
-                Tensor t = ys.get(i);
-                String n = "y" + i + ".npy";
-                AtomicFiles.write(tmp.resolve(n), out -> Npy.write(out, t));
-                yNames.add(n);
-            }
-            String modelCopy = null;
-            if (options.copyModel()) {
-                if (modelFile == null || !Files.isRegularFile(modelFile)) {
-                    throw new InputException("the model is not a single file, so it cannot be stored with the case");
-                }
-                String f = modelFile.getFileName().toString();
-                int dot = f.lastIndexOf('.');
-                modelCopy = "model" + (dot >= 0 ? f.substring(dot) : ".h5");
-                String mc = modelCopy;
-                AtomicFiles.write(tmp.resolve(mc), out -> Files.copy(modelFile, out));
-            }
-            byte[] bytes = json(model, modelFile, modelCopy, xNames, yNames, batches, options).toPrettyBytes();
-            AtomicFiles.write(tmp.resolve("golden.json"), out -> out.write(bytes));
-            files.commit();
-            return ys;
         }
+        Path tmp = files.stage(dir);
+        List<String> xNames = new ArrayList<>(), yNames = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Path src = inputs.get(i);
+            String n = "x" + i + ".npy";
+            AtomicFiles.write(tmp.resolve(n), out -> Files.copy(src, out));
+            xNames.add(n);
+        }
+        for (int i = 0; i < ys.size(); i++) {
+            Tensor t = ys.get(i);
+            String n = "y" + i + ".npy";
+            AtomicFiles.write(tmp.resolve(n), out -> Npy.write(out, t));
+            yNames.add(n);
+        }
+        String modelCopy = null;
+        if (options.copyModel()) {
+            if (modelFile == null || !Files.isRegularFile(modelFile)) {
+                throw new InputException("the model is not a single file, so it cannot be stored with the case");
+            }
+            String f = modelFile.getFileName().toString();
+            int dot = f.lastIndexOf('.');
+            modelCopy = "model" + (dot >= 0 ? f.substring(dot) : ".h5");
+            String mc = modelCopy;
+            AtomicFiles.write(tmp.resolve(mc), out -> Files.copy(modelFile, out));
+        }
+        byte[] bytes = json(model, modelFile, modelCopy, xNames, yNames, batches, options).toPrettyBytes();
+        AtomicFiles.write(tmp.resolve("golden.json"), out -> out.write(bytes));
+        files.commit();
+        return ys;
     }
 
     /**
