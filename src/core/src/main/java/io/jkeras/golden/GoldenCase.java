@@ -136,11 +136,11 @@ public final class GoldenCase {
                     + "), but must be a number; " + Tolerance.RULE);
         }
         double v = n.doubleValue();
-        if (Tolerance.problem(v, true) != null) {
+        String problem = Tolerance.problem(v, true);
+        if (problem != null) {
             // the number as written, without trailing zeros (1e999 is 1E+999), as the message always showed it
             String written = n.isIntegralNumber() ? n.toString() : n.decimalValue().stripTrailingZeros().toString();
-            throw new InputException(p.toString(), null, null, "'" + key + "' is " + written + ": "
-                    + Tolerance.problem(v, true));
+            throw new InputException(p.toString(), null, null, "'" + key + "' is " + written + ": " + problem);
         }
         return v;
     }

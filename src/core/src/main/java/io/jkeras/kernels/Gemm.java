@@ -141,7 +141,9 @@ public final class Gemm {
                                 float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
-        run(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
+        Engine e = Engine.current();
+        run(e, e.kernels().gemm, NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                e.threads());
     }
 
     /**
@@ -174,8 +176,8 @@ public final class Gemm {
         Engine engine = Engine.current();
         if (b.data == null || b.kernel != engine.kernels().gemm) {
             // packed for other kernels (another engine's): the current kernel reads B as it is
-            run(engine.kernels().gemm, NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc, accumulate,
-                    threads);
+            run(engine, engine.kernels().gemm, NN, m, n, k, a, aOff, lda, b.b, b.bOff, b.ldb, c, cOff, ldc,
+                    accumulate, threads);
             return;
         }
         if (n != b.n || k != b.k) throw new IllegalArgumentException("packed B is " + b.k + "×" + b.n
@@ -204,7 +206,9 @@ public final class Gemm {
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
-        run(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
+        Engine e = Engine.current();
+        run(e, e.kernels().gemm, TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                e.threads());
     }
 
     /**
@@ -223,7 +227,9 @@ public final class Gemm {
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
-        run(NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Engine.current().threads());
+        Engine e = Engine.current();
+        run(e, e.kernels().gemm, NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                e.threads());
     }
 
     /**
@@ -247,8 +253,8 @@ public final class Gemm {
     static void run(int op, int m, int n, int k,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float[] c, int cOff, int ldc, boolean accumulate, int threads) {
-        Gemm.Kernel kernel = Engine.current().kernels().gemm;
-        run(kernel, op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+        Engine engine = Engine.current();
+        run(engine, engine.kernels().gemm, op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
     }
 
     /**
@@ -263,6 +269,13 @@ public final class Gemm {
     static void run(Kernel chosen, int op, int m, int n, int k,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        run(Engine.current(), chosen, op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+    }
+
+    /** The product with a given kernel, split (when large) over the pool of {@code engine}. */
+    private static void run(Engine engine, Kernel chosen, int op, int m, int n, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         check(op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0) {
@@ -274,7 +287,6 @@ public final class Gemm {
         // these small outputs had before (fixture outputs of magnitude ~36 are compared with Keras
         // at 1e-5, under 3 ulp, where a fused multiply-add chain landed just outside).
         Kernel kernel = n < chosen.minColumns() ? SCALAR : chosen;
-        Engine engine = Engine.current();
         int t = threads(threads, (long) m * n * k, engine);
         if (t == 1) {
             kernel.product(op, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);

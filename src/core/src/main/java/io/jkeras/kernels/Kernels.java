@@ -62,7 +62,7 @@ public final class Kernels {
     private static final class Best {
         static final Kernels KERNELS = load();
         static final System.Logger.Level LEVEL = level(KERNELS);
-        static final String ANNOUNCEMENT = announce(KERNELS);
+        static final String ANNOUNCEMENT = announce(KERNELS, LEVEL);
     }
 
     /** The fused recurrent cell kernels. */
@@ -118,17 +118,17 @@ public final class Kernels {
         return forcedByModule ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG;
     }
 
-    private static String announce(Kernels k) {
+    private static String announce(Kernels k, System.Logger.Level level) {
         String threads = Threads.defaultCount() + " thread(s)";
         String line;
-        if (level(k) == System.Logger.Level.WARNING) {
+        if (level == System.Logger.Level.WARNING) {
             line = "jkeras runs its scalar kernels: this JVM lacks the Vector API module; add --add-modules "
                     + VECTOR_MODULE + " to the java command for the vector kernels (" + threads + ")";
         } else {
             line = "jkeras kernels: " + (k.recurrent == RecurrentKernels.SCALAR ? "scalar (-Djkeras.scalar=true)" : k)
                     + ", " + threads;
         }
-        System.getLogger("io.jkeras.kernels").log(level(k), line);
+        System.getLogger("io.jkeras.kernels").log(level, line);
         return line;
     }
 }

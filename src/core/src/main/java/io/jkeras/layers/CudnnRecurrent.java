@@ -1,5 +1,6 @@
 package io.jkeras.layers;
 
+import io.jkeras.kernels.RecurrentKernels;
 import io.jkeras.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -55,7 +56,8 @@ public final class CudnnRecurrent extends Recurrent {
     @Override protected float[] project(float[] x, int rows) { return inner.project(x, rows); }
 
     @Override
-    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
-        inner.step(xp, xpOff, states, so, z, scratch);
+    protected void step(RecurrentKernels.Product p, float[] xp, int xpOff, float[][] states, int so, float[] z,
+                        float[] scratch) {
+        inner.step(p, xp, xpOff, states, so, z, scratch);
     }
 }

@@ -3,7 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.CellKernels;
-import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
 
@@ -232,7 +232,8 @@ public final class Gru extends Recurrent {
     @Override protected int rowWork() { return panel.width() + (resetAfter ? 0 : 2 * units); }
 
     @Override
-    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
+    protected void step(RecurrentKernels.Product p, float[] xp, int xpOff, float[][] states, int so, float[] z,
+                        float[] scratch) {
         final int width = panel.width();
         final int tiles = panel.tiles();
         final int h = units;
@@ -242,7 +243,7 @@ public final class Gru extends Recurrent {
         if (resetAfter) {
             // m = h·U + b_rec over all three gates
             java.util.Arrays.fill(z, 0, width, 0f);
-            Engine.current().kernels().recurrent().accumulate(hs, so, h, recurrentP, width, z);
+            p.accumulate(hs, so, h, recurrentP, width, z);
             if (recurrentBiasP != null) {
                 for (int i = 0; i < width; i++) z[i] += recurrentBiasP[i];
             }

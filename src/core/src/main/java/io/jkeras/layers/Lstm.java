@@ -3,7 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
 
@@ -147,13 +147,14 @@ public final class Lstm extends Recurrent {
     }
 
     @Override
-    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
+    protected void step(RecurrentKernels.Product p, float[] xp, int xpOff, float[][] states, int so, float[] z,
+                        float[] scratch) {
         final int width = panel.width();
         final int h = units;
         float[] hs = states[0];
         float[] cs = states[1];
         System.arraycopy(xp, xpOff, z, 0, width);
-        Engine.current().kernels().recurrent().accumulate(hs, so, h, recurrentP, width, z);
+        p.accumulate(hs, so, h, recurrentP, width, z);
         panel.activate(recurrentActivation, z, 0, 0, scratch);
         panel.activate(recurrentActivation, z, 0, 1, scratch);
         panel.activate(activation, z, 0, 2, scratch);

@@ -5,6 +5,7 @@ import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.RecurrentKernels;
 import io.jkeras.kernels.Workspace;
 import io.jkeras.tensor.Tensor;
 
@@ -88,9 +89,11 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
      * One timestep of one sequence: reads the projected input at {@code xp[xpOff ..]} and the
      * states at offset {@code so} of each state array, and writes the new states there; the output
      * of the step is the new {@code states[0]} row. {@code z} ({@link #projectionWidth()} floats) and
-     * {@code scratch} ({@code units} floats) are work space.
+     * {@code scratch} ({@code units} floats) are work space; {@code p} is the recurrent product to run
+     * (the current engine's, looked up once per pass rather than per step).
      */
-    protected abstract void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch);
+    protected abstract void step(RecurrentKernels.Product p, float[] xp, int xpOff, float[][] states, int so,
+                                 float[] z, float[] scratch);
 
     /**
      * Whether the fused {@link CellKernels} implement this layer (its activations have kernel
@@ -348,12 +351,13 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         float[] xp = project(x, batch * steps);
         float[] z = new float[width];
         float[] scratch = new float[h];
+        RecurrentKernels.Product p = Engine.current().kernels().recurrent();
         for (int b = 0; b < batch; b++) {
             int so = b * h;
             for (int s = 0; s < steps; s++) {
                 int t = goBackwards ? steps - 1 - s : s;
                 if (mask == null || mask[b * steps + t]) {
-                    step(xp, (b * steps + t) * width, states, so, z, scratch);
+                    step(p, xp, (b * steps + t) * width, states, so, z, scratch);
                     System.arraycopy(states[0], so, last, so, h);
                 } else if (zeroOutputForMask) {
                     java.util.Arrays.fill(last, so, so + h, 0f);
@@ -486,7 +490,7 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         if (biasP != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(biasP, 0, xp, r * width, width);
         }
-        io.jkeras.kernels.RecurrentKernels.Product p = Engine.current().kernels().recurrent();
+        RecurrentKernels.Product p = Engine.current().kernels().recurrent();
         for (int r = 0; r < rows; r++) p.accumulate(x, r * inputSize, inputSize, kernelP, width, xp, r * width);
         return xp;
     }

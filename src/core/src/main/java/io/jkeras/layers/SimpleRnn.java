@@ -3,7 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
-import io.jkeras.kernels.Engine;
+import io.jkeras.kernels.RecurrentKernels;
 
 import java.util.List;
 
@@ -121,12 +121,13 @@ public final class SimpleRnn extends Recurrent {
     }
 
     @Override
-    protected void step(float[] xp, int xpOff, float[][] states, int so, float[] z, float[] scratch) {
+    protected void step(RecurrentKernels.Product p, float[] xp, int xpOff, float[][] states, int so, float[] z,
+                        float[] scratch) {
         final int width = panel.width();
         final int h = units;
         float[] hs = states[0];
         System.arraycopy(xp, xpOff, z, 0, width);
-        Engine.current().kernels().recurrent().accumulate(hs, so, h, recurrentP, width, z);
+        p.accumulate(hs, so, h, recurrentP, width, z);
         // one gate: the panel column of unit u is u itself
         System.arraycopy(z, 0, hs, so, h);
         io.jkeras.kernels.FastMath.activate(activation, hs, so, h);

@@ -371,12 +371,17 @@ public final class Json implements Iterable<Json> {
 
     private byte[] emitted(boolean pretty) {
         StringBuilder sb = new StringBuilder();
-        emit(sb, pretty, 0, System.lineSeparator());
+        emit(sb, pretty, 0, System.lineSeparator(), true);
         // every surrogate is escaped, so the text is well-formed UTF-16 of the Basic Multilingual Plane
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void emit(StringBuilder sb, boolean pretty, int level, String lf) {
+    /**
+     * Writes this value: for a file ({@code file}, {@link #toBytes()}) surrogates are escaped and a
+     * NaN or infinite double or a missing value is refused; for {@link #toString()} surrogates stay,
+     * non-finite doubles are quoted (as Jackson writes them) and a missing value writes nothing.
+     */
+    private void emit(StringBuilder sb, boolean pretty, int level, String lf, boolean file) {
         switch (kind) {
             case OBJECT -> {
                 if (fields.isEmpty()) {
@@ -389,9 +394,9 @@ public final class Json implements Iterable<Json> {
                     if (!first) sb.append(',');
                     first = false;
                     if (pretty) sb.append(lf).append("  ".repeat(level + 1));
-                    escape(sb, e.getKey(), true);
+                    escape(sb, e.getKey(), file);
                     sb.append(pretty ? " : " : ":");
-                    e.getValue().emit(sb, pretty, level + 1, lf);
+                    e.getValue().emit(sb, pretty, level + 1, lf, file);
                 }
                 if (pretty) sb.append(lf).append("  ".repeat(level));
                 sb.append('}');
@@ -404,14 +409,25 @@ public final class Json implements Iterable<Json> {
                 sb.append(pretty ? "[ " : "[");
                 for (int i = 0; i < items.size(); i++) {
                     if (i > 0) sb.append(pretty ? ", " : ",");
-                    items.get(i).emit(sb, pretty, level, lf);
+                    items.get(i).emit(sb, pretty, level, lf, file);
                 }
                 sb.append(pretty ? " ]" : "]");
             }
-            case STRING -> escape(sb, text, true);
-            case FLOAT -> sb.append(Double.toString(finite(floating)));
-            case MISSING -> throw new IllegalArgumentException("a missing value has no JSON text");
-            default -> write(sb);
+            case STRING -> escape(sb, text, file);
+            case INT -> sb.append(text == null ? Long.toString(integer) : text);
+            case FLOAT32 -> sb.append(Float.toString((float) floating));
+            case FLOAT -> {
+                if (file) sb.append(Double.toString(finite(floating)));
+                // as Jackson writes them (the writer's library): non-finite values quoted
+                else if (Double.isFinite(floating)) sb.append(Double.toString(floating));
+                else sb.append('"').append(Double.toString(floating)).append('"');
+            }
+            case TRUE -> sb.append("true");
+            case FALSE -> sb.append("false");
+            case NULL -> sb.append("null");
+            default -> {
+                if (file) throw new IllegalArgumentException("a missing value has no JSON text");
+            }
         }
     }
 
@@ -449,45 +465,8 @@ public final class Json implements Iterable<Json> {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        write(sb);
+        emit(sb, false, 0, null, false);
         return sb.toString();
-    }
-
-    private void write(StringBuilder sb) {
-        switch (kind) {
-            case OBJECT -> {
-                sb.append('{');
-                boolean first = true;
-                for (Map.Entry<String, Json> e : fields.entrySet()) {
-                    if (!first) sb.append(',');
-                    first = false;
-                    escape(sb, e.getKey(), false);
-                    sb.append(':');
-                    e.getValue().write(sb);
-                }
-                sb.append('}');
-            }
-            case ARRAY -> {
-                sb.append('[');
-                for (int i = 0; i < items.size(); i++) {
-                    if (i > 0) sb.append(',');
-                    items.get(i).write(sb);
-                }
-                sb.append(']');
-            }
-            case STRING -> escape(sb, text, false);
-            case INT -> sb.append(text == null ? Long.toString(integer) : text);
-            case FLOAT32 -> sb.append(Float.toString((float) floating));
-            case FLOAT -> {
-                // as Jackson writes them (the writer's library): non-finite values quoted
-                if (Double.isFinite(floating)) sb.append(Double.toString(floating));
-                else sb.append('"').append(Double.toString(floating)).append('"');
-            }
-            case TRUE -> sb.append("true");
-            case FALSE -> sb.append("false");
-            case NULL -> sb.append("null");
-            default -> { }
-        }
     }
 
     // --- the parser --------------------------------------------------------------------------------
