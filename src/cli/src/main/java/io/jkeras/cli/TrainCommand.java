@@ -51,7 +51,8 @@ import java.util.Set;
  * optimizer from a legacy HDF5 file.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fine-tune a Keras model on .npy data (Keras' compile + fit) and save it as .h5 or .keras.",
+        description = {"Fine-tune a Keras model on .npy data (Keras' compile + fit) and save it as .h5, .keras"
+                + " or .jkm.",
                 "The i-th --x feeds the model's i-th input, the i-th --y is the target of its i-th output."})
 final class TrainCommand implements Runnable {
     static final Set<String> LOSSES = Set.of("mse", "mean_squared_error", "mae", "mean_absolute_error", "huber",
@@ -144,7 +145,8 @@ final class TrainCommand implements Runnable {
     boolean restoreBestWeights;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-            description = "Where to save the trained model: OUT.h5 (legacy HDF5) or OUT.keras (Keras 3 archive).")
+            description = "Where to save the trained model: OUT.h5 (legacy HDF5), OUT.keras (Keras 3 archive, with the"
+                    + " optimizer state) or OUT.jkm (native).")
     Path output;
 
     @Option(names = "--force", description = "Overwrite OUT, and the --plot and --history files, when they exist.")
@@ -230,7 +232,7 @@ final class TrainCommand implements Runnable {
                 : LossPlot.encode(plot, curves, "Training loss (" + lossFn.name() + ", " + opt.name() + ")",
                 LossPlot.DEFAULT_WIDTH, LossPlot.DEFAULT_HEIGHT);
 
-        boolean keras = output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
+        boolean keras = outName(output).endsWith(".keras");
         Path stagedModel = files.stage(output); // ends in OUT's name, so the saver picks OUT's format
         if (keras) JKeras.save(result.model(), stagedModel, opt, lossConfig());
         else JKeras.save(result.model(), stagedModel);
@@ -241,10 +243,16 @@ final class TrainCommand implements Runnable {
                 + (result.epochsRun() == 1 ? "" : "s")
                 + lastValues(result) + ")"));
         out.println(keras ? "optimizer state saved: " + opt.name() + " at iterations " + opt.iterations()
-                : "optimizer state not saved: Keras 3 does not restore one from .h5 (save as .keras to resume)");
+                : "optimizer state not saved: " + (outName(output).endsWith(".jkm")
+                ? "the native format holds none" : "Keras 3 does not restore one from .h5")
+                + " (save as .keras to resume)");
         if (historyJson != null) out.println(Printable.escape("wrote " + history));
         if (plotBytes != null) out.println(Printable.escape("wrote " + plot));
         out.flush();
+    }
+
+    private static String outName(Path p) {
+        return p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
     }
 
     /** Checks every option that needs no file, before anything is loaded. */
@@ -276,9 +284,9 @@ final class TrainCommand implements Runnable {
         if (restoreBestWeights && patience == null) throw usage(
                 "--restore-best-weights needs --early-stopping-patience");
 
-        String outName = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!outName.endsWith(".h5") && !outName.endsWith(".keras")) throw usage("-o " + output
-                + ": the model file must end in .h5 or .keras");
+        String outName = outName(output);
+        if (JKeras.SAVE_EXTENSIONS.stream().noneMatch(outName::endsWith)) throw usage("-o " + output
+                + ": the model file must end in " + String.join(", ", JKeras.SAVE_EXTENSIONS));
         if (plot != null && LossPlot.formatOf(plot) == null) throw usage("--plot " + plot
                 + ": the plot file must end in .png or .svg");
         // the outputs themselves (existing files, special files, inputs) are checked by OutputFiles in run()

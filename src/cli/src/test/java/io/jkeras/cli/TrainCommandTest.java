@@ -138,6 +138,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void aNativeOutputHoldsTheTrainedWeightsAndSaysItHasNoOptimizerState() throws Exception {
+        Path h5 = tmp.resolve("same.h5");
+        Path jkm = tmp.resolve("same.jkm");
+        CliResult viaH5 = run(train(h5, "--seed", "7"));
+        CliResult viaJkm = run(train(jkm, "--seed", "7"));
+
+        assertThat(viaJkm.code()).as(viaJkm.err()).isZero();
+        assertThat(viaH5.code()).as(viaH5.err()).isZero();
+        assertThat(io.jkeras.format.Jkm.isJkm(jkm)).isTrue();
+        assertThat(sameWeights(weights(JKeras.load(jkm)), weights(JKeras.load(h5))))
+                .as("the same seeded run saved natively and as HDF5 holds the same weights").isTrue();
+        assertThat(viaJkm.out()).contains("optimizer state not saved: the native format holds none");
+    }
+
+    @Test
     void pipedOutputGetsOnePlainLinePerEpoch() {
         CliResult r = run(train(tmp.resolve("m.h5"), "--validation-x", vx.toString(), "--validation-y", vy.toString()));
         assertThat(r.code()).as(r.err()).isZero();
@@ -294,7 +309,7 @@ class TrainCommandTest {
         CliResult name = run(train(tmp.resolve("m.txt")));
         assertThat(name.code()).isEqualTo(Main.USER_ERROR);
         assertThat(name.errLines()).hasSize(1);
-        assertThat(name.err()).contains(".h5 or .keras");
+        assertThat(name.err()).contains("m.txt", ".jkm", ".keras", ".h5");
 
         Path wrongY = tmp.resolve("wrong.npy");
         write(wrongY, new Tensor(new int[]{24, 3}, new float[24 * 3]));

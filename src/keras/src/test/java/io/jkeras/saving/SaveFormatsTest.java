@@ -8,6 +8,7 @@ import io.jkeras.format.Jkm;
 import io.jkeras.model.LoadOptions;
 import io.jkeras.model.Model;
 import io.jkeras.tensor.Tensor;
+import io.jkeras.util.Sha256;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +150,16 @@ class SaveFormatsTest {
         JKeras.convert(keras, back);
         for (Path p : List.of(jkm, keras, back)) assertPredictsAsKeras(JKeras.load(p), LSTM);
         assertThat(Jkm.isJkm(jkm)).isTrue();
+    }
+
+    @Test
+    void convertToNativeRecordsTheSourceFilesSha256() throws IOException {
+        Path h5 = LSTM.dir().resolve("model.h5");
+        Path jkm = tmp.resolve("hashed.jkm");
+        JKeras.convert(h5, jkm);
+        assertThat(JKeras.load(jkm).metadata())
+                .containsEntry("source_sha256", Sha256.of(h5))
+                .containsEntry("source_file", "model.h5");
     }
 
     @Test
