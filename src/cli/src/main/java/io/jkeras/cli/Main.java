@@ -113,8 +113,11 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
+            String choice = System.getProperty("jkeras.launcher.java");
             return new String[]{"jkeras " + (v == null ? "(development build)" : v),
-                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ") at "
+                            + System.getProperty("java.home") + (choice == null ? "" : ": " + choice),
+                    io.jkeras.kernels.Kernels.summary()};
         }
     }
 }

@@ -38,7 +38,7 @@ class LocaleTest {
     private static String java() { return Path.of(System.getProperty("java.home"), "bin", "java").toString(); }
 
     /** Runs {@code command} with only the environment {@code env}; returns exit code, stdout, stderr. */
-    private static CliResult exec(List<String> command, Map<String, String> env) throws Exception {
+    static CliResult exec(List<String> command, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         pb.environment().putAll(env);

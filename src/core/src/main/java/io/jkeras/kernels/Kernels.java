@@ -89,6 +89,9 @@ public final class Kernels {
     @Override
     public String toString() { return recurrent.toString(); }
 
+    /** The line {@link #best()} logged when it was chosen: the kernels, their vector width and the threads. */
+    public static String summary() { return Best.ANNOUNCEMENT; }
+
     /** The line {@link #best()} logged when it was chosen, prefixed by its level (WARNING for a missing module). */
     public static String announced() { return Best.LEVEL + " " + Best.ANNOUNCEMENT; }
 
