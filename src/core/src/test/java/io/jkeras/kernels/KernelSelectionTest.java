@@ -66,4 +66,26 @@ class KernelSelectionTest {
         assertThat(Engine.current()).isSameAs(Engine.defaults());
         assertThat(Engine.defaults().kernels()).isSameAs(Kernels.best());
     }
+
+    /**
+     * Under {@code -XX:UseAVX=N} (the pom's avx2 and avx1 runs) the vector kernels run at most that
+     * instruction set's width: 256 bits for AVX2, 128 for AVX. Without the flag the JVM's own
+     * preference holds, whatever the CPU.
+     */
+    @Test
+    void theVectorWidthIsAtMostWhatTheJvmsInstructionSetAllows() {
+        int useAvx = -1;
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:UseAVX=")) useAvx = Integer.parseInt(arg.substring("-XX:UseAVX=".length()));
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(useAvx >= 0 && !expectScalar(),
+                "runs in the pom's -XX:UseAVX runs, with the Vector API module");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("S_(\\d+)_BIT")
+                .matcher(Kernels.best().recurrent().toString());
+        assertThat(m.find()).as(Kernels.best().recurrent().toString()).isTrue();
+        int bits = Integer.parseInt(m.group(1));
+        assertThat(bits).as("vector bits under -XX:UseAVX=" + useAvx).isLessThanOrEqualTo(useAvx >= 3 ? 512
+                : useAvx == 2 ? 256 : 128);
+        assertThat(Kernels.summary()).contains(Kernels.best().recurrent().toString());
+    }
 }
