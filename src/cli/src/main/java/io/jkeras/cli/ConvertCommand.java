@@ -13,7 +13,6 @@ import io.jkeras.golden.Tolerance;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
-import io.jkeras.model.SampleInputs;
 import io.jkeras.model.Session;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
@@ -228,8 +227,8 @@ final class ConvertCommand implements Callable<Integer> {
         SplittableRandom rnd = new SplittableRandom(20240501L);
         int vocab = Integer.MAX_VALUE;
         for (Layer l : m.layers()) {
-            Integer n = l.accept(SampleInputs.Vocabulary.THROUGH_WRAPPERS);
-            if (n != null) vocab = Math.min(vocab, n);
+            int n = l.vocabulary();
+            if (n > 0) vocab = Math.min(vocab, n);
         }
         if (vocab == Integer.MAX_VALUE) vocab = 2;
         Tensor[] x = new Tensor[m.inputCount()];

@@ -499,7 +499,7 @@ public final class JkmReader {
                 "header has no 'model' object", null);
         boolean allowNonFinite = options.load().allowNonFiniteWeights();
         boolean[] checked = new boolean[values.length];
-        LayerDecoder.TensorSource tensors = new LayerDecoder.TensorSource() {
+        JkmLayerDecoder.TensorSource tensors = new JkmLayerDecoder.TensorSource() {
             public int count() { return table.size(); }
 
             public String name(int i) { return table.get(i).name(); }
@@ -529,7 +529,7 @@ public final class JkmReader {
         List<Layer> layers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Json l : lj) {
-            Layer layer = LayerDecoder.decode(l, tensors, label, 0);
+            Layer layer = JkmLayerDecoder.decode(l, tensors, label, 0);
             if (!names.add(layer.name())) throw new ModelFormatException(label, layer.name(), null,
                     "two layers share this name", null);
             layers.add(layer);

@@ -80,7 +80,7 @@ public final class JkmWriter {
     /** A tensor of the table: its bytes (little-endian float32) and checksum. */
     private record Entry(String name, int[] shape, byte[] bytes, long crc) {}
 
-    private static final class Sink implements LayerEncoder.TensorSink {
+    private static final class Sink implements JkmLayerEncoder.TensorSink {
         final List<Entry> entries = new ArrayList<>();
         final Set<String> names = new HashSet<>();
 
@@ -187,7 +187,7 @@ public final class JkmWriter {
         Json.ArrayBuilder layers = m.putArray("layers");
         for (Layer l : table) {
             try {
-                layers.add(LayerEncoder.encode(l, l.name(), sink));
+                layers.add(JkmLayerEncoder.encode(l, l.name(), sink));
             } catch (JKerasException e) {
                 throw e.in(model.metadata().get("source"), l.name());
             }

@@ -53,4 +53,14 @@ public final class ActivationLayer implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) { e.activation("activation", activation); }
+
+    static Layer decode(LayerDecoder d) { return new ActivationLayer(d.name(), d.activation("activation")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -184,4 +184,33 @@ public final class BatchNormalization implements Layer {
         for (Weight e : extra) n += e.size();
         return n;
     }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("rank", rank);
+        e.put("axes", axes);
+        e.put("epsilon", epsilon);
+        e.put("momentum", momentum);
+        e.put("param_shape", paramShape);
+        e.weights(weights());
+    }
+
+    static Layer decode(LayerDecoder d) {
+        int[] ps = d.ints("param_shape");
+        Weight gamma = d.optionalWeight("gamma"), beta = d.optionalWeight("beta");
+        Weight mean = d.optionalWeight("moving_mean"), var = d.optionalWeight("moving_variance");
+        // Keras 2 renormalisation statistics (renorm_mean, renorm_stddev, ...), listed only
+        List<Weight> extra = d.weightsStartingWith("renorm_");
+        if (mean == null || var == null) throw d.error("needs weights 'moving_mean' and 'moving_variance'");
+        for (Weight w : new Weight[]{gamma, beta, mean, var}) if (w != null) d.expectShape(w, ps);
+        return new BatchNormalization(d.name(), d.integer("rank"), d.ints("axes"), ps, d.doubleValue("epsilon"),
+                d.doubleValue("momentum"), gamma == null ? null : gamma.values(), beta == null ? null : beta.values(),
+                mean.values(), var.values(), extra);
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { throw Reinitialization.refused(this); }
 }

@@ -171,4 +171,34 @@ public final class Bidirectional implements Layer {
         for (Weight x : backward.weights()) w.add(new Weight(backward.name() + "/" + x.name(), x.shape(), x.values()));
         return w;
     }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("merge", merge.name());
+        e.layer("forward", forward);
+        e.layer("backward", backward);
+    }
+
+    static Layer decode(LayerDecoder d) {
+        d.expectNoOtherWeights();
+        return new Bidirectional(d.name(), d.recurrent("forward"), d.recurrent("backward"),
+                d.enumValue("merge", Merge.values()));
+    }
+
+    /** Both directions'. */
+    @Override public long flops(int[][] in, int[][] out) { return forward.flops(in, out) + backward.flops(in, out); }
+
+    @Override public int vocabulary() { return 0; }
+
+    /** {@code values}: the forward layer's weights, then the backward layer's. */
+    @Override
+    public Layer withWeights(List<float[]> values) {
+        int nf = forward.weights().size();
+        if (nf > values.size() || backward.weights().size() != values.size() - nf) {
+            throw new IllegalArgumentException(name + " has " + (nf + backward.weights().size()) + " weights, got "
+                    + values.size());
+        }
+        return new Bidirectional(name, forward.withWeights(values.subList(0, nf)),
+                backward.withWeights(values.subList(nf, values.size())), merge);
+    }
 }

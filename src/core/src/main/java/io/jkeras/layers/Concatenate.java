@@ -170,4 +170,20 @@ public final class Concatenate implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("axis", axis);
+        e.put("mask_rule", rule.name());
+    }
+
+    static Layer decode(LayerDecoder d) {
+        return new Concatenate(d.name(), d.integer("axis"), d.enumValue("mask_rule", MaskRule.values()));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

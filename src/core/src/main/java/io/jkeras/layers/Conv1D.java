@@ -205,4 +205,43 @@ public final class Conv1D implements Layer {
         if (bias != null) w.add(new Weight("bias", new int[]{filters}, bias.clone()));
         return w;
     }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("channels", channels);
+        e.put("filters", filters);
+        e.put("kernel_size", kernelSize);
+        e.put("strides", stride);
+        e.put("dilation_rate", dilation);
+        e.put("padding", padding.name());
+        e.put("groups", groups);
+        e.put("channels_first", channelsFirst);
+        e.activation("activation", activation);
+        e.weights(weights());
+    }
+
+    static Layer decode(LayerDecoder d) {
+        int ch = d.integer("channels"), f = d.integer("filters"), ks = d.integer("kernel_size"),
+                g = d.integer("groups");
+        Weight k = d.weight("kernel", 3), b = d.optionalWeight("bias");
+        if (g <= 0 || ch % g != 0) throw d.error("groups " + g + " does not divide channels " + ch);
+        d.expectShape(k, ks, ch / g, f);
+        if (b != null) d.expectShape(b, f);
+        d.expectNoOtherWeights("kernel", "bias");
+        return new Conv1D(d.name(), ch, f, ks, d.integer("strides"), d.integer("dilation_rate"),
+                d.enumValue("padding", Padding.values()), g, d.bool("channels_first"), d.activation("activation"),
+                k.values(), b == null ? null : b.values());
+    }
+
+    /** {@code 2·kernel·(channels/groups)} per output value. */
+    @Override
+    public long flops(int[][] in, int[][] out) {
+        long values = 1;
+        for (int d : out[0]) values *= d;
+        return values * 2L * kernelSize * (channels / groups);
+    }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { throw Reinitialization.refused(this); }
 }

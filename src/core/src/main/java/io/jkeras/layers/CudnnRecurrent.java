@@ -51,6 +51,34 @@ public final class CudnnRecurrent extends Recurrent {
 
     @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return inner.forward(inputs, state); }
 
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("type_name", typeName);
+        e.layer("engine", inner);
+        e.weights(weights()); // as the file stored them (CuDNN layout), for listing and saving
+    }
+
+    /** The layer {@link #encode} wrote. */
+    static Layer decode(LayerDecoder d) {
+        Layer inner = d.layer("engine");
+        if (!(inner instanceof Recurrent r) || inner instanceof CudnnRecurrent) {
+            throw d.error("'engine' must be a SimpleRnn, Lstm or Gru layer, got " + inner.getClass().getSimpleName());
+        }
+        if (!r.name().equals(d.name())) throw d.error("'engine' layer is named '" + r.name() + "', expected '"
+                + d.name() + "'");
+        return new CudnnRecurrent(d.string("type_name"), r, d.weights("kernel", "recurrent_kernel", "bias"));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return inner.flops(in, out); }
+
+    @Override public Recurrent withWeights(List<float[]> values) { throw Reinitialization.refused(this); }
+
+    @Override
+    public Recurrent withName(String newName) { return new CudnnRecurrent(typeName, inner.withName(newName), stored); }
+
+    /** Trains on the tape. */
+    @Override public FusedCell fusedCell() { return null; }
+
     @Override protected int projectionWidth() { return inner.projectionWidth(); }
 
     @Override protected float[] project(float[] x, int rows) { return inner.project(x, rows); }

@@ -79,4 +79,38 @@ public final class Dense implements Layer {
         if (bias != null) w.add(new Weight("bias", new int[]{units}, bias.clone()));
         return w;
     }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("units", units);
+        e.activation("activation", activation);
+        e.weights(weights());
+    }
+
+    static Layer decode(LayerDecoder d) {
+        Weight k = d.weight("kernel", 2);
+        int units = d.integer("units");
+        d.expectShape(k, k.shape()[0], units);
+        Weight b = d.optionalWeight("bias");
+        if (b != null) d.expectShape(b, units);
+        d.expectNoOtherWeights("kernel", "bias");
+        return new Dense(d.name(), k.shape()[0], units, d.activation("activation"), k.values(),
+                b == null ? null : b.values());
+    }
+
+    /** {@code 2·F_in·units} per position. */
+    @Override
+    public long flops(int[][] in, int[][] out) {
+        int[] s = in[0];
+        long positions = 1;
+        for (int i = 0; i < s.length - 1; i++) positions *= s[i];
+        return positions * 2L * s[s.length - 1] * units;
+    }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override
+    public Layer withWeights(List<float[]> values) {
+        return new Dense(name, inputSize, units, activation, values.get(0), values.size() > 1 ? values.get(1) : null);
+    }
 }

@@ -108,4 +108,25 @@ public final class ElementwiseOp implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("type_name", typeName);
+        e.put("op", op.name());
+        if (constant == null) e.putNull("constant");
+        else e.putFloat("constant", constant);
+        e.put("constant_first", constantFirst);
+    }
+
+    static Layer decode(LayerDecoder d) {
+        Float c = d.isNull("constant") ? null : d.floatValue("constant");
+        return new ElementwiseOp(d.name(), d.string("type_name"), d.enumValue("op", Op.values()), c,
+                d.bool("constant_first"));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -73,4 +73,26 @@ public final class Embedding implements Layer {
     public List<Weight> weights() {
         return List.of(new Weight("embeddings", new int[]{inputDim, outputDim}, embeddings.clone()));
     }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("mask_zero", maskZero);
+        e.weights(weights());
+    }
+
+    static Layer decode(LayerDecoder d) {
+        Weight w = d.weight("embeddings", 2);
+        d.expectNoOtherWeights("embeddings");
+        return new Embedding(d.name(), w.shape()[0], w.shape()[1], d.bool("mask_zero"), w.values());
+    }
+
+    /** A lookup: no products. */
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return inputDim; }
+
+    @Override
+    public Layer withWeights(List<float[]> values) {
+        return new Embedding(name, inputDim, outputDim, maskZero, values.get(0));
+    }
 }

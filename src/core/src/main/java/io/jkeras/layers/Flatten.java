@@ -31,4 +31,14 @@ public final class Flatten implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) {}
+
+    static Layer decode(LayerDecoder d) { return new Flatten(d.name()); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -166,6 +166,50 @@ public final class Gru extends Recurrent {
         return w;
     }
 
+    @Override
+    public void encode(LayerEncoder e) {
+        encodeOptions(e);
+        e.activation("activation", activation);
+        e.activation("recurrent_activation", recurrentActivation);
+        e.put("reset_after", resetAfter);
+        e.put("gates", "z|r|h");
+        e.weights(panelWeights());
+    }
+
+    /** The layer {@link #encode} wrote (or format 1.x, in Keras' layout). */
+    static Layer decode(LayerDecoder d) {
+        int u = d.integer("units"), in = d.integer("input_size");
+        boolean ra = d.bool("reset_after");
+        float[][] w = decodeWeights(d, u, in, GATES, ra ? 2 : 1);
+        if (d.panelLayout()) {
+            return fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
+                    w[0], w[1], w[2], decodeOptions(d));
+        }
+        return new Gru(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"), ra,
+                w[0], w[1], w[2], decodeOptions(d));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return recurrentFlops(in, GATES); }
+
+    @Override
+    public Gru withWeights(List<float[]> v) {
+        return new Gru(name, units, inputSize, activation, recurrentActivation, resetAfter, v.get(0), v.get(1),
+                v.size() > 2 ? v.get(2) : null, options());
+    }
+
+    @Override
+    public Gru withName(String newName) {
+        List<Weight> w = weights();
+        return new Gru(newName, units, inputSize, activation, recurrentActivation, resetAfter, w.get(0).values(),
+                w.get(1).values(), w.size() > 2 ? w.get(2).values() : null, options());
+    }
+
+    @Override
+    public FusedCell fusedCell() {
+        return new FusedCell(resetAfter ? FusedCell.Kind.GRU_RESET_AFTER : FusedCell.Kind.GRU_RESET_BEFORE, activation,
+                recurrentActivation);
+    }
+
     @Override protected int projectionWidth() { return panel.width(); }
 
     @Override protected float[] project(float[] x, int rows) {

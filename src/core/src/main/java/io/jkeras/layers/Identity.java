@@ -32,4 +32,14 @@ public final class Identity implements Layer {
     @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return new Tensor[]{inputs[0]}; }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) { e.put("type_name", typeName); }
+
+    static Layer decode(LayerDecoder d) { return new Identity(d.name(), d.string("type_name")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -39,4 +39,21 @@ public final class InputLayer implements Layer {
     @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return new Tensor[]{inputs[0]}; }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("shape", shape);
+        e.put("batch_size", batchSize);
+        e.put("integer", integer);
+    }
+
+    static Layer decode(LayerDecoder d) {
+        return new InputLayer(d.name(), d.ints("shape"), d.integer("batch_size"), d.bool("integer"));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -10,12 +10,15 @@ import java.util.List;
  * owned by the caller). Shapes exclude the batch dimension; -1 is a dimension unknown until run
  * time (Keras' {@code None}).
  *
- * <p>The hierarchy is sealed: every layer class is listed here, and every place that treats layers
- * case by case (the native codec, training forms, re-initialisation, FLOP counts, …) implements
- * {@link Visitor}. A new layer class therefore does not compile until it is listed in
- * {@code permits}, has an {@link #accept} method, has a {@code visit} method in {@link Visitor}, and
- * every visitor handles it: the compiler names each place to change (docs/architecture.md, "How to
- * add a layer").
+ * <p>The hierarchy is sealed, and what the rest of the library needs of a layer is a method here
+ * without a default: its native encoding ({@link #encode}, with a static {@code decode} in the
+ * class, see {@link LayerTypes}), its FLOPs ({@link #flops}), its token vocabulary
+ * ({@link #vocabulary}), its rebuild with other weights ({@link #withWeights}); a recurrent layer
+ * also {@link Recurrent#withName} and {@link Recurrent#fusedCell}. The one place that treats layers
+ * case by case outside their classes, the training forms, implements {@link Visitor}. A new layer
+ * class therefore does not compile until it is listed in {@code permits}, has a {@code visit}
+ * method in {@link Visitor}, implements these methods, and has a training form: the compiler names
+ * each place to change (docs/architecture.md, "How to add a layer").
  */
 public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectional, TimeDistributed, Embedding,
         Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
@@ -112,4 +115,35 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
      * moving_mean and moving_variance); 0 for most layers.
      */
     default long nonTrainableParamCount() { return 0; }
+
+    /**
+     * Writes the layer's configuration and weights for the native format: exactly its constructor
+     * arguments (plus values that only document, like the gate order), so that the class's static
+     * {@code decode(LayerDecoder)}, which reads them back, rebuilds a layer computing bit for bit
+     * what this one does. The keys are part of the file format.
+     */
+    void encode(LayerEncoder e);
+
+    /**
+     * Floating-point operations of one call on one sample with inputs of shapes {@code in} and
+     * outputs {@code out} (without batch), counted as the shared benchmark workloads count them:
+     * dense matrix products only (bias adds, activations and gate products are left out); 0 for a
+     * layer without any.
+     */
+    long flops(int[][] in, int[][] out);
+
+    /**
+     * How many token ids the layer takes as input (an Embedding's input_dim, also inside a
+     * wrapper), or 0 for a layer that does not take ids.
+     */
+    int vocabulary();
+
+    /**
+     * A copy of the layer holding {@code values} (one per weight, in {@link #weights()} order and
+     * shapes; the caller checks the count); a layer without weights returns itself.
+     *
+     * @throws io.jkeras.exceptions.UnsupportedModelException for a layer that cannot be rebuilt with
+     *                                                         new weights yet
+     */
+    Layer withWeights(List<float[]> values);
 }

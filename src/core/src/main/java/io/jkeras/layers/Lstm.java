@@ -108,6 +108,45 @@ public final class Lstm extends Recurrent {
         return panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), biasP == null ? null : biasP.clone());
     }
 
+    @Override
+    public void encode(LayerEncoder e) {
+        encodeOptions(e);
+        e.activation("activation", activation);
+        e.activation("recurrent_activation", recurrentActivation);
+        e.put("gates", "i|f|c|o");
+        e.weights(panelWeights());
+    }
+
+    /** The layer {@link #encode} wrote (or format 1.x, in Keras' layout). */
+    static Layer decode(LayerDecoder d) {
+        int u = d.integer("units"), in = d.integer("input_size");
+        float[][] w = decodeWeights(d, u, in, GATES, 1);
+        if (d.panelLayout()) {
+            return fromPanel(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
+                    w[0], w[1], w[2], decodeOptions(d));
+        }
+        return new Lstm(d.name(), u, in, d.activation("activation"), d.activation("recurrent_activation"),
+                w[0], w[1], w[2], decodeOptions(d));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return recurrentFlops(in, GATES); }
+
+    @Override
+    public Lstm withWeights(List<float[]> v) {
+        return new Lstm(name, units, inputSize, activation, recurrentActivation, v.get(0), v.get(1),
+                v.size() > 2 ? v.get(2) : null, options());
+    }
+
+    @Override
+    public Lstm withName(String newName) {
+        List<Weight> w = weights();
+        return new Lstm(newName, units, inputSize, activation, recurrentActivation, w.get(0).values(),
+                w.get(1).values(), w.size() > 2 ? w.get(2).values() : null, options());
+    }
+
+    @Override
+    public FusedCell fusedCell() { return new FusedCell(FusedCell.Kind.LSTM, activation, recurrentActivation); }
+
     @Override protected int projectionWidth() { return panel.width(); }
 
     @Override protected float[] project(float[] x, int rows) {

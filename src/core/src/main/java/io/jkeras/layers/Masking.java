@@ -55,4 +55,14 @@ public final class Masking implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) { e.putFloat("mask_value", maskValue); }
+
+    static Layer decode(LayerDecoder d) { return new Masking(d.name(), d.floatValue("mask_value")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

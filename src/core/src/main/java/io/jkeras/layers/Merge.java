@@ -285,4 +285,20 @@ public final class Merge implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("op", op.name());
+        e.put("mask_rule", rule.name());
+    }
+
+    static Layer decode(LayerDecoder d) {
+        return new Merge(d.name(), d.enumValue("op", Op.values()), d.enumValue("mask_rule", MaskRule.values()));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -95,4 +95,14 @@ public final class Permute implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) { e.put("dims", dims); }
+
+    static Layer decode(LayerDecoder d) { return new Permute(d.name(), d.ints("dims")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -79,6 +79,67 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         return new RecurrentOptions(returnSequences, returnState, goBackwards, stateful, zeroOutputForMask);
     }
 
+    /** The same layer (weights copied bit for bit) under another name: a Bidirectional's direction. */
+    public abstract Recurrent withName(String name);
+
+    @Override public abstract Recurrent withWeights(java.util.List<float[]> values);
+
+    /**
+     * The cell as the fused training path runs it, or null for a layer that path does not run
+     * (it then trains on the tape).
+     */
+    public abstract FusedCell fusedCell();
+
+    /** A recurrent cell the fused training path has kernels for, with its activations. */
+    public record FusedCell(Kind kind, io.jkeras.kernels.Activation activation,
+                            io.jkeras.kernels.Activation recurrentActivation) {
+        /** LSTM; GRU with reset_after=True, and with reset_after=False; SimpleRNN. */
+        public enum Kind { LSTM, GRU_RESET_AFTER, GRU_RESET_BEFORE, SIMPLE_RNN }
+    }
+
+    /** FLOPs of one sample: {@code 2·gates·units·(inputSize + units)} per time step. */
+    protected final long recurrentFlops(int[][] in, int gates) {
+        long steps = in[0].length >= 2 ? in[0][0] : 1;
+        return steps * 2 * gates * units * ((long) inputSize + units);
+    }
+
+    @Override public final int vocabulary() { return 0; }
+
+    /** Writes the size and the options every recurrent layer's native entry starts with. */
+    protected final void encodeOptions(LayerEncoder e) {
+        e.put("units", units);
+        e.put("input_size", inputSize);
+        e.put("return_sequences", returnSequences);
+        e.put("return_state", returnState);
+        e.put("go_backwards", goBackwards);
+        e.put("stateful", stateful);
+        e.put("zero_output_for_mask", zeroOutputForMask);
+    }
+
+    /** The options {@link #encodeOptions} wrote. */
+    protected static RecurrentOptions decodeOptions(LayerDecoder d) {
+        return new RecurrentOptions(d.bool("return_sequences"), d.bool("return_state"), d.bool("go_backwards"),
+                d.bool("stateful"), d.bool("zero_output_for_mask"));
+    }
+
+    /**
+     * A recurrent layer's {@code kernel}, {@code recurrent_kernel} and optional {@code bias} (null
+     * when absent), their shapes checked against its config: {@code gates} gates of {@code units}
+     * units (see {@link LayerDecoder#gateColumns}), a bias of {@code biasRows} rows (1: a vector).
+     */
+    protected static float[][] decodeWeights(LayerDecoder d, int units, int inputSize, int gates, int biasRows) {
+        int cols = d.gateColumns(units, gates);
+        Weight k = d.weight("kernel", 2), r = d.weight("recurrent_kernel", 2), b = d.optionalWeight("bias");
+        d.expectShape(k, inputSize, cols);
+        d.expectShape(r, units, cols);
+        if (b != null) {
+            if (biasRows == 1) d.expectShape(b, cols);
+            else d.expectShape(b, biasRows, cols);
+        }
+        d.expectNoOtherWeights("kernel", "recurrent_kernel", "bias");
+        return new float[][]{k.values(), r.values(), b == null ? null : b.values()};
+    }
+
     /** Width of a row of the input projection (see {@link #project}). */
     protected abstract int projectionWidth();
 

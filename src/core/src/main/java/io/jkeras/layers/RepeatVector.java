@@ -46,4 +46,14 @@ public final class RepeatVector implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) { e.put("n", n); }
+
+    static Layer decode(LayerDecoder d) { return new RepeatVector(d.name(), d.integer("n")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

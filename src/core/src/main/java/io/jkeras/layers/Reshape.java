@@ -87,4 +87,14 @@ public final class Reshape implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override public void encode(LayerEncoder e) { e.put("target_shape", target); }
+
+    static Layer decode(LayerDecoder d) { return new Reshape(d.name(), d.ints("target_shape")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -180,4 +180,25 @@ public final class ShapeOp implements Layer {
     }
 
     @Override public List<Weight> weights() { return List.of(); }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("type_name", typeName);
+        e.put("op", op.name());
+        if (axes == null) e.putNull("axes");
+        else e.put("axes", axes);
+        e.put("keep_dims", keepDims);
+    }
+
+    static Layer decode(LayerDecoder d) {
+        int[] axes = d.isNull("axes") ? null : d.ints("axes");
+        return new ShapeOp(d.name(), d.string("type_name"), d.enumValue("op", Op.values()), axes,
+                d.bool("keep_dims"));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

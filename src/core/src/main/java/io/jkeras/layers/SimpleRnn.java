@@ -83,6 +83,41 @@ public final class SimpleRnn extends Recurrent {
         return panel.weights(kernelP.clone(), inputSize, recurrentP.clone(), biasP == null ? null : biasP.clone());
     }
 
+    @Override
+    public void encode(LayerEncoder e) {
+        encodeOptions(e);
+        e.activation("activation", activation);
+        e.put("gates", "h");
+        e.weights(panelWeights());
+    }
+
+    /** The layer {@link #encode} wrote (or format 1.x, in Keras' layout). */
+    static Layer decode(LayerDecoder d) {
+        int u = d.integer("units"), in = d.integer("input_size");
+        float[][] w = decodeWeights(d, u, in, 1, 1);
+        if (d.panelLayout()) {
+            return fromPanel(d.name(), u, in, d.activation("activation"), w[0], w[1], w[2], decodeOptions(d));
+        }
+        return new SimpleRnn(d.name(), u, in, d.activation("activation"), w[0], w[1], w[2], decodeOptions(d));
+    }
+
+    @Override public long flops(int[][] in, int[][] out) { return recurrentFlops(in, 1); }
+
+    @Override
+    public SimpleRnn withWeights(List<float[]> v) {
+        return new SimpleRnn(name, units, inputSize, activation, v.get(0), v.get(1), v.size() > 2 ? v.get(2) : null,
+                options());
+    }
+
+    @Override
+    public SimpleRnn withName(String newName) {
+        List<Weight> w = weights();
+        return new SimpleRnn(newName, units, inputSize, activation, w.get(0).values(), w.get(1).values(),
+                w.size() > 2 ? w.get(2).values() : null, options());
+    }
+
+    @Override public FusedCell fusedCell() { return new FusedCell(FusedCell.Kind.SIMPLE_RNN, activation, activation); }
+
     @Override protected int projectionWidth() { return panel.width(); }
 
     @Override protected float[] project(float[] x, int rows) {

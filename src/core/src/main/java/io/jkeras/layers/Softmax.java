@@ -140,4 +140,18 @@ public final class Softmax implements Layer {
     @Override public List<Weight> weights() { return List.of(); }
 
     @Override public String toString() { return "Softmax" + Arrays.toString(axes); }
+
+    @Override
+    public void encode(LayerEncoder e) {
+        e.put("axes", axes);
+        e.put("keras3_masking", keras3Masking);
+    }
+
+    static Layer decode(LayerDecoder d) { return new Softmax(d.name(), d.ints("axes"), d.bool("keras3_masking")); }
+
+    @Override public long flops(int[][] in, int[][] out) { return 0; }
+
+    @Override public int vocabulary() { return 0; }
+
+    @Override public Layer withWeights(List<float[]> values) { return this; }
 }

@@ -66,4 +66,24 @@ public final class TimeDistributed implements Layer {
     @Override public List<Weight> weights() { return inner.weights(); }
 
     @Override public long nonTrainableParamCount() { return inner.nonTrainableParamCount(); }
+
+    @Override public void encode(LayerEncoder e) { e.layer("inner", inner); }
+
+    static Layer decode(LayerDecoder d) {
+        d.expectNoOtherWeights();
+        return new TimeDistributed(d.name(), d.layer("inner"));
+    }
+
+    /** The inner layer's, once per time step. */
+    @Override
+    public long flops(int[][] in, int[][] out) {
+        int[] s = in[0];
+        int[][] innerIn = {java.util.Arrays.copyOfRange(s, 1, s.length)};
+        return (long) s[0] * inner.flops(innerIn, inner.outputShapes(innerIn));
+    }
+
+    @Override public int vocabulary() { return inner.vocabulary(); }
+
+    @Override
+    public Layer withWeights(List<float[]> values) { return new TimeDistributed(name, inner.withWeights(values)); }
 }

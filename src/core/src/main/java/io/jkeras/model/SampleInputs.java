@@ -2,30 +2,9 @@ package io.jkeras.model;
 
 import io.jkeras.tensor.Tensor;
 import io.jkeras.exceptions.InputException;
-import io.jkeras.layers.ActivationLayer;
-import io.jkeras.layers.BatchNormalization;
-import io.jkeras.layers.Bidirectional;
-import io.jkeras.layers.Concatenate;
-import io.jkeras.layers.Conv1D;
-import io.jkeras.layers.CudnnRecurrent;
-import io.jkeras.layers.Dense;
-import io.jkeras.layers.ElementwiseOp;
 import io.jkeras.layers.Embedding;
-import io.jkeras.layers.Flatten;
-import io.jkeras.layers.Gru;
-import io.jkeras.layers.Identity;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
-import io.jkeras.layers.Lstm;
-import io.jkeras.layers.Masking;
-import io.jkeras.layers.Merge;
-import io.jkeras.layers.Permute;
-import io.jkeras.layers.RepeatVector;
-import io.jkeras.layers.Reshape;
-import io.jkeras.layers.ShapeOp;
-import io.jkeras.layers.SimpleRnn;
-import io.jkeras.layers.Softmax;
-import io.jkeras.layers.TimeDistributed;
 
 import java.util.Random;
 
@@ -78,68 +57,9 @@ public final class SampleInputs {
     private static int smallestVocabulary(Model model) {
         int v = Integer.MAX_VALUE;
         for (Layer l : model.layers()) {
-            Integer n = l.accept(Vocabulary.TOP_LEVEL);
-            if (n != null) v = Math.min(v, n);
+            int n = l.vocabulary();
+            if (n > 0) v = Math.min(v, n);
         }
         return v == Integer.MAX_VALUE ? 2 : Math.max(1, v);
-    }
-
-    /**
-     * The number of token ids a layer takes ({@link Embedding#inputDim()}), or null for a layer that
-     * does not take ids. {@link #TOP_LEVEL} does not look into a TimeDistributed layer's inner layer,
-     * {@link #THROUGH_WRAPPERS} does.
-     */
-    public static final class Vocabulary implements Layer.Visitor<Integer> {
-        public static final Vocabulary TOP_LEVEL = new Vocabulary(false), THROUGH_WRAPPERS = new Vocabulary(true);
-
-        private final boolean throughWrappers;
-
-        private Vocabulary(boolean throughWrappers) { this.throughWrappers = throughWrappers; }
-
-        @Override public Integer visit(Embedding l) { return l.inputDim(); }
-
-        @Override public Integer visit(TimeDistributed l) { return throughWrappers ? l.inner().accept(this) : null; }
-
-        @Override public Integer visit(InputLayer l) { return null; }
-
-        @Override public Integer visit(Dense l) { return null; }
-
-        @Override public Integer visit(SimpleRnn l) { return null; }
-
-        @Override public Integer visit(Lstm l) { return null; }
-
-        @Override public Integer visit(Gru l) { return null; }
-
-        @Override public Integer visit(CudnnRecurrent l) { return null; }
-
-        @Override public Integer visit(Bidirectional l) { return null; }
-
-        @Override public Integer visit(Masking l) { return null; }
-
-        @Override public Integer visit(Flatten l) { return null; }
-
-        @Override public Integer visit(Identity l) { return null; }
-
-        @Override public Integer visit(ActivationLayer l) { return null; }
-
-        @Override public Integer visit(RepeatVector l) { return null; }
-
-        @Override public Integer visit(Conv1D l) { return null; }
-
-        @Override public Integer visit(BatchNormalization l) { return null; }
-
-        @Override public Integer visit(Reshape l) { return null; }
-
-        @Override public Integer visit(Permute l) { return null; }
-
-        @Override public Integer visit(Softmax l) { return null; }
-
-        @Override public Integer visit(Concatenate l) { return null; }
-
-        @Override public Integer visit(Merge l) { return null; }
-
-        @Override public Integer visit(ElementwiseOp l) { return null; }
-
-        @Override public Integer visit(ShapeOp l) { return null; }
     }
 }

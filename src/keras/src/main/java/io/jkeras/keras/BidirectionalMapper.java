@@ -22,6 +22,11 @@ import java.util.List;
 final class BidirectionalMapper {
     private BidirectionalMapper() {}
 
+    /** Registers this group's mappers under their Keras class names ({@link LayerRegistry}). */
+    static void register(java.util.Map<String, LayerMapper> m) {
+        m.put("Bidirectional", BidirectionalMapper::map);
+    }
+
     static Layer map(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         JsonNode inner = spec.config().get("layer");

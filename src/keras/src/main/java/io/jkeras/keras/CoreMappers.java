@@ -21,6 +21,26 @@ import java.util.List;
 final class CoreMappers {
     private CoreMappers() {}
 
+    /** Registers this group's mappers under their Keras class names ({@link LayerRegistry}). */
+    static void register(java.util.Map<String, LayerMapper> m) {
+        m.put("InputLayer", CoreMappers::input);
+        m.put("Dense", CoreMappers::dense);
+        m.put("TimeDistributedDense", CoreMappers::dense);
+        m.put("TimeDistributed", CoreMappers::timeDistributed);
+        m.put("Flatten", CoreMappers::flatten);
+        m.put("Activation", CoreMappers::activation);
+        m.put("RepeatVector", CoreMappers::repeatVector);
+        m.put("Embedding", CoreMappers::embedding);
+        m.put("Masking", CoreMappers::masking);
+        // identity at inference: they only act while training
+        m.put("Dropout", CoreMappers::identity);
+        m.put("SpatialDropout1D", CoreMappers::identity);
+        m.put("GaussianNoise", CoreMappers::identity);
+        m.put("GaussianDropout", CoreMappers::identity);
+        m.put("AlphaDropout", CoreMappers::identity);
+        m.put("ActivityRegularization", CoreMappers::identity);
+    }
+
     static Layer input(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         int[] batchShape = c.shape("batch_shape");

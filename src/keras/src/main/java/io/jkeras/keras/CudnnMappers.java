@@ -27,6 +27,12 @@ import java.util.List;
 final class CudnnMappers {
     private CudnnMappers() {}
 
+    /** Registers this group's mappers under their Keras class names ({@link LayerRegistry}). */
+    static void register(java.util.Map<String, LayerMapper> m) {
+        m.put("CuDNNGRU", CudnnMappers::cudnnGru);
+        m.put("CuDNNLSTM", CudnnMappers::cudnnLstm);
+    }
+
     static Layer cudnnLstm(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         return map(spec, w, in, ctx, 4, "CuDNNLSTM");
     }

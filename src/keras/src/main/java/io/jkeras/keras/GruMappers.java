@@ -26,6 +26,11 @@ import java.util.List;
 final class GruMappers {
     private GruMappers() {}
 
+    /** Registers this group's mappers under their Keras class names ({@link LayerRegistry}). */
+    static void register(java.util.Map<String, LayerMapper> m) {
+        m.put("GRU", GruMappers::gru);
+    }
+
     static final String[] KERAS1_GATES = {"z", "r", "h"};
 
     static Layer gru(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {

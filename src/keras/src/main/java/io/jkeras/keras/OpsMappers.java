@@ -34,6 +34,24 @@ import java.util.List;
 final class OpsMappers {
     private OpsMappers() {}
 
+    /** Registers this group's mappers under their Keras class names ({@link LayerRegistry}). */
+    static void register(java.util.Map<String, LayerMapper> m) {
+        m.put("Conv1D", OpsMappers::conv1d);
+        m.put("Convolution1D", OpsMappers::conv1d);
+        m.put("AtrousConvolution1D", OpsMappers::conv1d);
+        m.put("BatchNormalization", OpsMappers::batchNormalization);
+        m.put("Reshape", OpsMappers::reshape);
+        m.put("Permute", OpsMappers::permute);
+        m.put("Softmax", OpsMappers::softmax);
+        m.put("Concatenate", OpsMappers::concatenate);
+        m.put("Add", OpsMappers::add);
+        m.put("Subtract", OpsMappers::subtract);
+        m.put("Multiply", OpsMappers::multiply);
+        m.put("Average", OpsMappers::average);
+        m.put("Maximum", OpsMappers::maximum);
+        m.put("Minimum", OpsMappers::minimum);
+    }
+
     // ---------------------------------------------------------------- Conv1D
 
     static Layer conv1d(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {

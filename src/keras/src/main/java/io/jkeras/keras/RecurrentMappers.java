@@ -19,6 +19,12 @@ import java.util.List;
 final class RecurrentMappers {
     private RecurrentMappers() {}
 
+    /** Registers this group's mappers under their Keras class names ({@link LayerRegistry}). */
+    static void register(java.util.Map<String, LayerMapper> m) {
+        m.put("SimpleRNN", RecurrentMappers::simpleRnn);
+        m.put("LSTM", RecurrentMappers::lstm);
+    }
+
     static Layer lstm(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
         checkCommon(spec, c, ctx);

@@ -6,6 +6,7 @@ import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.LayerTypes;
 import io.jkeras.layers.Lstm;
 import io.jkeras.layers.RecurrentOptions;
 import io.jkeras.layers.TimeDistributed;
@@ -28,11 +29,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every layer class the sealed {@link Layer} hierarchy permits has a native type string in the
- * decoding table, round-trips through the native format, and has a training form. The compiler
- * checks the encoder and the training forms (both are {@link Layer.Visitor}s); decoding goes by type
- * string, which only this test checks. A model for each class comes from the Keras 3 fixtures
- * (CuDNN layers, which Keras 3 no longer writes, are built here).
+ * Every layer class the sealed {@link Layer} hierarchy permits is a native type (its simple name),
+ * round-trips through the native format, and has a training form. The compiler checks that each
+ * class has an {@code encode} and that the training forms ({@link Layer.Visitor}) cover it; the
+ * static {@code decode} each class needs for reading is found by name ({@link LayerTypes}), which
+ * only this test checks. A model for each class comes from the Keras 3 fixtures (CuDNN layers,
+ * which Keras 3 no longer writes, are built here).
  */
 class EveryLayerClassTest {
     /** The concrete classes below {@link Layer}, following sealed intermediate classes. */
@@ -103,20 +105,31 @@ class EveryLayerClassTest {
     }
 
     @Test
-    void theDecodingTableHasOneTypePerLayerClass() {
+    void everyLayerClassIsANativeTypeNamedAfterItAndUsedByAFixture() {
         List<String> written = new ArrayList<>();
         for (Class<?> c : concreteLayerClasses()) {
             assertThat(MODELS).as("no Keras 3 fixture uses " + c.getSimpleName() + ": add one to tools/gen_fixtures.py")
                     .containsKey(c);
             for (Layer l : allLayers(MODELS.get(c))) {
                 if (l.getClass() == c) {
-                    written.add(LayerCodecs.Encoders.forLayer(l).type());
+                    written.add(LayerTypes.of(l));
                     break;
                 }
             }
+            assertThat(LayerTypes.classOf(c.getSimpleName())).isSameAs(c);
         }
         assertThat(written).as("type strings written for " + concreteLayerClasses()).doesNotHaveDuplicates()
-                .containsExactlyInAnyOrderElementsOf(LayerCodecs.types());
+                .containsExactlyElementsOf(concreteLayerClasses().stream().map(Class::getSimpleName).toList())
+                .containsExactlyElementsOf(LayerTypes.all());
+    }
+
+    @Test
+    void namesThatAreNotConcreteLayerClassesAreNoTypes() {
+        for (String s : new String[]{"Layer", "Recurrent", "Weight", "Shapes", "LayerTypes", "Layer$Visitor",
+                "java.lang.Runtime", "io.jkeras.layers.Dense", "dense", "DENSE", "Transformer", "", "Dense ",
+                "A".repeat(65)}) {
+            assertThat(LayerTypes.classOf(s)).as(s).isNull();
+        }
     }
 
     @TestFactory

@@ -223,6 +223,13 @@ class JkmCorruptionTest {
         assertThat(refused(type)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("unknown layer type 'Transformer'")
                 .hasMessageContaining("this reader knows InputLayer, Dense");
+        // the type string names a layer class; no other class of the package, nor of any other, is a type
+        for (String notALayer : new String[]{"Recurrent", "Weight", "java.lang.Runtime", "Layer$Visitor"}) {
+            byte[] other = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1))
+                    .put("type", notALayer));
+            assertThat(refused(other)).isInstanceOf(ModelFormatException.class)
+                    .hasMessageContaining("unknown layer type '" + notALayer + "'");
+        }
         byte[] act = JkmFiles.rewrite(lstm, h -> ((ObjectNode) h.get("model").get("layers").get(1).get("config"))
                 .put("activation", "hard_sigmoid"));
         assertThat(refused(act))

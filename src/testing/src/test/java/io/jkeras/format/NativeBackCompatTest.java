@@ -75,7 +75,7 @@ class NativeBackCompatTest {
                 try (var files = Files.newDirectoryStream(v, "*.jkm")) {
                     for (Path f : files) collect(JkmFiles.header(Files.readAllBytes(f)), types);
                 }
-                List<String> expected = new ArrayList<>(LayerCodecs.types());
+                List<String> expected = new ArrayList<>(io.jkeras.layers.LayerTypes.all());
                 // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
                 expected.remove("CudnnRecurrent");
                 assertThat(types).containsAll(expected);

@@ -1,33 +1,9 @@
 package io.jkeras.train;
 
-import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.layers.ActivationLayer;
-import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
-import io.jkeras.layers.Concatenate;
-import io.jkeras.layers.Conv1D;
-import io.jkeras.layers.CudnnRecurrent;
-import io.jkeras.layers.Dense;
-import io.jkeras.layers.ElementwiseOp;
-import io.jkeras.layers.Embedding;
-import io.jkeras.layers.Flatten;
-import io.jkeras.layers.Gru;
-import io.jkeras.layers.Identity;
-import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
-import io.jkeras.layers.Lstm;
-import io.jkeras.layers.Masking;
-import io.jkeras.layers.Merge;
-import io.jkeras.layers.Permute;
 import io.jkeras.layers.Recurrent;
-import io.jkeras.layers.RepeatVector;
-import io.jkeras.layers.Reshape;
-import io.jkeras.layers.ShapeOp;
-import io.jkeras.layers.SimpleRnn;
-import io.jkeras.layers.Softmax;
-import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.layers.Weight;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -134,84 +110,6 @@ final class BidirectionalTrainer implements TrainableLayer {
     /** The same recurrent layer (weights copied bit for bit) under another name. */
     static Recurrent renamed(Recurrent r, String name) {
         if (r.name().equals(name)) return r;
-        return r.accept(new Renamed(name, r.weights()));
-    }
-
-    /** Each recurrent layer class rebuilt under another name; no other layer class is a Bidirectional's direction. */
-    private static final class Renamed implements Layer.Visitor<Recurrent> {
-        private final String name;
-        private final List<Weight> w;
-        private final float[] bias;
-
-        Renamed(String name, List<Weight> w) {
-            this.name = name;
-            this.w = w;
-            this.bias = w.size() > 2 ? w.get(2).values() : null;
-        }
-
-        @Override
-        public Recurrent visit(Lstm l) {
-            return new Lstm(name, l.units(), l.inputSize(), l.activation(), l.recurrentActivation(), w.get(0).values(),
-                    w.get(1).values(), bias, l.options());
-        }
-
-        @Override
-        public Recurrent visit(Gru g) {
-            return new Gru(name, g.units(), g.inputSize(), g.activation(), g.recurrentActivation(), g.resetAfter(),
-                    w.get(0).values(), w.get(1).values(), bias, g.options());
-        }
-
-        @Override
-        public Recurrent visit(SimpleRnn s) {
-            return new SimpleRnn(name, s.units(), s.inputSize(), s.activation(), w.get(0).values(), w.get(1).values(),
-                    bias, s.options());
-        }
-
-        @Override
-        public Recurrent visit(CudnnRecurrent c) { return new CudnnRecurrent(c.typeName(), renamed(c.inner(), name), w);
-                }
-
-        private Recurrent refuse(Layer l) {
-            throw new UnsupportedModelException(null, name, null,
-                    "layer type " + l.typeName() + " inside Bidirectional cannot be trained yet");
-        }
-
-        @Override public Recurrent visit(InputLayer l) { return refuse(l); }
-
-        @Override public Recurrent visit(Dense l) { return refuse(l); }
-
-        @Override public Recurrent visit(Bidirectional l) { return refuse(l); }
-
-        @Override public Recurrent visit(TimeDistributed l) { return refuse(l); }
-
-        @Override public Recurrent visit(Embedding l) { return refuse(l); }
-
-        @Override public Recurrent visit(Masking l) { return refuse(l); }
-
-        @Override public Recurrent visit(Flatten l) { return refuse(l); }
-
-        @Override public Recurrent visit(Identity l) { return refuse(l); }
-
-        @Override public Recurrent visit(ActivationLayer l) { return refuse(l); }
-
-        @Override public Recurrent visit(RepeatVector l) { return refuse(l); }
-
-        @Override public Recurrent visit(Conv1D l) { return refuse(l); }
-
-        @Override public Recurrent visit(BatchNormalization l) { return refuse(l); }
-
-        @Override public Recurrent visit(Reshape l) { return refuse(l); }
-
-        @Override public Recurrent visit(Permute l) { return refuse(l); }
-
-        @Override public Recurrent visit(Softmax l) { return refuse(l); }
-
-        @Override public Recurrent visit(Concatenate l) { return refuse(l); }
-
-        @Override public Recurrent visit(Merge l) { return refuse(l); }
-
-        @Override public Recurrent visit(ElementwiseOp l) { return refuse(l); }
-
-        @Override public Recurrent visit(ShapeOp l) { return refuse(l); }
+        return r.withName(name);
     }
 }

@@ -4,29 +4,9 @@ import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.Engine;
 import io.jkeras.layers.Dense;
-import io.jkeras.layers.CudnnRecurrent;
-import io.jkeras.layers.Bidirectional;
-import io.jkeras.layers.Embedding;
-import io.jkeras.layers.Masking;
-import io.jkeras.layers.Flatten;
-import io.jkeras.layers.Identity;
-import io.jkeras.layers.ActivationLayer;
-import io.jkeras.layers.RepeatVector;
-import io.jkeras.layers.Conv1D;
-import io.jkeras.layers.BatchNormalization;
-import io.jkeras.layers.Reshape;
-import io.jkeras.layers.Permute;
-import io.jkeras.layers.Softmax;
-import io.jkeras.layers.Concatenate;
-import io.jkeras.layers.Merge;
-import io.jkeras.layers.ElementwiseOp;
-import io.jkeras.layers.ShapeOp;
-import io.jkeras.layers.Gru;
 import io.jkeras.layers.InputLayer;
-import io.jkeras.layers.Lstm;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
-import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.Layer;
@@ -140,7 +120,7 @@ public final class FusedRecurrentFit {
             this.activity = activity;
             this.node = node;
             this.stateful = rnn.stateful();
-            Cell cell = rnn.accept(Cell.OF);
+            Cell cell = Cell.of(rnn);
             kind = cell.kind();
             features = rnn.inputSize();
             units = rnn.units();
@@ -263,7 +243,7 @@ public final class FusedRecurrentFit {
             TrainingConfig rc = model.trainingConfig(rnn.name());
             if (RecurrentTrainer.active(rc.dropout())
                     || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
-            Cell cell = rnn.accept(Cell.OF);
+            Cell cell = Cell.of(rnn);
             Activation a = cell.act(), r = cell.ract();
             if (!TrainingCells.supports(a) || !TrainingCells.supports(r)) return "cell activation " + a + "/" + r;
             if (i == 0 && x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
@@ -286,7 +266,7 @@ public final class FusedRecurrentFit {
             boolean last = i == rest.size() - 1;
             boolean head = c == Dense.class || c == TimeDistributed.class && ((TimeDistributed) n.layer()).inner()
                     .getClass() == Dense.class;
-            if (last ? !head : n.layer().accept(Cell.OF) == null) return null;
+            if (last ? !head : Cell.of(n.layer()) == null) return null;
             if (n.inputs().size() != 1 || n.inputs().get(0).node() != prev || n.inputs().get(0)
                     .index() != 0) return null;
             prev = n.id();
@@ -667,55 +647,18 @@ public final class FusedRecurrentFit {
      * path does not run (the model then trains on the tape).
      */
     private record Cell(Kind kind, Activation act, Activation ract) {
-        static final Layer.Visitor<Cell> OF = new Layer.Visitor<>() {
-            @Override public Cell visit(Lstm l) { return new Cell(Kind.LSTM, l.activation(), l.recurrentActivation()); }
-
-            @Override
-            public Cell visit(Gru g) {
-                return new Cell(g.resetAfter() ? Kind.GRU : Kind.GRU1, g.activation(), g.recurrentActivation());
+        static Cell of(Layer l) {
+            Recurrent.FusedCell c = l instanceof Recurrent r ? r.fusedCell() : null;
+            if (c == null) return null;
+            Kind k;
+            switch (c.kind()) {
+            case LSTM: k = Kind.LSTM; break;
+            case GRU_RESET_AFTER: k = Kind.GRU; break;
+            case GRU_RESET_BEFORE: k = Kind.GRU1; break;
+            case SIMPLE_RNN: k = Kind.SIMPLE; break;
+            default: throw new AssertionError(c.kind());
             }
-
-            @Override public Cell visit(SimpleRnn l) { return new Cell(Kind.SIMPLE, l.activation(), l.activation()); }
-
-            @Override public Cell visit(InputLayer l) { return null; }
-
-            @Override public Cell visit(Dense l) { return null; }
-
-            @Override public Cell visit(CudnnRecurrent l) { return null; }
-
-            @Override public Cell visit(Bidirectional l) { return null; }
-
-            @Override public Cell visit(TimeDistributed l) { return null; }
-
-            @Override public Cell visit(Embedding l) { return null; }
-
-            @Override public Cell visit(Masking l) { return null; }
-
-            @Override public Cell visit(Flatten l) { return null; }
-
-            @Override public Cell visit(Identity l) { return null; }
-
-            @Override public Cell visit(ActivationLayer l) { return null; }
-
-            @Override public Cell visit(RepeatVector l) { return null; }
-
-            @Override public Cell visit(Conv1D l) { return null; }
-
-            @Override public Cell visit(BatchNormalization l) { return null; }
-
-            @Override public Cell visit(Reshape l) { return null; }
-
-            @Override public Cell visit(Permute l) { return null; }
-
-            @Override public Cell visit(Softmax l) { return null; }
-
-            @Override public Cell visit(Concatenate l) { return null; }
-
-            @Override public Cell visit(Merge l) { return null; }
-
-            @Override public Cell visit(ElementwiseOp l) { return null; }
-
-            @Override public Cell visit(ShapeOp l) { return null; }
-        };
+            return new Cell(k, c.activation(), c.recurrentActivation());
+        }
     }
 }

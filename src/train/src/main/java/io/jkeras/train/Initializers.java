@@ -1,30 +1,11 @@
 package io.jkeras.train;
 
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
-import io.jkeras.layers.Concatenate;
-import io.jkeras.layers.Conv1D;
-import io.jkeras.layers.CudnnRecurrent;
-import io.jkeras.layers.Dense;
-import io.jkeras.layers.ElementwiseOp;
-import io.jkeras.layers.Embedding;
-import io.jkeras.layers.Flatten;
-import io.jkeras.layers.Gru;
 import io.jkeras.layers.Identity;
-import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.Lstm;
-import io.jkeras.layers.Masking;
-import io.jkeras.layers.Merge;
-import io.jkeras.layers.Permute;
-import io.jkeras.layers.Recurrent;
-import io.jkeras.layers.RepeatVector;
-import io.jkeras.layers.Reshape;
-import io.jkeras.layers.ShapeOp;
-import io.jkeras.layers.SimpleRnn;
-import io.jkeras.layers.Softmax;
 import io.jkeras.layers.TimeDistributed;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.TrainingConfig.Initializer;
@@ -310,99 +291,7 @@ public final class Initializers {
         List<Weight> w = l.weights();
         if (w.size() != values.size()) throw new IllegalArgumentException(l.name() + " has " + w.size()
                 + " weights, got " + values.size());
-        return l.accept(new WithWeights(values));
-    }
-
-    /** Rebuilds each layer class with new weight values; layers without weights stay as they are. */
-    private static final class WithWeights implements Layer.Visitor<Layer> {
-        private final List<float[]> values;
-
-        WithWeights(List<float[]> values) { this.values = values; }
-
-        private float[] optional(int i) { return values.size() > i ? values.get(i) : null; }
-
-        /** A layer this cannot rebuild: unchanged when it has no weights, else refused. */
-        private static Layer same(Layer l) {
-            if (l.weights().isEmpty()) return l;
-            throw new UnsupportedModelException(null, l.name(), null, "layer type " + l.typeName()
-                    + " cannot be re-initialized yet"
-                    + " (Dense, Embedding, SimpleRNN, LSTM, GRU, TimeDistributed and Bidirectional can)");
-        }
-
-        @Override
-        public Layer visit(Dense d) {
-            int in = d.weights().get(0).shape()[0];
-            return new Dense(d.name(), in, d.units(), d.activation(), values.get(0), optional(1));
-        }
-
-        @Override
-        public Layer visit(Embedding e) {
-            int[] s = e.weights().get(0).shape();
-            return new Embedding(e.name(), s[0], s[1], e.maskZero(), values.get(0));
-        }
-
-        @Override
-        public Layer visit(Lstm r) {
-            return new Lstm(r.name(), r.units(), r.inputSize(), r.activation(), r.recurrentActivation(), values.get(0),
-                    values.get(1),
-                    optional(2), r.options());
-        }
-
-        @Override
-        public Layer visit(SimpleRnn r) {
-            return new SimpleRnn(r.name(), r.units(), r.inputSize(), r.activation(), values.get(0), values.get(1),
-                    optional(2), r.options());
-        }
-
-        @Override
-        public Layer visit(Gru r) {
-            return new Gru(r.name(), r.units(), r.inputSize(), r.activation(), r.recurrentActivation(), r.resetAfter(),
-                    values.get(0), values.get(1), optional(2), r.options());
-        }
-
-        @Override
-        public Layer visit(TimeDistributed td) { return new TimeDistributed(td.name(), withWeights(td.inner(), values));
-                }
-
-        @Override
-        public Layer visit(Bidirectional b) {
-            int nf = b.forwardLayer().weights().size();
-            Recurrent f = (Recurrent) withWeights(b.forwardLayer(), values.subList(0, nf));
-            Recurrent r = (Recurrent) withWeights(b.backwardLayer(), values.subList(nf, values.size()));
-            return new Bidirectional(b.name(), f, r, b.merge());
-        }
-
-        @Override public Layer visit(InputLayer l) { return same(l); }
-
-        @Override public Layer visit(CudnnRecurrent l) { return same(l); }
-
-        @Override public Layer visit(Masking l) { return same(l); }
-
-        @Override public Layer visit(Flatten l) { return same(l); }
-
-        @Override public Layer visit(Identity l) { return same(l); }
-
-        @Override public Layer visit(ActivationLayer l) { return same(l); }
-
-        @Override public Layer visit(RepeatVector l) { return same(l); }
-
-        @Override public Layer visit(Conv1D l) { return same(l); }
-
-        @Override public Layer visit(BatchNormalization l) { return same(l); }
-
-        @Override public Layer visit(Reshape l) { return same(l); }
-
-        @Override public Layer visit(Permute l) { return same(l); }
-
-        @Override public Layer visit(Softmax l) { return same(l); }
-
-        @Override public Layer visit(Concatenate l) { return same(l); }
-
-        @Override public Layer visit(Merge l) { return same(l); }
-
-        @Override public Layer visit(ElementwiseOp l) { return same(l); }
-
-        @Override public Layer visit(ShapeOp l) { return same(l); }
+        return l.withWeights(values);
     }
 
     private static int size(int[] shape) {

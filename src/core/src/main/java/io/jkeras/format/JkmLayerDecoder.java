@@ -5,6 +5,8 @@ import io.jkeras.exceptions.JKerasException;
 import io.jkeras.exceptions.ModelFormatException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.LayerDecoder;
+import io.jkeras.layers.LayerTypes;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.Weight;
 import io.jkeras.tensor.Tensor;
@@ -16,11 +18,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads one layer entry of the header and rebuilds the engine layer through its codec. Every
- * missing or mistyped value is a {@link ModelFormatException} naming the file, the layer and the
- * key.
+ * Reads one layer entry of the header and rebuilds the engine layer with its class's static
+ * {@code decode} ({@link LayerTypes}). Every missing or mistyped value is a
+ * {@link ModelFormatException} naming the file, the layer and the key.
  */
-final class LayerDecoder {
+final class JkmLayerDecoder implements LayerDecoder {
     /** The tensors of the file, already checked against their checksums. */
     interface TensorSource {
         int count();
@@ -52,7 +54,8 @@ final class LayerDecoder {
     private final Set<String> read = new java.util.LinkedHashSet<>();
     private final List<String> readPrefixes = new ArrayList<>();
 
-    private LayerDecoder(String name, Json config, List<Weight> weights, TensorSource tensors, String file, int depth) {
+    private JkmLayerDecoder(String name, Json config, List<Weight> weights, TensorSource tensors, String file,
+                            int depth) {
         this.name = name;
         this.config = config;
         this.weights = weights;
@@ -73,11 +76,11 @@ final class LayerDecoder {
         Json t = node.get("type");
         if (t == null || !t.isTextual()) throw new ModelFormatException(file, name, null,
                 "the layer entry has no string 'type'", null);
-        String type = t.asText();
-        if (!LayerCodecs.known(type)) {
+        Class<? extends Layer> type = LayerTypes.classOf(t.asText());
+        if (type == null) {
             throw new ModelFormatException(file, name, null, "unknown layer type '" + t.asText()
                     + "' (written by a newer jkeras?); this reader knows "
-                    + String.join(", ", LayerCodecs.types()), null);
+                    + String.join(", ", LayerTypes.all()), null);
         }
         Json config = node.get("config");
         if (config == null || !config.isObject()) throw new ModelFormatException(file, name, null,
@@ -105,8 +108,8 @@ final class LayerDecoder {
             }
         }
         try {
-            LayerDecoder d = new LayerDecoder(name, config, ws, tensors, file, depth);
-            Layer layer = LayerCodecs.decode(type, d);
+            JkmLayerDecoder d = new JkmLayerDecoder(name, config, ws, tensors, file, depth);
+            Layer layer = LayerTypes.decode(type, d);
             d.expectOnlyReadWeights();
             return layer;
         } catch (JKerasException e) {
@@ -114,22 +117,23 @@ final class LayerDecoder {
         }
     }
 
-    String name() { return name; }
+    @Override
+    public String name() { return name; }
 
-    /** See {@link TensorSource#panelLayout()}. */
-    boolean panelLayout() { return tensors.panelLayout(); }
+    @Override
+    public boolean panelLayout() { return tensors.panelLayout(); }
 
-    /**
-     * Columns of a recurrent layer's gate matrices in this file: gates·units in Keras' layout
-     * (format 1.x), the {@code GatePanel} width (whole tiles) in the engine's (2.x).
-     */
-    int gateColumns(int units, int gates) {
+    @Override
+    public int gateColumns(int units, int gates) {
         if (!panelLayout()) return gates * units;
         if (units <= 0) throw error("config 'units' must be positive, got " + units);
         return new io.jkeras.layers.GatePanel(units, gates).width();
     }
 
-    ModelFormatException error(String detail) { return new ModelFormatException(file, name, null, detail, null); }
+    @Override
+    public ModelFormatException error(String detail) {
+        return new ModelFormatException(file, name, null, detail, null);
+    }
 
     private Json value(String key) {
         Json v = config.get(key);
@@ -137,28 +141,33 @@ final class LayerDecoder {
         return v;
     }
 
-    boolean isNull(String key) { return value(key).isNull(); }
+    @Override
+    public boolean isNull(String key) { return value(key).isNull(); }
 
-    int integer(String key) {
+    @Override
+    public int integer(String key) {
         Json v = value(key);
         if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error("config '" + key
                 + "' must be a 32-bit integer, got " + v);
         return v.intValue();
     }
 
-    boolean bool(String key) {
+    @Override
+    public boolean bool(String key) {
         Json v = value(key);
         if (!v.isBoolean()) throw error("config '" + key + "' must be true or false, got " + v);
         return v.booleanValue();
     }
 
-    double doubleValue(String key) {
+    @Override
+    public double doubleValue(String key) {
         Json v = value(key);
         if (!v.isNumber()) throw error("config '" + key + "' must be a number, got " + v);
         return v.doubleValue();
     }
 
-    float floatValue(String key) {
+    @Override
+    public float floatValue(String key) {
         Json v = value(key);
         if (v.isNumber()) {
             double d = v.doubleValue();
@@ -176,13 +185,15 @@ final class LayerDecoder {
         throw error("config '" + key + "' must be a number, \"NaN\", \"Infinity\" or \"-Infinity\", got " + v);
     }
 
-    String string(String key) {
+    @Override
+    public String string(String key) {
         Json v = value(key);
         if (!v.isTextual()) throw error("config '" + key + "' must be a string, got " + v);
         return v.asText();
     }
 
-    int[] ints(String key) {
+    @Override
+    public int[] ints(String key) {
         Json v = value(key);
         if (!v.isArray() || v.size() > 64) throw error("config '" + key
                 + "' must be an array of at most 64 integers, got " + v);
@@ -196,21 +207,15 @@ final class LayerDecoder {
         return r;
     }
 
-    /**
-     * The constant of {@code values} (an enum's {@code values()}) named by config {@code key}.
-     * Takes the array rather than the class: {@code Class.getEnumConstants} and {@code Enum.valueOf}
-     * go through reflection, whose first use costs a fresh JVM milliseconds. The parameter is an
-     * unbounded {@code E[]} (an {@code Object[]} once compiled), so that verifying a caller does not
-     * load every enum it names.
-     */
-    <E> E enumValue(String key, E[] values) {
+    @Override
+    public <E> E enumValue(String key, E[] values) {
         String s = string(key);
         for (E e : values) if (((Enum<?>) e).name().equals(s)) return e;
         throw error("config '" + key + "' is '" + s + "'; allowed: " + Arrays.toString(values));
     }
 
-    /** An engine activation by its enum name; the hard_sigmoid variant was fixed at conversion. */
-    Activation activation(String key) { return enumValue(key, Activation.values()); }
+    @Override
+    public Activation activation(String key) { return enumValue(key, Activation.values()); }
 
     /**
      * Every weight the file lists for this layer must be one its decoder asked for by name: a weight
@@ -230,16 +235,16 @@ final class LayerDecoder {
         }
     }
 
-    /** The weights whose names start with {@code prefix}, in file order (BatchNormalization's renorm statistics). */
-    List<Weight> weightsStartingWith(String prefix) {
+    @Override
+    public List<Weight> weightsStartingWith(String prefix) {
         readPrefixes.add(prefix);
         List<Weight> out = new ArrayList<>();
         for (Weight w : weights) if (w.name().startsWith(prefix)) out.add(w);
         return out;
     }
 
-    /** A required weight of the given rank. */
-    Weight weight(String weightName, int rank) {
+    @Override
+    public Weight weight(String weightName, int rank) {
         Weight w = optionalWeight(weightName);
         if (w == null) throw error("has no weight '" + weightName + "'");
         if (w.shape().length != rank) {
@@ -249,19 +254,21 @@ final class LayerDecoder {
         return w;
     }
 
-    Weight optionalWeight(String weightName) {
+    @Override
+    public Weight optionalWeight(String weightName) {
         read.add(weightName);
         for (Weight w : weights) if (w.name().equals(weightName)) return w;
         return null;
     }
 
-    /** All weights, in file order, which must be among {@code names}. */
-    List<Weight> weights(String... names) {
+    @Override
+    public List<Weight> weights(String... names) {
         read.addAll(Arrays.asList(names));
         return weights;
     }
 
-    void expectShape(Weight w, int... shape) {
+    @Override
+    public void expectShape(Weight w, int... shape) {
         if (!Arrays.equals(w.shape(), shape)) {
             throw new ModelFormatException(file, name, w.name(), "has shape " + Tensor.shapeString(w.shape())
                     + ", the layer's config needs "
@@ -269,7 +276,8 @@ final class LayerDecoder {
         }
     }
 
-    void expectNoOtherWeights(String... allowed) {
+    @Override
+    public void expectNoOtherWeights(String... allowed) {
         for (Weight w : weights) {
             if (!Arrays.asList(allowed).contains(w.name())) {
                 throw new ModelFormatException(file, name, w.name(), "is not a weight of this layer type; allowed: "
@@ -278,9 +286,11 @@ final class LayerDecoder {
         }
     }
 
-    Layer layer(String key) { return decode(value(key), tensors, file, depth + 1); }
+    @Override
+    public Layer layer(String key) { return decode(value(key), tensors, file, depth + 1); }
 
-    Recurrent recurrent(String key) {
+    @Override
+    public Recurrent recurrent(String key) {
         Layer l = layer(key);
         if (!(l instanceof Recurrent r)) throw error("'" + key + "' must be a recurrent layer, got " + l.getClass()
                 .getSimpleName());

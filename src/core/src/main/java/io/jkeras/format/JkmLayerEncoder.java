@@ -2,17 +2,20 @@ package io.jkeras.format;
 
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.LayerEncoder;
+import io.jkeras.layers.LayerTypes;
 import io.jkeras.layers.Weight;
 import io.jkeras.util.Json;
 
 import java.util.List;
 
 /**
- * Writes one layer as a header entry {@code {"name", "type", "config", "weights"}}: the codec puts
- * configuration values and nested layers into {@code config}, and its weights (in the layout the
- * codec gives them) go to the tensor table, referenced from {@code weights} by index.
+ * Writes one layer as a header entry {@code {"name", "type", "config", "weights"}}: the type is the
+ * layer's class ({@link LayerTypes#of}), the layer's {@link Layer#encode} puts configuration values
+ * and nested layers into {@code config}, and its weights (in the layout it gives them) go to the
+ * tensor table, referenced from {@code weights} by index.
  */
-final class LayerEncoder {
+final class JkmLayerEncoder implements LayerEncoder {
     /** Receives the tensors of the layers being written. */
     interface TensorSink {
         /** Adds a float32 tensor and returns its index in the tensor table. */
@@ -24,7 +27,7 @@ final class LayerEncoder {
     private final String path;
     private final TensorSink sink;
 
-    private LayerEncoder(Json.ObjectBuilder config, Json.ArrayBuilder weights, String path, TensorSink sink) {
+    private JkmLayerEncoder(Json.ObjectBuilder config, Json.ArrayBuilder weights, String path, TensorSink sink) {
         this.config = config;
         this.weights = weights;
         this.path = path;
@@ -33,46 +36,49 @@ final class LayerEncoder {
 
     /** The header entry of {@code layer}; its tensors are named {@code path/<weight>}. */
     static Json encode(Layer layer, String path, TensorSink sink) {
-        LayerCodecs.Encoders.Encoding entry = LayerCodecs.Encoders.forLayer(layer);
         Json.ObjectBuilder node = Json.object();
         node.put("name", layer.name());
-        node.put("type", entry.type());
+        node.put("type", LayerTypes.of(layer));
         Json.ObjectBuilder config = node.putObject("config");
         Json.ArrayBuilder weights = Json.array();
-        entry.body().accept(new LayerEncoder(config, weights, path, sink));
+        layer.encode(new JkmLayerEncoder(config, weights, path, sink));
         if (!weights.isEmpty()) node.put("weights", weights.build());
         return node.build();
     }
 
-    void put(String key, int v) { config.put(key, v); }
+    @Override
+    public void put(String key, int v) { config.put(key, v); }
 
-    void put(String key, boolean v) { config.put(key, v); }
+    @Override
+    public void put(String key, boolean v) { config.put(key, v); }
 
-    void put(String key, double v) { config.put(key, v); }
+    @Override
+    public void put(String key, double v) { config.put(key, v); }
 
-    void put(String key, String v) { config.put(key, v); }
+    @Override
+    public void put(String key, String v) { config.put(key, v); }
 
-    void putNull(String key) { config.putNull(key); }
+    @Override
+    public void putNull(String key) { config.putNull(key); }
 
-    void put(String key, int[] v) {
+    @Override
+    public void put(String key, int[] v) {
         Json.ArrayBuilder a = config.putArray(key);
         for (int x : v) a.add(x);
     }
 
-    /**
-     * A float32 value: finite values as the double they equal (exact both ways), NaN and
-     * infinities as the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.
-     */
-    void putFloat(String key, float v) {
+    @Override
+    public void putFloat(String key, float v) {
         if (Float.isFinite(v)) config.put(key, (double) v);
         else config.put(key, Float.toString(v));
     }
 
-    /** The engine's activation by its enum name, e.g. {@code HARD_SIGMOID_RELU6}. */
-    void activation(String key, Activation a) { config.put(key, a.name()); }
+    @Override
+    public void activation(String key, Activation a) { config.put(key, a.name()); }
 
-    /** The layer's weights in order, each stored as a tensor named {@code path/<weight name>}. */
-    void weights(List<Weight> ws) {
+    /** Each weight is stored as a tensor named {@code path/<weight name>}. */
+    @Override
+    public void weights(List<Weight> ws) {
         for (Weight w : ws) {
             int idx = sink.add(path + "/" + w.name(), w.shape(), w.values());
             Json.ObjectBuilder o = weights.addObject();
@@ -81,8 +87,9 @@ final class LayerEncoder {
         }
     }
 
-    /** A nested layer (a wrapper's inner layer) under {@code key}. */
-    void layer(String key, Layer inner) {
+    /** The nested layer's tensors are named {@code path/key/<weight>} or {@code path/<inner name>/<weight>}. */
+    @Override
+    public void layer(String key, Layer inner) {
         String sub = inner.name().equals(lastSegment(path)) ? key : inner.name();
         config.put(key, encode(inner, path + "/" + sub, sink));
     }
