@@ -1,0 +1,321 @@
+package io.jkeras.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Convolutions over 1, 2 or 3 spatial dimensions on channels_last data, in output-argument style
+ * (each array with its offset; the arrays are not modified except the output and the work array).
+ * Shapes, with {@code S_in}/{@code S_out} the spatial sizes of the {@link WindowGeometry} and
+ * {@code K} its window, all in Keras' layouts:
+ * <ul>
+ *   <li>{@link #conv}: x {@code (B, S_in, C)}, kernel {@code (K, C/groups, F)}, bias {@code (F)} or null,
+ *       y {@code (B, S_out, F)}: {@code y[b,o,f] = bias[f] + Σ_{k,c} x[b, in(o,k), g·C/groups + c] ·
+ *       kernel[k, c, f]} for f in group g (Keras Conv1D/2D/3D with {@code groups});</li>
+ *   <li>{@link #depthwise}: x {@code (B, S_in, C)}, kernel {@code (K, C, M)}, bias {@code (C·M)},
+ *       y {@code (B, S_out, C·M)}, channel {@code c·M + m} from input channel c (DepthwiseConv1D/2D,
+ *       M = depth_multiplier; the same as {@link #conv} with groups = C);</li>
+ *   <li>{@link #separable}: depthwise without bias, then a pointwise kernel {@code (C·M, F)} and bias
+ *       {@code (F)} (SeparableConv1D/2D: keras/src/layers/convolutional/base_separable_conv.py);</li>
+ *   <li>{@link #transposed}: x {@code (B, S_out, C)}, kernel {@code (K, F, C)}, y {@code (B, S_in, F)}
+ *       with the geometry of {@link WindowGeometry#transposed}: the adjoint of the forward convolution,
+ *       {@code y[b,p,f] = bias[f] + Σ x[b,o,c] · kernel[k,f,c]} over every (o, k) reading p
+ *       (Conv1DTranspose/Conv2DTranspose/Conv3DTranspose).</li>
+ * </ul>
+ * Positions in the padding read zeros. The fast paths are im2col (a block of output rows copied into
+ * the work array, {@link #workSize}) followed by {@link Gemm#multiply}, with the rows of every sample of
+ * the batch in one product; a pointwise window (1×…×1, stride 1, no padding) multiplies x directly, and
+ * a depthwise convolution runs a direct loop over contiguous channels (a product per channel would be
+ * k×1). They allocate nothing. The {@code …Reference} methods are the oracles: direct sums in double.
+ */
+public final class ConvolutionKernels {
+    /** Largest im2col block, in floats (512 KiB: an L2 cache's worth of rows). */
+    static final int BLOCK_FLOATS = 1 << 17;
+
+    private ConvolutionKernels() {}
+
+    // ---------------------------------------------------------------- conv
+
+    /**
+     * Floats of work array {@link #conv} needs ({@code 0} when it needs none): one block of im2col rows, each
+     * {@code windowPositions · channels / groups} wide.
+     */
+    public static int workSize(WindowGeometry g, int batch, int channels, int groups) {
+        checkGroups(channels, groups, groups);
+        if (g.pointwise() || (groups == channels && groups > 1)) return 0;
+        long cols = (long) g.windowSize * (channels / groups);
+        return checkedInt(blockRows((long) batch * g.outSize, cols) * cols, "im2col block");
+    }
+
+    /**
+     * {@code y = conv(x, kernel) + bias}; see the class comment for shapes. {@code work} has at least
+     * {@link #workSize} floats (its contents are overwritten). y must not overlap x.
+     */
+    public static void conv(WindowGeometry g, int batch, int channels, int filters, int groups,
+                            float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                            float[] y, int yOff, float[] work) {
+        checkGroups(channels, groups, filters);
+        int cg = channels / groups, fg = filters / groups;
+        if (groups == channels && groups > 1) {
+            depthwise(g, batch, channels, fg, x, xOff, kernel, kOff, bias, bOff, y, yOff);
+            return;
+        }
+        long rowsTotal = (long) batch * g.outSize;
+        if (rowsTotal == 0) return;
+        fillBias(rowsTotal, filters, bias, bOff, y, yOff);
+        boolean acc = bias != null;
+        if (g.pointwise()) {
+            // a 1×…×1 window reads row r of x for output row r: x is the im2col matrix already
+            for (int gr = 0; gr < groups; gr++) {
+                Gemm.multiply((int) rowsTotal, fg, cg, x, xOff + gr * cg, channels, kernel, kOff + gr * fg, filters,
+                        y, yOff + gr * fg, filters, acc);
+            }
+            return;
+        }
+        int cols = g.windowSize * cg;
+        int block = block(rowsTotal, cols, work);
+        int[] idx = new int[g.windowSize];
+        for (long r0 = 0; r0 < rowsTotal; r0 += block) {
+            int rows = (int) Math.min(block, rowsTotal - r0);
+            for (int gr = 0; gr < groups; gr++) {
+                for (int i = 0; i < rows; i++) {
+                    long r = r0 + i;
+                    int s = (int) (r / g.outSize), o = (int) (r % g.outSize);
+                    g.inputsOf(o, idx);
+                    int xs = xOff + s * g.inSize * channels + gr * cg;
+                    int dst = i * cols;
+                    for (int k = 0; k < idx.length; k++, dst += cg) {
+                        if (idx[k] < 0) Arrays.fill(work, dst, dst + cg, 0f);
+                        else System.arraycopy(x, xs + idx[k] * channels, work, dst, cg);
+                    }
+                }
+                Gemm.multiply(rows, fg, cols, work, 0, cols, kernel, kOff + gr * fg, filters,
+                        y, yOff + (int) r0 * filters + gr * fg, filters, acc);
+            }
+        }
+    }
+
+    /** Oracle of {@link #conv}: the sum of the class comment for every output element, in double. */
+    public static void convReference(WindowGeometry g, int batch, int channels, int filters, int groups,
+                                     float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                                     float[] y, int yOff) {
+        checkGroups(channels, groups, filters);
+        int cg = channels / groups, fg = filters / groups;
+        for (int s = 0; s < batch; s++) {
+            for (int o = 0; o < g.outSize; o++) {
+                for (int f = 0; f < filters; f++) {
+                    int gr = f / fg;
+                    double sum = bias == null ? 0 : bias[bOff + f];
+                    for (int k = 0; k < g.windowSize; k++) {
+                        int p = g.inputAt(o, k);
+                        if (p < 0) continue;
+                        for (int c = 0; c < cg; c++) {
+                            sum += (double) x[xOff + (s * g.inSize + p) * channels + gr * cg + c]
+                                    * kernel[kOff + (k * cg + c) * filters + f];
+                        }
+                    }
+                    y[yOff + (s * g.outSize + o) * filters + f] = (float) sum;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- depthwise
+
+    /**
+     * Depthwise convolution, {@code y[b,o,c·M+m] = bias[c·M+m] + Σ_k x[b, in(o,k), c] · kernel[k, c, m]}
+     * (Keras DepthwiseConv1D/2D; kernel {@code (K, C, M)}, bias {@code (C·M)} or null). Allocates only a
+     * window index array.
+     */
+    public static void depthwise(WindowGeometry g, int batch, int channels, int multiplier,
+                                 float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                                 float[] y, int yOff) {
+        if (channels <= 0 || multiplier <= 0) throw new IllegalArgumentException("channels " + channels
+                + " and depth multiplier " + multiplier + " must be positive");
+        int width = channels * multiplier;
+        int[] idx = new int[g.windowSize];
+        for (int s = 0; s < batch; s++) {
+            int xs = xOff + s * g.inSize * channels;
+            for (int o = 0; o < g.outSize; o++) {
+                int yr = yOff + (s * g.outSize + o) * width;
+                if (bias == null) Arrays.fill(y, yr, yr + width, 0f);
+                else System.arraycopy(bias, bOff, y, yr, width);
+                g.inputsOf(o, idx);
+                for (int k = 0; k < idx.length; k++) {
+                    if (idx[k] < 0) continue;
+                    int xr = xs + idx[k] * channels, kr = kOff + k * width;
+                    if (multiplier == 1) {
+                        for (int c = 0; c < channels; c++) y[yr + c] += x[xr + c] * kernel[kr + c];
+                    } else {
+                        for (int c = 0; c < channels; c++) {
+                            float v = x[xr + c];
+                            int base = c * multiplier;
+                            for (int m = 0; m < multiplier; m++) y[yr + base + m] += v * kernel[kr + base + m];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #depthwise}, in double. */
+    public static void depthwiseReference(WindowGeometry g, int batch, int channels, int multiplier,
+                                          float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                                          float[] y, int yOff) {
+        int width = channels * multiplier;
+        for (int s = 0; s < batch; s++) {
+            for (int o = 0; o < g.outSize; o++) {
+                for (int c = 0; c < channels; c++) {
+                    for (int m = 0; m < multiplier; m++) {
+                        double sum = bias == null ? 0 : bias[bOff + c * multiplier + m];
+                        for (int k = 0; k < g.windowSize; k++) {
+                            int p = g.inputAt(o, k);
+                            if (p >= 0) sum += (double) x[xOff + (s * g.inSize + p) * channels + c]
+                                    * kernel[kOff + k * width + c * multiplier + m];
+                        }
+                        y[yOff + (s * g.outSize + o) * width + c * multiplier + m] = (float) sum;
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- separable
+
+    /** Floats of work array {@link #separable} needs: the depthwise output {@code (B, S_out, C·M)}. */
+    public static int separableWorkSize(WindowGeometry g, int batch, int channels, int multiplier) {
+        return checkedInt((long) batch * g.outSize * channels * multiplier, "depthwise output");
+    }
+
+    /**
+     * Separable convolution: {@link #depthwise} (no bias) into {@code work}, then {@code y = work ·
+     * pointwise + bias} with pointwise {@code (C·M, F)} (Keras' {@code pointwise_kernel} of shape
+     * {@code (1, …, C·M, F)}), as {@code tf.nn.separable_conv2d} computes it.
+     */
+    public static void separable(WindowGeometry g, int batch, int channels, int multiplier, int filters,
+                                 float[] x, int xOff, float[] depthKernel, int dOff, float[] pointKernel, int pOff,
+                                 float[] bias, int bOff, float[] y, int yOff, float[] work) {
+        int rows = batch * g.outSize, width = channels * multiplier;
+        if (work.length < separableWorkSize(g, batch, channels, multiplier)) throw new IllegalArgumentException(
+                "work array of " + work.length + " floats, needs " + separableWorkSize(g, batch, channels, multiplier));
+        depthwise(g, batch, channels, multiplier, x, xOff, depthKernel, dOff, null, 0, work, 0);
+        fillBias(rows, filters, bias, bOff, y, yOff);
+        Gemm.multiply(rows, filters, width, work, 0, width, pointKernel, pOff, filters, y, yOff, filters, bias != null);
+    }
+
+    /** Oracle of {@link #separable}, in double. */
+    public static void separableReference(WindowGeometry g, int batch, int channels, int multiplier, int filters,
+                                          float[] x, int xOff, float[] depthKernel, int dOff, float[] pointKernel,
+                                          int pOff, float[] bias, int bOff, float[] y, int yOff) {
+        int width = channels * multiplier;
+        float[] mid = new float[batch * g.outSize * width];
+        depthwiseReference(g, batch, channels, multiplier, x, xOff, depthKernel, dOff, null, 0, mid, 0);
+        for (int r = 0; r < batch * g.outSize; r++) {
+            for (int f = 0; f < filters; f++) {
+                double sum = bias == null ? 0 : bias[bOff + f];
+                for (int c = 0; c < width; c++) {
+                    sum += (double) mid[r * width + c] * pointKernel[pOff + c * filters + f];
+                }
+                y[yOff + r * filters + f] = (float) sum;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- transposed
+
+    /** Floats of work array {@link #transposed} needs: a block of rows of {@code x · kernelᵀ}. */
+    public static int transposedWorkSize(WindowGeometry g, int batch, int filters) {
+        long cols = (long) g.windowSize * filters;
+        return checkedInt(blockRows((long) batch * g.outSize, cols) * cols, "transposed convolution block");
+    }
+
+    /**
+     * Transposed convolution (see the class comment; {@code g} from {@link WindowGeometry#transposed}, so x has
+     * the geometry's output sizes and y its input sizes). Each block of input rows is multiplied by the kernel
+     * ({@code Z = x · kernelᵀ}, kernel read as the {@code (K·F) × C} matrix it is) and Z's rows are added into
+     * the output positions they reach (col2im). {@code work} has {@link #transposedWorkSize} floats.
+     */
+    public static void transposed(WindowGeometry g, int batch, int channels, int filters,
+                                  float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                                  float[] y, int yOff, float[] work) {
+        if (channels <= 0 || filters <= 0) throw new IllegalArgumentException("channels " + channels
+                + " and filters " + filters + " must be positive");
+        fillBias((long) batch * g.inSize, filters, bias, bOff, y, yOff);
+        if (bias == null) Arrays.fill(y, yOff, yOff + batch * g.inSize * filters, 0f);
+        long rowsTotal = (long) batch * g.outSize;
+        if (rowsTotal == 0) return;
+        int cols = g.windowSize * filters;
+        int block = block(rowsTotal, cols, work);
+        int[] idx = new int[g.windowSize];
+        for (long r0 = 0; r0 < rowsTotal; r0 += block) {
+            int rows = (int) Math.min(block, rowsTotal - r0);
+            Gemm.multiplyABt(rows, cols, channels, x, xOff + (int) r0 * channels, channels, kernel, kOff, channels,
+                    work, 0, cols, false);
+            for (int i = 0; i < rows; i++) {
+                long r = r0 + i;
+                int s = (int) (r / g.outSize), o = (int) (r % g.outSize);
+                g.inputsOf(o, idx);
+                int ys = yOff + s * g.inSize * filters;
+                for (int k = 0; k < idx.length; k++) {
+                    if (idx[k] < 0) continue;
+                    Gemm.axpy(filters, 1f, work, i * cols + k * filters, y, ys + idx[k] * filters);
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #transposed}: each output element summed directly, in double. */
+    public static void transposedReference(WindowGeometry g, int batch, int channels, int filters,
+                                           float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                                           float[] y, int yOff) {
+        double[] acc = new double[g.inSize * filters];
+        for (int s = 0; s < batch; s++) {
+            for (int p = 0; p < acc.length; p++) acc[p] = bias == null ? 0 : bias[bOff + p % filters];
+            for (int o = 0; o < g.outSize; o++) {
+                for (int k = 0; k < g.windowSize; k++) {
+                    int p = g.inputAt(o, k);
+                    if (p < 0) continue;
+                    for (int f = 0; f < filters; f++) {
+                        for (int c = 0; c < channels; c++) {
+                            acc[p * filters + f] += (double) x[xOff + (s * g.outSize + o) * channels + c]
+                                    * kernel[kOff + (k * filters + f) * channels + c];
+                        }
+                    }
+                }
+            }
+            for (int p = 0; p < acc.length; p++) y[yOff + s * acc.length + p] = (float) acc[p];
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Rows of a block of {@code cols} floats each: all {@code rows} if they fit {@link #BLOCK_FLOATS}, at least 1. */
+    private static long blockRows(long rows, long cols) {
+        return Math.min(rows, Math.max(1, BLOCK_FLOATS / Math.max(cols, 1)));
+    }
+
+    /** {@link #blockRows}, after checking that {@code work} holds such a block. */
+    private static int block(long rows, int cols, float[] work) {
+        int block = (int) blockRows(rows, cols);
+        if (work.length < (long) block * cols) throw new IllegalArgumentException("work array of " + work.length
+                + " floats, needs " + (long) block * cols);
+        return block;
+    }
+
+    private static void fillBias(long rows, int width, float[] bias, int bOff, float[] y, int yOff) {
+        if (bias == null) return;
+        for (long r = 0; r < rows; r++) System.arraycopy(bias, bOff, y, yOff + (int) (r * width), width);
+    }
+
+    private static void checkGroups(int channels, int groups, int filters) {
+        if (channels <= 0 || filters <= 0 || groups <= 0 || channels % groups != 0 || filters % groups != 0) {
+            throw new IllegalArgumentException("groups " + groups + " must be positive and divide channels "
+                    + channels + " and filters " + filters);
+        }
+    }
+
+    static int checkedInt(long n, String what) {
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(what + " of " + n
+                + " floats exceeds the largest array");
+        return (int) n;
+    }
+}
