@@ -1,0 +1,200 @@
+package io.jkeras.kernels;
+
+/**
+ * The math of Keras 3's LayerNormalization, GroupNormalization and UnitNormalization in output-argument style.
+ * The normalized axes are given as a view {@code (outer, n, inner)} of x: each of the {@code outer · inner}
+ * groups is the n elements {@code x[xOff + (a·n + i)·inner + b]}, i in {@code [0, n)}, and gamma/beta (length n,
+ * or null) are indexed by i. The last axes of a tensor are {@code (rows, width, 1)}; one middle axis (or a run
+ * of adjacent ones) of {@code (B, T, C)} normalized over T is {@code (B, T, C)}. y may be x itself.
+ *
+ * <p>The fast paths compute in float, as Keras does (keras/src/ops/nn.py:3142-3145 computes in at least
+ * float32; {@code tf.nn.moments} is a two-pass mean and mean squared deviation); the {@code …Reference}
+ * methods compute the moments in double.
+ */
+public final class NormalizationKernels {
+    private NormalizationKernels() {}
+
+    /**
+     * Keras 3 LayerNormalization ({@code ops.layer_normalization}, keras/src/ops/nn.py:3137-3198). Without
+     * {@code rmsScaling}: {@code inv = rsqrt(var + epsilon)·gamma}, {@code y = x·inv + (beta − mean·inv)}
+     * (nn.py:3183-3195, in that order). With {@code rmsScaling}: {@code y = x·rsqrt(var + epsilon)·gamma} — the
+     * variance, not the mean square, and no centring and no beta (nn.py:3171-3176; Keras warns that this
+     * deprecated option scales by the variance). Epsilon is added to the variance, inside the root.
+     */
+    public static void layerNorm(int outer, int n, int inner, float[] x, int xOff, float[] gamma, float[] beta,
+                                 float epsilon, boolean rmsScaling, float[] y, int yOff) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                float mean = 0f;
+                for (int i = 0; i < n; i++) mean += x[xOff + base + i * inner];
+                mean /= n;
+                float var = 0f;
+                for (int i = 0; i < n; i++) {
+                    float d = x[xOff + base + i * inner] - mean;
+                    var += d * d;
+                }
+                var /= n;
+                float inv = (float) (1.0 / Math.sqrt(var + epsilon));
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    float v = x[xOff + at];
+                    if (rmsScaling) {
+                        float o = v * inv;
+                        y[yOff + at] = gamma == null ? o : o * gamma[i];
+                    } else {
+                        float s = gamma == null ? inv : inv * gamma[i];
+                        float res = -mean * s;
+                        if (beta != null) res += beta[i];
+                        y[yOff + at] = v * s + res;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #layerNorm}: moments in double, {@code (x − mean)/sqrt(var + ε)·γ + β}. */
+    public static void layerNormReference(int outer, int n, int inner, float[] x, int xOff, float[] gamma,
+                                          float[] beta, float epsilon, boolean rmsScaling, float[] y, int yOff) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                double[] m = moments(x, xOff + base, n, inner);
+                double sd = Math.sqrt(m[1] + epsilon);
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    double g = gamma == null ? 1 : gamma[i];
+                    double v = rmsScaling ? x[xOff + at] / sd * g
+                            : (x[xOff + at] - m[0]) / sd * g + (beta == null ? 0 : beta[i]);
+                    y[yOff + at] = (float) v;
+                }
+            }
+        }
+    }
+
+    /**
+     * Keras 3 GroupNormalization on channels_last data, x {@code (B, P, C)} with P the positions of the other
+     * axes: channel c is in group {@code c / (C/groups)}; mean and variance over the P·C/groups elements of each
+     * (sample, group), then per channel {@code inv = rsqrt(var + epsilon)·gamma[c]}, {@code y = x·inv + (beta[c] −
+     * mean·inv)} (keras/src/layers/normalization/group_normalization.py:179-212). gamma, beta: {@code (C)} or
+     * null.
+     */
+    public static void groupNorm(int batch, int positions, int channels, int groups, float[] x, int xOff,
+                                 float[] gamma, float[] beta, float epsilon, float[] y, int yOff) {
+        checkGroups(channels, groups);
+        int cg = channels / groups;
+        float count = (float) positions * cg;
+        for (int s = 0; s < batch; s++) {
+            int xs = s * positions * channels;
+            for (int g = 0; g < groups; g++) {
+                int c0 = g * cg;
+                float mean = 0f;
+                for (int p = 0; p < positions; p++) {
+                    int r = xOff + xs + p * channels + c0;
+                    for (int c = 0; c < cg; c++) mean += x[r + c];
+                }
+                mean /= count;
+                float var = 0f;
+                for (int p = 0; p < positions; p++) {
+                    int r = xOff + xs + p * channels + c0;
+                    for (int c = 0; c < cg; c++) {
+                        float d = x[r + c] - mean;
+                        var += d * d;
+                    }
+                }
+                var /= count;
+                float inv = (float) (1.0 / Math.sqrt(var + epsilon));
+                for (int p = 0; p < positions; p++) {
+                    int at = xs + p * channels + c0;
+                    for (int c = 0; c < cg; c++) {
+                        float sc = gamma == null ? inv : inv * gamma[c0 + c];
+                        float res = -mean * sc;
+                        if (beta != null) res += beta[c0 + c];
+                        y[yOff + at + c] = x[xOff + at + c] * sc + res;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #groupNorm}, moments in double. */
+    public static void groupNormReference(int batch, int positions, int channels, int groups, float[] x, int xOff,
+                                          float[] gamma, float[] beta, float epsilon, float[] y, int yOff) {
+        checkGroups(channels, groups);
+        int cg = channels / groups;
+        for (int s = 0; s < batch; s++) {
+            for (int g = 0; g < groups; g++) {
+                double sum = 0, sq = 0;
+                long count = (long) positions * cg;
+                for (int p = 0; p < positions; p++) {
+                    for (int c = 0; c < cg; c++) sum += x[xOff + (s * positions + p) * channels + g * cg + c];
+                }
+                double mean = sum / count;
+                for (int p = 0; p < positions; p++) {
+                    for (int c = 0; c < cg; c++) {
+                        double d = x[xOff + (s * positions + p) * channels + g * cg + c] - mean;
+                        sq += d * d;
+                    }
+                }
+                double sd = Math.sqrt(sq / count + epsilon);
+                for (int p = 0; p < positions; p++) {
+                    for (int c = 0; c < cg; c++) {
+                        int ch = g * cg + c, at = (s * positions + p) * channels + ch;
+                        y[yOff + at] = (float) ((x[xOff + at] - mean) / sd * (gamma == null ? 1 : gamma[ch])
+                                + (beta == null ? 0 : beta[ch]));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Keras 3 UnitNormalization: {@code y = x · min(rsqrt(Σ x²), 1/1e-12)} over the n elements of each group
+     * (keras/src/layers/normalization/unit_normalization.py:43-44 calls {@code ops.normalize(order=2,
+     * epsilon=1e-12)}, keras/src/ops/nn.py:2724-2731), so an all-zero group stays zero.
+     */
+    public static void unitNorm(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                float sq = 0f;
+                for (int i = 0; i < n; i++) {
+                    float v = x[xOff + base + i * inner];
+                    sq += v * v;
+                }
+                float inv = Math.min((float) (1.0 / Math.sqrt(sq)), 1f / 1e-12f);
+                for (int i = 0; i < n; i++) y[yOff + base + i * inner] = x[xOff + base + i * inner] * inv;
+            }
+        }
+    }
+
+    /** Oracle of {@link #unitNorm}: {@code x / max(‖x‖, 1e-12)} in double. */
+    public static void unitNormReference(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                double sq = 0;
+                for (int i = 0; i < n; i++) sq += (double) x[xOff + base + i * inner] * x[xOff + base + i * inner];
+                double norm = Math.max(Math.sqrt(sq), 1e-12);
+                for (int i = 0; i < n; i++) y[yOff + base + i * inner] = (float) (x[xOff + base + i * inner] / norm);
+            }
+        }
+    }
+
+    /** {mean, variance} of n elements {@code x[off + i·stride]}, two-pass in double. */
+    private static double[] moments(float[] x, int off, int n, int stride) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += x[off + i * stride];
+        double mean = sum / n, sq = 0;
+        for (int i = 0; i < n; i++) {
+            double d = x[off + i * stride] - mean;
+            sq += d * d;
+        }
+        return new double[]{mean, sq / n};
+    }
+
+    private static void checkGroups(int channels, int groups) {
+        if (groups <= 0 || channels % groups != 0) throw new IllegalArgumentException("groups " + groups
+                + " must be positive and divide channels " + channels);
+    }
+}

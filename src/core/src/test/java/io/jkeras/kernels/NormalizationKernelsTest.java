@@ -1,0 +1,130 @@
+package io.jkeras.kernels;
+
+import io.jkeras.kernels.KerasKernelCases.Case;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static io.jkeras.kernels.KerasKernelCases.assertClose;
+import static io.jkeras.kernels.KerasKernelCases.assertMatchesKeras;
+import static io.jkeras.kernels.KerasKernelCases.random;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link NormalizationKernels} against real Keras 3 normalization layers and against their references. */
+class NormalizationKernelsTest {
+
+    static Stream<Case> layerNormCases() { return KerasKernelCases.of("LayerNormalization"); }
+
+    static Stream<Case> groupNormCases() { return KerasKernelCases.of("GroupNormalization"); }
+
+    static Stream<Case> unitNormCases() { return KerasKernelCases.of("UnitNormalization"); }
+
+    /** (outer, n, inner) of the case's normalized axes, which are adjacent. */
+    static int[] view(int[] shape, int[] axes) {
+        int lo = Integer.MAX_VALUE, hi = -1;
+        for (int a : axes) {
+            int ax = a < 0 ? a + shape.length : a;
+            lo = Math.min(lo, ax);
+            hi = Math.max(hi, ax);
+        }
+        assertThat(hi - lo + 1).as("adjacent axes").isEqualTo(axes.length);
+        int[] v = {1, 1, 1};
+        for (int i = 0; i < shape.length; i++) v[i < lo ? 0 : i <= hi ? 1 : 2] *= shape[i];
+        return v;
+    }
+
+    private static int[] axes(Case c) {
+        return c.config().get("axis").isArray() ? c.ints("axis", c.config().get("axis").size())
+                : new int[]{c.config().get("axis").intValue()};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layerNormCases")
+    void layerNormMatchesKeras(Case c) {
+        int[] v = view(c.xShape(), axes(c));
+        float[] fast = new float[c.x().length], ref = new float[c.x().length];
+        boolean rms = c.flag("rms_scaling");
+        float[] gamma = c.weight("gamma"), beta = c.weight("beta");
+        NormalizationKernels.layerNorm(v[0], v[1], v[2], c.x(), 0, gamma, beta, c.number("epsilon"), rms, fast, 0);
+        NormalizationKernels.layerNormReference(v[0], v[1], v[2], c.x(), 0, gamma, beta, c.number("epsilon"), rms,
+                ref, 0);
+        assertMatchesKeras(c, c.xShape(), fast);
+        assertMatchesKeras(c, c.xShape(), ref);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("groupNormCases")
+    void groupNormMatchesKeras(Case c) {
+        int positions = c.x().length / c.batch() / c.channels();
+        int groups = c.config().get("groups").intValue();
+        float[] fast = new float[c.x().length], ref = new float[c.x().length];
+        NormalizationKernels.groupNorm(c.batch(), positions, c.channels(), groups, c.x(), 0, c.weight("gamma"),
+                c.weight("beta"), c.number("epsilon"), fast, 0);
+        NormalizationKernels.groupNormReference(c.batch(), positions, c.channels(), groups, c.x(), 0,
+                c.weight("gamma"), c.weight("beta"), c.number("epsilon"), ref, 0);
+        assertMatchesKeras(c, c.xShape(), fast);
+        assertMatchesKeras(c, c.xShape(), ref);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unitNormCases")
+    void unitNormMatchesKeras(Case c) {
+        int[] v = view(c.xShape(), axes(c));
+        float[] fast = new float[c.x().length], ref = new float[c.x().length];
+        NormalizationKernels.unitNorm(v[0], v[1], v[2], c.x(), 0, fast, 0);
+        NormalizationKernels.unitNormReference(v[0], v[1], v[2], c.x(), 0, ref, 0);
+        assertMatchesKeras(c, c.xShape(), fast);
+        assertMatchesKeras(c, c.xShape(), ref);
+    }
+
+    static Stream<Arguments> shapes() {
+        return Stream.of(Arguments.of(1, 1, 1), Arguments.of(3, 7, 1), Arguments.of(2, 17, 3), Arguments.of(7, 3, 17),
+                Arguments.of(1, 1000, 1));
+    }
+
+    @ParameterizedTest(name = "outer={0} n={1} inner={2}")
+    @MethodSource("shapes")
+    void fastPathsMatchReferencesAndMayWorkInPlace(int outer, int n, int inner) {
+        SplittableRandom rnd = new SplittableRandom(31L * n + inner);
+        float[] x = random(rnd, outer * n * inner);
+        for (int i = 0; i < x.length; i++) x[i] = x[i] * 3 + 5; // a mean far from 0
+        float[] gamma = random(rnd, n), beta = random(rnd, n);
+        for (boolean rms : new boolean[]{false, true}) {
+            float[] fast = new float[x.length], ref = new float[x.length];
+            NormalizationKernels.layerNorm(outer, n, inner, x, 0, gamma, beta, 1e-3f, rms, fast, 0);
+            NormalizationKernels.layerNormReference(outer, n, inner, x, 0, gamma, beta, 1e-3f, rms, ref, 0);
+            assertClose("layer norm", fast, ref, 2e-5);
+            float[] inPlace = x.clone();
+            NormalizationKernels.layerNorm(outer, n, inner, inPlace, 0, gamma, beta, 1e-3f, rms, inPlace, 0);
+            assertThat(inPlace).containsExactly(fast);
+        }
+        float[] fast = new float[x.length], ref = new float[x.length];
+        NormalizationKernels.unitNorm(outer, n, inner, x, 0, fast, 0);
+        NormalizationKernels.unitNormReference(outer, n, inner, x, 0, ref, 0);
+        assertClose("unit norm", fast, ref, 2e-6);
+        // group norm: (batch = outer, positions = n, channels = inner · groups)
+        for (int groups : new int[]{1, 3}) {
+            int channels = inner * groups;
+            float[] gx = random(rnd, outer * n * channels), g = random(rnd, channels), b = random(rnd, channels);
+            float[] gf = new float[gx.length], gr = new float[gx.length];
+            NormalizationKernels.groupNorm(outer, n, channels, groups, gx, 0, g, b, 1e-3f, gf, 0);
+            NormalizationKernels.groupNormReference(outer, n, channels, groups, gx, 0, g, b, 1e-3f, gr, 0);
+            assertClose("group norm", gf, gr, 2e-5);
+        }
+    }
+
+    @Test
+    void unitNormLeavesZerosZeroAndRmsScalingUsesTheVariance() {
+        float[] y = new float[3];
+        NormalizationKernels.unitNorm(1, 3, 1, new float[3], 0, y, 0);
+        assertThat(y).containsExactly(0f, 0f, 0f);
+        // x = (1, 3): variance 1, so rms_scaling gives x / sqrt(1 + eps), not x / sqrt(mean square = 5)
+        float[] r = new float[2];
+        NormalizationKernels.layerNorm(1, 2, 1, new float[]{1, 3}, 0, null, null, 0f, true, r, 0);
+        assertThat(r).containsExactly(1f, 3f);
+    }
+}
