@@ -3,8 +3,9 @@
 
 Each case runs one real Keras 3 layer (TensorFlow backend) on a small seeded random input, with every
 weight set to seeded random values, and records the layer's config, the input (and mask), the weights
-in Keras' order and Keras' output.  The Java tests (ConvolutionKernelsTest, PoolingKernelsTest,
-ShapeKernelsTest, NormalizationKernelsTest) run the kernels on the same input and weights and compare
+in Keras' order and Keras' output (attention layers: query, value, key, masks, output and scores; and
+Keras' two other softmax mask rules).  The Java tests (ConvolutionKernelsTest, PoolingKernelsTest,
+ShapeKernelsTest, NormalizationKernelsTest, AttentionKernelsTest) run the kernels on the same input and weights and compare
 with Keras' output; they never run Python.
 
 Usage:
@@ -144,6 +145,78 @@ case("unitnorm", L.UnitNormalization(), (2, 3, 7))
 case("unitnorm_axis1", L.UnitNormalization(axis=1), (2, 4, 3))
 
 
+# ---------------------------------------------------------------- attention
+# (name, layer, {input: shape}, {mask: shape of (B, T)}, call kwargs): the layer is called on [q, v(, k)]
+ATTENTION = [
+    ("attention_dot_masks", L.Attention(), {"q": (2, 3, 4), "v": (2, 5, 4)}, {"q_mask": (2, 3), "v_mask": (2, 5)},
+     {}),
+    ("attention_scale_causal", L.Attention(use_scale=True), {"q": (1, 4, 3), "v": (1, 4, 3), "k": (1, 4, 3)}, {},
+     {"use_causal_mask": True}),
+    ("attention_causal_rectangular", L.Attention(), {"q": (2, 3, 2), "v": (2, 5, 2)}, {"v_mask": (2, 5)},
+     {"use_causal_mask": True}),
+    ("attention_concat_all_masked", L.Attention(use_scale=True, score_mode="concat"),
+     {"q": (2, 3, 4), "v": (2, 4, 4), "k": (2, 4, 4)}, {"v_mask": (2, 4)}, {}),
+    ("additive_attention_scale_masks", L.AdditiveAttention(), {"q": (2, 3, 4), "v": (2, 5, 4)},
+     {"q_mask": (2, 3), "v_mask": (2, 5)}, {}),
+    ("additive_attention_no_scale", L.AdditiveAttention(use_scale=False), {"q": (1, 2, 3), "v": (1, 3, 3)}, {}, {}),
+]
+
+
+def run_attention(name, layer, shapes, masks, kwargs):
+    rng = np.random.default_rng(zlib.crc32(name.encode("utf-8")))
+    inputs = {k: rng.uniform(-1.5, 1.5, size=s).astype(np.float32) for k, s in shapes.items()}
+    ms = {}
+    for k, s in masks.items():
+        m = rng.uniform(size=s) > 0.35
+        m[:, 0] = True
+        if name.endswith("all_masked"):
+            m[-1, :] = False
+        ms[k] = m
+    args = [inputs["q"], inputs["v"]] + ([inputs["k"]] if "k" in inputs else [])
+    layer.build([a.shape for a in args])
+    weights = [rng.uniform(0.3, 1.5, size=w.shape).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(weights)
+    mask = [ms.get("q_mask"), ms.get("v_mask")] if ms else None
+    out, scores = layer(args, mask=mask, return_attention_scores=True, **kwargs)
+    cfg = {k: v for k, v in layer.get_config().items() if k in ("use_scale", "score_mode")}
+    cfg.update(kwargs)
+    case = {"name": name, "layer": type(layer).__name__, "config": cfg,
+            "x": tensor(inputs["q"]), "weights": [dict(tensor(w), name=v.path.split("/")[-1])
+                                                  for w, v in zip(weights, layer.weights)],
+            "y": tensor(keras.ops.convert_to_numpy(out)), "scores": tensor(keras.ops.convert_to_numpy(scores))}
+    for k, a in inputs.items():
+        case[k] = tensor(a)
+    for k, m in ms.items():
+        case[k] = [bool(v) for v in m.ravel()]
+    return case
+
+
+def run_softmax_rules():
+    """The two other mask rules: the Softmax layer's (MultiHeadAttention when it returns its scores) and
+    ops.dot_product_attention's (MultiHeadAttention otherwise), each with a fully masked row."""
+    rng = np.random.default_rng(zlib.crc32(b"softmax_rules"))
+    x = rng.uniform(-3, 3, size=(2, 3, 5)).astype(np.float32)
+    m = rng.uniform(size=(2, 3, 5)) > 0.4
+    m[:, :, 0] = True
+    m[1, 2, :] = False
+    layer = L.Softmax()
+    y = layer(x, mask=m)
+    softmax_case = {"name": "softmax_layer_mask", "layer": "Softmax", "config": {}, "x": tensor(x), "weights": [],
+                    "y": tensor(keras.ops.convert_to_numpy(y)), "mask": [bool(v) for v in m.ravel()]}
+    # (B, T, N, H) = (2, 3, 1, 4) query, (2, 5, 1, 4) key and value, mask (B, N, T, S)
+    q = rng.uniform(-1.5, 1.5, size=(2, 3, 1, 4)).astype(np.float32)
+    k = rng.uniform(-1.5, 1.5, size=(2, 5, 1, 4)).astype(np.float32)
+    v = rng.uniform(-1.5, 1.5, size=(2, 5, 1, 4)).astype(np.float32)
+    am = rng.uniform(size=(2, 1, 3, 5)) > 0.4
+    am[:, :, :, 0] = True
+    am[1, 0, 2, :] = False
+    o = keras.ops.dot_product_attention(q, k, v, mask=am, scale=0.5)
+    dpa_case = {"name": "dot_product_attention_mask", "layer": "dot_product_attention", "config": {"scale": 0.5},
+                "x": tensor(q), "k": tensor(k), "v": tensor(v), "weights": [],
+                "y": tensor(keras.ops.convert_to_numpy(o)), "mask": [bool(v) for v in am.ravel()]}
+    return [softmax_case, dpa_case]
+
+
 def config_of(layer):
     keep = ("kernel_size", "strides", "padding", "dilation_rate", "groups", "filters", "depth_multiplier",
             "output_padding", "pool_size", "cropping", "size", "interpolation", "axis", "epsilon", "center",
@@ -178,7 +251,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", required=True)
     args = p.parse_args()
-    cases = [run(*c) for c in CASES]
+    cases = [run(*c) for c in CASES] + [run_attention(*c) for c in ATTENTION] + run_softmax_rules()
     doc = {"generator": "tools/gen_kernel_cases.py",
            "command": "KERAS_BACKEND=tensorflow python tools/gen_kernel_cases.py --out " + args.out,
            "keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__,

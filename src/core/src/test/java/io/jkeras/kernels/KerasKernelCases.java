@@ -28,7 +28,7 @@ final class KerasKernelCases {
 
     /** One case: the Keras layer class, its config, the input (and mask), the weights by name and Keras' output. */
     record Case(String name, String layer, Json config, int[] xShape, float[] x, boolean[] mask,
-                Map<String, int[]> weightShapes, Map<String, float[]> weights, int[] yShape, float[] y) {
+                Map<String, int[]> weightShapes, Map<String, float[]> weights, int[] yShape, float[] y, Json raw) {
         /** An int or a list of ints of the config, as an array of {@code rank} ints. */
         int[] ints(String key, int rank) {
             Json v = config.get(key);
@@ -67,6 +67,22 @@ final class KerasKernelCases {
 
         float[] weight(String name) { return weights.get(name); }
 
+        /** Another tensor of the case (attention: q, k, v, scores), or null. */
+        float[] tensor(String key) {
+            return raw.get(key) == null ? null : KerasKernelCases.floats(raw.get(key).get("data"));
+        }
+
+        int[] shapeOf(String key) { return KerasKernelCases.ints(raw.get(key).get("shape")); }
+
+        /** A boolean mask of the case, or null. */
+        boolean[] bools(String key) {
+            Json m = raw.get(key);
+            if (m == null) return null;
+            boolean[] r = new boolean[m.size()];
+            for (int i = 0; i < r.length; i++) r[i] = m.get(i).booleanValue();
+            return r;
+        }
+
         @Override public String toString() { return name; }
     }
 
@@ -82,14 +98,11 @@ final class KerasKernelCases {
                     shapes.put(w.get("name").asText(), ints(w.get("shape")));
                     weights.put(w.get("name").asText(), floats(w.get("data")));
                 }
-                boolean[] mask = null;
-                if (c.get("mask") != null) {
-                    mask = new boolean[c.get("mask").size()];
-                    for (int i = 0; i < mask.length; i++) mask[i] = c.get("mask").get(i).booleanValue();
-                }
-                cases.add(new Case(c.get("name").asText(), c.get("layer").asText(), c.get("config"),
-                        ints(c.get("x").get("shape")), floats(c.get("x").get("data")), mask, shapes, weights,
-                        ints(c.get("y").get("shape")), floats(c.get("y").get("data"))));
+                Case k = new Case(c.get("name").asText(), c.get("layer").asText(), c.get("config"),
+                        ints(c.get("x").get("shape")), floats(c.get("x").get("data")), null, shapes, weights,
+                        ints(c.get("y").get("shape")), floats(c.get("y").get("data")), c);
+                cases.add(new Case(k.name(), k.layer(), k.config(), k.xShape(), k.x(), k.bools("mask"),
+                        shapes, weights, k.yShape(), k.y(), c));
             }
             all = List.copyOf(cases);
             return all;
