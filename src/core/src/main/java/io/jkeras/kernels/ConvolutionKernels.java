@@ -53,6 +53,45 @@ public final class ConvolutionKernels {
     public static void conv(WindowGeometry g, int batch, int channels, int filters, int groups,
                             float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
                             float[] y, int yOff, float[] work) {
+        conv(g, batch, channels, filters, groups, x, xOff, kernel, kOff, null, bias, bOff, y, yOff, work);
+    }
+
+    /**
+     * The kernel {@code (K, C/groups, F)} at {@code kOff} packed for {@link #conv(WindowGeometry, int, int, int,
+     * int, float[], int, Gemm.PackedB[], float[], int, float[], int, float[])}: one {@link Gemm.PackedB} per group,
+     * for weights that stay constant over many calls (the fast product repacks an unpacked kernel on every call).
+     * Holds on to {@code kernel}, which must not change afterwards.
+     */
+    public static Gemm.PackedB[] pack(int windowPositions, int channels, int filters, int groups, float[] kernel,
+                                      int kOff) {
+        checkGroups(channels, groups, filters);
+        Gemm.PackedB[] packed = new Gemm.PackedB[groups];
+        int rows = checkedInt((long) windowPositions * (channels / groups), "kernel rows");
+        for (int gr = 0; gr < groups; gr++) {
+            packed[gr] = Gemm.pack(rows, filters / groups, kernel, kOff + gr * (filters / groups), filters);
+        }
+        return packed;
+    }
+
+    /** {@link #conv} with the kernel as {@link #pack} returned it; the same results. */
+    public static void conv(WindowGeometry g, int batch, int channels, int filters, int groups,
+                            float[] x, int xOff, Gemm.PackedB[] kernel, float[] bias, int bOff,
+                            float[] y, int yOff, float[] work) {
+        if (kernel.length != groups || kernel[0].rows() != g.windowSize * (channels / Math.max(groups, 1))
+                || kernel[0].columns() * groups != filters) {
+            throw new IllegalArgumentException("packed kernel of " + kernel.length + " groups does not fit "
+                    + g.windowSize + " window positions, " + channels + " channels, " + filters + " filters, "
+                    + groups + " groups");
+        }
+        if (groups == channels && groups > 1) {
+            throw new IllegalArgumentException("a depthwise convolution (groups = channels) reads its kernel unpacked");
+        }
+        conv(g, batch, channels, filters, groups, x, xOff, null, 0, kernel, bias, bOff, y, yOff, work);
+    }
+
+    private static void conv(WindowGeometry g, int batch, int channels, int filters, int groups,
+                             float[] x, int xOff, float[] kernel, int kOff, Gemm.PackedB[] packed,
+                             float[] bias, int bOff, float[] y, int yOff, float[] work) {
         checkGroups(channels, groups, filters);
         int cg = channels / groups, fg = filters / groups;
         if (groups == channels && groups > 1) {
@@ -66,8 +105,8 @@ public final class ConvolutionKernels {
         if (g.pointwise()) {
             // a 1×…×1 window reads row r of x for output row r: x is the im2col matrix already
             for (int gr = 0; gr < groups; gr++) {
-                Gemm.multiply((int) rowsTotal, fg, cg, x, xOff + gr * cg, channels, kernel, kOff + gr * fg, filters,
-                        y, yOff + gr * fg, filters, acc);
+                product((int) rowsTotal, fg, cg, x, xOff + gr * cg, channels, kernel, kOff + gr * fg, filters,
+                        packed == null ? null : packed[gr], y, yOff + gr * fg, acc);
             }
             return;
         }
@@ -88,8 +127,8 @@ public final class ConvolutionKernels {
                         else System.arraycopy(x, xs + idx[k] * channels, work, dst, cg);
                     }
                 }
-                Gemm.multiply(rows, fg, cols, work, 0, cols, kernel, kOff + gr * fg, filters,
-                        y, yOff + (int) r0 * filters + gr * fg, filters, acc);
+                product(rows, fg, cols, work, 0, cols, kernel, kOff + gr * fg, filters,
+                        packed == null ? null : packed[gr], y, yOff + (int) r0 * filters + gr * fg, acc);
             }
         }
     }
@@ -287,6 +326,13 @@ public final class ConvolutionKernels {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** {@code C (+)= A · B} with B (k×n, leading dimension ldc = the filters) unpacked or packed. */
+    private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldc,
+                                Gemm.PackedB packed, float[] c, int cOff, boolean acc) {
+        if (packed == null) Gemm.multiply(m, n, k, a, aOff, lda, b, bOff, ldc, c, cOff, ldc, acc);
+        else Gemm.multiply(m, n, k, a, aOff, lda, packed, c, cOff, ldc, acc, Engine.current().threads());
+    }
 
     /** Rows of a block of {@code cols} floats each: all {@code rows} if they fit {@link #BLOCK_FLOATS}, at least 1. */
     private static long blockRows(long rows, long cols) {

@@ -161,6 +161,14 @@ class ConvolutionKernelsTest {
             ConvolutionKernels.convReference(g, batch, channels, filters, groups, o.x, Operands.OFF, o.w, Operands.OFF,
                     b, Operands.OFF, ref, Operands.OFF);
             o.check("conv " + g, fast, ref);
+            if (groups < channels || groups == 1) {
+                float[] packed = o.output();
+                Gemm.PackedB[] kernel = ConvolutionKernels.pack(g.windowPositions(), channels, filters, groups, o.w,
+                        Operands.OFF);
+                ConvolutionKernels.conv(g, batch, channels, filters, groups, o.x, Operands.OFF, kernel, b,
+                        Operands.OFF, packed, Operands.OFF, work);
+                o.check("conv with a packed kernel " + g, packed, ref);
+            }
         }
     }
 
