@@ -94,6 +94,10 @@ public final class ConvolutionKernels {
                              float[] bias, int bOff, float[] y, int yOff, float[] work) {
         checkGroups(channels, groups, filters);
         int cg = channels / groups, fg = filters / groups;
+        span("x", x, xOff, (long) batch * g.inSize * channels);
+        if (kernel != null) span("kernel", kernel, kOff, (long) g.windowSize * cg * filters);
+        if (bias != null) span("bias", bias, bOff, filters);
+        span("y", y, yOff, (long) batch * g.outSize * filters);
         if (groups == channels && groups > 1) {
             depthwise(g, batch, channels, fg, x, xOff, kernel, kOff, bias, bOff, y, yOff);
             return;
@@ -171,6 +175,10 @@ public final class ConvolutionKernels {
         if (channels <= 0 || multiplier <= 0) throw new IllegalArgumentException("channels " + channels
                 + " and depth multiplier " + multiplier + " must be positive");
         int width = channels * multiplier;
+        span("x", x, xOff, (long) batch * g.inSize * channels);
+        span("kernel", kernel, kOff, (long) g.windowSize * width);
+        if (bias != null) span("bias", bias, bOff, width);
+        span("y", y, yOff, (long) batch * g.outSize * width);
         int[] idx = new int[g.windowSize];
         for (int s = 0; s < batch; s++) {
             int xs = xOff + s * g.inSize * channels;
@@ -237,6 +245,9 @@ public final class ConvolutionKernels {
         if (work.length < separableWorkSize(g, batch, channels, multiplier)) throw new IllegalArgumentException(
                 "work array of " + work.length + " floats, needs " + separableWorkSize(g, batch, channels, multiplier));
         depthwise(g, batch, channels, multiplier, x, xOff, depthKernel, dOff, null, 0, work, 0);
+        span("pointwise kernel", pointKernel, pOff, (long) width * filters);
+        if (bias != null) span("bias", bias, bOff, filters);
+        span("y", y, yOff, (long) rows * filters);
         fillBias(rows, filters, bias, bOff, y, yOff);
         Gemm.multiply(rows, filters, width, work, 0, width, pointKernel, pOff, filters, y, yOff, filters, bias != null);
     }
@@ -278,6 +289,10 @@ public final class ConvolutionKernels {
                                   float[] y, int yOff, float[] work) {
         if (channels <= 0 || filters <= 0) throw new IllegalArgumentException("channels " + channels
                 + " and filters " + filters + " must be positive");
+        span("x", x, xOff, (long) batch * g.outSize * channels);
+        span("kernel", kernel, kOff, (long) g.windowSize * filters * channels);
+        if (bias != null) span("bias", bias, bOff, filters);
+        span("y", y, yOff, (long) batch * g.inSize * filters);
         fillBias((long) batch * g.inSize, filters, bias, bOff, y, yOff);
         if (bias == null) Arrays.fill(y, yOff, yOff + batch * g.inSize * filters, 0f);
         long rowsTotal = (long) batch * g.outSize;
@@ -345,6 +360,12 @@ public final class ConvolutionKernels {
         if (work.length < (long) block * cols) throw new IllegalArgumentException("work array of " + work.length
                 + " floats, needs " + (long) block * cols);
         return block;
+    }
+
+    /** Checks that {@code a[off, off + n)} lies inside {@code a}, before anything is read or written. */
+    static void span(String what, float[] a, int off, long n) {
+        if (off < 0 || n < 0 || off + n > a.length) throw new IndexOutOfBoundsException(what + ": " + n
+                + " floats at offset " + off + " do not fit an array of " + a.length);
     }
 
     private static void fillBias(long rows, int width, float[] bias, int bOff, float[] y, int yOff) {

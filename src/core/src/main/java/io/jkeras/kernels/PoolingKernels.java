@@ -33,6 +33,8 @@ public final class PoolingKernels {
 
     private static void pool(WindowGeometry g, int batch, int channels, float[] x, int xOff, float[] y, int yOff,
                              boolean isMax) {
+        ConvolutionKernels.span("x", x, xOff, (long) batch * g.inSize * channels);
+        ConvolutionKernels.span("y", y, yOff, (long) batch * g.outSize * channels);
         int[] idx = new int[g.windowSize];
         for (int s = 0; s < batch; s++) {
             int xs = xOff + s * g.inSize * channels;

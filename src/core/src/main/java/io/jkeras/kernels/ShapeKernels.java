@@ -13,7 +13,8 @@ import java.util.Arrays;
  *       {@code ops.repeat});</li>
  *   <li>{@link #upsampleBilinear}: UpSampling2D's {@code bilinear} (keras/src/layers/reshaping/up_sampling2d.py:
  *       161-170, {@code ops.image.resize}, which runs {@code tf.image.resize} without antialiasing,
- *       keras/src/backend/tensorflow/image.py:331): half-pixel centres.</li>
+ *       keras/src/backend/tensorflow/image.py:331): half-pixel centres;</li>
+ *   <li>{@link #transpose}: channels_first ↔ channels_last.</li>
  * </ul>
  * Pad, crop and nearest upsampling are one gather: output coordinate o of a dimension reads input coordinate
  * {@code src(o)} (or zero), and the fast path copies whole rows of channels. The {@code …Reference} methods
@@ -152,6 +153,25 @@ public final class ShapeKernels {
                     y[yOff + (s * outSize + o) * channels + c] =
                             inside ? x[xOff + (s * inSize + src) * channels + c] : 0f;
                 }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    /**
+     * {@code y[b, j, i] = x[b, i, j]} for x {@code (B, R, C)}: channels_first {@code (B, C, P)} to channels_last
+     * {@code (B, P, C)} with {@code R = C_channels, C = P}, and back with the roles swapped; done once at a
+     * layer's boundary so that every kernel here reads channels_last. y must not overlap x.
+     */
+    public static void transpose(int batch, int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
+        ConvolutionKernels.span("x", x, xOff, (long) batch * rows * cols);
+        ConvolutionKernels.span("y", y, yOff, (long) batch * rows * cols);
+        for (int s = 0; s < batch; s++) {
+            int base = s * rows * cols;
+            for (int i = 0; i < rows; i++) {
+                int xr = xOff + base + i * cols;
+                for (int j = 0; j < cols; j++) y[yOff + base + j * rows + i] = x[xr + j];
             }
         }
     }

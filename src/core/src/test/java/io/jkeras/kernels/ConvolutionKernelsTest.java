@@ -24,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ConvolutionKernelsTest {
     private static final float SENTINEL = -12345.5f;
+    /** The portable kernels on one thread, beside the default engine's (vector kernels when the module is there). */
+    private static final Engine SCALAR = Engine.defaults().withKernels(Kernels.scalar()).withThreads(1);
 
     static Stream<Case> convCases() { return KerasKernelCases.of("Conv1D", "Conv2D", "Conv3D"); }
 
@@ -154,13 +156,16 @@ class ConvolutionKernelsTest {
                 g.windowPositions() * channels / groups * filters, filters, batch * g.outputPositions() * filters);
         float[] work = new float[ConvolutionKernels.workSize(g, batch, channels, groups)];
         for (boolean bias : new boolean[]{true, false}) {
-            float[] fast = o.output(), ref = o.output();
+            float[] fast = o.output(), ref = o.output(), scalar = o.output();
             float[] b = bias ? o.b : null;
             ConvolutionKernels.conv(g, batch, channels, filters, groups, o.x, Operands.OFF, o.w, Operands.OFF,
                     b, Operands.OFF, fast, Operands.OFF, work);
+            SCALAR.bind(() -> ConvolutionKernels.conv(g, batch, channels, filters, groups, o.x, Operands.OFF, o.w,
+                    Operands.OFF, b, Operands.OFF, scalar, Operands.OFF, work));
             ConvolutionKernels.convReference(g, batch, channels, filters, groups, o.x, Operands.OFF, o.w, Operands.OFF,
                     b, Operands.OFF, ref, Operands.OFF);
             o.check("conv " + g, fast, ref);
+            o.check("conv on the scalar kernels " + g, scalar, ref);
             if (groups < channels || groups == 1) {
                 float[] packed = o.output();
                 Gemm.PackedB[] kernel = ConvolutionKernels.pack(g.windowPositions(), channels, filters, groups, o.w,
@@ -213,13 +218,16 @@ class ConvolutionKernelsTest {
                 g.windowPositions() * filters * channels, filters, batch * g.inputPositions() * filters);
         float[] work = new float[ConvolutionKernels.transposedWorkSize(g, batch, filters)];
         for (boolean bias : new boolean[]{true, false}) {
-            float[] fast = o.output(), ref = o.output();
+            float[] fast = o.output(), ref = o.output(), scalar = o.output();
             float[] b = bias ? o.b : null;
             ConvolutionKernels.transposed(g, batch, channels, filters, o.x, Operands.OFF, o.w, Operands.OFF, b,
                     Operands.OFF, fast, Operands.OFF, work);
+            SCALAR.bind(() -> ConvolutionKernels.transposed(g, batch, channels, filters, o.x, Operands.OFF, o.w,
+                    Operands.OFF, b, Operands.OFF, scalar, Operands.OFF, work));
             ConvolutionKernels.transposedReference(g, batch, channels, filters, o.x, Operands.OFF, o.w, Operands.OFF,
                     b, Operands.OFF, ref, Operands.OFF);
             o.check("transposed " + g, fast, ref);
+            o.check("transposed on the scalar kernels " + g, scalar, ref);
         }
     }
 
@@ -307,6 +315,34 @@ class ConvolutionKernelsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("work array of 8 floats");
         assertThatThrownBy(() -> WindowGeometry.of(new int[]{5}, new int[]{0}, new int[]{1}, new int[]{1},
                 Padding.VALID)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window size 0");
+    }
+
+    @Test
+    void emptyBatchesAndEmptyOutputsWriteNothing() {
+        WindowGeometry g = WindowGeometry.of(new int[]{5}, new int[]{3}, new int[]{1}, new int[]{1}, Padding.VALID);
+        float[] y = {SENTINEL};
+        float[] w = new float[3 * 2 * 4], b = new float[4];
+        ConvolutionKernels.conv(g, 0, 2, 4, 1, new float[0], 0, w, 0, b, 0, y, 0, new float[0]);
+        ConvolutionKernels.transposed(g, 0, 2, 4, new float[0], 0, new float[3 * 4 * 2], 0, b, 0, y, 0, new float[0]);
+        PoolingKernels.max(g, 0, 2, new float[0], 0, y, 0);
+        WindowGeometry empty = WindowGeometry.of(new int[]{2}, new int[]{3}, new int[]{1}, new int[]{1},
+                Padding.VALID);
+        ConvolutionKernels.conv(empty, 2, 2, 4, 1, new float[8], 0, w, 0, b, 0, y, 0, new float[0]);
+        assertThat(y).containsExactly(SENTINEL);
+    }
+
+    @Test
+    void operandsThatDoNotFitTheirArraysAreRefusedBeforeAnyWrite() {
+        WindowGeometry g = WindowGeometry.of(new int[]{5}, new int[]{3}, new int[]{1}, new int[]{1}, Padding.VALID);
+        float[] y = new float[3 * 4];
+        Arrays.fill(y, SENTINEL);
+        float[] w = new float[3 * 2 * 4], work = new float[ConvolutionKernels.workSize(g, 1, 2, 1)];
+        assertThatThrownBy(() -> ConvolutionKernels.conv(g, 1, 2, 4, 1, new float[9], 0, w, 0, null, 0, y, 0, work))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessage("x: 10 floats at offset 0 do not fit an "
+                        + "array of 9");
+        assertThatThrownBy(() -> ConvolutionKernels.conv(g, 1, 2, 4, 1, new float[10], 0, w, 0, null, 0, y, 1, work))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessageStartingWith("y: 12 floats at offset 1");
+        assertThat(y).containsOnly(SENTINEL);
     }
 
     @Test

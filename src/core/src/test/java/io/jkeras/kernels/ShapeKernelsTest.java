@@ -117,6 +117,23 @@ class ShapeKernelsTest {
     }
 
     @Test
+    void transposeSwapsTheLastTwoAxesAndBackAgain() {
+        int batch = 2, rows = 3, cols = 7;
+        float[] x = random(new SplittableRandom(5), batch * rows * cols);
+        float[] t = new float[x.length], back = new float[x.length];
+        ShapeKernels.transpose(batch, rows, cols, x, 0, t, 0);
+        for (int s = 0; s < batch; s++) {
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    assertThat(t[(s * cols + j) * rows + i]).isEqualTo(x[(s * rows + i) * cols + j]);
+                }
+            }
+        }
+        ShapeKernels.transpose(batch, cols, rows, t, 0, back, 0);
+        assertThat(back).containsExactly(x);
+    }
+
+    @Test
     void croppingMoreThanTheInputIsRefused() {
         assertThatThrownBy(() -> ShapeKernels.crop(1, new int[]{3}, 1, new int[]{2}, new int[]{2}, new float[3], 0,
                 new float[0], 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
