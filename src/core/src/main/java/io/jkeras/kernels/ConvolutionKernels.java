@@ -25,7 +25,8 @@ import java.util.Arrays;
  * the work array, {@link #workSize}) followed by {@link Gemm#multiply}, with the rows of every sample of
  * the batch in one product; a pointwise window (1×…×1, stride 1, no padding) multiplies x directly, and
  * a depthwise convolution runs a direct loop over contiguous channels (a product per channel would be
- * k×1). They allocate nothing. The {@code …Reference} methods are the oracles: direct sums in double.
+ * k×1). They allocate nothing once warm (window indices go to a per-thread array). The
+ * {@code …Reference} methods are the oracles: direct sums in double.
  */
 public final class ConvolutionKernels {
     /** Largest im2col block, in floats (512 KiB: an L2 cache's worth of rows). */
@@ -116,7 +117,7 @@ public final class ConvolutionKernels {
         }
         int cols = g.windowSize * cg;
         int block = block(rowsTotal, cols, work);
-        int[] idx = new int[g.windowSize];
+        int[] idx = g.indexArray();
         for (long r0 = 0; r0 < rowsTotal; r0 += block) {
             int rows = (int) Math.min(block, rowsTotal - r0);
             for (int gr = 0; gr < groups; gr++) {
@@ -126,7 +127,7 @@ public final class ConvolutionKernels {
                     g.inputsOf(o, idx);
                     int xs = xOff + s * g.inSize * channels + gr * cg;
                     int dst = i * cols;
-                    for (int k = 0; k < idx.length; k++, dst += cg) {
+                    for (int k = 0; k < g.windowSize; k++, dst += cg) {
                         if (idx[k] < 0) Arrays.fill(work, dst, dst + cg, 0f);
                         else System.arraycopy(x, xs + idx[k] * channels, work, dst, cg);
                     }
@@ -166,8 +167,7 @@ public final class ConvolutionKernels {
 
     /**
      * Depthwise convolution, {@code y[b,o,c·M+m] = bias[c·M+m] + Σ_k x[b, in(o,k), c] · kernel[k, c, m]}
-     * (Keras DepthwiseConv1D/2D; kernel {@code (K, C, M)}, bias {@code (C·M)} or null). Allocates only a
-     * window index array.
+     * (Keras DepthwiseConv1D/2D; kernel {@code (K, C, M)}, bias {@code (C·M)} or null).
      */
     public static void depthwise(WindowGeometry g, int batch, int channels, int multiplier,
                                  float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
@@ -179,7 +179,7 @@ public final class ConvolutionKernels {
         span("kernel", kernel, kOff, (long) g.windowSize * width);
         if (bias != null) span("bias", bias, bOff, width);
         span("y", y, yOff, (long) batch * g.outSize * width);
-        int[] idx = new int[g.windowSize];
+        int[] idx = g.indexArray();
         for (int s = 0; s < batch; s++) {
             int xs = xOff + s * g.inSize * channels;
             for (int o = 0; o < g.outSize; o++) {
@@ -187,7 +187,7 @@ public final class ConvolutionKernels {
                 if (bias == null) Arrays.fill(y, yr, yr + width, 0f);
                 else System.arraycopy(bias, bOff, y, yr, width);
                 g.inputsOf(o, idx);
-                for (int k = 0; k < idx.length; k++) {
+                for (int k = 0; k < g.windowSize; k++) {
                     if (idx[k] < 0) continue;
                     int xr = xs + idx[k] * channels, kr = kOff + k * width;
                     if (multiplier == 1) {
@@ -299,7 +299,7 @@ public final class ConvolutionKernels {
         if (rowsTotal == 0) return;
         int cols = g.windowSize * filters;
         int block = block(rowsTotal, cols, work);
-        int[] idx = new int[g.windowSize];
+        int[] idx = g.indexArray();
         for (long r0 = 0; r0 < rowsTotal; r0 += block) {
             int rows = (int) Math.min(block, rowsTotal - r0);
             Gemm.multiplyABt(rows, cols, channels, x, xOff + (int) r0 * channels, channels, kernel, kOff, channels,
@@ -309,7 +309,7 @@ public final class ConvolutionKernels {
                 int s = (int) (r / g.outSize), o = (int) (r % g.outSize);
                 g.inputsOf(o, idx);
                 int ys = yOff + s * g.inSize * filters;
-                for (int k = 0; k < idx.length; k++) {
+                for (int k = 0; k < g.windowSize; k++) {
                     if (idx[k] < 0) continue;
                     Gemm.axpy(filters, 1f, work, i * cols + k * filters, y, ys + idx[k] * filters);
                 }

@@ -21,12 +21,12 @@ import java.util.Arrays;
 public final class PoolingKernels {
     private PoolingKernels() {}
 
-    /** Max pooling, see the class comment. Allocates only the window's index array. */
+    /** Max pooling, see the class comment. */
     public static void max(WindowGeometry g, int batch, int channels, float[] x, int xOff, float[] y, int yOff) {
         pool(g, batch, channels, x, xOff, y, yOff, true);
     }
 
-    /** Average pooling, see the class comment. Allocates only the window's index array. */
+    /** Average pooling, see the class comment. */
     public static void average(WindowGeometry g, int batch, int channels, float[] x, int xOff, float[] y, int yOff) {
         pool(g, batch, channels, x, xOff, y, yOff, false);
     }
@@ -35,14 +35,14 @@ public final class PoolingKernels {
                              boolean isMax) {
         ConvolutionKernels.span("x", x, xOff, (long) batch * g.inSize * channels);
         ConvolutionKernels.span("y", y, yOff, (long) batch * g.outSize * channels);
-        int[] idx = new int[g.windowSize];
+        int[] idx = g.indexArray();
         for (int s = 0; s < batch; s++) {
             int xs = xOff + s * g.inSize * channels;
             for (int o = 0; o < g.outSize; o++) {
                 int yr = yOff + (s * g.outSize + o) * channels;
                 g.inputsOf(o, idx);
                 int count = 0;
-                for (int k = 0; k < idx.length; k++) {
+                for (int k = 0; k < g.windowSize; k++) {
                     if (idx[k] < 0) continue;
                     int xr = xs + idx[k] * channels;
                     if (count == 0) System.arraycopy(x, xr, y, yr, channels);

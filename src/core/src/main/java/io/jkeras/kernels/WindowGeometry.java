@@ -219,6 +219,22 @@ public final class WindowGeometry {
         return (pd * in[1] + ph) * in[2] + pw;
     }
 
+    /** Per-thread scratch for {@link #inputsOf}, so that the kernels allocate nothing per call. */
+    private static final ThreadLocal<int[]> INDEX = ThreadLocal.withInitial(() -> new int[0]);
+
+    /**
+     * An array of at least {@link #windowPositions} ints for {@link #inputsOf}, the calling thread's own (a kernel
+     * holding it must not call another kernel that takes it too).
+     */
+    int[] indexArray() {
+        int[] a = INDEX.get();
+        if (a.length < windowSize) {
+            a = new int[windowSize];
+            INDEX.set(a);
+        }
+        return a;
+    }
+
     /**
      * Fills {@code idx[0..windowPositions)} with {@link #inputAt}{@code (o, k)} for every window position k;
      * the loop nest of every fast kernel.
