@@ -121,17 +121,7 @@ public final class ConvolutionKernels {
         for (long r0 = 0; r0 < rowsTotal; r0 += block) {
             int rows = (int) Math.min(block, rowsTotal - r0);
             for (int gr = 0; gr < groups; gr++) {
-                for (int i = 0; i < rows; i++) {
-                    long r = r0 + i;
-                    int s = (int) (r / g.outSize), o = (int) (r % g.outSize);
-                    g.inputsOf(o, idx);
-                    int xs = xOff + s * g.inSize * channels + gr * cg;
-                    int dst = i * cols;
-                    for (int k = 0; k < g.windowSize; k++, dst += cg) {
-                        if (idx[k] < 0) Arrays.fill(work, dst, dst + cg, 0f);
-                        else System.arraycopy(x, xs + idx[k] * channels, work, dst, cg);
-                    }
-                }
+                im2col(g, channels, cg, x, xOff + gr * cg, r0, rows, idx, work);
                 product(rows, fg, cols, work, 0, cols, kernel, kOff + gr * fg, filters,
                         packed == null ? null : packed[gr], y, yOff + (int) r0 * filters + gr * fg, acc);
             }
@@ -161,6 +151,104 @@ public final class ConvolutionKernels {
                 }
             }
         }
+    }
+
+    // ---------------------------------------------------------------- conv backward
+
+    /** Floats of work array {@link #convBackward} needs: an im2col block and its gradient. */
+    public static int backwardWorkSize(WindowGeometry g, int batch, int channels, int groups) {
+        checkGroups(channels, groups, groups);
+        long cols = (long) g.windowSize * (channels / groups);
+        return checkedInt(2 * blockRows((long) batch * g.outSize, cols) * cols, "im2col blocks");
+    }
+
+    /**
+     * Gradients of {@link #conv} (llm.c style: every gradient is accumulated into, never overwritten) given
+     * {@code dy} {@code (B, S_out, F)}: {@code dx (B, S_in, C) += Σ dy·kernel} scattered back over the windows,
+     * {@code dKernel (K, C/groups, F) += im2col(x)ᵀ·dy}, {@code dBias (F) += Σ dy}; each of dx, dKernel, dBias
+     * may be null when not wanted. Per im2col block and group: {@link Gemm#multiplyAtB} for the kernel's
+     * gradient, {@link Gemm#multiplyABt} then col2im for the input's. {@code work} has {@link #backwardWorkSize}
+     * floats. The gradients must not overlap x, kernel or dy.
+     */
+    public static void convBackward(WindowGeometry g, int batch, int channels, int filters, int groups,
+                                    float[] x, int xOff, float[] kernel, int kOff, float[] dy, int dyOff,
+                                    float[] dx, int dxOff, float[] dKernel, int dkOff, float[] dBias, int dbOff,
+                                    float[] work) {
+        checkGroups(channels, groups, filters);
+        int cg = channels / groups, fg = filters / groups;
+        long rowsTotal = (long) batch * g.outSize;
+        span("x", x, xOff, (long) batch * g.inSize * channels);
+        span("kernel", kernel, kOff, (long) g.windowSize * cg * filters);
+        span("dy", dy, dyOff, rowsTotal * filters);
+        if (dx != null) span("dx", dx, dxOff, (long) batch * g.inSize * channels);
+        if (dKernel != null) span("dKernel", dKernel, dkOff, (long) g.windowSize * cg * filters);
+        if (dBias != null) {
+            span("dBias", dBias, dbOff, filters);
+            for (long r = 0; r < rowsTotal; r++) Gemm.axpy(filters, 1f, dy, dyOff + (int) (r * filters), dBias, dbOff);
+        }
+        if (rowsTotal == 0 || (dx == null && dKernel == null)) return;
+        int cols = g.windowSize * cg;
+        int block = (int) blockRows(rowsTotal, cols);
+        if (work.length < 2L * block * cols) throw new IllegalArgumentException("work array of " + work.length
+                + " floats, needs " + 2L * block * cols);
+        int grad = block * cols;
+        int[] idx = g.indexArray();
+        for (long r0 = 0; r0 < rowsTotal; r0 += block) {
+            int rows = (int) Math.min(block, rowsTotal - r0);
+            int dyBlock = dyOff + (int) r0 * filters;
+            for (int gr = 0; gr < groups; gr++) {
+                if (dKernel != null) {
+                    im2col(g, channels, cg, x, xOff + gr * cg, r0, rows, idx, work);
+                    Gemm.multiplyAtB(cols, fg, rows, work, 0, cols, dy, dyBlock + gr * fg, filters,
+                            dKernel, dkOff + gr * fg, filters, true);
+                }
+                if (dx == null) continue;
+                Gemm.multiplyABt(rows, cols, fg, dy, dyBlock + gr * fg, filters, kernel, kOff + gr * fg, filters,
+                        work, grad, cols, false);
+                for (int i = 0; i < rows; i++) {
+                    long r = r0 + i;
+                    int s = (int) (r / g.outSize);
+                    g.inputsOf((int) (r % g.outSize), idx);
+                    int xs = dxOff + s * g.inSize * channels + gr * cg;
+                    for (int k = 0; k < g.windowSize; k++) {
+                        if (idx[k] < 0) continue;
+                        Gemm.axpy(cg, 1f, work, grad + i * cols + k * cg, dx, xs + idx[k] * channels);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #convBackward}: every product of the forward sum differentiated on its own, in double. */
+    public static void convBackwardReference(WindowGeometry g, int batch, int channels, int filters, int groups,
+                                             float[] x, int xOff, float[] kernel, int kOff, float[] dy, int dyOff,
+                                             float[] dx, int dxOff, float[] dKernel, int dkOff, float[] dBias,
+                                             int dbOff) {
+        checkGroups(channels, groups, filters);
+        int cg = channels / groups, fg = filters / groups;
+        double[] gx = new double[batch * g.inSize * channels], gk = new double[g.windowSize * cg * filters];
+        double[] gb = new double[filters];
+        for (int s = 0; s < batch; s++) {
+            for (int o = 0; o < g.outSize; o++) {
+                for (int f = 0; f < filters; f++) {
+                    double d = dy[dyOff + (s * g.outSize + o) * filters + f];
+                    gb[f] += d;
+                    for (int k = 0; k < g.windowSize; k++) {
+                        int p = g.inputAt(o, k);
+                        if (p < 0) continue;
+                        for (int c = 0; c < cg; c++) {
+                            int xi = (s * g.inSize + p) * channels + (f / fg) * cg + c;
+                            int ki = (k * cg + c) * filters + f;
+                            gx[xi] += d * kernel[kOff + ki];
+                            gk[ki] += d * x[xOff + xi];
+                        }
+                    }
+                }
+            }
+        }
+        addTo(dx, dxOff, gx);
+        addTo(dKernel, dkOff, gk);
+        addTo(dBias, dbOff, gb);
     }
 
     // ---------------------------------------------------------------- depthwise
@@ -341,6 +429,32 @@ public final class ConvolutionKernels {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Rows {@code [r0, r0 + rows)} of the im2col matrix of one group into {@code work}: row r (sample
+     * {@code r / outSize}, output position {@code r % outSize}) holds, window position after window position, the
+     * cg channels at {@code xOff} (the group's first channel) of the input position read, or zeros in the padding.
+     */
+    private static void im2col(WindowGeometry g, int channels, int cg, float[] x, int xOff, long r0, int rows,
+                               int[] idx, float[] work) {
+        int cols = g.windowSize * cg;
+        for (int i = 0; i < rows; i++) {
+            long r = r0 + i;
+            g.inputsOf((int) (r % g.outSize), idx);
+            int xs = xOff + (int) (r / g.outSize) * g.inSize * channels;
+            int dst = i * cols;
+            for (int k = 0; k < g.windowSize; k++, dst += cg) {
+                if (idx[k] < 0) Arrays.fill(work, dst, dst + cg, 0f);
+                else System.arraycopy(x, xs + idx[k] * channels, work, dst, cg);
+            }
+        }
+    }
+
+    /** {@code a[off + i] += v[i]} (in float) when a is not null. */
+    private static void addTo(float[] a, int off, double[] v) {
+        if (a == null) return;
+        for (int i = 0; i < v.length; i++) a[off + i] = (float) (a[off + i] + v[i]);
+    }
 
     /** {@code C (+)= A · B} with B (k×n, leading dimension ldc = the filters) unpacked or packed. */
     private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldc,

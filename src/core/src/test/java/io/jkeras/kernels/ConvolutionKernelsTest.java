@@ -177,6 +177,67 @@ class ConvolutionKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "batch={0} in={1} window={2} strides={3} dilations={4} {5} c={6} f={7} groups={8}")
+    @MethodSource("shapes")
+    void convBackwardMatchesReferenceAndAccumulates(int batch, int[] in, int[] window, int[] strides, int[] dilations,
+                                                    Padding padding, int channels, int filters, int groups) {
+        WindowGeometry g = WindowGeometry.of(in, window, strides, dilations, padding);
+        SplittableRandom rnd = new SplittableRandom(Arrays.hashCode(dilations) * 31L + channels * 7L + filters);
+        int xn = batch * g.inputPositions() * channels, kn = g.windowPositions() * channels / groups * filters;
+        Operands o = new Operands(rnd, xn, kn, filters, 0);
+        float[] dy = random(rnd, batch * g.outputPositions() * filters);
+        float[] dx0 = random(rnd, xn), dk0 = random(rnd, kn), db0 = random(rnd, filters);
+        float[] dx = dx0.clone(), dk = dk0.clone(), db = db0.clone();
+        float[] rx = dx0.clone(), rk = dk0.clone(), rb = db0.clone();
+        float[] work = new float[ConvolutionKernels.backwardWorkSize(g, batch, channels, groups)];
+        ConvolutionKernels.convBackward(g, batch, channels, filters, groups, o.x, Operands.OFF, o.w, Operands.OFF,
+                dy, 0, dx, 0, dk, 0, db, 0, work);
+        ConvolutionKernels.convBackwardReference(g, batch, channels, filters, groups, o.x, Operands.OFF, o.w,
+                Operands.OFF, dy, 0, rx, 0, rk, 0, rb, 0);
+        assertClose("dx", dx, rx, 2e-5);
+        // each kernel gradient sums B·S_out products in float: its rounding grows like the square root of that count
+        assertClose("dKernel", dk, rk, 2e-5 * Math.sqrt(1 + batch * g.outputPositions() / 100.0));
+        assertClose("dBias", db, rb, 2e-5);
+    }
+
+    /**
+     * The gradients are the adjoints of the forward convolution, checked against it alone: for any v,
+     * {@code <dx, v> = <dy, conv(v)>} and {@code <dKernel, V> = <dy, conv(x; kernel V)>} (no bias), and
+     * {@code dBias = Σ dy}.
+     */
+    @ParameterizedTest(name = "batch={0} in={1} window={2} strides={3} dilations={4} {5} c={6} f={7} groups={8}")
+    @MethodSource("shapes")
+    void convBackwardIsTheAdjointOfConv(int batch, int[] in, int[] window, int[] strides, int[] dilations,
+                                        Padding padding, int channels, int filters, int groups) {
+        WindowGeometry g = WindowGeometry.of(in, window, strides, dilations, padding);
+        SplittableRandom rnd = new SplittableRandom(Arrays.hashCode(strides) * 17L + channels + filters);
+        int xn = batch * g.inputPositions() * channels, kn = g.windowPositions() * channels / groups * filters;
+        int yn = batch * g.outputPositions() * filters;
+        float[] x = random(rnd, xn), w = random(rnd, kn), dy = random(rnd, yn), v = random(rnd, xn);
+        float[] vk = random(rnd, kn);
+        float[] dx = new float[xn], dk = new float[kn], db = new float[filters];
+        ConvolutionKernels.convBackward(g, batch, channels, filters, groups, x, 0, w, 0, dy, 0, dx, 0, dk, 0, db, 0,
+                new float[ConvolutionKernels.backwardWorkSize(g, batch, channels, groups)]);
+        float[] yv = new float[yn], yk = new float[yn];
+        ConvolutionKernels.convReference(g, batch, channels, filters, groups, v, 0, w, 0, null, 0, yv, 0);
+        ConvolutionKernels.convReference(g, batch, channels, filters, groups, x, 0, vk, 0, null, 0, yk, 0);
+        assertThat(dot(dx, v)).as("<dx, v>").isCloseTo(dot(dy, yv), org.assertj.core.data.Offset.offset(
+                1e-4 * (1 + Math.abs(dot(dy, yv)))));
+        assertThat(dot(dk, vk)).as("<dKernel, V>").isCloseTo(dot(dy, yk), org.assertj.core.data.Offset.offset(
+                1e-4 * (1 + Math.abs(dot(dy, yk)))));
+        for (int f = 0; f < filters; f++) {
+            double sum = 0;
+            for (int r = 0; r < yn / filters; r++) sum += dy[r * filters + f];
+            assertThat((double) db[f]).as("dBias[%d]", f).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
+        return s;
+    }
+
     @ParameterizedTest(name = "batch={0} in={1} window={2} strides={3} dilations={4} {5} c={6} m={8}")
     @MethodSource("shapes")
     void depthwiseAndSeparableMatchReference(int batch, int[] in, int[] window, int[] strides, int[] dilations,
