@@ -15,8 +15,9 @@ import java.util.Arrays;
  *       {@code (B, C)} (GlobalMax/AveragePooling1D/2D/3D, P the product of the spatial sizes). The average
  *       takes the mask of GlobalAveragePooling1D.</li>
  * </ul>
- * The fast paths walk each window row by row over contiguous channels; the {@code …Reference} methods
- * compute each output element on its own, in double for sums.
+ * {@link #maxBackward} and {@link #averageBackward} accumulate the input's gradient. The fast paths walk each
+ * window row by row over contiguous channels; the {@code …Reference} methods compute each output element on
+ * its own, in double for sums.
  */
 public final class PoolingKernels {
     private PoolingKernels() {}
@@ -91,6 +92,100 @@ public final class PoolingKernels {
                         n++;
                     }
                     y[yOff + (s * g.outSize + o) * channels + c] = (float) (sum / n);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /**
+     * Gradient of {@link #max}, accumulated: each {@code dy[b,o,c]} is added to {@code dx} at the window's first
+     * maximum in window order (a later equal element does not take it); x is the forward input.
+     */
+    public static void maxBackward(WindowGeometry g, int batch, int channels, float[] x, int xOff, float[] dy,
+                                   int dyOff, float[] dx, int dxOff) {
+        ConvolutionKernels.span("x", x, xOff, (long) batch * g.inSize * channels);
+        ConvolutionKernels.span("dy", dy, dyOff, (long) batch * g.outSize * channels);
+        ConvolutionKernels.span("dx", dx, dxOff, (long) batch * g.inSize * channels);
+        int[] idx = g.indexArray();
+        for (int s = 0; s < batch; s++) {
+            int base = s * g.inSize * channels;
+            for (int o = 0; o < g.outSize; o++) {
+                g.inputsOf(o, idx);
+                int dr = dyOff + (s * g.outSize + o) * channels;
+                for (int c = 0; c < channels; c++) {
+                    int best = -1;
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int k = 0; k < g.windowSize; k++) {
+                        if (idx[k] < 0) continue;
+                        float v = x[xOff + base + idx[k] * channels + c];
+                        if (best < 0 || v > m) {
+                            m = v;
+                            best = idx[k];
+                        }
+                    }
+                    if (best >= 0) dx[dxOff + base + best * channels + c] += dy[dr + c];
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #maxBackward}, element by element from {@link WindowGeometry#inputAt}. */
+    public static void maxBackwardReference(WindowGeometry g, int batch, int channels, float[] x, int xOff,
+                                            float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int s = 0; s < batch; s++) {
+            for (int o = 0; o < g.outSize; o++) {
+                for (int c = 0; c < channels; c++) {
+                    int best = -1;
+                    for (int k = 0; k < g.windowSize; k++) {
+                        int p = g.inputAt(o, k);
+                        if (p >= 0 && (best < 0 || x[xOff + (s * g.inSize + p) * channels + c]
+                                > x[xOff + (s * g.inSize + best) * channels + c])) best = p;
+                    }
+                    if (best >= 0) dx[dxOff + (s * g.inSize + best) * channels + c] +=
+                            dy[dyOff + (s * g.outSize + o) * channels + c];
+                }
+            }
+        }
+    }
+
+    /** Gradient of {@link #average}, accumulated: {@code dy[b,o,c] / count} to each in-range element of the window. */
+    public static void averageBackward(WindowGeometry g, int batch, int channels, float[] dy, int dyOff,
+                                       float[] dx, int dxOff) {
+        ConvolutionKernels.span("dy", dy, dyOff, (long) batch * g.outSize * channels);
+        ConvolutionKernels.span("dx", dx, dxOff, (long) batch * g.inSize * channels);
+        int[] idx = g.indexArray();
+        for (int s = 0; s < batch; s++) {
+            int base = dxOff + s * g.inSize * channels;
+            for (int o = 0; o < g.outSize; o++) {
+                g.inputsOf(o, idx);
+                int count = 0;
+                for (int k = 0; k < g.windowSize; k++) if (idx[k] >= 0) count++;
+                if (count == 0) continue;
+                float share = 1f / count;
+                int dr = dyOff + (s * g.outSize + o) * channels;
+                for (int k = 0; k < g.windowSize; k++) {
+                    if (idx[k] >= 0) Gemm.axpy(channels, share, dy, dr, dx, base + idx[k] * channels);
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #averageBackward}, in double. */
+    public static void averageBackwardReference(WindowGeometry g, int batch, int channels, float[] dy, int dyOff,
+                                                float[] dx, int dxOff) {
+        for (int s = 0; s < batch; s++) {
+            for (int o = 0; o < g.outSize; o++) {
+                int n = 0;
+                for (int k = 0; k < g.windowSize; k++) if (g.inputAt(o, k) >= 0) n++;
+                for (int k = 0; k < g.windowSize; k++) {
+                    int p = g.inputAt(o, k);
+                    if (p < 0) continue;
+                    for (int c = 0; c < channels; c++) {
+                        int at = dxOff + (s * g.inSize + p) * channels + c;
+                        dx[at] = (float) (dx[at] + (double) dy[dyOff + (s * g.outSize + o) * channels + c] / n);
+                    }
                 }
             }
         }

@@ -113,6 +113,73 @@ class PoolingKernelsTest {
         o.check("average " + g, fast, ref);
     }
 
+    @ParameterizedTest(name = "batch={0} in={1} pool={2} strides={3} {4} c={5}")
+    @MethodSource("shapes")
+    void backwardMatchesReferenceAndIsTheForwardsDerivative(int batch, int[] in, int[] pool, int[] strides,
+                                                            Padding padding, int channels) {
+        int[] ones = new int[in.length];
+        Arrays.fill(ones, 1);
+        WindowGeometry g = WindowGeometry.of(in, pool, strides, ones, padding);
+        SplittableRandom rnd = new SplittableRandom(Arrays.hashCode(pool) + 17L * channels);
+        int xn = batch * g.inputPositions() * channels, yn = batch * g.outputPositions() * channels;
+        float[] x = random(rnd, xn), dy = random(rnd, yn), v = random(rnd, xn), dx0 = random(rnd, xn);
+        for (boolean max : new boolean[]{true, false}) {
+            float[] fast = dx0.clone(), ref = dx0.clone(), fresh = new float[xn];
+            if (max) {
+                PoolingKernels.maxBackward(g, batch, channels, x, 0, dy, 0, fast, 0);
+                PoolingKernels.maxBackwardReference(g, batch, channels, x, 0, dy, 0, ref, 0);
+                PoolingKernels.maxBackward(g, batch, channels, x, 0, dy, 0, fresh, 0);
+            } else {
+                PoolingKernels.averageBackward(g, batch, channels, dy, 0, fast, 0);
+                PoolingKernels.averageBackwardReference(g, batch, channels, dy, 0, ref, 0);
+                PoolingKernels.averageBackward(g, batch, channels, dy, 0, fresh, 0);
+            }
+            assertClose(max ? "max backward" : "average backward", fast, ref, 1e-6);
+            // directional derivative of Σ dy·pool(x) along v, in double: pooling is piecewise linear, and a step
+            // of 1e-9 keeps every window's maximum where it is (distinct floats differ by far more)
+            double eps = 1e-9;
+            double[] xd = new double[xn], xs = new double[xn];
+            for (int i = 0; i < xn; i++) {
+                xd[i] = x[i];
+                xs[i] = x[i] + eps * v[i];
+            }
+            double slope = (dot(dy, pool(g, batch, channels, xs, max)) - dot(dy, pool(g, batch, channels, xd, max)))
+                    / eps;
+            double got = 0;
+            for (int i = 0; i < xn; i++) got += (double) fresh[i] * v[i];
+            assertThat(got).as("<dx, v>").isCloseTo(slope, org.assertj.core.data.Offset.offset(1e-4 * (1
+                    + Math.abs(slope))));
+        }
+    }
+
+    /** Max or average pooling in double, straight from the window geometry. */
+    private static double[] pool(WindowGeometry g, int batch, int channels, double[] x, boolean max) {
+        double[] y = new double[batch * g.outputPositions() * channels];
+        for (int s = 0; s < batch; s++) {
+            for (int o = 0; o < g.outputPositions(); o++) {
+                for (int c = 0; c < channels; c++) {
+                    double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                    int n = 0;
+                    for (int k = 0; k < g.windowPositions(); k++) {
+                        int p = g.inputAt(o, k);
+                        if (p < 0) continue;
+                        double e = x[(s * g.inputPositions() + p) * channels + c];
+                        acc = max ? Math.max(acc, e) : acc + e;
+                        n++;
+                    }
+                    y[(s * g.outputPositions() + o) * channels + c] = max ? acc : acc / n;
+                }
+            }
+        }
+        return y;
+    }
+
+    private static double dot(float[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
     @ParameterizedTest(name = "batch={0} positions={1} channels={2}")
     @MethodSource("globalShapes")
     void globalPoolingMatchesReference(int batch, int positions, int channels) {
