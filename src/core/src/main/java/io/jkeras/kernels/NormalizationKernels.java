@@ -26,15 +26,8 @@ public final class NormalizationKernels {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {
                 int base = a * n * inner + b;
-                float mean = 0f;
-                for (int i = 0; i < n; i++) mean += x[xOff + base + i * inner];
-                mean /= n;
-                float var = 0f;
-                for (int i = 0; i < n; i++) {
-                    float d = x[xOff + base + i * inner] - mean;
-                    var += d * d;
-                }
-                var /= n;
+                float mean = mean(x, xOff + base, n, inner);
+                float var = variance(x, xOff + base, n, inner, mean);
                 float inv = (float) (1.0 / Math.sqrt(var + epsilon));
                 for (int i = 0; i < n; i++) {
                     int at = base + i * inner;
@@ -67,6 +60,75 @@ public final class NormalizationKernels {
                     double v = rmsScaling ? x[xOff + at] / sd * g
                             : (x[xOff + at] - m[0]) / sd * g + (beta == null ? 0 : beta[i]);
                     y[yOff + at] = (float) v;
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradient of {@link #layerNorm}, accumulated into {@code dx} and (each may be null) {@code dGamma},
+     * {@code dBeta}, given the forward input x and {@code dy}; the moments are recomputed from x. With
+     * {@code x̂ = (x − mean)·r}, {@code r = rsqrt(var + ε)} and {@code g = dy·γ}:
+     * {@code dx += r·(g − mean(g) − x̂·mean(g·x̂))}, {@code dγ += dy·x̂}, {@code dβ += dy}. With
+     * {@code rmsScaling} ({@code y = x·r·γ}): {@code dx_j += r·g_j − r³·(x_j − mean)·Σ_i g_i·x_i / n},
+     * {@code dγ += dy·x·r}.
+     */
+    public static void layerNormBackward(int outer, int n, int inner, float[] x, int xOff, float[] gamma,
+                                         float epsilon, boolean rmsScaling, float[] dy, int dyOff, float[] dx,
+                                         int dxOff, float[] dGamma, float[] dBeta) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                float mean = mean(x, xOff + base, n, inner);
+                float var = variance(x, xOff + base, n, inner, mean);
+                float r = (float) (1.0 / Math.sqrt(var + epsilon));
+                float gMean = 0f, gxMean = 0f;
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    float g = gamma == null ? dy[dyOff + at] : dy[dyOff + at] * gamma[i];
+                    float v = rmsScaling ? x[xOff + at] : (x[xOff + at] - mean) * r;
+                    gMean += g;
+                    gxMean += g * v;
+                    if (dGamma != null) dGamma[i] += dy[dyOff + at] * (rmsScaling ? v * r : v);
+                    if (dBeta != null && !rmsScaling) dBeta[i] += dy[dyOff + at];
+                }
+                gMean /= n;
+                gxMean /= n;
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    float g = gamma == null ? dy[dyOff + at] : dy[dyOff + at] * gamma[i];
+                    float d = x[xOff + at] - mean;
+                    dx[dxOff + at] += rmsScaling ? r * g - r * r * r * d * gxMean
+                            : r * (g - gMean - d * r * gxMean);
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #layerNormBackward}: the same formulas in double. */
+    public static void layerNormBackwardReference(int outer, int n, int inner, float[] x, int xOff, float[] gamma,
+                                                  float epsilon, boolean rmsScaling, float[] dy, int dyOff,
+                                                  float[] dx, int dxOff, float[] dGamma, float[] dBeta) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                double[] m = moments(x, xOff + base, n, inner);
+                double r = 1 / Math.sqrt(m[1] + epsilon), gm = 0, gxm = 0;
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    double g = (double) dy[dyOff + at] * (gamma == null ? 1 : gamma[i]);
+                    double v = rmsScaling ? x[xOff + at] : (x[xOff + at] - m[0]) * r;
+                    gm += g / n;
+                    gxm += g * v / n;
+                    if (dGamma != null) dGamma[i] = (float) (dGamma[i] + dy[dyOff + at] * (rmsScaling ? v * r : v));
+                    if (dBeta != null && !rmsScaling) dBeta[i] = (float) (dBeta[i] + (double) dy[dyOff + at]);
+                }
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    double g = (double) dy[dyOff + at] * (gamma == null ? 1 : gamma[i]);
+                    double d = x[xOff + at] - m[0];
+                    double grad = rmsScaling ? r * g - r * r * r * d * gxm : r * (g - gm - d * r * gxm);
+                    dx[dxOff + at] = (float) (dx[dxOff + at] + grad);
                 }
             }
         }
@@ -179,6 +241,23 @@ public final class NormalizationKernels {
                 for (int i = 0; i < n; i++) y[yOff + base + i * inner] = (float) (x[xOff + base + i * inner] / norm);
             }
         }
+    }
+
+    /** Mean of n elements {@code x[off + i·stride]}, in float. */
+    private static float mean(float[] x, int off, int n, int stride) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) sum += x[off + i * stride];
+        return sum / n;
+    }
+
+    /** Mean squared deviation from {@code mean} of n elements {@code x[off + i·stride]}, in float. */
+    private static float variance(float[] x, int off, int n, int stride, float mean) {
+        float sq = 0f;
+        for (int i = 0; i < n; i++) {
+            float d = x[off + i * stride] - mean;
+            sq += d * d;
+        }
+        return sq / n;
     }
 
     /** {mean, variance} of n elements {@code x[off + i·stride]}, two-pass in double. */

@@ -117,6 +117,57 @@ class NormalizationKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "outer={0} n={1} inner={2}")
+    @MethodSource("shapes")
+    void layerNormBackwardMatchesReferenceAndFiniteDifferences(int outer, int n, int inner) {
+        SplittableRandom rnd = new SplittableRandom(17L * n + inner);
+        int len = outer * n * inner;
+        float[] x = random(rnd, len), gamma = random(rnd, n), dy = random(rnd, len), v = random(rnd, len);
+        for (boolean rms : new boolean[]{false, true}) {
+            float[] dx = random(rnd, len), dg = random(rnd, n), db = random(rnd, n);
+            float[] rx = dx.clone(), rg = dg.clone(), rb = db.clone(), fresh = new float[len];
+            float[] freshG = new float[n], freshB = new float[n];
+            NormalizationKernels.layerNormBackward(outer, n, inner, x, 0, gamma, 1e-3f, rms, dy, 0, dx, 0, dg, db);
+            NormalizationKernels.layerNormBackwardReference(outer, n, inner, x, 0, gamma, 1e-3f, rms, dy, 0, rx, 0,
+                    rg, rb);
+            assertClose("dx", dx, rx, 2e-5);
+            assertClose("dGamma", dg, rg, 2e-5 * Math.sqrt(1 + outer * inner / 100.0));
+            assertClose("dBeta", db, rb, 2e-5);
+            NormalizationKernels.layerNormBackward(outer, n, inner, x, 0, gamma, 1e-3f, rms, dy, 0, fresh, 0,
+                    freshG, freshB);
+            // central differences of Σ dy·layerNorm(x + t·v) in double, from the forward's definition alone
+            double h = 1e-5, slope = (loss(outer, n, inner, x, v, h, gamma, rms, dy)
+                    - loss(outer, n, inner, x, v, -h, gamma, rms, dy)) / (2 * h);
+            double got = 0;
+            for (int i = 0; i < len; i++) got += (double) fresh[i] * v[i];
+            assertThat(got).as("<dx, v> with rms_scaling=%s", rms)
+                    .isCloseTo(slope, org.assertj.core.data.Offset.offset(1e-3 * (1 + Math.abs(slope))));
+        }
+    }
+
+    /** {@code Σ dy · y} for y the layer normalization (γ, no β, ε = 1e-3) of {@code x + t·v}, in double. */
+    private static double loss(int outer, int n, int inner, float[] x, float[] v, double t, float[] gamma, boolean rms,
+                               float[] dy) {
+        double total = 0;
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                double[] e = new double[n];
+                double mean = 0, var = 0;
+                for (int i = 0; i < n; i++) {
+                    int at = (a * n + i) * inner + b;
+                    e[i] = x[at] + t * v[at];
+                    mean += e[i] / n;
+                }
+                for (int i = 0; i < n; i++) var += (e[i] - mean) * (e[i] - mean) / n;
+                for (int i = 0; i < n; i++) {
+                    double y = (rms ? e[i] : e[i] - mean) / Math.sqrt(var + 1e-3) * gamma[i];
+                    total += dy[(a * n + i) * inner + b] * y;
+                }
+            }
+        }
+        return total;
+    }
+
     @Test
     void unitNormLeavesZerosZeroAndRmsScalingUsesTheVariance() {
         float[] y = new float[3];
