@@ -145,26 +145,12 @@ public final class NormalizationKernels {
                                  float[] gamma, float[] beta, float epsilon, float[] y, int yOff) {
         checkGroups(channels, groups);
         int cg = channels / groups;
-        float count = (float) positions * cg;
         for (int s = 0; s < batch; s++) {
             int xs = s * positions * channels;
             for (int g = 0; g < groups; g++) {
                 int c0 = g * cg;
-                float mean = 0f;
-                for (int p = 0; p < positions; p++) {
-                    int r = xOff + xs + p * channels + c0;
-                    for (int c = 0; c < cg; c++) mean += x[r + c];
-                }
-                mean /= count;
-                float var = 0f;
-                for (int p = 0; p < positions; p++) {
-                    int r = xOff + xs + p * channels + c0;
-                    for (int c = 0; c < cg; c++) {
-                        float d = x[r + c] - mean;
-                        var += d * d;
-                    }
-                }
-                var /= count;
+                float mean = groupMean(x, xOff + xs + c0, positions, channels, cg);
+                float var = groupVariance(x, xOff + xs + c0, positions, channels, cg, mean);
                 float inv = (float) (1.0 / Math.sqrt(var + epsilon));
                 for (int p = 0; p < positions; p++) {
                     int at = xs + p * channels + c0;
@@ -173,6 +159,86 @@ public final class NormalizationKernels {
                         float res = -mean * sc;
                         if (beta != null) res += beta[c0 + c];
                         y[yOff + at + c] = x[xOff + at + c] * sc + res;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradient of {@link #groupNorm}, accumulated into {@code dx} and (each may be null) {@code dGamma},
+     * {@code dBeta}: per (sample, group), with {@code x̂ = (x − mean)·r}, {@code r = rsqrt(var + ε)} and
+     * {@code g = dy·γ[c]}, {@code dx += r·(g − mean(g) − x̂·mean(g·x̂))}, {@code dγ[c] += Σ dy·x̂},
+     * {@code dβ[c] += Σ dy}.
+     */
+    public static void groupNormBackward(int batch, int positions, int channels, int groups, float[] x, int xOff,
+                                         float[] gamma, float epsilon, float[] dy, int dyOff, float[] dx, int dxOff,
+                                         float[] dGamma, float[] dBeta) {
+        checkGroups(channels, groups);
+        int cg = channels / groups;
+        float count = (float) positions * cg;
+        for (int s = 0; s < batch; s++) {
+            int xs = s * positions * channels;
+            for (int g = 0; g < groups; g++) {
+                int c0 = g * cg;
+                float mean = groupMean(x, xOff + xs + c0, positions, channels, cg);
+                float r = (float) (1.0 / Math.sqrt(groupVariance(x, xOff + xs + c0, positions, channels, cg, mean)
+                        + epsilon));
+                float gm = 0f, gxm = 0f;
+                for (int p = 0; p < positions; p++) {
+                    int at = xs + p * channels + c0;
+                    for (int c = 0; c < cg; c++) {
+                        float d = dy[dyOff + at + c], xh = (x[xOff + at + c] - mean) * r;
+                        float gg = gamma == null ? d : d * gamma[c0 + c];
+                        gm += gg;
+                        gxm += gg * xh;
+                        if (dGamma != null) dGamma[c0 + c] += d * xh;
+                        if (dBeta != null) dBeta[c0 + c] += d;
+                    }
+                }
+                gm /= count;
+                gxm /= count;
+                for (int p = 0; p < positions; p++) {
+                    int at = xs + p * channels + c0;
+                    for (int c = 0; c < cg; c++) {
+                        float d = dy[dyOff + at + c], xh = (x[xOff + at + c] - mean) * r;
+                        float gg = gamma == null ? d : d * gamma[c0 + c];
+                        dx[dxOff + at + c] += r * (gg - gm - xh * gxm);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #groupNormBackward}: the same formulas in double. */
+    public static void groupNormBackwardReference(int batch, int positions, int channels, int groups, float[] x,
+                                                  int xOff, float[] gamma, float epsilon, float[] dy, int dyOff,
+                                                  float[] dx, int dxOff, float[] dGamma, float[] dBeta) {
+        checkGroups(channels, groups);
+        int cg = channels / groups, n = positions * cg;
+        for (int s = 0; s < batch; s++) {
+            for (int g = 0; g < groups; g++) {
+                double mean = 0, var = 0, gm = 0, gxm = 0;
+                for (int i = 0; i < n; i++) mean += x[xOff + (s * positions + i / cg) * channels + g * cg + i % cg];
+                mean /= n;
+                for (int i = 0; i < n; i++) {
+                    double d = x[xOff + (s * positions + i / cg) * channels + g * cg + i % cg] - mean;
+                    var += d * d / n;
+                }
+                double r = 1 / Math.sqrt(var + epsilon);
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int i = 0; i < n; i++) {
+                        int ch = g * cg + i % cg, at = (s * positions + i / cg) * channels + ch;
+                        double xh = (x[xOff + at] - mean) * r, gg = (double) dy[dyOff + at] * (gamma == null ? 1
+                                : gamma[ch]);
+                        if (pass == 0) {
+                            gm += gg / n;
+                            gxm += gg * xh / n;
+                            if (dGamma != null) dGamma[ch] = (float) (dGamma[ch] + dy[dyOff + at] * xh);
+                            if (dBeta != null) dBeta[ch] = (float) (dBeta[ch] + (double) dy[dyOff + at]);
+                        } else {
+                            dx[dxOff + at] = (float) (dx[dxOff + at] + r * (gg - gm - xh * gxm));
+                        }
                     }
                 }
             }
@@ -230,6 +296,55 @@ public final class NormalizationKernels {
         }
     }
 
+    /**
+     * Gradient of {@link #unitNorm}, accumulated into dx: with {@code r = rsqrt(Σ x²)},
+     * {@code dx += r·dy − r³·x·Σ dy·x}; where the norm is clipped ({@code r > 1e12}) {@code dx += 1e12·dy}.
+     */
+    public static void unitNormBackward(int outer, int n, int inner, float[] x, int xOff, float[] dy, int dyOff,
+                                        float[] dx, int dxOff) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                float sq = 0f, dot = 0f;
+                for (int i = 0; i < n; i++) {
+                    float v = x[xOff + base + i * inner];
+                    sq += v * v;
+                    dot += dy[dyOff + base + i * inner] * v;
+                }
+                float r = (float) (1.0 / Math.sqrt(sq));
+                boolean clipped = !(r <= 1f / 1e-12f);
+                float r3dot = clipped ? 0f : r * r * r * dot;
+                float scale = clipped ? 1f / 1e-12f : r;
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    dx[dxOff + at] += scale * dy[dyOff + at] - r3dot * x[xOff + at];
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #unitNormBackward}, in double. */
+    public static void unitNormBackwardReference(int outer, int n, int inner, float[] x, int xOff, float[] dy,
+                                                 int dyOff, float[] dx, int dxOff) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                double sq = 0, dot = 0;
+                for (int i = 0; i < n; i++) {
+                    sq += (double) x[xOff + base + i * inner] * x[xOff + base + i * inner];
+                    dot += (double) dy[dyOff + base + i * inner] * x[xOff + base + i * inner];
+                }
+                double norm = Math.sqrt(sq);
+                for (int i = 0; i < n; i++) {
+                    int at = base + i * inner;
+                    double grad = norm < 1e-12 ? 1e12 * dy[dyOff + at]
+                            : dy[dyOff + at] / norm - x[xOff + at] * dot / (norm * norm * norm);
+                    dx[dxOff + at] = (float) (dx[dxOff + at] + grad);
+                }
+            }
+        }
+    }
+
     /** Oracle of {@link #unitNorm}: {@code x / max(‖x‖, 1e-12)} in double. */
     public static void unitNormReference(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
         for (int a = 0; a < outer; a++) {
@@ -258,6 +373,27 @@ public final class NormalizationKernels {
             sq += d * d;
         }
         return sq / n;
+    }
+
+    /** Mean of the {@code positions × width} block at {@code off} (rows {@code stride} apart), in float. */
+    private static float groupMean(float[] x, int off, int positions, int stride, int width) {
+        float sum = 0f;
+        for (int p = 0; p < positions; p++) {
+            for (int c = 0; c < width; c++) sum += x[off + p * stride + c];
+        }
+        return sum / ((float) positions * width);
+    }
+
+    /** Mean squared deviation from {@code mean} of the block of {@link #groupMean}, in float. */
+    private static float groupVariance(float[] x, int off, int positions, int stride, int width, float mean) {
+        float sq = 0f;
+        for (int p = 0; p < positions; p++) {
+            for (int c = 0; c < width; c++) {
+                float d = x[off + p * stride + c] - mean;
+                sq += d * d;
+            }
+        }
+        return sq / ((float) positions * width);
     }
 
     /** {mean, variance} of n elements {@code x[off + i·stride]}, two-pass in double. */

@@ -136,13 +136,88 @@ class NormalizationKernelsTest {
             NormalizationKernels.layerNormBackward(outer, n, inner, x, 0, gamma, 1e-3f, rms, dy, 0, fresh, 0,
                     freshG, freshB);
             // central differences of Σ dy·layerNorm(x + t·v) in double, from the forward's definition alone
-            double h = 1e-5, slope = (loss(outer, n, inner, x, v, h, gamma, rms, dy)
-                    - loss(outer, n, inner, x, v, -h, gamma, rms, dy)) / (2 * h);
-            double got = 0;
-            for (int i = 0; i < len; i++) got += (double) fresh[i] * v[i];
-            assertThat(got).as("<dx, v> with rms_scaling=%s", rms)
-                    .isCloseTo(slope, org.assertj.core.data.Offset.offset(1e-3 * (1 + Math.abs(slope))));
+            boolean r = rms;
+            assertDerivative("layer norm, rms_scaling=" + rms, fresh, v, t -> loss(outer, n, inner, x, v, t, gamma, r,
+                    dy));
         }
+    }
+
+    @ParameterizedTest(name = "outer={0} n={1} inner={2}")
+    @MethodSource("shapes")
+    void groupAndUnitNormBackwardMatchReferencesAndFiniteDifferences(int outer, int n, int inner) {
+        SplittableRandom rnd = new SplittableRandom(13L * n + inner);
+        // group norm: (batch = outer, positions = n, channels = 2·inner) in 2 groups
+        int channels = 2 * inner, len = outer * n * channels;
+        float[] x = random(rnd, len), gamma = random(rnd, channels), dy = random(rnd, len), v = random(rnd, len);
+        float[] dx = random(rnd, len), dg = random(rnd, channels), db = random(rnd, channels);
+        float[] rx = dx.clone(), rg = dg.clone(), rb = db.clone(), fresh = new float[len];
+        NormalizationKernels.groupNormBackward(outer, n, channels, 2, x, 0, gamma, 1e-3f, dy, 0, dx, 0, dg, db);
+        NormalizationKernels.groupNormBackwardReference(outer, n, channels, 2, x, 0, gamma, 1e-3f, dy, 0, rx, 0, rg,
+                rb);
+        assertClose("group norm dx", dx, rx, 2e-5);
+        assertClose("group norm dGamma", dg, rg, 2e-5 * Math.sqrt(1 + outer * n / 100.0));
+        assertClose("group norm dBeta", db, rb, 2e-5 * Math.sqrt(1 + outer * n / 100.0));
+        NormalizationKernels.groupNormBackward(outer, n, channels, 2, x, 0, gamma, 1e-3f, dy, 0, fresh, 0, null,
+                null);
+        float[] xg = x;
+        assertDerivative("group norm", fresh, v, t -> {
+            double total = 0;
+            int cg = inner;
+            for (int s = 0; s < outer; s++) {
+                for (int g = 0; g < 2; g++) {
+                    double mean = 0, var = 0;
+                    int[] at = new int[n * cg];
+                    for (int i = 0; i < at.length; i++) at[i] = (s * n + i / cg) * channels + g * cg + i % cg;
+                    for (int a : at) mean += (xg[a] + t * v[a]) / at.length;
+                    for (int a : at) var += Math.pow(xg[a] + t * v[a] - mean, 2) / at.length;
+                    for (int a : at) {
+                        total += dy[a] * (xg[a] + t * v[a] - mean) / Math.sqrt(var + 1e-3) * gamma[a % channels];
+                    }
+                }
+            }
+            return total;
+        });
+        // unit norm over (outer, n, inner), one group all zeros (the clipped branch)
+        int un = outer * n * inner;
+        float[] ux = random(rnd, un), udy = random(rnd, un), uv = random(rnd, un);
+        for (int i = 0; i < n; i++) ux[i * inner] = 0f;
+        float[] ud = random(rnd, un), ur = ud.clone(), ufresh = new float[un];
+        NormalizationKernels.unitNormBackward(outer, n, inner, ux, 0, udy, 0, ud, 0);
+        NormalizationKernels.unitNormBackwardReference(outer, n, inner, ux, 0, udy, 0, ur, 0);
+        assertClose("unit norm dx", ud, ur, 1e-4);
+        NormalizationKernels.unitNormBackward(outer, n, inner, ux, 0, udy, 0, ufresh, 0);
+        for (int i = 0; i < n; i++) {
+            assertThat(ufresh[i * inner]).as("clipped group: 1e12·dy").isEqualTo(1e12f * udy[i * inner]);
+            uv[i * inner] = 0f; // the clipped branch is not differentiable at 0: keep the step off it
+        }
+        assertDerivative("unit norm", ufresh, uv, t -> {
+            double total = 0;
+            for (int a = 0; a < outer; a++) {
+                for (int b = 0; b < inner; b++) {
+                    double sq = 0;
+                    for (int i = 0; i < n; i++) {
+                        int at = (a * n + i) * inner + b;
+                        sq += Math.pow(ux[at] + t * uv[at], 2);
+                    }
+                    double norm = Math.max(Math.sqrt(sq), 1e-12);
+                    for (int i = 0; i < n; i++) {
+                        int at = (a * n + i) * inner + b;
+                        total += udy[at] * (ux[at] + t * uv[at]) / norm;
+                    }
+                }
+            }
+            return total;
+        });
+    }
+
+    /** {@code <grad, v>} equals the central difference of {@code loss(t)} at 0, computed in double. */
+    private static void assertDerivative(String what, float[] grad, float[] v,
+                                         java.util.function.DoubleUnaryOperator loss) {
+        double h = 1e-5, slope = (loss.applyAsDouble(h) - loss.applyAsDouble(-h)) / (2 * h);
+        double got = 0;
+        for (int i = 0; i < grad.length; i++) got += (double) grad[i] * v[i];
+        assertThat(got).as("%s: <dx, v>", what).isCloseTo(slope,
+                org.assertj.core.data.Offset.offset(1e-3 * (1 + Math.abs(slope))));
     }
 
     /** {@code Σ dy · y} for y the layer normalization (γ, no β, ε = 1e-3) of {@code x + t·v}, in double. */
