@@ -230,6 +230,141 @@ public final class AttentionKernels {
         zeroMaskedQueries(batch, tq, dv, queryMask, qmOff, out, oOff);
     }
 
+    // ---------------------------------------------------------------- backward
+
+    /** Floats of work array {@link #dotScoresBackward} needs: one sample's scaled score gradient. */
+    public static int dotScoresWorkSize(int tq, int tv) {
+        return ConvolutionKernels.checkedInt((long) tq * tv, "scores");
+    }
+
+    /**
+     * Gradient of {@link #dotScores}, accumulated: {@code dq += scale·ds·k}, {@code dk += scale·dsᵀ·q}; dq or dk
+     * may be null. {@code work} has {@link #dotScoresWorkSize} floats.
+     */
+    public static void dotScoresBackward(int batch, int tq, int tv, int dim, float[] q, int qOff, float[] k, int kOff,
+                                         float scale, float[] ds, int dsOff, float[] dq, int dqOff, float[] dk,
+                                         int dkOff, float[] work) {
+        for (int b = 0; b < batch; b++) {
+            int sb = dsOff + b * tq * tv;
+            for (int i = 0; i < tq * tv; i++) work[i] = ds[sb + i] * scale;
+            if (dq != null) Gemm.multiply(tq, dim, tv, work, 0, tv, k, kOff + b * tv * dim, dim, dq,
+                    dqOff + b * tq * dim, dim, true);
+            if (dk != null) Gemm.multiplyAtB(tv, dim, tq, work, 0, tv, q, qOff + b * tq * dim, dim, dk,
+                    dkOff + b * tv * dim, dim, true);
+        }
+    }
+
+    /** Oracle of {@link #dotScoresBackward}, in double. */
+    public static void dotScoresBackwardReference(int batch, int tq, int tv, int dim, float[] q, int qOff, float[] k,
+                                                  int kOff, float scale, float[] ds, int dsOff, float[] dq, int dqOff,
+                                                  float[] dk, int dkOff) {
+        for (int b = 0; b < batch; b++) {
+            for (int d = 0; d < dim; d++) {
+                for (int i = 0; i < tq; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < tv; j++) {
+                        sum += (double) ds[dsOff + (b * tq + i) * tv + j] * scale * k[kOff + (b * tv + j) * dim + d];
+                    }
+                    if (dq != null) dq[dqOff + (b * tq + i) * dim + d] += (float) sum;
+                }
+                for (int j = 0; j < tv; j++) {
+                    double sum = 0;
+                    for (int i = 0; i < tq; i++) {
+                        sum += (double) ds[dsOff + (b * tq + i) * tv + j] * scale * q[qOff + (b * tq + i) * dim + d];
+                    }
+                    if (dk != null) dk[dkOff + (b * tv + j) * dim + d] += (float) sum;
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradient of {@link #maskedSoftmax} with respect to the scores before masking, accumulated into ds, from the
+     * forward's output weights w and their gradient dw: {@code ds += w·(dw − Σ_j w·dw)} per row; a score that
+     * {@link MaskRule#SOFTMAX_LAYER} or {@link MaskRule#LARGE_NEGATIVE} replaced gets nothing (it did not reach the
+     * softmax), one that {@link MaskRule#SUBTRACT} shifted gets its share as any other.
+     */
+    public static void maskedSoftmaxBackward(int batch, int tq, int tv, float[] w, int wOff, float[] dw, int dwOff,
+                                             ScoreMask mask, MaskRule rule, float[] ds, int dsOff) {
+        boolean replaced = rule != MaskRule.SUBTRACT && !mask.trivial();
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < tq; i++) {
+                int row = (b * tq + i) * tv;
+                float dot = 0f;
+                for (int j = 0; j < tv; j++) dot += w[wOff + row + j] * dw[dwOff + row + j];
+                for (int j = 0; j < tv; j++) {
+                    if (replaced && !mask.kept(b, i, j)) continue;
+                    ds[dsOff + row + j] += w[wOff + row + j] * (dw[dwOff + row + j] - dot);
+                }
+            }
+        }
+    }
+
+    /** Oracle of {@link #maskedSoftmaxBackward}, in double. */
+    public static void maskedSoftmaxBackwardReference(int batch, int tq, int tv, float[] w, int wOff, float[] dw,
+                                                      int dwOff, ScoreMask mask, MaskRule rule, float[] ds,
+                                                      int dsOff) {
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < tq; i++) {
+                int row = (b * tq + i) * tv;
+                double dot = 0;
+                for (int j = 0; j < tv; j++) dot += (double) w[wOff + row + j] * dw[dwOff + row + j];
+                for (int j = 0; j < tv; j++) {
+                    if (rule != MaskRule.SUBTRACT && !mask.kept(b, i, j)) continue;
+                    ds[dsOff + row + j] = (float) (ds[dsOff + row + j]
+                            + w[wOff + row + j] * (dw[dwOff + row + j] - dot));
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradient of {@link #weightedSum}, accumulated: {@code dw += dout·vᵀ}, {@code dv += wᵀ·dout} over the queries
+     * the query mask keeps (a masked query's output was set to 0, so it passes nothing back); dw or dv may be null.
+     */
+    public static void weightedSumBackward(int batch, int tq, int tv, int dv, float[] w, int wOff, float[] v, int vOff,
+                                           boolean[] queryMask, int qmOff, float[] dout, int doOff, float[] dw,
+                                           int dwOff, float[] dV, int dvOff) {
+        for (int b = 0; b < batch; b++) {
+            // runs of kept queries [i0, i1): one product each
+            for (int i0 = 0; i0 < tq; ) {
+                while (i0 < tq && queryMask != null && !queryMask[qmOff + b * tq + i0]) i0++;
+                int i1 = i0;
+                while (i1 < tq && (queryMask == null || queryMask[qmOff + b * tq + i1])) i1++;
+                if (i1 > i0) {
+                    int r = b * tq + i0;
+                    if (dw != null) Gemm.multiplyABt(i1 - i0, tv, dv, dout, doOff + r * dv, dv, v, vOff + b * tv * dv,
+                            dv, dw, dwOff + r * tv, tv, true);
+                    if (dV != null) Gemm.multiplyAtB(tv, dv, i1 - i0, w, wOff + r * tv, tv, dout, doOff + r * dv, dv,
+                            dV, dvOff + b * tv * dv, dv, true);
+                }
+                i0 = i1;
+            }
+        }
+    }
+
+    /** Oracle of {@link #weightedSumBackward}, in double. */
+    public static void weightedSumBackwardReference(int batch, int tq, int tv, int dv, float[] w, int wOff, float[] v,
+                                                    int vOff, boolean[] queryMask, int qmOff, float[] dout, int doOff,
+                                                    float[] dw, int dwOff, float[] dV, int dvOff) {
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < tq; i++) {
+                if (queryMask != null && !queryMask[qmOff + b * tq + i]) continue;
+                for (int j = 0; j < tv; j++) {
+                    double sum = 0;
+                    for (int d = 0; d < dv; d++) {
+                        double g = dout[doOff + (b * tq + i) * dv + d];
+                        sum += g * v[vOff + (b * tv + j) * dv + d];
+                        if (dV != null) dV[dvOff + (b * tv + j) * dv + d] = (float) (dV[dvOff + (b * tv + j) * dv + d]
+                                + g * w[wOff + (b * tq + i) * tv + j]);
+                    }
+                    int at = dwOff + (b * tq + i) * tv + j;
+                    if (dw != null) dw[at] = (float) (dw[at] + sum);
+                }
+            }
+        }
+    }
+
     private static void zeroMaskedQueries(int batch, int tq, int dv, boolean[] queryMask, int qmOff, float[] out,
                                           int oOff) {
         if (queryMask == null) return;

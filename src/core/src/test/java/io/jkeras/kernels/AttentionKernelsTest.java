@@ -117,6 +117,103 @@ class AttentionKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "batch={0} tq={1} tv={2} dim={3} dv={4}")
+    @MethodSource("shapes")
+    void backwardMatchesReferencesAndFiniteDifferences(int batch, int tq, int tv, int dim, int dv) {
+        SplittableRandom rnd = new SplittableRandom(17L * tq + tv + 3L * dim);
+        float[] q = random(rnd, batch * tq * dim), k = random(rnd, batch * tv * dim), v = random(rnd, batch * tv * dv);
+        float[] dout = random(rnd, batch * tq * dv);
+        boolean[] keys = new boolean[batch * tv], queries = new boolean[batch * tq];
+        for (int i = 0; i < keys.length; i++) keys[i] = i % tv == 0 || rnd.nextInt(3) > 0;
+        for (int i = 0; i < queries.length; i++) queries[i] = rnd.nextInt(4) > 0;
+        float scale = 0.7f;
+        for (MaskRule rule : MaskRule.values()) {
+            ScoreMask mask = ScoreMask.keys(keys, 0, tv).causal();
+            float[] w = new float[batch * tq * tv];
+            AttentionKernels.dotScores(batch, tq, tv, dim, q, 0, k, 0, scale, w, 0);
+            AttentionKernels.maskedSoftmax(batch, tq, tv, w, 0, mask, rule);
+            // each backward kernel against its reference, accumulating into nonzero gradients
+            float[] dw0 = random(rnd, w.length), dv0 = random(rnd, v.length);
+            float[] dw = dw0.clone(), dV = dv0.clone(), rdw = dw0.clone(), rdV = dv0.clone();
+            AttentionKernels.weightedSumBackward(batch, tq, tv, dv, w, 0, v, 0, queries, 0, dout, 0, dw, 0, dV, 0);
+            AttentionKernels.weightedSumBackwardReference(batch, tq, tv, dv, w, 0, v, 0, queries, 0, dout, 0, rdw, 0,
+                    rdV, 0);
+            assertClose("dw", dw, rdw, 1e-5);
+            assertClose("dv", dV, rdV, 1e-5);
+            float[] ds = random(rnd, w.length), rds = ds.clone();
+            AttentionKernels.maskedSoftmaxBackward(batch, tq, tv, w, 0, dw, 0, mask, rule, ds, 0);
+            AttentionKernels.maskedSoftmaxBackwardReference(batch, tq, tv, w, 0, dw, 0, mask, rule, rds, 0);
+            assertClose("ds " + rule, ds, rds, 1e-5);
+            float[] dq = random(rnd, q.length), dk = random(rnd, k.length), rdq = dq.clone(), rdk = dk.clone();
+            AttentionKernels.dotScoresBackward(batch, tq, tv, dim, q, 0, k, 0, scale, ds, 0, dq, 0, dk, 0,
+                    new float[AttentionKernels.dotScoresWorkSize(tq, tv)]);
+            AttentionKernels.dotScoresBackwardReference(batch, tq, tv, dim, q, 0, k, 0, scale, ds, 0, rdq, 0, rdk, 0);
+            assertClose("dq", dq, rdq, 1e-5);
+            assertClose("dk", dk, rdk, 1e-5);
+
+            // the chain from zero gradients against central differences of the whole forward, in double
+            float[] gw = new float[w.length], gv = new float[v.length], gs = new float[w.length];
+            float[] gq = new float[q.length], gk = new float[k.length];
+            AttentionKernels.weightedSumBackward(batch, tq, tv, dv, w, 0, v, 0, queries, 0, dout, 0, gw, 0, gv, 0);
+            AttentionKernels.maskedSoftmaxBackward(batch, tq, tv, w, 0, gw, 0, mask, rule, gs, 0);
+            AttentionKernels.dotScoresBackward(batch, tq, tv, dim, q, 0, k, 0, scale, gs, 0, gq, 0, gk, 0,
+                    new float[AttentionKernels.dotScoresWorkSize(tq, tv)]);
+            float[][] inputs = {q, k, v}, grads = {gq, gk, gv};
+            for (int which = 0; which < 3; which++) {
+                float[] dir = random(rnd, inputs[which].length);
+                int at = which;
+                double h = 1e-4;
+                double slope = (attentionLoss(batch, tq, tv, dim, dv, inputs, at, dir, h, scale, mask, rule, queries,
+                        dout) - attentionLoss(batch, tq, tv, dim, dv, inputs, at, dir, -h, scale, mask, rule, queries,
+                        dout)) / (2 * h);
+                double got = 0;
+                for (int i = 0; i < dir.length; i++) got += (double) grads[which][i] * dir[i];
+                assertThat(got).as("%s: <d%s, v>", rule, "qkv".charAt(which)).isCloseTo(slope,
+                        org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(slope))));
+            }
+        }
+    }
+
+    /** {@code Σ dout · attention(q, k, v)} in double with input {@code which} moved by {@code t·dir}. */
+    private static double attentionLoss(int batch, int tq, int tv, int dim, int dv, float[][] inputs, int which,
+                                        float[] dir, double t, float scale, ScoreMask mask, MaskRule rule,
+                                        boolean[] queries, float[] dout) {
+        double[][] in = new double[3][];
+        for (int a = 0; a < 3; a++) {
+            in[a] = new double[inputs[a].length];
+            for (int i = 0; i < in[a].length; i++) in[a][i] = inputs[a][i] + (a == which ? t * dir[i] : 0);
+        }
+        double total = 0;
+        double[] e = new double[tv];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < tq; i++) {
+                if (!queries[b * tq + i]) continue;
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < tv; j++) {
+                    double sc = 0;
+                    for (int d = 0; d < dim; d++) sc += in[0][(b * tq + i) * dim + d] * in[1][(b * tv + j) * dim + d];
+                    sc *= scale;
+                    if (!mask.kept(b, i, j)) {
+                        sc = rule == MaskRule.SUBTRACT ? sc - 1e9 : rule == MaskRule.SOFTMAX_LAYER ? -1e9 : -2.3e38;
+                    }
+                    e[j] = sc;
+                    max = Math.max(max, sc);
+                }
+                for (int j = 0; j < tv; j++) {
+                    e[j] = Math.exp(e[j] - max);
+                    sum += e[j];
+                }
+                for (int j = 0; j < tv; j++) {
+                    double wt = rule == MaskRule.SOFTMAX_LAYER && !mask.kept(b, i, j) ? 0 : e[j] / sum;
+                    for (int d = 0; d < dv; d++) {
+                        total += dout[(b * tq + i) * dv + d] * wt * in[2][(b * tv + j) * dv + d];
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
     @Test
     void causalMaskKeepsKeysUpToTheQueryPosition() {
         ScoreMask m = ScoreMask.none().causal();
