@@ -54,7 +54,7 @@ public final class ConvolutionKernels {
     public static void conv(WindowGeometry g, int batch, int channels, int filters, int groups,
                             float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
                             float[] y, int yOff, float[] work) {
-        conv(g, batch, channels, filters, groups, x, xOff, kernel, kOff, null, bias, bOff, y, yOff, work);
+        conv(g, batch, channels, filters, groups, x, xOff, kernel, kOff, null, bias, bOff, y, yOff, work, false);
     }
 
     /**
@@ -87,26 +87,26 @@ public final class ConvolutionKernels {
         if (groups == channels && groups > 1) {
             throw new IllegalArgumentException("a depthwise convolution (groups = channels) reads its kernel unpacked");
         }
-        conv(g, batch, channels, filters, groups, x, xOff, null, 0, kernel, bias, bOff, y, yOff, work);
+        conv(g, batch, channels, filters, groups, x, xOff, null, 0, kernel, bias, bOff, y, yOff, work, false);
     }
 
     private static void conv(WindowGeometry g, int batch, int channels, int filters, int groups,
                              float[] x, int xOff, float[] kernel, int kOff, Gemm.PackedB[] packed,
-                             float[] bias, int bOff, float[] y, int yOff, float[] work) {
+                             float[] bias, int bOff, float[] y, int yOff, float[] work, boolean addToY) {
         checkGroups(channels, groups, filters);
         int cg = channels / groups, fg = filters / groups;
         span("x", x, xOff, (long) batch * g.inSize * channels);
         if (kernel != null) span("kernel", kernel, kOff, (long) g.windowSize * cg * filters);
         if (bias != null) span("bias", bias, bOff, filters);
         span("y", y, yOff, (long) batch * g.outSize * filters);
-        if (groups == channels && groups > 1) {
+        if (groups == channels && groups > 1 && !addToY) {
             depthwise(g, batch, channels, fg, x, xOff, kernel, kOff, bias, bOff, y, yOff);
             return;
         }
         long rowsTotal = (long) batch * g.outSize;
         if (rowsTotal == 0) return;
-        fillBias(rowsTotal, filters, bias, bOff, y, yOff);
-        boolean acc = bias != null;
+        if (!addToY) fillBias(rowsTotal, filters, bias, bOff, y, yOff);
+        boolean acc = addToY || bias != null;
         if (g.pointwise()) {
             // a 1×…×1 window reads row r of x for output row r: x is the im2col matrix already
             for (int gr = 0; gr < groups; gr++) {
@@ -403,6 +403,66 @@ public final class ConvolutionKernels {
                 }
             }
         }
+    }
+
+    /**
+     * Gradients of {@link #transposed}, accumulated, given {@code dy} {@code (B, S_in, F)} (the geometry's input
+     * sizes): {@code dx (B, S_out, C) += conv(dy)} with the kernel read as a convolution's {@code (K, F, C)} — the
+     * transposed convolution's adjoint is the forward convolution —, {@code dKernel (K, F, C) += im2col(dy)ᵀ·x}
+     * ({@link #convBackward} with the roles of x and dy swapped), {@code dBias (F) += Σ dy}; each may be null.
+     * {@code work} has {@link #transposedBackwardWorkSize} floats.
+     */
+    public static void transposedBackward(WindowGeometry g, int batch, int channels, int filters,
+                                          float[] x, int xOff, float[] kernel, int kOff, float[] dy, int dyOff,
+                                          float[] dx, int dxOff, float[] dKernel, int dkOff, float[] dBias, int dbOff,
+                                          float[] work) {
+        if (dBias != null) {
+            span("dy", dy, dyOff, (long) batch * g.inSize * filters);
+            span("dBias", dBias, dbOff, filters);
+            for (long r = 0; r < (long) batch * g.inSize; r++) {
+                Gemm.axpy(filters, 1f, dy, dyOff + (int) (r * filters), dBias, dbOff);
+            }
+        }
+        if (dx != null) conv(g, batch, filters, channels, 1, dy, dyOff, kernel, kOff, null, null, 0, dx, dxOff, work,
+                true);
+        if (dKernel != null) convBackward(g, batch, filters, channels, 1, dy, dyOff, kernel, kOff, x, xOff, null, 0,
+                dKernel, dkOff, null, 0, work);
+    }
+
+    /** Floats of work array {@link #transposedBackward} needs. */
+    public static int transposedBackwardWorkSize(WindowGeometry g, int batch, int filters) {
+        return backwardWorkSize(g, batch, filters, 1);
+    }
+
+    /** Oracle of {@link #transposedBackward}: the forward's products differentiated one by one, in double. */
+    public static void transposedBackwardReference(WindowGeometry g, int batch, int channels, int filters,
+                                                   float[] x, int xOff, float[] kernel, int kOff, float[] dy,
+                                                   int dyOff, float[] dx, int dxOff, float[] dKernel, int dkOff,
+                                                   float[] dBias, int dbOff) {
+        double[] gx = new double[batch * g.outSize * channels], gk = new double[g.windowSize * filters * channels];
+        double[] gb = new double[filters];
+        for (int s = 0; s < batch; s++) {
+            for (int p = 0; p < g.inSize; p++) {
+                for (int f = 0; f < filters; f++) gb[f] += dy[dyOff + (s * g.inSize + p) * filters + f];
+            }
+            for (int o = 0; o < g.outSize; o++) {
+                for (int k = 0; k < g.windowSize; k++) {
+                    int p = g.inputAt(o, k);
+                    if (p < 0) continue;
+                    for (int f = 0; f < filters; f++) {
+                        double d = dy[dyOff + (s * g.inSize + p) * filters + f];
+                        for (int c = 0; c < channels; c++) {
+                            int xi = (s * g.outSize + o) * channels + c, ki = (k * filters + f) * channels + c;
+                            gx[xi] += d * kernel[kOff + ki];
+                            gk[ki] += d * x[xOff + xi];
+                        }
+                    }
+                }
+            }
+        }
+        addTo(dx, dxOff, gx);
+        addTo(dKernel, dkOff, gk);
+        addTo(dBias, dbOff, gb);
     }
 
     /** Oracle of {@link #transposed}: each output element summed directly, in double. */

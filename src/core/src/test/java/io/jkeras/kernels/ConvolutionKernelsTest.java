@@ -292,6 +292,40 @@ class ConvolutionKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "batch={0} in={1} window={2} strides={3} dilations={4} {5} c={6} f={7}")
+    @MethodSource("shapes")
+    void transposedBackwardMatchesReferenceAndIsTheAdjoint(int batch, int[] in, int[] window, int[] strides,
+                                                           int[] dilations, Padding padding, int channels,
+                                                           int filters, int unused) {
+        if (padding == Padding.CAUSAL) padding = Padding.SAME;
+        WindowGeometry g = WindowGeometry.transposed(in, window, strides, dilations, padding, null);
+        SplittableRandom rnd = new SplittableRandom(Arrays.hashCode(in) * 7L + filters);
+        int xn = batch * g.outputPositions() * channels, yn = batch * g.inputPositions() * filters;
+        int kn = g.windowPositions() * filters * channels;
+        float[] x = random(rnd, xn), w = random(rnd, kn), dy = random(rnd, yn);
+        float[] dx = random(rnd, xn), dk = random(rnd, kn), db = random(rnd, filters);
+        float[] rx = dx.clone(), rk = dk.clone(), rb = db.clone();
+        float[] work = new float[ConvolutionKernels.transposedBackwardWorkSize(g, batch, filters)];
+        ConvolutionKernels.transposedBackward(g, batch, channels, filters, x, 0, w, 0, dy, 0, dx, 0, dk, 0, db, 0,
+                work);
+        ConvolutionKernels.transposedBackwardReference(g, batch, channels, filters, x, 0, w, 0, dy, 0, rx, 0, rk, 0,
+                rb, 0);
+        assertClose("dx", dx, rx, 2e-5);
+        assertClose("dKernel", dk, rk, 2e-5 * Math.sqrt(1 + batch * g.outputPositions() / 100.0));
+        assertClose("dBias", db, rb, 2e-5 * Math.sqrt(1 + batch * g.inputPositions() / 100.0));
+        // adjoint of the forward alone: <dx, v> = <dy, transposed(v)>, <dKernel, V> = <dy, transposed(x; V)>
+        float[] gx = new float[xn], gk = new float[kn], v = random(rnd, xn), vk = random(rnd, kn);
+        ConvolutionKernels.transposedBackward(g, batch, channels, filters, x, 0, w, 0, dy, 0, gx, 0, gk, 0, null, 0,
+                work);
+        float[] yv = new float[yn], yk = new float[yn];
+        ConvolutionKernels.transposedReference(g, batch, channels, filters, v, 0, w, 0, null, 0, yv, 0);
+        ConvolutionKernels.transposedReference(g, batch, channels, filters, x, 0, vk, 0, null, 0, yk, 0);
+        assertThat(dot(gx, v)).as("<dx, v>").isCloseTo(dot(dy, yv), org.assertj.core.data.Offset.offset(
+                1e-4 * (1 + Math.abs(dot(dy, yv)))));
+        assertThat(dot(gk, vk)).as("<dKernel, V>").isCloseTo(dot(dy, yk), org.assertj.core.data.Offset.offset(
+                1e-4 * (1 + Math.abs(dot(dy, yk)))));
+    }
+
     /** Inputs at offset {@link #OFF} inside NaN (never read), outputs inside a sentinel (never written). */
     static final class Operands {
         static final int OFF = 3;
