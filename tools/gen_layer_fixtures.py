@@ -493,6 +493,19 @@ case("attention_masked", "Embedding(mask_zero) query and value tokens -> Attenti
 case("attention_masked_causal_scores", "masked Attention(use_causal_mask=True, return_attention_scores=True) on "
      "Embedding(mask_zero) inputs; " + TOKENS_DESC, _masked_attention(L.Attention, scores=True, causal=True),
      options=["query mask", "value mask", "use_causal_mask", "return_attention_scores"])
+def _masking_lstm_attention():
+    x = keras.Input((6, 3), name="series")
+    h = L.LSTM(4, return_sequences=True, name="lstm")(L.Masking(5.0, name="masking")(x))
+    ctx = L.Attention(name="attention")([h, h])
+    return keras.Model(x, L.Dense(2, name="out")(L.GlobalAveragePooling1D(name="pool")(ctx))), \
+        [[masked_seq((3, 6, 3), value=5.0)]]
+
+
+case("attention_masking_lstm_functional",
+     "Functional Masking(5.0) -> LSTM(4, seq) -> Attention()([h, h]) -> GlobalAveragePooling1D -> Dense(2): the "
+     "Masking mask reaches the Attention (query and value) and the pooling; Keras writes the mask computation as "
+     "keras.ops nodes into the config (config_op_nodes); " + MASKED_ROWS, _masking_lstm_attention,
+     options=["mask from Masking", "op nodes in the config"])
 case("additive_attention_default", "AdditiveAttention() (use_scale=True: trainable scale vector)",
      _attention(L.AdditiveAttention, name="additive_attention"), options=["defaults (use_scale=True)"])
 case("additive_attention_no_scale", "AdditiveAttention(use_scale=False)([q, v, key])",
