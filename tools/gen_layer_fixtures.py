@@ -1375,7 +1375,10 @@ def main(argv=None):
             sw = info["step_weights"]["last_step_minus_final_h5_max_abs"]
             print("%-44s fit: %d steps, loss %.5f -> %.5f, last step vs final.h5 %.1e" % (
                 n, info["iterations"], info["history"]["loss"][0], info["history"]["loss"][-1], sw))
-            if sw != 0.0:
+            ch = info["checks"]  # gen_train_fixtures.py's self-checks of Keras' training semantics
+            if (sw != 0.0 or ch["epoch_loss_minus_batch_size_weighted_mean_of_step_losses_max_abs"] > 1e-5
+                    or ch["logs_loss_minus_running_weighted_mean_max_abs"] > 1e-5
+                    or not ch["iterations_equals_number_of_steps"] or not ch["non_trainable_weights_unchanged"]):
                 bad.append(n)
             continue
         c = CASES[n]
