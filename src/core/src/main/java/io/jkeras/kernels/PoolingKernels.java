@@ -213,6 +213,21 @@ public final class PoolingKernels {
         }
     }
 
+    /** Gradient of {@link #globalMax}, accumulated: {@code dy[b,c]} to the first position holding the maximum. */
+    public static void globalMaxBackward(int batch, int positions, int channels, float[] x, int xOff, float[] dy,
+                                         int dyOff, float[] dx, int dxOff) {
+        for (int s = 0; s < batch; s++) {
+            int xs = s * positions * channels;
+            for (int c = 0; c < channels; c++) {
+                int best = -1;
+                for (int p = 0; p < positions; p++) {
+                    if (best < 0 || x[xOff + xs + p * channels + c] > x[xOff + xs + best * channels + c]) best = p;
+                }
+                if (best >= 0) dx[dxOff + xs + best * channels + c] += dy[dyOff + s * channels + c];
+            }
+        }
+    }
+
     /** Oracle of {@link #globalMax}. */
     public static void globalMaxReference(int batch, int positions, int channels, float[] x, int xOff,
                                           float[] y, int yOff) {
@@ -246,6 +261,24 @@ public final class PoolingKernels {
             }
             float count = n;
             for (int c = 0; c < channels; c++) y[yr + c] /= count;
+        }
+    }
+
+    /**
+     * Gradient of {@link #globalAverage}, accumulated: {@code dy[b,c] / n} to each of the n unmasked positions (none
+     * to masked ones; a sample with every position masked, whose output was NaN, passes nothing back).
+     */
+    public static void globalAverageBackward(int batch, int positions, int channels, boolean[] mask, int mOff,
+                                             float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int s = 0; s < batch; s++) {
+            int n = 0;
+            for (int p = 0; p < positions; p++) if (mask == null || mask[mOff + s * positions + p]) n++;
+            if (n == 0) continue;
+            float share = 1f / n;
+            for (int p = 0; p < positions; p++) {
+                if (mask != null && !mask[mOff + s * positions + p]) continue;
+                Gemm.axpy(channels, share, dy, dyOff + s * channels, dx, dxOff + (s * positions + p) * channels);
+            }
         }
     }
 

@@ -26,29 +26,35 @@ public final class ShapeKernels {
     /** Zero padding; {@code before}, {@code after} per spatial dimension, not negative. */
     public static void zeroPad(int batch, int[] in, int channels, int[] before, int[] after,
                                float[] x, int xOff, float[] y, int yOff) {
-        int[] out = new int[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = in[i] + before[i] + after[i];
-        gather(batch, in, out, channels, (d, o) -> o - before[d], x, xOff, y, yOff);
+        gather(batch, in, padded(in, before, after), channels, (d, o) -> o - before[d], x, xOff, y, yOff, false);
     }
 
     /** Oracle of {@link #zeroPad}. */
     public static void zeroPadReference(int batch, int[] in, int channels, int[] before, int[] after,
                                         float[] x, int xOff, float[] y, int yOff) {
-        int[] out = new int[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = in[i] + before[i] + after[i];
-        gatherReference(batch, in, out, channels, (d, o) -> o - before[d], x, xOff, y, yOff);
+        gatherReference(batch, in, padded(in, before, after), channels, (d, o) -> o - before[d], x, xOff, y, yOff);
     }
 
     /** Cropping; {@code before + after} less than the input size in every dimension. */
     public static void crop(int batch, int[] in, int channels, int[] before, int[] after,
                             float[] x, int xOff, float[] y, int yOff) {
-        gather(batch, in, cropped(in, before, after), channels, (d, o) -> o + before[d], x, xOff, y, yOff);
+        gather(batch, in, cropped(in, before, after), channels, (d, o) -> o + before[d], x, xOff, y, yOff, false);
     }
 
     /** Oracle of {@link #crop}. */
     public static void cropReference(int batch, int[] in, int channels, int[] before, int[] after,
                                      float[] x, int xOff, float[] y, int yOff) {
         gatherReference(batch, in, cropped(in, before, after), channels, (d, o) -> o + before[d], x, xOff, y, yOff);
+    }
+
+    private static int[] padded(int[] in, int[] before, int[] after) {
+        int[] out = new int[in.length];
+        for (int i = 0; i < in.length; i++) {
+            if (before[i] < 0 || after[i] < 0) throw new IllegalArgumentException("negative padding "
+                    + Arrays.toString(before) + " / " + Arrays.toString(after));
+            out[i] = Math.addExact(in[i], before[i] + after[i]);
+        }
+        return out;
     }
 
     private static int[] cropped(int[] in, int[] before, int[] after) {
@@ -65,7 +71,7 @@ public final class ShapeKernels {
     /** Nearest-neighbour upsampling by positive integer {@code factors}: {@code S_out = S_in · factor}. */
     public static void upsampleNearest(int batch, int[] in, int channels, int[] factors,
                                        float[] x, int xOff, float[] y, int yOff) {
-        gather(batch, in, scaled(in, factors), channels, (d, o) -> o / factors[d], x, xOff, y, yOff);
+        gather(batch, in, scaled(in, factors), channels, (d, o) -> o / factors[d], x, xOff, y, yOff, false);
     }
 
     /** Oracle of {@link #upsampleNearest}. */
@@ -84,6 +90,24 @@ public final class ShapeKernels {
         return out;
     }
 
+    /** Gradient of {@link #zeroPad}: {@code dx += dy} cropped back to the input, accumulated. */
+    public static void zeroPadBackward(int batch, int[] in, int channels, int[] before, int[] after,
+                                       float[] dy, int dyOff, float[] dx, int dxOff) {
+        gather(batch, in, padded(in, before, after), channels, (d, o) -> o - before[d], dx, dxOff, dy, dyOff, true);
+    }
+
+    /** Gradient of {@link #crop}: {@code dy} added into dx where the crop took it, accumulated. */
+    public static void cropBackward(int batch, int[] in, int channels, int[] before, int[] after,
+                                    float[] dy, int dyOff, float[] dx, int dxOff) {
+        gather(batch, in, cropped(in, before, after), channels, (d, o) -> o + before[d], dx, dxOff, dy, dyOff, true);
+    }
+
+    /** Gradient of {@link #upsampleNearest}: each input position gets the sum of its copies' gradients, accumulated. */
+    public static void upsampleNearestBackward(int batch, int[] in, int channels, int[] factors,
+                                               float[] dy, int dyOff, float[] dx, int dxOff) {
+        gather(batch, in, scaled(in, factors), channels, (d, o) -> o / factors[d], dx, dxOff, dy, dyOff, true);
+    }
+
     /** Source coordinate of output coordinate {@code o} in dimension {@code d}; out of range reads zero. */
     interface SourceMap {
         int source(int d, int o);
@@ -98,8 +122,12 @@ public final class ShapeKernels {
         return r;
     }
 
+    /**
+     * {@code y[o] = x[src(o)]} (zero outside), or with {@code backward} its adjoint {@code x[src(o)] += y[o]}
+     * (x is then the input's gradient, y the output's).
+     */
     private static void gather(int batch, int[] inShape, int[] outShape, int channels, SourceMap map,
-                               float[] x, int xOff, float[] y, int yOff) {
+                               float[] x, int xOff, float[] y, int yOff, boolean backward) {
         int[] in = lift(inShape), out = lift(outShape);
         int shift = 3 - inShape.length;
         int inSize = in[0] * in[1] * in[2];
@@ -113,15 +141,21 @@ public final class ShapeKernels {
                     int ph = shift > 1 ? oh : map.source(1 - shift, oh);
                     int yr = y0 + (od * out[1] + oh) * row;
                     if (pd < 0 || pd >= in[0] || ph < 0 || ph >= in[1]) {
-                        Arrays.fill(y, yr, yr + row, 0f);
+                        if (!backward) Arrays.fill(y, yr, yr + row, 0f);
                         continue;
                     }
                     int xr = xs + (pd * in[1] + ph) * in[2] * channels;
                     for (int ow = 0; ow < out[2]; ow++) {
                         int pw = map.source(inShape.length - 1, ow);
                         int dst = yr + ow * channels;
-                        if (pw < 0 || pw >= in[2]) Arrays.fill(y, dst, dst + channels, 0f);
-                        else System.arraycopy(x, xr + pw * channels, y, dst, channels);
+                        boolean inside = pw >= 0 && pw < in[2];
+                        if (backward) {
+                            if (inside) Gemm.axpy(channels, 1f, y, dst, x, xr + pw * channels);
+                        } else if (inside) {
+                            System.arraycopy(x, xr + pw * channels, y, dst, channels);
+                        } else {
+                            Arrays.fill(y, dst, dst + channels, 0f);
+                        }
                     }
                 }
             }

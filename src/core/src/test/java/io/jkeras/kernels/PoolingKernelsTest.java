@@ -196,6 +196,36 @@ class PoolingKernelsTest {
             PoolingKernels.globalAverageReference(batch, positions, channels, x, 0, m, 0, ref, 0);
             assertClose("global average", fast, ref, 1e-5);
         }
+        // backward: the adjoint of the (linear) average, <dx, v> = <dy, avg(v)> over samples with a kept position;
+        // the derivative of the max along v (a step of 1e-9 in double moves no maximum)
+        float[] dy = random(rnd, batch * channels), v = random(rnd, x.length);
+        for (boolean[] m : new boolean[][]{null, mask}) {
+            float[] dx = new float[x.length], av = new float[batch * channels];
+            PoolingKernels.globalAverageBackward(batch, positions, channels, m, 0, dy, 0, dx, 0);
+            PoolingKernels.globalAverageReference(batch, positions, channels, v, 0, m, 0, av, 0);
+            double lhs = 0, rhs = 0;
+            for (int i = 0; i < x.length; i++) lhs += (double) dx[i] * v[i];
+            for (int i = 0; i < av.length; i++) if (!Float.isNaN(av[i])) rhs += (double) dy[i] * av[i];
+            assertThat(lhs).as("global average backward").isCloseTo(rhs,
+                    org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(rhs))));
+        }
+        float[] dx = new float[x.length];
+        PoolingKernels.globalMaxBackward(batch, positions, channels, x, 0, dy, 0, dx, 0);
+        double lhs = 0, slope = 0;
+        for (int i = 0; i < x.length; i++) lhs += (double) dx[i] * v[i];
+        for (int s = 0; s < batch; s++) {
+            for (int c = 0; c < channels; c++) {
+                double m0 = Double.NEGATIVE_INFINITY, m1 = Double.NEGATIVE_INFINITY;
+                for (int p = 0; p < positions; p++) {
+                    int at = (s * positions + p) * channels + c;
+                    m0 = Math.max(m0, x[at]);
+                    m1 = Math.max(m1, x[at] + 1e-9 * v[at]);
+                }
+                slope += dy[s * channels + c] * (m1 - m0) / 1e-9;
+            }
+        }
+        assertThat(lhs).as("global max backward").isCloseTo(slope,
+                org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(slope))));
     }
 
     static Stream<Arguments> globalShapes() {

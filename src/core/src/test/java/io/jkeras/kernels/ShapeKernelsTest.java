@@ -107,6 +107,51 @@ class ShapeKernelsTest {
         assertClose("upsample", fast, ref, 0);
     }
 
+    /** Backward kernels are the adjoints of the forward references: {@code <dx, v> = <dy, forward(v)>}, accumulated. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardKernelsAreTheAdjointsOfTheirForwards(int[][] s) {
+        int batch = s[0][0], channels = s[0][1];
+        int[] in = s[1], before = s[2], after = s[3];
+        int inSize = Arrays.stream(in).reduce(1, (a, b) -> a * b);
+        SplittableRandom rnd = new SplittableRandom(Arrays.hashCode(before) + 3L * channels);
+        int xn = batch * inSize * channels;
+        float[] v = random(rnd, xn), start = random(rnd, xn);
+        int[] factors = new int[in.length];
+        boolean fits = true;
+        int padded = 1, cropped = 1, upsampled = 1;
+        for (int i = 0; i < in.length; i++) {
+            factors[i] = before[i] + 1;
+            fits &= before[i] + after[i] <= in[i];
+            padded *= in[i] + before[i] + after[i];
+            cropped *= Math.max(in[i] - before[i] - after[i], 0);
+            upsampled *= in[i] * factors[i];
+        }
+        for (String op : new String[]{"pad", "crop", "upsample"}) {
+            if (op.equals("crop") && !fits) continue;
+            int yn = batch * channels * (op.equals("pad") ? padded : op.equals("crop") ? cropped : upsampled);
+            float[] dy = random(rnd, yn), fv = new float[yn], dx = start.clone();
+            switch (op) {
+                case "pad":
+                    ShapeKernels.zeroPadReference(batch, in, channels, before, after, v, 0, fv, 0);
+                    ShapeKernels.zeroPadBackward(batch, in, channels, before, after, dy, 0, dx, 0);
+                    break;
+                case "crop":
+                    ShapeKernels.cropReference(batch, in, channels, before, after, v, 0, fv, 0);
+                    ShapeKernels.cropBackward(batch, in, channels, before, after, dy, 0, dx, 0);
+                    break;
+                default:
+                    ShapeKernels.upsampleNearestReference(batch, in, channels, factors, v, 0, fv, 0);
+                    ShapeKernels.upsampleNearestBackward(batch, in, channels, factors, dy, 0, dx, 0);
+            }
+            double lhs = 0, rhs = 0;
+            for (int i = 0; i < xn; i++) lhs += (double) (dx[i] - start[i]) * v[i];
+            for (int i = 0; i < yn; i++) rhs += (double) dy[i] * fv[i];
+            assertThat(lhs).as("%s: <dx, v> = <dy, %s(v)>", op, op).isCloseTo(rhs,
+                    org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(rhs))));
+        }
+    }
+
     @Test
     void bilinearUpsamplingKeepsConstantsAndRefusesNothingItCanCompute() {
         float[] x = new float[2 * 3 * 2];
