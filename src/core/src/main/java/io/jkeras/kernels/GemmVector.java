@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernel of {@link Gemm}: C is computed in tiles of {@value #MR} rows × {@value #NV}
- * vectors of columns whose accumulators stay in vector registers over a block of k, each step
+ * The Vector API kernel of {@link Gemm}: C is computed in tiles of {@value #MR} rows (with 32 vector
+ * registers; {@value #MR_16} with 16, {@link #rowsFor}) × {@value #NV} vectors of columns whose
+ * accumulators stay in vector registers over a block of k, each step
  * broadcasting one element of A per row and loading {@value #NV} vectors of B (one multiply-add per
  * accumulator). B is copied, a block of {@code KC × NC} (1 MB, kept in L2) at a time, into strips
  * of tile width contiguous along k, so that the innermost loop reads it sequentially whatever the
@@ -27,8 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmVector implements Gemm.Kernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Rows of a tile. */
+    /** Rows of a tile with 32 vector registers, the tallest tile below. */
     static final int MR = 10;
+    /** Rows of a tile with 16 vector registers. */
+    static final int MR_16 = 6;
     /** Vectors of columns of a tile. */
     static final int NV = 2;
     /** Tile width in columns. */
@@ -43,8 +46,46 @@ final class GemmVector implements Gemm.Kernel {
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][]{
             new float[KC * (NC + L)], new float[MR * L]});
 
+    /** Rows of this kernel's tiles, at most {@link #MR}. */
+    private final int rows;
+
+    /** The kernel with the tile for this machine's vector registers ({@link #rowsFor}). */
+    GemmVector() {
+        this(rowsFor(vectorRegisters()));
+    }
+
+    /** The kernel with tiles of {@code rows} rows (tests run every tile height through here). */
+    GemmVector(int rows) {
+        if (rows < 1 || rows > MR) {
+            throw new IllegalArgumentException("tile rows must be in [1, " + MR + "], got " + rows);
+        }
+        this.rows = rows;
+    }
+
+    /**
+     * Vector registers C2 allocates here: 16 on x86 below AVX-512 (AVX2 and SSE, and an AVX-512 CPU run
+     * with {@code -XX:UseAVX=2} or less), which the JVM shows as a preferred vector narrower than 512 bits;
+     * 32 with AVX-512 and on AArch64 (NEON, SVE).
+     */
+    static int vectorRegisters() {
+        String arch = System.getProperty("os.arch", "");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+        return x86 && S.vectorBitSize() < 512 ? 16 : 32;
+    }
+
+    /**
+     * Tile rows for {@code registers} vector registers: the {@code rows·NV} accumulators, the NV vectors of
+     * B and the broadcast element of A must all stay in registers. With 16 registers the 10-row tile's 20
+     * accumulators spill to the stack on every step of k: W2 (2×LSTM(256), batch 256) under
+     * {@code -XX:UseAVX=2} took twice the CPU time of the same 256-bit tile with 32 registers, and the
+     * spilling tile's speed moved with the code around its call (20 % between the two threads of one pool).
+     */
+    static int rowsFor(int registers) {
+        return registers >= 32 ? MR : MR_16;
+    }
+
     @Override
-    public int rowGrain() { return MR; }
+    public int rowGrain() { return rows; }
 
     @Override
     public int colGrain() { return W; }
@@ -108,8 +149,8 @@ final class GemmVector implements Gemm.Kernel {
                 int kc = Math.min(KC, k - pc);
                 boolean load = accumulate || pc > 0;
                 if (packed == null && !direct) packB(op, kc, nc, b, bOff, ldb, pc, jc, pb, full, vecs, rest);
-                for (int ic = 0; ic < m; ic += MR) {
-                    int r = Math.min(MR, m - ic);
+                for (int ic = 0; ic < m; ic += rows) {
+                    int r = Math.min(rows, m - ic);
                     // element (i, p) of the block of op(A) is x[x0 + i·xr + p·xk]
                     float[] x = a;
                     int x0, xr, xk;
@@ -215,7 +256,7 @@ final class GemmVector implements Gemm.Kernel {
     }
 
     @Override
-    public String toString() { return "vector (" + S + ", " + MR + "×" + NV + ")"; }
+    public String toString() { return "vector (" + S + ", " + rows + "×" + NV + ")"; }
 
     private static void kernel(int r, int kc, float[] a, int a0, int ars, int aks, float[] pb, int pb0, int bs, float[] c, int c0, int ldc, boolean load) {
         switch (r) {

@@ -222,10 +222,10 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
             long work = (long) batch * steps * units * width;
             Engine engine = Engine.current();
             int parts = (int) Math.max(1, Math.min(Math.min(engine.threads(), batch / 4), work >> 21));
-            Workspace ws = Workspace.get();
+            // each part on the workspace of the thread that runs it: a pool thread may claim part 0
             engine.pool().run(parts, part -> {
                 int lo = (int) ((long) batch * part / parts), hi = (int) ((long) batch * (part + 1) / parts);
-                runBlock(kernels, x, lo, hi, steps, states, seq, mask, last, part == 0 ? ws : Workspace.get());
+                runBlock(kernels, x, lo, hi, steps, states, seq, mask, last, Workspace.get());
             });
         }
     }
