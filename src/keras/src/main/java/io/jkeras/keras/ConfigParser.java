@@ -203,6 +203,13 @@ public final class ConfigParser {
         return new LayerSpec(cls, name, normalized, calls, masks, raw);
     }
 
+    /**
+     * Keyword arguments of a Keras 3 call whose tensors are inputs of the layer, appended in this order after the
+     * positional ones: a recurrent layer's initial_state, an attention layer's query, value, key, attention_mask
+     * (so MultiHeadAttention's inputs are always query, value, key, attention_mask, whichever were passed by name).
+     */
+    private static final String[] TENSOR_KWARGS = {"initial_state", "query", "value", "key", "attention_mask"};
+
     /** One call of a layer: Keras 1/2 list of [layer, node, tensor, kwargs], or Keras 3 args/kwargs. */
     private List<LayerSpec.TensorRef> call(JsonNode node, String layer) {
         List<LayerSpec.TensorRef> refs = new ArrayList<>();
@@ -211,7 +218,7 @@ public final class ConfigParser {
         } else if (node.isObject()) {
             collectKerasTensors(node.get("args"), refs, layer);
             JsonNode kw = node.get("kwargs");
-            if (kw != null && kw.has("initial_state")) collectKerasTensors(kw.get("initial_state"), refs, layer);
+            if (kw != null) for (String k : TENSOR_KWARGS) collectKerasTensors(kw.get(k), refs, layer);
         } else {
             throw new ModelFormatException(file, layer, null, "inbound node is neither a list nor an object: "
                     + abbreviate(node), null);

@@ -93,6 +93,24 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(ElementwiseOp l) { return new OpTrainer(l, c); }
 
         @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.LayerNormalization l) { return new NotYetTrainable(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.UnitNormalization l) { return new NotYetTrainable(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.GroupNormalization l) { return new NotYetTrainable(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.Attention l) { return new NotYetTrainable(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.MultiHeadAttention l) { return new NotYetTrainable(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.Dot l) { return new NotYetTrainable(l, c); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
