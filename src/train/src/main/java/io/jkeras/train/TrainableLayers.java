@@ -95,10 +95,14 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
 
         @Override
-        public TrainableLayer visit(io.jkeras.layers.LayerNormalization l) { return new NotYetTrainable(l, c); }
+        public TrainableLayer visit(io.jkeras.layers.LayerNormalization l) {
+            return new NormalizationTrainers.LayerNormTrainer(l, c);
+        }
 
         @Override
-        public TrainableLayer visit(io.jkeras.layers.UnitNormalization l) { return new NotYetTrainable(l, c); }
+        public TrainableLayer visit(io.jkeras.layers.UnitNormalization l) {
+            return new NormalizationTrainers.UnitNormTrainer(l);
+        }
 
         @Override
         public TrainableLayer visit(io.jkeras.layers.GroupNormalization l) { return new NotYetTrainable(l, c); }

@@ -1,0 +1,76 @@
+package io.jkeras.train;
+
+import io.jkeras.layers.Layer;
+import io.jkeras.layers.LayerNormalization;
+import io.jkeras.layers.TrainingConfig;
+import io.jkeras.layers.UnitNormalization;
+import io.jkeras.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static io.jkeras.train.RecurrentGradientTest.rnd;
+import static io.jkeras.train.RecurrentGradientTest.rndD;
+import static io.jkeras.train.RecurrentGradientTest.weightedSum;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Training forms of the normalisation and attention layers: gradients of inputs and weights against central
+ * differences ({@link GradCheck}), and the form's forward pass equal to the engine layer's at inference.
+ */
+class NormAttentionGradientTest {
+
+    /** Checks the gradients of {@code form} on input x and that its forward pass equals the layer's. */
+    private static void check(Layer layer, Var... xs) {
+        TrainableLayer form = TrainableLayers.of(layer, TrainingConfig.DEFAULT);
+        List<Var> leaves = new ArrayList<>(List.of(xs));
+        form.params().forEach(p -> leaves.add(p.var()));
+        Random r = new Random(5);
+        GradCheck.check(leaves, t -> weightedSum(t, form.forward(t, xs, new TrainContext(false, null), null), r), 1e-5);
+        Var[] got = form.forward(new Tape(), xs, new TrainContext(false, null), null);
+        Tensor[] in = new Tensor[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            float[] f = new float[xs[i].size()];
+            for (int k = 0; k < f.length; k++) f[k] = (float) xs[i].value()[k];
+            in[i] = new Tensor(xs[i].shape(), f, xs[i].mask());
+        }
+        Tensor[] want = layer.forward(in, null);
+        assertThat(got).hasSameSizeAs(want);
+        for (int o = 0; o < want.length; o++) {
+            for (int k = 0; k < want[o].size(); k++) {
+                assertThat(got[o].value()[k]).as("output %d element %d", o, k)
+                        .isCloseTo(want[o].data()[k], org.assertj.core.data.Offset.offset(2e-5));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(LayerNormalization.Kind.class)
+    void layerNormalizationGradientsOverTheLastAxisAndOverTwoAxes(LayerNormalization.Kind kind) {
+        Random r = new Random(1);
+        boolean beta = kind == LayerNormalization.Kind.LAYER;
+        check(new LayerNormalization("ln", kind, 3, new int[]{-1}, new int[]{4}, 1e-3f, rnd(r, 4, 1),
+                beta ? rnd(r, 4, 1) : null), Var.leaf(new int[]{2, 3, 4}, rndD(r, 24)));
+        check(new LayerNormalization("ln", kind, 4, new int[]{1, 2}, new int[]{3, 2}, 1e-2f, rnd(r, 6, 1), null),
+                Var.leaf(new int[]{2, 3, 2, 2}, rndD(r, 24)));
+    }
+
+    @ParameterizedTest(name = "axes {0}")
+    @ValueSource(ints = {1, 2, -1})
+    void layerNormalizationWithoutWeightsOverOneMiddleAxis(int axis) {
+        Random r = new Random(2);
+        check(new LayerNormalization("ln", LayerNormalization.Kind.LAYER, 3, new int[]{axis}, new int[0], 1e-3f,
+                null, null), Var.leaf(new int[]{2, 3, 4}, rndD(r, 24)));
+    }
+
+    @ParameterizedTest(name = "axis {0}")
+    @ValueSource(ints = {1, -1})
+    void unitNormalizationGradients(int axis) {
+        Random r = new Random(3);
+        check(new UnitNormalization("un", 3, new int[]{axis}), Var.leaf(new int[]{2, 3, 4}, rndD(r, 24)));
+    }
+}
