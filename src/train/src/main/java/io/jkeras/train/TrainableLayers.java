@@ -108,7 +108,7 @@ public final class TrainableLayers {
         public TrainableLayer visit(io.jkeras.layers.GroupNormalization l) { return new NotYetTrainable(l, c); }
 
         @Override
-        public TrainableLayer visit(io.jkeras.layers.Attention l) { return new NotYetTrainable(l, c); }
+        public TrainableLayer visit(io.jkeras.layers.Attention l) { return new AttentionTrainer(l, c); }
 
         @Override
         public TrainableLayer visit(io.jkeras.layers.MultiHeadAttention l) { return new NotYetTrainable(l, c); }

@@ -1,5 +1,6 @@
 package io.jkeras.train;
 
+import io.jkeras.layers.Attention;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.TrainingConfig;
@@ -65,6 +66,23 @@ class NormAttentionGradientTest {
         Random r = new Random(2);
         check(new LayerNormalization("ln", LayerNormalization.Kind.LAYER, 3, new int[]{axis}, new int[0], 1e-3f,
                 null, null), Var.leaf(new int[]{2, 3, 4}, rndD(r, 24)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Attention.Kind.class)
+    void attentionGradientsWithKeyScoresAndMasks(Attention.Kind kind) {
+        Random r = new Random(4);
+        boolean concat = kind == Attention.Kind.CONCAT;
+        float[] scale = rnd(r, kind == Attention.Kind.ADDITIVE ? 3 : 1, 1);
+        float[] cw = concat ? rnd(r, 1, 1) : null;
+        // query, value and key; the weights returned as a second output
+        check(new Attention("att", kind, scale, cw, false, true, 0),
+                Var.leaf(new int[]{2, 4, 3}, rndD(r, 24)), Var.leaf(new int[]{2, 5, 2}, rndD(r, 20)),
+                Var.leaf(new int[]{2, 5, 3}, rndD(r, 30)));
+        // self-attention on one tensor, causal, with a query/value mask (one step of each sample masked)
+        boolean[] m = {true, true, false, true, true, true, true, false};
+        Var x = new Var(new int[]{2, 4, 3}, rndD(r, 24), true, m);
+        check(new Attention("att", kind, kind == Attention.Kind.DOT ? null : scale, cw, true, false, 0), x, x);
     }
 
     @ParameterizedTest(name = "axis {0}")

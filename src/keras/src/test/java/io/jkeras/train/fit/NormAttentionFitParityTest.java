@@ -1,7 +1,10 @@
 package io.jkeras.train.fit;
 
+import io.jkeras.keras.LayerRegistry;
 import io.jkeras.train.FusedRecurrentFit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.nio.file.Path;
@@ -19,5 +22,13 @@ class NormAttentionFitParityTest {
     Stream<DynamicTest> layerNormalizationFitsAsKerasDoes() {
         return Stream.of("fit_layer_norm", "fit_layer_norm_adam").map(n -> DynamicTest.dynamicTest(n,
                 () -> TrainingParityTest.runCase(ROOT.resolve(n), FusedRecurrentFit.defaultMode())));
+    }
+
+    /** LSTM → Attention(use_scale) → GlobalAveragePooling1D → Dense; runs once the pooling layers are mapped. */
+    @Test
+    void attentionFitsAsKerasDoes() throws Exception {
+        Assumptions.assumeTrue(LayerRegistry.supported().contains("GlobalAveragePooling1D"),
+                "fit_attention also needs GlobalAveragePooling1D, not mapped in this build");
+        TrainingParityTest.runCase(ROOT.resolve("fit_attention"), FusedRecurrentFit.defaultMode());
     }
 }
