@@ -114,7 +114,7 @@ public final class TrainableLayers {
         public TrainableLayer visit(io.jkeras.layers.MultiHeadAttention l) { return new NotYetTrainable(l, c); }
 
         @Override
-        public TrainableLayer visit(io.jkeras.layers.Dot l) { return new NotYetTrainable(l, c); }
+        public TrainableLayer visit(io.jkeras.layers.Dot l) { return new DotTrainer(l); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {

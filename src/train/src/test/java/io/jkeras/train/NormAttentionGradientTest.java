@@ -1,6 +1,7 @@
 package io.jkeras.train;
 
 import io.jkeras.layers.Attention;
+import io.jkeras.layers.Dot;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.TrainingConfig;
@@ -83,6 +84,16 @@ class NormAttentionGradientTest {
         boolean[] m = {true, true, false, true, true, true, true, false};
         Var x = new Var(new int[]{2, 4, 3}, rndD(r, 24), true, m);
         check(new Attention("att", kind, kind == Attention.Kind.DOT ? null : scale, cw, true, false, 0), x, x);
+    }
+
+    @ParameterizedTest(name = "normalize {0}")
+    @ValueSource(booleans = {false, true})
+    void dotGradientsOverMiddleAndLastAxes(boolean normalize) {
+        Random r = new Random(6);
+        check(new Dot("dot", new int[]{1, 2}, normalize), Var.leaf(new int[]{2, 3, 4}, rndD(r, 24)),
+                Var.leaf(new int[]{2, 5, 3}, rndD(r, 30)));
+        check(new Dot("dot", new int[]{-1, -1}, normalize), Var.leaf(new int[]{2, 4}, rndD(r, 8)),
+                Var.leaf(new int[]{2, 4}, rndD(r, 8)));
     }
 
     @ParameterizedTest(name = "axis {0}")
