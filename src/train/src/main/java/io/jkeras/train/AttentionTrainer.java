@@ -3,12 +3,7 @@ package io.jkeras.train;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.AttentionKernels.ScoreMask;
 import io.jkeras.layers.Attention;
-import io.jkeras.layers.Layer;
 import io.jkeras.layers.TrainingConfig;
-import io.jkeras.layers.Weight;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Attention and AdditiveAttention in training form, in double on the tape, computing what the engine layer
@@ -17,31 +12,17 @@ import java.util.List;
  * return_attention_scores the weights are output 1 and take gradients too. Training-mode dropout on the weights
  * is refused.
  */
-final class AttentionTrainer implements TrainableLayer {
+final class AttentionTrainer extends NormalizationTrainers.TwoOptionalParams {
     private static final double MASKED = 1e9; // attention.py _apply_scores
 
     private final Attention layer;
     private final Param scale, concat; // each may be null
 
     AttentionTrainer(Attention layer, TrainingConfig c) {
+        super(layer, c, "concat_score_weight");
         this.layer = layer;
-        Param s = null, cw = null;
-        for (Weight w : layer.weights()) {
-            if (w.name().equals("scale")) s = TrainableLayers.param(layer, w, c);
-            else cw = TrainableLayers.param(layer, w, c);
-        }
-        this.scale = s;
-        this.concat = cw;
-    }
-
-    @Override public Layer layer() { return layer; }
-
-    @Override
-    public List<Param> params() {
-        List<Param> p = new ArrayList<>();
-        if (scale != null) p.add(scale);
-        if (concat != null) p.add(concat);
-        return p;
+        this.scale = first;
+        this.concat = second;
     }
 
     @Override
@@ -94,8 +75,7 @@ final class AttentionTrainer implements TrainableLayer {
                 }
             }
         }
-        boolean needs = q.needsGrad() || v.needsGrad() || k.needsGrad()
-                || (scale != null && scale.var().needsGrad()) || (concat != null && concat.var().needsGrad());
+        boolean needs = needsGrad(q, v, k);
         Var o = Ops.result(t, new int[]{b, tq, dv}, out, needs, qm);
         Var weights = layer.returnScores() ? Ops.result(t, new int[]{b, tq, tv}, w, needs, null) : null;
         if (needs) t.record(() -> {
@@ -161,12 +141,5 @@ final class AttentionTrainer implements TrainableLayer {
             if (dcw != null) dcw[0] += ds * sumT;
             if (dsc != null) dsc[0] += dInner;
         }
-    }
-
-    @Override
-    public Layer rebuild() {
-        List<float[]> w = new ArrayList<>();
-        for (Param p : params()) w.add(p.toFloats());
-        return layer.withWeights(w);
     }
 }

@@ -1,5 +1,6 @@
 package io.jkeras.train;
 
+import io.jkeras.layers.GroupNormalization;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.TrainingConfig;
@@ -30,23 +31,23 @@ final class NormalizationTrainers {
     }
 
     /**
-     * LayerNormalization: {@code y = x̂·γ + β}, {@code x̂ = (x − mean)·r}, {@code r = (var + ε)^−½};
-     * rms_scaling: {@code y = x·r·γ} (r from the centred variance, as Keras 3); RMSNormalization:
-     * {@code y = x·r·scale} with {@code r = (mean(x²) + ε)^−½}.
+     * A form whose layer has up to two weights, each optional (gamma/beta, scale/concat_score_weight): the
+     * parameters in the layer's order and the rebuild with their current values.
      */
-    static final class LayerNormTrainer implements TrainableLayer {
-        private final LayerNormalization layer;
-        private final Param gamma, beta; // each may be null
+    abstract static class TwoOptionalParams implements TrainableLayer {
+        final Layer layer;
+        final Param first, second; // each may be null
 
-        LayerNormTrainer(LayerNormalization layer, TrainingConfig c) {
+        /** {@code secondName}: the weight that is the second parameter; any other is the first. */
+        TwoOptionalParams(Layer layer, TrainingConfig c, String secondName) {
             this.layer = layer;
-            Param g = null, b = null;
+            Param a = null, b = null;
             for (Weight w : layer.weights()) {
-                if (w.name().equals("beta")) b = TrainableLayers.param(layer, w, c);
-                else g = TrainableLayers.param(layer, w, c);
+                if (w.name().equals(secondName)) b = TrainableLayers.param(layer, w, c);
+                else a = TrainableLayers.param(layer, w, c);
             }
-            this.gamma = g;
-            this.beta = b;
+            this.first = a;
+            this.second = b;
         }
 
         @Override public Layer layer() { return layer; }
@@ -54,9 +55,40 @@ final class NormalizationTrainers {
         @Override
         public List<Param> params() {
             List<Param> p = new ArrayList<>();
-            if (gamma != null) p.add(gamma);
-            if (beta != null) p.add(beta);
+            if (first != null) p.add(first);
+            if (second != null) p.add(second);
             return p;
+        }
+
+        /** Whether an input or a parameter needs a gradient. */
+        boolean needsGrad(Var... inputs) {
+            for (Var v : inputs) if (v.needsGrad()) return true;
+            for (Param p : params()) if (p.var().needsGrad()) return true;
+            return false;
+        }
+
+        @Override
+        public Layer rebuild() {
+            List<float[]> w = new ArrayList<>();
+            for (Param p : params()) w.add(p.toFloats());
+            return layer.withWeights(w);
+        }
+    }
+
+    /**
+     * LayerNormalization: {@code y = x̂·γ + β}, {@code x̂ = (x − mean)·r}, {@code r = (var + ε)^−½};
+     * rms_scaling: {@code y = x·r·γ} (r from the centred variance, as Keras 3); RMSNormalization:
+     * {@code y = x·r·scale} with {@code r = (mean(x²) + ε)^−½}.
+     */
+    static final class LayerNormTrainer extends TwoOptionalParams {
+        private final LayerNormalization layer;
+        private final Param gamma, beta; // each may be null
+
+        LayerNormTrainer(LayerNormalization layer, TrainingConfig c) {
+            super(layer, c, "beta");
+            this.layer = layer;
+            this.gamma = first;
+            this.beta = second;
         }
 
         @Override
@@ -95,8 +127,7 @@ final class NormalizationTrainers {
                     }
                 }
             }
-            boolean needs = x.needsGrad() || (gamma != null && gamma.var().needsGrad())
-                    || (beta != null && beta.var().needsGrad());
+            boolean needs = needsGrad(x);
             Var out = Ops.result(t, x.shape(), y, needs, x.mask());
             if (out.needsGrad()) t.record(() -> {
                 double[] dy = out.grad;
@@ -133,12 +164,90 @@ final class NormalizationTrainers {
             });
             return new Var[]{out};
         }
+    }
+
+    /**
+     * GroupNormalization: per sample and group of {@code channels/groups} channels, {@code x̂ = (x − mean)·r} over
+     * the group's channels at every position, {@code y = x̂·γ[c] + β[c]}; the gradient is LayerNormalization's per
+     * group. Any channel axis (channels_first too).
+     */
+    static final class GroupNormTrainer extends TwoOptionalParams {
+        private final GroupNormalization layer;
+        private final Param gamma, beta; // each may be null
+
+        GroupNormTrainer(GroupNormalization layer, TrainingConfig c) {
+            super(layer, c, "beta");
+            this.layer = layer;
+            this.gamma = first;
+            this.beta = second;
+        }
 
         @Override
-        public Layer rebuild() {
-            List<float[]> w = new ArrayList<>();
-            for (Param p : params()) w.add(p.toFloats());
-            return layer.withWeights(w);
+        public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
+            Var x = in[0];
+            int[] s = x.shape();
+            layer.outputShapes(new int[][]{java.util.Arrays.copyOfRange(s, 1, s.length)});
+            int before = 1, after = 1, ax = layer.axis(), ch = layer.channels(), cg = ch / layer.groups();
+            for (int i = 1; i < ax; i++) before *= s[i];
+            for (int i = ax + 1; i < s.length; i++) after *= s[i];
+            int batch = s[0], groups = layer.groups(), count = before * after * cg;
+            double eps = layer.epsilon();
+            double[] xv = x.value(), g = gamma == null ? null : gamma.var().value();
+            double[] bv = beta == null ? null : beta.var().value();
+            double[] y = new double[xv.length], xh = new double[xv.length], r = new double[batch * groups];
+            int[][] members = new int[batch * groups][count]; // element indices of each (sample, group)
+            int[] chan = new int[xv.length];
+            for (int i = 0; i < xv.length; i++) chan[i] = (i / after) % ch;
+            for (int sm = 0; sm < batch; sm++) {
+                for (int gr = 0; gr < groups; gr++) {
+                    int[] idx = members[sm * groups + gr];
+                    int k = 0;
+                    for (int pb = 0; pb < before; pb++) {
+                        for (int c = gr * cg; c < (gr + 1) * cg; c++) {
+                            for (int pa = 0; pa < after; pa++) idx[k++] = ((sm * before + pb) * ch + c) * after + pa;
+                        }
+                    }
+                    double m = 0, v = 0;
+                    for (int i : idx) m += xv[i];
+                    m /= count;
+                    for (int i : idx) v += (xv[i] - m) * (xv[i] - m);
+                    double ri = 1 / Math.sqrt(v / count + eps);
+                    r[sm * groups + gr] = ri;
+                    for (int i : idx) {
+                        int c = chan[i];
+                        xh[i] = (xv[i] - m) * ri;
+                        y[i] = xh[i] * (g == null ? 1 : g[c]) + (bv == null ? 0 : bv[c]);
+                    }
+                }
+            }
+            boolean needs = needsGrad(x);
+            Var out = Ops.result(t, s, y, needs, x.mask());
+            if (out.needsGrad()) t.record(() -> {
+                double[] dy = out.grad;
+                if (dy == null) return;
+                double[] dx = x.needsGrad() ? x.gradBuffer() : null;
+                double[] dg = gamma != null && gamma.var().needsGrad() ? gamma.var().gradBuffer() : null;
+                double[] db = beta != null && beta.var().needsGrad() ? beta.var().gradBuffer() : null;
+                for (int gi = 0; gi < members.length; gi++) {
+                    int[] at = members[gi];
+                    double sumG = 0, sumGx = 0;
+                    for (int i : at) {
+                        int c = chan[i];
+                        double gg = dy[i] * (g == null ? 1 : g[c]);
+                        if (dg != null) dg[c] += dy[i] * xh[i];
+                        if (db != null) db[c] += dy[i];
+                        sumG += gg;
+                        sumGx += gg * xh[i];
+                    }
+                    if (dx == null) continue;
+                    double ri = r[gi];
+                    for (int i : at) {
+                        double gg = dy[i] * (g == null ? 1 : g[chan[i]]);
+                        dx[i] += ri * (gg - sumG / count - xh[i] * sumGx / count);
+                    }
+                }
+            });
+            return new Var[]{out};
         }
     }
 

@@ -105,7 +105,9 @@ public final class TrainableLayers {
         }
 
         @Override
-        public TrainableLayer visit(io.jkeras.layers.GroupNormalization l) { return new NotYetTrainable(l, c); }
+        public TrainableLayer visit(io.jkeras.layers.GroupNormalization l) {
+            return new NormalizationTrainers.GroupNormTrainer(l, c);
+        }
 
         @Override
         public TrainableLayer visit(io.jkeras.layers.Attention l) { return new AttentionTrainer(l, c); }

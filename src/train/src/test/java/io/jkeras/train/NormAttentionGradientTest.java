@@ -2,6 +2,7 @@ package io.jkeras.train;
 
 import io.jkeras.layers.Attention;
 import io.jkeras.layers.Dot;
+import io.jkeras.layers.GroupNormalization;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.TrainingConfig;
@@ -94,6 +95,17 @@ class NormAttentionGradientTest {
                 Var.leaf(new int[]{2, 5, 3}, rndD(r, 30)));
         check(new Dot("dot", new int[]{-1, -1}, normalize), Var.leaf(new int[]{2, 4}, rndD(r, 8)),
                 Var.leaf(new int[]{2, 4}, rndD(r, 8)));
+    }
+
+    @ParameterizedTest(name = "axis {0}")
+    @ValueSource(ints = {1, 2, -1})
+    void groupNormalizationGradientsForChannelsFirstAndLast(int axis) {
+        Random r = new Random(8);
+        int channels = axis == 1 ? 4 : axis == 2 ? 3 : 2;
+        check(new GroupNormalization("gn", 4, axis, channels == 3 ? 3 : 2, channels, 1e-3f,
+                rnd(r, channels, 1), rnd(r, channels, 1)), Var.leaf(new int[]{2, 4, 3, 2}, rndD(r, 48)));
+        check(new GroupNormalization("gn", 4, axis, 1, channels, 1e-3f, null, null),
+                Var.leaf(new int[]{2, 4, 3, 2}, rndD(r, 48)));
     }
 
     @ParameterizedTest(name = "axis {0}")
