@@ -206,7 +206,8 @@ public final class ConfigParser {
     /**
      * Keyword arguments of a Keras 3 call whose tensors are inputs of the layer, appended in this order after the
      * positional ones: a recurrent layer's initial_state, an attention layer's query, value, key, attention_mask
-     * (so MultiHeadAttention's inputs are always query, value, key, attention_mask, whichever were passed by name).
+     * (so MultiHeadAttention's inputs are always query, value, key, attention_mask, whichever were passed by name;
+     * tf.keras 2 lists hold the same keywords, all but initial_state, in their first entry).
      */
     private static final String[] TENSOR_KWARGS = {"initial_state", "query", "value", "key", "attention_mask"};
 
@@ -215,6 +216,12 @@ public final class ConfigParser {
         List<LayerSpec.TensorRef> refs = new ArrayList<>();
         if (node.isArray()) {
             for (JsonNode e : node) refs.add(legacyRef(e, layer));
+            // tf.keras 2: tensors passed by keyword are [layer, node, tensor] in the first entry's kwargs
+            JsonNode kw = node.size() > 0 && node.get(0).size() > 3 ? node.get(0).get(3) : null;
+            for (int i = 1; kw != null && kw.isObject() && i < TENSOR_KWARGS.length; i++) {
+                JsonNode v = kw.get(TENSOR_KWARGS[i]);
+                if (v != null && v.isArray() && v.size() >= 3 && v.get(0).isTextual()) refs.add(legacyRef(v, layer));
+            }
         } else if (node.isObject()) {
             collectKerasTensors(node.get("args"), refs, layer);
             JsonNode kw = node.get("kwargs");

@@ -120,10 +120,12 @@ final class NormAttentionMappers {
 
     // ---------------------------------------------------------------- attention
 
-    /** Keyword argument {@code key} of the layer's (first) call, or null. */
+    /** Keyword argument {@code key} of the layer's (first) call (Keras 3 object or tf.keras 2 list), or null. */
     private static JsonNode callKwarg(LayerSpec spec, String key) {
         if (spec.calls().isEmpty() || spec.rawCall(0) == null) return null;
-        JsonNode v = spec.rawCall(0).path("kwargs").get(key);
+        JsonNode call = spec.rawCall(0);
+        JsonNode kw = call.isArray() ? call.path(0).path(3) : call.path("kwargs");
+        JsonNode v = kw.get(key);
         return v == null || v.isNull() ? null : v;
     }
 
