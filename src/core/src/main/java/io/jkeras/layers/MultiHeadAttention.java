@@ -215,8 +215,9 @@ public final class MultiHeadAttention implements Layer {
     /**
      * For a tensor of shape s (with batch, features last): {@code [group][position]} = the row (index over all
      * but the feature axis) of each attended position of each group (a sample and an index of the other axes).
+     * Public for the training form.
      */
-    private int[][] groups(int[] s) {
+    public int[][] attentionGroups(int[] s) {
         int inner = rank - 2;
         int rows = 1;
         for (int i = 0; i < rank - 1; i++) rows *= s[i];
@@ -253,7 +254,7 @@ public final class MultiHeadAttention implements Layer {
             throw new InputException(null, name, null, "feature sizes " + dq + ", " + dk + ", " + dv
                     + " of query, key, value do not fit the kernels");
         }
-        int[][] gq = groups(qs), gv = groups(vs);
+        int[][] gq = attentionGroups(qs), gv = attentionGroups(vs);
         if (gq.length != gv.length) {
             throw new InputException(null, name, null, "query " + Tensor.shapeString(qs) + " and value "
                     + Tensor.shapeString(vs) + " differ on an axis that is not an attention axis");
@@ -268,7 +269,7 @@ public final class MultiHeadAttention implements Layer {
         for (int i = 0; i < pq.length; i++) pq[i] *= inv;
         int tq = gq[0].length, tv = gv[0].length, groups = gq.length;
         boolean[] keep = mask(inputs, groups, tq, tv);
-        MaskRule rule = dropout > 0 || returnScores || rank != 3 ? MaskRule.SOFTMAX_LAYER : MaskRule.LARGE_NEGATIVE;
+        MaskRule rule = maskRule();
         float[] scores = new float[groups * heads * tq * tv];
         float[] o = new float[rowsQ * hv];
         float[] qh = new float[tq * keyDim], kh = new float[tv * keyDim], vh = new float[tv * valueDim];
@@ -302,6 +303,14 @@ public final class MultiHeadAttention implements Layer {
         for (int a : attentionAxes) sc.add(qs[a]);
         for (int a : attentionAxes) sc.add(vs[a]);
         return new Tensor[]{out, new Tensor(sc.stream().mapToInt(Integer::intValue).toArray(), scores)};
+    }
+
+    /**
+     * How masked scores are treated: as {@code ops.dot_product_attention} does for rank-3 inputs without dropout or
+     * returned scores, else as the Softmax layer does (multi_head_attention.py {@code _compute_attention}).
+     */
+    public MaskRule maskRule() {
+        return dropout > 0 || returnScores || rank != 3 ? MaskRule.SOFTMAX_LAYER : MaskRule.LARGE_NEGATIVE;
     }
 
     private static void gather(float[] src, int[] rows, int width, int col, int n, float[] dst) {

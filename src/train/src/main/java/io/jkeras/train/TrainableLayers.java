@@ -113,7 +113,9 @@ public final class TrainableLayers {
         public TrainableLayer visit(io.jkeras.layers.Attention l) { return new AttentionTrainer(l, c); }
 
         @Override
-        public TrainableLayer visit(io.jkeras.layers.MultiHeadAttention l) { return new NotYetTrainable(l, c); }
+        public TrainableLayer visit(io.jkeras.layers.MultiHeadAttention l) {
+            return new MultiHeadAttentionTrainer(l, c);
+        }
 
         @Override
         public TrainableLayer visit(io.jkeras.layers.Dot l) { return new DotTrainer(l); }

@@ -4,6 +4,8 @@ import io.jkeras.layers.Attention;
 import io.jkeras.layers.Dot;
 import io.jkeras.layers.GroupNormalization;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.MultiHeadAttention;
+import io.jkeras.layers.Weight;
 import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.UnitNormalization;
@@ -106,6 +108,41 @@ class NormAttentionGradientTest {
                 rnd(r, channels, 1), rnd(r, channels, 1)), Var.leaf(new int[]{2, 4, 3, 2}, rndD(r, 48)));
         check(new GroupNormalization("gn", 4, axis, 1, channels, 1e-3f, null, null),
                 Var.leaf(new int[]{2, 4, 3, 2}, rndD(r, 48)));
+    }
+
+    @ParameterizedTest(name = "return scores {0}")
+    @ValueSource(booleans = {false, true})
+    void multiHeadAttentionGradientsWithKeyMasksAndCausalMask(boolean scores) {
+        Random r = new Random(9);
+        int h = 2, kd = 2, vd = 3, d = 3;
+        List<Weight> w = new ArrayList<>();
+        String[] parts = {"query", "key", "value"};
+        int[] dims = {kd, kd, vd};
+        for (int p = 0; p < 3; p++) {
+            w.add(new Weight(parts[p] + "/kernel", new int[]{d, h, dims[p]}, rnd(r, d * h * dims[p], 0.8)));
+            w.add(new Weight(parts[p] + "/bias", new int[]{h, dims[p]}, rnd(r, h * dims[p], 0.3)));
+        }
+        w.add(new Weight("attention_output/kernel", new int[]{h, vd, 4}, rnd(r, h * vd * 4, 0.8)));
+        w.add(new Weight("attention_output/bias", new int[]{4}, rnd(r, 4, 0.3)));
+        boolean[] qm = {true, true, true, false, true, true, true, true};
+        boolean[] vm = {true, false, true, true, true, true, true, true, true, false};
+        MultiHeadAttention mha = new MultiHeadAttention("mha", h, kd, vd, 3, new int[]{1}, new int[]{4}, true, false,
+                true, scores, 0, w);
+        check(mha, new Var(new int[]{2, 4, d}, rndD(r, 24), true, qm), new Var(new int[]{2, 5, d}, rndD(r, 30), true,
+                vm), Var.leaf(new int[]{2, 5, d}, rndD(r, 30)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void multiHeadAttentionGradientsOverTwoAttentionAxesWithoutBias() {
+        Random r = new Random(10);
+        List<Weight> w = new ArrayList<>();
+        for (String p : new String[]{"query", "key", "value"}) {
+            w.add(new Weight(p + "/kernel", new int[]{2, 2, 2}, rnd(r, 8, 0.8)));
+        }
+        w.add(new Weight("attention_output/kernel", new int[]{2, 2, 3}, rnd(r, 12, 0.8)));
+        MultiHeadAttention mha = new MultiHeadAttention("mha", 2, 2, 2, 4, new int[]{1, 2}, new int[]{3}, false,
+                false, false, false, 0, w);
+        check(mha, Var.leaf(new int[]{2, 2, 3, 2}, rndD(r, 24)), Var.leaf(new int[]{2, 3, 2, 2}, rndD(r, 24)));
     }
 
     @ParameterizedTest(name = "axis {0}")
