@@ -203,15 +203,29 @@ public final class ConfigParser {
         return new LayerSpec(cls, name, normalized, calls, masks, raw);
     }
 
+    /**
+     * Keyword arguments of a Keras 3 call whose tensors are inputs of the layer, appended in this order after the
+     * positional ones: a recurrent layer's initial_state, an attention layer's query, value, key, attention_mask
+     * (so MultiHeadAttention's inputs are always query, value, key, attention_mask, whichever were passed by name;
+     * tf.keras 2 lists hold the same keywords, all but initial_state, in their first entry).
+     */
+    private static final String[] TENSOR_KWARGS = {"initial_state", "query", "value", "key", "attention_mask"};
+
     /** One call of a layer: Keras 1/2 list of [layer, node, tensor, kwargs], or Keras 3 args/kwargs. */
     private List<LayerSpec.TensorRef> call(JsonNode node, String layer) {
         List<LayerSpec.TensorRef> refs = new ArrayList<>();
         if (node.isArray()) {
             for (JsonNode e : node) refs.add(legacyRef(e, layer));
+            // tf.keras 2: tensors passed by keyword are [layer, node, tensor] in the first entry's kwargs
+            JsonNode kw = node.size() > 0 && node.get(0).size() > 3 ? node.get(0).get(3) : null;
+            for (int i = 1; kw != null && kw.isObject() && i < TENSOR_KWARGS.length; i++) {
+                JsonNode v = kw.get(TENSOR_KWARGS[i]);
+                if (v != null && v.isArray() && v.size() >= 3 && v.get(0).isTextual()) refs.add(legacyRef(v, layer));
+            }
         } else if (node.isObject()) {
             collectKerasTensors(node.get("args"), refs, layer);
             JsonNode kw = node.get("kwargs");
-            if (kw != null && kw.has("initial_state")) collectKerasTensors(kw.get("initial_state"), refs, layer);
+            if (kw != null) for (String k : TENSOR_KWARGS) collectKerasTensors(kw.get(k), refs, layer);
         } else {
             throw new ModelFormatException(file, layer, null, "inbound node is neither a list nor an object: "
                     + abbreviate(node), null);

@@ -330,7 +330,7 @@ final class OpsMappers {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Layer wrap(MapContext ctx, LayerSpec spec, java.util.function.Supplier<Layer> make) {
+    static Layer wrap(MapContext ctx, LayerSpec spec, java.util.function.Supplier<Layer> make) {
         try {
             return make.get();
         } catch (io.jkeras.exceptions.JKerasException e) {
@@ -339,7 +339,7 @@ final class OpsMappers {
     }
 
     /** An int or a list of ints (negative allowed); {@code dflt} when absent, required when dflt is null. */
-    private static int[] intList(Cfg c, LayerSpec spec, MapContext ctx, String key, int[] dflt) {
+    static int[] intList(Cfg c, LayerSpec spec, MapContext ctx, String key, int[] dflt) {
         JsonNode v = c.node(key);
         if (v == null || v.isNull()) {
             if (dflt == null) throw new ModelFormatException(ctx.file(), spec.name(), null, "config has no '" + key
@@ -365,7 +365,7 @@ final class OpsMappers {
                 + ConfigParser.abbreviate(v), null);
     }
 
-    private static String inner(int[] s) {
+    static String inner(int[] s) {
         String t = Tensor.shapeString(s);
         return t.substring(1, t.length() - 1).replaceAll(",$", "");
     }

@@ -204,6 +204,13 @@ final class WeightPaths {
             out.add(new VarGroup(path, List.of(), Set.of(), fz));
             JsonNode inner = cfg.get("layer");
             if (inner != null && inner.isObject()) collect(inner, path + "/layer", fz, k3, out);
+        } else if ("MultiHeadAttention".equals(cls)) {
+            // multi_head_attention.py: four EinsumDense sublayers, tracked as query_dense, key_dense, ...
+            out.add(new VarGroup(path, List.of(), Set.of(), fz));
+            List<String> kb = bool(cfg, "use_bias", true) ? List.of("kernel", "bias") : List.of("kernel");
+            for (String d : new String[]{"query_dense", "key_dense", "value_dense", "output_dense"}) {
+                out.add(new VarGroup(path + "/" + d, kb, Set.of(), fz));
+            }
         } else {
             List<String> names = ownNames(cls, cfg);
             Set<String> nonTrainable = "BatchNormalization".equals(cls) ? Set.of("moving_mean", "moving_variance")

@@ -93,6 +93,32 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(ElementwiseOp l) { return new OpTrainer(l, c); }
 
         @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.LayerNormalization l) {
+            return new NormalizationTrainers.LayerNormTrainer(l, c);
+        }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.UnitNormalization l) {
+            return new NormalizationTrainers.UnitNormTrainer(l);
+        }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.GroupNormalization l) {
+            return new NormalizationTrainers.GroupNormTrainer(l, c);
+        }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.Attention l) { return new AttentionTrainer(l, c); }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.MultiHeadAttention l) {
+            return new MultiHeadAttentionTrainer(l, c);
+        }
+
+        @Override
+        public TrainableLayer visit(io.jkeras.layers.Dot l) { return new DotTrainer(l); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
