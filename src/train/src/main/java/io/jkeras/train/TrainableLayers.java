@@ -5,7 +5,10 @@ import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Concatenate;
+import io.jkeras.layers.Conv;
 import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.ConvTranspose;
+import io.jkeras.layers.DepthwiseConv;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.ElementwiseOp;
@@ -21,6 +24,7 @@ import io.jkeras.layers.Merge;
 import io.jkeras.layers.Permute;
 import io.jkeras.layers.RepeatVector;
 import io.jkeras.layers.Reshape;
+import io.jkeras.layers.SeparableConv;
 import io.jkeras.layers.ShapeOp;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.Softmax;
@@ -93,6 +97,14 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(ElementwiseOp l) { return new OpTrainer(l, c); }
 
         @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
+
+        @Override public TrainableLayer visit(Conv l) { return new ConvTrainer(l, c); }
+
+        @Override public TrainableLayer visit(DepthwiseConv l) { return new ConvTrainer(l, c); }
+
+        @Override public TrainableLayer visit(SeparableConv l) { return new ConvTrainer(l, c); }
+
+        @Override public TrainableLayer visit(ConvTranspose l) { return new ConvTrainer(l, c); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
