@@ -118,6 +118,23 @@ class ConvFixturesTest {
                 }));
     }
 
+    /**
+     * Keras 1.2.2 spellings (Convolution2D/3D, AtrousConvolution2D; nb_filter, nb_row/nb_col, kernel_dim1..3,
+     * subsample, border_mode, atrous_rate, dim_ordering th/tf; W stored (nb_filter, stack, k…) for th, flipped for
+     * Theano), converted from Keras 3 cases by tools/make_keras1_conv_fixtures.py: same outputs as Keras 3's.
+     */
+    @TestFactory
+    Stream<DynamicTest> keras1SpellingsGiveKeras3Outputs() {
+        List<FixtureCase> k1 = FixtureCase.all("keras1conv");
+        assertThat(k1).extracting(FixtureCase::name).contains("k1_convolution2d_th_theano", "k1_convolution3d_th",
+                "k1_atrous_convolution2d_tf", "k1_convolution2d_tf_same_subsample");
+        return k1.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            io.jkeras.model.Model m = c.load();
+            KerasFixturesTest.checkOutputs(c, m);
+            assertThat(m.paramCount()).isEqualTo(c.json().path("total_params").asLong());
+        }));
+    }
+
     @TestFactory
     Stream<DynamicTest> parameterCountsEqualKeras() {
         return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
