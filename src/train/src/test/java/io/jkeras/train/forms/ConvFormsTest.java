@@ -109,4 +109,34 @@ class ConvFormsTest {
         all(new ConvTranspose("transpose", window(rank, k, s, d, p, cf, Activation.LINEAR), ch, filters,
                 null, FormChecks.rnd(r, kn * filters * ch, 0.5), null), r, input(rank, 3, ch, cf));
     }
+
+    /**
+     * LRCN: TimeDistributed(Conv2D) runs the convolution on every timestep (the engine's output for step t equals
+     * the Conv2D's on x[:, t]), and its training form passes the gradient checks.
+     */
+    @org.junit.jupiter.api.Test
+    void timeDistributedConvolutionRunsEveryStep() {
+        Random r = new Random(54);
+        int ch = 2, filters = 3, steps = 3;
+        Conv c = new Conv("conv2d", window(2, 3, 1, 1, WindowGeometry.Padding.SAME, false, Activation.RELU), ch,
+                filters, 1, FormChecks.rnd(r, 9 * ch * filters, 0.5), FormChecks.rnd(r, filters, 0.5));
+        io.jkeras.layers.TimeDistributed td = new io.jkeras.layers.TimeDistributed("time_distributed", c);
+        FormChecks.In x = FormChecks.leaf(r, null, 2, steps, 4, 5, ch);
+        io.jkeras.tensor.Tensor xt = x.tensor();
+        float[] all = td.forward(new io.jkeras.tensor.Tensor[]{xt}, null)[0].data();
+        int stepIn = 4 * 5 * ch, stepOut = 4 * 5 * filters;
+        for (int b = 0; b < 2; b++) {
+            for (int t = 0; t < steps; t++) {
+                float[] one = Arrays.copyOfRange(xt.data(), (b * steps + t) * stepIn, (b * steps + t + 1) * stepIn);
+                float[] want = c.forward(new io.jkeras.tensor.Tensor[]{new io.jkeras.tensor.Tensor(
+                        new int[]{1, 4, 5, ch}, one)}, null)[0].data();
+                org.assertj.core.api.Assertions.assertThat(Arrays.copyOfRange(all, (b * steps + t) * stepOut,
+                        (b * steps + t + 1) * stepOut)).containsExactly(want);
+            }
+        }
+        TrainableLayer f = TrainableLayers.of(td, TrainingConfig.DEFAULT);
+        FormChecks.grad(f, List.of(x));
+        FormChecks.matchesEngine(f, List.of(x));
+        FormChecks.rebuildExact(f);
+    }
 }
