@@ -1,7 +1,6 @@
 package io.jkeras.layers;
 
 import io.jkeras.exceptions.UnsupportedModelException;
-import io.jkeras.kernels.ConvolutionKernels;
 import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.tensor.Tensor;
 
@@ -10,7 +9,7 @@ import java.util.List;
 /**
  * Keras Conv2D and Conv3D (keras/src/layers/convolutional/base_conv.py): {@code y = act(conv(x, kernel) + bias)}
  * with strides, dilation, valid/same padding, groups and either data format, kernel {@code (k…, C/groups, F)} as
- * Keras stores it; computed by {@link ConvolutionKernels#conv}. Keras' convolutions do not support masking, so the
+ * Keras stores it; computed by {@code ConvolutionKernels.conv}. Keras' convolutions do not support masking, so the
  * output carries no mask. (Conv1D, which also has causal padding, is {@link Conv1D}.)
  */
 public final class Conv implements Layer {
@@ -21,6 +20,7 @@ public final class Conv implements Layer {
     private final int channels, filters, groups;
     private final float[] kernel; // (k…, channels / groups, filters)
     private final float[] bias;   // (filters) or null
+    private final ConvWindow.PackedKernel packed;
 
     public Conv(String name, ConvWindow window, int channels, int filters, int groups, float[] kernel, float[] bias) {
         this.name = name;
@@ -41,6 +41,7 @@ public final class Conv implements Layer {
         if (bias != null) Recurrent.checkShape(name, "bias", bias, filters);
         this.kernel = kernel.clone();
         this.bias = bias == null ? null : bias.clone();
+        this.packed = new ConvWindow.PackedKernel(window.windowPositions(), channels, filters, groups, this.kernel);
     }
 
     @Override public String name() { return name; }
@@ -68,9 +69,7 @@ public final class Conv implements Layer {
         WindowGeometry g = window.runGeometry(name, s);
         int b = x.dim(0);
         float[] y = new float[b * g.outputPositions() * filters];
-        float[] work = new float[ConvolutionKernels.workSize(g, b, channels, groups)];
-        ConvolutionKernels.conv(g, b, channels, filters, groups, window.channelsLast(x, channels), 0, kernel, 0,
-                bias, 0, y, 0, work);
+        packed.conv(g, b, window.channelsLast(x, channels), bias, y);
         return new Tensor[]{window.finish(y, b, g.outputShape(), filters)};
     }
 

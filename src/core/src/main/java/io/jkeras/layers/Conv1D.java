@@ -3,7 +3,6 @@ package io.jkeras.layers;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.Activation;
-import io.jkeras.kernels.ConvolutionKernels;
 import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.tensor.Tensor;
 
@@ -14,7 +13,7 @@ import java.util.List;
  * g·cg + c] · kernel[kk, c, f])} for filter f of group g (cg = channels / groups), out-of-range
  * positions reading zeros. Padding {@code valid} pads nothing, {@code causal} pads
  * dilation·(k − 1) on the left, {@code same} pads as TensorFlow does (the total that makes
- * ceil(L / stride) outputs, its floor half on the left). Computed by {@link ConvolutionKernels#conv}.
+ * ceil(L / stride) outputs, its floor half on the left). Computed by {@code ConvolutionKernels.conv}.
  * channels_first input (batch, channels, length) is transposed to
  * channels_last and back. Keras' Conv1D does not support masking, so the output carries no mask.
  */
@@ -35,6 +34,7 @@ public final class Conv1D implements Layer {
     private final Activation activation;
     private final float[] kernel; // (kernelSize, channels / groups, filters)
     private final float[] bias;   // (filters) or null
+    private final ConvWindow.PackedKernel packed;
 
     public Conv1D(String name, int channels, int filters, int kernelSize, int stride, int dilation, Padding padding,
                   int groups, boolean channelsFirst, Activation activation, float[] kernel, float[] bias) {
@@ -70,6 +70,7 @@ public final class Conv1D implements Layer {
         if (bias != null) Recurrent.checkShape(name, "bias", bias, filters);
         this.kernel = kernel.clone();
         this.bias = bias == null ? null : bias.clone();
+        this.packed = new ConvWindow.PackedKernel(kernelSize, channels, filters, groups, this.kernel);
     }
 
     @Override public String name() { return name; }
@@ -156,8 +157,7 @@ public final class Conv1D implements Layer {
         WindowGeometry g = WindowGeometry.explicit(new int[]{len}, new int[]{kernelSize}, new int[]{stride},
                 new int[]{dilation}, new int[]{padLeft(len)}, new int[]{out});
         float[] y = new float[b * out * filters];
-        float[] work = new float[ConvolutionKernels.workSize(g, b, channels, groups)];
-        ConvolutionKernels.conv(g, b, channels, filters, groups, xd, 0, kernel, 0, bias, 0, y, 0, work);
+        packed.conv(g, b, xd, bias, y);
         if (activation != Activation.LINEAR) {
             if (channelsFirst) {
                 y = ConvWindow.transpose(y, b, out, filters);

@@ -3,6 +3,7 @@ package io.jkeras.layers;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.ConvolutionKernels;
 import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.tensor.Tensor;
 
@@ -228,6 +229,40 @@ public final class ConvWindow {
         w.add(new Weight("kernel", kernelShape, kernel.clone()));
         if (bias != null) w.add(new Weight("bias", new int[]{width}, bias.clone()));
         return w;
+    }
+
+    /**
+     * A convolution kernel {@code (k…, C/groups, F)} packed for {@link io.jkeras.kernels.Gemm} on first use (as
+     * {@code PackedOperands} does for the recurrent layers: loading stays cheap, a race only makes equal copies),
+     * or null for a depthwise grouping (groups = channels), whose kernel {@code ConvolutionKernels} reads unpacked.
+     */
+    static final class PackedKernel {
+        private final int windowPositions, channels, filters, groups;
+        private final float[] kernel;
+        private volatile io.jkeras.kernels.Gemm.PackedB[] packed;
+
+        PackedKernel(int windowPositions, int channels, int filters, int groups, float[] kernel) {
+            this.windowPositions = windowPositions;
+            this.channels = channels;
+            this.filters = filters;
+            this.groups = groups;
+            this.kernel = kernel;
+        }
+
+        /**
+         * {@code y = conv(x) + bias} by {@link ConvolutionKernels#conv} over {@code g}, with the packed kernel when
+         * the grouping allows it.
+         */
+        void conv(WindowGeometry g, int batch, float[] x, float[] bias, float[] y) {
+            float[] work = new float[ConvolutionKernels.workSize(g, batch, channels, groups)];
+            if (groups == channels && groups > 1) {
+                ConvolutionKernels.conv(g, batch, channels, filters, groups, x, 0, kernel, 0, bias, 0, y, 0, work);
+                return;
+            }
+            io.jkeras.kernels.Gemm.PackedB[] p = packed;
+            if (p == null) packed = p = ConvolutionKernels.pack(windowPositions, channels, filters, groups, kernel, 0);
+            ConvolutionKernels.conv(g, batch, channels, filters, groups, x, 0, p, bias, 0, y, 0, work);
+        }
     }
 
     /** Writes the window for the native format. */
