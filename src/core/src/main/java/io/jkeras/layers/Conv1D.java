@@ -3,10 +3,9 @@ package io.jkeras.layers;
 import io.jkeras.exceptions.InputException;
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.Activation;
-import io.jkeras.kernels.Gemm;
+import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,8 +13,8 @@ import java.util.List;
  * g·cg + c] · kernel[kk, c, f])} for filter f of group g (cg = channels / groups), out-of-range
  * positions reading zeros. Padding {@code valid} pads nothing, {@code causal} pads
  * dilation·(k − 1) on the left, {@code same} pads as TensorFlow does (the total that makes
- * ceil(L / stride) outputs, its floor half on the left). Computed per sample as im2col followed by
- * one matrix product per group. channels_first input (batch, channels, length) is transposed to
+ * ceil(L / stride) outputs, its floor half on the left). Computed by {@code ConvolutionKernels.conv}.
+ * channels_first input (batch, channels, length) is transposed to
  * channels_last and back. Keras' Conv1D does not support masking, so the output carries no mask.
  */
 public final class Conv1D implements Layer {
@@ -35,6 +34,7 @@ public final class Conv1D implements Layer {
     private final Activation activation;
     private final float[] kernel; // (kernelSize, channels / groups, filters)
     private final float[] bias;   // (filters) or null
+    private final ConvWindow.PackedKernel packed;
 
     public Conv1D(String name, int channels, int filters, int kernelSize, int stride, int dilation, Padding padding,
                   int groups, boolean channelsFirst, Activation activation, float[] kernel, float[] bias) {
@@ -70,6 +70,7 @@ public final class Conv1D implements Layer {
         if (bias != null) Recurrent.checkShape(name, "bias", bias, filters);
         this.kernel = kernel.clone();
         this.bias = bias == null ? null : bias.clone();
+        this.packed = new ConvWindow.PackedKernel(kernelSize, channels, filters, groups, this.kernel);
     }
 
     @Override public String name() { return name; }
@@ -152,58 +153,28 @@ public final class Conv1D implements Layer {
             throw new InputException(null, name, null, "input length " + len + " is shorter than the dilated kernel ("
                     + (dilation * (kernelSize - 1) + 1) + ") with padding 'valid'");
         }
-        float[] xd = channelsFirst ? transpose(x.data(), b, channels, len) : x.data();
-        int left = padLeft(len);
-        int cg = channels / groups, fg = filters / groups;
-        int cols = kernelSize * cg;
+        float[] xd = channelsFirst ? ConvWindow.transpose(x.data(), b, channels, len) : x.data();
+        WindowGeometry g = WindowGeometry.explicit(new int[]{len}, new int[]{kernelSize}, new int[]{stride},
+                new int[]{dilation}, new int[]{padLeft(len)}, new int[]{out});
         float[] y = new float[b * out * filters];
-        if (bias != null) for (int r = 0; r < b * out; r++) System.arraycopy(bias, 0, y, r * filters, filters);
-        float[] a = new float[out * cols];
-        for (int s = 0; s < b; s++) {
-            int xBase = s * len * channels;
-            for (int g = 0; g < groups; g++) {
-                for (int o = 0; o < out; o++) {
-                    int row = o * cols;
-                    for (int kk = 0; kk < kernelSize; kk++) {
-                        int p = o * stride - left + kk * dilation;
-                        int dst = row + kk * cg;
-                        if (p < 0 || p >= len) java.util.Arrays.fill(a, dst, dst + cg, 0f);
-                        else System.arraycopy(xd, xBase + p * channels + g * cg, a, dst, cg);
-                    }
-                }
-                Gemm.multiply(out, fg, cols, a, 0, cols, kernel, g * fg, filters, y, s * out * filters + g * fg,
-                        filters, true);
-            }
-        }
+        packed.conv(g, b, xd, bias, y);
         if (activation != Activation.LINEAR) {
             if (channelsFirst) {
-                y = transpose(y, b, out, filters);
+                y = ConvWindow.transpose(y, b, out, filters);
                 for (int r = 0; r < b * filters; r++) activation.apply(y, r * out, out);
                 return new Tensor[]{new Tensor(new int[]{b, filters, out}, y)};
             }
             for (int r = 0; r < b * out; r++) activation.apply(y, r * filters, filters);
         }
-        if (channelsFirst) return new Tensor[]{new Tensor(new int[]{b, filters, out}, transpose(y, b, out, filters))};
-        return new Tensor[]{new Tensor(new int[]{b, out, filters}, y)};
-    }
-
-    /** (b, r, c) → (b, c, r). */
-    static float[] transpose(float[] d, int b, int r, int c) {
-        float[] t = new float[d.length];
-        for (int s = 0; s < b; s++) {
-            int base = s * r * c;
-            for (int i = 0; i < r; i++)
-                for (int j = 0; j < c; j++) t[base + j * r + i] = d[base + i * c + j];
+        if (channelsFirst) {
+            return new Tensor[]{new Tensor(new int[]{b, filters, out}, ConvWindow.transpose(y, b, out, filters))};
         }
-        return t;
+        return new Tensor[]{new Tensor(new int[]{b, out, filters}, y)};
     }
 
     @Override
     public List<Weight> weights() {
-        List<Weight> w = new ArrayList<>();
-        w.add(new Weight("kernel", new int[]{kernelSize, channels / groups, filters}, kernel.clone()));
-        if (bias != null) w.add(new Weight("bias", new int[]{filters}, bias.clone()));
-        return w;
+        return ConvWindow.kernelAndBias(new int[]{kernelSize, channels / groups, filters}, kernel, bias, filters);
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.List;
 public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectional, TimeDistributed, Embedding,
         Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
         Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp, LayerNormalization, UnitNormalization,
-        GroupNormalization, Attention, MultiHeadAttention, Dot {
+        GroupNormalization, Attention, MultiHeadAttention, Dot, Conv, DepthwiseConv, SeparableConv, ConvTranspose {
     /**
      * One method per concrete layer class. No defaults: a visitor that forgets a layer does not
      * compile. (Java 17 has no exhaustive pattern switch, so this is how the compiler checks it.)
@@ -86,6 +86,14 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(MultiHeadAttention l);
 
         R visit(Dot l);
+
+        R visit(Conv l);
+
+        R visit(DepthwiseConv l);
+
+        R visit(SeparableConv l);
+
+        R visit(ConvTranspose l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

@@ -34,9 +34,37 @@ final class ConfigNormalizer {
             rename(c, "atrous_rate", "dilation_rate");
             rename(c, "bias", "use_bias");
         }
+        if (KERAS1_CONVOLUTIONS.contains(className)) keras1Convolution(c);
         JsonNode shape = "Embedding".equals(className) ? embeddingShape(c) : batchShape(c);
         if (shape != null) c.set("batch_shape", shape);
         return c;
+    }
+
+    private static final java.util.Set<String> KERAS1_CONVOLUTIONS = java.util.Set.of("Convolution2D",
+            "AtrousConvolution2D", "Convolution3D", "SeparableConvolution2D");
+
+    /**
+     * Keras 1 Convolution2D/3D spellings (Keras 1.2.2 keras/layers/convolutional.py get_config; see ConvMappers):
+     * nb_filter, nb_row/nb_col or kernel_dim1..3, subsample, border_mode, atrous_rate, bias, and dim_ordering
+     * 'th'/'tf' for data_format channels_first/channels_last.
+     */
+    private static void keras1Convolution(ObjectNode c) {
+        rename(c, "nb_filter", "filters");
+        rename(c, "subsample", "strides");
+        rename(c, "border_mode", "padding");
+        rename(c, "atrous_rate", "dilation_rate");
+        rename(c, "bias", "use_bias");
+        ArrayNode k = JsonNodeFactory.instance.arrayNode();
+        for (String key : new String[]{"nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3"}) {
+            if (c.has(key)) k.add(c.get(key));
+            c.remove(key);
+        }
+        if (!k.isEmpty() && !c.has("kernel_size")) c.set("kernel_size", k);
+        JsonNode order = c.remove("dim_ordering");
+        if (order != null && order.isTextual() && !c.has("data_format")) {
+            String o = order.asText();
+            c.put("data_format", "th".equals(o) ? "channels_first" : "tf".equals(o) ? "channels_last" : o);
+        }
     }
 
     private static void rename(ObjectNode c, String from, String to) {

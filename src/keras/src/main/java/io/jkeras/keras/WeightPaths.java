@@ -257,6 +257,10 @@ final class WeightPaths {
             }
             case "PReLU":
                 return List.of("alpha");
+            case "SeparableConv1D":
+            case "SeparableConv2D":
+                return useBias ? List.of("depthwise_kernel", "pointwise_kernel", "bias")
+                        : List.of("depthwise_kernel", "pointwise_kernel");
             default:
                 if (KERNEL_BIAS.contains(cls)) return useBias ? List.of("kernel", "bias") : List.of("kernel");
                 return null;

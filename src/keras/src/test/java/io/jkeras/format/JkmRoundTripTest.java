@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * predicts bit for bit what the source model predicts; writing the loaded native model again gives
  * the same bytes.
  */
-class JkmRoundTripTest {
+public class JkmRoundTripTest {
     @TempDir
     Path tmp;
 
@@ -54,33 +54,43 @@ class JkmRoundTripTest {
         for (FixtureCase c : FixtureCase.all("keras3")) {
             for (String f : new String[]{"model.h5", "model.keras"}) {
                 Path p = c.dir().resolve(f);
-                if (Files.exists(p)) tests.add(DynamicTest.dynamicTest(c.name() + "/" + f, () -> {
-                    Model src = JKeras.load(p);
-                    Model nat = JkmReader.read(JkmWriter.toBytes(src, JkmWriter.Options.DEFAULT), c.name() + ".jkm",
-                            JkmReader.Options.DEFAULT);
-                    Path back = tmp.resolve(c.name() + "-back" + f.substring(f.indexOf('.')));
-                    try {
-                        JKeras.save(nat, back);
-                    } catch (io.jkeras.exceptions.UnsupportedModelException e) {
-                        // KerasWriter's documented limit: a legacy file's config attribute holds at most 48 KB
-                        assertThat(e.getMessage()).contains("save a .keras archive instead");
-                        back = tmp.resolve(c.name() + "-back.keras");
-                        JKeras.save(nat, back);
-                    }
-                    Model again = JKeras.load(back);
-                    assertThat(names(again.layers())).containsExactlyElementsOf(names(src.layers()));
-                    List<Model.NamedWeight> wa = src.weights(), wb = again.weights();
-                    assertThat(wb).hasSameSizeAs(wa);
-                    for (int i = 0; i < wa.size(); i++) {
-                        assertThat(wb.get(i).fullName()).isEqualTo(wa.get(i).fullName());
-                        assertThat(bits(wb.get(i).weight().values())).as(wa.get(i).fullName())
-                                .containsExactly(bits(wa.get(i).weight().values()));
-                    }
-                    assertSamePredictions(src, again, c);
-                }));
+                if (Files.exists(p)) {
+                    tests.add(DynamicTest.dynamicTest(c.name() + "/" + f, () -> goesBackToKeras(c, p, tmp)));
+                }
             }
         }
         return tests.stream();
+    }
+
+    /**
+     * {@code p} (a case's model.h5 or model.keras) → native → saved back by {@code JKeras.save} in the same
+     * format (a .keras archive when the legacy config attribute would be too large) under {@code tmp}: the same
+     * layer names, weights bit for bit and predictions bit for bit.
+     */
+    public static void goesBackToKeras(FixtureCase c, Path p, Path tmp) {
+        Model src = JKeras.load(p);
+        Model nat = JkmReader.read(JkmWriter.toBytes(src, JkmWriter.Options.DEFAULT), c.name() + ".jkm",
+                JkmReader.Options.DEFAULT);
+        String f = p.getFileName().toString();
+        Path back = tmp.resolve(c.name() + "-back" + f.substring(f.indexOf('.')));
+        try {
+            JKeras.save(nat, back);
+        } catch (io.jkeras.exceptions.UnsupportedModelException e) {
+            // KerasWriter's documented limit: a legacy file's config attribute holds at most 48 KB
+            assertThat(e.getMessage()).contains("save a .keras archive instead");
+            back = tmp.resolve(c.name() + "-back.keras");
+            JKeras.save(nat, back);
+        }
+        Model again = JKeras.load(back);
+        assertThat(names(again.layers())).containsExactlyElementsOf(names(src.layers()));
+        List<Model.NamedWeight> wa = src.weights(), wb = again.weights();
+        assertThat(wb).hasSameSizeAs(wa);
+        for (int i = 0; i < wa.size(); i++) {
+            assertThat(wb.get(i).fullName()).isEqualTo(wa.get(i).fullName());
+            assertThat(bits(wb.get(i).weight().values())).as(wa.get(i).fullName())
+                    .containsExactly(bits(wa.get(i).weight().values()));
+        }
+        assertSamePredictions(src, again, c);
     }
 
     /** The old Keras files of the zoo (Keras 1.2.2 to 2.2.4, Theano and TensorFlow) round-trip as well. */
@@ -93,7 +103,7 @@ class JkmRoundTripTest {
         }));
     }
 
-    static void roundTrip(FixtureCase c, Path source) throws Exception {
+    public static void roundTrip(FixtureCase c, Path source) throws Exception {
         roundTrip(c, JKeras.load(source), source);
     }
 

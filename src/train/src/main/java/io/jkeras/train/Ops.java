@@ -1,6 +1,7 @@
 package io.jkeras.train;
 
 import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.WindowGeometry;
 
 import java.util.Arrays;
 import java.util.List;
@@ -481,50 +482,101 @@ public final class Ops {
      * (g the group of filter f; positions outside the input read zero).
      */
     public static Var conv1d(Tape t, Var x, Var kernel, int stride, int dilation, int padLeft, int groups, int outLen) {
-        int b = x.dim(0), len = x.dim(1), ch = x.dim(2);
-        int k = kernel.dim(0), cg = kernel.dim(1), filters = kernel.dim(2), fg = filters / groups;
-        if (cg * groups != ch) throw new IllegalArgumentException("conv1d: " + x + " with kernel " + kernel + " in "
-                + groups + " groups");
+        WindowGeometry g = WindowGeometry.explicit(new int[]{x.dim(1)}, new int[]{kernel.dim(0)}, new int[]{stride},
+                new int[]{dilation}, new int[]{padLeft}, new int[]{outLen});
+        return conv(t, x, kernel, g, groups);
+    }
+
+    /**
+     * The convolution of {@code io.jkeras.kernels.ConvolutionKernels#conv} in double: x {@code (B, S_in…, C)}
+     * channels_last over the geometry's input sizes, kernel {@code (K…, C/groups, F)} →
+     * {@code (B, S_out…, F)}, {@code y[b,o,f] = Σ_{k,c} x[b, in(o,k), gr·C/groups + c] · kernel[k, c, f]}.
+     */
+    public static Var conv(Tape t, Var x, Var kernel, WindowGeometry g, int groups) {
+        int b = x.dim(0), ch = x.dim(-1), filters = kernel.dim(-1), cg = kernel.dim(-2);
+        int kn = g.windowPositions(), in = g.inputPositions();
+        if (cg * groups != ch || kernel.size() != kn * cg * filters || x.size() != b * in * ch
+                || filters % groups != 0) {
+            throw new IllegalArgumentException("conv: " + x + " with kernel " + kernel + " in " + groups
+                    + " groups over " + g);
+        }
+        int[] shape = outShape(b, g.outputShape(), filters);
+        return window(t, x, kernel, g, b, ch, cg, filters, groups, false, shape);
+    }
+
+    /**
+     * The transposed convolution of {@code io.jkeras.kernels.ConvolutionKernels#transposed} in double: x
+     * {@code (B, S_out…, C)} over the geometry's output sizes, kernel {@code (K…, F, C)} → {@code (B, S_in…, F)},
+     * {@code y[b,p,f] = Σ x[b,o,c] · kernel[k,f,c]} over every (o, k) reading p: the adjoint of {@link #conv}.
+     */
+    public static Var convTranspose(Tape t, Var x, Var kernel, WindowGeometry g) {
+        int b = x.dim(0), ch = x.dim(-1), filters = kernel.dim(-2);
+        if (kernel.dim(-1) != ch || kernel.size() != g.windowPositions() * filters * ch
+                || x.size() != b * g.outputPositions() * ch) {
+            throw new IllegalArgumentException("convTranspose: " + x + " with kernel " + kernel + " over " + g);
+        }
+        return window(t, x, kernel, g, b, ch, ch, filters, 1, true, outShape(b, g.inputShape(), filters));
+    }
+
+    private static int[] outShape(int b, int[] spatial, int channels) {
+        int[] s = new int[spatial.length + 2];
+        s[0] = b;
+        System.arraycopy(spatial, 0, s, 1, spatial.length);
+        s[s.length - 1] = channels;
+        return s;
+    }
+
+    /**
+     * The products of a sliding window, forward (kernel {@code (K, cg, F)}: output position o, input in(o, k)) or
+     * transposed (kernel {@code (K, F, C)}: output position in(o, k), input position o), and their gradients.
+     */
+    private static Var window(Tape t, Var x, Var kernel, WindowGeometry g, int b, int ch, int cg, int filters,
+                              int groups, boolean transposed, int[] shape) {
+        int kn = g.windowPositions(), on = g.outputPositions(), in = g.inputPositions(), fg = filters / groups;
+        int[] idx = new int[on * kn];
+        for (int o = 0; o < on; o++) for (int k = 0; k < kn; k++) idx[o * kn + k] = g.inputAt(o, k);
+        int xPos = transposed ? on : in, yPos = transposed ? in : on;
         double[] xv = x.value, kv = kernel.value;
-        double[] y = new double[b * outLen * filters];
+        double[] y = new double[b * yPos * filters];
         for (int s = 0; s < b; s++)
-            for (int o = 0; o < outLen; o++) {
-                int yo = (s * outLen + o) * filters;
-                for (int kk = 0; kk < k; kk++) {
-                    int p = o * stride - padLeft + kk * dilation;
-                    if (p < 0 || p >= len) continue;
-                    int xo = (s * len + p) * ch;
+            for (int o = 0; o < on; o++)
+                for (int k = 0; k < kn; k++) {
+                    int p = idx[o * kn + k];
+                    if (p < 0) continue;
+                    int xo = (s * xPos + (transposed ? o : p)) * ch, yo = (s * yPos + (transposed ? p : o)) * filters;
                     for (int f = 0; f < filters; f++) {
-                        int g = f / fg;
                         double acc = 0;
-                        for (int c = 0; c < cg; c++) acc += xv[xo + g * cg + c] * kv[(kk * cg + c) * filters + f];
+                        if (transposed) {
+                            for (int c = 0; c < ch; c++) acc += xv[xo + c] * kv[(k * filters + f) * ch + c];
+                        } else {
+                            int gr = f / fg;
+                            for (int c = 0; c < cg; c++) acc += xv[xo + gr * cg + c] * kv[(k * cg + c) * filters + f];
+                        }
                         y[yo + f] += acc;
                     }
                 }
-            }
-        Var out = result(t, new int[]{b, outLen, filters}, y, x.needsGrad || kernel.needsGrad, null);
+        Var out = result(t, shape, y, x.needsGrad || kernel.needsGrad, null);
         if (out.needsGrad) t.record(() -> {
-            double[] g = out.grad;
-            if (g == null) return;
+            double[] gy = out.grad;
+            if (gy == null) return;
             double[] gx = x.needsGrad ? x.gradBuffer() : null, gk = kernel.needsGrad ? kernel.gradBuffer() : null;
             for (int s = 0; s < b; s++)
-                for (int o = 0; o < outLen; o++) {
-                    int yo = (s * outLen + o) * filters;
-                    for (int kk = 0; kk < k; kk++) {
-                        int p = o * stride - padLeft + kk * dilation;
-                        if (p < 0 || p >= len) continue;
-                        int xo = (s * len + p) * ch;
+                for (int o = 0; o < on; o++)
+                    for (int k = 0; k < kn; k++) {
+                        int p = idx[o * kn + k];
+                        if (p < 0) continue;
+                        int xo = (s * xPos + (transposed ? o : p)) * ch;
+                        int yo = (s * yPos + (transposed ? p : o)) * filters;
                         for (int f = 0; f < filters; f++) {
-                            int gr = f / fg;
-                            double gf = g[yo + f];
-                            for (int c = 0; c < cg; c++) {
-                                int ki = (kk * cg + c) * filters + f, xi = xo + gr * cg + c;
-                                if (gx != null) gx[xi] += gf * kv[ki];
-                                if (gk != null) gk[ki] += gf * xv[xi];
+                            double gf = gy[yo + f];
+                            int width = transposed ? ch : cg, xc = transposed ? xo : xo + f / fg * cg;
+                            for (int c = 0; c < width; c++) {
+                                int ki = transposed ? (k * filters + f) * ch + c : (k * cg + c) * filters + f;
+                                if (gx != null) gx[xc + c] += gf * kv[ki];
+                                if (gk != null) gk[ki] += gf * xv[xc + c];
                             }
                         }
                     }
-                }
         });
         return out;
     }

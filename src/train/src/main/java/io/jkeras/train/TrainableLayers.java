@@ -5,7 +5,10 @@ import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Concatenate;
+import io.jkeras.layers.Conv;
 import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.ConvTranspose;
+import io.jkeras.layers.DepthwiseConv;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.ElementwiseOp;
@@ -21,6 +24,7 @@ import io.jkeras.layers.Merge;
 import io.jkeras.layers.Permute;
 import io.jkeras.layers.RepeatVector;
 import io.jkeras.layers.Reshape;
+import io.jkeras.layers.SeparableConv;
 import io.jkeras.layers.ShapeOp;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.Softmax;
@@ -119,6 +123,13 @@ public final class TrainableLayers {
 
         @Override
         public TrainableLayer visit(io.jkeras.layers.Dot l) { return new DotTrainer(l); }
+        @Override public TrainableLayer visit(Conv l) { return new ConvTrainer(l, c); }
+
+        @Override public TrainableLayer visit(DepthwiseConv l) { return new ConvTrainer(l, c); }
+
+        @Override public TrainableLayer visit(SeparableConv l) { return new ConvTrainer(l, c); }
+
+        @Override public TrainableLayer visit(ConvTranspose l) { return new ConvTrainer(l, c); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
