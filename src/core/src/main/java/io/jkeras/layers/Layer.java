@@ -22,7 +22,7 @@ import java.util.List;
  */
 public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectional, TimeDistributed, Embedding,
         Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
-        Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp {
+        Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp, Pooling, GlobalPooling, SpatialResize {
     /**
      * One method per concrete layer class. No defaults: a visitor that forgets a layer does not
      * compile. (Java 17 has no exhaustive pattern switch, so this is how the compiler checks it.)
@@ -73,6 +73,12 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(ElementwiseOp l);
 
         R visit(ShapeOp l);
+
+        R visit(Pooling l);
+
+        R visit(GlobalPooling l);
+
+        R visit(SpatialResize l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

@@ -34,6 +34,7 @@ final class ConfigNormalizer {
             rename(c, "atrous_rate", "dilation_rate");
             rename(c, "bias", "use_bias");
         }
+        PoolingMappers.normalize(className, c);
         JsonNode shape = "Embedding".equals(className) ? embeddingShape(c) : batchShape(c);
         if (shape != null) c.set("batch_shape", shape);
         return c;

@@ -62,6 +62,16 @@ class EveryLayerClassTest {
             for (Layer l : m.layers()) for (Layer x : withNested(l)) out.putIfAbsent(x.getClass(), m);
         }
         out.putIfAbsent(CudnnRecurrent.class, cudnnModel());
+        // issue 14's layers: the cases of fixtures/keras3/layers14 that load on this build
+        for (FixtureCase c : FixtureCase.all("keras3/layers14")) {
+            Model m;
+            try {
+                m = c.load();
+            } catch (io.jkeras.exceptions.UnsupportedModelException e) {
+                continue;
+            }
+            for (Layer l : m.layers()) for (Layer x : withNested(l)) out.putIfAbsent(x.getClass(), m);
+        }
         return out;
     }
 
