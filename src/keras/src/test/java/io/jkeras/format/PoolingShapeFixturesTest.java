@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The real-Keras 3.15.1 cases of fixtures/keras3/layers14 for the pooling and shape layers (pooling, global
@@ -123,6 +124,30 @@ class PoolingShapeFixturesTest {
             load(c, f);
             JkmRoundTripTest.roundTrip(c, c.dir().resolve(f));
         });
+    }
+
+    /**
+     * fixtures/keras1_pooling (tools/make_keras1_pooling_fixtures.py): Keras 1.2.2 spellings (pool_length, stride,
+     * border_mode, dim_ordering th/tf, UpSampling1D's length, ZeroPadding2D's 4-tuple) of Keras 3 cases, which
+     * must give Keras 3's outputs; a case with {@code expected_error} must be refused with that message.
+     */
+    @TestFactory
+    Stream<DynamicTest> keras1SpellingsGiveKeras3Outputs() {
+        return FixtureCase.all("keras1_pooling").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            JsonNode err = c.json().get("expected_error");
+            if (err == null) {
+                Model m = c.load();
+                KerasFixturesTest.checkOutputs(c, m);
+                KerasFixturesTest.checkParamCounts(c, m);
+                assertThat(m.layers().get(m.layers().size() - 1).typeName())
+                        .isEqualTo(c.json().path("keras1_config").path("class_name").asText());
+                return;
+            }
+            List<String> parts = new ArrayList<>();
+            err.path("message_contains").forEach(p -> parts.add(p.asText()));
+            assertThatThrownBy(c::load).isInstanceOf(UnsupportedModelException.class)
+                    .hasMessageContainingAll(parts.toArray(new String[0]));
+        }));
     }
 
     @TestFactory
