@@ -30,10 +30,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The real-Keras 3.15.1 cases of fixtures/keras3/layers14 for the pooling and shape layers (pooling, global
- * pooling, zero padding, cropping, upsampling, spatial dropout), from model.h5 and from model.keras: outputs
- * within the case's tolerance of Keras' y*.npy, Keras' parameter counts, the native format round trip bit for bit,
- * and saving back to .h5/.keras (same outputs bit for bit after loading again). The composite cases that also use
- * layers of other families run once those layers load.
+ * pooling, zero padding, cropping, upsampling, spatial dropout) and of fixtures/keras3/layers14-pooling-extra
+ * (tools/gen_pooling_extra_fixtures.py: the 3D shape layers, TimeDistributed pooling before an LSTM or GRU), from
+ * model.h5 and from model.keras: outputs within the case's tolerance of Keras' y*.npy, Keras' parameter counts,
+ * the native format round trip bit for bit, and saving back to .h5/.keras (same outputs bit for bit after loading
+ * again). The composite cases that also use layers of other families run once those layers load.
  */
 class PoolingShapeFixturesTest {
     private static final Pattern OWN = Pattern.compile(
@@ -47,9 +48,12 @@ class PoolingShapeFixturesTest {
     @TempDir
     Path tmp;
 
+    /** This family's cases of layers14, and every case of layers14-pooling-extra (3D shape layers, LRCN pooling). */
     static List<FixtureCase> cases() {
-        return FixtureCase.all("keras3/layers14").stream()
-                .filter(c -> OWN.matcher(c.name()).matches() || COMPOSITES.contains(c.name())).toList();
+        List<FixtureCase> out = new ArrayList<>(FixtureCase.all("keras3/layers14").stream()
+                .filter(c -> OWN.matcher(c.name()).matches() || COMPOSITES.contains(c.name())).toList());
+        out.addAll(FixtureCase.all("keras3/layers14-pooling-extra"));
+        return out;
     }
 
     /**
@@ -88,7 +92,8 @@ class PoolingShapeFixturesTest {
         assertThat(seen).contains("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
                 "AveragePooling2D", "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
                 "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-                "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
+                "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+                "UpSampling1D", "UpSampling2D", "UpSampling3D",
                 "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D");
     }
 
