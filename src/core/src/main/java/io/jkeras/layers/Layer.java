@@ -23,7 +23,8 @@ import java.util.List;
 public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectional, TimeDistributed, Embedding,
         Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
         Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp, LayerNormalization, UnitNormalization,
-        GroupNormalization, Attention, MultiHeadAttention, Dot, Conv, DepthwiseConv, SeparableConv, ConvTranspose {
+        GroupNormalization, Attention, MultiHeadAttention, Dot, Conv, DepthwiseConv, SeparableConv, ConvTranspose,
+        Pooling, GlobalPooling, SpatialResize {
     /**
      * One method per concrete layer class. No defaults: a visitor that forgets a layer does not
      * compile. (Java 17 has no exhaustive pattern switch, so this is how the compiler checks it.)
@@ -94,6 +95,12 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(SeparableConv l);
 
         R visit(ConvTranspose l);
+
+        R visit(Pooling l);
+
+        R visit(GlobalPooling l);
+
+        R visit(SpatialResize l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

@@ -35,6 +35,7 @@ final class ConfigNormalizer {
             rename(c, "bias", "use_bias");
         }
         if (KERAS1_CONVOLUTIONS.contains(className)) keras1Convolution(c);
+        PoolingMappers.normalize(className, c);
         JsonNode shape = "Embedding".equals(className) ? embeddingShape(c) : batchShape(c);
         if (shape != null) c.set("batch_shape", shape);
         return c;

@@ -66,6 +66,9 @@ class NativeBackCompatTest {
         return tests.stream();
     }
 
+    /** Layer classes added by issue 14, after the last frozen directory. */
+    private static final Set<String> ISSUE14_TYPES = Set.of("Pooling", "GlobalPooling", "SpatialResize");
+
     @TestFactory
     Stream<DynamicTest> everyVersionCoversEveryCodecThatKerasFilesUse() throws IOException {
         List<DynamicTest> tests = new ArrayList<>();
@@ -78,6 +81,9 @@ class NativeBackCompatTest {
                 List<String> expected = new ArrayList<>(io.jkeras.layers.LayerTypes.all());
                 // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
                 expected.remove("CudnnRecurrent");
+                // issue 14's layer classes came after the frozen files: a directory frozen with them covers them
+                // (tools/freeze_native.sh); until then EveryLayerClassTest round-trips them
+                expected.removeAll(ISSUE14_TYPES);
                 assertThat(types).containsAll(expected);
             }));
         }

@@ -26,6 +26,9 @@ import io.jkeras.layers.RepeatVector;
 import io.jkeras.layers.Reshape;
 import io.jkeras.layers.SeparableConv;
 import io.jkeras.layers.ShapeOp;
+import io.jkeras.layers.Pooling;
+import io.jkeras.layers.GlobalPooling;
+import io.jkeras.layers.SpatialResize;
 import io.jkeras.layers.SimpleRnn;
 import io.jkeras.layers.Softmax;
 import io.jkeras.layers.TimeDistributed;
@@ -130,6 +133,11 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(SeparableConv l) { return new ConvTrainer(l, c); }
 
         @Override public TrainableLayer visit(ConvTranspose l) { return new ConvTrainer(l, c); }
+        @Override public TrainableLayer visit(Pooling l) { return new SpatialTrainers.PoolingTrainer(l); }
+
+        @Override public TrainableLayer visit(GlobalPooling l) { return new SpatialTrainers.GlobalPoolingTrainer(l); }
+
+        @Override public TrainableLayer visit(SpatialResize l) { return new SpatialTrainers.SpatialResizeTrainer(l); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
