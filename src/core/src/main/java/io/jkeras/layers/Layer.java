@@ -73,6 +73,8 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(ElementwiseOp l);
 
         R visit(ShapeOp l);
+
+        R visit(ConvLstm l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

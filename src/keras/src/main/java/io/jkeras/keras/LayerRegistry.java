@@ -18,7 +18,8 @@ public final class LayerRegistry {
         // each mapper group registers its own Keras class names: a new Keras layer touches its group only
         List<Consumer<Map<String, LayerMapper>>> groups = List.of(CoreMappers::register, RecurrentMappers::register,
                 GruMappers::register, CudnnMappers::register, BidirectionalMapper::register, OpsMappers::register,
-                GraphOpMappers::register);
+                GraphOpMappers::register,
+                ConvLstmMappers::register);
         for (Consumer<Map<String, LayerMapper>> g : groups) {
             Map<String, LayerMapper> m = new TreeMap<>();
             g.accept(m);

@@ -6,6 +6,7 @@ import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Concatenate;
 import io.jkeras.layers.Conv1D;
+import io.jkeras.layers.ConvLstm;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.ElementwiseOp;
@@ -93,6 +94,8 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(ElementwiseOp l) { return new OpTrainer(l, c); }
 
         @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
+
+        @Override public TrainableLayer visit(ConvLstm l) { return new ConvLstmTrainer(l, c); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
