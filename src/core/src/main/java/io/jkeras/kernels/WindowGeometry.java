@@ -209,7 +209,7 @@ public final class WindowGeometry {
      * Input position read by output position {@code o} (flat, row-major over the output sizes) at window position
      * {@code k} (flat over the window sizes), or -1 when it falls in the padding.
      */
-    int inputAt(int o, int k) {
+    public int inputAt(int o, int k) {
         int ow = o % out[2], oh = (o / out[2]) % out[1], od = o / (out[2] * out[1]);
         int kw = k % window[2], kh = (k / window[2]) % window[1], kd = k / (window[2] * window[1]);
         int pd = od * stride[0] - pad[0] + kd * dilation[0];

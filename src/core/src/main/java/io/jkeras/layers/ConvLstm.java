@@ -174,6 +174,12 @@ public final class ConvLstm extends Recurrent {
 
     // ---------------------------------------------------------------- shapes
 
+    /** An input frame's shape (without batch and time) in the layer's data format. */
+    public int[] inputFrame() { return frame(inShape, channels); }
+
+    /** The state's shape (without batch) in the layer's data format. */
+    public int[] stateFrame() { return frame(outputShape(), filters); }
+
     /** A frame's shape (without batch and time) of {@code c} channels over {@code spatial}, in the data format. */
     private int[] frame(int[] spatial, int c) {
         int[] f = new int[spatial.length + 1];
