@@ -41,8 +41,11 @@ public final class ConvLstm extends Recurrent {
     @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
 
     static final int GATES = 4;
-    /** Most floats of projected input kept at a time; more samples are run in blocks. */
-    private static final long PROJECTION_FLOATS = 1L << 24;
+    /**
+     * Most floats of projected input kept at a time (1 MiB, so that a block's projection is still in cache when
+     * its steps read it); more samples run in blocks, at least one sample per block.
+     */
+    private static final long PROJECTION_FLOATS = 1L << 18;
 
     private final int[] inShape;
     private final int channels;
