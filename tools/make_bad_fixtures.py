@@ -276,9 +276,9 @@ def _(p):
         edit_config(f, lambda c: seq_layer(c, "lstm").__setitem__("class_name", "MyCustomLayer"))
 
 
-@case("convlstm3d_layer.h5", "lstm_default", "UnsupportedModelException",
-      ["layer 'lstm'", "layer class 'ConvLSTM3D' is not supported"],
-      "lstm_default with the LSTM's class_name changed to 'ConvLSTM3D'")
+@case("convlstm3d_layer.h5", "lstm_default", "ModelFormatException",
+      ["layer 'lstm'", "config has no 'filters'"],
+      "lstm_default with the LSTM's class_name changed to 'ConvLSTM3D': an LSTM config has no filters")
 def _(p):
     with h5py.File(p, "r+") as f:
         edit_config(f, lambda c: seq_layer(c, "lstm").__setitem__("class_name", "ConvLSTM3D"))

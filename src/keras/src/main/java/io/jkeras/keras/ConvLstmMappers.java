@@ -38,7 +38,7 @@ final class ConvLstmMappers {
             throw new UnsupportedModelException(ctx.file(), spec.name(), null,
                     "a generic RNN wrapper with a custom cell is not supported");
         }
-        int filters = c.dimension(c.has("filters") ? "filters" : "nb_filter");
+        int filters = c.dimension(c.has("nb_filter") && !c.has("filters") ? "nb_filter" : "filters");
         int[] kernel = c.has("kernel_size") ? tuple(c, spec, ctx, "kernel_size", rank, -1)
                 : keras1Kernel(c, spec, ctx, rank);
         int[] strides = tuple(c, spec, ctx, c.has("strides") ? "strides" : "subsample", rank, 1);
