@@ -810,10 +810,6 @@ def _unsupported(name, description, layer, cls):
     return case(name, description, unsupported={"layer": layer, "class": cls})
 
 
-_unsupported("convlstm1d", "Input((5, 6, 2)) -> ConvLSTM1D(3, 3) -> Flatten -> Dense(2)",
-             "conv_lstm1d", "ConvLSTM1D")(
-    lambda: (seq(keras.Input((5, 6, 2)), L.ConvLSTM1D(3, 3, name="conv_lstm1d"), L.Flatten(),
-                 L.Dense(2)), one((2, 5, 6, 2))))
 _unsupported("lambda_layer", "LSTM(4, return_sequences) -> Lambda(lambda x: x * 2) -> Dense(2); "
              "Keras loads it only with safe_mode=False (Python bytecode in the config)",
              "times_two", "Lambda")(

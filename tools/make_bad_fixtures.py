@@ -276,12 +276,39 @@ def _(p):
         edit_config(f, lambda c: seq_layer(c, "lstm").__setitem__("class_name", "MyCustomLayer"))
 
 
-@case("convlstm3d_layer.h5", "lstm_default", "UnsupportedModelException",
-      ["layer 'lstm'", "layer class 'ConvLSTM3D' is not supported"],
-      "lstm_default with the LSTM's class_name changed to 'ConvLSTM3D'")
+@case("convlstm3d_layer.h5", "lstm_default", "ModelFormatException",
+      ["layer 'lstm'", "config has no 'filters'"],
+      "lstm_default with the LSTM's class_name changed to 'ConvLSTM3D': an LSTM config has no filters")
 def _(p):
     with h5py.File(p, "r+") as f:
         edit_config(f, lambda c: seq_layer(c, "lstm").__setitem__("class_name", "ConvLSTM3D"))
+
+
+CONVLSTM = "model_weights/conv_lstm2d/sequential/conv_lstm2d/conv_lstm_cell/"  # layers14/convlstm2d_default
+
+
+@case("convlstm2d_causal.h5", "layers14/convlstm2d_default", "UnsupportedModelException",
+      ["layer 'conv_lstm2d'", "padding 'causal' is not supported", "allowed: valid, same"],
+      "convlstm2d_default with the ConvLSTM2D's padding changed to 'causal' (a Conv1D-only padding)")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        edit_config(f, lambda c: seq_layer(c, "conv_lstm2d")["config"].__setitem__("padding", "causal"))
+
+
+@case("convlstm2d_unknown_size.h5", "layers14/convlstm2d_default", "UnsupportedModelException",
+      ["layer 'conv_lstm2d'", "needs every spatial size of its input known", "(None, 3, None, 5, 2)"],
+      "convlstm2d_default with the input's first spatial size unknown (batch_shape [null, 3, null, 5, 2])")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        edit_config(f, lambda c: c["config"]["layers"][0]["config"].__setitem__("batch_shape", [None, 3, None, 5, 2]))
+
+
+@case("convlstm2d_kernel_shape.h5", "layers14/convlstm2d_default", "WeightException",
+      ["layer 'conv_lstm2d'", "kernel", "found shape (3, 3, 2, 4), expected (3, 3, 2, 8)"],
+      "convlstm2d_default with the ConvLSTM2D kernel cut to 4 of its 8 gate columns")
+def _(p):
+    with h5py.File(p, "r+") as f:
+        replace_dataset(f, CONVLSTM + "kernel", f[CONVLSTM + "kernel"][..., :4])
 
 
 @case("lambda_layer.h5", "stack_lstm_lstm_dense", "UnsupportedModelException",

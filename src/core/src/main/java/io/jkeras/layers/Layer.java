@@ -101,6 +101,8 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(GlobalPooling l);
 
         R visit(SpatialResize l);
+
+        R visit(ConvLstm l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

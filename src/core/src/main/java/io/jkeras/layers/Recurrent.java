@@ -30,7 +30,8 @@ import java.util.Arrays;
  * for it (the oracle of the tests), run the reference {@link #step} per timestep and row. Work
  * arrays come from the thread's {@link Workspace}.
  */
-public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm, Gru, CudnnRecurrent {
+public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm, Gru, CudnnRecurrent,
+        ConvLstm {
     protected final String name;
     protected final int units;
     protected final int inputSize;

@@ -19,7 +19,7 @@ public final class LayerRegistry {
         List<Consumer<Map<String, LayerMapper>>> groups = List.of(CoreMappers::register, RecurrentMappers::register,
                 GruMappers::register, CudnnMappers::register, BidirectionalMapper::register, OpsMappers::register,
                 GraphOpMappers::register, NormAttentionMappers::register, ConvMappers::register,
-                PoolingMappers::register);
+                PoolingMappers::register, ConvLstmMappers::register);
         for (Consumer<Map<String, LayerMapper>> g : groups) {
             Map<String, LayerMapper> m = new TreeMap<>();
             g.accept(m);

@@ -9,6 +9,7 @@ import io.jkeras.layers.Conv;
 import io.jkeras.layers.Conv1D;
 import io.jkeras.layers.ConvTranspose;
 import io.jkeras.layers.DepthwiseConv;
+import io.jkeras.layers.ConvLstm;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Dense;
 import io.jkeras.layers.ElementwiseOp;
@@ -138,6 +139,7 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(GlobalPooling l) { return new SpatialTrainers.GlobalPoolingTrainer(l); }
 
         @Override public TrainableLayer visit(SpatialResize l) { return new SpatialTrainers.SpatialResizeTrainer(l); }
+        @Override public TrainableLayer visit(ConvLstm l) { return new ConvLstmTrainer(l, c); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {

@@ -1,0 +1,74 @@
+package io.jkeras.bench;
+
+import io.jkeras.JKeras;
+import io.jkeras.model.Model;
+import io.jkeras.npy.Npy;
+import io.jkeras.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 14's ConvLSTM2D workload: {@code ConvLSTM2D(16, 3×3)} on {@code (10, 32, 32, 1)}
+ * (fixtures/bench/convlstm2d, written by real Keras with tools/gen_bench_convlstm.py), one prediction
+ * on a batch of {@code batch} N(0, 1) samples. Checks the output on the stored input against Keras'
+ * within 1e-5 before timing. GFLOP/s: 2·30·30·64·(9·1 + 9·16)·10 = 176.3 MFLOP per sample
+ * ({@code Layer.flops}) over the time per call.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+public class ConvLstmBenchmark {
+    @Param({"1", "64"})
+    public int batch;
+
+    @Param({"best"})
+    public String kernel;
+
+    /** Threads the model runs on ({@code Model.withThreads}); 0: the engine's default. */
+    @Param({"0"})
+    public int threads;
+
+    private Model model;
+    private Tensor input;
+
+    @Setup(Level.Trial)
+    public void load() {
+        Path dir = Path.of(System.getProperty("jkeras.bench.convlstm", "fixtures/bench/convlstm2d"));
+        model = JKeras.load(dir.resolve("model.h5")).withEngine(Workloads.engine(kernel, threads));
+        Tensor x = Npy.read(dir.resolve("input.npy")).tensor();
+        Tensor want = Npy.read(dir.resolve("expected.npy")).tensor();
+        Tensor got = model.predict(x)[0];
+        double err = 0;
+        for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
+        if (!(err <= 1e-5)) throw new IllegalStateException("convlstm2d: output differs from Keras' by " + err);
+        SplittableRandom r = new SplittableRandom(14);
+        float[] d = new float[batch * 10 * 32 * 32];
+        for (int i = 0; i < d.length; i++) d[i] = (float) gaussian(r);
+        input = new Tensor(new int[]{batch, 10, 32, 32, 1}, d);
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    @Benchmark
+    public Tensor[] predict() { return model.predict(input); }
+}
