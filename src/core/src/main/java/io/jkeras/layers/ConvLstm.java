@@ -243,7 +243,7 @@ public final class ConvLstm extends Recurrent {
         int batch = x.dim(0), steps = x.dim(1);
         int inPos = inputGeometry.inputPositions(), outPos = inputGeometry.outputPositions();
         Tensor[] flat = new Tensor[inputs.length];
-        float[] xd = channelsFirst ? Conv1D.transpose(x.data(), batch * steps, channels, inPos) : x.data();
+        float[] xd = channelsFirst ? ConvWindow.transpose(x.data(), batch * steps, channels, inPos) : x.data();
         flat[0] = new Tensor(new int[]{batch, steps, inputSize}, xd, x.mask());
         int[] stateFrame = frame(outputShape(), filters);
         for (int i = 1; i < inputs.length; i++) {
@@ -253,13 +253,13 @@ public final class ConvLstm extends Recurrent {
                 throw new InputException(null, name, null, "initial state " + (i - 1) + " must be (" + batch + ", "
                         + Shapes.inner(stateFrame) + "), got " + Tensor.shapeString(s.shape()));
             }
-            float[] sd = channelsFirst ? Conv1D.transpose(s.data(), batch, filters, outPos) : s.data();
+            float[] sd = channelsFirst ? ConvWindow.transpose(s.data(), batch, filters, outPos) : s.data();
             flat[i] = new Tensor(new int[]{batch, units}, sd);
         }
         Tensor[] y = super.forward(flat, state);
         Tensor[] out = new Tensor[y.length];
         if (returnSequences) {
-            float[] d = channelsFirst ? Conv1D.transpose(y[0].data(), batch * steps, outPos, filters) : y[0].data();
+            float[] d = channelsFirst ? ConvWindow.transpose(y[0].data(), batch * steps, outPos, filters) : y[0].data();
             out[0] = new Tensor(prepend(batch, prepend(steps, stateFrame)), d, y[0].mask());
         } else {
             out[0] = stateTensor(y[0], batch, stateFrame);
@@ -270,7 +270,7 @@ public final class ConvLstm extends Recurrent {
 
     private Tensor stateTensor(Tensor flat, int batch, int[] stateFrame) {
         float[] d = channelsFirst
-                ? Conv1D.transpose(flat.data(), batch, inputGeometry.outputPositions(), filters) : flat.data();
+                ? ConvWindow.transpose(flat.data(), batch, inputGeometry.outputPositions(), filters) : flat.data();
         return new Tensor(prepend(batch, stateFrame), d);
     }
 
