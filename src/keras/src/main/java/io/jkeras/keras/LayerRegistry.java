@@ -33,7 +33,12 @@ public final class LayerRegistry {
 
     private LayerRegistry() {}
 
-    public static java.util.Set<String> supported() { return java.util.Collections.unmodifiableSet(MAPPERS.keySet()); }
+    /** The Keras classes jkeras maps: every mapper's, and the models it inlines when they are used as layers. */
+    public static java.util.Set<String> supported() {
+        java.util.Set<String> s = new java.util.TreeSet<>(MAPPERS.keySet());
+        s.addAll(NestedModels.MODELS);
+        return java.util.Collections.unmodifiableSet(s);
+    }
 
     static LayerMapper mapper(LayerSpec spec, MapContext ctx) {
         LayerMapper m = MAPPERS.get(spec.className());

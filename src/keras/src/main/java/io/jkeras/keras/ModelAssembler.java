@@ -77,6 +77,7 @@ public final class ModelAssembler {
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         inlined.nested().forEach((name, cls) -> meta.put(NestedModels.META_NESTED + name, cls));
+        inlined.weightOrder().forEach((name, o) -> meta.put(NestedModels.META_NESTED_WEIGHTS + name, o));
         if (!trainingReader.unsupported.isEmpty()) {
             meta.put("keras.training_unsupported", String.join("; ", trainingReader.unsupported));
         }

@@ -36,22 +36,28 @@ final class NestedModels {
     static final Set<String> MODELS = Set.of("Sequential", "Functional", "Model");
     /** Metadata key prefix: {@code keras.nested.<name>} = the class of a nested model that was inlined. */
     static final String META_NESTED = io.jkeras.model.Model.META_NESTED;
+    /**
+     * Metadata key prefix: {@code keras.nested_weights.<name>} = where each weight of the nested model went, in the
+     * order the file listed them: a JSON list of {@code [layer, index]} (an inlined layer, or a nested model inside).
+     */
+    static final String META_NESTED_WEIGHTS = "keras.nested_weights.";
 
     private NestedModels() {}
 
     /** The spec with every nested model inlined, its weights per inlined layer, and the nested models found. */
-    record Inlined(ModelSpec spec, Map<String, List<WeightArray>> weights, Map<String, String> nested) {}
+    record Inlined(ModelSpec spec, Map<String, List<WeightArray>> weights, Map<String, String> nested,
+                   Map<String, String> weightOrder) {}
 
     static boolean isModel(String cls) { return MODELS.contains(cls); }
 
     static Inlined inline(ModelSpec spec, Map<String, List<WeightArray>> weights, MapContext ctx) {
         boolean any = false;
         for (LayerSpec l : spec.layers()) any |= isModel(l.className()) || timeDistributedModel(l) != null;
-        if (!any) return new Inlined(spec, weights, Map.of());
+        if (!any) return new Inlined(spec, weights, Map.of(), Map.of());
         Map<String, List<WeightArray>> w = new LinkedHashMap<>(weights);
-        Map<String, String> nested = new LinkedHashMap<>();
-        ModelSpec out = new NestedModels.Run(ctx, w, nested).inline(spec, 2);
-        return new Inlined(out, w, nested);
+        Run run = new Run(ctx, w);
+        ModelSpec out = run.inline(spec, 2);
+        return new Inlined(out, w, run.nested, run.order);
     }
 
     /** The model a TimeDistributed wraps, or null. */
@@ -64,12 +70,12 @@ final class NestedModels {
     private static final class Run {
         final MapContext ctx;
         final Map<String, List<WeightArray>> weights;
-        final Map<String, String> nested;
+        final Map<String, String> nested = new LinkedHashMap<>();
+        final Map<String, String> order = new LinkedHashMap<>();
 
-        Run(MapContext ctx, Map<String, List<WeightArray>> weights, Map<String, String> nested) {
+        Run(MapContext ctx, Map<String, List<WeightArray>> weights) {
             this.ctx = ctx;
             this.weights = weights;
-            this.nested = nested;
         }
 
         /**
@@ -228,14 +234,17 @@ final class NestedModels {
             for (LayerSpec l : inner.layers()) names.add(l.name());
             Map<String, List<WeightArray>> parts = new LinkedHashMap<>();
             for (LayerSpec l : inner.layers()) parts.put(l.name(), new ArrayList<>());
+            com.fasterxml.jackson.databind.node.ArrayNode where = JsonNodeFactory.instance.arrayNode();
             for (WeightArray w : own) {
                 String layer = owner(w.path(), names, byFolder, depth);
                 if (layer == null) {
                     throw new WeightException(ctx.file(), name, w.name(), "weight " + w.path()
                             + " of the nested model belongs to none of its layers " + names, null);
                 }
+                where.addArray().add(key(name, layer)).add(parts.get(layer).size());
                 parts.get(layer).add(w);
             }
+            order.put(name, where.toString());
             for (Map.Entry<String, List<WeightArray>> e : parts.entrySet()) {
                 if (!e.getValue().isEmpty()) weights.put(key(name, e.getKey()), e.getValue());
             }
