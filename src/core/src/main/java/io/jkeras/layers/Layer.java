@@ -22,7 +22,7 @@ import java.util.List;
  */
 public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectional, TimeDistributed, Embedding,
         Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
-        Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp {
+        Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp, CustomLayer {
     /**
      * One method per concrete layer class. No defaults: a visitor that forgets a layer does not
      * compile. (Java 17 has no exhaustive pattern switch, so this is how the compiler checks it.)
@@ -73,6 +73,8 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(ElementwiseOp l);
 
         R visit(ShapeOp l);
+
+        R visit(CustomLayer l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

@@ -5,6 +5,7 @@ import io.jkeras.layers.ActivationLayer;
 import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Concatenate;
+import io.jkeras.layers.CustomLayer;
 import io.jkeras.layers.Conv1D;
 import io.jkeras.layers.CudnnRecurrent;
 import io.jkeras.layers.Dense;
@@ -93,6 +94,8 @@ public final class TrainableLayers {
         @Override public TrainableLayer visit(ElementwiseOp l) { return new OpTrainer(l, c); }
 
         @Override public TrainableLayer visit(ShapeOp l) { return new OpTrainer(l, c); }
+
+        @Override public TrainableLayer visit(CustomLayer l) { return new CustomLayerTrainer(l); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
