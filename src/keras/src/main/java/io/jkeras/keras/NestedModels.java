@@ -175,6 +175,11 @@ final class NestedModels {
                 String name = l.name();
                 String cls = l.className();
                 JsonNode config = l.config();
+                if (!outer.config().path("trainable").asBoolean(true) && config instanceof ObjectNode o) {
+                    ObjectNode frozen = o.deepCopy(); // Keras: a frozen model freezes every layer inside it
+                    frozen.put("trainable", false);
+                    config = frozen;
+                }
                 if (td) {
                     ObjectNode wrapped = JsonNodeFactory.instance.objectNode();
                     wrapped.put("class_name", cls);
