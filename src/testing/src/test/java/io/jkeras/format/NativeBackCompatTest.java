@@ -78,6 +78,8 @@ class NativeBackCompatTest {
                 List<String> expected = new ArrayList<>(io.jkeras.layers.LayerTypes.all());
                 // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
                 expected.remove("CudnnRecurrent");
+                // its decode needs the user's implementation; see CustomLayersFixturesTest for its round trip
+                expected.remove("CustomLayer");
                 assertThat(types).containsAll(expected);
             }));
         }
