@@ -24,7 +24,7 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         Masking, Flatten, Identity, ActivationLayer, RepeatVector, Conv1D, BatchNormalization, Reshape, Permute,
         Softmax, Concatenate, Merge, ElementwiseOp, ShapeOp, LayerNormalization, UnitNormalization,
         GroupNormalization, Attention, MultiHeadAttention, Dot, Conv, DepthwiseConv, SeparableConv, ConvTranspose,
-        Pooling, GlobalPooling, SpatialResize {
+        Pooling, GlobalPooling, SpatialResize, CustomLayer {
     /**
      * One method per concrete layer class. No defaults: a visitor that forgets a layer does not
      * compile. (Java 17 has no exhaustive pattern switch, so this is how the compiler checks it.)
@@ -103,6 +103,8 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
         R visit(SpatialResize l);
 
         R visit(ConvLstm l);
+
+        R visit(CustomLayer l);
     }
 
     /** Calls the {@code visit} method of {@code v} for this layer's class. */

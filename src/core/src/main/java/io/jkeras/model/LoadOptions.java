@@ -49,11 +49,14 @@ package io.jkeras.model;
  * @param maxActivationElements the most elements one sample of any layer output may hold (known
  *                              dimensions; the unknown ones are checked, with the batch, when the
  *                              model runs); default 2^26 (256 MiB of float32 per sample)
+ * @param customLayers          implementations of custom Keras layer classes, tried before those
+ *                              {@link java.util.ServiceLoader} finds ({@link Builder#customLayer}); default none
  */
 public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements, long maxStreamBytes,
                           int maxArchiveEntries, long maxArchiveBytes, int maxCompressionRatio,
                           long maxConfigBytes, long maxJsonTokens, int maxJsonDepth, int maxLayers,
-                          long maxInputElements, int maxDimension, long maxActivationElements) {
+                          long maxInputElements, int maxDimension, long maxActivationElements,
+                          java.util.List<io.jkeras.layers.CustomLayerFactory> customLayers) {
     public static final long DEFAULT_MAX_WEIGHT_ELEMENTS = 1L << 28;
     public static final long DEFAULT_MAX_STREAM_BYTES = 1L << 31;
     public static final int DEFAULT_MAX_ARCHIVE_ENTRIES = 10_000;
@@ -84,6 +87,17 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
         positive("maxInputElements", maxInputElements);
         positive("maxDimension", maxDimension);
         positive("maxActivationElements", maxActivationElements);
+        customLayers = java.util.List.copyOf(customLayers);
+    }
+
+    /** Every limit, without custom layer implementations. */
+    public LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements, long maxStreamBytes,
+                       int maxArchiveEntries, long maxArchiveBytes, int maxCompressionRatio,
+                       long maxConfigBytes, long maxJsonTokens, int maxJsonDepth, int maxLayers,
+                       long maxInputElements, int maxDimension, long maxActivationElements) {
+        this(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries, maxArchiveBytes,
+                maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers, maxInputElements,
+                maxDimension, maxActivationElements, java.util.List.of());
     }
 
     private static void positive(String option, long value) {
@@ -201,6 +215,7 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
         private long maxInputElements;
         private int maxDimension;
         private long maxActivationElements;
+        private final java.util.List<io.jkeras.layers.CustomLayerFactory> customLayers = new java.util.ArrayList<>();
 
         private Builder(LoadOptions o) {
             allowNonFiniteWeights = o.allowNonFiniteWeights;
@@ -216,6 +231,7 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
             maxInputElements = o.maxInputElements;
             maxDimension = o.maxDimension;
             maxActivationElements = o.maxActivationElements;
+            customLayers.addAll(o.customLayers);
         }
 
         public Builder allowNonFiniteWeights(boolean allowNonFiniteWeights) {
@@ -295,10 +311,19 @@ public record LoadOptions(boolean allowNonFiniteWeights, long maxWeightElements,
             return this;
         }
 
+        /**
+         * Adds the implementation of custom Keras layer classes ({@link io.jkeras.layers.CustomLayerFactory}),
+         * tried before the ones {@link java.util.ServiceLoader} finds, in the order added.
+         */
+        public Builder customLayer(io.jkeras.layers.CustomLayerFactory factory) {
+            customLayers.add(java.util.Objects.requireNonNull(factory, "factory"));
+            return this;
+        }
+
         public LoadOptions build() {
             return new LoadOptions(allowNonFiniteWeights, maxWeightElements, maxStreamBytes, maxArchiveEntries,
                     maxArchiveBytes, maxCompressionRatio, maxConfigBytes, maxJsonTokens, maxJsonDepth, maxLayers,
-                    maxInputElements, maxDimension, maxActivationElements);
+                    maxInputElements, maxDimension, maxActivationElements, customLayers);
         }
     }
 }

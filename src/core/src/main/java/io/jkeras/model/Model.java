@@ -563,23 +563,57 @@ public final class Model {
         public String fullName() { return layer + "/" + weight.name(); }
     }
 
-    /** A Keras-style summary table; per-layer and total parameter counts equal Keras'. */
-    public String summary() {
+    /**
+     * Metadata key prefix naming a nested model that the loader inlined: {@code keras.nested.<name>} = its Keras
+     * class. Its layers are named {@code <name>/<inner layer>}; the summary shows them as one row, as Keras does.
+     */
+    public static final String META_NESTED = "keras.nested.";
+
+    /** One row of {@link #summary()}: a layer, or a nested model inlined by the loader with its layers' counts. */
+    public record SummaryRow(String name, String type, String outputShape, long params) {}
+
+    /** The rows of {@link #summary()}, in its order. */
+    public List<SummaryRow> summaryRows() {
         Map<Layer, int[]> shapes = new IdentityHashMap<>();
         for (Node n : nodes) shapes.putIfAbsent(n.layer(), n.outputShapes()[0]);
+        List<SummaryRow> rows = new ArrayList<>();
+        Map<String, Integer> groupRow = new java.util.HashMap<>();
+        for (Layer l : layers) {
+            int[] s = shapes.get(l);
+            String shape = s == null ? "?" : withBatch(s);
+            int slash = l.name().indexOf('/');
+            String group = slash > 0 ? l.name().substring(0, slash) : null;
+            String groupType = group == null ? null : metadata.get(META_NESTED + group);
+            if (groupType == null) {
+                rows.add(new SummaryRow(l.name(), l.typeName(), shape, l.paramCount()));
+                continue;
+            }
+            Integer at = groupRow.get(group);
+            if (at == null) {
+                groupRow.put(group, rows.size());
+                rows.add(new SummaryRow(group, groupType, shape, l.paramCount()));
+            } else {
+                SummaryRow r = rows.get(at);
+                rows.set(at, new SummaryRow(group, groupType, shape, r.params() + l.paramCount()));
+            }
+        }
+        return rows;
+    }
+
+    /** A Keras-style summary table; per-layer and total parameter counts equal Keras'. */
+    public String summary() {
         StringBuilder sb = new StringBuilder();
         String rule = "_".repeat(78) + "\n";
         sb.append("Model: \"").append(Printable.escape(name)).append("\"\n");
         sb.append(rule);
         sb.append(String.format("%-34s%-28s%16s%n", " Layer (type)", "Output Shape", "Param #"));
         sb.append("=".repeat(78)).append('\n');
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            int[] s = shapes.get(l);
-            String shape = s == null ? "?" : withBatch(s);
-            String label = " " + Printable.escape(l.name()) + " (" + Printable.escape(l.typeName()) + ")";
-            sb.append(String.format("%-34s%-28s%16d%n", label, shape, l.paramCount()));
-            if (i < layers.size() - 1) sb.append('\n');
+        List<SummaryRow> rows = summaryRows();
+        for (int i = 0; i < rows.size(); i++) {
+            SummaryRow r = rows.get(i);
+            String label = " " + Printable.escape(r.name()) + " (" + Printable.escape(r.type()) + ")";
+            sb.append(String.format("%-34s%-28s%16d%n", label, r.outputShape(), r.params()));
+            if (i < rows.size() - 1) sb.append('\n');
         }
         sb.append("=".repeat(78)).append('\n');
         long total = paramCount();

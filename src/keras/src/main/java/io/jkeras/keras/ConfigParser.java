@@ -185,8 +185,12 @@ public final class ConfigParser {
         if (name == null && cfg != null) name = text(cfg, "name", null);
         if (cls == null) throw new ModelFormatException(file, name, null, "layer has no 'class_name'", null);
         if (name == null) throw new ModelFormatException(file, null, null, "a " + cls + " layer has no name", null);
+        String registered = cls.contains(">") ? cls : text(l, "registered_name", null);
         if (cls.contains(">")) cls = cls.substring(cls.lastIndexOf('>') + 1);
         ObjectNode normalized = ConfigNormalizer.layerConfig(cls, cfg);
+        if (registered != null && registered.contains(">")) {
+            normalized.put(CustomLayerMapper.REGISTERED_NAME, registered); // a custom class: see CustomLayerMapper
+        }
         List<List<LayerSpec.TensorRef>> calls = new ArrayList<>();
         List<LayerSpec.TensorRef> masks = new ArrayList<>();
         List<JsonNode> raw = new ArrayList<>();

@@ -176,7 +176,6 @@ public final class KerasWriter {
                     + " archive instead, which holds the config as a file");
         }
         List<String> layerNames = src.h5LayerNames();
-        Map<String, Layer> engine = src.engineLayers;
         writeHdf5(path, label, f -> {
             if (src.kerasVersion != null) f.putAttribute("keras_version", src.kerasVersion);
             f.putAttribute("backend", src.backend);
@@ -187,8 +186,7 @@ public final class KerasWriter {
             if (src.kerasVersion != null) mw.putAttribute("keras_version", src.kerasVersion);
             for (String name : layerNames) {
                 WritableGroup lg = mw.putGroup(name);
-                Layer l = engine.get(name);
-                List<Weight> ws = l == null ? List.of() : l.weights();
+                List<Weight> ws = src.weightsOf(name);
                 if (ws.isEmpty()) continue; // no weight_names attribute: Keras and jkeras read it as none
                 List<String> wn = src.weightNames(name, ws);
                 putStrings(lg, "weight_names", wn);
@@ -306,8 +304,7 @@ public final class KerasWriter {
         Source src = Source.of(model, label);
         Map<String, int[]> out = new LinkedHashMap<>();
         for (WeightPaths.LayerVars lv : WeightPaths.layers(src.config, true, label)) {
-            Layer l = src.engineLayers.get(lv.name());
-            List<Weight> ws = l == null ? List.of() : l.weights();
+            List<Weight> ws = src.weightsOf(lv.name());
             List<Slot> order = legacyOrder(lv, ws.size(), label);
             for (int i = 0; i < ws.size(); i++) {
                 if (!order.get(i).nonTrainable() && src.model.trainingConfig(lv.name()).trainable()) {
@@ -326,8 +323,7 @@ public final class KerasWriter {
         List<String> trainableOrder = new ArrayList<>(); // full weight names in model.trainable_variables order
         Map<String, int[]> trainableShapes = new HashMap<>();
         for (WeightPaths.LayerVars lv : layers) {
-            Layer l = src.engineLayers.get(lv.name());
-            List<Weight> ws = l == null ? List.of() : l.weights();
+            List<Weight> ws = src.weightsOf(lv.name());
             List<Slot> order = legacyOrder(lv, ws.size(), label);
             for (WeightPaths.VarGroup g : lv.groups()) {
                 values.putIfAbsent(g.path(), new LinkedHashMap<>());
@@ -514,6 +510,30 @@ public final class KerasWriter {
             }
         }
 
+        /**
+         * The weights of the Keras layer {@code name}: an engine layer's, or for a nested model the loader inlined
+         * ({@link NestedModels}) its inlined layers' weights in the order its file listed them.
+         */
+        List<Weight> weightsOf(String name) {
+            List<Weight> out = new ArrayList<>();
+            for (Model.NamedWeight w : namedWeightsOf(name)) out.add(w.weight());
+            return out;
+        }
+
+        /** {@link #weightsOf} with the engine layer holding each weight. */
+        List<Model.NamedWeight> namedWeightsOf(String name) {
+            List<Model.NamedWeight> out = new ArrayList<>();
+            Layer l = engineLayers.get(name);
+            if (l != null) {
+                for (Weight w : l.weights()) out.add(new Model.NamedWeight(name, w));
+                return out;
+            }
+            String order = model.metadata().get(NestedModels.META_NESTED_WEIGHTS + name);
+            if (order == null) return out;
+            for (JsonNode at : jsonArray(order)) out.add(namedWeightsOf(at.path(0).asText()).get(at.path(1).asInt()));
+            return out;
+        }
+
         /** {@code model.layers} names as the legacy file lists them. */
         List<String> h5LayerNames() {
             String kept = model.metadata().get(KerasLoader.META_LAYER_NAMES);
@@ -536,6 +556,13 @@ public final class KerasWriter {
                 if (out.size() == ws.size()) return out;
             }
             List<String> out = new ArrayList<>();
+            if (engineLayers.get(layer) == null) {
+                // a nested model: Keras 3 names its weights by the path below it (innermost/dense/kernel)
+                for (Model.NamedWeight w : namedWeightsOf(layer)) out.add(w.layer().startsWith(layer + "/")
+                        ? w.layer().substring(layer.length() + 1) + "/" + w.weight().name() : w.fullName());
+                if (out.size() == ws.size()) return out;
+                out.clear();
+            }
             for (Weight w : ws) out.add(layer + "/" + w.name());
             return out;
         }

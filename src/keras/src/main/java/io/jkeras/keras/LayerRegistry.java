@@ -34,16 +34,28 @@ public final class LayerRegistry {
 
     private LayerRegistry() {}
 
-    public static java.util.Set<String> supported() { return java.util.Collections.unmodifiableSet(MAPPERS.keySet()); }
+    /** The Keras classes jkeras maps: every mapper's, and the models it inlines when they are used as layers. */
+    public static java.util.Set<String> supported() {
+        java.util.Set<String> s = new java.util.TreeSet<>(MAPPERS.keySet());
+        s.addAll(NestedModels.MODELS);
+        return java.util.Collections.unmodifiableSet(s);
+    }
 
     static LayerMapper mapper(LayerSpec spec, MapContext ctx) {
         LayerMapper m = MAPPERS.get(spec.className());
         if (m != null) return m;
         if ("Lambda".equals(spec.className())) {
             throw new UnsupportedModelException(ctx.file(), spec.name(), null,
-                    "Lambda layers hold Python code; jkeras never runs code from a model file");
+                    "Lambda layers hold Python code; jkeras never runs code from a model file. To replace it,"
+                    + " rewrite the lambda in Python as a Layer subclass decorated with"
+                    + " @keras.saving.register_keras_serializable(package=\"my_package\"), save the model again,"
+                    + " and implement 'my_package>MyLayer' in Java as an io.jkeras.layers.CustomLayerFactory"
+                    + " (docs/architecture.md, \"Custom layers\")");
         }
+        LayerMapper custom = CustomLayerMapper.forSpec(spec, ctx);
+        if (custom != null) return custom;
         throw new UnsupportedModelException(ctx.file(), spec.name(), null, "layer class '" + spec.className()
-                + "' is not supported; supported: " + String.join(", ", MAPPERS.keySet()));
+                + "' is not supported; supported: " + String.join(", ", MAPPERS.keySet())
+                + CustomLayerMapper.hint(spec));
     }
 }

@@ -24,8 +24,11 @@ import java.util.Map;
 public final class ModelAssembler {
     private ModelAssembler() {}
 
-    public static Model assemble(ModelSpec spec, Map<String, List<WeightArray>> weights, MapContext ctx,
+    public static Model assemble(ModelSpec nestedSpec, Map<String, List<WeightArray>> nestedWeights, MapContext ctx,
                                  Map<String, String> metadata) {
+        NestedModels.Inlined inlined = NestedModels.inline(nestedSpec, nestedWeights, ctx);
+        ModelSpec spec = inlined.spec();
+        Map<String, List<WeightArray>> weights = inlined.weights();
         Map<String, LayerSpec> byName = new LinkedHashMap<>();
         for (LayerSpec l : spec.layers()) {
             if (byName.put(l.name(), l) != null) {
@@ -73,6 +76,8 @@ public final class ModelAssembler {
             summaryLayers.add(layer);
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
+        inlined.nested().forEach((name, cls) -> meta.put(NestedModels.META_NESTED + name, cls));
+        inlined.weightOrder().forEach((name, o) -> meta.put(NestedModels.META_NESTED_WEIGHTS + name, o));
         if (!trainingReader.unsupported.isEmpty()) {
             meta.put("keras.training_unsupported", String.join("; ", trainingReader.unsupported));
         }

@@ -72,6 +72,9 @@ class EveryLayerClassTest {
             }
             for (Layer l : m.layers()) for (Layer x : withNested(l)) out.putIfAbsent(x.getClass(), m);
         }
+        // a custom layer (its implementation is test code, found by ServiceLoader); keras3/ holds none
+        out.putIfAbsent(io.jkeras.layers.CustomLayer.class, io.jkeras.JKeras.load(
+                FixtureCase.root().resolve("keras3/layers14/custom_attention_lstm/model.h5")));
         return out;
     }
 

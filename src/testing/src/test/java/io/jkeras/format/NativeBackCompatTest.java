@@ -84,6 +84,8 @@ class NativeBackCompatTest {
                 // issue 14's layer classes came after the frozen files: a directory frozen with them covers them
                 // (tools/freeze_native.sh); until then EveryLayerClassTest round-trips them
                 expected.removeAll(ISSUE14_TYPES);
+                // its decode needs the user's implementation; see CustomLayersFixturesTest for its round trip
+                expected.remove("CustomLayer");
                 assertThat(types).containsAll(expected);
             }));
         }

@@ -6,6 +6,7 @@ import io.jkeras.layers.BatchNormalization;
 import io.jkeras.layers.Bidirectional;
 import io.jkeras.layers.Concatenate;
 import io.jkeras.layers.Conv;
+import io.jkeras.layers.CustomLayer;
 import io.jkeras.layers.Conv1D;
 import io.jkeras.layers.ConvTranspose;
 import io.jkeras.layers.DepthwiseConv;
@@ -140,6 +141,7 @@ public final class TrainableLayers {
 
         @Override public TrainableLayer visit(SpatialResize l) { return new SpatialTrainers.SpatialResizeTrainer(l); }
         @Override public TrainableLayer visit(ConvLstm l) { return new ConvLstmTrainer(l, c); }
+        @Override public TrainableLayer visit(CustomLayer l) { return new CustomLayerTrainer(l); }
     }
 
     static Param param(Layer l, Weight w, TrainingConfig c) {
