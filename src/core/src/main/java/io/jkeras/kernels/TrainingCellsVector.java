@@ -1,28 +1,24 @@
 package io.jkeras.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The element-wise step kernels of {@link TrainingCells} with the Vector API, for the standard
- * activations (tanh, with sigmoid as the recurrent activation); other activations and the tail
- * of a row shorter than a vector run the scalar kernels. exp, sigmoid and tanh are computed in
- * float: exp by the usual reduction {@code x = k·ln2 + r}, {@code |r| ≤ ln2/2}, and a degree-7
- * series for {@code expm1(r)}, scaled by {@code 2^k} through the exponent bits; sigmoid as
- * {@code 1/(1+exp(−x))}; tanh as {@code −m/(m+2)} with {@code m = expm1(−2|x|)}, which keeps its
- * relative accuracy near 0. All three are within a few float ulps of the exact values (tested
- * against double precision). Loaded only through {@link Kernels#best()} when the
+ * The element-wise step kernels of {@link TrainingCells} with the Vector API. The gate activations are
+ * {@link VectorMath}'s, the ones the inference cells use (tanh and sigmoid in double vectors, within one
+ * float ulp), applied in place to runs of a row; the state updates and the backward kernels of the
+ * standard activations (tanh, with sigmoid as the recurrent activation) run on float vectors, with a
+ * scalar tail doing the same float operations, so a value does not depend on its lane. The backward
+ * kernels of other activations run the scalar ones. Loaded only through {@link Kernels#best()} when the
  * {@code jdk.incubator.vector} module is present.
  */
 final class TrainingCellsVector implements TrainingCells.Cells {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
-    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer in the low mantissa bits. */
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = 0x4B400000;
+
+    TrainingCellsVector() {
+        // loads VectorMath now, so that a machine it cannot run on keeps the scalar kernels (see Kernels.vector)
+        VectorMath.sigmoid(new float[1], 0, 1);
+    }
 
     @Override public String toString() { return "vector (" + S + ")"; }
 
@@ -30,102 +26,36 @@ final class TrainingCellsVector implements TrainingCells.Cells {
         return act == Activation.TANH && ract == Activation.SIGMOID;
     }
 
-    /** {@code t = x·log2e + ROUND}: k = round(x·log2e) sits in its low mantissa bits. */
-    private static FloatVector rounded(FloatVector x) {
-        return x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND));
-    }
-
-    /** {@code 2^k} from {@link #rounded}, through the exponent bits. */
-    private static FloatVector pow2(FloatVector t) {
-        IntVector k = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS);
-        return (FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    }
-
-    /** {@code expm1(r)} for {@code r = x − k·ln2}, |r| ≤ ln2/2: r + r²·(1/2 + r·(1/6 + … + r/5040)). */
-    private static FloatVector expm1Reduced(FloatVector x, FloatVector t) {
-        FloatVector kf = t.sub(ROUND);
-        FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), x);
-        r = kf.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.fma(FloatVector.broadcast(S, 1f / 5040), FloatVector.broadcast(S, 1f / 720));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        return p.mul(r).fma(r, r);
-    }
-
-    /** {@code exp(x)} for {@code x} in [−87, 88]: 2^k·(1 + expm1(r)). */
-    static FloatVector exp(FloatVector x) {
-        FloatVector t = rounded(x), two = pow2(t);
-        return expm1Reduced(x, t).fma(two, two);
-    }
-
-    /** {@code expm1(x)} for {@code x} in [−87, 88]: 2^k·expm1(r) + (2^k − 1). */
-    static FloatVector expm1(FloatVector x) {
-        FloatVector t = rounded(x), two = pow2(t);
-        return expm1Reduced(x, t).fma(two, two.sub(1f));
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = exp(x.neg().max(-87f).min(87f));
-        return FloatVector.broadcast(S, 1f).div(e.add(1f));
-    }
-
-    static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs().min(9f);
-        FloatVector m = expm1(a.mul(-2f));
-        FloatVector t = m.neg().div(m.add(2f));
-        // t ≥ 0: give it x's sign bit
-        IntVector sign = ((IntVector) x.reinterpretAsInts()).and(0x80000000);
-        return (FloatVector) ((IntVector) t.reinterpretAsInts()).or(sign).reinterpretAsFloats();
-    }
-
     @Override
     public void lstmForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] c,
-            int cPrev, int cNext,
-                            float[] tc, int tcOff, float[] h, int hOff) {
-        if (!standard(act, ract) || u < S.length()) {
-            TrainingCells.lstmForward(batch, u, act, ract, z, zOff, c, cPrev, cNext, tc, tcOff, h, hOff);
-            return;
-        }
-        final int l = S.length(), end = S.loopBound(u);
+            int cPrev, int cNext, float[] tc, int tcOff, float[] h, int hOff) {
+        final int a = act.cellCode(), ra = ract.cellCode(), l = S.length(), end = S.loopBound(u);
         for (int b = 0; b < batch; b++) {
             int zr = zOff + b * 4 * u, sr = b * u;
-            for (int j = 0; j < end; j += l) {
-                FloatVector i = sigmoid(FloatVector.fromArray(S, z, zr + j));
-                FloatVector f = sigmoid(FloatVector.fromArray(S, z, zr + u + j));
-                FloatVector g = tanh(FloatVector.fromArray(S, z, zr + 2 * u + j));
-                FloatVector o = sigmoid(FloatVector.fromArray(S, z, zr + 3 * u + j));
-                i.intoArray(z, zr + j);
-                f.intoArray(z, zr + u + j);
-                g.intoArray(z, zr + 2 * u + j);
-                o.intoArray(z, zr + 3 * u + j);
+            // z holds the gates i, f, g, o side by side: i and f are one run
+            VectorMath.activate(ra, z, zr, 2 * u);
+            VectorMath.activate(a, z, zr + 2 * u, u);
+            VectorMath.activate(ra, z, zr + 3 * u, u);
+            int j = 0;
+            for (; j < end; j += l) {
+                FloatVector i = FloatVector.fromArray(S, z, zr + j), f = FloatVector.fromArray(S, z, zr + u + j);
+                FloatVector g = FloatVector.fromArray(S, z, zr + 2 * u + j);
                 FloatVector cv = f.mul(FloatVector.fromArray(S, c, cPrev + sr + j)).add(i.mul(g));
                 cv.intoArray(c, cNext + sr + j);
-                FloatVector t = tanh(cv);
-                t.intoArray(tc, tcOff + sr + j);
-                o.mul(t).intoArray(h, hOff + sr + j);
+                cv.intoArray(tc, tcOff + sr + j);
             }
-            if (end < u) tail(u, end, act, ract, z, zr, c, cPrev + sr, cNext + sr, tc, tcOff + sr, h, hOff + sr);
-        }
-    }
-
-    /** The scalar LSTM forward of columns {@code [from, u)} of one row. */
-    private static void tail(int u, int from, Activation act, Activation ract, float[] z, int zr, float[] c, int cp,
-            int cn,
-                             float[] tc, int to, float[] h, int ho) {
-        for (int j = from; j < u; j++) {
-            float i = TrainingCells.f(ract, z[zr + j]), f = TrainingCells.f(ract, z[zr + u + j]);
-            float g = TrainingCells.f(act, z[zr + 2 * u + j]), o = TrainingCells.f(ract, z[zr + 3 * u + j]);
-            z[zr + j] = i;
-            z[zr + u + j] = f;
-            z[zr + 2 * u + j] = g;
-            z[zr + 3 * u + j] = o;
-            float cv = f * c[cp + j] + i * g;
-            c[cn + j] = cv;
-            float t = TrainingCells.f(act, cv);
-            tc[to + j] = t;
-            h[ho + j] = o * t;
+            for (; j < u; j++) {
+                float cv = z[zr + u + j] * c[cPrev + sr + j] + z[zr + j] * z[zr + 2 * u + j];
+                c[cNext + sr + j] = cv;
+                tc[tcOff + sr + j] = cv;
+            }
+            VectorMath.activate(a, tc, tcOff + sr, u);
+            j = 0;
+            for (; j < end; j += l) {
+                FloatVector.fromArray(S, z, zr + 3 * u + j).mul(FloatVector.fromArray(S, tc, tcOff + sr + j))
+                        .intoArray(h, hOff + sr + j);
+            }
+            for (; j < u; j++) h[hOff + sr + j] = z[zr + 3 * u + j] * tc[tcOff + sr + j];
         }
     }
 
@@ -169,37 +99,35 @@ final class TrainingCellsVector implements TrainingCells.Cells {
 
     @Override
     public void gruForward(int batch, int u, Activation act, Activation ract, float[] z, int zOff, float[] rec,
-            int recOff,
-                           float[] h, int hPrev, int hOff) {
-        if (!standard(act, ract) || u < S.length()) {
-            TrainingCells.gruForward(batch, u, act, ract, z, zOff, rec, recOff, h, hPrev, hOff);
-            return;
-        }
-        final int l = S.length(), end = S.loopBound(u);
+            int recOff, float[] h, int hPrev, int hOff) {
+        final int a = act.cellCode(), ra = ract.cellCode(), l = S.length();
+        final int end2 = S.loopBound(2 * u), end = S.loopBound(u);
         for (int b = 0; b < batch; b++) {
             int zr = zOff + b * 3 * u, rr = recOff + b * 3 * u, sr = b * u;
-            for (int j = 0; j < end; j += l) {
-                FloatVector zg = sigmoid(FloatVector.fromArray(S, z, zr + j)
-                        .add(FloatVector.fromArray(S, rec, rr + j)));
-                FloatVector r = sigmoid(FloatVector.fromArray(S, z, zr + u + j)
-                        .add(FloatVector.fromArray(S, rec, rr + u + j)));
-                FloatVector hh = tanh(r.mul(FloatVector.fromArray(S, rec, rr + 2 * u + j))
-                        .add(FloatVector.fromArray(S, z, zr + 2 * u + j)));
-                zg.intoArray(z, zr + j);
-                r.intoArray(z, zr + u + j);
-                hh.intoArray(z, zr + 2 * u + j);
-                FloatVector hp = FloatVector.fromArray(S, h, hPrev + sr + j);
-                hh.add(zg.mul(hp.sub(hh))).intoArray(h, hOff + sr + j);
+            // z and r: the input and recurrent parts added, then activated as one run
+            int j = 0;
+            for (; j < end2; j += l) {
+                FloatVector.fromArray(S, z, zr + j).add(FloatVector.fromArray(S, rec, rr + j)).intoArray(z, zr + j);
             }
-            for (int j = end; j < u; j++) {
-                float zg = TrainingCells.f(ract, z[zr + j] + rec[rr + j]);
-                float r = TrainingCells.f(ract, z[zr + u + j] + rec[rr + u + j]);
-                float hh = TrainingCells.f(act, z[zr + 2 * u + j] + r * rec[rr + 2 * u + j]);
-                z[zr + j] = zg;
-                z[zr + u + j] = r;
-                z[zr + 2 * u + j] = hh;
-                float hp = h[hPrev + sr + j];
-                h[hOff + sr + j] = hh + zg * (hp - hh);
+            for (; j < 2 * u; j++) z[zr + j] = z[zr + j] + rec[rr + j];
+            VectorMath.activate(ra, z, zr, 2 * u);
+            // the candidate: act(x_h + r·m_h)
+            int hc = zr + 2 * u;
+            j = 0;
+            for (; j < end; j += l) {
+                FloatVector.fromArray(S, z, hc + j).add(FloatVector.fromArray(S, z, zr + u + j)
+                        .mul(FloatVector.fromArray(S, rec, rr + 2 * u + j))).intoArray(z, hc + j);
+            }
+            for (; j < u; j++) z[hc + j] = z[hc + j] + z[zr + u + j] * rec[rr + 2 * u + j];
+            VectorMath.activate(a, z, hc, u);
+            j = 0;
+            for (; j < end; j += l) {
+                FloatVector zg = FloatVector.fromArray(S, z, zr + j), hh = FloatVector.fromArray(S, z, hc + j);
+                hh.add(zg.mul(FloatVector.fromArray(S, h, hPrev + sr + j).sub(hh))).intoArray(h, hOff + sr + j);
+            }
+            for (; j < u; j++) {
+                float hh = z[hc + j];
+                h[hOff + sr + j] = hh + z[zr + j] * (h[hPrev + sr + j] - hh);
             }
         }
     }
@@ -254,13 +182,8 @@ final class TrainingCellsVector implements TrainingCells.Cells {
 
     @Override
     public void simpleForward(int n, Activation act, float[] z, int zOff, float[] h, int hOff) {
-        if (act != Activation.TANH) {
-            TrainingCells.simpleForward(n, act, z, zOff, h, hOff);
-            return;
-        }
-        int end = S.loopBound(n), j = 0;
-        for (; j < end; j += S.length()) tanh(FloatVector.fromArray(S, z, zOff + j)).intoArray(h, hOff + j);
-        for (; j < n; j++) h[hOff + j] = TrainingCells.f(act, z[zOff + j]);
+        System.arraycopy(z, zOff, h, hOff, n);
+        VectorMath.activate(act.cellCode(), h, hOff, n);
     }
 
     @Override
@@ -276,16 +199,5 @@ final class TrainingCellsVector implements TrainingCells.Cells {
             FloatVector.fromArray(S, dh, j).mul(one.sub(y.mul(y))).intoArray(dz, dzOff + j);
         }
         for (; j < n; j++) dz[dzOff + j] = dh[j] * (1f - h[hOff + j] * h[hOff + j]);
-    }
-
-    /** For tests: the vector exp, sigmoid and tanh applied to {@code x} ({@code which} 0, 1, 2), whole vectors only. */
-    static void apply(int which, float[] x, float[] y) {
-        int end = S.loopBound(x.length);
-        for (int j = 0; j < end; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, j);
-            (which == 0 ? exp(v) : which == 1 ? sigmoid(v) : tanh(v)).intoArray(y, j);
-        }
-        for (int j = end; j < x.length; j++) y[j] = which == 0 ? (float) Math.exp(x[j])
-                : TrainingCells.f(which == 1 ? Activation.SIGMOID : Activation.TANH, x[j]);
     }
 }

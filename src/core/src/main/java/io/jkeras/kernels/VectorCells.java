@@ -1,11 +1,6 @@
 package io.jkeras.kernels;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,25 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
  * split in two or four interleaved partial sums to keep the FMA pipes busy), then the gate
  * nonlinearities and the state update run on the registers, and only the new states are stored.
  *
- * <p>Tanh and sigmoid are computed in double vectors with the polynomial of {@link FastMath}
- * (range reduction by 2^k, degree-9 Taylor) and rounded once to float. The last tile of a layer
+ * <p>The gate activations are those of {@link VectorMath} (tanh and sigmoid in double vectors,
+ * rounded once to float), the ones the training kernels use too. The last tile of a layer
  * whose units are not a multiple of 16 loads and stores its state rows with lane masks.
  * Loaded only through {@link Kernels#best()} when the {@code jdk.incubator.vector} module is present.
  */
 final class VectorCells extends CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Doubles of the preferred width, and the floats that convert to them (half the width). */
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
-    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(S.vectorBitSize() / 2));
     private static final int L = S.length();
-    private static final int DL = D.length();
     private static final int B = BLOCK;
-
-    private static final double LOG2E = 1.4426950408889634;
-    private static final double LN2 = 0.6931471805599453;
-    private static final double MAGIC = 0x1.8p52;
-    private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
 
     @Override
     protected boolean usable() {
@@ -42,106 +27,6 @@ final class VectorCells extends CellKernels {
         VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
         int l = s.length();
         return l >= 4 && B % l == 0 && VectorSpecies.of(double.class, s.vectorShape()).length() * 2 == l;
-    }
-
-    // ------------------------------------------------------------------ math
-
-    /*
-     * The math below is written out in full inside each array loop, without helper methods taking
-     * or returning vectors: a vector crossing a call that the JIT does not inline is boxed, which
-     * costs an allocation per vector and most of the speed.
-     */
-
-    /** Sigmoid in place on {@code v[off, off+n)}: 1/(1 + e^-x) in double, rounded once. */
-    static void sigmoidArray(float[] v, int off, int n) {
-        for (int i = 0; i < n; i += DL) {
-            VectorMask<Float> m = H.indexInRange(i, n);
-            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
-                    .convertShape(VectorOperators.F2D, D, 0);
-            // e^-x for -x clamped to [-700, 700], as FastMath.expd
-            DoubleVector y = x.max(-700.0).min(700.0).neg();
-            DoubleVector t = y.fma(LOG2E, MAGIC);
-            DoubleVector kf = t.sub(MAGIC);
-            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                    .reinterpretAsDoubles());
-            DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
-            ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
-        }
-    }
-
-    /** Tanh in place on {@code v[off, off+n)}, as FastMath.tanh. */
-    static void tanhArray(float[] v, int off, int n) {
-        for (int i = 0; i < n; i += DL) {
-            VectorMask<Float> m = H.indexInRange(i, n);
-            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
-                    .convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector ax = x.abs().min(40.0);
-            DoubleVector x2 = ax.mul(ax);
-            DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
-            small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
-            small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
-            small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
-            // e^(-2|x|), as FastMath.expd
-            DoubleVector y = ax.mul(-2.0);
-            DoubleVector t = y.fma(LOG2E, MAGIC);
-            DoubleVector kf = t.sub(MAGIC);
-            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                    .reinterpretAsDoubles());
-            DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
-            DoubleVector th = large.blend(small, ax.lt(0.03125));
-            // the sign of x (keeps -0 and NaN as they are)
-            th = th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
-            ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
-        }
-    }
-
-    /** Activation {@code code} in place on {@code v[off, off+n)}, with the float operations of FastMath.activate. */
-    static void activateArray(int code, float[] v, int off, int n) {
-        switch (code) {
-            case TANH -> tanhArray(v, off, n);
-            case SIGMOID -> sigmoidArray(v, off, n);
-            case HARD_SIGMOID_0_2 -> {
-                for (int i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).mul(0.2f).add(0.5f).min(1f).max(0f)
-                            .intoArray(v, off + i, m);
-                }
-            }
-            case HARD_SIGMOID_RELU6 -> {
-                for (int i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).add(3f).min(6f).max(0f).div(6f).intoArray(v, off + i, m);
-                }
-            }
-            case RELU -> {
-                for (int i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).max(0f).intoArray(v, off + i, m);
-                }
-            }
-            case LINEAR -> { }
-            default -> throw new IllegalArgumentException("activation code " + code);
-        }
     }
 
     // ------------------------------------------------------------------ LSTM
@@ -206,9 +91,9 @@ final class VectorCells extends CellKernels {
     private static void lstmTile(float[] t, int to, float[] tmp, int tmpOff, float[] c, int ci, float[] hOut, int hi,
             int rem,
                                  int act, int ract) {
-        activateArray(ract, t, to, 2 * B);
-        activateArray(act, t, to + 2 * B, B);
-        activateArray(ract, t, to + 3 * B, B);
+        VectorMath.activate(ract, t, to, 2 * B);
+        VectorMath.activate(act, t, to + 2 * B, B);
+        VectorMath.activate(ract, t, to + 3 * B, B);
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector i = FloatVector.fromArray(S, t, to + v), f = FloatVector.fromArray(S, t, to + B + v),
                     g = FloatVector.fromArray(S, t, to + 2 * B + v);
@@ -216,7 +101,7 @@ final class VectorCells extends CellKernels {
             cn.intoArray(c, ci + v, S.indexInRange(0, rem - v));
             cn.intoArray(tmp, tmpOff + v);
         }
-        activateArray(act, tmp, tmpOff, B);
+        VectorMath.activate(act, tmp, tmpOff, B);
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector o = FloatVector.fromArray(S, t, to + 3 * B + v);
             o.mul(FloatVector.fromArray(S, tmp, tmpOff + v)).intoArray(hOut, hi + v, S.indexInRange(0, rem - v));
@@ -247,7 +132,7 @@ final class VectorCells extends CellKernels {
                         .fma(FloatVector.broadcast(S, h[hOff + k]), a0);
                 a0.add(a1).add(a2.add(a3)).intoArray(work, v);
             }
-            activateArray(act, work, 0, B);
+            VectorMath.activate(act, work, 0, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) FloatVector.fromArray(S, work, v)
                     .intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
@@ -257,7 +142,7 @@ final class VectorCells extends CellKernels {
     @Override
     public void simpleCell(float[] z, int zOff, float[] hOut, int hOutOff, int units, int act, float[] work) {
         System.arraycopy(z, zOff, hOut, hOutOff, units);
-        activateArray(act, hOut, hOutOff, units);
+        VectorMath.activate(act, hOut, hOutOff, units);
     }
 
     // ------------------------------------------------------------------ GRU
@@ -324,14 +209,14 @@ final class VectorCells extends CellKernels {
             FloatVector.fromArray(S, xp, xi + v).add(mz).intoArray(t, to + v);
             FloatVector.fromArray(S, xp, xi + B + v).add(mr).intoArray(t, to + B + v);
         }
-        activateArray(ract, t, to, 2 * B);
+        VectorMath.activate(ract, t, to, 2 * B);
         for (int v = 0; v < B; v += L) {
             FloatVector mh = FloatVector.fromArray(S, t, to + 2 * B + v);
             if (bRec != null) mh = mh.add(FloatVector.fromArray(S, bRec, bi + 2 * B + v));
             FloatVector r = FloatVector.fromArray(S, t, to + B + v);
             FloatVector.fromArray(S, xp, xi + 2 * B + v).add(r.mul(mh)).intoArray(t, to + 2 * B + v);
         }
-        activateArray(act, t, to + 2 * B, B);
+        VectorMath.activate(act, t, to + 2 * B, B);
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector z = FloatVector.fromArray(S, t, to + v), hh = FloatVector.fromArray(S, t, to + 2 * B + v);
             z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
@@ -374,7 +259,7 @@ final class VectorCells extends CellKernels {
                 a1.add(b1).intoArray(work, rhw + j * B + v);
             }
         }
-        activateArray(ract, work, zw, 2 * padded);
+        VectorMath.activate(ract, work, zw, 2 * padded);
         for (int unit = 0; unit < units; unit += L) {
             FloatVector.fromArray(S, work, rhw + unit)
                     .mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, units - unit)))
@@ -396,7 +281,7 @@ final class VectorCells extends CellKernels {
                         .fma(FloatVector.broadcast(S, work[rhw + k]), a0);
                 FloatVector.fromArray(S, xp, xpOff + j * tw + 2 * B + v).add(a0.add(a1)).intoArray(work, tb + v);
             }
-            activateArray(act, work, tb, B);
+            VectorMath.activate(act, work, tb, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 FloatVector z = FloatVector.fromArray(S, work, zw + j * B + v),
@@ -424,8 +309,8 @@ final class VectorCells extends CellKernels {
                         .intoArray(rh, rhOff + unit, S.indexInRange(0, rem - v));
             }
         }
-        activateArray(ract, zOut, zOff, units);
-        activateArray(ract, rh, rhOff, units);
+        VectorMath.activate(ract, zOut, zOff, units);
+        VectorMath.activate(ract, rh, rhOff, units);
         for (int unit = 0; unit < units; unit += L) {
             int rem = units - unit;
             FloatVector.fromArray(S, rh, rhOff + unit, S.indexInRange(0, rem))
@@ -445,7 +330,7 @@ final class VectorCells extends CellKernels {
                 FloatVector.fromArray(S, xp, xpOff + col + v).add(FloatVector.fromArray(S, m2, mOff + col + v))
                         .intoArray(m2, mOff + col + v);
             }
-            activateArray(act, m2, mOff + col, B);
+            VectorMath.activate(act, m2, mOff + col, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 int unit = j * B + v;

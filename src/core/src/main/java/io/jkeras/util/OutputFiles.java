@@ -179,7 +179,30 @@ public final class OutputFiles implements AutoCloseable {
     }
 
     /**
-     * A fresh temporary path beside {@code target}, ending in the target's file name (so a writer
+     * The first characters of a file name (at most 24): the staged name says whose it is without
+     * growing with the target's name, since a writer given the staged path may build its own
+     * temporary name from it again, and a file name is at most 255 bytes on most file systems.
+     */
+    private static String head(String name) {
+        int end = Math.min(name.length(), 24);
+        if (end < name.length() && Character.isLowSurrogate(name.charAt(end))) end--;
+        return name.substring(0, end);
+    }
+
+    /**
+     * The extensions of a file name ({@code .keras}, {@code .weights.h5}: from its first dot after the
+     * first character; only the last one when they are longer than 16 characters), so that a writer
+     * that picks its format by extension picks the same for the staged file as for the target.
+     */
+    private static String extensions(String name) {
+        int dot = name.indexOf('.', 1);
+        if (dot < 0) return "";
+        String ext = name.substring(dot);
+        return ext.length() <= 16 ? ext : ext.substring(ext.lastIndexOf('.'));
+    }
+
+    /**
+     * A fresh temporary path beside {@code target}, ending in the target's extensions (so a writer
      * that picks its format by extension picks the same), for a writer that takes a path. The file
      * does not exist yet; the writer creates it. It is moved over the target by {@link #commit}.
      */
@@ -189,9 +212,10 @@ public final class OutputFiles implements AutoCloseable {
         hook();
         Path dir = t.dest.getParent();
         for (int attempt = 0; ; attempt++) {
-            String name = "." + t.dest.getFileName() + ".jkeras-"
+            String base = t.dest.getFileName().toString();
+            String name = "." + head(base) + ".jkeras-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                    + ".tmp" + (t.directory ? "" : "-" + t.dest.getFileName());
+                    + ".tmp" + (t.directory ? "" : extensions(base));
             Path p = dir.resolve(name);
             if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 if (t.directory) Files.createDirectory(p); // default permissions: the umask applies, as for mkdir

@@ -15,14 +15,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Vector API step kernels against the scalar ones on odd sizes (so that full vectors and the
- * scalar tails both run), and the vector exp, sigmoid and tanh against double precision.
+ * scalar tails both run). Their exp, sigmoid and tanh are {@link VectorMath}'s, which
+ * {@code CellKernelsTest} checks against double precision.
  */
 class TrainingCellsTest {
-    /** Within this many float ulps of the exact value (the vector functions' documented accuracy). */
-    static final int MAX_ULPS = 4;
     /**
-     * Step kernels: the vector and scalar activations differ by a few ulps of values below 1 in
-     * magnitude, which the cell's few products and sums carry to at most ~10 ulps of 1.
+     * Step kernels: the vector and scalar activations differ by at most one ulp of values below 1 in
+     * magnitude, which the cell's few products and sums carry to a few ulps of 1.
      */
     static final double STEP_ATOL = 2e-6;
 
@@ -34,51 +33,6 @@ class TrainingCellsTest {
         float[] f = new float[n];
         for (int i = 0; i < n; i++) f[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
         return f;
-    }
-
-    static double ulps(double exact, float got) {
-        return Math.abs(got - exact) / Math.ulp((float) exact);
-    }
-
-    @Test
-    void expSigmoidTanhAreWithinAFewUlps() {
-        assumeVector();
-        Random r = new Random(1);
-        int n = 100_003;
-        float[] x = new float[n], y = new float[n];
-        for (int which = 0; which < 3; which++) {
-            for (int i = 0; i < n; i++) {
-                double span = which == 0 ? 86 : 20;
-                // half the points near 0, where tanh and sigmoid are most delicate
-                x[i] = (float) (i % 2 == 0 ? (r.nextDouble() * 2 - 1) * span : (r.nextDouble() * 2 - 1) * 1e-2);
-            }
-            x[0] = 0f;
-            x[1] = -0f;
-            TrainingCellsVector.apply(which, x, y);
-            double worst = 0;
-            for (int i = 0; i < n; i++) {
-                double e = which == 0 ? Math.exp(x[i]) : which == 1 ? 1 / (1 + Math.exp(-(double) x[i]))
-                        : Math.tanh(x[i]);
-                if (e == 0) {
-                    assertThat(y[i]).isEqualTo(0f);
-                    continue;
-                }
-                double u = ulps(e, y[i]);
-                worst = Math.max(worst, u);
-                assertThat(u).as("f%d(%s) = %s, exact %s", which, x[i], y[i], e).isLessThanOrEqualTo(MAX_ULPS);
-            }
-        }
-        // saturation
-        float[] big = {-200f, -90f, 90f, 200f, -200f, -90f, 90f, 200f, -200f, -90f, 90f, 200f, -200f, -90f, 90f, 200f};
-        float[] out = new float[big.length];
-        TrainingCellsVector.apply(1, big, out);
-        // sigmoid saturates to 1 above, and to within 1e-37 of 0 below (exp's argument is clamped to ±87)
-        for (int i = 0; i < big.length; i++) {
-            if (big[i] > 0) assertThat(out[i]).isEqualTo(1f);
-            else assertThat(out[i]).isBetween(0f, 1e-37f);
-        }
-        TrainingCellsVector.apply(2, big, out);
-        for (int i = 0; i < big.length; i++) assertThat(out[i]).isEqualTo(Math.signum(big[i]));
     }
 
     static Stream<Arguments> sizes() {
@@ -150,6 +104,27 @@ class TrainingCellsTest {
         TrainingCells.SCALAR.simpleBackward(bu, act, yS, off, dh, gS, off);
         Kernels.best().training().simpleBackward(bu, act, yS, off, dh, gV, off);
         close(gS, gV, "simple dz");
+    }
+
+    @Test
+    void trainingAndInferenceCellsComputeOneTanhAndOneSigmoid() {
+        // one exp/sigmoid/tanh for both paths: the training kernels' activations equal the inference
+        // kernels' bit for bit, on the vector kernels and on the scalar ones alike
+        float[] g = CellKernelsTest.grid();
+        Activation[] acts = {Activation.TANH, Activation.SIGMOID};
+        for (Kernels k : new Kernels[]{Kernels.best(), Kernels.scalar()}) {
+            for (Activation a : acts) {
+                for (int n : new int[]{1, 7, 16, 17, 33, g.length}) {
+                    float[] train = new float[n + 3], infer = new float[n + 3];
+                    k.training().simpleForward(n, a, g, g.length - n, train, 3);
+                    k.cells().simpleCell(g.clone(), g.length - n, infer, 3, n, a.cellCode(), null);
+                    for (int i = 3; i < n + 3; i++) {
+                        assertThat(Float.floatToRawIntBits(train[i])).as("%s %s(%s)", k, a, g[g.length - n + i - 3])
+                                .isEqualTo(Float.floatToRawIntBits(infer[i]));
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -163,6 +163,17 @@ class SaveFormatsTest {
     }
 
     @Test
+    void aLongOutputNameIsWrittenInEveryFormat() {
+        // a temporary name built from the target's name, twice over, would pass the 255-byte limit of a name
+        String stem = "m".repeat(200);
+        for (String ext : JKeras.SAVE_EXTENSIONS) {
+            Path out = tmp.resolve(stem + ext);
+            JKeras.convert(LSTM.dir().resolve("model.h5"), out);
+            assertPredictsAsKeras(JKeras.load(out), LSTM);
+        }
+    }
+
+    @Test
     void convertOntoItsOwnInputReplacesItWhole() throws IOException {
         Path p = tmp.resolve("same.jkm");
         JKeras.convert(LSTM.dir().resolve("model.keras"), p);

@@ -129,8 +129,11 @@ class FusedRecurrentFitTest {
         return a.stream();
     }
 
-    /** The tape's gradients of one batch (loss, weight and activity penalties included), by param full name. */
-    static Map<String, double[]> tapeGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights,
+    /**
+     * The gradient oracle: the double-precision tape's gradients of one batch (loss, weight and activity
+     * penalties included), by param full name.
+     */
+    static Map<String, double[]> oracleGradients(Model m, Tensor x, Tensor y, Loss loss, double[] lossWeights,
             double[] lossOut) {
         TrainGraph g = new TrainGraph(m);
         Tape t = new Tape();
@@ -207,7 +210,7 @@ class FusedRecurrentFitTest {
         Model m = model(kind, units, steps, features, outs, true, false, Activation.LINEAR, Map.of(), 7 + units);
         Tensor x = tensor(r, batch, steps, features), y = tensor(r, batch, outs);
         double[] lt = new double[1], lf = new double[1];
-        Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
+        Map<String, double[]> want = oracleGradients(m, x, y, Losses.meanSquaredError(), null, lt);
         Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
         assertThat(lf[0]).isCloseTo(lt[0], org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
         assertClose(want, got, GRAD_RTOL);
@@ -239,7 +242,7 @@ class FusedRecurrentFitTest {
             Tensor y = new Tensor(new int[]{3, 3}, yv);
             Loss loss = Losses.binaryCrossentropy(false, 0);
             double[] lt = new double[1], lf = new double[1];
-            Map<String, double[]> want = tapeGradients(m, x, y, loss, new double[]{0.7}, lt);
+            Map<String, double[]> want = oracleGradients(m, x, y, loss, new double[]{0.7}, lt);
             Map<String, double[]> got = fusedGradients(m, x, y, loss, new double[]{0.7}, lf);
             assertThat(lf[0]).isCloseTo(lt[0],
                     org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
@@ -269,7 +272,7 @@ class FusedRecurrentFitTest {
             Model m = stacked(kinds.split(","), us, steps, 4, 2, true, backwards, Activation.LINEAR, tc, 23 + steps);
             Tensor x = tensor(r, 3, steps, 4), y = tensor(r, 3, 2);
             double[] lt = new double[1], lf = new double[1];
-            Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
+            Map<String, double[]> want = oracleGradients(m, x, y, Losses.meanSquaredError(), null, lt);
             Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanSquaredError(), null, lf);
             assertThat(lf[0]).isCloseTo(lt[0],
                     org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
@@ -306,7 +309,7 @@ class FusedRecurrentFitTest {
         Tensor y = head.equals("dense") ? tensor(r, batch, 2) : tensor(r, batch, steps, 2);
         Map<String, double[]> want = null;
         double[] lt = new double[1];
-        if (!stateful) want = tapeGradients(m, x, y, Losses.meanSquaredError(), null, lt);
+        if (!stateful) want = oracleGradients(m, x, y, Losses.meanSquaredError(), null, lt);
         Map<String, double[]> first = null;
         double firstLoss = 0;
         for (int parts : new int[]{1, 2, 3, 7}) {
@@ -365,7 +368,7 @@ class FusedRecurrentFitTest {
                 Tensor y = new Tensor(new int[]{batch, steps, 2}, yv);
                 Loss loss = bce ? Losses.binaryCrossentropy(false, 0) : Losses.meanSquaredError();
                 double[] lt = new double[1], lf = new double[1];
-                Map<String, double[]> want = tapeGradients(m, x, y, loss, null, lt);
+                Map<String, double[]> want = oracleGradients(m, x, y, loss, null, lt);
                 Map<String, double[]> got = fusedGradients(m, x, y, loss, null, lf);
                 assertThat(lf[0]).isCloseTo(lt[0],
                         org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(lt[0]))));
@@ -450,7 +453,7 @@ class FusedRecurrentFitTest {
         Model m = model("lstm", 7, 5, 3, 2, true, false, Activation.TANH, Map.of("rnn", frozen), 13);
         Tensor x = tensor(r, 3, 5, 3), y = tensor(r, 3, 2);
         double[] l = new double[1];
-        Map<String, double[]> want = tapeGradients(m, x, y, Losses.meanAbsoluteError(), null, l);
+        Map<String, double[]> want = oracleGradients(m, x, y, Losses.meanAbsoluteError(), null, l);
         Map<String, double[]> got = fusedGradients(m, x, y, Losses.meanAbsoluteError(), null, l);
         assertThat(want.get("rnn/kernel")).isNull();
         assertClose(want, got, GRAD_RTOL);

@@ -1,0 +1,239 @@
+package io.jkeras.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The one vector exp, sigmoid and tanh of the engine, used by the inference cells ({@link VectorCells})
+ * and the training cells ({@link TrainingCellsVector}) alike; {@link FastMath} is the same algorithm for
+ * one value (the scalar kernels). Each function applies in place to a run of a float array, any length
+ * (the last vector is masked).
+ *
+ * <p>Tanh and sigmoid are computed in double vectors of the preferred width and rounded once to float.
+ * exp is that of {@link FastMath}: range reduction {@code x = k·ln2 + r}, {@code |r| ≤ ln2/2}, a
+ * degree-9 Taylor polynomial for {@code e^r}, scaled by {@code 2^k} through the exponent bits. Within
+ * one float ulp of the exact functions (CellKernelsTest).
+ *
+ * <p>How floats reach the double vectors depends on the JDK ({@link #HALF_WIDTH}), with the same
+ * results bit for bit (CellKernelsTest): on JDK 25, float vectors of half the preferred width, each
+ * converted to one double vector (the fastest there, the inference cells' code until 2026-12-07); on
+ * older JDKs, whole float vectors, each half converted and the two results blended back, because a
+ * second float vector shape in the process sends JDK 17's full-width matrix kernels to the Vector
+ * API's slow non-intrinsic code (measured 2026-12-07, docs/architecture.md: W2 inference 18.7 s per
+ * batch instead of 0.5 s, W4 training 30 s per epoch instead of 0.6 s once the training cells used
+ * this class). The algorithm is the one of {@link FastMath} in both; it is written out twice below
+ * only because each JDK's JIT needs its own form to keep the vectors in registers.
+ *
+ * <p>Why double: the float version the training cells had until then (degree-7 polynomial, within 4
+ * ulps) leaves a Keras 1 zoo LSTM 1.14e-5 from its reference, over the 1e-5 bound. Loaded only through
+ * {@link Kernels#best()} when the {@code jdk.incubator.vector} module is present.
+ */
+final class VectorMath {
+    private VectorMath() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Doubles of the preferred width: half a float vector's lanes. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    private static final int L = S.length();
+    /** The lanes of a float vector that its second half in double converts back to. */
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S,
+            ((1L << L) - 1) & ~((1L << D.length()) - 1));
+    /**
+     * Whether to load floats into vectors of half the preferred width, one double vector's worth at a
+     * time: the fastest way on JDK 25, but a second float vector shape, which JDK 17 cannot mix with the
+     * matrix kernels (see the class comment). JDKs 18 to 24 take the one-shape path (not measured).
+     */
+    private static final boolean HALF_WIDTH = Runtime.version().feature() >= 25;
+    /** Floats of half the preferred width (only with {@link #HALF_WIDTH}). */
+    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final int DL = D.length();
+
+    private static final double LOG2E = 1.4426950408889634;
+    private static final double LN2 = 0.6931471805599453;
+    private static final double MAGIC = 0x1.8p52;
+    private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
+
+    /*
+     * The half-width loops (JDK 25) have the math written out in full inside the loop, as the fastest
+     * code there; the whole-width loops (older JDKs) call the DoubleVector helpers below for each half,
+     * measured as fast on JDK 17. (On JDK 25 the helpers cost W1 a quarter of its time: a vector
+     * crossing a call the JIT does not inline is boxed.) The two transcriptions compute the same values
+     * bit for bit (CellKernelsTest).
+     */
+
+    /** Sigmoid in place on {@code v[off, off+n)}: 1/(1 + e^-x) in double, rounded once. */
+    static void sigmoid(float[] v, int off, int n) {
+        if (HALF_WIDTH) sigmoidHalf(v, off, n);
+        else sigmoidWhole(v, off, n);
+    }
+
+    /** {@link #sigmoid(float[], int, int)} through float vectors of half the preferred width. */
+    static void sigmoidHalf(float[] v, int off, int n) {
+        for (int i = 0; i < n; i += DL) {
+            VectorMask<Float> m = H.indexInRange(i, n);
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            // e^-x for -x clamped to [-700, 700], as FastMath.expd
+            DoubleVector y = x.max(-700.0).min(700.0).neg();
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
+            DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
+            ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
+        }
+    }
+
+    /** {@link #sigmoid(float[], int, int)} through float vectors of the preferred width only. */
+    static void sigmoidWhole(float[] v, int off, int n) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector x = FloatVector.fromArray(S, v, off + i, m);
+            // each half of x in double, the two results rounded back into one float vector
+            FloatVector lo = (FloatVector) sigmoid((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0))
+                    .convertShape(VectorOperators.D2F, S, 0);
+            FloatVector hi = (FloatVector) sigmoid((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1))
+                    .convertShape(VectorOperators.D2F, S, -1);
+            lo.blend(hi, UPPER).intoArray(v, off + i, m);
+        }
+    }
+
+    /** 1/(1 + e^-x), as FastMath.sigmoid. */
+    private static DoubleVector sigmoid(DoubleVector x) {
+        // e^-x for -x clamped to [-700, 700]
+        DoubleVector e = exp(x.max(-700.0).min(700.0).neg());
+        return DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
+    }
+
+    /** Tanh in place on {@code v[off, off+n)}, as FastMath.tanh. */
+    static void tanh(float[] v, int off, int n) {
+        if (HALF_WIDTH) tanhHalf(v, off, n);
+        else tanhWhole(v, off, n);
+    }
+
+    /** {@link #tanh(float[], int, int)} through float vectors of half the preferred width. */
+    static void tanhHalf(float[] v, int off, int n) {
+        for (int i = 0; i < n; i += DL) {
+            VectorMask<Float> m = H.indexInRange(i, n);
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector ax = x.abs().min(40.0);
+            DoubleVector x2 = ax.mul(ax);
+            DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
+            small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
+            small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
+            small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
+            // e^(-2|x|), as FastMath.expd
+            DoubleVector y = ax.mul(-2.0);
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
+            DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
+            DoubleVector th = large.blend(small, ax.lt(0.03125));
+            // the sign of x (keeps -0 and NaN as they are)
+            th = th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
+            ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
+        }
+    }
+
+    /** {@link #tanh(float[], int, int)} through float vectors of the preferred width only. */
+    static void tanhWhole(float[] v, int off, int n) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector x = FloatVector.fromArray(S, v, off + i, m);
+            FloatVector lo = (FloatVector) tanh((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0))
+                    .convertShape(VectorOperators.D2F, S, 0);
+            FloatVector hi = (FloatVector) tanh((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1))
+                    .convertShape(VectorOperators.D2F, S, -1);
+            lo.blend(hi, UPPER).intoArray(v, off + i, m);
+        }
+    }
+
+    /** tanh x, as FastMath.tanh. */
+    private static DoubleVector tanh(DoubleVector x) {
+        DoubleVector ax = x.abs().min(40.0);
+        DoubleVector x2 = ax.mul(ax);
+        DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
+        small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
+        small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
+        small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
+        DoubleVector e = exp(ax.mul(-2.0));
+        DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
+        DoubleVector th = large.blend(small, ax.lt(0.03125));
+        // the sign of x (keeps -0 and NaN as they are)
+        return th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
+    }
+
+    /** e^y for |y| ≤ 700, as FastMath.expd. */
+    private static DoubleVector exp(DoubleVector y) {
+        DoubleVector t = y.fma(LOG2E, MAGIC);
+        DoubleVector kf = t.sub(MAGIC);
+        DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+        DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+        p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+        p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+        return p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                .reinterpretAsDoubles());
+    }
+
+    /** Activation {@code code} in place on {@code v[off, off+n)}, with the float operations of FastMath.activate. */
+    static void activate(int code, float[] v, int off, int n) {
+        switch (code) {
+            case CellKernels.TANH -> tanh(v, off, n);
+            case CellKernels.SIGMOID -> sigmoid(v, off, n);
+            case CellKernels.HARD_SIGMOID_0_2 -> {
+                for (int i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, v, off + i, m).mul(0.2f).add(0.5f).min(1f).max(0f)
+                            .intoArray(v, off + i, m);
+                }
+            }
+            case CellKernels.HARD_SIGMOID_RELU6 -> {
+                for (int i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, v, off + i, m).add(3f).min(6f).max(0f).div(6f).intoArray(v, off + i, m);
+                }
+            }
+            case CellKernels.RELU -> {
+                for (int i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, v, off + i, m).max(0f).intoArray(v, off + i, m);
+                }
+            }
+            case CellKernels.LINEAR -> { }
+            default -> throw new IllegalArgumentException("activation code " + code);
+        }
+    }
+}
