@@ -36,7 +36,7 @@ public final class Jkm {
      * recurrent layers' tensors in the engine's {@code GatePanel} layout; 1.0 stored Keras' layout.
      */
     public static final int MAJOR = 2;
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
     /** The oldest major version this code reads (every released one). */
     public static final int OLDEST_MAJOR = 1;
     /** Size of the preamble; its layout is the same in every format version. */

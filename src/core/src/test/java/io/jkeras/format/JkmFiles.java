@@ -95,8 +95,10 @@ final class JkmFiles {
         return out.toByteArray();
     }
 
+    /** {@code file} with its header edited, keeping the format version it has. */
     static byte[] rewrite(byte[] file, Consumer<ObjectNode> editHeader) throws IOException {
-        return rewrite(file, editHeader, t -> {}, Jkm.MAJOR, Jkm.MINOR);
+        com.fasterxml.jackson.databind.JsonNode version = header(file).get("version");
+        return rewrite(file, editHeader, t -> {}, version.get(0).asInt(), version.get(1).asInt());
     }
 
     /**
