@@ -66,6 +66,10 @@ class NativeBackCompatTest {
         return tests.stream();
     }
 
+    /** Layer codecs newer than every directory of fixtures/native (see its README). */
+    private static final Set<String> NOT_YET_FROZEN = Set.of("Conv", "DepthwiseConv", "SeparableConv",
+            "ConvTranspose");
+
     @TestFactory
     Stream<DynamicTest> everyVersionCoversEveryCodecThatKerasFilesUse() throws IOException {
         List<DynamicTest> tests = new ArrayList<>();
@@ -78,6 +82,9 @@ class NativeBackCompatTest {
                 List<String> expected = new ArrayList<>(io.jkeras.layers.LayerTypes.all());
                 // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
                 expected.remove("CudnnRecurrent");
+                // codecs added after the newest frozen version (issue 14), which no released file can hold: a new
+                // version directory made by tools/freeze_native.sh will cover them
+                expected.removeAll(NOT_YET_FROZEN);
                 assertThat(types).containsAll(expected);
             }));
         }
