@@ -78,6 +78,9 @@ class NativeBackCompatTest {
                 List<String> expected = new ArrayList<>(io.jkeras.layers.LayerTypes.all());
                 // no Keras 3 file holds one; see JkmRoundTripTest.cudnnLayersRoundTrip
                 expected.remove("CudnnRecurrent");
+                // issue 14's layer types are newer than every frozen version: the next frozen version
+                // (tools/freeze_native.sh) must hold them
+                expected.remove("ConvLstm");
                 assertThat(types).containsAll(expected);
             }));
         }
