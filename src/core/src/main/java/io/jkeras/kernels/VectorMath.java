@@ -19,14 +19,15 @@ import jdk.incubator.vector.VectorSpecies;
  * one float ulp of the exact functions (CellKernelsTest).
  *
  * <p>How floats reach the double vectors depends on the JDK ({@link #HALF_WIDTH}), with the same
- * results bit for bit (CellKernelsTest): on JDK 25, float vectors of half the preferred width, each
- * converted to one double vector (the fastest there, the inference cells' code until 2026-12-07); on
- * older JDKs, whole float vectors, each half converted and the two results blended back, because a
- * second float vector shape in the process sends JDK 17's full-width matrix kernels to the Vector
- * API's slow non-intrinsic code (measured 2026-12-07, docs/architecture.md: W2 inference 18.7 s per
- * batch instead of 0.5 s, W4 training 30 s per epoch instead of 0.6 s once the training cells used
- * this class). The algorithm is the one of {@link FastMath} in both; it is written out twice below
- * only because each JDK's JIT needs its own form to keep the vectors in registers.
+ * results bit for bit (CellKernelsTest): on JDK 25 with preferred vectors of 256 bits or more, float
+ * vectors of half the preferred width, each converted to one double vector (the fastest there, the
+ * inference cells' code until 2026-12-07); otherwise whole float vectors, each half converted and the
+ * two results blended back: with 128-bit vectors the half-width floats are a shape C2 does not compile,
+ * and on older JDKs a second float vector shape in the process sends JDK 17's full-width matrix kernels
+ * to the Vector API's slow non-intrinsic code (measured 2026-12-07, docs/architecture.md: W2 inference
+ * 18.7 s per batch instead of 0.5 s, W4 training 30 s per epoch instead of 0.6 s once the training
+ * cells used this class). The algorithm is the one of {@link FastMath} in both; it is written out twice
+ * below only because each JDK's JIT needs its own form to keep the vectors in registers.
  *
  * <p>Why double: the float version the training cells had until then (degree-7 polynomial, within 4
  * ulps) leaves a Keras 1 zoo LSTM 1.14e-5 from its reference, over the 1e-5 bound. Loaded only through
@@ -46,8 +47,11 @@ final class VectorMath {
      * Whether to load floats into vectors of half the preferred width, one double vector's worth at a
      * time: the fastest way on JDK 25, but a second float vector shape, which JDK 17 cannot mix with the
      * matrix kernels (see the class comment). JDKs 18 to 24 take the one-shape path (not measured).
+     * Nor when the half-width floats would be under 128 bits (preferred vectors of 128 bits: ARM NEON,
+     * x86 {@code -XX:UseAVX=1}): C2 does not compile those 64-bit float vectors and their masks, and
+     * every operation runs in the Vector API's Java fallbacks (docs/performance.md, "emulated settings").
      */
-    private static final boolean HALF_WIDTH = Runtime.version().feature() >= 25;
+    private static final boolean HALF_WIDTH = Runtime.version().feature() >= 25 && S.vectorBitSize() >= 256;
     /** Floats of half the preferred width (only with {@link #HALF_WIDTH}). */
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
             VectorShape.forBitSize(S.vectorBitSize() / 2));
