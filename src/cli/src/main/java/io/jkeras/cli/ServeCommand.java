@@ -53,6 +53,10 @@ final class ServeCommand implements Runnable {
             description = "On SIGTERM, wait at most this long for requests in flight (default: ${DEFAULT-VALUE}).")
     long drainSeconds;
 
+    @Option(names = "--watch", description = "Reload a model when its file changes (checked every second); requests"
+            + " in flight finish on the old one, a file that does not load leaves the old one served.")
+    boolean watch;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -62,13 +66,8 @@ final class ServeCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(), "--name was given " + names.size()
                     + " time(s) for " + models.size() + " model(s); give one name per model, in order");
         }
-        if (port < 0 || port > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in [0, 65535], got " + port);
-        }
-        if (idleSeconds <= 0 || drainSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--session-idle must be positive and"
-                    + " --drain not negative");
-        }
+        new OptionRanges(spec).ints("--port", port, 0, 65535).ints("--session-idle", idleSeconds, 1, 31_536_000)
+                .ints("--drain", drainSeconds, 0, 3600);
         Map<String, Model> served = new LinkedHashMap<>();
         for (int i = 0; i < models.size(); i++) {
             ModelArgs a = new ModelArgs();
@@ -87,6 +86,7 @@ final class ServeCommand implements Runnable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+        Thread watcher = watch ? watch(server, served) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.stop(Duration.ofSeconds(drainSeconds));
@@ -100,8 +100,58 @@ final class ServeCommand implements Runnable {
             stopped.await();
         } catch (InterruptedException e) {   // stopped from within the JVM (tests): drain as SIGTERM does
             Runtime.getRuntime().removeShutdownHook(hook);
+            if (watcher != null) watcher.interrupt();
             server.stop(Duration.ofSeconds(drainSeconds));
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A daemon thread polling each model's file (size and time) every second and reloading it when it changed. */
+    private Thread watch(ModelServer server, Map<String, Model> served) {
+        List<String> keys = List.copyOf(served.keySet());
+        PrintWriter err = spec.commandLine().getErr();
+        String[] seen = new String[keys.size()];   // before the server is announced: a change after it counts
+        for (int i = 0; i < seen.length; i++) seen[i] = stamp(models.get(i));
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < seen.length; i++) {
+                    String now = stamp(models.get(i));
+                    if (now.equals(seen[i])) continue;
+                    seen[i] = now;
+                    ModelArgs a = new ModelArgs();
+                    a.model = models.get(i);
+                    try {
+                        server.replace(keys.get(i), a.load());
+                        err.println("jkeras: reloaded " + keys.get(i));
+                    } catch (RuntimeException e) {   // keep serving the old one
+                        err.println("jkeras: error: cannot reload " + keys.get(i) + ": "
+                                + io.jkeras.text.Printable.escape(String.valueOf(e.getMessage())));
+                    }
+                    err.flush();
+                }
+            }
+        }, "jkeras-serve-watch");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** What tells a change: the newest modification time and size of the file (or of a directory's files). */
+    private static String stamp(Path p) {
+        try (var s = Files.isDirectory(p) ? Files.list(p) : java.util.stream.Stream.of(p)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path f : (Iterable<Path>) s.sorted()::iterator) {
+                sb.append(f.getFileName()).append(Files.getLastModifiedTime(f).toMillis()).append('/')
+                        .append(Files.size(f)).append(';');
+            }
+            return sb.toString();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return "unreadable";
         }
     }
 

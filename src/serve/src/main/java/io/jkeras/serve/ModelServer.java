@@ -82,7 +82,9 @@ public final class ModelServer implements AutoCloseable {
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final System.Logger LOG = System.getLogger("io.jkeras.serve");
 
-    private final Map<String, ServedModel> models = new LinkedHashMap<>();
+    /** By name; a reload replaces an entry, requests already holding the old one finish on it. */
+    private final Map<String, ServedModel> models = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> names;
     private final Options options;
     private final HttpServer http;
     private final ExecutorService executor;
@@ -97,6 +99,7 @@ public final class ModelServer implements AutoCloseable {
         for (Map.Entry<String, Model> e : served.entrySet()) {
             models.put(e.getKey(), new ServedModel(e.getKey(), e.getValue(), o.sessionIdle(), o.stateDir()));
         }
+        this.names = List.copyOf(served.keySet());
         this.compute = new Semaphore(o.maxConcurrent(), true);
         this.http = HttpServer.create(new InetSocketAddress(o.host(), o.port()), 256);
         this.executor = executor();
@@ -139,7 +142,21 @@ public final class ModelServer implements AutoCloseable {
     public int port() { return http.getAddress().getPort(); }
 
     /** The names of the served models, in order. */
-    public List<String> modelNames() { return List.copyOf(models.keySet()); }
+    public List<String> modelNames() { return names; }
+
+    /**
+     * Serves {@code model} under {@code name} from now on, atomically: a request that has already found the
+     * old model finishes on it, the next ones run the new one. The sessions of the old model are dropped (their
+     * state belongs to its weights); their clients start over.
+     *
+     * @throws IllegalArgumentException when no model is served under {@code name}
+     */
+    public void replace(String name, Model model) {
+        ServedModel old = models.get(name);
+        if (old == null) throw new IllegalArgumentException("no model named '" + name + "' is served");
+        models.put(name, new ServedModel(name, model, options.sessionIdle(), options.stateDir()));
+        old.sessions.dropAll();
+    }
 
     /** Evicts the sessions idle for longer than the idle time to snapshots; the number evicted. */
     public int evictIdleSessions() {
@@ -294,7 +311,7 @@ public final class ModelServer implements AutoCloseable {
         ServedModel m = models.get(name);
         if (m == null) {
             throw new HttpProblem(404, "no model named '" + abbreviate(name) + "'; this server has "
-                    + String.join(", ", models.keySet()));
+                    + String.join(", ", names));
         }
         return m;
     }
@@ -326,8 +343,9 @@ public final class ModelServer implements AutoCloseable {
             if (n == null || !n.isObject()) throw new HttpProblem(400, "the request body must be a JSON object");
             return n;
         } catch (JsonProcessingException e) {
-            throw new HttpProblem(400, "malformed JSON: " + e.getOriginalMessage().lines().findFirst().orElse("")
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            var at = e.getLocation();
+            throw new HttpProblem(400, "malformed JSON: " + String.valueOf(e.getOriginalMessage()).lines().findFirst()
+                    .orElse("") + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (IOException e) {
             throw new HttpProblem(400, "malformed JSON: " + e.getMessage());
         }

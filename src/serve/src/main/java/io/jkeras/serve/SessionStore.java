@@ -99,6 +99,20 @@ final class SessionStore {
         return n;
     }
 
+    /** Forgets every session and snapshot, in memory and in the state directory (the model was replaced). */
+    void dropAll() {
+        for (String id : entries.keySet()) delete(id);
+        if (dir != null && Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (f.getFileName().toString().endsWith(".state")) Files.deleteIfExists(f);
+                }
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
     /** Live sessions (not evicted). */
     int live() {
         int n = 0;

@@ -328,6 +328,26 @@ class ModelServerTest {
         }
     }
 
+    @Test
+    void aReplacedModelAnswersTheNextRequestsAndItsOldSessionsAreDropped() throws Exception {
+        Model lstm = load("lstm_default"), gru = load("gru_default");
+        Tensor x = x("lstm_default", 0);
+        ModelServer s = ModelServer.start(Map.of("m", lstm), ModelServer.Options.defaults().withPort(0));
+        try {
+            String before = v2Request(v2Input(lstm.inputs().get(0).name(), x, "FP32")).toString();
+            Answer a = call(s, "POST", "/v2/models/m/infer", before, "X-Session-Id", "a");
+            assertSame(null, a.body().get("outputs").get(0).get("data"), lstm.predict(x)[0]);
+            assertThat(s.liveSessions("m")).isEqualTo(1);
+            s.replace("m", gru);
+            assertThat(s.liveSessions("m")).isZero();
+            String after = v2Request(v2Input(gru.inputs().get(0).name(), x, "FP32")).toString();
+            Answer b = call(s, "POST", "/v2/models/m/infer", after);
+            assertSame(null, b.body().get("outputs").get(0).get("data"), gru.predict(x)[0]);
+        } finally {
+            s.stop(Duration.ZERO);
+        }
+    }
+
     /** {@code m} (one input) with its input's time dimension unknown, so that it predicts 20 timesteps at once. */
     static Model variableTime(Model m) {
         List<io.jkeras.model.Node> nodes = new ArrayList<>(m.nodes());
