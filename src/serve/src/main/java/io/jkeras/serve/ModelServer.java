@@ -82,6 +82,15 @@ public final class ModelServer implements AutoCloseable {
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final System.Logger LOG = System.getLogger("io.jkeras.serve");
 
+    static {
+        // the JDK server writes a response's headers and body separately: with Nagle's algorithm and the
+        // client's delayed ACK each response waits ~40 ms. Read once, when the JDK's server is first used;
+        // a value set on the command line wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** By name; a reload replaces an entry, requests already holding the old one finish on it. */
     private final Map<String, ServedModel> models = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> names;
