@@ -33,7 +33,8 @@ class ArchitectureTest {
         // a rule over no classes passes: make sure every module's classes are here
         for (String c : new String[]{"io.jkeras.layers.Lstm", "io.jkeras.train.Trainer",
                 "io.jkeras.keras.LayerRegistry",
-                "io.jkeras.JKeras", "io.jkeras.testing.ModelAssert", "io.jkeras.cli.Main"}) {
+                "io.jkeras.JKeras", "io.jkeras.testing.ModelAssert", "io.jkeras.cli.Main",
+                "io.jkeras.serve.ModelServer"}) {
             org.assertj.core.api.Assertions.assertThat(main.contain(c)).as("imported " + c).isTrue();
         }
         org.assertj.core.api.Assertions.assertThat(main.contain("io.jkeras.ArchitectureTest")).as("tests left out")
@@ -56,7 +57,24 @@ class ArchitectureTest {
     @Test
     void onlyTheKerasModuleTouchesJhdfAndJackson() {
         check(noClasses().that().resideOutsideOfPackages("io.jkeras.keras..", "io.jkeras")
-                .should().dependOnClassesThat().resideInAnyPackage("io.jhdf..", "com.fasterxml.."));
+                .should().dependOnClassesThat().resideInAnyPackage("io.jhdf.."));
+        // the server reads and writes JSON requests with Jackson too
+        check(noClasses().that().resideOutsideOfPackages("io.jkeras.keras..", "io.jkeras", "io.jkeras.serve..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.."));
+    }
+
+    @Test
+    void onlyTheServerTouchesTheHttpServer() {
+        check(noClasses().that().resideOutsideOfPackage("io.jkeras.serve..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.sun.net.httpserver.."));
+    }
+
+    @Test
+    void theServerUsesTheCoreOnly() {
+        check(noClasses().that().resideInAPackage("io.jkeras.serve..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.jkeras.train..", "io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..",
+                        "io.jkeras.plot..")
+                .orShould().dependOnClassesThat().resideInAPackage("io.jkeras"));
     }
 
     @Test
@@ -69,21 +87,22 @@ class ArchitectureTest {
     void theCoreNeverReachesUp() {
         check(noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat()
                 .resideInAnyPackage("io.jkeras.train..", "io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..",
-                        "io.jkeras.plot..")
+                        "io.jkeras.plot..", "io.jkeras.serve..")
                 .orShould().dependOnClassesThat().resideInAPackage("io.jkeras"));
     }
 
     @Test
     void trainingNeverReachesUp() {
         check(noClasses().that().resideInAPackage("io.jkeras.train..").should().dependOnClassesThat()
-                .resideInAnyPackage("io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..", "io.jkeras.plot..")
+                .resideInAnyPackage("io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..", "io.jkeras.plot..",
+                        "io.jkeras.serve..")
                 .orShould().dependOnClassesThat().resideInAPackage("io.jkeras"));
     }
 
     @Test
     void kerasNeverReachesTheCommandLineOrTheTestKit() {
         check(noClasses().that().resideInAnyPackage("io.jkeras.keras..", "io.jkeras").should().dependOnClassesThat()
-                .resideInAnyPackage("io.jkeras.cli..", "io.jkeras.testing..", "io.jkeras.plot.."));
+                .resideInAnyPackage("io.jkeras.cli..", "io.jkeras.testing..", "io.jkeras.plot..", "io.jkeras.serve.."));
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.io.PrintWriter;
 @Command(name = "jkeras", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keras recurrent models on the JVM: inspect, run and check Keras model files.",
         subcommands = {SummaryCommand.class, WeightsCommand.class, PredictCommand.class, VerifyCommand.class,
-                TrainCommand.class, ConvertCommand.class, GoldenCommand.class, BenchCommand.class,
+                TrainCommand.class, ConvertCommand.class, GoldenCommand.class, BenchCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int CHECK_FAILED = 1;

@@ -126,7 +126,8 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
     default boolean stateful() { return false; }
 
     /**
-     * Runs the layer. {@code state} is null unless {@link #stateful()}; then it holds
+     * Runs the layer. {@code state} is null unless {@link #stateful()} (or the layer is a {@link Recurrent}
+     * run by a streaming {@code Session}, which carries every recurrent layer's state); then it holds
      * {@link #stateCount()} arrays of batch·units floats (or nulls, meaning zeros) that are read as
      * the initial state and replaced by the final one.
      */

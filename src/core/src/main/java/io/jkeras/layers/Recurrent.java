@@ -489,9 +489,9 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         int steps = x.dim(1);
         int sc = stateCount();
         float[][] states = new float[sc][];
-        // the states are scratch unless they are returned or carried: then they come from the
-        // thread's workspace instead of being allocated per call
-        boolean keep = returnState || (stateful && state != null);
+        // the states are scratch unless they are returned or carried (a stateful layer, or any layer of a
+        // streaming Session): then they come from the thread's workspace instead of being allocated per call
+        boolean keep = returnState || state != null;
         Workspace ws = keep ? null : Workspace.get();
         for (int i = 0; i < sc; i++) {
             float[] init = null;
@@ -533,10 +533,10 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
                 ? new Tensor(new int[]{batch, steps, units}, seq, x.mask())
                 : new Tensor(new int[]{batch, units}, last);
         // a returned state may be handed over as it is, unless the session also keeps it
-        boolean carried = stateful && state != null;
+        boolean carried = state != null;
         for (int i = 1; i < out.length; i++) out[i] = new Tensor(new int[]{batch, units}, carried
                 ? states[i - 1].clone() : states[i - 1]);
-        if (stateful && state != null) {
+        if (state != null) {
             for (int i = 0; i < sc; i++) state[i] = states[i];
         }
         if (!keep) {

@@ -38,6 +38,8 @@ public final class Model {
     private final long maxTensorElements;
     /** The threads and kernels this view runs on ({@link #withEngine}); null: {@link Engine#current()} when it runs. */
     private final Engine engine;
+    /** {@link #fingerprint()}, computed at first use, shared by the views of one graph. */
+    private final java.util.concurrent.atomic.AtomicReference<String> fingerprint;
 
     /** The default of {@link #withMaxTensorElements}: 2^28 elements, 1 GiB of float32 for one layer output. */
     public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 1L << 28;
@@ -72,6 +74,7 @@ public final class Model {
         this.checkOutputs = false;
         this.maxTensorElements = DEFAULT_MAX_TENSOR_ELEMENTS;
         this.engine = null;
+        this.fingerprint = new java.util.concurrent.atomic.AtomicReference<>();
         for (int i = 0; i < this.nodes.size(); i++) {
             if (this.nodes.get(i).id() != i) throw new IllegalArgumentException("node " + i + " has id "
                     + this.nodes.get(i).id());
@@ -108,6 +111,7 @@ public final class Model {
         }
         this.maxTensorElements = maxTensorElements;
         this.engine = engine;
+        this.fingerprint = m.fingerprint;
     }
 
     /**
@@ -361,6 +365,28 @@ public final class Model {
     public Session newSession() { return new Session(this); }
 
     /**
+     * A session resuming {@code state} ({@link Session#snapshot}), taken from this model or from a model with
+     * the same graph and weights (its {@link #fingerprint()}).
+     *
+     * @throws io.jkeras.exceptions.StateException when the state belongs to another model
+     */
+    public Session newSession(State state) { return new Session(this, state); }
+
+    /**
+     * A digest (SHA-256, hex) of what the model computes: its graph (layer types, names, connections, options
+     * as the native format encodes them) and its weights, bit for bit. The model's name and views
+     * ({@link #withEngine}, …) do not change it. Computed once, at first use.
+     */
+    public String fingerprint() {
+        String f = fingerprint.get();
+        if (f == null) {
+            f = Fingerprint.of(nodes);
+            fingerprint.compareAndSet(null, f);
+        }
+        return f;
+    }
+
+    /**
      * Makes predictions on random inputs of the model's shapes ({@link SampleInputs#random}: the
      * model's fixed batch size, else 1; 16 timesteps where the time dimension is unknown) for
      * {@code budget} (at least one), so that the JIT compiles the kernels before a service's first
@@ -376,18 +402,25 @@ public final class Model {
     /** As {@link #warmUp(Duration)}, on given inputs: a typical request, of the batch size a service uses. */
     public WarmUp warmUp(Duration budget, Tensor... inputs) { return WarmUp.run(this, inputs, budget); }
 
-    Tensor[] run(Tensor[] inputs, Map<Integer, float[][]> states) {
-        return engine == null ? runGraph(inputs, states) : engine.bind(() -> runGraph(inputs, states));
+    Tensor[] run(Tensor[] inputs, Map<Integer, float[][]> states) { return run(inputs, states, false); }
+
+    /**
+     * Runs the graph; {@code states} (null: none) holds the carried state of the stateful layers, and with
+     * {@code stream} of every recurrent layer ({@link Session#steps}).
+     */
+    Tensor[] run(Tensor[] inputs, Map<Integer, float[][]> states, boolean stream) {
+        return engine == null ? runGraph(inputs, states, stream)
+                : engine.bind(() -> runGraph(inputs, states, stream));
     }
 
-    private Tensor[] runGraph(Tensor[] inputs, Map<Integer, float[][]> states) {
+    private Tensor[] runGraph(Tensor[] inputs, Map<Integer, float[][]> states, boolean stream) {
         if (inputs.length != inputNodes.size()) {
             throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got "
                     + inputs.length);
         }
         Tensor[][] values = new Tensor[nodes.size()][];
         for (int i = 0; i < inputs.length; i++) {
-            checkInput(i, inputs[i]);
+            checkInput(i, inputs[i], stream);
             values[inputNodes.get(i)] = new Tensor[]{inputs[i]};
         }
         checkSameBatch(inputs);
@@ -406,10 +439,17 @@ public final class Model {
             }
             checkOutputSize(n, in);
             float[][] st = null;
-            if (n.layer().stateful() && states != null) {
+            boolean carry = n.layer().stateful() || (stream && n.layer() instanceof io.jkeras.layers.Recurrent);
+            if (carry && states != null) {
                 st = states.computeIfAbsent(n.id(), k -> new float[n.layer().stateCount()][]);
             }
+            float[] prevOutput = stream && st != null && st.length > 0 && st[0] != null && in[0].mask() != null
+                    ? st[0].clone() : null;
             values[n.id()] = n.layer().forward(in, st);
+            if (prevOutput != null) {
+                StreamPlan.repeatOutputOverMaskedStart((io.jkeras.layers.Recurrent) n.layer(), in[0].mask(),
+                        prevOutput, values[n.id()][0]);
+            }
         }
         Tensor[] out = new Tensor[outputs.size()];
         for (int i = 0; i < out.length; i++) out[i] = values[outputs.get(i).node()][outputs.get(i).index()];
@@ -486,7 +526,10 @@ public final class Model {
      * Checks a shape (batch first) for input {@code i} as {@link #predict} does, with the same
      * message, e.g. before the data of a {@code .npy} file whose header gives the shape is read.
      */
-    public void checkInputShape(int i, int[] got) {
+    public void checkInputShape(int i, int[] got) { checkInputShape(i, got, false); }
+
+    /** As {@link #checkInputShape(int, int[])}; {@code stream}: any number of timesteps (a chunk of a stream). */
+    private void checkInputShape(int i, int[] got, boolean stream) {
         if (i < 0 || i >= inputCount()) {
             throw new InputException("model '" + name + "' takes " + inputCount() + " input(s); there is no input "
                     + i);
@@ -494,7 +537,7 @@ public final class Model {
         InputLayer in = input(i);
         int[] s = in.shape();
         boolean ok = got.length == s.length + 1;
-        for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1];
+        for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1] || (stream && d == 0);
         if (ok && in.batchSize() > 0 && stateful() && got[0] != in.batchSize()) {
             throw new InputException(null, in.name(), null, "stateful model expects batch size " + in.batchSize()
                     + ", got " + got[0]);
@@ -508,8 +551,8 @@ public final class Model {
         }
     }
 
-    private void checkInput(int i, Tensor x) {
-        checkInputShape(i, x.shape());
+    private void checkInput(int i, Tensor x, boolean stream) {
+        checkInputShape(i, x.shape(), stream);
         InputLayer in = input(i);
         int[] got = x.shape();
         if (inputPolicy == InputPolicy.PASS_THROUGH) return;

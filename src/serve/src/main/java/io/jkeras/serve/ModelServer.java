@@ -1,0 +1,556 @@
+package io.jkeras.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.jkeras.exceptions.JKerasException;
+import io.jkeras.model.DType;
+import io.jkeras.model.Model;
+import io.jkeras.model.TensorSpec;
+import io.jkeras.tensor.Tensor;
+import io.jkeras.util.Version;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HTTP server for jkeras models on the JDK's {@code com.sun.net.httpserver} (no dependency; requests run on
+ * virtual threads where the JDK has them, else on a pool). It speaks KServe v2 (the Open Inference Protocol) and
+ * TensorFlow Serving REST, keeps a session per client id ({@code X-Session-Id}, or {@code parameters.session_id}
+ * in v2) for stateful and streaming models, and answers {@code GET /metrics} in Prometheus' text format. A
+ * client's mistake is a 4xx with {@code {"error": "..."}} naming what was wrong, never a 500 or a stack trace.
+ */
+public final class ModelServer implements AutoCloseable {
+    /**
+     * @param host          the address to listen on
+     * @param port          0: an ephemeral port ({@link #port()})
+     * @param sessionIdle   a session idle for longer is evicted to a snapshot
+     * @param maxBodyBytes  the largest request body
+     * @param maxConcurrent how many requests compute at once; the others wait
+     * @param stateDir      where evicted sessions are written, so that a restarted server resumes them; null:
+     *                      in memory only
+     */
+    public record Options(String host, int port, Duration sessionIdle, long maxBodyBytes, int maxConcurrent,
+                          Path stateDir) {
+        public static Options defaults() {
+            return new Options("127.0.0.1", 8500, Duration.ofMinutes(10), 64L << 20,
+                    Math.max(2, Runtime.getRuntime().availableProcessors()), null);
+        }
+
+        public Options withPort(int p) {
+            return new Options(host, p, sessionIdle, maxBodyBytes, maxConcurrent, stateDir);
+        }
+
+        public Options withHost(String h) {
+            return new Options(h, port, sessionIdle, maxBodyBytes, maxConcurrent, stateDir);
+        }
+
+        public Options withSessionIdle(Duration d) {
+            return new Options(host, port, d, maxBodyBytes, maxConcurrent, stateDir);
+        }
+
+        public Options withMaxBodyBytes(long b) {
+            return new Options(host, port, sessionIdle, b, maxConcurrent, stateDir);
+        }
+
+        public Options withStateDir(Path d) {
+            return new Options(host, port, sessionIdle, maxBodyBytes, maxConcurrent, d);
+        }
+    }
+
+    /** NaN and Infinity parse (as TensorFlow Serving's JSON does), so that the model's input policy judges them. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final System.Logger LOG = System.getLogger("io.jkeras.serve");
+
+    static {
+        // the JDK server writes a response's headers and body separately: with Nagle's algorithm and the
+        // client's delayed ACK each response waits ~40 ms. Read once, when the JDK's server is first used;
+        // a value set on the command line wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /** By name; a reload replaces an entry, requests already holding the old one finish on it. */
+    private final Map<String, ServedModel> models = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> names;
+    private final Options options;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final Semaphore compute;
+    private final ServeMetrics metrics = new ServeMetrics();
+    private final java.util.concurrent.ScheduledExecutorService evictor;
+    private volatile boolean draining;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+    private ModelServer(Map<String, Model> served, Options o) throws IOException {
+        this.options = o;
+        for (Map.Entry<String, Model> e : served.entrySet()) {
+            models.put(e.getKey(), new ServedModel(e.getKey(), e.getValue(), o.sessionIdle(), o.stateDir()));
+        }
+        this.names = List.copyOf(served.keySet());
+        this.compute = new Semaphore(o.maxConcurrent(), true);
+        this.http = HttpServer.create(new InetSocketAddress(o.host(), o.port()), 256);
+        this.executor = executor();
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+        this.evictor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "jkeras-serve-evictor");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, Math.min(60_000, o.sessionIdle().toMillis() / 2));
+        evictor.scheduleWithFixedDelay(this::evictIdleSessions, every, every, TimeUnit.MILLISECONDS);
+        http.start();
+    }
+
+    /**
+     * Starts a server for {@code models} (by name, in order) and returns once it listens.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static ModelServer start(Map<String, Model> models, Options o) throws IOException {
+        if (models.isEmpty()) throw new IllegalArgumentException("no model to serve");
+        return new ModelServer(models, o);
+    }
+
+    /** Virtual threads when the JDK has them (21+; looked up by reflection, the bytecode is 17), else a pool. */
+    private static ExecutorService executor() {
+        try {
+            return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            return Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "jkeras-serve");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /** The port the server listens on. */
+    public int port() { return http.getAddress().getPort(); }
+
+    /** The names of the served models, in order. */
+    public List<String> modelNames() { return names; }
+
+    /**
+     * Serves {@code model} under {@code name} from now on, atomically: a request that has already found the
+     * old model finishes on it, the next ones run the new one. The sessions of the old model are dropped (their
+     * state belongs to its weights); their clients start over.
+     *
+     * @throws IllegalArgumentException when no model is served under {@code name}
+     */
+    public void replace(String name, Model model) {
+        ServedModel old = models.get(name);
+        if (old == null) throw new IllegalArgumentException("no model named '" + name + "' is served");
+        models.put(name, new ServedModel(name, model, options.sessionIdle(), options.stateDir()));
+        old.sessions.dropAll();
+    }
+
+    /** Evicts the sessions idle for longer than the idle time to snapshots; the number evicted. */
+    public int evictIdleSessions() {
+        int n = 0;
+        for (ServedModel m : models.values()) n += m.sessions.evictIdle(false);
+        return n;
+    }
+
+    /** Evicts every session to its snapshot (as a shutdown does); the number evicted. */
+    public int evictAllSessions() {
+        int n = 0;
+        for (ServedModel m : models.values()) n += m.sessions.evictIdle(true);
+        return n;
+    }
+
+    /** Sessions of {@code model} live in memory (not evicted). */
+    public int liveSessions(String model) { return models.get(model).sessions.live(); }
+
+    /**
+     * Stops accepting requests, lets the requests in flight finish (at most {@code drain}), writes every session
+     * to the state directory (when there is one) and stops.
+     */
+    public void stop(Duration drain) {
+        draining = true;
+        // the JDK server's own stop(delay) also waits for idle keep-alive connections: count requests instead
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        http.stop(0);
+        evictor.shutdownNow();
+        if (options.stateDir() != null) evictAllSessions();
+        executor.shutdown();
+    }
+
+    @Override public void close() { stop(Duration.ZERO); }
+
+    private void handle(HttpExchange ex) {
+        inFlight.incrementAndGet();
+        try {
+            answer(ex);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange ex) {
+        long t0 = System.nanoTime();
+        String model = "";
+        int status;
+        try {
+            String path = ex.getRequestURI().getRawPath();
+            model = modelOf(path);
+            if (draining) throw new HttpProblem(503, "the server is shutting down");
+            status = route(ex, path, ex.getRequestMethod());
+        } catch (HttpProblem p) {
+            status = p.status();
+            send(ex, status, error(p.getMessage()));
+        } catch (JKerasException e) {
+            status = 400;
+            send(ex, status, error(e.getMessage()));
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "internal error answering " + ex.getRequestURI(), e);
+            status = 500;
+            send(ex, status, error("internal error: " + e.getClass().getSimpleName()));
+        }
+        metrics.record(models.containsKey(model) ? model : "", status, System.nanoTime() - t0);
+    }
+
+    private static String modelOf(String path) {
+        String[] p = path.split("/");
+        if (p.length >= 4 && p[2].equals("models")) {
+            String n = p[3];
+            int colon = n.indexOf(':');
+            return java.net.URLDecoder.decode(colon >= 0 ? n.substring(0, colon) : n, StandardCharsets.UTF_8);
+        }
+        return "";
+    }
+
+    private int route(HttpExchange ex, String path, String method) {
+        String[] p = path.split("/", -1);
+        if (path.equals("/metrics")) {
+            expect(method, "GET");
+            return sendText(ex, metrics.text());
+        }
+        if (path.equals("/v2/health/live") || path.equals("/v2/health/ready")) {
+            expect(method, "GET");
+            ObjectNode o = JSON.createObjectNode();
+            o.put(path.endsWith("live") ? "live" : "ready", true);
+            return send(ex, 200, o);
+        }
+        if (path.equals("/v2") || path.equals("/v2/")) {
+            expect(method, "GET");
+            ObjectNode o = JSON.createObjectNode().put("name", "jkeras").put("version", Version.jkeras());
+            o.putArray("extensions");
+            return send(ex, 200, o);
+        }
+        if (p.length >= 4 && p[1].equals("v2") && p[2].equals("models")) {
+            ServedModel m = model(modelOf(path));
+            if (p.length == 4) {
+                expect(method, "GET");
+                return send(ex, 200, metadata(m));
+            }
+            if (p.length == 5 && p[4].equals("ready")) {
+                expect(method, "GET");
+                return send(ex, 200, JSON.createObjectNode().put("name", m.name).put("ready", true));
+            }
+            if (p.length == 5 && p[4].equals("infer")) {
+                expect(method, "POST");
+                return send(ex, 200, inferV2(m, body(ex), ex.getRequestHeaders().getFirst("X-Session-Id")));
+            }
+            if (p.length == 6 && p[4].equals("sessions")) {
+                expect(method, "DELETE");
+                String id = java.net.URLDecoder.decode(p[5], StandardCharsets.UTF_8);
+                if (!m.sessions.delete(id)) {
+                    throw new HttpProblem(404, "model '" + m.name + "' has no session '" + id + "'");
+                }
+                return send(ex, 200, JSON.createObjectNode().put("deleted", id));
+            }
+        }
+        if (p.length == 4 && p[1].equals("v1") && p[2].equals("models")) {
+            ServedModel m = model(modelOf(path));
+            if (p[3].endsWith(":predict")) {
+                expect(method, "POST");
+                return send(ex, 200, predictTf(m, body(ex), ex.getRequestHeaders().getFirst("X-Session-Id")));
+            }
+            if (p[3].contains(":")) throw new HttpProblem(404, "unknown method '" + p[3].substring(p[3].indexOf(':'))
+                    + "'; TensorFlow Serving REST here answers :predict");
+            expect(method, "GET");
+            ObjectNode o = JSON.createObjectNode();
+            ObjectNode v = o.putArray("model_version_status").addObject();
+            v.put("version", "1").put("state", "AVAILABLE");
+            v.putObject("status").put("error_code", "OK").put("error_message", "");
+            return send(ex, 200, o);
+        }
+        throw new HttpProblem(404, "no such endpoint: " + method + " " + abbreviate(path));
+    }
+
+    private static String abbreviate(String s) { return s.length() > 80 ? s.substring(0, 80) + "…" : s; }
+
+    private static void expect(String method, String allowed) {
+        if (!method.equals(allowed)) throw new HttpProblem(405, "method " + method + " is not allowed here; use "
+                + allowed);
+    }
+
+    private ServedModel model(String name) {
+        ServedModel m = models.get(name);
+        if (m == null) {
+            throw new HttpProblem(404, "no model named '" + abbreviate(name) + "'; this server has "
+                    + String.join(", ", names));
+        }
+        return m;
+    }
+
+    private JsonNode body(HttpExchange ex) {
+        String len = ex.getRequestHeaders().getFirst("Content-Length");
+        long max = options.maxBodyBytes();
+        if (len != null) {
+            long n;
+            try {
+                n = Long.parseLong(len.trim());
+            } catch (NumberFormatException e) {
+                throw new HttpProblem(400, "Content-Length '" + abbreviate(len) + "' is not a number");
+            }
+            if (n > max) throw tooLarge(n);
+        }
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = new byte[65536];
+            for (int r; (r = in.read(b)) >= 0; ) {
+                if (buf.size() + (long) r > max) throw tooLarge(buf.size() + (long) r);
+                buf.write(b, 0, r);
+            }
+        } catch (IOException e) {
+            throw new HttpProblem(400, "the request body could not be read: " + e.getMessage());
+        }
+        try {
+            JsonNode n = JSON.readTree(buf.toByteArray());
+            if (n == null || !n.isObject()) throw new HttpProblem(400, "the request body must be a JSON object");
+            return n;
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new HttpProblem(400, "malformed JSON: " + String.valueOf(e.getOriginalMessage()).lines().findFirst()
+                    .orElse("") + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
+        } catch (IOException e) {
+            throw new HttpProblem(400, "malformed JSON: " + e.getMessage());
+        }
+    }
+
+    private HttpProblem tooLarge(long n) {
+        return new HttpProblem(413, "the request body of " + (n > options.maxBodyBytes() ? "more than " : "")
+                + options.maxBodyBytes() + " bytes is over the limit (" + options.maxBodyBytes() + " bytes)");
+    }
+
+    private Tensor[] run(ServedModel m, Tensor[] in, String session) {
+        compute.acquireUninterruptibly();
+        try {
+            return m.run(in, session);
+        } finally {
+            compute.release();
+        }
+    }
+
+    private static String sessionId(String header, JsonNode parameters) {
+        JsonNode p = parameters == null ? null : parameters.get("session_id");
+        if (p != null && !p.isNull()) {
+            if (!p.isTextual()) throw new HttpProblem(400, "parameters.session_id must be a string");
+            if (header != null && !header.equals(p.asText())) {
+                throw new HttpProblem(400, "X-Session-Id and parameters.session_id name different sessions");
+            }
+            return p.asText();
+        }
+        return header;
+    }
+
+    // ---- KServe v2
+
+    private static ObjectNode metadata(ServedModel m) {
+        ObjectNode o = JSON.createObjectNode().put("name", m.name).put("platform", "jkeras");
+        o.putArray("versions").add("1");
+        ArrayNode in = o.putArray("inputs");
+        for (TensorSpec s : m.inputs) spec(in, s.name(), s);
+        ArrayNode out = o.putArray("outputs");
+        for (int i = 0; i < m.outputs.size(); i++) spec(out, m.outputNames.get(i), m.outputs.get(i));
+        return o;
+    }
+
+    private static void spec(ArrayNode a, String name, TensorSpec s) {
+        a.addObject().put("name", name).put("datatype", s.dtype() == DType.INT32 ? "INT32" : "FP32")
+                .set("shape", TensorJson.shape(s.shape()));
+    }
+
+    private ObjectNode inferV2(ServedModel m, JsonNode req, String header) {
+        JsonNode inputs = req.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.size() == 0) {
+            throw new HttpProblem(400, "'inputs' must be a non-empty array of tensors");
+        }
+        Tensor[] in = new Tensor[m.inputs.size()];
+        for (JsonNode t : inputs) {
+            JsonNode nameNode = t.get("name");
+            if (nameNode == null || !nameNode.isTextual()) throw new HttpProblem(400, "every input needs a 'name'");
+            String name = nameNode.asText();
+            int i = m.inputIndex(name);
+            if (i < 0) throw new HttpProblem(400, "model '" + m.name + "' has no input '" + abbreviate(name)
+                    + "'; its inputs: " + m.inputList());
+            if (in[i] != null) throw new HttpProblem(400, "input '" + name + "' is given twice");
+            JsonNode dt = t.get("datatype");
+            in[i] = TensorJson.fromV2("input '" + name + "'", t.get("shape"), dt == null ? null : dt.asText(),
+                    t.get("data"));
+        }
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == null) throw new HttpProblem(400, "input '" + m.inputs.get(i).name() + "' is missing");
+        }
+        List<Integer> selected = new ArrayList<>();
+        JsonNode outs = req.get("outputs");
+        if (outs != null && !outs.isNull()) {
+            if (!outs.isArray()) throw new HttpProblem(400, "'outputs' must be an array of {\"name\": ...}");
+            for (JsonNode o : outs) {
+                String name = o.path("name").asText("");
+                int k = m.outputNames.indexOf(name);
+                if (k < 0) throw new HttpProblem(400, "model '" + m.name + "' has no output '" + abbreviate(name)
+                        + "'; its outputs: " + String.join(", ", m.outputNames));
+                selected.add(k);
+            }
+        }
+        if (selected.isEmpty()) for (int k = 0; k < m.outputNames.size(); k++) selected.add(k);
+        String session = sessionId(header, req.get("parameters"));
+        Tensor[] out = run(m, in, session);
+        ObjectNode r = JSON.createObjectNode().put("model_name", m.name).put("model_version", "1");
+        if (req.hasNonNull("id")) r.set("id", req.get("id"));
+        ArrayNode a = r.putArray("outputs");
+        for (int k : selected) {
+            ObjectNode o = a.addObject().put("name", m.outputNames.get(k)).put("datatype", "FP32");
+            o.set("shape", TensorJson.shape(out[k].shape()));
+            o.set("data", TensorJson.flat(out[k]));
+        }
+        if (session != null) r.putObject("parameters").put("session_id", session);
+        return r;
+    }
+
+    // ---- TensorFlow Serving
+
+    private ObjectNode predictTf(ServedModel m, JsonNode req, String session) {
+        JsonNode instances = req.get("instances"), inputs = req.get("inputs");
+        if ((instances == null) == (inputs == null)) {
+            throw new HttpProblem(400, "the request must hold exactly one of 'instances' (row format) and 'inputs'"
+                    + " (columnar format)");
+        }
+        if (session != null) SessionStore.checkId(session);
+        ObjectNode r = JSON.createObjectNode();
+        if (instances != null) {
+            if (!instances.isArray() || instances.size() == 0) {
+                throw new HttpProblem(400, "'instances' must be a non-empty list");
+            }
+            Tensor[] in = new Tensor[m.inputs.size()];
+            for (int i = 0; i < in.length; i++) {
+                List<Tensor> samples = new ArrayList<>();
+                int k = 0;
+                for (JsonNode inst : instances) {
+                    JsonNode v = inst;
+                    if (inst.isObject()) {
+                        v = inst.get(m.inputs.get(i).name());
+                        if (v == null) throw new HttpProblem(400, "instance " + k + " has no input '"
+                                + m.inputs.get(i).name() + "'; the inputs: " + m.inputList());
+                    } else if (in.length > 1) {
+                        throw new HttpProblem(400, "model '" + m.name + "' has " + in.length + " inputs: each"
+                                + " instance must be an object naming them (" + m.inputList() + ")");
+                    }
+                    samples.add(TensorJson.fromNested("instance " + k, v));
+                    k++;
+                }
+                in[i] = TensorJson.stack("input '" + m.inputs.get(i).name() + "'", samples);
+            }
+            Tensor[] out = run(m, in, session);
+            ArrayNode preds = r.putArray("predictions");
+            for (int b = 0; b < out[0].dim(0); b++) {
+                if (out.length == 1) {
+                    preds.add(TensorJson.sample(out[0], b));
+                } else {
+                    ObjectNode o = preds.addObject();
+                    for (int k = 0; k < out.length; k++) o.set(m.outputNames.get(k), TensorJson.sample(out[k], b));
+                }
+            }
+            return r;
+        }
+        Tensor[] in = new Tensor[m.inputs.size()];
+        if (inputs.isObject()) {
+            for (Iterator<String> it = inputs.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                int i = m.inputIndex(name);
+                if (i < 0) throw new HttpProblem(400, "model '" + m.name + "' has no input '" + abbreviate(name)
+                        + "'; its inputs: " + m.inputList());
+                in[i] = TensorJson.fromNested("input '" + name + "'", inputs.get(name));
+            }
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] == null) throw new HttpProblem(400, "input '" + m.inputs.get(i).name() + "' is missing");
+            }
+        } else {
+            if (in.length > 1) throw new HttpProblem(400, "model '" + m.name + "' has " + in.length + " inputs:"
+                    + " 'inputs' must be an object naming them (" + m.inputList() + ")");
+            in[0] = TensorJson.fromNested("'inputs'", inputs);
+        }
+        Tensor[] out = run(m, in, session);
+        if (out.length == 1) {
+            r.set("outputs", TensorJson.nested(out[0]));
+        } else {
+            ObjectNode o = r.putObject("outputs");
+            for (int k = 0; k < out.length; k++) o.set(m.outputNames.get(k), TensorJson.nested(out[k]));
+        }
+        return r;
+    }
+
+    // ---- responses
+
+    private static ObjectNode error(String message) { return JSON.createObjectNode().put("error", message); }
+
+    private static int send(HttpExchange ex, int status, JsonNode body) {
+        try {
+            write(ex, status, "application/json", JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "client went away", e);
+        }
+        return status;
+    }
+
+    private static int sendText(HttpExchange ex, String text) {
+        try {
+            write(ex, 200, "text/plain; version=0.0.4; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "client went away", e);
+        }
+        return 200;
+    }
+
+    private static void write(HttpExchange ex, int status, String type, byte[] b) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(b);
+        }
+        ex.close();
+    }
+}

@@ -1,0 +1,103 @@
+package io.jkeras.serve;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkeras.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.jkeras.serve.ModelServerTest.JSON;
+import static io.jkeras.serve.ModelServerTest.call;
+import static io.jkeras.serve.ModelServerTest.load;
+import static io.jkeras.serve.ModelServerTest.v2Input;
+import static io.jkeras.serve.ModelServerTest.v2Request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every client mistake: a 4xx with a JSON body naming what was wrong, never a 500 or a stack trace. */
+class ServerBadInputTest {
+    static ModelServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, io.jkeras.model.Model> m = new LinkedHashMap<>();
+        m.put("seq", load("lstm_return_sequences"));
+        m.put("bidir", load("bidir_lstm_concat"));
+        server = ModelServer.start(m, ModelServer.Options.defaults().withPort(0).withMaxBodyBytes(4096));
+    }
+
+    @AfterAll
+    static void stop() { server.stop(Duration.ZERO); }
+
+    static String input(int[] shape, String datatype, String data) {
+        return "{\"inputs\":[{\"name\":\"input_layer\",\"shape\":" + java.util.Arrays.toString(shape)
+                + ",\"datatype\":\"" + datatype + "\",\"data\":" + data + "}]}";
+    }
+
+    static String zeros(int n) {
+        return java.util.Arrays.toString(new float[n]);
+    }
+
+    static Stream<Arguments> mistakes() {
+        String ok = "/v2/models/seq/infer";
+        ObjectNode bidirReq = v2Request(v2Input("input_layer", new Tensor(new int[]{1, 5, 3}, new float[15]),
+                "FP32"));
+        bidirReq.putObject("parameters").put("session_id", "s1");
+        return Stream.of(
+                Arguments.of("malformed JSON", "POST", ok, "{\"inputs\": [", 400, "malformed JSON"),
+                Arguments.of("not an object", "POST", ok, "[1, 2]", 400, "JSON object"),
+                Arguments.of("no inputs", "POST", ok, "{}", 400, "'inputs'"),
+                Arguments.of("wrong shape", "POST", ok, input(new int[]{1, 6, 5}, "FP32", zeros(30)), 400,
+                        "expects shape"),
+                Arguments.of("shape and data disagree", "POST", ok, input(new int[]{1, 6, 4}, "FP32", zeros(23)),
+                        400, "holds 24 values, 'data' holds 23"),
+                Arguments.of("unknown datatype", "POST", ok, input(new int[]{1, 6, 4}, "FP16", zeros(24)), 400,
+                        "datatype FP16 is not supported"),
+                Arguments.of("fraction for INT32", "POST", ok, input(new int[]{1, 1, 1}, "INT32", "[0.5]"), 400,
+                        "not an integer"),
+                Arguments.of("string data", "POST", ok, input(new int[]{1, 1, 1}, "FP32", "[\"a\"]"), 400,
+                        "not a number"),
+                Arguments.of("NaN under the strict input policy", "POST", ok,
+                        input(new int[]{1, 6, 4}, "FP32", zeros(24).replaceFirst("0\\.0", "NaN")), 400,
+                        "non-finite inputs are refused"),
+                Arguments.of("unknown input", "POST", ok, input(new int[]{1, 6, 4}, "FP32", zeros(24))
+                        .replace("input_layer", "x"), 400, "has no input 'x'"),
+                Arguments.of("body over the limit", "POST", ok, input(new int[]{1, 600, 4}, "FP32", zeros(2400)),
+                        413, "over the limit"),
+                Arguments.of("unknown model", "POST", "/v2/models/nope/infer", "{}", 404, "no model named 'nope'"),
+                Arguments.of("unknown model (TF)", "POST", "/v1/models/nope:predict", "{}", 404, "no model named"),
+                Arguments.of("unknown session", "DELETE", "/v2/models/seq/sessions/ghost", null, 404,
+                        "no session 'ghost'"),
+                Arguments.of("bad session id", "POST", ok, input(new int[]{1, 1, 4}, "FP32", zeros(4)), 400,
+                        "session id"),
+                Arguments.of("session on a model that cannot stream", "POST", "/v2/models/bidir/infer",
+                        bidirReq.toString(), 400, "Bidirectional"),
+                Arguments.of("TF: neither instances nor inputs", "POST", "/v1/models/seq:predict", "{}", 400,
+                        "exactly one of 'instances'"),
+                Arguments.of("TF: ragged instances", "POST", "/v1/models/seq:predict",
+                        "{\"instances\": [[[1, 2, 3, 4], [1, 2]]]}", 400, "not rectangular"),
+                Arguments.of("TF: instances of different shapes", "POST", "/v1/models/seq:predict",
+                        "{\"instances\": [[[1, 2, 3, 4]], [[1, 2, 3, 4], [1, 2, 3, 4]]]}", 400,
+                        "instance 1 has shape"),
+                Arguments.of("wrong method", "GET", ok, null, 405, "use POST"),
+                Arguments.of("unknown endpoint", "GET", "/v3/what", null, 404, "no such endpoint"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void aClientMistakeIsA4xxNamingIt(String what, String method, String path, String body, int status,
+                                      String says) throws Exception {
+        String[] headers = what.equals("bad session id") ? new String[]{"X-Session-Id", "../etc/passwd"}
+                : new String[0];
+        ModelServerTest.Answer a = call(server, method, path, body, headers);
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(status);
+        assertThat(a.body().get("error").asText()).contains(says).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(JSON.writeValueAsString(a.body())).doesNotContain("at io.jkeras");
+    }
+}
