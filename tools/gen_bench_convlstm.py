@@ -4,7 +4,7 @@
 Model: Input((10, 32, 32, 1)) -> ConvLSTM2D(16, (3, 3)) (Keras defaults: padding 'valid', tanh,
 sigmoid), weights from a fixed seed. Writes fixtures/bench/convlstm2d/{model.h5, model.keras,
 input.npy (batch 1, N(0, 1)), expected.npy (Keras' output on it), manifest.json (versions, command)}.
-The bench module's ConvLstmBenchmark and `./jkeras bench` time it; both check the output against
+The bench module's Issue14Benchmark and `./jkeras bench` time it; both check the output against
 expected.npy within 1e-5 first.
 
 Usage:

@@ -22,11 +22,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 14's ConvLSTM2D workload: {@code ConvLSTM2D(16, 3×3)} on {@code (10, 32, 32, 1)}
- * (fixtures/bench/convlstm2d, written by real Keras with tools/gen_bench_convlstm.py), one prediction
- * on a batch of {@code batch} N(0, 1) samples. Checks the output on the stored input against Keras'
- * within 1e-5 before timing. GFLOP/s: 2·30·30·64·(9·1 + 9·16)·10 = 176.3 MFLOP per sample
- * ({@code Layer.flops}) over the time per call.
+ * Issue 14's workloads, each a model written by real Keras under {@code fixtures/bench/<workload>} with its
+ * input and Keras' output: {@code convlstm2d} ({@code ConvLSTM2D(16, 3×3)} on {@code (10, 32, 32, 1)},
+ * tools/gen_bench_convlstm.py; 2·30·30·64·(9·1 + 9·16)·10 = 176.3 MFLOP per sample), {@code cnn_lstm}
+ * (Conv1D(64, 3) → MaxPooling1D(2) → LSTM(128) → Dense(1) on (100, 16)) and {@code lstm128} (its LSTM(128)
+ * alone on (50, 64)), both tools/gen_bench_cnn_lstm.py. One prediction on a batch of {@code batch} N(0, 1)
+ * samples of the stored input's shape. Checks the output on the stored input against Keras' within 1e-5 before
+ * timing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -34,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class ConvLstmBenchmark {
+public class Issue14Benchmark {
+    @Param({"convlstm2d", "cnn_lstm", "lstm128"})
+    public String workload;
+
     @Param({"1", "64"})
     public int batch;
 
@@ -50,18 +55,20 @@ public class ConvLstmBenchmark {
 
     @Setup(Level.Trial)
     public void load() {
-        Path dir = Path.of(System.getProperty("jkeras.bench.convlstm", "fixtures/bench/convlstm2d"));
+        Path dir = Path.of(System.getProperty("jkeras.bench.fixtures", "fixtures/bench")).resolve(workload);
         model = JKeras.load(dir.resolve("model.h5")).withEngine(Workloads.engine(kernel, threads));
         Tensor x = Npy.read(dir.resolve("input.npy")).tensor();
         Tensor want = Npy.read(dir.resolve("expected.npy")).tensor();
         Tensor got = model.predict(x)[0];
         double err = 0;
         for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
-        if (!(err <= 1e-5)) throw new IllegalStateException("convlstm2d: output differs from Keras' by " + err);
+        if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
         SplittableRandom r = new SplittableRandom(14);
-        float[] d = new float[batch * 10 * 32 * 32];
+        int[] shape = x.shape().clone();
+        shape[0] = batch;
+        float[] d = new float[batch * (x.size() / x.dim(0))];
         for (int i = 0; i < d.length; i++) d[i] = (float) gaussian(r);
-        input = new Tensor(new int[]{batch, 10, 32, 32, 1}, d);
+        input = new Tensor(shape, d);
     }
 
     private static double gaussian(SplittableRandom r) {
