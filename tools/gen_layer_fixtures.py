@@ -584,6 +584,17 @@ case("mha_attention_axes_1_of_2", "MultiHeadAttention(2, 2, attention_axes=2) on
      "(3,4,3): attention over axis 2 only, axis 1 is a batch-like axis",
      _mha(shape_q=(3, 2, 3), shape_v=(3, 4, 3), attention_axes=2), options=["attention_axes (one axis)"])
 
+case("mha_use_gate", "MultiHeadAttention(2, 2, value_dim=3, use_gate=True)(q, v, key=k): the attention output "
+     "is multiplied by sigmoid(gate projection of the query) (weights gate/kernel (3,2,3), gate/bias (2,3))",
+     _mha(value_dim=3, use_gate=True, key=True), options=["use_gate"])
+case("mha_sliding_window", "MultiHeadAttention(2, 2, sliding_window=2)(q, v): query i attends to keys j with "
+     "|i - j| < 2 (a symmetric band)", _mha(sliding_window=2), options=["sliding_window"])
+case("mha_use_gate_sliding_window_causal", "MultiHeadAttention(2, 2, use_gate=True, sliding_window=2, use_bias=False)"
+     "(x, x, use_causal_mask=True, return_attention_scores=True): band AND causal mask, gated output",
+     _mha(shape_v=(TQ, D), use_gate=True, sliding_window=2, use_bias=False, scores=True,
+          call_kw=dict(use_causal_mask=True)),
+     options=["use_gate", "sliding_window", "use_causal_mask", "use_bias=False"])
+
 
 def _mha_masked(causal):
     def build():

@@ -145,6 +145,9 @@ final class JkmLayerDecoder implements LayerDecoder {
     public boolean isNull(String key) { return value(key).isNull(); }
 
     @Override
+    public boolean has(String key) { return config.get(key) != null; }
+
+    @Override
     public int integer(String key) {
         Json v = value(key);
         if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error("config '" + key

@@ -32,6 +32,9 @@ public interface LayerDecoder {
 
     boolean isNull(String key);
 
+    /** Whether the config has {@code key} (for keys added in later versions of a layer's entry). */
+    boolean has(String key);
+
     int integer(String key);
 
     boolean bool(String key);

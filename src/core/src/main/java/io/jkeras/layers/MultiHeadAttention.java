@@ -24,6 +24,9 @@ import java.util.List;
  * {@code ops.dot_product_attention} (rank-3 inputs without dropout or returned scores) or else the Softmax layer
  * ({@code _compute_attention}, {@link MaskRule}). Output 0 carries the query mask; with
  * {@code return_attention_scores} output 1 is the weights {@code (B, *other axes, H, *Tq axes, *Tv axes)}.
+ * {@code sliding_window} w (rank 3) keeps only {@code |i - j| < w}, ANDed with the other masks
+ * ({@code _compute_sliding_window_mask}); {@code use_gate} multiplies the per-head attention output by
+ * {@code sigmoid(query·gate/kernel + gate/bias)} (shape {@code (D, H, value_dim)}) before the output projection.
  */
 public final class MultiHeadAttention implements Layer {
     @Override public <R> R accept(Visitor<R> v) { return v.visit(this); }
@@ -33,9 +36,11 @@ public final class MultiHeadAttention implements Layer {
     private final int rank;          // query rank with batch
     private final int[] attentionAxes; // sorted, in [1, rank - 1)
     private final int[] outputShape;
-    private final boolean hasKey, hasAttentionMask, causal, returnScores;
+    private final boolean hasKey, hasAttentionMask, causal, returnScores, gate;
+    private final int slidingWindow; // 0 = none
     private final double dropout;
     private final Weight[] w;        // query, key, value, output kernels then (optionally) biases in Keras order
+    private final Weight[] g;        // gate kernel [, gate bias] when use_gate, else empty
 
     /**
      * @param weights {@code query/kernel, [query/bias], key/kernel, [key/bias], value/kernel, [value/bias],
@@ -44,6 +49,19 @@ public final class MultiHeadAttention implements Layer {
     public MultiHeadAttention(String name, int heads, int keyDim, int valueDim, int rank, int[] attentionAxes,
                               int[] outputShape, boolean hasKey, boolean hasAttentionMask, boolean causal,
                               boolean returnScores, double dropout, List<Weight> weights) {
+        this(name, heads, keyDim, valueDim, rank, attentionAxes, outputShape, hasKey, hasAttentionMask, causal,
+                returnScores, dropout, false, 0, weights);
+    }
+
+    /**
+     * @param gate          Keras' {@code use_gate}: then {@code weights} has {@code gate/kernel, [gate/bias]}
+     *                      between the key and the value weights, as Keras builds them
+     * @param slidingWindow Keras' {@code sliding_window}, 0 for None
+     */
+    public MultiHeadAttention(String name, int heads, int keyDim, int valueDim, int rank, int[] attentionAxes,
+                              int[] outputShape, boolean hasKey, boolean hasAttentionMask, boolean causal,
+                              boolean returnScores, double dropout, boolean gate, int slidingWindow,
+                              List<Weight> weights) {
         this.name = name;
         this.heads = heads;
         this.keyDim = keyDim;
@@ -75,6 +93,41 @@ public final class MultiHeadAttention implements Layer {
             throw new UnsupportedModelException(null, name, null, "dropout must be in [0, 1), got " + dropout);
         }
         this.dropout = dropout;
+        if (slidingWindow < 0) {
+            throw new UnsupportedModelException(null, name, null, "sliding_window must be positive, got "
+                    + slidingWindow);
+        }
+        if (slidingWindow > 0 && rank != 3) {
+            throw new UnsupportedModelException(null, name, null, "sliding_window is supported for rank-3 inputs"
+                    + " only, got rank " + rank);
+        }
+        this.slidingWindow = slidingWindow;
+        this.gate = gate;
+        if (gate) {
+            int n = weights.size(), gk = n == 10 ? 4 : 2;
+            if (n != 10 && n != 5) {
+                throw new UnsupportedModelException(null, name, null, "with use_gate expects 10 weights (5 kernels"
+                        + " and their biases) or 5 (use_bias=False), got " + n);
+            }
+            int[] s = weights.get(gk).shape();
+            if (s.length != 3 || s[1] != heads || s[2] != valueDim) {
+                throw shape("gate/kernel", s, "(D, " + heads + ", " + valueDim + ")");
+            }
+            List<Weight> rest = new ArrayList<>(weights);
+            Weight gkw = rest.remove(gk);
+            if (n == 10) {
+                Weight gb = rest.remove(gk);
+                if (!Arrays.equals(gb.shape(), new int[]{heads, valueDim})) {
+                    throw shape("gate/bias", gb.shape(), "(" + heads + ", " + valueDim + ")");
+                }
+                this.g = new Weight[]{copy("gate/kernel", gkw), copy("gate/bias", gb)};
+            } else {
+                this.g = new Weight[]{copy("gate/kernel", gkw)};
+            }
+            weights = rest;
+        } else {
+            this.g = new Weight[0];
+        }
         if (weights.size() != 4 && weights.size() != 8) {
             throw new UnsupportedModelException(null, name, null, "expects 8 weights (4 kernels and their biases) or"
                     + " 4 (use_bias=False), got " + weights.size());
@@ -152,6 +205,12 @@ public final class MultiHeadAttention implements Layer {
 
     public double dropout() { return dropout; }
 
+    /** Keras' {@code use_gate}. */
+    public boolean gate() { return gate; }
+
+    /** Keras' {@code sliding_window}, 0 for None. */
+    public int slidingWindow() { return slidingWindow; }
+
     private boolean bias() { return w.length == 8; }
 
     /** Kernel of part p (0 query, 1 key, 2 value, 3 output). */
@@ -180,7 +239,7 @@ public final class MultiHeadAttention implements Layer {
                     + " have the same size on axis " + i + ", which is not an attention axis");
             else check(k[i - 1] == v[i - 1], "value and key must have the same size on attention axis " + i);
         }
-        if ((hasAttentionMask || causal) && rank != 3) {
+        if ((hasAttentionMask || causal || slidingWindow > 0) && rank != 3) {
             check(false, "masks are supported for rank-3 inputs only");
         }
         int[] out = new int[rank - 2 + outputShape.length];
@@ -274,21 +333,26 @@ public final class MultiHeadAttention implements Layer {
         float[] o = new float[rowsQ * hv];
         float[] qh = new float[tq * keyDim], kh = new float[tv * keyDim], vh = new float[tv * valueDim];
         float[] oh = new float[tq * valueDim];
-        for (int g = 0; g < groups; g++) {
-            ScoreMask m = keep == null ? ScoreMask.none() : ScoreMask.full(keep, g * tq * tv, tq, tv);
+        for (int gi = 0; gi < groups; gi++) {
+            ScoreMask m = keep == null ? ScoreMask.none() : ScoreMask.full(keep, gi * tq * tv, tq, tv);
             if (causal) m = m.causal();
             for (int h = 0; h < heads; h++) {
-                gather(pq, gq[g], hk, h * keyDim, keyDim, qh);
-                gather(pk, gv[g], hk, h * keyDim, keyDim, kh);
-                gather(pv, gv[g], hv, h * valueDim, valueDim, vh);
-                int so = (g * heads + h) * tq * tv;
+                gather(pq, gq[gi], hk, h * keyDim, keyDim, qh);
+                gather(pk, gv[gi], hk, h * keyDim, keyDim, kh);
+                gather(pv, gv[gi], hv, h * valueDim, valueDim, vh);
+                int so = (gi * heads + h) * tq * tv;
                 AttentionKernels.dotScores(1, tq, tv, keyDim, qh, 0, kh, 0, 1f, scores, so);
                 AttentionKernels.maskedSoftmax(1, tq, tv, scores, so, m, rule);
                 AttentionKernels.weightedSum(1, tq, tv, valueDim, scores, so, vh, 0, null, 0, oh, 0);
                 for (int i = 0; i < tq; i++) {
-                    System.arraycopy(oh, i * valueDim, o, gq[g][i] * hv + h * valueDim, valueDim);
+                    System.arraycopy(oh, i * valueDim, o, gq[gi][i] * hv + h * valueDim, valueDim);
                 }
             }
+        }
+        if (gate) {
+            // multi_head_attention.py call(): output_dense(attention_output * gate), gate = sigmoid(gate_dense(query))
+            float[] gt = project(q.data(), rowsQ, g[0].values(), dq, hv, g.length == 2 ? g[1].values() : null);
+            for (int i = 0; i < o.length; i++) o[i] *= (float) (1.0 / (1.0 + Math.exp(-gt[i])));
         }
         int ow = outWidth();
         float[] y = project(o, rowsQ, kernel(3).values(), hv, ow, bias() ? w[7].values() : null);
@@ -319,12 +383,13 @@ public final class MultiHeadAttention implements Layer {
 
     /**
      * The combined query, value, key and attention_mask masks {@code (groups, Tq, Tv)}, or null when there are
-     * none (the causal mask is applied by {@link ScoreMask#causal}). Public for the training form.
+     * none (the causal mask is applied by {@link ScoreMask#causal}); includes the sliding window band. Public for
+     * the training form.
      */
     public boolean[] mask(Tensor[] inputs, int groups, int tq, int tv) {
         boolean[] qm = inputs[0].mask(), vm = inputs[1].mask(), km = hasKey ? inputs[2].mask() : null;
         Tensor am = hasAttentionMask ? inputs[hasKey ? 3 : 2] : null;
-        if (qm == null && vm == null && km == null && am == null) return null;
+        if (qm == null && vm == null && km == null && am == null && slidingWindow == 0) return null;
         if (rank != 3) {
             throw new UnsupportedModelException(null, name, null, "masks are supported for rank-3 inputs only");
         }
@@ -338,16 +403,20 @@ public final class MultiHeadAttention implements Layer {
                 for (int j = 0; j < tv; j++) {
                     int at = (b * tq + i) * tv + j;
                     keep[at] = (qm == null || qm[b * tq + i]) && (vm == null || vm[b * tv + j])
-                            && (km == null || km[b * tv + j]) && (am == null || am.data()[at] != 0f);
+                            && (km == null || km[b * tv + j]) && (am == null || am.data()[at] != 0f)
+                            && (slidingWindow == 0 || Math.abs(i - j) < slidingWindow);
                 }
             }
         }
         return keep;
     }
 
+    /** In Keras' order: query, key, [gate], value, attention_output (each kernel then its bias). */
     @Override public List<Weight> weights() {
         List<Weight> out = new ArrayList<>();
         for (Weight x : w) out.add(copy(x.name(), x));
+        int at = bias() ? 4 : 2;
+        for (int i = 0; i < g.length; i++) out.add(at + i, copy(g[i].name(), g[i]));
         return out;
     }
 
@@ -364,15 +433,18 @@ public final class MultiHeadAttention implements Layer {
         e.put("causal", causal);
         e.put("return_scores", returnScores);
         e.put("dropout", dropout);
+        if (gate) e.put("use_gate", true);
+        if (slidingWindow > 0) e.put("sliding_window", slidingWindow);
         e.weights(weights());
     }
 
     static Layer decode(LayerDecoder d) {
-        List<Weight> ws = d.weights("query/kernel", "query/bias", "key/kernel", "key/bias", "value/kernel",
-                "value/bias", "attention_output/kernel", "attention_output/bias");
+        List<Weight> ws = d.weights("query/kernel", "query/bias", "key/kernel", "key/bias", "gate/kernel",
+                "gate/bias", "value/kernel", "value/bias", "attention_output/kernel", "attention_output/bias");
         return new MultiHeadAttention(d.name(), d.integer("heads"), d.integer("key_dim"), d.integer("value_dim"),
                 d.integer("rank"), d.ints("attention_axes"), d.ints("output_shape"), d.bool("has_key"),
-                d.bool("has_attention_mask"), d.bool("causal"), d.bool("return_scores"), d.doubleValue("dropout"), ws);
+                d.bool("has_attention_mask"), d.bool("causal"), d.bool("return_scores"), d.doubleValue("dropout"),
+                d.has("use_gate") && d.bool("use_gate"), d.has("sliding_window") ? d.integer("sliding_window") : 0, ws);
     }
 
     @Override
@@ -386,7 +458,7 @@ public final class MultiHeadAttention implements Layer {
         for (int a : attentionAxes) tv *= v[a - 1];
         long hk = (long) heads * keyDim, hv = (long) heads * valueDim;
         long proj = 2 * (rowsQ * q[rank - 2] * hk + rowsV * (in[hasKey ? 2 : 1][rank - 2] * hk + v[rank - 2] * hv)
-                + rowsQ * hv * outWidth());
+                + rowsQ * hv * outWidth() + (gate ? rowsQ * q[rank - 2] * hv : 0));
         return proj + 2 * rowsQ * heads * tv * (keyDim + valueDim);
     }
 
@@ -395,8 +467,9 @@ public final class MultiHeadAttention implements Layer {
     @Override
     public Layer withWeights(List<float[]> values) {
         List<Weight> ws = new ArrayList<>();
-        for (int i = 0; i < w.length; i++) ws.add(new Weight(w[i].name(), w[i].shape(), values.get(i)));
+        List<Weight> old = weights();
+        for (int i = 0; i < old.size(); i++) ws.add(new Weight(old.get(i).name(), old.get(i).shape(), values.get(i)));
         return new MultiHeadAttention(name, heads, keyDim, valueDim, rank, attentionAxes, outputShape, hasKey,
-                hasAttentionMask, causal, returnScores, dropout, ws);
+                hasAttentionMask, causal, returnScores, dropout, gate, slidingWindow, ws);
     }
 }

@@ -161,11 +161,12 @@ final class NormAttentionMappers {
 
     static Layer multiHeadAttention(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
         Cfg c = new Cfg(spec, ctx);
-        if (c.bool("use_gate", false)) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "use_gate=True is not supported");
-        }
-        if (c.has("sliding_window") && !c.node("sliding_window").isNull()) {
-            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "sliding_window is not supported");
+        boolean gate = c.bool("use_gate", false);
+        // multi_head_attention.py __init__: sliding_window is None or a positive integer
+        int window = c.has("sliding_window") && !c.node("sliding_window").isNull() ? c.dimension("sliding_window") : -1;
+        if (window == 0) {
+            throw new UnsupportedModelException(ctx.file(), spec.name(), null, "config 'sliding_window' is 0;"
+                    + " allowed: null or a positive integer");
         }
         int rank = in[0].length + 1;
         boolean attnMask = callKwarg(spec, "attention_mask") != null;
@@ -184,9 +185,15 @@ final class NormAttentionMappers {
             axes = OpsMappers.intList(c, spec, ctx, "attention_axes", null);
         }
         boolean bias = c.bool("use_bias", true);
-        String[] names = bias ? new String[]{"query/kernel", "query/bias", "key/kernel", "key/bias", "value/kernel",
-            "value/bias", "attention_output/kernel", "attention_output/bias"}
-                : new String[]{"query/kernel", "key/kernel", "value/kernel", "attention_output/kernel"};
+        // Keras builds (and saves) query, key, [gate], value, attention_output
+        List<String> parts = new ArrayList<>(List.of("query", "key", "value", "attention_output"));
+        if (gate) parts.add(2, "gate");
+        List<String> nameList = new ArrayList<>();
+        for (String p : parts) {
+            nameList.add(p + "/kernel");
+            if (bias) nameList.add(p + "/bias");
+        }
+        String[] names = nameList.toArray(new String[0]);
         if (w.size() != names.length) {
             throw new WeightException(ctx.file(), spec.name(), null, "expected " + names.length + " weights "
                     + List.of(names) + ", found " + w.size() + RecurrentMappers.names(w), null);
@@ -196,7 +203,7 @@ final class NormAttentionMappers {
         int[] att = axes;
         return OpsMappers.wrap(ctx, spec, () -> new MultiHeadAttention(spec.name(), heads, keyDim, valueDim, rank,
                 att, out, tensors == 3, attnMask, callFlag(spec, ctx, "use_causal_mask"),
-                callFlag(spec, ctx, "return_attention_scores"), c.number("dropout", 0), ws));
+                callFlag(spec, ctx, "return_attention_scores"), c.number("dropout", 0), gate, Math.max(window, 0), ws));
     }
 
     static Layer dot(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {

@@ -208,9 +208,10 @@ final class WeightPaths {
             // multi_head_attention.py: four EinsumDense sublayers, tracked as query_dense, key_dense, ...
             out.add(new VarGroup(path, List.of(), Set.of(), fz));
             List<String> kb = bool(cfg, "use_bias", true) ? List.of("kernel", "bias") : List.of("kernel");
-            for (String d : new String[]{"query_dense", "key_dense", "value_dense", "output_dense"}) {
-                out.add(new VarGroup(path + "/" + d, kb, Set.of(), fz));
-            }
+            // with use_gate the gate EinsumDense is built after the key one and tracked as _gate_dense
+            List<String> dense = new ArrayList<>(List.of("query_dense", "key_dense", "value_dense", "output_dense"));
+            if (bool(cfg, "use_gate", false)) dense.add(2, "_gate_dense");
+            for (String d : dense) out.add(new VarGroup(path + "/" + d, kb, Set.of(), fz));
         } else {
             List<String> names = ownNames(cls, cfg);
             Set<String> nonTrainable = "BatchNormalization".equals(cls) ? Set.of("moving_mean", "moving_variance")

@@ -2,6 +2,7 @@ package io.jkeras.train;
 
 import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.AttentionKernels.MaskRule;
+import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
 import io.jkeras.layers.MultiHeadAttention;
 import io.jkeras.layers.TrainingConfig;
@@ -16,7 +17,9 @@ import java.util.List;
  * MultiHeadAttention in training form, in double on the tape: the four projections as matrix products of the
  * kernels viewed as {@code (D, H·dim)} ({@link Ops#matmul}, {@link Ops#addBias}), and between them the attention of
  * every head over the attention axes, with the engine layer's masks and mask rule, whose gradient is written here
- * (softmax, then the query, key and value gradients of each head). Training-mode dropout is refused.
+ * (softmax, then the query, key and value gradients of each head). With {@code use_gate} the attention output is
+ * multiplied by {@code sigmoid} of the gate projection of the query before the output projection; the
+ * {@code sliding_window} band is part of the engine layer's mask. Training-mode dropout is refused.
  */
 final class MultiHeadAttentionTrainer implements TrainableLayer {
     private static final double SOFTMAX_MASKED = -1e9, DOT_PRODUCT_MASKED = 3.38953e38 * -0.7;
@@ -33,16 +36,20 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
 
     @Override public List<Param> params() { return params; }
 
-    private boolean bias() { return params.size() == 8; }
+    private boolean bias() { return params.size() == (layer.gate() ? 10 : 8); }
 
-    /** {@code x · kernel(part) + bias(part)}, the kernel viewed as (rows, rest). */
+    /**
+     * {@code x · kernel(part) + bias(part)}, the kernel viewed as (rows, rest); parts 0 query, 1 key, 2 value,
+     * 3 output, 4 gate (the weights are in Keras' order query, key, [gate], value, attention_output).
+     */
     private Var project(Tape t, Var x, int part) {
-        Param k = params.get(bias() ? 2 * part : part);
+        int slot = !layer.gate() ? part : part == 4 ? 2 : part >= 2 ? part + 1 : part;
+        Param k = params.get(bias() ? 2 * slot : slot);
         int[] s = k.shape();
         int rows = part == 3 ? s[0] * s[1] : s[0];
         Var w = Ops.reshape(t, k.var(), new int[]{rows, k.var().size() / rows}, false);
         Var y = Ops.matmul(t, x, w);
-        return bias() ? Ops.addBias(t, y, params.get(2 * part + 1).var()) : y;
+        return bias() ? Ops.addBias(t, y, params.get(2 * slot + 1).var()) : y;
     }
 
     @Override
@@ -161,7 +168,8 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
                 }
             }
         });
-        Var y = project(t, att, 3);
+        Var gated = layer.gate() ? Ops.mul(t, att, Ops.activation(t, project(t, q, 4), Activation.SIGMOID)) : att;
+        Var y = project(t, gated, 3);
         int[] ys = new int[outShapes[0].length + 1];
         ys[0] = q.dim(0);
         System.arraycopy(outShapes[0], 0, ys, 1, outShapes[0].length);

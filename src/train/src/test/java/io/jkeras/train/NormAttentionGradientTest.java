@@ -115,21 +115,38 @@ class NormAttentionGradientTest {
     void multiHeadAttentionGradientsWithKeyMasksAndCausalMask(boolean scores) {
         Random r = new Random(9);
         int h = 2, kd = 2, vd = 3, d = 3;
-        List<Weight> w = new ArrayList<>();
-        String[] parts = {"query", "key", "value"};
-        int[] dims = {kd, kd, vd};
-        for (int p = 0; p < 3; p++) {
-            w.add(new Weight(parts[p] + "/kernel", new int[]{d, h, dims[p]}, rnd(r, d * h * dims[p], 0.8)));
-            w.add(new Weight(parts[p] + "/bias", new int[]{h, dims[p]}, rnd(r, h * dims[p], 0.3)));
-        }
-        w.add(new Weight("attention_output/kernel", new int[]{h, vd, 4}, rnd(r, h * vd * 4, 0.8)));
-        w.add(new Weight("attention_output/bias", new int[]{4}, rnd(r, 4, 0.3)));
+        List<Weight> w = mhaWeights(r, d, h, kd, vd, false, true);
         boolean[] qm = {true, true, true, false, true, true, true, true};
         boolean[] vm = {true, false, true, true, true, true, true, true, true, false};
         MultiHeadAttention mha = new MultiHeadAttention("mha", h, kd, vd, 3, new int[]{1}, new int[]{4}, true, false,
                 true, scores, 0, w);
         check(mha, new Var(new int[]{2, 4, d}, rndD(r, 24), true, qm), new Var(new int[]{2, 5, d}, rndD(r, 30), true,
                 vm), Var.leaf(new int[]{2, 5, d}, rndD(r, 30)));
+    }
+
+    @ParameterizedTest(name = "use_bias {0}")
+    @ValueSource(booleans = {true, false})
+    void multiHeadAttentionGradientsWithGateAndSlidingWindow(boolean bias) {
+        Random r = new Random(11);
+        int h = 2, kd = 2, vd = 3, d = 3;
+        List<Weight> w = mhaWeights(r, d, h, kd, vd, true, bias);
+        MultiHeadAttention mha = new MultiHeadAttention("mha", h, kd, vd, 3, new int[]{1}, new int[]{4}, false,
+                false, true, false, 0, true, 2, w);
+        check(mha, Var.leaf(new int[]{2, 5, d}, rndD(r, 30)), Var.leaf(new int[]{2, 5, d}, rndD(r, 30)));
+    }
+
+    /** Random MultiHeadAttention weights in Keras' order (query, key, [gate], value, attention_output of width 4). */
+    private static List<Weight> mhaWeights(Random r, int d, int h, int kd, int vd, boolean gate, boolean bias) {
+        List<Weight> w = new ArrayList<>();
+        String[] parts = gate ? new String[]{"query", "key", "gate", "value"} : new String[]{"query", "key", "value"};
+        int[] dims = gate ? new int[]{kd, kd, vd, vd} : new int[]{kd, kd, vd};
+        for (int p = 0; p < parts.length; p++) {
+            w.add(new Weight(parts[p] + "/kernel", new int[]{d, h, dims[p]}, rnd(r, d * h * dims[p], 0.8)));
+            if (bias) w.add(new Weight(parts[p] + "/bias", new int[]{h, dims[p]}, rnd(r, h * dims[p], 0.3)));
+        }
+        w.add(new Weight("attention_output/kernel", new int[]{h, vd, 4}, rnd(r, h * vd * 4, 0.8)));
+        if (bias) w.add(new Weight("attention_output/bias", new int[]{4}, rnd(r, 4, 0.3)));
+        return w;
     }
 
     @org.junit.jupiter.api.Test
