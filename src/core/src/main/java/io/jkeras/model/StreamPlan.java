@@ -166,11 +166,11 @@ final class StreamPlan {
      */
     static void repeatOutputOverMaskedStart(Recurrent r, boolean[] mask, float[] prevH, Tensor out) {
         if (r.options().zeroOutputForMask()) return;
-        int units = r.units();
-        int batch = prevH.length / units;
+        int batch = out.dim(0);
+        int units = prevH.length / batch;   // one row's h: units, or a ConvLSTM's whole frame
         int steps = mask.length / batch;
         float[] y = out.data();
-        boolean sequence = out.rank() == 3;
+        boolean sequence = r.options().returnSequences();
         for (int b = 0; b < batch; b++) {
             int s = 0;   // streaming layers run forwards: step s is timestep s
             while (s < steps && !mask[b * steps + s]) {
