@@ -10,12 +10,14 @@ import io.jkeras.layers.Embedding;
 import io.jkeras.layers.Identity;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Layer;
+import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.Masking;
 import io.jkeras.layers.Merge;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.ShapeOp;
 import io.jkeras.layers.Softmax;
 import io.jkeras.layers.TimeDistributed;
+import io.jkeras.layers.UnitNormalization;
 import io.jkeras.tensor.Tensor;
 
 /**
@@ -25,10 +27,13 @@ import io.jkeras.tensor.Tensor;
  * <em>static</em> when it has no time axis but depends on the timesteps seen so far (the last output or final
  * state of a recurrent layer that does not return sequences). A layer is refused, by name, when its output at a
  * step would need later timesteps: one that mixes timesteps (Bidirectional, Flatten, Reshape, Permute,
- * RepeatVector, Conv1D, pooling, a Softmax or normalization over the time axis, a concatenation along it), a
- * recurrent layer running backwards, or one that reads a whole sequence computed from static values (a layer
+ * RepeatVector, a convolution, pooling, global pooling or resizing applied to the sequence itself rather than
+ * through TimeDistributed, attention, Dot, GroupNormalization, a Softmax or layer/unit normalization over the
+ * time axis, a concatenation along it, a custom layer whose computation is unknown), a recurrent layer running
+ * backwards, or one that reads a whole sequence computed from static values (a layer
  * after a non-sequence recurrent layer that makes a new sequence of it). Layers not known to be per-timestep are
- * refused, so a new layer class streams only once it is listed here.
+ * refused, so a new layer class streams only once it is listed here. ConvLSTM is a recurrent layer: it carries
+ * its h and c from one step to the next as LSTM does.
  */
 final class StreamPlan {
     /** Per node, per output: whether it has the time axis. */
@@ -98,6 +103,17 @@ final class StreamPlan {
             if (rank < 3) refuse(l, "works over the last axis, which is the time axis here");
             return true;
         }
+        if (l instanceof LayerNormalization) {
+            // Keras' LayerNormalization/RMSNormalization: statistics over `axis` only (keras/src/layers/
+            // normalization/layer_normalization.py), so per timestep unless axis 1 is among them
+            for (int a : ((LayerNormalization) l).axes()) if (a == 1) refuse(l, "normalizes over the time axis");
+            return true;
+        }
+        if (l instanceof UnitNormalization) {
+            // Keras' UnitNormalization: the L2 norm over `axis` (keras/src/layers/normalization/unit_normalization.py)
+            for (int a : ((UnitNormalization) l).axes()) if (a == 1) refuse(l, "normalizes over the time axis");
+            return true;
+        }
         if (l instanceof Softmax) {
             for (int a : ((Softmax) l).axes()) if (norm(a, rank) <= 1) refuse(l, "normalizes over the time axis");
             return true;
@@ -131,6 +147,12 @@ final class StreamPlan {
             return true;
         }
         if (l instanceof io.jkeras.layers.Bidirectional) refuse(l, "also runs backwards from the last timestep");
+        if (l instanceof io.jkeras.layers.Attention || l instanceof io.jkeras.layers.MultiHeadAttention) {
+            refuse(l, "attends over the timesteps of its inputs: its output at one step reads the other steps");
+        }
+        if (l instanceof io.jkeras.layers.CustomLayer) {
+            refuse(l, "is a custom layer, which is not known to compute each timestep from that timestep alone");
+        }
         refuse(l, "mixes timesteps: its output at one step needs the others");
         return false;
     }
@@ -144,11 +166,11 @@ final class StreamPlan {
      */
     static void repeatOutputOverMaskedStart(Recurrent r, boolean[] mask, float[] prevH, Tensor out) {
         if (r.options().zeroOutputForMask()) return;
-        int units = r.units();
-        int batch = prevH.length / units;
+        int batch = out.dim(0);
+        int units = prevH.length / batch;   // one row's h: units, or a ConvLSTM's whole frame
         int steps = mask.length / batch;
         float[] y = out.data();
-        boolean sequence = out.rank() == 3;
+        boolean sequence = r.options().returnSequences();
         for (int b = 0; b < batch; b++) {
             int s = 0;   // streaming layers run forwards: step s is timestep s
             while (s < steps && !mask[b * steps + s]) {

@@ -16,13 +16,17 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Session.step/steps against whole-sequence predict on every fixtures/keras3 model, and State snapshots. */
+/**
+ * Session.step/steps against whole-sequence predict on every fixtures/keras3 and fixtures/keras3/layers14 model,
+ * and State snapshots.
+ */
 class StreamingTest {
     private static final double TOL = 1e-6;
 
     static List<FixtureCase> cases() {
         List<FixtureCase> out = new ArrayList<>();
         for (FixtureCase c : FixtureCase.all("keras3")) if (!c.name().startsWith("act_")) out.add(c);
+        out.addAll(FixtureCase.all("keras3/layers14"));
         return out;
     }
 
@@ -87,11 +91,33 @@ class StreamingTest {
      * The fixtures whose model cannot stream: a Bidirectional, a go_backwards layer, a Conv1D, or (listed) a
      * layer that mixes timesteps or a decoder over a repeated final state.
      */
-    private static boolean refusable(String fixture) {
+    private static boolean refusable(FixtureCase c) {
+        String fixture = c.name();
+        if (isLayers14(c)) return !streams14(fixture);
         return fixture.startsWith("bidir_") || fixture.contains("go_backwards") || fixture.startsWith("conv1d_")
                 || fixture.contains("_bidir_") || Set.of("graph_variable_time", "merge_concatenate_time",
                 "stack_encoder_decoder", "stack_lstm_flatten_dense", "stack_permute_lstm", "stack_reshape_lstm",
                 "stack_softmax_axis1").contains(fixture);
+    }
+
+    private static boolean isLayers14(FixtureCase c) { return c.dir().getParent().getFileName().toString()
+            .equals("layers14"); }
+
+    /**
+     * The layers14 fixtures that stream: forward ConvLSTMs (recurrent, carrying h and c), layer/RMS/unit
+     * normalization over the feature axes, TimeDistributed CNNs (LRCN) and nested models of per-timestep layers.
+     * The others convolve, pool, crop, pad or resize along the time axis, attend over it (Attention,
+     * MultiHeadAttention, Dot, a custom attention layer), normalize over it (GroupNormalization, LayerNormalization
+     * or UnitNormalization with axis 1), or run backwards.
+     */
+    private static boolean streams14(String f) {
+        return f.startsWith("convlstm") && !f.contains("go_backwards") && !f.equals("convlstm2d_after_td_conv2d")
+                || f.startsWith("layer_norm_") && !Set.of("layer_norm_axes_1_2", "layer_norm_axis1").contains(f)
+                || f.startsWith("rms_norm_") || f.startsWith("nested_")
+                || f.startsWith("td_") && !f.equals("td_td_dense")
+                || Set.of("unit_norm_default", "composite_convlstm2d_forecaster", "composite_layernorm_lstm",
+                "composite_lrcn", "composite_lrcn_batchnorm", "lstm_layer_norm_seq", "spatial_dropout2d_cf")
+                .contains(f);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -110,12 +136,12 @@ class StreamingTest {
                 try {
                     got = s.step(at(x, t));
                 } catch (UnsupportedModelException e) {
-                    assertThat(refusable(c.name())).as(c.name() + " refused: " + e.getMessage()).isTrue();
+                    assertThat(refusable(c)).as(c.name() + " refused: " + e.getMessage()).isTrue();
                     assertThat(m.layers()).extracting(l -> l.name()).contains(e.layer());
                     assertThat(e.getMessage()).contains("Session.step");
                     return;
                 }
-                assertThat(refusable(c.name())).as(c.name() + " streams").isFalse();
+                assertThat(refusable(c)).as(c.name() + " streams").isFalse();
                 for (int o = 0; o < want.length; o++) {
                     assertStep(c.name() + " batch " + b + " output " + o, got[o], want[o], t, t == steps - 1);
                 }
@@ -127,7 +153,7 @@ class StreamingTest {
     @MethodSource("cases")
     void chunksOfAnySizeAndASnapshotRestoredFromBytesContinueTheUninterruptedRun(FixtureCase c) {
         Model m = c.load();
-        if (refusable(c.name())) return;
+        if (refusable(c)) return;
         Session plain = m.newSession();
         Session chunked = m.newSession();
         for (int b = 0; b < c.batches(); b++) {
@@ -144,7 +170,7 @@ class StreamingTest {
             chunked = m.newSession(State.fromBytes(saved));
             Tensor[] second = chunked.steps(tail);
             for (int o = 0; o < want.length; o++) {
-                if (second[o].rank() == 3 && first[o].rank() == 3 && first[o].dim(1) < want[o].dim(1)) {
+                if (first[o].rank() >= 2 && first[o].dim(1) < want[o].dim(1)) {   // a timed output, of any rank
                     int len = want[o].dim(1), cut = len / 2;
                     assertClose(c.name() + " first chunk " + o, first[o], sliceTime(want[o], 0, cut));
                     assertClose(c.name() + " second chunk " + o, second[o], sliceTime(want[o], cut, len));
@@ -172,6 +198,16 @@ class StreamingTest {
                 new Tensor(new int[]{1, 1, 3}, new float[3])))
                 .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("layer 'lstm_1'").hasMessageContaining("without return_sequences");
+        Tensor anyStep = new Tensor(new int[]{1, 1, 3}, new float[3]);   // refused before it is read
+        assertThatThrownBy(() -> model("mha_causal").newSession().steps(anyStep))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("layer 'mha': MultiHeadAttention attends over the timesteps");
+        assertThatThrownBy(() -> model("layer_norm_axis1").newSession().steps(anyStep))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("LayerNormalization normalizes over the time axis");
+        assertThatThrownBy(() -> model("custom_attention_lstm").newSession().steps(anyStep))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("layer 'temporal_attention'").hasMessageContaining("custom layer");
     }
 
     private static byte[] midStreamState(Model m) {
