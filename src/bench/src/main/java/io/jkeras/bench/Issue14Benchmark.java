@@ -1,8 +1,6 @@
 package io.jkeras.bench;
 
-import io.jkeras.JKeras;
 import io.jkeras.model.Model;
-import io.jkeras.npy.Npy;
 import io.jkeras.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,15 +54,12 @@ public class Issue14Benchmark {
     @Setup(Level.Trial)
     public void load() {
         Path dir = Path.of(System.getProperty("jkeras.bench.fixtures", "fixtures/bench")).resolve(workload);
-        model = JKeras.load(dir.resolve("model.h5")).withEngine(Workloads.engine(kernel, threads));
-        Tensor x = Npy.read(dir.resolve("input.npy")).tensor();
-        Tensor want = Npy.read(dir.resolve("expected.npy")).tensor();
-        Tensor got = model.predict(x)[0];
-        double err = 0;
-        for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
-        if (!(err <= 1e-5)) throw new IllegalStateException(workload + ": output differs from Keras' by " + err);
+        Workloads.Loaded w = Workloads.loadChecked(workload, dir.resolve("model.h5"), dir.resolve("input.npy"),
+                dir.resolve("expected.npy"), kernel, threads);
+        model = w.model();
+        Tensor x = w.input();
         SplittableRandom r = new SplittableRandom(14);
-        int[] shape = x.shape().clone();
+        int[] shape = x.shape();
         shape[0] = batch;
         float[] d = new float[batch * (x.size() / x.dim(0))];
         for (int i = 0; i < d.length; i++) d[i] = (float) gaussian(r);

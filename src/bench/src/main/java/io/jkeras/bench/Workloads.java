@@ -56,9 +56,17 @@ final class Workloads {
      * is ever timed.
      */
     static Loaded loadChecked(String workload, String kernel, int threads) {
-        Model model = JKeras.load(artifacts().resolve(workload + ".h5")).withEngine(engine(kernel, threads));
-        Tensor input = Npy.read(artifacts().resolve(workload + "_input.npy")).tensor();
-        Tensor want = Npy.read(artifacts().resolve(workload + "_expected.npy")).tensor();
+        Path dir = artifacts();
+        return loadChecked(workload, dir.resolve(workload + ".h5"), dir.resolve(workload + "_input.npy"),
+                dir.resolve(workload + "_expected.npy"), kernel, threads);
+    }
+
+    /** As {@link #loadChecked(String, String, int)}, for a model, input and Keras output given by path. */
+    static Loaded loadChecked(String workload, Path modelFile, Path inputFile, Path expectedFile, String kernel,
+                              int threads) {
+        Model model = JKeras.load(modelFile).withEngine(engine(kernel, threads));
+        Tensor input = Npy.read(inputFile).tensor();
+        Tensor want = Npy.read(expectedFile).tensor();
         Tensor got = model.predict(input)[0];
         double err = 0;
         for (int i = 0; i < got.size(); i++) err = Math.max(err, Math.abs(got.data()[i] - want.data()[i]));
