@@ -23,16 +23,41 @@ import numpy as np
 FILE = "dot-res-lstm/dot_res_lstm_weights/dot_res_lstm-01-0.45.hdf5"
 
 
-def main():
+def parse_args(default_out):
+    """--zoo and --out; sets the TensorFlow backend and deterministic ops before Keras is imported."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--zoo", default="../shared/keras-zoo")
-    ap.add_argument("--out", default="fixtures/zoo_dot")
+    ap.add_argument("--out", default=default_out)
     a = ap.parse_args()
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import keras
-    from keras import ops
     import tensorflow as tf
     tf.config.experimental.enable_op_determinism()
+    return a
+
+
+def predict_and_write(model, seed, out, case):
+    """Predicts on seeded N(0,1) inputs (batch 2) and writes x<i>.npy, y0.npy and case.json (plus versions)."""
+    import keras
+    import tensorflow as tf
+    rng = np.random.default_rng(seed)
+    xs = [rng.normal(0.0, 1.0, size=(2,) + tuple(t.shape[1:])).astype(np.float32) for t in model.inputs]
+    y = np.asarray(model.predict(xs, verbose=0), dtype=np.float32)
+    os.makedirs(out, exist_ok=True)
+    for i, x in enumerate(xs):
+        np.save(os.path.join(out, "x%d.npy" % i), x)
+    np.save(os.path.join(out, "y0.npy"), y)
+    case = dict(case, n_inputs=len(xs), input_names=[t.name for t in model.inputs], atol=1e-5,
+                keras_version=keras.__version__, tensorflow_version=tf.__version__, numpy_version=np.__version__,
+                command=" ".join([os.path.join("tools", os.path.basename(sys.argv[0]))] + sys.argv[1:]))
+    with open(os.path.join(out, "case.json"), "w") as f:
+        json.dump(case, f, indent=1)
+        f.write("\n")
+
+
+def main():
+    a = parse_args("fixtures/zoo_dot")
+    import keras
+    from keras import ops
 
     model = keras.models.load_model(os.path.join(a.zoo, FILE), compile=False)
 
@@ -44,27 +69,8 @@ def main():
         if isinstance(layer, keras.layers.LSTM):
             layer.cell.recurrent_activation = keras2_hard_sigmoid
             changed.append(layer.name)
-    rng = np.random.default_rng(1401)
-    xs = [rng.normal(0.0, 1.0, size=(2,) + tuple(t.shape[1:])).astype(np.float32) for t in model.inputs]
-    y = np.asarray(model.predict(xs, verbose=0), dtype=np.float32)
-    os.makedirs(a.out, exist_ok=True)
-    for i, x in enumerate(xs):
-        np.save(os.path.join(a.out, "x%d.npy" % i), x)
-    np.save(os.path.join(a.out, "y0.npy"), y)
-    case = {
-        "zoo_file": FILE,
-        "n_inputs": len(xs),
-        "input_names": [t.name for t in model.inputs],
-        "atol": 1e-5,
-        "keras_version": keras.__version__,
-        "tensorflow_version": tf.__version__,
-        "numpy_version": np.__version__,
-        "recurrent_activation_set_to_keras2_hard_sigmoid": changed,
-        "command": " ".join(["tools/gen_zoo_dot_reference.py"] + sys.argv[1:]),
-    }
-    with open(os.path.join(a.out, "case.json"), "w") as f:
-        json.dump(case, f, indent=1)
-        f.write("\n")
+    predict_and_write(model, 1401, a.out, {"zoo_file": FILE,
+                                           "recurrent_activation_set_to_keras2_hard_sigmoid": changed})
 
 
 if __name__ == "__main__":
