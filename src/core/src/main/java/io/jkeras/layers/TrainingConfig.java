@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What a layer does only while training, as its Keras config says: whether its weights train,
- * dropout rates (a Dropout layer's rate is {@code dropout}), weight and activity regularizers,
+ * dropout rates (a Dropout layer's rate is {@code dropout}, a GaussianNoise layer's stddev too), weight and
+ * activity regularizers,
  * weight constraints and the initializer of each weight, keyed by weight short name
  * ({@code kernel}, {@code recurrent_kernel}, {@code bias}, {@code embeddings}, …; inside a
  * Bidirectional {@code forward_lstm/kernel}, as {@link Layer#weights()} names them). Inference

@@ -140,8 +140,34 @@ final class CoreMappers {
         return new Flatten(spec.name());
     }
 
+    /**
+     * Dropout and its variants. The training-time draw's shape: Keras' {@code noise_shape} (None: the input's size)
+     * for Dropout and AlphaDropout; one draw per sample and channel for SpatialDropout1D/2D/3D (keras/src/layers/
+     * regularization/spatial_dropout.py, {@code _get_noise_shape}, by data_format).
+     */
     static Layer identity(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {
-        return new Identity(spec.name(), spec.className());
+        String cls = spec.className();
+        int rank = in.length == 1 ? in[0].length + 1 : -1;
+        int[] noise = null;
+        if (cls.startsWith("SpatialDropout") && rank > 1) {
+            noise = new int[rank];
+            Arrays.fill(noise, 1);
+            noise[0] = -1;
+            noise["SpatialDropout1D".equals(cls) || !PoolingMappers.channelsFirst(spec, ctx) ? rank - 1 : 1] = -1;
+        } else if (("Dropout".equals(cls) || "AlphaDropout".equals(cls)) && spec.config().path("noise_shape")
+                .isArray()) {
+            JsonNode ns = spec.config().get("noise_shape");
+            noise = new int[ns.size()];
+            for (int i = 0; i < noise.length; i++) {
+                JsonNode d = ns.get(i);
+                if (!d.isNull() && !d.canConvertToInt()) {
+                    throw new UnsupportedModelException(ctx.file(), spec.name(), null, "noise_shape " + ns
+                            + ": entry " + i + " is " + d + "; allowed: null or a positive integer");
+                }
+                noise[i] = d.isNull() ? -1 : d.asInt();
+            }
+        }
+        return new Identity(spec.name(), cls, noise);
     }
 
     static Layer activation(LayerSpec spec, List<WeightArray> w, int[][] in, MapContext ctx) {

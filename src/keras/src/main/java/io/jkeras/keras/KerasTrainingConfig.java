@@ -126,6 +126,8 @@ final class KerasTrainingConfig {
     private void read(String layer, String cls, JsonNode c, String prefix, MapContext ctx, Parts p) {
         if (DROPOUT_LAYERS.contains(cls)) {
             p.dropout = number(c, "rate", number(c, "p", 0));
+        } else if ("GaussianNoise".equals(cls)) {
+            p.dropout = number(c, "stddev", number(c, "sigma", 0)); // Keras 1: sigma
         } else if (RNN_LAYERS.contains(cls)) {
             p.dropout = number(c, "dropout", 0);
             p.recurrentDropout = number(c, "recurrent_dropout", 0);

@@ -61,7 +61,7 @@ final class PoolingMappers {
 
     private static boolean isOwn(String className) {
         return className.matches("(Global)?(Max|Average)Pooling[123]D|ZeroPadding[123]D|Cropping[123]D"
-                + "|UpSampling[123]D");
+                + "|UpSampling[123]D|SpatialDropout[23]D");
     }
 
     private static void rename(ObjectNode c, String from, String to) {
@@ -77,7 +77,7 @@ final class PoolingMappers {
     }
 
     /** {@code data_format}: channels_last (the default) or channels_first. */
-    private static boolean channelsFirst(LayerSpec spec, MapContext ctx) {
+    static boolean channelsFirst(LayerSpec spec, MapContext ctx) {
         String f = new Cfg(spec, ctx).text("data_format", "channels_last");
         if (f.equals("channels_last")) return false;
         if (f.equals("channels_first")) return true;

@@ -109,8 +109,32 @@ class PoolingShapeFixturesTest {
                 assertThat(x.typeName()).isEqualTo(cls);
                 assertThat(x).isInstanceOfAny(Pooling.class, GlobalPooling.class, SpatialResize.class,
                         Identity.class);
+                if (cls.startsWith("SpatialDropout")) {
+                    // keras spatial_dropout.py _get_noise_shape: one draw per sample and channel
+                    int[] noise = ((Identity) x).noiseShape();
+                    int rank = cls.charAt(14) - '0' + 2;
+                    boolean cf = "channels_first".equals(kerasConfig(c, l.path("name").asText())
+                            .path("data_format").asText());
+                    assertThat(noise).hasSize(rank);
+                    for (int a = 0; a < rank; a++) {
+                        boolean perElement = a == 0 || a == (cf && rank > 3 ? 1 : rank - 1);
+                        assertThat(noise[a]).as("%s axis %d", cls, a).isEqualTo(perElement ? -1 : 1);
+                    }
+                }
             }
         });
+    }
+
+    /** The Keras config of layer {@code name} as the case's model.keras stores it. */
+    private static JsonNode kerasConfig(FixtureCase c, String name) throws java.io.IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(c.dir().resolve("model.keras").toFile())) {
+            JsonNode model = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(z.getInputStream(z.getEntry("config.json")));
+            for (JsonNode l : model.path("config").path("layers")) {
+                if (name.equals(l.path("config").path("name").asText())) return l.path("config");
+            }
+        }
+        throw new AssertionError(c.name() + ": no layer " + name + " in model.keras");
     }
 
     @TestFactory

@@ -311,9 +311,12 @@ public final class Ops {
     }
 
     /** Element-wise product with a constant mask (dropout): {@code a · m}. */
-    public static Var mulConstant(Tape t, Var a, double[] m) {
+    public static Var mulConstant(Tape t, Var a, double[] m) { return affineConstant(t, a, m, null); }
+
+    /** Element-wise {@code a · m + c} with constants {@code m} and {@code c} (null: 0), as AlphaDropout's. */
+    public static Var affineConstant(Tape t, Var a, double[] m, double[] c) {
         double[] y = new double[a.size()];
-        for (int i = 0; i < y.length; i++) y[i] = a.value[i] * m[i % m.length];
+        for (int i = 0; i < y.length; i++) y[i] = a.value[i] * m[i % m.length] + (c == null ? 0 : c[i % c.length]);
         Var out = result(t, a.shape, y, a.needsGrad, a.mask);
         if (out.needsGrad) t.record(() -> {
             if (out.grad == null) return;

@@ -182,19 +182,28 @@ public final class TrainableLayers {
         @Override
         public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
             Var x = in[0];
-            if (ctx.training() && "GaussianNoise".equals(layer.typeName())) {
-                throw new io.jkeras.exceptions.UnsupportedModelException(null, layer.name(), null,
-                        "training with a GaussianNoise layer is not supported yet; remove it before fine-tuning");
-            }
             if (!ctx.training() || rate <= 0) return new Var[]{x};
-            switch (layer.typeName()) {
-                case "Dropout":
-                    return new Var[]{Ops.mulConstant(t, x, ctx.dropoutMask(x.size(), rate))};
-                case "SpatialDropout1D": {
-                    // whole feature channels: one flag per (sample, feature), the same at every timestep
-                    int b = x.dim(0), steps = x.dim(1), f = x.dim(2);
-                    double[] m = ctx.dropoutMask(b * f, rate);
-                    return new Var[]{Ops.mulConstant(t, x, RecurrentTrainer.overTime(m, b, steps, f))};
+            String type = layer.typeName();
+            switch (type) {
+                case "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D": {
+                    // one draw per element of the noise shape, shared along its axes of size 1
+                    int[] draw = drawShape(x.shape());
+                    return new Var[]{Ops.mulConstant(t, x, broadcast(ctx.dropoutMask(size(draw), rate), draw,
+                            x.shape()))};
+                }
+                case "AlphaDropout": {
+                    // keras/src/layers/regularization/alpha_dropout.py: a·(x·kept + α'·(1 - kept)) + b
+                    double alphaP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946;
+                    double a = Math.pow((1 - rate) * (1 + rate * alphaP * alphaP), -0.5), b = -a * alphaP * rate;
+                    int[] draw = drawShape(x.shape());
+                    double[] kept = broadcast(ctx.dropoutMask(size(draw), rate), draw, x.shape());
+                    double[] m = new double[kept.length], c = new double[kept.length];
+                    for (int i = 0; i < kept.length; i++) {
+                        boolean k = kept[i] != 0;
+                        m[i] = k ? a : 0;
+                        c[i] = k ? b : a * alphaP + b;
+                    }
+                    return new Var[]{Ops.affineConstant(t, x, m, c)};
                 }
                 case "GaussianDropout": {
                     // multiplicative noise N(1, rate/(1-rate)), as Keras' GaussianDropout
@@ -203,11 +212,43 @@ public final class TrainableLayers {
                     for (int i = 0; i < m.length; i++) m[i] = 1 + sd * ctx.gaussian();
                     return new Var[]{Ops.mulConstant(t, x, m)};
                 }
+                case "GaussianNoise": {
+                    // additive noise N(0, stddev) (keras/src/layers/regularization/gaussian_noise.py)
+                    double[] ones = {1}, c = new double[x.size()];
+                    for (int i = 0; i < c.length; i++) c[i] = rate * ctx.gaussian();
+                    return new Var[]{Ops.affineConstant(t, x, ones, c)};
+                }
                 default:
                     throw new io.jkeras.exceptions.UnsupportedModelException(null, layer.name(), null,
-                            "training with a " + layer.typeName()
-                                    + " layer is not supported; set its rate to 0 or remove it");
+                            "training with a " + type + " layer is not supported; set its rate to 0 or remove it");
             }
+        }
+
+        /** The noise shape resolved against the input's shape (the input's shape without one). */
+        private int[] drawShape(int[] x) {
+            int[] n = layer.noiseShape();
+            if (n == null) return x.clone();
+            for (int i = 0; i < n.length; i++) if (n[i] == -1) n[i] = x[i];
+            return n;
+        }
+
+        private static int size(int[] s) {
+            int n = 1;
+            for (int d : s) n *= d;
+            return n;
+        }
+
+        /** {@code v} of shape {@code draw} repeated along the axes where {@code draw} is 1 up to {@code shape}. */
+        static double[] broadcast(double[] v, int[] draw, int[] shape) {
+            double[] out = new double[size(shape)];
+            int[] idx = new int[shape.length];
+            for (int i = 0; i < out.length; i++) {
+                int j = 0;
+                for (int a = 0; a < shape.length; a++) j = j * draw[a] + (draw[a] == 1 ? 0 : idx[a]);
+                out[i] = v[j];
+                for (int a = shape.length - 1; a >= 0 && ++idx[a] == shape[a]; a--) idx[a] = 0;
+            }
+            return out;
         }
 
         @Override public Layer rebuild() { return layer; }
