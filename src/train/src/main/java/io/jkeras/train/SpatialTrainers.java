@@ -160,7 +160,7 @@ final class SpatialTrainers {
         }
     }
 
-    /** ZeroPadding / Cropping / UpSampling (nearest) 1D-3D: a gather; bilinear upsampling is refused. */
+    /** ZeroPadding / Cropping / UpSampling 1D-3D: a gather; bilinear upsampling a weighted gather of four inputs. */
     static final class SpatialResizeTrainer extends Weightless<SpatialResize> {
         /** Element numbers of one sample must be exact in float. */
         private static final int MAX_SAMPLE = 1 << 24;
@@ -168,12 +168,8 @@ final class SpatialTrainers {
 
         @Override
         public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
-            if (layer.bilinear()) {
-                throw new UnsupportedModelException(null, layer.name(), null, "training through "
-                        + layer.typeName() + " with interpolation='bilinear' is not supported; use 'nearest' or "
-                        + "freeze the layers before it and fine-tune the ones after");
-            }
             Var x = in[0];
+            if (layer.bilinear()) return new Var[]{bilinear(t, x)};
             int b = x.dim(0);
             int per = b == 0 ? 0 : x.size() / b;
             if (per >= MAX_SAMPLE) {
@@ -199,6 +195,44 @@ final class SpatialTrainers {
             int[] shape = src.shape();
             shape[0] = b;
             return new Var[]{select(t, x, 1, idx, w, shape)};
+        }
+
+        /**
+         * UpSampling2D's bilinear interpolation as the linear map it is: each output mixes its four source pixels
+         * with the weights {@link io.jkeras.kernels.ShapeKernels#upsampleBilinear} uses (computed in float as
+         * TensorFlow does): {@code (1-lx)(1-ly)}, {@code lx(1-ly)}, {@code (1-lx)ly}, {@code lx·ly}. The gradient
+         * is its transpose.
+         */
+        private Var bilinear(Tape t, Var x) {
+            boolean cf = layer.channelsFirst();
+            int b = x.dim(0), c = x.dim(cf ? 1 : 3), h = x.dim(cf ? 2 : 1), w = x.dim(cf ? 3 : 2);
+            int fh = layer.size()[0], fw = layer.size()[1];
+            int oh = Math.multiplyExact(h, fh), ow = Math.multiplyExact(w, fw);
+            int n = Math.multiplyExact(Math.multiplyExact(b, c), Math.multiplyExact(oh, ow));
+            int[] idx = new int[Math.multiplyExact(n, 4)];
+            double[] wt = new double[idx.length];
+            for (int s = 0; s < b; s++) {
+                for (int i = 0; i < oh; i++) {
+                    float inY = (i + 0.5f) * (1f / fh) - 0.5f;
+                    int y0 = Math.max((int) Math.floor(inY), 0), y1 = Math.min((int) Math.ceil(inY), h - 1);
+                    double ly = inY - (float) Math.floor(inY);
+                    for (int j = 0; j < ow; j++) {
+                        float inX = (j + 0.5f) * (1f / fw) - 0.5f;
+                        int x0 = Math.max((int) Math.floor(inX), 0), x1 = Math.min((int) Math.ceil(inX), w - 1);
+                        double lx = inX - (float) Math.floor(inX);
+                        int[] src = {y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1};
+                        double[] mix = {(1 - lx) * (1 - ly), lx * (1 - ly), (1 - lx) * ly, lx * ly};
+                        for (int ch = 0; ch < c; ch++) {
+                            int o = at(cf, s, i * ow + j, ch, oh * ow, c) * 4;
+                            for (int k = 0; k < 4; k++) {
+                                idx[o + k] = at(cf, s, src[k], ch, h * w, c);
+                                wt[o + k] = mix[k];
+                            }
+                        }
+                    }
+                }
+            }
+            return select(t, x, 4, idx, wt, cf ? new int[]{b, c, oh, ow} : new int[]{b, oh, ow, c});
         }
     }
 }

@@ -140,12 +140,19 @@ class SpatialFormsTest {
         all(new TimeDistributed("time_distributed", inner), 2, 3, 4, 4, 2);
     }
 
-    @Test
-    void bilinearUpsamplingRefusesTrainingNamingTheLayer() {
-        TrainableLayer f = form(SpatialResize.upSampling("up_sampling2d", new int[]{2, 2}, true, false));
-        Var x = Var.leaf(new int[]{1, 2, 2, 1}, new double[4]);
-        assertThatThrownBy(() -> f.forward(new Tape(), new Var[]{x}, FormChecks.inference(), null))
-                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("up_sampling2d")
-                .hasMessageContaining("bilinear");
+    static Stream<Arguments> bilinears() {
+        List<Arguments> a = new ArrayList<>();
+        for (boolean cf : new boolean[]{false, true}) {
+            for (int[] size : new int[][]{{2, 2}, {3, 2}, {1, 4}}) {
+                a.add(Arguments.of(SpatialResize.upSampling("up_sampling2d", size, true, cf), cf));
+            }
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bilinears")
+    void bilinearUpsamplingTrainsAndMatchesTheEngine(SpatialResize l, boolean cf) {
+        all(l, input(new int[]{3, 4}, cf));
     }
 }
