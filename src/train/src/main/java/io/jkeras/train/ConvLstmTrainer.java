@@ -1,7 +1,6 @@
 package io.jkeras.train;
 
 import io.jkeras.exceptions.InputException;
-import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.layers.ConvLstm;
 import io.jkeras.layers.Layer;
@@ -50,10 +49,6 @@ final class ConvLstmTrainer extends RecurrentTrainer {
 
     @Override
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
-        if (ctx.training() && (active(config.dropout()) || active(config.recurrentDropout()))) {
-            throw new UnsupportedModelException(null, conv.name(), null, conv.typeName()
-                    + " with dropout or recurrent_dropout cannot be trained yet; set both to 0 to fine-tune");
-        }
         Var x = in[0];
         int[] frame = conv.inputFrame();
         int r = frame.length;
@@ -108,6 +103,28 @@ final class ConvLstmTrainer extends RecurrentTrainer {
         return Ops.transpose(t, v, perm);
     }
 
+    /**
+     * Keras' ConvLSTMCell draws four masks for its input and four for its state, one per gate (keras/src/layers/
+     * rnn/conv_lstm.py: {@code dropout_mask_count = 4}, {@code inputs_i = inputs * dp_mask[0]}, …).
+     */
+    @Override int dropoutGroups() { return 4; }
+
+    /** The projection is position-major ({@code (rows, S_out, 4F)}): gate g is every position's g-th F. */
+    @Override
+    Var gateColumns(Tape t, Var projected, int g) {
+        int rows = projected.dim(0);
+        Var z = Ops.reshape(t, projected, new int[]{rows, outPositions, 4 * filters}, false);
+        return Ops.reshape(t, Ops.sliceLast(t, z, g * filters, filters), new int[]{rows, units}, false);
+    }
+
+    @Override
+    Var joinGates(Tape t, List<Var> gates) {
+        int rows = gates.get(0).dim(0);
+        List<Var> parts = new ArrayList<>();
+        for (Var g : gates) parts.add(Ops.reshape(t, g, new int[]{rows, outPositions, filters}, false));
+        return Ops.reshape(t, Ops.concatLast(t, parts), new int[]{rows, 4 * units}, false);
+    }
+
     /** {@code x (rows, S_in·C)} → the input convolution plus bias, {@code (rows, S_out·4F)}. */
     @Override
     Var project(Tape t, Var x) {
@@ -122,8 +139,19 @@ final class ConvLstmTrainer extends RecurrentTrainer {
     Var[] step(Tape t, Var xp, Var[] states, Var hDropped) {
         int batch = xp.dim(0), f = filters;
         int[] gateShape = {batch, outPositions, 4 * f}, stateShape = {batch, outPositions, f};
-        Var rec = conv(t, Ops.reshape(t, hDropped, stateShape, false), recurrent.var(), recurrentIndex,
-                conv.recurrentGeometry().windowPositions());
+        int window = conv.recurrentGeometry().windowPositions();
+        Var rec;
+        if (recurrentMasks == null) {
+            rec = conv(t, Ops.reshape(t, hDropped, stateShape, false), recurrent.var(), recurrentIndex, window);
+        } else {
+            // each gate convolves the state under its own mask with its slice of the recurrent kernel
+            List<Var> parts = new ArrayList<>();
+            for (int gate = 0; gate < 4; gate++) {
+                Var h = Ops.reshape(t, Ops.mulConstant(t, states[0], recurrentMasks[gate]), stateShape, false);
+                parts.add(conv(t, h, Ops.sliceLast(t, recurrent.var(), gate * f, f), recurrentIndex, window));
+            }
+            rec = Ops.concatLast(t, parts);
+        }
         Var z = Ops.add(t, Ops.reshape(t, xp, gateShape, false), rec);
         Var i = Ops.activation(t, Ops.sliceLast(t, z, 0, f), conv.recurrentActivation());
         Var fg = Ops.activation(t, Ops.sliceLast(t, z, f, f), conv.recurrentActivation());

@@ -65,6 +65,12 @@ abstract class RecurrentTrainer implements TrainableLayer {
      */
     int dropoutGroups() { return 1; }
 
+    /** Gate {@code g}'s columns {@code (rows, units)} of a projection {@code (rows, gates·units)}. */
+    Var gateColumns(Tape t, Var projected, int g) { return Ops.sliceLast(t, projected, g * units, units); }
+
+    /** The inverse of {@link #gateColumns}: the gates' columns back into one projection. */
+    Var joinGates(Tape t, List<Var> gates) { return Ops.concatLast(t, gates); }
+
     /** Per-gate recurrent dropout masks of the current sequence (batch·units each), or null. */
     protected double[][] recurrentMasks;
 
@@ -104,9 +110,9 @@ abstract class RecurrentTrainer implements TrainableLayer {
                 Var xg = Ops.mulConstant(t, x,
                         overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features));
                 Var all = project(t, Ops.reshape(t, xg, new int[]{batch * steps, features}, false));
-                parts.add(Ops.sliceLast(t, all, g * units, units));
+                parts.add(gateColumns(t, all, g));
             }
-            xp = Ops.concatLast(t, parts);
+            xp = joinGates(t, parts);
         } else {
             Var xin = inDrop ? Ops.mulConstant(t, x,
                     overTime(ctx.dropoutMask(batch * features, config.dropout()), batch, steps, features)) : x;

@@ -1,6 +1,5 @@
 package io.jkeras.train;
 
-import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.Activation;
 import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.layers.ConvLstm;
@@ -22,7 +21,6 @@ import static io.jkeras.train.RecurrentGradientTest.rndD;
 import static io.jkeras.train.RecurrentGradientTest.toFloat;
 import static io.jkeras.train.RecurrentGradientTest.weightedSum;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * ConvLSTM's training form: gradients of every input and weight against finite differences (double),
@@ -109,16 +107,45 @@ class ConvLstmGradientTest {
         assertThat(back.weights().get(0).values()).containsExactly(l.weights().get(0).values());
     }
 
-    @Test
-    void trainingWithDropoutIsRefusedNamingTheLayer() {
-        ConvLstm l = layer(new int[]{4}, new int[]{3}, new int[]{1}, new int[]{1}, SAME, false, true,
-                new RecurrentOptions(false, false, false, false), 8);
-        TrainingConfig c = new TrainingConfig(true, 0.2, 0, java.util.Map.of(), null, java.util.Map.of());
-        TrainableLayer form = TrainableLayers.of(l, c);
-        Var x = Var.constant(new int[]{1, 2, 4, 2}, new double[16]);
-        TrainContext training = new TrainContext(true, new java.util.SplittableRandom(1));
-        assertThatThrownBy(() -> form.forward(new Tape(), new Var[]{x}, training, null))
-                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("conv_lstm")
-                .hasMessageContaining("dropout");
+    static Stream<Object[]> dropoutCases() {
+        return Stream.of(
+                new Object[]{"1D seq", layer(new int[]{5}, new int[]{3}, new int[]{1}, new int[]{1}, SAME, false, true,
+                        new RecurrentOptions(true, false, false, false), 8)},
+                new Object[]{"2D cf strides", layer(new int[]{4, 3}, new int[]{2, 2}, new int[]{2, 1}, new int[]{1, 1},
+                        VALID, true, true, new RecurrentOptions(false, false, false, false), 9)});
+    }
+
+    /**
+     * Dropout and recurrent dropout while training (four masks each, one per gate, as Keras' ConvLSTMCell): the
+     * gradient is that of the forward under the same masks (a seeded context draws the same masks on every call),
+     * the masks change the output, and masks that keep everything (a rate of 1e-12) give the inference output,
+     * which they only do if each gate's columns are taken from and put back into the right places.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dropoutCases")
+    void trainsWithPerGateDropoutAndRecurrentDropout(String label, ConvLstm l) {
+        int[] frame = l.inputFrame();
+        int[] shape = new int[frame.length + 2];
+        shape[0] = 2;
+        shape[1] = 3;
+        System.arraycopy(frame, 0, shape, 2, frame.length);
+        Random r = new Random(label.hashCode());
+        Var x = new Var(shape, rndD(r, 2 * 3 * l.inputSize()), true, null);
+        TrainingConfig drop = new TrainingConfig(true, 0.3, 0.4, java.util.Map.of(), null, java.util.Map.of());
+        TrainableLayer form = TrainableLayers.of(l, drop);
+        List<Var> leaves = new ArrayList<>(List.of(x));
+        form.params().forEach(p -> leaves.add(p.var()));
+        GradCheck.check(leaves, t -> weightedSum(t, form.forward(t, new Var[]{x},
+                new TrainContext(true, new java.util.SplittableRandom(5)), null), new Random(3)), 1e-6);
+
+        double[] inference = form.forward(new Tape(), new Var[]{x}, new TrainContext(false, null), null)[0].value();
+        double[] dropped = form.forward(new Tape(), new Var[]{x},
+                new TrainContext(true, new java.util.SplittableRandom(5)), null)[0].value();
+        assertThat(dropped).isNotEqualTo(inference);
+        TrainingConfig keepAll = new TrainingConfig(true, 1e-12, 1e-12, java.util.Map.of(), null, java.util.Map.of());
+        double[] kept = TrainableLayers.of(l, keepAll).forward(new Tape(), new Var[]{x},
+                new TrainContext(true, new java.util.SplittableRandom(5)), null)[0].value();
+        assertThat(kept).hasSameSizeAs(inference);
+        for (int i = 0; i < kept.length; i++) assertThat(kept[i]).isCloseTo(inference[i], Offset.offset(1e-9));
     }
 }
