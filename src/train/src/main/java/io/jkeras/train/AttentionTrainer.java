@@ -1,6 +1,5 @@
 package io.jkeras.train;
 
-import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.AttentionKernels.ScoreMask;
 import io.jkeras.layers.Attention;
 import io.jkeras.layers.TrainingConfig;
@@ -9,8 +8,9 @@ import io.jkeras.layers.TrainingConfig;
  * Attention and AdditiveAttention in training form, in double on the tape, computing what the engine layer
  * computes (keras/src/layers/attention/attention.py): scores of the layer's kind, the value mask and causal mask
  * as {@code score − 1e9}, softmax, weighted sum of the values, masked query rows set to 0; with
- * return_attention_scores the weights are output 1 and take gradients too. Training-mode dropout on the weights
- * is refused.
+ * return_attention_scores the weights are output 1 and take gradients too. While training, dropout drops
+ * weights after the softmax, and the dropped weights are what the values are summed with and what
+ * return_attention_scores returns (attention.py {@code _apply_scores}).
  */
 final class AttentionTrainer extends NormalizationTrainers.TwoOptionalParams {
     private static final double MASKED = 1e9; // attention.py _apply_scores
@@ -27,10 +27,6 @@ final class AttentionTrainer extends NormalizationTrainers.TwoOptionalParams {
 
     @Override
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
-        if (ctx.training() && layer.dropout() > 0) {
-            throw new UnsupportedModelException(null, layer.name(), null, "training with dropout="
-                    + layer.dropout() + " on the attention weights is not supported yet; set it to 0");
-        }
         Var q = in[0], v = in[1], k = in.length == 3 ? in[2] : in[1];
         int[][] shapes = new int[in.length][];
         for (int i = 0; i < in.length; i++) shapes[i] = java.util.Arrays.copyOfRange(in[i].shape(), 1, 3);
@@ -44,6 +40,8 @@ final class AttentionTrainer extends NormalizationTrainers.TwoOptionalParams {
         ScoreMask mask = layer.scoreMask(v.mask(), tv);
         boolean[] qm = q.mask();
         double[] w = new double[b * tq * tv], out = new double[b * tq * dv];
+        double[] drop = ctx.training() && layer.dropout() > 0 ? ctx.dropoutMask(w.length, layer.dropout()) : null;
+        double[] wd = drop == null ? w : new double[w.length]; // the weights after dropout
         double[] th = kind == Attention.Kind.DOT ? null : new double[b * tq * tv * d]; // tanh terms
         for (int s = 0; s < b; s++) {
             for (int i = 0; i < tq; i++) {
@@ -69,15 +67,16 @@ final class AttentionTrainer extends NormalizationTrainers.TwoOptionalParams {
                 double sum = 0;
                 for (int j = 0; j < tv; j++) sum += w[row + j] = Math.exp(w[row + j] - max);
                 for (int j = 0; j < tv; j++) w[row + j] /= sum;
+                if (drop != null) for (int j = 0; j < tv; j++) wd[row + j] = w[row + j] * drop[row + j];
                 if (qm != null && !qm[s * tq + i]) continue;
                 for (int j = 0; j < tv; j++) {
-                    for (int e = 0; e < dv; e++) out[(s * tq + i) * dv + e] += w[row + j] * vv[(s * tv + j) * dv + e];
+                    for (int e = 0; e < dv; e++) out[(s * tq + i) * dv + e] += wd[row + j] * vv[(s * tv + j) * dv + e];
                 }
             }
         }
         boolean needs = needsGrad(q, v, k);
         Var o = Ops.result(t, new int[]{b, tq, dv}, out, needs, qm);
-        Var weights = layer.returnScores() ? Ops.result(t, new int[]{b, tq, tv}, w, needs, null) : null;
+        Var weights = layer.returnScores() ? Ops.result(t, new int[]{b, tq, tv}, wd, needs, null) : null;
         if (needs) t.record(() -> {
             if (o.grad == null && (weights == null || weights.grad == null)) return;
             double[] dq = q.needsGrad() ? q.gradBuffer() : null, dk = k.needsGrad() ? k.gradBuffer() : null;
@@ -95,11 +94,11 @@ final class AttentionTrainer extends NormalizationTrainers.TwoOptionalParams {
                         if (kept && o.grad != null) {
                             for (int e = 0; e < dv; e++) {
                                 g += o.grad[orow + e] * vv[(s * tv + j) * dv + e];
-                                if (dvv != null) dvv[(s * tv + j) * dv + e] += w[row + j] * o.grad[orow + e];
+                                if (dvv != null) dvv[(s * tv + j) * dv + e] += wd[row + j] * o.grad[orow + e];
                             }
                         }
-                        dw[j] = g;
-                        dot += g * w[row + j];
+                        dw[j] = drop == null ? g : g * drop[row + j];
+                        dot += dw[j] * w[row + j];
                     }
                     for (int j = 0; j < tv; j++) {
                         double ds = w[row + j] * (dw[j] - dot); // gradient of the (unmasked) score

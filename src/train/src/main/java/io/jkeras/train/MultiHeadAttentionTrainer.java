@@ -1,6 +1,5 @@
 package io.jkeras.train;
 
-import io.jkeras.exceptions.UnsupportedModelException;
 import io.jkeras.kernels.AttentionKernels.MaskRule;
 import io.jkeras.kernels.Activation;
 import io.jkeras.layers.Layer;
@@ -19,7 +18,8 @@ import java.util.List;
  * every head over the attention axes, with the engine layer's masks and mask rule, whose gradient is written here
  * (softmax, then the query, key and value gradients of each head). With {@code use_gate} the attention output is
  * multiplied by {@code sigmoid} of the gate projection of the query before the output projection; the
- * {@code sliding_window} band is part of the engine layer's mask. Training-mode dropout is refused.
+ * {@code sliding_window} band is part of the engine layer's mask. While training, dropout drops the weights the
+ * values are summed with; the returned scores are the undropped ones, as Keras returns them.
  */
 final class MultiHeadAttentionTrainer implements TrainableLayer {
     private static final double SOFTMAX_MASKED = -1e9, DOT_PRODUCT_MASKED = 3.38953e38 * -0.7;
@@ -54,10 +54,6 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
 
     @Override
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
-        if (ctx.training() && layer.dropout() > 0) {
-            throw new UnsupportedModelException(null, layer.name(), null, "training with dropout="
-                    + layer.dropout() + " on the attention weights is not supported yet; set it to 0");
-        }
         int[][] shapes = new int[in.length][];
         for (int i = 0; i < in.length; i++) shapes[i] = Arrays.copyOfRange(in[i].shape(), 1, in[i].rank());
         int[][] outShapes = layer.outputShapes(shapes);
@@ -78,6 +74,9 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
         double inv = 1 / Math.sqrt(kd);
         double[] qv = pq.value(), kv = pk.value(), vv = pv.value();
         double[] w = new double[groups * heads * tq * tv];
+        // while training, dropout on the weights the values are summed with; the scores returned are the undropped
+        // ones (multi_head_attention.py _compute_attention: final_attn_scores vs attention_scores)
+        double[] drop = ctx.training() && layer.dropout() > 0 ? ctx.dropoutMask(w.length, layer.dropout()) : null;
         boolean[] kept = new boolean[groups * tq * tv];
         for (int g = 0; g < groups; g++) {
             for (int i = 0; i < tq; i++) {
@@ -115,7 +114,8 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
                     int or = gq[g][i] * hv + h * vd;
                     for (int j = 0; j < tv; j++) {
                         int vr = gv[g][j] * hv + h * vd;
-                        for (int e = 0; e < vd; e++) o[or + e] += w[row + j] * vv[vr + e];
+                        double wj = drop == null ? w[row + j] : w[row + j] * drop[row + j];
+                        for (int e = 0; e < vd; e++) o[or + e] += wj * vv[vr + e];
                     }
                 }
             }
@@ -145,13 +145,14 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
                         double dot = 0;
                         for (int j = 0; j < tv; j++) {
                             int vr = gv[g][j] * hv + h * vd;
-                            double d = sc != null && sc.grad != null ? sc.grad[row + j] : 0;
+                            double m = drop == null ? 1 : drop[row + j], d = 0;
                             if (att.grad != null) {
                                 for (int e = 0; e < vd; e++) {
                                     d += att.grad[or + e] * vv[vr + e];
-                                    if (dv != null) dv[vr + e] += w[row + j] * att.grad[or + e];
+                                    if (dv != null) dv[vr + e] += w[row + j] * m * att.grad[or + e];
                                 }
                             }
+                            d = d * m + (sc != null && sc.grad != null ? sc.grad[row + j] : 0);
                             dw[j] = d;
                             dot += d * w[row + j];
                         }

@@ -10,6 +10,7 @@ import io.jkeras.layers.LayerNormalization;
 import io.jkeras.layers.TrainingConfig;
 import io.jkeras.layers.UnitNormalization;
 import io.jkeras.tensor.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -87,6 +88,66 @@ class NormAttentionGradientTest {
         boolean[] m = {true, true, false, true, true, true, true, false};
         Var x = new Var(new int[]{2, 4, 3}, rndD(r, 24), true, m);
         check(new Attention("att", kind, kind == Attention.Kind.DOT ? null : scale, cw, true, false, 0), x, x);
+    }
+
+    /** The forward pass of {@code layer}'s form while training, with masks drawn from a fixed seed. */
+    private static Var[] training(TrainableLayer form, Tape t, Var... xs) {
+        return form.forward(t, xs, new TrainContext(true, new java.util.SplittableRandom(7)), null);
+    }
+
+    /** Gradients of the training-mode forward under the same (seeded) dropout masks on every call. */
+    private static void checkTraining(Layer layer, Var... xs) {
+        TrainableLayer form = TrainableLayers.of(layer, TrainingConfig.DEFAULT);
+        List<Var> leaves = new ArrayList<>(List.of(xs));
+        form.params().forEach(p -> leaves.add(p.var()));
+        GradCheck.check(leaves, t -> weightedSum(t, training(form, t, xs), new Random(5)), 1e-5);
+    }
+
+    /**
+     * Attention's dropout while training (attention.py _apply_scores): the values are summed with the dropped
+     * weights, which are also the scores returned; gradients under fixed masks match finite differences.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Attention.Kind.class)
+    void attentionDropoutWhileTrainingSumsTheValuesWithTheDroppedWeightsItReturns(Attention.Kind kind) {
+        Random r = new Random(14);
+        float[] scale = kind == Attention.Kind.DOT ? null : rnd(r, kind == Attention.Kind.ADDITIVE ? 3 : 1, 1);
+        float[] cw = kind == Attention.Kind.CONCAT ? rnd(r, 1, 1) : null;
+        Attention att = new Attention("att", kind, scale, cw, false, true, 0.4);
+        Var q = Var.leaf(new int[]{2, 4, 3}, rndD(r, 24)), v = Var.leaf(new int[]{2, 5, 2}, rndD(r, 20));
+        Var k = Var.leaf(new int[]{2, 5, 3}, rndD(r, 30));
+        checkTraining(att, q, v, k);
+        Var[] y = training(TrainableLayers.of(att, TrainingConfig.DEFAULT), new Tape(), q, v, k);
+        double[] w = y[1].value(), out = y[0].value();
+        int zeros = 0;
+        for (int row = 0; row < 8; row++) {
+            for (int e = 0; e < 2; e++) {
+                double sum = 0;
+                for (int j = 0; j < 5; j++) sum += w[row * 5 + j] * v.value()[((row / 4) * 5 + j) * 2 + e];
+                assertThat(out[row * 2 + e]).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-12));
+            }
+            for (int j = 0; j < 5; j++) if (w[row * 5 + j] == 0) zeros++;
+        }
+        assertThat(zeros).as("some weights dropped").isBetween(1, 39);
+    }
+
+    /**
+     * MultiHeadAttention's dropout while training (multi_head_attention.py _compute_attention): the output changes,
+     * the returned scores are the undropped ones (the inference scores), and the gradients match finite differences.
+     */
+    @Test
+    void multiHeadAttentionDropoutWhileTrainingReturnsTheUndroppedScores() {
+        Random r = new Random(15);
+        int h = 2, kd = 2, vd = 3, d = 3;
+        MultiHeadAttention mha = new MultiHeadAttention("mha", h, kd, vd, 3, new int[]{1}, new int[]{4}, true, false,
+                false, true, 0.5, mhaWeights(r, d, h, kd, vd, false, true));
+        Var q = Var.leaf(new int[]{2, 4, d}, rndD(r, 24)), v = Var.leaf(new int[]{2, 5, d}, rndD(r, 30));
+        checkTraining(mha, q, v, v);
+        TrainableLayer form = TrainableLayers.of(mha, TrainingConfig.DEFAULT);
+        Var[] train = training(form, new Tape(), q, v, v);
+        Var[] infer = form.forward(new Tape(), new Var[]{q, v, v}, new TrainContext(false, null), null);
+        assertThat(train[1].value()).containsExactly(infer[1].value());
+        assertThat(train[0].value()).isNotEqualTo(infer[0].value());
     }
 
     @ParameterizedTest(name = "normalize {0}")

@@ -1,8 +1,6 @@
 package io.jkeras.train.fit;
 
-import io.jkeras.keras.LayerRegistry;
 import io.jkeras.train.FusedRecurrentFit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -24,11 +22,9 @@ class NormAttentionFitParityTest {
                 () -> TrainingParityTest.runCase(ROOT.resolve(n), FusedRecurrentFit.defaultMode())));
     }
 
-    /** LSTM → Attention(use_scale) → GlobalAveragePooling1D → Dense; runs once the pooling layers are mapped. */
+    /** LSTM → Attention(use_scale) → GlobalAveragePooling1D → Dense. */
     @Test
     void attentionFitsAsKerasDoes() throws Exception {
-        Assumptions.assumeTrue(LayerRegistry.supported().contains("GlobalAveragePooling1D"),
-                "fit_attention also needs GlobalAveragePooling1D, not mapped in this build");
         TrainingParityTest.runCase(ROOT.resolve("fit_attention"), FusedRecurrentFit.defaultMode());
     }
 }
