@@ -249,6 +249,10 @@ _CONV = [
         filters=2, kernel_size=3, strides=2, padding="same", output_padding=1)),
     ("conv2d_transpose_cf", L.Conv2DTranspose, (2, 3, 4), dict(filters=3, kernel_size=3, strides=2,
                                                                data_format=CF)),
+    ("conv3d_transpose_valid_strides2", L.Conv3DTranspose, (3, 2, 3, 2), dict(filters=2, kernel_size=2, strides=2)),
+    ("conv3d_transpose_same_strides", L.Conv3DTranspose, (2, 3, 3, 2), dict(filters=3, kernel_size=(2, 3, 2),
+                                                                            strides=(1, 2, 1), padding="same",
+                                                                            activation="tanh")),
 ]
 for _name, _cls, _shape, _kw in _CONV:
     if _name.endswith("_cf") and "data_format" not in _kw:
@@ -1188,7 +1192,7 @@ def np_layer(layer, x):
         y = np_depthwise(xx, w[0], cfg["strides"], cfg["padding"], cfg["dilation_rate"])
         y = np_conv(y, w[1], w[2] if cfg["use_bias"] else None, 1, "valid", 1)
         y = np_activation(cfg["activation"], y)
-    elif name in ("Conv1DTranspose", "Conv2DTranspose"):
+    elif name in ("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"):
         y = np_conv_transpose(xx, w[0], w[1] if cfg["use_bias"] else None, cfg["strides"], cfg["padding"],
                               cfg["dilation_rate"], cfg["output_padding"])
         y = np_activation(cfg["activation"], y)
