@@ -393,6 +393,12 @@ _NORM = [  # (name, input shape, layer expression, options)
     ("unit_norm_default", (5, 4), "L.UnitNormalization()", ["defaults (axis=-1)"]),
     ("unit_norm_axis1", (5, 4), "L.UnitNormalization(axis=1)", ["axis"]),
     ("unit_norm_axes_1_2", (3, 4, 2), "L.UnitNormalization(axis=[1, 2])", ["axis (list)"]),
+    ("layer_norm_axes_1_3", (3, 4, 2), "L.LayerNormalization(axis=[1, 3])", ["axis (non-adjacent)"]),
+    ("layer_norm_rms_scaling_axes_3_1", (3, 4, 2), "L.LayerNormalization(axis=[3, 1], rms_scaling=True)",
+     ["axis (non-adjacent, unsorted)", "rms_scaling"]),
+    # RMSNormalization(axis=[1, 3]) is not a case: Keras 3.15.1 itself fails on it (its scale of shape (3, 2) is
+    # multiplied with the (batch, 3, 4, 2) input without a broadcast shape)
+    ("unit_norm_axes_1_3", (3, 4, 2), "L.UnitNormalization(axis=[1, 3])", ["axis (non-adjacent)"]),
     ("group_norm_groups2", (5, 4), "L.GroupNormalization(groups=2)", ["groups"]),
     ("group_norm_groups1", (5, 6), "L.GroupNormalization(groups=1, epsilon=0.01)",
      ["groups=1 (layer-norm like)", "epsilon"]),

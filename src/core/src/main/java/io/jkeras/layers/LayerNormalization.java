@@ -33,7 +33,7 @@ public final class LayerNormalization implements Layer {
 
     /**
      * @param rank       the input's rank including the batch dimension
-     * @param axes       the normalised axes (negatives from the end), adjacent
+     * @param axes       the normalised axes (negatives from the end)
      * @param paramShape Keras' shape of gamma and beta (the input's sizes on the axes)
      */
     public LayerNormalization(String name, Kind kind, int rank, int[] axes, int[] paramShape, float epsilon,
@@ -96,22 +96,33 @@ public final class LayerNormalization implements Layer {
         return new int[][]{in[0].clone()};
     }
 
+    /**
+     * The permutation (output axis i reads input axis {@code p[i]}) that moves the normalised axes to the end, the
+     * other axes keeping their order; null when the axes are one run of adjacent axes (normalised in place).
+     */
+    public int[] axesToEnd() { return NormAxes.toEnd(rank, axes); }
+
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];
         int[] s = x.shape();
-        int[] v = NormAxes.view(name, rank, axes, s);
+        NormAxes.view(name, rank, axes, s); // checks the rank
+        int[] perm = NormAxes.toEnd(rank, axes);
+        int[] ps = perm == null ? s : NormAxes.permuted(s, perm);
+        float[] xd = perm == null ? x.data() : NormAxes.permute(x.data(), s, perm);
+        int[] v = NormAxes.view(name, rank, perm == null ? axes : NormAxes.last(rank, axes.length), ps);
         if ((gamma != null || beta != null) && v[1] != size()) {
             throw new io.jkeras.exceptions.InputException(null, name, null, "expects " + size()
                     + " values on the normalised axes, got " + Tensor.shapeString(s));
         }
         float[] y = new float[x.size()];
         if (kind == Kind.RMS) {
-            rms(v[0], v[1], v[2], x.data(), gamma, epsilon, y);
+            rms(v[0], v[1], v[2], xd, gamma, epsilon, y);
         } else {
-            NormalizationKernels.layerNorm(v[0], v[1], v[2], x.data(), 0, gamma, beta, epsilon,
+            NormalizationKernels.layerNorm(v[0], v[1], v[2], xd, 0, gamma, beta, epsilon,
                     kind == Kind.RMS_SCALING, y, 0);
         }
+        if (perm != null) y = NormAxes.permute(y, ps, NormAxes.inverse(perm));
         return new Tensor[]{new Tensor(s, y, x.mask())};
     }
 

@@ -19,7 +19,7 @@ public final class UnitNormalization implements Layer {
 
     /**
      * @param rank the input's rank including the batch dimension
-     * @param axes the normalised axes (negatives from the end), adjacent
+     * @param axes the normalised axes (negatives from the end)
      */
     public UnitNormalization(String name, int rank, int[] axes) {
         this.name = name;
@@ -44,13 +44,25 @@ public final class UnitNormalization implements Layer {
         return new int[][]{in[0].clone()};
     }
 
+    /**
+     * The permutation (output axis i reads input axis {@code p[i]}) that moves the normalised axes to the end, the
+     * other axes keeping their order; null when the axes are one run of adjacent axes (normalised in place).
+     */
+    public int[] axesToEnd() { return NormAxes.toEnd(rank, axes); }
+
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];
-        int[] v = NormAxes.view(name, rank, axes, x.shape());
+        int[] s = x.shape();
+        NormAxes.view(name, rank, axes, s); // checks the rank
+        int[] perm = NormAxes.toEnd(rank, axes);
+        int[] ps = perm == null ? s : NormAxes.permuted(s, perm);
+        int[] v = NormAxes.view(name, rank, perm == null ? axes : NormAxes.last(rank, axes.length), ps);
         float[] y = new float[x.size()];
-        NormalizationKernels.unitNorm(v[0], v[1], v[2], x.data(), 0, y, 0);
-        return new Tensor[]{new Tensor(x.shape(), y, x.mask())};
+        NormalizationKernels.unitNorm(v[0], v[1], v[2], perm == null ? x.data() : NormAxes.permute(x.data(), s, perm),
+                0, y, 0);
+        if (perm != null) y = NormAxes.permute(y, ps, NormAxes.inverse(perm));
+        return new Tensor[]{new Tensor(s, y, x.mask())};
     }
 
     @Override public List<Weight> weights() { return List.of(); }

@@ -19,6 +19,24 @@ import java.util.List;
 final class NormalizationTrainers {
     private NormalizationTrainers() {}
 
+    /** A normalisation over a run of adjacent axes. */
+    interface OverAxes {
+        Var apply(Tape t, Var x, int[] axes);
+    }
+
+    /**
+     * {@code f} over {@code axes}: in place when {@code perm} is null (the axes are adjacent), else on x transposed by
+     * {@code perm} (the axes moved to the end), transposed back; the mask is the input's.
+     */
+    static Var atAxes(Tape t, Var x, int[] perm, int[] axes, OverAxes f) {
+        if (perm == null) return f.apply(t, x, axes);
+        int r = x.rank(), k = axes.length;
+        int[] last = new int[k], inverse = new int[r];
+        for (int i = 0; i < k; i++) last[i] = r - k + i;
+        for (int i = 0; i < r; i++) inverse[perm[i]] = i;
+        return Ops.transpose(t, f.apply(t, Ops.transpose(t, x, perm), last), inverse).withMask(t, x.mask());
+    }
+
     /** The view {@code (outer, n, inner)} of shape s over the run of axes {@code axes} (sorted, batch = 0). */
     static int[] view(int[] s, int[] axes) {
         int outer = 1, n = 1, inner = 1;
@@ -95,7 +113,12 @@ final class NormalizationTrainers {
         public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
             Var x = in[0];
             layer.outputShapes(new int[][]{java.util.Arrays.copyOfRange(x.shape(), 1, x.rank())});
-            int[] v = view(x.shape(), layer.axes());
+            return new Var[]{atAxes(t, x, layer.axesToEnd(), layer.axes(), this::normalize)};
+        }
+
+        /** The normalisation of {@code x} over the run of adjacent {@code axes}. */
+        private Var normalize(Tape t, Var x, int[] axes) {
+            int[] v = view(x.shape(), axes);
             int outer = v[0], n = v[1], inner = v[2];
             boolean centred = layer.kind() != LayerNormalization.Kind.RMS;
             boolean plain = layer.kind() == LayerNormalization.Kind.LAYER;
@@ -162,7 +185,7 @@ final class NormalizationTrainers {
                     }
                 }
             });
-            return new Var[]{out};
+            return out;
         }
     }
 
@@ -265,8 +288,10 @@ final class NormalizationTrainers {
         public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
             Var x = in[0];
             layer.outputShapes(new int[][]{java.util.Arrays.copyOfRange(x.shape(), 1, x.rank())});
-            int[] v = view(x.shape(), layer.axes());
-            return new Var[]{unitNorm(t, x, v[0], v[1], v[2])};
+            return new Var[]{atAxes(t, x, layer.axesToEnd(), layer.axes(), (tt, xx, axes) -> {
+                int[] v = view(xx.shape(), axes);
+                return unitNorm(tt, xx, v[0], v[1], v[2]);
+            })};
         }
 
         @Override public Layer rebuild() { return layer; }

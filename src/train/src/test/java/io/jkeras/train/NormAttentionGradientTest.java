@@ -65,6 +65,18 @@ class NormAttentionGradientTest {
                 Var.leaf(new int[]{2, 3, 2, 2}, rndD(r, 24)));
     }
 
+    /** Axes that are not one run (1 and 3 of a rank-4 input): normalised as a set, the engine agreeing. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(LayerNormalization.Kind.class)
+    void layerNormalizationAndUnitNormalizationOverNonAdjacentAxes(LayerNormalization.Kind kind) {
+        Random r = new Random(21);
+        boolean beta = kind == LayerNormalization.Kind.LAYER;
+        Var x = new Var(new int[]{2, 3, 4, 2}, rndD(r, 48), true, new boolean[]{true, false, true, true, true, true});
+        check(new LayerNormalization("ln", kind, 4, new int[]{3, 1}, new int[]{3, 2}, 1e-3f, rnd(r, 6, 1),
+                beta ? rnd(r, 6, 1) : null), x);
+        check(new UnitNormalization("un", 4, new int[]{1, -1}), x);
+    }
+
     @ParameterizedTest(name = "axes {0}")
     @ValueSource(ints = {1, 2, -1})
     void layerNormalizationWithoutWeightsOverOneMiddleAxis(int axis) {
