@@ -48,11 +48,16 @@ final class CustomLayerMapper {
         return r != null ? r : spec.className();
     }
 
-    /** For the refusal of an unknown class: how to supply it (a registered class is a custom one). */
+    /**
+     * For the refusal of an unknown class: how to supply it. A registered class is a custom one; an unregistered
+     * name may be one too (tf.keras 2 saved custom classes under their bare class name, registered or not).
+     */
     static String hint(LayerSpec spec) {
         String cls = kerasClass(spec);
-        return cls.contains(">") ? "; '" + cls + "' is a custom class registered in Python: implement it in Java as an"
-                + " io.jkeras.layers.CustomLayerFactory (docs/architecture.md, \"Custom layers\")" : "";
+        String how = " implement it in Java as an io.jkeras.layers.CustomLayerFactory (docs/architecture.md,"
+                + " \"Custom layers\")";
+        return cls.contains(">") ? "; '" + cls + "' is a custom class registered in Python:" + how
+                : "; if '" + cls + "' is a custom Python class," + how;
     }
 
     /** A config value as plain Java values: Map, List, String, Integer/Long, Double, Boolean, null. */
