@@ -101,6 +101,34 @@ public final class CustomLayer implements Layer {
         return out;
     }
 
+    /** Whether the implementation gives input gradients ({@link CustomLayerFactory.Differentiable}). */
+    public boolean differentiable() { return computation instanceof CustomLayerFactory.Differentiable; }
+
+    /**
+     * The gradient of each input from the gradient of each output ({@link CustomLayerFactory.Differentiable});
+     * checked to have the inputs' shapes.
+     */
+    public Tensor[] backward(Tensor[] inputs, Tensor[] outputGradients) {
+        if (!differentiable()) {
+            throw new UnsupportedModelException(null, name(), null, "custom layer " + config.kerasClass()
+                    + " has no backward pass (its CustomLayerFactory computation is not Differentiable)");
+        }
+        Tensor[] g = ((CustomLayerFactory.Differentiable) computation).backward(inputs.clone(),
+                outputGradients.clone());
+        if (g == null || g.length != inputs.length) {
+            throw new IllegalStateException("custom layer " + name() + ": backward gave "
+                    + (g == null ? "null" : g.length + " tensors") + " for " + inputs.length + " inputs");
+        }
+        for (int i = 0; i < g.length; i++) {
+            if (g[i] == null || !java.util.Arrays.equals(g[i].shape(), inputs[i].shape())) {
+                throw new IllegalStateException("custom layer " + name() + ": backward's gradient " + i + " has shape "
+                        + (g[i] == null ? "null" : Tensor.shapeString(g[i].shape())) + ", its input "
+                        + Tensor.shapeString(inputs[i].shape()));
+            }
+        }
+        return g;
+    }
+
     @Override
     public List<Weight> weights() {
         List<Weight> out = new ArrayList<>();

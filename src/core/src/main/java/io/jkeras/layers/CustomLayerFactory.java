@@ -43,4 +43,18 @@ public interface CustomLayerFactory {
         /** Runs the layer on a batch: each tensor has the batch as its first axis. */
         Tensor[] forward(Tensor[] inputs);
     }
+
+    /**
+     * A computation that also gives the gradient of its inputs, so that fine-tuning can train the layers before it.
+     * Its own weights stay as loaded (they are constants of the computation). Without it a model still trains when
+     * nothing before the custom layer needs a gradient (those layers frozen, {@code trainable=False}).
+     */
+    interface Differentiable extends Computation {
+        /**
+         * The gradient of the loss with respect to each input, given the inputs of a {@link #forward} call and the
+         * gradient with respect to each of its outputs (same shapes as the outputs; an output the loss does not
+         * reach has zeros). Returns one tensor per input, of the input's shape.
+         */
+        Tensor[] backward(Tensor[] inputs, Tensor[] outputGradients);
+    }
 }
