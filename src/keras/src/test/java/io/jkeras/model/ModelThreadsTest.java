@@ -57,6 +57,16 @@ class ModelThreadsTest {
         assertThat(model.withThreads(2).engine().pool()).as("one pool per count").isSameAs(two.engine().pool());
     }
 
+    /** A ConvLSTM2D model's batch split over threads gives the one-thread outputs bit for bit. */
+    @Test
+    void aConvLstmBatchSplitOverThreadsGivesBitIdenticalOutputs() {
+        Model model = JKeras.load(Path.of("fixtures/keras3/layers14/composite_convlstm2d_forecaster/model.keras"));
+        Tensor[] x = SampleInputs.random(model, 48, 4, 5);
+        float[] want = model.withThreads(1).predict(x)[0].data();
+        assertThat(model.withThreads(2).predict(x)[0].data()).isEqualTo(want);
+        assertThat(model.withThreads(5).predict(x)[0].data()).isEqualTo(want);
+    }
+
     @Test
     void aModelCanRunTheScalarKernelsWhileAnotherRunsTheBestOnes() {
         Model model = JKeras.load(FIXTURE);
