@@ -63,11 +63,14 @@ final class VectorMath {
     private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
 
     /*
-     * The half-width loops (JDK 25) have the math written out in full inside the loop, as the fastest
-     * code there; the whole-width loops (older JDKs) call the DoubleVector helpers below for each half,
-     * measured as fast on JDK 17. (On JDK 25 the helpers cost W1 a quarter of its time: a vector
-     * crossing a call the JIT does not inline is boxed.) The two transcriptions compute the same values
-     * bit for bit (CellKernelsTest).
+     * Both forms have the math written out in full inside their loops, and no vector crosses a method
+     * boundary: a vector passed to or returned from a call the JIT does not inline is boxed, and whether
+     * C2 inlines a helper depends on which caller it compiled first. (Helpers taking DoubleVectors, the
+     * whole-width form until 2026-12-08, boxed on JDK 17: 385 KB allocated per W1 call, 230 us instead of
+     * 170.) The half-width loops (JDK 25) convert half a preferred-width float vector to one double vector;
+     * the whole-width loops widen the run into a per-thread double buffer, compute there in place and
+     * round back, with one float vector shape. The two compute the same values bit for bit
+     * (CellKernelsTest).
      */
 
     /** Sigmoid in place on {@code v[off, off+n)}: 1/(1 + e^-x) in double, rounded once. */
@@ -103,25 +106,34 @@ final class VectorMath {
         }
     }
 
-    /** {@link #sigmoid(float[], int, int)} through float vectors of the preferred width only. */
+    /**
+     * {@link #sigmoid(float[], int, int)} through float vectors of the preferred width only: the run widened to this
+     * thread's double buffer, the math in place there, rounded back.
+     */
     static void sigmoidWhole(float[] v, int off, int n) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector x = FloatVector.fromArray(S, v, off + i, m);
-            // each half of x in double, the two results rounded back into one float vector
-            FloatVector lo = (FloatVector) sigmoid((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0))
-                    .convertShape(VectorOperators.D2F, S, 0);
-            FloatVector hi = (FloatVector) sigmoid((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1))
-                    .convertShape(VectorOperators.D2F, S, -1);
-            lo.blend(hi, UPPER).intoArray(v, off + i, m);
+        double[] d = scratch(n);
+        toDouble(v, off, n, d);
+        for (int i = 0; i < n; i += DL) {
+            DoubleVector x = DoubleVector.fromArray(D, d, i);
+            // e^-x for -x clamped to [-700, 700], as FastMath.expd
+            DoubleVector y = x.max(-700.0).min(700.0).neg();
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
+            DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(d, i);
         }
-    }
-
-    /** 1/(1 + e^-x), as FastMath.sigmoid. */
-    private static DoubleVector sigmoid(DoubleVector x) {
-        // e^-x for -x clamped to [-700, 700]
-        DoubleVector e = exp(x.max(-700.0).min(700.0).neg());
-        return DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
+        toFloat(d, v, off, n);
     }
 
     /** Tanh in place on {@code v[off, off+n)}, as FastMath.tanh. */
@@ -166,50 +178,71 @@ final class VectorMath {
         }
     }
 
-    /** {@link #tanh(float[], int, int)} through float vectors of the preferred width only. */
+    /** {@link #tanh(float[], int, int)} through float vectors of the preferred width only, as {@link #sigmoidWhole}. */
     static void tanhWhole(float[] v, int off, int n) {
+        double[] d = scratch(n);
+        toDouble(v, off, n, d);
+        for (int i = 0; i < n; i += DL) {
+            DoubleVector x = DoubleVector.fromArray(D, d, i);
+            DoubleVector ax = x.abs().min(40.0);
+            DoubleVector x2 = ax.mul(ax);
+            DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
+            small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
+            small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
+            small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
+            // e^(-2|x|), as FastMath.expd
+            DoubleVector y = ax.mul(-2.0);
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
+            DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
+            DoubleVector th = large.blend(small, ax.lt(0.03125));
+            // the sign of x (keeps -0 and NaN as they are)
+            th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles()
+                    .intoArray(d, i);
+        }
+        toFloat(d, v, off, n);
+    }
+
+    /** Doubles of this thread's runs for the whole-width loops: {@link #toDouble}'s target, the math's buffer. */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[1][256]);
+
+    /** This thread's double buffer, at least {@code n} rounded up to whole float vectors. */
+    private static double[] scratch(int n) {
+        double[][] h = SCRATCH.get();
+        int need = (n + L - 1) / L * L;
+        if (h[0].length < need) h[0] = new double[Math.max(need, 2 * h[0].length)];
+        return h[0];
+    }
+
+    /** {@code v[off, off+n)} widened into {@code d[0, n)} (up to the next whole vector: zeros). */
+    private static void toDouble(float[] v, int off, int n, double[] d) {
         for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector x = FloatVector.fromArray(S, v, off + i, m);
-            FloatVector lo = (FloatVector) tanh((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0))
-                    .convertShape(VectorOperators.D2F, S, 0);
-            FloatVector hi = (FloatVector) tanh((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1))
-                    .convertShape(VectorOperators.D2F, S, -1);
-            lo.blend(hi, UPPER).intoArray(v, off + i, m);
+            FloatVector x = FloatVector.fromArray(S, v, off + i, S.indexInRange(i, n));
+            ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).intoArray(d, i);
+            ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1)).intoArray(d, i + DL);
         }
     }
 
-    /** tanh x, as FastMath.tanh. */
-    private static DoubleVector tanh(DoubleVector x) {
-        DoubleVector ax = x.abs().min(40.0);
-        DoubleVector x2 = ax.mul(ax);
-        DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
-        small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
-        small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
-        small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
-        DoubleVector e = exp(ax.mul(-2.0));
-        DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
-        DoubleVector th = large.blend(small, ax.lt(0.03125));
-        // the sign of x (keeps -0 and NaN as they are)
-        return th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
-    }
-
-    /** e^y for |y| ≤ 700, as FastMath.expd. */
-    private static DoubleVector exp(DoubleVector y) {
-        DoubleVector t = y.fma(LOG2E, MAGIC);
-        DoubleVector kf = t.sub(MAGIC);
-        DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-        DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-        p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-        p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-        return p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                .reinterpretAsDoubles());
+    /** {@code d[0, n)} rounded to float into {@code v[off, off+n)}. */
+    private static void toFloat(double[] d, float[] v, int off, int n) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector lo = (FloatVector) DoubleVector.fromArray(D, d, i).convertShape(VectorOperators.D2F, S, 0);
+            FloatVector hi = (FloatVector) DoubleVector.fromArray(D, d, i + DL)
+                    .convertShape(VectorOperators.D2F, S, -1);
+            lo.blend(hi, UPPER).intoArray(v, off + i, S.indexInRange(i, n));
+        }
     }
 
     /** Activation {@code code} in place on {@code v[off, off+n)}, with the float operations of FastMath.activate. */
