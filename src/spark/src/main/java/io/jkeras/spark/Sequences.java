@@ -48,7 +48,7 @@ final class Sequences {
             shape[unknown] = n / known;
         } else if (n != known) {
             int rest = known / Math.max(dims[0], 1);
-            if (!(shortOk && dims.length > 1 && rest > 0 && n < known && n % rest == 0)) {
+            if (!(shortOk && rest > 0 && n < known && n % rest == 0)) {
                 throw new BadRow("holds " + n + " values, the input's shape " + shapeOf(dims) + " takes " + known);
             }
             shape[0] = n / rest;
