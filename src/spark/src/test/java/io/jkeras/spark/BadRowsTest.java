@@ -58,7 +58,7 @@ class BadRowsTest {
         StructType s = new StructType().add("id", DataTypes.IntegerType).add("x", SparkTests.floats(2));
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < cells.length; k++) rows.add(RowFactory.create(k, cells[k]));
-        return SparkTests.spark().createDataFrame(rows, s).coalesce(1);
+        return SparkTests.frame(rows, s, 1);
     }
 
     static JKerasModel model() {
@@ -86,7 +86,7 @@ class BadRowsTest {
     @Test
     void nullPolicyNullsBadRowsWithTheirErrorAndScoresTheOthers() {
         Dataset<Row> df = frame(good(0), bad("null"), bad("ragged"), bad("features"), bad("timesteps"), good(1));
-        List<Row> rows = model().setBadRows(BadRowPolicy.NULL).transform(df).orderBy("id").collectAsList();
+        List<Row> rows = SparkTests.byId(model().setBadRows(BadRowPolicy.NULL).transform(df));
         Model m = LSTM.load();
         Tensor both = m.predict(new float[][][]{good(0), good(1)});
         assertThat(SparkTests.flat(rows, "y").get(0)).containsExactly(SparkTests.row(both, 0));
@@ -124,9 +124,9 @@ class BadRowsTest {
             if (k == row) cell = ids ? Arrays.copyOf((int[]) cell, keep) : Arrays.copyOf((Object[]) cell, keep);
             rows.add(RowFactory.create(k, cell));
         }
-        Dataset<Row> df = SparkTests.spark().createDataFrame(rows, s).coalesce(1);
+        Dataset<Row> df = SparkTests.frame(rows, s, 1);
         JKerasModel t = new JKerasModel().setModelPath(JKerasModelTest.path(c)).setBatchSize(16);
-        List<Row> got = t.setPadMasked(true).transform(df).orderBy("id").collectAsList();
+        List<Row> got = SparkTests.byId(t.setPadMasked(true).transform(df));
         Tensor want = m.predict(x)[0];
         Tensor keras = c.y(0, 0);
         for (int k = 0; k < x.dim(0); k++) {
@@ -162,9 +162,9 @@ class BadRowsTest {
             rows.add(RowFactory.create(k, SparkTests.sample(t, k / 2, false)));
         }
         assertThat(a.dim(0)).isEqualTo(b.dim(0));
-        Dataset<Row> df = SparkTests.spark().createDataFrame(rows, s).coalesce(1);
-        List<Row> got = new JKerasModel().setModelPath(JKerasModelTest.path(c)).setBatchSize(64).transform(df)
-                .orderBy("id").collectAsList();
+        Dataset<Row> df = SparkTests.frame(rows, s, 1);
+        List<Row> got = SparkTests.byId(new JKerasModel().setModelPath(JKerasModelTest.path(c)).setBatchSize(64)
+                .transform(df));
         Tensor ya = m.predict(a)[0], yb = m.predict(b)[0];
         for (int k = 0; k < n; k++) {
             assertThat(SparkTests.flat(got, "y").get(k)).as("row " + k)

@@ -47,10 +47,10 @@ class JKerasModelTest {
         }
         Tensor[] together = m.predict(x);
         JKerasModel t = new JKerasModel().setModelPath(path(c)).setInputCols(cols);
-        List<Row> oneByOne = t.setBatchSize(1).transform(SparkTests.frame(x, cols, SparkTests.ids(m), 2))
-                .orderBy("id").collectAsList();
-        List<Row> oneBatch = t.setBatchSize(n).transform(SparkTests.frame(x, cols, SparkTests.ids(m), 1))
-                .orderBy("id").collectAsList();
+        List<Row> oneByOne = SparkTests.byId(t.setBatchSize(1).transform(SparkTests.frame(x, cols, SparkTests.ids(m),
+                2)));
+        List<Row> oneBatch = SparkTests.byId(t.setBatchSize(n).transform(SparkTests.frame(x, cols, SparkTests.ids(m),
+                1)));
         assertThat(oneByOne).hasSize(n);
         assertThat(oneBatch).hasSize(n);
         for (int j = 0; j < together.length; j++) {

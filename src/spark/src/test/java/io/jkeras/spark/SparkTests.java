@@ -68,7 +68,20 @@ final class SparkTests {
             for (int i = 0; i < x.length; i++) v[i + 1] = sample(x[i], k, ids[i]);
             rows.add(RowFactory.create(v));
         }
-        return spark().createDataFrame(rows, schema).repartition(partitions);
+        return frame(rows, schema, partitions);
+    }
+
+    /** The rows as a frame of {@code partitions} partitions, cut in order (no shuffle). */
+    static Dataset<Row> frame(List<Row> rows, StructType schema, int partitions) {
+        return spark().createDataFrame(new org.apache.spark.api.java.JavaSparkContext(spark().sparkContext())
+                .parallelize(rows, partitions), schema);
+    }
+
+    /** The frame's rows in the order of their {@code id} column, sorted here rather than by a Spark shuffle. */
+    static List<Row> byId(Dataset<Row> df) {
+        List<Row> rows = new ArrayList<>(df.collectAsList());
+        rows.sort(java.util.Comparator.comparingInt(r -> r.<Integer>getAs("id")));
+        return rows;
     }
 
     /** The first column of each input of a model: whether it takes ids. */
