@@ -169,16 +169,16 @@ public final class JKerasModel extends Transformer implements DefaultParamsWrita
     Broadcast<ModelBytes> broadcast(SparkSession spark) {
         String path = path();
         Broadcast<ModelBytes> b = broadcast;
-        if (b == null || !path.equals(broadcastPath)) {
-            synchronized (this) {
-                ModelBytes bytes = ModelBytes.read(path, spark.sparkContext().hadoopConfiguration(),
-                        LoadOptions.DEFAULT.maxStreamBytes());
-                b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bytes);
-                broadcast = b;
-                broadcastPath = path;
-            }
+        if (b != null && path.equals(broadcastPath)) return b;
+        synchronized (this) {
+            if (broadcast != null && path.equals(broadcastPath)) return broadcast;
+            ModelBytes bytes = ModelBytes.read(path, spark.sparkContext().hadoopConfiguration(),
+                    LoadOptions.DEFAULT.maxStreamBytes());
+            b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bytes);
+            broadcastPath = path;
+            broadcast = b;
+            return b;
         }
-        return b;
     }
 
     private String path() {

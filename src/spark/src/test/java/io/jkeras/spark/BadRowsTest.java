@@ -104,6 +104,27 @@ class BadRowsTest {
     }
 
     /**
+     * A NaN passes the decoding but the model refuses it (InputPolicy.REJECT): under NULL the batch is scored again
+     * row by row and only that row is null, with the model's message; under FAIL the job stops naming the rows.
+     */
+    @Test
+    void aRowTheModelRefusesIsNulledAloneUnderNullAndNamedUnderFail() {
+        float[][] nan = good(1);
+        nan[3][2] = Float.NaN;
+        Dataset<Row> df = frame(good(0), nan, good(2));
+        List<Row> rows = SparkTests.byId(model().setBadRows(BadRowPolicy.NULL).transform(df));
+        Model m = LSTM.load();
+        assertThat(SparkTests.flat(rows, "y").get(0)).containsExactly(m.predict(new float[][][]{good(0)}).data());
+        assertThat(SparkTests.flat(rows, "y").get(2)).containsExactly(m.predict(new float[][][]{good(2)}).data());
+        assertThat(rows.get(1).isNullAt(rows.get(1).fieldIndex("y"))).isTrue();
+        assertThat(rows.get(1).<String>getAs("jkeras_error")).startsWith("model '")
+                .contains("on row 1 in partition 0: ").containsIgnoringCase("nan");
+        assertThatThrownBy(() -> model().transform(df).collectAsList())
+                .satisfies(e -> assertThat(cause(e)).hasMessageContaining("on rows 0…2 in partition 0: ")
+                        .hasMessageContainingAll("NaN"));
+    }
+
+    /**
      * masking_lstm_lstm's sample 2 ends in two all-zero timesteps, which Masking(0.0) masks: given as its first
      * five timesteps with padMasked, the row is padded back and scores as the whole fixture batch does, and within
      * the case's tolerance of Keras' own output. Likewise sample 0 of embedding_mask_lstm without its trailing 0 ids.

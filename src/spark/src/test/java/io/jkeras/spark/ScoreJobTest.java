@@ -46,13 +46,35 @@ class ScoreJobTest {
         }
     }
 
+    /** lstm_return_state has one input and three outputs (the sequence's last output, h, c). */
     @Test
-    void severalOutputsGoToY0Y1(@TempDir Path dir) {
+    void severalOutputsGoToY0Y1Y2(@TempDir Path dir) {
+        FixtureCase c = JKerasModelTest.fixture("lstm_return_state");
+        Tensor x = c.x(0, 0);
+        String in = dir.resolve("in.parquet").toString(), out = dir.resolve("out.parquet").toString();
+        SparkTests.frame(new Tensor[]{x}, new String[]{"x"}, new boolean[]{false}, 1).write().parquet(in);
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "--model", JKerasModelTest.path(c), "--input", in, "--output", out, "--batch-size",
+                "1")).as(err.toString()).isZero();
+        List<Row> rows = SparkTests.byId(SparkTests.spark().read().parquet(out));
+        Model m = c.load();
+        assertThat(m.outputCount()).isEqualTo(3);
+        assertThat(rows.get(0).schema().fieldNames()).containsExactly("id", "x", "y0", "y1", "y2");
+        for (int k = 0; k < x.dim(0); k++) {
+            Tensor[] want = m.predict(JKerasModelTest.slice(x, k));
+            for (int j = 0; j < 3; j++) {
+                assertThat(SparkTests.flat(rows, "y" + j).get(k)).as("row " + k + " y" + j)
+                        .containsExactly(want[j].data());
+            }
+        }
+    }
+
+    @Test
+    void aModelWithTwoInputsIsRefusedInOneLine(@TempDir Path dir) {
         FixtureCase c = JKerasModelTest.fixture("graph_two_in_two_out");
         String in = dir.resolve("in.parquet").toString(), out = dir.resolve("out.parquet").toString();
         SparkTests.frame(new Tensor[]{c.x(0, 0)}, new String[]{"x"}, new boolean[]{false}, 1).write().parquet(in);
         StringWriter err = new StringWriter();
-        // two inputs: the job (one input column) refuses it in one line, naming the inputs
         assertThat(run(err, "--model", JKerasModelTest.path(c), "--input", in, "--output", out)).isEqualTo(2);
         assertThat(err.toString()).startsWith("spark-score: error: ").contains("has 2 inputs").hasLineCount(1);
     }
