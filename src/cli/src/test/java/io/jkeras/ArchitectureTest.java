@@ -34,7 +34,7 @@ class ArchitectureTest {
         for (String c : new String[]{"io.jkeras.layers.Lstm", "io.jkeras.train.Trainer",
                 "io.jkeras.keras.LayerRegistry",
                 "io.jkeras.JKeras", "io.jkeras.testing.ModelAssert", "io.jkeras.cli.Main",
-                "io.jkeras.serve.ModelServer"}) {
+                "io.jkeras.serve.ModelServer", "io.jkeras.spark.JKerasModel"}) {
             org.assertj.core.api.Assertions.assertThat(main.contain(c)).as("imported " + c).isTrue();
         }
         org.assertj.core.api.Assertions.assertThat(main.contain("io.jkeras.ArchitectureTest")).as("tests left out")
@@ -75,6 +75,25 @@ class ArchitectureTest {
                 .resideInAnyPackage("io.jkeras.train..", "io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..",
                         "io.jkeras.plot..")
                 .orShould().dependOnClassesThat().resideInAPackage("io.jkeras"));
+    }
+
+    @Test
+    void onlyTheSparkModuleTouchesSparkScalaAndHadoop() {
+        check(noClasses().that().resideOutsideOfPackage("io.jkeras.spark..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.apache.spark..", "scala..", "org.apache.hadoop.."));
+    }
+
+    @Test
+    void nothingButTheSparkModuleReachesIt() {
+        check(noClasses().that().resideOutsideOfPackage("io.jkeras.spark..").should().dependOnClassesThat()
+                .resideInAPackage("io.jkeras.spark.."));
+    }
+
+    @Test
+    void theSparkModuleUsesTheCoreAndTheFacadeOnly() {
+        check(noClasses().that().resideInAPackage("io.jkeras.spark..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.jkeras.train..", "io.jkeras.cli..", "io.jkeras.testing..", "io.jkeras.plot..",
+                        "io.jkeras.serve.."));
     }
 
     @Test
