@@ -65,9 +65,11 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     private final OnnxGraph graph;
     private final List<String[]> stateOutputs = new ArrayList<>();
     private final String batchDim;
-    /** The call being exported: its input values and node. */
+    /** The call being exported: its input values, node, and static shapes (without batch) of inputs and outputs. */
     private OnnxValue[] in;
     private Node node;
+    private int[][] inShapes;
+    private int[][] outShapes;
 
     OnnxExport(Model model) {
         this.model = model;
@@ -105,6 +107,12 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
             in = new OnnxValue[n.inputs().size()];
             for (int j = 0; j < in.length; j++) in[j] = values[n.inputs().get(j).node()][n.inputs().get(j).index()];
             node = n;
+            inShapes = new int[in.length][];
+            for (int j = 0; j < in.length; j++) {
+                Node.Ref r = n.inputs().get(j);
+                inShapes[j] = model.nodes().get(r.node()).outputShapes()[r.index()];
+            }
+            outShapes = n.outputShapes();
             values[n.id()] = n.layer().accept(this);
         }
         List<String> names = outputNames();
@@ -219,10 +227,42 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     @Override public OnnxValue[] visit(Bidirectional l) { return OnnxRecurrent.bidirectional(this, l, in[0],
             stateNames()); }
 
+    /**
+     * TimeDistributed: a Dense directly (MatMul broadcasts over time); any other inner layer on the
+     * batch and time axes folded into one, (B, T, …) to (B·T, …) and back. The mask passes through.
+     */
     @Override
     public OnnxValue[] visit(TimeDistributed l) {
-        if (l.inner() instanceof Dense) return one(dense((Dense) l.inner(), in[0].name()), in[0].mask());
-        throw refuse(l.name(), "TimeDistributed(" + l.inner().typeName() + ")");
+        OnnxValue x = in[0];
+        if (l.inner() instanceof Dense) return one(dense((Dense) l.inner(), x.name()), x.mask());
+        if (in.length != 1) throw refuse(l.name(), "TimeDistributed with several inputs");
+        String name = l.name();
+        String shape = graph.op("Shape", name + "/shape", List.of(x.name()));
+        String folded = graph.op("Reshape", name + "/folded", List.of(x.name(), graph.op("Concat", name
+                + "/folded_shape", List.of(graph.longs(name + "/minus_one", -1), graph.op("Slice", name + "/rest",
+                List.of(shape, graph.longs("start", 2), graph.longs("end", Long.MAX_VALUE)))),
+                OnnxGraph.attr("axis", 0L))));
+        int[][] savedIn = inShapes, savedOut = outShapes;
+        OnnxValue[] savedValues = in;
+        OnnxValue[] y;
+        try {
+            inShapes = new int[][]{java.util.Arrays.copyOfRange(savedIn[0], 1, savedIn[0].length)};
+            outShapes = new int[][]{java.util.Arrays.copyOfRange(savedOut[0], 1, savedOut[0].length)};
+            in = new OnnxValue[]{OnnxValue.of(folded)};
+            y = l.inner().accept(this);
+        } finally {
+            inShapes = savedIn;
+            outShapes = savedOut;
+            in = savedValues;
+        }
+        if (y.length != 1) throw refuse(name, "TimeDistributed(" + l.inner().typeName() + ") with several outputs");
+        String yShape = graph.op("Shape", name + "/inner_shape", List.of(y[0].name()));
+        String out = graph.op("Reshape", name, List.of(y[0].name(), graph.op("Concat", name + "/unfolded_shape",
+                List.of(graph.op("Slice", name + "/batch_time", List.of(shape, graph.longs("start", 0),
+                        graph.longs("end", 2))), graph.op("Slice", name + "/inner_rest", List.of(yShape,
+                        graph.longs("start", 1), graph.longs("end", Long.MAX_VALUE)))),
+                OnnxGraph.attr("axis", 0L))));
+        return one(out, x.mask());
     }
 
     @Override
@@ -233,12 +273,12 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
         String y = graph.op("Gather", l.name() + "/embeddings_of", List.of(graph.floats(l.name() + "/embeddings",
                 new long[]{e.shape()[0], e.shape()[1]}, e.values()), ids), OnnxGraph.attr("axis", 0L));
         String mask = null;
-        if (l.maskZero() && node.outputShapes()[0].length == 2) {   // (batch, timesteps) ids: a timestep mask
+        if (l.maskZero() && outShapes[0].length == 2) {   // (batch, timesteps) ids: a timestep mask
             String zero = graph.intScalar(l.name() + "/zero", INT32, 0);
             mask = graph.unary("Cast", graph.unary("Not", graph.binary("Equal", ids, zero, l.name() + "/is_zero"),
                     l.name() + "/not_zero"), l.name() + "/mask", OnnxGraph.attr("to", (long) FLOAT));
         } else if (l.maskZero()) {
-            throw refuse(l.name(), "mask_zero on ids of rank " + (node.outputShapes()[0].length));
+            throw refuse(l.name(), "mask_zero on ids of rank " + (outShapes[0].length));
         }
         return one(y, mask);
     }
@@ -249,7 +289,7 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
      */
     @Override
     public OnnxValue[] visit(Masking l) {
-        if (node.outputShapes()[0].length != 2) throw refuse(l.name(), "Masking of an input that is not (batch, "
+        if (outShapes[0].length != 2) throw refuse(l.name(), "Masking of an input that is not (batch, "
                 + "timesteps, features)");
         String x = in[0].name();
         String differs = graph.unary("Cast", graph.unary("Not", graph.binary("Equal", x,
@@ -272,31 +312,15 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
 
     @Override
     public OnnxValue[] visit(Conv1D l) {
-        if (l.channelsFirst()) throw refuse(l.name(), "Conv1D with data_format channels_first");
         noMask(l);
-        String name = l.name();
         List<Weight> w = l.weights();
-        int k = l.kernelSize(), cg = l.channels() / l.groups(), f = l.filters();
-        float[] kernel = w.get(0).values(), onnx = new float[f * cg * k];   // Keras (K, C/g, F) -> ONNX (F, C/g, K)
-        for (int kk = 0; kk < k; kk++)
-            for (int c = 0; c < cg; c++)
-                for (int o = 0; o < f; o++) onnx[(o * cg + c) * k + kk] = kernel[(kk * cg + c) * f + o];
-        List<String> args = new ArrayList<>(List.of(graph.transpose(in[0].name(), name + "/ncw", 0, 2, 1),
-                graph.floats(name + "/kernel", new long[]{f, cg, k}, onnx)));
-        if (w.size() > 1) args.add(graph.floats(name + "/bias", new long[]{f}, w.get(1).values()));
-        List<io.jkeras.onnx.proto.OnnxProtos.AttributeProto> attrs = new ArrayList<>(List.of(
-                OnnxGraph.ints("kernel_shape", k), OnnxGraph.ints("strides", l.stride()),
-                OnnxGraph.ints("dilations", l.dilation()), OnnxGraph.attr("group", (long) l.groups())));
-        switch (l.padding()) {
-        case SAME: attrs.add(OnnxGraph.attr("auto_pad", "SAME_UPPER")); break;   // TF SAME: the odd pad after
-        case CAUSAL: attrs.add(OnnxGraph.ints("pads", (long) (k - 1) * l.dilation(), 0)); break;
-        default: attrs.add(OnnxGraph.ints("pads", 0, 0));
-        }
-        String y = graph.op("Conv", name + "/conv", args, attrs.toArray(new io.jkeras.onnx.proto.OnnxProtos
-                .AttributeProto[0]));
-        y = graph.transpose(y, name + "/nwc", 0, 2, 1);
-        return one(OnnxActivations.apply(graph, l.activation(), y, name + "/" + OnnxActivations.name(l.activation()),
-                name), null);
+        int cg = l.channels() / l.groups(), f = l.filters();
+        String y = conv(l.name(), in[0].name(), l.channelsFirst(), new int[]{l.kernelSize()}, new int[]{l.stride()},
+                new int[]{l.dilation()}, l.padding() == Conv1D.Padding.SAME, l.padding() == Conv1D.Padding.CAUSAL,
+                l.groups(), f, cg, kernelToOnnx(w.get(0).values(), l.kernelSize(), cg, f),
+                w.size() > 1 ? w.get(1).values() : null);
+        return one(OnnxActivations.apply(graph, l.activation(), y, l.name() + "/"
+                + OnnxActivations.name(l.activation()), l.name()), null);
     }
 
     /**
@@ -376,16 +400,13 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     @Override
     public OnnxValue[] visit(Merge l) {
         noMask(l);
-        int rank = node.outputShapes()[0].length;
+        int rank = outShapes[0].length;
         List<String> xs = new ArrayList<>();
         for (int i = 0; i < in.length; i++) {
-            if (node.inputs().size() != in.length) throw unsupported(l);
+            if (inShapes[i].length != rank) {
+                throw refuse(l.name(), l.op().kerasName() + " of inputs of different ranks");
+            }
             xs.add(in[i].name());
-        }
-        for (Node.Ref r : node.inputs()) {
-            Node src = model.nodes().get(r.node());
-            if (src.outputShapes()[r.index()].length != rank) throw refuse(l.name(), l.op().kerasName()
-                    + " of inputs of different ranks");
         }
         String name = l.name();
         switch (l.op()) {
@@ -404,35 +425,415 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
         }
     }
 
+    /** Input {@code i}'s static shape without batch (-1 where unknown). */
+    private int[] inShape(int i) { return inShapes[i]; }
+
+    /** Channels-last (B, s…, C) to channels-first (B, C, s…) for rank {@code r} spatial axes, and back. */
+    private static long[] toChannelsFirst(int r) {
+        long[] p = new long[r + 2];
+        p[1] = r + 1;
+        for (int i = 0; i < r; i++) p[i + 2] = i + 1;
+        return p;
+    }
+
+    private static long[] toChannelsLast(int r) {
+        long[] p = new long[r + 2];
+        for (int i = 0; i < r; i++) p[i + 1] = i + 2;
+        p[r + 1] = 1;
+        return p;
+    }
+
+    /** Conv2D/Conv3D: ONNX Conv, Keras' kernel (k…, C/g, F) as (F, C/g, k…). */
+    @Override
+    public OnnxValue[] visit(Conv l) {
+        noMask(l);
+        io.jkeras.layers.ConvWindow w = l.window();
+        int cg = l.channels() / l.groups(), f = l.filters();
+        List<Weight> ws = l.weights();
+        float[] onnx = kernelToOnnx(ws.get(0).values(), taps(w.kernelSize()), cg, f);
+        String y = conv(l.name(), in[0].name(), w.channelsFirst(), w.kernelSize(), w.strides(), w.dilation(),
+                w.padding() == io.jkeras.kernels.WindowGeometry.Padding.SAME, false, l.groups(), f, cg, onnx,
+                ws.size() > 1 ? ws.get(1).values() : null);
+        return one(OnnxActivations.apply(graph, w.activation(), y, l.name() + "/"
+                + OnnxActivations.name(w.activation()), l.name()), null);
+    }
+
+    /** DepthwiseConv1D/2D: ONNX Conv with group = channels, Keras' kernel (k…, C, m) as (C·m, 1, k…). */
+    @Override
+    public OnnxValue[] visit(DepthwiseConv l) {
+        noMask(l);
+        io.jkeras.layers.ConvWindow w = l.window();
+        int c = l.channels(), m = l.multiplier();
+        List<Weight> ws = l.weights();
+        String y = conv(l.name(), in[0].name(), w.channelsFirst(), w.kernelSize(), w.strides(), w.dilation(),
+                w.padding() == io.jkeras.kernels.WindowGeometry.Padding.SAME, false, c, c * m, 1,
+                kernelToOnnx(ws.get(0).values(), taps(w.kernelSize()), 1, c * m),
+                ws.size() > 1 ? ws.get(1).values() : null);
+        return one(OnnxActivations.apply(graph, w.activation(), y, l.name() + "/"
+                + OnnxActivations.name(w.activation()), l.name()), null);
+    }
+
+    /** SeparableConv1D/2D: the depthwise Conv, then a 1×…×1 Conv with the pointwise kernel and the bias. */
+    @Override
+    public OnnxValue[] visit(SeparableConv l) {
+        noMask(l);
+        io.jkeras.layers.ConvWindow w = l.window();
+        int c = l.channels(), m = l.multiplier(), f = l.filters(), r = w.rank();
+        List<Weight> ws = l.weights();
+        String name = l.name();
+        String x = w.channelsFirst() ? in[0].name() : graph.transpose(in[0].name(), name + "/channels_first",
+                toChannelsFirst(r));
+        String d = conv(name + "/depthwise", x, true, spatial(w.channelsFirst(), r), w.kernelSize(), w.strides(),
+                w.dilation(),
+                w.padding() == io.jkeras.kernels.WindowGeometry.Padding.SAME, false, c, c * m, 1,
+                kernelToOnnx(ws.get(0).values(), taps(w.kernelSize()), 1, c * m), null);
+        int[] ones = new int[r];
+        java.util.Arrays.fill(ones, 1);
+        String y = conv(name + "/pointwise", d, true, null, ones, ones, ones, false, false, 1, f, c * m,
+                kernelToOnnx(ws.get(1).values(), 1, c * m, f), ws.size() > 2 ? ws.get(2).values() : null);
+        if (!w.channelsFirst()) y = graph.transpose(y, name + "/channels_last", toChannelsLast(r));
+        return one(OnnxActivations.apply(graph, w.activation(), y, name + "/" + OnnxActivations.name(w.activation()),
+                name), null);
+    }
+
+    private static int taps(int[] k) {
+        int t = 1;
+        for (int x : k) t *= x;
+        return t;
+    }
+
+    /** Keras' kernel (taps, cin, cout) as ONNX's (cout, cin, taps). */
+    private static float[] kernelToOnnx(float[] kernel, int taps, int cin, int cout) {
+        float[] onnx = new float[taps * cin * cout];
+        for (int t = 0; t < taps; t++)
+            for (int c = 0; c < cin; c++)
+                for (int o = 0; o < cout; o++) onnx[(o * cin + c) * taps + t] = kernel[(t * cin + c) * cout + o];
+        return onnx;
+    }
+
+    /**
+     * One ONNX Conv over {@code x} (channels-first when {@code channelsFirst}, else transposed there and
+     * back), kernel {@code (cout, cin, k…)}. Padding: TensorFlow's SAME (the odd pad after) is
+     * SAME_UPPER, but ONNX Runtime takes no auto_pad with dilation, so then the pads are computed from the
+     * static input sizes; {@code causal} pads (k − 1)·dilation before (Conv1D).
+     */
+    private String conv(String name, String x, boolean channelsFirst, int[] k, int[] strides, int[] dilation,
+                        boolean same, boolean causal, int group, int cout, int cin, float[] kernel, float[] bias) {
+        return conv(name, x, channelsFirst, spatial(channelsFirst, k.length), k, strides, dilation, same, causal,
+                group, cout, cin, kernel, bias);
+    }
+
+    /** The spatial sizes of input 0 (-1 where unknown), in a layout of {@code channelsFirst}. */
+    private int[] spatial(boolean channelsFirst, int r) {
+        int[] s = inShape(0);
+        return java.util.Arrays.copyOfRange(s, channelsFirst ? 1 : 0, (channelsFirst ? 1 : 0) + r);
+    }
+
+    private String conv(String name, String x, boolean channelsFirst, int[] sizes, int[] k, int[] strides,
+                        int[] dilation, boolean same, boolean causal, int group, int cout, int cin, float[] kernel,
+                        float[] bias) {
+        int r = k.length;
+        long[] dims = new long[r + 2];
+        dims[0] = cout;
+        dims[1] = cin;
+        for (int i = 0; i < r; i++) dims[i + 2] = k[i];
+        String xc = channelsFirst ? x : graph.transpose(x, name + "/channels_first", toChannelsFirst(r));
+        List<String> args = new ArrayList<>(List.of(xc, graph.floats(name + "/kernel", dims, kernel)));
+        if (bias != null) args.add(graph.floats(name + "/bias", new long[]{cout}, bias));
+        long[] pads = new long[2 * r];
+        io.jkeras.onnx.proto.OnnxProtos.AttributeProto pad = OnnxGraph.ints("pads", pads);
+        boolean dilated = false;
+        for (int d : dilation) dilated |= d > 1;
+        if (causal) {
+            pads[0] = (long) (k[0] - 1) * dilation[0];
+            pad = OnnxGraph.ints("pads", pads);
+        } else if (same && !dilated) {
+            pad = OnnxGraph.attr("auto_pad", "SAME_UPPER");
+        } else if (same) {
+            for (int i = 0; i < r; i++) {
+                int size = sizes[i];
+                if (size < 0) throw refuse(name, "a dilated convolution with padding same over a dimension of "
+                        + "unknown size");
+                long span = (long) (k[i] - 1) * dilation[i] + 1;
+                long out = (size + strides[i] - 1) / strides[i];
+                long total = Math.max((out - 1) * strides[i] + span - size, 0);
+                pads[i] = total / 2;
+                pads[i + r] = total - total / 2;
+            }
+            pad = OnnxGraph.ints("pads", pads);
+        }
+        String y = graph.op("Conv", name + "/conv", args, OnnxGraph.ints("kernel_shape", longs(k)),
+                OnnxGraph.ints("strides", longs(strides)), OnnxGraph.ints("dilations", longs(dilation)),
+                OnnxGraph.attr("group", (long) group), pad);
+        return channelsFirst ? y : graph.transpose(y, name + "/channels_last", toChannelsLast(r));
+    }
+
+    /** TensorFlow's SAME (the odd pad after) is ONNX's SAME_UPPER; VALID pads nothing. */
+    private static io.jkeras.onnx.proto.OnnxProtos.AttributeProto padding(boolean same, int rank) {
+        return same ? OnnxGraph.attr("auto_pad", "SAME_UPPER") : OnnxGraph.ints("pads", new long[2 * rank]);
+    }
+
+    private static long[] longs(int[] v) {
+        long[] o = new long[v.length];
+        for (int i = 0; i < v.length; i++) o[i] = v[i];
+        return o;
+    }
+
+    /**
+     * Max and average pooling: ONNX MaxPool/AveragePool over channels-first data; the average divides by
+     * the in-range count (count_include_pad=0), as tf.nn.avg_pool does.
+     */
+    @Override
+    public OnnxValue[] visit(Pooling l) {
+        noMask(l);
+        int r = l.rank();
+        String name = l.name();
+        String x = l.channelsFirst() ? in[0].name() : graph.transpose(in[0].name(), name + "/channels_first",
+                toChannelsFirst(r));
+        String y = graph.op(l.kind() == Pooling.Kind.MAX ? "MaxPool" : "AveragePool", name + "/pool", List.of(x),
+                OnnxGraph.ints("kernel_shape", longs(l.poolSize())), OnnxGraph.ints("strides", longs(l.strides())),
+                padding(l.same(), r));
+        return one(l.channelsFirst() ? y : graph.transpose(y, name + "/channels_last", toChannelsLast(r)), null);
+    }
+
+    /**
+     * Global pooling: ReduceMax/ReduceMean over the spatial axes. GlobalAveragePooling1D with a mask
+     * averages over the kept steps only, sum(x·m) / sum(m) (an all-masked sample is 0/0 = NaN, as in Keras,
+     * keras/src/layers/pooling/global_average_pooling1d.py).
+     */
+    @Override
+    public OnnxValue[] visit(GlobalPooling l) {
+        int r = l.rank();
+        String name = l.name();
+        long[] axes = new long[r];
+        for (int i = 0; i < r; i++) axes[i] = l.channelsFirst() ? i + 2 : i + 1;
+        long keep = l.keepDims() ? 1 : 0;
+        String mask = l.usesMask() ? in[0].mask() : null;
+        if (mask != null) {
+            if (l.channelsFirst()) throw refuse(name, "a masked GlobalAveragePooling1D with channels_first");
+            String m3 = graph.unsqueeze(mask, name + "/mask3", 2);
+            String sum = graph.op("ReduceSum", name + "/sum", List.of(graph.binary("Mul", in[0].name(), m3,
+                    name + "/kept"), graph.longs("axes", axes)), OnnxGraph.attr("keepdims", keep));
+            String count = graph.op("ReduceSum", name + "/count", List.of(m3, graph.longs("axes", axes)),
+                    OnnxGraph.attr("keepdims", keep));
+            return one(graph.binary("Div", sum, count, name), null);
+        }
+        return one(graph.op(l.kind() == Pooling.Kind.MAX ? "ReduceMax" : "ReduceMean", name, List.of(in[0].name()),
+                OnnxGraph.ints("axes", axes), OnnxGraph.attr("keepdims", keep)), null);
+    }
+
+    /** γ or β of a normalization over {@code axes} as an initializer broadcasting against the input. */
+    private String broadcastParam(String name, float[] v, int[] axes) {
+        int[] shape = inShape(0);
+        long[] dims = new long[shape.length + 1];
+        java.util.Arrays.fill(dims, 1);
+        for (int a : axes) dims[a] = shape[a - 1];
+        return graph.floats(name, dims, v);
+    }
+
+    /**
+     * LayerNormalization and RMSNormalization as Keras 3 computes them over its axes (Keras' own
+     * mean and variance, then the scale and the offset): LAYER {@code (x − mean)/sqrt(var + ε)·γ + β},
+     * RMS_SCALING {@code x/sqrt(var + ε)·γ}, RMS {@code x/sqrt(mean(x²) + ε)·γ}.
+     */
+    @Override
+    public OnnxValue[] visit(LayerNormalization l) {
+        String name = l.name(), x = in[0].name();
+        int[] axes = l.axes();
+        for (int a : axes) if (inShape(0)[a - 1] < 0) throw refuse(name, "normalization over an axis of unknown size");
+        long[] ax = longs(axes);
+        String eps = graph.scalar(name + "/epsilon", l.epsilon());
+        String spread;
+        String centred = x;
+        if (l.kind() == LayerNormalization.Kind.RMS) {
+            spread = graph.op("ReduceMean", name + "/mean_square", List.of(graph.binary("Mul", x, x, name + "/square")),
+                    OnnxGraph.ints("axes", ax), OnnxGraph.attr("keepdims", 1L));
+        } else {
+            String mean = graph.op("ReduceMean", name + "/mean", List.of(x), OnnxGraph.ints("axes", ax),
+                    OnnxGraph.attr("keepdims", 1L));
+            String d = graph.binary("Sub", x, mean, name + "/centred");
+            spread = graph.op("ReduceMean", name + "/variance", List.of(graph.binary("Mul", d, d, name + "/d2")),
+                    OnnxGraph.ints("axes", ax), OnnxGraph.attr("keepdims", 1L));
+            if (l.kind() == LayerNormalization.Kind.LAYER) centred = d;
+        }
+        String y = graph.binary("Div", centred, graph.unary("Sqrt", graph.binary("Add", spread, eps, name + "/var_eps"),
+                name + "/std"), name + "/normalized");
+        if (l.gamma() != null) y = graph.binary("Mul", y, broadcastParam(name + "/gamma", l.gamma(), axes),
+                name + "/scaled");
+        if (l.beta() != null) y = graph.binary("Add", y, broadcastParam(name + "/beta", l.beta(), axes),
+                name + "/shifted");
+        return one(y, in[0].mask());
+    }
+
+    /** UnitNormalization: {@code x / max(‖x‖₂, 1e-12)} over its axes. */
+    @Override
+    public OnnxValue[] visit(UnitNormalization l) {
+        return one(l2(in[0].name(), longs(l.axes()), l.name()), in[0].mask());
+    }
+
+    /** {@code x / max(‖x‖₂, 1e-12)} over {@code axes} (NormalizationKernels.unitNorm). */
+    private String l2(String x, long[] axes, String name) {
+        String sq = graph.op("ReduceSum", name + "/sum_squares", List.of(graph.binary("Mul", x, x, name + "/square"),
+                graph.longs("axes", axes)), OnnxGraph.attr("keepdims", 1L));
+        String norm = graph.op("Max", name + "/norm", List.of(graph.unary("Sqrt", sq, name + "/l2"),
+                graph.scalar(name + "/epsilon", 1e-12f)));
+        return graph.binary("Div", x, norm, name);
+    }
+
+    /**
+     * Dot (batch_dot) of inputs of rank 2 or 3 with batch: the first's dot axis moved last, the second's
+     * first after the batch, one batched MatMul; the output has the first input's other axes, then the
+     * second's, (batch, 1) for two vectors.
+     */
+    @Override
+    public OnnxValue[] visit(Dot l) {
+        noMask(l);
+        String name = l.name();
+        int ra = inShape(0).length + 1, rb = inShape(1).length + 1;
+        if (ra > 3 || rb > 3) throw refuse(name, "Dot of inputs of rank above 3");
+        int a0 = l.axis(0, ra), a1 = l.axis(1, rb);
+        String a = in[0].name(), b = in[1].name();
+        if (l.normalize()) {
+            a = l2(a, new long[]{a0}, name + "/normalized_0");
+            b = l2(b, new long[]{a1}, name + "/normalized_1");
+        }
+        a = ra == 2 ? graph.unsqueeze(a, name + "/a_1n", 1) : a0 == 2 ? a : graph.transpose(a, name + "/a_pn", 0, 2, 1);
+        b = rb == 2 ? graph.unsqueeze(b, name + "/b_n1", 2) : a1 == 1 ? b : graph.transpose(b, name + "/b_np", 0, 2, 1);
+        String y = graph.binary("MatMul", a, b, name + "/matmul");
+        if (ra == 2 && rb == 2) y = graph.squeeze(y, name, 2);
+        else if (ra == 2) y = graph.squeeze(y, name, 1);
+        else if (rb == 2) y = graph.squeeze(y, name, 2);
+        return one(y, null);
+    }
+
+    /**
+     * Attention and AdditiveAttention (keras/src/layers/attention/attention.py): scores, the value mask
+     * and the causal mask subtracted as 1e9, softmax over the values, the weighted sum, masked query rows
+     * zeroed; the attention weights as a second output with return_attention_scores.
+     */
+    @Override
+    public OnnxValue[] visit(Attention l) {
+        String name = l.name();
+        OnnxValue q = in[0], v = in[1], k = in.length == 3 ? in[2] : in[1];
+        if (k.mask() != null && k != v) throw refuse(name, "a key with its own mask");
+        String scores;
+        float[] scale = l.scale();
+        if (l.kind() == Attention.Kind.DOT) {
+            scores = graph.binary("MatMul", q.name(), graph.transpose(k.name(), name + "/key_t", 0, 2, 1),
+                    name + "/dot");
+            if (scale != null) scores = graph.binary("Mul", scores, graph.scalar(name + "/scale", scale[0]),
+                    name + "/scores");
+        } else {
+            String qk = graph.binary("Add", graph.unsqueeze(q.name(), name + "/q4", 2),
+                    graph.unsqueeze(k.name(), name + "/k4", 1), name + "/q_plus_k");
+            if (l.kind() == Attention.Kind.CONCAT && scale != null) {
+                qk = graph.binary("Mul", qk, graph.scalar(name + "/scale", scale[0]), name + "/scaled");
+            }
+            String t = graph.unary("Tanh", qk, name + "/tanh");
+            if (l.kind() == Attention.Kind.ADDITIVE && scale != null) {
+                t = graph.binary("Mul", t, graph.floats(name + "/scale", new long[]{scale.length}, scale),
+                        name + "/scaled");
+            }
+            scores = graph.op("ReduceSum", name + "/sum", List.of(t, graph.longs("axes", -1)),
+                    OnnxGraph.attr("keepdims", 0L));
+            if (l.kind() == Attention.Kind.CONCAT) {
+                scores = graph.binary("Mul", scores, graph.scalar(name + "/concat_score_weight",
+                        l.concatWeight()[0]), name + "/scores");
+            }
+        }
+        String keep = null;   // (B or 1, Tq or 1, Tv) float, 1 = attend
+        if (v.mask() != null) keep = graph.unsqueeze(v.mask(), name + "/value_mask", 1);
+        if (l.causal()) {
+            String shape = graph.op("Shape", name + "/scores_shape", List.of(scores));
+            String tqtv = graph.op("Slice", name + "/tq_tv", List.of(shape, graph.longs("start", 1),
+                    graph.longs("end", 3)));
+            String ones = graph.op("ConstantOfShape", name + "/ones", List.of(tqtv), io.jkeras.onnx.proto.OnnxProtos
+                    .AttributeProto.newBuilder().setName("value").setType(io.jkeras.onnx.proto.OnnxProtos
+                            .AttributeProto.AttributeType.TENSOR).setT(io.jkeras.onnx.proto.OnnxProtos.TensorProto
+                            .newBuilder().setDataType(FLOAT).addDims(1).addFloatData(1f)).build());
+            String lower = graph.op("Trilu", name + "/causal", List.of(ones), OnnxGraph.attr("upper", 0L));
+            keep = keep == null ? lower : graph.binary("Mul", keep, lower, name + "/keep");
+        }
+        if (keep != null) {
+            String drop = graph.binary("Sub", graph.scalar(name + "/one", 1f), keep, name + "/masked");
+            scores = graph.binary("Sub", scores, graph.binary("Mul", drop, graph.scalar(name + "/big", 1e9f),
+                    name + "/penalty"), name + "/masked_scores");
+        }
+        String w = graph.unary("Softmax", scores, name + "/weights", OnnxGraph.attr("axis", -1L));
+        String out = graph.binary("MatMul", w, v.name(), name + "/weighted_sum");
+        if (q.mask() != null) out = graph.binary("Mul", out, graph.unsqueeze(q.mask(), name + "/query_mask", 2),
+                name + "/query_masked");
+        if (!l.returnScores()) return one(out, q.mask());
+        return new OnnxValue[]{new OnnxValue(out, q.mask(), false), OnnxValue.of(w)};
+    }
+
+    /**
+     * ZeroPadding (Pad), Cropping (Slice) and UpSampling (Resize: nearest repeats each position, as
+     * Keras' repeat does; bilinear is TensorFlow's half-pixel resize) over the spatial axes.
+     */
+    @Override
+    public OnnxValue[] visit(SpatialResize l) {
+        noMask(l);
+        String name = l.name(), x = in[0].name();
+        int r = l.rank(), first = l.channelsFirst() ? 2 : 1;
+        switch (l.kind()) {
+        case ZERO_PADDING: {
+            long[] pads = new long[2 * (r + 2)];
+            for (int i = 0; i < r; i++) {
+                pads[first + i] = l.before()[i];
+                pads[r + 2 + first + i] = l.after()[i];
+            }
+            return one(graph.op("Pad", name, List.of(x, graph.longs(name + "/pads", pads))), null);
+        }
+        case CROPPING: {
+            long[] starts = new long[r], ends = new long[r], axes = new long[r];
+            for (int i = 0; i < r; i++) {
+                starts[i] = l.before()[i];
+                ends[i] = l.after()[i] == 0 ? Long.MAX_VALUE : -l.after()[i];
+                axes[i] = first + i;
+            }
+            return one(graph.op("Slice", name, List.of(x, graph.longs(name + "/starts", starts),
+                    graph.longs(name + "/ends", ends), graph.longs(name + "/axes", axes))), null);
+        }
+        default: {
+            float[] scales = new float[r + 2];
+            java.util.Arrays.fill(scales, 1f);
+            for (int i = 0; i < r; i++) scales[first + i] = l.size()[i];
+            List<io.jkeras.onnx.proto.OnnxProtos.AttributeProto> a = new ArrayList<>();
+            if (l.bilinear()) {
+                a.add(OnnxGraph.attr("mode", "linear"));
+                a.add(OnnxGraph.attr("coordinate_transformation_mode", "half_pixel"));
+            } else {
+                a.add(OnnxGraph.attr("mode", "nearest"));
+                a.add(OnnxGraph.attr("coordinate_transformation_mode", "asymmetric"));
+                a.add(OnnxGraph.attr("nearest_mode", "floor"));
+            }
+            return one(graph.op("Resize", name, List.of(x, "", graph.floats(name + "/scales",
+                    new long[]{r + 2}, scales)), a.toArray(new io.jkeras.onnx.proto.OnnxProtos.AttributeProto[0])),
+                    null);
+        }
+        }
+    }
+
     @Override public OnnxValue[] visit(ElementwiseOp l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(ShapeOp l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(LayerNormalization l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(UnitNormalization l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(GroupNormalization l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(Attention l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(MultiHeadAttention l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(Dot l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(Conv l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(DepthwiseConv l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(SeparableConv l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(ConvTranspose l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(Pooling l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(GlobalPooling l) { throw unsupported(l); }
 
-    @Override public OnnxValue[] visit(SpatialResize l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(ConvLstm l) {
         throw refuse(l.name(), "ConvLSTM (ONNX has no convolutional recurrent operator; a Loop is never written)");
