@@ -26,7 +26,24 @@ final class OnnxGraph {
 
     OnnxGraph(String name) { g.setName(name); }
 
-    GraphProto build() { return g.build(); }
+    /**
+     * The graph without the nodes and initializers no output depends on (a batch-first copy of a
+     * sequence that only the next recurrent operator read, in its time-major form).
+     */
+    GraphProto build() {
+        java.util.Set<String> needed = new HashSet<>();
+        for (ValueInfoProto o : g.getOutputList()) needed.add(o.getName());
+        List<NodeProto> kept = new java.util.ArrayList<>();
+        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
+            NodeProto n = g.getNode(i);
+            if (n.getOutputList().stream().noneMatch(needed::contains)) continue;
+            kept.add(0, n);
+            needed.addAll(n.getInputList());
+        }
+        List<TensorProto> inits = new java.util.ArrayList<>();
+        for (TensorProto t : g.getInitializerList()) if (needed.contains(t.getName())) inits.add(t);
+        return g.clone().clearNode().addAllNode(kept).clearInitializer().addAllInitializer(inits).build();
+    }
 
     /** Claims {@code name} exactly (a graph input or output); false when it is taken already. */
     boolean claim(String name) { return names.add(name); }

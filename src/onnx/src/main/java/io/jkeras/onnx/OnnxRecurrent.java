@@ -212,7 +212,7 @@ final class OnnxRecurrent {
         String name = layer.name();
         RecurrentOptions o = layer.options();
         Cell c = cell(layer);
-        String xt = g.transpose(x.name(), name + "/X", 1, 0, 2);
+        String xt = timeMajor(g, x, name);
         Masked m = x.mask() == null ? null : masked(ex, x.mask(), name);
         String[] init = initialStates(ex, layer, 1, c, initStates, List.of());
         Outputs y = node(ex, name, List.of(c), o.goBackwards() ? "reverse" : "forward", xt, m == null ? null
@@ -220,7 +220,10 @@ final class OnnxRecurrent {
         if (layer.stateful()) ex.stateOutputs(name, y.yh(), y.yc());
         String hLast = g.squeeze(y.yh(), name + "/h", 0);
         List<OnnxValue> out = new ArrayList<>();
-        if (o.returnSequences()) {
+        if (o.returnSequences() && !o.goBackwards() && x.mask() == null) {
+            String tm = g.squeeze(y.y(), name + "/sequence_tbh", 1);
+            out.add(new OnnxValue(g.transpose(tm, name + "/sequence", 1, 0, 2), null, false, tm));
+        } else if (o.returnSequences()) {
             String seq = g.squeeze(g.transpose(y.y(), name + "/Y_btdh", 2, 0, 1, 3), name + "/sequence", 2);
             if (o.goBackwards()) seq = g.reverse(seq, name + "/processing_order", 1);
             else if (x.mask() != null && !o.zeroOutputForMask()) seq = repeatLast(g, seq, hLast, x.mask(), name);
@@ -244,6 +247,11 @@ final class OnnxRecurrent {
             r[i] = new OnnxValue(m.apply(g, v.name(), v.mask() != null ? 3 : 2, name), v.mask(), false);
         }
         return r;
+    }
+
+    /** {@code x} as (T, B, I): the time-major form a recurrent operator left, else a Transpose. */
+    private static String timeMajor(OnnxGraph g, OnnxValue x, String name) {
+        return x.timeMajor() != null ? x.timeMajor() : g.transpose(x.name(), name + "/X", 1, 0, 2);
     }
 
     /** Keras' masked steps repeat the previous output: after the last kept step of a right-padded sample, h. */
@@ -297,7 +305,7 @@ final class OnnxRecurrent {
         if (!fused) return bidirectionalApart(ex, bi, x, fInit, bInit);
         OnnxGraph g = ex.graph();
         String name = bi.name();
-        String xt = g.transpose(x.name(), name + "/X", 1, 0, 2);
+        String xt = timeMajor(g, x, name);
         Masked m = x.mask() == null ? null : masked(ex, x.mask(), name);
         String[] init = initialStates(ex, bi, 2, cf, fInit, bInit);
         Outputs y = node(ex, name, List.of(cf, cb), "bidirectional", xt, m == null ? null : m.lens(), init[0],
@@ -311,6 +319,12 @@ final class OnnxRecurrent {
         String mask = seq ? x.mask() : null;
         switch (bi.merge()) {
         case CONCAT:
+            if (seq && mask == null) {   // (T, 2, B, H) -> (T, B, 2, H) -> (T, B, 2H), forward then backward
+                String tm = g.reshape(g.transpose(y.y(), name + "/Y_tbdh", 0, 2, 1, 3), name + "/concat_tbh", 0, 0,
+                        -1);
+                out.add(new OnnxValue(g.transpose(tm, name + "/concat", 1, 0, 2), null, false, tm));
+                break;
+            }
             out.add(new OnnxValue(seq ? g.reshape(both, name + "/concat", 0, 0, -1) : g.reshape(both,
                     name + "/concat", 0, -1), mask, false));
             break;
