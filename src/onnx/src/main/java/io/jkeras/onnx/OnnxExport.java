@@ -815,13 +815,89 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
         }
     }
 
+    /**
+     * Conv1D/2D/3DTranspose: ONNX ConvTranspose, Keras' kernel (k…, F, C) as (C, F, k…), with the output
+     * sizes and TensorFlow padding Keras gives (WindowGeometry.transposed) as explicit pads and
+     * output_padding, which needs the input's spatial sizes when the model is exported.
+     */
+    @Override
+    public OnnxValue[] visit(ConvTranspose l) {
+        noMask(l);
+        io.jkeras.layers.ConvWindow w = l.window();
+        int r = w.rank(), c = l.channels(), f = l.filters();
+        int[] k = w.kernelSize(), st = w.strides(), dl = w.dilation(), sizes = spatial(w.channelsFirst(), r);
+        for (int x : sizes) if (x < 0) throw refuse(l.name(), l.typeName() + " over a dimension of unknown size");
+        io.jkeras.kernels.WindowGeometry geo = io.jkeras.kernels.WindowGeometry.transposed(sizes, k, st, dl,
+                w.padding(), l.outputPadding());
+        long[] pads = new long[2 * r], outPad = new long[r];
+        for (int i = 0; i < r; i++) {
+            long span = (long) (k[i] - 1) * dl[i] + 1, full = (sizes[i] - 1L) * st[i] + span;
+            long o = geo.inputShape()[i], p = geo.padBefore()[i];
+            outPad[i] = Math.max(0, o - full + p);
+            pads[i] = p;
+            pads[i + r] = full + outPad[i] - p - o;
+        }
+        int taps = taps(k);
+        List<Weight> ws = l.weights();
+        float[] kernel = ws.get(0).values(), onnx = new float[taps * f * c];   // Keras (taps, F, C) -> (C, F, taps)
+        for (int t = 0; t < taps; t++)
+            for (int o = 0; o < f; o++)
+                for (int i = 0; i < c; i++) onnx[(i * f + o) * taps + t] = kernel[(t * f + o) * c + i];
+        long[] dims = new long[r + 2];
+        dims[0] = c;
+        dims[1] = f;
+        for (int i = 0; i < r; i++) dims[i + 2] = k[i];
+        String name = l.name();
+        String x = w.channelsFirst() ? in[0].name() : graph.transpose(in[0].name(), name + "/channels_first",
+                toChannelsFirst(r));
+        List<String> args = new ArrayList<>(List.of(x, graph.floats(name + "/kernel", dims, onnx)));
+        if (ws.size() > 1) args.add(graph.floats(name + "/bias", new long[]{f}, ws.get(1).values()));
+        String y = graph.op("ConvTranspose", name + "/conv_transpose", args, OnnxGraph.ints("kernel_shape", longs(k)),
+                OnnxGraph.ints("strides", longs(st)), OnnxGraph.ints("dilations", longs(dl)),
+                OnnxGraph.ints("pads", pads), OnnxGraph.ints("output_padding", outPad));
+        if (!w.channelsFirst()) y = graph.transpose(y, name + "/channels_last", toChannelsLast(r));
+        return one(OnnxActivations.apply(graph, w.activation(), y, name + "/" + OnnxActivations.name(w.activation()),
+                name), null);
+    }
+
+    /**
+     * GroupNormalization: the channels (moved last) split into groups, (B, positions, G, C/G), each group
+     * normalised over its positions and channels, then γ and β per channel (group_normalization.py).
+     */
+    @Override
+    public OnnxValue[] visit(GroupNormalization l) {
+        String name = l.name();
+        int rank = l.rank(), axis = l.axis(), g = l.groups(), c = l.channels();
+        long[] toLast = new long[rank], back = new long[rank];
+        int j = 0;
+        for (int i = 0; i < rank; i++) if (i != axis) toLast[j++] = i;
+        toLast[rank - 1] = axis;
+        for (int i = 0; i < rank; i++) back[(int) toLast[i]] = i;
+        boolean moved = axis != rank - 1;
+        String x = moved ? graph.transpose(in[0].name(), name + "/channels_last", toLast) : in[0].name();
+        String shape = graph.op("Shape", name + "/shape", List.of(x));
+        String grouped = graph.reshape(x, name + "/grouped", 0, -1, g, c / g);
+        String mean = graph.op("ReduceMean", name + "/mean", List.of(grouped), OnnxGraph.ints("axes", 1, 3),
+                OnnxGraph.attr("keepdims", 1L));
+        String d = graph.binary("Sub", grouped, mean, name + "/centred");
+        String var = graph.op("ReduceMean", name + "/variance", List.of(graph.binary("Mul", d, d, name + "/d2")),
+                OnnxGraph.ints("axes", 1, 3), OnnxGraph.attr("keepdims", 1L));
+        String y = graph.binary("Div", d, graph.unary("Sqrt", graph.binary("Add", var, graph.scalar(name
+                + "/epsilon", l.epsilon()), name + "/var_eps"), name + "/std"), name + "/normalized");
+        y = graph.op("Reshape", name + "/ungrouped", List.of(y, shape));
+        if (l.gamma() != null) y = graph.binary("Mul", y, graph.floats(name + "/gamma", new long[]{c}, l.gamma()),
+                name + "/scaled");
+        if (l.beta() != null) y = graph.binary("Add", y, graph.floats(name + "/beta", new long[]{c}, l.beta()),
+                name + "/shifted");
+        return one(moved ? graph.transpose(y, name + "/back", back) : y, in[0].mask());
+    }
+
     @Override public OnnxValue[] visit(ElementwiseOp l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(ShapeOp l) { throw unsupported(l); }
 
 
 
-    @Override public OnnxValue[] visit(GroupNormalization l) { throw unsupported(l); }
 
 
     @Override public OnnxValue[] visit(MultiHeadAttention l) { throw unsupported(l); }
@@ -830,7 +906,6 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
 
 
 
-    @Override public OnnxValue[] visit(ConvTranspose l) { throw unsupported(l); }
 
 
 

@@ -17,12 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Every Keras 3 fixture (fixtures/keras3, written by real Keras) exported to ONNX and run by ONNX
- * Runtime with its graph optimizations on: the outputs are within the case's tolerance (1e-5
- * unless case.json says otherwise) of Keras' stored ones, batch after batch (a stateful case
- * carrying its state through the exported Y_h/Y_c). The cases the exporter refuses are listed
- * in {@link #REFUSED} with the reason, or hold a layer of {@link #REFUSED_TYPES}, and each must still be
- * refused, naming its layer. The cases of issue 14's layers (fixtures/keras3/layers14) run the same way.
+ * Every fixture written by real Keras (fixtures/keras3, its layers14 cases) and the old Keras files of
+ * fixtures/zoo, exported to ONNX and run by ONNX Runtime with its graph optimizations on: the outputs are
+ * within the case's tolerance (1e-5 unless case.json says otherwise; {@link #FLOAT32_ATOL} lists the one
+ * exception) of the stored reference outputs, batch after batch (a stateful case carrying its state through
+ * the exported Y_h/Y_c). The cases the exporter refuses are listed in {@link #REFUSED} with the reason, or
+ * hold a layer of {@link #REFUSED_TYPES}, and each must still be refused, naming its layer.
  */
 class OnnxFixturesTest {
     /** Case name → a fragment of the refusal's message: what has no exact ONNX form (yet). */
@@ -59,6 +59,15 @@ class OnnxFixturesTest {
         return FixtureCase.all("keras3").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
+    /**
+     * Old Keras files with their projects' own reference outputs (fixtures/zoo: Keras 1 and 2, Theano and
+     * TensorFlow, hard_sigmoid as clip(0.2·x + 0.5)).
+     */
+    @TestFactory
+    Stream<DynamicTest> zooFixturesRunInOnnxRuntime() {
+        return FixtureCase.all("zoo").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
     /** The cases of issue 14's layers (fixtures/keras3/layers14, also written by Keras 3). */
     @TestFactory
     Stream<DynamicTest> layers14FixturesRunInOnnxRuntime() {
@@ -67,13 +76,20 @@ class OnnxFixturesTest {
     }
 
     /**
+     * Cases where ONNX Runtime's float32 arithmetic lands over the case's tolerance, with the bound they
+     * meet instead. dl4j_simple_lstm_tf_keras1: a Keras 1 LSTM whose stored reference outputs jkeras meets
+     * within 1e-5 only by computing its cells in double (docs/architecture.md, "The recurrent math"); ONNX
+     * Runtime's fused LSTM, in float, is 1.14e-5 away.
+     */
+    static final Map<String, Double> FLOAT32_ATOL = Map.of("dl4j_simple_lstm_tf_keras1", 2e-5);
+
+    /**
      * Layer types with no exact ONNX form (yet): a case holding one (also inside TimeDistributed) must be
      * refused, naming that layer. ConvLSTM: ONNX has no convolutional recurrent operator and a Loop is
      * never written; the others are left for later (docs/onnx.md).
      */
     static final java.util.Set<String> REFUSED_TYPES = java.util.Set.of("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
-            "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "GroupNormalization", "MultiHeadAttention",
-            "NotEqual");
+            "MultiHeadAttention", "NotEqual");
 
     /** The message fragment naming the first layer of a refused type, or of a custom class; null if none. */
     static String refusedLayer(Model m) {
@@ -109,7 +125,7 @@ class OnnxFixturesTest {
                     assertThat(out[o].shape()).as(what + " shape").containsExactly(want.shape());
                     if (prefix == null) {
                         assertThat(KerasFixturesTest.maxAbsDiff(out[o], want)).as(what + " max |onnxruntime - keras|")
-                                .isLessThanOrEqualTo(c.atol());
+                                .isLessThanOrEqualTo(FLOAT32_ATOL.getOrDefault(c.name(), c.atol()));
                         continue;
                     }
                     int per = want.size() / want.dim(0);
