@@ -165,18 +165,21 @@ final class OnnxRecurrent {
     }
 
     /**
-     * What a mask becomes: {@code lens}, ONNX's sequence_lens (int32, (B,)), the kept timesteps of
-     * each sample; and {@code factor} (float, (B,)) the layer's outputs are multiplied by: 1, or 0 for
-     * a sample without any kept step (Keras outputs its initial zeros; ONNX Runtime's RNN does not),
-     * or NaN where the sample's mask does not keep a prefix of its timesteps (left padding, holes),
-     * so that such a sample comes out NaN instead of silently differing from Keras.
+     * What a mask becomes: {@code lens}, ONNX's sequence_lens (int32, (B,)), the kept timesteps of each
+     * sample; {@code any} (bool, (B,)): whether the sample keeps a step at all (without one, Keras outputs its
+     * initial zeros, and ONNX Runtime's operators leave their outputs undefined, so they are replaced by 0);
+     * and {@code poison} (float, (B,)): 0, or NaN where the sample's mask does not keep a prefix of its
+     * timesteps (left padding, holes), added to the layer's outputs so that such a sample comes out NaN
+     * instead of silently differing from Keras.
      */
-    record Masked(String lens, String factor) {
-        /** {@code y} (B, ...) of rank {@code rank} times the factor. */
+    record Masked(String lens, String any, String poison) {
+        /** {@code y} (B, ...) of rank {@code rank}: 0 for a sample without kept steps, plus the poison. */
         String apply(OnnxGraph g, String y, int rank, String name) {
             long[] axes = new long[rank - 1];
             for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
-            return g.binary("Mul", y, g.unsqueeze(factor, name + "/factor_b", axes), name + "/checked");
+            String kept = g.op("Where", name + "/kept_only", List.of(g.unsqueeze(any, name + "/any_b", axes), y,
+                    g.scalar(name + "/zero_out", 0f)));
+            return g.binary("Add", kept, g.unsqueeze(poison, name + "/poison_b", axes), name + "/checked");
         }
     }
 
@@ -195,11 +198,11 @@ final class OnnxRecurrent {
         String bad = g.op("ReduceMax", name + "/not_prefix", List.of(g.unary("Abs", g.binary("Sub", mask, prefix,
                 name + "/mask_minus_prefix"), name + "/mask_differs")), OnnxGraph.ints("axes", 1),
                 OnnxGraph.attr("keepdims", 0L));
-        String any = g.unary("Cast", g.binary("Greater", g.squeeze(kept, name + "/kept_b", 1),
-                g.scalar(name + "/zero_f", 0f), name + "/any_kept"), name + "/any_kept_f", OnnxGraph.attr("to", 1L));
-        String factor = g.op("Where", name + "/factor", List.of(g.unary("Cast", bad, name + "/not_prefix_b",
-                OnnxGraph.attr("to", 9L)), g.scalar(name + "/nan", Float.NaN), any));
-        return new Masked(lens, factor);
+        String any = g.binary("Greater", g.squeeze(kept, name + "/kept_b", 1), g.scalar(name + "/zero_f", 0f),
+                name + "/any_kept");
+        String poison = g.op("Where", name + "/poison", List.of(g.unary("Cast", bad, name + "/not_prefix_b",
+                OnnxGraph.attr("to", 9L)), g.scalar(name + "/nan", Float.NaN), g.scalar(name + "/zero_p", 0f)));
+        return new Masked(lens, any, poison);
     }
 
     /**
@@ -238,7 +241,7 @@ final class OnnxRecurrent {
         return poisoned(g, m, out, name);
     }
 
-    /** The outputs times {@link Masked#factor} (unchanged without a mask). */
+    /** The outputs through {@link Masked#apply} (unchanged without a mask). */
     private static OnnxValue[] poisoned(OnnxGraph g, Masked m, List<OnnxValue> out, String name) {
         if (m == null) return out.toArray(new OnnxValue[0]);
         OnnxValue[] r = new OnnxValue[out.size()];
