@@ -892,6 +892,135 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
         return one(moved ? graph.transpose(y, name + "/back", back) : y, in[0].mask());
     }
 
+    /**
+     * MultiHeadAttention on rank-3 inputs attending over the timesteps (Keras' default attention_axes):
+     * the query, key and value projections (EinsumDense kernels (D, H, dim) as (D, H·dim)), the query
+     * scaled by 1/√key_dim, per head {@code softmax(q·kᵀ)·v} with masked scores as Keras treats them
+     * ({@link MultiHeadAttention#maskRule}: {@code ops.dot_product_attention}'s −0.7·3.38953e38, or the Softmax
+     * layer's −1e9 with masked weights zeroed), the query, value and key masks, attention_mask, the causal
+     * mask and the sliding window combined, the gate, and the output projection.
+     */
+    @Override
+    public OnnxValue[] visit(MultiHeadAttention l) {
+        String name = l.name();
+        if (l.rank() != 3 || l.attentionAxes().length != 1 || l.attentionAxes()[0] != 1) {
+            throw refuse(name, "MultiHeadAttention over inputs of rank " + l.rank() + " or attention_axes other than"
+                    + " the timesteps");
+        }
+        int h = l.heads(), kd = l.keyDim(), vd = l.valueDim();
+        List<Weight> ws = l.weights();
+        int n = ws.size() == (l.gate() ? 10 : 8) ? 2 : 1;
+        int at = 0;
+        OnnxValue q = in[0], v = in[1], k = l.hasKey() ? in[2] : in[1];
+        String pq = heads(projection(name + "/query", q.name(), ws, at, n, h * kd), h, kd, name + "/query");
+        at += n;
+        String pk = heads(projection(name + "/key", k.name(), ws, at, n, h * kd), h, kd, name + "/key");
+        at += n;
+        String gate = null;
+        if (l.gate()) {
+            gate = graph.unary("Sigmoid", projection(name + "/gate", q.name(), ws, at, n, h * vd), name
+                    + "/gate_sigmoid");
+            at += n;
+        }
+        String pv = heads(projection(name + "/value", v.name(), ws, at, n, h * vd), h, vd, name + "/value");
+        at += n;
+        // Keras scales the projected query by 1/sqrt(key_dim) in float32 before the product
+        pq = graph.binary("Mul", pq, graph.scalar(name + "/inv_sqrt_key_dim", (float) (1.0 / Math.sqrt(kd))),
+                name + "/query_scaled");
+        String scores = graph.binary("MatMul", pq, graph.transpose(pk, name + "/key_t", 0, 1, 3, 2), name
+                + "/scores");
+        String keep = null;   // broadcasting to (B, H, Tq, Tv), 1 = attend
+        if (q.mask() != null) keep = graph.unsqueeze(q.mask(), name + "/query_mask", 1, 3);
+        for (OnnxValue m : l.hasKey() ? List.of(v, k) : List.of(v)) {
+            if (m.mask() != null) keep = times(keep, graph.unsqueeze(m.mask(), name + "/kv_mask", 1, 2), name);
+        }
+        if (l.hasAttentionMask()) {
+            OnnxValue am = in[l.hasKey() ? 3 : 2];
+            String f = graph.unary("Cast", am.name(), name + "/attention_mask_f", OnnxGraph.attr("to", (long) FLOAT));
+            keep = times(keep, graph.unsqueeze(f, name + "/attention_mask", 1), name);
+        }
+        String tqtv = null;
+        if (l.causal() || l.slidingWindow() > 0) {
+            tqtv = graph.op("Slice", name + "/tq_tv", List.of(graph.op("Shape", name + "/scores_shape",
+                    List.of(scores)), graph.longs("start", 2), graph.longs("end", 4)));
+        }
+        if (l.causal()) keep = times(keep, graph.op("Trilu", name + "/causal", List.of(ones(tqtv, name)),
+                OnnxGraph.attr("upper", 0L)), name);
+        if (l.slidingWindow() > 0) {   // |i − j| < w
+            String i = graph.unsqueeze(positions(tqtv, 0, name + "/i"), name + "/i_col", 1);
+            String j = positions(tqtv, 1, name + "/j");
+            String band = graph.binary("Less", graph.unary("Abs", graph.binary("Sub", i, j, name + "/i_minus_j"),
+                    name + "/distance"), graph.scalar(name + "/window", l.slidingWindow()), name + "/in_window");
+            keep = times(keep, graph.unary("Cast", band, name + "/window_f", OnnxGraph.attr("to", (long) FLOAT)), name);
+        }
+        boolean softmaxLayer = l.maskRule() == io.jkeras.kernels.AttentionKernels.MaskRule.SOFTMAX_LAYER;
+        String kept = null;
+        if (keep != null) {
+            kept = graph.unary("Cast", graph.binary("Mul", keep, graph.op("ConstantOfShape", name + "/ones_like",
+                    List.of(graph.op("Shape", name + "/shape_scores", List.of(scores))), one1()), name + "/keep_full"),
+                    name + "/keep_b", OnnxGraph.attr("to", 9L));
+            float masked = softmaxLayer ? -1e9f : (float) (3.38953e38 * -0.7);
+            scores = graph.op("Where", name + "/masked_scores", List.of(kept, scores, graph.scalar(name
+                    + "/masked_value", masked)));
+        }
+        String w = graph.unary("Softmax", scores, name + "/weights", OnnxGraph.attr("axis", -1L));
+        if (kept != null && softmaxLayer) w = graph.op("Where", name + "/weights_masked", List.of(kept, w,
+                graph.scalar(name + "/zero", 0f)));
+        String o = graph.reshape(graph.transpose(graph.binary("MatMul", w, pv, name + "/per_head"), name
+                + "/per_head_t", 0, 2, 1, 3), name + "/attention_output", 0, 0, (long) h * vd);
+        if (gate != null) o = graph.binary("Mul", o, gate, name + "/gated");
+        int[] os = l.outputShape();
+        int ow = 1;
+        for (int x : os) ow *= x;
+        String y = projection(name + "/output", o, ws, at, n, ow);
+        if (os.length > 1) {
+            long[] dims = new long[2 + os.length];
+            for (int i = 0; i < os.length; i++) dims[2 + i] = os[i];
+            y = graph.reshape(y, name + "/output_shape", dims);
+        }
+        if (!l.returnScores()) return one(y, q.mask());
+        return new OnnxValue[]{new OnnxValue(y, q.mask(), false), OnnxValue.of(w)};
+    }
+
+    private String times(String a, String b, String name) {
+        return a == null ? b : graph.binary("Mul", a, b, name + "/keep");
+    }
+
+    private static io.jkeras.onnx.proto.OnnxProtos.AttributeProto one1() {
+        return io.jkeras.onnx.proto.OnnxProtos.AttributeProto.newBuilder().setName("value")
+                .setType(io.jkeras.onnx.proto.OnnxProtos.AttributeProto.AttributeType.TENSOR)
+                .setT(TensorProto.newBuilder().setDataType(FLOAT).addDims(1).addFloatData(1f)).build();
+    }
+
+    /** A float tensor of ones of the (dynamic) shape {@code shape}. */
+    private String ones(String shape, String name) {
+        return graph.op("ConstantOfShape", name + "/ones", List.of(shape), one1());
+    }
+
+    /** 0, 1, … (float) as long as element {@code index} of {@code shape}. */
+    private String positions(String shape, int index, String name) {
+        String len = graph.op("Gather", name + "/length", List.of(shape, graph.intScalar(name + "/index",
+                TensorProto.DataType.INT64_VALUE, index)), OnnxGraph.attr("axis", 0L));
+        return graph.unary("Cast", graph.op("Range", name + "/range", List.of(graph.intScalar(name + "/zero",
+                TensorProto.DataType.INT64_VALUE, 0), len, graph.intScalar(name + "/one",
+                TensorProto.DataType.INT64_VALUE, 1))), name, OnnxGraph.attr("to", (long) FLOAT));
+    }
+
+    /** x · kernel (+ bias) for weights {@code ws[at]} (and {@code ws[at + 1]} when {@code n} = 2), out columns. */
+    private String projection(String name, String x, List<Weight> ws, int at, int n, int out) {
+        Weight kw = ws.get(at);
+        String y = graph.binary("MatMul", x, graph.floats(name + "/kernel", new long[]{kw.values().length / out, out},
+                kw.values()), name + "/matmul");
+        if (n == 2) y = graph.binary("Add", y, graph.floats(name + "/bias", new long[]{out}, ws.get(at + 1)
+                .values()), name + "/projected");
+        return y;
+    }
+
+    /** (B, T, H·d) to (B, H, T, d). */
+    private String heads(String x, int h, int d, String name) {
+        return graph.transpose(graph.reshape(x, name + "/split", 0, 0, h, d), name + "/heads", 0, 2, 1, 3);
+    }
+
     @Override public OnnxValue[] visit(ElementwiseOp l) { throw unsupported(l); }
 
     @Override public OnnxValue[] visit(ShapeOp l) { throw unsupported(l); }
@@ -900,7 +1029,6 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
 
 
 
-    @Override public OnnxValue[] visit(MultiHeadAttention l) { throw unsupported(l); }
 
 
 

@@ -84,19 +84,21 @@ class OnnxFixturesTest {
     static final Map<String, Double> FLOAT32_ATOL = Map.of("dl4j_simple_lstm_tf_keras1", 2e-5);
 
     /**
-     * Layer types with no exact ONNX form (yet): a case holding one (also inside TimeDistributed) must be
-     * refused, naming that layer. ConvLSTM: ONNX has no convolutional recurrent operator and a Loop is
-     * never written; the others are left for later (docs/onnx.md).
+     * Layer types with no exact ONNX form (yet): a case holding one (also inside TimeDistributed), a custom
+     * layer or a MultiHeadAttention over inputs of rank 4 or more must be refused, naming that layer.
+     * ConvLSTM: ONNX has no convolutional recurrent operator and a Loop is never written.
      */
     static final java.util.Set<String> REFUSED_TYPES = java.util.Set.of("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
-            "MultiHeadAttention", "NotEqual");
+            "NotEqual");
 
     /** The message fragment naming the first layer of a refused type, or of a custom class; null if none. */
     static String refusedLayer(Model m) {
         for (io.jkeras.layers.Layer l : m.layers()) {
             io.jkeras.layers.Layer x = l instanceof io.jkeras.layers.TimeDistributed
                     ? ((io.jkeras.layers.TimeDistributed) l).inner() : l;
-            if (REFUSED_TYPES.contains(x.typeName()) || x instanceof io.jkeras.layers.CustomLayer) {
+            boolean mhaAxes = x instanceof io.jkeras.layers.MultiHeadAttention
+                    && ((io.jkeras.layers.MultiHeadAttention) x).rank() != 3;   // attention over other axes
+            if (REFUSED_TYPES.contains(x.typeName()) || x instanceof io.jkeras.layers.CustomLayer || mhaAxes) {
                 return "layer '" + x.name() + "'";
             }
         }
