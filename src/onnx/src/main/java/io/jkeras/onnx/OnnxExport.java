@@ -65,9 +65,8 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     private final OnnxGraph graph;
     private final List<String[]> stateOutputs = new ArrayList<>();
     private final String batchDim;
-    /** The call being exported: its input values, node, and static shapes (without batch) of inputs and outputs. */
+    /** The call being exported: its input values, and the static shapes (without batch) of its inputs and outputs. */
     private OnnxValue[] in;
-    private Node node;
     private int[][] inShapes;
     private int[][] outShapes;
 
@@ -106,7 +105,6 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
             if (n.mask() != null) throw refuse(n.layer().name(), "an explicit mask argument");
             in = new OnnxValue[n.inputs().size()];
             for (int j = 0; j < in.length; j++) in[j] = values[n.inputs().get(j).node()][n.inputs().get(j).index()];
-            node = n;
             inShapes = new int[in.length][];
             for (int j = 0; j < in.length; j++) {
                 Node.Ref r = n.inputs().get(j);
