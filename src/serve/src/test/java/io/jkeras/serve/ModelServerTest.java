@@ -241,6 +241,60 @@ class ModelServerTest {
         assertThat(status.get("model_version_status").get(0).get("state").asText()).isEqualTo("AVAILABLE");
     }
 
+    @Test
+    void tfServingMetadataDescribesTheServingDefaultSignatureAsTfServingWritesIt() {
+        for (String path : new String[]{"/v1/models/two/metadata", "/v1/models/two/versions/1/metadata"}) {
+            Answer a = call(server, "GET", path, null);
+            assertThat(a.status()).as(path + " " + a.body()).isEqualTo(200);
+            JsonNode spec = a.body().get("model_spec");
+            assertThat(spec.get("name").asText()).isEqualTo("two");
+            assertThat(spec.get("version").asText()).isEqualTo("1");
+            JsonNode sig = a.body().at("/metadata/signature_def/signature_def/serving_default");
+            assertThat(sig.get("method_name").asText()).isEqualTo("tensorflow/serving/predict");
+            for (int i = 0; i < 2; i++) {
+                JsonNode in = sig.get("inputs").get(two.inputs().get(i).name());
+                assertThat(in.get("dtype").asText()).isEqualTo("DT_FLOAT");
+                assertThat(in.at("/tensor_shape/unknown_rank").asBoolean()).isFalse();
+                JsonNode dims = in.at("/tensor_shape/dim");
+                int[] want = two.inputs().get(i).shape();
+                assertThat(dims).hasSize(want.length);
+                for (int d = 0; d < want.length; d++) {   // int64 sizes are strings in protobuf's JSON
+                    assertThat(dims.get(d).get("size").isTextual()).isTrue();
+                    assertThat(dims.get(d).get("size").asText()).isEqualTo(Integer.toString(want[d]));
+                }
+                assertThat(sig.get("outputs").has(two.outputs().get(i).name())).isTrue();
+            }
+        }
+        JsonNode tok = call(server, "GET", "/v1/models/tokens/metadata", null).body();
+        assertThat(tok.at("/metadata/signature_def/signature_def/serving_default/inputs")
+                .elements().next().get("dtype").asText()).isEqualTo("DT_INT32");
+    }
+
+    @Test
+    void versionAndSignaturePathsOfBothProtocolsReachTheOneVersion() {
+        Tensor xs = x("lstm_return_sequences", 0);
+        Tensor want = seq.predict(xs)[0];
+        ObjectNode rows = JSON.createObjectNode();
+        rows.set("instances", nested(xs));
+        rows.put("signature_name", "serving_default");
+        for (String path : new String[]{"/v1/models/seq:predict", "/v1/models/seq/versions/1:predict"}) {
+            Answer a = post(path, rows);
+            assertThat(a.status()).as(path + " " + a.body()).isEqualTo(200);
+            assertSame(null, a.body().get("predictions"), want);
+        }
+        assertThat(call(server, "GET", "/v1/models/seq/versions/1", null).body()
+                .at("/model_version_status/0/version").asText()).isEqualTo("1");
+        ObjectNode v2 = v2Request(v2Input(seq.inputs().get(0).name(), xs, "FP32"));
+        Answer a = post("/v2/models/seq/versions/1/infer", v2);
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+        assertThat(a.body().get("model_version").asText()).isEqualTo("1");
+        assertSame(null, a.body().get("outputs").get(0).get("data"), want);
+        assertThat(call(server, "GET", "/v2/models/seq/versions/1", null).body().get("name").asText())
+                .isEqualTo("seq");
+        assertThat(call(server, "GET", "/v2/models/seq/versions/1/ready", null).body().get("ready").asBoolean())
+                .isTrue();
+    }
+
     static List<Float> boxed(float[] f) {
         List<Float> l = new ArrayList<>();
         for (float v : f) l.add(v);
