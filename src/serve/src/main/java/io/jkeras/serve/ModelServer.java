@@ -488,6 +488,7 @@ public final class ModelServer implements AutoCloseable {
             if (in[i] == null) throw new HttpProblem(400, "input '" + m.inputs.get(i).name() + "' is missing");
         }
         List<Integer> selected = new ArrayList<>();
+        List<String> types = new ArrayList<>();
         JsonNode outs = req.get("outputs");
         if (outs != null && !outs.isNull()) {
             if (!outs.isArray()) throw new HttpProblem(400, "'outputs' must be an array of {\"name\": ...}");
@@ -497,21 +498,42 @@ public final class ModelServer implements AutoCloseable {
                 if (k < 0) throw new HttpProblem(400, "model '" + m.name + "' has no output '" + abbreviate(name)
                         + "'; its outputs: " + String.join(", ", m.outputNames));
                 selected.add(k);
+                types.add(outputDatatype(name, o.get("parameters")));
             }
         }
-        if (selected.isEmpty()) for (int k = 0; k < m.outputNames.size(); k++) selected.add(k);
+        if (selected.isEmpty()) {
+            for (int k = 0; k < m.outputNames.size(); k++) {
+                selected.add(k);
+                types.add("FP32");
+            }
+        }
         String session = sessionId(header, req.get("parameters"));
         Tensor[] out = run(m, in, session);
         ObjectNode r = JSON.createObjectNode().put("model_name", m.name).put("model_version", VERSION);
         if (req.hasNonNull("id")) r.set("id", req.get("id"));
         ArrayNode a = r.putArray("outputs");
-        for (int k : selected) {
-            ObjectNode o = a.addObject().put("name", m.outputNames.get(k)).put("datatype", "FP32");
+        for (int i = 0; i < selected.size(); i++) {
+            int k = selected.get(i);
+            ObjectNode o = a.addObject().put("name", m.outputNames.get(k)).put("datatype", types.get(i));
             o.set("shape", TensorJson.shape(out[k].shape()));
-            o.set("data", TensorJson.flat(out[k]));
+            o.set("data", types.get(i).equals("FP64") ? TensorJson.flatDouble(out[k]) : TensorJson.flat(out[k]));
         }
         if (session != null) r.putObject("parameters").put("session_id", session);
         return r;
+    }
+
+    /**
+     * The datatype of a requested output. The Open Inference Protocol answers each output in the datatype of the
+     * model's tensor (FP32 for every jkeras output) and defines no field to ask for another; as an extension a
+     * request output's {@code parameters.datatype} may ask for FP64 (each float32 widened, exactly) or name FP32.
+     * Any other is refused: an integer would have to round the model's values.
+     */
+    private static String outputDatatype(String output, JsonNode parameters) {
+        JsonNode d = parameters == null ? null : parameters.get("datatype");
+        if (d == null || d.isNull()) return "FP32";
+        if (d.isTextual() && (d.asText().equals("FP32") || d.asText().equals("FP64"))) return d.asText();
+        throw new HttpProblem(400, "output '" + abbreviate(output) + "': datatype " + abbreviate(d.toString())
+                + " cannot be given; the model's output is FP32, and FP64 may be asked for");
     }
 
     // ---- TensorFlow Serving

@@ -178,6 +178,29 @@ class ModelServerTest {
     }
 
     @Test
+    void v2OutputsComeInTheModelsFp32OrInFp64WhenARequestOutputAsksForIt() {
+        Tensor a0 = x("graph_two_in_two_out", 0), a1 = x("graph_two_in_two_out", 1);
+        Tensor[] want = two.predict(a0, a1);
+        ObjectNode req = v2Request(v2Input(two.inputs().get(0).name(), a0, "FP32"),
+                v2Input(two.inputs().get(1).name(), a1, "FP32"));
+        ArrayNode outs = req.putArray("outputs");
+        outs.addObject().put("name", two.outputs().get(0).name()).putObject("parameters").put("datatype", "FP64");
+        outs.addObject().put("name", two.outputs().get(1).name()).putObject("parameters").put("datatype", "FP32");
+        Answer a = post("/v2/models/two/infer", req);
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+        JsonNode fp64 = a.body().get("outputs").get(0), fp32 = a.body().get("outputs").get(1);
+        assertThat(fp64.get("datatype").asText()).isEqualTo("FP64");
+        assertThat(ints(fp64.get("shape"))).containsExactly(want[0].shape());
+        double[] widened = new double[want[0].size()];
+        for (int i = 0; i < widened.length; i++) widened[i] = want[0].data()[i];
+        double[] got = new double[fp64.get("data").size()];
+        for (int i = 0; i < got.length; i++) got[i] = fp64.get("data").get(i).doubleValue();
+        assertThat(got).containsExactly(widened);
+        assertThat(fp32.get("datatype").asText()).isEqualTo("FP32");
+        assertSame(fp32.get("shape"), fp32.get("data"), want[1]);
+    }
+
+    @Test
     void v2MetadataAndHealthDescribeTheModels() {
         assertThat(call(server, "GET", "/v2/health/live", null).body().get("live").asBoolean()).isTrue();
         assertThat(call(server, "GET", "/v2/health/ready", null).body().get("ready").asBoolean()).isTrue();

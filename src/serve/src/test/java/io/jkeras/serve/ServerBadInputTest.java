@@ -98,6 +98,9 @@ class ServerBadInputTest {
                         input(new int[]{1, 6, 4}, "FP32", zeros(24)), 404, "has no version '3'"),
                 Arguments.of("v2: unknown version's readiness", "GET", "/v2/models/seq/versions/v10/ready", null,
                         404, "has no version 'v10'"),
+                Arguments.of("an output datatype that would round", "POST", ok, input(new int[]{1, 6, 4}, "FP32",
+                        zeros(24)).replace("}]}", "}], \"outputs\": [{\"name\": \"lstm\", \"parameters\":"
+                        + " {\"datatype\": \"INT32\"}}]}"), 400, "output 'lstm': datatype \"INT32\" cannot be"),
                 Arguments.of("wrong method", "GET", ok, null, 405, "use POST"),
                 Arguments.of("unknown endpoint", "GET", "/v3/what", null, 404, "no such endpoint"));
     }
