@@ -106,6 +106,7 @@ public final class ModelServer implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService evictor;
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
 
     private ModelServer(Map<String, Model> served, Options o) throws IOException {
         this.options = o;
@@ -212,10 +213,24 @@ public final class ModelServer implements AutoCloseable {
 
     @Override public void close() { stop(Duration.ZERO); }
 
+    /**
+     * Counted before the drain check, so that {@link #stop} either sees the request or the request sees the
+     * drain; {@code admitted} (the {@code jkeras_requests_in_flight} gauge) counts those past the check, which
+     * a drain lets finish.
+     */
     private void handle(HttpExchange ex) {
         inFlight.incrementAndGet();
         try {
-            answer(ex);
+            if (draining) {
+                metrics.record("", send(ex, 503, error("the server is shutting down")), 0);
+                return;
+            }
+            admitted.incrementAndGet();
+            try {
+                answer(ex);
+            } finally {
+                admitted.decrementAndGet();
+            }
         } finally {
             inFlight.decrementAndGet();
         }
@@ -228,7 +243,6 @@ public final class ModelServer implements AutoCloseable {
         try {
             String path = ex.getRequestURI().getRawPath();
             model = modelOf(path);
-            if (draining) throw new HttpProblem(503, "the server is shutting down");
             status = route(ex, path, ex.getRequestMethod());
         } catch (HttpProblem p) {
             status = p.status();
@@ -258,7 +272,7 @@ public final class ModelServer implements AutoCloseable {
         String[] p = path.split("/", -1);
         if (path.equals("/metrics")) {
             expect(method, "GET");
-            return sendText(ex, metrics.text());
+            return sendText(ex, metrics.text(admitted.get()));
         }
         if (path.equals("/v2/health/live") || path.equals("/v2/health/ready")) {
             expect(method, "GET");
