@@ -77,9 +77,13 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
-    /** NaN and Infinity parse (as TensorFlow Serving's JSON does), so that the model's input policy judges them. */
+    /**
+     * NaN and Infinity parse (as TensorFlow Serving's JSON does), so that the model's input policy judges them;
+     * numbers parse with Jackson's fast (and correctly rounded) double parser, a fifth of the time of a W1 body.
+     */
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
     private static final System.Logger LOG = System.getLogger("io.jkeras.serve");
     /** The one version of each model this server has, as both protocols name versions. */
     static final String VERSION = "1";
