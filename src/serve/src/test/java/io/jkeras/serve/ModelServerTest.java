@@ -405,6 +405,34 @@ class ModelServerTest {
         }
     }
 
+    /** A causal self-attention streamed a step a request: its key/value cache lives in the session's snapshot. */
+    @Test
+    void aCausalAttentionStreamOverRequestsEqualsOnePredictAcrossAnEviction(@TempDir Path dir) throws Exception {
+        Model att = JKeras.load(Path.of("fixtures/keras3/layers14/attention_causal_self/model.h5"));
+        Tensor whole = Npy.read(Path.of("fixtures/keras3/layers14/attention_causal_self/x0.npy")).tensor();
+        Tensor want = att.predict(whole)[0];
+        int steps = whole.dim(1), units = want.dim(2);
+        ModelServer s = ModelServer.start(Map.of("att", att), ModelServer.Options.defaults().withPort(0)
+                .withStateDir(dir));
+        try {
+            for (int t = 0; t < steps; t++) {
+                if (t == 2) assertThat(s.evictAllSessions()).isEqualTo(1);
+                ObjectNode req = v2Request(v2Input(att.inputs().get(0).name(), timestep(whole, t), "FP32"));
+                Answer a = call(s, "POST", "/v2/models/att/infer", req.toString(), "X-Session-Id", "doc-7");
+                assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+                float[] got = floats(a.body().get("outputs").get(0).get("data"));
+                for (int b = 0; b < whole.dim(0); b++) {
+                    for (int u = 0; u < units; u++) {
+                        assertThat(got[b * units + u]).as("sample %d step %d unit %d", b, t, u)
+                                .isCloseTo(want.data()[(b * steps + t) * units + u], offset(1e-6f));
+                    }
+                }
+            }
+        } finally {
+            s.stop(Duration.ZERO);
+        }
+    }
+
     @Test
     void aReplacedModelAnswersTheNextRequestsAndItsOldSessionsAreDropped() throws Exception {
         Model lstm = load("lstm_default"), gru = load("gru_default");
