@@ -11,8 +11,8 @@ import io.jkeras.tensor.Tensor;
  * {@code _calculate_score_mask}, multi_head_attention.py {@code _compute_causal_mask}), so a chunk's queries need
  * the keys of the earlier chunks and of their own, never later ones. Carried as the layer's state, three arrays:
  * the keys {@code (B, T, keyWidth)} and values {@code (B, T, valueWidth)} kept, batch first, and {@code {queries
- * seen, keys dropped}} (a sliding window drops the keys no later query can reach). Both counts are exact floats up
- * to 2^24 steps, the longest stream.
+ * seen, keys dropped, B}} (a sliding window drops the keys no later query can reach). The counts are exact floats
+ * up to 2^24 steps, the longest stream.
  */
 final class KeyValueCache {
     /** How many state arrays the layer carries. */
@@ -40,7 +40,8 @@ final class KeyValueCache {
         int past = 0, seen = 0, dropped = 0;
         if (state[0] != null) {
             float[] n = state[2];
-            if (n == null || n.length != 2 || state[1] == null || state[0].length % (batch * keyWidth) != 0
+            if (n == null || n.length != 3 || n[2] != batch || state[1] == null
+                    || state[0].length % (batch * keyWidth) != 0
                     || state[1].length != state[0].length / keyWidth * valueWidth) {
                 throw new InputException(null, layer, null, "the key/value cache of this stream does not fit a batch"
                         + " of " + batch + " (was the batch size changed mid-stream?)");
@@ -104,7 +105,7 @@ final class KeyValueCache {
         int t = steps - drop;
         state[0] = tail(keys, keyWidth, drop, t);
         state[1] = tail(values, valueWidth, drop, t);
-        state[2] = new float[]{seen, dropped + drop};
+        state[2] = new float[]{seen, dropped + drop, batch};
     }
 
     private float[] tail(float[] a, int w, int drop, int t) {

@@ -237,6 +237,15 @@ class StreamingTest {
         assertThat(windowSizes.get(1)).isGreaterThan(windowSizes.get(0));
     }
 
+    @Test
+    void aCausalAttentionStreamRefusesAnotherBatchSizeMidStream() {
+        Session s = model("attention_causal_self").newSession();
+        s.step(new Tensor(new int[]{2, 3}, new float[6]));
+        assertThatThrownBy(() -> s.step(new Tensor(new int[]{1, 3}, new float[3])))
+                .isInstanceOf(io.jkeras.exceptions.InputException.class)
+                .hasMessageContaining("layer 'attention'").hasMessageContaining("batch of 1");
+    }
+
     private static byte[] midStreamState(Model m) {
         Session s = m.newSession();
         s.step(new float[][]{{0.5f, -0.25f, 1f}, {1f, 2f, 3f}});
