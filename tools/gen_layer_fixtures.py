@@ -433,19 +433,21 @@ def tokens(shape):
     return make
 
 
-def _attention(cls, n_inputs=2, call_kw=None, layer_kw=None, scores=False, name="attention"):
+def _attention(cls, n_inputs=2, call_kw=None, layer_kw=None, scores=False, name="attention", shapes=None):
+    sq, sv, sk = shapes or ((TQ, D), (TV, D), (TV, D))
+
     def build():
-        q = keras.Input((TQ, D), name="query")
-        v = keras.Input((TV, D), name="value")
+        q = keras.Input(sq, name="query")
+        v = keras.Input(sv, name="value")
         ins = [q, v]
         if n_inputs == 3:
-            ins.append(keras.Input((TV, D), name="key"))
+            ins.append(keras.Input(sk, name="key"))
         kw = dict(call_kw or {})
         if scores:
             kw["return_attention_scores"] = True
         out = cls(name=name, **(layer_kw or {}))(ins, **kw)
         outs = list(out) if scores else [out]
-        return keras.Model(ins, outs), [[(3, TQ, D), (3, TV, D)] + ([(3, TV, D)] if n_inputs == 3 else [])]
+        return keras.Model(ins, outs), [[(3,) + sq, (3,) + sv] + ([(3,) + sk] if n_inputs == 3 else [])]
     return build
 
 
@@ -622,6 +624,42 @@ case("mha_masked", "Embedding(mask_zero) query/value -> MultiHeadAttention(2, 2)
 case("mha_masked_causal", "Embedding(mask_zero) query/value -> MultiHeadAttention(2, 2, ...use_causal_mask=True); "
      + TOKENS_DESC, _mha_masked(True), options=["query mask", "value mask", "use_causal_mask"])
 
+
+# Causal attention that a streaming Session feeds one timestep at a time (a key/value cache): no returned scores,
+# no padding masks; sequences of 8 steps so that a sliding window drops keys.
+TS = 8
+case("causal_attention_concat_scale", "self-attention Attention(score_mode='concat', use_scale=True)([x, x], "
+     "use_causal_mask=True) on 8 steps", lambda: (lambda m: (m, G.one((3, TS, D))))(
+         (lambda x: keras.Model(x, L.Attention(score_mode="concat", use_scale=True, name="attention")(
+             [x, x], use_causal_mask=True)))(keras.Input((TS, D), name="x"))),
+     options=["use_causal_mask", "score_mode='concat'", "use_scale", "streaming"])
+case("causal_additive_attention_key", "AdditiveAttention()([query (8,3), value (8,2), key (8,3)], "
+     "use_causal_mask=True): a separate key input", _attention(L.AdditiveAttention, 3, call_kw=dict(
+         use_causal_mask=True), name="additive_attention", shapes=((TS, D), (TS, 2), (TS, D))),
+     options=["use_causal_mask", "key input", "streaming"])
+case("causal_mha_gate_window", "MultiHeadAttention(2, 2, value_dim=3, use_gate=True, sliding_window=3)(q, v, "
+     "use_causal_mask=True), q and v of 8 steps: band AND causal mask, gated output",
+     _mha(value_dim=3, use_gate=True, sliding_window=3, shape_q=(TS, D), shape_v=(TS, D),
+          call_kw=dict(use_causal_mask=True)),
+     options=["use_causal_mask", "sliding_window", "use_gate", "streaming"])
+case("causal_mha_key_output_shape", "MultiHeadAttention(2, 2, output_shape=5)(q (8,3), v (8,3), key=k, "
+     "use_causal_mask=True)", _mha(output_shape=5, key=True, shape_q=(TS, D), shape_v=(TS, D),
+                                   call_kw=dict(use_causal_mask=True)),
+     options=["use_causal_mask", "key input", "output_shape", "streaming"])
+
+
+def _lstm_causal_mha_block():
+    x = keras.Input((TS, 4), name="series")
+    h = L.LSTM(4, return_sequences=True, name="lstm")(x)
+    a = L.MultiHeadAttention(2, 2, name="mha")(h, h, use_causal_mask=True)
+    n = L.LayerNormalization(name="norm")(L.Add(name="residual")([h, a]))
+    return keras.Model(x, L.Dense(2, name="out")(n), name="lstm_causal_mha"), G.one((2, TS, 4))
+
+
+case("composite_lstm_causal_mha_block",
+     "Decoder-style block on an LSTM: LSTM(4, seq) h -> MultiHeadAttention(2, 2)(h, h, use_causal_mask=True) -> "
+     "Add([h, a]) -> LayerNormalization -> Dense(2) per step", _lstm_causal_mha_block,
+     options=["composite", "use_causal_mask", "streaming"])
 
 def _dot(axes, normalize, shape_a, shape_b):
     def build():

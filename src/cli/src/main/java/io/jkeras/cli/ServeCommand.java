@@ -88,22 +88,51 @@ final class ServeCommand implements Runnable {
         }
         Thread watcher = watch ? watch(server, served) : null;
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and SIGINT wake this thread, which drains and returns: the process exits 0. The shutdown hook
+        // drains on any other way out (another signal, or where the JVM does not let signals be handled).
         Thread hook = new Thread(() -> {
             server.stop(Duration.ofSeconds(drainSeconds));
             stopped.countDown();
         }, "jkeras-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Runnable restoreSignals = onSignals(stopped::countDown, "TERM", "INT");
         PrintWriter out = spec.commandLine().getOut();
         out.println("serving " + String.join(", ", served.keySet()) + " on http://" + host + ":" + server.port());
         out.flush();
+        boolean interrupted = false;
         try {
             stopped.await();
         } catch (InterruptedException e) {   // stopped from within the JVM (tests): drain as SIGTERM does
-            Runtime.getRuntime().removeShutdownHook(hook);
-            if (watcher != null) watcher.interrupt();
-            server.stop(Duration.ofSeconds(drainSeconds));
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
+        restoreSignals.run();   // a JVM that goes on (a test's) gets its own handling back
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {   // the JVM is shutting down: the hook drains
+            return;
+        }
+        if (watcher != null) watcher.interrupt();
+        server.stop(Duration.ofSeconds(drainSeconds));
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /**
+     * Runs {@code action} on each of the named signals instead of the JVM's default (which exits with 128 + the
+     * signal's number); a signal the JVM does not let be handled (e.g. under {@code -Xrs}) keeps its default.
+     * Returns what puts the previous handlers back.
+     */
+    private static Runnable onSignals(Runnable action, String... names) {
+        List<Runnable> undo = new java.util.ArrayList<>();
+        for (String n : names) {
+            try {
+                sun.misc.Signal sig = new sun.misc.Signal(n);
+                sun.misc.SignalHandler old = sun.misc.Signal.handle(sig, s -> action.run());
+                undo.add(() -> sun.misc.Signal.handle(sig, old));
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // keep the default; the shutdown hook drains
+            }
+        }
+        return () -> undo.forEach(Runnable::run);
     }
 
     /** A daemon thread polling each model's file (size and time) every second and reloading it when it changed. */

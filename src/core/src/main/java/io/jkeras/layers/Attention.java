@@ -108,6 +108,7 @@ public final class Attention implements Layer {
                     + Tensor.shapeString(ks));
         }
         int b = qs[0], tq = qs[1], tv = vs[1], d = qs[2], dv = vs[2];
+        if (state != null) return new Tensor[]{streamed(q, k, v, state)};
         float[] w = new float[b * tq * tv];
         scores(b, tq, tv, d, q.data(), k.data(), w);
         AttentionKernels.maskedSoftmax(b, tq, tv, w, 0, scoreMask(v.mask(), tv), MaskRule.SUBTRACT);
@@ -115,6 +116,26 @@ public final class Attention implements Layer {
         AttentionKernels.weightedSum(b, tq, tv, dv, w, 0, v.data(), 0, q.mask(), 0, out, 0);
         Tensor o = new Tensor(new int[]{b, tq, dv}, out, q.mask());
         return returnScores ? new Tensor[]{o, new Tensor(new int[]{b, tq, tv}, w)} : new Tensor[]{o};
+    }
+
+    /**
+     * A chunk of a stream ({@code state} non-null: a streaming {@code Session} runs the layer, which only a
+     * causal one without returned scores can be): the chunk's queries attend to the keys and values of the
+     * earlier chunks, kept in {@code state} ({@link KeyValueCache}), and of their own, as in one pass over the
+     * whole sequence.
+     */
+    private Tensor streamed(Tensor q, Tensor k, Tensor v, float[][] state) {
+        KeyValueCache.refuseMasks(this, q, k, v);
+        int b = q.dim(0), tq = q.dim(1), d = q.dim(2), dv = v.dim(2);
+        KeyValueCache c = KeyValueCache.append(name, state, b, k.data(), d, v.data(), dv, k.dim(1));
+        int tv = c.steps();
+        float[] w = new float[b * tq * tv];
+        scores(b, tq, tv, d, q.data(), c.keys(), w);
+        AttentionKernels.maskedSoftmax(b, tq, tv, w, 0, ScoreMask.full(c.keep(tq, 0), 0, tq, tv), MaskRule.SUBTRACT);
+        float[] out = new float[b * tq * dv];
+        AttentionKernels.weightedSum(b, tq, tv, dv, w, 0, c.values(), 0, null, 0, out, 0);
+        c.store(state, tq, d, dv, 0);
+        return new Tensor(new int[]{b, tq, dv}, out);
     }
 
     /** The scores of {@link #kind()} into {@code s (B, Tq, Tv)}. Public for the training form. */

@@ -129,7 +129,8 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
      * Runs the layer. {@code state} is null unless {@link #stateful()} (or the layer is a {@link Recurrent}
      * run by a streaming {@code Session}, which carries every recurrent layer's state); then it holds
      * {@link #stateCount()} arrays of batch·units floats (or nulls, meaning zeros) that are read as
-     * the initial state and replaced by the final one.
+     * the initial state and replaced by the final one. A causal attention layer run by a streaming
+     * {@code Session} gets its key/value cache there instead ({@code KeyValueCache}).
      */
     Tensor[] forward(Tensor[] inputs, float[][] state);
 

@@ -327,7 +327,22 @@ public final class MultiHeadAttention implements Layer {
         float inv = (float) (1.0 / Math.sqrt(keyDim));
         for (int i = 0; i < pq.length; i++) pq[i] *= inv;
         int tq = gq[0].length, tv = gv[0].length, groups = gq.length;
-        boolean[] keep = mask(inputs, groups, tq, tv);
+        boolean[] keep;
+        boolean causalMask = causal;
+        if (state != null) {   // a chunk of a stream: the keys and values of the earlier chunks come first
+            KeyValueCache.refuseMasks(this, inputs);
+            KeyValueCache c = KeyValueCache.append(name, state, qs[0], pk, hk, pv, hv, vs[1]);
+            pk = c.keys();
+            pv = c.values();
+            tv = c.steps();
+            gv = new int[groups][tv];
+            for (int b = 0; b < groups; b++) for (int j = 0; j < tv; j++) gv[b][j] = b * tv + j;
+            keep = c.keep(tq, slidingWindow);
+            causalMask = false;   // in keep, counted from the start of the stream
+            c.store(state, tq, hk, hv, slidingWindow);
+        } else {
+            keep = mask(inputs, groups, tq, tv);
+        }
         MaskRule rule = maskRule();
         float[] scores = new float[groups * heads * tq * tv];
         float[] o = new float[rowsQ * hv];
@@ -335,7 +350,7 @@ public final class MultiHeadAttention implements Layer {
         float[] oh = new float[tq * valueDim];
         for (int gi = 0; gi < groups; gi++) {
             ScoreMask m = keep == null ? ScoreMask.none() : ScoreMask.full(keep, gi * tq * tv, tq, tv);
-            if (causal) m = m.causal();
+            if (causalMask) m = m.causal();
             for (int h = 0; h < heads; h++) {
                 gather(pq, gq[gi], hk, h * keyDim, keyDim, qh);
                 gather(pk, gv[gi], hk, h * keyDim, keyDim, kh);

@@ -439,12 +439,14 @@ public final class Model {
             }
             checkOutputSize(n, in);
             float[][] st = null;
-            boolean carry = n.layer().stateful() || (stream && n.layer() instanceof io.jkeras.layers.Recurrent);
+            boolean recurrent = n.layer() instanceof io.jkeras.layers.Recurrent;
+            // streaming: every recurrent layer carries its state, a causal attention its key/value cache
+            boolean carry = n.layer().stateful() || (stream && (recurrent || StreamPlan.carried(n.layer()) > 0));
             if (carry && states != null) {
-                st = states.computeIfAbsent(n.id(), k -> new float[n.layer().stateCount()][]);
+                st = states.computeIfAbsent(n.id(), k -> new float[StreamPlan.carried(n.layer())][]);
             }
-            float[] prevOutput = stream && st != null && st.length > 0 && st[0] != null && in[0].mask() != null
-                    ? st[0].clone() : null;
+            float[] prevOutput = stream && recurrent && st != null && st.length > 0 && st[0] != null
+                    && in[0].mask() != null ? st[0].clone() : null;
             values[n.id()] = n.layer().forward(in, st);
             if (prevOutput != null) {
                 StreamPlan.repeatOutputOverMaskedStart((io.jkeras.layers.Recurrent) n.layer(), in[0].mask(),

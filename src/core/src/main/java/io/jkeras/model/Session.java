@@ -37,14 +37,14 @@ public final class Session {
 
     /** A state entry fits its layer: a node of the model, as many arrays as the layer carries, of one batch. */
     private void check(int node, float[][] a) {
-        if (node >= model.nodes().size() || model.nodes().get(node).layer().stateCount() == 0) {
+        if (node >= model.nodes().size() || StreamPlan.carried(model.nodes().get(node).layer()) == 0) {
             throw new StateException("state holds values for node " + node + ", which carries no state in model '"
                     + model.name() + "'");
         }
         Layer l = model.nodes().get(node).layer();
-        if (a.length != l.stateCount()) {
+        if (a.length != StreamPlan.carried(l)) {
             throw new StateException("state holds " + a.length + " arrays for layer '" + l.name() + "', which carries "
-                    + l.stateCount());
+                    + StreamPlan.carried(l));
         }
     }
 

@@ -28,12 +28,15 @@ import io.jkeras.tensor.Tensor;
  * state of a recurrent layer that does not return sequences). A layer is refused, by name, when its output at a
  * step would need later timesteps: one that mixes timesteps (Bidirectional, Flatten, Reshape, Permute,
  * RepeatVector, a convolution, pooling, global pooling or resizing applied to the sequence itself rather than
- * through TimeDistributed, attention, Dot, GroupNormalization, a Softmax or layer/unit normalization over the
+ * through TimeDistributed, attention without {@code use_causal_mask} or returning its scores, Dot,
+ * GroupNormalization, a Softmax or layer/unit normalization over the
  * time axis, a concatenation along it, a custom layer whose computation is unknown), a recurrent layer running
  * backwards, or one that reads a whole sequence computed from static values (a layer
  * after a non-sequence recurrent layer that makes a new sequence of it). Layers not known to be per-timestep are
  * refused, so a new layer class streams only once it is listed here. ConvLSTM is a recurrent layer: it carries
- * its h and c from one step to the next as LSTM does.
+ * its h and c from one step to the next as LSTM does. A causal Attention, AdditiveAttention or
+ * MultiHeadAttention carries the keys and values seen so far (its key/value cache, {@link #carried}) and attends
+ * each new query to them and to the chunk's own.
  */
 final class StreamPlan {
     /** Per node, per output: whether it has the time axis. */
@@ -148,7 +151,9 @@ final class StreamPlan {
         }
         if (l instanceof io.jkeras.layers.Bidirectional) refuse(l, "also runs backwards from the last timestep");
         if (l instanceof io.jkeras.layers.Attention || l instanceof io.jkeras.layers.MultiHeadAttention) {
-            refuse(l, "attends over the timesteps of its inputs: its output at one step reads the other steps");
+            String why = cacheRefusal(l);
+            if (why != null) refuse(l, why);
+            return true;
         }
         if (l instanceof io.jkeras.layers.CustomLayer) {
             refuse(l, "is a custom layer, which is not known to compute each timestep from that timestep alone");
@@ -180,6 +185,39 @@ final class StreamPlan {
             // the last output: the previous one when the whole chunk is masked for this row
             if (!sequence && s == steps) System.arraycopy(prevH, b * units, y, b * units, units);
         }
+    }
+
+    /**
+     * How many arrays of state {@code l} carries through a stream: a recurrent layer's (or a stateful one's)
+     * {@link Layer#stateCount()}, or a causal attention layer's key/value cache (keys, values, counts), else 0.
+     */
+    static int carried(Layer l) {
+        if (l.stateCount() > 0) return l.stateCount();
+        return (l instanceof io.jkeras.layers.Attention || l instanceof io.jkeras.layers.MultiHeadAttention)
+                && cacheRefusal(l) == null ? 3 : 0;
+    }
+
+    /**
+     * Null when the attention layer {@code l} can stream with a key/value cache (each query attends to the keys
+     * up to its own step: {@code use_causal_mask}, rank-3 inputs, no attention_mask input, no returned scores),
+     * else why not.
+     */
+    private static String cacheRefusal(Layer l) {
+        boolean causal, scores, other = false;
+        if (l instanceof io.jkeras.layers.Attention) {
+            causal = ((io.jkeras.layers.Attention) l).causal();
+            scores = ((io.jkeras.layers.Attention) l).returnScores();
+        } else {
+            io.jkeras.layers.MultiHeadAttention m = (io.jkeras.layers.MultiHeadAttention) l;
+            causal = m.causal();
+            scores = m.returnScores();
+            other = m.rank() != 3 || m.hasAttentionMask();
+        }
+        if (!causal) return "attends over the timesteps of its inputs without use_causal_mask: its output at one"
+                + " step reads the later steps";
+        if (scores) return "returns its attention scores, whose row at one step spans the whole sequence";
+        if (other) return "takes an attention_mask or attends over more than one axis";
+        return null;
     }
 
     private static int norm(int axis, int rank) { return axis < 0 ? axis + rank : axis; }

@@ -105,19 +105,21 @@ class StreamingTest {
 
     /**
      * The layers14 fixtures that stream: forward ConvLSTMs (recurrent, carrying h and c), layer/RMS/unit
-     * normalization over the feature axes, TimeDistributed CNNs (LRCN) and nested models of per-timestep layers.
+     * normalization over the feature axes, TimeDistributed CNNs (LRCN), nested models of per-timestep layers and
+     * causal attention (use_causal_mask, a key/value cache) without returned scores or padding masks.
      * The others convolve, pool, crop, pad or resize along the time axis, attend over it (Attention,
-     * MultiHeadAttention, Dot, a custom attention layer), normalize over it (GroupNormalization, LayerNormalization
-     * or UnitNormalization with axis 1), or run backwards.
+     * MultiHeadAttention without use_causal_mask or returning its scores, Dot, a custom attention layer), normalize
+     * over it (GroupNormalization, LayerNormalization or UnitNormalization with axis 1), or run backwards.
      */
     private static boolean streams14(String f) {
         return f.startsWith("convlstm") && !f.contains("go_backwards") && !f.equals("convlstm2d_after_td_conv2d")
                 || f.startsWith("layer_norm_") && !Set.of("layer_norm_axes_1_2", "layer_norm_axis1",
                 "layer_norm_axes_1_3", "layer_norm_rms_scaling_axes_3_1").contains(f)
                 || f.startsWith("rms_norm_") || f.startsWith("nested_")
-                || f.startsWith("td_") && !f.equals("td_td_dense")
+                || f.startsWith("td_") && !f.equals("td_td_dense") || f.startsWith("causal_")
                 || Set.of("unit_norm_default", "composite_convlstm2d_forecaster", "composite_layernorm_lstm",
-                "composite_lrcn", "composite_lrcn_batchnorm", "lstm_layer_norm_seq", "spatial_dropout2d_cf")
+                "composite_lrcn", "composite_lrcn_batchnorm", "lstm_layer_norm_seq", "spatial_dropout2d_cf",
+                "attention_causal_self", "mha_causal", "composite_lstm_causal_mha_block")
                 .contains(f);
     }
 
@@ -200,15 +202,49 @@ class StreamingTest {
                 .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("layer 'lstm_1'").hasMessageContaining("without return_sequences");
         Tensor anyStep = new Tensor(new int[]{1, 1, 3}, new float[3]);   // refused before it is read
-        assertThatThrownBy(() -> model("mha_causal").newSession().steps(anyStep))
+        assertThatThrownBy(() -> model("mha_cross").newSession().steps(anyStep, anyStep))
                 .isInstanceOf(UnsupportedModelException.class)
-                .hasMessageContaining("layer 'mha': MultiHeadAttention attends over the timesteps");
+                .hasMessageContaining("layer 'mha': MultiHeadAttention attends over the timesteps of its inputs"
+                        + " without use_causal_mask");
+        assertThatThrownBy(() -> model("mha_use_gate_sliding_window_causal").newSession().steps(anyStep, anyStep))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("layer 'mha': MultiHeadAttention returns its attention scores");
+        Tensor tokens = new Tensor(new int[]{1, 1}, new float[]{3});
+        assertThatThrownBy(() -> model("mha_masked_causal").newSession().steps(tokens, tokens))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("layer 'mha': MultiHeadAttention with use_causal_mask streams unmasked inputs");
         assertThatThrownBy(() -> model("layer_norm_axis1").newSession().steps(anyStep))
                 .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("LayerNormalization normalizes over the time axis");
         assertThatThrownBy(() -> model("custom_attention_lstm").newSession().steps(anyStep))
                 .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("layer 'temporal_attention'").hasMessageContaining("custom layer");
+    }
+
+    @Test
+    void aCausalAttentionsKeyValueCacheGrowsWithTheStreamUnlessASlidingWindowBoundsIt() {
+        Tensor step = new Tensor(new int[]{1, 3}, new float[]{0.5f, -1f, 0.25f});
+        Session open = model("mha_causal").newSession(), window = model("causal_mha_gate_window").newSession();
+        List<Integer> openSizes = new ArrayList<>(), windowSizes = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            open.step(step, step);
+            window.step(step, step);
+            openSizes.add(open.snapshot().toBytes().length);
+            windowSizes.add(window.snapshot().toBytes().length);
+        }
+        assertThat(openSizes).isSorted().doesNotHaveDuplicates();
+        // sliding_window 3: after the second step the cache holds the 2 keys a later query can reach
+        assertThat(windowSizes.subList(1, 6)).containsOnly(windowSizes.get(1));
+        assertThat(windowSizes.get(1)).isGreaterThan(windowSizes.get(0));
+    }
+
+    @Test
+    void aCausalAttentionStreamRefusesAnotherBatchSizeMidStream() {
+        Session s = model("attention_causal_self").newSession();
+        s.step(new Tensor(new int[]{2, 3}, new float[6]));
+        assertThatThrownBy(() -> s.step(new Tensor(new int[]{1, 3}, new float[3])))
+                .isInstanceOf(io.jkeras.exceptions.InputException.class)
+                .hasMessageContaining("layer 'attention'").hasMessageContaining("batch of 1");
     }
 
     private static byte[] midStreamState(Model m) {

@@ -34,8 +34,11 @@ final class ServeMetrics {
         for (int i = 0; i < BUCKETS.length; i++) if (s <= BUCKETS[i]) m.buckets[i].incrementAndGet();
     }
 
-    String text() {
+    /** The text exposition, with {@code inFlight} requests being answered now (this one included). */
+    String text(int inFlight) {
         StringBuilder sb = new StringBuilder();
+        sb.append("# HELP jkeras_requests_in_flight Requests being answered now, this one included.\n"
+                + "# TYPE jkeras_requests_in_flight gauge\njkeras_requests_in_flight ").append(inFlight).append('\n');
         sb.append("# HELP jkeras_requests_total Requests answered, by model.\n# TYPE jkeras_requests_total counter\n");
         models.forEach((k, m) -> sb.append("jkeras_requests_total{model=\"").append(label(k)).append("\"} ")
                 .append(m.requests.get()).append('\n'));

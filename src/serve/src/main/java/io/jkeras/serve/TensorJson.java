@@ -77,6 +77,13 @@ final class TensorJson {
         return a;
     }
 
+    /** The flat data of a tensor as a JSON array of float64 values (each float32 widened exactly). */
+    static ArrayNode flatDouble(Tensor t) {
+        ArrayNode a = F.arrayNode(t.size());
+        for (float f : t.data()) a.add((double) f);
+        return a;
+    }
+
     static ArrayNode shape(int[] s) {
         ArrayNode a = F.arrayNode(s.length);
         for (int d : s) a.add(d);

@@ -178,6 +178,29 @@ class ModelServerTest {
     }
 
     @Test
+    void v2OutputsComeInTheModelsFp32OrInFp64WhenARequestOutputAsksForIt() {
+        Tensor a0 = x("graph_two_in_two_out", 0), a1 = x("graph_two_in_two_out", 1);
+        Tensor[] want = two.predict(a0, a1);
+        ObjectNode req = v2Request(v2Input(two.inputs().get(0).name(), a0, "FP32"),
+                v2Input(two.inputs().get(1).name(), a1, "FP32"));
+        ArrayNode outs = req.putArray("outputs");
+        outs.addObject().put("name", two.outputs().get(0).name()).putObject("parameters").put("datatype", "FP64");
+        outs.addObject().put("name", two.outputs().get(1).name()).putObject("parameters").put("datatype", "FP32");
+        Answer a = post("/v2/models/two/infer", req);
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+        JsonNode fp64 = a.body().get("outputs").get(0), fp32 = a.body().get("outputs").get(1);
+        assertThat(fp64.get("datatype").asText()).isEqualTo("FP64");
+        assertThat(ints(fp64.get("shape"))).containsExactly(want[0].shape());
+        double[] widened = new double[want[0].size()];
+        for (int i = 0; i < widened.length; i++) widened[i] = want[0].data()[i];
+        double[] got = new double[fp64.get("data").size()];
+        for (int i = 0; i < got.length; i++) got[i] = fp64.get("data").get(i).doubleValue();
+        assertThat(got).containsExactly(widened);
+        assertThat(fp32.get("datatype").asText()).isEqualTo("FP32");
+        assertSame(fp32.get("shape"), fp32.get("data"), want[1]);
+    }
+
+    @Test
     void v2MetadataAndHealthDescribeTheModels() {
         assertThat(call(server, "GET", "/v2/health/live", null).body().get("live").asBoolean()).isTrue();
         assertThat(call(server, "GET", "/v2/health/ready", null).body().get("ready").asBoolean()).isTrue();
@@ -239,6 +262,60 @@ class ModelServerTest {
         }
         JsonNode status = call(server, "GET", "/v1/models/two", null).body();
         assertThat(status.get("model_version_status").get(0).get("state").asText()).isEqualTo("AVAILABLE");
+    }
+
+    @Test
+    void tfServingMetadataDescribesTheServingDefaultSignatureAsTfServingWritesIt() {
+        for (String path : new String[]{"/v1/models/two/metadata", "/v1/models/two/versions/1/metadata"}) {
+            Answer a = call(server, "GET", path, null);
+            assertThat(a.status()).as(path + " " + a.body()).isEqualTo(200);
+            JsonNode spec = a.body().get("model_spec");
+            assertThat(spec.get("name").asText()).isEqualTo("two");
+            assertThat(spec.get("version").asText()).isEqualTo("1");
+            JsonNode sig = a.body().at("/metadata/signature_def/signature_def/serving_default");
+            assertThat(sig.get("method_name").asText()).isEqualTo("tensorflow/serving/predict");
+            for (int i = 0; i < 2; i++) {
+                JsonNode in = sig.get("inputs").get(two.inputs().get(i).name());
+                assertThat(in.get("dtype").asText()).isEqualTo("DT_FLOAT");
+                assertThat(in.at("/tensor_shape/unknown_rank").asBoolean()).isFalse();
+                JsonNode dims = in.at("/tensor_shape/dim");
+                int[] want = two.inputs().get(i).shape();
+                assertThat(dims).hasSize(want.length);
+                for (int d = 0; d < want.length; d++) {   // int64 sizes are strings in protobuf's JSON
+                    assertThat(dims.get(d).get("size").isTextual()).isTrue();
+                    assertThat(dims.get(d).get("size").asText()).isEqualTo(Integer.toString(want[d]));
+                }
+                assertThat(sig.get("outputs").has(two.outputs().get(i).name())).isTrue();
+            }
+        }
+        JsonNode tok = call(server, "GET", "/v1/models/tokens/metadata", null).body();
+        assertThat(tok.at("/metadata/signature_def/signature_def/serving_default/inputs")
+                .elements().next().get("dtype").asText()).isEqualTo("DT_INT32");
+    }
+
+    @Test
+    void versionAndSignaturePathsOfBothProtocolsReachTheOneVersion() {
+        Tensor xs = x("lstm_return_sequences", 0);
+        Tensor want = seq.predict(xs)[0];
+        ObjectNode rows = JSON.createObjectNode();
+        rows.set("instances", nested(xs));
+        rows.put("signature_name", "serving_default");
+        for (String path : new String[]{"/v1/models/seq:predict", "/v1/models/seq/versions/1:predict"}) {
+            Answer a = post(path, rows);
+            assertThat(a.status()).as(path + " " + a.body()).isEqualTo(200);
+            assertSame(null, a.body().get("predictions"), want);
+        }
+        assertThat(call(server, "GET", "/v1/models/seq/versions/1", null).body()
+                .at("/model_version_status/0/version").asText()).isEqualTo("1");
+        ObjectNode v2 = v2Request(v2Input(seq.inputs().get(0).name(), xs, "FP32"));
+        Answer a = post("/v2/models/seq/versions/1/infer", v2);
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+        assertThat(a.body().get("model_version").asText()).isEqualTo("1");
+        assertSame(null, a.body().get("outputs").get(0).get("data"), want);
+        assertThat(call(server, "GET", "/v2/models/seq/versions/1", null).body().get("name").asText())
+                .isEqualTo("seq");
+        assertThat(call(server, "GET", "/v2/models/seq/versions/1/ready", null).body().get("ready").asBoolean())
+                .isTrue();
     }
 
     static List<Float> boxed(float[] f) {
@@ -325,6 +402,34 @@ class ModelServerTest {
                             .isCloseTo(want.data()[(b * 20 + t) * units + u], offset(1e-6f));
                 }
             }
+        }
+    }
+
+    /** A causal self-attention streamed a step a request: its key/value cache lives in the session's snapshot. */
+    @Test
+    void aCausalAttentionStreamOverRequestsEqualsOnePredictAcrossAnEviction(@TempDir Path dir) throws Exception {
+        Model att = JKeras.load(Path.of("fixtures/keras3/layers14/attention_causal_self/model.h5"));
+        Tensor whole = Npy.read(Path.of("fixtures/keras3/layers14/attention_causal_self/x0.npy")).tensor();
+        Tensor want = att.predict(whole)[0];
+        int steps = whole.dim(1), units = want.dim(2);
+        ModelServer s = ModelServer.start(Map.of("att", att), ModelServer.Options.defaults().withPort(0)
+                .withStateDir(dir));
+        try {
+            for (int t = 0; t < steps; t++) {
+                if (t == 2) assertThat(s.evictAllSessions()).isEqualTo(1);
+                ObjectNode req = v2Request(v2Input(att.inputs().get(0).name(), timestep(whole, t), "FP32"));
+                Answer a = call(s, "POST", "/v2/models/att/infer", req.toString(), "X-Session-Id", "doc-7");
+                assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+                float[] got = floats(a.body().get("outputs").get(0).get("data"));
+                for (int b = 0; b < whole.dim(0); b++) {
+                    for (int u = 0; u < units; u++) {
+                        assertThat(got[b * units + u]).as("sample %d step %d unit %d", b, t, u)
+                                .isCloseTo(want.data()[(b * steps + t) * units + u], offset(1e-6f));
+                    }
+                }
+            }
+        } finally {
+            s.stop(Duration.ZERO);
         }
     }
 

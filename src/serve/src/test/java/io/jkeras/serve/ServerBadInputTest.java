@@ -85,6 +85,22 @@ class ServerBadInputTest {
                 Arguments.of("TF: instances of different shapes", "POST", "/v1/models/seq:predict",
                         "{\"instances\": [[[1, 2, 3, 4]], [[1, 2, 3, 4], [1, 2, 3, 4]]]}", 400,
                         "instance 1 has shape"),
+                Arguments.of("TF: another signature", "POST", "/v1/models/seq:predict",
+                        "{\"signature_name\": \"classify\", \"instances\": [[[1, 2, 3, 4]]]}", 400,
+                        "no signature 'classify'; its one signature is serving_default"),
+                Arguments.of("TF: unknown version", "POST", "/v1/models/seq/versions/2:predict",
+                        "{\"instances\": [[[1, 2, 3, 4]]]}", 404, "has no version '2'; it has one version, 1"),
+                Arguments.of("TF: unknown version's metadata", "GET", "/v1/models/seq/versions/7/metadata", null,
+                        404, "has no version '7'"),
+                Arguments.of("TF: a label", "GET", "/v1/models/seq/labels/stable", null, 404,
+                        "no version label 'stable'"),
+                Arguments.of("v2: unknown version", "POST", "/v2/models/seq/versions/3/infer",
+                        input(new int[]{1, 6, 4}, "FP32", zeros(24)), 404, "has no version '3'"),
+                Arguments.of("v2: unknown version's readiness", "GET", "/v2/models/seq/versions/v10/ready", null,
+                        404, "has no version 'v10'"),
+                Arguments.of("an output datatype that would round", "POST", ok, input(new int[]{1, 6, 4}, "FP32",
+                        zeros(24)).replace("}]}", "}], \"outputs\": [{\"name\": \"lstm\", \"parameters\":"
+                        + " {\"datatype\": \"INT32\"}}]}"), 400, "output 'lstm': datatype \"INT32\" cannot be"),
                 Arguments.of("wrong method", "GET", ok, null, 405, "use POST"),
                 Arguments.of("unknown endpoint", "GET", "/v3/what", null, 404, "no such endpoint"));
     }
