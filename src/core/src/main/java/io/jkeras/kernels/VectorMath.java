@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The one vector exp, sigmoid and tanh of the engine, used by the inference cells ({@link VectorCells})
- * and the training cells ({@link TrainingCellsVector}) alike; {@link FastMath} is the same algorithm for
+ * The one vector exp, sigmoid and tanh of the engine, used by the cells ({@link VectorCells}), forward and
+ * backward, for inference and the fused training step alike; {@link FastMath} is the same algorithm for
  * one value (the scalar kernels). Each function applies in place to a run of a float array, any length
  * (the last vector is masked).
  *
