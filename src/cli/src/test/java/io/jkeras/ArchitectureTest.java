@@ -34,7 +34,7 @@ class ArchitectureTest {
         for (String c : new String[]{"io.jkeras.layers.Lstm", "io.jkeras.train.Trainer",
                 "io.jkeras.keras.LayerRegistry",
                 "io.jkeras.JKeras", "io.jkeras.testing.ModelAssert", "io.jkeras.cli.Main",
-                "io.jkeras.serve.ModelServer"}) {
+                "io.jkeras.serve.ModelServer", "io.jkeras.spark.JKerasModel", "io.jkeras.onnx.OnnxExporter"}) {
             org.assertj.core.api.Assertions.assertThat(main.contain(c)).as("imported " + c).isTrue();
         }
         org.assertj.core.api.Assertions.assertThat(main.contain("io.jkeras.ArchitectureTest")).as("tests left out")
@@ -78,6 +78,41 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheSparkModuleTouchesSparkScalaAndHadoop() {
+        check(noClasses().that().resideOutsideOfPackage("io.jkeras.spark..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.apache.spark..", "scala..", "org.apache.hadoop.."));
+    }
+
+    @Test
+    void nothingButTheSparkModuleReachesIt() {
+        check(noClasses().that().resideOutsideOfPackage("io.jkeras.spark..").should().dependOnClassesThat()
+                .resideInAPackage("io.jkeras.spark.."));
+    }
+
+    @Test
+    void theSparkModuleUsesTheCoreAndTheFacadeOnly() {
+        check(noClasses().that().resideInAPackage("io.jkeras.spark..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.jkeras.train..", "io.jkeras.cli..", "io.jkeras.testing..", "io.jkeras.plot..",
+                        "io.jkeras.serve.."));
+    }
+
+    @Test
+    void onlyTheOnnxModuleTouchesProtobufAndNothingShippedTouchesOnnxRuntime() {
+        check(noClasses().that().resideOutsideOfPackage("io.jkeras.onnx..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.google.protobuf.."));
+        // ONNX Runtime is native code: the tests run exported models with it, no main class may need it
+        check(noClasses().should().dependOnClassesThat().resideInAnyPackage("ai.onnxruntime.."));
+    }
+
+    @Test
+    void theOnnxModuleUsesTheCoreOnly() {
+        check(noClasses().that().resideInAPackage("io.jkeras.onnx..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.jkeras.train..", "io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..",
+                        "io.jkeras.plot..", "io.jkeras.serve..")
+                .orShould().dependOnClassesThat().resideInAPackage("io.jkeras"));
+    }
+
+    @Test
     void onlyTheKernelsTouchTheVectorApi() {
         check(noClasses().that().resideOutsideOfPackage("io.jkeras.kernels..")
                 .should().dependOnClassesThat().resideInAPackage("jdk.incubator.vector.."));
@@ -87,7 +122,7 @@ class ArchitectureTest {
     void theCoreNeverReachesUp() {
         check(noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat()
                 .resideInAnyPackage("io.jkeras.train..", "io.jkeras.keras..", "io.jkeras.cli..", "io.jkeras.testing..",
-                        "io.jkeras.plot..", "io.jkeras.serve..")
+                        "io.jkeras.plot..", "io.jkeras.serve..", "io.jkeras.onnx..")
                 .orShould().dependOnClassesThat().resideInAPackage("io.jkeras"));
     }
 

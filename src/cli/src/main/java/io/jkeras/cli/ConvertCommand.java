@@ -16,6 +16,7 @@ import io.jkeras.model.Model;
 import io.jkeras.model.Session;
 import io.jkeras.tensor.Tensor;
 import io.jkeras.npy.Npy;
+import io.jkeras.onnx.OnnxExporter;
 import io.jkeras.util.OutputFiles;
 import io.jkeras.text.Printable;
 import picocli.CommandLine.Command;
@@ -35,12 +36,13 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code jkeras convert IN OUT}: writes the model IN (any format jkeras loads) as OUT, the format
- * chosen by OUT's extension: {@code .jkm} (native), {@code .h5} or {@code .keras}. Atomic; an
+ * chosen by OUT's extension: {@code .jkm} (native), {@code .h5}, {@code .keras} or {@code .onnx}
+ * ({@link OnnxExporter}: ONNX opset 17 with the fused RNN/LSTM/GRU operators). Atomic; an
  * existing OUT is replaced only with {@code --force}. {@code --embed-check} stores test vectors in
  * a native file, which loading re-runs.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a model: OUT's extension picks the format (.jkm native, .h5, .keras).",
+        description = {"Convert a model: OUT's extension picks the format (.jkm native, .h5, .keras, .onnx).",
                 "The native file records the source's name, Keras version and SHA-256; with --embed-check it also"
                         + " holds "
                         + "an input and its expected output, re-run (and compared) every time the file is loaded."})
@@ -48,7 +50,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Mixin
     ModelArgs args = new ModelArgs();
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "Output file: .jkm, .h5 or .keras.")
+    @Parameters(index = "1", paramLabel = "OUT", description = "Output file: .jkm, .h5, .keras or .onnx.")
     Path out;
 
     @Option(names = "--force", description = "Replace OUT when it exists.")
@@ -82,7 +84,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    private enum Kind { JKM, H5, KERAS }
+    private enum Kind { JKM, H5, KERAS, ONNX }
 
     @Override
     public Integer call() throws IOException {
@@ -93,9 +95,9 @@ final class ConvertCommand implements Callable<Integer> {
         }
         String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
         Kind kind = name.endsWith(".jkm") ? Kind.JKM : name.endsWith(".h5") ? Kind.H5 : name.endsWith(".keras")
-                ? Kind.KERAS : null;
+                ? Kind.KERAS : name.endsWith(".onnx") ? Kind.ONNX : null;
         if (kind == null) throw new InputException(out.toString(), null, null,
-                "OUT must end in .jkm (native), .h5 or .keras");
+                "OUT must end in .jkm (native), .h5, .keras or .onnx");
         if ((embedCheck || checkGolden != null || !checkInputs.isEmpty()) && kind != Kind.JKM) {
             throw new InputException(out.toString(), null, null,
                     "embedded checks are stored in native (.jkm) files only");
@@ -114,6 +116,15 @@ final class ConvertCommand implements Callable<Integer> {
     private void convert(OutputFiles files, Kind kind) throws IOException {
         Model m = args.load();
         var pw = spec.commandLine().getOut();
+        if (kind == Kind.ONNX) {
+            byte[] onnx = OnnxExporter.toBytes(m);   // refuses before anything is staged
+            Files.write(files.stage(out), onnx);
+            files.commit();
+            pw.println(Printable.escape("wrote " + out + " (" + onnx.length + " bytes, ONNX opset "
+                    + OnnxExporter.OPSET + ")"));
+            pw.flush();
+            return;
+        }
         Path staged = files.stage(out); // ends in OUT's name, so the saver picks OUT's format
         if (kind != Kind.JKM) {
             JKeras.save(m, staged);

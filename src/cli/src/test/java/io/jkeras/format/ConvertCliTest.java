@@ -70,9 +70,9 @@ class ConvertCliTest {
     @Test
     void badArgumentsAreRefusedWithoutWriting() {
         Path in = fixture("lstm_default").resolve("model.h5");
-        CliResult ext = run("convert", in.toString(), tmp.resolve("m.onnx").toString());
+        CliResult ext = run("convert", in.toString(), tmp.resolve("m.pb").toString());
         assertThat(ext.code()).isEqualTo(2);
-        assertThat(ext.err()).contains("OUT must end in .jkm (native), .h5 or .keras");
+        assertThat(ext.err()).contains("OUT must end in .jkm (native), .h5, .keras or .onnx");
         CliResult chk = run("convert", in.toString(), tmp.resolve("m.h5").toString(), "--embed-check");
         assertThat(chk.code()).isEqualTo(2);
         assertThat(chk.err()).contains("embedded checks are stored in native (.jkm) files only");

@@ -1,0 +1,115 @@
+package io.jkeras.onnx;
+
+import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.kernels.Activation;
+
+import java.util.List;
+
+/**
+ * Keras activations as ONNX: the names the fused recurrent operators take in their
+ * {@code activations} attribute (with {@code activation_alpha}/{@code activation_beta}), and
+ * element-wise subgraphs for the other layers. The two hard sigmoids stay apart: Keras 1/2's
+ * clip(0.2·x + 0.5) is HardSigmoid(alpha 0.2, beta 0.5), Keras 3's relu6(x + 3) / 6 is
+ * HardSigmoid(alpha 1/6, beta 0.5); which one a layer holds was decided by the file's Keras version
+ * when it was read.
+ */
+final class OnnxActivations {
+    private OnnxActivations() {}
+
+    /** One activation of an RNN, LSTM or GRU node: its ONNX name and the alpha and beta it takes (NaN: none). */
+    record Recurrent(String name, float alpha, float beta) {}
+
+    /**
+     * The recurrent operators' form of {@code a}: ONNX defines Relu, Tanh, Sigmoid, Affine,
+     * LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign and Softplus there.
+     */
+    static Recurrent recurrent(Activation a, String layer) {
+        switch (a) {
+        case TANH: return new Recurrent("Tanh", Float.NaN, Float.NaN);
+        case SIGMOID: return new Recurrent("Sigmoid", Float.NaN, Float.NaN);
+        case RELU: return new Recurrent("Relu", Float.NaN, Float.NaN);
+        case LINEAR: return new Recurrent("Affine", 1f, 0f);
+        case HARD_SIGMOID_SLOPE_0_2: return new Recurrent("HardSigmoid", 0.2f, 0.5f);
+        case HARD_SIGMOID_RELU6: return new Recurrent("HardSigmoid", 1f / 6f, 0.5f);
+        case LEAKY_RELU: return new Recurrent("LeakyRelu", 0.2f, Float.NaN);
+        case ELU: return new Recurrent("Elu", 1f, Float.NaN);
+        case SOFTSIGN: return new Recurrent("Softsign", Float.NaN, Float.NaN);
+        case SOFTPLUS: return new Recurrent("Softplus", Float.NaN, Float.NaN);
+        default:
+            throw new UnsupportedModelException(null, layer, null, "activation " + name(a)
+                    + " has no ONNX recurrent form; the ONNX RNN, LSTM and GRU operators take tanh, sigmoid, relu,"
+                    + " linear, hard_sigmoid, leaky_relu, elu, softsign and softplus");
+        }
+    }
+
+    /** Sets the activation attributes of a recurrent node: names, and the alphas and betas in their order. */
+    static void attributes(List<Recurrent> acts, List<io.jkeras.onnx.proto.OnnxProtos.AttributeProto> out) {
+        List<String> names = new java.util.ArrayList<>();
+        List<Float> alphas = new java.util.ArrayList<>();
+        List<Float> betas = new java.util.ArrayList<>();
+        for (Recurrent r : acts) {
+            names.add(r.name());
+            if (!Float.isNaN(r.alpha())) alphas.add(r.alpha());
+            if (!Float.isNaN(r.beta())) betas.add(r.beta());
+        }
+        out.add(OnnxGraph.strings("activations", names));
+        if (!alphas.isEmpty()) out.add(OnnxGraph.floats("activation_alpha", alphas));
+        if (!betas.isEmpty()) out.add(OnnxGraph.floats("activation_beta", betas));
+    }
+
+    /**
+     * {@code a} applied to {@code x} element-wise (softmax and log_softmax over the last axis); returns
+     * the result's name ({@code x} itself for linear).
+     */
+    static String apply(OnnxGraph g, Activation a, String x, String out, String layer) {
+        switch (a) {
+        case LINEAR: return x;
+        case TANH: return g.unary("Tanh", x, out);
+        case SIGMOID: return g.unary("Sigmoid", x, out);
+        case RELU: return g.unary("Relu", x, out);
+        case HARD_SIGMOID_SLOPE_0_2: return hardSigmoid(g, x, out, 0.2f);
+        case HARD_SIGMOID_RELU6: return hardSigmoid(g, x, out, 1f / 6f);
+        case HARD_SILU: return g.binary("Mul", x, hardSigmoid(g, x, out + "/hard_sigmoid", 1f / 6f), out);
+        case RELU6: return clip(g, x, out, 0f, 6f);
+        case HARD_TANH: return clip(g, x, out, -1f, 1f);
+        case LEAKY_RELU: return g.unary("LeakyRelu", x, out, OnnxGraph.attr("alpha", 0.2f));
+        case ELU: return g.unary("Elu", x, out, OnnxGraph.attr("alpha", 1f));
+        case CELU: return g.unary("Celu", x, out, OnnxGraph.attr("alpha", 1f));
+        // ONNX's default alpha and gamma are Keras' constants rounded to float
+        case SELU: return g.unary("Selu", x, out);
+        case SOFTPLUS: return g.unary("Softplus", x, out);
+        case SOFTSIGN: return g.unary("Softsign", x, out);
+        case EXPONENTIAL: return g.unary("Exp", x, out);
+        case SILU: return g.binary("Mul", x, g.unary("Sigmoid", x, out + "/sigmoid"), out);
+        case GELU: {   // exact: x · (1 + erf(x / √2)) / 2 (opset 17 has no Gelu)
+            String e = g.unary("Erf", g.binary("Mul", x, g.scalar(out + "/inv_sqrt2", (float) (1 / Math.sqrt(2))),
+                    out + "/scaled"), out + "/erf");
+            String half = g.binary("Mul", x, g.scalar(out + "/half", 0.5f), out + "/half_x");
+            return g.binary("Mul", half, g.binary("Add", e, g.scalar(out + "/one", 1f), out + "/one_plus"), out);
+        }
+        case MISH: return g.binary("Mul", x, g.unary("Tanh", g.unary("Softplus", x, out + "/softplus"),
+                out + "/tanh"), out);
+        case LOG_SIGMOID: return g.unary("Neg", g.unary("Softplus", g.unary("Neg", x, out + "/neg"),
+                out + "/softplus"), out);
+        case TANH_SHRINK: return g.binary("Sub", x, g.unary("Tanh", x, out + "/tanh"), out);
+        case HARD_SHRINK: return g.unary("Shrink", x, out, OnnxGraph.attr("lambd", 0.5f), OnnxGraph.attr("bias", 0f));
+        case SOFT_SHRINK: return g.unary("Shrink", x, out, OnnxGraph.attr("lambd", 0.5f),
+                OnnxGraph.attr("bias", 0.5f));
+        case SOFTMAX: return g.unary("Softmax", x, out, OnnxGraph.attr("axis", -1L));
+        case LOG_SOFTMAX: return g.unary("LogSoftmax", x, out, OnnxGraph.attr("axis", -1L));
+        default:
+            throw new UnsupportedModelException(null, layer, null, "activation " + name(a)
+                    + " is not exported to ONNX (yet); docs/onnx.md lists the activations that are");
+        }
+    }
+
+    private static String hardSigmoid(OnnxGraph g, String x, String out, float alpha) {
+        return g.unary("HardSigmoid", x, out, OnnxGraph.attr("alpha", alpha), OnnxGraph.attr("beta", 0.5f));
+    }
+
+    private static String clip(OnnxGraph g, String x, String out, float lo, float hi) {
+        return g.op("Clip", out, List.of(x, g.scalar(out + "/min", lo), g.scalar(out + "/max", hi)));
+    }
+
+    static String name(Activation a) { return a.name().toLowerCase(java.util.Locale.ROOT); }
+}
