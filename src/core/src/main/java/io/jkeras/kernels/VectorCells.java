@@ -80,9 +80,30 @@ final class VectorCells extends CellKernels {
     @Override
     public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act,
             int ract, float[] work) {
-        final int tiles = (units + B - 1) / B;
-        for (int j = 0; j < tiles; j++) lstmTile(z, zOff + j * 4 * B, work, 0, c, cOff + j * B, hOut, hOutOff + j * B,
-                units - j * B, act, ract);
+        // lstmTile's update, each activation over one gate group of every tile at once (one call, not one per tile)
+        final int tw = 4 * B, tiles = (units + B - 1) / B;
+        VectorMath.activateRuns(ract, z, zOff, 2 * B, tw, tiles);
+        VectorMath.activateRuns(act, z, zOff + 2 * B, B, tw, tiles);
+        VectorMath.activateRuns(ract, z, zOff + 3 * B, B, tw, tiles);
+        for (int j = 0; j < tiles; j++) {
+            int to = zOff + j * tw, ci = cOff + j * B, rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                FloatVector i = FloatVector.fromArray(S, z, to + v), f = FloatVector.fromArray(S, z, to + B + v),
+                        g = FloatVector.fromArray(S, z, to + 2 * B + v);
+                FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, S.indexInRange(0, rem - v))).add(i.mul(g));
+                cn.intoArray(c, ci + v, S.indexInRange(0, rem - v));
+                cn.intoArray(work, j * B + v);
+            }
+        }
+        VectorMath.activate(act, work, 0, tiles * B);
+        for (int j = 0; j < tiles; j++) {
+            int to = zOff + j * tw, rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                FloatVector o = FloatVector.fromArray(S, z, to + 3 * B + v);
+                o.mul(FloatVector.fromArray(S, work, j * B + v))
+                        .intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
+            }
+        }
     }
 
     /**
@@ -355,19 +376,20 @@ final class VectorCells extends CellKernels {
         final int tw = 4 * B;
         final int tiles = (units + B - 1) / B;
         FloatVector one = FloatVector.broadcast(S, 1f);
+        // tanh(c1) of every unit as the forward computed it (zero past the last unit), in one call
+        for (int v = 0; v < tiles * B; v += L) {
+            FloatVector.fromArray(S, c1, c1Off + v, S.indexInRange(v, units)).intoArray(work, v);
+        }
+        VectorMath.activate(act, work, 0, tiles * B);
         for (int j = 0; j < tiles; j++) {
             int rem = units - j * B, ub = j * B, ab = aOff + j * tw, db = dzOff + j * tw;
-            // tanh(c1) of the tile's units as the forward computed it (zero past the last unit)
-            for (int v = 0; v < B; v += L) {
-                FloatVector.fromArray(S, c1, c1Off + ub + v, S.indexInRange(v, rem)).intoArray(work, v);
-            }
-            VectorMath.activate(act, work, 0, B);
             for (int v = 0; v < B; v += L) {
                 VectorMask<Float> k = S.indexInRange(v, rem);
                 FloatVector i = FloatVector.fromArray(S, a, ab + v), f = FloatVector.fromArray(S, a, ab + B + v);
                 FloatVector g = FloatVector.fromArray(S, a, ab + 2 * B + v);
                 FloatVector o = FloatVector.fromArray(S, a, ab + 3 * B + v);
-                FloatVector t = FloatVector.fromArray(S, work, v), d = FloatVector.fromArray(S, dh, dhOff + ub + v, k);
+                FloatVector t = FloatVector.fromArray(S, work, ub + v);
+                FloatVector d = FloatVector.fromArray(S, dh, dhOff + ub + v, k);
                 // zero lanes past the last unit: d and dc are zero there, so every product is
                 FloatVector dcv = FloatVector.fromArray(S, dc, dcOff + ub + v, k).add(d.mul(o).mul(one.sub(t.mul(t))));
                 dcv.mul(g).mul(i.mul(one.sub(i))).intoArray(dz, db + v);
