@@ -79,7 +79,8 @@ public abstract class CellKernels {
     /**
      * The LSTM cell on a preactivation row {@code z = xp + h·U}: updates the carry {@code c} in place,
      * writes {@code o·act(c)} to {@code hOut} (which may be the old h row) and leaves the activated
-     * gates i, f, g, o in {@code z} (what {@link #lstmBackward} reads).
+     * gates i, f, g, o in {@code z} and {@code act(c)} in {@code work[0, units)} (what {@link #lstmBackward}
+     * reads).
      */
     public abstract void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units,
             int act, int ract, float[] work);
@@ -163,11 +164,11 @@ public abstract class CellKernels {
 
     /**
      * Backward of {@link #lstmCell}: {@code a} the gates it left, {@code c0} the carry the step started
-     * from, {@code c1} the carry it wrote; {@code dh} the gradient of its output; {@code dc} the gradient
-     * of {@code c1}, replaced by that of {@code c0}. Writes the preactivation gradients to {@code dz}.
-     * {@code work} as for the steps.
+     * from, {@code t1} the activated new carry {@code act(c1)} it left in its work space; {@code dh} the
+     * gradient of its output; {@code dc} the gradient of {@code c1}, replaced by that of {@code c0}. Writes
+     * the preactivation gradients to {@code dz}. {@code work} as for the steps.
      */
-    public abstract void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] c1, int c1Off,
+    public abstract void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] t1, int t1Off,
             float[] dh, int dhOff, float[] dc, int dcOff, float[] dz, int dzOff, int units, int act, int ract,
             float[] work);
 

@@ -55,23 +55,25 @@ final class ScalarCells extends CellKernels {
             z[base + 3 * B] = o;
             float cn = f * c[cOff + u] + i * g;
             c[cOff + u] = cn;
-            hOut[hOutOff + u] = o * activate(act, cn);
+            float t = activate(act, cn);
+            work[u] = t;
+            hOut[hOutOff + u] = o * t;
         }
     }
 
     @Override
-    public void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] c1, int c1Off, float[] dh,
+    public void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] t1, int t1Off, float[] dh,
             int dhOff, float[] dc, int dcOff, float[] dz, int dzOff, int units, int act, int ract, float[] work) {
-        lstmBackwardRow(a, aOff, c0, c0Off, c1, c1Off, dh, dhOff, dc, dcOff, dz, dzOff, units, act, ract);
+        lstmBackwardRow(a, aOff, c0, c0Off, t1, t1Off, dh, dhOff, dc, dcOff, dz, dzOff, units, act, ract);
     }
 
-    static void lstmBackwardRow(float[] a, int aOff, float[] c0, int c0Off, float[] c1, int c1Off, float[] dh,
+    static void lstmBackwardRow(float[] a, int aOff, float[] c0, int c0Off, float[] t1, int t1Off, float[] dh,
             int dhOff, float[] dc, int dcOff, float[] dz, int dzOff, int units, int act, int ract) {
         java.util.Arrays.fill(dz, dzOff, dzOff + width(units, 4), 0f);
         for (int u = 0; u < units; u++) {
             int base = col(4, 0, u);
             float i = a[aOff + base], f = a[aOff + base + B], g = a[aOff + base + 2 * B], o = a[aOff + base + 3 * B];
-            float t = activate(act, c1[c1Off + u]), d = dh[dhOff + u];
+            float t = t1[t1Off + u], d = dh[dhOff + u];
             float dcv = dc[dcOff + u] + d * o * derivative(act, t);
             dz[dzOff + base] = dcv * g * derivative(ract, i);
             dz[dzOff + base + B] = dcv * c0[c0Off + u] * derivative(ract, f);

@@ -20,6 +20,11 @@ final class VectorCells extends CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int B = BLOCK;
+    /** Every lane: the mask of a whole vector of units (most of them), without computing one. */
+    private static final VectorMask<Float> ALL = S.maskAll(true);
+
+    /** The lanes of units {@code v, v+L)} of a tile whose units end at {@code rem}. */
+    private static VectorMask<Float> lanes(int v, int rem) { return v + L <= rem ? ALL : S.indexInRange(v, rem); }
 
     @Override
     protected boolean usable() {
@@ -90,8 +95,9 @@ final class VectorCells extends CellKernels {
             for (int v = 0; v < B && v < rem; v += L) {
                 FloatVector i = FloatVector.fromArray(S, z, to + v), f = FloatVector.fromArray(S, z, to + B + v),
                         g = FloatVector.fromArray(S, z, to + 2 * B + v);
-                FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, S.indexInRange(0, rem - v))).add(i.mul(g));
-                cn.intoArray(c, ci + v, S.indexInRange(0, rem - v));
+                VectorMask<Float> k = lanes(v, rem);
+                FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, k)).add(i.mul(g));
+                cn.intoArray(c, ci + v, k);
                 cn.intoArray(work, j * B + v);
             }
         }
@@ -100,8 +106,7 @@ final class VectorCells extends CellKernels {
             int to = zOff + j * tw, rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 FloatVector o = FloatVector.fromArray(S, z, to + 3 * B + v);
-                o.mul(FloatVector.fromArray(S, work, j * B + v))
-                        .intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
+                o.mul(FloatVector.fromArray(S, work, j * B + v)).intoArray(hOut, hOutOff + j * B + v, lanes(v, rem));
             }
         }
     }
@@ -366,29 +371,25 @@ final class VectorCells extends CellKernels {
     // ------------------------------------------------------------------ backward
 
     @Override
-    public void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] c1, int c1Off, float[] dh,
+    public void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] t1, int t1Off, float[] dh,
             int dhOff, float[] dc, int dcOff, float[] dz, int dzOff, int units, int act, int ract, float[] work) {
         if (act != TANH || ract != SIGMOID) {
-            ScalarCells.lstmBackwardRow(a, aOff, c0, c0Off, c1, c1Off, dh, dhOff, dc, dcOff, dz, dzOff, units, act,
+            ScalarCells.lstmBackwardRow(a, aOff, c0, c0Off, t1, t1Off, dh, dhOff, dc, dcOff, dz, dzOff, units, act,
                     ract);
             return;
         }
         final int tw = 4 * B;
         final int tiles = (units + B - 1) / B;
         FloatVector one = FloatVector.broadcast(S, 1f);
-        // tanh(c1) of every unit as the forward computed it (zero past the last unit), in one call
-        for (int v = 0; v < tiles * B; v += L) {
-            FloatVector.fromArray(S, c1, c1Off + v, S.indexInRange(v, units)).intoArray(work, v);
-        }
-        VectorMath.activate(act, work, 0, tiles * B);
         for (int j = 0; j < tiles; j++) {
             int rem = units - j * B, ub = j * B, ab = aOff + j * tw, db = dzOff + j * tw;
             for (int v = 0; v < B; v += L) {
-                VectorMask<Float> k = S.indexInRange(v, rem);
+                VectorMask<Float> k = lanes(v, rem);
                 FloatVector i = FloatVector.fromArray(S, a, ab + v), f = FloatVector.fromArray(S, a, ab + B + v);
                 FloatVector g = FloatVector.fromArray(S, a, ab + 2 * B + v);
                 FloatVector o = FloatVector.fromArray(S, a, ab + 3 * B + v);
-                FloatVector t = FloatVector.fromArray(S, work, ub + v);
+                // tanh(c1) as the forward left it (zero past the last unit)
+                FloatVector t = FloatVector.fromArray(S, t1, t1Off + ub + v, k);
                 FloatVector d = FloatVector.fromArray(S, dh, dhOff + ub + v, k);
                 // zero lanes past the last unit: d and dc are zero there, so every product is
                 FloatVector dcv = FloatVector.fromArray(S, dc, dcOff + ub + v, k).add(d.mul(o).mul(one.sub(t.mul(t))));

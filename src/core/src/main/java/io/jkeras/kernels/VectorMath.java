@@ -74,7 +74,10 @@ final class VectorMath {
      */
 
     /** Sigmoid in place on {@code v[off, off+n)}: 1/(1 + e^-x) in double, rounded once. */
-    static void sigmoid(float[] v, int off, int n) { sigmoidRuns(v, off, n, 0, 1); }
+    static void sigmoid(float[] v, int off, int n) {
+        if (HALF_WIDTH) sigmoidHalf(v, off, n, 0, 1);
+        else sigmoidWhole(v, off, n, 0, 1);
+    }
 
     /** {@link #sigmoid(float[], int, int)} on {@code count} runs of {@code n}, {@code stride} apart. */
     static void sigmoidRuns(float[] v, int off, int n, int stride, int count) {
@@ -121,36 +124,37 @@ final class VectorMath {
      * thread's double buffer, the math in place there, rounded back.
      */
     static void sigmoidWhole(float[] v, int off, int n, int stride, int count) {
-        double[] d = scratch(n);
-        for (int run = 0; run < count; run++) {
-            int base = off + run * stride;
-            toDouble(v, base, n, d);
-            for (int i = 0; i < n; i += DL) {
-                DoubleVector x = DoubleVector.fromArray(D, d, i);
-                // e^-x for -x clamped to [-700, 700], as FastMath.expd
-                DoubleVector y = x.max(-700.0).min(700.0).neg();
-                DoubleVector t = y.fma(LOG2E, MAGIC);
-                DoubleVector kf = t.sub(MAGIC);
-                DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-                DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-                p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-                DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
-                        .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-                DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(d, i);
-            }
-            toFloat(d, v, base, n);
+        int total = padded(n) * count;
+        double[] d = scratch(total);
+        toDouble(v, off, n, stride, count, d);
+        for (int i = 0; i < total; i += DL) {
+            DoubleVector x = DoubleVector.fromArray(D, d, i);
+            // e^-x for -x clamped to [-700, 700], as FastMath.expd
+            DoubleVector y = x.max(-700.0).min(700.0).neg();
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
+                    .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(d, i);
         }
+        toFloat(d, v, off, n, stride, count);
     }
 
     /** Tanh in place on {@code v[off, off+n)}, as FastMath.tanh. */
-    static void tanh(float[] v, int off, int n) { tanhRuns(v, off, n, 0, 1); }
+    static void tanh(float[] v, int off, int n) {
+        if (HALF_WIDTH) tanhHalf(v, off, n, 0, 1);
+        else tanhWhole(v, off, n, 0, 1);
+    }
 
     /** {@link #tanh(float[], int, int)} on {@code count} runs of {@code n}, {@code stride} apart. */
     static void tanhRuns(float[] v, int off, int n, int stride, int count) {
@@ -203,42 +207,40 @@ final class VectorMath {
 
     /** {@link #tanh(float[], int, int)} through float vectors of the preferred width only, as {@link #sigmoidWhole}. */
     static void tanhWhole(float[] v, int off, int n, int stride, int count) {
-        double[] d = scratch(n);
-        for (int run = 0; run < count; run++) {
-            int base = off + run * stride;
-            toDouble(v, base, n, d);
-            for (int i = 0; i < n; i += DL) {
-                DoubleVector x = DoubleVector.fromArray(D, d, i);
-                DoubleVector ax = x.abs().min(40.0);
-                DoubleVector x2 = ax.mul(ax);
-                DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
-                small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
-                small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
-                small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
-                // e^(-2|x|), as FastMath.expd
-                DoubleVector y = ax.mul(-2.0);
-                DoubleVector t = y.fma(LOG2E, MAGIC);
-                DoubleVector kf = t.sub(MAGIC);
-                DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-                DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-                p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-                DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
-                        .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-                DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
-                DoubleVector th = large.blend(small, ax.lt(0.03125));
-                // the sign of x (keeps -0 and NaN as they are)
-                th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles()
-                        .intoArray(d, i);
-            }
-            toFloat(d, v, base, n);
+        int total = padded(n) * count;
+        double[] d = scratch(total);
+        toDouble(v, off, n, stride, count, d);
+        for (int i = 0; i < total; i += DL) {
+            DoubleVector x = DoubleVector.fromArray(D, d, i);
+            DoubleVector ax = x.abs().min(40.0);
+            DoubleVector x2 = ax.mul(ax);
+            DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
+            small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
+            small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
+            small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
+            // e^(-2|x|), as FastMath.expd
+            DoubleVector y = ax.mul(-2.0);
+            DoubleVector t = y.fma(LOG2E, MAGIC);
+            DoubleVector kf = t.sub(MAGIC);
+            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
+                    .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
+            DoubleVector th = large.blend(small, ax.lt(0.03125));
+            // the sign of x (keeps -0 and NaN as they are)
+            th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles()
+                    .intoArray(d, i);
         }
+        toFloat(d, v, off, n, stride, count);
     }
 
     /** Doubles of this thread's runs for the whole-width loops: {@link #toDouble}'s target, the math's buffer. */
@@ -247,32 +249,50 @@ final class VectorMath {
     /** This thread's double buffer, at least {@code n} rounded up to whole float vectors. */
     private static double[] scratch(int n) {
         double[][] h = SCRATCH.get();
-        int need = (n + L - 1) / L * L;
+        int need = padded(n);
         if (h[0].length < need) h[0] = new double[Math.max(need, 2 * h[0].length)];
         return h[0];
     }
 
-    /** {@code v[off, off+n)} widened into {@code d[0, n)} (up to the next whole vector: zeros). */
-    private static void toDouble(float[] v, int off, int n, double[] d) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, v, off + i, S.indexInRange(i, n));
-            ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).intoArray(d, i);
-            ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1)).intoArray(d, i + DL);
+    /**
+     * {@code count} runs {@code v[off + r·stride, +n)} widened into {@code d}, run r at {@code r·padded(n)} (up to
+     * the next whole vector: zeros), so that the math runs over them as one.
+     */
+    private static void toDouble(float[] v, int off, int n, int stride, int count, double[] d) {
+        int pn = padded(n);
+        for (int r = 0; r < count; r++) {
+            for (int i = 0, at = r * pn, from = off + r * stride; i < n; i += L) {
+                FloatVector x = FloatVector.fromArray(S, v, from + i, S.indexInRange(i, n));
+                ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).intoArray(d, at + i);
+                ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1)).intoArray(d, at + i + DL);
+            }
         }
     }
 
-    /** {@code d[0, n)} rounded to float into {@code v[off, off+n)}. */
-    private static void toFloat(double[] d, float[] v, int off, int n) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector lo = (FloatVector) DoubleVector.fromArray(D, d, i).convertShape(VectorOperators.D2F, S, 0);
-            FloatVector hi = (FloatVector) DoubleVector.fromArray(D, d, i + DL)
-                    .convertShape(VectorOperators.D2F, S, -1);
-            lo.blend(hi, UPPER).intoArray(v, off + i, S.indexInRange(i, n));
+    /** The inverse of {@link #toDouble}: each run rounded to float back into its place. */
+    private static void toFloat(double[] d, float[] v, int off, int n, int stride, int count) {
+        int pn = padded(n);
+        for (int r = 0; r < count; r++) {
+            for (int i = 0, at = r * pn, to = off + r * stride; i < n; i += L) {
+                FloatVector lo = (FloatVector) DoubleVector.fromArray(D, d, at + i)
+                        .convertShape(VectorOperators.D2F, S, 0);
+                FloatVector hi = (FloatVector) DoubleVector.fromArray(D, d, at + i + DL)
+                        .convertShape(VectorOperators.D2F, S, -1);
+                lo.blend(hi, UPPER).intoArray(v, to + i, S.indexInRange(i, n));
+            }
         }
     }
+
+    /** {@code n} rounded up to whole float vectors. */
+    private static int padded(int n) { return (n + L - 1) / L * L; }
 
     /** Activation {@code code} in place on {@code v[off, off+n)}, with the float operations of FastMath.activate. */
-    static void activate(int code, float[] v, int off, int n) { activateRuns(code, v, off, n, 0, 1); }
+    static void activate(int code, float[] v, int off, int n) {
+        // tanh and sigmoid straight to their loops (the batch-1 step's calls, the most frequent)
+        if (code == CellKernels.TANH) tanh(v, off, n);
+        else if (code == CellKernels.SIGMOID) sigmoid(v, off, n);
+        else activateRuns(code, v, off, n, 0, 1);
+    }
 
     /**
      * {@link #activate(int, float[], int, int)} on {@code count} runs of {@code n} floats, {@code stride} apart (a gate

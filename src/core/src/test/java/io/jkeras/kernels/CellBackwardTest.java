@@ -63,10 +63,12 @@ class CellBackwardTest {
         for (int c = 0; c < w; c++) if (unitOf(c, 4) >= units) z[c] = 0f;
         for (CellKernels k : new CellKernels[]{Kernels.best().cells(), CellKernels.scalar()}) {
             float[] a = z.clone(), c1 = c0.clone(), h = new float[units];
-            k.lstmCell(a, 0, c1, 0, h, 0, units, act, ract, new float[CellKernels.workSize(units, 4)]);
+            float[] cellWork = new float[CellKernels.workSize(units, 4)];
+            k.lstmCell(a, 0, c1, 0, h, 0, units, act, ract, cellWork);
+            float[] t1 = java.util.Arrays.copyOf(cellWork, units); // act(c1), as lstmCell leaves it
             float[] dz = new float[w + 3], dc = dc1.clone();
             java.util.Arrays.fill(dz, 9f);
-            k.lstmBackward(a, 0, c0, 0, c1, 0, dh, 0, dc, 0, dz, 1, units, act, ract,
+            k.lstmBackward(a, 0, c0, 0, t1, 0, dh, 0, dc, 0, dz, 1, units, act, ract,
                     new float[CellKernels.workSize(units, 4)]);
             assertThat(dz[0]).as("before the row").isEqualTo(9f);
             assertThat(dz[w + 1]).as("after the row").isEqualTo(9f);
@@ -105,12 +107,12 @@ class CellBackwardTest {
         Random r = new Random(units * 11L + act);
         CellKernels v = Kernels.best().cells(), s = CellKernels.scalar();
         int w4 = width(units, 4), w3 = width(units, 3), w1 = width(units, 1);
-        float[] a4 = rnd(r, w4, 1), c0 = rnd(r, units, 1), c1 = rnd(r, units, 1), dh = rnd(r, units, 1),
+        float[] a4 = rnd(r, w4, 1), c0 = rnd(r, units, 1), t1 = rnd(r, units, 1), dh = rnd(r, units, 1),
                 dc = rnd(r, units, 1);
         float[] dzV = new float[w4], dzS = new float[w4], dcV = dc.clone(), dcS = dc.clone();
         float[] work = new float[CellKernels.workSize(units, 4)];
-        v.lstmBackward(a4, 0, c0, 0, c1, 0, dh, 0, dcV, 0, dzV, 0, units, act, ract, work);
-        s.lstmBackward(a4, 0, c0, 0, c1, 0, dh, 0, dcS, 0, dzS, 0, units, act, ract, work);
+        v.lstmBackward(a4, 0, c0, 0, t1, 0, dh, 0, dcV, 0, dzV, 0, units, act, ract, work);
+        s.lstmBackward(a4, 0, c0, 0, t1, 0, dh, 0, dcS, 0, dzS, 0, units, act, ract, work);
         close(dzS, dzV, "lstm dz");
         close(dcS, dcV, "lstm dc");
         float[] a3 = rnd(r, w3, 1), m = rnd(r, w3, 1), h0 = rnd(r, units, 1);

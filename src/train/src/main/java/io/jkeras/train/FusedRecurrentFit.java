@@ -110,7 +110,7 @@ public final class FusedRecurrentFit {
          */
         float[] in;
         int inOff;
-        float[] z, rec, h, c, dz, drec, dh, gk, gr, q;
+        float[] z, rec, h, c, tc, dz, drec, dh, gk, gr, q;
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
         /**
@@ -168,7 +168,10 @@ public final class FusedRecurrentFit {
                 q = new float[rows * units];
             }
             h = new float[(capSteps + 1) * bu];
-            if (kind == Kind.LSTM) c = new float[(capSteps + 1) * bu];
+            if (kind == Kind.LSTM) {
+                c = new float[(capSteps + 1) * bu];
+                tc = new float[(capSteps + 1) * bu]; // act(c) of every step, as lstmCell leaves it
+            }
             dh = new float[bu];
             if (returnSequences) dhSeq = new float[rows * units];
         }
@@ -503,6 +506,7 @@ public final class FusedRecurrentFit {
                     System.arraycopy(p.c, hp, p.c, hn, nb * u);
                     for (int b = 0; b < nb; b++) {
                         cells.lstmCell(z, zo + b * w, p.c, hn + b * u, h, hn + b * u, u, p.actCode, p.ractCode, work);
+                        System.arraycopy(work, 0, p.tc, hn + b * u, u);
                     }
                 }
                 case GRU -> {
@@ -606,12 +610,13 @@ public final class FusedRecurrentFit {
      */
     private static void addPanelTransposed(Param p, float[] g, int rows, GatePanel panel, int g0, int g1) {
         double[] b = p.var().gradBuffer();
-        int u = panel.units(), gu = panel.gates() * u;
-        for (int gate = g0; gate < g1; gate++) {
-            for (int un = 0; un < u; un++) {
-                int src = panel.column(gate, un) * rows, dst = gate * u + un;
-                for (int i = 0; i < rows; i++) b[i * gu + dst] += g[src + i];
-            }
+        int u = panel.units(), gu = panel.gates() * u, from = g0 * u, to = g1 * u;
+        int[] src = new int[to - from]; // the panel column of each Keras column, times rows
+        for (int k = from; k < to; k++) src[k - from] = panel.column(k / u, k % u) * rows;
+        // row by row: the writes run along a Keras row, the reads step through g's columns
+        for (int i = 0; i < rows; i++) {
+            int row = i * gu;
+            for (int k = from; k < to; k++) b[row + k] += g[src[k - from] + i];
         }
     }
 
@@ -649,7 +654,7 @@ public final class FusedRecurrentFit {
             switch (p.kind) {
                 case LSTM -> {
                     for (int b = 0; b < nb; b++) {
-                        cells.lstmBackward(z, zo + b * w, p.c, hp + b * u, p.c, hn + b * u, dh, b * u, dc, b * u, dz,
+                        cells.lstmBackward(z, zo + b * w, p.c, hp + b * u, p.tc, hn + b * u, dh, b * u, dc, b * u, dz,
                                 zo + b * w, u, p.actCode, p.ractCode, work);
                     }
                     if (t > 0) Gemm.multiply(nb, u, w, dz, zo, w, p.wrT, 0, u, dh, 0, u, false, 1);
