@@ -77,8 +77,10 @@ public abstract class CellKernels {
     public static int tiles(int units) { return (units + BLOCK - 1) / BLOCK; }
 
     /**
-     * The LSTM cell on a preactivation row {@code z = xp + h·U} (which may be overwritten); {@code hOut}
-     * may be the old h row.
+     * The LSTM cell on a preactivation row {@code z = xp + h·U}: updates the carry {@code c} in place,
+     * writes {@code o·act(c)} to {@code hOut} (which may be the old h row) and leaves the activated
+     * gates i, f, g, o in {@code z} and {@code act(c)} in {@code work[0, units)} (what {@link #lstmBackward}
+     * reads).
      */
     public abstract void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units,
             int act, int ract, float[] work);
@@ -116,8 +118,9 @@ public abstract class CellKernels {
                                          float[] work);
 
     /**
-     * The reset_after GRU cell given {@code m = h·U} (without bias; the row may be overwritten);
-     * {@code hOut} may be the h row.
+     * The reset_after GRU cell given {@code m = h·U} (without the recurrent bias {@code bRec}, which may be
+     * null; {@code m} is not changed): writes the new h to {@code hOut} (which may be the h row) and
+     * leaves the activated z, r and candidate hh in the {@code xp} row (what {@link #gruBackward} reads).
      */
     public abstract void gruCell(float[] xp, int xpOff, float[] m, int mOff, float[] bRec, float[] h, int hOff,
                                  float[] hOut, int hOutOff, int units, int act, int ract, float[] work);
@@ -130,19 +133,85 @@ public abstract class CellKernels {
                                        float[] hOut, int hOutOff, int units, int act, int ract, float[] work);
 
     /**
-     * First half of the reset_before GRU cell given {@code m = h·U}: writes {@code z = ra(xz + m_z)} to
-     * {@code zOut[zOff..]} and {@code r·h} to {@code rh[rhOff..]} (unit order, {@code units} floats each).
+     * First half of the reset_before GRU cell given {@code m = h·U}: leaves {@code z = ra(xz + m_z)} and
+     * {@code r = ra(xr + m_r)} in the z and r columns of the {@code xp} row, and writes {@code r·h} to
+     * {@code rh[rhOff..]} (unit order, {@code units} floats).
      */
     public abstract void gruGatesBefore(float[] xp, int xpOff, float[] m, int mOff, float[] h, int hOff,
-                                        float[] zOut, int zOff, float[] rh, int rhOff, int units, int ract);
+                                        float[] rh, int rhOff, int units, int ract);
 
     /**
-     * Second half given {@code m2 = (r·h)·U} (the row may be overwritten): {@code hh = act(xh + m2_h)}, {@code hOut =
-     * z·h + (1−z)·hh};
-     * {@code hOut} may be the h row.
+     * Second half given {@code m2 = (r·h)·U} and the {@code xp} row {@link #gruGatesBefore} left:
+     * {@code hh = act(xh + m2_h)}, left in the h columns of {@code xp}, and {@code hOut = z·h + (1−z)·hh}
+     * ({@code hOut} may be the h row).
      */
-    public abstract void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff, float[] z, int zOff,
+    public abstract void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff,
                                             float[] h, int hOff, float[] hOut, int hOutOff, int units, int act);
+
+    // ------------------------------------------------------------------ backward (fused training)
+    /*
+     * The fused training step runs the cells above on one row per sample, in the same GatePanel layout,
+     * and keeps what they leave (the activated gates); each backward below is the derivative of the cell
+     * above it, for one sample. Gradient rows of preactivations ({@code dz}, {@code drec}) are panel rows,
+     * padding columns written as zero; state rows are unpadded. Only the activations whose derivative
+     * follows from their output run here ({@link #trains}).
+     */
+
+    /** Whether the backward methods implement activation {@code a} (the fused training path needs it). */
+    public static boolean trains(Activation a) {
+        return a == Activation.SIGMOID || a == Activation.TANH || a == Activation.LINEAR || a == Activation.RELU;
+    }
+
+    /**
+     * Backward of {@link #lstmCell}: {@code a} the gates it left, {@code c0} the carry the step started
+     * from, {@code t1} the activated new carry {@code act(c1)} it left in its work space; {@code dh} the
+     * gradient of its output; {@code dc} the gradient of {@code c1}, replaced by that of {@code c0}. Writes
+     * the preactivation gradients to {@code dz}. {@code work} as for the steps.
+     */
+    public abstract void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] t1, int t1Off,
+            float[] dh, int dhOff, float[] dc, int dcOff, float[] dz, int dzOff, int units, int act, int ract,
+            float[] work);
+
+    /**
+     * Backward of {@link #gruCell}: {@code a} the xp row it left (z, r, hh), {@code m} the recurrent
+     * product it was given (bias included), {@code h0} the previous h, {@code dh} the gradient of the new
+     * one. Writes the gradients of the input-side preactivations to {@code dz}, of {@code m} to
+     * {@code dm}, and the direct part {@code dh·z} of the previous h's gradient to {@code dh0}.
+     */
+    public abstract void gruBackward(float[] a, int aOff, float[] m, int mOff, float[] h0, int h0Off,
+            float[] dh, int dhOff, float[] dz, int dzOff, float[] dm, int dmOff, float[] dh0, int dh0Off,
+            int units, int act, int ract);
+
+    /**
+     * Backward of {@link #gruCandidateBefore} and the z gate: from the xp row the two halves left, the
+     * previous h and {@code dh}, writes the z and h preactivation gradients into {@code dz} (its r
+     * columns zero) and the direct part {@code dh·z} of the previous h's gradient to {@code dh0}.
+     */
+    public abstract void gruBackwardBefore(float[] a, int aOff, float[] h0, int h0Off, float[] dh, int dhOff,
+            float[] dz, int dzOff, float[] dh0, int dh0Off, int units, int act, int ract);
+
+    /**
+     * Backward of the reset gate of {@link #gruGatesBefore}: from {@code dq}, the gradient of
+     * {@code q = r·h}, writes the r preactivation gradients into {@code dz} and adds {@code dq·r} to
+     * {@code dh0}.
+     */
+    public abstract void gruBackwardReset(float[] a, int aOff, float[] h0, int h0Off, float[] dq, int dqOff,
+            float[] dz, int dzOff, float[] dh0, int dh0Off, int units, int ract);
+
+    /** Backward of {@link #simpleCell}: {@code dz = dh·act'} from its output {@code h1}. */
+    public abstract void simpleBackward(float[] h1, int h1Off, float[] dh, int dhOff, float[] dz, int dzOff,
+            int units, int act);
+
+    /** {@code act'} from {@code y = act(x)}, for the activations {@link #trains} lists. */
+    static float derivative(int code, float y) {
+        return switch (code) {
+            case SIGMOID -> y * (1f - y);
+            case TANH -> 1f - y * y;
+            case RELU -> y > 0f ? 1f : 0f;
+            case LINEAR -> 1f;
+            default -> throw new IllegalArgumentException("no derivative for activation code " + code);
+        };
+    }
 
     /** Whether this implementation can run on this machine (the vector one needs whole vectors per tile). */
     protected boolean usable() { return true; }

@@ -391,4 +391,34 @@ public final class Gemm {
         @Override
         public String toString() { return "scalar"; }
     }
+
+    /** {@code dst[dOff + j·rows + i] = src[sOff + i·cols + j]}: a rows×cols block transposed (packed). */
+    public static void transpose(int rows, int cols, float[] src, int sOff, float[] dst, int dOff) {
+        final int tile = 32;
+        for (int i0 = 0; i0 < rows; i0 += tile) {
+            int i1 = Math.min(rows, i0 + tile);
+            for (int j0 = 0; j0 < cols; j0 += tile) {
+                int j1 = Math.min(cols, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    int s = sOff + i * cols;
+                    for (int j = j0; j < j1; j++) dst[dOff + j * rows + i] = src[s + j];
+                }
+            }
+        }
+    }
+
+    /** {@code out[oOff + j] += Σ_i m[i·cols + j]} in double. */
+    public static void addColumnSums(int rows, int cols, float[] m, double[] out, int oOff) {
+        double[] s = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            int r = i * cols;
+            for (int j = 0; j < cols; j++) s[j] += m[r + j];
+        }
+        for (int j = 0; j < cols; j++) out[oOff + j] += s[j];
+    }
+
+    /** Every one of {@code rows} rows of {@code m[mOff..]} (width {@code cols}) set to {@code v[vOff..vOff+cols)}. */
+    public static void fillRows(int rows, int cols, float[] v, int vOff, float[] m, int mOff) {
+        for (int i = 0; i < rows; i++) System.arraycopy(v, vOff, m, mOff + i * cols, cols);
+    }
 }

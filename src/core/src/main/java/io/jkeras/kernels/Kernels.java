@@ -2,8 +2,8 @@ package io.jkeras.kernels;
 
 /**
  * The one choice of kernels for every fast path: the matrix products ({@link Gemm}), the fused
- * recurrent cells ({@link CellKernels}), the recurrent product ({@link RecurrentKernels}) and the
- * training cells ({@link TrainingCells}). Immutable; two instances exist:
+ * recurrent cells ({@link CellKernels}, forward for inference and training, and backward) and the
+ * recurrent product ({@link RecurrentKernels}). Immutable; two instances exist:
  * <ul>
  *   <li>{@link #scalar()}: the portable kernels, on every JVM;</li>
  *   <li>{@link #best()}: the Vector API kernels when the JVM runs with
@@ -27,14 +27,11 @@ public final class Kernels {
     /** The cell kernels, or null for the vector ones, made at first use ({@link VectorCellsHolder}). */
     private final CellKernels cells;
     private final RecurrentKernels.Product recurrent;
-    private final TrainingCells.Cells training;
 
-    private Kernels(Gemm.Kernel gemm, CellKernels cells, RecurrentKernels.Product recurrent,
-                    TrainingCells.Cells training) {
+    private Kernels(Gemm.Kernel gemm, CellKernels cells, RecurrentKernels.Product recurrent) {
         this.gemm = gemm;
         this.cells = cells;
         this.recurrent = recurrent;
-        this.training = training;
     }
 
     /** The portable kernels. */
@@ -44,8 +41,7 @@ public final class Kernels {
     public static Kernels best() { return Best.KERNELS; }
 
     private static final class Scalar {
-        static final Kernels KERNELS = new Kernels(Gemm.SCALAR, CellKernels.scalar(), RecurrentKernels.SCALAR,
-                TrainingCells.SCALAR);
+        static final Kernels KERNELS = new Kernels(Gemm.SCALAR, CellKernels.scalar(), RecurrentKernels.SCALAR);
     }
 
     /**
@@ -65,24 +61,21 @@ public final class Kernels {
         static final String ANNOUNCEMENT = announce(KERNELS, LEVEL);
     }
 
-    /** The fused recurrent cell kernels. */
+    /** The fused recurrent cell kernels (inference and the fused training step). */
     public CellKernels cells() { return cells != null ? cells : VectorCellsHolder.KERNELS; }
 
     /** The recurrent product of one timestep. */
     public RecurrentKernels.Product recurrent() { return recurrent; }
-
-    /** The element-wise training step kernels. */
-    public TrainingCells.Cells training() { return training; }
 
     /** Whether these are {@link #scalar()} (what {@link #best()} is when the JVM lacks the Vector API module). */
     public boolean isScalar() {
         return this == scalar();
     }
 
-    /** Which kernel each path runs, by path: {@code gemm}, {@code cells}, {@code recurrent}, {@code training}. */
+    /** Which kernel each path runs, by path: {@code gemm}, {@code cells}, {@code recurrent}. */
     public java.util.Map<String, String> paths() {
         return java.util.Map.of("gemm", gemm.toString(), "cells", cells().toString(),
-                "recurrent", recurrent.toString(), "training", training.toString());
+                "recurrent", recurrent.toString());
     }
 
     /** {@code scalar}, or the recurrent kernel's name with its vector width, e.g. {@code vector (S_512_BIT)}. */
@@ -101,9 +94,8 @@ public final class Kernels {
         if (Boolean.getBoolean(SCALAR_PROPERTY) || moduleMissing()) return scalar();
         Gemm.Kernel g = vector("GemmVector", Gemm.Kernel.class, Gemm.SCALAR);
         RecurrentKernels.Product p = vector("VectorProduct", RecurrentKernels.Product.class, RecurrentKernels.SCALAR);
-        TrainingCells.Cells t = vector("TrainingCellsVector", TrainingCells.Cells.class, TrainingCells.SCALAR);
-        boolean none = g == Gemm.SCALAR && p == RecurrentKernels.SCALAR && t == TrainingCells.SCALAR;
-        return none ? scalar() : new Kernels(g, null, p, t);
+        boolean none = g == Gemm.SCALAR && p == RecurrentKernels.SCALAR;
+        return none ? scalar() : new Kernels(g, null, p);
     }
 
     /** The Vector API implementation {@code name} of this package, or {@code fallback} if it cannot load. */

@@ -1,6 +1,7 @@
 package io.jkeras.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,6 +20,11 @@ final class VectorCells extends CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int B = BLOCK;
+    /** Every lane: the mask of a whole vector of units (most of them), without computing one. */
+    private static final VectorMask<Float> ALL = S.maskAll(true);
+
+    /** The lanes of units {@code v, v+L)} of a tile whose units end at {@code rem}. */
+    private static VectorMask<Float> lanes(int v, int rem) { return v + L <= rem ? ALL : S.indexInRange(v, rem); }
 
     @Override
     protected boolean usable() {
@@ -79,9 +85,30 @@ final class VectorCells extends CellKernels {
     @Override
     public void lstmCell(float[] z, int zOff, float[] c, int cOff, float[] hOut, int hOutOff, int units, int act,
             int ract, float[] work) {
-        final int tiles = (units + B - 1) / B;
-        for (int j = 0; j < tiles; j++) lstmTile(z, zOff + j * 4 * B, work, 0, c, cOff + j * B, hOut, hOutOff + j * B,
-                units - j * B, act, ract);
+        // lstmTile's update, each activation over one gate group of every tile at once (one call, not one per tile)
+        final int tw = 4 * B, tiles = (units + B - 1) / B;
+        VectorMath.activateRuns(ract, z, zOff, 2 * B, tw, tiles);
+        VectorMath.activateRuns(act, z, zOff + 2 * B, B, tw, tiles);
+        VectorMath.activateRuns(ract, z, zOff + 3 * B, B, tw, tiles);
+        for (int j = 0; j < tiles; j++) {
+            int to = zOff + j * tw, ci = cOff + j * B, rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                FloatVector i = FloatVector.fromArray(S, z, to + v), f = FloatVector.fromArray(S, z, to + B + v),
+                        g = FloatVector.fromArray(S, z, to + 2 * B + v);
+                VectorMask<Float> k = lanes(v, rem);
+                FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, k)).add(i.mul(g));
+                cn.intoArray(c, ci + v, k);
+                cn.intoArray(work, j * B + v);
+            }
+        }
+        VectorMath.activate(act, work, 0, tiles * B);
+        for (int j = 0; j < tiles; j++) {
+            int to = zOff + j * tw, rem = units - j * B;
+            for (int v = 0; v < B && v < rem; v += L) {
+                FloatVector o = FloatVector.fromArray(S, z, to + 3 * B + v);
+                o.mul(FloatVector.fromArray(S, work, j * B + v)).intoArray(hOut, hOutOff + j * B + v, lanes(v, rem));
+            }
+        }
     }
 
     /**
@@ -197,7 +224,10 @@ final class VectorCells extends CellKernels {
         }
     }
 
-    /** The reset_after GRU update of one tile from {@code m = h·U} at {@code t[to, to+48)} (overwritten). */
+    /**
+     * The reset_after GRU update of one tile from {@code m = h·U} at {@code t[to, to+48)} (not changed):
+     * the activated z, r and hh are left in the tile's xp columns {@code xp[xi, xi+48)}.
+     */
     private static void gruTile(float[] xp, int xi, float[] t, int to, float[] bRec, int bi,
                                 float[] h, int hi, float[] hOut, int oi, int rem, int act, int ract) {
         for (int v = 0; v < B; v += L) {
@@ -206,19 +236,19 @@ final class VectorCells extends CellKernels {
                 mz = mz.add(FloatVector.fromArray(S, bRec, bi + v));
                 mr = mr.add(FloatVector.fromArray(S, bRec, bi + B + v));
             }
-            FloatVector.fromArray(S, xp, xi + v).add(mz).intoArray(t, to + v);
-            FloatVector.fromArray(S, xp, xi + B + v).add(mr).intoArray(t, to + B + v);
+            FloatVector.fromArray(S, xp, xi + v).add(mz).intoArray(xp, xi + v);
+            FloatVector.fromArray(S, xp, xi + B + v).add(mr).intoArray(xp, xi + B + v);
         }
-        VectorMath.activate(ract, t, to, 2 * B);
+        VectorMath.activate(ract, xp, xi, 2 * B);
         for (int v = 0; v < B; v += L) {
             FloatVector mh = FloatVector.fromArray(S, t, to + 2 * B + v);
             if (bRec != null) mh = mh.add(FloatVector.fromArray(S, bRec, bi + 2 * B + v));
-            FloatVector r = FloatVector.fromArray(S, t, to + B + v);
-            FloatVector.fromArray(S, xp, xi + 2 * B + v).add(r.mul(mh)).intoArray(t, to + 2 * B + v);
+            FloatVector r = FloatVector.fromArray(S, xp, xi + B + v);
+            FloatVector.fromArray(S, xp, xi + 2 * B + v).add(r.mul(mh)).intoArray(xp, xi + 2 * B + v);
         }
-        VectorMath.activate(act, t, to + 2 * B, B);
+        VectorMath.activate(act, xp, xi + 2 * B, B);
         for (int v = 0; v < B && v < rem; v += L) {
-            FloatVector z = FloatVector.fromArray(S, t, to + v), hh = FloatVector.fromArray(S, t, to + 2 * B + v);
+            FloatVector z = FloatVector.fromArray(S, xp, xi + v), hh = FloatVector.fromArray(S, xp, xi + 2 * B + v);
             z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
                     .intoArray(hOut, oi + v, S.indexInRange(0, rem - v));
         }
@@ -295,51 +325,107 @@ final class VectorCells extends CellKernels {
 
     @Override
     public void gruGatesBefore(float[] xp, int xpOff, float[] m, int mOff, float[] h, int hOff,
-                               float[] zOut, int zOff, float[] rh, int rhOff, int units, int ract) {
+                               float[] rh, int rhOff, int units, int ract) {
         final int tw = 3 * B;
         final int tiles = (units + B - 1) / B;
         for (int j = 0; j < tiles; j++) {
+            int col = xpOff + j * tw, mc = mOff + j * tw;
+            for (int v = 0; v < 2 * B; v += L) {
+                FloatVector.fromArray(S, xp, col + v).add(FloatVector.fromArray(S, m, mc + v)).intoArray(xp, col + v);
+            }
+            VectorMath.activate(ract, xp, col, 2 * B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
-                int col = j * tw + v;
                 int unit = j * B + v;
-                FloatVector.fromArray(S, xp, xpOff + col).add(FloatVector.fromArray(S, m, mOff + col))
-                        .intoArray(zOut, zOff + unit, S.indexInRange(0, rem - v));
-                FloatVector.fromArray(S, xp, xpOff + col + B).add(FloatVector.fromArray(S, m, mOff + col + B))
-                        .intoArray(rh, rhOff + unit, S.indexInRange(0, rem - v));
+                VectorMask<Float> k = S.indexInRange(0, rem - v);
+                FloatVector.fromArray(S, xp, col + B + v).mul(FloatVector.fromArray(S, h, hOff + unit, k))
+                        .intoArray(rh, rhOff + unit, k);
             }
-        }
-        VectorMath.activate(ract, zOut, zOff, units);
-        VectorMath.activate(ract, rh, rhOff, units);
-        for (int unit = 0; unit < units; unit += L) {
-            int rem = units - unit;
-            FloatVector.fromArray(S, rh, rhOff + unit, S.indexInRange(0, rem))
-                    .mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem)))
-                    .intoArray(rh, rhOff + unit, S.indexInRange(0, rem));
         }
     }
 
     @Override
-    public void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff, float[] z, int zOff,
+    public void gruCandidateBefore(float[] xp, int xpOff, float[] m2, int mOff,
                                    float[] h, int hOff, float[] hOut, int hOutOff, int units, int act) {
         final int tw = 3 * B;
         final int tiles = (units + B - 1) / B;
         for (int j = 0; j < tiles; j++) {
-            int col = j * tw + 2 * B;
+            int col = xpOff + j * tw;
             for (int v = 0; v < B; v += L) {
-                FloatVector.fromArray(S, xp, xpOff + col + v).add(FloatVector.fromArray(S, m2, mOff + col + v))
-                        .intoArray(m2, mOff + col + v);
+                FloatVector.fromArray(S, xp, col + 2 * B + v).add(FloatVector.fromArray(S, m2, mOff + j * tw + 2 * B
+                        + v)).intoArray(xp, col + 2 * B + v);
             }
-            VectorMath.activate(act, m2, mOff + col, B);
+            VectorMath.activate(act, xp, col + 2 * B, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 int unit = j * B + v;
-                FloatVector zv = FloatVector.fromArray(S, z, zOff + unit, S.indexInRange(0, rem - v)),
-                        hh = FloatVector.fromArray(S, m2, mOff + col + v);
-                zv.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v)))
-                        .add(zv.neg().add(1f).mul(hh)).intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
+                VectorMask<Float> k = S.indexInRange(0, rem - v);
+                FloatVector zv = FloatVector.fromArray(S, xp, col + v);
+                FloatVector hh = FloatVector.fromArray(S, xp, col + 2 * B + v);
+                zv.mul(FloatVector.fromArray(S, h, hOff + unit, k)).add(zv.neg().add(1f).mul(hh))
+                        .intoArray(hOut, hOutOff + unit, k);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    @Override
+    public void lstmBackward(float[] a, int aOff, float[] c0, int c0Off, float[] t1, int t1Off, float[] dh,
+            int dhOff, float[] dc, int dcOff, float[] dz, int dzOff, int units, int act, int ract, float[] work) {
+        if (act != TANH || ract != SIGMOID) {
+            ScalarCells.lstmBackwardRow(a, aOff, c0, c0Off, t1, t1Off, dh, dhOff, dc, dcOff, dz, dzOff, units, act,
+                    ract);
+            return;
+        }
+        final int tw = 4 * B;
+        final int tiles = (units + B - 1) / B;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int j = 0; j < tiles; j++) {
+            int rem = units - j * B, ub = j * B, ab = aOff + j * tw, db = dzOff + j * tw;
+            for (int v = 0; v < B; v += L) {
+                VectorMask<Float> k = lanes(v, rem);
+                FloatVector i = FloatVector.fromArray(S, a, ab + v), f = FloatVector.fromArray(S, a, ab + B + v);
+                FloatVector g = FloatVector.fromArray(S, a, ab + 2 * B + v);
+                FloatVector o = FloatVector.fromArray(S, a, ab + 3 * B + v);
+                // tanh(c1) as the forward left it (zero past the last unit)
+                FloatVector t = FloatVector.fromArray(S, t1, t1Off + ub + v, k);
+                FloatVector d = FloatVector.fromArray(S, dh, dhOff + ub + v, k);
+                // zero lanes past the last unit: d and dc are zero there, so every product is
+                FloatVector dcv = FloatVector.fromArray(S, dc, dcOff + ub + v, k).add(d.mul(o).mul(one.sub(t.mul(t))));
+                dcv.mul(g).mul(i.mul(one.sub(i))).intoArray(dz, db + v);
+                dcv.mul(FloatVector.fromArray(S, c0, c0Off + ub + v, k)).mul(f.mul(one.sub(f)))
+                        .intoArray(dz, db + B + v);
+                dcv.mul(i).mul(one.sub(g.mul(g))).intoArray(dz, db + 2 * B + v);
+                d.mul(t).mul(o.mul(one.sub(o))).intoArray(dz, db + 3 * B + v);
+                dcv.mul(f).intoArray(dc, dcOff + ub + v, k);
+            }
+        }
+    }
+
+    @Override
+    public void gruBackward(float[] a, int aOff, float[] m, int mOff, float[] h0, int h0Off, float[] dh, int dhOff,
+            float[] dz, int dzOff, float[] dm, int dmOff, float[] dh0, int dh0Off, int units, int act, int ract) {
+        ScalarCells.gruBackwardRow(a, aOff, m, mOff, h0, h0Off, dh, dhOff, dz, dzOff, dm, dmOff, dh0, dh0Off, units,
+                act, ract);
+    }
+
+    @Override
+    public void gruBackwardBefore(float[] a, int aOff, float[] h0, int h0Off, float[] dh, int dhOff, float[] dz,
+            int dzOff, float[] dh0, int dh0Off, int units, int act, int ract) {
+        ScalarCells.gruBackwardBeforeRow(a, aOff, h0, h0Off, dh, dhOff, dz, dzOff, dh0, dh0Off, units, act, ract);
+    }
+
+    @Override
+    public void gruBackwardReset(float[] a, int aOff, float[] h0, int h0Off, float[] dq, int dqOff, float[] dz,
+            int dzOff, float[] dh0, int dh0Off, int units, int ract) {
+        ScalarCells.gruBackwardResetRow(a, aOff, h0, h0Off, dq, dqOff, dz, dzOff, dh0, dh0Off, units, ract);
+    }
+
+    @Override
+    public void simpleBackward(float[] h1, int h1Off, float[] dh, int dhOff, float[] dz, int dzOff, int units,
+            int act) {
+        ScalarCells.simpleBackwardRow(h1, h1Off, dh, dhOff, dz, dzOff, units, act);
     }
 
     @Override

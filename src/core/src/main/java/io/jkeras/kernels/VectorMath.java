@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The one vector exp, sigmoid and tanh of the engine, used by the inference cells ({@link VectorCells})
- * and the training cells ({@link TrainingCellsVector}) alike; {@link FastMath} is the same algorithm for
+ * The one vector exp, sigmoid and tanh of the engine, used by the cells ({@link VectorCells}), forward and
+ * backward, for inference and the fused training step alike; {@link FastMath} is the same algorithm for
  * one value (the scalar kernels). Each function applies in place to a run of a float array, any length
  * (the last vector is masked).
  *
@@ -75,34 +75,47 @@ final class VectorMath {
 
     /** Sigmoid in place on {@code v[off, off+n)}: 1/(1 + e^-x) in double, rounded once. */
     static void sigmoid(float[] v, int off, int n) {
-        if (HALF_WIDTH) sigmoidHalf(v, off, n);
-        else sigmoidWhole(v, off, n);
+        if (HALF_WIDTH) sigmoidHalf(v, off, n, 0, 1);
+        else sigmoidWhole(v, off, n, 0, 1);
     }
 
+    /** {@link #sigmoid(float[], int, int)} on {@code count} runs of {@code n}, {@code stride} apart. */
+    static void sigmoidRuns(float[] v, int off, int n, int stride, int count) {
+        if (HALF_WIDTH) sigmoidHalf(v, off, n, stride, count);
+        else sigmoidWhole(v, off, n, stride, count);
+    }
+
+    static void sigmoidHalf(float[] v, int off, int n) { sigmoidHalf(v, off, n, 0, 1); }
+
+    static void sigmoidWhole(float[] v, int off, int n) { sigmoidWhole(v, off, n, 0, 1); }
+
     /** {@link #sigmoid(float[], int, int)} through float vectors of half the preferred width. */
-    static void sigmoidHalf(float[] v, int off, int n) {
-        for (int i = 0; i < n; i += DL) {
-            VectorMask<Float> m = H.indexInRange(i, n);
-            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
-                    .convertShape(VectorOperators.F2D, D, 0);
-            // e^-x for -x clamped to [-700, 700], as FastMath.expd
-            DoubleVector y = x.max(-700.0).min(700.0).neg();
-            DoubleVector t = y.fma(LOG2E, MAGIC);
-            DoubleVector kf = t.sub(MAGIC);
-            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                    .reinterpretAsDoubles());
-            DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
-            ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
+    static void sigmoidHalf(float[] v, int off, int n, int stride, int count) {
+        for (int run = 0; run < count; run++) {
+            int base = off + run * stride;
+            for (int i = 0; i < n; i += DL) {
+                VectorMask<Float> m = H.indexInRange(i, n);
+                DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, base + i, m)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                // e^-x for -x clamped to [-700, 700], as FastMath.expd
+                DoubleVector y = x.max(-700.0).min(700.0).neg();
+                DoubleVector t = y.fma(LOG2E, MAGIC);
+                DoubleVector kf = t.sub(MAGIC);
+                DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+                DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+                p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+                DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
+                        .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+                DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
+                ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, base + i, m);
+            }
         }
     }
 
@@ -110,10 +123,11 @@ final class VectorMath {
      * {@link #sigmoid(float[], int, int)} through float vectors of the preferred width only: the run widened to this
      * thread's double buffer, the math in place there, rounded back.
      */
-    static void sigmoidWhole(float[] v, int off, int n) {
-        double[] d = scratch(n);
-        toDouble(v, off, n, d);
-        for (int i = 0; i < n; i += DL) {
+    static void sigmoidWhole(float[] v, int off, int n, int stride, int count) {
+        int total = padded(n) * count;
+        double[] d = scratch(total);
+        toDouble(v, off, n, stride, count, d);
+        for (int i = 0; i < total; i += DL) {
             DoubleVector x = DoubleVector.fromArray(D, d, i);
             // e^-x for -x clamped to [-700, 700], as FastMath.expd
             DoubleVector y = x.max(-700.0).min(700.0).neg();
@@ -129,60 +143,74 @@ final class VectorMath {
             p = r.fma(p, DoubleVector.broadcast(D, 0.5));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                    .reinterpretAsDoubles());
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
+                    .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
             DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(d, i);
         }
-        toFloat(d, v, off, n);
+        toFloat(d, v, off, n, stride, count);
     }
 
     /** Tanh in place on {@code v[off, off+n)}, as FastMath.tanh. */
     static void tanh(float[] v, int off, int n) {
-        if (HALF_WIDTH) tanhHalf(v, off, n);
-        else tanhWhole(v, off, n);
+        if (HALF_WIDTH) tanhHalf(v, off, n, 0, 1);
+        else tanhWhole(v, off, n, 0, 1);
     }
 
+    /** {@link #tanh(float[], int, int)} on {@code count} runs of {@code n}, {@code stride} apart. */
+    static void tanhRuns(float[] v, int off, int n, int stride, int count) {
+        if (HALF_WIDTH) tanhHalf(v, off, n, stride, count);
+        else tanhWhole(v, off, n, stride, count);
+    }
+
+    static void tanhHalf(float[] v, int off, int n) { tanhHalf(v, off, n, 0, 1); }
+
+    static void tanhWhole(float[] v, int off, int n) { tanhWhole(v, off, n, 0, 1); }
+
     /** {@link #tanh(float[], int, int)} through float vectors of half the preferred width. */
-    static void tanhHalf(float[] v, int off, int n) {
-        for (int i = 0; i < n; i += DL) {
-            VectorMask<Float> m = H.indexInRange(i, n);
-            DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, off + i, m)
-                    .convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector ax = x.abs().min(40.0);
-            DoubleVector x2 = ax.mul(ax);
-            DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
-            small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
-            small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
-            small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
-            // e^(-2|x|), as FastMath.expd
-            DoubleVector y = ax.mul(-2.0);
-            DoubleVector t = y.fma(LOG2E, MAGIC);
-            DoubleVector kf = t.sub(MAGIC);
-            DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
-            DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
-            p = r.fma(p, DoubleVector.broadcast(D, 0.5));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                    .reinterpretAsDoubles());
-            DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
-            DoubleVector th = large.blend(small, ax.lt(0.03125));
-            // the sign of x (keeps -0 and NaN as they are)
-            th = th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
-            ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, off + i, m);
+    static void tanhHalf(float[] v, int off, int n, int stride, int count) {
+        for (int run = 0; run < count; run++) {
+            int base = off + run * stride;
+            for (int i = 0; i < n; i += DL) {
+                VectorMask<Float> m = H.indexInRange(i, n);
+                DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, base + i, m)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector ax = x.abs().min(40.0);
+                DoubleVector x2 = ax.mul(ax);
+                DoubleVector small = x2.fma(62.0 / 2835, -17.0 / 315);
+                small = x2.fma(small, DoubleVector.broadcast(D, 2.0 / 15));
+                small = x2.fma(small, DoubleVector.broadcast(D, -1.0 / 3));
+                small = x2.fma(small, DoubleVector.broadcast(D, 1.0)).mul(ax);
+                // e^(-2|x|), as FastMath.expd
+                DoubleVector y = ax.mul(-2.0);
+                DoubleVector t = y.fma(LOG2E, MAGIC);
+                DoubleVector kf = t.sub(MAGIC);
+                DoubleVector r = kf.fma(DoubleVector.broadcast(D, -LN2), y);
+                DoubleVector p = r.fma(1.0 / 362880, 1.0 / 40320);
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 5040));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 720));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 120));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 24));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0 / 6));
+                p = r.fma(p, DoubleVector.broadcast(D, 0.5));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+                p = r.fma(p, DoubleVector.broadcast(D, 1.0));
+                DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
+                        .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+                DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
+                DoubleVector th = large.blend(small, ax.lt(0.03125));
+                // the sign of x (keeps -0 and NaN as they are)
+                th = th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
+                ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, base + i, m);
+            }
         }
     }
 
     /** {@link #tanh(float[], int, int)} through float vectors of the preferred width only, as {@link #sigmoidWhole}. */
-    static void tanhWhole(float[] v, int off, int n) {
-        double[] d = scratch(n);
-        toDouble(v, off, n, d);
-        for (int i = 0; i < n; i += DL) {
+    static void tanhWhole(float[] v, int off, int n, int stride, int count) {
+        int total = padded(n) * count;
+        double[] d = scratch(total);
+        toDouble(v, off, n, stride, count, d);
+        for (int i = 0; i < total; i += DL) {
             DoubleVector x = DoubleVector.fromArray(D, d, i);
             DoubleVector ax = x.abs().min(40.0);
             DoubleVector x2 = ax.mul(ax);
@@ -204,15 +232,15 @@ final class VectorMath {
             p = r.fma(p, DoubleVector.broadcast(D, 0.5));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
             p = r.fma(p, DoubleVector.broadcast(D, 1.0));
-            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L).lanewise(VectorOperators.LSHL, 52)
-                    .reinterpretAsDoubles());
+            DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
+                    .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
             DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
             DoubleVector th = large.blend(small, ax.lt(0.03125));
             // the sign of x (keeps -0 and NaN as they are)
             th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles()
                     .intoArray(d, i);
         }
-        toFloat(d, v, off, n);
+        toFloat(d, v, off, n, stride, count);
     }
 
     /** Doubles of this thread's runs for the whole-width loops: {@link #toDouble}'s target, the math's buffer. */
@@ -221,52 +249,83 @@ final class VectorMath {
     /** This thread's double buffer, at least {@code n} rounded up to whole float vectors. */
     private static double[] scratch(int n) {
         double[][] h = SCRATCH.get();
-        int need = (n + L - 1) / L * L;
+        int need = padded(n);
         if (h[0].length < need) h[0] = new double[Math.max(need, 2 * h[0].length)];
         return h[0];
     }
 
-    /** {@code v[off, off+n)} widened into {@code d[0, n)} (up to the next whole vector: zeros). */
-    private static void toDouble(float[] v, int off, int n, double[] d) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, v, off + i, S.indexInRange(i, n));
-            ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).intoArray(d, i);
-            ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1)).intoArray(d, i + DL);
+    /**
+     * {@code count} runs {@code v[off + r·stride, +n)} widened into {@code d}, run r at {@code r·padded(n)} (up to
+     * the next whole vector: zeros), so that the math runs over them as one.
+     */
+    private static void toDouble(float[] v, int off, int n, int stride, int count, double[] d) {
+        int pn = padded(n);
+        for (int r = 0; r < count; r++) {
+            for (int i = 0, at = r * pn, from = off + r * stride; i < n; i += L) {
+                FloatVector x = FloatVector.fromArray(S, v, from + i, S.indexInRange(i, n));
+                ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).intoArray(d, at + i);
+                ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1)).intoArray(d, at + i + DL);
+            }
         }
     }
 
-    /** {@code d[0, n)} rounded to float into {@code v[off, off+n)}. */
-    private static void toFloat(double[] d, float[] v, int off, int n) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector lo = (FloatVector) DoubleVector.fromArray(D, d, i).convertShape(VectorOperators.D2F, S, 0);
-            FloatVector hi = (FloatVector) DoubleVector.fromArray(D, d, i + DL)
-                    .convertShape(VectorOperators.D2F, S, -1);
-            lo.blend(hi, UPPER).intoArray(v, off + i, S.indexInRange(i, n));
+    /** The inverse of {@link #toDouble}: each run rounded to float back into its place. */
+    private static void toFloat(double[] d, float[] v, int off, int n, int stride, int count) {
+        int pn = padded(n);
+        for (int r = 0; r < count; r++) {
+            for (int i = 0, at = r * pn, to = off + r * stride; i < n; i += L) {
+                FloatVector lo = (FloatVector) DoubleVector.fromArray(D, d, at + i)
+                        .convertShape(VectorOperators.D2F, S, 0);
+                FloatVector hi = (FloatVector) DoubleVector.fromArray(D, d, at + i + DL)
+                        .convertShape(VectorOperators.D2F, S, -1);
+                lo.blend(hi, UPPER).intoArray(v, to + i, S.indexInRange(i, n));
+            }
         }
     }
+
+    /** {@code n} rounded up to whole float vectors. */
+    private static int padded(int n) { return (n + L - 1) / L * L; }
 
     /** Activation {@code code} in place on {@code v[off, off+n)}, with the float operations of FastMath.activate. */
     static void activate(int code, float[] v, int off, int n) {
+        // tanh and sigmoid straight to their loops (the batch-1 step's calls, the most frequent)
+        if (code == CellKernels.TANH) tanh(v, off, n);
+        else if (code == CellKernels.SIGMOID) sigmoid(v, off, n);
+        else activateRuns(code, v, off, n, 0, 1);
+    }
+
+    /**
+     * {@link #activate(int, float[], int, int)} on {@code count} runs of {@code n} floats, {@code stride} apart (a gate
+     * group of every tile of a row: one call instead of one per tile).
+     */
+    static void activateRuns(int code, float[] v, int off, int n, int stride, int count) {
         switch (code) {
-            case CellKernels.TANH -> tanh(v, off, n);
-            case CellKernels.SIGMOID -> sigmoid(v, off, n);
+            case CellKernels.TANH -> tanhRuns(v, off, n, stride, count);
+            case CellKernels.SIGMOID -> sigmoidRuns(v, off, n, stride, count);
             case CellKernels.HARD_SIGMOID_0_2 -> {
-                for (int i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).mul(0.2f).add(0.5f).min(1f).max(0f)
-                            .intoArray(v, off + i, m);
+                for (int r = 0, base = off; r < count; r++, base += stride) {
+                    for (int i = 0; i < n; i += L) {
+                        VectorMask<Float> m = S.indexInRange(i, n);
+                        FloatVector.fromArray(S, v, base + i, m).mul(0.2f).add(0.5f).min(1f).max(0f)
+                                .intoArray(v, base + i, m);
+                    }
                 }
             }
             case CellKernels.HARD_SIGMOID_RELU6 -> {
-                for (int i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).add(3f).min(6f).max(0f).div(6f).intoArray(v, off + i, m);
+                for (int r = 0, base = off; r < count; r++, base += stride) {
+                    for (int i = 0; i < n; i += L) {
+                        VectorMask<Float> m = S.indexInRange(i, n);
+                        FloatVector.fromArray(S, v, base + i, m).add(3f).min(6f).max(0f).div(6f)
+                                .intoArray(v, base + i, m);
+                    }
                 }
             }
             case CellKernels.RELU -> {
-                for (int i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, v, off + i, m).max(0f).intoArray(v, off + i, m);
+                for (int r = 0, base = off; r < count; r++, base += stride) {
+                    for (int i = 0; i < n; i += L) {
+                        VectorMask<Float> m = S.indexInRange(i, n);
+                        FloatVector.fromArray(S, v, base + i, m).max(0f).intoArray(v, base + i, m);
+                    }
                 }
             }
             case CellKernels.LINEAR -> { }

@@ -255,25 +255,25 @@ public final class Gru extends Recurrent {
             }
             return;
         }
-        // reset_before: z and r·h of every row next to the product, then (r·h)·U over it
-        int zOff = m * width, rhOff = zOff + m * units;
+        // reset_before: z and r (left in the xp rows) and r·h of every row next to the product, then (r·h)·U over it
+        int rhOff = m * width;
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
-            k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, zOff + i * units, mwork,
-                    rhOff + i * units, units, ractCode);
+            k.gruGatesBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, mwork, rhOff + i * units, units,
+                    ractCode);
         }
         Gemm.multiply(m, width, units, mwork, rhOff, units, packed(panel, kernelP, recurrentP).recurrent(), mwork, 0,
                 width, false, 1);
         for (int i = 0; i < m; i++) {
             int b = r0 + i;
             if (mask == null || mask[b * steps + t]) {
-                k.gruCandidateBefore(xp, xpOff + i * xpLd, mwork, i * width, mwork, zOff + i * units, hs, b * units, hs,
-                        b * units, units, actCode);
+                k.gruCandidateBefore(xp, xpOff + i * xpLd, mwork, i * width, hs, b * units, hs, b * units, units,
+                        actCode);
             }
         }
     }
 
-    @Override protected int rowWork() { return panel.width() + (resetAfter ? 0 : 2 * units); }
+    @Override protected int rowWork() { return panel.width() + (resetAfter ? 0 : units); }
 
     @Override
     protected void step(RecurrentKernels.Product p, float[] xp, int xpOff, float[][] states, int so, float[] z,

@@ -32,13 +32,12 @@ class KernelSelectionTest {
     @Test
     void everyFastPathFollowsTheModule() {
         Kernels best = Kernels.best();
-        String[] picked = {best.paths().get("gemm"), best.cells().toString(), best.recurrent().toString(),
-            best.training().toString()};
+        String[] picked = {best.paths().get("gemm"), best.cells().toString(), best.recurrent().toString()};
         if (expectScalar()) {
             assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
                     || Boolean.getBoolean("jkeras.scalar"))
                     .as("the scalar run must not have the Vector API module").isTrue();
-            assertThat(picked).as("Gemm, CellKernels, RecurrentKernels, TrainingCells").containsOnly("scalar");
+            assertThat(picked).as("Gemm, CellKernels, RecurrentKernels").containsOnly("scalar");
             assertThat(best).as("the one provider falls back to the scalar kernels").isSameAs(Kernels.scalar());
         } else {
             for (String p : picked) assertThat(p).as("kernel picked with the Vector API module").startsWith("vector (");

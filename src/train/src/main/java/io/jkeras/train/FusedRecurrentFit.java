@@ -1,9 +1,12 @@
 package io.jkeras.train;
 
 import io.jkeras.kernels.Activation;
+import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.Engine;
 import io.jkeras.layers.Dense;
+import io.jkeras.layers.GatePanel;
+import io.jkeras.layers.Gru;
 import io.jkeras.layers.InputLayer;
 import io.jkeras.layers.Recurrent;
 import io.jkeras.layers.RecurrentOptions;
@@ -13,7 +16,6 @@ import io.jkeras.layers.Layer;
 import io.jkeras.model.Model;
 import io.jkeras.model.Node;
 import io.jkeras.tensor.Tensor;
-import io.jkeras.kernels.TrainingCells;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +32,16 @@ import java.util.List;
  * batch, layer by layer:
  * <ul>
  * <li>forward: per step (rows time-major), the step's input projection {@code x·W + b} and one
- * batched recurrent product {@code H·U} into the same rows, and the cell's element-wise update, keeping the gate
- * activations, carries and
- * outputs of every step; then the Dense layer as one product over its rows;</li>
+ * batched recurrent product {@code H·U} into the same rows, then per sample the inference cell
+ * ({@link CellKernels}, weights packed into the {@code GatePanel} layout once per batch), keeping the
+ * gate activations it leaves, the carries and the outputs of every step; then the Dense layer as one
+ * product over its rows;</li>
  * <li>the Dense activation, the loss (with its loss weight), the Dense layer's activity penalty
  * and the weight penalties run on a small tape from the Dense pre-activation, so every loss keeps
  * exactly the tape's definition (crossentropies from logits included); the recurrent layers'
  * activity penalties are computed directly, their gradients added to the outputs' gradients;</li>
- * <li>backward through time: per step the cell's element-wise gradients and one batched product
- * for the previous state's gradient, then the weight gradients over all steps at once
+ * <li>backward through time: per step the backward method beside that cell, per sample, and one
+ * batched product for the previous state's gradient, then the weight gradients over all steps at once
  * ({@code dW = Xᵀ·dZ}, {@code dU = Hprevᵀ·dZ}, column sums for the biases) and, for the layer
  * below, the gradient of its whole output sequence as one product {@code dZ·Wᵀ}.</li>
  * </ul>
@@ -83,6 +86,9 @@ public final class FusedRecurrentFit {
         final int features, units, gates;
         final boolean returnSequences;
         final Activation act, ract;
+        /** The cells' activation codes, and the layer's GatePanel layout (width {@link #width}). */
+        final int actCode, ractCode, width;
+        final GatePanel panel;
         final Param kernel, recurrent, bias;
         final boolean trainable;
         /** The layer's activity regularizer, or null. */
@@ -92,7 +98,12 @@ public final class FusedRecurrentFit {
         final boolean stateful;
         /** Whether this batch starts from a nonzero state (then step 0's h_prev enters dU). */
         boolean startsFromState;
-        float[] wk, wr, wrT, wkT, wb;
+        /** The weights in Keras' layout (as the Params hold them), then in the GatePanel layout. */
+        float[] wkK, wrK, wbK, wk, wr, wb;
+        /** Transposes of wr and wk; for GRU1, wrT with only the z and r columns, and with only the h columns. */
+        float[] wrT, wkT, wrTzr, wrTh;
+        /** Column sums of a gradient (width). */
+        double[] sums;
         /**
          * The input rows (rows × features): the gathered x for the first layer, else the previous layer's {@link #h}
          * from {@link #inOff}.
@@ -102,7 +113,10 @@ public final class FusedRecurrentFit {
         float[] z, rec, h, c, tc, dz, drec, dh, gk, gr, q;
         /** Gradient of every step's output (rows × units), from the layer above; null for the last layer. */
         float[] dhSeq;
-        /** Per part of the batch (by its first sample): the running state gradients dh, dh2, dc, dq. */
+        /**
+         * Per part of the batch (by its first sample): the running state gradients dh, dh2, dc, dq, and the
+         * cells' work space.
+         */
         private final java.util.Map<Integer, float[][]> states = new java.util.concurrent.ConcurrentHashMap<>();
 
         /**
@@ -110,8 +124,9 @@ public final class FusedRecurrentFit {
          * long.
          */
         float[][] state(int b0, int n) {
-            float[][] s = states.computeIfAbsent(b0, k -> new float[4][]);
+            float[][] s = states.computeIfAbsent(b0, k -> new float[5][]);
             for (int i = 0; i < 4; i++) s[i] = ensure(s[i], n);
+            s[4] = ensure(s[4], CellKernels.workSize(units, gates));
             return s;
         }
 
@@ -128,6 +143,10 @@ public final class FusedRecurrentFit {
             returnSequences = rnn.options().returnSequences();
             act = cell.act();
             ract = cell.ract();
+            actCode = act.cellCode();
+            ractCode = ract.cellCode();
+            panel = new GatePanel(units, gates);
+            width = panel.width();
             List<Param> rp = graph.form(rnn.name()).params();
             kernel = rp.get(0);
             recurrent = rp.get(1);
@@ -136,22 +155,22 @@ public final class FusedRecurrentFit {
         }
 
         void buffers(int capBatch, int capSteps, boolean first) {
-            int rows = capBatch * capSteps, gu = gates * units, bu = capBatch * units;
+            int rows = capBatch * capSteps, bu = capBatch * units;
             if (first) in = new float[rows * features];
-            z = new float[rows * gu];
-            dz = new float[rows * gu];
+            z = new float[rows * width];
+            dz = new float[rows * width];
             if (kind == Kind.GRU) {
-                rec = new float[rows * gu];
-                drec = new float[rows * gu];
+                rec = new float[rows * width];
+                drec = new float[rows * width];
             }
             if (kind == Kind.GRU1) {
-                rec = new float[capBatch * gu];
+                rec = new float[capBatch * width];
                 q = new float[rows * units];
             }
             h = new float[(capSteps + 1) * bu];
             if (kind == Kind.LSTM) {
                 c = new float[(capSteps + 1) * bu];
-                tc = new float[rows * units];
+                tc = new float[(capSteps + 1) * bu]; // act(c) of every step, as lstmCell leaves it
             }
             dh = new float[bu];
             if (returnSequences) dhSeq = new float[rows * units];
@@ -171,7 +190,7 @@ public final class FusedRecurrentFit {
      * in TimeDistributed.
      */
     private final boolean seqHead, wrapped;
-    private final TrainingCells.Cells cells = Engine.current().kernels().training();
+    private final CellKernels cells = Engine.current().kernels().cells();
 
     // buffers, reused across batches
     private int capBatch = -1, capSteps = -1;
@@ -245,7 +264,7 @@ public final class FusedRecurrentFit {
                     || RecurrentTrainer.active(rc.recurrentDropout())) return "dropout";
             Cell cell = Cell.of(rnn);
             Activation a = cell.act(), r = cell.ract();
-            if (!TrainingCells.supports(a) || !TrainingCells.supports(r)) return "cell activation " + a + "/" + r;
+            if (!CellKernels.trains(a) || !CellKernels.trains(r)) return "cell activation " + a + "/" + r;
             if (i == 0 && x[0].dim(2) != rnn.inputSize()) return "input features differ from the layer's";
         }
         return null;
@@ -336,7 +355,7 @@ public final class FusedRecurrentFit {
         int u = top.units, hr = seqHead ? rows : batch, hOff = seqHead ? batch * u : steps * batch * u;
         dk = floats(denseKernel, dk);
         if (denseBias != null) db = floats(denseBias, db);
-        if (denseBias != null) TrainingCells.fillRows(hr, outs, db, 0, y, 0);
+        if (denseBias != null) Gemm.fillRows(hr, outs, db, 0, y, 0);
         Gemm.multiply(hr, outs, u, top.h, hOff, u, dk, 0, outs, y, 0, outs, denseBias != null);
 
         // the Dense activation, loss and penalties on a small tape from the pre-activation, laid out
@@ -384,7 +403,7 @@ public final class FusedRecurrentFit {
             gd = ensure(gd, u * outs);
             Gemm.multiplyAtB(u, outs, hr, top.h, hOff, u, dy, 0, outs, gd, 0, outs, false);
             add(denseKernel, gd, u * outs);
-            if (denseBias != null) TrainingCells.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
+            if (denseBias != null) Gemm.addColumnSums(hr, outs, dy, denseBias.var().gradBuffer(), 0);
         }
         // the lowest layer that trains: nothing below it needs a gradient
         int lowest = -1;
@@ -393,7 +412,7 @@ public final class FusedRecurrentFit {
 
         // the top layer's output gradient = dy·Kᵀ: its last output's, or every step's
         dkT = ensure(dkT, outs * u);
-        TrainingCells.transpose(u, outs, dk, 0, dkT, 0);
+        Gemm.transpose(u, outs, dk, 0, dkT, 0);
         Gemm.multiply(hr, u, outs, dy, 0, outs, dkT, 0, u, seqHead ? top.dhSeq : top.dh, 0, u, false);
         for (int i = parts.length - 1; i >= lowest; i--) backward(parts[i], i > lowest ? parts[i - 1] : null, batch,
                 steps);
@@ -420,10 +439,16 @@ public final class FusedRecurrentFit {
 
     /** The forward pass of one layer over the batch: every step's activations, carries and outputs kept. */
     private void forward(Part p, int batch, int steps) {
-        int u = p.units, gu = p.gates * u, bu = batch * u;
-        p.wk = floats(p.kernel, p.wk);
-        p.wr = floats(p.recurrent, p.wr);
-        if (p.bias != null) p.wb = floats(p.bias, p.wb);
+        int u = p.units, bu = batch * u;
+        // the weights in the cells' GatePanel layout (GRU's bias: its input row, then its recurrent row)
+        p.wkK = floats(p.kernel, p.wkK);
+        p.wrK = floats(p.recurrent, p.wrK);
+        p.wk = p.panel.pack(p.wkK, p.features);
+        p.wr = p.panel.pack(p.wrK, u);
+        if (p.bias != null) {
+            p.wbK = floats(p.bias, p.wbK);
+            p.wb = p.panel.pack(p.wbK, p.kind == Kind.GRU ? 2 : 1);
+        }
         float[] h = p.h;
         java.util.Arrays.fill(h, 0, bu, 0f);
         if (p.kind == Kind.LSTM) java.util.Arrays.fill(p.c, 0, bu, 0f);
@@ -464,39 +489,50 @@ public final class FusedRecurrentFit {
     private void forwardRows(Part p, int batch, int steps, int b0, int b1) {
         int nb = b1 - b0;
         if (nb <= 0) return;
-        int u = p.units, gu = p.gates * u, bu = batch * u, so = b0 * u, go = b0 * gu;
-        float[] z = p.z, h = p.h;
+        int u = p.units, w = p.width, bu = batch * u, so = b0 * u, go = b0 * w;
+        float[] z = p.z, h = p.h, work = p.state(b0, nb * u)[4];
         int f = p.features;
+        boolean bias = p.bias != null;
         for (int t = 0; t < steps; t++) {
-            int zo = t * batch * gu + go, hp = t * bu + so, hn = (t + 1) * bu + so;
-            // the step's input projection z = x·W + b (GRU: the input half of its bias), on rows
-            // still in cache for the recurrent product and the cell that follow
-            if (p.bias != null) TrainingCells.fillRows(nb, gu, p.wb, 0, z, zo);
-            Gemm.multiply(nb, gu, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, gu, z, zo, gu, p.bias != null,
-                    1);
+            int zo = t * batch * w + go, hp = t * bu + so, hn = (t + 1) * bu + so;
+            // the step's input projection z = x·W + b (GRU: the input row of its bias), on rows
+            // still in cache for the recurrent product and the cells that follow
+            if (bias) Gemm.fillRows(nb, w, p.wb, 0, z, zo);
+            Gemm.multiply(nb, w, f, p.in, p.inOff + (t * batch + b0) * f, f, p.wk, 0, w, z, zo, w, bias, 1);
+            // then per sample the cell inference runs, which leaves the activated gates in z
             switch (p.kind) {
                 case LSTM -> {
-                    Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
-                    cells.lstmForward(nb, u, p.act, p.ract, z, zo, p.c, hp, hn, p.tc, hp, h, hn);
+                    Gemm.multiply(nb, w, u, h, hp, u, p.wr, 0, w, z, zo, w, true, 1);
+                    System.arraycopy(p.c, hp, p.c, hn, nb * u);
+                    for (int b = 0; b < nb; b++) {
+                        cells.lstmCell(z, zo + b * w, p.c, hn + b * u, h, hn + b * u, u, p.actCode, p.ractCode, work);
+                        System.arraycopy(work, 0, p.tc, hn + b * u, u);
+                    }
                 }
                 case GRU -> {
-                    if (p.bias != null) TrainingCells.fillRows(nb, gu, p.wb, gu, p.rec, zo);
-                    Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, p.rec, zo, gu, p.bias != null, 1);
-                    cells.gruForward(nb, u, p.act, p.ract, z, zo, p.rec, zo, h, hp, hn);
+                    if (bias) Gemm.fillRows(nb, w, p.wb, w, p.rec, zo);
+                    Gemm.multiply(nb, w, u, h, hp, u, p.wr, 0, w, p.rec, zo, w, bias, 1);
+                    for (int b = 0; b < nb; b++) {
+                        cells.gruCell(z, zo + b * w, p.rec, zo + b * w, null, h, hp + b * u, h, hn + b * u, u,
+                                p.actCode, p.ractCode, work);
+                    }
                 }
                 case GRU1 -> {
-                    // z, r from h·U[:, :2u]; then the candidate from (r·h)·U[:, 2u:]
-                    Gemm.multiply(nb, 2 * u, u, h, hp, u, p.wr, 0, gu, p.rec, go, gu, false, 1);
-                    TrainingCells.gruGates(nb, u, p.ract, z, zo, p.rec, go, h, hp, p.q, hp);
-                    Gemm.multiply(nb, u, u, p.q, hp, u, p.wr, 2 * u, gu, z, zo + 2 * u, gu, true, 1);
-                    TrainingCells.gruCandidate(nb, u, p.act, z, zo, h, hp, hn);
+                    // z, r from h·U; then the candidate from (r·h)·U
+                    Gemm.multiply(nb, w, u, h, hp, u, p.wr, 0, w, p.rec, go, w, false, 1);
+                    for (int b = 0; b < nb; b++) {
+                        cells.gruGatesBefore(z, zo + b * w, p.rec, go + b * w, h, hp + b * u, p.q, hp + b * u, u,
+                                p.ractCode);
+                    }
+                    Gemm.multiply(nb, w, u, p.q, hp, u, p.wr, 0, w, p.rec, go, w, false, 1);
+                    for (int b = 0; b < nb; b++) {
+                        cells.gruCandidateBefore(z, zo + b * w, p.rec, go + b * w, h, hp + b * u, h, hn + b * u, u,
+                                p.actCode);
+                    }
                 }
                 case SIMPLE -> {
-                    Gemm.multiply(nb, gu, u, h, hp, u, p.wr, 0, gu, z, zo, gu, true, 1);
-                    // element-wise over the rows as one run when whole vectors cover each row, else row by
-                    // row: the vector/scalar-tail boundary must not depend on where the part starts
-                    if (u % 16 == 0) cells.simpleForward(nb * u, p.act, z, zo, h, hn);
-                    else for (int b = 0; b < nb; b++) cells.simpleForward(u, p.act, z, zo + b * u, h, hn + b * u);
+                    Gemm.multiply(nb, w, u, h, hp, u, p.wr, 0, w, z, zo, w, true, 1);
+                    for (int b = 0; b < nb; b++) cells.simpleCell(z, zo + b * w, h, hn + b * u, u, p.actCode, work);
                 }
             }
         }
@@ -509,11 +545,21 @@ public final class FusedRecurrentFit {
      * into {@code below.dhSeq} when {@code below} is not null.
      */
     private void backward(Part p, Part below, int batch, int steps) {
-        int u = p.units, gu = p.gates * u, rows = batch * steps, bu = batch * u;
+        int u = p.units, w = p.width, gu = p.gates * u, rows = batch * steps, bu = batch * u;
         if (p.returnSequences) java.util.Arrays.fill(p.dh, 0, bu, 0f);
         if (p.activity != null) activityPenalty(p, batch, steps, p.returnSequences ? p.dhSeq : p.dh);
-        p.wrT = ensure(p.wrT, gu * u);
-        TrainingCells.transpose(u, gu, p.wr, 0, p.wrT, 0);
+        p.wrT = ensure(p.wrT, w * u);
+        Gemm.transpose(u, w, p.wr, 0, p.wrT, 0);
+        if (p.kind == Kind.GRU1) {
+            // Uᵀ with only the rows of the z and r columns, and with only those of the h columns
+            p.wrTzr = ensure(p.wrTzr, w * u);
+            p.wrTh = ensure(p.wrTh, w * u);
+            for (int col = 0; col < w; col++) {
+                boolean candidate = col / GatePanel.BLOCK % 3 == 2;
+                System.arraycopy(p.wrT, col * u, candidate ? p.wrTh : p.wrTzr, col * u, u);
+                java.util.Arrays.fill(candidate ? p.wrTzr : p.wrTh, col * u, (col + 1) * u, 0f);
+            }
+        }
         float[] dz = p.dz, dRec = p.kind == Kind.GRU ? p.drec : dz;
         int parts = parts(batch);
         Engine.current().pool().run(parts,
@@ -521,36 +567,66 @@ public final class FusedRecurrentFit {
         if (p.trainable) {
             // weight gradients over all steps, computed transposed so that the tall operands are read
             // in place (no transposed copies) and the product has many rows (the kernel then packs
-            // the narrow right operand, which stays in cache): dWᵀ = dZᵀ·X, dUᵀ = dRecᵀ·Hprev
+            // the narrow right operand, which stays in cache): dWᵀ = dZᵀ·X, dUᵀ = dRecᵀ·Hprev, in the
+            // GatePanel columns, added to the Keras-layout gradients column by column
             // (step 0's h_prev is zero unless the layer starts from a carried state)
-            p.gk = ensure(p.gk, gu * p.features);
-            Gemm.multiplyAtB(gu, p.features, rows, dz, 0, gu, p.in, p.inOff, p.features, p.gk, 0, p.features, false);
-            addTransposed(p.kernel, p.gk, p.features, gu);
-            p.gr = ensure(p.gr, gu * u);
+            p.gk = ensure(p.gk, w * p.features);
+            Gemm.multiplyAtB(w, p.features, rows, dz, 0, w, p.in, p.inOff, p.features, p.gk, 0, p.features, false);
+            addPanelTransposed(p.kernel, p.gk, p.features, p.panel, 0, p.gates);
+            p.gr = ensure(p.gr, w * u);
+            p.recurrent.var().gradBuffer();
             if (p.kind == Kind.GRU1) {
-                // dU[:, :2u]ᵀ = dZ[:, :2u]ᵀ·Hprev (rows from 0: h_prev of step 0 is zero or carried), dU[:, 2u:]ᵀ =
-                // dZ[:, 2u:]ᵀ·Q
-                Gemm.multiplyAtB(2 * u, u, rows, dz, 0, gu, p.h, 0, u, p.gr, 0, u, false);
-                Gemm.multiplyAtB(u, u, rows, dz, 2 * u, gu, p.q, 0, u, p.gr, 2 * u * u, u, false);
+                // dU of the z and r columns = Hprevᵀ·dZ (rows from 0: h_prev of step 0 is zero or carried), of the
+                // h columns = Qᵀ·dZ
+                Gemm.multiplyAtB(w, u, rows, dz, 0, w, p.h, 0, u, p.gr, 0, u, false);
+                addPanelTransposed(p.recurrent, p.gr, u, p.panel, 0, 2);
+                Gemm.multiplyAtB(w, u, rows, dz, 0, w, p.q, 0, u, p.gr, 0, u, false);
+                addPanelTransposed(p.recurrent, p.gr, u, p.panel, 2, 3);
             } else if (p.startsFromState) {
-                Gemm.multiplyAtB(gu, u, rows, dRec, 0, gu, p.h, 0, u, p.gr, 0, u, false);
+                Gemm.multiplyAtB(w, u, rows, dRec, 0, w, p.h, 0, u, p.gr, 0, u, false);
+                addPanelTransposed(p.recurrent, p.gr, u, p.panel, 0, p.gates);
             } else if (steps > 1) {
-                Gemm.multiplyAtB(gu, u, rows - batch, dRec, batch * gu, gu, p.h, bu, u, p.gr, 0, u, false);
-            } else {
-                java.util.Arrays.fill(p.gr, 0, u * gu, 0f);
+                Gemm.multiplyAtB(w, u, rows - batch, dRec, batch * w, w, p.h, bu, u, p.gr, 0, u, false);
+                addPanelTransposed(p.recurrent, p.gr, u, p.panel, 0, p.gates);
             }
-            addTransposed(p.recurrent, p.gr, u, gu);
             if (p.bias != null) {
                 double[] gb = p.bias.var().gradBuffer();
-                TrainingCells.addColumnSums(rows, gu, dz, gb, 0);
-                if (p.kind == Kind.GRU) TrainingCells.addColumnSums(rows, gu, p.drec, gb, gu);
+                p.sums = p.sums != null && p.sums.length == w ? p.sums : new double[w];
+                addPanelSums(rows, dz, p.panel, p.sums, gb, 0);
+                if (p.kind == Kind.GRU) addPanelSums(rows, p.drec, p.panel, p.sums, gb, gu);
             }
         }
         if (below != null) {
             // the input sequence's gradient: dX = dZ·Wᵀ
-            p.wkT = ensure(p.wkT, gu * p.features);
-            TrainingCells.transpose(p.features, gu, p.wk, 0, p.wkT, 0);
-            Gemm.multiply(rows, p.features, gu, dz, 0, gu, p.wkT, 0, p.features, below.dhSeq, 0, p.features, false);
+            p.wkT = ensure(p.wkT, w * p.features);
+            Gemm.transpose(p.features, w, p.wk, 0, p.wkT, 0);
+            Gemm.multiply(rows, p.features, w, dz, 0, w, p.wkT, 0, p.features, below.dhSeq, 0, p.features, false);
+        }
+    }
+
+    /**
+     * Adds the gradient of gates {@code [g0, g1)} of a (rows × gates·units) Keras-layout parameter from
+     * {@code g}, its transpose in the GatePanel layout (width × rows).
+     */
+    private static void addPanelTransposed(Param p, float[] g, int rows, GatePanel panel, int g0, int g1) {
+        double[] b = p.var().gradBuffer();
+        int u = panel.units(), gu = panel.gates() * u, from = g0 * u, to = g1 * u;
+        int[] src = new int[to - from]; // the panel column of each Keras column, times rows
+        for (int k = from; k < to; k++) src[k - from] = panel.column(k / u, k % u) * rows;
+        // row by row: the writes run along a Keras row, the reads step through g's columns
+        for (int i = 0; i < rows; i++) {
+            int row = i * gu;
+            for (int k = from; k < to; k++) b[row + k] += g[src[k - from] + i];
+        }
+    }
+
+    /** Adds the column sums (in double) of {@code rows} GatePanel rows of {@code m} to a Keras-layout bias row. */
+    private static void addPanelSums(int rows, float[] m, GatePanel panel, double[] sums, double[] out, int off) {
+        java.util.Arrays.fill(sums, 0.0);
+        Gemm.addColumnSums(rows, panel.width(), m, sums, 0);
+        int u = panel.units();
+        for (int gate = 0; gate < panel.gates(); gate++) {
+            for (int un = 0; un < u; un++) out[off + gate * u + un] += sums[panel.column(gate, un)];
         }
     }
 
@@ -562,48 +638,61 @@ public final class FusedRecurrentFit {
     private void backwardRows(Part p, int batch, int steps, int b0, int b1) {
         int nb = b1 - b0;
         if (nb <= 0) return;
-        int u = p.units, gu = p.gates * u, bu = batch * u, so = b0 * u, go = b0 * gu, nu = nb * u;
+        int u = p.units, w = p.width, bu = batch * u, so = b0 * u, go = b0 * w, nu = nb * u;
         float[][] st = p.state(b0, nu);
-        float[] dh = st[0], dh2 = st[1], dc = st[2], dq = st[3];
+        float[] dh = st[0], dh2 = st[1], dc = st[2], dq = st[3], work = st[4];
         System.arraycopy(p.dh, so, dh, 0, nu);
         java.util.Arrays.fill(dc, 0, nu, 0f);
-        float[] dz = p.dz;
+        float[] dz = p.dz, z = p.z, h = p.h;
         for (int t = steps - 1; t >= 0; t--) {
-            int zo = t * batch * gu + go, hp = t * bu + so;
+            int zo = t * batch * w + go, hp = t * bu + so, hn = hp + bu;
             if (p.returnSequences) {
                 float[] ds = p.dhSeq;
                 for (int i = 0; i < nu; i++) dh[i] += ds[hp + i];
             }
+            // per sample the backward of the cell that ran forward, then one product for the previous h
             switch (p.kind) {
                 case LSTM -> {
-                    cells.lstmBackward(nb, u, p.act, p.ract, p.z, zo, p.c, hp, p.tc, hp, dh, 0, dc, dz, zo);
-                    if (t > 0) Gemm.multiply(nb, u, gu, dz, zo, gu, p.wrT, 0, u, dh, 0, u, false, 1);
+                    for (int b = 0; b < nb; b++) {
+                        cells.lstmBackward(z, zo + b * w, p.c, hp + b * u, p.tc, hn + b * u, dh, b * u, dc, b * u, dz,
+                                zo + b * w, u, p.actCode, p.ractCode, work);
+                    }
+                    if (t > 0) Gemm.multiply(nb, u, w, dz, zo, w, p.wrT, 0, u, dh, 0, u, false, 1);
                 }
                 case GRU -> {
-                    cells.gruBackward(nb, u, p.act, p.ract, p.z, zo, p.rec, zo, p.h, hp, dh, dz, zo, p.drec, zo, dh2);
+                    for (int b = 0; b < nb; b++) {
+                        cells.gruBackward(z, zo + b * w, p.rec, zo + b * w, h, hp + b * u, dh, b * u, dz, zo + b * w,
+                                p.drec, zo + b * w, dh2, b * u, u, p.actCode, p.ractCode);
+                    }
                     if (t > 0) {
-                        Gemm.multiply(nb, u, gu, p.drec, zo, gu, p.wrT, 0, u, dh2, 0, u, true, 1);
+                        Gemm.multiply(nb, u, w, p.drec, zo, w, p.wrT, 0, u, dh2, 0, u, true, 1);
                         float[] s = dh;
                         dh = dh2;
                         dh2 = s;
                     }
                 }
                 case GRU1 -> {
-                    TrainingCells.gruBackwardOuter(nb, u, p.act, p.ract, p.z, zo, p.h, hp, dh, dz, zo, dh2);
-                    // dq = dh_h·U_hᵀ (rows 2u.. of Uᵀ)
-                    Gemm.multiply(nb, u, u, dz, zo + 2 * u, gu, p.wrT, 2 * u * u, u, dq, 0, u, false, 1);
-                    TrainingCells.gruBackwardReset(nb, u, p.ract, p.z, zo, p.h, hp, dq, dz, zo, dh2);
+                    for (int b = 0; b < nb; b++) {
+                        cells.gruBackwardBefore(z, zo + b * w, h, hp + b * u, dh, b * u, dz, zo + b * w, dh2, b * u,
+                                u, p.actCode, p.ractCode);
+                    }
+                    // dq = dz_h·U_hᵀ
+                    Gemm.multiply(nb, u, w, dz, zo, w, p.wrTh, 0, u, dq, 0, u, false, 1);
+                    for (int b = 0; b < nb; b++) {
+                        cells.gruBackwardReset(z, zo + b * w, h, hp + b * u, dq, b * u, dz, zo + b * w, dh2, b * u, u,
+                                p.ractCode);
+                    }
                     if (t > 0) {
-                        Gemm.multiply(nb, u, 2 * u, dz, zo, gu, p.wrT, 0, u, dh2, 0, u, true, 1);
+                        Gemm.multiply(nb, u, w, dz, zo, w, p.wrTzr, 0, u, dh2, 0, u, true, 1);
                         float[] s = dh;
                         dh = dh2;
                         dh2 = s;
                     }
                 }
                 case SIMPLE -> {
-                    // (vector lanes and the scalar tail compute the same products: one run is fine)
-                    cells.simpleBackward(nu, p.act, p.h, hp + bu, dh, dz, zo);
-                    if (t > 0) Gemm.multiply(nb, u, gu, dz, zo, gu, p.wrT, 0, u, dh, 0, u, false, 1);
+                    for (int b = 0; b < nb; b++) cells.simpleBackward(h, hn + b * u, dh, b * u, dz, zo + b * w, u,
+                            p.actCode);
+                    if (t > 0) Gemm.multiply(nb, u, w, dz, zo, w, p.wrT, 0, u, dh, 0, u, false, 1);
                 }
             }
         }
