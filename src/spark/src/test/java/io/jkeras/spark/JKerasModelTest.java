@@ -64,6 +64,26 @@ class JKerasModelTest {
         }
     }
 
+    /** A sequence given flat ({@code array<float>}, C order; the model declares its shape) scores as nested. */
+    @org.junit.jupiter.api.Test
+    void aFlatArrayInCOrderScoresAsTheNestedSequence() {
+        FixtureCase c = fixture("lstm_default");
+        Model m = c.load();
+        Tensor x = c.x(0, 0);
+        int n = x.dim(0);
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("id", org.apache.spark.sql.types.DataTypes.IntegerType, false).add("x", SparkTests.floats(1));
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int k = 0; k < n; k++) rows.add(org.apache.spark.sql.RowFactory.create(k, SparkTests.row(x, k)));
+        List<Row> got = SparkTests.byId(new JKerasModel().setModelPath(path(c)).setInputCols(new String[]{"x"})
+                .setBatchSize(n).transform(SparkTests.frame(rows, schema, 1)));
+        Tensor want = m.predict(x)[0];
+        assertThat(got).hasSize(n);
+        for (int k = 0; k < n; k++) {
+            assertThat(SparkTests.flat(got, "y").get(k)).as("row " + k).containsExactly(SparkTests.row(want, k));
+        }
+    }
+
     /** Sample k of a batch, as a batch of one. */
     static Tensor slice(Tensor t, int k) {
         int[] s = t.shape();
