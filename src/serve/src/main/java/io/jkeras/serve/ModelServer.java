@@ -320,7 +320,12 @@ public final class ModelServer implements AutoCloseable {
         }
         if (rest == 1 && p[at].equals("infer")) {
             expect(method, "POST");
-            return send(ex, 200, inferV2(m, body(ex), ex.getRequestHeaders().getFirst("X-Session-Id")));
+            byte[] b = bodyBytes(ex);
+            int head = binaryHeaderLength(ex, b.length);
+            java.nio.ByteBuffer binary = head < 0 ? null : java.nio.ByteBuffer.wrap(b, head, b.length - head)
+                    .slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            return send(ex, 200, inferV2(m, json(b, head < 0 ? b.length : head), binary,
+                    ex.getRequestHeaders().getFirst("X-Session-Id")));
         }
         if (rest == 2 && at == 4 && p[at].equals("sessions")) {
             expect(method, "DELETE");
@@ -407,6 +412,12 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private JsonNode body(HttpExchange ex) {
+        byte[] b = bodyBytes(ex);
+        return json(b, b.length);
+    }
+
+    /** The request body, within the size limit. */
+    private byte[] bodyBytes(HttpExchange ex) {
         String len = ex.getRequestHeaders().getFirst("Content-Length");
         long max = options.maxBodyBytes();
         if (len != null) {
@@ -428,8 +439,13 @@ public final class ModelServer implements AutoCloseable {
         } catch (IOException e) {
             throw new HttpProblem(400, "the request body could not be read: " + e.getMessage());
         }
+        return buf.toByteArray();
+    }
+
+    /** The JSON object in {@code b[0, len)}. */
+    private static JsonNode json(byte[] b, int len) {
         try {
-            JsonNode n = JSON.readTree(buf.toByteArray());
+            JsonNode n = JSON.readTree(b, 0, len);
             if (n == null || !n.isObject()) throw new HttpProblem(400, "the request body must be a JSON object");
             return n;
         } catch (JsonProcessingException e) {
@@ -484,7 +500,28 @@ public final class ModelServer implements AutoCloseable {
                 .set("shape", TensorJson.shape(s.shape()));
     }
 
-    private ObjectNode inferV2(ServedModel m, JsonNode req, String header) {
+    /**
+     * The length of the JSON part of a request in KServe's binary tensor data extension (header
+     * {@code Inference-Header-Content-Length}: the JSON request, then the inputs' raw little-endian bytes in the
+     * order of the inputs that declare {@code parameters.binary_data_size}), or -1 without the header.
+     */
+    private static int binaryHeaderLength(HttpExchange ex, int bodyLength) {
+        String h = ex.getRequestHeaders().getFirst("Inference-Header-Content-Length");
+        if (h == null) return -1;
+        int n;
+        try {
+            n = Integer.parseInt(h.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpProblem(400, "Inference-Header-Content-Length '" + abbreviate(h) + "' is not a number");
+        }
+        if (n <= 0 || n > bodyLength) {
+            throw new HttpProblem(400, "Inference-Header-Content-Length " + n + " is not within the body of "
+                    + bodyLength + " bytes");
+        }
+        return n;
+    }
+
+    private ObjectNode inferV2(ServedModel m, JsonNode req, java.nio.ByteBuffer binary, String header) {
         JsonNode inputs = req.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.size() == 0) {
             throw new HttpProblem(400, "'inputs' must be a non-empty array of tensors");
@@ -499,8 +536,18 @@ public final class ModelServer implements AutoCloseable {
                     + "'; its inputs: " + m.inputList());
             if (in[i] != null) throw new HttpProblem(400, "input '" + name + "' is given twice");
             JsonNode dt = t.get("datatype");
-            in[i] = TensorJson.fromV2("input '" + name + "'", t.get("shape"), dt == null ? null : dt.asText(),
-                    t.get("data"));
+            JsonNode size = t.path("parameters").get("binary_data_size");
+            if (size != null) {
+                in[i] = TensorJson.fromV2Binary("input '" + name + "'", t.get("shape"), dt == null ? null : dt.asText(),
+                        t.get("data"), size, binary);
+            } else {
+                in[i] = TensorJson.fromV2("input '" + name + "'", t.get("shape"), dt == null ? null : dt.asText(),
+                        t.get("data"));
+            }
+        }
+        if (binary != null && binary.hasRemaining()) {
+            throw new HttpProblem(400, binary.remaining() + " bytes of binary data follow the inputs that declare "
+                    + "parameters.binary_data_size");
         }
         for (int i = 0; i < in.length; i++) {
             if (in[i] == null) throw new HttpProblem(400, "input '" + m.inputs.get(i).name() + "' is missing");

@@ -24,6 +24,25 @@ final class TensorJson {
      * integer datatypes.
      */
     static Tensor fromV2(String what, JsonNode shape, String datatype, JsonNode data) {
+        int[] s = shapeOf(what, shape);
+        long n = 1;
+        for (int d : s) n *= d;
+        if (!knownDatatype(datatype)) {
+            throw new HttpProblem(400, what + ": datatype " + datatype + " is not supported; use FP32, FP64, INT32"
+                    + " or INT64");
+        }
+        if (data == null || !data.isArray()) throw new HttpProblem(400, what + ": 'data' must be an array");
+        float[] v = new float[(int) n];
+        int[] pos = {0};
+        flatten(what, data, v, pos, datatype.startsWith("INT"));
+        if (pos[0] != n) {
+            throw new HttpProblem(400, what + ": shape " + shape + " holds " + n + " values, 'data' holds " + pos[0]);
+        }
+        return new Tensor(s, v);
+    }
+
+    /** A v2 {@code shape}: non-negative integer sizes, batch first, of at most about 2^31 values in all. */
+    private static int[] shapeOf(String what, JsonNode shape) {
         if (shape == null || !shape.isArray() || shape.size() == 0) {
             throw new HttpProblem(400, what + ": 'shape' must be a non-empty array of sizes, batch first");
         }
@@ -38,16 +57,44 @@ final class TensorJson {
             n *= s[i];
             if (n > Integer.MAX_VALUE - 8) throw new HttpProblem(400, what + ": shape " + shape + " is too large");
         }
+        return s;
+    }
+
+    /**
+     * A v2 tensor whose values come as raw little-endian bytes after the JSON request (KServe's binary tensor data
+     * extension): {@code size} bytes from {@code binary}, the shape's element count times the datatype's width.
+     */
+    static Tensor fromV2Binary(String what, JsonNode shape, String datatype, JsonNode data, JsonNode size,
+                               java.nio.ByteBuffer binary) {
+        if (binary == null) {
+            throw new HttpProblem(400, what + ": parameters.binary_data_size needs the header"
+                    + " Inference-Header-Content-Length and the binary data after the JSON");
+        }
+        if (data != null) throw new HttpProblem(400, what + ": give either 'data' or parameters.binary_data_size");
+        int[] s = shapeOf(what, shape);
         if (!knownDatatype(datatype)) {
             throw new HttpProblem(400, what + ": datatype " + datatype + " is not supported; use FP32, FP64, INT32"
                     + " or INT64");
         }
-        if (data == null || !data.isArray()) throw new HttpProblem(400, what + ": 'data' must be an array");
+        int width = datatype.equals("FP32") || datatype.equals("INT32") ? 4 : 8;
+        long n = 1;
+        for (int d : s) n *= d;
+        if (!size.canConvertToLong() || !size.isIntegralNumber() || size.asLong() != n * width) {
+            throw new HttpProblem(400, what + ": parameters.binary_data_size is " + size + "; shape "
+                    + Tensor.shapeString(s) + " of " + datatype + " needs " + n * width + " bytes");
+        }
+        if (binary.remaining() < n * width) {
+            throw new HttpProblem(400, what + ": " + n * width + " bytes of binary data declared, "
+                    + binary.remaining() + " left in the body");
+        }
         float[] v = new float[(int) n];
-        int[] pos = {0};
-        flatten(what, data, v, pos, datatype.startsWith("INT"));
-        if (pos[0] != n) {
-            throw new HttpProblem(400, what + ": shape " + shape + " holds " + n + " values, 'data' holds " + pos[0]);
+        for (int i = 0; i < v.length; i++) {
+            switch (datatype) {
+                case "FP32" -> v[i] = binary.getFloat();
+                case "FP64" -> v[i] = (float) binary.getDouble();
+                case "INT32" -> v[i] = binary.getInt();
+                default -> v[i] = binary.getLong();
+            }
         }
         return new Tensor(s, v);
     }

@@ -85,6 +85,67 @@ class ModelServerTest {
         }
     }
 
+    /** A POST of raw bytes (KServe's binary tensor data extension). */
+    static Answer postBytes(ModelServer s, String path, byte[] body, String... headers) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (headers.length > 0) b.headers(headers);
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), JSON.readTree(r.body()));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A v2 request in the binary tensor data extension: the JSON (each input declaring
+     * {@code parameters.binary_data_size}, no {@code data}), then each input's little-endian values; returns the body
+     * and the JSON part's length for the {@code Inference-Header-Content-Length} header.
+     */
+    static Object[] binaryRequest(String name, Tensor t, String datatype) {
+        int width = datatype.equals("FP32") || datatype.equals("INT32") ? 4 : 8;
+        ObjectNode in = JSON.createObjectNode().put("name", name).put("datatype", datatype);
+        ArrayNode shape = in.putArray("shape");
+        for (int d : t.shape()) shape.add(d);
+        in.putObject("parameters").put("binary_data_size", t.size() * width);
+        byte[] head = v2Request(in).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(head.length + t.size() * width)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).put(head);
+        for (float f : t.data()) {
+            switch (datatype) {
+                case "FP32" -> b.putFloat(f);
+                case "FP64" -> b.putDouble(f);
+                case "INT32" -> b.putInt((int) f);
+                default -> b.putLong((long) f);
+            }
+        }
+        return new Object[]{b.array(), head.length};
+    }
+
+    @Test
+    void v2InferTakesBinaryTensorDataForEachDatatype() {
+        Tensor xs = x("lstm_return_sequences", 0);
+        Tensor want = seq.predict(xs)[0];
+        for (String dt : new String[]{"FP32", "FP64"}) {
+            Object[] r = binaryRequest(seq.inputs().get(0).name(), xs, dt);
+            Answer a = postBytes(server, "/v2/models/seq/infer", (byte[]) r[0], "Inference-Header-Content-Length",
+                    String.valueOf(r[1]));
+            assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+            JsonNode o = a.body().get("outputs").get(0);
+            assertSame(o.get("shape"), o.get("data"), want);
+        }
+        Tensor xt = x("embedding_lstm", 0);
+        Tensor wantT = tokens.predict(xt)[0];
+        for (String dt : new String[]{"INT32", "INT64"}) {
+            Object[] r = binaryRequest(tokens.inputs().get(0).name(), xt, dt);
+            Answer a = postBytes(server, "/v2/models/tokens/infer", (byte[]) r[0], "Inference-Header-Content-Length",
+                    String.valueOf(r[1]));
+            assertThat(a.status()).as(a.body().toString()).isEqualTo(200);
+            assertSame(a.body().get("outputs").get(0).get("shape"), a.body().get("outputs").get(0).get("data"), wantT);
+        }
+    }
+
     static Answer post(String path, Object body, String... headers) {
         return call(server, "POST", path, body instanceof String ? (String) body : JSON.valueToTree(body).toString(),
                 headers);

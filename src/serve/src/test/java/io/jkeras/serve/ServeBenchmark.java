@@ -68,6 +68,13 @@ public final class ServeBenchmark {
                 for (int i = 0; i < perClient; i++) raw.send();   // warm-up
                 paired("raw socket", perClient, m, x, raw::send);
             }
+            // the same input as raw float32 bytes after the JSON (KServe's binary tensor data extension)
+            Object[] bin = ModelServerTest.binaryRequest(m.inputs().get(0).name(), x, "FP32");
+            try (RawClient raw = new RawClient(s.port(), "/v2/models/w1/infer", (byte[]) bin[0],
+                    "Inference-Header-Content-Length: " + bin[1] + "\r\n")) {
+                for (int i = 0; i < perClient; i++) raw.send();   // warm-up
+                paired("raw socket, binary tensor data", perClient, m, x, raw::send);
+            }
             System.out.println("load average after: " + loadAverage());
             System.out.println("| clients | requests/s | p50 | p99 | p50 − in-process predict |");
             System.out.println("|---|---|---|---|---|");
@@ -142,12 +149,17 @@ public final class ServeBenchmark {
         private final byte[] request;
 
         RawClient(int port, String path, String body) throws java.io.IOException {
+            this(port, path, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), "");
+        }
+
+        /** With {@code extraHeaders} ("Name: value\r\n" each), e.g. the binary extension's header length. */
+        RawClient(int port, String path, byte[] b, String extraHeaders) throws java.io.IOException {
             socket = new java.net.Socket("127.0.0.1", port);
             socket.setTcpNoDelay(true);
             in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
-            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + b.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    + extraHeaders + "Content-Length: " + b.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             request = new byte[head.length + b.length];
             System.arraycopy(head, 0, request, 0, head.length);
             System.arraycopy(b, 0, request, head.length, b.length);

@@ -116,4 +116,36 @@ class ServerBadInputTest {
         assertThat(a.body().get("error").asText()).contains(says).doesNotContain("\tat ").doesNotContain("Exception");
         assertThat(JSON.writeValueAsString(a.body())).doesNotContain("at io.jkeras");
     }
+
+    /** Mistakes in KServe's binary tensor data extension: each a 400 naming what is wrong. */
+    @org.junit.jupiter.api.Test
+    void binaryTensorDataMistakesAre400sNamingThem() {
+        Tensor x = new Tensor(new int[]{1, 6, 4}, new float[24]);
+        Object[] r = ModelServerTest.binaryRequest("input_layer", x, "FP32");
+        byte[] body = (byte[]) r[0];
+        int head = (int) r[1];
+        String ok = "/v2/models/seq/infer", h = "Inference-Header-Content-Length";
+        expect(ModelServerTest.postBytes(server, ok, body, h, "twelve"), "is not a number");
+        expect(ModelServerTest.postBytes(server, ok, body, h, String.valueOf(body.length + 1)),
+                "is not within the body");
+        expect(ModelServerTest.postBytes(server, ok, java.util.Arrays.copyOf(body, body.length + 4), h,
+                String.valueOf(head)), "4 bytes of binary data follow");
+        expect(ModelServerTest.postBytes(server, ok, java.util.Arrays.copyOf(body, body.length - 4), h,
+                String.valueOf(head)), "96 bytes of binary data declared, 92 left");
+        String json = new String(body, 0, head, java.nio.charset.StandardCharsets.UTF_8);
+        expect(ModelServerTest.postBytes(server, ok, json.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                "needs the header Inference-Header-Content-Length");
+        byte[] wrongSize = json.replace("\"binary_data_size\":96", "\"binary_data_size\":95")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        expect(ModelServerTest.postBytes(server, ok, wrongSize, h, String.valueOf(wrongSize.length)),
+                "needs 96 bytes");
+        byte[] both = json.replace("\"parameters\"", "\"data\":[0],\"parameters\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        expect(ModelServerTest.postBytes(server, ok, both, h, String.valueOf(both.length)), "either 'data' or");
+    }
+
+    private static void expect(ModelServerTest.Answer a, String says) {
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(400);
+        assertThat(a.body().get("error").asText()).contains(says);
+    }
 }
