@@ -33,10 +33,10 @@ final class CustomLayerTrainer implements TrainableLayer {
                     + " it, or make its computation a CustomLayerFactory.Differentiable");
         }
         Tensor[] x = new Tensor[in.length];
-        for (int i = 0; i < in.length; i++) x[i] = new Tensor(in[i].shape(), toFloat(in[i].value()), in[i].mask());
+        for (int i = 0; i < in.length; i++) x[i] = in[i].toTensor();
         Tensor[] y = layer.forward(x, null);
         Var[] out = new Var[y.length];
-        for (int i = 0; i < y.length; i++) out[i] = Ops.result(t, y[i].shape(), toDouble(y[i].data()), needs,
+        for (int i = 0; i < y.length; i++) out[i] = Ops.result(t, y[i].shape(), Var.widen(y[i].data()), needs,
                 y[i].mask());
         if (needs) t.record(() -> {
             Tensor[] g = new Tensor[out.length];
@@ -44,7 +44,7 @@ final class CustomLayerTrainer implements TrainableLayer {
             for (int i = 0; i < out.length; i++) {
                 double[] d = out[i].grad;
                 any |= d != null;
-                g[i] = new Tensor(out[i].shape(), d == null ? new float[out[i].size()] : toFloat(d));
+                g[i] = new Tensor(out[i].shape(), d == null ? new float[out[i].size()] : Var.narrow(d));
             }
             if (!any) return;
             Tensor[] dx = layer.backward(x, g);
@@ -58,17 +58,6 @@ final class CustomLayerTrainer implements TrainableLayer {
         return out;
     }
 
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-        return f;
-    }
-
-    private static double[] toDouble(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) d[i] = v[i];
-        return d;
-    }
 
     @Override public Layer rebuild() { return layer; }
 }

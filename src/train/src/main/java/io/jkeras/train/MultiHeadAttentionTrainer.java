@@ -59,11 +59,7 @@ final class MultiHeadAttentionTrainer implements TrainableLayer {
         int[][] outShapes = layer.outputShapes(shapes);
         Var q = in[0], v = in[1], k = layer.hasKey() ? in[2] : in[1];
         Tensor[] masks = new Tensor[in.length];
-        for (int i = 0; i < in.length; i++) {
-            float[] f = new float[in[i].size()];
-            for (int j = 0; j < f.length; j++) f[j] = (float) in[i].value()[j];
-            masks[i] = new Tensor(in[i].shape(), f, in[i].mask());
-        }
+        for (int i = 0; i < in.length; i++) masks[i] = in[i].toTensor();
         Var pq = project(t, q, 0), pk = project(t, k, 1), pv = project(t, v, 2);
         int[][] gq = layer.attentionGroups(q.shape()), gv = layer.attentionGroups(v.shape());
         int groups = gq.length, tq = gq[0].length, tv = gv[0].length;

@@ -28,7 +28,7 @@ final class OpTrainer implements TrainableLayer {
     @Override
     public Var[] forward(Tape t, Var[] in, TrainContext ctx, double[][] state) {
         Tensor[] ts = new Tensor[in.length];
-        for (int i = 0; i < in.length; i++) ts[i] = tensor(in[i]);
+        for (int i = 0; i < in.length; i++) ts[i] = in[i].toTensor();
         Tensor[] out = layer.forward(ts, null);
         if (layer instanceof ShapeOp s && in[0].needsGrad()) {
             switch (s.op()) {
@@ -40,13 +40,6 @@ final class OpTrainer implements TrainableLayer {
         Var[] r = new Var[out.length];
         for (int i = 0; i < out.length; i++) r[i] = TrainGraph.constant(out[i]);
         return r;
-    }
-
-    private static Tensor tensor(Var v) {
-        double[] d = v.value();
-        float[] f = new float[d.length];
-        for (int i = 0; i < f.length; i++) f[i] = (float) d[i];
-        return new Tensor(v.shape(), f, v.mask());
     }
 
     @Override public Layer rebuild() { return layer; }

@@ -17,11 +17,9 @@ public final class Param {
 
     public Param(String layer, String name, int[] shape, float[] values, boolean trainable,
                  TrainingConfig.Regularizer regularizer, TrainingConfig.Constraint constraint) {
-        double[] v = new double[values.length];
-        for (int i = 0; i < v.length; i++) v[i] = values[i];
         this.layer = layer;
         this.name = name;
-        this.var = new Var(shape, v, trainable, null);
+        this.var = new Var(shape, Var.widen(values), trainable, null);
         this.trainable = trainable;
         this.regularizer = regularizer;
         this.constraint = constraint;
@@ -45,11 +43,7 @@ public final class Param {
     public TrainingConfig.Constraint constraint() { return constraint; }
 
     /** The current value as float32. */
-    public float[] toFloats() {
-        float[] f = new float[var.value.length];
-        for (int i = 0; i < f.length; i++) f[i] = (float) var.value[i];
-        return f;
-    }
+    public float[] toFloats() { return var.floats(); }
 
     public void zeroGrad() { var.grad = null; }
 

@@ -98,10 +98,7 @@ public final class TrainGraph {
 
     /** Converts an engine tensor to a constant Var (its mask kept). */
     public static Var constant(Tensor x) {
-        float[] d = x.data();
-        double[] v = new double[d.length];
-        for (int i = 0; i < d.length; i++) v[i] = d[i];
-        return Var.constant(x.shape(), v, x.mask());
+        return Var.constant(x.shape(), Var.widen(x.data()), x.mask());
     }
 
     /** The model with every layer rebuilt from the current parameter values. */

@@ -1,5 +1,7 @@
 package io.jkeras.train;
 
+import io.jkeras.tensor.Tensor;
+
 import java.util.Arrays;
 
 /**
@@ -51,6 +53,26 @@ public final class Var {
     public boolean[] mask() { return mask; }
 
     public boolean needsGrad() { return needsGrad; }
+
+    /** The values rounded to float32, as the engine's layers take them. */
+    public float[] floats() { return narrow(value); }
+
+    /** Doubles rounded to float32. */
+    static float[] narrow(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+        return f;
+    }
+
+    /** This value as an engine tensor (float32, same shape and mask), e.g. to run an engine layer on it. */
+    public Tensor toTensor() { return new Tensor(shape, floats(), mask); }
+
+    /** float32 values widened to double, as a tape holds them. */
+    static double[] widen(float[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) d[i] = values[i];
+        return d;
+    }
 
     /** The same value with another mask; gradients flow through unchanged. */
     public Var withMask(Tape t, boolean[] m) {
