@@ -222,26 +222,40 @@ public final class ShapeKernels {
     public static void upsampleBilinear(int batch, int height, int width, int channels, int fh, int fw,
                                         float[] x, int xOff, float[] y, int yOff) {
         int oh = Math.multiplyExact(height, fh), ow = Math.multiplyExact(width, fw);
+        int[] y0 = new int[oh], y1 = new int[oh], x0 = new int[ow], x1 = new int[ow];
+        float[] ly = new float[oh], lx = new float[ow];
+        bilinearTaps(height, fh, y0, y1, ly);
+        bilinearTaps(width, fw, x0, x1, lx);
         for (int s = 0; s < batch; s++) {
             int xs = xOff + s * height * width * channels;
             for (int i = 0; i < oh; i++) {
-                float inY = (i + 0.5f) * (1f / fh) - 0.5f;
-                int y0 = Math.max((int) Math.floor(inY), 0), y1 = Math.min((int) Math.ceil(inY), height - 1);
-                float ly = inY - (float) Math.floor(inY);
                 for (int j = 0; j < ow; j++) {
-                    float inX = (j + 0.5f) * (1f / fw) - 0.5f;
-                    int x0 = Math.max((int) Math.floor(inX), 0), x1 = Math.min((int) Math.ceil(inX), width - 1);
-                    float lx = inX - (float) Math.floor(inX);
-                    int tl = xs + (y0 * width + x0) * channels, tr = xs + (y0 * width + x1) * channels;
-                    int bl = xs + (y1 * width + x0) * channels, br = xs + (y1 * width + x1) * channels;
+                    int tl = xs + (y0[i] * width + x0[j]) * channels, tr = xs + (y0[i] * width + x1[j]) * channels;
+                    int bl = xs + (y1[i] * width + x0[j]) * channels, br = xs + (y1[i] * width + x1[j]) * channels;
                     int dst = yOff + ((s * oh + i) * ow + j) * channels;
                     for (int c = 0; c < channels; c++) {
-                        float top = x[tl + c] + (x[tr + c] - x[tl + c]) * lx;
-                        float bottom = x[bl + c] + (x[br + c] - x[bl + c]) * lx;
-                        y[dst + c] = top + (bottom - top) * ly;
+                        float top = x[tl + c] + (x[tr + c] - x[tl + c]) * lx[j];
+                        float bottom = x[bl + c] + (x[br + c] - x[bl + c]) * lx[j];
+                        y[dst + c] = top + (bottom - top) * ly[i];
                     }
                 }
             }
         }
     }
+
+    /**
+     * The taps of one axis of {@link #upsampleBilinear}, for each output position {@code o < size·factor}: the two
+     * source positions {@code lo[o]}, {@code hi[o]} and the weight {@code frac[o]} of the second, in float as
+     * TensorFlow's half-pixel resize computes them ({@code in = (o + 0.5)/factor − 0.5}, clamped to the axis). Also
+     * what the training form's linear map uses.
+     */
+    public static void bilinearTaps(int size, int factor, int[] lo, int[] hi, float[] frac) {
+        for (int o = 0; o < size * factor; o++) {
+            float in = (o + 0.5f) * (1f / factor) - 0.5f;
+            lo[o] = Math.max((int) Math.floor(in), 0);
+            hi[o] = Math.min((int) Math.ceil(in), size - 1);
+            frac[o] = in - (float) Math.floor(in);
+        }
+    }
+
 }

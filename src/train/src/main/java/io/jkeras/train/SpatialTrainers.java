@@ -1,6 +1,7 @@
 package io.jkeras.train;
 
 import io.jkeras.exceptions.UnsupportedModelException;
+import io.jkeras.kernels.ShapeKernels;
 import io.jkeras.kernels.WindowGeometry;
 import io.jkeras.layers.GlobalPooling;
 import io.jkeras.layers.Layer;
@@ -199,9 +200,8 @@ final class SpatialTrainers {
 
         /**
          * UpSampling2D's bilinear interpolation as the linear map it is: each output mixes its four source pixels
-         * with the weights {@link io.jkeras.kernels.ShapeKernels#upsampleBilinear} uses (computed in float as
-         * TensorFlow does): {@code (1-lx)(1-ly)}, {@code lx(1-ly)}, {@code (1-lx)ly}, {@code lx·ly}. The gradient
-         * is its transpose.
+         * with the weights of the inference kernel's taps ({@link ShapeKernels#bilinearTaps}):
+         * {@code (1-lx)(1-ly)}, {@code lx(1-ly)}, {@code (1-lx)ly}, {@code lx·ly}. The gradient is its transpose.
          */
         private Var bilinear(Tape t, Var x) {
             boolean cf = layer.channelsFirst();
@@ -211,16 +211,16 @@ final class SpatialTrainers {
             int n = Math.multiplyExact(Math.multiplyExact(b, c), Math.multiplyExact(oh, ow));
             int[] idx = new int[Math.multiplyExact(n, 4)];
             double[] wt = new double[idx.length];
+            int[] y0 = new int[oh], y1 = new int[oh], x0 = new int[ow], x1 = new int[ow];
+            float[] fy = new float[oh], fx = new float[ow];
+            ShapeKernels.bilinearTaps(h, fh, y0, y1, fy);
+            ShapeKernels.bilinearTaps(w, fw, x0, x1, fx);
             for (int s = 0; s < b; s++) {
                 for (int i = 0; i < oh; i++) {
-                    float inY = (i + 0.5f) * (1f / fh) - 0.5f;
-                    int y0 = Math.max((int) Math.floor(inY), 0), y1 = Math.min((int) Math.ceil(inY), h - 1);
-                    double ly = inY - (float) Math.floor(inY);
+                    double ly = fy[i];
                     for (int j = 0; j < ow; j++) {
-                        float inX = (j + 0.5f) * (1f / fw) - 0.5f;
-                        int x0 = Math.max((int) Math.floor(inX), 0), x1 = Math.min((int) Math.ceil(inX), w - 1);
-                        double lx = inX - (float) Math.floor(inX);
-                        int[] src = {y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1};
+                        double lx = fx[j];
+                        int[] src = {y0[i] * w + x0[j], y0[i] * w + x1[j], y1[i] * w + x0[j], y1[i] * w + x1[j]};
                         double[] mix = {(1 - lx) * (1 - ly), lx * (1 - ly), (1 - lx) * ly, lx * ly};
                         for (int ch = 0; ch < c; ch++) {
                             int o = at(cf, s, i * ow + j, ch, oh * ow, c) * 4;
