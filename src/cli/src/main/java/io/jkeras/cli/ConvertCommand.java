@@ -81,6 +81,11 @@ final class ConvertCommand implements Callable<Integer> {
             + " (default: 1e-6 for jkeras' own outputs; the case's, else 0, for --embed-check-golden).")
     Double checkRtol;
 
+    @Option(names = "--onnx-precision", paramLabel = "P", description = "For .onnx: float (default, every "
+            + "operator in float32) or double_dense (Dense layers in float64, rounded once: closer to Keras where "
+            + "their outputs are large; slower).")
+    String onnxPrecision;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -103,6 +108,10 @@ final class ConvertCommand implements Callable<Integer> {
                     "embedded checks are stored in native (.jkm) files only");
         }
         if (!checkInputs.isEmpty() && !embedCheck) throw new InputException("--check-input needs --embed-check");
+        if (onnxPrecision != null && kind != Kind.ONNX) {
+            throw new InputException(out.toString(), null, null, "--onnx-precision applies to .onnx outputs only");
+        }
+        precision();
         try (OutputFiles files = OutputFiles.create(force)) {
             files.inputs(args.inputFiles()).inputs(checkInputs);
             if (checkGolden != null) files.inputs(List.of(checkGolden));
@@ -112,12 +121,22 @@ final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** --onnx-precision: float (the default) or double_dense, in any case. */
+    private OnnxExporter.Precision precision() {
+        if (onnxPrecision == null) return OnnxExporter.Precision.FLOAT;
+        for (OnnxExporter.Precision p : OnnxExporter.Precision.values()) {
+            if (p.name().equalsIgnoreCase(onnxPrecision)) return p;
+        }
+        throw new InputException("--onnx-precision must be float or double_dense, got '"
+                + Printable.escape(onnxPrecision) + "'");
+    }
+
     /** Writes OUT's temporary, reads it back, and moves it into place only when it loads. */
     private void convert(OutputFiles files, Kind kind) throws IOException {
         Model m = args.load();
         var pw = spec.commandLine().getOut();
         if (kind == Kind.ONNX) {
-            byte[] onnx = OnnxExporter.toBytes(m);   // refuses before anything is staged
+            byte[] onnx = OnnxExporter.toBytes(m, precision());   // refuses before anything is staged
             Files.write(files.stage(out), onnx);
             files.commit();
             pw.println(Printable.escape("wrote " + out + " (" + onnx.length + " bytes, ONNX opset "

@@ -97,10 +97,58 @@ final class OnnxActivations {
                 OnnxGraph.attr("bias", 0.5f));
         case SOFTMAX: return g.unary("Softmax", x, out, OnnxGraph.attr("axis", -1L));
         case LOG_SOFTMAX: return g.unary("LogSoftmax", x, out, OnnxGraph.attr("axis", -1L));
+        case SPARSE_PLUS: {   // 0 below -1, x above 1, (x + 1)² / 4 between
+            String q = g.binary("Add", x, g.scalar(out + "/one", 1f), out + "/x_plus_1");
+            String mid = g.binary("Div", g.binary("Mul", q, q, out + "/squared"), g.scalar(out + "/four", 4f),
+                    out + "/quarter");
+            String hi = g.op("Where", out + "/upper", List.of(g.binary("GreaterOrEqual", x, g.scalar(out + "/p1", 1f),
+                    out + "/at_least_1"), x, mid));
+            return g.op("Where", out, List.of(g.binary("LessOrEqual", x, g.scalar(out + "/m1", -1f), out
+                    + "/at_most_m1"), g.scalar(out + "/zero", 0f), hi));
+        }
+        case SPARSE_SIGMOID:   // clip((x + 1) / 2, 0, 1): halving is exact, so this rounds as Keras' form does
+            return clip(g, g.binary("Mul", g.binary("Add", x, g.scalar(out + "/one", 1f), out + "/x_plus_1"),
+                    g.scalar(out + "/half", 0.5f), out + "/halved"), out, 0f, 1f);
+        case SQUAREPLUS: {   // (x + sqrt(x² + b)) / 2, Keras' default b = 4
+            String r = g.unary("Sqrt", g.binary("Add", g.binary("Mul", x, x, out + "/squared"), g.scalar(out + "/b",
+                    4f), out + "/plus_b"), out + "/root");
+            return g.binary("Mul", g.binary("Add", x, r, out + "/sum"), g.scalar(out + "/half", 0.5f), out);
+        }
+        case GLU: {   // the first half of the last axis times the sigmoid of the second
+            String[] h = g.ops("Split", new String[]{out + "/a", out + "/b"}, List.of(x), OnnxGraph.attr("axis", -1L));
+            return g.binary("Mul", h[0], g.unary("Sigmoid", h[1], out + "/gate"), out);
+        }
+        case SPARSEMAX: return sparsemax(g, x, out);
         default:
             throw new UnsupportedModelException(null, layer, null, "activation " + name(a)
                     + " is not exported to ONNX (yet); docs/onnx.md lists the activations that are");
         }
+    }
+
+    /**
+     * Sparsemax over the last axis as Keras computes it (keras/src/backend/tensorflow/nn.py, Keras 3.15.1):
+     * z sorted descending, its running sums c, the support z - (c - 1) / r > 0 for r = 1..D, and
+     * tau = (the sum of c over the support - 1) / its size; then max(x - tau, 0).
+     */
+    private static String sparsemax(OnnxGraph g, String x, String out) {
+        String d = g.op("Slice", out + "/width", List.of(g.op("Shape", out + "/shape", List.of(x)),
+                g.longs(out + "/last", -1), g.longs(out + "/end", Long.MAX_VALUE)));
+        String z = g.ops("TopK", new String[]{out + "/sorted", out + "/sorted_at"}, List.of(x, d),
+                OnnxGraph.attr("axis", -1L), OnnxGraph.attr("largest", 1L), OnnxGraph.attr("sorted", 1L))[0];
+        String c = g.op("CumSum", out + "/cumsum", List.of(z, g.intScalar(out + "/axis", 7, -1)));
+        String r = g.unary("Cast", g.op("Range", out + "/r_long", List.of(g.intScalar(out + "/r0", 7, 1),
+                g.binary("Add", g.squeeze(d, out + "/width_s", 0), g.intScalar(out + "/r1", 7, 1), out + "/r_end"),
+                g.intScalar(out + "/step", 7, 1))), out + "/r", OnnxGraph.attr("to", 1L));
+        String support = g.binary("Greater", g.binary("Sub", z, g.binary("Div", g.binary("Sub", c,
+                g.scalar(out + "/one", 1f), out + "/c_minus_1"), r, out + "/mean_excess"), out + "/margin"),
+                g.scalar(out + "/zero", 0f), out + "/support");
+        String k = g.op("ReduceSum", out + "/k", List.of(g.unary("Cast", support, out + "/support_f",
+                OnnxGraph.attr("to", 1L)), g.longs(out + "/axes", -1)), OnnxGraph.attr("keepdims", 1L));
+        String safe = g.op("Where", out + "/c_on_support", List.of(support, c, g.scalar(out + "/zero_c", 0f)));
+        String tau = g.binary("Div", g.binary("Sub", g.op("ReduceSum", out + "/c_sum", List.of(safe,
+                g.longs(out + "/axes_c", -1)), OnnxGraph.attr("keepdims", 1L)), g.scalar(out + "/one_t", 1f),
+                out + "/tau_num"), k, out + "/tau");
+        return g.unary("Relu", g.binary("Sub", x, tau, out + "/shifted"), out);
     }
 
     private static String hardSigmoid(OnnxGraph g, String x, String out, float alpha) {

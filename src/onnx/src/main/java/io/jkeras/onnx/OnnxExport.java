@@ -60,8 +60,10 @@ import java.util.List;
 final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int INT32 = TensorProto.DataType.INT32_VALUE;
+    private static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
 
     private final Model model;
+    private final OnnxExporter.Precision precision;
     private final OnnxGraph graph;
     private final List<String[]> stateOutputs = new ArrayList<>();
     private final String batchDim;
@@ -70,8 +72,9 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     private int[][] inShapes;
     private int[][] outShapes;
 
-    OnnxExport(Model model) {
+    OnnxExport(Model model, OnnxExporter.Precision precision) {
         this.model = model;
+        this.precision = precision;
         this.graph = new OnnxGraph(model.name());
         List<TensorSpec> specs = model.inputs();
         this.batchDim = specs.get(0).shape()[0] > 0 ? Integer.toString(specs.get(0).shape()[0]) : "batch";
@@ -102,9 +105,15 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
             if (n.layer() instanceof InputLayer) {
                 throw refuse(n.layer().name(), "an input layer that is not a model input");
             }
-            if (n.mask() != null) throw refuse(n.layer().name(), "an explicit mask argument");
             in = new OnnxValue[n.inputs().size()];
             for (int j = 0; j < in.length; j++) in[j] = values[n.inputs().get(j).node()][n.inputs().get(j).index()];
+            if (n.mask() != null && in.length > 0) {   // a mask argument: its values != 0, as (batch, timesteps)
+                OnnxValue mv = values[n.mask().node()][n.mask().index()];
+                String name = n.layer().name() + "/mask_argument";
+                String m = zeroOne(truth(graph.reshape(asFloat(mv, name + "/float"), name + "/bt", 0, -1),
+                        name + "/flags"), name);
+                in[0] = new OnnxValue(in[0].name(), m, in[0].integer(), in[0].timeMajor());
+            }
             inShapes = new int[in.length][];
             for (int j = 0; j < in.length; j++) {
                 Node.Ref r = n.inputs().get(j);
@@ -200,14 +209,22 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     @Override
     public OnnxValue[] visit(Dense l) { return one(dense(l, in[0].name()), in[0].mask()); }
 
-    /** x · kernel + bias over the last axis (MatMul broadcasts over the leading ones), then the activation. */
+    /**
+     * x · kernel + bias over the last axis (MatMul broadcasts over the leading ones), then the activation;
+     * under {@link OnnxExporter.Precision#DOUBLE_DENSE} the product and the bias in float64, rounded once.
+     */
     private String dense(Dense l, String x) {
         List<Weight> w = l.weights();
         int inputSize = w.get(0).shape()[0];
-        String y = graph.binary("MatMul", x, graph.floats(l.name() + "/kernel", new long[]{inputSize, l.units()},
-                w.get(0).values()), l.name() + "/matmul");
-        if (w.size() > 1) y = graph.binary("Add", y, graph.floats(l.name() + "/bias", new long[]{l.units()},
-                w.get(1).values()), l.name() + "/bias_add");
+        boolean wide = precision == OnnxExporter.Precision.DOUBLE_DENSE;
+        String n = l.name();
+        String xin = wide ? graph.unary("Cast", x, n + "/x_double", OnnxGraph.attr("to", (long) DOUBLE)) : x;
+        long[] kd = {inputSize, l.units()}, bd = {l.units()};
+        String y = graph.binary("MatMul", xin, wide ? graph.doubles(n + "/kernel", kd, w.get(0).values())
+                : graph.floats(n + "/kernel", kd, w.get(0).values()), n + "/matmul");
+        if (w.size() > 1) y = graph.binary("Add", y, wide ? graph.doubles(n + "/bias", bd, w.get(1).values())
+                : graph.floats(n + "/bias", bd, w.get(1).values()), n + "/bias_add");
+        if (wide) y = graph.unary("Cast", y, n + "/rounded", OnnxGraph.attr("to", (long) FLOAT));
         return OnnxActivations.apply(graph, l.activation(), y, l.name() + "/" + OnnxActivations.name(l.activation()),
                 l.name());
     }
@@ -389,10 +406,31 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
 
     @Override
     public OnnxValue[] visit(Concatenate l) {
-        noMask(l);
         List<String> xs = new ArrayList<>();
         for (OnnxValue v : in) xs.add(v.name());
-        return one(graph.op("Concat", l.name(), xs, OnnxGraph.attr("axis", (long) l.axis())), null);
+        return one(graph.op("Concat", l.name(), xs, OnnxGraph.attr("axis", (long) l.axis())), concatMask(l));
+    }
+
+    /**
+     * {@link Concatenate#combineMasks} in the graph: null without masks; along time the masks joined (an
+     * input without one counting as all kept), along features OR'd (Keras 3) or AND'ed (Keras 1/2).
+     */
+    private String concatMask(Concatenate l) {
+        boolean any = false;
+        for (OnnxValue v : in) any |= v.mask() != null;
+        if (!any) return null;
+        if (outShapes[0].length != 2) throw refuse(l.name(), "Concatenate with masked inputs of rank "
+                + (outShapes[0].length + 1));
+        List<String> ms = new ArrayList<>();
+        for (int i = 0; i < in.length; i++) {
+            String p = l.name() + "/mask" + i;
+            ms.add(in[i].mask() != null ? in[i].mask() : graph.op("Expand", p, List.of(graph.scalar(p + "/one", 1f),
+                    graph.op("Slice", p + "/bt", List.of(graph.op("Shape", p + "/shape", List.of(in[i].name())),
+                            graph.longs(p + "/start", 0), graph.longs(p + "/end", 2))))));
+        }
+        int a = l.axis() < 0 ? l.axis() + 3 : l.axis();
+        if (a == 1) return graph.op("Concat", l.name() + "/mask", ms, OnnxGraph.attr("axis", 1L));
+        return graph.op(l.maskRule() == Concatenate.MaskRule.KERAS2_ALL ? "Min" : "Max", l.name() + "/mask", ms);
     }
 
     @Override
@@ -1019,22 +1057,105 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
         return graph.transpose(graph.reshape(x, name + "/split", 0, 0, h, d), name + "/heads", 0, 2, 1, 3);
     }
 
-    @Override public OnnxValue[] visit(ElementwiseOp l) { throw unsupported(l); }
+    /** {@code v} as float: integer ids cast (exact up to 2^24, the largest ids an Embedding takes here). */
+    private String asFloat(OnnxValue v, String name) {
+        return v.integer() ? graph.unary("Cast", v.name(), name, OnnxGraph.attr("to", (long) FLOAT)) : v.name();
+    }
 
-    @Override public OnnxValue[] visit(ShapeOp l) { throw unsupported(l); }
+    /** Keras' truth of {@code x}: x != 0, as ONNX bool. */
+    private String truth(String x, String name) {
+        return graph.unary("Not", graph.binary("Equal", x, graph.scalar(name + "/zero", 0f), name + "/is_zero"),
+                name);
+    }
 
+    /** bool to float 0/1, as jkeras holds Keras booleans. */
+    private String zeroOne(String b, String name) { return graph.unary("Cast", b, name, OnnxGraph.attr("to",
+            (long) FLOAT)); }
 
+    /**
+     * Keras ops recorded as layers (comparisons and logical operators, mostly making masks by hand):
+     * ONNX's comparison operators with NumPy broadcasting, booleans as float 0/1. No mask passes through.
+     */
+    @Override
+    public OnnxValue[] visit(ElementwiseOp l) {
+        String name = l.name();
+        String a = asFloat(in[0], name + "/a");
+        String b = l.constant() == null ? asFloat(in[1], name + "/b") : graph.scalar(name + "/constant", l.constant());
+        if (l.constant() != null && l.constantFirst()) {
+            String t = a;
+            a = b;
+            b = t;
+        }
+        String r;
+        switch (l.op()) {
+        case EQUAL: r = graph.binary("Equal", a, b, name + "/bool"); break;
+        case NOT_EQUAL: r = graph.unary("Not", graph.binary("Equal", a, b, name + "/equal"), name + "/bool"); break;
+        case GREATER: r = graph.binary("Greater", a, b, name + "/bool"); break;
+        case GREATER_EQUAL: r = graph.binary("GreaterOrEqual", a, b, name + "/bool"); break;
+        case LESS: r = graph.binary("Less", a, b, name + "/bool"); break;
+        case LESS_EQUAL: r = graph.binary("LessOrEqual", a, b, name + "/bool"); break;
+        case LOGICAL_AND: r = graph.binary("And", truth(a, name + "/a_b"), truth(b, name + "/b_b"), name + "/bool");
+            break;
+        case LOGICAL_OR: r = graph.binary("Or", truth(a, name + "/a_b"), truth(b, name + "/b_b"), name + "/bool");
+            break;
+        default: r = graph.binary("Xor", truth(a, name + "/a_b"), truth(b, name + "/b_b"), name + "/bool");
+        }
+        return one(zeroOne(r, name), null);
+    }
 
-
-
-
-
-
-
-
-
-
-
+    /**
+     * Single-input Keras ops (any/all, expand_dims, squeeze, zeros_like/ones_like, logical_not, casts), axes
+     * counting the batch as 0 as {@link ShapeOp} does. No mask passes through.
+     */
+    @Override
+    public OnnxValue[] visit(ShapeOp l) {
+        String name = l.name();
+        String x = asFloat(in[0], name + "/x");
+        int rank = inShapes[0].length + 1;
+        int[] axes = l.axes();
+        switch (l.op()) {
+        case ANY: case ALL: {
+            long[] r;
+            if (axes == null) {
+                r = new long[rank - 1];
+                for (int i = 1; i < rank; i++) r[i - 1] = i;
+            } else {
+                r = new long[axes.length];
+                for (int i = 0; i < axes.length; i++) r[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+            }
+            return one(graph.op(l.op() == ShapeOp.Op.ANY ? "ReduceMax" : "ReduceMin", name,
+                    List.of(zeroOne(truth(x, name + "/truth"), name + "/flags")), OnnxGraph.ints("axes", r),
+                    OnnxGraph.attr("keepdims", l.keepDims() ? 1L : 0L)), null);
+        }
+        case EXPAND_DIMS:
+            return one(graph.unsqueeze(x, name, axes[0] < 0 ? axes[0] + rank + 1 : axes[0]), null);
+        case SQUEEZE: {
+            List<Long> r = new ArrayList<>();
+            if (axes == null) {
+                for (int i = 1; i < rank; i++) if (inShapes[0][i - 1] == 1) r.add((long) i);
+            } else {
+                for (int a : axes) r.add((long) (a < 0 ? a + rank : a));
+            }
+            if (r.isEmpty()) return one(x, null);
+            long[] ra = new long[r.size()];
+            for (int i = 0; i < ra.length; i++) ra[i] = r.get(i);
+            return one(graph.squeeze(x, name, ra), null);
+        }
+        case ZEROS_LIKE: case ONES_LIKE:
+            return one(graph.op("Expand", name, List.of(graph.scalar(name + "/value", l.op() == ShapeOp.Op.ZEROS_LIKE
+                    ? 0f : 1f), graph.op("Shape", name + "/shape", List.of(x)))), null);
+        case LOGICAL_NOT:
+            return one(zeroOne(graph.binary("Equal", x, graph.scalar(name + "/zero", 0f), name + "/is_zero"), name),
+                    null);
+        case CAST_BOOL:
+            return one(zeroOne(truth(x, name + "/truth"), name), null);
+        case CAST_INT:   // toward zero, as Java's (long) cast in ShapeOp
+            return one(graph.unary("Cast", graph.unary("Cast", x, name + "/int", OnnxGraph.attr("to",
+                    (long) TensorProto.DataType.INT64_VALUE)), name, OnnxGraph.attr("to", (long) FLOAT)), null);
+        default:   // CAST_FLOAT
+            return one(x, null);
+        }
+    }
 
     @Override public OnnxValue[] visit(ConvLstm l) {
         throw refuse(l.name(), "ConvLSTM (ONNX has no convolutional recurrent operator; a Loop is never written)");

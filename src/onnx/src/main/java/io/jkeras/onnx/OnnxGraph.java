@@ -86,9 +86,21 @@ final class OnnxGraph {
     String floats(String base, long[] dims, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
+        return raw(base, dims, TensorProto.DataType.FLOAT_VALUE, b);
+    }
+
+    /** A float64 initializer of the given shape, the float values widened exactly. */
+    String doubles(String base, long[] dims, float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) b.putDouble(v);
+        return raw(base, dims, TensorProto.DataType.DOUBLE_VALUE, b);
+    }
+
+    /** An initializer of {@code dataType} holding {@code bytes} (little-endian, as ONNX's raw_data is). */
+    private String raw(String base, long[] dims, int dataType, ByteBuffer bytes) {
         String name = fresh(base);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(b.array()));
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(dataType)
+                .setRawData(ByteString.copyFrom(bytes.array()));
         for (long d : dims) t.addDims(d);
         g.addInitializer(t);
         return name;

@@ -31,12 +31,9 @@ import java.util.List;
  * while Keras returns the sequence in its processing order (last timestep first,
  * keras/src/layers/rnn/rnn.py and backend rnn(), go_backwards), so the sequence is reversed after.
  *
- * <p>Masks (Embedding mask_zero, Masking) become {@code sequence_lens} = the number of kept
- * timesteps per sample, which equals Keras only when each sample's mask keeps a prefix (right
- * padding): ONNX stops at sequence_lens and keeps the state, as Keras skips a masked step; past
- * it ONNX outputs zeros where Keras repeats the previous output (backend rnn(): {@code
- * where(mask, output, prev_output)}) unless zero_output_for_mask (which Bidirectional sets), so
- * for a returned sequence the graph puts the last output there.
+ * <p>Masks (Embedding mask_zero, Masking, an explicit mask argument) of any pattern: each sample's kept
+ * timesteps are moved to the front, the operator runs over them with {@code sequence_lens} = their
+ * count, and the outputs are put back where Keras has them ({@link Masked}).
  */
 final class OnnxRecurrent {
     private OnnxRecurrent() {}
@@ -165,21 +162,71 @@ final class OnnxRecurrent {
     }
 
     /**
-     * What a mask becomes: {@code lens}, ONNX's sequence_lens (int32, (B,)), the kept timesteps of each
-     * sample; {@code any} (bool, (B,)): whether the sample keeps a step at all (without one, Keras outputs its
-     * initial zeros, and ONNX Runtime's operators leave their outputs undefined, so they are replaced by 0);
-     * and {@code poison} (float, (B,)): 0, or NaN where the sample's mask does not keep a prefix of its
-     * timesteps (left padding, holes), added to the layer's outputs so that such a sample comes out NaN
-     * instead of silently differing from Keras.
+     * What a mask becomes. Keras skips a masked step: the state carries over, and the step's output is
+     * the previous step's (backend rnn(): {@code where(mask, output, prev_output)}, prev_output starting
+     * at zeros) or zeros under zero_output_for_mask. ONNX's operators skip only the steps past
+     * {@code sequence_lens}. So the kept steps of each sample are moved to the front, in time order
+     * ({@code order}: TopK over {@code mask·T + (T-1-t)}, keys that never tie), the operator runs over
+     * them with sequence_lens = their count, and each timestep's output is gathered back from the
+     * compacted sequence: for the forward direction the output of the last kept step at or before t
+     * (compacted index cumsum(mask)[t] - 1), for the backward one of the first kept step at or after t
+     * (cumsum(mask)[t] - mask[t]); none there gives zeros. Any mask (left padding, holes) comes out as
+     * Keras computes it.
+     *
+     * @param lens  ONNX's sequence_lens (int32, (B,))
+     * @param any   (bool, (B,)) whether the sample keeps a step at all: without one, Keras' last output
+     *              is zeros and its states the initial ones, while ONNX Runtime's are undefined
+     * @param kept  (float, (B, 1)) the kept steps of each sample
+     * @param order (int64, (B, T)) the timesteps in compacted order
+     * @param cum   (float, (B, T)) cumsum(mask) along time
      */
-    record Masked(String lens, String any, String poison) {
-        /** {@code y} (B, ...) of rank {@code rank}: 0 for a sample without kept steps, plus the poison. */
-        String apply(OnnxGraph g, String y, int rank, String name) {
+    record Masked(String mask, String lens, String any, String kept, String order, String cum) {
+        /** {@code x} (B, T, I) with each sample's kept steps first, in time order. */
+        String compact(OnnxGraph g, String x, String name) {
+            String idx = g.op("Expand", name + "/order_bti", List.of(g.unsqueeze(order, name + "/order_bt1", 2),
+                    g.op("Shape", name + "/x_shape", List.of(x))));
+            return g.op("GatherElements", name + "/kept_first", List.of(x, idx), OnnxGraph.attr("axis", 1L));
+        }
+
+        /**
+         * Keras' returned sequence from the operator's compacted one, {@code y} (B, T, H) for one direction
+         * or (B, T, 2, H) for both ({@code backward} and {@code zeroMasked} per direction).
+         */
+        String spread(OnnxGraph g, String y, boolean[] backward, boolean[] zeroMasked, String name) {
+            String[] idx = new String[backward.length], ok = new String[backward.length];
+            for (int d = 0; d < backward.length; d++) {
+                String p = name + (backward.length == 1 ? "" : d == 0 ? "/forward" : "/backward");
+                String at = backward[d] ? g.binary("Sub", cum, mask, p + "/first_kept_from_t")
+                        : g.binary("Sub", cum, g.scalar(p + "/one_f", 1f), p + "/last_kept_to_t");
+                ok[d] = backward[d] ? g.binary("Less", at, kept, p + "/kept_from_t")
+                        : g.binary("Greater", cum, g.scalar(p + "/zero_f", 0f), p + "/kept_to_t");
+                if (zeroMasked[d]) ok[d] = g.binary("And", ok[d], g.unary("Cast", mask, p + "/mask_b",
+                        OnnxGraph.attr("to", 9L)), p + "/kept_and_not_masked");
+                idx[d] = g.unary("Cast", g.op("Where", p + "/gather_at_f", List.of(ok[d], at,
+                        g.scalar(p + "/zero_at", 0f))), p + "/gather_at", OnnxGraph.attr("to", 7L));
+            }
+            String i = idx[0], k = ok[0];
+            if (backward.length == 2) {   // (B, T) per direction to (B, T, 2)
+                i = g.op("Concat", name + "/gather_at_dirs", List.of(g.unsqueeze(idx[0], name + "/gather_at_f3", 2),
+                        g.unsqueeze(idx[1], name + "/gather_at_b3", 2)), OnnxGraph.attr("axis", 2L));
+                k = g.op("Concat", name + "/kept_dirs", List.of(g.unsqueeze(ok[0], name + "/kept_f3", 2),
+                        g.unsqueeze(ok[1], name + "/kept_b3", 2)), OnnxGraph.attr("axis", 2L));
+            }
+            long last = backward.length + 1;
+            String shape = g.op("Shape", name + "/y_shape", List.of(y));
+            String at = g.op("Expand", name + "/gather_index", List.of(g.unsqueeze(i, name + "/gather_at_h", last),
+                    shape));
+            String got = g.op("GatherElements", name + "/spread", List.of(y, at), OnnxGraph.attr("axis", 1L));
+            return g.op("Where", name + "/keras_sequence", List.of(g.unsqueeze(k, name + "/kept_h", last), got,
+                    g.scalar(name + "/zero_out", 0f)));
+        }
+
+        /** {@code y} (B, ...) of rank {@code rank}: where the sample keeps no step, {@code instead} (null: 0). */
+        String lastOrInitial(OnnxGraph g, String y, int rank, String instead, String name) {
             long[] axes = new long[rank - 1];
             for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
-            String kept = g.op("Where", name + "/kept_only", List.of(g.unsqueeze(any, name + "/any_b", axes), y,
-                    g.scalar(name + "/zero_out", 0f)));
-            return g.binary("Add", kept, g.unsqueeze(poison, name + "/poison_b", axes), name + "/checked");
+            return g.op("Where", name + "/kept_only", List.of(g.unsqueeze(any, name + "/any_b", axes), y,
+                    instead != null ? instead : g.scalar(name + "/zero_out", 0f)));
         }
     }
 
@@ -190,19 +237,21 @@ final class OnnxRecurrent {
         String lens = g.unary("Cast", g.squeeze(kept, name + "/kept", 1), name + "/sequence_lens",
                 OnnxGraph.attr("to", 6L));
         String steps = g.op("Gather", name + "/timesteps", List.of(g.op("Shape", name + "/mask_shape", List.of(mask)),
-                g.intScalar(name + "/time_axis", 7, 1)), OnnxGraph.attr("axis", 0L));
-        String t = g.unary("Cast", g.op("Range", name + "/t", List.of(g.intScalar(name + "/zero", 7, 0), steps,
-                g.intScalar(name + "/one", 7, 1))), name + "/t_float", OnnxGraph.attr("to", 1L));
-        String prefix = g.unary("Cast", g.binary("Less", t, kept, name + "/in_prefix"), name + "/prefix",
+                g.longs(name + "/time_axis", 1)), OnnxGraph.attr("axis", 0L));
+        String t = g.unary("Cast", g.op("Range", name + "/t", List.of(g.intScalar(name + "/zero", 7, 0),
+                g.squeeze(steps, name + "/steps", 0), g.intScalar(name + "/one", 7, 1))), name + "/t_float",
                 OnnxGraph.attr("to", 1L));
-        String bad = g.op("ReduceMax", name + "/not_prefix", List.of(g.unary("Abs", g.binary("Sub", mask, prefix,
-                name + "/mask_minus_prefix"), name + "/mask_differs")), OnnxGraph.ints("axes", 1),
-                OnnxGraph.attr("keepdims", 0L));
+        String tf = g.unary("Cast", steps, name + "/steps_f", OnnxGraph.attr("to", 1L));
+        // kept steps score T + (T-1-t), masked ones T-1-t: distinct, descending in compacted order
+        String key = g.binary("Add", g.binary("Mul", mask, tf, name + "/kept_score"), g.binary("Sub",
+                g.binary("Sub", tf, g.scalar(name + "/one_f", 1f), name + "/last_t"), t, name + "/earlier_first"),
+                name + "/order_key");
+        String[] top = g.ops("TopK", new String[]{name + "/order_keys", name + "/order"}, List.of(key, steps),
+                OnnxGraph.attr("axis", 1L), OnnxGraph.attr("largest", 1L), OnnxGraph.attr("sorted", 1L));
+        String cum = g.op("CumSum", name + "/kept_to_t_count", List.of(mask, g.intScalar(name + "/time", 7, 1)));
         String any = g.binary("Greater", g.squeeze(kept, name + "/kept_b", 1), g.scalar(name + "/zero_f", 0f),
                 name + "/any_kept");
-        String poison = g.op("Where", name + "/poison", List.of(g.unary("Cast", bad, name + "/not_prefix_b",
-                OnnxGraph.attr("to", 9L)), g.scalar(name + "/nan", Float.NaN), g.scalar(name + "/zero_p", 0f)));
-        return new Masked(lens, any, poison);
+        return new Masked(mask, lens, any, kept, top[1], cum);
     }
 
     /**
@@ -215,52 +264,52 @@ final class OnnxRecurrent {
         String name = layer.name();
         RecurrentOptions o = layer.options();
         Cell c = cell(layer);
-        String xt = timeMajor(g, x, name);
         Masked m = x.mask() == null ? null : masked(ex, x.mask(), name);
+        String xt = input(g, x, m, name);
         String[] init = initialStates(ex, layer, 1, c, initStates, List.of());
         Outputs y = node(ex, name, List.of(c), o.goBackwards() ? "reverse" : "forward", xt, m == null ? null
                 : m.lens(), init[0], init[1]);
         if (layer.stateful()) ex.stateOutputs(name, y.yh(), y.yc());
         String hLast = g.squeeze(y.yh(), name + "/h", 0);
         List<OnnxValue> out = new ArrayList<>();
-        if (o.returnSequences() && !o.goBackwards() && x.mask() == null) {
+        if (o.returnSequences() && !o.goBackwards() && m == null) {
             String tm = g.squeeze(y.y(), name + "/sequence_tbh", 1);
             out.add(new OnnxValue(g.transpose(tm, name + "/sequence", 1, 0, 2), null, false, tm));
         } else if (o.returnSequences()) {
             String seq = g.squeeze(g.transpose(y.y(), name + "/Y_btdh", 2, 0, 1, 3), name + "/sequence", 2);
+            if (m != null) seq = m.spread(g, seq, new boolean[]{o.goBackwards()},
+                    new boolean[]{o.zeroOutputForMask()}, name);
             if (o.goBackwards()) seq = g.reverse(seq, name + "/processing_order", 1);
-            else if (x.mask() != null && !o.zeroOutputForMask()) seq = repeatLast(g, seq, hLast, x.mask(), name);
             out.add(new OnnxValue(seq, x.mask(), false));
         } else {
-            out.add(OnnxValue.of(hLast));
+            out.add(OnnxValue.of(m == null ? hLast : m.lastOrInitial(g, hLast, 2, null, name + "/last")));
         }
         if (o.returnState()) {
-            out.add(OnnxValue.of(hLast));
-            if (y.yc() != null) out.add(OnnxValue.of(g.squeeze(y.yc(), name + "/c", 0)));
+            out.add(OnnxValue.of(finalState(g, m, hLast, init[0], name + "/h_final")));
+            if (y.yc() != null) out.add(OnnxValue.of(finalState(g, m, g.squeeze(y.yc(), name + "/c", 0), init[1],
+                    name + "/c_final")));
         }
-        return poisoned(g, m, out, name);
+        return out.toArray(new OnnxValue[0]);
     }
 
-    /** The outputs through {@link Masked#apply} (unchanged without a mask). */
-    private static OnnxValue[] poisoned(OnnxGraph g, Masked m, List<OnnxValue> out, String name) {
-        if (m == null) return out.toArray(new OnnxValue[0]);
-        OnnxValue[] r = new OnnxValue[out.size()];
-        for (int i = 0; i < r.length; i++) {
-            OnnxValue v = out.get(i);
-            r[i] = new OnnxValue(m.apply(g, v.name(), v.mask() != null ? 3 : 2, name), v.mask(), false);
-        }
-        return r;
+    /**
+     * A final state (B, H) of one direction: with a mask, a sample that keeps no step ends in its
+     * initial state ({@code init}, (1, B, H); null: zeros).
+     */
+    private static String finalState(OnnxGraph g, Masked m, String s, String init, String name) {
+        if (m == null) return s;
+        return m.lastOrInitial(g, s, 2, init == null ? null : g.squeeze(init, name + "/initial", 0), name);
+    }
+
+    /** The operator's input (T, B, I): with a mask, each sample's kept steps first ({@link Masked#compact}). */
+    private static String input(OnnxGraph g, OnnxValue x, Masked m, String name) {
+        if (m == null) return timeMajor(g, x, name);
+        return g.transpose(m.compact(g, x.name(), name), name + "/X", 1, 0, 2);
     }
 
     /** {@code x} as (T, B, I): the time-major form a recurrent operator left, else a Transpose. */
     private static String timeMajor(OnnxGraph g, OnnxValue x, String name) {
         return x.timeMajor() != null ? x.timeMajor() : g.transpose(x.name(), name + "/X", 1, 0, 2);
-    }
-
-    /** Keras' masked steps repeat the previous output: after the last kept step of a right-padded sample, h. */
-    private static String repeatLast(OnnxGraph g, String seq, String h, String mask, String name) {
-        String keep = g.unary("Cast", g.unsqueeze(mask, name + "/mask3", 2), name + "/keep", OnnxGraph.attr("to", 9L));
-        return g.op("Where", name + "/masked_repeats_last", List.of(keep, seq, g.unsqueeze(h, name + "/h_b1h", 1)));
     }
 
     /**
@@ -304,12 +353,12 @@ final class OnnxRecurrent {
         List<String> fInit = initStates.isEmpty() ? List.of() : initStates.subList(0, fs);
         List<String> bInit = initStates.isEmpty() ? List.of() : initStates.subList(fs, initStates.size());
         boolean fused = cf.sameKind(cb) && !fo.goBackwards() && bo.goBackwards() && seq == bo.returnSequences()
-                && fo.returnState() == bo.returnState() && (x.mask() == null || !seq || fo.zeroOutputForMask());
+                && fo.returnState() == bo.returnState();
         if (!fused) return bidirectionalApart(ex, bi, x, fInit, bInit);
         OnnxGraph g = ex.graph();
         String name = bi.name();
-        String xt = timeMajor(g, x, name);
         Masked m = x.mask() == null ? null : masked(ex, x.mask(), name);
+        String xt = input(g, x, m, name);
         String[] init = initialStates(ex, bi, 2, cf, fInit, bInit);
         Outputs y = node(ex, name, List.of(cf, cb), "bidirectional", xt, m == null ? null : m.lens(), init[0],
                 init[1]);
@@ -318,6 +367,8 @@ final class OnnxRecurrent {
         // the two directions on one axis: (B, T, 2, H) for a sequence, (B, 2, H) for the last outputs
         String both = seq ? g.transpose(y.y(), name + "/Y_btdh", 2, 0, 1, 3) : g.transpose(y.yh(), name + "/h_bdh",
                 1, 0, 2);
+        if (m != null) both = seq ? m.spread(g, both, new boolean[]{false, true}, new boolean[]{fo.zeroOutputForMask(),
+                bo.zeroOutputForMask()}, name) : m.lastOrInitial(g, both, 3, null, name + "/last");
         long axis = seq ? 2 : 1;
         String mask = seq ? x.mask() : null;
         switch (bi.merge()) {
@@ -353,12 +404,18 @@ final class OnnxRecurrent {
                     OnnxGraph.attr("axis", 0L));
             String[] cs = y.yc() == null ? null : g.ops("Split", new String[]{name + "/c_forward",
                     name + "/c_backward"}, List.of(y.yc()), OnnxGraph.attr("axis", 0L));
+            String[] ih = init[0] == null ? null : g.ops("Split", new String[]{name + "/initial_h_forward",
+                    name + "/initial_h_backward"}, List.of(init[0]), OnnxGraph.attr("axis", 0L));
+            String[] ic = init[1] == null ? null : g.ops("Split", new String[]{name + "/initial_c_forward",
+                    name + "/initial_c_backward"}, List.of(init[1]), OnnxGraph.attr("axis", 0L));
             for (int dir = 0; dir < 2; dir++) {
-                out.add(OnnxValue.of(g.squeeze(hs[dir], hs[dir] + "_bh", 0)));
-                if (cs != null) out.add(OnnxValue.of(g.squeeze(cs[dir], cs[dir] + "_bh", 0)));
+                out.add(OnnxValue.of(finalState(g, m, g.squeeze(hs[dir], hs[dir] + "_bh", 0), ih == null ? null
+                        : ih[dir], hs[dir] + "_final")));
+                if (cs != null) out.add(OnnxValue.of(finalState(g, m, g.squeeze(cs[dir], cs[dir] + "_bh", 0),
+                        ic == null ? null : ic[dir], cs[dir] + "_final")));
             }
         }
-        return poisoned(g, m, out, name);
+        return out.toArray(new OnnxValue[0]);
     }
 
     /** A Bidirectional whose directions differ: each layer on its own, the backward sequence flipped, merged. */
