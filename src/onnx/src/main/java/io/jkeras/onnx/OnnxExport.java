@@ -49,6 +49,7 @@ import io.jkeras.model.TensorSpec;
 import io.jkeras.onnx.proto.OnnxProtos.TensorProto;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -938,16 +939,88 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
      */
     @Override
     public OnnxValue[] visit(MultiHeadAttention l) {
+        OnnxValue q = in[0], v = in[1], k = l.hasKey() ? in[2] : in[1];
+        if (l.rank() == 3 && l.attentionAxes().length == 1 && l.attentionAxes()[0] == 1) return attend(l, q, v, k);
+        return attendOverAxes(l, q, v, k);
+    }
+
+    /**
+     * MultiHeadAttention over inputs of rank 4 or more, or over attention_axes other than the
+     * timesteps, as the rank-3 form: Keras' einsums treat the inner axes outside attention_axes as
+     * batch axes and normalize the scores jointly over the value's attention axes (keras/src/layers/
+     * attention/multi_head_attention.py, _build_attention_equation), so each input is transposed to
+     * (B, other axes, attention axes, F) and reshaped to (B·others, attended positions, F); the output
+     * and the scores are reshaped and transposed back. The inner sizes must be known when exporting;
+     * masks, attention_mask and the causal mask are refused here (their axes would need the same folding).
+     */
+    private OnnxValue[] attendOverAxes(MultiHeadAttention l, OnnxValue q, OnnxValue v, OnnxValue k) {
         String name = l.name();
-        if (l.rank() != 3 || l.attentionAxes().length != 1 || l.attentionAxes()[0] != 1) {
-            throw refuse(name, "MultiHeadAttention over inputs of rank " + l.rank() + " or attention_axes other than"
-                    + " the timesteps");
+        boolean masked = q.mask() != null || v.mask() != null || k.mask() != null;
+        if (masked || l.hasAttentionMask() || l.causal() || l.slidingWindow() > 0) {
+            throw refuse(name, "MultiHeadAttention over attention_axes " + Arrays.toString(l.attentionAxes())
+                    + " with a mask, attention_mask, causal mask or sliding window");
         }
+        int[] axes = l.attentionAxes();
+        int inner = l.rank() - 2;   // the axes between batch and features
+        int[] order = new int[inner];   // the other inner axes first, then the attention axes (1-based)
+        int o = 0;
+        for (int a = 1; a <= inner; a++) if (Arrays.binarySearch(axes, a) < 0) order[o++] = a;
+        int others = o;
+        for (int a : axes) order[o++] = a;
+        long[] perm = new long[inner + 2];
+        for (int i = 0; i < inner; i++) perm[i + 1] = order[i];
+        perm[inner + 1] = inner + 1;
+        OnnxValue[] folded = new OnnxValue[3];
+        long[] querySizes = new long[inner];
+        OnnxValue[] xs = {q, v, k};
+        for (int i = 0; i < (l.hasKey() ? 3 : 2); i++) {
+            int[] s = inShapes[i];
+            long attended = 1;
+            for (int j = 0; j < inner; j++) {
+                if (s[order[j] - 1] < 0) throw refuse(name, "MultiHeadAttention over attention_axes with inner "
+                        + "sizes unknown when exporting (input " + i + " is " + Arrays.toString(s) + ")");
+                if (j < others && s[order[j] - 1] != inShapes[0][order[j] - 1]) throw refuse(name,
+                        "MultiHeadAttention whose inputs differ on axis " + order[j] + " outside attention_axes");
+                if (j >= others) attended *= s[order[j] - 1];
+                if (i == 0) querySizes[j] = s[order[j] - 1];
+            }
+            String t = graph.transpose(xs[i].name(), name + "/input" + i + "_others_first", perm);
+            folded[i] = OnnxValue.of(graph.reshape(t, name + "/input" + i + "_folded", -1, attended,
+                    s[s.length - 1]));
+        }
+        OnnxValue[] r = attend(l, folded[0], folded[1], l.hasKey() ? folded[2] : folded[1]);
+        // the output (B·others, Tq, out…) back to (B, others…, query attention axes…, out…), then to Keras' order
+        int[] os = l.outputShape();
+        long[] dims = new long[1 + inner + os.length];
+        dims[0] = -1;
+        for (int j = 0; j < inner; j++) dims[1 + j] = querySizes[j];
+        for (int j = 0; j < os.length; j++) dims[1 + inner + j] = os[j];
+        String y = graph.reshape(r[0].name(), name + "/unfolded", dims);
+        long[] back = new long[dims.length];
+        for (int i = 0; i < inner; i++) back[order[i]] = i + 1;
+        for (int j = 0; j < os.length; j++) back[1 + inner + j] = 1 + inner + j;
+        y = graph.transpose(y, name + "/keras_order", back);
+        if (!l.returnScores()) return one(y, null);
+        // the scores (B·others, H, Tq, Tv) are Keras' (B, others…, H, query axes…, value axes…) row-major
+        int[] vs = inShapes[1];
+        long[] sd = new long[2 + inner + axes.length];
+        sd[0] = -1;
+        int p = 1;
+        for (int j = 0; j < others; j++) sd[p++] = querySizes[j];
+        sd[p++] = l.heads();
+        for (int j = others; j < inner; j++) sd[p++] = querySizes[j];
+        for (int a : axes) sd[p++] = vs[a - 1];
+        return new OnnxValue[]{OnnxValue.of(y), OnnxValue.of(graph.reshape(r[1].name(), name + "/scores_unfolded",
+                sd))};
+    }
+
+    /** MultiHeadAttention over (B, T, F) inputs, attention over the timesteps. */
+    private OnnxValue[] attend(MultiHeadAttention l, OnnxValue q, OnnxValue v, OnnxValue k) {
+        String name = l.name();
         int h = l.heads(), kd = l.keyDim(), vd = l.valueDim();
         List<Weight> ws = l.weights();
         int n = ws.size() == (l.gate() ? 10 : 8) ? 2 : 1;
         int at = 0;
-        OnnxValue q = in[0], v = in[1], k = l.hasKey() ? in[2] : in[1];
         String pq = heads(projection(name + "/query", q.name(), ws, at, n, h * kd), h, kd, name + "/query");
         at += n;
         String pk = heads(projection(name + "/key", k.name(), ws, at, n, h * kd), h, kd, name + "/key");

@@ -82,7 +82,7 @@ class OnnxFixturesTest {
 
     /**
      * Layer types with no exact ONNX form (yet): a case holding one (also inside TimeDistributed), a custom
-     * layer or a MultiHeadAttention over inputs of rank 4 or more must be refused, naming that layer.
+     * layer must be refused, naming that layer.
      * ConvLSTM: ONNX has no convolutional recurrent operator and a Loop is never written.
      */
     static final java.util.Set<String> REFUSED_TYPES = java.util.Set.of("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D");
@@ -92,9 +92,7 @@ class OnnxFixturesTest {
         for (io.jkeras.layers.Layer l : m.layers()) {
             io.jkeras.layers.Layer x = l instanceof io.jkeras.layers.TimeDistributed
                     ? ((io.jkeras.layers.TimeDistributed) l).inner() : l;
-            boolean mhaAxes = x instanceof io.jkeras.layers.MultiHeadAttention
-                    && ((io.jkeras.layers.MultiHeadAttention) x).rank() != 3;   // attention over other axes
-            if (REFUSED_TYPES.contains(x.typeName()) || x instanceof io.jkeras.layers.CustomLayer || mhaAxes) {
+            if (REFUSED_TYPES.contains(x.typeName()) || x instanceof io.jkeras.layers.CustomLayer) {
                 return "layer '" + x.name() + "'";
             }
         }
