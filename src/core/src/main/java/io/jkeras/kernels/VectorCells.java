@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link CellKernels} with the Vector API. Per tile of 16 units and per vector of L lanes within it,
  * the G gate accumulators start from the projected input, take the sum over k of
  * {@code h[k]·U[k, tile]} in registers (reading the tile-major kernel, a contiguous stream; k is
- * split in two or four interleaved partial sums to keep the FMA pipes busy), then the gate
- * nonlinearities and the state update run on the registers, and only the new states are stored.
+ * split into interleaved partial sums, eight chains per tile for a SimpleRNN, to keep the FMA pipes
+ * busy), then the gate nonlinearities and the state update run on the registers, and only the new states are stored.
  *
  * <p>The gate activations are those of {@link VectorMath} (tanh and sigmoid in double vectors,
  * rounded once to float), the ones the training kernels use too. The last tile of a layer
@@ -140,30 +140,102 @@ final class VectorCells extends CellKernels {
     @Override
     public void simpleStep(float[] xp, int xpOff, float[] u, float[] uT, float[] h, int hOff, float[] hOut, int hOutOff,
                            int units, int act, int tileFrom, int tileTo, float[] work) {
-        final int tiles = (units + B - 1) / B;
         for (int j = tileFrom; j < tileTo; j++) {
-            final int ub = j * units * B;
-            for (int v = 0; v < B; v += L) {
-                FloatVector a0 = FloatVector.fromArray(S, xp, xpOff + j * B + v);
-                FloatVector a1 = FloatVector.zero(S), a2 = a1, a3 = a1;
-                int k = 0;
-                final int ob = ub + v;
-                for (; k + 3 < units; k += 4) {
-                    int o = ob + k * B;
-                    a0 = FloatVector.fromArray(S, uT, o).fma(FloatVector.broadcast(S, h[hOff + k]), a0);
-                    a1 = FloatVector.fromArray(S, uT, o + B).fma(FloatVector.broadcast(S, h[hOff + k + 1]), a1);
-                    a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(FloatVector.broadcast(S, h[hOff + k + 2]), a2);
-                    a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(FloatVector.broadcast(S, h[hOff + k + 3]), a3);
-                }
-                for (; k < units; k++) a0 = FloatVector.fromArray(S, uT, ob + k * B)
-                        .fma(FloatVector.broadcast(S, h[hOff + k]), a0);
-                a0.add(a1).add(a2.add(a3)).intoArray(work, v);
-            }
+            final int ub = j * units * B, xb = xpOff + j * B;
+            // eight independent multiply-add chains at every width (a tile of 16 units is B / L vectors): fewer
+            // leave the FMA pipes waiting on each other's latency, which a narrower vector pays twice or four times
+            if (L == B) simpleTile8(xp, xb, uT, ub, h, hOff, units, work);
+            else if (2 * L == B) simpleTile2x4(xp, xb, uT, ub, h, hOff, units, work);
+            else simpleTile4x2(xp, xb, uT, ub, h, hOff, units, work);
             VectorMath.activate(act, work, 0, B);
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) FloatVector.fromArray(S, work, v)
-                    .intoArray(hOut, hOutOff + j * B + v, S.indexInRange(0, rem - v));
+                    .intoArray(hOut, hOutOff + j * B + v, lanes(v, rem));
         }
+    }
+
+    /** One vector per tile (L = 16): the sum over k in eight interleaved partial sums. */
+    private static void simpleTile8(float[] xp, int xb, float[] uT, int ub, float[] h, int hOff, int units,
+                                    float[] work) {
+        FloatVector a0 = FloatVector.fromArray(S, xp, xb);
+        FloatVector a1 = FloatVector.zero(S), a2 = a1, a3 = a1, a4 = a1, a5 = a1, a6 = a1, a7 = a1;
+        int k = 0;
+        for (; k + 7 < units; k += 8) {
+            int o = ub + k * B, hk = hOff + k;
+            a0 = FloatVector.fromArray(S, uT, o).fma(FloatVector.broadcast(S, h[hk]), a0);
+            a1 = FloatVector.fromArray(S, uT, o + B).fma(FloatVector.broadcast(S, h[hk + 1]), a1);
+            a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(FloatVector.broadcast(S, h[hk + 2]), a2);
+            a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(FloatVector.broadcast(S, h[hk + 3]), a3);
+            a4 = FloatVector.fromArray(S, uT, o + 4 * B).fma(FloatVector.broadcast(S, h[hk + 4]), a4);
+            a5 = FloatVector.fromArray(S, uT, o + 5 * B).fma(FloatVector.broadcast(S, h[hk + 5]), a5);
+            a6 = FloatVector.fromArray(S, uT, o + 6 * B).fma(FloatVector.broadcast(S, h[hk + 6]), a6);
+            a7 = FloatVector.fromArray(S, uT, o + 7 * B).fma(FloatVector.broadcast(S, h[hk + 7]), a7);
+        }
+        for (; k < units; k++) a0 = FloatVector.fromArray(S, uT, ub + k * B).fma(FloatVector.broadcast(S, h[hOff + k]),
+                a0);
+        a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).intoArray(work, 0);
+    }
+
+    /** Two vectors per tile (L = 8): four partial sums each, one broadcast of h[k] feeding both. */
+    private static void simpleTile2x4(float[] xp, int xb, float[] uT, int ub, float[] h, int hOff, int units,
+                                      float[] work) {
+        FloatVector a0 = FloatVector.fromArray(S, xp, xb), b0 = FloatVector.fromArray(S, xp, xb + L);
+        FloatVector a1 = FloatVector.zero(S), a2 = a1, a3 = a1, b1 = a1, b2 = a1, b3 = a1;
+        int k = 0;
+        for (; k + 3 < units; k += 4) {
+            int o = ub + k * B, hk = hOff + k;
+            FloatVector h0 = FloatVector.broadcast(S, h[hk]), h1 = FloatVector.broadcast(S, h[hk + 1]);
+            a0 = FloatVector.fromArray(S, uT, o).fma(h0, a0);
+            b0 = FloatVector.fromArray(S, uT, o + L).fma(h0, b0);
+            a1 = FloatVector.fromArray(S, uT, o + B).fma(h1, a1);
+            b1 = FloatVector.fromArray(S, uT, o + B + L).fma(h1, b1);
+            FloatVector h2 = FloatVector.broadcast(S, h[hk + 2]), h3 = FloatVector.broadcast(S, h[hk + 3]);
+            a2 = FloatVector.fromArray(S, uT, o + 2 * B).fma(h2, a2);
+            b2 = FloatVector.fromArray(S, uT, o + 2 * B + L).fma(h2, b2);
+            a3 = FloatVector.fromArray(S, uT, o + 3 * B).fma(h3, a3);
+            b3 = FloatVector.fromArray(S, uT, o + 3 * B + L).fma(h3, b3);
+        }
+        for (; k < units; k++) {
+            int o = ub + k * B;
+            FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+            a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+            b0 = FloatVector.fromArray(S, uT, o + L).fma(hk, b0);
+        }
+        a0.add(a1).add(a2.add(a3)).intoArray(work, 0);
+        b0.add(b1).add(b2.add(b3)).intoArray(work, L);
+    }
+
+    /** Four vectors per tile (L = 4): two partial sums each. */
+    private static void simpleTile4x2(float[] xp, int xb, float[] uT, int ub, float[] h, int hOff, int units,
+                                      float[] work) {
+        FloatVector a0 = FloatVector.fromArray(S, xp, xb), b0 = FloatVector.fromArray(S, xp, xb + L),
+                c0 = FloatVector.fromArray(S, xp, xb + 2 * L), d0 = FloatVector.fromArray(S, xp, xb + 3 * L);
+        FloatVector a1 = FloatVector.zero(S), b1 = a1, c1 = a1, d1 = a1;
+        int k = 0;
+        for (; k + 1 < units; k += 2) {
+            int o = ub + k * B, hk = hOff + k;
+            FloatVector h0 = FloatVector.broadcast(S, h[hk]), h1 = FloatVector.broadcast(S, h[hk + 1]);
+            a0 = FloatVector.fromArray(S, uT, o).fma(h0, a0);
+            b0 = FloatVector.fromArray(S, uT, o + L).fma(h0, b0);
+            c0 = FloatVector.fromArray(S, uT, o + 2 * L).fma(h0, c0);
+            d0 = FloatVector.fromArray(S, uT, o + 3 * L).fma(h0, d0);
+            a1 = FloatVector.fromArray(S, uT, o + B).fma(h1, a1);
+            b1 = FloatVector.fromArray(S, uT, o + B + L).fma(h1, b1);
+            c1 = FloatVector.fromArray(S, uT, o + B + 2 * L).fma(h1, c1);
+            d1 = FloatVector.fromArray(S, uT, o + B + 3 * L).fma(h1, d1);
+        }
+        if (k < units) {
+            int o = ub + k * B;
+            FloatVector hk = FloatVector.broadcast(S, h[hOff + k]);
+            a0 = FloatVector.fromArray(S, uT, o).fma(hk, a0);
+            b0 = FloatVector.fromArray(S, uT, o + L).fma(hk, b0);
+            c0 = FloatVector.fromArray(S, uT, o + 2 * L).fma(hk, c0);
+            d0 = FloatVector.fromArray(S, uT, o + 3 * L).fma(hk, d0);
+        }
+        a0.add(a1).intoArray(work, 0);
+        b0.add(b1).intoArray(work, L);
+        c0.add(c1).intoArray(work, 2 * L);
+        d0.add(d1).intoArray(work, 3 * L);
     }
 
     @Override
