@@ -567,7 +567,7 @@ public final class Model {
             int want = in.dim(d), have = got != null ? got[d + 1] : x.dim(d + 1);
             ok = want < 0 || want == have || (stream && d == 0);
         }
-        int batch = got != null ? got[0] : x.dim(0);
+        int batch = !ok ? -1 : got != null ? got[0] : x.dim(0);
         if (ok && in.batchSize() > 0 && stateful() && batch != in.batchSize()) {
             throw new InputException(null, in.name(), null, "stateful model expects batch size " + in.batchSize()
                     + ", got " + batch);
