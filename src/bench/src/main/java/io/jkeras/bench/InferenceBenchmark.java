@@ -1,6 +1,7 @@
 package io.jkeras.bench;
 
 import io.jkeras.model.Model;
+import io.jkeras.model.Predictor;
 import io.jkeras.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * {@code best} (the Vector API kernels; the trial fails if the JVM cannot run them) or {@code scalar},
  * given to the model ({@code Model.withEngine}), as {@code threads} ({@code Model.withThreads}, 0: the
  * default). Steady-state allocation: run with {@code -prof gc}
- * ({@code gc.alloc.rate.norm}, bytes per call).
+ * ({@code gc.alloc.rate.norm}, bytes per call). {@code predictInto} is the same prediction through a
+ * {@link Predictor} into an output tensor made once (JMH's one benchmark thread owns it).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -44,14 +46,30 @@ public class InferenceBenchmark {
 
     private Model model;
     private Tensor input;
+    private Predictor predictor;
+    private Tensor[] inputs;
+    private Tensor[] outputs;
 
     @Setup(Level.Trial)
     public void load() {
         Workloads.Loaded w = Workloads.loadChecked(workload, kernel, threads);
         model = w.model();
         input = w.input();
+        predictor = model.predictor();
+        inputs = new Tensor[]{input};
+        outputs = new Tensor[]{Tensor.zeros(model.predict(input)[0].shape())};
+        predictor.predictInto(inputs, outputs);
+        if (!java.util.Arrays.equals(outputs[0].data(), model.predict(input)[0].data())) {
+            throw new IllegalStateException(workload + ": predictInto differs from predict");
+        }
     }
 
     @Benchmark
     public Tensor[] predict() { return model.predict(input); }
+
+    @Benchmark
+    public Tensor[] predictInto() {
+        predictor.predictInto(inputs, outputs);
+        return outputs;
+    }
 }

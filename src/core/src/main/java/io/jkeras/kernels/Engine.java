@@ -54,7 +54,7 @@ public final class Engine {
         try {
             return body.get();
         } finally {
-            if (before == null) CURRENT.remove(); else CURRENT.set(before);
+            CURRENT.set(before); // not remove(): the next bind would allocate the thread's map entry again
         }
     }
 

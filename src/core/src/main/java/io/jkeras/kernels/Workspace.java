@@ -20,6 +20,8 @@ public final class Workspace {
     private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
 
     private final float[][] slots = new float[SLOTS][];
+    /** Arrays of {@code n} array references (a recurrent layer's states), index n; see {@link #arrays}. */
+    private final float[][][] arrays = new float[4][][];
 
     private Workspace() {}
 
@@ -40,5 +42,22 @@ public final class Workspace {
     /** Gives {@code a} back to {@code slot} for later calls on this thread. */
     public void release(int slot, float[] a) {
         if (a.length <= MAX_KEPT) slots[slot] = a;
+    }
+
+    /**
+     * An array of {@code n} null references, e.g. for a recurrent layer's states; give it back by
+     * {@link #release(float[][])}.
+     */
+    public float[][] arrays(int n) {
+        float[][] a = n < arrays.length ? arrays[n] : null;
+        if (a == null) return new float[n][];
+        arrays[n] = null;
+        return a;
+    }
+
+    /** Gives {@code a} (from {@link #arrays}) back for later calls on this thread; its references are cleared. */
+    public void release(float[][] a) {
+        java.util.Arrays.fill(a, null);
+        if (a.length < arrays.length) arrays[a.length] = a;
     }
 }

@@ -45,6 +45,20 @@ public final class ActivationLayer implements Layer {
         return new Tensor[]{new Tensor(shape, compact(y, last == 0 ? 0 : y.length / last, last, width), x.mask())};
     }
 
+    /** The input copied into {@code out[0]} and activated there (an activation that keeps the width). */
+    @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) {
+        Tensor x = inputs[0];
+        int last = x.rank() == 1 ? x.size() : x.dim(-1);
+        if (activation.outputWidth(last) != last) {
+            Shapes.copyOutputs(name, forward(inputs, state), out);
+            return;
+        }
+        Shapes.copyInput(name, x, out);
+        float[] y = out[0].data();
+        if (last > 0) for (int off = 0; off < y.length; off += last) activation.apply(y, off, last);
+    }
+
     /** Keeps the first {@code width} values of each row of {@code rows × last}. */
     static float[] compact(float[] y, int rows, int last, int width) {
         float[] out = new float[rows * width];

@@ -232,6 +232,12 @@ public final class ConvLstm extends Recurrent {
      * flattens every frame to a channels_last row and runs {@link Recurrent}'s loop; the outputs get their
      * frame shapes back.
      */
+    /** {@link #forward} and a copy (this layer's own forward, not {@link Recurrent}'s in-place one). */
+    @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) {
+        Shapes.copyOutputs(name, forward(inputs, state), out);
+    }
+
     @Override
     public Tensor[] forward(Tensor[] inputs, float[][] state) {
         Tensor x = inputs[0];

@@ -52,6 +52,9 @@ public final class CudnnRecurrent extends Recurrent {
     @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return inner.forward(inputs, state); }
 
     @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) { inner.forwardInto(inputs, state, out); }
+
+    @Override
     public void encode(LayerEncoder e) {
         e.put("type_name", typeName);
         e.layer("engine", inner);

@@ -72,6 +72,25 @@ public final class Dense implements Layer {
                 x.mask())};
     }
 
+    /** {@link #forward} into {@code out[0]}: the same product and activation, nothing allocated. */
+    @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) {
+        Tensor x = inputs[0];
+        boolean fits = activation.outputWidth(units) == units && out.length == 1 && x.rank() >= 2
+                && x.dim(-1) == inputSize && out[0].rank() == x.rank() && out[0].dim(-1) == units;
+        for (int d = 0; fits && d < x.rank() - 1; d++) fits = out[0].dim(d) == x.dim(d);
+        if (!fits) {
+            Shapes.copyOutputs(name, forward(inputs, state), out);
+            return;
+        }
+        int rows = x.size() / inputSize;
+        float[] y = out[0].data();
+        if (bias != null) for (int r = 0; r < rows; r++) System.arraycopy(bias, 0, y, r * units, units);
+        else java.util.Arrays.fill(y, 0, rows * units, 0f);
+        Gemm.multiply(rows, units, inputSize, x.data(), 0, inputSize, kernel, 0, units, y, 0, units, true);
+        if (activation != Activation.LINEAR) for (int r = 0; r < rows; r++) activation.apply(y, r * units, units);
+    }
+
     @Override
     public List<Weight> weights() {
         List<Weight> w = new ArrayList<>();

@@ -64,6 +64,10 @@ public final class Identity implements Layer {
 
     @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return new Tensor[]{inputs[0]}; }
 
+    /** Copies the input into {@code out[0]}. */
+    @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) { Shapes.copyInput(name, inputs[0], out); }
+
     @Override public List<Weight> weights() { return List.of(); }
 
     @Override public void encode(LayerEncoder e) { e.put("type_name", typeName); }

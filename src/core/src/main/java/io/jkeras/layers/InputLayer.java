@@ -26,6 +26,12 @@ public final class InputLayer implements Layer {
 
     public int[] shape() { return shape.clone(); }
 
+    /** The rank of {@link #shape()} (without batch). */
+    public int rank() { return shape.length; }
+
+    /** Dimension {@code d} of {@link #shape()} (without batch; -1: unknown), without a copy. */
+    public int dim(int d) { return shape[d]; }
+
     public int batchSize() { return batchSize; }
 
     public boolean integer() { return integer; }
@@ -37,6 +43,10 @@ public final class InputLayer implements Layer {
     @Override public int[][] outputShapes(int[][] in) { return new int[][]{shape.clone()}; }
 
     @Override public Tensor[] forward(Tensor[] inputs, float[][] state) { return new Tensor[]{inputs[0]}; }
+
+    /** Copies the input into {@code out[0]}. */
+    @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) { Shapes.copyInput(name, inputs[0], out); }
 
     @Override public List<Weight> weights() { return List.of(); }
 

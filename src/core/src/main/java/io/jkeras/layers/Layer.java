@@ -134,6 +134,22 @@ public sealed interface Layer permits InputLayer, Dense, Recurrent, Bidirectiona
      */
     Tensor[] forward(Tensor[] inputs, float[][] state);
 
+    /**
+     * {@link #forward} writing into given buffers: {@code out} holds one tensor per output, of the shapes
+     * {@code forward} gives for these inputs, whose data this call overwrites (masks are not written:
+     * a caller that needs the outputs' masks calls {@code forward}). The values are those of
+     * {@code forward}, bit for bit. This default calls {@code forward} and copies, so it allocates what
+     * {@code forward} does; the layers on the hot path of inference (Dense, the recurrent layers when
+     * they return no state and carry none, the pass-through layers) write in place and take their work
+     * space from the thread's {@link io.jkeras.kernels.Workspace}, allocating nothing.
+     *
+     * @throws io.jkeras.exceptions.InputException naming the layer when {@code out} does not have the
+     *                                              outputs' count or shapes
+     */
+    default void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) {
+        Shapes.copyOutputs(name(), forward(inputs, state), out);
+    }
+
     /** The layer's weights in their logical layout (fused gates in order), copied. */
     List<Weight> weights();
 

@@ -478,13 +478,51 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         return forward(inputs, state, Engine.current().kernels().cells());
     }
 
-    /** {@link #forward} with the given fused kernels, or with the reference path when {@code kernels} is null. */
-    Tensor[] forward(Tensor[] inputs, float[][] state, CellKernels kernels) {
+    /**
+     * Without initial-state inputs, returned or carried states (the common case of inference), writes the
+     * output into {@code out[0]} and takes every work array from the thread's {@link Workspace}: nothing is
+     * allocated. The same loop as {@link #forward}, bit for bit; otherwise it is {@code forward} and a copy.
+     */
+    @Override
+    public void forwardInto(Tensor[] inputs, float[][] state, Tensor[] out) {
+        if (returnState || state != null || inputs.length != 1) {
+            Shapes.copyOutputs(name, forward(inputs, state), out);
+            return;
+        }
         Tensor x = inputs[0];
+        checkInput(x);
+        int batch = x.dim(0), steps = x.dim(1), n = batch * units, sc = stateCount();
+        Shapes.expectOutputs(name, out, 1);
+        if (returnSequences) Shapes.expectOutput(name, 0, out[0], batch, steps, units);
+        else Shapes.expectOutput(name, 0, out[0], batch, units);
+        Workspace ws = Workspace.get();
+        float[][] states = ws.arrays(sc);
+        for (int i = 0; i < sc; i++) {
+            states[i] = ws.floats(Workspace.STATE0 + i, n);
+            Arrays.fill(states[i], 0, n, 0f);
+        }
+        float[] last = returnSequences ? ws.floats(Workspace.LAST, n) : out[0].data();
+        Arrays.fill(last, 0, n, 0f);
+        if (steps > 0) {
+            run(x.data(), batch, steps, states, returnSequences ? out[0].data() : null, x.mask(), last,
+                    Engine.current().kernels().cells());
+        }
+        for (int i = 0; i < sc; i++) ws.release(Workspace.STATE0 + i, states[i]);
+        ws.release(states);
+        if (returnSequences) ws.release(Workspace.LAST, last);
+    }
+
+    private void checkInput(Tensor x) {
         if (x.rank() != 3 || x.dim(2) != inputSize) {
             throw new InputException(null, name, null, "expects input (batch, timesteps, " + inputSize + "), got "
                     + Tensor.shapeString(x.shape()));
         }
+    }
+
+    /** {@link #forward} with the given fused kernels, or with the reference path when {@code kernels} is null. */
+    Tensor[] forward(Tensor[] inputs, float[][] state, CellKernels kernels) {
+        Tensor x = inputs[0];
+        checkInput(x);
         int batch = x.dim(0);
         int steps = x.dim(1);
         int sc = stateCount();

@@ -133,4 +133,52 @@ public final class Shapes {
                     + " predict on smaller batches or shorter sequences");
         }
     }
+
+    /** Copies the values of {@code from} into {@code out} ({@link Layer#forwardInto}'s default), shapes checked. */
+    static void copyOutputs(String layer, Tensor[] from, Tensor[] out) {
+        expectOutputs(layer, out, from.length);
+        for (int i = 0; i < from.length; i++) {
+            expectOutput(layer, i, out[i], from[i]);
+            System.arraycopy(from[i].data(), 0, out[i].data(), 0, from[i].size());
+        }
+    }
+
+    /** Copies {@code x} into {@code out[0]}, which must have its shape: a pass-through layer's {@code forwardInto}. */
+    static void copyInput(String layer, Tensor x, Tensor[] out) {
+        expectOutputs(layer, out, 1);
+        expectOutput(layer, 0, out[0], x);
+        System.arraycopy(x.data(), 0, out[0].data(), 0, x.size());
+    }
+
+    /** Refuses output buffers {@code out} that are not {@code n}. */
+    static void expectOutputs(String layer, Tensor[] out, int n) {
+        if (out.length != n) {
+            throw new io.jkeras.exceptions.InputException(null, layer, null, "gives " + n + " output(s), got "
+                    + out.length + " output buffer(s)");
+        }
+    }
+
+    /** Refuses an output buffer {@code got} of another shape than {@code want}; builds no message unless failing. */
+    static void expectOutput(String layer, int i, Tensor got, Tensor want) {
+        if (!got.sameShape(want)) throw outputShape(layer, i, want.shape(), got);
+    }
+
+    /** As {@link #expectOutput(String, int, Tensor, Tensor)} for the shape {@code (d0, d1)}. */
+    static void expectOutput(String layer, int i, Tensor got, int d0, int d1) {
+        if (got.rank() != 2 || got.dim(0) != d0 || got.dim(1) != d1) {
+            throw outputShape(layer, i, new int[]{d0, d1}, got);
+        }
+    }
+
+    /** As {@link #expectOutput(String, int, Tensor, Tensor)} for the shape {@code (d0, d1, d2)}. */
+    static void expectOutput(String layer, int i, Tensor got, int d0, int d1, int d2) {
+        if (got.rank() != 3 || got.dim(0) != d0 || got.dim(1) != d1 || got.dim(2) != d2) {
+            throw outputShape(layer, i, new int[]{d0, d1, d2}, got);
+        }
+    }
+
+    private static io.jkeras.exceptions.InputException outputShape(String layer, int i, int[] want, Tensor got) {
+        return new io.jkeras.exceptions.InputException(null, layer, null, "output " + i + " has shape "
+                + Tensor.shapeString(want) + ", got an output buffer of shape " + Tensor.shapeString(got.shape()));
+    }
 }

@@ -286,7 +286,7 @@ public final class Model {
     }
 
     public boolean stateful() {
-        for (Node n : nodes) if (n.layer().stateful()) return true;
+        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).layer().stateful()) return true;
         return false;
     }
 
@@ -324,20 +324,31 @@ public final class Model {
      * length), and the output's values are returned row-major.
      */
     public float[] predictFlat(float[] x, int batch) {
-        if (inputCount() != 1) throw new InputException("predictFlat needs a single-input model; this one has "
+        Tensor[] out = predict(new Tensor(flatInputShape(x.length, batch, "predictFlat"), x));
+        if (out.length != 1) throw new InputException("predictFlat needs a single-output model; this one has "
+                + out.length + " outputs");
+        return out[0].data();
+    }
+
+    /**
+     * The shape (batch first) of {@code length} values holding {@code batch} samples of the single input
+     * (an unknown time dimension inferred from the length), for the flat-buffer forms ({@code method}).
+     */
+    int[] flatInputShape(int length, int batch, String method) {
+        if (inputCount() != 1) throw new InputException(method + " needs a single-input model; this one has "
                 + inputCount() + " inputs");
         int[] s = input(0).shape();
         int known = 1, unknown = -1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] < 0) {
-                if (unknown >= 0) throw new InputException("predictFlat cannot infer two unknown dimensions of input "
+                if (unknown >= 0) throw new InputException(method + " cannot infer two unknown dimensions of input "
                         + Tensor.shapeString(s) + "; use predict(Tensor)");
                 unknown = i;
             } else known *= s[i];
         }
-        if (batch <= 0 || x.length % batch != 0) throw new InputException("input of " + x.length
+        if (batch <= 0 || length % batch != 0) throw new InputException("input of " + length
                 + " values does not divide into " + batch + " samples");
-        int per = x.length / batch;
+        int per = length / batch;
         if (unknown >= 0) {
             if (known == 0 || per % known != 0) throw new InputException("input of " + per
                     + " values per sample does not fit shape " + Tensor.shapeString(s));
@@ -349,10 +360,7 @@ public final class Model {
         int[] full = new int[s.length + 1];
         full[0] = batch;
         System.arraycopy(s, 0, full, 1, s.length);
-        Tensor[] out = predict(new Tensor(full, x));
-        if (out.length != 1) throw new InputException("predictFlat needs a single-output model; this one has "
-                + out.length + " outputs");
-        return out[0].data();
+        return full;
     }
 
     private Tensor single(Tensor[] out) {
@@ -360,6 +368,13 @@ public final class Model {
                 + " outputs; use predict(Tensor...)");
         return out[0];
     }
+
+    /**
+     * A new {@link Predictor} of this model (view): {@link Predictor#predictInto} writes predictions into
+     * caller-owned outputs and, from the second call with the same input shapes, allocates nothing.
+     * Not thread-safe: one per thread or caller.
+     */
+    public Predictor predictor() { return new Predictor(this); }
 
     /** A new stateful session with zero state. Each caller keeps its own. */
     public Session newSession() { return new Session(this); }
@@ -414,16 +429,9 @@ public final class Model {
     }
 
     private Tensor[] runGraph(Tensor[] inputs, Map<Integer, float[][]> states, boolean stream) {
-        if (inputs.length != inputNodes.size()) {
-            throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got "
-                    + inputs.length);
-        }
+        checkInputs(inputs, stream);
         Tensor[][] values = new Tensor[nodes.size()][];
-        for (int i = 0; i < inputs.length; i++) {
-            checkInput(i, inputs[i], stream);
-            values[inputNodes.get(i)] = new Tensor[]{inputs[i]};
-        }
-        checkSameBatch(inputs);
+        for (int i = 0; i < inputs.length; i++) values[inputNodes.get(i)] = new Tensor[]{inputs[i]};
         for (Node n : nodes) {
             if (values[n.id()] != null) continue;
             if (n.layer() instanceof InputLayer) {
@@ -467,7 +475,7 @@ public final class Model {
      * now (timesteps), the layer computes its output shapes from the actual inputs. When it cannot
      * (inputs it refuses), the layer's own forward reports them.
      */
-    private void checkOutputSize(Node n, Tensor[] in) {
+    void checkOutputSize(Node n, Tensor[] in) {
         if (in.length == 0) return;
         int batch = in[0].dim(0);
         boolean known = true;
@@ -494,7 +502,7 @@ public final class Model {
     }
 
     /** An explicit mask tensor (batch, timesteps) of 0/1 values as flags for {@code x}. */
-    private static boolean[] toMask(Tensor m, Tensor x, Node n) {
+    static boolean[] toMask(Tensor m, Tensor x, Node n) {
         if (x.rank() < 2 || m.size() != x.dim(0) * x.dim(1)) {
             throw new InputException(null, n.layer().name(), null, "mask " + Tensor.shapeString(m.shape())
                     + " does not match the (batch, timesteps) of its input " + Tensor.shapeString(x.shape()));
@@ -503,6 +511,19 @@ public final class Model {
         float[] d = m.data();
         for (int i = 0; i < f.length; i++) f[i] = d[i] != 0f;
         return f;
+    }
+
+    /**
+     * Checks the inputs of one call as {@link #predict} does: their count, each one's shape and values
+     * ({@link #inputPolicy()}) and their batch sizes; allocates nothing unless it refuses them.
+     */
+    void checkInputs(Tensor[] inputs, boolean stream) {
+        if (inputs.length != inputNodes.size()) {
+            throw new InputException("model '" + name + "' takes " + inputNodes.size() + " input(s), got "
+                    + inputs.length);
+        }
+        for (int i = 0; i < inputs.length; i++) checkInput(i, inputs[i], stream);
+        checkSameBatch(inputs);
     }
 
     /**
@@ -528,23 +549,32 @@ public final class Model {
      * Checks a shape (batch first) for input {@code i} as {@link #predict} does, with the same
      * message, e.g. before the data of a {@code .npy} file whose header gives the shape is read.
      */
-    public void checkInputShape(int i, int[] got) { checkInputShape(i, got, false); }
+    public void checkInputShape(int i, int[] got) { checkInputShape(i, got, null, false); }
 
-    /** As {@link #checkInputShape(int, int[])}; {@code stream}: any number of timesteps (a chunk of a stream). */
-    private void checkInputShape(int i, int[] got, boolean stream) {
+    /**
+     * As {@link #checkInputShape(int, int[])} for the shape {@code got}, or when null for the shape of {@code x}
+     * (read without a copy); {@code stream}: any number of timesteps (a chunk of a stream).
+     */
+    private void checkInputShape(int i, int[] got, Tensor x, boolean stream) {
         if (i < 0 || i >= inputCount()) {
             throw new InputException("model '" + name + "' takes " + inputCount() + " input(s); there is no input "
                     + i);
         }
         InputLayer in = input(i);
-        int[] s = in.shape();
-        boolean ok = got.length == s.length + 1;
-        for (int d = 0; ok && d < s.length; d++) ok = s[d] < 0 || s[d] == got[d + 1] || (stream && d == 0);
-        if (ok && in.batchSize() > 0 && stateful() && got[0] != in.batchSize()) {
+        int rank = got != null ? got.length : x.rank();
+        boolean ok = rank == in.rank() + 1;
+        for (int d = 0; ok && d < in.rank(); d++) {
+            int want = in.dim(d), have = got != null ? got[d + 1] : x.dim(d + 1);
+            ok = want < 0 || want == have || (stream && d == 0);
+        }
+        int batch = !ok ? -1 : got != null ? got[0] : x.dim(0);
+        if (ok && in.batchSize() > 0 && stateful() && batch != in.batchSize()) {
             throw new InputException(null, in.name(), null, "stateful model expects batch size " + in.batchSize()
-                    + ", got " + got[0]);
+                    + ", got " + batch);
         }
         if (!ok) {
+            if (got == null) got = x.shape();
+            int[] s = in.shape();
             int[] full = new int[s.length + 1];
             full[0] = -1;
             System.arraycopy(s, 0, full, 1, s.length);
@@ -554,13 +584,13 @@ public final class Model {
     }
 
     private void checkInput(int i, Tensor x, boolean stream) {
-        checkInputShape(i, x.shape(), stream);
-        InputLayer in = input(i);
-        int[] got = x.shape();
+        checkInputShape(i, null, x, stream);
         if (inputPolicy == InputPolicy.PASS_THROUGH) return;
         float[] d = x.data();
         for (int j = 0; j < d.length; j++) {
             if (!Float.isFinite(d[j])) {
+                InputLayer in = input(i);
+                int[] got = x.shape();
                 throw new InputException(null, in.name(), null, "input " + i + " holds " + d[j] + " at flat index " + j
                         + " = position " + position(got, j) + " of shape " + Tensor.shapeString(got)
                         + " (non-finite inputs are refused; Model.withInputPolicy(InputPolicy.PASS_THROUGH) passes"
@@ -569,7 +599,7 @@ public final class Model {
         }
     }
 
-    private void checkOutput(int i, Tensor y) {
+    void checkOutput(int i, Tensor y) {
         float[] d = y.data();
         for (int j = 0; j < d.length; j++) {
             if (!Float.isFinite(d[j])) {

@@ -85,6 +85,12 @@ public final class Tensor {
 
     public int dim(int i) { return shape[i < 0 ? shape.length + i : i]; }
 
+    /** Whether this tensor has the shape of {@code other} (masks aside); copies nothing. */
+    public boolean sameShape(Tensor other) { return Arrays.equals(shape, other.shape); }
+
+    /** Whether this tensor has shape {@code s}; copies nothing. */
+    public boolean hasShape(int[] s) { return Arrays.equals(shape, s); }
+
     /** The backing array (not copied). */
     public float[] data() { return data; }
 
