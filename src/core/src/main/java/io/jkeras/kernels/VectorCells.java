@@ -124,14 +124,14 @@ final class VectorCells extends CellKernels {
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector i = FloatVector.fromArray(S, t, to + v), f = FloatVector.fromArray(S, t, to + B + v),
                     g = FloatVector.fromArray(S, t, to + 2 * B + v);
-            FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, lanes(v, rem))).add(i.mul(g));
-            cn.intoArray(c, ci + v, lanes(v, rem));
+            FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, S.indexInRange(0, rem - v))).add(i.mul(g));
+            cn.intoArray(c, ci + v, S.indexInRange(0, rem - v));
             cn.intoArray(tmp, tmpOff + v);
         }
         VectorMath.activate(act, tmp, tmpOff, B);
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector o = FloatVector.fromArray(S, t, to + 3 * B + v);
-            o.mul(FloatVector.fromArray(S, tmp, tmpOff + v)).intoArray(hOut, hi + v, lanes(v, rem));
+            o.mul(FloatVector.fromArray(S, tmp, tmpOff + v)).intoArray(hOut, hi + v, S.indexInRange(0, rem - v));
         }
     }
 
@@ -321,8 +321,8 @@ final class VectorCells extends CellKernels {
         VectorMath.activate(act, xp, xi + 2 * B, B);
         for (int v = 0; v < B && v < rem; v += L) {
             FloatVector z = FloatVector.fromArray(S, xp, xi + v), hh = FloatVector.fromArray(S, xp, xi + 2 * B + v);
-            z.mul(FloatVector.fromArray(S, h, hi + v, lanes(v, rem))).add(z.neg().add(1f).mul(hh))
-                    .intoArray(hOut, oi + v, lanes(v, rem));
+            z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
+                    .intoArray(hOut, oi + v, S.indexInRange(0, rem - v));
         }
     }
 
@@ -364,7 +364,7 @@ final class VectorCells extends CellKernels {
         VectorMath.activate(ract, work, zw, 2 * padded);
         for (int unit = 0; unit < units; unit += L) {
             FloatVector.fromArray(S, work, rhw + unit)
-                    .mul(FloatVector.fromArray(S, h, hOff + unit, lanes(unit, units)))
+                    .mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, units - unit)))
                     .intoArray(work, rhw + unit);
         }
         // pass 2: the candidate from (r·h)·U_h, and the new h
@@ -389,8 +389,8 @@ final class VectorCells extends CellKernels {
                 FloatVector z = FloatVector.fromArray(S, work, zw + j * B + v),
                         hh = FloatVector.fromArray(S, work, tb + v);
                 int unit = j * B + v;
-                z.mul(FloatVector.fromArray(S, h, hOff + unit, lanes(v, rem))).add(z.neg().add(1f).mul(hh))
-                        .intoArray(hOut, hOutOff + unit, lanes(v, rem));
+                z.mul(FloatVector.fromArray(S, h, hOff + unit, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
+                        .intoArray(hOut, hOutOff + unit, S.indexInRange(0, rem - v));
             }
         }
     }
@@ -409,7 +409,7 @@ final class VectorCells extends CellKernels {
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 int unit = j * B + v;
-                VectorMask<Float> k = lanes(v, rem);
+                VectorMask<Float> k = S.indexInRange(0, rem - v);
                 FloatVector.fromArray(S, xp, col + B + v).mul(FloatVector.fromArray(S, h, hOff + unit, k))
                         .intoArray(rh, rhOff + unit, k);
             }
@@ -431,7 +431,7 @@ final class VectorCells extends CellKernels {
             int rem = units - j * B;
             for (int v = 0; v < B && v < rem; v += L) {
                 int unit = j * B + v;
-                VectorMask<Float> k = lanes(v, rem);
+                VectorMask<Float> k = S.indexInRange(0, rem - v);
                 FloatVector zv = FloatVector.fromArray(S, xp, col + v);
                 FloatVector hh = FloatVector.fromArray(S, xp, col + 2 * B + v);
                 zv.mul(FloatVector.fromArray(S, h, hOff + unit, k)).add(zv.neg().add(1f).mul(hh))
