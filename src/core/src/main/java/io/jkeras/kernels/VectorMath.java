@@ -2,6 +2,7 @@ package io.jkeras.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -56,6 +57,8 @@ final class VectorMath {
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
             VectorShape.forBitSize(S.vectorBitSize() / 2));
     private static final int DL = D.length();
+    /** Longs of the double vectors' shape, for selecting lanes with bit operations. */
+    private static final VectorSpecies<Long> DLONG = VectorSpecies.of(long.class, D.vectorShape());
 
     private static final double LOG2E = 1.4426950408889634;
     private static final double LN2 = 0.6931471805599453;
@@ -235,9 +238,15 @@ final class VectorMath {
             DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
                     .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
             DoubleVector large = DoubleVector.broadcast(D, 1.0).sub(e).div(e.add(1.0));
-            DoubleVector th = large.blend(small, ax.lt(0.03125));
+            // small where |x| < 2^-5, else large, selected with bit operations: C2 has no blend of two-lane
+            // double vectors (the 128-bit form) under -XX:UseAVX=1 ("not supported: op=blend vlen=2
+            // etype=double", -XX:+PrintIntrinsics), so the compare and the blend ran in Java there. ax - 2^-5
+            // is negative exactly where |x| < 2^-5; its sign bit, spread over the lane, is the selection.
+            LongVector below = LongVector.zero(DLONG).sub(ax.sub(0.03125).reinterpretAsLongs()
+                    .lanewise(VectorOperators.LSHR, 63));
+            LongVector th = small.reinterpretAsLongs().and(below).or(large.reinterpretAsLongs().and(below.not()));
             // the sign of x (keeps -0 and NaN as they are)
-            th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles()
+            th.or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles()
                     .intoArray(d, i);
         }
         toFloat(d, v, off, n, stride, count);
