@@ -20,6 +20,8 @@
 #   PEERS_KIT_DIR      the kit (default: ../shared/bench next to the repository)
 #   JKERAS_JAVA        java for jkeras and JMH (default: Temurin 25 when installed, else java)
 #   JKERAS_KERNELS     kernel paths in the rotation (default: "vector scalar" batch-1, "vector" W2/W4)
+#   JKERAS_SETTINGS    JDKs and instruction sets in the rotation, e.g. "default jdk25-avx2 jdk25-avx1 jdk17 jdk17-avx2"
+#                      (tools/perf_own.sh); the report gets one table per setting
 #   JMH=0              skip the JMH suite;  JMH_SUITES="latency gc w2 w4 load loadcold" picks parts of it
 #   PEERS_ONLY=1       same as JMH=0;  REPORT=0 skips writing docs/performance.md;  PERF_DOC=FILE writes elsewhere
 #   PERF_NOTE="..."    a line put under the report's title (e.g. why the run is not the reference one)

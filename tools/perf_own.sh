@@ -11,6 +11,11 @@
 # cli-vector / cli-scalar (cli-train-... for W4). A failed run appends a record with "error".
 # JKERAS_EPOCHS overrides the timed W4 epochs (one warm-up epoch comes first; peers.sh stops OWN_CMD after
 # OWN_TIMEOUT, 560 s by default).
+# JKERAS_SETTINGS (default "default": the launcher's JDK, the CPU's own instruction set) repeats every kernel path
+# under each listed setting, JDK[-avxN]: jdk17 or jdk25 (JKERAS_JAVA_17 / JKERAS_JAVA_25, else the first
+# /usr/lib/jvm/*-17*/bin/java or *-25*), and -avx2 / -avx1 for -XX:UseAVX=2 (AVX2 and its 16 registers on an
+# AVX-512 CPU) or =1 (128-bit vectors), x86 only. The variant then ends in @SETTING, e.g. cli-vector@jdk17-avx2;
+# tools/perf_report.py makes one table per setting.
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${PEERS_WORKLOAD:?run me from peers.sh (OWN_CMD)}" "${PEERS_KIT:?}" "${PEERS_PY:?}"
@@ -18,7 +23,39 @@ W=$PEERS_WORKLOAD
 if [ -z "${JKERAS_KERNELS:-}" ]; then
   case $W in W2|W4) JKERAS_KERNELS="vector" ;; *) JKERAS_KERNELS="vector split scalar" ;; esac
 fi
+SETTINGS=${JKERAS_SETTINGS:-default}
+
+# the java of a setting's JDK part (jdk17, jdk25), or nothing when it has none here
+java_of() {
+  local v=$1 var="JKERAS_JAVA_$1" j
+  j=${!var:-}
+  if [ -z "$j" ]; then
+    for j in /usr/lib/jvm/*-"$v"*/bin/java /usr/lib/jvm/*-"$v"-*/bin/java; do [ -x "$j" ] && break; done
+  fi
+  [ -x "$j" ] && echo "$j"
+}
+
 rc=0
+for setting in $SETTINGS; do
+sjava=${JKERAS_JAVA:-}; sopts=""; suffix=""
+if [ "$setting" != default ]; then
+  suffix="@$setting"
+  jdk=${setting%%-*}; isa=""
+  [ "$jdk" != "$setting" ] && isa=${setting#*-}
+  case $jdk in
+    jdk17|jdk25) sjava=$(java_of "${jdk#jdk}") || sjava="" ;;
+    *) echo "perf_own.sh: unknown setting '$setting' (jdk17 or jdk25, optionally -avx2 or -avx1)" >&2; exit 2 ;;
+  esac
+  case $isa in
+    "") ;;
+    avx2|avx1) case $(uname -m) in x86_64|amd64) sopts="-XX:UseAVX=${isa#avx}" ;; *) sjava="" ;; esac ;;
+    *) echo "perf_own.sh: unknown instruction set '$isa' in '$setting' (avx2, avx1)" >&2; exit 2 ;;
+  esac
+  if [ -z "$sjava" ]; then
+    echo "perf_own.sh: setting $setting is not available on this machine (no such JDK, or not x86)" >&2
+    continue
+  fi
+fi
 for k in $JKERAS_KERNELS; do
   case $k in
     vector) kopt=best; jopts="" ;;
@@ -27,17 +64,18 @@ for k in $JKERAS_KERNELS; do
     *) echo "perf_own.sh: unknown kernel '$k' (vector, split, scalar)" >&2; exit 2 ;;
   esac
   if [ "${PEERS_MODE:-}" = train ] || [ "$W" = W4 ]; then
-    variant=cli-train-$k
+    variant=cli-train-$k$suffix
     cmd=("$ROOT/jkeras" bench "$PEERS_KERAS" --train --batch "$PEERS_BATCH" --samples "$PEERS_N_SAMPLES"
          --epochs "${JKERAS_EPOCHS:-${PEERS_EPOCHS:-5}}" --threads "$PEERS_THREADS" --kernel "$kopt" --json)
   else
-    variant=cli-$k
+    variant=cli-$k$suffix
     cmd=("$ROOT/jkeras" bench "$PEERS_H5" --batch "$PEERS_BATCH" --threads "$PEERS_THREADS" --kernel "$kopt"
          --warmup "${PEERS_WARM_S:-2}" --seconds "${PEERS_MEAS_S:-5}" --max-calls "${PEERS_MAX_N:-5000}"
          --input "$PEERS_INPUT_NPY" --expected "$PEERS_EXPECTED_NPY" --json)
   fi
   echo "+ ${cmd[*]}"
-  out=$(JKERAS_JAVA_OPTS="${JKERAS_JAVA_OPTS:-} $jopts" "${cmd[@]}" 2>"${TMPDIR:-/tmp}/jkeras-own-$$.err")
+  out=$(JKERAS_JAVA="$sjava" JKERAS_JAVA_OPTS="${JKERAS_JAVA_OPTS:-} $sopts $jopts" "${cmd[@]}" \
+        2>"${TMPDIR:-/tmp}/jkeras-own-$$.err")
   status=$?
   line=$(printf '%s\n' "$out" | grep '^ *{' | tail -n 1)
   if [ $status = 0 ] && [ -n "$line" ]; then
@@ -58,5 +96,6 @@ EOF
     rc=1
   fi
   rm -f "${TMPDIR:-/tmp}/jkeras-own-$$.err"
+done
 done
 exit $rc

@@ -149,6 +149,36 @@ def label(summarize, k):
     return summarize.LABEL.get(k, f"{k[0]} `{k[1]}`")
 
 
+def settings_section(recs, p, summarize):
+    """One table per (JDK, instruction set) setting of tools/perf_own.sh's JKERAS_SETTINGS (variants cli-vector@S)."""
+    settings = sorted({r["variant"].split("@", 1)[1] for r in recs if r.get("peer") == "jkeras"
+                       and "@" in str(r.get("variant", "")) and "error" not in r})
+    if not settings:
+        return
+    p("## By JDK and instruction set\n")
+    p("jkeras' vector path under each setting of `JKERAS_SETTINGS` (`tools/perf_own.sh`: `jdk17`/`jdk25`, `-avx2` ="
+      " `-XX:UseAVX=2`, AVX2 and its 16 registers, `-avx1` = `-XX:UseAVX=1`, 128-bit vectors), against the peers of"
+      " the same run (which run at the CPU's own instruction set) and against jkeras' own `cli-vector` entry (the"
+      " launcher's JDK at the CPU's instruction set).\n")
+    for st in settings:
+        p(f"### `{st}`\n")
+        p("| workload | jkeras | best peer | jkeras / best peer | jkeras / its own `cli-vector` |")
+        p("|---|---|---|---|---|")
+        for w in ("W1", "W3s", "W3g", "W2", "W4"):
+            meds = medians(recs, w)
+            kind = "cli-train-vector" if w == "W4" else "cli-vector"
+            jk = meds.get(("jkeras", f"{kind}@{st}"))
+            if not jk:
+                continue
+            base = meds.get(("jkeras", kind))
+            bp = best_peer(meds, only="torch" if w == "W4" else None)
+            pcell = f"{fmt_t(bp[0])} ({label(summarize, bp[1])})" if bp else "no peer"
+            rcell = f"{jk[0] / bp[0]:.2f}x" if bp else "-"
+            bcell = f"{jk[0] / base[0]:.2f}x" if base else "-"
+            p(f"| {w} | {fmt_t(jk[0])} | {pcell} | {rcell} | {bcell} |")
+        p("")
+
+
 def report(common, summarize, run, d, kit):
     recs = load_records(common, run)
     machine = {}
@@ -248,6 +278,8 @@ def report(common, summarize, run, d, kit):
     p(f"| W1 | steady-state allocation per call (JMH `-prof gc`, `gc.alloc.rate.norm`) | {acell} | - | - |"
       f" about 0 (< {ALLOC_BYTES:.0f} B/op) | {amet} |")
     p("")
+
+    settings_section(recs, p, summarize)
 
     p("## Kernel paths\n")
     p("| workload | variant | median | p90 (median over rounds) / max | GFLOP/s | max abs diff vs Keras | rounds x calls |")
