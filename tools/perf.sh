@@ -59,10 +59,12 @@ log() { echo "== $(date +%T) $*" | tee -a "$OUT/perf.log"; }
 
 log "perf.sh run=$PEERS_RUN quick=$QUICK workloads=[$WORKLOADS] java=$JKERAS_JAVA out=$OUT"
 # 1. build once, before anything is timed
-mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true package >>"$OUT/build.log" 2>&1 \
+# (-DskipTests, not -Dmaven.test.skip: the modules' test jars are dependencies of the ones above them; install,
+# so that the JMH module outside the reactor finds this build's jars)
+mvn -q -B -Dstyle.color=never -DskipTests install >>"$OUT/build.log" 2>&1 \
   || { echo "perf.sh: build failed, see $OUT/build.log" >&2; exit 3; }
 if [ "${JMH:-1}" = 1 ]; then
-  mvn -q -B -Dstyle.color=never -f bench/pom.xml package >>"$OUT/build.log" 2>&1 \
+  mvn -q -B -Dstyle.color=never -f src/bench/pom.xml package >>"$OUT/build.log" 2>&1 \
     || { echo "perf.sh: JMH module build failed, see $OUT/build.log" >&2; exit 3; }
 fi
 [ -f "$OUT/machine.json" ] || "$PEERS_PY" - "$OUT/machine.json" "$JKERAS_JAVA" "$QUICK" "$WORKLOADS" <<'EOF'
