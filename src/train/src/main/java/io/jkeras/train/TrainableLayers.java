@@ -232,9 +232,10 @@ public final class TrainableLayers {
             return n;
         }
 
+        /** Values of shape {@code s}: at most the input's count, as every noise dimension is 1 or the input's. */
         private static int size(int[] s) {
             int n = 1;
-            for (int d : s) n *= d;
+            for (int d : s) n = Math.multiplyExact(n, d);
             return n;
         }
 
