@@ -97,8 +97,16 @@ final class VectorMath {
         for (int run = 0; run < count; run++) {
             int base = off + run * stride;
             for (int i = 0; i < n; i += DL) {
-                VectorMask<Float> m = H.indexInRange(i, n);
-                DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, base + i, m)
+                // whole loads and stores without a lane mask; a partial last vector goes through this thread's
+                // small buffer (a mask computed per vector was 3 % of W2's samples)
+                float[] a = v;
+                int at = base + i, rest = n - i;
+                if (rest < DL) {
+                    a = TAIL.get();
+                    System.arraycopy(v, at, a, 0, rest);
+                    at = 0;
+                }
+                DoubleVector x = (DoubleVector) FloatVector.fromArray(H, a, at)
                         .convertShape(VectorOperators.F2D, D, 0);
                 // e^-x for -x clamped to [-700, 700], as FastMath.expd
                 DoubleVector y = x.max(-700.0).min(700.0).neg();
@@ -117,7 +125,8 @@ final class VectorMath {
                 DoubleVector e = p.mul(t.reinterpretAsLongs().sub(MAGIC_BITS).add(1023L)
                         .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
                 DoubleVector s = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
-                ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, base + i, m);
+                ((FloatVector) s.convertShape(VectorOperators.D2F, H, 0)).intoArray(a, at);
+                if (a != v) System.arraycopy(a, 0, v, base + i, rest);
             }
         }
     }
@@ -174,8 +183,16 @@ final class VectorMath {
         for (int run = 0; run < count; run++) {
             int base = off + run * stride;
             for (int i = 0; i < n; i += DL) {
-                VectorMask<Float> m = H.indexInRange(i, n);
-                DoubleVector x = (DoubleVector) FloatVector.fromArray(H, v, base + i, m)
+                // whole loads and stores without a lane mask; a partial last vector goes through this thread's
+                // small buffer (a mask computed per vector was 3 % of W2's samples)
+                float[] a = v;
+                int at = base + i, rest = n - i;
+                if (rest < DL) {
+                    a = TAIL.get();
+                    System.arraycopy(v, at, a, 0, rest);
+                    at = 0;
+                }
+                DoubleVector x = (DoubleVector) FloatVector.fromArray(H, a, at)
                         .convertShape(VectorOperators.F2D, D, 0);
                 DoubleVector ax = x.abs().min(40.0);
                 DoubleVector x2 = ax.mul(ax);
@@ -203,7 +220,8 @@ final class VectorMath {
                 DoubleVector th = large.blend(small, ax.lt(0.03125));
                 // the sign of x (keeps -0 and NaN as they are)
                 th = th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
-                ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(v, base + i, m);
+                ((FloatVector) th.convertShape(VectorOperators.D2F, H, 0)).intoArray(a, at);
+                if (a != v) System.arraycopy(a, 0, v, base + i, rest);
             }
         }
     }
@@ -251,6 +269,9 @@ final class VectorMath {
         }
         toFloat(d, v, off, n, stride, count);
     }
+
+    /** This thread's buffer for the partial last vector of a half-width loop (at least one float vector). */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[L]);
 
     /** Doubles of this thread's runs for the whole-width loops: {@link #toDouble}'s target, the math's buffer. */
     private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[1][256]);
