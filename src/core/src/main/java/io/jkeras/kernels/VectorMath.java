@@ -99,13 +99,9 @@ final class VectorMath {
             for (int i = 0; i < n; i += DL) {
                 // whole loads and stores without a lane mask; a partial last vector goes through this thread's
                 // small buffer (a mask computed per vector was 3 % of W2's samples)
-                float[] a = v;
-                int at = base + i, rest = n - i;
-                if (rest < DL) {
-                    a = TAIL.get();
-                    System.arraycopy(v, at, a, 0, rest);
-                    at = 0;
-                }
+                int rest = n - i;
+                float[] a = rest < DL ? tailOf(v, base + i, rest) : v;
+                int at = a == v ? base + i : 0;
                 DoubleVector x = (DoubleVector) FloatVector.fromArray(H, a, at)
                         .convertShape(VectorOperators.F2D, D, 0);
                 // e^-x for -x clamped to [-700, 700], as FastMath.expd
@@ -183,15 +179,9 @@ final class VectorMath {
         for (int run = 0; run < count; run++) {
             int base = off + run * stride;
             for (int i = 0; i < n; i += DL) {
-                // whole loads and stores without a lane mask; a partial last vector goes through this thread's
-                // small buffer (a mask computed per vector was 3 % of W2's samples)
-                float[] a = v;
-                int at = base + i, rest = n - i;
-                if (rest < DL) {
-                    a = TAIL.get();
-                    System.arraycopy(v, at, a, 0, rest);
-                    at = 0;
-                }
+                int rest = n - i;   // as in sigmoidHalf
+                float[] a = rest < DL ? tailOf(v, base + i, rest) : v;
+                int at = a == v ? base + i : 0;
                 DoubleVector x = (DoubleVector) FloatVector.fromArray(H, a, at)
                         .convertShape(VectorOperators.F2D, D, 0);
                 DoubleVector ax = x.abs().min(40.0);
@@ -272,6 +262,13 @@ final class VectorMath {
 
     /** This thread's buffer for the partial last vector of a half-width loop (at least one float vector). */
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[L]);
+
+    /** {@code v[at, at+rest)} copied into this thread's {@link #TAIL} buffer, which is returned. */
+    private static float[] tailOf(float[] v, int at, int rest) {
+        float[] t = TAIL.get();
+        System.arraycopy(v, at, t, 0, rest);
+        return t;
+    }
 
     /** Doubles of this thread's runs for the whole-width loops: {@link #toDouble}'s target, the math's buffer. */
     private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[1][256]);
