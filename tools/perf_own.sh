@@ -5,8 +5,9 @@
 #
 # Runs `./jkeras bench` on the workload peers.sh describes (PEERS_* variables: model, fixed input,
 # Keras' expected output, batch, threads, budgets; W4: --train with PEERS_N_SAMPLES and PEERS_EPOCHS)
-# once per kernel path in JKERAS_KERNELS (default "vector split scalar" for W1/W3s/W3g, "vector" for W2/W4;
-# split = the vector path with each batch-1 step's tiles split over two threads, -Djkeras.splitSteps=true),
+# once per kernel path in JKERAS_KERNELS (default "vector nosplit scalar" for W1/W3s/W3g, "vector" for W2/W4;
+# vector = the defaults, which split each batch-1 step's tiles over two threads; nosplit = the vector path on
+# one thread per step, -Djkeras.splitSteps=false; split = -Djkeras.splitSteps=true, the same as vector),
 # and appends each JSON line to $PEERS_RESULTS with the kit's add_result.py as peer "jkeras", variant
 # cli-vector / cli-scalar (cli-train-... for W4). A failed run appends a record with "error".
 # JKERAS_EPOCHS overrides the timed W4 epochs (one warm-up epoch comes first; peers.sh stops OWN_CMD after
@@ -21,7 +22,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${PEERS_WORKLOAD:?run me from peers.sh (OWN_CMD)}" "${PEERS_KIT:?}" "${PEERS_PY:?}"
 W=$PEERS_WORKLOAD
 if [ -z "${JKERAS_KERNELS:-}" ]; then
-  case $W in W2|W4) JKERAS_KERNELS="vector" ;; *) JKERAS_KERNELS="vector split scalar" ;; esac
+  case $W in W2|W4) JKERAS_KERNELS="vector" ;; *) JKERAS_KERNELS="vector nosplit scalar" ;; esac
 fi
 SETTINGS=${JKERAS_SETTINGS:-default}
 
@@ -60,8 +61,9 @@ for k in $JKERAS_KERNELS; do
   case $k in
     vector) kopt=best; jopts="" ;;
     split) kopt=best; jopts="-Djkeras.splitSteps=true" ;;
+    nosplit) kopt=best; jopts="-Djkeras.splitSteps=false" ;;
     scalar) kopt=scalar; jopts="" ;;
-    *) echo "perf_own.sh: unknown kernel '$k' (vector, split, scalar)" >&2; exit 2 ;;
+    *) echo "perf_own.sh: unknown kernel '$k' (vector, nosplit, split, scalar)" >&2; exit 2 ;;
   esac
   if [ "${PEERS_MODE:-}" = train ] || [ "$W" = W4 ]; then
     variant=cli-train-$k$suffix

@@ -34,7 +34,7 @@ public final class Engine {
 
     private static final class Defaults {
         static final Engine ENGINE = new Engine(Threads.of(Threads.defaultCount()), Kernels.best(),
-                Boolean.getBoolean("jkeras.splitSteps"),
+                Boolean.parseBoolean(System.getProperty("jkeras.splitSteps", "true")),
                 Math.max(1, Integer.getInteger("jkeras.chunkFloats", 1 << 17)));
     }
 
@@ -76,8 +76,10 @@ public final class Engine {
 
     /**
      * Whether a batch-1 recurrent step is split across two threads (system property
-     * {@code jkeras.splitSteps}, off by default): it pays only when both threads keep a core; when the
-     * partner thread is descheduled every step waits for it.
+     * {@code jkeras.splitSteps}, on by default; with {@link #threads()} ≥ 2): the caller computes half of each
+     * step's tiles and the other half unless a pool thread has claimed it, so a descheduled or busy pool thread
+     * costs nothing but the claim. Off for a service that runs as many concurrent calls as it has cores and
+     * wants throughput: the pool thread spins between halves while it helps.
      */
     public boolean splitSteps() { return splitSteps; }
 

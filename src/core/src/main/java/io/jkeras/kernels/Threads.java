@@ -102,6 +102,19 @@ public final class Threads {
         rethrow(failure);
     }
 
+    /**
+     * Hands {@code task} to a pool thread without waiting for it (nothing happens when the pool refuses it): for
+     * work the caller does itself unless a pool thread gets to it first.
+     */
+    public void offer(Runnable task) {
+        if (count < 2) return;
+        try {
+            pool().execute(task);
+        } catch (RejectedExecutionException e) {
+            // the caller does the work
+        }
+    }
+
     private ThreadPoolExecutor pool() {
         ThreadPoolExecutor p = pool;
         if (p == null) {

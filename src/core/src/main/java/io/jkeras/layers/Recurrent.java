@@ -275,9 +275,12 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
     }
 
     /**
-     * One sequence with each step's tiles split between the calling thread and a pool thread, which
-     * meet at a spin barrier after every step (h is double-buffered, so one barrier per step is
-     * enough); each thread streams only its half of the recurrent kernel.
+     * One sequence with each step's tiles split in two: the calling thread computes the first half and then
+     * the second unless a pool thread has claimed it ({@link StepShare}), so that each thread streams only its
+     * half of the recurrent kernel while both keep a core, and the caller alone runs the whole step (at
+     * single-thread speed) when the pool thread is late or descheduled: nobody ever waits for a thread that
+     * has not claimed work. (A barrier at every step waited for a descheduled partner: W3g's median reached
+     * 7.9 ms while other builds ran.)
      */
     private void runSplit(CellKernels k, float[] xp, int b, int steps, float[][] states, float[] seq, boolean[] mask,
                           float[] last, Workspace ws) {
@@ -288,55 +291,116 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         final int so = b * h;
         final float[] hs = states[0];
         final float[] hb = ws.floats(Workspace.H, (long) so + h);
-        final SpinBarrier barrier = new SpinBarrier();
-        Engine.current().pool().runPair(part -> {
-            Workspace w = part == 0 ? ws : Workspace.get();
-            float[] work = w.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
-            int t0 = part == 0 ? 0 : mid, t1 = part == 0 ? mid : tiles;
+        final float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
+        final StepShare share = new StepShare(k, xp, states, so, mid, tiles);
+        Engine engine = Engine.current();
+        engine.pool().offer(() -> engine.bind(share::help));
+        try {
             float[] cur = hs, nxt = hb;
             boolean zero = true;
             for (int s = 0; s < steps; s++) {
                 int t = goBackwards ? steps - 1 - s : s;
                 if (mask == null || mask[b * steps + t]) {
-                    fusedStep(k, xp, (b * steps + t) * width, cur, so, nxt, so, states, so, t0, t1, work);
-                    barrier.await();
+                    int off = (b * steps + t) * width;
+                    share.open(s + 1, off, cur, nxt);
+                    fusedStep(k, xp, off, cur, so, nxt, so, states, so, 0, mid, work);
+                    if (share.claim(s + 1)) fusedStep(k, xp, off, cur, so, nxt, so, states, so, mid, tiles, work);
+                    else share.awaitHelper(s + 1);
                     float[] a = cur; cur = nxt; nxt = a;
                     zero = false;
                 } else if (zeroOutputForMask) {
                     zero = true;
                 }
-                if (seq != null && part == 0) {
+                if (seq != null) {
                     if (zero) Arrays.fill(seq, (b * steps + s) * h, (b * steps + s + 1) * h, 0f);
                     else System.arraycopy(cur, so, seq, (b * steps + s) * h, h);
                 }
             }
-            if (part == 0) {
-                if (cur != hs) System.arraycopy(cur, so, hs, so, h);
-                if (zero) Arrays.fill(last, so, so + h, 0f);
-                else System.arraycopy(hs, so, last, so, h);
-            }
-            w.release(Workspace.WORK, work);
-        });
-        ws.release(Workspace.H, hb);
+            if (cur != hs) System.arraycopy(cur, so, hs, so, h);
+            if (zero) Arrays.fill(last, so, so + h, 0f);
+            else System.arraycopy(hs, so, last, so, h);
+        } finally {
+            share.stop();
+            ws.release(Workspace.WORK, work);
+            ws.release(Workspace.H, hb);
+        }
     }
 
-    /** A two-party barrier that spins (then yields) instead of parking: a step lasts microseconds. */
-    private static final class SpinBarrier {
-        private final java.util.concurrent.atomic.AtomicInteger arrived
-                = new java.util.concurrent.atomic.AtomicInteger();
-        private volatile int phase;
+    /**
+     * The second half of each step of {@link #runSplit}, offered to a pool thread. {@code offer} holds the open
+     * step (its number, positive) until someone claims it (its negation) or {@link #STOP}; the step's inputs are
+     * written before the offer and read after a successful claim, and {@code done} publishes the helper's
+     * result. The caller waits only for a half the helper has claimed.
+     */
+    private final class StepShare {
+        private static final long STOP = Long.MIN_VALUE;
+        private final CellKernels k;
+        private final float[] xp;
+        private final float[][] states;
+        private final int so, from, to;
+        private final java.util.concurrent.atomic.AtomicLong offer = new java.util.concurrent.atomic.AtomicLong();
+        private volatile long done;
+        private volatile Throwable failure;
+        private int xpOff;
+        private float[] cur, nxt;
 
-        void await() {
-            int p = phase;
-            if (arrived.incrementAndGet() == 2) {
-                arrived.set(0);
-                phase = p + 1;
-                return;
-            }
-            int spins = 0;
-            while (phase == p) {
-                if (++spins < 1 << 14) Thread.onSpinWait();
+        StepShare(CellKernels k, float[] xp, float[][] states, int so, int from, int to) {
+            this.k = k;
+            this.xp = xp;
+            this.states = states;
+            this.so = so;
+            this.from = from;
+            this.to = to;
+        }
+
+        /** Step {@code step}'s second half is open to the helper (called by the caller). */
+        void open(long step, int off, float[] c, float[] n) {
+            xpOff = off;
+            cur = c;
+            nxt = n;
+            offer.set(step);
+        }
+
+        /** True when the caller takes step {@code step}'s second half itself. */
+        boolean claim(long step) { return offer.compareAndSet(step, -step); }
+
+        /** Waits for the helper's half of {@code step}, which it has claimed, and rethrows its failure. */
+        void awaitHelper(long step) {
+            for (int spins = 0; done != step; spins++) {
+                if (spins < 1 << 14) Thread.onSpinWait();
                 else Thread.yield();
+            }
+            Throwable f = failure;
+            if (f instanceof RuntimeException) throw (RuntimeException) f;
+            if (f instanceof Error) throw (Error) f;
+        }
+
+        void stop() { offer.set(STOP); }
+
+        /** The pool thread's part: claim open halves until stopped. */
+        void help() {
+            Workspace w = Workspace.get();
+            float[] work = w.floats(Workspace.WORK, CellKernels.workSize(units, gates()));
+            try {
+                for (int spins = 0; ; spins++) {
+                    long o = offer.get();
+                    if (o == STOP) return;
+                    if (o > 0 && offer.compareAndSet(o, -o)) {
+                        try {
+                            fusedStep(k, xp, xpOff, cur, so, nxt, so, states, so, from, to, work);
+                        } catch (Throwable t) {
+                            failure = t;
+                        }
+                        done = o;
+                        spins = 0;
+                    } else if (spins < 1 << 14) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                }
+            } finally {
+                w.release(Workspace.WORK, work);
             }
         }
     }

@@ -215,6 +215,41 @@ class FusedRecurrentTest {
         });
     }
 
+    /**
+     * With the pool thread held by other work, a split batch-1 step never waits for it: the caller computes both
+     * halves, and the result is the one-thread result bit for bit. (A hang guard, not a time measurement.)
+     */
+    @Test
+    void aSplitStepNeverWaitsForABusyPoolThread() throws Exception {
+        SplittableRandom r = new SplittableRandom(8);
+        Recurrent l = layer("lstm", r, 130, 5, Activation.TANH, Activation.SIGMOID, true,
+                new RecurrentOptions(true, true, false, false));
+        Tensor[] in = inputs(r, l, 1, 40, 5, false, false);
+        Tensor[] alone = Engine.defaults().withThreads(1).bind(() -> l.forward(in, null, Kernels.best().cells()));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Engine two = Engine.defaults().withThreads(2).withSplitSteps(true);
+        two.pool().offer(() -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the pool thread is held").isTrue();
+            java.time.Duration guard = java.time.Duration.ofSeconds(60);
+            Tensor[] split = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(guard,
+                    () -> two.bind(() -> l.forward(in, null, Kernels.best().cells())));
+            for (int i = 0; i < alone.length; i++) {
+                assertThat(split[i].data()).as("output %d", i).containsExactly(alone[i].data());
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void statefulLayersCarryTheirStateAcrossCalls() {
         SplittableRandom r = new SplittableRandom(11);
