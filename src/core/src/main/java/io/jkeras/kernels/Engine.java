@@ -78,8 +78,8 @@ public final class Engine {
      * Whether a batch-1 recurrent step is split across two threads (system property
      * {@code jkeras.splitSteps}, on by default; with {@link #threads()} ≥ 2): the caller computes half of each
      * step's tiles and the other half unless a pool thread has claimed it, so a descheduled or busy pool thread
-     * costs nothing but the claim. Off for a service that runs as many concurrent calls as it has cores and
-     * wants throughput: the pool thread spins between halves while it helps.
+     * costs nothing but the claim; and a sequence is split only while no other batch-1 sequence runs in the
+     * process, as concurrent callers already keep the cores busy.
      */
     public boolean splitSteps() { return splitSteps; }
 

@@ -231,18 +231,37 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         }
     }
 
+    /** Batch-1 sequences that could be split over two threads running in this process right now. */
+    private static final java.util.concurrent.atomic.AtomicInteger BATCH_ONE_RUNS
+            = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The fused loop for rows {@code [lo, hi)} one at a time: batch 1 and other tiny batches. */
     private void runRows(CellKernels k, float[] xp, int lo, int hi, int steps, float[][] states, float[] seq,
                          boolean[] mask, float[] last, Workspace ws) {
-        final int width = projectionWidth();
-        final int h = units;
-        final int tiles = CellKernels.tiles(h);
+        final int tiles = CellKernels.tiles(units);
         Engine engine = Engine.current();
         if (engine.splitSteps() && hi - lo == 1 && tiles >= 4 && splittable() && engine.threads() >= 2
                 && !io.jkeras.kernels.Threads.inWorker()) {
-            runSplit(k, xp, lo, steps, states, seq, mask, last, ws);
+            // split only when no other such sequence runs in this process: two concurrent callers on two
+            // cores already keep both busy, and a helper spinning beside them cost 17 % of W1's throughput
+            int running = BATCH_ONE_RUNS.incrementAndGet();
+            try {
+                if (running == 1) runSplit(k, xp, lo, steps, states, seq, mask, last, ws);
+                else runAlone(k, xp, lo, hi, steps, states, seq, mask, last, ws);
+            } finally {
+                BATCH_ONE_RUNS.decrementAndGet();
+            }
             return;
         }
+        runAlone(k, xp, lo, hi, steps, states, seq, mask, last, ws);
+    }
+
+    /** {@link #runRows} on the calling thread alone. */
+    private void runAlone(CellKernels k, float[] xp, int lo, int hi, int steps, float[][] states, float[] seq,
+                          boolean[] mask, float[] last, Workspace ws) {
+        final int width = projectionWidth();
+        final int h = units;
+        final int tiles = CellKernels.tiles(h);
         float[] hb = ws.floats(Workspace.H, h);
         float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
         float[] hs = states[0];
