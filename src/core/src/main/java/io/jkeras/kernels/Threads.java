@@ -103,15 +103,48 @@ public final class Threads {
     }
 
     /**
-     * Hands {@code task} to a pool thread without waiting for it (nothing happens when the pool refuses it): for
-     * work the caller does itself unless a pool thread gets to it first.
+     * Lends {@code task} to the helper thread, one daemon thread of the process started at first use, without
+     * waiting for it: for work the caller does itself unless the helper gets to it first (the split batch-1
+     * recurrent steps). A task lent while the helper is busy replaces the one waiting, if any. Allocates
+     * nothing; {@code task} must return once its caller no longer needs it.
      */
-    public void offer(Runnable task) {
-        if (count < 2) return;
-        try {
-            pool().execute(task);
-        } catch (RejectedExecutionException e) {
-            // the caller does the work
+    public static void lend(Runnable task) {
+        Helper.PENDING.set(task);
+        LockSupport.unpark(Helper.thread());
+    }
+
+    /** The helper thread of {@link #lend}. */
+    private static final class Helper {
+        static final AtomicReference<Runnable> PENDING = new AtomicReference<>();
+        private static volatile Thread thread;
+
+        static Thread thread() {
+            Thread t = thread;
+            if (t != null) return t;
+            synchronized (Helper.class) {
+                if (thread == null) {
+                    Thread n = new Thread(Helper::loop, "jkeras-helper");
+                    n.setDaemon(true);
+                    n.start();
+                    thread = n;
+                }
+                return thread;
+            }
+        }
+
+        private static void loop() {
+            for (;;) {
+                Runnable r = PENDING.getAndSet(null);
+                if (r == null) {
+                    LockSupport.park(Helper.class);
+                    continue;
+                }
+                try {
+                    r.run();
+                } catch (Throwable t) {
+                    // a lent task reports its own failures to its caller; the helper goes on
+                }
+            }
         }
     }
 

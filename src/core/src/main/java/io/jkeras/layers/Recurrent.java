@@ -6,6 +6,7 @@ import io.jkeras.kernels.CellKernels;
 import io.jkeras.kernels.Gemm;
 import io.jkeras.kernels.Engine;
 import io.jkeras.kernels.RecurrentKernels;
+import io.jkeras.kernels.Threads;
 import io.jkeras.kernels.Workspace;
 import io.jkeras.tensor.Tensor;
 
@@ -295,11 +296,11 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
 
     /**
      * One sequence with each step's tiles split in two: the calling thread computes the first half and then
-     * the second unless a pool thread has claimed it ({@link StepShare}), so that each thread streams only its
-     * half of the recurrent kernel while both keep a core, and the caller alone runs the whole step (at
-     * single-thread speed) when the pool thread is late or descheduled: nobody ever waits for a thread that
-     * has not claimed work. (A barrier at every step waited for a descheduled partner: W3g's median reached
-     * 7.9 ms while other builds ran.)
+     * the second unless the helper thread has claimed it ({@link StepShare}, {@link Threads#lend}), so that each
+     * thread streams only its half of the recurrent kernel while both keep a core, and the caller alone runs
+     * the whole step (at single-thread speed) when the helper is late or descheduled: nobody ever waits for a
+     * thread that has not claimed work. (A barrier at every step waited for a descheduled partner: W3g's
+     * median reached 7.9 ms while other builds ran.) Nothing is allocated per call.
      */
     private void runSplit(CellKernels k, float[] xp, int b, int steps, float[][] states, float[] seq, boolean[] mask,
                           float[] last, Workspace ws) {
@@ -311,9 +312,9 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         final float[] hs = states[0];
         final float[] hb = ws.floats(Workspace.H, (long) so + h);
         final float[] work = ws.floats(Workspace.WORK, CellKernels.workSize(h, gates()));
-        final StepShare share = new StepShare(k, xp, states, so, mid, tiles);
-        Engine engine = Engine.current();
-        engine.pool().offer(() -> engine.bind(share::help));
+        final StepShare share = SHARES.get();
+        share.begin(this, k, xp, states, so, mid, tiles);
+        Threads.lend(share);
         try {
             float[] cur = hs, nxt = hb;
             boolean zero = true;
@@ -321,10 +322,10 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
                 int t = goBackwards ? steps - 1 - s : s;
                 if (mask == null || mask[b * steps + t]) {
                     int off = (b * steps + t) * width;
-                    share.open(s + 1, off, cur, nxt);
+                    long id = share.open(off, cur, nxt);
                     fusedStep(k, xp, off, cur, so, nxt, so, states, so, 0, mid, work);
-                    if (share.claim(s + 1)) fusedStep(k, xp, off, cur, so, nxt, so, states, so, mid, tiles, work);
-                    else share.awaitHelper(s + 1);
+                    if (share.claim(id)) fusedStep(k, xp, off, cur, so, nxt, so, states, so, mid, tiles, work);
+                    else share.awaitHelper(id);
                     float[] a = cur; cur = nxt; nxt = a;
                     zero = false;
                 } else if (zeroOutputForMask) {
@@ -345,47 +346,59 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
         }
     }
 
+    /** Each calling thread's {@link StepShare}, reused call after call. */
+    private static final ThreadLocal<StepShare> SHARES = ThreadLocal.withInitial(StepShare::new);
+
     /**
-     * The second half of each step of {@link #runSplit}, offered to a pool thread. {@code offer} holds the open
-     * step (its number, positive) until someone claims it (its negation) or {@link #STOP}; the step's inputs are
-     * written before the offer and read after a successful claim, and {@code done} publishes the helper's
-     * result. The caller waits only for a half the helper has claimed.
+     * The second half of each step of {@link #runSplit}, lent to the helper thread, one per calling thread and
+     * reused. {@code offer} holds the open step's id (positive, never reused: a counter of this object) until
+     * someone claims it (its negation) or {@link #STOP}; the step's inputs are written before the offer and read
+     * after a successful claim, and {@code done} publishes the helper's result. The caller waits only for a
+     * half the helper has claimed. A helper still spinning on this object from an earlier call can only claim a
+     * step offered after it, with that step's inputs.
      */
-    private final class StepShare {
+    private static final class StepShare implements Runnable {
         private static final long STOP = Long.MIN_VALUE;
-        private final CellKernels k;
-        private final float[] xp;
-        private final float[][] states;
-        private final int so, from, to;
-        private final java.util.concurrent.atomic.AtomicLong offer = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong offer = new java.util.concurrent.atomic.AtomicLong(STOP);
         private volatile long done;
         private volatile Throwable failure;
-        private int xpOff;
+        private long ids;   // the caller's
+        private Recurrent layer;
+        private CellKernels k;
+        private float[] xp;
+        private float[][] states;
+        private int so, from, to, workSize, xpOff;
         private float[] cur, nxt;
 
-        StepShare(CellKernels k, float[] xp, float[][] states, int so, int from, int to) {
+        /** A call's fixed inputs (before any step is offered). */
+        void begin(Recurrent layer, CellKernels k, float[] xp, float[][] states, int so, int from, int to) {
+            this.layer = layer;
             this.k = k;
             this.xp = xp;
             this.states = states;
             this.so = so;
             this.from = from;
             this.to = to;
+            this.workSize = CellKernels.workSize(layer.units, layer.gates());
+            this.failure = null;
         }
 
-        /** Step {@code step}'s second half is open to the helper (called by the caller). */
-        void open(long step, int off, float[] c, float[] n) {
+        /** Offers the next step's second half to the helper; returns the step's id. */
+        long open(int off, float[] c, float[] n) {
             xpOff = off;
             cur = c;
             nxt = n;
-            offer.set(step);
+            long id = ++ids;
+            offer.set(id);
+            return id;
         }
 
-        /** True when the caller takes step {@code step}'s second half itself. */
-        boolean claim(long step) { return offer.compareAndSet(step, -step); }
+        /** True when the caller takes step {@code id}'s second half itself. */
+        boolean claim(long id) { return offer.compareAndSet(id, -id); }
 
-        /** Waits for the helper's half of {@code step}, which it has claimed, and rethrows its failure. */
-        void awaitHelper(long step) {
-            for (int spins = 0; done != step; spins++) {
+        /** Waits for the helper's half of step {@code id}, which it has claimed, and rethrows its failure. */
+        void awaitHelper(long id) {
+            for (int spins = 0; done != id; spins++) {
                 if (spins < 1 << 14) Thread.onSpinWait();
                 else Thread.yield();
             }
@@ -394,32 +407,39 @@ public abstract sealed class Recurrent implements Layer permits SimpleRnn, Lstm,
             if (f instanceof Error) throw (Error) f;
         }
 
-        void stop() { offer.set(STOP); }
+        void stop() {
+            offer.set(STOP);
+            layer = null;   // nothing of the call stays reachable from the thread's share
+            k = null;
+            xp = null;
+            states = null;
+            cur = null;
+            nxt = null;
+        }
 
-        /** The pool thread's part: claim open halves until stopped. */
-        void help() {
+        /** The helper's part: claim offered halves until stopped. */
+        @Override
+        public void run() {
             Workspace w = Workspace.get();
-            float[] work = w.floats(Workspace.WORK, CellKernels.workSize(units, gates()));
-            try {
-                for (int spins = 0; ; spins++) {
-                    long o = offer.get();
-                    if (o == STOP) return;
-                    if (o > 0 && offer.compareAndSet(o, -o)) {
-                        try {
-                            fusedStep(k, xp, xpOff, cur, so, nxt, so, states, so, from, to, work);
-                        } catch (Throwable t) {
-                            failure = t;
-                        }
-                        done = o;
-                        spins = 0;
-                    } else if (spins < 1 << 14) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
+            for (int spins = 0; ; spins++) {
+                long o = offer.get();
+                if (o == STOP) return;
+                if (o > 0 && offer.compareAndSet(o, -o)) {
+                    float[] work = w.floats(Workspace.WORK, workSize);
+                    try {
+                        layer.fusedStep(k, xp, xpOff, cur, so, nxt, so, states, so, from, to, work);
+                    } catch (Throwable t) {
+                        failure = t;
+                    } finally {
+                        w.release(Workspace.WORK, work);
                     }
+                    done = o;
+                    spins = 0;
+                } else if (spins < 1 << 14) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
                 }
-            } finally {
-                w.release(Workspace.WORK, work);
             }
         }
     }

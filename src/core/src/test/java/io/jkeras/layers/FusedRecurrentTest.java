@@ -216,11 +216,11 @@ class FusedRecurrentTest {
     }
 
     /**
-     * With the pool thread held by other work, a split batch-1 step never waits for it: the caller computes both
+     * With the helper thread held by other work, a split batch-1 step never waits for it: the caller computes both
      * halves, and the result is the one-thread result bit for bit. (A hang guard, not a time measurement.)
      */
     @Test
-    void aSplitStepNeverWaitsForABusyPoolThread() throws Exception {
+    void aSplitStepNeverWaitsForABusyHelperThread() throws Exception {
         SplittableRandom r = new SplittableRandom(8);
         Recurrent l = layer("lstm", r, 130, 5, Activation.TANH, Activation.SIGMOID, true,
                 new RecurrentOptions(true, true, false, false));
@@ -229,7 +229,7 @@ class FusedRecurrentTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
         Engine two = Engine.defaults().withThreads(2).withSplitSteps(true);
-        two.pool().offer(() -> {
+        io.jkeras.kernels.Threads.lend(() -> {
             held.countDown();
             try {
                 release.await();
@@ -238,7 +238,7 @@ class FusedRecurrentTest {
             }
         });
         try {
-            assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the pool thread is held").isTrue();
+            assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the helper is held").isTrue();
             java.time.Duration guard = java.time.Duration.ofSeconds(60);
             Tensor[] split = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(guard,
                     () -> two.bind(() -> l.forward(in, null, Kernels.best().cells())));
