@@ -77,9 +77,9 @@ public final class Engine {
     /**
      * Whether a batch-1 recurrent step is split across two threads (system property
      * {@code jkeras.splitSteps}, on by default; with {@link #threads()} ≥ 2): the caller computes half of each
-     * step's tiles and the other half unless a pool thread has claimed it, so a descheduled or busy pool thread
-     * costs nothing but the claim; and a sequence is split only while no other batch-1 sequence runs in the
-     * process, as concurrent callers already keep the cores busy.
+     * step's tiles and the other half unless the helper thread ({@link Threads#lend}) has claimed it, so a
+     * busy helper costs nothing but the claim; and a sequence is split only while no other batch-1 sequence
+     * runs in the process, as concurrent callers already keep the cores busy.
      */
     public boolean splitSteps() { return splitSteps; }
 
