@@ -121,17 +121,34 @@ final class VectorCells extends CellKernels {
         VectorMath.activate(ract, t, to, 2 * B);
         VectorMath.activate(act, t, to + 2 * B, B);
         VectorMath.activate(ract, t, to + 3 * B, B);
-        for (int v = 0; v < B && v < rem; v += L) {
+        // whole vectors of units with no lane mask at all, then a partial last one (if any) with one: OpenJDK 17's
+        // C2 sometimes leaves indexInRange un-intrinsified here (57,600 B per W1 call), and a mask chosen per
+        // vector between a constant and a computed one made the step slower on both JDKs
+        final int whole = Math.min(B, rem) / L * L;
+        for (int v = 0; v < whole; v += L) {
             FloatVector i = FloatVector.fromArray(S, t, to + v), f = FloatVector.fromArray(S, t, to + B + v),
                     g = FloatVector.fromArray(S, t, to + 2 * B + v);
-            FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v, S.indexInRange(0, rem - v))).add(i.mul(g));
-            cn.intoArray(c, ci + v, S.indexInRange(0, rem - v));
+            FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + v)).add(i.mul(g));
+            cn.intoArray(c, ci + v);
             cn.intoArray(tmp, tmpOff + v);
         }
+        if (whole < B && whole < rem) {
+            VectorMask<Float> k = S.indexInRange(whole, rem);
+            FloatVector i = FloatVector.fromArray(S, t, to + whole), f = FloatVector.fromArray(S, t, to + B + whole),
+                    g = FloatVector.fromArray(S, t, to + 2 * B + whole);
+            FloatVector cn = f.mul(FloatVector.fromArray(S, c, ci + whole, k)).add(i.mul(g));
+            cn.intoArray(c, ci + whole, k);
+            cn.intoArray(tmp, tmpOff + whole);
+        }
         VectorMath.activate(act, tmp, tmpOff, B);
-        for (int v = 0; v < B && v < rem; v += L) {
+        for (int v = 0; v < whole; v += L) {
             FloatVector o = FloatVector.fromArray(S, t, to + 3 * B + v);
-            o.mul(FloatVector.fromArray(S, tmp, tmpOff + v)).intoArray(hOut, hi + v, S.indexInRange(0, rem - v));
+            o.mul(FloatVector.fromArray(S, tmp, tmpOff + v)).intoArray(hOut, hi + v);
+        }
+        if (whole < B && whole < rem) {
+            FloatVector o = FloatVector.fromArray(S, t, to + 3 * B + whole);
+            o.mul(FloatVector.fromArray(S, tmp, tmpOff + whole)).intoArray(hOut, hi + whole,
+                    S.indexInRange(whole, rem));
         }
     }
 
@@ -148,9 +165,10 @@ final class VectorCells extends CellKernels {
             else if (2 * L == B) simpleTile2x4(xp, xb, uT, ub, h, hOff, units, work);
             else simpleTile4x2(xp, xb, uT, ub, h, hOff, units, work);
             VectorMath.activate(act, work, 0, B);
-            int rem = units - j * B;
-            for (int v = 0; v < B && v < rem; v += L) FloatVector.fromArray(S, work, v)
-                    .intoArray(hOut, hOutOff + j * B + v, lanes(v, rem));
+            int rem = units - j * B, whole = Math.min(B, rem) / L * L;   // as in lstmTile
+            for (int v = 0; v < whole; v += L) FloatVector.fromArray(S, work, v).intoArray(hOut, hOutOff + j * B + v);
+            if (whole < B && whole < rem) FloatVector.fromArray(S, work, whole)
+                    .intoArray(hOut, hOutOff + j * B + whole, S.indexInRange(whole, rem));
         }
     }
 
@@ -319,10 +337,17 @@ final class VectorCells extends CellKernels {
             FloatVector.fromArray(S, xp, xi + 2 * B + v).add(r.mul(mh)).intoArray(xp, xi + 2 * B + v);
         }
         VectorMath.activate(act, xp, xi + 2 * B, B);
-        for (int v = 0; v < B && v < rem; v += L) {
+        final int whole = Math.min(B, rem) / L * L;   // as in lstmTile: no mask on whole vectors
+        for (int v = 0; v < whole; v += L) {
             FloatVector z = FloatVector.fromArray(S, xp, xi + v), hh = FloatVector.fromArray(S, xp, xi + 2 * B + v);
-            z.mul(FloatVector.fromArray(S, h, hi + v, S.indexInRange(0, rem - v))).add(z.neg().add(1f).mul(hh))
-                    .intoArray(hOut, oi + v, S.indexInRange(0, rem - v));
+            z.mul(FloatVector.fromArray(S, h, hi + v)).add(z.neg().add(1f).mul(hh)).intoArray(hOut, oi + v);
+        }
+        if (whole < B && whole < rem) {
+            VectorMask<Float> k = S.indexInRange(whole, rem);
+            FloatVector z = FloatVector.fromArray(S, xp, xi + whole),
+                    hh = FloatVector.fromArray(S, xp, xi + 2 * B + whole);
+            z.mul(FloatVector.fromArray(S, h, hi + whole, k)).add(z.neg().add(1f).mul(hh)).intoArray(hOut, oi + whole,
+                    k);
         }
     }
 
