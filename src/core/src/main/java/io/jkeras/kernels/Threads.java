@@ -1,8 +1,6 @@
 package io.jkeras.kernels;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -74,32 +72,6 @@ public final class Threads {
         }
         job.work();
         job.await();
-    }
-
-    /**
-     * Runs {@code body(0)} on the calling thread and {@code body(1)} on a pool thread at the same time
-     * (the two may wait for each other), and returns when both are done; the first failure is rethrown.
-     * Needs {@code count() ≥ 2} and a caller that is not a pool thread.
-     */
-    public void runPair(IntConsumer body) {
-        if (count < 2 || inWorker()) throw new IllegalStateException("a pair needs two threads outside the pool");
-        Engine engine = Engine.current();
-        Future<?> other = pool().submit(() -> engine.bind(() -> body.accept(1)));
-        Throwable failure = null;
-        try {
-            body.accept(0);
-        } catch (Throwable t) {
-            failure = t;
-        }
-        try {
-            other.get();
-        } catch (ExecutionException e) {
-            if (failure == null) failure = e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (failure == null) failure = e;
-        }
-        rethrow(failure);
     }
 
     /**

@@ -43,25 +43,28 @@ class ThreadsTest {
         assertThatThrownBy(() -> Threads.of(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got 0");
         assertThatThrownBy(() -> Threads.of(Threads.MAX + 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Threads.of(1).runPair(q -> { })).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
-    void thePairRunsBothPartsAtOnceWithTheCallersEngine() {
-        Engine scalar = Engine.defaults().withThreads(2).withKernels(Kernels.scalar());
-        CountDownLatch both = new CountDownLatch(2);
-        Kernels[] seen = new Kernels[2];
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> scalar.bind(() -> Engine.current().pool().runPair(q -> {
-            seen[q] = Engine.current().kernels();
-            both.countDown();
+    void aLentTaskRunsOnTheHelperThreadWhileTheCallerGoesOn() throws Exception {
+        CountDownLatch callerWent = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        Thread[] on = new Thread[1];
+        Threads.lend(() -> {
+            on[0] = Thread.currentThread();
             try {
-                // each part waits for the other: only passes when they run at the same time
-                assertThat(both.await(10, TimeUnit.SECONDS)).isTrue();
+                // runs only once the caller has gone on without waiting for it
+                assertThat(callerWent.await(10, TimeUnit.SECONDS)).isTrue();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-        })));
-        assertThat(seen).containsOnly(Kernels.scalar());
+            ran.countDown();
+        });
+        callerWent.countDown();
+        assertThat(ran.await(20, TimeUnit.SECONDS)).as("the lent task ran").isTrue();
+        assertThat(on[0]).isNotSameAs(Thread.currentThread());
+        assertThat(on[0].getName()).isEqualTo("jkeras-helper");
+        assertThat(on[0].isDaemon()).isTrue();
     }
 
     @Test
