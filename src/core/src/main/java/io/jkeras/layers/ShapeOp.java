@@ -63,7 +63,11 @@ public final class ShapeOp implements Layer {
         return new int[]{a};
     }
 
-    private boolean[] reduced(int rank) {
+    /**
+     * The axes an any/all reduction of an input of {@code rank} (the batch counted) reduces: the configured
+     * ones, normalized, or every axis but the batch.
+     */
+    public boolean[] reduced(int rank) {
         boolean[] r = new boolean[rank];
         if (axes == null) {
             for (int i = 1; i < rank; i++) r[i] = true;

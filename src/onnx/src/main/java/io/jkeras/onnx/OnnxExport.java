@@ -1188,14 +1188,11 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
         int[] axes = l.axes();
         switch (l.op()) {
         case ANY: case ALL: {
-            long[] r;
-            if (axes == null) {
-                r = new long[rank - 1];
-                for (int i = 1; i < rank; i++) r[i - 1] = i;
-            } else {
-                r = new long[axes.length];
-                for (int i = 0; i < axes.length; i++) r[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
-            }
+            boolean[] reduced = l.reduced(rank);
+            long[] r = new long[rank];
+            int n = 0;
+            for (int i = 0; i < rank; i++) if (reduced[i]) r[n++] = i;
+            r = Arrays.copyOf(r, n);
             return one(graph.op(l.op() == ShapeOp.Op.ANY ? "ReduceMax" : "ReduceMin", name,
                     List.of(zeroOne(truth(x, name + "/truth"), name + "/flags")), OnnxGraph.ints("axes", r),
                     OnnxGraph.attr("keepdims", l.keepDims() ? 1L : 0L)), null);
