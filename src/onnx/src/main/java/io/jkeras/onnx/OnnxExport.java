@@ -376,19 +376,20 @@ final class OnnxExport implements Layer.Visitor<OnnxValue[]> {
     @Override
     public OnnxValue[] visit(Reshape l) {
         noMask(l);
-        int[] t = l.targetShape();
-        long[] dims = new long[t.length + 1];
-        for (int i = 0; i < t.length; i++) dims[i + 1] = t[i];
-        return one(graph.reshape(in[0].name(), l.name(), dims), null);
+        return one(graph.reshape(in[0].name(), l.name(), batchFirst(l.targetShape())), null);
     }
 
     @Override
     public OnnxValue[] visit(Permute l) {
         noMask(l);
-        int[] d = l.dims();
-        long[] perm = new long[d.length + 1];
-        for (int i = 0; i < d.length; i++) perm[i + 1] = d[i];
-        return one(graph.transpose(in[0].name(), l.name(), perm), null);
+        return one(graph.transpose(in[0].name(), l.name(), batchFirst(l.dims())), null);
+    }
+
+    /** {@code d} (dimensions or axes without the batch) with the batch's 0 in front, as ONNX takes them. */
+    private static long[] batchFirst(int[] d) {
+        long[] r = new long[d.length + 1];
+        for (int i = 0; i < d.length; i++) r[i + 1] = d[i];
+        return r;
     }
 
     @Override
