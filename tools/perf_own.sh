@@ -31,7 +31,7 @@ java_of() {
   local v=$1 var="JKERAS_JAVA_$1" j
   j=${!var:-}
   if [ -z "$j" ]; then
-    for j in /usr/lib/jvm/*-"$v"*/bin/java /usr/lib/jvm/*-"$v"-*/bin/java; do [ -x "$j" ] && break; done
+    for j in /usr/lib/jvm/*-"$v"*/bin/java; do [ -x "$j" ] && break; done
   fi
   [ -x "$j" ] && echo "$j"
 }
